@@ -1,0 +1,2 @@
+/** Public API of @meshd/core. */
+export * from './errors.js';

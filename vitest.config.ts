@@ -1,0 +1,37 @@
+// Test projects: `unit` (pure code, fast) and `integration` (real kube-apiservers from tools/testenv).
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+const alias = {
+  '@meshd/core': src('./packages/core/src/index.ts'),
+  '@meshd/plugin-helm': src('./packages/plugin-helm/src/index.ts'),
+  '@meshd/plugin-tiller': src('./packages/plugin-tiller/src/index.ts'),
+  '@meshd/plugin-secrets': src('./packages/plugin-secrets/src/index.ts'),
+  '@meshd/testenv': src('./tools/testenv/src/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.int.test.ts', 'tools/testenv/test/**/*.int.test.ts', 'test/**/*.int.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
