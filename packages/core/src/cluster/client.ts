@@ -1,0 +1,115 @@
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  ServerConfiguration,
+  VersionApi,
+  createConfiguration,
+} from '@kubernetes/client-node';
+import type { Configuration, Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { MeshdError } from '../errors.js';
+
+/**
+ * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
+ * auth all come from @kubernetes/client-node). Every request carries a timeout and the caller's
+ * AbortSignal. The client holds no cluster state: callers own caching and retries.
+ */
+export interface ClusterClient {
+  /** The cluster's name in the mesh. */
+  readonly name: string;
+  /** API server URL from the kubeconfig (safe to show: no credentials). */
+  readonly server: string;
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly version: VersionApi;
+  /** Generic object API (server-side apply, read, delete of any kind). */
+  readonly objects: KubernetesObjectApi;
+}
+
+/** Options for connectCluster. */
+export interface ConnectOptions {
+  name: string;
+  kubeconfigText: string;
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+  /** Aborts every request in flight (daemon shutdown). */
+  signal?: AbortSignal;
+}
+
+function timeoutMiddleware(timeoutMs: number, signal: AbortSignal | undefined): Middleware {
+  return {
+    pre: (ctx: RequestContext): Promise<RequestContext> => {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      ctx.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
+      return Promise.resolve(ctx);
+    },
+    post: (ctx: ResponseContext): Promise<ResponseContext> => Promise.resolve(ctx),
+  };
+}
+
+/** Loads a kubeconfig from text; a kubeconfig without a usable current context is a MeshdError. */
+export function loadKubeConfig(name: string, kubeconfigText: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(kubeconfigText);
+  } catch (err) {
+    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig cannot be loaded: ${(err as Error).message}`, { terminal: true });
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig has no current cluster`, { terminal: true });
+  }
+  return kc;
+}
+
+/** The generic object API with the kubeconfig's default namespace (the setter is protected). */
+class ObjectApiWithNamespace extends KubernetesObjectApi {
+  constructor(config: Configuration, kc: KubeConfig) {
+    super(config);
+    this.setDefaultNamespace(kc);
+  }
+}
+
+function configurationFor(kc: KubeConfig, server: string, mw: Middleware): Configuration {
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [mw],
+  });
+}
+
+/** Builds a ClusterClient. Makes no request: reachability is checked by the caller. */
+export function connectCluster(opts: ConnectOptions): ClusterClient {
+  const kc = loadKubeConfig(opts.name, opts.kubeconfigText);
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const config = configurationFor(kc, server, timeoutMiddleware(opts.timeoutMs ?? 10_000, opts.signal));
+  const objects = new ObjectApiWithNamespace(config, kc);
+  return {
+    name: opts.name,
+    server,
+    kubeConfig: kc,
+    core: new CoreV1Api(config),
+    apps: new AppsV1Api(config),
+    version: new VersionApi(config),
+    objects,
+  };
+}
+
+/** HTTP status of a failed Kubernetes call, or undefined when no response came (network, timeout). */
+export function httpStatusOf(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** True when the error means "the object does not exist". */
+export function isNotFound(err: unknown): boolean {
+  return httpStatusOf(err) === 404;
+}
+
+/** True when the error means no usable answer came from the API server (refused, reset, timeout, 5xx). */
+export function isUnreachable(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  if (status === undefined) return !(err instanceof MeshdError);
+  return status >= 500 && status !== 501;
+}

@@ -1,0 +1,109 @@
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ClusterClient } from '../cluster/client.js';
+import { isNotFound } from '../cluster/client.js';
+import { MeshdError } from '../errors.js';
+import type { ObjectAction, ObjectRef } from '../plan/objects.js';
+import { refKey } from '../plan/objects.js';
+import { FIELD_MANAGER } from './object.js';
+import type { KubeObject } from './object.js';
+
+function asSpec(ref: ObjectRef): KubernetesObject {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+}
+
+/** Reads one object; null when it does not exist. Other errors propagate (unreachable, forbidden). */
+export async function readObject(client: ClusterClient, ref: ObjectRef): Promise<KubeObject | null> {
+  try {
+    return (await client.objects.read(asSpec(ref) as KubernetesObject & { metadata: { name: string } })) as unknown as KubeObject;
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw err;
+  }
+}
+
+/** Reads every referenced object (deduplicated); the map is what planObjects takes as `live`. */
+export async function readObjects(client: ClusterClient, refs: readonly ObjectRef[]): Promise<Map<string, KubeObject | null>> {
+  const unique = [...new Map(refs.map((r) => [refKey(r), r])).values()];
+  const entries = await Promise.all(unique.map(async (r) => [refKey(r), await readObject(client, r)] as const));
+  return new Map(entries);
+}
+
+/** Server-side applies one object with meshd's field manager (creates it when absent). */
+export async function applyObject(client: ClusterClient, obj: KubeObject): Promise<void> {
+  await client.objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+}
+
+/** Deletes one object; an object already gone is not an error. */
+export async function deleteObject(client: ClusterClient, ref: ObjectRef): Promise<void> {
+  try {
+    await client.objects.delete(asSpec(ref), undefined, undefined, undefined, undefined, 'Background');
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/** Result of executing actions on one cluster. */
+export interface ExecutionResult {
+  /** Write requests sent. */
+  writes: number;
+}
+
+async function executeOne(client: ClusterClient, action: ObjectAction): Promise<number> {
+  switch (action.op) {
+    case 'create':
+    case 'update':
+      await applyObject(client, required(action));
+      return 1;
+    case 'recreate':
+      await deleteObject(client, action.ref);
+      await applyObject(client, required(action));
+      return 2;
+    case 'delete':
+      await deleteObject(client, action.ref);
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+function required(action: ObjectAction): KubeObject {
+  if (!action.desired) throw new MeshdError('MESHD_ERR_INTERNAL', `action ${action.op} on ${action.key} has no object`);
+  return action.desired;
+}
+
+/**
+ * Executes planned actions in order, stopping at the first failure (the next pass re-plans from
+ * what is live). Decides nothing: the plan did.
+ */
+export async function executeActions(client: ClusterClient, actions: readonly ObjectAction[], signal?: AbortSignal): Promise<ExecutionResult> {
+  let writes = 0;
+  for (const action of actions) {
+    signal?.throwIfAborted();
+    try {
+      writes += await executeOne(client, action);
+    } catch (err) {
+      throw new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${action.op} ${action.ref.kind} ${action.ref.namespace ? action.ref.namespace + '/' : ''}${action.ref.name} failed: ${describeError(err)}`, { cause: err });
+    }
+  }
+  return { writes };
+}
+
+/** A one-line description of a Kubernetes client error (status and message, never headers). */
+export function describeError(err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string };
+  if (typeof e.code === 'number') {
+    const body = typeof e.body === 'string' ? safeMessage(e.body) : '';
+    return `HTTP ${e.code}${body ? ': ' + body : ''}`;
+  }
+  return e.message ?? String(err);
+}
+
+function safeMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : '';
+  } catch {
+    return body.slice(0, 200);
+  }
+}

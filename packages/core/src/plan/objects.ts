@@ -1,0 +1,124 @@
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, objectKey } from '../kube/object.js';
+import type { KubeObject } from '../kube/object.js';
+import { contentHash } from './hash.js';
+import { sortForApply, sortForDelete } from './order.js';
+import { differences, containsDesired } from './semantic.js';
+
+/** What identifies an object: enough to read or delete it. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** One step on one object. `keep` and `conflict` write nothing; `orphan` leaves an object behind. */
+export type ObjectOp = 'create' | 'update' | 'recreate' | 'delete' | 'keep' | 'conflict' | 'orphan';
+
+/** A planned step. `desired` is the object to write, already marked as meshd's. */
+export interface ObjectAction {
+  op: ObjectOp;
+  key: string;
+  ref: ObjectRef;
+  desired?: KubeObject;
+  reason: string;
+  /** Paths that differ (never values: a Secret's data must not leak into plan output). */
+  diff?: string[];
+}
+
+/** Everything the object planner needs; it does no I/O. */
+export interface ObjectPlanInput {
+  /** Objects as rendered, without meshd's marks. */
+  desired: readonly KubeObject[];
+  /** Live objects by objectKey; null means observed absent. Desired and previous keys must be present. */
+  live: ReadonlyMap<string, KubeObject | null>;
+  /** What meshd applied before (its inventory), to find objects to prune. */
+  previous: readonly ObjectRef[];
+  adopt: boolean;
+  prune: boolean;
+  /** Objects that must be deleted and created instead of updated (0.8.0 Pilot ignores Secret updates). */
+  recreateOnChange?: (obj: KubeObject) => boolean;
+}
+
+/** The reference of an object. */
+export function refOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectRef {
+  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name };
+  if (obj.metadata.namespace !== undefined) ref.namespace = obj.metadata.namespace;
+  return ref;
+}
+
+/** The key of a reference (same as objectKey of the object). */
+export function refKey(ref: ObjectRef): string {
+  return objectKey({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+}
+
+/** True when meshd owns the live object (its managed-by label says so). */
+export function isOwned(live: KubeObject): boolean {
+  return live.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+/** The object with meshd's ownership label and the hash of its rendered content. */
+export function markOwned(obj: KubeObject): KubeObject {
+  const hash = contentHash(obj);
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      labels: { ...obj.metadata.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+      annotations: { ...obj.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash },
+    },
+  };
+}
+
+function planDesired(obj: KubeObject, input: ObjectPlanInput): ObjectAction {
+  const key = objectKey(obj);
+  const desired = markOwned(obj);
+  const base = { key, ref: refOf(obj), desired };
+  const live = input.live.get(key);
+  if (live === undefined) throw new Error(`planObjects: ${key} was not observed`);
+  if (live === null) return { ...base, op: 'create', reason: 'absent' };
+  if (!isOwned(live) && !input.adopt) {
+    return { ...base, op: 'conflict', reason: `${obj.kind} ${obj.metadata.name} exists and is not managed by meshd (set adopt: true to take it over)` };
+  }
+  const sameHash = live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION];
+  if (isOwned(live) && sameHash && containsDesired(live, desired)) return { ...base, op: 'keep', reason: 'in sync' };
+  const diff = differences(live, desired);
+  const reason = !isOwned(live) ? 'adopting' : sameHash ? 'drifted' : 'changed';
+  const op = input.recreateOnChange?.(obj) && isOwned(live) ? 'recreate' : 'update';
+  return { ...base, op, reason, diff };
+}
+
+function planRemoved(ref: ObjectRef, input: ObjectPlanInput): ObjectAction | undefined {
+  const key = refKey(ref);
+  const live = input.live.get(key);
+  if (live === undefined) throw new Error(`planObjects: ${key} was not observed`);
+  if (live === null) return undefined;
+  if (!isOwned(live)) return { op: 'orphan', key, ref, reason: 'no longer rendered, but not managed by meshd: left alone' };
+  if (!input.prune) return { op: 'orphan', key, ref, reason: 'no longer rendered; prune is off' };
+  return { op: 'delete', key, ref, reason: 'no longer rendered' };
+}
+
+/**
+ * Pure: pairs desired and live objects and decides one step for each. Writes come first in apply
+ * order, then deletes in reverse order. Deterministic for equal input.
+ */
+export function planObjects(input: ObjectPlanInput): ObjectAction[] {
+  const desiredKeys = new Set(input.desired.map((o) => objectKey(o)));
+  const writes = sortForApply(input.desired).map((o) => planDesired(o, input));
+  const gone = input.previous.filter((r) => !desiredKeys.has(refKey(r)));
+  const uniqueGone = [...new Map(gone.map((r) => [refKey(r), r])).values()];
+  const removals = sortForDelete(uniqueGone.map((r) => ({ kind: r.kind, metadata: { name: r.name, namespace: r.namespace }, ref: r })))
+    .map((x) => planRemoved(x.ref, input))
+    .filter((a): a is ObjectAction => a !== undefined);
+  return [...writes, ...removals];
+}
+
+/** Pure: the steps that remove every object meshd applied (uninstall), in delete order. */
+export function planRemoval(previous: readonly ObjectRef[], live: ReadonlyMap<string, KubeObject | null>): ObjectAction[] {
+  return planObjects({ desired: [], live, previous, adopt: false, prune: true });
+}
+
+/** True when an action writes to the cluster. */
+export function isWrite(action: ObjectAction): boolean {
+  return action.op === 'create' || action.op === 'update' || action.op === 'recreate' || action.op === 'delete';
+}

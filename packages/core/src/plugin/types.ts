@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import type { ClusterClient } from '../cluster/client.js';
+
+/** The logger each plugin gets: a pino child logger satisfies it. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+/** What is injected into a plugin when it is created. The plugin owns nothing global. */
+export interface PluginContext<C> {
+  logger: Logger;
+  config: C;
+  /** Aborted when meshd shuts down: stop starting new work. */
+  signal: AbortSignal;
+}
+
+/** Control-plane endpoint IPs the remote release points at. */
+export interface MeshEndpoints {
+  pilot: string;
+  policy: string;
+  statsd: string;
+}
+
+/** One cluster a component acts on, with its connection. */
+export interface ClusterTarget {
+  name: string;
+  role: 'control-plane' | 'remote';
+  client: ClusterClient;
+  /** Per-cluster settings from config `clusters: { NAME: {...} }` (backend, tillerHost, values…). */
+  overrides: Readonly<Record<string, unknown>>;
+}
+
+/** Mesh-wide inputs of a pass, shared by every component. */
+export interface MeshInputs {
+  controlPlane: ClusterTarget;
+  /** Undefined when discovery failed: components that need endpoints must report, not guess. */
+  endpoints: MeshEndpoints | undefined;
+  adopt: boolean;
+  prune: boolean;
+}
+
+/** One change a plan would make, for display (`meshd plan`) and status. Never carries secret values. */
+export interface PlannedChange {
+  op: 'create' | 'update' | 'recreate' | 'delete' | 'install' | 'upgrade' | 'uninstall' | 'conflict' | 'orphan';
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** Short, value-free details (changed paths, hashes). */
+  detail?: string[];
+}
+
+/**
+ * A component's plan on one cluster. `apply` carries out exactly this plan and returns the number of
+ * write requests; it decides nothing. A plan with no changes must not write.
+ */
+export interface ComponentPlan {
+  component: string;
+  cluster: string;
+  /** A named state (release states: absent, in-sync, out-of-sync, drifted, unmanaged, failed, removed). */
+  state: string;
+  reason: string;
+  changes: PlannedChange[];
+  /** Set when the component cannot proceed (conflict, missing input); apply then throws it. */
+  error?: string;
+  apply(signal?: AbortSignal): Promise<number>;
+}
+
+/** What a created plugin does: observe a cluster and plan (the pure part lives inside), per cluster. */
+export interface ComponentInstance {
+  /** Observe and plan the component's desired state on a remote. */
+  plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
+  /** Observe and plan removing everything the component made on a cluster that left the mesh. */
+  planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
+}
+
+/** Which role a plugin plays: exactly one backend runs per remote; every addon runs on every remote. */
+export type PluginKind = 'backend' | 'addon';
+
+/** Inputs a plugin may declare it needs; checked at registration. */
+export type PluginNeed = 'endpoints' | 'helm';
+
+/** A plugin's definition: small, checked at registration (definePlugin). */
+export interface PluginDefinition<C> {
+  name: string;
+  kind: PluginKind;
+  /** Validates the plugin's slice of the meshd config. */
+  configSchema: z.ZodType<C>;
+  /** Picks the plugin's slice out of the whole (already validated) meshd config. */
+  selectConfig(config: unknown): unknown;
+  needs: readonly PluginNeed[];
+  create(ctx: PluginContext<C>): ComponentInstance;
+}
