@@ -1,0 +1,12 @@
+/** The helm rendering layer: run `helm template`, resolve values, cache renders, order objects. */
+export * from './args.js';
+export * from './cache.js';
+export * from './detect.js';
+export * from './digest.js';
+export * from './exec.js';
+export * from './hash.js';
+export * from './order.js';
+export * from './parse.js';
+export * from './render.js';
+export * from './scope.js';
+export * from './values.js';

@@ -1,0 +1,67 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { KubeObject } from '@meshd/core';
+import { helmTemplateArgs } from './args.js';
+import type { HelmMajor } from './detect.js';
+import { runHelm } from './exec.js';
+import { parseRenderedManifests } from './parse.js';
+import type { ChartValues } from './values.js';
+
+/** The helm binary to run and which argument syntax it speaks (from detectHelm). */
+export interface HelmBinary {
+  binary: string;
+  major: HelmMajor;
+  /** Environment of the helm process (e.g. HELM_HOME for Helm 2); default: inherited. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One `helm template` run: chart, release, namespace and the final values. */
+export interface RenderRequest {
+  helm: HelmBinary;
+  chartDir: string;
+  release: string;
+  namespace: string;
+  values: ChartValues;
+  signal?: AbortSignal;
+  /** Kill helm after this long (default 60 s). */
+  timeoutMs?: number;
+}
+
+const HOOK_ANNOTATION = 'helm.sh/hook';
+
+/** True for Helm test hooks (`helm test` pods): never part of what is applied. */
+export function isTestHook(obj: KubeObject): boolean {
+  const hooks = obj.metadata.annotations?.[HOOK_ANNOTATION] ?? '';
+  return hooks.split(',').some((hook) => /^test(-success|-failure)?$/.test(hook.trim()));
+}
+
+/**
+ * Renders a chart with `helm template` and returns its objects in helm's output order:
+ * empty documents dropped, test hooks dropped, namespaced objects placed in `namespace` when the
+ * chart leaves it out. Values go through a private temp file (`--values`), never `--set`. Runs the
+ * binary without a shell. Throws MeshdError MESHD_ERR_HELM with helm's exit code and stderr. It
+ * only runs helm: whether to render, and caching, are the caller's (see RenderCache).
+ */
+export async function renderChart(request: RenderRequest): Promise<KubeObject[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'meshd-helm-values-'));
+  try {
+    const valuesFile = path.join(dir, 'values.yaml');
+    // JSON is YAML: no quoting or escaping questions for Helm's parser.
+    await writeFile(valuesFile, JSON.stringify(request.values), { mode: 0o600 });
+    const args = helmTemplateArgs(request.helm.major, {
+      release: request.release,
+      namespace: request.namespace,
+      chartDir: path.resolve(request.chartDir),
+      valuesFile,
+    });
+    const { stdout } = await runHelm(request.helm.binary, args, {
+      signal: request.signal,
+      timeoutMs: request.timeoutMs,
+      env: request.helm.env,
+    });
+    return parseRenderedManifests(stdout, request.namespace).filter((obj) => !isTestHook(obj));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
