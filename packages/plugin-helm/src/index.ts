@@ -1,2 +1,2 @@
 /** Public API of this package. */
-export {};
+export * from './render/index.js';
