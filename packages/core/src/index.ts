@@ -17,3 +17,5 @@ export * from './registry/read-back.js';
 export * from './registry/observe.js';
 export * from './plugin/types.js';
 export * from './plugin/define.js';
+export * from './discovery/index.js';
+export * from './prereq/index.js';

@@ -1,0 +1,56 @@
+import type { ClusterClient } from '../cluster/client.js';
+import { MeshdError } from '../errors.js';
+import { COMPONENT_SELECTORS, CONTROL_PLANE_COMPONENTS, ISTIO_NAMESPACE } from './components.js';
+import type { ControlPlaneComponent, DiscoveredEndpoints, EndpointChoice, EndpointOverrides } from './components.js';
+import { chooseEndpoint, overrideEndpoint } from './endpoint-choice.js';
+import type { ChoiceOutcome } from './endpoint-choice.js';
+import { abortableCall } from './request-options.js';
+
+async function lookUp(cp: ClusterClient, component: ControlPlaneComponent, signal?: AbortSignal): Promise<ChoiceOutcome> {
+  const list = await cp.core.listNamespacedPod(
+    { namespace: ISTIO_NAMESPACE, labelSelector: COMPONENT_SELECTORS[component] },
+    abortableCall(signal),
+  );
+  return chooseEndpoint(component, list.items);
+}
+
+function problemsOf(outcomes: readonly ChoiceOutcome[]): string[] {
+  return outcomes.flatMap((o) => (o.ok ? [] : [o.problem]));
+}
+
+/**
+ * Finds the Pilot, Mixer policy and statsd endpoints on the control-plane cluster: an override from
+ * config wins and skips that component's lookup; otherwise one list of istio-system pods by label,
+ * then `choosePod`'s deterministic rule. Holds no state: call it again after a pod event.
+ *
+ * Errors: an override that is not an IP is MESHD_ERR_INVALID_CONFIG (terminal), raised before any
+ * request. When a component has no usable pod, one MeshdError MESHD_ERR_DISCOVERY (not terminal:
+ * the caller retries with backoff) names every such component and the pods found. API failures
+ * propagate unchanged, so the caller can tell an unreachable control plane (`isUnreachable`) from a
+ * missing pod.
+ */
+export async function discoverEndpoints(
+  cp: ClusterClient,
+  overrides: EndpointOverrides,
+  signal?: AbortSignal,
+): Promise<DiscoveredEndpoints> {
+  const overridden = new Map<ControlPlaneComponent, ChoiceOutcome>();
+  for (const c of CONTROL_PLANE_COMPONENTS) {
+    const value = overrides[c];
+    if (value !== undefined) overridden.set(c, overrideEndpoint(c, value));
+  }
+  const badOverrides = problemsOf([...overridden.values()]);
+  if (badOverrides.length > 0) {
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', badOverrides.join('; '), { terminal: true });
+  }
+  const outcomes = await Promise.all(
+    CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, signal))),
+  );
+  const problems = problemsOf(outcomes);
+  if (problems.length > 0) {
+    throw new MeshdError('MESHD_ERR_DISCOVERY', `control plane ${cp.name}: ${problems.join('; ')}`);
+  }
+  const choices = outcomes.map((o) => (o as { choice: EndpointChoice }).choice);
+  const [pilot, policy, statsd] = choices as [EndpointChoice, EndpointChoice, EndpointChoice];
+  return { pilot, policy, statsd };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { describePod, ineligibilityReason, isEligiblePod } from './pod-readiness.js';
+import { testPod } from './test-pods.js';
+
+describe('pod eligibility', () => {
+  it.each([
+    ['Running, Ready, with IP', testPod('p'), undefined],
+    ['Pending', testPod('p', { phase: 'Pending', ready: false, ip: '' }), 'Pending'],
+    ['Running but not Ready', testPod('p', { ready: false }), 'Running, not Ready'],
+    ['Running, Ready, no podIP', testPod('p', { ip: '' }), 'Running, Ready, no podIP'],
+    ['Succeeded', testPod('p', { phase: 'Succeeded', ready: false }), 'Succeeded'],
+    ['Failed', testPod('p', { phase: 'Failed' }), 'Failed'],
+    ['terminating', testPod('p', { terminating: true }), 'Running, terminating'],
+    ['no status at all', { metadata: { name: 'p' } }, 'Unknown'],
+  ])('%s', (_label, pod, reason) => {
+    expect(ineligibilityReason(pod)).toBe(reason);
+    expect(isEligiblePod(pod)).toBe(reason === undefined);
+  });
+
+  it('a Ready condition that is not True does not count', () => {
+    const pod = testPod('p');
+    pod.status!.conditions = [{ type: 'Ready', status: 'Unknown' }, { type: 'PodScheduled', status: 'True' }];
+    expect(isEligiblePod(pod)).toBe(false);
+  });
+
+  it('describes a pod by name and state for error messages', () => {
+    expect(describePod(testPod('istio-pilot-x', { phase: 'Pending', ready: false }))).toBe('istio-pilot-x Pending');
+    expect(describePod(testPod('istio-pilot-y'))).toBe('istio-pilot-y Ready');
+  });
+});
