@@ -1,0 +1,101 @@
+import { MeshdError, type KubeObject } from '@meshd/core';
+import { describe, expect, it } from 'vitest';
+import { RenderCache } from './cache.js';
+import type { RenderRequest } from './render.js';
+
+/** A render function that records its calls and renders one ConfigMap per request. */
+function countingRender(options: { failFirst?: boolean } = {}) {
+  const calls: RenderRequest[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const render = async (request: RenderRequest): Promise<KubeObject[]> => {
+    calls.push(request);
+    await gate;
+    if (options.failFirst === true && calls.length === 1) throw new MeshdError('MESHD_ERR_HELM', 'boom', { terminal: true });
+    return [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: request.namespace }, data: request.values }];
+  };
+  return { calls, render, open: () => release() };
+}
+
+const digests: Record<string, string> = { '/charts/a': 'digest-a', '/charts/b': 'digest-b' };
+const digest = (dir: string): Promise<string> => Promise.resolve(digests[dir] ?? 'unknown');
+const request = (values: Record<string, unknown>, overrides: Partial<RenderRequest> = {}): RenderRequest => ({
+  helm: { binary: '/bin/helm', major: 3 },
+  chartDir: '/charts/a',
+  release: 'istio-remote',
+  namespace: 'istio-system',
+  values,
+  ...overrides,
+});
+
+describe('RenderCache', () => {
+  it('renders once for concurrent callers with the same chart and values, giving each its own copy', async () => {
+    const fake = countingRender();
+    const cache = new RenderCache({ render: fake.render, digest });
+    const pending = Array.from({ length: 5 }, () => cache.render(request({ b: 1, a: 2 })));
+    fake.open();
+    const results = await Promise.all(pending);
+    expect(fake.calls).toHaveLength(1);
+    expect(new Set(results.map((r) => r.renderKey)).size).toBe(1);
+    expect(results[0]).toMatchObject({ chartDigest: 'digest-a', valuesHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    results[0]!.objects[0]!.metadata.name = 'mutated';
+    expect(results[1]!.objects[0]!.metadata.name).toBe('cm');
+    expect((await cache.render(request({ a: 2, b: 1 }))).objects[0]!.metadata.name).toBe('cm');
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ['values', request({ a: 3 })],
+    ['chart', request({ a: 2 }, { chartDir: '/charts/b' })],
+    ['release', request({ a: 2 }, { release: 'other' })],
+    ['namespace', request({ a: 2 }, { namespace: 'other' })],
+    ['helm binary', request({ a: 2 }, { helm: { binary: '/bin/helm2', major: 2 } })],
+  ])('renders again when the %s differs', async (_what, other) => {
+    const fake = countingRender();
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest });
+    await cache.render(request({ a: 2 }));
+    await cache.render(other);
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('forgets a failed render so the next call runs helm again', async () => {
+    const fake = countingRender({ failFirst: true });
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest });
+    await expect(cache.render(request({ a: 1 }))).rejects.toThrow('boom');
+    expect(cache.size).toBe(0);
+    await expect(cache.render(request({ a: 1 }))).resolves.toMatchObject({ chartDigest: 'digest-a' });
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('keeps at most maxEntries renders, dropping the least recently used', async () => {
+    const fake = countingRender();
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest, maxEntries: 2 });
+    await cache.render(request({ v: 1 }));
+    await cache.render(request({ v: 2 }));
+    await cache.render(request({ v: 1 })); // v1 is now the most recent
+    await cache.render(request({ v: 3 })); // drops v2
+    expect(cache.size).toBe(2);
+    await cache.render(request({ v: 1 }));
+    expect(fake.calls).toHaveLength(3);
+    await cache.render(request({ v: 2 }));
+    expect(fake.calls).toHaveLength(4);
+  });
+
+  it("lets a caller stop waiting without failing the others' shared render", async () => {
+    const fake = countingRender();
+    const cache = new RenderCache({ render: fake.render, digest });
+    const controller = new AbortController();
+    const impatient = cache.render(request({ a: 1 }, { signal: controller.signal }));
+    const patient = cache.render(request({ a: 1 }));
+    await Promise.resolve();
+    controller.abort();
+    await expect(impatient).rejects.toThrow(/aborted/);
+    fake.open();
+    await expect(patient).resolves.toMatchObject({ chartDigest: 'digest-a' });
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]!.signal).toBeUndefined();
+  });
+});
