@@ -1,0 +1,77 @@
+import * as z from 'zod';
+import { describeValue } from './describe-value.js';
+import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
+import { parseYamlText, type YamlDocument } from './yaml-source.js';
+import { issuesToFindings, predicateErrorMap } from './zod-findings.js';
+
+/** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
+const kubeconfigSchema = z.looseObject({
+  apiVersion: z.literal('v1').optional(),
+  kind: z.literal('Config').optional(),
+  clusters: z.array(z.looseObject({ name: z.string().min(1), cluster: z.looseObject({ server: z.string().min(1) }) })).min(1),
+  contexts: z
+    .array(z.looseObject({ name: z.string().min(1), context: z.looseObject({ cluster: z.string().min(1), user: z.string().optional() }) }))
+    .min(1),
+  users: z.array(z.looseObject({ name: z.string().min(1), user: z.looseObject({}).nullish() })).nullish(),
+  'current-context': z.string().min(1),
+});
+
+type Kubeconfig = z.output<typeof kubeconfigSchema>;
+
+/** What validateKubeconfig found: findings located in the kubeconfig file, and the server it targets. */
+export interface KubeconfigCheck {
+  findings: Finding[];
+  /** The API server URL of the current context's cluster, when valid. */
+  server?: string;
+}
+
+/**
+ * Checks that `text` is a kubeconfig meshd can use: clusters, contexts and users lists, a
+ * `current-context` naming an existing context whose cluster (and user, if set) exist, and an
+ * http(s) server URL. Messages name clusters, contexts and users, never credentials. Never throws.
+ */
+export function validateKubeconfig(file: string, text: string): KubeconfigCheck {
+  const parsed = parseYamlText(file, text);
+  if (hasErrors(parsed.findings)) return { findings: parsed.findings };
+  const [doc, extra] = parsed.documents;
+  if (doc === undefined) return { findings: [errorAt(file, START_OF_FILE, 'kubeconfig is empty')] };
+  if (extra !== undefined) return { findings: [errorAt(file, extra.locate([]), 'a kubeconfig must be a single YAML document')] };
+  if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))
+    return { findings: [errorAt(file, doc.locate([]), `is not a kubeconfig: expected a mapping with clusters, contexts and users, got ${describeValue(doc.value)}`)] };
+  const result = kubeconfigSchema.safeParse(doc.value, { error: predicateErrorMap });
+  if (!result.success) {
+    const findings = issuesToFindings(file, doc, result.error.issues, () => []).map((f) => ({ ...f, message: `kubeconfig ${f.message}` }));
+    return { findings };
+  }
+  return checkCurrentContext(file, doc, result.data);
+}
+
+function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig): KubeconfigCheck {
+  const currentName = config['current-context'];
+  const contextIndex = config.contexts.findIndex((c) => c.name === currentName);
+  const context = config.contexts[contextIndex]?.context;
+  if (context === undefined) {
+    const names = config.contexts.map((c) => JSON.stringify(c.name)).join(', ');
+    return { findings: [errorAt(file, doc.locate(['current-context']), `kubeconfig current-context ${JSON.stringify(currentName)} is not one of its contexts (${names})`)] };
+  }
+  const contextPath = ['contexts', contextIndex, 'context'];
+  const findings: Finding[] = [];
+  const clusterIndex = config.clusters.findIndex((c) => c.name === context.cluster);
+  if (clusterIndex < 0)
+    findings.push(errorAt(file, doc.locate([...contextPath, 'cluster']), `kubeconfig context ${JSON.stringify(currentName)} names cluster ${JSON.stringify(context.cluster)}, which is not in its clusters`));
+  if (context.user !== undefined && context.user !== '' && !(config.users ?? []).some((u) => u.name === context.user))
+    findings.push(errorAt(file, doc.locate([...contextPath, 'user']), `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`));
+  const server = config.clusters[clusterIndex]?.cluster.server;
+  if (server !== undefined && !isServerUrl(server))
+    findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443", got ${describeValue(server)}`));
+  return findings.length > 0 || server === undefined ? { findings } : { findings, server };
+}
+
+function isServerUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A cluster directory captured at one instant, as plain data. Reading it is the only I/O of
+ * validation (see read-snapshot.ts); everything after it is pure, so a snapshot can be built by hand
+ * in tests. The snapshot owns copies of the bytes: nobody mutates it after it is built.
+ */
+export interface DirectorySnapshot {
+  /** The directory as the caller named it (for messages only). */
+  dir: string;
+  /** Per-file size limit the reader applied, in bytes. */
+  maxFileBytes: number;
+  /** Regular files by plain name: descriptors (`.yaml`/`.yml`) and candidate kubeconfigs. */
+  files: Record<string, SnapshotFile>;
+  /** Entries that were not read, with the reason (editor artefact, hidden, not a regular file). */
+  skipped: Record<string, string>;
+  /** Set when the directory itself could not be listed (missing, not a directory, no permission). */
+  problem?: string;
+}
+
+/** One regular file of the directory. */
+export interface SnapshotFile {
+  /** The content; empty when the file was over the size limit or could not be read. */
+  bytes: Uint8Array;
+  /** Size on disk in bytes. */
+  size: number;
+  /** Permission bits (`st_mode & 0o777`), for the "readable by others" warning. */
+  mode: number;
+  /** True when `size` is over the snapshot's limit and the content was not read. */
+  tooLarge?: boolean;
+  /** Set when reading failed (e.g. permission denied). */
+  readError?: string;
+}
+
+/** Default per-file limit: a ConfigMap holds at most 1 MiB, so no single file may be larger. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Total size limit of everything published in the registry ConfigMap. */
+export const MAX_REGISTRY_BYTES = 1024 * 1024;
+
+/** True for the names meshd reads as cluster descriptors. */
+export function isDescriptorFileName(name: string): boolean {
+  return /\.ya?ml$/i.test(name) && ignoredReason(name) === undefined;
+}
+
+const EDITOR_SUFFIXES = ['~', '.bak', '.orig', '.tmp', '.swp', '.swo', '.swx', '.rej', '.part', '.crdownload'];
+
+/**
+ * Why a directory entry is ignored, or undefined when meshd reads it. Hidden files (`.x`, which
+ * covers vim's `.x.swp` and emacs' `.#x` locks), emacs autosaves (`#x#`), backups (`x~`, `x.bak`,
+ * `x.orig`), temp files (`x.tmp`, vim's `4913` probe, JetBrains' `x___jb_tmp___`), package-manager
+ * leftovers (`x.dpkg-new`, `x.rpmnew`) are editor or tool artefacts, never descriptors.
+ */
+export function ignoredReason(name: string): string | undefined {
+  if (name.startsWith('.')) return 'hidden file';
+  if (name.startsWith('#') && name.endsWith('#')) return 'editor autosave file';
+  if (name === '4913' || /___jb_(tmp|old|bak)___$/.test(name)) return 'editor temporary file';
+  const lower = name.toLowerCase();
+  if (EDITOR_SUFFIXES.some((suffix) => lower.endsWith(suffix))) return 'editor backup or temporary file';
+  if (/\.(dpkg-(new|old|dist|tmp)|rpm(new|save|orig)|ucf-(new|old|dist))$/.test(lower)) return 'package manager leftover';
+  return undefined;
+}
+
+/** Decodes file bytes as UTF-8, or returns undefined for binary content (invalid UTF-8 or NUL bytes). */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

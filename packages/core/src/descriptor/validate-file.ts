@@ -1,0 +1,54 @@
+import { isConfigMapKey } from './annotations.js';
+import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
+import { decodeText, type SnapshotFile } from './snapshot.js';
+import { looksLikeKubeconfig, validateClusterDocument, type ClusterDocument } from './validate-document.js';
+import { parseYamlText } from './yaml-source.js';
+
+/** One `.yaml`/`.yml` file of the directory, read as descriptors (or recognised as a kubeconfig). */
+export interface DescriptorFile {
+  file: string;
+  /** Findings about the file itself (size, encoding, YAML syntax, emptiness). */
+  findings: Finding[];
+  /** Its Cluster documents, each with its own findings. */
+  clusters: ClusterDocument[];
+  /** True when the file is a kubeconfig (every document is one), not a descriptor. */
+  isKubeconfig: boolean;
+  /** True when the file could not be read far enough to know which clusters it meant to define. */
+  opaque: boolean;
+  /** The decoded content, when it is text. */
+  text?: string;
+}
+
+/** Human size: bytes below 1 KiB, else KiB/MiB with one decimal. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** Reads one descriptor file of the snapshot. Pure; never throws. */
+export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileBytes: number): DescriptorFile {
+  const failed = (message: string): DescriptorFile => ({
+    file,
+    findings: [errorAt(file, START_OF_FILE, message)],
+    clusters: [],
+    isKubeconfig: false,
+    opaque: true,
+  });
+  if (entry.tooLarge) return failed(`file is ${formatBytes(entry.size)}, over the ${formatBytes(maxFileBytes)} limit for one file`);
+  if (entry.readError !== undefined) return failed(`file ${entry.readError}`);
+  const text = decodeText(entry.bytes);
+  if (text === undefined) return failed('file is not UTF-8 text (binary content?)');
+  const parsed = parseYamlText(file, text);
+  const findings = [...parsed.findings];
+  if (!isConfigMapKey(file))
+    findings.push(errorAt(file, START_OF_FILE, "file name cannot be a ConfigMap key: use only letters, digits, '-', '_' and '.'"));
+  const documents = parsed.documents;
+  if (documents.length > 0 && documents.every((d) => looksLikeKubeconfig(d.value)))
+    return { file, findings, clusters: [], isKubeconfig: true, opaque: false, text };
+  const syntaxBroken = hasErrors(parsed.findings);
+  if (documents.length === 0 && !syntaxBroken)
+    findings.push(errorAt(file, START_OF_FILE, 'file is empty: it defines no cluster (delete the file to remove a cluster)'));
+  const clusters = documents.map((doc) => validateClusterDocument(file, doc));
+  return { file, findings, clusters, isKubeconfig: false, opaque: syntaxBroken || documents.length === 0, text };
+}

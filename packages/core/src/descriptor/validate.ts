@@ -1,0 +1,103 @@
+import { resolveAccessConfig, type KubeconfigVerdict } from './access-config.js';
+import { crossFileFindings } from './cross-file.js';
+import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
+import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
+import { toValidCluster } from './valid-cluster.js';
+import { formatBytes, readDescriptorFile, type DescriptorFile } from './validate-file.js';
+import type { ClusterDocument } from './validate-document.js';
+import type { DirectoryValidation, ValidCluster } from './types.js';
+
+const directoryError = (message: string): Finding => ({ file: '', line: 0, col: 0, severity: 'error', message });
+
+/**
+ * Validates a directory snapshot: every descriptor file, the kubeconfigs they name, and the
+ * directory as a whole (istio-0.8.md §1). Pure and deterministic; never throws, whatever the bytes.
+ */
+export function validateDirectory(snapshot: DirectorySnapshot): DirectoryValidation {
+  try {
+    return validateSnapshot(snapshot);
+  } catch (err) {
+    const message = `internal error while validating (a meshd bug): ${err instanceof Error ? err.message : String(err)}`;
+    return finish([directoryError(message)], [], [], [directoryError(message)], {});
+  }
+}
+
+function validateSnapshot(snapshot: DirectorySnapshot): DirectoryValidation {
+  if (snapshot.problem !== undefined) {
+    const problem = directoryError(snapshot.problem);
+    return finish([problem], [], [], [problem], {});
+  }
+  const files = Object.keys(snapshot.files)
+    .filter(isDescriptorFileName)
+    .sort()
+    .map((name) => readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes));
+  const descriptorFiles = files.filter((f) => !f.isKubeconfig);
+  const documents = descriptorFiles.flatMap((f) => f.clusters);
+  const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
+  const findings: Finding[] = [...files.flatMap((f) => f.findings), ...documents.flatMap((d) => d.findings), ...cross.fileFindings];
+
+  const verdicts = new Map<string, KubeconfigVerdict>();
+  const candidates = new Map<string, ValidCluster[]>();
+  const invalid = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.file));
+  for (const document of documents) {
+    const cluster = resolveCluster(document, snapshot, verdicts, findings);
+    if (cluster === undefined) invalid.add(document.file);
+    else candidates.set(document.file, [...(candidates.get(document.file) ?? []), cluster]);
+  }
+  for (const [name, verdict] of verdicts) {
+    findings.push(...verdict.findings);
+    if (hasErrors(verdict.findings)) invalid.add(name);
+  }
+  findings.push(...unreferencedKubeconfigs(files, verdicts));
+
+  const clusters = [...candidates].filter(([file]) => !invalid.has(file)).flatMap(([, list]) => list);
+  const registryFiles = registryContent(clusters, descriptorFiles);
+  const directoryErrors = [...cross.directoryErrors, ...registryLimit(registryFiles)];
+  return finish([...findings, ...directoryErrors], clusters, [...invalid], directoryErrors, registryFiles);
+}
+
+function resolveCluster(document: ClusterDocument, snapshot: DirectorySnapshot, verdicts: Map<string, KubeconfigVerdict>, findings: Finding[]): ValidCluster | undefined {
+  const descriptor = document.descriptor;
+  if (descriptor === undefined || hasErrors(document.findings)) return undefined;
+  const name = descriptor.metadata.annotations['config.istio.io/accessConfigFile'];
+  const resolution = resolveAccessConfig(document, name, snapshot, verdicts);
+  findings.push(...resolution.findings);
+  const verdict = resolution.kubeconfig?.verdict;
+  if (verdict?.text === undefined || verdict.server === undefined) return undefined;
+  return toValidCluster(document, descriptor, { text: verdict.text, server: verdict.server });
+}
+
+function unreferencedKubeconfigs(files: readonly DescriptorFile[], verdicts: ReadonlyMap<string, KubeconfigVerdict>): Finding[] {
+  return files
+    .filter((f) => f.isKubeconfig && !verdicts.has(f.file))
+    .map((f) => warningAt(f.file, START_OF_FILE, 'this kubeconfig is not named by any descriptor (config.istio.io/accessConfigFile): it is ignored'));
+}
+
+function registryContent(clusters: readonly ValidCluster[], files: readonly DescriptorFile[]): Record<string, string> {
+  const texts = new Map(files.map((f) => [f.file, f.text ?? '']));
+  const content: Record<string, string> = {};
+  for (const c of clusters) {
+    content[c.file] = texts.get(c.file) ?? c.descriptorText;
+    content[c.accessConfigFile] = c.kubeconfigText;
+  }
+  return content;
+}
+
+function registryLimit(registryFiles: Record<string, string>): Finding[] {
+  const encoder = new TextEncoder();
+  const total = Object.entries(registryFiles).reduce((sum, [key, text]) => sum + key.length + encoder.encode(text).length, 0);
+  if (total <= MAX_REGISTRY_BYTES) return [];
+  return [directoryError(`the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold`)];
+}
+
+function finish(findings: Finding[], clusters: ValidCluster[], invalidFiles: string[], directoryErrors: Finding[], registryFiles: Record<string, string>): DirectoryValidation {
+  const sorted = sortFindings(findings);
+  return {
+    findings: sorted,
+    clusters: [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    invalidFiles: [...new Set(invalidFiles)].filter((f) => f !== '').sort(),
+    directoryErrors: sortFindings(directoryErrors),
+    registryFiles,
+    valid: !hasErrors(sorted),
+  };
+}

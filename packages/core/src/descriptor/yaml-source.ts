@@ -1,0 +1,105 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { errorAt, warningAt, type Finding, type Position } from './finding.js';
+
+/** A step in a YAML path: a mapping key or a sequence index. */
+export type PathSegment = string | number;
+
+/**
+ * One non-empty YAML document of a file, converted to plain JS, with a way back to its source:
+ * `locate(path)` gives the line and column of a value (or of its key), falling back to the nearest
+ * enclosing node when the path does not exist (e.g. for a missing field).
+ */
+export interface YamlDocument {
+  /** 0-based position of the document among the file's documents. */
+  index: number;
+  /** The document as plain JS (mappings become objects). */
+  value: unknown;
+  /** The document's own source text (with its `---` marker, if any). */
+  text: string;
+  /** Where the value at `path` (or its key, with target 'key') is in the file. */
+  locate(path: readonly PathSegment[], target?: 'key' | 'value'): Position;
+}
+
+/** A YAML file parsed into documents, with the syntax findings (documents with errors are left out). */
+export interface ParsedYamlFile {
+  documents: YamlDocument[];
+  findings: Finding[];
+}
+
+/** Cap on alias expansion: more than this is a "billion laughs" attack, not a descriptor. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses YAML text (multi-document) with source positions. Empty documents are skipped; syntax
+ * errors, excessive aliases and unresolved tags become findings (errors, errors, warnings). Never throws.
+ */
+export function parseYamlText(file: string, text: string): ParsedYamlFile {
+  const lineCounter = new LineCounter();
+  const position = (offset: number): Position => lineCounter.linePos(offset);
+  const result: ParsedYamlFile = { documents: [], findings: [] };
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  docs.forEach((doc, index) => {
+    for (const w of doc.warnings) result.findings.push(warningAt(file, yamlErrorPosition(w, position), plainYamlMessage(w.message)));
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) result.findings.push(errorAt(file, yamlErrorPosition(e, position), `YAML syntax error: ${plainYamlMessage(e.message)}`));
+      return;
+    }
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
+    const [start, , end] = doc.range;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      result.findings.push(errorAt(file, position(start), aliasOrConversionMessage(err)));
+      return;
+    }
+    const locate = (path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position =>
+      position(offsetOf(doc, path, target) ?? start);
+    result.documents.push({ index, value, text: text.slice(start, end), locate });
+  });
+  return result;
+}
+
+function yamlErrorPosition(e: { linePos?: [Position] | [Position, Position]; pos: [number, number] }, position: (o: number) => Position): Position {
+  return e.linePos?.[0] ?? position(e.pos[0]);
+}
+
+/** Drops the " at line L, column C:" suffix and the source excerpt yaml appends (we print positions ourselves). */
+function plainYamlMessage(message: string): string {
+  return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
+}
+
+function aliasOrConversionMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/alias/i.test(text)) return `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): refusing a possible alias bomb`;
+  return `YAML document cannot be read: ${text}`;
+}
+
+/** Source offset of the node at `path` (or of its key), or of the deepest existing ancestor. */
+function offsetOf(doc: Document.Parsed, path: readonly PathSegment[], target: 'key' | 'value'): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (const [i, segment] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    const pair = isMap(node) ? node.items.find((p) => keyText(p) === String(segment)) : undefined;
+    let next: unknown;
+    if (pair) next = pair.value ?? pair.key;
+    else if (isSeq(node) && typeof segment === 'number') next = node.items[segment];
+    else return offset;
+    const last = i === path.length - 1;
+    offset = (last && target === 'key' && pair ? rangeStart(pair.key) : rangeStart(next)) ?? offset;
+    node = next;
+  }
+  return offset;
+}
+
+function keyText(pair: Pair): string | undefined {
+  if (!isPair(pair)) return undefined;
+  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  return Array.isArray(range) ? range[0] : undefined;
+}

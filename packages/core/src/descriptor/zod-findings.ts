@@ -1,0 +1,68 @@
+import type * as z from 'zod';
+import { closestMatch, describeExpected, describeValue } from './describe-value.js';
+import { errorAt, type Finding } from './finding.js';
+import type { PathSegment, YamlDocument } from './yaml-source.js';
+
+/**
+ * Per-parse zod error map: built-in issues become predicates in the user's words ("is missing",
+ * "must be a string, got 9080"). Schemas' own messages (also predicates) take precedence.
+ */
+export function predicateErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is missing' : mustBe(describeExpected(issue.expected), issue.input);
+    case 'invalid_value':
+      return mustBe(issue.values.map((v) => JSON.stringify(v)).join(' or '), issue.input);
+    case 'too_small':
+      return `must have at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;
+    case 'too_big':
+      return `must have at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;
+    default:
+      return undefined;
+  }
+}
+
+function mustBe(expected: string, input: unknown): string {
+  const hint = expected === 'a string' && (typeof input === 'number' || typeof input === 'boolean') ? ' (quote it)' : '';
+  return `must be ${expected}, got ${describeValue(input)}${hint}`;
+}
+
+/**
+ * The name of the field at `path` as a user reads it: annotation keys alone
+ * (`config.istio.io/pilotCfgStore`), other paths dotted with list indexes (`spec.x.serverEndpoints[0]`).
+ */
+export function fieldName(path: readonly PathSegment[]): string {
+  if (path.length === 3 && path[0] === 'metadata' && path[1] === 'annotations') return String(path[2]);
+  let name = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') name += `[${segment}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(segment)) name += name === '' ? segment : `.${segment}`;
+    else name += `[${JSON.stringify(segment)}]`;
+  }
+  return name === '' ? 'the document' : name;
+}
+
+/** Converts zod issues for one document into located findings. `knownKeys` powers "did you mean". */
+export function issuesToFindings(
+  file: string,
+  doc: YamlDocument,
+  issues: readonly z.core.$ZodIssue[],
+  knownKeys: (path: readonly PathSegment[]) => readonly string[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        const suggestion = closestMatch(key, knownKeys(path));
+        const hint = suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`;
+        findings.push(errorAt(file, doc.locate(keyPath, 'key'), `unknown field ${fieldName(keyPath)}${hint}`, fieldName(keyPath)));
+      }
+      continue;
+    }
+    const name = fieldName(path);
+    findings.push(errorAt(file, doc.locate(path), `${name} ${issue.message}`, name));
+  }
+  return findings;
+}
