@@ -1,1 +1,13 @@
-export {};
+// @meshd/testenv: real Kubernetes clusters on 127.0.0.1 for meshd's integration tests and demo.
+export { startClusters, type StartClustersOptions, type TestEnv } from './env.js';
+export type { ClusterHandle } from './cluster.js';
+export type { ClusterPorts } from './layout.js';
+export type { RequestFilter } from './metrics.js';
+export { WRITE_VERBS, sumWriteRequests } from './metrics.js';
+export type { ControlPlaneHelpers } from './control-plane/control-plane.js';
+export { ISTIO_COMPONENTS, ISTIO_NAMESPACE, componentSpecs, type IstioComponent } from './control-plane/components.js';
+export { STAND_IN_LABEL } from './control-plane/objects.js';
+export { binaryPaths, cacheRoot, missingBinaries, type BinaryPaths } from './paths.js';
+export { isPortFree } from './ports.js';
+export { readState, stateFile, clustersFile, type ClusterEntry, type EnvState } from './state.js';
+export { stopDetachedEnv } from './down.js';

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm run testenv -- up --clusters N --dir DIR` / `npm run testenv -- down --dir DIR`.
+import { Command, InvalidArgumentError } from 'commander';
+import { stopDetachedEnv } from './down.js';
+import { startClusters } from './env.js';
+import { readState, writeState } from './state.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Runs the testenv CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('testenv').description('real Kubernetes clusters on 127.0.0.1 for meshd tests').exitOverride();
+  program
+    .command('up')
+    .description('start N clusters (the first seeded with a stand-in Istio 0.8 control plane), leave them running')
+    .requiredOption('--dir <dir>', 'where to write <name>.kube.conf, clusters.json and the data')
+    .option('--clusters <n>', 'number of clusters', positiveInt, 3)
+    .action(async (opts: { dir: string; clusters: number }) => {
+      if (await readState(opts.dir)) {
+        console.error(`testenv: ${opts.dir} already holds a running environment; run \`testenv down --dir ${opts.dir}\` first`);
+        exitCode = 1;
+        return;
+      }
+      const started = Date.now();
+      const env = await startClusters({ count: opts.clusters, dir: opts.dir });
+      const clusters = env.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, server: c.server }));
+      await writeState(env.dir, { supervisorPid: env.supervisorPid, clusters, paths: [...env.paths] });
+      await env.detach();
+      for (const c of clusters) console.log(`${c.name}\t${c.server}\t${c.kubeconfig}`);
+      console.log(`testenv: ${clusters.length} clusters ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stop with: npm run testenv -- down --dir ${opts.dir}`);
+    });
+  program
+    .command('down')
+    .description('stop the clusters `up` started in DIR and remove their files')
+    .requiredOption('--dir <dir>', 'the directory given to up')
+    .action(async (opts: { dir: string }) => {
+      const stopped = await stopDetachedEnv(opts.dir);
+      console.log(stopped ? `testenv: stopped the clusters in ${opts.dir}` : `testenv: nothing running in ${opts.dir}`);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { exitCode?: number }).exitCode;
+    if (typeof code === 'number') return code;
+    console.error(`testenv: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(process.argv.slice(2));

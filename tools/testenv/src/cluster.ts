@@ -1,0 +1,143 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { apiServerArgs, controllerManagerArgs, etcdArgs } from './component-args.js';
+import { writeClusterCredentials } from './credentials.js';
+import { apiGet, waitUntil } from './https.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import type { ClusterLayout, ClusterPorts } from './layout.js';
+import { logTail } from './logs.js';
+import { sumWriteRequests, type RequestFilter } from './metrics.js';
+import { createNode, nodeName } from './node-object.js';
+import type { BinaryPaths } from './paths.js';
+import type { Supervisor } from './supervisor.js';
+
+const READY_TIMEOUT_MS = 90_000;
+
+/** One running test cluster. The TestEnv that started it owns its processes and files. */
+export interface ClusterHandle {
+  /** `cp` for the control plane, `remote-N` for the others. */
+  readonly name: string;
+  readonly index: number;
+  /** https://127.0.0.1:PORT */
+  readonly server: string;
+  /** `<dir>/<name>.kube.conf`: token user, the API server's real serving CA. */
+  readonly kubeconfigPath: string;
+  /** Static admin bearer token (group system:masters). */
+  readonly token: string;
+  readonly ports: ClusterPorts;
+  readonly serviceCidr: string;
+  readonly podCidr: string;
+  /** Name of the cluster's one (stand-in) Node. */
+  readonly nodeName: string;
+  /** A client-node KubeConfig for this cluster (fresh object each call). */
+  kubeConfig(): KubeConfig;
+  /** Kills kube-apiserver (etcd and data stay): the cluster becomes unreachable. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same port with the same data; resolves once /readyz is ok. */
+  startApiServer(): Promise<void>;
+  /** Sum of apiserver_request_total over write verbs since this kube-apiserver process started. */
+  writeRequestCount(filter?: RequestFilter): Promise<number>;
+}
+
+const processName = (l: ClusterLayout, component: string): string => `${l.name}/${component}`;
+
+class RunningCluster implements ClusterHandle {
+  readonly name: string;
+  readonly index: number;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly ports: ClusterPorts;
+  readonly serviceCidr: string;
+  readonly podCidr: string;
+  readonly nodeName: string;
+  kubeconfigText = '';
+
+  constructor(
+    readonly layout: ClusterLayout,
+    readonly token: string,
+    private readonly supervisor: Supervisor,
+    private readonly binaries: BinaryPaths,
+  ) {
+    ({ name: this.name, index: this.index, server: this.server, kubeconfigPath: this.kubeconfigPath } = layout);
+    ({ ports: this.ports, serviceCidr: this.serviceCidr, podCidr: this.podCidr } = layout);
+    this.nodeName = nodeName(layout);
+  }
+
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromString(this.kubeconfigText);
+    return kc;
+  }
+
+  async stopApiServer(): Promise<void> {
+    await this.supervisor.kill(processName(this.layout, 'kube-apiserver'), 'SIGKILL');
+  }
+
+  async startApiServer(): Promise<void> {
+    await this.spawn('kube-apiserver', this.binaries.kubeApiserver, apiServerArgs(this.layout));
+    await this.waitReady();
+    if (!this.supervisor.children().has(processName(this.layout, 'kube-controller-manager'))) {
+      await this.spawn('kube-controller-manager', this.binaries.kubeControllerManager, controllerManagerArgs(this.layout));
+    }
+  }
+
+  async writeRequestCount(filter?: RequestFilter): Promise<number> {
+    const res = await apiGet({ server: this.server, token: this.token, caPem: await this.caPem() }, '/metrics');
+    if (res.status !== 200) throw new Error(`GET ${this.server}/metrics: HTTP ${res.status}`);
+    return sumWriteRequests(res.body, filter);
+  }
+
+  /** Runs etcd, kube-apiserver and kube-controller-manager, writes the kubeconfigs, creates the Node. */
+  async start(): Promise<void> {
+    const l = this.layout;
+    await Promise.all([mkdir(l.certDir, { recursive: true }), mkdir(l.logDir, { recursive: true })]);
+    await writeClusterCredentials(l, this.token);
+    await this.spawn('etcd', this.binaries.etcd, etcdArgs(l));
+    await this.spawn('kube-apiserver', this.binaries.kubeApiserver, apiServerArgs(l));
+    await this.waitReady();
+    const caPem = await this.caPem();
+    this.kubeconfigText = renderKubeconfig({ name: l.name, server: l.server, caPem, token: this.token });
+    await writeFile(l.kubeconfigPath, this.kubeconfigText, { mode: 0o600 });
+    await writeFile(l.controllerManagerKubeconfig, this.kubeconfigText, { mode: 0o600 });
+    await this.spawn('kube-controller-manager', this.binaries.kubeControllerManager, controllerManagerArgs(l));
+    const core = this.kubeConfig().makeApiClient(CoreV1Api);
+    await createNode(core, l);
+    // The service-account controller creating `default` shows kube-controller-manager is working.
+    await waitUntil(`${l.name}: kube-controller-manager (ServiceAccount default/default)`, async () => {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+      return true;
+    }, { timeoutMs: READY_TIMEOUT_MS, abortReason: () => this.deathOf('kube-controller-manager') });
+  }
+
+  private caPem(): Promise<string> {
+    return readFile(this.layout.servingCertFile, 'utf8');
+  }
+
+  private async spawn(component: string, command: string, args: string[]): Promise<void> {
+    const log = join(this.layout.logDir, `${component}.log`);
+    await this.supervisor.spawn({ name: processName(this.layout, component), command, args, log });
+  }
+
+  private deathOf(...components: string[]): string | undefined {
+    const running = this.supervisor.children();
+    const dead = components.find((c) => !running.has(processName(this.layout, c)));
+    return dead && `${dead} exited; end of its log:\n${logTail(join(this.layout.logDir, `${dead}.log`))}`;
+  }
+
+  private async waitReady(): Promise<void> {
+    const endpoint = { server: this.server, token: this.token };
+    await waitUntil(`${this.name}: kube-apiserver /readyz`, async () => (await apiGet(endpoint, '/readyz', 2000)).status === 200, {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 250,
+      abortReason: () => this.deathOf('etcd', 'kube-apiserver'),
+    });
+  }
+}
+
+/** Starts one cluster under `supervisor`; rejects (with the failing component's log) if it cannot. */
+export async function startCluster(layout: ClusterLayout, token: string, supervisor: Supervisor, binaries: BinaryPaths): Promise<ClusterHandle> {
+  const cluster = new RunningCluster(layout, token, supervisor, binaries);
+  await cluster.start();
+  return cluster;
+}

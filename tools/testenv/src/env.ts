@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startCluster, type ClusterHandle } from './cluster.js';
+import { seedControlPlane, type ControlPlaneHelpers } from './control-plane/control-plane.js';
+import { newAdminToken } from './credentials.js';
+import { clusterLayout, defaultClusterNames, type ClusterLayout } from './layout.js';
+import { binaryPaths, missingBinaries } from './paths.js';
+import { allocatePorts } from './ports.js';
+import { clustersFile, stateFile, writeClustersFile, type ClusterEntry } from './state.js';
+import { Supervisor } from './supervisor.js';
+
+/** Options of `startClusters`. */
+export interface StartClustersOptions {
+  /** Number of clusters (1..80); the first is the control plane. */
+  count: number;
+  /** Where kubeconfigs, clusters.json and the data dirs go; a new temp dir when absent. */
+  dir?: string;
+  /** Cluster names; default `cp`, `remote-1`, `remote-2`, … */
+  names?: string[];
+  /** App namespaces on the control plane with an istio.default secret; default app-1, app-2. */
+  appNamespaces?: string[];
+}
+
+/** Running clusters. Whoever called startClusters owns them and must call stop(). */
+export interface TestEnv {
+  readonly dir: string;
+  /** In order; clusters[0] is the control plane with the stand-in Istio. */
+  readonly clusters: ClusterHandle[];
+  readonly controlPlane: ControlPlaneHelpers;
+  /** Files and directories the environment created; stop() removes them. */
+  readonly paths: readonly string[];
+  /** Pid of the supervisor process (the process group of every cluster process). */
+  readonly supervisorPid: number;
+  /** Pids of the running etcd/kube-apiserver/kube-controller-manager processes, by `<cluster>/<binary>`. */
+  processes(): Map<string, number>;
+  /** Kills every process and removes every file the environment created; idempotent. */
+  stop(): Promise<void>;
+  /** Lets the clusters outlive this process (the CLI's `up`); stop them later with `testenv down`. */
+  detach(): Promise<void>;
+}
+
+function validate(options: StartClustersOptions, names: string[]): void {
+  if (!Number.isInteger(options.count) || options.count < 1 || options.count > 80) throw new Error(`count must be 1..80, got ${options.count}`);
+  if (names.length !== options.count) throw new Error(`${names.length} names given for ${options.count} clusters`);
+  if (new Set(names).size !== names.length) throw new Error(`cluster names must be unique: ${names.join(', ')}`);
+  const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n));
+  if (bad !== undefined) throw new Error(`cluster name ${JSON.stringify(bad)} is not a DNS label`);
+}
+
+async function prepareDir(dir: string | undefined): Promise<{ dir: string; created: boolean }> {
+  if (dir === undefined) return { dir: await mkdtemp(join(tmpdir(), 'meshd-testenv-')), created: true };
+  const absolute = resolve(dir);
+  const created = !existsSync(absolute);
+  await mkdir(absolute, { recursive: true });
+  return { dir: absolute, created };
+}
+
+/** Everything an environment creates under `dir` (what stop and the supervisor remove). */
+function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
+  const files = [...layouts.flatMap((l) => [l.dataDir, l.kubeconfigPath]), clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log')];
+  return removeDir ? [...files, dir] : files;
+}
+
+/**
+ * Starts `count` real clusters (etcd + kube-apiserver + kube-controller-manager each) on 127.0.0.1,
+ * seeds the stand-in Istio control plane on the first, writes `<dir>/<name>.kube.conf` and
+ * `<dir>/clusters.json`. Resolves once all are ready. If this process dies, the clusters die too.
+ */
+export async function startClusters(options: StartClustersOptions): Promise<TestEnv> {
+  const names = options.names ?? defaultClusterNames(options.count);
+  validate(options, names);
+  const binaries = binaryPaths();
+  const missing = missingBinaries(binaries);
+  if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
+  const { dir, created } = await prepareDir(options.dir);
+  const ports = await allocatePorts(3 * names.length);
+  const layouts = names.map((name, i) =>
+    clusterLayout(dir, name, i, { etcdClient: ports[3 * i] ?? 0, etcdPeer: ports[3 * i + 1] ?? 0, apiServer: ports[3 * i + 2] ?? 0 }));
+  const paths = ownedPaths(dir, layouts, created || options.dir === undefined);
+  const supervisor = Supervisor.start(join(dir, 'supervisor.log'));
+  supervisor.removeOnShutdown(paths);
+  const stop = async (): Promise<void> => {
+    await supervisor.shutdown();
+    await Promise.all(paths.filter((p) => p !== dir).map((p) => rm(p, { recursive: true, force: true })));
+    if (paths.includes(dir)) await rmdir(dir).catch(() => undefined);
+  };
+  try {
+    const clusters = await Promise.all(layouts.map((l) => startCluster(l, newAdminToken(), supervisor, binaries)));
+    const [first] = clusters as [ClusterHandle, ...ClusterHandle[]];
+    const controlPlane = await seedControlPlane({
+      kubeConfig: first.kubeConfig(),
+      podCidr: first.podCidr,
+      nodeName: first.nodeName,
+      workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
+      appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
+    });
+    const entries: ClusterEntry[] = clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, server: c.server }));
+    await writeClustersFile(dir, entries);
+    return { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

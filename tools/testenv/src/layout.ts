@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+
+/** Ports one cluster listens on (all on 127.0.0.1). */
+export interface ClusterPorts {
+  etcdClient: number;
+  etcdPeer: number;
+  apiServer: number;
+}
+
+/** Where one cluster's files live and which addresses it uses; derived, not discovered. */
+export interface ClusterLayout {
+  name: string;
+  index: number;
+  /** Per-cluster data directory (etcd data, certificates, keys, logs); removed on stop. */
+  dataDir: string;
+  etcdDataDir: string;
+  certDir: string;
+  /** The serving certificate kube-apiserver generates (leaf + its self-signed CA). */
+  servingCertFile: string;
+  serviceAccountKeyFile: string;
+  serviceAccountPublicKeyFile: string;
+  tokenFile: string;
+  /** Kubeconfig for kube-controller-manager (inside dataDir). */
+  controllerManagerKubeconfig: string;
+  /** The kubeconfig handed to users: `<dir>/<name>.kube.conf`. */
+  kubeconfigPath: string;
+  logDir: string;
+  ports: ClusterPorts;
+  server: string;
+  serviceCidr: string;
+  podCidr: string;
+}
+
+/** Cluster names: the control plane `cp`, then `remote-1`, `remote-2`, … */
+export function defaultClusterNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 'cp' : `remote-${i}`));
+}
+
+/** Distinct, non-overlapping CIDRs per cluster index: services 10.(96+i).0.0/16, pods 10.(16+i).0.0/16. */
+export function clusterCidrs(index: number): { serviceCidr: string; podCidr: string } {
+  if (index < 0 || index > 79) throw new Error(`cluster index ${index} out of range 0..79`);
+  return { serviceCidr: `10.${96 + index}.0.0/16`, podCidr: `10.${16 + index}.0.0/16` };
+}
+
+/** The layout of cluster `index` named `name` under `dir`, using `ports`. */
+export function clusterLayout(dir: string, name: string, index: number, ports: ClusterPorts): ClusterLayout {
+  const dataDir = join(dir, name);
+  const certDir = join(dataDir, 'certs');
+  return {
+    name,
+    index,
+    dataDir,
+    etcdDataDir: join(dataDir, 'etcd'),
+    certDir,
+    servingCertFile: join(certDir, 'apiserver.crt'),
+    serviceAccountKeyFile: join(dataDir, 'sa.key'),
+    serviceAccountPublicKeyFile: join(dataDir, 'sa.pub'),
+    tokenFile: join(dataDir, 'tokens.csv'),
+    controllerManagerKubeconfig: join(dataDir, 'controller-manager.kubeconfig'),
+    kubeconfigPath: join(dir, `${name}.kube.conf`),
+    logDir: join(dataDir, 'logs'),
+    ports,
+    server: `https://127.0.0.1:${ports.apiServer}`,
+    ...clusterCidrs(index),
+  };
+}
