@@ -19,3 +19,5 @@ export * from './plugin/types.js';
 export * from './plugin/define.js';
 export * from './discovery/index.js';
 export * from './prereq/index.js';
+export * from './descriptor/index.js';
+export * from './config/index.js';

@@ -66,7 +66,7 @@ function differentEndpoints(clusters: readonly ClusterDocument[]): Finding[] {
   if (claims.length !== 1 || controlPlane?.pilotEndpoint === undefined) return [];
   const expected = controlPlane.pilotEndpoint;
   return clusters
-    .filter((c) => c.pilotEndpoint !== undefined && c.pilotEndpoint !== expected)
+    .filter((c) => c.pilotEndpoint !== undefined && c.pilotEndpoint !== expected && !c.findings.some((f) => f.field === ANNOTATIONS.pilotEndpoint))
     .map((c) =>
       errorAt(
         c.file,

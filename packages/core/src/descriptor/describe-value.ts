@@ -11,6 +11,16 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
+/** The kind of a value without its content, for messages about files that hold credentials. */
+export function describeKind(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return describeValue(value);
+}
+
 /** Names a zod "expected" type the way a YAML user thinks of it. */
 export function describeExpected(expected: string): string {
   const words: Record<string, string> = {

@@ -5,6 +5,7 @@ export { buildDesiredMesh, type DesiredMesh } from './mesh.js';
 export { errorAt, formatFinding, hasErrors, sortFindings, warningAt, type Finding, type Position, type Severity } from './finding.js';
 export { validateKubeconfig, type KubeconfigCheck } from './kubeconfig.js';
 export { isDnsLabel, isDnsSubdomain, isHostName, isIpAddress, parseCidr, parseHostPort, parsePort, type Cidr, type HostPort } from './network.js';
+export { snapshotFromContents, type MemoryFile } from './memory-snapshot.js';
 export { readDirectorySnapshot, type ReadSnapshotOptions } from './read-snapshot.js';
 export {
   ignoredReason,

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { describeValue } from './describe-value.js';
+import { describeKind } from './describe-value.js';
 import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
 import { parseYamlText, type YamlDocument } from './yaml-source.js';
-import { issuesToFindings, predicateErrorMap } from './zod-findings.js';
+import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
@@ -28,7 +28,7 @@ export interface KubeconfigCheck {
 /**
  * Checks that `text` is a kubeconfig meshd can use: clusters, contexts and users lists, a
  * `current-context` naming an existing context whose cluster (and user, if set) exist, and an
- * http(s) server URL. Messages name clusters, contexts and users, never credentials. Never throws.
+ * http(s) server URL. Messages name clusters, contexts and users but never quote other values (they may be credentials). Never throws.
  */
 export function validateKubeconfig(file: string, text: string): KubeconfigCheck {
   const parsed = parseYamlText(file, text);
@@ -37,8 +37,8 @@ export function validateKubeconfig(file: string, text: string): KubeconfigCheck 
   if (doc === undefined) return { findings: [errorAt(file, START_OF_FILE, 'kubeconfig is empty')] };
   if (extra !== undefined) return { findings: [errorAt(file, extra.locate([]), 'a kubeconfig must be a single YAML document')] };
   if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))
-    return { findings: [errorAt(file, doc.locate([]), `is not a kubeconfig: expected a mapping with clusters, contexts and users, got ${describeValue(doc.value)}`)] };
-  const result = kubeconfigSchema.safeParse(doc.value, { error: predicateErrorMap });
+    return { findings: [errorAt(file, doc.locate([]), `this file is not a kubeconfig: expected a mapping with clusters, contexts and users, got ${describeKind(doc.value)}`)] };
+  const result = kubeconfigSchema.safeParse(doc.value, { error: redactedPredicateErrorMap });
   if (!result.success) {
     const findings = issuesToFindings(file, doc, result.error.issues, () => []).map((f) => ({ ...f, message: `kubeconfig ${f.message}` }));
     return { findings };
@@ -63,7 +63,7 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
     findings.push(errorAt(file, doc.locate([...contextPath, 'user']), `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`));
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
-    findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443", got ${describeValue(server)}`));
+    findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`));
   return findings.length > 0 || server === undefined ? { findings } : { findings, server };
 }
 

@@ -2,6 +2,7 @@ import { ANNOTATIONS, ISTIO_ANNOTATION_PREFIX, KNOWN_ISTIO_ANNOTATIONS, parseGoB
 import { clusterDescriptorSchema, type ClusterDescriptor } from './cluster-schema.js';
 import { closestMatch, describeValue } from './describe-value.js';
 import { errorAt, warningAt, type Finding } from './finding.js';
+import { knownKeysAt } from './schema-keys.js';
 import type { PathSegment, YamlDocument } from './yaml-source.js';
 import { issuesToFindings, predicateErrorMap } from './zod-findings.js';
 
@@ -24,16 +25,8 @@ export interface ClusterDocument {
   descriptor?: ClusterDescriptor;
 }
 
-const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['apiVersion', 'kind', 'metadata', 'spec', 'status'],
-  metadata: ['name', 'namespace', 'labels', 'annotations'],
-  spec: ['kubernetesApiEndpoints', 'authInfo'],
-  'spec.kubernetesApiEndpoints': ['serverEndpoints', 'caBundle'],
-  'spec.kubernetesApiEndpoints.serverEndpoints.*': ['clientCIDR', 'serverAddress'],
-};
-
 function knownKeys(path: readonly PathSegment[]): readonly string[] {
-  return KNOWN_KEYS[path.map((p) => (typeof p === 'number' ? '*' : p)).join('.')] ?? [];
+  return knownKeysAt(clusterDescriptorSchema, path);
 }
 
 /** True for a document that is a kubeconfig rather than a descriptor (kind Config, or clusters + contexts). */

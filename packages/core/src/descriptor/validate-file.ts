@@ -19,11 +19,11 @@ export interface DescriptorFile {
   text?: string;
 }
 
-/** Human size: bytes below 1 KiB, else KiB/MiB with one decimal. */
+/** A size for messages: exact MiB/KiB when round, else bytes (so "over the limit" never reads 1.0 > 1.0). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
 }
 
 /** Reads one descriptor file of the snapshot. Pure; never throws. */

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { closestMatch, describeExpected, describeValue } from './describe-value.js';
+import { closestMatch, describeExpected, describeKind, describeValue } from './describe-value.js';
 import { errorAt, type Finding } from './finding.js';
 import type { PathSegment, YamlDocument } from './yaml-source.js';
 
@@ -8,11 +8,20 @@ import type { PathSegment, YamlDocument } from './yaml-source.js';
  * "must be a string, got 9080"). Schemas' own messages (also predicates) take precedence.
  */
 export function predicateErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  return predicate(issue, describeValue);
+}
+
+/** Like predicateErrorMap, but never quotes the offending value (for kubeconfigs, which hold credentials). */
+export function redactedPredicateErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  return predicate(issue, describeKind);
+}
+
+function predicate(issue: z.core.$ZodRawIssue, describe: (value: unknown) => string): string | undefined {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is missing' : mustBe(describeExpected(issue.expected), issue.input);
+      return issue.input === undefined ? 'is missing' : mustBe(describeExpected(issue.expected), issue.input, describe);
     case 'invalid_value':
-      return mustBe(issue.values.map((v) => JSON.stringify(v)).join(' or '), issue.input);
+      return mustBe(issue.values.map((v) => JSON.stringify(v)).join(' or '), issue.input, describe);
     case 'too_small':
       return `must have at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;
     case 'too_big':
@@ -22,9 +31,9 @@ export function predicateErrorMap(issue: z.core.$ZodRawIssue): string | undefine
   }
 }
 
-function mustBe(expected: string, input: unknown): string {
+function mustBe(expected: string, input: unknown, describe: (value: unknown) => string): string {
   const hint = expected === 'a string' && (typeof input === 'number' || typeof input === 'boolean') ? ' (quote it)' : '';
-  return `must be ${expected}, got ${describeValue(input)}${hint}`;
+  return `must be ${expected}, got ${describe(input)}${hint}`;
 }
 
 /**
@@ -59,6 +68,12 @@ export function issuesToFindings(
         const hint = suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`;
         findings.push(errorAt(file, doc.locate(keyPath, 'key'), `unknown field ${fieldName(keyPath)}${hint}`, fieldName(keyPath)));
       }
+      continue;
+    }
+    if (issue.code === 'invalid_key') {
+      const parent = fieldName(path.slice(0, -1));
+      const inner = issue.issues[0]?.message ?? 'is not allowed';
+      findings.push(errorAt(file, doc.locate(path, 'key'), `${parent} has an invalid key: ${inner}`, fieldName(path)));
       continue;
     }
     const name = fieldName(path);

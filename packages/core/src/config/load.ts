@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { MeshdError } from '../errors.js';
+import { formatFinding } from '../descriptor/finding.js';
+import { parseConfigText } from './parse.js';
+import type { MeshdConfig, MeshdConfigInput } from './schema.js';
+
+/** Where loadConfig looks when no config file is named, in order (the first that exists wins). */
+export const DEFAULT_CONFIG_PATHS: readonly string[] = ['~/.config/meshd/meshd.yaml', '/etc/meshd/meshd.yaml'];
+
+/** Options of loadConfig; tests pass their own home, working directory and search list. */
+export interface LoadConfigOptions {
+  homeDir?: string;
+  cwd?: string;
+  /** Searched when `path` is undefined. Default DEFAULT_CONFIG_PATHS; [] means defaults only. */
+  searchPaths?: readonly string[];
+}
+
+/**
+ * Loads meshd.yaml: `path` when given (it must exist), else the first of the search paths that
+ * exists, else pure defaults. `overrides` (command-line flags) win over the file. `~` is expanded
+ * and relative `directory`/`chart` paths are resolved: against the config file's directory when the
+ * file set them, against the working directory otherwise. Throws a terminal MeshdError
+ * (MESHD_ERR_INVALID_CONFIG) listing every finding as `FILE:LINE:COL: error: message`.
+ */
+export async function loadConfig(path: string | undefined, overrides: MeshdConfigInput = {}, options: LoadConfigOptions = {}): Promise<MeshdConfig> {
+  const home = options.homeDir ?? homedir();
+  const cwd = options.cwd ?? process.cwd();
+  const source = await readConfigSource(path, options.searchPaths ?? DEFAULT_CONFIG_PATHS, { home, cwd });
+  const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides);
+  if (result.config === undefined) {
+    const lines = result.findings.map((f) => formatFinding(f, f.file));
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`, { terminal: true });
+  }
+  const config = result.config;
+  const fileBase = source.file === undefined ? cwd : dirname(source.file);
+  const baseOf = (key: 'directory' | 'chart'): string => (overrides[key] !== undefined || !source.setKeys.has(key) ? cwd : fileBase);
+  return {
+    ...config,
+    directory: resolvePath(config.directory, baseOf('directory'), home),
+    chart: resolveChart(config.chart, baseOf('chart'), home),
+  };
+}
+
+interface ConfigSource {
+  file?: string;
+  text: string;
+  setKeys: Set<string>;
+}
+
+async function readConfigSource(path: string | undefined, searchPaths: readonly string[], dirs: { home: string; cwd: string }): Promise<ConfigSource> {
+  const candidates = path === undefined ? searchPaths.map((p) => resolvePath(p, dirs.cwd, dirs.home)) : [resolvePath(path, dirs.cwd, dirs.home)];
+  for (const file of candidates) {
+    try {
+      const text = await readFile(file, 'utf8');
+      return { file, text, setKeys: topLevelKeys(text) };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (path === undefined && code === 'ENOENT') continue;
+      const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
+      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${file} ${why}`, { terminal: true, cause: err });
+    }
+  }
+  return { text: '', setKeys: new Set() };
+}
+
+/** Top-level keys written in the file (a cheap scan; only used to pick the base of relative paths). */
+function topLevelKeys(text: string): Set<string> {
+  return new Set([...text.matchAll(/^([A-Za-z]+)\s*:/gm)].map((m) => m[1] ?? ''));
+}
+
+/** Expands `~` and resolves a relative path against `base`. */
+export function resolvePath(path: string, base: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return resolve(home, path.slice(2));
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/** Charts may also be repository references (`repo/chart`) or URLs: only local-looking paths are resolved. */
+function resolveChart(chart: string, base: string, home: string): string {
+  const local = chart.startsWith('.') || chart.startsWith('~') || chart.startsWith('/');
+  return local ? resolvePath(chart, base, home) : chart;
+}
