@@ -1,0 +1,45 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import type { CommandIo } from '../io.js';
+import { validationJson, validationLines } from './validate-output.js';
+
+/** Options of `meshd validate`. */
+interface ValidateOptions {
+  dir?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Registers `meshd validate [--dir DIR] [--config FILE] [--json]`. */
+export function register(program: Command, io: CommandIo): void {
+  program
+    .command('validate')
+    .description('check the cluster directory offline: every descriptor, the kubeconfigs they name, and the directory as a whole')
+    .option('--dir <DIR>', 'the cluster directory (default: `directory` from meshd.yaml, ~/multicluster)')
+    .option('--config <FILE>', 'meshd.yaml to take the directory from when --dir is not given')
+    .option('--json', 'print the verdict as JSON instead of FILE:LINE:COL lines')
+    .addHelpText('after', '\nExit status: 0 when the directory is valid (warnings allowed), 1 when it is not.')
+    .action(async (options: ValidateOptions) => io.setExitCode(await runValidate(options, io)));
+}
+
+/** Validates the directory and prints the verdict; returns the exit code (0 valid, 1 invalid). */
+export async function runValidate(options: ValidateOptions, io: CommandIo): Promise<number> {
+  const dir = options.dir ?? (await directoryFromConfig(options.config, io));
+  if (dir === undefined) return 1;
+  const validation = validateDirectory(await readDirectorySnapshot(resolve(io.cwd, dir)));
+  if (options.json === true) io.stdout(`${JSON.stringify(validationJson(dir, validation), null, 2)}\n`);
+  else io.stdout(validationLines(dir, validation).map((line) => `${line}\n`).join(''));
+  return validation.valid ? 0 : 1;
+}
+
+async function directoryFromConfig(configPath: string | undefined, io: CommandIo): Promise<string | undefined> {
+  try {
+    const config = await loadConfig(configPath, {}, { homeDir: io.homeDir, cwd: io.cwd });
+    return config.directory;
+  } catch (err) {
+    if (!hasCode(err, 'MESHD_ERR_INVALID_CONFIG')) throw err;
+    io.stderr(`${(err as Error).message}\n`);
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import { homedir } from 'node:os';
+
+/**
+ * Everything a command may touch of the outside world besides files: output streams, the working
+ * directory, the home directory and the environment. Injected so tests capture output and commands
+ * never read process globals themselves.
+ */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  cwd: string;
+  homeDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a command's `register` receives: the io plus the way to set the exit code main() returns. */
+export interface CommandIo extends CliIo {
+  setExitCode(code: number): void;
+}
+
+/** The real process: stdout, stderr, cwd, home and env as they are when called. */
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    cwd: process.cwd(),
+    homeDir: homedir(),
+    env: process.env,
+  };
+}
+
+/** An io that records output in memory (for tests). */
+export interface CapturedIo extends CliIo {
+  out: string[];
+  err: string[];
+  /** All stdout text so far. */
+  readonly stdoutText: string;
+  /** All stderr text so far. */
+  readonly stderrText: string;
+}
+
+/** Builds a CapturedIo rooted at `cwd`. */
+export function captureIo(cwd: string, homeDir = cwd): CapturedIo {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (text) => void out.push(text),
+    stderr: (text) => void err.push(text),
+    cwd,
+    homeDir,
+    env: {},
+    get stdoutText() {
+      return out.join('');
+    },
+    get stderrText() {
+      return err.join('');
+    },
+  };
+}
