@@ -1,2 +1,4 @@
 /** Public API of this package. */
 export * from './render/index.js';
+export * from './backend.js';
+export * from './config.js';

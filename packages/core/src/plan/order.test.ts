@@ -1,4 +1,4 @@
-import type { KubeObject } from '@meshd/core';
+import type { KubeObject } from '../kube/object.js';
 import { describe, expect, it } from 'vitest';
 import { sortForApply, sortForDelete } from './order.js';
 

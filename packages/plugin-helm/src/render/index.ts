@@ -5,7 +5,7 @@ export * from './detect.js';
 export * from './digest.js';
 export * from './exec.js';
 export * from './hash.js';
-export * from './order.js';
+
 export * from './parse.js';
 export * from './render.js';
 export * from './scope.js';

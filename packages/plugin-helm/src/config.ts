@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The helm-template backend's slice of meshd.yaml (selected by selectHelmConfig). */
+export const helmTemplateConfigSchema = z.object({
+  chart: z.string().min(1),
+  release: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
+  values: z.record(z.string(), z.unknown()),
+  helmBinary: z.string().min(1),
+});
+
+/** Validated helm-template backend config. */
+export type HelmTemplateConfig = z.infer<typeof helmTemplateConfigSchema>;
+
+function field(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+/** Picks the backend's settings out of the whole meshd config. */
+export function selectHelmConfig(config: unknown): unknown {
+  return {
+    chart: field(config, 'chart'),
+    release: field(config, 'release'),
+    values: field(config, 'values') ?? {},
+    helmBinary: field(field(config, 'helm'), 'binary') ?? 'helm',
+  };
+}
