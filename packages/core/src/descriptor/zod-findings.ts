@@ -21,6 +21,7 @@ function predicate(issue: z.core.$ZodRawIssue, describe: (value: unknown) => str
     case 'invalid_type':
       return issue.input === undefined ? 'is missing' : mustBe(describeExpected(issue.expected), issue.input, describe);
     case 'invalid_value':
+      if (issue.input === undefined) return `is missing (it must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')})`;
       return mustBe(issue.values.map((v) => JSON.stringify(v)).join(' or '), issue.input, describe);
     case 'too_small':
       return `must have at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;

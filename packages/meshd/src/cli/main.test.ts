@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { captureIo } from './io.js';
+import { main } from './main.js';
+import { MESHD_VERSION } from './version.js';
+
+const run = async (...args: string[]) => {
+  const io = captureIo(process.cwd());
+  const code = await main(['node', 'meshd', ...args], io);
+  return { code, out: io.stdoutText, err: io.stderrText };
+};
+
+describe('meshd main', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const { code, out } = await run('--help');
+    expect(out).toContain('Usage: meshd [options] [command]');
+    expect(out).toMatch(/^ {2}validate \[options\]/m);
+    expect(code).toBe(0);
+  });
+
+  it('every command has --help that exits 0 and shows its usage', async () => {
+    const { out: overview } = await run('--help');
+    const commands = [...overview.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] ?? '').filter((c) => c !== 'help');
+    expect(commands).toContain('validate');
+    for (const command of commands) {
+      const { code, out } = await run(command, '--help');
+      expect(out, command).toContain(`Usage: meshd ${command}`);
+      expect(code, command).toBe(0);
+    }
+  });
+
+  it('--version prints the version', async () => {
+    const { code, out } = await run('--version');
+    expect(out.trim()).toBe(MESHD_VERSION);
+    expect(code).toBe(0);
+  });
+
+  it('an unknown command or option is an error (exit 1) on stderr, not a process exit', async () => {
+    const unknownCommand = await run('frobnicate');
+    expect(unknownCommand.err).toContain("error: unknown command 'frobnicate'");
+    expect(unknownCommand.code).toBe(1);
+    const unknownOption = await run('validate', '--bogus');
+    expect(unknownOption.err).toContain("error: unknown option '--bogus'");
+    expect(unknownOption.code).toBe(1);
+  });
+});
