@@ -87,6 +87,7 @@ meshd_build_component() {
     exec {lock_fd}>&-
     return 1
   fi
+  chmod 755 "$tmp"
   printf '%s\n' "$stamp" >"$tmp/.stamp"
   rm -rf "$dest"
   mv -T "$tmp" "$dest"
