@@ -1,0 +1,52 @@
+import { isNotFound, objectKey, readObjects, refOf } from '@meshd/core';
+import type { ClusterClient, KubeObject } from '@meshd/core';
+import type { V1Secret } from '@kubernetes/client-node';
+import { OWNED_COPIES_SELECTOR } from './metadata.js';
+import type { NamespaceState, ObservedRemote } from './plan.js';
+
+function asKubeObject(item: V1Secret): KubeObject {
+  const obj: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: item.metadata?.name ?? '', namespace: item.metadata?.namespace ?? '' },
+  };
+  if (item.metadata?.labels) obj.metadata.labels = item.metadata.labels;
+  if (item.metadata?.annotations) obj.metadata.annotations = item.metadata.annotations;
+  if (item.type !== undefined) obj.type = item.type;
+  if (item.data !== undefined) obj.data = item.data;
+  return obj;
+}
+
+/** Every copy meshd owns on a cluster: one list request across namespaces, by label. */
+export async function listOwnedCopies(client: ClusterClient): Promise<KubeObject[]> {
+  const list = await client.core.listSecretForAllNamespaces({ labelSelector: OWNED_COPIES_SELECTOR });
+  return list.items.map(asKubeObject);
+}
+
+async function namespaceState(client: ClusterClient, name: string): Promise<NamespaceState> {
+  try {
+    const ns = await client.core.readNamespace({ name });
+    return ns.status?.phase === 'Terminating' || ns.metadata?.deletionTimestamp !== undefined ? 'terminating' : 'present';
+  } catch (err) {
+    if (isNotFound(err)) return 'missing';
+    throw err;
+  }
+}
+
+/**
+ * Observes a remote for the given desired copies: lists the copies meshd owns, then reads only what
+ * the list did not answer (desired copies not found among them, to see same-named secrets meshd does
+ * not own, and their namespaces). In steady state that is one request. Reads only.
+ */
+export async function observeRemote(client: ClusterClient, desired: readonly KubeObject[]): Promise<ObservedRemote> {
+  const owned = await listOwnedCopies(client);
+  const live = new Map<string, KubeObject | null>(owned.map((o) => [objectKey(o), o]));
+  const unanswered = desired.filter((d) => !live.has(objectKey(d)));
+  const namespaceNames = [...new Set(unanswered.map((d) => d.metadata.namespace ?? ''))].sort();
+  const [read, states] = await Promise.all([
+    readObjects(client, unanswered.map(refOf)),
+    Promise.all(namespaceNames.map(async (n) => [n, await namespaceState(client, n)] as const)),
+  ]);
+  for (const [key, obj] of read) live.set(key, obj);
+  return { owned, live, namespaces: new Map(states) };
+}

@@ -1,0 +1,19 @@
+import { definePlugin } from '@meshd/core';
+import { createSecretsComponent, SECRETS } from './component.js';
+import { secretsConfigSchema, selectSecretsConfig } from './config.js';
+import type { SecretsConfig } from './config.js';
+
+/**
+ * The secrets addon: keeps a copy of each configured secret (istio.default by default) of each
+ * application namespace of the control plane in the same namespace of every remote, following
+ * rotations and undoing drift; optionally copies the CA secret (copyCaSecret). It writes only when a
+ * source's hash differs from its copy's, deletes only copies it owns, and keeps no state of its own.
+ */
+export const secretsPlugin = definePlugin<SecretsConfig>({
+  name: SECRETS,
+  kind: 'addon',
+  configSchema: secretsConfigSchema,
+  selectConfig: selectSecretsConfig,
+  needs: [],
+  create: createSecretsComponent,
+});
