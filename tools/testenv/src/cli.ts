@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run testenv -- up --clusters N --dir DIR` / `npm run testenv -- down --dir DIR`.
 import { Command, InvalidArgumentError } from 'commander';
-import { stopDetachedEnv } from './down.js';
+import { isSupervisor, stopDetachedEnv } from './down.js';
 import { startClusters } from './env.js';
 import { readState, writeState } from './state.js';
 
@@ -21,11 +21,13 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--dir <dir>', 'where to write <name>.kube.conf, clusters.json and the data')
     .option('--clusters <n>', 'number of clusters', positiveInt, 3)
     .action(async (opts: { dir: string; clusters: number }) => {
-      if (await readState(opts.dir)) {
+      const previous = await readState(opts.dir);
+      if (previous && isSupervisor(previous.supervisorPid)) {
         console.error(`testenv: ${opts.dir} already holds a running environment; run \`testenv down --dir ${opts.dir}\` first`);
         exitCode = 1;
         return;
       }
+      if (previous) await stopDetachedEnv(opts.dir); // files of an environment that died (e.g. a reboot)
       const started = Date.now();
       const env = await startClusters({ count: opts.clusters, dir: opts.dir });
       const clusters = env.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, server: c.server }));

@@ -4,7 +4,8 @@ import { waitUntil } from './https.js';
 import { readState } from './state.js';
 import { SUPERVISOR_MARKER } from './supervisor-script.js';
 
-function isSupervisor(pid: number): boolean {
+/** True when `pid` is a running testenv supervisor (not some process that reused its pid). */
+export function isSupervisor(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(SUPERVISOR_MARKER);
   } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binaryPaths, cacheRoot, compareVersions, wrapperModuleVersion } from './paths.js';
+import { binaryPaths, cacheRoot, compareVersions, missingBinaries, wrapperModuleVersion } from './paths.js';
 
 describe('binary cache paths', () => {
   it('keys the cache by the versions the wrapper go.mod files pin', () => {
@@ -18,5 +18,12 @@ describe('binary cache paths', () => {
 
   it('orders versions numerically', () => {
     expect(['v2.9.1', 'v2.17.0', 'v2.16.12'].sort(compareVersions)).toEqual(['v2.9.1', 'v2.16.12', 'v2.17.0']);
+  });
+});
+
+describe('missingBinaries', () => {
+  it('lists the cluster binaries an empty cache lacks', () => {
+    const missing = missingBinaries(binaryPaths({ MESHD_CACHE_DIR: '/nonexistent-meshd-cache' }));
+    expect(missing.map((p) => p.split('/').at(-1))).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
   });
 });
