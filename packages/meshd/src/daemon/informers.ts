@@ -1,0 +1,186 @@
+import { Watch, type KubernetesObject } from '@kubernetes/client-node';
+import type { ClusterClient, Logger } from '@meshd/core';
+import { backoffDelay } from './backoff.js';
+import { abortableSleep } from './sleep.js';
+
+/** A change seen by a resource watch. */
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubernetesObject;
+}
+
+/** What to watch: one kind, in one namespace or all, optionally narrowed by label and field selectors. */
+export interface WatchTarget {
+  apiVersion: string;
+  kind: string;
+  /** The resource's plural name in URLs ('pods', 'endpoints', 'secrets'). */
+  plural: string;
+  /** Undefined watches every namespace. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** Options of watchResource. */
+export interface ResourceWatchOptions extends WatchTarget {
+  client: ClusterClient;
+  /** Called for every change after the first list (and for differences found when relisting). */
+  onChange: (event: WatchEvent) => void;
+  /** Aborting it stops the watch for good. */
+  signal: AbortSignal;
+  logger: Logger;
+  /** Server-side end of each watch request; default 300 s (a new one starts from the last version). */
+  watchTimeoutSeconds?: number;
+  /** Backoff between failed attempts: first delay and cap; default 250 ms and 30 s. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** A running watch. */
+export interface ResourceWatch {
+  /** Resolves after the first successful list (or when stopped before it). */
+  synced: Promise<void>;
+  /** Resolves when the watch has stopped (after its signal was aborted). */
+  done: Promise<void>;
+}
+
+/** The collection URL of a watch target, e.g. /api/v1/namespaces/istio-system/pods. */
+export function collectionPath(target: Pick<WatchTarget, 'apiVersion' | 'plural' | 'namespace'>): string {
+  const root = target.apiVersion.includes('/') ? `/apis/${target.apiVersion}` : `/api/${target.apiVersion}`;
+  const ns = target.namespace === undefined ? '' : `/namespaces/${encodeURIComponent(target.namespace)}`;
+  return `${root}${ns}/${target.plural}`;
+}
+
+const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+const versionOf = (obj: KubernetesObject): string => obj.metadata?.resourceVersion ?? '';
+
+/** Why a watch request ended: 'expired' (410: relist), 'closed' (clean end: re-watch), or an error. */
+type WatchEnd = { kind: 'expired' } | { kind: 'closed' } | { kind: 'error'; error: unknown };
+
+/**
+ * List-then-watch loop that re-establishes itself (client-go's reflector, small): it lists with the
+ * selectors, remembers each object's resourceVersion, watches from the list's version, and on any
+ * failure (API server restart, 410 Gone, dropped connection) lists again after a backoff and reports
+ * only what differs from what it had seen. The watch owns its cache; callers get events only.
+ */
+export function watchResource(options: ResourceWatchOptions): ResourceWatch {
+  let markSynced!: () => void;
+  const synced = new Promise<void>((resolve) => (markSynced = resolve));
+  options.signal.addEventListener('abort', () => markSynced(), { once: true });
+  const done = new ResourceWatcher(options, markSynced).run();
+  return { synced, done };
+}
+
+class ResourceWatcher {
+  private readonly cache = new Map<string, KubernetesObject>();
+  private readonly path: string;
+  private failures = 0;
+  private listedOnce = false;
+
+  constructor(private readonly o: ResourceWatchOptions, private readonly markSynced: () => void) {
+    this.path = collectionPath(o);
+  }
+
+  async run(): Promise<void> {
+    while (!this.o.signal.aborted) {
+      try {
+        const version = await this.relist();
+        this.markSynced();
+        for (;;) {
+          const started = Date.now();
+          const end = await this.watchFrom(version);
+          if (this.o.signal.aborted || end.kind === 'expired') break;
+          if (end.kind === 'error') throw end.error;
+          // A clean end is the server's timeout: watch again from the last version seen.
+          if (Date.now() - started < 1000) await abortableSleep(1000, this.o.signal);
+        }
+      } catch (err) {
+        await this.afterFailure(err);
+      }
+    }
+  }
+
+  private async afterFailure(err: unknown): Promise<void> {
+    if (this.o.signal.aborted) return;
+    this.failures++;
+    const log = { err: err instanceof Error ? err.message : String(err), path: this.path, cluster: this.o.client.name, attempt: this.failures };
+    if (this.failures === 1) this.o.logger.warn(log, 'watch interrupted; relisting');
+    else this.o.logger.debug(log, 'watch still failing');
+    const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
+    await abortableSleep(delay, this.o.signal);
+  }
+
+  /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
+  private async relist(): Promise<{ current: string }> {
+    const o = this.o;
+    const list = await o.client.objects.list(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, o.fieldSelector, o.labelSelector);
+    const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
+    if (this.listedOnce) {
+      for (const [key, old] of this.cache) if (!seen.has(key)) this.emit({ type: 'DELETED', object: old });
+      for (const [key, obj] of seen) {
+        const old = this.cache.get(key);
+        if (!old) this.emit({ type: 'ADDED', object: obj });
+        else if (versionOf(old) !== versionOf(obj)) this.emit({ type: 'MODIFIED', object: obj });
+      }
+    }
+    this.cache.clear();
+    for (const [key, obj] of seen) this.cache.set(key, obj);
+    if (this.listedOnce && this.failures > 0) o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
+    this.listedOnce = true;
+    this.failures = 0;
+    return { current: list.metadata?.resourceVersion ?? '' };
+  }
+
+  private emit(event: WatchEvent): void {
+    try {
+      this.o.onChange(event);
+    } catch (err) {
+      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'watch event handler failed');
+    }
+  }
+
+  private apply(type: string, object: KubernetesObject, version: { current: string }): 'expired' | undefined {
+    if (type === 'ERROR') return (object as { code?: number }).code === 410 ? 'expired' : undefined;
+    if (object?.metadata?.resourceVersion) version.current = object.metadata.resourceVersion;
+    if (type === 'BOOKMARK') return undefined;
+    if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return undefined;
+    const full = { ...object, apiVersion: this.o.apiVersion, kind: this.o.kind };
+    if (type === 'DELETED') this.cache.delete(keyOf(full));
+    else this.cache.set(keyOf(full), full);
+    this.emit({ type, object: full });
+    return undefined;
+  }
+
+  /** One watch request from `version.current` (which it advances); resolves when it ends, never rejects. */
+  private watchFrom(version: { current: string }): Promise<WatchEnd> {
+    const o = this.o;
+    const timeoutSeconds = o.watchTimeoutSeconds ?? 300;
+    const params = { resourceVersion: version.current, allowWatchBookmarks: true, timeoutSeconds, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector };
+    return new Promise<WatchEnd>((resolve) => {
+      let controller: AbortController | undefined;
+      let expired = false;
+      const stop = (): void => controller?.abort();
+      o.signal.addEventListener('abort', stop, { once: true });
+      // A connection that silently died never ends by itself: give up after the server's own timeout.
+      const inactivity = setTimeout(stop, (timeoutSeconds + 30) * 1000);
+      const finish = (end: WatchEnd): void => {
+        clearTimeout(inactivity);
+        o.signal.removeEventListener('abort', stop);
+        resolve(expired ? { kind: 'expired' } : end);
+      };
+      const onEvent = (type: string, object: KubernetesObject): void => {
+        if (this.apply(type, object, version) === 'expired') {
+          expired = true;
+          stop();
+        }
+      };
+      new Watch(o.client.kubeConfig)
+        .watch(this.path, params, onEvent, (err: unknown) => finish(err ? { kind: 'error', error: err } : { kind: 'closed' }))
+        .then((c) => {
+          controller = c;
+          if (o.signal.aborted) c.abort();
+        })
+        .catch((err: unknown) => finish({ kind: 'error', error: err }));
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { ISTIO_NAMESPACE, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core';
+import { nameMatcher, type SecretWatchSource } from '@meshd/plugin-secrets';
+import type { WatchEvent, WatchTarget } from './informers.js';
+import { isDrift, podEndpointChangeFilter } from './watch-filters.js';
+
+/**
+ * One watch the daemon keeps open: on the control plane or on each remote, what it watches, and what
+ * a relevant event enqueues. Plain data plus a filter factory (a filter may keep per-watch state).
+ */
+export interface WatchSpec {
+  on: 'control-plane' | 'each-remote';
+  target: WatchTarget;
+  /** 'all-remotes': every remote key; 'this-remote': the key of the cluster the event happened on. */
+  enqueue: 'all-remotes' | 'this-remote';
+  purpose: string;
+  /** Makes the event filter of one watch; undefined: every event counts. */
+  filter?: () => (event: WatchEvent) => boolean;
+}
+
+/** Label selector of the Pilot, Mixer and statsd pods whose IPs the remotes use. */
+export const CONTROL_PLANE_POD_SELECTOR = 'istio in (pilot,mixer,statsd-prom-bridge)';
+
+/** Selector of every object meshd writes. */
+export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+
+/**
+ * The daemon's own watches: control-plane pods (an endpoint change enqueues every remote) and, on
+ * each remote, the Services and Endpoints meshd applied in the release namespace (someone else's
+ * edit or a deletion enqueues that remote). Pure.
+ */
+export function builtinWatchSpecs(releaseNamespace: string): WatchSpec[] {
+  const owned = (kind: string, plural: string): WatchSpec => ({
+    on: 'each-remote',
+    target: { apiVersion: 'v1', kind, plural, namespace: releaseNamespace, labelSelector: OWNED_SELECTOR },
+    enqueue: 'this-remote',
+    purpose: `drift of meshd's ${kind} objects`,
+    filter: () => isDrift,
+  });
+  return [
+    {
+      on: 'control-plane',
+      target: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace: ISTIO_NAMESPACE, labelSelector: CONTROL_PLANE_POD_SELECTOR },
+      enqueue: 'all-remotes',
+      purpose: 'Pilot, Mixer and statsd pod IPs',
+      filter: podEndpointChangeFilter,
+    },
+    owned('Service', 'services'),
+    owned('Endpoints', 'endpoints'),
+  ];
+}
+
+/** Turns the secrets plugin's watch sources into WatchSpecs (name patterns become a filter). Pure. */
+export function secretWatchSpecs(sources: readonly SecretWatchSource[]): WatchSpec[] {
+  return sources.map((source) => {
+    const plural = source.kind === 'Secret' ? 'secrets' : 'namespaces';
+    const target: WatchTarget = { apiVersion: 'v1', kind: source.kind, plural };
+    if (source.namespace !== undefined) target.namespace = source.namespace;
+    if (source.labelSelector !== undefined) target.labelSelector = source.labelSelector;
+    if (source.fieldSelector !== undefined) target.fieldSelector = source.fieldSelector;
+    const spec: WatchSpec = { on: source.on, target, enqueue: source.enqueue, purpose: source.purpose };
+    const patterns = source.namePatterns;
+    const ownOnly = source.on === 'each-remote';
+    if (patterns !== undefined || ownOnly) {
+      const matches = patterns === undefined ? () => true : nameMatcher(patterns);
+      spec.filter = () => (event) => matches(event.object.metadata?.name ?? '') && (!ownOnly || isDrift(event));
+    }
+    return spec;
+  });
+}

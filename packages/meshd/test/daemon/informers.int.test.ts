@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { applyObject, connectCluster, type ClusterClient } from '@meshd/core';
+import { startClusters, type TestEnv } from '@meshd/testenv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchResource, type WatchEvent } from '../../src/daemon/informers.js';
+import { silentLogger } from '../../src/daemon/test-logger.js';
+import { builtinWatchSpecs } from '../../src/daemon/watch-specs.js';
+
+let env: TestEnv;
+let client: ClusterClient;
+const stop = new AbortController();
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  env = await startClusters({ count: 1, names: ['cp'] });
+  const cp = env.clusters[0]!;
+  client = connectCluster({ name: cp.name, kubeconfigText: await readFile(cp.kubeconfigPath, 'utf8') });
+});
+
+afterAll(async () => {
+  stop.abort();
+  await env?.stop();
+});
+
+describe('watchResource against a real API server', () => {
+  it('reports a Pilot move, survives an API server restart, and reports the next move', async () => {
+    const [podSpec] = builtinWatchSpecs('istio-system');
+    const relevant = podSpec!.filter!();
+    const events: WatchEvent[] = [];
+    const watch = watchResource({ client, ...podSpec!.target, signal: stop.signal, logger: silentLogger(), retryMaxMs: 1000, onChange: (e) => relevant(e) && events.push(e) });
+    await watch.synced;
+    expect(events).toEqual([]);
+
+    const startedAt = Date.now();
+    const firstIp = await env.controlPlane.movePilot();
+    await until('the first move', () => events.find((e) => (e.object as { status?: { podIP?: string } }).status?.podIP === firstIp), 5000);
+    const latencyMs = Date.now() - startedAt;
+    expect(latencyMs).toBeLessThan(2000);
+
+    const cp = env.clusters[0]!;
+    await cp.stopApiServer();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await cp.startApiServer();
+    const secondIp = await env.controlPlane.movePilot();
+    await until('the move after the restart', () => events.find((e) => (e.object as { status?: { podIP?: string } }).status?.podIP === secondIp), 20_000);
+    expect(secondIp).not.toBe(firstIp);
+  });
+
+  it('reports an edit and a deletion of an object meshd owns within about a second, not meshd\'s own apply', async () => {
+    const core = env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api);
+    const namespace = 'drift-test';
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const spec = builtinWatchSpecs(namespace).find((s) => s.target.kind === 'Endpoints')!;
+    const relevant = spec.filter!();
+    const events: WatchEvent[] = [];
+    const watch = watchResource({ client, ...spec.target, signal: stop.signal, logger: silentLogger(), onChange: (e) => relevant(e) && events.push(e) });
+    await watch.synced;
+
+    const body = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'istio-pilot', namespace, labels: { 'app.kubernetes.io/managed-by': 'meshd' } }, subsets: [{ addresses: [{ ip: '10.0.0.5' }], ports: [{ port: 15003 }] }] };
+    await applyObject(client, body);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(events).toEqual([]);
+
+    let t0 = Date.now();
+    const live = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace });
+    live.subsets = [{ addresses: [{ ip: '10.9.9.9' }], ports: [{ port: 15003 }] }];
+    await core.replaceNamespacedEndpoints({ name: 'istio-pilot', namespace, body: live, fieldManager: 'kubectl-edit' });
+    await until('the edit', () => events.find((e) => e.type === 'MODIFIED'), 3000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+
+    t0 = Date.now();
+    await core.deleteNamespacedEndpoints({ name: 'istio-pilot', namespace });
+    await until('the deletion', () => events.find((e) => e.type === 'DELETED'), 3000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
