@@ -60,4 +60,21 @@ describe('choosePod', () => {
     const choices = new Set([pods, [...pods].reverse(), [pods[2]!, pods[0]!, pods[3]!, pods[1]!]].map(name));
     expect([...choices]).toEqual(['b']);
   });
+
+  describe('keep (the previous choice)', () => {
+    const serving = testPod('istio-pilot-zzz', { ip: '10.0.0.1' });
+    const sameSecond = testPod('istio-pilot-aaa', { ip: '10.0.0.2' });
+
+    it('stays on the kept pod when a same-second replica with a smaller name appears', () => {
+      expect(name([serving, sameSecond])).toBe('istio-pilot-aaa');
+      expect(choosePod([serving, sameSecond], 'istio-pilot-zzz')?.metadata?.name).toBe('istio-pilot-zzz');
+    });
+
+    it('falls back to the oldest rule when the kept pod is gone or not eligible', () => {
+      const unready = testPod('istio-pilot-zzz', { ready: false });
+      expect(choosePod([unready, sameSecond], 'istio-pilot-zzz')?.metadata?.name).toBe('istio-pilot-aaa');
+      expect(choosePod([sameSecond], 'istio-pilot-zzz')?.metadata?.name).toBe('istio-pilot-aaa');
+      expect(choosePod([], 'istio-pilot-zzz')).toBeUndefined();
+    });
+  });
 });

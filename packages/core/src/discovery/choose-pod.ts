@@ -18,14 +18,19 @@ function compareOldestFirst(a: V1Pod, b: V1Pod): number {
 
 /**
  * Picks the Pod whose IP remotes should use, or undefined when none is eligible (Running, Ready,
- * with a podIP, not terminating). Rule: the OLDEST eligible Pod by metadata.creationTimestamp; ties
- * (same second) go to the smallest name; a Pod without a timestamp counts as newest. A second
- * replica is always younger than the serving one, so scaling up or a rolling update in progress
- * never moves the choice; it moves only when the chosen Pod stops being eligible. Pure; the order
- * of `pods` does not matter.
+ * with a podIP, not terminating). Rule, in order:
+ * 1. `keep` (the pod chosen last time) while it is still eligible: a choice only moves when the
+ *    chosen Pod stops serving;
+ * 2. otherwise the OLDEST eligible Pod by metadata.creationTimestamp, ties (the timestamp has
+ *    one-second resolution) to the smallest name; a Pod without a timestamp counts as newest.
+ * A second replica is younger than the serving one, so scaling up or a rolling update does not move
+ * the choice even without `keep`, unless the replica was created within the same second. Pure; the
+ * order of `pods` does not matter.
  */
-export function choosePod(pods: readonly V1Pod[]): V1Pod | undefined {
+export function choosePod(pods: readonly V1Pod[], keep?: string): V1Pod | undefined {
   const eligible = pods.filter(isEligiblePod);
+  const kept = keep === undefined ? undefined : eligible.find((p) => p.metadata?.name === keep);
+  if (kept) return kept;
   eligible.sort(compareOldestFirst);
   return eligible[0];
 }

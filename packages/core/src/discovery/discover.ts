@@ -6,12 +6,20 @@ import { chooseEndpoint, overrideEndpoint } from './endpoint-choice.js';
 import type { ChoiceOutcome } from './endpoint-choice.js';
 import { abortableCall } from './request-options.js';
 
-async function lookUp(cp: ClusterClient, component: ControlPlaneComponent, signal?: AbortSignal): Promise<ChoiceOutcome> {
+/** Options of discoverEndpoints. */
+export interface DiscoverOptions {
+  signal?: AbortSignal;
+  /** The last result: a chosen pod that is still eligible stays chosen (no flapping between replicas). */
+  previous?: Partial<DiscoveredEndpoints>;
+}
+
+async function lookUp(cp: ClusterClient, component: ControlPlaneComponent, options: DiscoverOptions): Promise<ChoiceOutcome> {
   const list = await cp.core.listNamespacedPod(
     { namespace: ISTIO_NAMESPACE, labelSelector: COMPONENT_SELECTORS[component] },
-    abortableCall(signal),
+    abortableCall(options.signal),
   );
-  return chooseEndpoint(component, list.items);
+  const last = options.previous?.[component];
+  return chooseEndpoint(component, list.items, last?.source === 'pod' ? last.pod : undefined);
 }
 
 function problemsOf(outcomes: readonly ChoiceOutcome[]): string[] {
@@ -21,7 +29,8 @@ function problemsOf(outcomes: readonly ChoiceOutcome[]): string[] {
 /**
  * Finds the Pilot, Mixer policy and statsd endpoints on the control-plane cluster: an override from
  * config wins and skips that component's lookup; otherwise one list of istio-system pods by label,
- * then `choosePod`'s deterministic rule. Holds no state: call it again after a pod event.
+ * then `choosePod`'s deterministic rule. Holds no state: the caller passes the previous result
+ * (`options.previous`, or an AbortSignal in place of options) to keep a still-serving pod chosen.
  *
  * Errors: an override that is not an IP is MESHD_ERR_INVALID_CONFIG (terminal), raised before any
  * request. When a component has no usable pod, one MeshdError MESHD_ERR_DISCOVERY (not terminal:
@@ -32,8 +41,9 @@ function problemsOf(outcomes: readonly ChoiceOutcome[]): string[] {
 export async function discoverEndpoints(
   cp: ClusterClient,
   overrides: EndpointOverrides,
-  signal?: AbortSignal,
+  signalOrOptions?: AbortSignal | DiscoverOptions,
 ): Promise<DiscoveredEndpoints> {
+  const options: DiscoverOptions = signalOrOptions instanceof AbortSignal ? { signal: signalOrOptions } : (signalOrOptions ?? {});
   const overridden = new Map<ControlPlaneComponent, ChoiceOutcome>();
   for (const c of CONTROL_PLANE_COMPONENTS) {
     const value = overrides[c];
@@ -44,7 +54,7 @@ export async function discoverEndpoints(
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', badOverrides.join('; '), { terminal: true });
   }
   const outcomes = await Promise.all(
-    CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, signal))),
+    CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, options))),
   );
   const problems = problemsOf(outcomes);
   if (problems.length > 0) {

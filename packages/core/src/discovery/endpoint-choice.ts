@@ -9,12 +9,13 @@ import { describePod } from './pod-readiness.js';
 export type ChoiceOutcome = { ok: true; choice: EndpointChoice } | { ok: false; problem: string };
 
 /**
- * Chooses a component's endpoint from the pods its selector listed (pure). With no eligible pod the
+ * Chooses a component's endpoint from the pods its selector listed (pure; `keep` as in choosePod).
+ * With no eligible pod the
  * problem names the component and lists what was found, e.g.
  * `pilot: no Running and Ready pod labelled istio=pilot in istio-system (found 1: istio-pilot-x Pending)`.
  */
-export function chooseEndpoint(component: ControlPlaneComponent, pods: readonly V1Pod[]): ChoiceOutcome {
-  const pod = choosePod(pods);
+export function chooseEndpoint(component: ControlPlaneComponent, pods: readonly V1Pod[], keep?: string): ChoiceOutcome {
+  const pod = choosePod(pods, keep);
   const ip = pod?.status?.podIP;
   if (pod && ip) return { ok: true, choice: { ip, source: 'pod', pod: pod.metadata?.name ?? '' } };
   const found = pods.length === 0 ? 'found none' : `found ${pods.length}: ${[...pods].map(describePod).sort().join(', ')}`;

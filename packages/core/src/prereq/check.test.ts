@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPrerequisites, prerequisiteError } from './check.js';
 import type { ClusterToCheck, PrerequisiteInput } from './check.js';
 import type { ClusterFacts } from './facts.js';
+import type { PilotMulticluster } from './pilot-flags.js';
 
 function facts(over: Partial<ClusterFacts> = {}): ClusterFacts {
   return { gitVersion: 'v1.34.4', major: '1', minor: '34', podCIDRs: ['10.0.0.0/24'], serviceCIDRs: ['10.96.0.0/16'], ...over };
@@ -17,7 +18,7 @@ function mesh(over: Record<string, Partial<ClusterFacts>> = {}, usesHelm = true)
   return Object.entries(base).map(([name, f]) => ({ name, facts: { ...f, ...over[name] }, usesHelm: usesHelm && name !== 'cp' }));
 }
 
-const ok = { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap=multicluster'] } as const;
+const ok: PilotMulticluster = { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap=multicluster'] };
 const input = (clusters: ClusterToCheck[], more: Partial<PrerequisiteInput> = {}): PrerequisiteInput => ({
   controlPlane: 'cp', clusters, pilot: ok, helm: { output: 'v3.19.5+g1a2b3c4' }, ...more,
 });
@@ -125,13 +126,13 @@ describe('checkPrerequisites: CIDR overlap', () => {
 });
 
 describe('checkPrerequisites: Pilot multicluster', () => {
-  it.each([
+  it.each<[PilotMulticluster, string[]]>([
     [{ found: 'deployment', enabled: false, flags: [] }, ['warning:PILOT_NOT_MULTICLUSTER']],
     [{ found: 'no-deployment', enabled: false, flags: [] }, ['warning:PILOT_NOT_FOUND']],
     [{ found: 'no-discovery-container', enabled: false, flags: [] }, ['warning:PILOT_NOT_FOUND']],
     [ok, []],
-  ] as const)('%j', (pilot, expected) => {
-    const report = checkPrerequisites(input(mesh(), { pilot: { ...pilot, flags: [...pilot.flags] } }));
+  ])('%j', (pilot, expected) => {
+    const report = checkPrerequisites(input(mesh(), { pilot }));
     expect(codes(report, 'cp')).toEqual(expected);
     expect([...report.blocked]).toEqual([]);
   });

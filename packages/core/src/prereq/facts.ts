@@ -61,7 +61,9 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
 
 /**
  * Reads a cluster's version, pod CIDRs and service CIDRs (I/O only, no judgement: see
- * checkPrerequisites). Unreachable-cluster errors propagate unchanged (`isUnreachable`).
+ * checkPrerequisites). Unreachable-cluster errors propagate unchanged (`isUnreachable`). `signal`
+ * aborts the version and Node reads; the ServiceCIDR read (generic object API, which takes no
+ * per-call middleware) only honours the client's own timeout and shutdown signal.
  */
 export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
   const [version, podCIDRs] = await Promise.all([
