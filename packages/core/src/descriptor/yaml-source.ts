@@ -35,6 +35,14 @@ const MAX_ALIAS_COUNT = 100;
  * errors, excessive aliases and unresolved tags become findings (errors, errors, warnings). Never throws.
  */
 export function parseYamlText(file: string, text: string): ParsedYamlFile {
+  try {
+    return parseDocuments(file, text);
+  } catch (err) {
+    return { documents: [], findings: [errorAt(file, { line: 1, col: 1 }, `YAML cannot be read: ${plainYamlMessage(errorText(err))}`)] };
+  }
+}
+
+function parseDocuments(file: string, text: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
   const position = (offset: number): Position => lineCounter.linePos(offset);
   const result: ParsedYamlFile = { documents: [], findings: [] };
@@ -42,7 +50,13 @@ export function parseYamlText(file: string, text: string): ParsedYamlFile {
   docs.forEach((doc, index) => {
     for (const w of doc.warnings) result.findings.push(warningAt(file, yamlErrorPosition(w, position), plainYamlMessage(w.message)));
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) result.findings.push(errorAt(file, yamlErrorPosition(e, position), `YAML syntax error: ${plainYamlMessage(e.message)}`));
+      const seen = new Set<string>();
+      for (const e of doc.errors) {
+        const message = syntaxMessage(e.message);
+        if (seen.has(message) && message === TOO_DEEP) continue;
+        seen.add(message);
+        result.findings.push(errorAt(file, yamlErrorPosition(e, position), message));
+      }
       return;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
@@ -65,13 +79,24 @@ function yamlErrorPosition(e: { linePos?: [Position] | [Position, Position]; pos
   return e.linePos?.[0] ?? position(e.pos[0]);
 }
 
+const TOO_DEEP = 'YAML nests too deeply to be read';
+
+function syntaxMessage(message: string): string {
+  return /call stack/i.test(message) ? TOO_DEEP : `YAML syntax error: ${plainYamlMessage(message)}`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Drops the " at line L, column C:" suffix and the source excerpt yaml appends (we print positions ourselves). */
 function plainYamlMessage(message: string): string {
   return message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').trim();
 }
 
 function aliasOrConversionMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorText(err);
+  if (/call stack/i.test(text)) return TOO_DEEP;
   if (/alias/i.test(text)) return `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT}): refusing a possible alias bomb`;
   return `YAML document cannot be read: ${text}`;
 }

@@ -24,12 +24,19 @@ function predicate(issue: z.core.$ZodRawIssue, describe: (value: unknown) => str
       if (issue.input === undefined) return `is missing (it must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')})`;
       return mustBe(issue.values.map((v) => JSON.stringify(v)).join(' or '), issue.input, describe);
     case 'too_small':
-      return `must have at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;
+      return bound('at least', issue.minimum, issue.origin);
     case 'too_big':
-      return `must have at most ${String(issue.maximum)} ${issue.origin === 'array' ? 'items' : 'characters'}`;
+      return bound('at most', issue.maximum, issue.origin);
     default:
       return undefined;
   }
+}
+
+function bound(which: string, limit: number | bigint, origin: string): string {
+  if (origin === 'number' || origin === 'int' || origin === 'bigint') return `must be ${which} ${String(limit)}`;
+  if (origin === 'string' && which === 'at least' && Number(limit) === 1) return 'must not be empty';
+  const unit = origin === 'string' ? 'character' : 'item';
+  return `must have ${which} ${String(limit)} ${unit}${Number(limit) === 1 ? '' : 's'}`;
 }
 
 function mustBe(expected: string, input: unknown, describe: (value: unknown) => string): string {

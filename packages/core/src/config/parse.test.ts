@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_LINE, parseConfigText } from './parse.js';
+
+const lines = (text: string, overrides = {}) =>
+  parseConfigText(text, 'meshd.yaml', overrides).findings.map((f) => `${f.file}:${f.line}:${f.col}: ${f.severity}: ${f.message}`);
+
+describe('meshd.yaml schema', () => {
+  it('an empty file means every default of DESIGN.md', () => {
+    expect(parseConfigText('', 'meshd.yaml')).toEqual({
+      findings: [],
+      config: {
+        directory: '~/multicluster',
+        listen: '127.0.0.1:9580',
+        backend: 'helm-template',
+        chart: './examples/charts/istio-remote',
+        release: { name: 'istio-remote', namespace: 'istio-system' },
+        values: {},
+        endpoints: {},
+        registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false },
+        secrets: { names: ['istio.default'], namespaces: ['default'], createNamespaces: false, copyCaSecret: false },
+        resync: 600_000,
+        prune: true,
+        adopt: false,
+        concurrency: 4,
+        helm: { binary: 'helm' },
+        clusters: {},
+      },
+    });
+  });
+
+  it('reads every key, with nested defaults filled in', () => {
+    const text = [
+      'directory: /srv/clusters',
+      'backend: tiller',
+      'release: { name: remote }',
+      'values: { global: { proxy: { image: proxyv2 } } }',
+      'endpoints: { pilot: 10.0.0.5, policy: "fd00::5" }',
+      'registry: { mode: secrets }',
+      'secrets: { names: [istio.default, istio.sleep], namespaceSelector: "istio-injection=enabled" }',
+      'resync: 1h30m',
+      'concurrency: 8',
+      'clusters: { east: { backend: helm-template, values: { a: 1 } }, west: { tillerNamespace: kube-system } }',
+    ].join('\n');
+    const { config, findings } = parseConfigText(text, 'meshd.yaml');
+    expect(findings).toEqual([]);
+    expect(config).toMatchObject({
+      directory: '/srv/clusters',
+      backend: 'tiller',
+      release: { name: 'remote', namespace: 'istio-system' },
+      endpoints: { pilot: '10.0.0.5', policy: 'fd00::5' },
+      registry: { mode: 'secrets', restartPilot: false },
+      secrets: { names: ['istio.default', 'istio.sleep'], namespaces: ['default'], namespaceSelector: 'istio-injection=enabled' },
+      resync: 5_400_000,
+      concurrency: 8,
+      clusters: { east: { backend: 'helm-template', values: { a: 1 } }, west: { tillerNamespace: 'kube-system' } },
+    });
+  });
+
+  it.each([
+    ['unknown top-level key', 'directory: /x\nbakend: tiller\n', 'meshd.yaml:2:1: error: unknown field bakend; did you mean "backend"?'],
+    ['unknown nested key', 'release:\n  name: r\n  namspace: x\n', 'meshd.yaml:3:3: error: unknown field release.namspace; did you mean "namespace"?'],
+    ['unknown per-cluster key', 'clusters:\n  east:\n    backnd: tiller\n', 'meshd.yaml:3:5: error: unknown field clusters.east.backnd; did you mean "backend"?'],
+    ['wrong backend', 'backend: helm\n', 'meshd.yaml:1:10: error: backend must be "helm-template" or "tiller", got "helm"'],
+    ['listen without port', 'listen: 127.0.0.1\n', 'meshd.yaml:1:9: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "127.0.0.1"'],
+    ['endpoint is a host name', 'endpoints:\n  pilot: istio-pilot.istio-system\n', 'meshd.yaml:2:10: error: endpoints.pilot must be an IP address (a pod IP or a stable load-balancer IP), got "istio-pilot.istio-system"'],
+    ['resync without unit', 'resync: 10\n', 'meshd.yaml:1:9: error: resync must be a string, got 10 (quote it)'],
+    ['resync bad unit', 'resync: 10d\n', 'meshd.yaml:1:9: error: resync must be a duration such as "10m", "90s" or "1h30m", got "10d"'],
+    ['prune as a string', 'prune: "no"\n', 'meshd.yaml:1:8: error: prune must be true or false, got "no"'],
+    ['concurrency zero', 'concurrency: 0\n', 'meshd.yaml:1:14: error: concurrency must be at least 1'],
+    ['registry mode', 'registry: { mode: crd }\n', 'meshd.yaml:1:19: error: registry.mode must be "configmap" or "secrets", got "crd"'],
+    ['secrets names not a list', 'secrets:\n  names: istio.default\n', 'meshd.yaml:2:10: error: secrets.names must be a list, got "istio.default"'],
+    ['bad cluster name', 'clusters:\n  East_1: {}\n', 'meshd.yaml:2:3: error: clusters has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "East_1"'],
+    ['a list instead of a mapping', '- directory\n', 'meshd.yaml:1:1: error: meshd.yaml must be a mapping of settings (directory, listen, backend, ...)'],
+    ['YAML syntax error', 'directory: [\n', 'meshd.yaml:2:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['concurrency above 64', 'concurrency: 65\n', 'meshd.yaml:1:14: error: concurrency must be at most 64'],
+    ['concurrency not whole', 'concurrency: 1.5\n', 'meshd.yaml:1:14: error: concurrency must be a whole number, got 1.5'],
+    ['empty helm binary', 'helm: { binary: "" }\n', 'meshd.yaml:1:17: error: helm.binary must not be empty'],
+    ['two documents', 'prune: true\n---\nadopt: true\n', 'meshd.yaml:3:1: error: meshd.yaml must be a single YAML document'],
+  ])('%s', (_name, text, expected) => {
+    expect(lines(text)).toContain(expected);
+    expect(parseConfigText(text, 'meshd.yaml').config).toBeUndefined();
+  });
+
+  it('command-line overrides win over the file', () => {
+    const { config } = parseConfigText('directory: /from/file\nlisten: 127.0.0.1:1\nrelease: { name: a }\n', 'meshd.yaml', { directory: '/from/flag', release: { namespace: 'other' } });
+    expect(config?.directory).toBe('/from/flag');
+    expect(config?.listen).toBe('127.0.0.1:1');
+    expect(config?.release).toEqual({ name: 'a', namespace: 'other' });
+  });
+
+  it('an invalid override is reported against the command line', () => {
+    expect(lines('listen: 127.0.0.1:1\n', { listen: 'nowhere' })).toEqual([`${COMMAND_LINE}:0:0: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "nowhere"`]);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotFromContents } from './memory-snapshot.js';
+import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from './test-directory.js';
+import { validateDirectory } from './validate.js';
+
+const validate = (files: Record<string, string>) => validateDirectory(snapshotFromContents({ ...sampleDirectory(), ...files }));
+
+describe('validateDirectory', () => {
+  it('accepts two clusters in one multi-document file, each with its own source text', () => {
+    const both = `${sampleDescriptor({ name: 'east' })}---\n${sampleDescriptor({ name: 'north' })}`;
+    const result = validate({ 'east.yaml': both, 'north.kube.conf': sampleKubeconfig('north') });
+    expect(result.valid).toBe(true);
+    const north = result.clusters.find((c) => c.name === 'north');
+    expect(north?.file).toBe('east.yaml');
+    expect(north?.descriptorText).toBe(`---\n${sampleDescriptor({ name: 'north' })}`);
+    expect(result.registryFiles['east.yaml']).toBe(both);
+  });
+
+  it('skips empty documents of a multi-document file', () => {
+    const result = validate({ 'east.yaml': `---\n---\n${sampleDescriptor({ name: 'east' })}---\n` });
+    expect(result.findings).toEqual([]);
+    expect(result.clusters.map((c) => c.name)).toEqual(['cp', 'east', 'west']);
+  });
+
+  it('keeps the clusters of good files when another file is broken, and names the broken one', () => {
+    const result = validate({ 'west.yaml': 'kind: [\n' });
+    expect(result.valid).toBe(false);
+    expect(result.invalidFiles).toEqual(['west.yaml']);
+    expect(result.clusters.map((c) => c.name)).toEqual(['cp', 'east']);
+    expect(result.directoryErrors).toEqual([]);
+  });
+
+  it('does not claim "no control plane" when the file that may hold it cannot be read', () => {
+    const result = validate({ 'cp.yaml': '\u0000\u0001' });
+    expect(result.directoryErrors).toEqual([]);
+    expect(result.findings.map((f) => `${f.file}:${f.line}: ${f.message}`)).toEqual(['cp.yaml:1: file is not UTF-8 text (binary content?)']);
+  });
+
+  it('puts two control planes in directoryErrors but keeps both files valid', () => {
+    const result = validate({ 'east.yaml': sampleDescriptor({ name: 'east', controlPlane: true }) });
+    expect(result.directoryErrors.map((f) => `${f.file}:${f.line}:${f.col}`)).toEqual(['cp.yaml:8:36', 'east.yaml:8:36']);
+    expect(result.invalidFiles).toEqual([]);
+    expect(result.valid).toBe(false);
+  });
+
+  it('marks both a broken kubeconfig and the descriptor naming it invalid', () => {
+    const result = validate({ 'east.kube.conf': 'clusters: 3\n' });
+    expect(result.invalidFiles).toEqual(['east.kube.conf', 'east.yaml']);
+    expect(result.findings).toContainEqual(expect.objectContaining({ file: 'east.kube.conf', line: 1, col: 11, message: 'kubeconfig clusters must be a list, got a number' }));
+  });
+
+  it('reports a kubeconfig shared by two descriptors once', () => {
+    const result = validate({ 'west.yaml': sampleDescriptor({ name: 'west', accessConfigFile: 'east.kube.conf' }), 'east.kube.conf': 'x' });
+    expect(result.findings.filter((f) => f.file === 'east.kube.conf')).toHaveLength(1);
+    expect(result.invalidFiles).toEqual(['east.kube.conf', 'east.yaml', 'west.yaml']);
+  });
+
+  it('accepts a kubeconfig with a .yaml name: it is not read as a descriptor', () => {
+    const result = validate({ 'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east-kubeconfig.yaml' }), 'east-kubeconfig.yaml': sampleKubeconfig('east') });
+    expect(result.valid).toBe(true);
+    expect(result.registryFiles['east-kubeconfig.yaml']).toBe(sampleKubeconfig('east'));
+  });
+
+  it('never quotes kubeconfig values in findings', () => {
+    const secret = 'token-abc123-secret';
+    const result = validate({ 'east.kube.conf': `clusters: "${secret}"\ncontexts: []\nusers: ${secret}\ncurrent-context: ${secret}\n` });
+    expect(result.findings.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result.findings)).not.toContain(secret);
+  });
+
+  it('strings every annotation value as Kubernetes stores it', () => {
+    const text = sampleDescriptor({ name: 'east' }).replace('    config.istio.io/platform: Kubernetes', '    config.istio.io/platform: ""\n    example.com/replicas: 3\n    example.com/flag: true');
+    const east = validate({ 'east.yaml': text }).clusters.find((c) => c.name === 'east');
+    expect(east?.annotations).toMatchObject({ 'config.istio.io/platform': '', 'example.com/replicas': '3', 'example.com/flag': 'true' });
+    expect(east?.platform).toBe('');
+    expect(east?.spec?.kubernetesApiEndpoints?.serverEndpoints?.[0]).toEqual({ clientCIDR: '10.0.0.0/8', serverAddress: '10.0.0.10:6443' });
+  });
+
+  it('reports the directory problem of a snapshot that could not be read', () => {
+    const result = validateDirectory({ dir: '/x', maxFileBytes: 10, files: {}, skipped: {}, problem: 'directory does not exist' });
+    expect(result.directoryErrors).toEqual([{ file: '', line: 0, col: 0, severity: 'error', message: 'directory does not exist' }]);
+    expect(result.valid).toBe(false);
+  });
+});
