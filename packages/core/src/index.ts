@@ -21,3 +21,4 @@ export * from './discovery/index.js';
 export * from './prereq/index.js';
 export * from './descriptor/index.js';
 export * from './config/index.js';
+export * from './pass/index.js';

@@ -33,9 +33,14 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   const previous = plan.observedInventory?.objects ?? [];
   const final = plan.finalInventory;
   const phase = final ? 'applying' : 'uninstalling';
-  const pending = { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase, objects: union(previous, final?.objects ?? []) } as const;
-  await applyObject(client, inventoryObject(plan.namespace, pending));
-  writes += 1;
+  const objects = union(previous, final?.objects ?? []);
+  // Record every object this pass may create before creating it, so a crash never orphans one. When
+  // the inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
+  if (!plan.observedInventory || objects.length > previous.length || !final) {
+    const pending = { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase, objects } as const;
+    await applyObject(client, inventoryObject(plan.namespace, pending));
+    writes += 1;
+  }
   writes += (await executeActions(client, plan.actions, signal)).writes;
   if (final) {
     await applyObject(client, inventoryObject(plan.namespace, final));

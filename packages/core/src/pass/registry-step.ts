@@ -1,0 +1,43 @@
+import type { ClusterClient } from '../cluster/client.js';
+import { executeActions } from '../kube/io.js';
+import { planObjects, isWrite } from '../plan/objects.js';
+import type { PlannedChange, ComponentPlan } from '../plugin/types.js';
+import { changesOf } from '../release/component.js';
+import { registryObjects } from '../registry/desired.js';
+import type { PublishedCluster, RegistryMode } from '../registry/desired.js';
+import type { ObservedRegistry } from '../registry/observe.js';
+import { observeRegistryLive } from '../registry/observe.js';
+
+/** Inputs of the registry step. */
+export interface RegistryStepInput {
+  cp: ClusterClient;
+  mode: RegistryMode;
+  namespace: string;
+  published: readonly PublishedCluster[];
+  files: Readonly<Record<string, string>>;
+  observed: ObservedRegistry;
+  adopt: boolean;
+}
+
+/**
+ * Plans the registry on the control plane: the objects for the chosen mode; registry objects meshd
+ * wrote that are no longer wanted (another mode, a removed cluster) are deleted. In `secrets` mode a
+ * changed Secret is deleted and created again, because 0.8.0 Pilot ignores updates.
+ */
+export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
+  const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
+  const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed);
+  const actions = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' });
+  const conflicts = actions.filter((a) => a.op === 'conflict');
+  const changes: PlannedChange[] = changesOf(actions);
+  const plan: ComponentPlan = {
+    component: 'registry',
+    cluster: input.cp.name,
+    state: conflicts.length > 0 ? 'unmanaged' : actions.some(isWrite) ? 'out-of-sync' : 'in-sync',
+    reason: `${input.mode} mode, ${input.published.length} cluster(s) published`,
+    changes,
+    apply: async (signal?: AbortSignal) => (await executeActions(input.cp, actions.filter(isWrite), signal)).writes,
+  };
+  if (conflicts.length > 0) plan.error = conflicts.map((c) => c.reason).join('; ');
+  return plan;
+}

@@ -1,0 +1,87 @@
+import type { ClusterClient } from '../cluster/client.js';
+import type { Finding } from '../descriptor/finding.js';
+import type { DirectorySnapshot } from '../descriptor/snapshot.js';
+import type { DesiredMesh } from '../descriptor/mesh.js';
+import type { LoadedPlugin } from '../plugin/define.js';
+import type { Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
+import type { HelmProbe } from '../prereq/check-versions.js';
+
+/** What a pass reports for one component on one cluster (a ComponentPlan without its apply). */
+export interface ComponentReport {
+  component: string;
+  state: string;
+  reason: string;
+  changes: PlannedChange[];
+  error?: string;
+  writes: number;
+}
+
+/** Where a cluster stands after a pass. */
+export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'blocked' | 'removed' | 'kept';
+
+/** One cluster in a pass report. Never holds credentials. */
+export interface ClusterReport {
+  name: string;
+  role: 'control-plane' | 'remote';
+  server: string;
+  reachable: boolean;
+  version?: string;
+  state: ClusterState;
+  lastError?: string;
+  warnings: string[];
+  components: ComponentReport[];
+  /** True when the cluster is in the mesh only as its last good version (its file is invalid or gone). */
+  fromLastGood?: boolean;
+}
+
+/** Result of one reconcile pass (plan or apply). */
+export interface PassReport {
+  mode: 'plan' | 'apply';
+  findings: Finding[];
+  directoryValid: boolean;
+  controlPlane?: string;
+  endpoints?: MeshEndpoints;
+  clusters: ClusterReport[];
+  registry?: ComponentReport;
+  errors: string[];
+  /** Changes planned (plan) or carried out (apply). */
+  changes: number;
+  writes: number;
+  /** True when everything desired is live and no error was met. */
+  converged: boolean;
+  /** The desired mesh this pass worked from (the daemon keeps it as the last good version). */
+  mesh?: DesiredMesh;
+}
+
+/** Everything a pass needs; the pass reads nothing else (no env, no globals). */
+export interface PassOptions {
+  mode: 'plan' | 'apply';
+  snapshot: DirectorySnapshot;
+  config: PassConfig;
+  plugins: readonly LoadedPlugin[];
+  logger: Logger;
+  signal?: AbortSignal;
+  /** `helm version` probe for the prerequisite check; undefined skips it. */
+  helm?: HelmProbe;
+  /** The daemon's last good mesh; a one-shot run recovers it from the registry instead. */
+  lastGood?: DesiredMesh;
+  /**
+   * Limits which clusters this pass acts on (the daemon's work-queue keys); the registry is always
+   * planned. Undefined: every cluster. Clusters outside the scope are observed only as needed.
+   */
+  scope?: ReadonlySet<string>;
+  /** Connection factory (tests and benchmarks may count or wrap connections). */
+  connect?: (name: string, kubeconfigText: string) => ClusterClient;
+}
+
+/** The settings a pass uses (a subset of MeshdConfig). */
+export interface PassConfig {
+  backend: string;
+  release: { name: string; namespace: string };
+  endpoints: { pilot?: string; policy?: string; statsd?: string };
+  registry: { mode: 'configmap' | 'secrets'; namespace?: string };
+  prune: boolean;
+  adopt: boolean;
+  concurrency: number;
+  clusters: Record<string, Record<string, unknown>>;
+}

@@ -1,0 +1,23 @@
+import pino from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+
+/** Options of createLogger. */
+export interface LoggerOptions {
+  level: string;
+  /** Human-readable lines (pino-pretty) instead of JSON; use when the stream is a TTY. */
+  pretty: boolean;
+  /** File descriptor to write to: 1 (stdout, the daemon, for journald) or 2 (stderr, one-shot commands). */
+  fd: 1 | 2;
+}
+
+/**
+ * The process logger. Credentials are redacted by path as a second line of defence: meshd never
+ * logs kubeconfigs or secret data in the first place.
+ */
+export function createLogger(options: LoggerOptions): PinoLogger {
+  const redact = { paths: ['*.token', '*.kubeconfigText', '*.data', '*.password', 'headers.authorization'], censor: '[redacted]' };
+  if (options.pretty) {
+    return pino({ level: options.level, redact }, pino.transport({ target: 'pino-pretty', options: { destination: options.fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }));
+  }
+  return pino({ level: options.level, redact }, pino.destination({ fd: options.fd, sync: true }));
+}

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
+import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
+import type { HelmProbe } from '@meshd/core';
+import { detectHelm } from '@meshd/plugin-helm';
+import type { CliIo } from './cli/io.js';
+import { BUILTIN_PLUGINS } from './plugins.js';
+
+/** What `meshd plan` and `meshd apply` share: where the directory and config are. */
+export interface PassInvocation {
+  mode: 'plan' | 'apply';
+  dir?: string;
+  config?: string;
+  logger: Logger;
+  io: CliIo;
+  signal?: AbortSignal;
+}
+
+/** Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite. Never throws. */
+export async function probeHelm(binary: string, signal?: AbortSignal): Promise<HelmProbe> {
+  try {
+    return { output: (await detectHelm(binary, signal)).version };
+  } catch (err) {
+    return { failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
+export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io'>): Promise<MeshdConfig> {
+  const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
+  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd });
+}
+
+/** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
+export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
+  const config = await loadInvocationConfig(inv);
+  const signal = inv.signal ?? new AbortController().signal;
+  const snapshot = await readDirectorySnapshot(config.directory);
+  const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
+  const helm = await probeHelm(config.helm.binary, signal);
+  const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm });
+  return { config, report };
+}

@@ -1,0 +1,105 @@
+// Test support: a cluster directory for real test clusters, the meshd CLI run in-process, and
+// read helpers. Used by the CLI-level integration tests under test/.
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connectCluster, sampleDescriptor } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core';
+import { binaryPaths } from '@meshd/testenv';
+import type { ClusterHandle, TestEnv } from '@meshd/testenv';
+import { readFileSync } from 'node:fs';
+import { main } from '../../packages/meshd/src/cli/main.js';
+import { captureIo } from '../../packages/meshd/src/cli/io.js';
+
+/** The repository's own istio-remote chart. */
+export const CHART = resolve(import.meta.dirname, '../../examples/charts/istio-remote');
+
+/** A scratch area: the cluster directory and a meshd.yaml next to it. */
+export interface MeshWorkspace {
+  root: string;
+  dir: string;
+  configPath: string;
+  cleanup(): Promise<void>;
+}
+
+/** Writes meshd.yaml (chart and helm from this repo and the test cache) plus any extra YAML lines. */
+export async function writeConfig(ws: MeshWorkspace, extra: string[] = []): Promise<void> {
+  const lines = [`chart: ${CHART}`, `helm: { binary: ${binaryPaths().helm} }`, ...extra];
+  await writeFile(ws.configPath, `${lines.join('\n')}\n`);
+}
+
+/** A new workspace with an empty cluster directory. */
+export async function workspace(extraConfig: string[] = []): Promise<MeshWorkspace> {
+  const root = await mkdtemp(join(tmpdir(), 'meshd-it-'));
+  const ws = { root, dir: join(root, 'multicluster'), configPath: join(root, 'meshd.yaml'), cleanup: () => rm(root, { recursive: true, force: true }) };
+  await import('node:fs/promises').then((fs) => fs.mkdir(ws.dir));
+  await writeConfig(ws, extraConfig);
+  return ws;
+}
+
+/** Drops a cluster's descriptor and kubeconfig into the directory (the operator's "join"). */
+export async function addCluster(ws: MeshWorkspace, cluster: ClusterHandle, controlPlane = cluster.index === 0): Promise<void> {
+  const kube = join(ws.dir, `${cluster.name}.kube.conf`);
+  await copyFile(cluster.kubeconfigPath, kube);
+  await chmod(kube, 0o600);
+  await writeFile(join(ws.dir, `${cluster.name}.yaml`), sampleDescriptor({ name: cluster.name, controlPlane, pilotEndpoint: 'istio-pilot.istio-system:15007' }));
+}
+
+/** Writes every cluster of the environment into the directory. */
+export async function addAll(ws: MeshWorkspace, env: TestEnv): Promise<void> {
+  for (const c of env.clusters) await addCluster(ws, c);
+}
+
+/** Result of one in-process CLI run. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `meshd ARGS` in-process with captured output. */
+export async function meshd(ws: MeshWorkspace, ...args: string[]): Promise<CliRun> {
+  const io = captureIo(ws.root);
+  const code = await main(['node', 'meshd', ...args, '--dir', ws.dir, '--config', ws.configPath], io);
+  return { code, stdout: io.stdoutText, stderr: io.stderrText };
+}
+
+/** A meshd ClusterClient for a test cluster (to read what meshd wrote). */
+export function clientOf(cluster: ClusterHandle): ClusterClient {
+  return connectCluster({ name: cluster.name, kubeconfigText: readFileSync(cluster.kubeconfigPath, 'utf8') });
+}
+
+/** The IPs in an Endpoints object on a cluster, or undefined when it does not exist. */
+export async function endpointIps(cluster: ClusterHandle, name: string, namespace = 'istio-system'): Promise<string[] | undefined> {
+  try {
+    const ep = await clientOf(cluster).core.readNamespacedEndpoints({ name, namespace });
+    return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resources meshd writes (controller-manager's own leases, events, pods and replicasets are left out). */
+export const MESHD_RESOURCES = ['configmaps', 'secrets', 'services', 'endpoints', 'serviceaccounts', 'clusterroles', 'clusterrolebindings', 'deployments', 'namespaces'];
+
+/** Write requests to meshd's resources on every cluster, from each kube-apiserver's apiserver_request_total. */
+export async function writesOn(clusters: readonly ClusterHandle[]): Promise<number[]> {
+  return Promise.all(clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES })));
+}
+
+/**
+ * Waits until the clusters' controllers stop writing to meshd's resources (after a namespace is
+ * created, kube-controller-manager adds its default ServiceAccount and root-CA ConfigMap; a new
+ * Deployment gets status updates), so a following delta counts meshd's writes only.
+ */
+export async function settledWrites(clusters: readonly ClusterHandle[], quietMs = 1500, timeoutMs = 30_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await writesOn(clusters);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = await writesOn(clusters);
+    if (now.every((n, i) => n === last[i])) return now;
+    if (Date.now() > deadline) throw new Error(`clusters kept writing: ${last.join(',')} → ${now.join(',')}`);
+    last = now;
+  }
+}
