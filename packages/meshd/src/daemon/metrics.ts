@@ -1,0 +1,84 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StatusState } from './status-state.js';
+
+/** What the metrics read when scraped (the queue and the status store own these facts). */
+export interface MetricsSources {
+  queueDepth(): number;
+  status(): StatusState;
+}
+
+/** Result label of a reconcile: converged, not_converged, error, terminal or aborted. */
+export type ReconcileResultLabel = 'converged' | 'not_converged' | 'error' | 'terminal' | 'aborted';
+
+/**
+ * meshd's Prometheus metrics, in a Registry of their own (never prom-client's global one, so tests
+ * and embedders get a clean slate). Reconciles are counted by key (`cluster` label: a cluster name,
+ * `registry` or `*` for a full pass) and result; gauges are computed from the status at scrape time.
+ * Labels carry cluster names only, never credentials.
+ */
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  private readonly reconciles: Counter<'cluster' | 'result'>;
+  private readonly duration: Histogram<'cluster' | 'result'>;
+
+  constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.reconciles = new Counter({ name: 'meshd_reconciles_total', help: 'Reconciles finished, by work-queue key and result.', labelNames: ['cluster', 'result'], registers });
+    this.duration = new Histogram({
+      name: 'meshd_reconcile_duration_seconds',
+      help: 'Duration of reconciles, by work-queue key and result.',
+      labelNames: ['cluster', 'result'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+      registers,
+    });
+    new Gauge({ name: 'meshd_queue_depth', help: 'Keys waiting in the work queue.', registers, collect() { this.set(sources.queueDepth()); } });
+    new Gauge({
+      name: 'meshd_cluster_reachable',
+      help: '1 when the cluster answered in its last reconcile, 0 when not.',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [name, entry] of Object.entries(sources.status().clusters)) this.set({ cluster: name }, entry.report.reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'meshd_last_successful_reconcile_timestamp_seconds',
+      help: 'Unix time of the last reconcile that left its scope converged (0: none yet).',
+      registers,
+      collect() { this.set((sources.status().lastSuccessAt ?? 0) / 1000); },
+    });
+    new Gauge({
+      name: 'meshd_files_in_error',
+      help: 'Files of the cluster directory with at least one error (as of the newest pass).',
+      registers,
+      collect() {
+        const findings = sources.status().latest?.report.findings ?? [];
+        this.set(new Set(findings.filter((f) => f.severity === 'error' && f.file !== '').map((f) => f.file)).size);
+      },
+    });
+    new Gauge({
+      name: 'meshd_directory_valid',
+      help: '1 when the newest pass found the cluster directory valid.',
+      registers,
+      collect() { this.set(sources.status().latest?.report.directoryValid === true ? 1 : 0); },
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'meshd_' });
+  }
+
+  /** Counts one finished reconcile. */
+  observeReconcile(key: string, result: ReconcileResultLabel, durationMs: number): void {
+    this.reconciles.inc({ cluster: key, result });
+    this.duration.observe({ cluster: key, result }, durationMs / 1000);
+  }
+
+  /** Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The Content-Type of text(). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

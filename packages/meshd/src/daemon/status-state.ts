@@ -1,0 +1,82 @@
+import type { ClusterReport, PassReport } from '@meshd/core';
+import type { ReconcileOutcome } from './queue.js';
+
+/** The newest report of one cluster, with when it came and since when the cluster is unreachable. */
+export interface ClusterEntry {
+  report: ClusterReport;
+  at: number;
+  unreachableSince?: number;
+}
+
+/** How the last reconcile of any key ended. */
+export interface LastReconcile {
+  key: string;
+  at: number;
+  durationMs: number;
+  outcome: ReconcileOutcome;
+  /** True when the pass reported everything converged. */
+  converged?: boolean;
+  error?: string;
+}
+
+/**
+ * What the daemon remembers for /status, folded from pass reports: the newest report of each
+ * cluster, the newest pass (directory findings, control plane, endpoints, registry), removals, and
+ * the last reconcile. Plain data without credentials (ClusterReports hold none; the mesh is not kept).
+ * Owned by the daemon's status store; every fold returns a new value.
+ */
+export interface StatusState {
+  clusters: Record<string, ClusterEntry>;
+  latest?: { key: string; at: number; report: Omit<PassReport, 'mesh'> };
+  removed: { name: string; at: number }[];
+  lastReconcile?: LastReconcile;
+  lastSuccessAt?: number;
+  /** Set once any pass has finished. */
+  firstReportAt?: number;
+}
+
+/** The empty state of a daemon that has not reconciled yet. */
+export function emptyStatusState(): StatusState {
+  return { clusters: {}, removed: [] };
+}
+
+const MAX_REMOVED = 20;
+
+/**
+ * Folds one pass report (of key `key`, finished at `at`) into the state: each cluster it reports
+ * replaces that cluster's older entry, removed clusters leave the table, the report becomes the
+ * newest pass. Pure.
+ */
+export function foldReport(state: StatusState, key: string, report: PassReport, at: number): StatusState {
+  const clusters = { ...state.clusters };
+  let removed = state.removed;
+  for (const cluster of report.clusters) {
+    if (cluster.state === 'removed') {
+      delete clusters[cluster.name];
+      removed = [{ name: cluster.name, at }, ...removed.filter((r) => r.name !== cluster.name)].slice(0, MAX_REMOVED);
+      continue;
+    }
+    const previous = clusters[cluster.name];
+    const entry: ClusterEntry = { report: cluster, at };
+    if (!cluster.reachable) entry.unreachableSince = previous?.report.reachable === false ? (previous.unreachableSince ?? at) : at;
+    clusters[cluster.name] = entry;
+    removed = removed.filter((r) => r.name !== cluster.name);
+  }
+  const { mesh: _mesh, ...withoutMesh } = report;
+  const next: StatusState = { ...state, clusters, removed, latest: { key, at, report: withoutMesh } };
+  next.firstReportAt = state.firstReportAt ?? at;
+  return next;
+}
+
+/** Drops clusters that are neither in `names` nor reported within the last pass (a cluster gone from the mesh). Pure. */
+export function keepClusters(state: StatusState, names: ReadonlySet<string>): StatusState {
+  const clusters = Object.fromEntries(Object.entries(state.clusters).filter(([name]) => names.has(name)));
+  return { ...state, clusters };
+}
+
+/** Records how a reconcile ended (the report itself is folded separately). Pure. */
+export function recordReconcile(state: StatusState, last: LastReconcile): StatusState {
+  const next: StatusState = { ...state, lastReconcile: last };
+  if (last.outcome === 'success' && last.converged === true) next.lastSuccessAt = last.at;
+  return next;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStatusState, foldReport, recordReconcile } from './status-state.js';
+import { readinessReasons, statusFromReports } from './status.js';
+import { clusterReport, componentReport, passReport } from './test-reports.js';
+
+const context = { directory: '/etc/meshd/clusters', startedAt: Date.UTC(2026, 0, 1) };
+const t = (s: number): number => Date.UTC(2026, 0, 1, 0, 0, s);
+
+describe('statusFromReports', () => {
+  it('is not ready before any reconcile, and says why', () => {
+    const status = statusFromReports(emptyStatusState(), context);
+    expect(status.ready).toBe(false);
+    expect(status.readyReasons).toEqual(['no reconcile has completed yet']);
+    expect(status.clusters).toEqual([]);
+  });
+
+  it('shows each cluster from its newest report, control plane first, with release and secrets', () => {
+    const helm = componentReport('helm-template', { state: 'out-of-sync', reason: 'values changed', changes: [{ op: 'update', kind: 'Endpoints', name: 'istio-pilot' }], writes: 1 });
+    const secrets = componentReport('secrets', { state: 'in-sync' });
+    let state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp'), clusterReport('west'), clusterReport('east')]), t(1));
+    state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] })]), t(2));
+    const status = statusFromReports(state, context);
+    expect(status.ready).toBe(true);
+    expect(status.clusters.map((c) => [c.name, c.updatedAt])).toEqual([
+      ['cp', '2026-01-01T00:00:02.000Z'],
+      ['east', '2026-01-01T00:00:02.000Z'],
+      ['west', '2026-01-01T00:00:01.000Z'],
+    ]);
+    const east = status.clusters[1];
+    expect(east?.release).toEqual({ component: 'helm-template', state: 'out-of-sync', reason: 'values changed', changes: 1, writes: 1 });
+    expect(east?.secrets?.state).toBe('in-sync');
+    expect(status.endpoints).toEqual({ pilot: '10.1.0.5', policy: '10.1.0.6', statsd: '10.1.0.7' });
+    expect(status.registry?.state).toBe('in-sync');
+  });
+
+  it('keeps "unreachable since" from the first failed report until the cluster answers again', () => {
+    const down = { reachable: false, state: 'unreachable' as const, lastError: 'unreachable: connect ECONNREFUSED' };
+    let state = foldReport(emptyStatusState(), 'east', passReport([clusterReport('cp'), clusterReport('east', down)]), t(10));
+    state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east', down)]), t(20));
+    expect(statusFromReports(state, context).clusters[1]?.unreachableSince).toBe('2026-01-01T00:00:10.000Z');
+    state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east')]), t(30));
+    expect(statusFromReports(state, context).clusters[1]?.unreachableSince).toBeUndefined();
+  });
+
+  it('drops a removed cluster from the table and lists it as removed', () => {
+    let state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp'), clusterReport('east')]), t(1));
+    state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east', { state: 'removed' })]), t(2));
+    const status = statusFromReports(state, context);
+    expect(status.clusters.map((c) => c.name)).toEqual(['cp']);
+    expect(status.removed).toEqual([{ name: 'east', at: '2026-01-01T00:00:02.000Z' }]);
+  });
+
+  it('reports file errors with their position and is not ready while the directory is invalid', () => {
+    const finding = { file: 'east.yaml', line: 3, col: 5, severity: 'error' as const, message: 'metadata.name must be a DNS label' };
+    const state = foldReport(emptyStatusState(), 'registry', passReport([clusterReport('cp')], { directoryValid: false, findings: [finding], converged: false }), t(1));
+    const status = statusFromReports(state, context);
+    expect(status.ready).toBe(false);
+    expect(status.readyReasons).toEqual(['the cluster directory is invalid (1 error; see /status)']);
+    expect(status.directory).toMatchObject({ valid: false, errors: 1, findings: [finding] });
+  });
+
+  it('records the last reconcile and the last successful one', () => {
+    let state = recordReconcile(emptyStatusState(), { key: 'east', at: t(5), durationMs: 120, outcome: 'success', converged: true });
+    state = recordReconcile(state, { key: 'west', at: t(9), durationMs: 80, outcome: 'error', error: 'boom' });
+    const status = statusFromReports(state, context);
+    expect(status.lastReconcile).toEqual({ key: 'west', at: '2026-01-01T00:00:09.000Z', durationMs: 80, result: 'error', error: 'boom' });
+    expect(status.lastSuccessfulReconcile).toBe('2026-01-01T00:00:05.000Z');
+  });
+
+  it('is not ready on a standby or while shutting down', () => {
+    const state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp')]), t(1));
+    const leader = { enabled: true, isLeader: false, identity: 'bastion-b', holder: 'bastion-a' };
+    expect(readinessReasons(state, { ...context, leader, shuttingDown: true })).toEqual(['shutting down', 'standby: another meshd holds the lease (bastion-a)']);
+  });
+
+  it('never keeps the desired mesh (it holds kubeconfigs)', () => {
+    const mesh = { kubeconfigText: 'token: s3cr3t-token-value' } as never;
+    const state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp')], { mesh }), t(1));
+    expect(JSON.stringify(state)).not.toContain('s3cr3t');
+    expect(JSON.stringify(statusFromReports(state, context))).not.toContain('s3cr3t');
+  });
+});

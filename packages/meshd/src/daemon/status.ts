@@ -1,0 +1,152 @@
+import type { ComponentReport, Finding, MeshEndpoints } from '@meshd/core';
+import type { ClusterEntry, StatusState } from './status-state.js';
+
+/** One component (release, secrets, registry) as /status shows it. */
+export interface ComponentStatus {
+  component: string;
+  state: string;
+  reason: string;
+  /** Changes planned or made in the last pass. */
+  changes: number;
+  writes: number;
+  error?: string;
+}
+
+/** One cluster as /status shows it. Never holds credentials. */
+export interface ClusterStatus {
+  name: string;
+  role: 'control-plane' | 'remote';
+  server: string;
+  reachable: boolean;
+  /** ISO time since which the cluster has been unreachable (rule 3). */
+  unreachableSince?: string;
+  version?: string;
+  state: string;
+  lastError?: string;
+  warnings: string[];
+  /** The backend's release (helm-template or tiller). */
+  release?: ComponentStatus;
+  /** The secrets plugin's copies. */
+  secrets?: ComponentStatus;
+  components: ComponentStatus[];
+  /** True when this cluster runs from its last good descriptor (its file is invalid). */
+  fromLastGood: boolean;
+  /** ISO time of the report this entry comes from. */
+  updatedAt: string;
+}
+
+/** Who acts, when leader election is on. */
+export interface LeaderStatus {
+  enabled: boolean;
+  isLeader: boolean;
+  identity: string;
+  holder?: string;
+}
+
+/** Facts about the running daemon that are not in pass reports. */
+export interface StatusContext {
+  directory: string;
+  startedAt: number;
+  leader?: LeaderStatus;
+  queue?: { depth: number; active: string[] };
+  shuttingDown?: boolean;
+}
+
+/** The body of GET /status (DESIGN.md § Interfaces). */
+export interface MeshStatus {
+  ready: boolean;
+  readyReasons: string[];
+  startedAt: string;
+  directory: { path: string; valid: boolean; errors: number; warnings: number; findings: Finding[] };
+  controlPlane?: string;
+  endpoints?: MeshEndpoints;
+  registry?: ComponentStatus;
+  clusters: ClusterStatus[];
+  /** Mesh-wide errors of the newest pass (no control plane, discovery failed…). */
+  errors: string[];
+  removed: { name: string; at: string }[];
+  lastReconcile?: { key: string; at: string; durationMs: number; result: string; converged?: boolean; error?: string };
+  lastSuccessfulReconcile?: string;
+  leader?: LeaderStatus;
+  queue?: { depth: number; active: string[] };
+}
+
+const BACKENDS = new Set(['helm-template', 'tiller']);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function componentStatus(c: ComponentReport): ComponentStatus {
+  const status: ComponentStatus = { component: c.component, state: c.state, reason: c.reason, changes: c.changes.filter((x) => x.op !== 'orphan').length, writes: c.writes };
+  if (c.error !== undefined) status.error = c.error;
+  return status;
+}
+
+function clusterStatus(entry: ClusterEntry): ClusterStatus {
+  const r = entry.report;
+  const components = r.components.map(componentStatus);
+  const status: ClusterStatus = { name: r.name, role: r.role, server: r.server, reachable: r.reachable, state: r.state, warnings: [...r.warnings], components, fromLastGood: r.fromLastGood === true, updatedAt: iso(entry.at) };
+  if (entry.unreachableSince !== undefined) status.unreachableSince = iso(entry.unreachableSince);
+  if (r.version !== undefined) status.version = r.version;
+  if (r.lastError !== undefined) status.lastError = r.lastError;
+  const release = components.find((c) => BACKENDS.has(c.component));
+  if (release) status.release = release;
+  const secrets = components.find((c) => c.component === 'secrets');
+  if (secrets) status.secrets = secrets;
+  return status;
+}
+
+/** Why the daemon is not ready (empty: ready). Pure. */
+export function readinessReasons(state: StatusState, context: StatusContext): string[] {
+  const reasons: string[] = [];
+  if (context.shuttingDown === true) reasons.push('shutting down');
+  if (context.leader?.enabled === true && !context.leader.isLeader) {
+    reasons.push(`standby: another meshd holds the lease${context.leader.holder ? ` (${context.leader.holder})` : ''}`);
+  }
+  const latest = state.latest?.report;
+  if (!latest) reasons.push('no reconcile has completed yet');
+  else if (!latest.directoryValid) {
+    const errors = latest.findings.filter((f) => f.severity === 'error').length;
+    reasons.push(`the cluster directory is invalid (${errors} error${errors === 1 ? '' : 's'}; see /status)`);
+  }
+  return reasons;
+}
+
+/**
+ * Builds the /status body from the folded pass reports and the daemon's own facts. Pure; the order
+ * of clusters is control plane first, then by name.
+ */
+export function statusFromReports(state: StatusState, context: StatusContext): MeshStatus {
+  const latest = state.latest?.report;
+  const findings = latest?.findings ?? [];
+  const reasons = readinessReasons(state, context);
+  const clusters = Object.values(state.clusters)
+    .map(clusterStatus)
+    .sort((a, b) => (a.role === b.role ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.role === 'control-plane' ? -1 : 1));
+  const status: MeshStatus = {
+    ready: reasons.length === 0,
+    readyReasons: reasons,
+    startedAt: iso(context.startedAt),
+    directory: {
+      path: context.directory,
+      valid: latest?.directoryValid ?? false,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      findings,
+    },
+    clusters,
+    errors: latest?.errors ?? [],
+    removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
+  };
+  if (latest?.controlPlane !== undefined) status.controlPlane = latest.controlPlane;
+  if (latest?.endpoints !== undefined) status.endpoints = latest.endpoints;
+  if (latest?.registry !== undefined) status.registry = componentStatus(latest.registry);
+  const last = state.lastReconcile;
+  if (last) {
+    status.lastReconcile = { key: last.key, at: iso(last.at), durationMs: last.durationMs, result: last.outcome };
+    if (last.converged !== undefined) status.lastReconcile.converged = last.converged;
+    if (last.error !== undefined) status.lastReconcile.error = last.error;
+  }
+  if (state.lastSuccessAt !== undefined) status.lastSuccessfulReconcile = iso(state.lastSuccessAt);
+  if (context.leader) status.leader = context.leader;
+  if (context.queue) status.queue = context.queue;
+  return status;
+}
