@@ -1,0 +1,58 @@
+// Rule 3: losing contact never deletes anything. Clusters of its own (it stops an API server).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startClusters } from '@meshd/testenv';
+import type { TestEnv } from '@meshd/testenv';
+import { addAll, clientOf, endpointIps, meshd, workspace } from './support/mesh.js';
+import type { MeshWorkspace } from './support/mesh.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+
+beforeAll(async () => {
+  env = await startClusters({ count: 3 });
+  ws = await workspace();
+  await addAll(ws, env);
+  const first = await meshd(ws, 'apply');
+  if (first.code !== 0) throw new Error(first.stdout + first.stderr);
+});
+
+afterAll(async () => {
+  await ws?.cleanup();
+  await env?.stop();
+});
+
+it('with one remote down, apply converges the rest, exits 1, names the unreachable cluster and deletes nothing', async () => {
+  const [cp, r1, r2] = env.clusters;
+  await r2!.stopApiServer();
+  const newPilot = await env.controlPlane.movePilot();
+  const run = await meshd(ws, 'apply');
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/cluster remote-2 \(remote, https:\/\/127\.0\.0\.1:\d+\): unreachable/);
+  expect(run.stdout).toMatch(/NOT converged/);
+  expect(run.stdout).not.toMatch(/ (delete|uninstall) /);
+  expect(await endpointIps(r1!, 'istio-pilot')).toEqual([newPilot]);
+  const cm = await clientOf(cp!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+  expect(Object.keys(cm.data ?? {})).toContain('remote-2.yaml');
+
+  await r2!.startApiServer();
+  const ips = await endpointIps(r2!, 'istio-pilot');
+  expect(ips).toBeDefined();
+  expect(ips).not.toEqual([newPilot]);
+  const healed = await meshd(ws, 'apply');
+  expect(healed.code, healed.stdout).toBe(0);
+  expect(await endpointIps(r2!, 'istio-pilot')).toEqual([newPilot]);
+});
+
+it('with the control plane down, apply changes nothing and exits 1', async () => {
+  const [cp, r1] = env.clusters;
+  const before = await endpointIps(r1!, 'istio-pilot');
+  await cp!.stopApiServer();
+  try {
+    const run = await meshd(ws, 'apply');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/cluster cp \(control-plane[^\n]*\): unreachable/);
+    expect(await endpointIps(r1!, 'istio-pilot')).toEqual(before);
+  } finally {
+    await cp!.startApiServer();
+  }
+});
