@@ -11,7 +11,8 @@ interface LooseDef {
 }
 
 function defOf(schema: z.core.$ZodType): LooseDef {
-  return schema._zod.def as unknown as LooseDef;
+  const def: LooseDef = schema._zod.def;
+  return def;
 }
 
 /** Strips wrappers (default, prefault, optional, nullable, transform pipes) down to the schema that holds the shape. */

@@ -26,7 +26,14 @@ export function toValidCluster(document: ClusterDocument, descriptor: ClusterDes
 function stringAnnotations(annotations: Record<string, unknown>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(annotations)) {
-    result[key] = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+    result[key] = annotationText(value);
   }
   return result;
+}
+
+function annotationText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }

@@ -18,14 +18,14 @@ export function validateDirectory(snapshot: DirectorySnapshot): DirectoryValidat
     return validateSnapshot(snapshot);
   } catch (err) {
     const message = `internal error while validating (a meshd bug): ${err instanceof Error ? err.message : String(err)}`;
-    return finish([directoryError(message)], [], [], [directoryError(message)], {});
+    return finish({ findings: [directoryError(message)], clusters: [], invalidFiles: [], directoryErrors: [directoryError(message)], registryFiles: {} });
   }
 }
 
 function validateSnapshot(snapshot: DirectorySnapshot): DirectoryValidation {
   if (snapshot.problem !== undefined) {
     const problem = directoryError(snapshot.problem);
-    return finish([problem], [], [], [problem], {});
+    return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
   const files = Object.keys(snapshot.files)
     .filter(isDescriptorFileName)
@@ -53,7 +53,7 @@ function validateSnapshot(snapshot: DirectorySnapshot): DirectoryValidation {
   const clusters = [...candidates].filter(([file]) => !invalid.has(file)).flatMap(([, list]) => list);
   const registryFiles = registryContent(clusters, descriptorFiles);
   const directoryErrors = [...cross.directoryErrors, ...registryLimit(registryFiles)];
-  return finish([...findings, ...directoryErrors], clusters, [...invalid], directoryErrors, registryFiles);
+  return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
 }
 
 function resolveCluster(document: ClusterDocument, snapshot: DirectorySnapshot, verdicts: Map<string, KubeconfigVerdict>, findings: Finding[]): ValidCluster | undefined {
@@ -90,7 +90,9 @@ function registryLimit(registryFiles: Record<string, string>): Finding[] {
   return [directoryError(`the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold`)];
 }
 
-function finish(findings: Finding[], clusters: ValidCluster[], invalidFiles: string[], directoryErrors: Finding[], registryFiles: Record<string, string>): DirectoryValidation {
+/** Puts a verdict in its final order: findings by file:line:col, clusters by name, files sorted. */
+function finish(parts: Omit<DirectoryValidation, 'valid'>): DirectoryValidation {
+  const { findings, clusters, invalidFiles, directoryErrors, registryFiles } = parts;
   const sorted = sortFindings(findings);
   return {
     findings: sorted,

@@ -8,7 +8,7 @@ import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/core
 import { captureIo } from '../io.js';
 import { main } from '../main.js';
 
-type FileSpec = string | Uint8Array | null | { content: string | Uint8Array; mode: number } | 'directory';
+type FileSpec = string | Uint8Array | null | { content: string | Uint8Array; mode: number } | { directory: true };
 
 interface Case {
   name: string;
@@ -86,7 +86,7 @@ const cases: Case[] = [
   { name: 'kubeconfig is an editor backup', files: { 'east.kube.conf': null, 'east.kube.conf.bak': eastKube, 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: east.kube.conf.bak') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'config.istio.io/accessConfigFile names "east.kube.conf.bak", which meshd does not read (editor backup or temporary file)' },
   { name: 'kubeconfig is a hidden file', files: { 'east.kube.conf': null, '.east.kube.conf': eastKube, 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: .east.kube.conf') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which meshd does not read (hidden file)' },
   { name: 'accessConfigFile with a space', files: { 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: east kube.conf') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: "must be a file name made of letters, digits, '-', '_' and '.' (it becomes a ConfigMap key), got \"east kube.conf\"" },
-  { name: 'kubeconfig is a directory', files: { 'east.kube.conf': 'directory' }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which meshd does not read (directory)' },
+  { name: 'kubeconfig is a directory', files: { 'east.kube.conf': { directory: true } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which meshd does not read (directory)' },
   // kubeconfig content
   { name: 'kubeconfig garbage YAML', files: { 'east.kube.conf': 'clusters: [oops\n' }, exit: 1, file: 'east.kube.conf', line: 2, col: 1, message: 'YAML syntax error' },
   { name: 'kubeconfig plain text', files: { 'east.kube.conf': 'not a kubeconfig at all\n' }, exit: 1, file: 'east.kube.conf', line: 1, col: 1, message: 'this file is not a kubeconfig: expected a mapping with clusters, contexts and users, got a string' },
@@ -140,8 +140,8 @@ async function writeCase(dir: string, overrides: Record<string, FileSpec>): Prom
   for (const [name, spec] of Object.entries(files)) {
     const path = join(dir, name);
     if (spec === null) continue;
-    if (spec === 'directory') await mkdir(path);
-    else if (typeof spec === 'string' || spec instanceof Uint8Array) await writeFile(path, spec, { mode: 0o600 });
+    if (typeof spec === 'string' || spec instanceof Uint8Array) await writeFile(path, spec, { mode: 0o600 });
+    else if ('directory' in spec) await mkdir(path);
     else {
       await writeFile(path, spec.content);
       await chmod(path, spec.mode);
