@@ -35,7 +35,7 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   }
   const config = result.config;
   const fileBase = source.file === undefined ? cwd : dirname(source.file);
-  const baseOf = (key: 'directory' | 'chart'): string => (overrides[key] !== undefined || !source.setKeys.has(key) ? cwd : fileBase);
+  const baseOf = (key: 'directory' | 'chart'): string => (overrides[key] !== undefined || !result.keysInFile.includes(key) ? cwd : fileBase);
   return {
     ...config,
     directory: resolvePath(config.directory, baseOf('directory'), home),
@@ -46,7 +46,6 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
 interface ConfigSource {
   file?: string;
   text: string;
-  setKeys: Set<string>;
 }
 
 async function readConfigSource(path: string | undefined, searchPaths: readonly string[], dirs: { home: string; cwd: string }): Promise<ConfigSource> {
@@ -54,7 +53,7 @@ async function readConfigSource(path: string | undefined, searchPaths: readonly 
   for (const file of candidates) {
     try {
       const text = await readFile(file, 'utf8');
-      return { file, text, setKeys: topLevelKeys(text) };
+      return { file, text };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (path === undefined && code === 'ENOENT') continue;
@@ -62,12 +61,7 @@ async function readConfigSource(path: string | undefined, searchPaths: readonly 
       throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${file} ${why}`, { terminal: true, cause: err });
     }
   }
-  return { text: '', setKeys: new Set() };
-}
-
-/** Top-level keys written in the file (a cheap scan; only used to pick the base of relative paths). */
-function topLevelKeys(text: string): Set<string> {
-  return new Set([...text.matchAll(/^([A-Za-z]+)\s*:/gm)].map((m) => m[1] ?? ''));
+  return { text: '' };
 }
 
 /** Expands `~` and resolves a relative path against `base`. */

@@ -8,6 +8,7 @@ describe('meshd.yaml schema', () => {
   it('an empty file means every default of DESIGN.md', () => {
     expect(parseConfigText('', 'meshd.yaml')).toEqual({
       findings: [],
+      keysInFile: [],
       config: {
         directory: '~/multicluster',
         listen: '127.0.0.1:9580',

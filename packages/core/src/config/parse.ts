@@ -12,6 +12,8 @@ export const COMMAND_LINE = '(command line)';
 export interface ConfigParseResult {
   config?: MeshdConfig;
   findings: Finding[];
+  /** Top-level keys the file itself sets (the loader resolves their relative paths against the file). */
+  keysInFile: string[];
 }
 
 /**
@@ -21,22 +23,23 @@ export interface ConfigParseResult {
  */
 export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}): ConfigParseResult {
   const parsed = parseYamlText(file, text);
-  if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings };
+  if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings, keysInFile: [] };
   const [doc, extra] = parsed.documents;
-  if (extra !== undefined) return { findings: [...parsed.findings, errorAt(file, extra.locate([]), 'meshd.yaml must be a single YAML document')] };
+  if (extra !== undefined) return { findings: [...parsed.findings, errorAt(file, extra.locate([]), 'meshd.yaml must be a single YAML document')], keysInFile: [] };
   const fromFile: unknown = doc?.value ?? {};
   if (!isRecord(fromFile))
-    return { findings: [...parsed.findings, errorAt(file, doc?.locate([]) ?? { line: 1, col: 1 }, 'meshd.yaml must be a mapping of settings (directory, listen, backend, ...)')] };
+    return { findings: [...parsed.findings, errorAt(file, doc?.locate([]) ?? { line: 1, col: 1 }, 'meshd.yaml must be a mapping of settings (directory, listen, backend, ...)')], keysInFile: [] };
+  const keysInFile = Object.keys(fromFile);
   const merged = mergeOverrides(fromFile, overrides);
   const result = meshdConfigSchema.safeParse(merged, { error: predicateErrorMap });
-  if (result.success) return { config: result.data, findings: parsed.findings };
+  if (result.success) return { config: result.data, findings: parsed.findings, keysInFile };
   const known = (path: readonly PathSegment[]): readonly string[] => knownKeysAt(meshdConfigSchema, path);
   const findings = result.error.issues.flatMap((issue) => {
     const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     if (doc !== undefined && !comesFromOverrides(overrides, path)) return issuesToFindings(file, doc, [issue], known);
     return issuesToFindings(COMMAND_LINE, positionless(), [issue], known).map((f) => ({ ...f, line: 0, col: 0 }));
   });
-  return { findings: [...parsed.findings, ...findings] };
+  return { findings: [...parsed.findings, ...findings], keysInFile };
 }
 
 /** Deep-merges overrides into the file's settings: mappings merge, everything else is replaced. */
