@@ -37,9 +37,16 @@ or point MESHD_GO119 at another Go 1.19 binary, then run \`bash tools/build.sh h
 MSG
       exit 127
     fi
-    meshd_log helm2 "installing golang-1.19-go with apt-get (Helm 2 needs Go 1.19)…"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq golang-1.19-go >&2
+    local log
+    log="$(meshd_cache_root)/logs/apt-golang-1.19.log"
+    mkdir -p "$(dirname "$log")"
+    meshd_log helm2 "installing golang-1.19-go with apt-get (Helm 2 needs Go 1.19; log: $log)…"
+    if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q &&
+      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q golang-1.19-go; } >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
+      echo "error: apt-get could not install golang-1.19-go (full log: $log)" >&2
+      exit 1
+    fi
   fi
   local version
   version="$("$GO119" env GOVERSION)"
@@ -61,7 +68,7 @@ build_helm2_into() {
   "$out/tiller" --version | grep -qx "$HELM2_VERSION"
 }
 
-HELM2_STAMP="$(meshd_recipe_stamp "$HELM2_MODDIR" "$HELM2_LDFLAGS $GO119")"
+HELM2_STAMP="$(meshd_recipe_stamp "$HELM2_MODDIR" "$HELM2_LDFLAGS go1.19")"
 if ! meshd_is_built "$(meshd_cache_root)/helm/$HELM2_VERSION" "$HELM2_STAMP" "${HELM2_BINARIES[@]}"; then
   ensure_go119
   PATH="$(dirname "$GO119"):$PATH"
