@@ -142,8 +142,11 @@ replace (
 	vbom.ml/util => github.com/fvbommel/util v0.0.0-20180919145318-efcd4e0f9787
 )
 
-// Kubernetes staging modules at the kubernetes-1.16.2 tag of each repository.
-// (k8s.io/kubernetes v1.16.2 requires them at v0.0.0.)
+// Kubernetes staging modules at the kubernetes-1.16.2 tag of each repository (the
+// commits glide.lock names, for the eight Helm imports). k8s.io/kubernetes v1.16.2
+// requires them at v0.0.0. code-generator and cri-api: v0.16.5-beta.1 is the same
+// commit. node-api, sample-cli-plugin and sample-controller are required by nothing
+// here (and the proxy does not serve their 1.16.2 pseudo-versions), so not listed.
 replace (
 	k8s.io/api => k8s.io/api v0.0.0-20191016110408-35e52d86657a
 	k8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.0.0-20191016113550-5357c4baaf65
