@@ -111,11 +111,13 @@ describe('planSecretCopies', () => {
     const r = run({ namespaces: ['app-1', 'app-2'], sources: [src('app-1'), src('app-2')], remote: NS.map((n) => written(src(n))) });
     expect(ops(r).filter((o) => !o.startsWith('keep'))).toEqual(['delete Secret app-3/istio.default']);
     expect(r.summary.reason).toBe('copies: 1 delete, 2 in sync');
+    expect(r.summary.changes[0]?.detail?.[0]).toBe('its namespace or name left the config');
   });
 
   it('only reports such copies when prune is off', () => {
     const r = run({ namespaces: ['app-1'], sources: [src('app-1')], remote: [written(src('app-1')), written(src('app-2'))], prune: false });
     expect(ops(r)).toEqual(['keep Secret app-1/istio.default', 'orphan Secret app-2/istio.default']);
+    expect(r.summary.changes[0]?.detail?.[0]).toBe('its namespace or name left the config; prune is off');
   });
 
   it('leaves the copy in place and reports it when its source disappears', () => {

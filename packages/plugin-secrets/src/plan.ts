@@ -53,7 +53,11 @@ function recreateReason(live: KubeObject, desired: KubeObject): string | undefin
   return extra.length > 0 ? `extra data key(s) ${extra.sort().join(', ')}` : undefined;
 }
 
+const LEFT_CONFIG = 'its namespace or name left the config';
+
 function refine(action: ObjectAction, live: ReadonlyMap<string, KubeObject | null>): ObjectAction {
+  if (action.op === 'delete') return { ...action, reason: LEFT_CONFIG };
+  if (action.op === 'orphan') return { ...action, reason: action.reason.replace('no longer rendered', LEFT_CONFIG) };
   if ((action.op !== 'keep' && action.op !== 'update') || !action.desired) return action;
   const current = live.get(action.key);
   const why = current ? recreateReason(current, action.desired) : undefined;

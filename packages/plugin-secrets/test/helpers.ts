@@ -1,0 +1,82 @@
+// Helpers for the secrets plugin's integration tests: drive plan/apply the way the pass does.
+import { readFile } from 'node:fs/promises';
+import type { V1Secret } from '@kubernetes/client-node';
+import { connectCluster } from '@meshd/core';
+import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
+import type { ClusterHandle } from '@meshd/testenv';
+import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
+
+/** Every line a plugin logged, to check that no secret value ever reaches a log. */
+export class CapturingLogger implements Logger {
+  constructor(readonly lines: string[] = []) {}
+  debug(obj: object | string, msg?: string): void {
+    this.lines.push(JSON.stringify([obj, msg]));
+  }
+  info(obj: object | string, msg?: string): void {
+    this.debug(obj, msg);
+  }
+  warn(obj: object | string, msg?: string): void {
+    this.debug(obj, msg);
+  }
+  error(obj: object | string, msg?: string): void {
+    this.debug(obj, msg);
+  }
+  child(): Logger {
+    return new CapturingLogger(this.lines);
+  }
+}
+
+/** A client for a test cluster, as meshd would build it from the kubeconfig file. */
+export async function connect(cluster: ClusterHandle): Promise<ClusterClient> {
+  return connectCluster({ name: cluster.name, kubeconfigText: await readFile(cluster.kubeconfigPath, 'utf8') });
+}
+
+/** A secrets component created from raw `secrets:` config, as loadPlugins would. */
+export function secretsComponent(input: unknown, logger: Logger): ComponentInstance {
+  return secretsPlugin.create({ logger, config: secretsConfigSchema.parse(input), signal: new AbortController().signal });
+}
+
+/** The ClusterTarget of a remote. */
+export function remoteTarget(client: ClusterClient, overrides: Record<string, unknown> = {}): ClusterTarget {
+  return { name: client.name, role: 'remote', client, overrides };
+}
+
+/** The mesh inputs of a pass with `cp` as the control plane. */
+export function meshOf(cp: ClusterClient, opts: { adopt?: boolean; prune?: boolean } = {}): MeshInputs {
+  return { controlPlane: { name: cp.name, role: 'control-plane', client: cp, overrides: {} }, endpoints: undefined, adopt: opts.adopt ?? false, prune: opts.prune ?? true };
+}
+
+/** The plan as `meshd plan` would show it (JSON drops the apply function). */
+export function shown(plan: ComponentPlan): string {
+  return JSON.stringify(plan);
+}
+
+/** Like the pass: apply when the plan has no error and some change writes; returns the writes. */
+export async function applyLikeThePass(plan: ComponentPlan): Promise<number> {
+  if (plan.error !== undefined || !plan.changes.some((c) => c.op !== 'orphan')) return 0;
+  return plan.apply();
+}
+
+/** Reads a secret; null when absent. */
+export async function readSecret(client: ClusterClient, namespace: string, name: string): Promise<V1Secret | null> {
+  try {
+    return await client.core.readNamespacedSecret({ namespace, name });
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return null;
+    throw err;
+  }
+}
+
+/** Creates a namespace (no-op when it exists). */
+export async function ensureNamespace(client: ClusterClient, name: string, labels?: Record<string, string>): Promise<void> {
+  try {
+    await client.core.createNamespace({ body: { metadata: { name, labels } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
+
+/** The decoded data of a secret. */
+export function decoded(secret: V1Secret | null): Record<string, string> {
+  return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}
