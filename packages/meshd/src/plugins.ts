@@ -5,4 +5,4 @@ import { helmTemplatePlugin } from '@meshd/plugin-helm';
  * Every plugin meshd ships, in the order components run on a remote (the backend chosen per cluster
  * first, then addons in this order). The one place to register a plugin.
  */
-export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [helmTemplatePlugin as PluginDefinition<unknown>];
+export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [helmTemplatePlugin];

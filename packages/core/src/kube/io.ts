@@ -31,7 +31,7 @@ export async function readObjects(client: ClusterClient, refs: readonly ObjectRe
 
 /** Server-side applies one object with meshd's field manager (creates it when absent). */
 export async function applyObject(client: ClusterClient, obj: KubeObject): Promise<void> {
-  await client.objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  await client.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 }
 
 /** Deletes one object; an object already gone is not an error. */

@@ -24,14 +24,23 @@ function reportOf(plan: ComponentPlan, writes: number, error?: string): Componen
   return report;
 }
 
+/** Whether a pass writes, and the signal that stops it. */
+export interface ApplySwitch {
+  enabled: boolean;
+  signal?: AbortSignal;
+}
+
+/** One component step on one cluster: plan (or plan removal) then, when enabled, apply. */
+export interface ComponentRun {
+  step: (target: ClusterTarget, mesh: MeshInputs) => Promise<ComponentPlan>;
+  name: string;
+  target: ClusterTarget;
+  mesh: MeshInputs;
+  apply: ApplySwitch;
+}
+
 /** Plans one component and, in apply mode, carries the plan out. Never throws: errors are reported. */
-export async function runComponent(
-  step: (target: ClusterTarget, mesh: MeshInputs) => Promise<ComponentPlan>,
-  name: string,
-  target: ClusterTarget,
-  mesh: MeshInputs,
-  apply: { enabled: boolean; signal?: AbortSignal },
-): Promise<ComponentReport> {
+export async function runComponent({ step, name, target, mesh, apply }: ComponentRun): Promise<ComponentReport> {
   let plan: ComponentPlan;
   try {
     plan = await step(target, mesh);

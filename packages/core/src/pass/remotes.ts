@@ -3,8 +3,9 @@ import { isUnreachable } from '../cluster/client.js';
 import type { ClusterFacts } from '../prereq/facts.js';
 import { gatherClusterFacts } from '../prereq/facts.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
 import { componentConverged, componentsFor, runComponent } from './components.js';
+import type { ApplySwitch } from './components.js';
 import type { ClusterReport, PassConfig } from './types.js';
 
 /** A cluster connection with what its API server said about itself (undefined facts: unreachable). */
@@ -37,43 +38,41 @@ export function baseReport(p: ProbedCluster): ClusterReport {
   return report;
 }
 
+/** What every member step shares within one pass. */
+export interface MemberContext {
+  plugins: readonly LoadedPlugin[];
+  config: PassConfig;
+  mesh: MeshInputs;
+  apply: ApplySwitch;
+}
+
+function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
+  const overrides = ctx.config.clusters[probe.name] ?? {};
+  const backend = typeof overrides.backend === 'string' ? overrides.backend : ctx.config.backend;
+  return { target: { name: probe.name, role: probe.role, client: probe.client, overrides }, components: componentsFor(ctx.plugins, backend) };
+}
+
 /** Runs the backend and addons on one reachable, unblocked remote, in order. */
-export async function reconcileMember(
-  probe: ProbedCluster,
-  plugins: readonly LoadedPlugin[],
-  config: PassConfig,
-  mesh: MeshInputs,
-  apply: { enabled: boolean; signal?: AbortSignal },
-): Promise<ClusterReport> {
+export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
-  const overrides = config.clusters[probe.name] ?? {};
-  const backend = typeof overrides.backend === 'string' ? overrides.backend : config.backend;
-  const target = { name: probe.name, role: probe.role, client: probe.client, overrides };
-  for (const plugin of componentsFor(plugins, backend)) {
-    report.components.push(await runComponent((t, m) => plugin.instance.plan(t, m), plugin.name, target, mesh, apply));
+  const { target, components } = targetOf(probe, ctx);
+  for (const plugin of components) {
+    report.components.push(await runComponent({ step: (t, m) => plugin.instance.plan(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
   }
-  summarise(report, apply.enabled);
+  summarise(report, ctx.apply.enabled);
   return report;
 }
 
 /** Runs every component's removal on a cluster that left the mesh (reverse order: addons first). */
-export async function removeMember(
-  probe: ProbedCluster,
-  plugins: readonly LoadedPlugin[],
-  config: PassConfig,
-  mesh: MeshInputs,
-  apply: { enabled: boolean; signal?: AbortSignal },
-): Promise<ClusterReport> {
+export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
   if (!report.reachable) return report;
-  const overrides = config.clusters[probe.name] ?? {};
-  const backend = typeof overrides.backend === 'string' ? overrides.backend : config.backend;
-  const target = { name: probe.name, role: probe.role, client: probe.client, overrides };
-  for (const plugin of componentsFor(plugins, backend).reverse()) {
-    report.components.push(await runComponent((t, m) => plugin.instance.planRemoval(t, m), plugin.name, target, mesh, apply));
+  const { target, components } = targetOf(probe, ctx);
+  for (const plugin of components.reverse()) {
+    report.components.push(await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
   }
-  summarise(report, apply.enabled);
-  if (apply.enabled && report.state === 'converged') report.state = 'removed';
+  summarise(report, ctx.apply.enabled);
+  if (ctx.apply.enabled && report.state === 'converged') report.state = 'removed';
   return report;
 }
 

@@ -2,6 +2,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import type { Finding } from '../descriptor/finding.js';
 import type { DirectorySnapshot } from '../descriptor/snapshot.js';
 import type { DesiredMesh } from '../descriptor/mesh.js';
+import type { DiscoveredEndpoints } from '../discovery/components.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
@@ -41,6 +42,8 @@ export interface PassReport {
   directoryValid: boolean;
   controlPlane?: string;
   endpoints?: MeshEndpoints;
+  /** Which pods the endpoints came from (the daemon passes it back as previousEndpoints). */
+  discovered?: DiscoveredEndpoints;
   clusters: ClusterReport[];
   registry?: ComponentReport;
   errors: string[];
@@ -63,6 +66,8 @@ export interface PassOptions {
   signal?: AbortSignal;
   /** `helm version` probe for the prerequisite check; undefined skips it. */
   helm?: HelmProbe;
+  /** The last pass's discovery: its pod choice is kept while still eligible (no flapping). */
+  previousEndpoints?: DiscoveredEndpoints;
   /** The daemon's last good mesh; a one-shot run recovers it from the registry instead. */
   lastGood?: DesiredMesh;
   /**

@@ -7,25 +7,33 @@ export function containsDesired(live: unknown, desired: unknown): boolean {
   return firstDifference(live, desired, '') === undefined;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function arrayDifference(live: unknown, desired: unknown[], path: string): string | undefined {
+  if (!Array.isArray(live) || live.length !== desired.length) return path || '.';
+  for (let i = 0; i < desired.length; i++) {
+    const d = firstDifference(live[i], desired[i], `${path}[${i}]`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+function objectDifference(live: unknown, desired: Record<string, unknown>, path: string): string | undefined {
+  if (!isRecord(live)) return path || '.';
+  for (const [key, value] of Object.entries(desired)) {
+    if (value === undefined) continue;
+    const d = firstDifference(live[key], value, `${path}.${key}`);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
 /** The path of the first place where live lacks or contradicts desired, or undefined. */
 export function firstDifference(live: unknown, desired: unknown, path: string): string | undefined {
-  if (Array.isArray(desired)) {
-    if (!Array.isArray(live) || live.length !== desired.length) return path || '.';
-    for (let i = 0; i < desired.length; i++) {
-      const d = firstDifference(live[i], desired[i], `${path}[${i}]`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  if (desired !== null && typeof desired === 'object') {
-    if (live === null || typeof live !== 'object' || Array.isArray(live)) return path || '.';
-    for (const [key, value] of Object.entries(desired)) {
-      if (value === undefined) continue;
-      const d = firstDifference((live as Record<string, unknown>)[key], value, `${path}.${key}`);
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
+  if (Array.isArray(desired)) return arrayDifference(live, desired, path);
+  if (isRecord(desired)) return objectDifference(live, desired, path);
   return scalarEqual(live, desired) ? undefined : path || '.';
 }
 
@@ -39,18 +47,14 @@ function scalarEqual(live: unknown, desired: unknown): boolean {
 /** All paths where live differs from desired (for plan output), at most `limit`. */
 export function differences(live: unknown, desired: unknown, limit = 5): string[] {
   const out: string[] = [];
-  collect(live, desired, '', out, limit);
+  const visit = (l: unknown, d: unknown, path: string): void => {
+    if (out.length >= limit) return;
+    if (!isRecord(d) || !isRecord(l)) {
+      if (firstDifference(l, d, path) !== undefined) out.push(path || '.');
+      return;
+    }
+    for (const [key, value] of Object.entries(d)) if (value !== undefined) visit(l[key], value, `${path}.${key}`);
+  };
+  visit(live, desired, '');
   return out;
-}
-
-function collect(live: unknown, desired: unknown, path: string, out: string[], limit: number): void {
-  if (out.length >= limit) return;
-  const isObj = desired !== null && typeof desired === 'object' && !Array.isArray(desired);
-  if (!isObj || live === null || typeof live !== 'object' || Array.isArray(live)) {
-    if (firstDifference(live, desired, path) !== undefined) out.push(path || '.');
-    return;
-  }
-  for (const [key, value] of Object.entries(desired)) {
-    if (value !== undefined) collect((live as Record<string, unknown>)[key], value, `${path}.${key}`, out, limit);
-  }
 }

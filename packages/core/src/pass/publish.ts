@@ -1,0 +1,58 @@
+import type { ClusterClient } from '../cluster/client.js';
+import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
+import type { ObservedRegistry } from '../registry/observe.js';
+import { hasRealChanges } from './components.js';
+import { filesOf, publishedOf } from './mesh-source.js';
+import { planRegistry } from './registry-step.js';
+import type { ClusterReport, ComponentReport, PassOptions } from './types.js';
+
+/** What decides which clusters the registry lists after this pass. */
+export interface PublishInput {
+  mesh: DesiredMesh;
+  registryMesh: DesiredMesh | undefined;
+  members: readonly ClusterReport[];
+  removals: readonly ClusterReport[];
+  mode: 'plan' | 'apply';
+}
+
+function byName(a: ValidCluster, b: ValidCluster): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Pure: the control plane; every desired remote that is reachable and passed its prerequisites, or
+ * was already joined; and every leaving remote whose removal did not (yet) succeed — a cluster is
+ * dropped from the registry only once meshd has cleaned it up, so an unreachable one stays listed.
+ */
+export function publishedClusters({ mesh, registryMesh, members, removals, mode }: PublishInput): ValidCluster[] {
+  const joined = new Set(registryMesh?.remotes.map((r) => r.name) ?? []);
+  const memberOk = new Set(members.filter((m) => m.reachable && m.state !== 'blocked').map((m) => m.name));
+  const done = removals.filter((r) => (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error'));
+  const gone = new Set(done.map((r) => r.name));
+  const remotes = mesh.remotes.filter((r) => memberOk.has(r.name) || joined.has(r.name));
+  const kept = (registryMesh?.remotes ?? []).filter((r) => !mesh.remotes.some((m) => m.name === r.name) && !gone.has(r.name));
+  return [mesh.controlPlane, ...remotes, ...kept].sort(byName);
+}
+
+/** The registry step's connection and observation. */
+export interface RegistryTarget {
+  cp: ClusterClient;
+  observed: ObservedRegistry;
+  clusters: ValidCluster[];
+  sources: (DesiredMesh | undefined)[];
+}
+
+/** Plans the registry and, in apply mode, writes it. Never throws: errors are in the report. */
+export async function registryStep(opts: PassOptions, t: RegistryTarget): Promise<ComponentReport> {
+  const namespace = opts.config.registry.namespace ?? 'istio-system';
+  try {
+    const published = t.clusters.map(publishedOf);
+    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt });
+    const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
+    if (plan.error !== undefined) return { ...base, error: plan.error };
+    if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);
+    return base;
+  } catch (err) {
+    return { component: 'registry', state: 'failed', reason: 'could not publish', changes: [], error: err instanceof Error ? err.message : String(err), writes: 0 };
+  }
+}
