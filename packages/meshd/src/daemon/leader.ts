@@ -34,6 +34,7 @@ interface LeaseSpec {
 }
 
 interface Lease extends KubernetesObject {
+  metadata: NonNullable<KubernetesObject['metadata']> & { name: string };
   spec?: LeaseSpec;
 }
 

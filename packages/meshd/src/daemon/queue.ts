@@ -67,6 +67,8 @@ export class WorkQueue {
   private readonly backoff: BackoffOptions;
   private readonly concurrency: number;
   private resyncTimer: TimerHandle | undefined;
+  private resyncMs: number;
+  private started = false;
   private idleWaiters: (() => void)[] = [];
   private paused = true;
   private stopping = false;
@@ -75,13 +77,23 @@ export class WorkQueue {
     this.clock = options.clock ?? systemClock;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.resyncMs = options.resyncMs ?? 10 * 60_000;
   }
 
   /** Starts the workers and the resync timer. Keys added before start wait until then. */
   start(): void {
-    if (this.stopping) return;
+    if (this.stopping || this.started) return;
+    this.started = true;
     this.armResync();
     this.resume();
+  }
+
+  /** Changes the resync period (a config reload); the next resync is `ms` from now. 0 disables. */
+  setResyncMs(ms: number): void {
+    this.resyncMs = ms;
+    if (this.resyncTimer !== undefined) this.clock.clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
+    if (this.started) this.armResync();
   }
 
   /** Stops picking new keys (reconciles in flight go on); keys added meanwhile wait, merged. */
@@ -206,7 +218,7 @@ export class WorkQueue {
   }
 
   private armResync(): void {
-    const every = this.options.resyncMs ?? 10 * 60_000;
+    const every = this.resyncMs;
     if (every <= 0 || this.stopping) return;
     this.resyncTimer = this.clock.setTimeout(() => {
       this.resync();

@@ -1,3 +1,4 @@
+import type { DirectorySnapshot } from '@meshd/core';
 import { parse } from 'yaml';
 
 /** What replaces a credential in any output. */
@@ -81,5 +82,13 @@ export class Redactor {
       if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
     }
     return out;
+  }
+}
+
+/** Adds the credentials of every file of a directory snapshot that reads as a kubeconfig. */
+export function addSnapshotCredentials(redactor: Redactor, snapshot: DirectorySnapshot): void {
+  for (const file of Object.values(snapshot.files)) {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(file.bytes);
+    if (text.includes('users')) redactor.addKubeconfig(text);
   }
 }

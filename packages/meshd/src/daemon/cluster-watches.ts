@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/core';
+import { watchResource } from './informers.js';
+import type { WatchSpec } from './watch-specs.js';
+
+/** Options of ClusterWatches. */
+export interface ClusterWatchesOptions {
+  /** The watches to keep; re-read at each update (they depend on the config). */
+  specs: () => readonly WatchSpec[];
+  connect: (name: string, kubeconfigText: string) => ClusterClient;
+  /** Receives the keys an event enqueues. */
+  enqueue: (keys: readonly string[]) => void;
+  logger: Logger;
+}
+
+interface RunningWatches {
+  identity: string;
+  stop: AbortController;
+}
+
+/**
+ * Keeps the daemon's watches in step with the desired mesh: the control-plane watches on the
+ * control plane, the per-remote watches on each remote, restarted when a cluster's kubeconfig or
+ * role changes and stopped when it leaves. Owns the watches and their connections; events only
+ * enqueue keys ('all-remotes' → every remote of the mesh at that moment).
+ */
+export class ClusterWatches {
+  private readonly running = new Map<string, RunningWatches>();
+  private remotes: string[] = [];
+
+  constructor(private readonly o: ClusterWatchesOptions) {}
+
+  /** Starts and stops watches so they match `mesh`. */
+  update(mesh: DesiredMesh): void {
+    this.remotes = mesh.remotes.map((r) => r.name).sort();
+    const specs = this.o.specs();
+    const wanted = new Map<string, ValidCluster>([mesh.controlPlane, ...mesh.remotes].map((c) => [c.name, c]));
+    for (const [name, watches] of this.running) {
+      const cluster = wanted.get(name);
+      if (!cluster || this.identityOf(cluster, specs) !== watches.identity) this.stopCluster(name);
+    }
+    for (const cluster of wanted.values()) if (!this.running.has(cluster.name)) this.startCluster(cluster, specs);
+  }
+
+  /** Names of the clusters being watched, sorted. */
+  watched(): string[] {
+    return [...this.running.keys()].sort();
+  }
+
+  /** Stops every watch. */
+  stopAll(): void {
+    for (const name of [...this.running.keys()]) this.stopCluster(name);
+  }
+
+  private identityOf(cluster: ValidCluster, specs: readonly WatchSpec[]): string {
+    const summary = JSON.stringify(specs.map((s) => [s.on, s.target, s.enqueue]));
+    return createHash('sha256').update(`${cluster.role}\0${cluster.kubeconfigText}\0${summary}`).digest('hex');
+  }
+
+  private stopCluster(name: string): void {
+    this.running.get(name)?.stop.abort();
+    this.running.delete(name);
+  }
+
+  private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[]): void {
+    const stop = new AbortController();
+    this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop });
+    const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
+    let client: ClusterClient;
+    try {
+      client = this.o.connect(cluster.name, cluster.kubeconfigText);
+    } catch (err) {
+      this.o.logger.warn({ cluster: cluster.name, err: err instanceof Error ? err.message : String(err) }, 'cannot watch cluster');
+      return;
+    }
+    for (const spec of specs.filter((s) => s.on === side)) {
+      const relevant = spec.filter?.() ?? (() => true);
+      const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
+      watchResource({
+        client,
+        ...spec.target,
+        signal: stop.signal,
+        logger,
+        retryMaxMs: 10_000,
+        onChange: (event) => {
+          if (!relevant(event)) return;
+          const keys = spec.enqueue === 'all-remotes' ? this.remotes : [cluster.name];
+          logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
+          this.o.enqueue(keys);
+        },
+      });
+    }
+  }
+}

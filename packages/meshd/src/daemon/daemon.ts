@@ -1,0 +1,230 @@
+import { connectCluster, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
+import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
+import type { FastifyInstance } from 'fastify';
+import { BUILTIN_PLUGINS } from '../plugins.js';
+import { ClusterWatches } from './cluster-watches.js';
+import { daemonWatchSpecs } from './daemon-watch-specs.js';
+import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
+import { fingerprintDirectory, FULL_KEY, keysForDirectoryChange, type DirectoryFingerprint } from './keys.js';
+import { LeaderElection, type LeaderSettings } from './leader-election.js';
+import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
+import { WorkQueue, type ReconcileRecord } from './queue.js';
+import { keyReconciler } from './reconcile-key.js';
+import { addSnapshotCredentials, type Redactor } from './redact.js';
+import { RunLock } from './run-lock.js';
+import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
+import { statusFromReports, type MeshStatus } from './status.js';
+import type { SystemdNotifier } from './systemd.js';
+import type { PassVerdict } from './verdict.js';
+import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
+
+/** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
+export interface DaemonOptions {
+  config: MeshdConfig;
+  /** Loads meshd.yaml again (SIGHUP), with the same path and flags. */
+  loadConfig(): Promise<MeshdConfig>;
+  logger: Logger;
+  redactor: Redactor;
+  /** Overrides config.listen (flag --listen, tests use port 0). */
+  listen?: { host: string; port: number };
+  leader?: LeaderSettings;
+  notifier?: SystemdNotifier;
+  plugins?: readonly PluginDefinition<unknown>[];
+  runPass?: (options: PassOptions) => Promise<PassReport>;
+  probeHelm?: (binary: string, signal: AbortSignal) => Promise<HelmProbe>;
+  connect?: (name: string, kubeconfigText: string) => ClusterClient;
+  debounceMs?: number;
+  /** How long shutdown waits for the reconciles in flight; default 15 s. */
+  shutdownGraceMs?: number;
+}
+
+const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
+
+/**
+ * The meshd daemon: directory watch → work queue → one scoped pass per key → status, metrics and
+ * watches; the health server; optional leader election. Owns every piece it starts and stops them
+ * all in shutdown(). Events only enqueue keys; every reconcile re-reads the directory.
+ */
+export class Daemon {
+  readonly metrics: DaemonMetrics;
+  readonly queue: WorkQueue;
+  private config: MeshdConfig;
+  private plugins: LoadedPlugin[] = [];
+  private helmProbe: Promise<HelmProbe | undefined> | undefined;
+  private state: StatusState = emptyStatusState();
+  private readonly converged = new Map<string, boolean>();
+  private readonly lastGood: { mesh?: DesiredMesh } = {};
+  private readonly watches: ClusterWatches;
+  private readonly abort = new AbortController();
+  private readonly startedAt = Date.now();
+  private readonly election: LeaderElection | undefined;
+  private fingerprint: DirectoryFingerprint | undefined;
+  private dirWatch: DirectoryWatch | undefined;
+  private directoryEvents: Promise<void> = Promise.resolve();
+  private server: FastifyInstance | undefined;
+  private readySent = false;
+  private stopping = false;
+
+  constructor(private readonly o: DaemonOptions) {
+    this.config = o.config;
+    const connect = o.connect ?? ((name: string, kubeconfigText: string) => connectCluster({ name, kubeconfigText, signal: this.abort.signal }));
+    this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
+    if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
+    this.queue = new WorkQueue({
+      concurrency: this.config.concurrency,
+      resyncMs: this.config.resync,
+      onResult: (record) => this.onResult(record),
+      reconcile: keyReconciler({
+        config: () => this.config,
+        plugins: () => this.plugins,
+        helm: () => (this.helmProbe ??= o.probeHelm ? o.probeHelm(this.config.helm.binary, this.abort.signal) : Promise.resolve(undefined)),
+        runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
+        logger: o.logger.child({ component: 'reconcile' }),
+        redactor: o.redactor,
+        lock: new RunLock(),
+        lastGood: this.lastGood,
+        isActive: () => this.election?.isLeader() ?? true,
+        term: () => this.election?.term(),
+        onReport: (key, report, verdict) => this.onReport(key, report, verdict),
+      }),
+    });
+  }
+
+  /** Starts everything; resolves with the health server's URL. Throws (nothing left running) on invalid plugin config or a busy port. */
+  async start(): Promise<string> {
+    this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
+    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }) });
+    const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
+    const url = await listenHealthServer(this.server, listen);
+    await this.watchDirectory();
+    await this.onDirectoryChange([]);
+    this.queue.start();
+    if (this.election) {
+      this.queue.pause();
+      this.election.start(this.abort.signal);
+      void this.o.notifier?.ready('standby: waiting for the lease');
+    }
+    this.o.logger.info({ url, directory: this.config.directory, leaderElection: this.election !== undefined }, 'meshd is running');
+    return url;
+  }
+
+  /** The /status body right now. */
+  status(): MeshStatus {
+    const context: Parameters<typeof statusFromReports>[1] = { directory: this.config.directory, startedAt: this.startedAt, shuttingDown: this.stopping, queue: { depth: this.queue.depth(), active: this.queue.active() } };
+    if (this.election) context.leader = this.election.status();
+    return statusFromReports(this.state, context);
+  }
+
+  /** Stops taking work, lets the reconciles in flight finish (bounded), stops watches, the lease and the server. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.o.logger.info({ reason }, 'stopping');
+    void this.o.notifier?.stopping();
+    await this.dirWatch?.close();
+    const finished = await this.queue.shutdown(this.o.shutdownGraceMs ?? 15_000);
+    if (!finished) this.o.logger.warn('a reconcile did not finish in time and was aborted');
+    this.watches.stopAll();
+    await this.election?.stop();
+    this.abort.abort(new Error('meshd stopped'));
+    await this.server?.close();
+  }
+
+  /** Reloads meshd.yaml; a config or plugin config that fails keeps the running one. */
+  async reload(): Promise<boolean> {
+    void this.o.notifier?.reloading();
+    let next: MeshdConfig;
+    let plugins: LoadedPlugin[];
+    try {
+      next = await this.o.loadConfig();
+      plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, next, this.o.logger, this.abort.signal);
+    } catch (err) {
+      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous configuration');
+      void this.o.notifier?.ready('config reload failed; running with the previous configuration');
+      return false;
+    }
+    const before = this.config;
+    this.config = next;
+    this.plugins = plugins;
+    this.helmProbe = undefined;
+    this.queue.setResyncMs(next.resync);
+    if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
+    if (next.directory !== before.directory) {
+      await this.dirWatch?.close();
+      this.fingerprint = undefined;
+      await this.watchDirectory();
+      await this.onDirectoryChange([]);
+    }
+    this.queue.add(FULL_KEY);
+    this.o.logger.info({ directory: next.directory }, 'configuration reloaded');
+    void this.o.notifier?.ready('configuration reloaded');
+    return true;
+  }
+
+  private async watchDirectory(): Promise<void> {
+    const watch = watchDirectory({ dir: this.config.directory, logger: this.o.logger.child({ component: 'directory' }), debounceMs: this.o.debounceMs ?? 300, onChange: (names) => void this.onDirectoryChange(names) });
+    this.dirWatch = watch;
+    await watch.ready;
+  }
+
+  /** Re-reads the directory, logs new findings, and enqueues the keys whose inputs changed (serialised). */
+  private onDirectoryChange(names: string[]): Promise<void> {
+    const run = async (): Promise<void> => {
+      const snapshot = await readDirectorySnapshot(this.config.directory);
+      addSnapshotCredentials(this.o.redactor, snapshot);
+      const validation = validateDirectory(snapshot);
+      for (const f of validation.findings.filter((x) => x.severity === 'error')) this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
+      const next = fingerprintDirectory(validation);
+      const keys = keysForDirectoryChange(this.fingerprint, next);
+      this.fingerprint = next;
+      if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
+      const cp = validation.clusters.find((c) => c.role === 'control-plane');
+      if (cp) this.election?.ensure(cp);
+      for (const key of keys) this.queue.add(key);
+    };
+    this.directoryEvents = this.directoryEvents.then(run).catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
+    return this.directoryEvents;
+  }
+
+  private onReport(key: string, report: PassReport, verdict: PassVerdict): void {
+    this.state = foldReport(this.state, key, report, Date.now());
+    this.converged.set(key, report.converged);
+    for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
+    for (const name of verdict.removed) this.queue.remove(name);
+    if (report.mesh && !this.stopping) this.watches.update(report.mesh);
+  }
+
+  private onResult(record: ReconcileRecord): void {
+    const converged = this.converged.get(record.key);
+    this.converged.delete(record.key);
+    const label = RESULT_LABEL[record.outcome] ?? (converged === true ? 'converged' : 'not_converged');
+    this.metrics.observeReconcile(record.key, label, record.durationMs);
+    const error = record.error instanceof Error ? record.error.message : record.error === undefined ? undefined : String(record.error);
+    const last: Parameters<typeof recordReconcile>[1] = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
+    if (converged !== undefined) last.converged = converged;
+    if (error !== undefined) last.error = error;
+    this.state = recordReconcile(this.state, last);
+    const log = { key: record.key, result: label, durationMs: record.durationMs };
+    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error, failures: record.failures }, 'reconcile failed; retrying with backoff');
+    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error }, 'reconcile failed on invalid input; waiting for it to change');
+    else this.o.logger.info(log, 'reconciled');
+    if (!this.readySent && record.outcome !== 'aborted' && this.state.latest) {
+      this.readySent = true;
+      void this.o.notifier?.ready(`first reconcile done: ${label}`);
+      this.o.notifier?.startWatchdog();
+    }
+  }
+
+  private startedLeading(): void {
+    this.queue.add(FULL_KEY);
+    this.queue.resume();
+    void this.o.notifier?.status('leader');
+  }
+
+  private stoppedLeading(): void {
+    this.queue.pause();
+    this.watches.stopAll();
+    void this.o.notifier?.status('standby: waiting for the lease');
+  }
+}

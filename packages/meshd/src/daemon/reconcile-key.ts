@@ -1,0 +1,56 @@
+import { readDirectorySnapshot } from '@meshd/core';
+import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
+import { FULL_KEY, scopeOfKey } from './keys.js';
+import type { Reconciler } from './queue.js';
+import { addSnapshotCredentials, type Redactor } from './redact.js';
+import type { RunLock } from './run-lock.js';
+import { judgePass, type PassVerdict } from './verdict.js';
+
+/** What a key's reconcile reads and reports to; the daemon owns all of it. */
+export interface KeyReconcilerDeps {
+  config(): MeshdConfig;
+  plugins(): readonly LoadedPlugin[];
+  /** The helm version probe for the prerequisite check (cached by the daemon per config). */
+  helm(): Promise<HelmProbe | undefined>;
+  runPass(options: PassOptions): Promise<PassReport>;
+  logger: Logger;
+  redactor: Redactor;
+  lock: RunLock;
+  /** The daemon's last good mesh, read before and replaced after each pass. */
+  lastGood: { mesh?: DesiredMesh };
+  /** False on a standby (leader election): the reconcile does nothing. */
+  isActive(): boolean;
+  /** Aborted when this daemon stops leading; undefined without leader election. */
+  term(): AbortSignal | undefined;
+  /** Receives every report with its verdict (status, metrics, watches, per-cluster retries). */
+  onReport(key: string, report: PassReport, verdict: PassVerdict): void;
+}
+
+/**
+ * The daemon's reconciler: for a key, re-read the directory (level-based: the event that enqueued
+ * the key is not passed along), run one apply pass scoped to the key, hand the report over, and
+ * throw when the verdict says the key must be retried. The full pass runs alone (RunLock).
+ */
+export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
+  return async (key, signal) => {
+    if (!deps.isActive()) return;
+    const term = deps.term();
+    const combined = term ? AbortSignal.any([signal, term]) : signal;
+    const report = await deps.lock.with(key === FULL_KEY, async () => {
+      const config = deps.config();
+      const snapshot = await readDirectorySnapshot(config.directory);
+      addSnapshotCredentials(deps.redactor, snapshot);
+      const options: PassOptions = { mode: 'apply', snapshot, config, plugins: deps.plugins(), logger: deps.logger.child({ key }), signal: combined };
+      const helm = await deps.helm();
+      if (helm) options.helm = helm;
+      if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
+      const scope = scopeOfKey(key);
+      if (scope) options.scope = scope;
+      return deps.runPass(options);
+    });
+    if (report.mesh) deps.lastGood.mesh = report.mesh;
+    const verdict = judgePass(key, report);
+    deps.onReport(key, report, verdict);
+    if (verdict.error !== undefined) throw new Error(verdict.error);
+  };
+}

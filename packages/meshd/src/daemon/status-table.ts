@@ -1,0 +1,62 @@
+import type { ClusterStatus, MeshStatus } from './status.js';
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+function shortTime(iso: string | undefined): string {
+  return iso === undefined ? '-' : iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+function reachable(c: ClusterStatus): string {
+  if (c.reachable) return 'yes';
+  return c.unreachableSince !== undefined ? `no (since ${shortTime(c.unreachableSince)})` : 'no';
+}
+
+function oneLine(text: string | undefined, max = 80): string {
+  if (text === undefined) return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function clusterRows(clusters: readonly ClusterStatus[]): string[] {
+  const header = ['CLUSTER', 'ROLE', 'REACHABLE', 'VERSION', 'STATE', 'RELEASE', 'SECRETS', 'LAST ERROR'];
+  const rows = clusters.map((c) => [
+    c.fromLastGood ? `${c.name}*` : c.name,
+    c.role,
+    reachable(c),
+    c.version ?? '-',
+    c.state,
+    c.release?.state ?? '-',
+    c.secrets?.state ?? '-',
+    oneLine(c.lastError ?? c.release?.error ?? c.secrets?.error),
+  ]);
+  return table([header, ...rows]);
+}
+
+/**
+ * `meshd status` output: a readable summary of a /status body (the health of the mesh at a glance,
+ * one row per cluster, then file errors). Pure.
+ */
+export function formatStatusTable(status: MeshStatus, url: string): string {
+  const lines: string[] = [];
+  lines.push(`meshd at ${url}: ${status.ready ? 'ready' : `NOT READY (${status.readyReasons.join('; ')})`}`);
+  if (status.leader) lines.push(`leader election: ${status.leader.isLeader ? 'this meshd leads' : `standby${status.leader.holder ? `, ${status.leader.holder} leads` : ''}`}`);
+  const e = status.endpoints;
+  lines.push(`control plane: ${status.controlPlane ?? '-'}    endpoints: ${e ? `pilot ${e.pilot}  policy ${e.policy}  statsd ${e.statsd}` : '-'}`);
+  const d = status.directory;
+  lines.push(`directory: ${d.path} (${d.valid ? 'valid' : 'INVALID'}${d.errors > 0 ? `, ${d.errors} error(s)` : ''}${d.warnings > 0 ? `, ${d.warnings} warning(s)` : ''})`);
+  if (status.registry) lines.push(`registry: ${status.registry.state}${status.registry.error !== undefined ? ` (${oneLine(status.registry.error)})` : ''}`);
+  const last = status.lastReconcile;
+  lines.push(`last reconcile: ${last ? `${last.key} at ${shortTime(last.at)}: ${last.result}${last.converged === false ? ', not converged' : ''} in ${last.durationMs} ms` : '-'}    last success: ${shortTime(status.lastSuccessfulReconcile)}`);
+  lines.push('');
+  if (status.clusters.length > 0) lines.push(...clusterRows(status.clusters));
+  else lines.push('no cluster reported yet');
+  if (status.clusters.some((c) => c.fromLastGood)) lines.push('* running from the last good version of its descriptor (the file has errors)');
+  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  ${oneLine(x, 160)}`));
+  const problems = d.findings;
+  if (problems.length > 0) lines.push('', 'files:', ...problems.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
+  if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

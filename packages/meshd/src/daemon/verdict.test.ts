@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { FULL_KEY, REGISTRY_KEY } from './keys.js';
+import { clusterReport, componentReport, passReport } from './test-reports.js';
+import { judgePass } from './verdict.js';
+
+const down = clusterReport('east', { reachable: false, state: 'unreachable', lastError: 'unreachable: ECONNREFUSED' });
+
+describe('judgePass', () => {
+  it('accepts a converged pass', () => {
+    expect(judgePass('east', passReport([clusterReport('cp'), clusterReport('east')]))).toEqual({ retryClusters: [], removed: [] });
+  });
+
+  it('fails a cluster key whose cluster is unreachable', () => {
+    expect(judgePass('east', passReport([clusterReport('cp'), down])).error).toBe('east: unreachable: ECONNREFUSED');
+  });
+
+  it('hands the failed clusters of a full pass to their own keys', () => {
+    const verdict = judgePass(FULL_KEY, passReport([clusterReport('cp'), down, clusterReport('west')]));
+    expect(verdict).toEqual({ retryClusters: ['east'], removed: [] });
+  });
+
+  it('fails any key on mesh-wide errors', () => {
+    const cpDown = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timeout' });
+    expect(judgePass(REGISTRY_KEY, passReport([cpDown], { errors: [] })).error).toBe('cp: unreachable: timeout');
+    expect(judgePass('west', passReport([clusterReport('cp')], { errors: ['pilot has no ready pod'] })).error).toBe('pilot has no ready pod');
+    expect(judgePass(FULL_KEY, passReport([clusterReport('cp')], { registry: componentReport('registry', { error: 'conflict' }) })).error).toBe('registry: conflict');
+  });
+
+  it('does not retry an invalid directory, and lists removed clusters', () => {
+    const report = passReport([clusterReport('cp'), clusterReport('west', { state: 'removed' })], { directoryValid: false, converged: false });
+    expect(judgePass('west', report)).toEqual({ retryClusters: [], removed: ['west'] });
+  });
+});

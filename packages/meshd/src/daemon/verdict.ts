@@ -1,0 +1,43 @@
+import type { ClusterReport, PassReport } from '@meshd/core';
+import { FULL_KEY, REGISTRY_KEY } from './keys.js';
+
+/** What the daemon does after a pass: retry the key, retry single clusters, forget removed ones. */
+export interface PassVerdict {
+  /** Set when the key itself must be retried with backoff (its error). */
+  error?: string;
+  /** Clusters of a full pass that failed: each is retried on its own key, with its own backoff. */
+  retryClusters: string[];
+  /** Clusters that left the mesh in this pass: their keys are no longer tracked. */
+  removed: string[];
+}
+
+const FAILED_STATES = new Set(['error', 'unreachable', 'blocked']);
+
+function failed(c: ClusterReport): boolean {
+  return FAILED_STATES.has(c.state) || (c.lastError !== undefined && c.state !== 'kept');
+}
+
+function why(c: ClusterReport): string {
+  return `${c.name}: ${c.lastError ?? c.state}`;
+}
+
+/**
+ * Judges a pass report for the key that ran it (level-based: only the report matters). Mesh-wide
+ * problems (no control plane, control plane or registry unreachable, discovery failed) fail the key.
+ * A single-cluster key fails when its cluster failed; a full pass hands failed clusters to their own
+ * keys instead, so one unreachable cluster does not hold the others back (rule 3). An invalid
+ * directory is not an error to retry: nothing changes until a file does. Pure.
+ */
+export function judgePass(key: string, report: PassReport): PassVerdict {
+  const removed = report.clusters.filter((c) => c.state === 'removed').map((c) => c.name);
+  const controlPlane = report.clusters.find((c) => c.role === 'control-plane');
+  const problems = [...report.errors];
+  if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));
+  if (report.registry?.error !== undefined) problems.push(`registry: ${report.registry.error}`);
+  const remotes = report.clusters.filter((c) => c.role === 'remote' && failed(c));
+  const verdict: PassVerdict = { retryClusters: [], removed };
+  if (key === FULL_KEY) verdict.retryClusters = remotes.map((c) => c.name);
+  else if (key !== REGISTRY_KEY) problems.push(...remotes.filter((c) => c.name === key).map(why));
+  if (problems.length > 0) verdict.error = [...new Set(problems)].join('; ');
+  return verdict;
+}
