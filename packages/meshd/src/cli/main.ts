@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import * as apply from './commands/apply.js';
 import * as plan from './commands/plan.js';
+import * as run from './commands/run.js';
+import * as status from './commands/status.js';
 import * as validate from './commands/validate.js';
 import { processIo, type CliIo, type CommandIo } from './io.js';
 import { MESHD_VERSION } from './version.js';
@@ -11,7 +13,7 @@ export interface CommandModule {
 }
 
 /** Every command, in help order. Add a command by writing commands/<name>.ts and listing it here. */
-const COMMANDS: readonly CommandModule[] = [validate, plan, apply];
+const COMMANDS: readonly CommandModule[] = [validate, plan, apply, run, status];
 
 /**
  * The meshd CLI. `argv` is process.argv-shaped (node, script, args...). Returns the exit code and
