@@ -1,0 +1,189 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { meshdConfigSchema, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Daemon } from './daemon.js';
+import { createDaemonLogger } from './logger.js';
+import { Redactor } from './redact.js';
+import { clusterReport, passReport } from './test-reports.js';
+
+const TOKEN = 'planted-daemon-token-7a61c0d9e2';
+const descriptor = (name: string, cp: boolean): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}
+  annotations:
+    config.istio.io/pilotEndpoint: "192.168.1.1:9080"
+    config.istio.io/platform: "Kubernetes"
+    config.istio.io/pilotCfgStore: "${cp}"
+    config.istio.io/accessConfigFile: ${name}.kube.conf
+`;
+const kubeconfig = (name: string, port: number, token = `token-of-${name}-000`): string => `apiVersion: v1
+kind: Config
+clusters: [{ name: ${name}, cluster: { server: "https://127.0.0.1:${port}" } }]
+users: [{ name: admin, user: { token: ${token} } }]
+contexts: [{ name: ${name}, context: { cluster: ${name}, user: admin } }]
+current-context: ${name}
+`;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+interface Call {
+  scope: string[] | undefined;
+  at: number;
+}
+
+let dir: string;
+let daemon: Daemon | undefined;
+let logs: string[];
+let calls: Call[];
+let behaviour: (opts: PassOptions) => Promise<PassReport>;
+
+function scopeNames(opts: PassOptions): string[] {
+  return opts.scope ? [...opts.scope] : ['cp', 'east', 'west'];
+}
+
+function converged(opts: PassOptions): Promise<PassReport> {
+  return Promise.resolve(passReport([clusterReport('cp'), ...scopeNames(opts).filter((n) => n !== 'cp').map((n) => clusterReport(n))]));
+}
+
+async function startDaemon(configOverrides: Record<string, unknown> = {}, reload?: () => Promise<MeshdConfig>): Promise<string> {
+  const config = meshdConfigSchema.parse({ directory: dir, resync: '1h', ...configOverrides });
+  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const redactor = new Redactor();
+  daemon = new Daemon({
+    config,
+    loadConfig: reload ?? (() => Promise.resolve(config)),
+    logger: createDaemonLogger({ destination: sink, redactor, pretty: false, level: 'debug' }),
+    redactor,
+    listen: { host: '127.0.0.1', port: 0 },
+    plugins: [],
+    debounceMs: 200,
+    runPass: (opts) => {
+      calls.push({ scope: opts.scope ? [...opts.scope] : undefined, at: Date.now() });
+      return behaviour(opts);
+    },
+  });
+  return daemon.start();
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meshd-daemon-'));
+  logs = [];
+  calls = [];
+  behaviour = converged;
+  await writeFile(join(dir, 'cp.yaml'), descriptor('cp', true));
+  await writeFile(join(dir, 'cp.kube.conf'), kubeconfig('cp', 1));
+  await writeFile(join(dir, 'east.yaml'), descriptor('east', false));
+  await writeFile(join(dir, 'east.kube.conf'), kubeconfig('east', 2, TOKEN));
+  await writeFile(join(dir, 'west.yaml'), descriptor('west', false));
+  await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 3));
+});
+
+afterEach(async () => {
+  await daemon?.shutdown('test over');
+  daemon = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Daemon', () => {
+  it('starts with one full pass, then becomes ready and serves /status', async () => {
+    const url = await startDaemon();
+    await until('first pass', () => calls.length === 1);
+    expect(calls[0]?.scope).toBeUndefined();
+    await daemon?.queue.whenIdle();
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; state: string }[] };
+    expect(status.clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['east', 'converged'], ['west', 'converged']]);
+  });
+
+  it('reconciles only the cluster whose kubeconfig changed', async () => {
+    await startDaemon();
+    await until('first pass', () => calls.length === 1);
+    await daemon?.queue.whenIdle();
+    await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 4));
+    await until('west pass', () => calls.length === 2, 5000);
+    expect(calls[1]?.scope).toEqual(['west']);
+  });
+
+  it('turns 50 rapid writes to one descriptor into at most 3 reconciles of that cluster (from /metrics)', async () => {
+    const url = await startDaemon();
+    await until('first pass', () => calls.length === 1);
+    await daemon?.queue.whenIdle();
+    for (let i = 0; i < 50; i++) {
+      await writeFile(join(dir, 'east.yaml'), `${descriptor('east', false)}# edit ${i}\n`);
+      await sleep(4);
+    }
+    await sleep(2000);
+    await daemon?.queue.whenIdle();
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const eastReconciles = /meshd_reconciles_total\{cluster="east",result="converged"\} (\d+)/.exec(metrics)?.[1];
+    expect(Number(eastReconciles)).toBeGreaterThanOrEqual(1);
+    expect(Number(eastReconciles)).toBeLessThanOrEqual(3);
+  });
+
+  it('retries an unreachable cluster on its own key with backoff, without holding the others back', async () => {
+    let eastDown = true;
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      if (eastDown) report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { reachable: false, state: 'unreachable', lastError: 'unreachable: ECONNREFUSED' }) : c));
+      return report;
+    };
+    const url = await startDaemon();
+    await until('east retried', () => calls.some((c) => c.scope?.[0] === 'east'), 5000);
+    eastDown = false;
+    await until('east retried again', () => calls.filter((c) => c.scope?.[0] === 'east').length >= 1 && daemon?.status().clusters.find((c) => c.name === 'east')?.reachable === true, 10_000);
+    const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; reachable: boolean }[] };
+    expect(status.clusters.find((c) => c.name === 'west')?.reachable).toBe(true);
+  });
+
+  it('never lets a planted token reach /status, /metrics or the logs', async () => {
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { state: 'error', lastError: `401: token ${TOKEN} rejected` }) : c));
+      return report;
+    };
+    const url = await startDaemon();
+    await until('a failed reconcile logged', () => logs.some((l) => l.includes('rejected')), 5000);
+    for (const path of ['/status', '/metrics', '/readyz']) expect(await (await fetch(`${url}${path}`)).text(), path).not.toContain(TOKEN);
+    expect(logs.join('')).not.toContain(TOKEN);
+    expect(logs.join('')).toContain('[redacted]');
+  });
+
+  it('lets the reconcile in flight finish on shutdown', async () => {
+    let finished = false;
+    behaviour = async (opts) => {
+      await sleep(500);
+      finished = true;
+      return converged(opts);
+    };
+    await startDaemon();
+    await until('pass started', () => calls.length === 1);
+    const started = Date.now();
+    await daemon?.shutdown('SIGTERM');
+    expect(finished).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+    daemon = undefined;
+  });
+
+  it('keeps the running config when a reload fails, and applies a good one', async () => {
+    let next: () => Promise<MeshdConfig> = () => Promise.reject(new Error('meshd.yaml:3:1: error: unknown key "resyncc"'));
+    await startDaemon({}, () => next());
+    await until('first pass', () => calls.length === 1);
+    expect(await daemon?.reload()).toBe(false);
+    expect(logs.some((l) => l.includes('keeping the previous configuration'))).toBe(true);
+    next = () => Promise.resolve(meshdConfigSchema.parse({ directory: dir, resync: '2h', prune: false }));
+    expect(await daemon?.reload()).toBe(true);
+    await until('full pass after reload', () => calls.filter((c) => c.scope === undefined).length === 2, 5000);
+  });
+});

@@ -1,0 +1,126 @@
+// `meshd run` in-process against three real clusters: join, follow Pilot, repair drift, leave, stop.
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startClusters, type TestEnv } from '@meshd/testenv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../../src/cli/io.js';
+import { runDaemon, type RunProcess } from '../../src/cli/commands/run.js';
+import { addCluster, clientOf, endpointIps, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+let url = '';
+let exitCode: Promise<number>;
+const logs: string[] = [];
+const signals = new EventEmitter();
+
+/** A port nobody listens on right now (the config's listen address must name one). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<{ value: T; ms: number }> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return { value, ms: Date.now() - start };
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last logs:\n${logs.slice(-15).join('')}`);
+    await sleep(50);
+  }
+}
+
+interface StatusBody {
+  ready: boolean;
+  clusters: { name: string; state: string; reachable: boolean }[];
+  removed: { name: string }[];
+}
+const status = async (): Promise<StatusBody> => (await fetch(`${url}/status`)).json() as Promise<StatusBody>;
+const clusterState = async (name: string): Promise<string | undefined> => (await status()).clusters.find((c) => c.name === name)?.state;
+
+beforeAll(async () => {
+  env = await startClusters({ count: 3 });
+  ws = await workspace();
+  await addCluster(ws, env.clusters[0]!);
+  await addCluster(ws, env.clusters[1]!);
+  const proc: RunProcess = {
+    signals: { on: (s, l) => signals.on(s, l), off: (s, l) => signals.off(s, l) },
+    stdout: new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }),
+    pid: 4242,
+    hostname: 'test-bastion',
+    exit: () => undefined,
+  };
+  const port = await freePort();
+  const io = captureIo(ws.root);
+  exitCode = runDaemon({ dir: ws.dir, config: ws.configPath, listen: `127.0.0.1:${port}`, logLevel: 'info' }, { ...io, setExitCode: () => undefined }, proc);
+  void exitCode.then((code) => code !== 0 && logs.push(`runDaemon exited ${code}: ${io.stderrText}`));
+  await until('the daemon to listen', () => Promise.resolve(logs.some((l) => l.includes('meshd is running')) ? true : undefined));
+  url = `http://127.0.0.1:${port}`;
+}, 300_000);
+
+afterAll(async () => {
+  signals.emit('SIGTERM');
+  await exitCode;
+  await ws?.cleanup();
+  await env?.stop();
+});
+
+describe('meshd run against real clusters', () => {
+  it('converges the directory it starts with and becomes ready', async () => {
+    await until('ready', async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 60_000);
+    expect(await clusterState('remote-1')).toBe('converged');
+    expect(await endpointIps(env.clusters[1]!, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+  });
+
+  it('joins a remote whose files are dropped into the directory', async () => {
+    await addCluster(ws, env.clusters[2]!);
+    const joined = await until('remote-2 converged', async () => ((await clusterState('remote-2')) === 'converged' ? true : undefined));
+    console.log(`file dropped → remote converged: ${joined.ms} ms`);
+    expect(await endpointIps(env.clusters[2]!, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+  });
+
+  it('follows a Pilot IP change on every remote', async () => {
+    const newIp = await env.controlPlane.movePilot();
+    const moved = await until('both remotes updated', async () => {
+      const ips = await Promise.all(env.clusters.slice(1).map((c) => endpointIps(c, 'istio-pilot')));
+      return ips.every((x) => x?.length === 1 && x[0] === newIp) ? true : undefined;
+    });
+    console.log(`Pilot IP change → all remotes updated: ${moved.ms} ms`);
+  });
+
+  it('repairs a meshd-owned Endpoints deleted on a remote', async () => {
+    const remote = env.clusters[1]!;
+    await clientOf(remote).core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });
+    const policy = await env.controlPlane.podIp('policy');
+    const repaired = await until('istio-policy repaired', async () => ((await endpointIps(remote, 'istio-policy'))?.[0] === policy ? true : undefined));
+    console.log(`drift → repaired: ${repaired.ms} ms`);
+    expect(repaired.ms).toBeLessThan(5000);
+  });
+
+  it('removes a remote whose descriptor is deleted', async () => {
+    await unlink(join(ws.dir, 'remote-2.yaml'));
+    await until('remote-2 removed', async () => ((await status()).removed.some((r) => r.name === 'remote-2') ? true : undefined));
+    expect(await endpointIps(env.clusters[2]!, 'istio-pilot')).toBeUndefined();
+    expect((await status()).clusters.map((c) => c.name)).toEqual(['cp', 'remote-1']);
+  });
+
+  it('never shows a cluster token in /status, /metrics or the logs', async () => {
+    const bodies = await Promise.all(['/status', '/metrics', '/readyz'].map(async (p) => (await fetch(`${url}${p}`)).text()));
+    for (const cluster of env.clusters) {
+      for (const body of bodies) expect(body).not.toContain(cluster.token);
+      expect(logs.join('')).not.toContain(cluster.token);
+    }
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    signals.emit('SIGTERM');
+    expect(await exitCode).toBe(0);
+  });
+});
