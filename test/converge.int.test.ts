@@ -67,7 +67,7 @@ describe('converging a mesh with meshd apply', () => {
     expect(await endpointIps(remote, 'istio-policy')).toBeUndefined();
     const run = await meshd(ws, 'apply');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/remote-1[^\n]*\n\s+helm-template: drifted/);
+    expect(run.stdout).toMatch(/cluster remote-1 [^\n]*\n(\s+[^\n]*\n)*?\s+helm-template: drifted/);
     expect(await endpointIps(remote, 'istio-policy')).toEqual([await env.controlPlane.podIp('policy')]);
   });
 
@@ -86,7 +86,9 @@ describe('converging a mesh with meshd apply', () => {
     const remote = env.clusters[2]!;
     const core = clientOf(remote).core;
     await core.createNamespace({ body: { metadata: { name: 'team-x' } } });
-    const other = await workspace([`release: { name: istio-remote, namespace: team-x }`]);
+    // A second mesh on the same control plane, with a registry of its own, so it leaves the first alone.
+    await clientOf(env.clusters[0]!).core.createNamespace({ body: { metadata: { name: 'team-x' } } });
+    const other = await workspace([`release: { name: istio-remote, namespace: team-x }`, 'registry: { namespace: team-x }', 'secrets: { namespaces: [team-x] }']);
     try {
       await addCluster(other, env.clusters[0]!);
       await addCluster(other, remote);
@@ -116,6 +118,6 @@ describe('converging a mesh with meshd apply', () => {
     const cm = await clientOf(cp).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     expect(Object.keys(cm.data ?? {}).sort()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml']);
     const [, r1After] = await settledWrites([cp, r1]);
-    expect(r1After).toBe(r1Before);
+    expect(r1After, run.stdout).toBe(r1Before);
   });
 });

@@ -1,8 +1,13 @@
 import type { PluginDefinition } from '@meshd/core';
 import { helmTemplatePlugin } from '@meshd/plugin-helm';
+import { secretsPlugin } from '@meshd/plugin-secrets';
 
 /**
- * Every plugin meshd ships, in the order components run on a remote (the backend chosen per cluster
- * first, then addons in this order). The one place to register a plugin.
+ * Every plugin meshd ships. On a remote, addons ordered `before-backend` run first, then the backend
+ * chosen for the cluster, then the other addons; removal runs in reverse. The one place to register a
+ * plugin.
  */
-export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [helmTemplatePlugin];
+export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [
+  helmTemplatePlugin,
+  secretsPlugin,
+];

@@ -12,6 +12,8 @@ import type { SecretsConfig } from './config.js';
 export const secretsPlugin = definePlugin<SecretsConfig>({
   name: SECRETS,
   kind: 'addon',
+  // Before the backend: with copyCaSecret, the CA copy must exist when istio-remote's Citadel first starts.
+  order: 'before-backend',
   configSchema: secretsConfigSchema,
   selectConfig: selectSecretsConfig,
   needs: [],

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { describeValue } from '../descriptor/describe-value.js';
-import { isDnsLabel, isDnsSubdomain, isIpAddress, parseHostPort } from '../descriptor/network.js';
+import { isDnsLabel, isIpAddress, parseHostPort } from '../descriptor/network.js';
 import { parseDuration } from './duration.js';
 
 // Messages are predicates ("must be ..."): the field's name is put in front when reported.
@@ -10,7 +10,10 @@ function checkedString(ok: (s: string) => boolean, expected: string) {
 }
 
 const dnsLabel = checkedString(isDnsLabel, "a DNS-1123 label (lowercase letters, digits and '-')");
-const secretName = checkedString(isDnsSubdomain, 'a Kubernetes object name (DNS-1123 subdomain)');
+const secretNamePattern = checkedString(
+  (v) => v.length <= 253 && /^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/.test(v),
+  'a Secret name (DNS-1123 subdomain), optionally with * or ? wildcards such as "istio.*"',
+);
 const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stable load-balancer IP)');
 const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 const backend = z.enum(['helm-template', 'tiller']);
@@ -23,12 +26,22 @@ const duration = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** Per-cluster `secrets:` overrides: any field of `secrets`, no defaults. */
+const secretsOverrideSchema = z.strictObject({
+  names: z.array(secretNamePattern).min(1).optional(),
+  namespaces: z.array(dnsLabel).optional(),
+  namespaceSelector: z.string().min(1).optional(),
+  createNamespaces: z.boolean().optional(),
+  copyCaSecret: z.boolean().optional(),
+});
+
 /** Per-cluster overrides, keyed by cluster name in `clusters`. */
 const clusterOverrideSchema = z.strictObject({
   backend: backend.optional(),
   tillerHost: z.string().min(1).optional(),
   tillerNamespace: dnsLabel.optional(),
   values: values.optional(),
+  secrets: secretsOverrideSchema.optional(),
 });
 
 /**
@@ -52,7 +65,7 @@ export const meshdConfigSchema = z.strictObject({
     .prefault({}),
   secrets: z
     .strictObject({
-      names: z.array(secretName).default(['istio.default']),
+      names: z.array(secretNamePattern).min(1).default(['istio.default']),
       namespaces: z.array(dnsLabel).default(['default']),
       namespaceSelector: z.string().min(1).optional(),
       createNamespaces: z.boolean().default(false),

@@ -10,7 +10,8 @@ export function componentsFor(plugins: readonly LoadedPlugin[], backend: string)
     const known = plugins.filter((p) => p.kind === 'backend').map((p) => p.name);
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `backend "${backend}" is not available (known: ${known.join(', ')})`, { terminal: true });
   }
-  return [chosen, ...plugins.filter((p) => p.kind === 'addon')];
+  const addons = plugins.filter((p) => p.kind === 'addon');
+  return [...addons.filter((p) => p.order === 'before-backend'), chosen, ...addons.filter((p) => p.order !== 'before-backend')];
 }
 
 function errorText(err: unknown): string {
@@ -47,7 +48,8 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
   } catch (err) {
     return { component: name, state: 'failed', reason: 'could not observe or plan', changes: [], error: errorText(err), writes: 0 };
   }
-  if (!apply.enabled || plan.error !== undefined || !hasRealChanges(plan.changes)) return reportOf(plan, 0);
+  // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
+  if (!apply.enabled || !hasRealChanges(plan.changes)) return reportOf(plan, 0);
   try {
     return reportOf(plan, await plan.apply(apply.signal));
   } catch (err) {

@@ -10,6 +10,7 @@ export function definePlugin<C>(def: PluginDefinition<C>): PluginDefinition<C> {
   if (!NAME.test(def.name)) problems.push(`name must be lower-case letters, digits and dashes, got "${def.name}"`);
   if (def.kind !== 'backend' && def.kind !== 'addon') problems.push(`kind must be backend or addon, got "${String(def.kind)}"`);
   if (typeof def.configSchema?.safeParse !== 'function') problems.push('configSchema must be a zod schema');
+  if (def.order !== undefined && (def.kind !== 'addon' || (def.order !== 'before-backend' && def.order !== 'after-backend'))) problems.push('order is for addons only: before-backend or after-backend');
   if (typeof def.create !== 'function' || typeof def.selectConfig !== 'function') problems.push('create and selectConfig must be functions');
   for (const need of def.needs ?? []) if (!KNOWN_NEEDS.includes(need)) problems.push(`unknown need "${String(need)}"`);
   if (problems.length > 0) throw new MeshdError('MESHD_ERR_PLUGIN', `plugin ${def.name || '(unnamed)'}: ${problems.join('; ')}`);
@@ -20,6 +21,7 @@ export function definePlugin<C>(def: PluginDefinition<C>): PluginDefinition<C> {
 export interface LoadedPlugin {
   name: string;
   kind: 'backend' | 'addon';
+  order: 'before-backend' | 'after-backend';
   instance: ComponentInstance;
 }
 
@@ -37,6 +39,6 @@ export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: 
       throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { terminal: true });
     }
     const instance = def.create({ logger: logger.child({ plugin: def.name }), config: parsed.data, signal });
-    return { name: def.name, kind: def.kind, instance };
+    return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', instance };
   });
 }

@@ -92,5 +92,10 @@ export interface PluginDefinition<C> {
   /** Picks the plugin's slice out of the whole (already validated) meshd config. */
   selectConfig(config: unknown): unknown;
   needs: readonly PluginNeed[];
+  /**
+   * Addons only: run before the backend on a remote (e.g. a CA secret istio-remote's Citadel must
+   * find at its first start). Default: after. Removal runs in the reverse order.
+   */
+  order?: 'before-backend' | 'after-backend';
   create(ctx: PluginContext<C>): ComponentInstance;
 }
