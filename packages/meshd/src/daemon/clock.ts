@@ -1,5 +1,5 @@
-/** An opaque timer handle (what setTimeout returned). */
-export type TimerHandle = unknown;
+/** A timer handle (what setTimeout returned). */
+export type TimerHandle = ReturnType<typeof setTimeout>;
 
 /**
  * Time and timers, injected so the queue, debouncers and electors can be driven by fake timers in
@@ -20,8 +20,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const handle = setTimeout(fn, ms);
-    if (typeof handle === 'object' && handle !== null && 'unref' in handle) handle.unref();
+    handle.unref?.();
     return handle;
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimeout: (handle) => clearTimeout(handle),
 };

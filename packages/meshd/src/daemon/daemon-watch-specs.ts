@@ -11,5 +11,5 @@ export function daemonWatchSpecs(config: MeshdConfig, pluginNames: readonly stri
   if (!pluginNames.includes(SECRETS)) return specs;
   const parsed = secretsConfigSchema.safeParse(selectSecretsConfig(config));
   if (!parsed.success) return specs;
-  return [...specs, ...secretWatchSpecs(secretWatchSources(parsed.data, config.clusters as Record<string, Record<string, unknown>>))];
+  return [...specs, ...secretWatchSpecs(secretWatchSources(parsed.data, config.clusters))];
 }

@@ -38,6 +38,11 @@ export interface DaemonOptions {
   shutdownGraceMs?: number;
 }
 
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}
+
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
 /**
@@ -200,7 +205,7 @@ export class Daemon {
     this.converged.delete(record.key);
     const label = RESULT_LABEL[record.outcome] ?? (converged === true ? 'converged' : 'not_converged');
     this.metrics.observeReconcile(record.key, label, record.durationMs);
-    const error = record.error instanceof Error ? record.error.message : record.error === undefined ? undefined : String(record.error);
+    const error = record.error === undefined ? undefined : errorMessage(record.error);
     const last: Parameters<typeof recordReconcile>[1] = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
     if (converged !== undefined) last.converged = converged;
     if (error !== undefined) last.error = error;

@@ -49,7 +49,7 @@ describe('health server routes', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.json().clusters.map((c: { name: string }) => c.name)).toEqual(['cp', 'east']);
+    expect(res.json<{ clusters: { name: string }[] }>().clusters.map((c) => c.name)).toEqual(['cp', 'east']);
   });
 
   it('serves Prometheus metrics from its own registry', async () => {

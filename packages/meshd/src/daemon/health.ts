@@ -57,7 +57,7 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
   });
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const code = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (code === 500) sources.logger.error({ err: err.message ?? String(err) }, 'health server error');
+    if (code === 500) sources.logger.error({ err: err.message ?? 'unknown error' }, 'health server error');
     return json(reply, code, { error: code === 500 ? 'internal error' : (err.message ?? 'bad request') });
   });
   return app;

@@ -84,19 +84,24 @@ class ResourceWatcher {
   async run(): Promise<void> {
     while (!this.o.signal.aborted) {
       try {
-        const version = await this.relist();
-        this.markSynced();
-        for (;;) {
-          const started = Date.now();
-          const end = await this.watchFrom(version);
-          if (this.o.signal.aborted || end.kind === 'expired') break;
-          if (end.kind === 'error') throw end.error;
-          // A clean end is the server's timeout: watch again from the last version seen.
-          if (Date.now() - started < 1000) await abortableSleep(1000, this.o.signal);
-        }
+        await this.listAndWatch();
       } catch (err) {
         await this.afterFailure(err);
       }
+    }
+  }
+
+  /** Lists, then watches from the list's version until the watch breaks (throws) or expires (returns). */
+  private async listAndWatch(): Promise<void> {
+    const version = await this.relist();
+    this.markSynced();
+    while (!this.o.signal.aborted) {
+      const started = Date.now();
+      const end = await this.watchFrom(version);
+      if (end.kind === 'expired') return;
+      if (end.kind === 'error') throw end.error;
+      // A clean end is the server's timeout: watch again from the last version seen.
+      if (Date.now() - started < 1000) await abortableSleep(1000, this.o.signal);
     }
   }
 

@@ -125,7 +125,7 @@ export class LeaderElector {
     const now = Date.now();
     let lease: Lease;
     try {
-      lease = (await this.o.client.objects.read(this.ref())) as Lease;
+      lease = await this.o.client.objects.read<Lease>(this.ref());
     } catch (err) {
       if (httpStatusOf(err) !== 404) throw err;
       const created = { ...this.ref(), spec: { ...this.spec(undefined, now), leaseTransitions: 0 } };
@@ -156,10 +156,10 @@ export class LeaderElector {
 
   /** Gives the lease up: empty holder, so a standby takes over on its next attempt. */
   private async release(): Promise<void> {
-    const lease = (await this.o.client.objects.read(this.ref())) as Lease;
+    const lease = await this.o.client.objects.read<Lease>(this.ref());
     if (lease.spec?.holderIdentity !== this.o.identity) return;
     const spec: LeaseSpec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) };
     if (lease.spec.acquireTime !== undefined) spec.acquireTime = new V1MicroTime(stamp(lease.spec.acquireTime));
-    await this.o.client.objects.replace({ ...lease, spec } as Lease);
+    await this.o.client.objects.replace<Lease>({ ...lease, spec });
   }
 }

@@ -43,7 +43,7 @@ afterEach(() => {
 
 describe('WorkQueue: merging and ordering', () => {
   it('runs a key added three times before it started only once', async () => {
-    const h = harness(async () => undefined);
+    const h = harness(() => Promise.resolve());
     h.queue.add('east');
     h.queue.add('east');
     h.queue.add('west');
@@ -82,7 +82,7 @@ describe('WorkQueue: merging and ordering', () => {
   });
 
   it('holds keys while paused and runs them, merged, on resume', async () => {
-    const h = harness(async () => undefined);
+    const h = harness(() => Promise.resolve());
     h.queue.start();
     h.queue.pause();
     h.queue.add('a');
@@ -97,9 +97,7 @@ describe('WorkQueue: merging and ordering', () => {
 
 describe('WorkQueue: retries', () => {
   it('retries a failing key with exponential backoff and resets it after a success', async () => {
-    const h = harness(async (_key, call) => {
-      if (call <= 3 || call === 5) throw new Error('cluster unreachable');
-    });
+    const h = harness((_key, call) => (call <= 3 || call === 5 ? Promise.reject(new Error('cluster unreachable')) : Promise.resolve()));
     h.queue.start();
     h.queue.add('east');
     await vi.advanceTimersByTimeAsync(0);
@@ -121,9 +119,8 @@ describe('WorkQueue: retries', () => {
   });
 
   it('does not retry a terminal error, skips it on resync, and runs it again when added', async () => {
-    const h = harness(async (key, call) => {
-      if (key === 'registry' && call === 1) throw new MeshdError('MESHD_ERR_INVALID_CONFIG', 'bad config', { terminal: true });
-    }, { resyncMs: 60_000 });
+    const terminal = new MeshdError('MESHD_ERR_INVALID_CONFIG', 'bad config', { terminal: true });
+    const h = harness((key, call) => (key === 'registry' && call === 1 ? Promise.reject(terminal) : Promise.resolve()), { resyncMs: 60_000 });
     h.queue.start();
     h.queue.add('registry');
     h.queue.add('east');
@@ -139,7 +136,7 @@ describe('WorkQueue: retries', () => {
   });
 
   it('honours requeueAfterMs', async () => {
-    const h = harness(async (_key, call) => (call === 1 ? { requeueAfterMs: 2000 } : undefined));
+    const h = harness((_key, call) => Promise.resolve(call === 1 ? { requeueAfterMs: 2000 } : undefined));
     h.queue.start();
     h.queue.add('east');
     await vi.advanceTimersByTimeAsync(5000);
@@ -148,7 +145,7 @@ describe('WorkQueue: retries', () => {
   });
 
   it('keeps the earliest of two delayed adds of a key', async () => {
-    const h = harness(async () => undefined);
+    const h = harness(() => Promise.resolve());
     h.queue.start();
     h.queue.addAfter('east', 5000);
     h.queue.addAfter('east', 1000);
@@ -160,7 +157,7 @@ describe('WorkQueue: retries', () => {
 
 describe('WorkQueue: resync and shutdown', () => {
   it('enqueues every known key at each resync, except removed ones', async () => {
-    const h = harness(async () => undefined, { resyncMs: 10 * 60_000 });
+    const h = harness(() => Promise.resolve(), { resyncMs: 10 * 60_000 });
     h.queue.start();
     h.queue.add('registry');
     h.queue.add('east');

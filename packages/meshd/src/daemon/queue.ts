@@ -208,7 +208,7 @@ export class WorkQueue {
     let timer: TimerHandle | undefined;
     const expired = new Promise<false>((resolve) => (timer = this.clock.setTimeout(() => resolve(false), graceMs)));
     const finished = await Promise.race([Promise.all(this.inFlight).then(() => true as const), expired]);
-    this.clock.clearTimeout(timer);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
     if (!finished) this.abort.abort(new Error('meshd is shutting down'));
     return finished;
   }

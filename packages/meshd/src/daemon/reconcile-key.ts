@@ -1,4 +1,4 @@
-import { readDirectorySnapshot } from '@meshd/core';
+import { MeshdError, readDirectorySnapshot } from '@meshd/core';
 import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
 import { FULL_KEY, scopeOfKey } from './keys.js';
 import type { Reconciler } from './queue.js';
@@ -51,6 +51,8 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
     if (report.mesh) deps.lastGood.mesh = report.mesh;
     const verdict = judgePass(key, report);
     deps.onReport(key, report, verdict);
-    if (verdict.error !== undefined) throw new Error(verdict.error);
+    if (verdict.error === undefined) return;
+    if (verdict.terminal === true) throw new MeshdError('MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
+    throw new Error(verdict.error);
   };
 }

@@ -40,6 +40,18 @@ function clusterRows(clusters: readonly ClusterStatus[]): string[] {
  * one row per cluster, then file errors). Pure.
  */
 export function formatStatusTable(status: MeshStatus, url: string): string {
+  const lines = [...summaryLines(status, url), ''];
+  if (status.clusters.length > 0) lines.push(...clusterRows(status.clusters));
+  else lines.push('no cluster reported yet');
+  if (status.clusters.some((c) => c.fromLastGood)) lines.push('* running from the last good version of its descriptor (the file has errors)');
+  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  ${oneLine(x, 160)}`));
+  const findings = status.directory.findings;
+  if (findings.length > 0) lines.push('', 'files:', ...findings.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
+  if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLines(status: MeshStatus, url: string): string[] {
   const lines: string[] = [];
   lines.push(`meshd at ${url}: ${status.ready ? 'ready' : `NOT READY (${status.readyReasons.join('; ')})`}`);
   if (status.leader) lines.push(`leader election: ${status.leader.isLeader ? 'this meshd leads' : `standby${status.leader.holder ? `, ${status.leader.holder} leads` : ''}`}`);
@@ -50,13 +62,5 @@ export function formatStatusTable(status: MeshStatus, url: string): string {
   if (status.registry) lines.push(`registry: ${status.registry.state}${status.registry.error !== undefined ? ` (${oneLine(status.registry.error)})` : ''}`);
   const last = status.lastReconcile;
   lines.push(`last reconcile: ${last ? `${last.key} at ${shortTime(last.at)}: ${last.result}${last.converged === false ? ', not converged' : ''} in ${last.durationMs} ms` : '-'}    last success: ${shortTime(status.lastSuccessfulReconcile)}`);
-  lines.push('');
-  if (status.clusters.length > 0) lines.push(...clusterRows(status.clusters));
-  else lines.push('no cluster reported yet');
-  if (status.clusters.some((c) => c.fromLastGood)) lines.push('* running from the last good version of its descriptor (the file has errors)');
-  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  ${oneLine(x, 160)}`));
-  const problems = d.findings;
-  if (problems.length > 0) lines.push('', 'files:', ...problems.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
-  if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

@@ -1,5 +1,5 @@
 import type { ComponentReport, Finding, MeshEndpoints } from '@meshd/core';
-import type { ClusterEntry, StatusState } from './status-state.js';
+import type { ClusterEntry, LastReconcile, StatusState } from './status-state.js';
 
 /** One component (release, secrets, registry) as /status shows it. */
 export interface ComponentStatus {
@@ -116,37 +116,40 @@ export function readinessReasons(state: StatusState, context: StatusContext): st
  */
 export function statusFromReports(state: StatusState, context: StatusContext): MeshStatus {
   const latest = state.latest?.report;
-  const findings = latest?.findings ?? [];
   const reasons = readinessReasons(state, context);
-  const clusters = Object.values(state.clusters)
-    .map(clusterStatus)
-    .sort((a, b) => (a.role === b.role ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.role === 'control-plane' ? -1 : 1));
   const status: MeshStatus = {
     ready: reasons.length === 0,
     readyReasons: reasons,
     startedAt: iso(context.startedAt),
-    directory: {
-      path: context.directory,
-      valid: latest?.directoryValid ?? false,
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-      findings,
-    },
-    clusters,
+    directory: directoryStatus(context.directory, latest),
+    clusters: Object.values(state.clusters).map(clusterStatus).sort(byRoleThenName),
     errors: latest?.errors ?? [],
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
   };
   if (latest?.controlPlane !== undefined) status.controlPlane = latest.controlPlane;
   if (latest?.endpoints !== undefined) status.endpoints = latest.endpoints;
   if (latest?.registry !== undefined) status.registry = componentStatus(latest.registry);
-  const last = state.lastReconcile;
-  if (last) {
-    status.lastReconcile = { key: last.key, at: iso(last.at), durationMs: last.durationMs, result: last.outcome };
-    if (last.converged !== undefined) status.lastReconcile.converged = last.converged;
-    if (last.error !== undefined) status.lastReconcile.error = last.error;
-  }
+  if (state.lastReconcile) status.lastReconcile = lastReconcileStatus(state.lastReconcile);
   if (state.lastSuccessAt !== undefined) status.lastSuccessfulReconcile = iso(state.lastSuccessAt);
   if (context.leader) status.leader = context.leader;
   if (context.queue) status.queue = context.queue;
+  return status;
+}
+
+function byRoleThenName(a: ClusterStatus, b: ClusterStatus): number {
+  if (a.role !== b.role) return a.role === 'control-plane' ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function directoryStatus(path: string, latest: NonNullable<StatusState['latest']>['report'] | undefined): MeshStatus['directory'] {
+  const findings = latest?.findings ?? [];
+  const count = (severity: string): number => findings.filter((f) => f.severity === severity).length;
+  return { path, valid: latest?.directoryValid ?? false, errors: count('error'), warnings: count('warning'), findings };
+}
+
+function lastReconcileStatus(last: LastReconcile): NonNullable<MeshStatus['lastReconcile']> {
+  const status: NonNullable<MeshStatus['lastReconcile']> = { key: last.key, at: iso(last.at), durationMs: last.durationMs, result: last.outcome };
+  if (last.converged !== undefined) status.converged = last.converged;
+  if (last.error !== undefined) status.error = last.error;
   return status;
 }

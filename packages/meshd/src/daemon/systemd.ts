@@ -6,7 +6,7 @@ export type ExecFile = (file: string, args: readonly string[], options: { env: R
 
 const realExecFile: ExecFile = (file, args, options) =>
   new Promise((resolve, reject) => {
-    nodeExecFile(file, [...args], { env: options.env, timeout: options.timeout }, (err) => (err ? reject(err) : resolve()));
+    nodeExecFile(file, [...args], { env: options.env, timeout: options.timeout }, (err) => (err ? reject(new Error(err.message, { cause: err })) : resolve()));
   });
 
 /** Options of systemdNotifier. */

@@ -26,6 +26,11 @@ describe('judgePass', () => {
     expect(judgePass(FULL_KEY, passReport([clusterReport('cp')], { registry: componentReport('registry', { error: 'conflict' }) })).error).toBe('registry: conflict');
   });
 
+  it('makes a directory without any control plane terminal', () => {
+    const report = passReport([], { directoryValid: false, converged: false, errors: ['the directory names no usable control plane: nothing was changed'] });
+    expect(judgePass(FULL_KEY, report)).toMatchObject({ terminal: true, error: 'the directory names no usable control plane: nothing was changed' });
+  });
+
   it('does not retry an invalid directory, and lists removed clusters', () => {
     const report = passReport([clusterReport('cp'), clusterReport('west', { state: 'removed' })], { directoryValid: false, converged: false });
     expect(judgePass('west', report)).toEqual({ retryClusters: [], removed: ['west'] });

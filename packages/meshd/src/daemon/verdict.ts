@@ -3,8 +3,10 @@ import { FULL_KEY, REGISTRY_KEY } from './keys.js';
 
 /** What the daemon does after a pass: retry the key, retry single clusters, forget removed ones. */
 export interface PassVerdict {
-  /** Set when the key itself must be retried with backoff (its error). */
+  /** Set when the key itself failed (its error): retried with backoff unless `terminal`. */
   error?: string;
+  /** The directory is invalid and gave nothing to act on: retrying cannot help until a file changes. */
+  terminal?: boolean;
   /** Clusters of a full pass that failed: each is retried on its own key, with its own backoff. */
   retryClusters: string[];
   /** Clusters that left the mesh in this pass: their keys are no longer tracked. */
@@ -26,7 +28,8 @@ function why(c: ClusterReport): string {
  * problems (no control plane, control plane or registry unreachable, discovery failed) fail the key.
  * A single-cluster key fails when its cluster failed; a full pass hands failed clusters to their own
  * keys instead, so one unreachable cluster does not hold the others back (rule 3). An invalid
- * directory is not an error to retry: nothing changes until a file does. Pure.
+ * directory is not an error to retry: nothing changes until a file does (no control plane at all is
+ * terminal; a broken file only shows in the report). Pure.
  */
 export function judgePass(key: string, report: PassReport): PassVerdict {
   const removed = report.clusters.filter((c) => c.state === 'removed').map((c) => c.name);
@@ -39,5 +42,6 @@ export function judgePass(key: string, report: PassReport): PassVerdict {
   if (key === FULL_KEY) verdict.retryClusters = remotes.map((c) => c.name);
   else if (key !== REGISTRY_KEY) problems.push(...remotes.filter((c) => c.name === key).map(why));
   if (problems.length > 0) verdict.error = [...new Set(problems)].join('; ');
+  if (verdict.error !== undefined && !report.directoryValid && report.clusters.length === 0) verdict.terminal = true;
   return verdict;
 }

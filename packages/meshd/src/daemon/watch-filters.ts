@@ -54,7 +54,7 @@ export function podEndpointChangeFilter(): (event: WatchEvent) => boolean {
       seen.delete(key);
       return true;
     }
-    const summary = podEndpointSummary(event.object as PodLike);
+    const summary = podEndpointSummary(event.object);
     const changed = seen.get(key) !== summary;
     seen.set(key, summary);
     return changed;

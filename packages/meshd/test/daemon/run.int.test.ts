@@ -58,8 +58,8 @@ beforeAll(async () => {
     exit: () => undefined,
   };
   const port = await freePort();
-  const io = captureIo(ws.root);
-  exitCode = runDaemon({ dir: ws.dir, config: ws.configPath, listen: `127.0.0.1:${port}`, logLevel: 'info' }, { ...io, setExitCode: () => undefined }, proc);
+  const io = Object.assign(captureIo(ws.root), { setExitCode: () => undefined });
+  exitCode = runDaemon({ dir: ws.dir, config: ws.configPath, listen: `127.0.0.1:${port}`, logLevel: 'info' }, io, proc);
   void exitCode.then((code) => code !== 0 && logs.push(`runDaemon exited ${code}: ${io.stderrText}`));
   await until('the daemon to listen', () => Promise.resolve(logs.some((l) => l.includes('meshd is running')) ? true : undefined));
   url = `http://127.0.0.1:${port}`;

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
+import { statusFromReports } from '../../daemon/status.js';
+import { clusterReport, componentReport, passReport } from '../../daemon/test-reports.js';
+import { captureIo } from '../io.js';
+import { runStatus } from './status.js';
+
+function sampleStatus() {
+  const helm = componentReport('helm-template', { state: 'in-sync' });
+  const secrets = componentReport('secrets', { state: 'out-of-sync', error: 'namespace app-2 missing' });
+  const down = clusterReport('west', { reachable: false, state: 'unreachable', lastError: 'unreachable: connect ECONNREFUSED 127.0.0.1:6445' });
+  const finding = { file: 'north.yaml', line: 4, col: 3, severity: 'error' as const, message: 'metadata.name is required' };
+  let state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] }), down], { findings: [finding], directoryValid: false }), Date.UTC(2026, 0, 1, 12));
+  state = recordReconcile(state, { key: '@all', at: Date.UTC(2026, 0, 1, 12), durationMs: 840, outcome: 'success', converged: false });
+  return statusFromReports(state, { directory: '/srv/multicluster', startedAt: Date.UTC(2026, 0, 1, 11) });
+}
+
+const fakeFetch = (status: number, body: string): typeof fetch => () => Promise.resolve(new Response(body, { status }));
+
+describe('meshd status', () => {
+  it('prints a readable table and exits 1 when the daemon is not ready', async () => {
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const code = await runStatus({ url: 'http://127.0.0.1:9580/' }, io, fakeFetch(200, JSON.stringify(sampleStatus())));
+    expect(code).toBe(1);
+    const out = io.stdoutText;
+    expect(out).toContain('meshd at http://127.0.0.1:9580: NOT READY (the cluster directory is invalid (1 error; see /status))');
+    expect(out).toContain('control plane: cp    endpoints: pilot 10.1.0.5  policy 10.1.0.6  statsd 10.1.0.7');
+    expect(out).toMatch(/^CLUSTER\s+ROLE\s+REACHABLE\s+VERSION\s+STATE\s+RELEASE\s+SECRETS\s+LAST ERROR$/m);
+    expect(out).toMatch(/^east\s+remote\s+yes\s+v1\.34\.4\s+converged\s+in-sync\s+out-of-sync\s+namespace app-2 missing$/m);
+    expect(out).toMatch(/^west\s+remote\s+no \(since 2026-01-01 12:00:00Z\)\s+v1\.34\.4\s+unreachable\s+-\s+-\s+unreachable: connect ECONNREFUSED/m);
+    expect(out).toContain('  north.yaml:4:3: error: metadata.name is required');
+    expect(out).toContain('last reconcile: @all at 2026-01-01 12:00:00Z: success, not converged in 840 ms');
+  });
+
+  it('prints the raw JSON with --json', async () => {
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    await runStatus({ json: true }, io, fakeFetch(200, JSON.stringify(sampleStatus())));
+    expect(JSON.parse(io.stdoutText).controlPlane).toBe('cp');
+  });
+
+  it('explains when the daemon cannot be reached', async () => {
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const refused: typeof fetch = () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
+    expect(await runStatus({}, io, refused)).toBe(1);
+    expect(io.stderrText).toContain('cannot reach the daemon at http://127.0.0.1:9580: ECONNREFUSED');
+  });
+
+  it('rejects an answer that is not JSON', async () => {
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    expect(await runStatus({}, io, fakeFetch(200, '<html>'))).toBe(1);
+    expect(io.stderrText).toContain('did not answer JSON');
+  });
+});
