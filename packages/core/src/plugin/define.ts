@@ -4,15 +4,21 @@ import type { ComponentInstance, Logger, PluginDefinition, PluginNeed } from './
 const KNOWN_NEEDS: readonly PluginNeed[] = ['endpoints', 'helm'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
+function definitionProblems<C>(def: PluginDefinition<C>): string[] {
+  const checks: [boolean, string][] = [
+    [NAME.test(def.name), `name must be lower-case letters, digits and dashes, got "${def.name}"`],
+    [def.kind === 'backend' || def.kind === 'addon', `kind must be backend or addon, got "${String(def.kind)}"`],
+    [typeof def.configSchema?.safeParse === 'function', 'configSchema must be a zod schema'],
+    [typeof def.create === 'function' && typeof def.selectConfig === 'function', 'create and selectConfig must be functions'],
+    [def.order === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(def.order)), 'order is for addons only: before-backend or after-backend'],
+  ];
+  const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
+  return [...checks.filter(([ok]) => !ok).map(([, problem]) => problem), ...unknownNeeds];
+}
+
 /** Checks a plugin definition at registration time; a bad definition is a MESHD_ERR_PLUGIN. */
 export function definePlugin<C>(def: PluginDefinition<C>): PluginDefinition<C> {
-  const problems: string[] = [];
-  if (!NAME.test(def.name)) problems.push(`name must be lower-case letters, digits and dashes, got "${def.name}"`);
-  if (def.kind !== 'backend' && def.kind !== 'addon') problems.push(`kind must be backend or addon, got "${String(def.kind)}"`);
-  if (typeof def.configSchema?.safeParse !== 'function') problems.push('configSchema must be a zod schema');
-  if (def.order !== undefined && (def.kind !== 'addon' || (def.order !== 'before-backend' && def.order !== 'after-backend'))) problems.push('order is for addons only: before-backend or after-backend');
-  if (typeof def.create !== 'function' || typeof def.selectConfig !== 'function') problems.push('create and selectConfig must be functions');
-  for (const need of def.needs ?? []) if (!KNOWN_NEEDS.includes(need)) problems.push(`unknown need "${String(need)}"`);
+  const problems = definitionProblems(def);
   if (problems.length > 0) throw new MeshdError('MESHD_ERR_PLUGIN', `plugin ${def.name || '(unnamed)'}: ${problems.join('; ')}`);
   return def;
 }

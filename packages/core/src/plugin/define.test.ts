@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePlugin, loadPlugins } from './define.js';
+import type { ComponentInstance, Logger, PluginDefinition } from './types.js';
+
+const instance: ComponentInstance = { plan: () => Promise.reject(new Error('unused')), planRemoval: () => Promise.reject(new Error('unused')) };
+const valid: PluginDefinition<{ n: number }> = {
+  name: 'demo',
+  kind: 'addon',
+  configSchema: z.object({ n: z.number() }),
+  selectConfig: (c) => (c as { demo?: unknown }).demo,
+  needs: [],
+  create: () => instance,
+};
+const logger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => logger };
+
+describe('definePlugin', () => {
+  const bad: { name: string; def: PluginDefinition<unknown>; message: RegExp }[] = [
+    { name: 'bad name', def: { ...valid, name: 'Demo Plugin' }, message: /name must be lower-case/ },
+    { name: 'unknown kind', def: { ...valid, kind: 'frontend' } as unknown as PluginDefinition<unknown>, message: /kind must be backend or addon/ },
+    { name: 'no schema', def: { ...valid, configSchema: {} } as unknown as PluginDefinition<unknown>, message: /configSchema must be a zod schema/ },
+    { name: 'unknown need', def: { ...valid, needs: ['gpu'] } as unknown as PluginDefinition<unknown>, message: /unknown need "gpu"/ },
+    { name: 'order on a backend', def: { ...valid, kind: 'backend', order: 'before-backend' }, message: /order is for addons only/ },
+  ];
+  it.each(bad)('rejects a definition with $name', ({ def, message }) => {
+    expect(() => definePlugin(def)).toThrow(message);
+  });
+
+  it('accepts a valid definition unchanged', () => {
+    expect(definePlugin(valid)).toBe(valid);
+  });
+});
+
+describe('loadPlugins', () => {
+  it('validates each plugin config slice and injects a child logger and the signal', () => {
+    let seen: unknown;
+    const def = definePlugin({ ...valid, create: (ctx) => ((seen = ctx), instance) }) as PluginDefinition<unknown>;
+    const signal = new AbortController().signal;
+    const [loaded] = loadPlugins([def], { demo: { n: 3 } }, logger, signal);
+    expect(loaded).toMatchObject({ name: 'demo', kind: 'addon', order: 'after-backend' });
+    expect(seen).toMatchObject({ config: { n: 3 }, signal });
+  });
+
+  it('names the plugin and field when its config is invalid', () => {
+    expect(() => loadPlugins([valid as PluginDefinition<unknown>], { demo: { n: 'x' } }, logger, new AbortController().signal)).toThrow(/plugin demo: n: /);
+  });
+
+  it('refuses the same plugin twice', () => {
+    const v = valid as PluginDefinition<unknown>;
+    expect(() => loadPlugins([v, v], { demo: { n: 1 } }, logger, new AbortController().signal)).toThrow(/registered twice/);
+  });
+});
