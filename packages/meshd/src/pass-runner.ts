@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
 import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
 import { detectHelm } from '@meshd/plugin-helm';
 import type { CliIo } from './cli/io.js';
 import { BUILTIN_PLUGINS } from './plugins.js';
+
+/** The istio-remote chart meshd ships (examples/charts/istio-remote), used when config names none. */
+export const BUNDLED_CHART = fileURLToPath(new URL('../../../examples/charts/istio-remote', import.meta.url));
 
 /** What `meshd plan` and `meshd apply` share: where the directory and config are. */
 export interface PassInvocation {
@@ -28,7 +32,7 @@ export async function probeHelm(binary: string, signal?: AbortSignal): Promise<H
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
 export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
-  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd });
+  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, defaultChart: BUNDLED_CHART });
 }
 
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */

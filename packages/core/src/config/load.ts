@@ -15,6 +15,8 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Searched when `path` is undefined. Default DEFAULT_CONFIG_PATHS; [] means defaults only. */
   searchPaths?: readonly string[];
+  /** The chart to use when neither the file nor a flag sets `chart` (the CLI passes the one it ships). */
+  defaultChart?: string;
 }
 
 /**
@@ -35,11 +37,12 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   }
   const config = result.config;
   const fileBase = source.file === undefined ? cwd : dirname(source.file);
+  const chartSet = overrides.chart !== undefined || result.keysInFile.includes('chart');
   const baseOf = (key: 'directory' | 'chart'): string => (overrides[key] !== undefined || !result.keysInFile.includes(key) ? cwd : fileBase);
   return {
     ...config,
     directory: resolvePath(config.directory, baseOf('directory'), home),
-    chart: resolveChart(config.chart, baseOf('chart'), home),
+    chart: chartSet || options.defaultChart === undefined ? resolveChart(config.chart, baseOf('chart'), home) : options.defaultChart,
   };
 }
 
