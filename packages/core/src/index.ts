@@ -22,3 +22,4 @@ export * from './prereq/index.js';
 export * from './descriptor/index.js';
 export * from './config/index.js';
 export * from './pass/index.js';
+export * from './cluster/pool.js';
