@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run testenv -- up --clusters N --dir DIR` / `npm run testenv -- down --dir DIR`.
+// `npm run testenv -- up --clusters N [--tiller] --dir DIR` / `npm run testenv -- down --dir DIR`.
 import { Command, InvalidArgumentError } from 'commander';
 import { isSupervisor, stopDetachedEnv } from './down.js';
-import { startClusters } from './env.js';
+import { clusterEntry, startClusters } from './env.js';
 import { readState, writeState } from './state.js';
 
 function positiveInt(value: string): number {
@@ -20,7 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('start N clusters (the first seeded with a stand-in Istio 0.8 control plane), leave them running')
     .requiredOption('--dir <dir>', 'where to write <name>.kube.conf, clusters.json and the data')
     .option('--clusters <n>', 'number of clusters', positiveInt, 3)
-    .action(async (opts: { dir: string; clusters: number }) => {
+    .option('--tiller', 'also start one out-of-cluster Tiller (Helm 2) per remote; clusters.json records its tillerHost', false)
+    .action(async (opts: { dir: string; clusters: number; tiller: boolean }) => {
       const previous = await readState(opts.dir);
       if (previous && isSupervisor(previous.supervisorPid)) {
         console.error(`testenv: ${opts.dir} already holds a running environment; run \`testenv down --dir ${opts.dir}\` first`);
@@ -29,11 +30,11 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (previous) await stopDetachedEnv(opts.dir); // files of an environment that died (e.g. a reboot)
       const started = Date.now();
-      const env = await startClusters({ count: opts.clusters, dir: opts.dir });
-      const clusters = env.clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, server: c.server }));
+      const env = await startClusters({ count: opts.clusters, dir: opts.dir, tiller: opts.tiller });
+      const clusters = env.clusters.map(clusterEntry);
       await writeState(env.dir, { supervisorPid: env.supervisorPid, clusters, paths: [...env.paths] });
       await env.detach();
-      for (const c of clusters) console.log(`${c.name}\t${c.server}\t${c.kubeconfig}`);
+      for (const c of clusters) console.log([c.name, c.server, c.kubeconfig, ...(c.tillerHost ? [`tiller ${c.tillerHost}`] : [])].join('\t'));
       console.log(`testenv: ${clusters.length} clusters ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stop with: npm run testenv -- down --dir ${opts.dir}`);
     });
   program

@@ -11,6 +11,7 @@ import { sumWriteRequests, type RequestFilter } from './metrics.js';
 import { createNode, nodeName } from './node-object.js';
 import type { BinaryPaths } from './paths.js';
 import type { Supervisor } from './supervisor.js';
+import { acceptsConnections, tillerArgs, tillerEnv, tillerHostOf } from './tiller.js';
 
 const READY_TIMEOUT_MS = 90_000;
 
@@ -38,6 +39,12 @@ export interface ClusterHandle {
   startApiServer(): Promise<void>;
   /** Sum of apiserver_request_total over write verbs since this kube-apiserver process started. */
   writeRequestCount(filter?: RequestFilter): Promise<number>;
+  /** `127.0.0.1:PORT` of this cluster's out-of-cluster Tiller (remotes of `tiller: true` environments). */
+  readonly tillerHost?: string;
+  /** Kills Tiller with SIGKILL (its release records stay in the cluster); throws without a Tiller. */
+  stopTiller(): Promise<void>;
+  /** Starts Tiller again on the same port; resolves once it accepts connections. */
+  startTiller(): Promise<void>;
 }
 
 const processName = (l: ClusterLayout, component: string): string => `${l.name}/${component}`;
@@ -51,6 +58,7 @@ class RunningCluster implements ClusterHandle {
   readonly serviceCidr: string;
   readonly podCidr: string;
   readonly nodeName: string;
+  readonly tillerHost?: string;
   kubeconfigText = '';
 
   constructor(
@@ -62,6 +70,8 @@ class RunningCluster implements ClusterHandle {
     ({ name: this.name, index: this.index, server: this.server, kubeconfigPath: this.kubeconfigPath } = layout);
     ({ ports: this.ports, serviceCidr: this.serviceCidr, podCidr: this.podCidr } = layout);
     this.nodeName = nodeName(layout);
+    const tillerHost = tillerHostOf(layout);
+    if (tillerHost !== undefined) this.tillerHost = tillerHost;
   }
 
   kubeConfig(): KubeConfig {
@@ -82,13 +92,37 @@ class RunningCluster implements ClusterHandle {
     }
   }
 
+  async stopTiller(): Promise<void> {
+    this.tillerPort();
+    await this.supervisor.kill(processName(this.layout, 'tiller'), 'SIGKILL');
+  }
+
+  async startTiller(): Promise<void> {
+    const port = this.tillerPort();
+    if (this.binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
+    const name = processName(this.layout, 'tiller');
+    const log = join(this.layout.logDir, 'tiller.log');
+    await this.supervisor.spawn({ name, command: this.binaries.tiller, args: tillerArgs(port), log, env: tillerEnv(this.layout) });
+    await waitUntil(`${this.name}: tiller on 127.0.0.1:${port}`, () => acceptsConnections(port), {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 100,
+      abortReason: () => this.deathOf('tiller'),
+    });
+  }
+
+  private tillerPort(): number {
+    const port = this.layout.ports.tiller;
+    if (port === undefined) throw new Error(`${this.name} has no Tiller (start the environment with tiller: true)`);
+    return port;
+  }
+
   async writeRequestCount(filter?: RequestFilter): Promise<number> {
     const res = await apiGet({ server: this.server, token: this.token, caPem: await this.caPem() }, '/metrics');
     if (res.status !== 200) throw new Error(`GET ${this.server}/metrics: HTTP ${res.status}`);
     return sumWriteRequests(res.body, filter);
   }
 
-  /** Runs etcd, kube-apiserver and kube-controller-manager, writes the kubeconfigs, creates the Node. */
+  /** Runs etcd, kube-apiserver, kube-controller-manager (and Tiller when it has a port), writes the kubeconfigs, creates the Node. */
   async start(): Promise<void> {
     const l = this.layout;
     await Promise.all([mkdir(l.certDir, { recursive: true }), mkdir(l.logDir, { recursive: true })]);
@@ -108,6 +142,7 @@ class RunningCluster implements ClusterHandle {
       await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
       return true;
     }, { timeoutMs: READY_TIMEOUT_MS, abortReason: () => this.deathOf('kube-controller-manager') });
+    if (this.tillerHost !== undefined) await this.startTiller();
   }
 
   private caPem(): Promise<string> {

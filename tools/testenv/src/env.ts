@@ -21,6 +21,11 @@ export interface StartClustersOptions {
   names?: string[];
   /** App namespaces on the control plane with an istio.default secret; default app-1, app-2. */
   appNamespaces?: string[];
+  /**
+   * Also start one out-of-cluster Tiller (Helm 2.17, `--storage=secret`) per remote, not on the
+   * control plane; its address is the remote's `tillerHost`. Needs `bash tools/build.sh helm2`.
+   */
+  tiller?: boolean;
 }
 
 /** Running clusters. Whoever called startClusters owns them and must call stop(). */
@@ -57,6 +62,27 @@ async function prepareDir(dir: string | undefined): Promise<{ dir: string; creat
   return { dir: absolute, created };
 }
 
+/** TCP ports each cluster needs: etcd client and peer, kube-apiserver, and Tiller when asked for. */
+function portsPerCluster(tiller: boolean): number {
+  return tiller ? 4 : 3;
+}
+
+/** Cluster layouts with their ports; remotes get a Tiller port when `tiller` is set. */
+function layoutsOf(dir: string, names: string[], ports: number[], tiller: boolean): ClusterLayout[] {
+  const per = portsPerCluster(tiller);
+  return names.map((name, i) => {
+    const [etcdClient = 0, etcdPeer = 0, apiServer = 0, tillerPort = 0] = ports.slice(per * i, per * i + per);
+    return clusterLayout(dir, name, i, { etcdClient, etcdPeer, apiServer, ...(tiller && i > 0 ? { tiller: tillerPort } : {}) });
+  });
+}
+
+/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller). */
+export function clusterEntry(c: ClusterHandle): ClusterEntry {
+  const entry: ClusterEntry = { name: c.name, kubeconfig: c.kubeconfigPath, server: c.server };
+  if (c.tillerHost !== undefined) entry.tillerHost = c.tillerHost;
+  return entry;
+}
+
 /** Everything an environment creates under `dir` (what stop and the supervisor remove). */
 function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
   const files = [...layouts.flatMap((l) => [l.dataDir, l.kubeconfigPath]), clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log')];
@@ -74,10 +100,10 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
   const binaries = binaryPaths();
   const missing = missingBinaries(binaries);
   if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
+  if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
   const { dir, created } = await prepareDir(options.dir);
-  const ports = await allocatePorts(3 * names.length);
-  const layouts = names.map((name, i) =>
-    clusterLayout(dir, name, i, { etcdClient: ports[3 * i] ?? 0, etcdPeer: ports[3 * i + 1] ?? 0, apiServer: ports[3 * i + 2] ?? 0 }));
+  const tiller = options.tiller === true;
+  const layouts = layoutsOf(dir, names, await allocatePorts(portsPerCluster(tiller) * names.length), tiller);
   const paths = ownedPaths(dir, layouts, created || options.dir === undefined);
   const supervisor = Supervisor.start(join(dir, 'supervisor.log'));
   supervisor.removeOnShutdown(paths);
@@ -96,7 +122,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
       workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
       appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
     });
-    const entries: ClusterEntry[] = clusters.map((c) => ({ name: c.name, kubeconfig: c.kubeconfigPath, server: c.server }));
+    const entries: ClusterEntry[] = clusters.map(clusterEntry);
     await writeClustersFile(dir, entries);
     return { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
   } catch (err) {

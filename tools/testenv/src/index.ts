@@ -11,3 +11,4 @@ export { binaryPaths, cacheRoot, missingBinaries, type BinaryPaths } from './pat
 export { isPortFree } from './ports.js';
 export { readState, stateFile, clustersFile, type ClusterEntry, type EnvState } from './state.js';
 export { stopDetachedEnv } from './down.js';
+export { TILLER_NAMESPACE } from './tiller.js';

@@ -5,6 +5,8 @@ export interface ClusterPorts {
   etcdClient: number;
   etcdPeer: number;
   apiServer: number;
+  /** Tiller's gRPC port (remotes of an environment started with `tiller: true`). */
+  tiller?: number;
 }
 
 /** Where one cluster's files live and which addresses it uses; derived, not discovered. */

@@ -6,6 +6,8 @@ export interface ClusterEntry {
   name: string;
   kubeconfig: string;
   server: string;
+  /** `127.0.0.1:PORT` of the cluster's out-of-cluster Tiller (remotes, `up --tiller` only). */
+  tillerHost?: string;
 }
 
 /** What `testenv up` leaves in `<dir>/testenv-state.json` so `testenv down` can stop it. */

@@ -37,4 +37,23 @@ describe('testenv CLI', () => {
     expect(existsSync(dir)).toBe(false);
     await expect(run(binaryPaths().kubectl, ['--kubeconfig', join(dir, 'cp.kube.conf'), 'get', 'ns'])).rejects.toThrow();
   });
+
+  it('`up --tiller` records each remote\'s tillerHost, where a Helm 2 client reaches that remote\'s Tiller', async () => {
+    parent ||= await mkdtemp(join(tmpdir(), 'testenv-cli-'));
+    const dir = join(parent, 'tiller');
+    const { stdout } = await testenv('up', '--clusters', '2', '--tiller', '--dir', dir);
+    try {
+      const clusters = JSON.parse(await readFile(join(dir, 'clusters.json'), 'utf8')) as ClusterEntry[];
+      expect(clusters[0]!.tillerHost).toBeUndefined();
+      expect(clusters[1]!.tillerHost).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(stdout).toContain(`tiller ${clusters[1]!.tillerHost!}`);
+      const helm2 = binaryPaths().helm2!;
+      const env = { PATH: process.env.PATH ?? '', HELM_HOME: join(parent, 'helm-home') };
+      const version = await run(helm2, ['version', '--server', '--short', '--host', clusters[1]!.tillerHost!], { env });
+      expect(version.stdout).toMatch(/^Server: v2\.17\.0/);
+    } finally {
+      await testenv('down', '--dir', dir);
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
 });

@@ -21,7 +21,7 @@ export interface Leftovers {
 
 /** Leftovers as recorded from a running environment. */
 export function recordLeftovers(pids: Iterable<number>, ports: ClusterPorts[], paths: string[]): Leftovers {
-  return { pids: [...pids], ports: ports.flatMap((p) => [p.etcdClient, p.etcdPeer, p.apiServer]), paths };
+  return { pids: [...pids], ports: ports.flatMap((p) => [p.etcdClient, p.etcdPeer, p.apiServer, ...(p.tiller === undefined ? [] : [p.tiller])]), paths };
 }
 
 /** The processes still running, ports still bound and paths still present. */

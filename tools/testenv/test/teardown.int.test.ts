@@ -17,6 +17,17 @@ describe('teardown', () => {
     expect(await remaining(leftovers)).toEqual(nothing);
   });
 
+  it('with Tillers (one per remote, none on the control plane), stop() still leaves nothing', async () => {
+    const env = await startClusters({ count: 3, tiller: true });
+    expect(env.clusters.map((c) => c.tillerHost)).toEqual([undefined, `127.0.0.1:${env.clusters[1]!.ports.tiller}`, `127.0.0.1:${env.clusters[2]!.ports.tiller}`]);
+    expect([...env.processes().keys()].filter((n) => n.endsWith('/tiller')).sort()).toEqual(['remote-1/tiller', 'remote-2/tiller']);
+    const leftovers = recordLeftovers([env.supervisorPid, ...env.processes().values()], env.clusters.map((c) => c.ports), [env.dir]);
+    expect(leftovers.pids).toHaveLength(1 + 3 * 3 + 2);
+    expect(leftovers.ports).toHaveLength(3 * 3 + 2);
+    await env.stop();
+    expect(await remaining(leftovers)).toEqual(nothing);
+  });
+
   it('leaves nothing behind when the launching process is killed with SIGKILL', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/hold-clusters.ts', import.meta.url));
     const launcher = spawn(process.execPath, ['--import', 'tsx', fixture, '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
