@@ -24,6 +24,7 @@ describe('meshd.yaml schema', () => {
         adopt: false,
         concurrency: 4,
         helm: { binary: 'helm' },
+        tiller: { helmBinary: 'helm', namespace: 'kube-system', ensure: false, connectTimeout: 10_000, timeout: 300_000 },
         clusters: {},
       },
     });

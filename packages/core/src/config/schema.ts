@@ -38,7 +38,7 @@ const secretsOverrideSchema = z.strictObject({
 /** Per-cluster overrides, keyed by cluster name in `clusters`. */
 const clusterOverrideSchema = z.strictObject({
   backend: backend.optional(),
-  tillerHost: z.string().min(1).optional(),
+  tillerHost: listenAddress.optional(),
   tillerNamespace: dnsLabel.optional(),
   values: values.optional(),
   secrets: secretsOverrideSchema.optional(),
@@ -77,6 +77,15 @@ export const meshdConfigSchema = z.strictObject({
   adopt: z.boolean().default(false),
   concurrency: z.int().min(1).max(64).default(4),
   helm: z.strictObject({ binary: z.string().min(1).default('helm') }).prefault({}),
+  tiller: z
+    .strictObject({
+      helmBinary: z.string().min(1).default('helm'),
+      namespace: dnsLabel.default('kube-system'),
+      ensure: z.boolean().default(false),
+      connectTimeout: duration.prefault('10s'),
+      timeout: duration.prefault('5m'),
+    })
+    .prefault({}),
   clusters: z.record(dnsLabel, clusterOverrideSchema).default({}),
 });
 
