@@ -12,7 +12,7 @@ import { WorkQueue, type ReconcileRecord } from './queue.js';
 import { keyReconciler } from './reconcile-key.js';
 import { addSnapshotCredentials, type Redactor } from './redact.js';
 import { RunLock } from './run-lock.js';
-import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
+import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
 import { statusFromReports, type MeshStatus } from './status.js';
 import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
@@ -43,6 +43,13 @@ function errorMessage(err: unknown): string {
   return typeof err === 'string' ? err : JSON.stringify(err);
 }
 
+function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined, error: string | undefined): LastReconcile {
+  const last: LastReconcile = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
+  if (converged !== undefined) last.converged = converged;
+  if (error !== undefined) last.error = error;
+  return last;
+}
+
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
 /**
@@ -57,7 +64,7 @@ export class Daemon {
   private plugins: LoadedPlugin[] = [];
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
-  private readonly converged = new Map<string, boolean>();
+  private readonly passes = new Map<string, { converged: boolean; writes: number }>();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   private readonly watches: ClusterWatches;
   private readonly abort = new AbortController();
@@ -104,9 +111,8 @@ export class Daemon {
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
     await this.onDirectoryChange([]);
-    this.queue.start();
-    if (this.election) {
-      this.queue.pause();
+    if (!this.election) this.queue.start();
+    else {
       this.election.start(this.abort.signal);
       void this.o.notifier?.ready('standby: waiting for the lease');
     }
@@ -194,26 +200,24 @@ export class Daemon {
 
   private onReport(key: string, report: PassReport, verdict: PassVerdict): void {
     this.state = foldReport(this.state, key, report, Date.now());
-    this.converged.set(key, report.converged);
+    this.passes.set(key, { converged: report.converged, writes: report.writes });
     for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
     for (const name of verdict.removed) this.queue.remove(name);
     if (report.mesh && !this.stopping) this.watches.update(report.mesh);
   }
 
   private onResult(record: ReconcileRecord): void {
-    const converged = this.converged.get(record.key);
-    this.converged.delete(record.key);
-    const label = RESULT_LABEL[record.outcome] ?? (converged === true ? 'converged' : 'not_converged');
-    this.metrics.observeReconcile(record.key, label, record.durationMs);
+    const pass = this.passes.get(record.key);
+    this.passes.delete(record.key);
+    if (pass === undefined && record.outcome === 'success') {
+      this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
+      return;
+    }
+    const label = RESULT_LABEL[record.outcome] ?? (pass?.converged === true ? 'converged' : 'not_converged');
     const error = record.error === undefined ? undefined : errorMessage(record.error);
-    const last: Parameters<typeof recordReconcile>[1] = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
-    if (converged !== undefined) last.converged = converged;
-    if (error !== undefined) last.error = error;
-    this.state = recordReconcile(this.state, last);
-    const log = { key: record.key, result: label, durationMs: record.durationMs };
-    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error, failures: record.failures }, 'reconcile failed; retrying with backoff');
-    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error }, 'reconcile failed on invalid input; waiting for it to change');
-    else this.o.logger.info(log, 'reconciled');
+    this.metrics.observeReconcile(record.key, label, record.durationMs);
+    this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
+    this.logResult(record, label, error, pass?.writes ?? 0);
     if (!this.readySent && record.outcome !== 'aborted' && this.state.latest) {
       this.readySent = true;
       void this.o.notifier?.ready(`first reconcile done: ${label}`);
@@ -221,8 +225,16 @@ export class Daemon {
     }
   }
 
+  private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: string | undefined, writes: number): void {
+    const log = { key: record.key, result: label, durationMs: record.durationMs, writes };
+    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error, failures: record.failures }, 'reconcile failed; retrying with backoff');
+    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error }, 'reconcile failed on invalid input; waiting for it to change');
+    else this.o.logger.info(log, 'reconciled');
+  }
+
   private startedLeading(): void {
     this.queue.add(FULL_KEY);
+    this.queue.start();
     this.queue.resume();
     void this.o.notifier?.status('leader');
   }

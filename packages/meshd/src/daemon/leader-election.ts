@@ -31,10 +31,11 @@ export class LeaderElection {
     private readonly on: { started(): void; stopped(): void },
   ) {}
 
-  /** Marks the election as wanted; it begins at the first ensure() with a control plane. */
+  /** Begins campaigning (now, or at the first ensure() with a control plane). */
   start(signal: AbortSignal): void {
     this.pending = true;
     signal.addEventListener('abort', () => this.stopper.abort(), { once: true });
+    if (this.elector && !this.running) this.running = this.elector.run(this.stopper.signal);
   }
 
   /** Starts the elector on `controlPlane` if it is not running yet. */

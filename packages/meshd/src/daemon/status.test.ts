@@ -27,7 +27,7 @@ describe('statusFromReports', () => {
       ['west', '2026-01-01T00:00:01.000Z'],
     ]);
     const east = status.clusters[1];
-    expect(east?.release).toEqual({ component: 'helm-template', state: 'out-of-sync', reason: 'values changed', changes: 1, writes: 1 });
+    expect(east?.release).toEqual({ component: 'helm-template', state: 'in-sync', observed: 'out-of-sync', reason: 'values changed', changes: 1, writes: 1 });
     expect(east?.secrets?.state).toBe('in-sync');
     expect(status.endpoints).toEqual({ pilot: '10.1.0.5', policy: '10.1.0.6', statsd: '10.1.0.7' });
     expect(status.registry?.state).toBe('in-sync');

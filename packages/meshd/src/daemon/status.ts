@@ -4,7 +4,10 @@ import type { ClusterEntry, LastReconcile, StatusState } from './status-state.js
 /** One component (release, secrets, registry) as /status shows it. */
 export interface ComponentStatus {
   component: string;
+  /** The state now: `in-sync` once a pass applied the component's changes without error. */
   state: string;
+  /** The state the last pass observed before acting (absent, out-of-sync, drifted…). */
+  observed: string;
   reason: string;
   /** Changes planned or made in the last pass. */
   changes: number;
@@ -75,7 +78,9 @@ const BACKENDS = new Set(['helm-template', 'tiller']);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function componentStatus(c: ComponentReport): ComponentStatus {
-  const status: ComponentStatus = { component: c.component, state: c.state, reason: c.reason, changes: c.changes.filter((x) => x.op !== 'orphan').length, writes: c.writes };
+  const applied = c.error === undefined && c.writes > 0;
+  const changes = c.changes.filter((x) => x.op !== 'orphan').length;
+  const status: ComponentStatus = { component: c.component, state: applied ? 'in-sync' : c.state, observed: c.state, reason: c.reason, changes, writes: c.writes };
   if (c.error !== undefined) status.error = c.error;
   return status;
 }

@@ -1,0 +1,68 @@
+// Two daemons on one mesh with leader election: one acts, the other waits and takes over.
+import { Writable } from 'node:stream';
+import { loadConfig } from '@meshd/core';
+import { startClusters, type TestEnv } from '@meshd/testenv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { createDaemonLogger } from '../../src/daemon/logger.js';
+import { Redactor } from '../../src/daemon/redact.js';
+import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<number> {
+  const start = Date.now();
+  while (!ok()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+  return Date.now() - start;
+}
+
+async function bastion(identity: string): Promise<{ daemon: Daemon; reconciles: () => number }> {
+  const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
+  const redactor = new Redactor();
+  const lines: string[] = [];
+  const daemon = new Daemon({
+    config,
+    loadConfig: () => Promise.resolve(config),
+    logger: createDaemonLogger({ destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }), redactor, pretty: false }),
+    redactor,
+    listen: { host: '127.0.0.1', port: 0 },
+    leader: { namespace: 'kube-system', name: 'meshd-ha-test', identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
+  });
+  await daemon.start();
+  return { daemon, reconciles: () => lines.filter((l) => l.includes('"msg":"reconciled"')).length };
+}
+
+beforeAll(async () => {
+  env = await startClusters({ count: 2 });
+  ws = await workspace();
+  await addAll(ws, env);
+}, 300_000);
+
+afterAll(async () => {
+  await ws?.cleanup();
+  await env?.stop();
+});
+
+describe('meshd run --leader-elect on two bastions', () => {
+  it('lets only the leader reconcile, and the standby take over when the leader stops', async () => {
+    const a = await bastion('bastion-a');
+    await until('a leads and reconciles', () => a.daemon.status().leader?.isLeader === true && a.reconciles() > 0);
+    const b = await bastion('bastion-b');
+    await sleep(2000);
+    expect(b.reconciles()).toBe(0);
+    const standby = b.daemon.status();
+    expect(standby.ready).toBe(false);
+    expect(standby.readyReasons).toEqual(['standby: another meshd holds the lease (bastion-a)', 'no reconcile has completed yet']);
+
+    await a.daemon.shutdown('SIGTERM');
+    const takeover = await until('b takes over and reconciles', () => b.reconciles() > 0);
+    expect(takeover).toBeLessThan(3000);
+    expect(b.daemon.status().clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['remote-1', 'converged']]);
+    await b.daemon.shutdown('SIGTERM');
+  });
+});
