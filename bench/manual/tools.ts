@@ -1,0 +1,83 @@
+// The three ways a mesh gets converged in bench:manual: meshd as a CLI process, meshd in-process
+// (no node startup, warm modules: what the daemon pays per pass), and the guide's procedure as a
+// bash script with the real kubectl and helm.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MESHD_BIN, runTimed } from '../lib/proc.js';
+import { CHART, REPO } from '../lib/workspace.js';
+import type { Workspace } from '../lib/workspace.js';
+
+/** Which tool a figure belongs to. */
+export type ToolName = 'meshd' | 'meshd-inprocess' | 'manual';
+
+/** One converge run: wall seconds and whether the tool said it succeeded. */
+export interface ToolRun {
+  wallSeconds: number;
+  ok: boolean;
+  output: string;
+}
+
+/** What the tools need to know about the mesh. */
+export interface MeshSetup {
+  ws: Workspace;
+  controlPlane: string;
+  remotes: readonly string[];
+  kubectl: string;
+  helm: string;
+  /** Namespaces whose istio.default both tools copy (empty when meshd has no secrets plugin). */
+  secretNamespaces: readonly string[];
+}
+
+type CliMain = (argv: string[], io: unknown) => Promise<number>;
+interface CapturedIo {
+  readonly stdoutText: string;
+  readonly stderrText: string;
+}
+type CaptureIo = (cwd: string) => CapturedIo;
+
+async function importDist<T>(path: string, name: string): Promise<T> {
+  const mod = (await import(pathToFileURL(join(REPO, 'packages/meshd/dist', path)).href)) as Record<string, unknown>;
+  return mod[name] as T;
+}
+
+async function meshdCli(setup: MeshSetup): Promise<ToolRun> {
+  const run = await runTimed(process.execPath, [MESHD_BIN, 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath]);
+  return { wallSeconds: run.wallSeconds, ok: run.code === 0, output: run.stdout + run.stderr };
+}
+
+async function meshdInProcess(setup: MeshSetup): Promise<ToolRun> {
+  const main = await importDist<CliMain>('cli/main.js', 'main');
+  const captureIo = await importDist<CaptureIo>('cli/io.js', 'captureIo');
+  const io = captureIo(setup.ws.root);
+  const started = performance.now();
+  const code = await main(['node', 'meshd', 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath], io);
+  return { wallSeconds: (performance.now() - started) / 1000, ok: code === 0, output: io.stdoutText + io.stderrText };
+}
+
+async function manual(setup: MeshSetup): Promise<ToolRun> {
+  const env = {
+    ...process.env,
+    KUBECTL: setup.kubectl,
+    HELM: setup.helm,
+    MC_DIR: setup.ws.dir,
+    CP: setup.controlPlane,
+    REMOTES: setup.remotes.join(' '),
+    CHART,
+    SECRET_NAMESPACES: setup.secretNamespaces.join(' '),
+  };
+  const run = await runTimed('bash', [join(REPO, 'bench/manual/guide.sh')], env);
+  return { wallSeconds: run.wallSeconds, ok: run.code === 0, output: run.stdout + run.stderr };
+}
+
+/** Runs one tool once against the mesh. */
+export function runTool(tool: ToolName, setup: MeshSetup): Promise<ToolRun> {
+  if (tool === 'meshd') return meshdCli(setup);
+  if (tool === 'meshd-inprocess') return meshdInProcess(setup);
+  return manual(setup);
+}
+
+/** True when the built meshd registers the secrets addon (then both tools copy istio.default). */
+export async function meshdHasSecretsPlugin(): Promise<boolean> {
+  const plugins = await importDist<readonly { name: string }[]>('plugins.js', 'BUILTIN_PLUGINS');
+  return plugins.some((p) => p.name === 'secrets');
+}

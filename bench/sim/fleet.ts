@@ -1,0 +1,109 @@
+// SIMULATION (benchmarks only): a fleet of simulated Kubernetes API servers in this process, one
+// HTTPS port on 127.0.0.1 per cluster, sharing one self-signed EC certificate and checking a bearer
+// token per cluster. Not Kubernetes: no admission, defaulting, controllers or persistence. It exists
+// so meshd's own cost can be measured at mesh sizes whose real API servers do not fit on one machine.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { handleRequest, sendJson } from './handler.js';
+import { seedCluster, simNetwork, SimControlPlane } from './seed.js';
+import { ClusterStore } from './store.js';
+
+/** One simulated cluster. */
+export interface SimCluster {
+  name: string;
+  index: number;
+  server: string;
+  kubeconfigText: string;
+  store: ClusterStore;
+}
+
+/** Options of startSimFleet. */
+export interface SimFleetOptions {
+  /** Clusters in all; the first is the control plane. */
+  count: number;
+  /** Where the TLS key and certificate are written (the caller removes it). */
+  workDir: string;
+  /** Application namespaces on every cluster; the control plane has istio.default in each. */
+  appNamespaces: readonly string[];
+}
+
+/** A running fleet. Whoever started it must stop() it. */
+export interface SimFleet {
+  clusters: SimCluster[];
+  controlPlane: SimControlPlane;
+  /** Write requests each cluster served so far (POST, PUT, PATCH, DELETE). */
+  writes(): number[];
+  stop(): Promise<void>;
+}
+
+/** Cluster names of a fleet: `cp`, then `remote-001`, `remote-002`, … */
+export function simClusterName(index: number): string {
+  return index === 0 ? 'cp' : `remote-${String(index).padStart(3, '0')}`;
+}
+
+function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = join(dir, 'sim.key');
+  const cert = join(dir, 'sim.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=meshd-sim', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+}
+
+function kubeconfig(name: string, server: string, caPem: string, token: string): string {
+  const user = `${name}-admin`;
+  return stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name, cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name, context: { cluster: name, user } }],
+    'current-context': name,
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Starts `count` simulated clusters; resolves once all listen. */
+export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
+  const tls = selfSignedCert(options.workDir);
+  const servers: Server[] = [];
+  const clusters: SimCluster[] = [];
+  let controlPlane: SimControlPlane | undefined;
+  for (let index = 0; index < options.count; index++) {
+    const store = new ClusterStore();
+    const network = simNetwork(index);
+    seedCluster(store, network, index === 0 ? ['istio-system', ...options.appNamespaces] : options.appNamespaces);
+    if (index === 0) {
+      controlPlane = new SimControlPlane(store, network);
+      controlPlane.seed(['istio-system', 'default', ...options.appNamespaces]);
+    }
+    const token = randomBytes(16).toString('hex');
+    const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+      void handleRequest(req, res, store);
+    });
+    servers.push(server);
+    const url = `https://127.0.0.1:${await listen(server)}`;
+    const name = simClusterName(index);
+    clusters.push({ name, index, server: url, kubeconfigText: kubeconfig(name, url, tls.cert, token), store });
+  }
+  if (!controlPlane) throw new Error('a fleet needs at least one cluster');
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    })));
+  };
+  return { clusters, controlPlane, writes: () => clusters.map((c) => c.store.counts.writes), stop };
+}

@@ -1,0 +1,127 @@
+// SIMULATION (benchmarks only): answers one HTTP request of the Kubernetes API from a ClusterStore.
+// Reads, lists with selectors, watches, create, replace, server-side apply, merge patch and delete,
+// with the status codes a real API server returns for the cases meshd meets (404, 409, 422).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { mergePatch, serverSideApply } from './apply.js';
+import type { ResourceRoute } from './routes.js';
+import { routeOf } from './routes.js';
+import { apiVersionOf } from './resources.js';
+import type { SimResource } from './resources.js';
+import { fieldMatcher, labelMatcher } from './selectors.js';
+import type { SimObject } from './selectors.js';
+import type { ClusterStore } from './store.js';
+import { serveWatch } from './watch.js';
+
+const MAX_DATA_BYTES = 1024 * 1024;
+
+/** A failed request: the Status body a real server sends. */
+export class StatusError extends Error {
+  constructor(readonly code: number, readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+/** Sends a JSON body. */
+export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendStatus(res: ServerResponse, err: StatusError): void {
+  sendJson(res, err.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason, code: err.code });
+}
+
+async function readBody(req: IncomingMessage): Promise<SimObject> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as SimObject;
+  } catch {
+    return parseYaml(text) as SimObject;
+  }
+}
+
+const notFound = (route: ResourceRoute, name: string): StatusError =>
+  new StatusError(404, 'NotFound', `${route.res.plural}${route.res.group ? '.' + route.res.group : ''} "${name}" not found`);
+
+function checkWrite(store: ClusterStore, route: ResourceRoute, obj: SimObject): void {
+  if (route.res.namespaced) {
+    const nsRes = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+    if (!store.get(nsRes, undefined, route.namespace ?? '')) throw new StatusError(404, 'NotFound', `namespaces "${route.namespace}" not found`);
+  }
+  const data = { ...(obj.data as object | undefined), ...(obj.binaryData as object | undefined), ...(obj.stringData as object | undefined) } as Record<string, string>;
+  const bytes = Object.entries(data).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0);
+  if (bytes > MAX_DATA_BYTES) throw new StatusError(422, 'Invalid', `${route.res.kind} "${obj.metadata.name}" is invalid: []: Too long: may not be more than ${MAX_DATA_BYTES} bytes`);
+}
+
+function withPathIdentity(route: ResourceRoute, obj: SimObject, res: SimResource): SimObject {
+  const metadata = { ...obj.metadata, name: obj.metadata?.name ?? route.name ?? '' };
+  if (route.res.namespaced && route.namespace !== undefined) metadata.namespace = route.namespace;
+  return { ...obj, apiVersion: apiVersionOf(res), kind: res.kind, metadata };
+}
+
+async function write(req: IncomingMessage, store: ClusterStore, route: ResourceRoute, url: URL): Promise<[number, unknown]> {
+  const { res: type, namespace } = route;
+  store.counts.writes++;
+  if (req.method === 'DELETE') {
+    const gone = store.delete(type, namespace, route.name ?? '');
+    if (!gone) throw notFound(route, route.name ?? '');
+    return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, kind: type.plural } }];
+  }
+  const body = withPathIdentity(route, await readBody(req), type);
+  const existing = store.get(type, namespace, body.metadata.name);
+  if (req.method === 'POST') {
+    if (existing) throw new StatusError(409, 'AlreadyExists', `${type.plural} "${body.metadata.name}" already exists`);
+    checkWrite(store, route, body);
+    return [201, store.create(type, body)];
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  if (req.method === 'PATCH' && contentType.includes('apply-patch')) {
+    checkWrite(store, route, body);
+    const next = serverSideApply(existing, body, url.searchParams.get('fieldManager') ?? 'unknown');
+    return existing ? [200, store.update(type, existing, next)] : [201, store.create(type, next)];
+  }
+  if (!existing) throw notFound(route, body.metadata.name);
+  if (req.method === 'PUT') {
+    const rv = body.metadata.resourceVersion;
+    if (rv !== undefined && rv !== existing.metadata.resourceVersion) throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${type.plural} "${body.metadata.name}": the object has been modified`);
+    checkWrite(store, route, body);
+    return [200, store.update(type, existing, body)];
+  }
+  if (req.method === 'PATCH' && contentType.includes('merge-patch')) return [200, store.update(type, existing, mergePatch(existing, body) as SimObject)];
+  throw new StatusError(415, 'UnsupportedMediaType', `the simulation does not take ${req.method} ${contentType}`);
+}
+
+function read(store: ClusterStore, route: ResourceRoute, url: URL): [number, unknown] {
+  store.counts.reads++;
+  if (route.name !== undefined) {
+    const obj = store.get(route.res, route.namespace, route.name);
+    if (!obj) throw notFound(route, route.name);
+    return [200, obj];
+  }
+  const match = labelMatcher(url.searchParams.get('labelSelector'));
+  const fields = fieldMatcher(url.searchParams.get('fieldSelector'));
+  const items = store.list(route.res, route.namespace, (o) => match(o) && fields(o));
+  return [200, { kind: `${route.res.kind}List`, apiVersion: apiVersionOf(route.res), metadata: { resourceVersion: store.version() }, items }];
+}
+
+/** Serves one request against `store`. Never throws: failures are Status responses. */
+export async function handleRequest(req: IncomingMessage, res: ServerResponse, store: ClusterStore): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://sim');
+  try {
+    const route = routeOf(url.pathname);
+    if (!route) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (route.kind === 'document') return sendJson(res, 200, route.body);
+    if (req.method === 'GET' && route.name === undefined && ['true', '1'].includes(url.searchParams.get('watch') ?? '')) {
+      store.counts.watches++;
+      return serveWatch(req, res, store, route, url);
+    }
+    const [code, body] = req.method === 'GET' ? read(store, route, url) : await write(req, store, route, url);
+    sendJson(res, code, body);
+  } catch (err) {
+    sendStatus(res, err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err)));
+  }
+}

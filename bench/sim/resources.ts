@@ -1,0 +1,80 @@
+// SIMULATION (benchmarks only): the resource types the simulated Kubernetes API serves, and the
+// discovery documents (/api, /apis, /api/v1, /apis/G/V) that @kubernetes/client-node reads before a
+// generic request. Only what meshd touches is here; anything else is a 404, as on a real server
+// without that API.
+
+/** One resource type of the simulated API. */
+export interface SimResource {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function r(group: string, version: string, plural: string, kind: string, namespaced = true): SimResource {
+  return { group, version, plural, kind, namespaced };
+}
+
+/** Every resource type served. */
+export const SIM_RESOURCES: readonly SimResource[] = [
+  r('', 'v1', 'namespaces', 'Namespace', false),
+  r('', 'v1', 'nodes', 'Node', false),
+  r('', 'v1', 'pods', 'Pod'),
+  r('', 'v1', 'configmaps', 'ConfigMap'),
+  r('', 'v1', 'secrets', 'Secret'),
+  r('', 'v1', 'services', 'Service'),
+  r('', 'v1', 'endpoints', 'Endpoints'),
+  r('', 'v1', 'serviceaccounts', 'ServiceAccount'),
+  r('apps', 'v1', 'deployments', 'Deployment'),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
+  r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
+  r('networking.k8s.io', 'v1', 'servicecidrs', 'ServiceCIDR', false),
+  r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+];
+
+/** apiVersion of a resource type: `v1` or `group/version`. */
+export function apiVersionOf(res: SimResource): string {
+  return res.group === '' ? res.version : `${res.group}/${res.version}`;
+}
+
+/** The resource type for a group/version/plural, or undefined. */
+export function findResource(group: string, version: string, plural: string): SimResource | undefined {
+  return SIM_RESOURCES.find((x) => x.group === group && x.version === version && x.plural === plural);
+}
+
+const groups = (): string[] => [...new Set(SIM_RESOURCES.map((x) => x.group).filter((g) => g !== ''))];
+
+/** GET /api */
+export function coreVersions(): object {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+}
+
+/** GET /apis */
+export function groupList(): object {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groups().map((name) => {
+      const gv = { groupVersion: `${name}/v1`, version: 'v1' };
+      return { name, versions: [gv], preferredVersion: gv };
+    }),
+  };
+}
+
+/** GET /api/v1 or /apis/G/V; undefined when the group version is not served. */
+export function resourceList(group: string, version: string): object | undefined {
+  const resources = SIM_RESOURCES.filter((x) => x.group === group && x.version === version);
+  if (resources.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources: resources.map((x) => ({ name: x.plural, singularName: x.kind.toLowerCase(), namespaced: x.namespaced, kind: x.kind, verbs: VERBS })),
+  };
+}
