@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/core';
 import { watchResource } from './informers.js';
+import { FULL_KEY } from './keys.js';
 import type { WatchSpec } from './watch-specs.js';
 
 /** Options of ClusterWatches. */
@@ -22,17 +23,17 @@ interface RunningWatches {
  * Keeps the daemon's watches in step with the desired mesh: the control-plane watches on the
  * control plane, the per-remote watches on each remote, restarted when a cluster's kubeconfig or
  * role changes and stopped when it leaves. Owns the watches and their connections; events only
- * enqueue keys ('all-remotes' → every remote of the mesh at that moment).
+ * enqueue keys: 'all-remotes' → FULL_KEY (every remote in one pass: one discovery, one render,
+ * remotes applied concurrently, and it runs alone so it cannot race a single-cluster pass),
+ * 'this-remote' → the cluster's own key.
  */
 export class ClusterWatches {
   private readonly running = new Map<string, RunningWatches>();
-  private remotes: string[] = [];
 
   constructor(private readonly o: ClusterWatchesOptions) {}
 
   /** Starts and stops watches so they match `mesh`. */
   update(mesh: DesiredMesh): void {
-    this.remotes = mesh.remotes.map((r) => r.name).sort();
     const specs = this.o.specs();
     const wanted = new Map<string, ValidCluster>([mesh.controlPlane, ...mesh.remotes].map((c) => [c.name, c]));
     for (const [name, watches] of this.running) {
@@ -84,7 +85,7 @@ export class ClusterWatches {
         retryMaxMs: 10_000,
         onChange: (event) => {
           if (!relevant(event)) return;
-          const keys = spec.enqueue === 'all-remotes' ? this.remotes : [cluster.name];
+          const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
           logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
           this.o.enqueue(keys);
         },

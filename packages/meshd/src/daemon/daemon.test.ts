@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
 import { createDaemonLogger } from './logger.js';
 import { Redactor } from './redact.js';
-import { clusterReport, passReport } from './test-reports.js';
+import { clusterReport, componentReport, passReport } from './test-reports.js';
 
 const TOKEN = 'planted-daemon-token-7a61c0d9e2';
 const descriptor = (name: string, cp: boolean): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
@@ -145,6 +145,25 @@ describe('Daemon', () => {
     await until('east retried again', () => calls.filter((c) => c.scope?.[0] === 'east').length >= 1 && daemon?.status().clusters.find((c) => c.name === 'east')?.reachable === true, 10_000);
     const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; reachable: boolean }[] };
     expect(status.clusters.find((c) => c.name === 'west')?.reachable).toBe(true);
+  });
+
+  it('follows two passes that ran at once and both wrote the registry with a full pass', async () => {
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      if (opts.scope === undefined) return report;
+      await sleep(300);
+      return { ...report, registry: componentReport('registry', { writes: 1 }) };
+    };
+    await startDaemon();
+    await until('first pass', () => calls.length === 1);
+    await daemon?.queue.whenIdle();
+    await writeFile(join(dir, 'east.kube.conf'), kubeconfig('east', 20, TOKEN));
+    await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 30));
+    await until('the healing full pass', () => calls.filter((c) => c.scope === undefined).length === 2, 3000);
+    await sleep(500);
+    expect(calls).toHaveLength(4);
+    expect(calls.slice(1, 3).map((c) => c.scope?.[0]).sort()).toEqual(['east', 'west']);
+    expect(calls[3]?.scope).toBeUndefined();
   });
 
   it('never lets a planted token reach /status, /metrics or the logs', async () => {

@@ -99,6 +99,7 @@ export class Daemon {
         isActive: () => this.election?.isLeader() ?? true,
         term: () => this.election?.term(),
         onReport: (key, report, verdict) => this.onReport(key, report, verdict),
+        heal: () => this.queue.add(FULL_KEY),
       }),
     });
   }

@@ -24,6 +24,13 @@ export interface KeyReconcilerDeps {
   term(): AbortSignal | undefined;
   /** Receives every report with its verdict (status, metrics, watches, per-cluster retries). */
   onReport(key: string, report: PassReport, verdict: PassVerdict): void;
+  /** Enqueues a full pass: called when two passes ran at once and one of them wrote the registry. */
+  heal(): void;
+}
+
+/** One pass in flight; `overlapped` is set when another pass ran at the same time. */
+interface PassTicket {
+  overlapped: boolean;
 }
 
 /**
@@ -32,27 +39,49 @@ export interface KeyReconcilerDeps {
  * throw when the verdict says the key must be retried. The full pass runs alone (RunLock).
  */
 export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
+  const running = new Set<PassTicket>();
+  let healPending = false;
   return async (key, signal) => {
     if (!deps.isActive()) return;
     const term = deps.term();
     const combined = term ? AbortSignal.any([signal, term]) : signal;
+    const ticket: PassTicket = { overlapped: false };
     const report = await deps.lock.with(key === FULL_KEY, async () => {
-      const config = deps.config();
-      const snapshot = await readDirectorySnapshot(config.directory);
-      addSnapshotCredentials(deps.redactor, snapshot);
-      const options: PassOptions = { mode: 'apply', snapshot, config, plugins: deps.plugins(), logger: deps.logger.child({ key }), signal: combined };
-      const helm = await deps.helm();
-      if (helm) options.helm = helm;
-      if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
-      const scope = scopeOfKey(key);
-      if (scope) options.scope = scope;
-      return deps.runPass(options);
+      if (running.size > 0) ticket.overlapped = true;
+      for (const other of running) other.overlapped = true;
+      running.add(ticket);
+      try {
+        return await runOnePass(deps, key, combined);
+      } finally {
+        running.delete(ticket);
+      }
     });
     if (report.mesh) deps.lastGood.mesh = report.mesh;
+    // Each pass publishes the registry from what it read at its start: of two passes at once, the
+    // later write may drop what the other added. A full pass (alone) republishes the whole truth,
+    // once the last of the overlapping passes is done.
+    if (ticket.overlapped && (report.registry?.writes ?? 0) > 0) healPending = true;
+    if (healPending && running.size === 0) {
+      healPending = false;
+      deps.heal();
+    }
     const verdict = judgePass(key, report);
     deps.onReport(key, report, verdict);
     if (verdict.error === undefined) return;
     if (verdict.terminal === true) throw new MeshdError('MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
     throw new Error(verdict.error);
   };
+}
+
+async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSignal): Promise<PassReport> {
+  const config = deps.config();
+  const snapshot = await readDirectorySnapshot(config.directory);
+  addSnapshotCredentials(deps.redactor, snapshot);
+  const options: PassOptions = { mode: 'apply', snapshot, config, plugins: deps.plugins(), logger: deps.logger.child({ key }), signal };
+  const helm = await deps.helm();
+  if (helm) options.helm = helm;
+  if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
+  const scope = scopeOfKey(key);
+  if (scope) options.scope = scope;
+  return deps.runPass(options);
 }

@@ -10,7 +10,7 @@ import { isDrift, podEndpointChangeFilter } from './watch-filters.js';
 export interface WatchSpec {
   on: 'control-plane' | 'each-remote';
   target: WatchTarget;
-  /** 'all-remotes': every remote key; 'this-remote': the key of the cluster the event happened on. */
+  /** 'all-remotes': every remote (the full-pass key); 'this-remote': the key of the cluster the event happened on. */
   enqueue: 'all-remotes' | 'this-remote';
   purpose: string;
   /** Makes the event filter of one watch; undefined: every event counts. */
