@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '@meshd/core';
 import { helmTemplatePlugin } from '@meshd/plugin-helm';
+import { tillerPlugin } from '@meshd/plugin-tiller';
 import { secretsPlugin } from '@meshd/plugin-secrets';
 
 /**
@@ -9,5 +10,6 @@ import { secretsPlugin } from '@meshd/plugin-secrets';
  */
 export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [
   helmTemplatePlugin,
+  tillerPlugin,
   secretsPlugin,
 ];

@@ -1,0 +1,124 @@
+import { contentHash, definePlugin, MeshdError, readObjects, refOf } from '@meshd/core';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
+import { RenderCache, detectHelm, helmVersionAtLeast, resolveValues } from '@meshd/plugin-helm';
+import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
+import { tillerComponentPlan } from './component.js';
+import { selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
+import type { TillerConfig, TillerLocation } from './config.js';
+import { executeTillerPlan } from './execute.js';
+import { markedValues } from './helm2/parse.js';
+import { withTillerSession } from './helm2/session.js';
+import type { TillerSession, TillerSessionOptions } from './helm2/session.js';
+import { observeTillerRelease } from './observe.js';
+import { planTillerRelease } from './plan.js';
+import type { TillerPlanInput } from './plan.js';
+import { observePrerequisites } from './prerequisites.js';
+import { planTillerRemoval } from './removal.js';
+import type { TillerPlan } from './steps.js';
+import { observeTemplateRelease } from './template.js';
+
+/** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
+export const TILLER = 'tiller';
+
+function clusterValues(target: ClusterTarget): ChartValues {
+  const v = target.overrides.values;
+  return v !== null && typeof v === 'object' ? (v as ChartValues) : {};
+}
+
+function noEndpointsPlan(target: ClusterTarget): ComponentPlan {
+  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
+  return { component: TILLER, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
+}
+
+function describeLocation(location: TillerLocation): string {
+  return location.host !== undefined ? `Tiller at ${location.host}` : `Tiller in ${location.namespace}`;
+}
+
+class TillerBackend implements ComponentInstance {
+  private readonly cache: RenderCache;
+  private helm: Promise<HelmVersion> | undefined;
+
+  constructor(private readonly ctx: PluginContext<TillerConfig>) {
+    this.cache = new RenderCache({ signal: ctx.signal });
+  }
+
+  async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
+    const endpoints = mesh.endpoints;
+    if (endpoints === undefined) return noEndpointsPlan(target);
+    const location = tillerLocation(target.overrides, this.ctx.config);
+    const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
+    const plan = planTillerRelease({ ...observed.input, adopt: mesh.adopt });
+    return this.componentPlan(target, location, plan, observed.values);
+  }
+
+  async planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
+    const { release } = this.ctx.config;
+    const location = tillerLocation(target.overrides, this.ctx.config);
+    const observation = await withTillerSession(this.sessionOptions(target, location), (session) => observeTillerRelease(session, release.name));
+    const plan = planTillerRemoval({ release: release.name, namespace: release.namespace, observation, adopt: mesh.adopt });
+    return this.componentPlan(target, location, plan, {});
+  }
+
+  /** Renders with Helm 2 (cached per values), then reads Tiller, the rendered objects and the prerequisites. */
+  private async observe(session: TillerSession, target: ClusterTarget, endpoints: MeshEndpoints): Promise<{ input: Omit<TillerPlanInput, 'adopt'>; values: ChartValues }> {
+    const { chart, release, values, ensure, helmBinary } = this.ctx.config;
+    await this.requireHelm2(session.env);
+    const resolved = resolveValues({ endpoints: { ...endpoints, mixer: endpoints.policy }, userValues: { ...values, ...clusterValues(target) } });
+    const helm = { binary: helmBinary, major: 2 as const, env: session.env };
+    const rendered = await this.cache.render({ helm, chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
+    const desiredHash = contentHash({ objects: rendered.objects, values: resolved });
+    const [observation, live, prerequisites, templateUninstall] = await Promise.all([
+      observeTillerRelease(session, release.name),
+      readObjects(target.client, rendered.objects.map(refOf)),
+      ensure ? observePrerequisites(target.client, session.options.location) : undefined,
+      observeTemplateRelease(target.client, release),
+    ]);
+    const input = { cluster: target.name, release: release.name, namespace: release.namespace, desiredHash, desired: rendered.objects, live, observation, prerequisites, templateUninstall };
+    return { input, values: markedValues(resolved, desiredHash) };
+  }
+
+  private componentPlan(target: ClusterTarget, location: TillerLocation, plan: TillerPlan, values: ChartValues): ComponentPlan {
+    const apply = (signal?: AbortSignal): Promise<number> => this.execute({ target, location, plan, values }, signal);
+    return tillerComponentPlan(plan, { component: TILLER, cluster: target.name, where: describeLocation(location), apply });
+  }
+
+  private execute({ target, location, plan, values }: { target: ClusterTarget; location: TillerLocation; plan: TillerPlan; values: ChartValues }, signal?: AbortSignal): Promise<number> {
+    const options = { ...this.sessionOptions(target, location), signal: signal ?? this.ctx.signal };
+    return withTillerSession(options, async (session) => {
+      const writes = await executeTillerPlan({ session, client: target.client, chartDir: this.ctx.config.chart, values, timeoutMs: this.ctx.config.timeoutMs }, plan);
+      this.ctx.logger.info({ cluster: target.name, release: plan.release, steps: plan.steps.map((s) => s.op), writes }, 'tiller release applied');
+      return writes;
+    });
+  }
+
+  private sessionOptions(target: ClusterTarget, location: TillerLocation): TillerSessionOptions {
+    const { helmBinary, connectTimeoutMs, timeoutMs } = this.ctx.config;
+    return { helmBinary, client: target.client, location, connectTimeoutMs, timeoutMs, signal: this.ctx.signal };
+  }
+
+  /** Checks once (per plugin instance) that the configured client is Helm 2 ≥ 2.7.2. */
+  private async requireHelm2(env: NodeJS.ProcessEnv): Promise<void> {
+    const binary = this.ctx.config.helmBinary;
+    this.helm ??= detectHelm(binary, this.ctx.signal, { env });
+    this.helm.catch(() => (this.helm = undefined));
+    const { major, version } = await this.helm;
+    if (major !== 2 || !helmVersionAtLeast(version)) {
+      throw new MeshdError('MESHD_ERR_HELM', `tiller.helmBinary ${binary} is Helm ${version}: the tiller backend needs a Helm 2 client, 2.7.2 or newer`, { terminal: true });
+    }
+  }
+}
+
+/**
+ * The tiller backend: renders istio-remote with Helm 2 (to know the desired objects and their hash),
+ * observes the release through the remote's Tiller (`tillerHost`, or helm's port-forward), and
+ * installs, upgrades, repairs, rolls back or purges it through Tiller. The release records meshd's
+ * hash in its values (`meshd.hash`); Tiller, not meshd, owns the release record.
+ */
+export const tillerPlugin = definePlugin<TillerConfig>({
+  name: TILLER,
+  kind: 'backend',
+  configSchema: tillerConfigSchema,
+  selectConfig: selectTillerConfig,
+  needs: ['endpoints', 'helm'],
+  create: (ctx) => new TillerBackend(ctx),
+});

@@ -1,0 +1,58 @@
+import { changesOf as objectChangesOf } from '@meshd/core';
+import type { ComponentPlan, PlannedChange } from '@meshd/core';
+import type { TillerPlan, TillerStep } from './steps.js';
+
+function releaseChange(plan: TillerPlan, op: PlannedChange['op'], detail: string[]): PlannedChange {
+  return { op, kind: 'Release', namespace: plan.namespace, name: plan.release, detail };
+}
+
+function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): PlannedChange[] {
+  switch (step.op) {
+    case 'create': {
+      const m = step.object.metadata;
+      return [{ op: 'create', kind: step.object.kind, name: m.name, ...(m.namespace === undefined ? {} : { namespace: m.namespace }), detail: ['Tiller prerequisite'] }];
+    }
+    case 'install-tiller':
+      return [{ op: 'install', kind: 'Deployment', namespace: step.namespace, name: 'tiller-deploy', detail: ['helm init --service-account tiller'] }];
+    case 'remove-template-release':
+      return objectChangesOf(step.plan.actions);
+    case 'delete':
+      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...(step.ref.namespace === undefined ? {} : { namespace: step.ref.namespace }), detail: ['changed on the cluster: deleted, re-created by the upgrade'] }];
+    case 'rollback':
+      return [releaseChange(plan, 'upgrade', [`rollback to revision ${step.revision}`, where])];
+    case 'purge':
+      return [releaseChange(plan, 'uninstall', ['helm delete --purge', where])];
+    case 'install':
+      return [releaseChange(plan, 'install', [where, ...(step.replace ? ['--replace'] : []), ...plan.objectChanges])];
+    case 'upgrade':
+      return [releaseChange(plan, 'upgrade', [`revision ${plan.revision} → new revision`, where, ...plan.objectChanges])];
+  }
+}
+
+/** The changes `meshd plan` shows for a Tiller plan (never values). Pure. */
+export function tillerChanges(plan: TillerPlan, where: string): PlannedChange[] {
+  return plan.steps.flatMap((step) => changesOfStep(plan, step, where));
+}
+
+/** Who a Tiller plan is for and how to carry it out. */
+export interface TillerPlanContext {
+  component: string;
+  cluster: string;
+  /** Where Tiller is, for display ("Tiller at 127.0.0.1:44134"). */
+  where: string;
+  apply: (signal?: AbortSignal) => Promise<number>;
+}
+
+/** Wraps a Tiller plan as the component plan the pass reports and applies. */
+export function tillerComponentPlan(plan: TillerPlan, { component, cluster, where, apply }: TillerPlanContext): ComponentPlan {
+  const result: ComponentPlan = {
+    component,
+    cluster,
+    state: plan.status.state,
+    reason: `${plan.status.reason} (${where})`,
+    changes: tillerChanges(plan, where),
+    apply: plan.steps.length === 0 ? () => Promise.resolve(0) : apply,
+  };
+  if (plan.error !== undefined) result.error = plan.error;
+  return result;
+}

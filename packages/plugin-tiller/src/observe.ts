@@ -1,0 +1,56 @@
+import { getValuesArgs, historyArgs } from './helm2/args.js';
+import { isReleaseNotFound, isTillerMissing, parseHistory, parseValues, recordedHash } from './helm2/parse.js';
+import type { ReleaseRevision } from './helm2/parse.js';
+import { helmFailureOf } from './helm2/session.js';
+import type { TillerSession } from './helm2/session.js';
+
+/** A release as Tiller keeps it: its revisions and the meshd marks in their values. */
+export interface ObservedTillerRelease {
+  /** Oldest first; never empty. */
+  revisions: ReleaseRevision[];
+  /** The hash meshd recorded in the latest revision's values; undefined when meshd did not install it. */
+  latestHash: string | undefined;
+  /**
+   * The newest earlier revision Tiller deployed successfully (the rollback target), with its hash
+   * (read only when the latest revision is not DEPLOYED).
+   */
+  lastGood: { revision: number; hash: string | undefined } | undefined;
+}
+
+/** What observing through Tiller found: no Tiller (port-forward found no pod), or Tiller and the release if any. */
+export type TillerObservation = { tiller: 'missing'; reason: string } | { tiller: 'found'; release: ObservedTillerRelease | undefined };
+
+/** The newest revision before the latest one that Tiller deployed successfully (DEPLOYED or SUPERSEDED). Pure. */
+export function lastGoodRevision(revisions: readonly ReleaseRevision[]): ReleaseRevision | undefined {
+  return revisions.slice(0, -1).findLast((r) => r.status === 'DEPLOYED' || r.status === 'SUPERSEDED');
+}
+
+async function historyOf(session: TillerSession, release: string): Promise<ReleaseRevision[] | { missing: string }> {
+  try {
+    return parseHistory(await session.run(historyArgs(release)));
+  } catch (err) {
+    const failure = helmFailureOf(err);
+    if (failure && isReleaseNotFound(failure.stderr)) return [];
+    if (failure && isTillerMissing(failure.stderr) && session.options.location.host === undefined) return { missing: failure.stderr };
+    throw err;
+  }
+}
+
+/**
+ * Reads a release through Tiller with read-only commands only (`helm history`, `helm get values`).
+ * Throws MESHD_ERR_TILLER when Tiller cannot be reached or answers with an error: an unreachable
+ * Tiller is never taken for an absent release. The caller retries.
+ */
+export async function observeTillerRelease(session: TillerSession, release: string): Promise<TillerObservation> {
+  const history = await historyOf(session, release);
+  if (!Array.isArray(history)) return { tiller: 'missing', reason: history.missing };
+  const latest = history.at(-1);
+  if (latest === undefined) return { tiller: 'found', release: undefined };
+  const hashOf = async (revision: number): Promise<string | undefined> => recordedHash(parseValues(await session.run(getValuesArgs(release, revision))));
+  const good = lastGoodRevision(history);
+  const [latestHash, goodHash] = await Promise.all([
+    hashOf(latest.revision),
+    good !== undefined && latest.status !== 'DEPLOYED' ? hashOf(good.revision) : undefined,
+  ]);
+  return { tiller: 'found', release: { revisions: history, latestHash, lastGood: good && { revision: good.revision, hash: goodHash } } };
+}

@@ -1,0 +1,37 @@
+import type { KubeObject, ObjectRef, ReleasePlan, ReleaseStatus } from '@meshd/core';
+
+/**
+ * One step of a Tiller release plan, carried out in order by executeTillerPlan. The planner decides
+ * the steps; the executor only runs them.
+ */
+export type TillerStep =
+  /** Create a Tiller prerequisite (ServiceAccount, ClusterRoleBinding) that is absent. */
+  | { op: 'create'; object: KubeObject }
+  /** `helm init --service-account tiller`: deploy Tiller in its namespace and wait for it. */
+  | { op: 'install-tiller'; namespace: string }
+  /** Remove what the helm-template backend applied for this release (moving the release to Tiller). */
+  | { op: 'remove-template-release'; plan: ReleasePlan }
+  /** Delete an object of the release that was changed on the cluster; the following upgrade re-creates it. */
+  | { op: 'delete'; ref: ObjectRef }
+  | { op: 'rollback'; revision: number }
+  | { op: 'purge' }
+  /** `helm install`; `replace` re-uses the name of a DELETED or FAILED release. */
+  | { op: 'install'; replace: boolean }
+  /** `helm upgrade`; when it fails and `rollbackTo` is set, roll back to that revision (and still report the failure). */
+  | { op: 'upgrade'; rollbackTo?: number };
+
+/** A Tiller release's plan on one cluster. Pure data. */
+export interface TillerPlan {
+  release: string;
+  namespace: string;
+  status: ReleaseStatus;
+  /** Hash of the rendered objects and values (recorded in the release as `meshd.hash`); '' for removals. */
+  desiredHash: string;
+  /** Latest revision Tiller holds (0 when none). */
+  revision: number;
+  steps: TillerStep[];
+  /** Why meshd must not proceed (a release or objects it does not own, no Tiller); no step runs. */
+  error?: string;
+  /** Per-object effects the steps will have, for display ("changes Endpoints/istio-pilot"). */
+  objectChanges: string[];
+}
