@@ -1,4 +1,4 @@
-import { connectCluster, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
+import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { BUILTIN_PLUGINS } from '../plugins.js';
@@ -68,6 +68,8 @@ export class Daemon {
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   private readonly watches: ClusterWatches;
   private readonly abort = new AbortController();
+  /** One client per cluster and kubeconfig, shared by passes and watches. */
+  private readonly pool = new ConnectionPool({ signal: this.abort.signal });
   private readonly startedAt = Date.now();
   private readonly election: LeaderElection | undefined;
   private fingerprint: DirectoryFingerprint | undefined;
@@ -79,7 +81,7 @@ export class Daemon {
 
   constructor(private readonly o: DaemonOptions) {
     this.config = o.config;
-    const connect = o.connect ?? ((name: string, kubeconfigText: string) => connectCluster({ name, kubeconfigText, signal: this.abort.signal }));
+    const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
     this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
@@ -204,7 +206,10 @@ export class Daemon {
     this.passes.set(key, { converged: report.converged, writes: report.writes });
     for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
     for (const name of verdict.removed) this.queue.remove(name);
-    if (report.mesh && !this.stopping) this.watches.update(report.mesh);
+    if (report.mesh && !this.stopping) {
+      this.watches.update(report.mesh);
+      this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
+    }
   }
 
   private onResult(record: ReconcileRecord): void {
