@@ -1,0 +1,44 @@
+// bench:scale — meshd's own cost as the mesh grows: converge from empty, peak RSS, CPU, writes per
+// cluster, and the daemon's idle CPU. Real test clusters up to --real-max clusters (default 10;
+// those counts are also measured on the simulation, to show how closely it follows), the
+// simulated API (bench/sim) for every count.
+// Run: npm run bench:scale -- [--clusters 10,100,500] [--out FILE] [--real-max N] [--idle-seconds S]
+//      [--concurrency N]   (meshd.yaml `concurrency`; default: meshd's own default)
+// --out FILE writes the JSON and FILE with .svg in place of .json (the chart).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { flag, intFlag, intListFlag } from '../lib/args.js';
+import { machineInfo } from '../lib/machine.js';
+import { requireBuiltMeshd } from '../lib/proc.js';
+import { scaleChartSvg } from './chart.js';
+import { measurePoint } from './point.js';
+import type { ScalePoint } from './point.js';
+
+const argv = process.argv;
+const counts = intListFlag(argv, '--clusters', [10, 100, 500]);
+const out = flag(argv, '--out');
+const realMax = Number(flag(argv, '--real-max') ?? 10);
+const idleSeconds = Number(flag(argv, '--idle-seconds') ?? 60);
+const concurrency = flag(argv, '--concurrency') === undefined ? undefined : intFlag(argv, '--concurrency', 4);
+requireBuiltMeshd();
+const machine = machineInfo();
+const configExtra = concurrency === undefined ? [] : [`concurrency: ${concurrency}`];
+console.log(`bench:scale: clusters ${counts.join(', ')}; real clusters up to ${realMax}; idle window ${idleSeconds} s; load ${machine.loadAtStart.join(' ')}`);
+
+const plan = counts.flatMap((n) => (n <= realMax ? [{ n, backend: 'real' as const }, { n, backend: 'sim' as const }] : [{ n, backend: 'sim' as const }]));
+const points: ScalePoint[] = [];
+for (const { n, backend } of plan) {
+  const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra });
+  points.push(point);
+  console.log(`${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
+    `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +
+    `daemon ready ${point.daemon_ready_s ?? '-'} s, idle cpu ${point.idle_cpu_pct ?? '-'} %, rss ${point.daemon_rss_mb ?? '-'} MB, idle writes ${point.idle_writes ?? '-'}; load ${point.load.join(' ')}`);
+}
+
+if (out) {
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify({ points, machine, concurrency: concurrency ?? 'default' }, null, 2)}\n`);
+  const svg = out.replace(/\.json$/, '') + '.svg';
+  await writeFile(svg, scaleChartSvg(points, `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date.slice(0, 10)}`));
+  console.log(`wrote ${out} and ${svg}`);
+}

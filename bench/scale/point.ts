@@ -1,0 +1,88 @@
+// One point of bench:scale: a mesh of N clusters (1 control plane + N-1 remotes), converged from
+// empty by `meshd apply` in its own process, re-applied (no-op), then idled by `meshd run`.
+import { binaryPaths } from '@meshd/testenv';
+import { loadAverage, runMeasuredMeshd } from '../lib/proc.js';
+import { round } from '../lib/stats.js';
+import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
+import { measureIdle } from './idle.js';
+import { APP_NAMESPACES, realTarget, simTarget } from './targets.js';
+import type { ScaleTarget } from './targets.js';
+
+/** What one point measured (the first six fields are the issue's; the rest explain them). */
+export interface ScalePoint {
+  clusters: number;
+  converge_s: number;
+  rss_mb: number;
+  cpu_s: number;
+  writes_per_cluster: number;
+  idle_cpu_pct: number | null;
+  backend: 'real' | 'sim';
+  /** CPU of the helm processes meshd ran (not in cpu_s). */
+  helm_cpu_s: number;
+  noop_s: number;
+  noop_cpu_s: number;
+  noop_writes: number;
+  daemon_ready_s: number | null;
+  daemon_rss_mb: number | null;
+  idle_writes: number | null;
+  /** CPU the benchmark process (the simulated API servers) used during the converge run. */
+  sim_server_cpu_s: number;
+  load: number[];
+}
+
+/** Options of one point. */
+export interface PointOptions {
+  clusters: number;
+  backend: 'real' | 'sim';
+  /** Idle window of the daemon; 0 skips the daemon. */
+  idleSeconds: number;
+  /** Extra meshd.yaml lines. */
+  configExtra: readonly string[];
+}
+
+async function converge(target: ScaleTarget, args: string[]): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
+  const before = await target.writes();
+  const cpu0 = target.serverCpuSeconds();
+  const run = await runMeasuredMeshd(args);
+  const serverCpu = target.serverCpuSeconds() - cpu0;
+  if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+  const after = await target.writes();
+  return { run, writes: after.reduce((s, n, i) => s + n - (before[i] ?? 0), 0), serverCpu };
+}
+
+/** Measures one point; the clusters it starts are stopped before it returns. */
+export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
+  const target = opts.backend === 'real' ? await realTarget(opts.clusters) : await simTarget(opts.clusters);
+  const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default', ...APP_NAMESPACES], extra: opts.configExtra });
+  const ws = await createWorkspace(target.clusters, config);
+  const load = [await loadAverage()];
+  try {
+    const args = ['apply', '--dir', ws.dir, '--config', ws.configPath];
+    const first = await converge(target, args);
+    const noop = await converge(target, args);
+    load.push(await loadAverage());
+    const idle = opts.idleSeconds > 0 ? await measureIdle(ws, target, opts.idleSeconds) : undefined;
+    load.push(await loadAverage());
+    return {
+      clusters: opts.clusters,
+      converge_s: round(first.run.wallSeconds, 2),
+      rss_mb: round(first.run.rssMb, 1),
+      cpu_s: round(first.run.cpuSeconds, 2),
+      writes_per_cluster: round(first.writes / opts.clusters, 2),
+      idle_cpu_pct: idle ? round(idle.idleCpuPct, 2) : null,
+      backend: opts.backend,
+      helm_cpu_s: round(first.run.childCpuSeconds, 2),
+      noop_s: round(noop.run.wallSeconds, 2),
+      noop_cpu_s: round(noop.run.cpuSeconds, 2),
+      noop_writes: noop.writes,
+      daemon_ready_s: idle ? round(idle.readySeconds, 2) : null,
+      daemon_rss_mb: idle ? round(idle.rssMb, 1) : null,
+      idle_writes: idle ? idle.idleWrites : null,
+      sim_server_cpu_s: round(first.serverCpu, 2),
+      load,
+    };
+  } finally {
+    await ws.cleanup();
+    await target.stop();
+  }
+}
