@@ -6,11 +6,32 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO } from './workspace.js';
 
 /** The compiled meshd CLI. */
 export const MESHD_BIN = join(REPO, 'packages/meshd/bin/meshd.js');
-const MEASURED = join(REPO, 'bench/lib/measured-meshd.js');
+
+/**
+ * Node arguments that run the compiled meshd CLI (`node ...MEASURED_MESHD USAGE_FILE <meshd args>`)
+ * and write, at exit, process.resourceUsage() plus the CPU seconds of the child processes it waited
+ * for (helm; cutime + cstime of /proc/self/stat in USER_HZ ticks) to USAGE_FILE: meshd's own peak RSS
+ * and CPU without sampling. Plain JavaScript on the command line, so no loader adds to the figures.
+ */
+export const MEASURED_MESHD: readonly string[] = ['--input-type=module', '-e', `
+import { readFileSync, writeFileSync } from 'node:fs';
+import { main } from ${JSON.stringify(pathToFileURL(join(REPO, 'packages/meshd/dist/cli/main.js')).href)};
+const [node, usageFile, ...args] = process.argv;
+function childrenCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch { return 0; }
+}
+process.on('exit', () => writeFileSync(usageFile, JSON.stringify({ ...process.resourceUsage(), childrenCpuSeconds: childrenCpuSeconds() })));
+process.exitCode = await main([node, 'meshd', ...args]);
+`];
 
 /** How one child process ran. */
 export interface TimedRun {
@@ -64,7 +85,7 @@ export function requireBuiltMeshd(): void {
 /** Runs `meshd ARGS` as its own node process and reads its peak RSS and CPU time at exit. */
 export async function runMeasuredMeshd(args: readonly string[], nodeArgs: readonly string[] = []): Promise<MeasuredRun> {
   const usageFile = join(tmpdir(), `meshd-usage-${process.pid}-${Date.now()}.json`);
-  const run = await runTimed(process.execPath, [...nodeArgs, MEASURED, usageFile, ...args]);
+  const run = await runTimed(process.execPath, [...nodeArgs, ...MEASURED_MESHD, usageFile, ...args]);
   try {
     const usage = JSON.parse(await readFile(usageFile, 'utf8')) as UsageFile;
     return { ...run, rssMb: usage.maxRSS / 1024, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, childCpuSeconds: usage.childrenCpuSeconds };

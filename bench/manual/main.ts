@@ -65,15 +65,17 @@ const env = await startClusters({ count: 3 });
 const setup = await prepare(env, secrets);
 const samples = Object.fromEntries(TOOLS.map((t) => [t, { fromEmpty: [], noop: [], pilotMove: [] }])) as unknown as Samples;
 const loads: number[] = [];
+
+async function oneCycle(i: number, tool: ToolName): Promise<void> {
+  const figures = await cycle(env, tool, setup);
+  for (const name of CASES) samples[tool][name].push(figures[name]);
+  loads.push(await loadAverage());
+  console.log(`cycle ${i + 1}/${runs} ${tool.padEnd(15)} ${CASES.map((n) => `${n} ${figures[n].wallSeconds.toFixed(2)} s (${figures[n].writes} writes)`).join(', ')}; load ${loads.at(-1)}`);
+}
+
 try {
   for (let i = 0; i < runs; i++) {
-    const order = TOOLS.map((_, k) => TOOLS[(i + k) % TOOLS.length] as ToolName);
-    for (const tool of order) {
-      const figures = await cycle(env, tool, setup);
-      for (const name of CASES) samples[tool][name].push(figures[name]);
-      loads.push(await loadAverage());
-      console.log(`cycle ${i + 1}/${runs} ${tool.padEnd(15)} ${CASES.map((n) => `${n} ${figures[n].wallSeconds.toFixed(2)} s (${figures[n].writes} writes)`).join(', ')}; load ${loads.at(-1)}`);
-    }
+    for (const tool of TOOLS.map((_, k) => TOOLS[(i + k) % TOOLS.length] as ToolName)) await oneCycle(i, tool);
   }
   await resetMesh(env, setup.secretNamespaces);
   const left = await leftovers(env);

@@ -8,8 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuSecondsOf, rssOf } from '../lib/proc.js';
-import { REPO } from '../lib/workspace.js';
+import { cpuSecondsOf, MEASURED_MESHD, rssOf } from '../lib/proc.js';
 import type { Workspace } from '../lib/workspace.js';
 import type { ScaleTarget } from './targets.js';
 
@@ -51,7 +50,7 @@ export async function measureIdle(ws: Workspace, target: ScaleTarget, seconds: n
   const port = await freePort();
   const usage = join(tmpdir(), `meshd-daemon-usage-${process.pid}.json`);
   const log = createWriteStream(join(ws.root, 'daemon.log'));
-  const args = [join(REPO, 'bench/lib/measured-meshd.js'), usage, 'run', '--dir', ws.dir, '--config', ws.configPath, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+  const args = [...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', ws.configPath, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);

@@ -28,7 +28,7 @@ export function serverSideApply(existing: SimObject | undefined, applied: SimObj
   const { metadata: _m, ...keptTop } = existing;
   const labels = { ...existing.metadata.labels, ...applied.metadata.labels };
   const annotations = { ...(existing.metadata.annotations as Record<string, string> | undefined), ...(applied.metadata.annotations as Record<string, string> | undefined) };
-  const metadata = { ...existing.metadata, ...applied.metadata, managedFields: fields };
+  const metadata: SimObject['metadata'] = { ...existing.metadata, ...applied.metadata, managedFields: fields };
   if (Object.keys(labels).length > 0) metadata.labels = labels;
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
   return { ...keptTop, ...applied, metadata };

@@ -63,35 +63,51 @@ function withPathIdentity(route: ResourceRoute, obj: SimObject, res: SimResource
   return { ...obj, apiVersion: apiVersionOf(res), kind: res.kind, metadata };
 }
 
-async function write(req: IncomingMessage, store: ClusterStore, route: ResourceRoute, url: URL): Promise<[number, unknown]> {
-  const { res: type, namespace } = route;
+/** One write request being served. */
+interface WriteContext {
+  req: IncomingMessage;
+  store: ClusterStore;
+  route: ResourceRoute;
+  url: URL;
+}
+
+function remove({ store, route }: WriteContext): [number, unknown] {
+  const gone = store.delete(route.res, route.namespace, route.name ?? '');
+  if (!gone) throw notFound(route, route.name ?? '');
+  return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, kind: route.res.plural } }];
+}
+
+function create({ store, route }: WriteContext, body: SimObject, existing: SimObject | undefined): [number, unknown] {
+  if (existing) throw new StatusError(409, 'AlreadyExists', `${route.res.plural} "${body.metadata.name}" already exists`);
+  checkWrite(store, route, body);
+  return [201, store.create(route.res, body)];
+}
+
+function apply({ store, route, url }: WriteContext, body: SimObject, existing: SimObject | undefined): [number, unknown] {
+  checkWrite(store, route, body);
+  const next = serverSideApply(existing, body, url.searchParams.get('fieldManager') ?? 'unknown');
+  return existing ? [200, store.update(route.res, existing, next)] : [201, store.create(route.res, next)];
+}
+
+function replace({ store, route }: WriteContext, body: SimObject, existing: SimObject): [number, unknown] {
+  const rv = body.metadata.resourceVersion;
+  if (rv !== undefined && rv !== existing.metadata.resourceVersion) throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${route.res.plural} "${body.metadata.name}": the object has been modified`);
+  checkWrite(store, route, body);
+  return [200, store.update(route.res, existing, body)];
+}
+
+async function write(ctx: WriteContext): Promise<[number, unknown]> {
+  const { req, store, route } = ctx;
   store.counts.writes++;
-  if (req.method === 'DELETE') {
-    const gone = store.delete(type, namespace, route.name ?? '');
-    if (!gone) throw notFound(route, route.name ?? '');
-    return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, kind: type.plural } }];
-  }
-  const body = withPathIdentity(route, await readBody(req), type);
-  const existing = store.get(type, namespace, body.metadata.name);
-  if (req.method === 'POST') {
-    if (existing) throw new StatusError(409, 'AlreadyExists', `${type.plural} "${body.metadata.name}" already exists`);
-    checkWrite(store, route, body);
-    return [201, store.create(type, body)];
-  }
+  if (req.method === 'DELETE') return remove(ctx);
+  const body = withPathIdentity(route, await readBody(req), route.res);
+  const existing = store.get(route.res, route.namespace, body.metadata.name);
   const contentType = req.headers['content-type'] ?? '';
-  if (req.method === 'PATCH' && contentType.includes('apply-patch')) {
-    checkWrite(store, route, body);
-    const next = serverSideApply(existing, body, url.searchParams.get('fieldManager') ?? 'unknown');
-    return existing ? [200, store.update(type, existing, next)] : [201, store.create(type, next)];
-  }
+  if (req.method === 'POST') return create(ctx, body, existing);
+  if (req.method === 'PATCH' && contentType.includes('apply-patch')) return apply(ctx, body, existing);
   if (!existing) throw notFound(route, body.metadata.name);
-  if (req.method === 'PUT') {
-    const rv = body.metadata.resourceVersion;
-    if (rv !== undefined && rv !== existing.metadata.resourceVersion) throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${type.plural} "${body.metadata.name}": the object has been modified`);
-    checkWrite(store, route, body);
-    return [200, store.update(type, existing, body)];
-  }
-  if (req.method === 'PATCH' && contentType.includes('merge-patch')) return [200, store.update(type, existing, mergePatch(existing, body) as SimObject)];
+  if (req.method === 'PUT') return replace(ctx, body, existing);
+  if (req.method === 'PATCH' && contentType.includes('merge-patch')) return [200, store.update(route.res, existing, mergePatch(existing, body) as SimObject)];
   throw new StatusError(415, 'UnsupportedMediaType', `the simulation does not take ${req.method} ${contentType}`);
 }
 
@@ -117,9 +133,9 @@ export async function handleRequest(req: IncomingMessage, res: ServerResponse, s
     if (route.kind === 'document') return sendJson(res, 200, route.body);
     if (req.method === 'GET' && route.name === undefined && ['true', '1'].includes(url.searchParams.get('watch') ?? '')) {
       store.counts.watches++;
-      return serveWatch(req, res, store, route, url);
+      return serveWatch({ req, res, store, route, url });
     }
-    const [code, body] = req.method === 'GET' ? read(store, route, url) : await write(req, store, route, url);
+    const [code, body] = req.method === 'GET' ? read(store, route, url) : await write({ req, store, route, url });
     sendJson(res, code, body);
   } catch (err) {
     sendStatus(res, err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err)));

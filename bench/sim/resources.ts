@@ -15,27 +15,28 @@ export interface SimResource {
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-function r(group: string, version: string, plural: string, kind: string, namespaced = true): SimResource {
-  return { group, version, plural, kind, namespaced };
+/** `[group, plural, kind]`, version v1, namespaced unless `cluster` says otherwise. */
+function r([group, plural, kind]: [string, string, string], scope: 'namespaced' | 'cluster' = 'namespaced'): SimResource {
+  return { group, version: 'v1', plural, kind, namespaced: scope === 'namespaced' };
 }
 
 /** Every resource type served. */
 export const SIM_RESOURCES: readonly SimResource[] = [
-  r('', 'v1', 'namespaces', 'Namespace', false),
-  r('', 'v1', 'nodes', 'Node', false),
-  r('', 'v1', 'pods', 'Pod'),
-  r('', 'v1', 'configmaps', 'ConfigMap'),
-  r('', 'v1', 'secrets', 'Secret'),
-  r('', 'v1', 'services', 'Service'),
-  r('', 'v1', 'endpoints', 'Endpoints'),
-  r('', 'v1', 'serviceaccounts', 'ServiceAccount'),
-  r('apps', 'v1', 'deployments', 'Deployment'),
-  r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
-  r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
-  r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
-  r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
-  r('networking.k8s.io', 'v1', 'servicecidrs', 'ServiceCIDR', false),
-  r('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  r(['', 'namespaces', 'Namespace'], 'cluster'),
+  r(['', 'nodes', 'Node'], 'cluster'),
+  r(['', 'pods', 'Pod']),
+  r(['', 'configmaps', 'ConfigMap']),
+  r(['', 'secrets', 'Secret']),
+  r(['', 'services', 'Service']),
+  r(['', 'endpoints', 'Endpoints']),
+  r(['', 'serviceaccounts', 'ServiceAccount']),
+  r(['apps', 'deployments', 'Deployment']),
+  r(['rbac.authorization.k8s.io', 'clusterroles', 'ClusterRole'], 'cluster'),
+  r(['rbac.authorization.k8s.io', 'clusterrolebindings', 'ClusterRoleBinding'], 'cluster'),
+  r(['rbac.authorization.k8s.io', 'roles', 'Role']),
+  r(['rbac.authorization.k8s.io', 'rolebindings', 'RoleBinding']),
+  r(['networking.k8s.io', 'servicecidrs', 'ServiceCIDR'], 'cluster'),
+  r(['coordination.k8s.io', 'leases', 'Lease']),
 ];
 
 /** apiVersion of a resource type: `v1` or `group/version`. */

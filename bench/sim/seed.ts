@@ -26,8 +26,12 @@ const type = (group: string, plural: string): SimResource => {
   return res;
 };
 
-const obj = (apiVersion: string, kind: string, name: string, namespace: string | undefined, rest: Record<string, unknown> = {}): SimObject =>
-  ({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...rest });
+/** An object `kind` (`apiVersion Kind`) named `ns/name` (or `name`), with more top-level fields. */
+const obj = (kind: string, id: string, rest: Record<string, unknown> = {}): SimObject => {
+  const [apiVersion = 'v1', kindName = ''] = kind.split(' ');
+  const [namespace, name] = id.includes('/') ? id.split('/') : [undefined, id];
+  return { apiVersion, kind: kindName, metadata: { name: name ?? '', ...(namespace ? { namespace } : {}) }, ...rest };
+};
 
 /** PEM-looking text of about the size of a real certificate or key (content is random). */
 function fakePem(label: string, bytes: number): string {
@@ -40,18 +44,18 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 /** Namespaces, Node, ServiceCIDR and default ServiceAccounts of any cluster. */
 export function seedCluster(store: ClusterStore, network: SimNetwork, namespaces: readonly string[]): void {
   for (const ns of ['default', 'kube-system', ...namespaces]) {
-    store.create(type('', 'namespaces'), obj('v1', 'Namespace', ns, undefined));
-    store.create(type('', 'serviceaccounts'), obj('v1', 'ServiceAccount', 'default', ns));
+    store.create(type('', 'namespaces'), obj('v1 Namespace', ns));
+    store.create(type('', 'serviceaccounts'), obj('v1 ServiceAccount', `${ns}/default`));
   }
-  store.create(type('', 'nodes'), obj('v1', 'Node', 'sim-node', undefined, { spec: { podCIDR: network.podCidr, podCIDRs: [network.podCidr] } }));
-  store.create(type('networking.k8s.io', 'servicecidrs'), obj('networking.k8s.io/v1', 'ServiceCIDR', 'kubernetes', undefined, { spec: { cidrs: [network.serviceCidr] } }));
+  store.create(type('', 'nodes'), obj('v1 Node', 'sim-node', { spec: { podCIDR: network.podCidr, podCIDRs: [network.podCidr] } }));
+  store.create(type('networking.k8s.io', 'servicecidrs'), obj('networking.k8s.io/v1 ServiceCIDR', 'kubernetes', { spec: { cidrs: [network.serviceCidr] } }));
 }
 
 function podOf(component: IstioComponent, ip: string, serial: number): SimObject {
   const spec = componentSpecs(true)[component];
   const now = new Date().toISOString();
   const conditions = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((t) => ({ type: t, status: 'True', lastTransitionTime: now }));
-  return obj('v1', 'Pod', `${spec.deployment}-sim-${serial}`, ISTIO_NAMESPACE, {
+  return obj('v1 Pod', `${ISTIO_NAMESPACE}/${spec.deployment}-sim-${serial}`, {
     metadata: { name: `${spec.deployment}-sim-${serial}`, namespace: ISTIO_NAMESPACE, labels: { ...spec.labels } },
     spec: { nodeName: 'sim-node', serviceAccountName: spec.serviceAccount, containers: spec.containers },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', conditions },
@@ -71,14 +75,14 @@ export class SimControlPlane {
     for (const component of ISTIO_COMPONENTS) {
       const s = specs[component];
       const template = { metadata: { labels: s.labels }, spec: { serviceAccountName: s.serviceAccount, containers: s.containers } };
-      this.store.create(type('apps', 'deployments'), obj('apps/v1', 'Deployment', s.deployment, ISTIO_NAMESPACE, { spec: { replicas: 1, selector: { matchLabels: s.labels }, template } }));
+      this.store.create(type('apps', 'deployments'), obj('apps/v1 Deployment', `${ISTIO_NAMESPACE}/${s.deployment}`, { spec: { replicas: 1, selector: { matchLabels: s.labels }, template } }));
       this.startPod(component);
     }
     const root = fakePem('CERTIFICATE', 800);
-    this.store.create(type('', 'secrets'), obj('v1', 'Secret', 'istio-ca-secret', ISTIO_NAMESPACE, { type: 'istio.io/ca-root', data: { 'ca-cert.pem': b64(root), 'ca-key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)) } }));
+    this.store.create(type('', 'secrets'), obj('v1 Secret', `${ISTIO_NAMESPACE}/istio-ca-secret`, { type: 'istio.io/ca-root', data: { 'ca-cert.pem': b64(root), 'ca-key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)) } }));
     for (const ns of secretNamespaces) {
       const data = { 'cert-chain.pem': b64(fakePem('CERTIFICATE', 900)), 'key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)), 'root-cert.pem': b64(root) };
-      this.store.create(type('', 'secrets'), obj('v1', 'Secret', 'istio.default', ns, { type: 'istio.io/key-and-cert', metadata: { name: 'istio.default', namespace: ns, annotations: { 'istio.io/service-account.name': 'default' } }, data }));
+      this.store.create(type('', 'secrets'), obj('v1 Secret', `${ns}/istio.default`, { type: 'istio.io/key-and-cert', metadata: { name: 'istio.default', namespace: ns, annotations: { 'istio.io/service-account.name': 'default' } }, data }));
     }
   }
 

@@ -59,7 +59,8 @@ export function labelMatcher(selector: string | null): Matcher {
 function fieldValue(obj: SimObject, path: string): string {
   let value: unknown = obj;
   for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-  return value === undefined || value === null ? '' : String(value as string);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return '';
 }
 
 /** A field selector matcher (equality and inequality on dotted paths). */

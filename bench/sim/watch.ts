@@ -7,8 +7,17 @@ import type { ClusterStore } from './store.js';
 
 const DEFAULT_TIMEOUT_S = 1800;
 
+/** One watch request: the HTTP exchange, the store it follows and what it asked for. */
+export interface WatchRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  store: ClusterStore;
+  route: ResourceRoute;
+  url: URL;
+}
+
 /** Streams events matching the route and selectors; ends with a 410 ERROR event when too old. */
-export function serveWatch(req: IncomingMessage, res: ServerResponse, store: ClusterStore, route: ResourceRoute, url: URL): void {
+export function serveWatch({ req, res, store, route, url }: WatchRequest): void {
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
   const labels = labelMatcher(url.searchParams.get('labelSelector'));
   const fields = fieldMatcher(url.searchParams.get('fieldSelector'));
