@@ -17,7 +17,7 @@ function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): Plann
     case 'remove-template-release':
       return objectChangesOf(step.plan.actions);
     case 'delete':
-      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...(step.ref.namespace === undefined ? {} : { namespace: step.ref.namespace }), detail: ['changed on the cluster: deleted, re-created by the upgrade'] }];
+      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...(step.ref.namespace === undefined ? {} : { namespace: step.ref.namespace }), detail: ['changed on the cluster: deleted, then re-created by Tiller'] }];
     case 'rollback':
       return [releaseChange(plan, 'upgrade', [`rollback to revision ${step.revision}`, where])];
     case 'purge':

@@ -37,33 +37,43 @@ export function absent(input: TillerPlanInput, replace: boolean, why = 'not inst
   return blocked('unmanaged', `${names} already exist(s) outside Tiller release ${input.release}: Helm 2 cannot take objects over (delete them, or remove what installed them)`);
 }
 
-function inSyncOrDrifted(input: TillerPlanInput, latest: ReleaseRevision): Decision {
-  const missing = input.desired.filter((o) => liveOf(input, o) === null);
-  const changed = input.desired.filter((o) => {
+/** Objects whose live state contradicts the render: deleted first, so the next helm step re-creates them. */
+function changedObjects(input: TillerPlanInput): KubeObject[] {
+  return input.desired.filter((o) => {
     const live = liveOf(input, o);
     return live !== null && !containsDesired(live, o);
   });
+}
+
+const deletesOf = (objects: KubeObject[]): TillerStep[] => objects.map((o) => ({ op: 'delete', ref: refOf(o) }));
+
+function inSyncOrDrifted(input: TillerPlanInput, latest: ReleaseRevision): Decision {
+  const missing = input.desired.filter((o) => liveOf(input, o) === null);
+  const changed = changedObjects(input);
   if (missing.length + changed.length === 0) return { status: { state: 'in-sync', reason: `revision ${latest.revision} DEPLOYED; every object matches` }, steps: [] };
   const what = [...missing.map((o) => `${nameOf(o)} missing`), ...changed.map((o) => `${nameOf(o)} changed`)].join(', ');
   const reason = `${missing.length + changed.length} object(s) differ from revision ${latest.revision}: ${what}`;
-  const deletes: TillerStep[] = changed.map((o) => ({ op: 'delete', ref: refOf(o) }));
-  return { status: { state: 'drifted', reason }, steps: [...deletes, { op: 'upgrade', rollbackTo: latest.revision }] };
+  return { status: { state: 'drifted', reason }, steps: [...deletesOf(changed), { op: 'upgrade', rollbackTo: latest.revision }] };
 }
 
 function interrupted(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
   const reason = `revision ${latest.revision} is ${latest.status} (an operation was interrupted; Tiller refuses upgrades until it is resolved)`;
   const good = release.lastGood;
   if (good === undefined) return { status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
-  const steps: TillerStep[] = [{ op: 'rollback', revision: good.revision }];
+  // Tiller diffs manifests, not live objects: what the interrupted operation left behind is reset.
+  const steps: TillerStep[] = [...deletesOf(changedObjects(input)), { op: 'rollback', revision: good.revision }];
   if (good.hash !== input.desiredHash) steps.push({ op: 'upgrade', rollbackTo: good.revision });
-  return { status: { state: 'failed', reason: `${reason}; rolling back to revision ${good.revision}${steps.length > 1 ? ', then upgrading' : ''}` }, steps };
+  const then = good.hash !== input.desiredHash ? ', then upgrading' : '';
+  return { status: { state: 'failed', reason: `${reason}; rolling back to revision ${good.revision}${then}` }, steps };
 }
 
-function failed(release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
+function failed(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
   const reason = `revision ${latest.revision} is ${latest.status}${latest.description ? ` (${latest.description})` : ''}`;
   const good = release.lastGood;
   if (good === undefined) return { status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
-  return { status: { state: 'failed', reason: `${reason}; upgrading, back to revision ${good.revision} if that fails` }, steps: [{ op: 'upgrade', rollbackTo: good.revision }] };
+  // Tiller upgrades from the last DEPLOYED manifest, blind to what the failed revision changed: reset those objects.
+  const steps: TillerStep[] = [...deletesOf(changedObjects(input)), { op: 'upgrade', rollbackTo: good.revision }];
+  return { status: { state: 'failed', reason: `${reason}; upgrading, back to revision ${good.revision} if that fails` }, steps };
 }
 
 function existing(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
@@ -72,7 +82,7 @@ function existing(input: TillerPlanInput, release: ObservedTillerRelease, latest
       return absent(input, true, `revision ${latest.revision} was deleted without --purge`);
     case 'DEPLOYED': {
       if (release.latestHash === input.desiredHash) return inSyncOrDrifted(input, latest);
-      const reason = release.latestHash === undefined ? 'adopting a release meshd did not install (adopt: true)' : 'chart or values changed';
+      const reason = !release.owned ? 'adopting a release meshd did not install (adopt: true)' : release.latestHash === undefined ? 'upgraded outside meshd' : 'chart or values changed';
       return { status: { state: 'out-of-sync', reason: `${reason}; revision ${latest.revision} DEPLOYED` }, steps: [{ op: 'upgrade', rollbackTo: latest.revision }] };
     }
     case 'PENDING_INSTALL':
@@ -82,7 +92,7 @@ function existing(input: TillerPlanInput, release: ObservedTillerRelease, latest
     case 'DELETING':
       return { status: { state: 'failed', reason: `revision ${latest.revision} is DELETING (a delete was interrupted): purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
     default:
-      return failed(release, latest);
+      return failed(input, release, latest);
   }
 }
 
@@ -93,7 +103,7 @@ export function decideRelease(input: TillerPlanInput): Decision {
   const release = observation.release;
   const latest = release?.revisions.at(-1);
   if (release === undefined || latest === undefined) return absent(input, false);
-  if (release.latestHash === undefined && !input.adopt) {
+  if (!release.owned && !input.adopt) {
     return blocked('unmanaged', `release ${input.release} exists in Tiller (revision ${latest.revision}, ${latest.status}) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)`);
   }
   return existing(input, release, latest);

@@ -8,8 +8,13 @@ import type { TillerSession } from './helm2/session.js';
 export interface ObservedTillerRelease {
   /** Oldest first; never empty. */
   revisions: ReleaseRevision[];
-  /** The hash meshd recorded in the latest revision's values; undefined when meshd did not install it. */
+  /** The hash meshd recorded in the latest revision's values; undefined when that revision is not meshd's. */
   latestHash: string | undefined;
+  /**
+   * True when meshd installed the release: its latest or its first listed revision carries meshd's
+   * mark. A release meshd installed stays meshd's after an operator's `helm upgrade` without it.
+   */
+  owned: boolean;
   /**
    * The newest earlier revision Tiller deployed successfully (the rollback target), with its hash
    * (read only when the latest revision is not DEPLOYED).
@@ -37,7 +42,9 @@ async function historyOf(session: TillerSession, release: string): Promise<Relea
 }
 
 /**
- * Reads a release through Tiller with read-only commands only (`helm history`, `helm get values`).
+ * Reads a release through Tiller with read-only commands only (`helm history`, `helm get values` of
+ * the latest revision, and of the first when the latest is not meshd's, and of the rollback target
+ * when the latest is not DEPLOYED).
  * Throws MESHD_ERR_TILLER when Tiller cannot be reached or answers with an error: an unreachable
  * Tiller is never taken for an absent release. The caller retries.
  */
@@ -48,9 +55,11 @@ export async function observeTillerRelease(session: TillerSession, release: stri
   if (latest === undefined) return { tiller: 'found', release: undefined };
   const hashOf = async (revision: number): Promise<string | undefined> => recordedHash(parseValues(await session.run(getValuesArgs(release, revision))));
   const good = lastGoodRevision(history);
+  const first = history[0]!;
   const [latestHash, goodHash] = await Promise.all([
     hashOf(latest.revision),
     good !== undefined && latest.status !== 'DEPLOYED' ? hashOf(good.revision) : undefined,
   ]);
-  return { tiller: 'found', release: { revisions: history, latestHash, lastGood: good && { revision: good.revision, hash: goodHash } } };
+  const owned = latestHash !== undefined || (first !== latest && (await hashOf(first.revision)) !== undefined);
+  return { tiller: 'found', release: { revisions: history, latestHash, owned, lastGood: good && { revision: good.revision, hash: goodHash } } };
 }

@@ -21,7 +21,7 @@ const NOTHING = liveMap([]);
 
 const rev = (revision: number, status: TillerStatus, description = ''): ReleaseRevision => ({ revision, status, chart: 'istio-remote-0.8.0', description });
 function found(revisions: ReleaseRevision[], latestHash: string | undefined, lastGood?: { revision: number; hash: string | undefined }): TillerObservation {
-  return { tiller: 'found', release: { revisions, latestHash, lastGood } };
+  return { tiller: 'found', release: { revisions, latestHash, owned: latestHash !== undefined, lastGood } };
 }
 
 function input(observation: TillerObservation, overrides: Partial<TillerPlanInput> = {}): TillerPlanInput {
@@ -39,11 +39,14 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     { name: 'an object was deleted', in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), null]) }), state: 'drifted', steps: ['upgrade(rollback 3)'] },
     { name: 'an object was edited', in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }), state: 'drifted', steps: ['delete', 'upgrade(rollback 3)'] },
     { name: 'last upgrade failed', in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED', 'timed out')], 'h0', { revision: 1, hash: 'h0' })), state: 'failed', steps: ['upgrade(rollback 1)'] },
+    { name: 'last upgrade failed after patching an object', in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED')], 'h0', { revision: 1, hash: 'h0' }), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.250'))]) }), state: 'failed', steps: ['delete', 'upgrade(rollback 1)'] },
     { name: 'first install failed', in: input(found([rev(1, 'FAILED')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
     { name: 'Tiller died mid-upgrade, previous revision is what we want', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' })), state: 'failed', steps: ['rollback(4)'] },
     { name: 'Tiller died mid-upgrade, values changed since', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h1', { revision: 4, hash: 'h0' })), state: 'failed', steps: ['rollback(4)', 'upgrade(rollback 4)'] },
+    { name: 'Tiller died mid-upgrade after patching an object', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' }), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.251'))]) }), state: 'failed', steps: ['delete', 'rollback(4)'] },
     { name: 'Tiller died mid-install', in: input(found([rev(1, 'PENDING_INSTALL')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
     { name: 'a delete was interrupted', in: input(found([rev(2, 'DELETING')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
+    { name: 'meshd installed it, an operator upgraded it by hand', in: input({ tiller: 'found', release: { revisions: [rev(1, 'SUPERSEDED'), rev(2, 'DEPLOYED')], latestHash: undefined, owned: true, lastGood: undefined } }), state: 'out-of-sync', steps: ['upgrade(rollback 2)'] },
     { name: 'adopting a release meshd did not install', in: input(found([rev(1, 'DEPLOYED')], undefined), { adopt: true }), state: 'out-of-sync', steps: ['upgrade(rollback 1)'] },
   ];
   it.each(cases)('$name → $state → $steps', (c) => {

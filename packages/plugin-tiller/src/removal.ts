@@ -23,7 +23,7 @@ export function planTillerRemoval(input: TillerRemovalInput): TillerPlan {
   }
   const latest = observation.release?.revisions.at(-1);
   if (observation.release === undefined || latest === undefined) return { ...base, revision: 0, status: { state: 'absent', reason: 'nothing installed' }, steps: [] };
-  if (observation.release.latestHash === undefined && !input.adopt) {
+  if (!observation.release.owned && !input.adopt) {
     const reason = `release ${input.release} in Tiller was not installed by meshd: left in place`;
     return { ...base, revision: latest.revision, status: { state: 'unmanaged', reason }, steps: [] };
   }

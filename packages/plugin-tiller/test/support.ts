@@ -1,0 +1,97 @@
+// Test support: the tiller backend driven directly (plan → apply) against real clusters and real
+// Tillers from @meshd/testenv, plus the Helm 2 client to look at (or tamper with) releases the way
+// an operator would.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { connectCluster } from '@meshd/core';
+import type { ClusterClient, ClusterTarget, ComponentInstance, Logger, MeshInputs } from '@meshd/core';
+import { binaryPaths } from '@meshd/testenv';
+import type { ClusterHandle, TestEnv } from '@meshd/testenv';
+import { parseHistory, tillerPlugin } from '../src/index.js';
+import type { ReleaseRevision } from '../src/index.js';
+
+/** The repository's own istio-remote chart. */
+export const CHART = resolve(import.meta.dirname, '../../../examples/charts/istio-remote');
+
+/** The Helm 2 client `bash tools/build.sh helm2` built. */
+export const HELM2 = binaryPaths().helm2 ?? 'helm2-not-built';
+
+/** A logger that keeps what the backend logs. */
+export function memoryLogger(lines: string[] = []): Logger {
+  const log = (obj: object | string, msg?: string): void => void lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`);
+  const logger: Logger = { debug: log, info: log, warn: log, error: log, child: () => logger };
+  return logger;
+}
+
+/** A tiller backend with the repository chart and the test Helm 2 client; `tiller` overrides its tiller block. */
+export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ComponentInstance {
+  const meshd = { chart: CHART, release: { name: 'istio-remote', namespace: 'istio-system' }, values: {}, ...extra, tiller: { helmBinary: HELM2, connectTimeout: 5000, timeout: 60_000, ...tiller } };
+  const config = tillerPlugin.configSchema.parse(tillerPlugin.selectConfig(meshd));
+  return tillerPlugin.create({ logger: memoryLogger(), config, signal: new AbortController().signal });
+}
+
+/** A meshd client for a test cluster. */
+export function clientOf(cluster: ClusterHandle): ClusterClient {
+  return connectCluster({ name: cluster.name, kubeconfigText: readFileSync(cluster.kubeconfigPath, 'utf8') });
+}
+
+/** The backend's view of a remote: its Tiller at tillerHost unless overrides say otherwise. */
+export function targetOf(cluster: ClusterHandle, overrides: Record<string, unknown> = { tillerHost: cluster.tillerHost }): ClusterTarget {
+  return { name: cluster.name, role: 'remote', client: clientOf(cluster), overrides };
+}
+
+/** Mesh inputs with the stand-in control plane's current pod IPs. */
+export async function meshOf(env: TestEnv, adopt = false): Promise<MeshInputs> {
+  const cp = env.clusters[0]!;
+  const [pilot, policy, statsd] = await Promise.all([env.controlPlane.podIp('pilot'), env.controlPlane.podIp('policy'), env.controlPlane.podIp('statsd-prom-bridge')]);
+  return { controlPlane: { name: cp.name, role: 'control-plane', client: clientOf(cp), overrides: {} }, endpoints: { pilot, policy, statsd }, adopt, prune: true };
+}
+
+const run = promisify(execFile);
+
+/** Runs the Helm 2 client against a remote's Tiller (as an operator would, with a throw-away HELM_HOME). */
+export async function helm2(cluster: ClusterHandle, ...args: string[]): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'tiller-it-home-'));
+  try {
+    const { stdout } = await run(HELM2, [...args, '--host', cluster.tillerHost!, '--home', home], { env: { PATH: process.env.PATH ?? '' } });
+    return stdout;
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** The release's revisions as Tiller lists them; [] when it has none. */
+export async function history(cluster: ClusterHandle, release = 'istio-remote'): Promise<ReleaseRevision[]> {
+  try {
+    return parseHistory(await helm2(cluster, 'history', release, '--output', 'json'));
+  } catch (err) {
+    if (/not found/.test(String((err as { stderr?: string }).stderr))) return [];
+    throw err;
+  }
+}
+
+/** `REVISION:STATUS` of every revision, oldest first (what `helm history` shows). */
+export async function revisions(cluster: ClusterHandle): Promise<string[]> {
+  return (await history(cluster)).map((r) => `${r.revision}:${r.status}`);
+}
+
+/** The IPs in an Endpoints object, or undefined when it does not exist. */
+export async function endpointIps(cluster: ClusterHandle, name: string): Promise<string[] | undefined> {
+  try {
+    const ep = await clientOf(cluster).core.readNamespacedEndpoints({ name, namespace: 'istio-system' });
+    return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Plans and, when the plan has changes, applies; returns the plan and the write operations made. */
+export async function converge(backend: ComponentInstance, target: ClusterTarget, mesh: MeshInputs) {
+  const plan = await backend.plan(target, mesh);
+  const writes = plan.changes.length > 0 && plan.error === undefined ? await plan.apply() : 0;
+  return { plan, writes };
+}
