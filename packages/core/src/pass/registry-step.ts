@@ -1,6 +1,8 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { executeActions } from '../kube/io.js';
+import type { KubeObject } from '../kube/object.js';
 import { planObjects, isWrite } from '../plan/objects.js';
+import type { ObjectAction } from '../plan/objects.js';
 import type { PlannedChange, ComponentPlan } from '../plugin/types.js';
 import { changesOf } from '../release/component.js';
 import { registryObjects } from '../registry/desired.js';
@@ -20,6 +22,16 @@ export interface RegistryStepInput {
 }
 
 /**
+ * Updates carry the resourceVersion they were planned against: two passes that planned from the same
+ * registry cannot both write it (the second gets 409 Conflict, fails and is retried from fresh).
+ */
+function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, KubeObject | null>): ObjectAction {
+  const rv = live.get(action.key)?.metadata.resourceVersion;
+  if (action.op !== 'update' || !action.desired || typeof rv !== 'string') return action;
+  return { ...action, desired: { ...action.desired, metadata: { ...action.desired.metadata, resourceVersion: rv } } };
+}
+
+/**
  * Plans the registry on the control plane: the objects for the chosen mode; registry objects meshd
  * wrote that are no longer wanted (another mode, a removed cluster) are deleted. In `secrets` mode a
  * changed Secret is deleted and created again, because 0.8.0 Pilot ignores updates.
@@ -27,7 +39,8 @@ export interface RegistryStepInput {
 export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
   const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed);
-  const actions = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' });
+  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' });
+  const actions = planned.map((a) => withResourceVersion(a, live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
   const changes: PlannedChange[] = changesOf(actions);
   const plan: ComponentPlan = {
