@@ -15,7 +15,7 @@ function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): Plann
     case 'install-tiller':
       return [{ op: 'install', kind: 'Deployment', namespace: step.namespace, name: 'tiller-deploy', detail: ['helm init --service-account tiller'] }];
     case 'remove-template-release':
-      return objectChangesOf(step.plan.actions);
+      return objectChangesOf(step.plan.actions).map((c) => ({ ...c, detail: ['applied by the helm-template backend; Tiller creates it again'] }));
     case 'delete':
       return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...(step.ref.namespace === undefined ? {} : { namespace: step.ref.namespace }), detail: ['changed on the cluster: deleted, then re-created by Tiller'] }];
     case 'rollback':

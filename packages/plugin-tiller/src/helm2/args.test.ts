@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { commandLabel } from './session.js';
 import { connectionArgs, getValuesArgs, historyArgs, installArgs, purgeArgs, rollbackArgs, tillerInstallArgs, upgradeArgs } from './args.js';
 
 const target = { release: 'istio-remote', namespace: 'istio-system', chartDir: '/charts/istio-remote', valuesFile: '/tmp/s/values.json', timeoutMs: 300_000 };
@@ -38,5 +39,18 @@ describe('Helm 2 command lines', () => {
     expect(args.slice(0, 5)).toEqual(['init', '--service-account', 'tiller', '--skip-repos', '--wait']);
     expect(args).toEqual(expect.arrayContaining(['--kubeconfig', '/k', '--kube-context', 'c', '--tiller-namespace', 'kube-system']));
     expect(args).not.toContain('--client-only');
+  });
+});
+
+describe('commandLabel', () => {
+  it.each([
+    [historyArgs('istio-remote'), 'helm history istio-remote'],
+    [getValuesArgs('istio-remote', 2), 'helm get values istio-remote'],
+    [installArgs(target, false), 'helm install istio-remote'],
+    [upgradeArgs(target), 'helm upgrade istio-remote'],
+    [purgeArgs('istio-remote', 1000), 'helm delete istio-remote'],
+    [tillerInstallArgs({ home: '/h', location: { namespace: 'kube-system' }, kubeconfig: '/k', kubeContext: 'c', connectTimeoutMs: 1 }, 'tiller'), 'helm init'],
+  ])('%j → %s', (args, label) => {
+    expect(commandLabel(args)).toBe(label);
   });
 });

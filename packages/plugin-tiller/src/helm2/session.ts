@@ -96,7 +96,7 @@ export class TillerSession {
 
   private finish(args: readonly string[], result: HelmResult): string {
     if (result.ok) return result.stdout;
-    const command = `helm ${args.slice(0, args[0] === 'get' ? 3 : 2).join(' ')}`;
+    const command = commandLabel(args);
     const detail = result.stderr === '' ? '' : `: ${result.stderr}`;
     const missingBinary = result.exitCode === undefined && /ENOENT|EACCES/.test(result.why);
     const code = missingBinary ? 'MESHD_ERR_HELM' : 'MESHD_ERR_TILLER';
@@ -105,6 +105,14 @@ export class TillerSession {
     if (result.exitCode !== undefined) cause.exitCode = result.exitCode;
     throw new MeshdError(code, message, { terminal: missingBinary, cause });
   }
+}
+
+/** `helm SUBCOMMAND RELEASE` for messages: `helm get values istio-remote`, `helm install istio-remote`, `helm init`. Pure. */
+export function commandLabel(args: readonly string[]): string {
+  const words = args[0] === 'get' ? args.slice(0, 2) : args.slice(0, 1);
+  const named = args.indexOf('--name');
+  const release = named >= 0 ? args[named + 1] : args[words.length];
+  return ['helm', ...words, ...(release === undefined || release.startsWith('-') ? [] : [release])].join(' ');
 }
 
 async function writeKubeconfig(client: ClusterClient, dir: string, connection: ConnectionTarget): Promise<void> {
