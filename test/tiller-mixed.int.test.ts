@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { history } from '../packages/plugin-tiller/test/support.js';
-import { addAll, clientOf, endpointIps, meshd, settledWrites, workspace, writeConfig } from './support/mesh.js';
+import { addAll, addCluster, clientOf, endpointIps, meshd, settledWrites, workspace, writeConfig } from './support/mesh.js';
 import type { MeshWorkspace } from './support/mesh.js';
 
 let env: TestEnv;
@@ -110,5 +110,17 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
     const cm = await clientOf(env.clusters[0]!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     expect(Object.keys(cm.data ?? {}).sort()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-2.kube.conf', 'remote-2.yaml']);
     expect(await revisions(r2)).toEqual(before);
+  });
+
+  it('backend: tiller for the whole mesh: remote-1 joins again and is installed through its Tiller', async () => {
+    const hosts = [r1, r2].map((c) => `${c.name}: { tillerHost: "${c.tillerHost!}" }`).join(', ');
+    await writeConfig(ws, ['backend: tiller', `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${hosts} }`]);
+    await addCluster(ws, r1);
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(block(run.stdout, 'remote-1')).toMatch(/\n\s+tiller: absent — not installed/);
+    expect(block(run.stdout, 'remote-2')).toMatch(/\n\s+tiller: in-sync — revision 1 DEPLOYED/);
+    expect(await revisions(r1)).toEqual(['1:DEPLOYED']);
+    expect(await endpointIps(r1, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
   });
 });
