@@ -1,0 +1,77 @@
+// Test support: what meshd left on a remote, as a user would check it with kubectl: the release
+// inventory (ConfigMap meshd-release-istio-remote in istio-system) and every object labelled
+// app.kubernetes.io/managed-by=meshd.
+import { Watch } from '@kubernetes/client-node';
+import type { ClusterHandle } from '@meshd/testenv';
+import { clientOf } from '../../../../test/support/mesh.js';
+
+/** The kinds a release or meshd's plugins can write on a remote. */
+const KINDS: readonly (readonly [string, string])[] = [
+  ['v1', 'Namespace'], ['v1', 'ServiceAccount'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Service'], ['v1', 'Endpoints'],
+  ['apps/v1', 'Deployment'], ['rbac.authorization.k8s.io/v1', 'ClusterRole'], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'Role'], ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+];
+
+/** `Kind namespace/name` (or `Kind name` for cluster-scoped objects). */
+export type ObjectKey = string;
+
+const keyOf = (kind: string, name: string, namespace?: string): ObjectKey => `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+
+/** The release inventory meshd keeps on a remote. */
+export interface ReleaseInventory {
+  phase: string;
+  hash: string;
+  objects: ObjectKey[];
+}
+
+/** Reads the inventory of release `release` in istio-system; undefined when there is none. */
+export async function releaseInventory(cluster: ClusterHandle, release = 'istio-remote'): Promise<ReleaseInventory | undefined> {
+  try {
+    const cm = await clientOf(cluster).core.readNamespacedConfigMap({ name: `meshd-release-${release}`, namespace: 'istio-system' });
+    const refs = JSON.parse(cm.data?.objects ?? '[]') as { kind: string; name: string; namespace?: string }[];
+    return { phase: cm.data?.phase ?? '', hash: cm.data?.hash ?? '', objects: refs.map((r) => keyOf(r.kind, r.name, r.namespace)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One object labelled managed-by=meshd. */
+export interface OwnedObject {
+  key: ObjectKey;
+  labels: Record<string, string>;
+}
+
+/** Every object on the cluster labelled app.kubernetes.io/managed-by=meshd, sorted by key. */
+export async function meshdOwnedObjects(cluster: ClusterHandle): Promise<OwnedObject[]> {
+  const client = clientOf(cluster);
+  const lists = await Promise.all(KINDS.map(async ([apiVersion, kind]) => {
+    const list = await client.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, 'app.kubernetes.io/managed-by=meshd');
+    return list.items.map((o) => ({ key: keyOf(kind, o.metadata?.name ?? '', o.metadata?.namespace), labels: o.metadata?.labels ?? {} }));
+  }));
+  return lists.flat().sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Release objects: owned objects that are neither an inventory nor a secret copy of the secrets plugin. */
+export function releaseObjects(owned: readonly OwnedObject[]): ObjectKey[] {
+  return owned.filter((o) => o.labels['meshd.io/inventory'] !== 'true' && o.labels['meshd.io/component'] !== 'secrets').map((o) => o.key);
+}
+
+/** A started watch: `seen` resolves with the first matching event; stop() ends the watch. */
+export interface FirstEvent {
+  seen: Promise<{ cluster: string; type: string; name: string }>;
+  stop(): void;
+}
+
+/**
+ * Watches `path` (an API list path such as /api/v1/namespaces/istio-system/configmaps) on every
+ * cluster given and resolves on the first event whose type is in `types`. Resolves once the watches
+ * are established.
+ */
+export async function firstEvent(clusters: readonly ClusterHandle[], path: string, types: readonly string[], query: Record<string, string> = {}): Promise<FirstEvent> {
+  let found: (event: { cluster: string; type: string; name: string }) => void = () => undefined;
+  const seen = new Promise<{ cluster: string; type: string; name: string }>((done) => (found = done));
+  const controllers = await Promise.all(clusters.map((c) => new Watch(c.kubeConfig()).watch(path, query, (type, obj: { metadata?: { name?: string } }) => {
+    if (types.includes(type)) found({ cluster: c.name, type, name: obj.metadata?.name ?? '' });
+  }, () => undefined)));
+  return { seen, stop: () => controllers.forEach((c) => c.abort()) };
+}

@@ -1,0 +1,102 @@
+// Rule 7 through the real process: `meshd run` killed with SIGKILL in the middle of an apply (an
+// install, then an upgrade that prunes objects), restarted, converges to exactly what the release
+// inventory lists on every remote: nothing duplicated, nothing orphaned, nothing left half-done.
+import { startClusters, type ClusterHandle, type TestEnv } from '@meshd/testenv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addCluster, clientOf, endpointIps, workspace, writeConfig, type MeshWorkspace } from '../../../../test/support/mesh.js';
+import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from './daemon-process.js';
+import { firstEvent, meshdOwnedObjects, releaseInventory, releaseObjects, type FirstEvent } from './remote-objects.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+let remotes: ClusterHandle[];
+let daemon: DaemonProcess | undefined;
+
+beforeAll(async () => {
+  ensureBuilt();
+  env = await startClusters({ count: 3 });
+  remotes = env.clusters.slice(1);
+  ws = await workspace();
+  for (const cluster of env.clusters) await addCluster(ws, cluster);
+}, 300_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await ws?.cleanup();
+  await env?.stop();
+});
+
+const sortKeys = (keys: readonly string[]): string[] => [...keys].sort((a, b) => a.localeCompare(b));
+
+/** Waits for `event`, then SIGKILLs the daemon; returns what each remote looked like at that moment. */
+async function killOn(event: FirstEvent, what: string): Promise<{ cluster: string; phase: string | undefined; objects: string[] }[]> {
+  const running = daemon!;
+  const timeout = setTimeout(() => running.signal('SIGKILL'), 60_000);
+  const seen = await Promise.race([event.seen, running.exited.then(() => undefined)]);
+  running.signal('SIGKILL');
+  clearTimeout(timeout);
+  event.stop();
+  const exit = await running.exited;
+  expect(seen, `no ${what} before meshd exited; output:\n${running.tail()}`).toBeDefined();
+  expect(exit.signal).toBe('SIGKILL');
+  return Promise.all(remotes.map(async (r) => {
+    const inventory = await releaseInventory(r);
+    return { cluster: r.name, phase: inventory?.phase, objects: inventory?.objects ?? [] };
+  }));
+}
+
+/** Restarts the daemon and waits until /readyz is 200 and /status shows every cluster converged. */
+async function restartAndConverge(): Promise<void> {
+  daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+  await daemon.waitReady();
+  const names = env.clusters.map((c) => c.name);
+  await until('every cluster converged', async () => {
+    const status = await daemon!.status();
+    return names.every((n) => status.clusters.find((c) => c.name === n)?.state === 'converged') ? true : undefined;
+  }, { timeoutMs: 60_000, context: () => daemon!.tail() });
+}
+
+/** The user's check: the inventory is applied, lists each object once, and is exactly what meshd owns there. */
+async function expectExactRelease(remote: ClusterHandle): Promise<string[]> {
+  const inventory = await releaseInventory(remote);
+  expect(inventory?.phase, remote.name).toBe('applied');
+  const listed = inventory?.objects ?? [];
+  expect(new Set(listed).size, `${remote.name}: an object listed twice`).toBe(listed.length);
+  const owned = await meshdOwnedObjects(remote);
+  expect(sortKeys(releaseObjects(owned)), `${remote.name}: owned objects vs inventory`).toEqual(sortKeys(listed));
+  expect(owned.filter((o) => o.labels['meshd.io/component'] === 'secrets').map((o) => o.key)).toEqual(['Secret default/istio.default']);
+  expect(await endpointIps(remote, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+  return sortKeys(listed);
+}
+
+describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
+  it('finishes an interrupted install: each remote holds exactly its inventory', async () => {
+    const inventoryWritten = await firstEvent(remotes, '/api/v1/namespaces/istio-system/configmaps', ['ADDED'], { fieldSelector: 'metadata.name=meshd-release-istio-remote' });
+    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    const atKill = await killOn(inventoryWritten, 'release inventory written');
+    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}`).join(', ')}`);
+    expect(atKill.some((r) => r.phase === 'applying'), 'killed while an install was in progress').toBe(true);
+
+    await restartAndConverge();
+    const [first, second] = await Promise.all(remotes.map(expectExactRelease));
+    expect(first).toEqual(second);
+    expect(first).toContain('ClusterRole istio-citadel-istio-system');
+  });
+
+  it('finishes an interrupted upgrade that prunes objects: none is orphaned', async () => {
+    const pruned = await firstEvent(remotes, '/apis/rbac.authorization.k8s.io/v1/clusterroles', ['DELETED'], { labelSelector: 'app.kubernetes.io/managed-by=meshd' });
+    await writeConfig(ws, ['values: { global: { rbacEnabled: false, tag: 0.8.1 } }']);
+    daemon!.signal('SIGHUP');
+    const atKill = await killOn(pruned, 'ClusterRole pruned');
+    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} (${r.objects.length} objects)`).join(', ')}`);
+    expect(atKill.some((r) => r.objects.includes('ClusterRole istio-citadel-istio-system')), 'killed before the upgrade was recorded everywhere').toBe(true);
+
+    await restartAndConverge();
+    for (const remote of remotes) {
+      const listed = await expectExactRelease(remote);
+      expect(listed.filter((k) => k.startsWith('ClusterRole'))).toEqual([]);
+      const deployment = await clientOf(remote).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
+      expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('docker.io/istio/citadel:0.8.1');
+    }
+  });
+});
