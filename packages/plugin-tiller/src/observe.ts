@@ -49,17 +49,20 @@ async function historyOf(session: TillerSession, release: string): Promise<Relea
  * Tiller is never taken for an absent release. The caller retries.
  */
 export async function observeTillerRelease(session: TillerSession, release: string): Promise<TillerObservation> {
-  const history = await historyOf(session, release);
+  const hashOf = async (revision?: number): Promise<string | undefined> => recordedHash(parseValues(await session.run(getValuesArgs(release, revision))));
+  // The latest revision's values are read alongside the history (one round trip less); a release
+  // that does not exist fails both, and the history's answer decides.
+  const [history, latest] = await Promise.all([historyOf(session, release), hashOf().then((hash) => ({ hash }), (error: unknown) => ({ error }))]);
   if (!Array.isArray(history)) return { tiller: 'missing', reason: history.missing };
-  const latest = history.at(-1);
-  if (latest === undefined) return { tiller: 'found', release: undefined };
-  const hashOf = async (revision: number): Promise<string | undefined> => recordedHash(parseValues(await session.run(getValuesArgs(release, revision))));
+  const newest = history.at(-1);
+  if (newest === undefined) return { tiller: 'found', release: undefined };
+  if ('error' in latest) throw latest.error;
   const good = lastGoodRevision(history);
   const first = history[0]!;
-  const [latestHash, goodHash] = await Promise.all([
-    hashOf(latest.revision),
-    good !== undefined && latest.status !== 'DEPLOYED' ? hashOf(good.revision) : undefined,
+  const [goodHash, firstHash] = await Promise.all([
+    good !== undefined && newest.status !== 'DEPLOYED' ? hashOf(good.revision) : undefined,
+    latest.hash === undefined && first !== newest ? hashOf(first.revision) : undefined,
   ]);
-  const owned = latestHash !== undefined || (first !== latest && (await hashOf(first.revision)) !== undefined);
-  return { tiller: 'found', release: { revisions: history, latestHash, owned, lastGood: good && { revision: good.revision, hash: goodHash } } };
+  const owned = latest.hash !== undefined || firstHash !== undefined;
+  return { tiller: 'found', release: { revisions: history, latestHash: latest.hash, owned, lastGood: good && { revision: good.revision, hash: goodHash } } };
 }

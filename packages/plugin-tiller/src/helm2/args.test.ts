@@ -19,6 +19,7 @@ describe('Helm 2 command lines', () => {
   it.each([
     ['history', historyArgs('istio-remote'), ['history', 'istio-remote', '--max', '256', '--output', 'json']],
     ['get values', getValuesArgs('istio-remote', 7), ['get', 'values', 'istio-remote', '--revision', '7', '--output', 'json']],
+    ['get values of the latest revision', getValuesArgs('istio-remote'), ['get', 'values', 'istio-remote', '--output', 'json']],
     ['install', installArgs(target, false), ['install', '/charts/istio-remote', '--name', 'istio-remote', '--namespace', 'istio-system', '--values', '/tmp/s/values.json', '--timeout', '300']],
     ['install --replace', installArgs(target, true).slice(-1), ['--replace']],
     ['upgrade', upgradeArgs(target), ['upgrade', 'istio-remote', '/charts/istio-remote', '--values', '/tmp/s/values.json', '--reset-values', '--timeout', '300']],

@@ -31,9 +31,10 @@ export function historyArgs(release: string): string[] {
   return ['history', release, '--max', '256', '--output', 'json'];
 }
 
-/** The values given to one revision of a release (not the chart defaults), as JSON. */
-export function getValuesArgs(release: string, revision: number): string[] {
-  return ['get', 'values', release, '--revision', String(revision), '--output', 'json'];
+/** The values given to one revision of a release (default: the latest), not the chart defaults, as JSON. */
+export function getValuesArgs(release: string, revision?: number): string[] {
+  const which = revision === undefined ? [] : ['--revision', String(revision)];
+  return ['get', 'values', release, ...which, '--output', 'json'];
 }
 
 /** What install and upgrade take. */
