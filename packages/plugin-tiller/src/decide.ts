@@ -1,3 +1,5 @@
+// The tiller backend's state machine (pure): what Tiller and the cluster show → one release state
+// and the one sequence of steps it leads to (helm-controller's determine-state → next-action).
 import { containsDesired, isOwned, objectKey, refKey, refOf } from '@meshd/core';
 import type { KubeObject, ReleaseStatus } from '@meshd/core';
 import type { ReleaseRevision } from './helm2/parse.js';
@@ -108,7 +110,6 @@ export function decideRelease(input: TillerPlanInput): Decision {
   }
   return existing(input, release, latest);
 }
-
 
 /**
  * Pure: no Tiller answered through the port-forward. With `tiller.ensure` and no Deployment
