@@ -27,10 +27,26 @@ function decodedKeyLines(data: string): string[] {
   }
 }
 
+/** The user info of a URL such as `https://user:secret@host` (raw and percent-decoded), which /status would show as the server. */
+function urlUserInfo(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value.trim());
+  if (!m?.[1]) return [];
+  const parts = [m[1], ...m[1].split(':')];
+  return [...parts, ...parts.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  })];
+}
+
 /**
  * Every credential a kubeconfig holds (user tokens, passwords, client keys and their decoded lines,
- * auth-provider tokens and secrets, exec env values), so they can be scrubbed from any output. Pure;
- * unparseable text yields nothing (it is then not a usable kubeconfig either).
+ * auth-provider tokens and secrets, exec env values, user info in a server or proxy URL), so they
+ * can be scrubbed from any output. Pure; unparseable text yields nothing (it is then not a usable
+ * kubeconfig either).
  */
 export function credentialsOf(kubeconfigText: string): string[] {
   let doc: unknown;
@@ -41,6 +57,11 @@ export function credentialsOf(kubeconfigText: string): string[] {
   }
   const users = Array.isArray(record(doc).users) ? (record(doc).users as unknown[]) : [];
   const found: string[] = [];
+  const clusters = Array.isArray(record(doc).clusters) ? (record(doc).clusters as unknown[]) : [];
+  for (const entry of clusters) {
+    const cluster = record(record(entry).cluster);
+    found.push(...urlUserInfo(cluster.server), ...urlUserInfo(cluster['proxy-url']));
+  }
   for (const entry of users) {
     const user = record(record(entry).user);
     found.push(...strings(SECRET_USER_FIELDS.map((f) => user[f])));
