@@ -83,7 +83,8 @@ meshd_build_component() {
   meshd_log "$component" "building $version ($*) into $dest"
   if ! "$build_fn" "$tmp"; then
     rm -rf "$tmp"
-    meshd_log "$component" "FAILED after $((SECONDS - started))s"
+    meshd_log "$component" "FAILED after $((SECONDS - started))s; the end of its build log:"
+    tail -n 20 "$root/logs/$component-$version.log" 2>/dev/null | sed "s/^/[build $component]   /" >&2 || true
     exec {lock_fd}>&-
     return 1
   fi
