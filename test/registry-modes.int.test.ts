@@ -57,3 +57,21 @@ it('switching to configmap mode publishes the ConfigMap and removes the Secrets 
   const cm = await clientOf(env.clusters[0]!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
   expect(Object.keys(cm.data ?? {})).toHaveLength(6);
 });
+
+it('restartPilot rolls istio-pilot once per registry change (the guide\'s Pilot reads it at start only)', async () => {
+  await writeConfig(ws, ['registry: { mode: configmap, restartPilot: true }']);
+  const file = join(ws.dir, 'remote-2.kube.conf');
+  const { readFile } = await import('node:fs/promises');
+  await writeFile(file, `${await readFile(file, 'utf8')}\n# moved to a new bastion\n`);
+  const plan = await meshd(ws, 'plan');
+  expect(plan.stdout).toMatch(/~ update Deployment istio-system\/istio-pilot \(rollout restart: the registry changed/);
+  expect((await meshd(ws, 'apply')).code).toBe(0);
+  const apps = clientOf(env.clusters[0]!).apps;
+  const annotation = async (): Promise<string | undefined> =>
+    (await apps.readNamespacedDeployment({ name: 'istio-pilot', namespace: 'istio-system' })).spec?.template.metadata?.annotations?.['meshd.io/registry-hash'];
+  const first = await annotation();
+  expect(first).toMatch(/^[0-9a-f]{64}$/);
+  const again = await meshd(ws, 'plan', '--detailed-exitcode');
+  expect(again.code, again.stdout).toBe(0);
+  expect(await annotation()).toBe(first);
+});

@@ -23,3 +23,4 @@ export * from './descriptor/index.js';
 export * from './config/index.js';
 export * from './pass/index.js';
 export * from './cluster/pool.js';
+export * from './registry/restart-pilot.js';

@@ -47,7 +47,7 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
   const namespace = opts.config.registry.namespace ?? 'istio-system';
   try {
     const published = t.clusters.map(publishedOf);
-    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt });
+    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot });
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: plan.error };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);

@@ -6,6 +6,8 @@ import type { ObjectAction } from '../plan/objects.js';
 import type { PlannedChange, ComponentPlan } from '../plugin/types.js';
 import { changesOf } from '../release/component.js';
 import { registryObjects } from '../registry/desired.js';
+import { pilotRestartChange, restartPilot } from '../registry/restart-pilot.js';
+import { contentHash } from '../plan/hash.js';
 import type { PublishedCluster, RegistryMode } from '../registry/desired.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { observeRegistryLive } from '../registry/observe.js';
@@ -19,6 +21,8 @@ export interface RegistryStepInput {
   files: Readonly<Record<string, string>>;
   observed: ObservedRegistry;
   adopt: boolean;
+  /** ConfigMap mode: roll Pilot when the registry changes (the guide's Pilot reads it at start only). */
+  restartPilot?: boolean;
 }
 
 /**
@@ -43,13 +47,19 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
   const actions = planned.map((a) => withResourceVersion(a, live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
   const changes: PlannedChange[] = changesOf(actions);
+  const registryWrite = actions.find((a) => a.op !== 'delete' && isWrite(a) && a.ref.kind === 'ConfigMap');
+  const restartHash = input.restartPilot && input.mode === 'configmap' && registryWrite?.desired ? contentHash(registryWrite.desired.data) : undefined;
+  if (restartHash) changes.push(pilotRestartChange(input.namespace, restartHash));
   const plan: ComponentPlan = {
     component: 'registry',
     cluster: input.cp.name,
     state: conflicts.length > 0 ? 'unmanaged' : actions.some(isWrite) ? 'out-of-sync' : 'in-sync',
     reason: `${input.mode} mode, ${input.published.length} cluster(s) published`,
     changes,
-    apply: async (signal?: AbortSignal) => (await executeActions(input.cp, actions.filter(isWrite), signal)).writes,
+    apply: async (signal?: AbortSignal) => {
+      const { writes } = await executeActions(input.cp, actions.filter(isWrite), signal);
+      return writes + (restartHash ? await restartPilot(input.cp, input.namespace, restartHash) : 0);
+    },
   };
   if (conflicts.length > 0) plan.error = conflicts.map((c) => c.reason).join('; ');
   return plan;

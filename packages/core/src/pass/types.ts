@@ -84,7 +84,7 @@ export interface PassConfig {
   backend: string;
   release: { name: string; namespace: string };
   endpoints: { pilot?: string; policy?: string; statsd?: string };
-  registry: { mode: 'configmap' | 'secrets'; namespace?: string };
+  registry: { mode: 'configmap' | 'secrets'; namespace?: string; restartPilot?: boolean };
   prune: boolean;
   adopt: boolean;
   concurrency: number;
