@@ -3,7 +3,7 @@ import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, Me
 import { RenderCache, detectHelm, helmVersionAtLeast, resolveValues } from '@meshd/plugin-helm';
 import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
 import { tillerComponentPlan } from './component.js';
-import { selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
+import { describeTiller, selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
 import type { TillerConfig, TillerLocation } from './config.js';
 import { executeTillerPlan } from './execute.js';
 import { markedValues } from './helm2/parse.js';
@@ -28,10 +28,6 @@ function clusterValues(target: ClusterTarget): ChartValues {
 function noEndpointsPlan(target: ClusterTarget): ComponentPlan {
   const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
   return { component: TILLER, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
-}
-
-function describeLocation(location: TillerLocation): string {
-  return location.host !== undefined ? `Tiller at ${location.host}` : `Tiller in ${location.namespace}`;
 }
 
 class TillerBackend implements ComponentInstance {
@@ -79,7 +75,7 @@ class TillerBackend implements ComponentInstance {
 
   private componentPlan(target: ClusterTarget, location: TillerLocation, plan: TillerPlan, values: ChartValues): ComponentPlan {
     const apply = (signal?: AbortSignal): Promise<number> => this.execute({ target, location, plan, values }, signal);
-    return tillerComponentPlan(plan, { component: TILLER, cluster: target.name, where: describeLocation(location), apply });
+    return tillerComponentPlan(plan, { component: TILLER, cluster: target.name, where: describeTiller(location), apply });
   }
 
   private execute({ target, location, plan, values }: { target: ClusterTarget; location: TillerLocation; plan: TillerPlan; values: ChartValues }, signal?: AbortSignal): Promise<number> {

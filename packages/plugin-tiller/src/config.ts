@@ -52,3 +52,8 @@ export function tillerLocation(overrides: Readonly<Record<string, unknown>>, con
   const namespace = typeof overrides.tillerNamespace === 'string' ? overrides.tillerNamespace : config.namespace;
   return typeof overrides.tillerHost === 'string' ? { host: overrides.tillerHost, namespace } : { namespace };
 }
+
+/** Where Tiller is, for messages: `Tiller at HOST:PORT` or `Tiller in namespace NS (port-forward)`. */
+export function describeTiller(location: TillerLocation): string {
+  return location.host !== undefined ? `Tiller at ${location.host}` : `Tiller in namespace ${location.namespace} (port-forward)`;
+}

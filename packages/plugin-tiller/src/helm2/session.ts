@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeshdError } from '@meshd/core';
 import type { ClusterClient } from '@meshd/core';
+import { describeTiller } from '../config.js';
 import type { TillerLocation } from '../config.js';
 import { connectionArgs, homeInitArgs } from './args.js';
 import type { ConnectionTarget } from './args.js';
@@ -64,8 +65,7 @@ export class TillerSession {
 
   /** Where Tiller is, for messages. */
   get where(): string {
-    const { host, namespace } = this.options.location;
-    return host !== undefined ? `Tiller at ${host}` : `Tiller in namespace ${namespace} (port-forward)`;
+    return describeTiller(this.options.location);
   }
 
   /** Runs a Tiller command (connection flags added); resolves with stdout or rejects with a MeshdError (see helmFailureOf). */
