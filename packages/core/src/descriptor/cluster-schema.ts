@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ANNOTATIONS, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, fileNameProblem, OTHER_PLATFORMS, parseGoBool } from './annotations.js';
+import { ANNOTATIONS, BACKEND_ANNOTATION, BACKEND_NAMES, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, fileNameProblem, OTHER_PLATFORMS, parseGoBool } from './annotations.js';
 import { describeValue } from './describe-value.js';
 import { isDnsLabel, isDnsSubdomain, parseCidr, parseHostPort } from './network.js';
 
@@ -47,6 +47,7 @@ const annotationsSchema = z.looseObject(
     [ANNOTATIONS.accessConfigFile]: accessConfigFile,
     [ANNOTATIONS.accessConfigSecret]: checkedString(isDnsSubdomain, 'a Secret name (DNS-1123 subdomain)').optional(),
     [ANNOTATIONS.accessConfigSecretNamespace]: dnsLabel.optional(),
+    [BACKEND_ANNOTATION]: checkedString((s) => BACKEND_NAMES.includes(s), 'helm-template or tiller').optional(),
   },
   {
     error: (iss) =>

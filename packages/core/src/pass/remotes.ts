@@ -15,6 +15,8 @@ export interface ProbedCluster {
   client: ClusterClient;
   facts?: ClusterFacts;
   error?: string;
+  /** The descriptor's `meshd.io/backend` annotation, if any. */
+  backend?: string;
 }
 
 /** Asks one cluster for its facts; an unreachable cluster is reported, never treated as empty. */
@@ -48,7 +50,8 @@ export interface MemberContext {
 
 function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
   const overrides = ctx.config.clusters[probe.name] ?? {};
-  const backend = typeof overrides.backend === 'string' ? overrides.backend : ctx.config.backend;
+  // Most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default.
+  const backend = typeof overrides.backend === 'string' ? overrides.backend : (probe.backend ?? ctx.config.backend);
   return { target: { name: probe.name, role: probe.role, client: probe.client, overrides }, components: componentsFor(ctx.plugins, backend) };
 }
 

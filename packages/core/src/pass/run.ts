@@ -2,6 +2,7 @@ import { connectCluster } from '../cluster/client.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { buildDesiredMesh } from '../descriptor/mesh.js';
+import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
 import type { DirectoryValidation } from '../descriptor/types.js';
 import { validateDirectory } from '../descriptor/validate.js';
 import type { MeshInputs } from '../plugin/types.js';
@@ -64,6 +65,11 @@ async function viewControlPlane(opts: PassOptions, validation: DirectoryValidati
   return { cp, observed, registryMesh, mesh };
 }
 
+function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
+  const backend = cluster.annotations[BACKEND_ANNOTATION];
+  return backend === undefined ? p : { ...p, backend };
+}
+
 function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
   if (opts.connect) return opts.connect(cluster.name, cluster.kubeconfigText);
   return connectCluster({ name: cluster.name, kubeconfigText: cluster.kubeconfigText, signal: opts.signal });
@@ -88,14 +94,15 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   if (endpoints) report.endpoints = endpoints;
   const limit = Math.max(1, opts.config.concurrency);
   const inScope = (name: string): boolean => !opts.scope || opts.scope.has(name);
-  const probes = await mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, (r) => probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal));
+  const probe = async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r);
+  const probes = await mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, probe);
   const prereq = await judgePrerequisites(opts, cp, probes, new Set(registryMesh?.remotes.map((r) => r.name) ?? []));
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
   const inputs: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} }, endpoints, adopt: opts.config.adopt, prune: opts.config.prune };
   const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal } };
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
   const leaving = (registryMesh?.remotes ?? []).filter((r) => inScope(r.name) && !mesh.remotes.some((m) => m.name === r.name) && r.name !== mesh.controlPlane.name);
-  const removals = await mapLimit(leaving, limit, async (r) => removeMember(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), ctx));
+  const removals = await mapLimit(leaving, limit, async (r) => removeMember(await probe(r), ctx));
   report.clusters.push(...members, ...removals);
   const clusters = publishedClusters({ mesh, registryMesh, members, removals, mode: opts.mode });
   report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, registryMesh] });

@@ -67,6 +67,7 @@ const cases: Case[] = [
   { name: 'kind misspelt', files: { 'east.yaml': edit(east, 'kind: Cluster', 'kind: Clster') }, exit: 1, file: 'east.yaml', line: 2, col: 7, message: 'kind must be "Cluster", got "Clster"' },
   { name: 'apiVersion of Cluster API', files: { 'east.yaml': edit(east, 'clusterregistry.k8s.io/v1alpha1', 'cluster.x-k8s.io/v1beta1') }, exit: 1, file: 'east.yaml', line: 1, col: 13, message: 'apiVersion must be "clusterregistry.k8s.io/v1alpha1", got "cluster.x-k8s.io/v1beta1"' },
   { name: 'non-ASCII name', files: { 'east.yaml': edit(east, 'name: east', 'name: östra') }, exit: 1, file: 'east.yaml', line: 4, col: 9, message: 'metadata.name must be a DNS-1123 label' },
+  { name: 'unknown meshd.io/backend', files: { 'east.yaml': edit(east, '  annotations:\n', '  annotations:\n    meshd.io/backend: helm3\n') }, exit: 1, file: 'east.yaml', line: 6, col: 23, message: 'meshd.io/backend must be helm-template or tiller, got "helm3"' },
   { name: 'uppercase name', files: { 'east.yaml': edit(east, 'name: east', 'name: East') }, exit: 1, file: 'east.yaml', line: 4, col: 9, message: 'got "East"' },
   { name: 'name of 64 characters', files: { 'east.yaml': edit(east, 'name: east', `name: ${'e'.repeat(64)}`) }, exit: 1, file: 'east.yaml', line: 4, col: 9, message: 'at most 63 characters' },
   { name: 'platform Consul', files: { 'east.yaml': edit(east, 'platform: Kubernetes', 'platform: Consul') }, exit: 1, file: 'east.yaml', line: 7, col: 31, message: 'config.istio.io/platform is "Consul": meshd manages Kubernetes clusters only' },
