@@ -13,24 +13,15 @@ import {
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { RenderCache, detectHelm, resolveValues } from './render/index.js';
-import type { ChartValues, HelmBinary } from './render/index.js';
+import { RenderCache, detectHelm } from './render/index.js';
+import { noEndpointsPlan, releaseValues } from './release-values.js';
+import type { HelmBinary } from './render/index.js';
 
 /** Name of this backend in config (`backend: helm-template`). */
 export const HELM_TEMPLATE = 'helm-template';
 
 function namespaceObject(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-}
-
-function clusterValues(target: ClusterTarget): ChartValues {
-  const v = target.overrides.values;
-  return v !== null && typeof v === 'object' ? (v as ChartValues) : {};
-}
-
-function noEndpointsPlan(target: ClusterTarget): ComponentPlan {
-  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
-  return { component: HELM_TEMPLATE, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
 }
 
 class HelmTemplateBackend implements ComponentInstance {
@@ -49,9 +40,9 @@ class HelmTemplateBackend implements ComponentInstance {
   }
 
   async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-    if (!mesh.endpoints) return noEndpointsPlan(target);
+    if (!mesh.endpoints) return noEndpointsPlan(HELM_TEMPLATE, target);
     const { chart, release, values } = this.ctx.config;
-    const resolved = resolveValues({ endpoints: { ...mesh.endpoints, mixer: mesh.endpoints.policy }, userValues: { ...values, ...clusterValues(target) } });
+    const resolved = releaseValues(mesh.endpoints, values, target);
     const rendered = await this.cache.render({ helm: await this.helmBinary(), chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const ensure = [namespaceObject(release.namespace)];
     const inventory = parseInventory(await readObject(target.client, inventoryRef(release.name, release.namespace)));

@@ -2,3 +2,4 @@
 export * from './render/index.js';
 export * from './backend.js';
 export * from './config.js';
+export * from './release-values.js';

@@ -1,6 +1,6 @@
 import { contentHash, definePlugin, MeshdError, readObjects, refOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
-import { RenderCache, detectHelm, helmVersionAtLeast, resolveValues } from '@meshd/plugin-helm';
+import { RenderCache, detectHelm, helmVersionAtLeast, noEndpointsPlan, releaseValues } from '@meshd/plugin-helm';
 import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
 import { tillerComponentPlan } from './component.js';
 import { describeTiller, selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
@@ -20,16 +20,6 @@ import { observeTemplateRelease } from './template.js';
 /** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
 export const TILLER = 'tiller';
 
-function clusterValues(target: ClusterTarget): ChartValues {
-  const v = target.overrides.values;
-  return v !== null && typeof v === 'object' ? (v as ChartValues) : {};
-}
-
-function noEndpointsPlan(target: ClusterTarget): ComponentPlan {
-  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
-  return { component: TILLER, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
-}
-
 class TillerBackend implements ComponentInstance {
   private readonly cache: RenderCache;
   private helm: Promise<HelmVersion> | undefined;
@@ -40,7 +30,7 @@ class TillerBackend implements ComponentInstance {
 
   async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
     const endpoints = mesh.endpoints;
-    if (endpoints === undefined) return noEndpointsPlan(target);
+    if (endpoints === undefined) return noEndpointsPlan(TILLER, target);
     const location = tillerLocation(target.overrides, this.ctx.config);
     const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
     const plan = planTillerRelease({ ...observed.input, adopt: mesh.adopt });
@@ -59,7 +49,7 @@ class TillerBackend implements ComponentInstance {
   private async observe(session: TillerSession, target: ClusterTarget, endpoints: MeshEndpoints): Promise<{ input: Omit<TillerPlanInput, 'adopt'>; values: ChartValues }> {
     const { chart, release, values, ensure, helmBinary } = this.ctx.config;
     await this.requireHelm2(session.env);
-    const resolved = resolveValues({ endpoints: { ...endpoints, mixer: endpoints.policy }, userValues: { ...values, ...clusterValues(target) } });
+    const resolved = releaseValues(endpoints, values, target);
     const helm = { binary: helmBinary, major: 2 as const, env: session.env };
     const rendered = await this.cache.render({ helm, chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const desiredHash = contentHash({ objects: rendered.objects, values: resolved });

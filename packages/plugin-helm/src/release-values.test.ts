@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterTarget } from '@meshd/core';
+import { releaseValues } from './release-values.js';
+
+const target = (values?: unknown): ClusterTarget => ({ name: 'east', role: 'remote', client: {} as ClusterTarget['client'], overrides: values === undefined ? {} : { values } });
+const endpoints = { pilot: '10.16.1.10', policy: '10.16.1.11', statsd: '10.16.1.12' };
+
+describe('releaseValues', () => {
+  it('fills the endpoint mapping (mixer = policy)', () => {
+    expect(releaseValues(endpoints, {}, target())).toEqual({ global: { pilotEndpoint: '10.16.1.10', mixerEndpoint: '10.16.1.11', policyEndpoint: '10.16.1.11', statsdEndpoint: '10.16.1.12' } });
+  });
+
+  it('deep-merges a cluster override over the global values without dropping sibling keys', () => {
+    const values = releaseValues(endpoints, { global: { hub: 'registry.local/istio', tag: '0.8.0' } }, target({ global: { tag: '0.8.1' } }));
+    expect(values.global).toMatchObject({ hub: 'registry.local/istio', tag: '0.8.1', pilotEndpoint: '10.16.1.10' });
+  });
+
+  it('lets a static value replace a discovered endpoint for one cluster', () => {
+    const values = releaseValues(endpoints, {}, target({ global: { pilotEndpoint: '10.0.0.5' } }));
+    expect((values.global as Record<string, unknown>).pilotEndpoint).toBe('10.0.0.5');
+  });
+
+  it('ignores an override that is not a mapping', () => {
+    expect(releaseValues(endpoints, {}, target(['x']))).toEqual(releaseValues(endpoints, {}, target()));
+  });
+});

@@ -1,0 +1,23 @@
+import type { ClusterTarget, ComponentPlan, MeshEndpoints } from '@meshd/core';
+import { mergeValues, resolveValues } from './render/values.js';
+import type { ChartValues } from './render/values.js';
+
+function clusterValues(target: ClusterTarget): ChartValues {
+  const v = target.overrides.values;
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as ChartValues) : {};
+}
+
+/**
+ * The istio-remote values for one remote, shared by both backends: the endpoint mapping filled with
+ * the discovered (or configured) IPs, under the global `values`, deep-merged with the cluster's own
+ * `clusters.NAME.values` (so a cluster can set one key of `global` without dropping the others).
+ */
+export function releaseValues(endpoints: MeshEndpoints, globalValues: ChartValues, target: ClusterTarget): ChartValues {
+  return resolveValues({ endpoints: { ...endpoints, mixer: endpoints.policy }, userValues: mergeValues(globalValues, clusterValues(target)) });
+}
+
+/** The plan of a backend that cannot render because discovery failed: it reports, never guesses. */
+export function noEndpointsPlan(component: string, target: ClusterTarget): ComponentPlan {
+  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
+  return { component, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
+}
