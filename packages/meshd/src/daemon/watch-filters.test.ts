@@ -47,9 +47,12 @@ describe('watch specs', () => {
       ['control-plane', 'Pod', 'all-remotes'],
       ['each-remote', 'Service', 'this-remote'],
       ['each-remote', 'Endpoints', 'this-remote'],
+      ['each-remote', 'Service', 'this-remote'],
+      ['each-remote', 'Endpoints', 'this-remote'],
     ]);
     expect(specs[0]?.target.labelSelector).toBe('istio in (pilot,mixer,statsd-prom-bridge)');
     expect(specs[1]?.target.labelSelector).toBe('app.kubernetes.io/managed-by=meshd');
+    expect(specs[3]?.target.labelSelector).toBe('heritage=Tiller');
   });
 
   it('filters secret sources by name pattern', () => {

@@ -23,17 +23,20 @@ export const CONTROL_PLANE_POD_SELECTOR = 'istio in (pilot,mixer,statsd-prom-bri
 /** Selector of every object meshd writes. */
 export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
+/** Objects Helm 2 (Tiller) installed: the chart labels them heritage=Tiller. */
+const TILLER_SELECTOR = 'heritage=Tiller';
+
 /**
  * The daemon's own watches: control-plane pods (an endpoint change enqueues every remote) and, on
- * each remote, the Services and Endpoints meshd applied in the release namespace (someone else's
- * edit or a deletion enqueues that remote). Pure.
+ * each remote, the Services and Endpoints meshd applied in the release namespace, directly or
+ * through Tiller (someone else's edit or a deletion enqueues that remote). Pure.
  */
 export function builtinWatchSpecs(releaseNamespace: string): WatchSpec[] {
-  const owned = (kind: string, plural: string): WatchSpec => ({
+  const owned = (kind: string, plural: string, labelSelector = OWNED_SELECTOR): WatchSpec => ({
     on: 'each-remote',
-    target: { apiVersion: 'v1', kind, plural, namespace: releaseNamespace, labelSelector: OWNED_SELECTOR },
+    target: { apiVersion: 'v1', kind, plural, namespace: releaseNamespace, labelSelector },
     enqueue: 'this-remote',
-    purpose: `drift of meshd's ${kind} objects`,
+    purpose: `drift of meshd's ${kind} objects${labelSelector === OWNED_SELECTOR ? '' : ' (installed through Tiller)'}`,
     filter: () => isDrift,
   });
   return [
@@ -46,6 +49,9 @@ export function builtinWatchSpecs(releaseNamespace: string): WatchSpec[] {
     },
     owned('Service', 'services'),
     owned('Endpoints', 'endpoints'),
+    // Objects a Tiller release installed carry the chart's heritage label, not meshd's.
+    owned('Service', 'services', TILLER_SELECTOR),
+    owned('Endpoints', 'endpoints', TILLER_SELECTOR),
   ];
 }
 
