@@ -29,6 +29,14 @@ export async function probeHelm(binary: string, signal?: AbortSignal): Promise<H
   }
 }
 
+/**
+ * The helm client the prerequisite check judges: the default backend's (Helm 2 for tiller). A mesh
+ * that mixes backends is judged by its default's client.
+ */
+export function helmBinaryOf(config: MeshdConfig): string {
+  return config.backend === 'tiller' ? config.tiller.helmBinary : config.helm.binary;
+}
+
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
 export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
@@ -41,7 +49,7 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   const signal = inv.signal ?? new AbortController().signal;
   const snapshot = await readDirectorySnapshot(config.directory);
   const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
-  const helm = await probeHelm(config.helm.binary, signal);
+  const helm = await probeHelm(helmBinaryOf(config), signal);
   const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm });
   return { config, report };
 }

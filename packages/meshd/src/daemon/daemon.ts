@@ -1,6 +1,7 @@
 import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
+import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
@@ -92,7 +93,7 @@ export class Daemon {
       reconcile: keyReconciler({
         config: () => this.config,
         plugins: () => this.plugins,
-        helm: () => (this.helmProbe ??= o.probeHelm ? o.probeHelm(this.config.helm.binary, this.abort.signal) : Promise.resolve(undefined)),
+        helm: () => (this.helmProbe ??= o.probeHelm ? o.probeHelm(helmBinaryOf(this.config), this.abort.signal) : Promise.resolve(undefined)),
         runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
         logger: o.logger.child({ component: 'reconcile' }),
         redactor: o.redactor,
