@@ -7,7 +7,7 @@ import { installLifecycle, type SignalSource } from '../../daemon/lifecycle.js';
 import { createDaemonLogger } from '../../daemon/logger.js';
 import { Redactor } from '../../daemon/redact.js';
 import { SystemdNotifier } from '../../daemon/systemd.js';
-import { probeHelm } from '../../pass-runner.js';
+import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
 import type { CommandIo } from '../io.js';
 
 /** Options of `meshd run`. */
@@ -67,7 +67,7 @@ function overridesOf(options: RunOptions, io: CommandIo): MeshdConfigInput {
 
 /** Runs the daemon until a signal stops it; resolves with the exit code (0 after a clean stop). */
 export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunProcess = realProcess()): Promise<number> {
-  const load = (): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd });
+  const load = (): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, defaultChart: BUNDLED_CHART });
   let config: MeshdConfig;
   try {
     config = await load();
