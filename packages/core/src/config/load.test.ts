@@ -53,6 +53,15 @@ describe('loadConfig', () => {
     expect((error as Error).message).toBe(`invalid configuration:\n${join(root, 'bad.yaml')}:2:8: error: prune must be true or false, got "maybe"`);
   });
 
+  it('uses the caller\'s default chart only when neither the file nor a flag names one', async () => {
+    const bundled = '/usr/lib/meshd/examples/charts/istio-remote';
+    expect((await loadConfig(undefined, {}, { homeDir: home, cwd: root, searchPaths: [], defaultChart: bundled })).chart).toBe(bundled);
+    const fromFile = await loadConfig(join(root, 'etc', 'meshd.yaml'), {}, { homeDir: home, cwd: root, defaultChart: bundled });
+    expect(fromFile.chart).toBe(join(root, 'charts/istio-remote'));
+    const fromFlag = await loadConfig(undefined, { chart: './mine' }, { homeDir: home, cwd: root, searchPaths: [], defaultChart: bundled });
+    expect(fromFlag.chart).toBe(join(root, 'mine'));
+  });
+
   it('keeps chart repository references as they are', async () => {
     const config = await loadConfig(undefined, { chart: 'istio.io/istio-remote' }, { homeDir: home, cwd: root, searchPaths: [] });
     expect(config.chart).toBe('istio.io/istio-remote');
