@@ -1,0 +1,55 @@
+// Connections come from each cluster's kubeconfig as the operator wrote it: token users (every other
+// test) and exec credential plugins (here), through @kubernetes/client-node.
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startClusters } from '@meshd/testenv';
+import type { TestEnv } from '@meshd/testenv';
+import { addCluster, endpointIps, meshd, workspace } from './support/mesh.js';
+import type { MeshWorkspace } from './support/mesh.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+
+beforeAll(async () => {
+  env = await startClusters({ count: 2 });
+  ws = await workspace();
+  for (const c of env.clusters) await addCluster(ws, c);
+});
+
+afterAll(async () => {
+  await ws?.cleanup();
+  await env?.stop();
+});
+
+/** Replaces the remote's token user with an exec plugin (a script printing an ExecCredential). */
+async function useExecPlugin(name: string, token: string): Promise<string> {
+  const script = join(ws.root, `${name}-credential.sh`);
+  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
+  await writeFile(script, `#!/bin/sh\necho '${credential}'\n`);
+  await chmod(script, 0o700);
+  const file = join(ws.dir, `${name}.kube.conf`);
+  const kubeconfig = parse(await readFile(file, 'utf8')) as { users: { name: string; user: Record<string, unknown> }[] };
+  for (const u of kubeconfig.users) u.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: script, interactiveMode: 'Never' } };
+  await writeFile(file, stringify(kubeconfig), { mode: 0o600 });
+  return script;
+}
+
+it('a remote whose kubeconfig uses an exec credential plugin is joined', async () => {
+  const remote = env.clusters[1]!;
+  await useExecPlugin(remote.name, remote.token);
+  const run = await meshd(ws, 'apply');
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(await endpointIps(remote, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+});
+
+it('an exec plugin handing out a wrong token makes that remote fail clearly, without leaking the token', async () => {
+  const remote = env.clusters[1]!;
+  await useExecPlugin(remote.name, 'not-the-right-token-123');
+  const run = await meshd(ws, 'plan');
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: (unreachable|error)/);
+  expect(run.stdout).toMatch(/401|Unauthorized/i);
+  expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
+});
