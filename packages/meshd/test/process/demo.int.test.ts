@@ -58,7 +58,7 @@ describe('npm run demo', () => {
       expect(processesUsingDemo().length).toBeGreaterThan(0);
 
       process.kill(-pgid, 'SIGINT');
-      const exit = await Promise.race([exited, new Promise<undefined>((done) => setTimeout(done, 60_000))]);
+      const exit = await Promise.race([exited, new Promise<undefined>((done) => setTimeout(() => done(undefined), 60_000))]);
       expect(exit, `the demo did not exit within 60 s after SIGINT:\n${context()}`).toBeDefined();
       expect(output).toContain('demo: meshd exited (0)');
       expect(output).not.toContain('second signal');

@@ -1,0 +1,92 @@
+// bench:daemon — how fast the running daemon (`meshd run`, its own process) reacts on 3 real clusters,
+// over N trials each: a remote's files dropped into the directory → remote converged (its Endpoints
+// right, and /status converged); Pilot's IP changed → every remote's Endpoints updated; a meshd-owned
+// Endpoints deleted on a remote → repaired. Polled every --poll-ms (default 20 ms).
+// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20]
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { connectCluster, type ClusterClient } from '@meshd/core';
+import { binaryPaths, startClusters } from '@meshd/testenv';
+import { ensureBuilt, startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
+import { flag, intFlag } from './lib/args.js';
+import { latencyTable, loadNow, msUntil, summarize, waitIdle, type LatencySummary } from './lib/latency.js';
+import { machineInfo } from './lib/machine.js';
+import { createWorkspace, meshdConfigText } from './lib/workspace.js';
+
+const argv = process.argv;
+const trials = intFlag(argv, '--trials', 20);
+const pollMs = intFlag(argv, '--poll-ms', 20);
+const out = flag(argv, '--out');
+ensureBuilt();
+const machine = machineInfo();
+console.log(`bench:daemon: ${trials} trials each, poll ${pollMs} ms; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`);
+
+async function endpointIps(client: ClusterClient, name: string): Promise<string[]> {
+  const ep = await client.core.readNamespacedEndpoints({ name, namespace: 'istio-system' });
+  return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+}
+
+const env = await startClusters({ count: 3 });
+const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+const ws = await createWorkspace(clusters, meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default'] }));
+const remotes = clusters.slice(1).map((c) => connectCluster({ name: c.name, kubeconfigText: c.kubeconfigText }));
+const [remote1, remote2] = remotes as [ClusterClient, ClusterClient];
+const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], drift: [] };
+try {
+  const readyMs = await daemon.waitReady();
+  await waitIdle(daemon);
+  console.log(`daemon ready after ${(readyMs / 1000).toFixed(1)} s`);
+  const files = ['remote-2.kube.conf', 'remote-2.yaml'];
+  const saved = await Promise.all(files.map((f) => readFile(join(ws.dir, f))));
+  const statusOf = async (name: string): Promise<string | undefined> => daemon.clusterState(name);
+
+  for (let i = 0; i < trials; i++) {
+    await Promise.all(files.map((f) => rm(join(ws.dir, f))));
+    samples.remove!.push(await msUntil('remote-2 uninstalled', async () => (await statusOf('remote-2')) === undefined && (await remote2.core.readNamespacedConfigMap({ name: 'meshd-release-istio-remote', namespace: 'istio-system' }).then(() => false, () => true)), pollMs));
+    await waitIdle(daemon);
+    const pilot = await env.controlPlane.podIp('pilot');
+    for (const [k, f] of files.entries()) await writeFile(join(ws.dir, f), saved[k]!, { mode: 0o600 });
+    const [endpoints, status] = await Promise.all([
+      msUntil('remote-2 Endpoints', async () => (await endpointIps(remote2, 'istio-pilot')).join() === pilot, pollMs),
+      msUntil('remote-2 converged', async () => (await statusOf('remote-2')) === 'converged', pollMs),
+    ]);
+    samples.drop!.push(endpoints);
+    samples.dropStatus!.push(status);
+    await waitIdle(daemon);
+  }
+  for (let i = 0; i < trials; i++) {
+    const ip = await env.controlPlane.movePilot();
+    samples.pilot!.push(await msUntil('Pilot IP on every remote', async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip), pollMs));
+    await waitIdle(daemon);
+  }
+  const policy = await env.controlPlane.podIp('policy');
+  for (let i = 0; i < trials; i++) {
+    const remote = i % 2 === 0 ? remote1 : remote2;
+    await remote.core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });
+    samples.drift!.push(await msUntil('istio-policy repaired', async () => (await endpointIps(remote, 'istio-policy')).join() === policy, pollMs));
+    await waitIdle(daemon);
+  }
+} finally {
+  await daemon.stop();
+  await ws.cleanup();
+  await env.stop();
+}
+
+const rows: LatencySummary[] = [
+  summarize('file dropped → remote Endpoints right', samples.drop!),
+  summarize('file dropped → /status converged', samples.dropStatus!),
+  summarize('Pilot IP change → all remotes updated', samples.pilot!),
+  summarize('drift (Endpoints deleted) → repaired', samples.drift!),
+  summarize('descriptor deleted → release uninstalled', samples.remove!),
+];
+const loadAtEnd = loadNow();
+const problems = daemon.records().filter((r) => Number(r.level) >= 40).length;
+console.log(`\n${latencyTable(rows)}\n`);
+console.log(`machine: nproc ${machine.cpus} (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
+console.log(`daemon log: ${problems} warning/error line(s)`);
+if (out) {
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, results: rows }, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+}
