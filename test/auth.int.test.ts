@@ -53,3 +53,14 @@ it('an exec plugin handing out a wrong token makes that remote fail clearly, wit
   expect(run.stdout).toMatch(/401|Unauthorized/i);
   expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
 });
+
+it('a remote whose kubeconfig uses a client certificate is joined', async () => {
+  const remote = env.clusters[1]!;
+  const file = join(ws.dir, `${remote.name}.kube.conf`);
+  await writeFile(file, await remote.clientCertKubeconfigText(), { mode: 0o600 });
+  const moved = await env.controlPlane.movePilot();
+  const run = await meshd(ws, 'apply');
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(await endpointIps(remote, 'istio-pilot')).toEqual([moved]);
+  expect(run.stdout + run.stderr).not.toMatch(/BEGIN (EC )?PRIVATE KEY|client-key-data/);
+});

@@ -41,6 +41,8 @@ export interface ClusterHandle {
   writeRequestCount(filter?: RequestFilter): Promise<number>;
   /** `127.0.0.1:PORT` of this cluster's out-of-cluster Tiller (remotes of `tiller: true` environments). */
   readonly tillerHost?: string;
+  /** A kubeconfig for this cluster whose user authenticates with an admin client certificate. */
+  clientCertKubeconfigText(): Promise<string>;
   /** Kills Tiller with SIGKILL (its release records stay in the cluster); throws without a Tiller. */
   stopTiller(): Promise<void>;
   /** Starts Tiller again on the same port; resolves once it accepts connections. */
@@ -78,6 +80,12 @@ class RunningCluster implements ClusterHandle {
     const kc = new KubeConfig();
     kc.loadFromString(this.kubeconfigText);
     return kc;
+  }
+
+  async clientCertKubeconfigText(): Promise<string> {
+    const l = this.layout;
+    const [caPem, certPem, keyPem] = await Promise.all([this.caPem(), readFile(l.clientCertFile, 'utf8'), readFile(l.clientKeyFile, 'utf8')]);
+    return renderKubeconfig({ name: l.name, server: l.server, caPem, clientCert: { certPem, keyPem } });
   }
 
   async stopApiServer(): Promise<void> {

@@ -46,6 +46,7 @@ export function apiServerArgs(l: ClusterLayout): string[] {
     `--service-account-key-file=${l.serviceAccountPublicKeyFile}`,
     `--service-account-signing-key-file=${l.serviceAccountKeyFile}`,
     `--token-auth-file=${l.tokenFile}`,
+    `--client-ca-file=${l.clientCaFile}`,
     '--authorization-mode=RBAC',
     '--allow-privileged=true',
     '--enable-priority-and-fairness=false',

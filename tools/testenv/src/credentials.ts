@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { createRootCa, issueCert } from './control-plane/pki.js';
 import type { ClusterLayout } from './layout.js';
 
 /** A fresh random bearer token for the static admin user. */
@@ -23,5 +24,17 @@ export async function writeClusterCredentials(layout: ClusterLayout, token: stri
     writeFile(layout.serviceAccountKeyFile, privateKey, { mode: 0o600 }),
     writeFile(layout.serviceAccountPublicKeyFile, publicKey),
     writeFile(layout.tokenFile, tokenAuthFile(token), { mode: 0o600 }),
+    writeClientCertificates(layout),
+  ]);
+}
+
+/** A client CA for kube-apiserver (--client-ca-file) and an admin client certificate (group system:masters). */
+async function writeClientCertificates(layout: ClusterLayout): Promise<void> {
+  const ca = await createRootCa(layout.dataDir, `/CN=${layout.name} client CA (meshd testenv)`);
+  const admin = await issueCert(layout.dataDir, ca, '/O=system:masters/CN=cert-admin');
+  await Promise.all([
+    writeFile(layout.clientCaFile, ca.certPem),
+    writeFile(layout.clientCertFile, admin.certPem),
+    writeFile(layout.clientKeyFile, admin.keyPem, { mode: 0o600 }),
   ]);
 }

@@ -22,6 +22,10 @@ export interface ClusterLayout {
   serviceAccountKeyFile: string;
   serviceAccountPublicKeyFile: string;
   tokenFile: string;
+  /** kube-apiserver --client-ca-file, and an admin client certificate it accepts. */
+  clientCaFile: string;
+  clientCertFile: string;
+  clientKeyFile: string;
   /** Kubeconfig for kube-controller-manager (inside dataDir). */
   controllerManagerKubeconfig: string;
   /** The kubeconfig handed to users: `<dir>/<name>.kube.conf`. */
@@ -58,6 +62,9 @@ export function clusterLayout(dir: string, name: string, index: number, ports: C
     serviceAccountKeyFile: join(dataDir, 'sa.key'),
     serviceAccountPublicKeyFile: join(dataDir, 'sa.pub'),
     tokenFile: join(dataDir, 'tokens.csv'),
+    clientCaFile: join(dataDir, 'client-ca.crt'),
+    clientCertFile: join(dataDir, 'client-admin.crt'),
+    clientKeyFile: join(dataDir, 'client-admin.key'),
     controllerManagerKubeconfig: join(dataDir, 'controller-manager.kubeconfig'),
     kubeconfigPath: join(dir, `${name}.kube.conf`),
     logDir: join(dataDir, 'logs'),

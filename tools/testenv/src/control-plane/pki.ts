@@ -45,21 +45,25 @@ async function opensslReq(workDir: string, extensions: 'ca' | 'workload', extra:
 }
 
 /** A self-signed root CA (what Citadel keeps in istio-ca-secret). `workDir` holds temp files. */
-export function createRootCa(workDir: string): Promise<KeyAndCert> {
-  return opensslReq(workDir, 'ca', ['-days', '3650', '-subj', '/O=cluster.local/CN=Istio CA (meshd testenv)']);
+export function createRootCa(workDir: string, subject = '/O=cluster.local/CN=Istio CA (meshd testenv)'): Promise<KeyAndCert> {
+  return opensslReq(workDir, 'ca', ['-days', '3650', '-subj', subject]);
 }
 
-/** A 90-day workload certificate for spiffe://cluster.local/ns/NS/sa/SA, signed by `ca`; new key each call. */
-export async function issueWorkloadCert(workDir: string, ca: KeyAndCert, namespace: string, serviceAccount: string): Promise<KeyAndCert> {
+/** A certificate signed by `ca` for `subject` (e.g. a kube-apiserver client: /O=group/CN=user). */
+export async function issueCert(workDir: string, ca: KeyAndCert, subject: string, san = 'DNS:unused'): Promise<KeyAndCert> {
   const caDir = await mkdtemp(join(workDir, 'ca-'));
   try {
     const caCert = join(caDir, 'ca-cert.pem');
     const caKey = join(caDir, 'ca-key.pem');
     await writeFile(caCert, ca.certPem);
     await writeFile(caKey, ca.keyPem, { mode: 0o600 });
-    const san = `URI:spiffe://cluster.local/ns/${namespace}/sa/${serviceAccount}`;
-    return await opensslReq(workDir, 'workload', ['-days', '90', '-subj', '/O=cluster.local', '-CA', caCert, '-CAkey', caKey], san);
+    return await opensslReq(workDir, 'workload', ['-days', '90', '-subj', subject, '-CA', caCert, '-CAkey', caKey], san);
   } finally {
     await rm(caDir, { recursive: true, force: true });
   }
+}
+
+/** A 90-day workload certificate for spiffe://cluster.local/ns/NS/sa/SA, signed by `ca`; new key each call. */
+export function issueWorkloadCert(workDir: string, ca: KeyAndCert, namespace: string, serviceAccount: string): Promise<KeyAndCert> {
+  return issueCert(workDir, ca, '/O=cluster.local', `URI:spiffe://cluster.local/ns/${namespace}/sa/${serviceAccount}`);
 }
