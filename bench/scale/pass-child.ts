@@ -19,6 +19,10 @@ const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);
 const helm = await probeHelm(config.helm.binary, signal);
 const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(variant === 'shared-agent' ? { connect: connectWithSharedAgent } : {}) });
+if (!report.converged) {
+  const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError ?? c.components.map((x) => x.error ?? '').join(' ')}`);
+  console.error(`not converged: ${[...report.errors, report.registry?.error ?? '', ...failed].filter((e) => e !== '').join('\n')}`);
+}
 const usage = process.resourceUsage();
 console.log(JSON.stringify({
   converged: report.converged,

@@ -23,6 +23,8 @@ export interface ScalePoint {
   noop_cpu_s: number;
   noop_writes: number;
   daemon_ready_s: number | null;
+  /** Seconds until the daemon's watches were all set up and it went quiet (idle window starts). */
+  daemon_quiet_s: number | null;
   daemon_rss_mb: number | null;
   idle_writes: number | null;
   /** CPU the benchmark process (the simulated API servers) used during the converge run. */
@@ -76,6 +78,7 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
       noop_cpu_s: round(noop.run.cpuSeconds, 2),
       noop_writes: noop.writes,
       daemon_ready_s: idle ? round(idle.readySeconds, 2) : null,
+      daemon_quiet_s: idle ? round(idle.quietSeconds, 2) : null,
       daemon_rss_mb: idle ? round(idle.rssMb, 1) : null,
       idle_writes: idle ? idle.idleWrites : null,
       sim_server_cpu_s: round(first.serverCpu, 2),

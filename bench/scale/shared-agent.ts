@@ -23,6 +23,8 @@ function sharedAgentAuth(kc: KubeConfig): SecurityAuthentication {
   const agent = new Agent({
     keepAlive: true,
     maxSockets: 8,
+    // Drop idle sockets before the server does (kube-apiserver: 90 s), so none is reused as it closes.
+    timeout: 60_000,
     ...(cluster?.caData ? { ca: decode(cluster.caData) } : {}),
     ...(user?.certData ? { cert: decode(user.certData) } : {}),
     ...(user?.keyData ? { key: decode(user.keyData) } : {}),

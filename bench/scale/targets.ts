@@ -20,6 +20,8 @@ export interface ScaleTarget {
   writes(): Promise<number[]>;
   /** CPU seconds the simulated API servers' process has used so far (0 for real clusters: separate processes). */
   serverCpuSeconds(): number;
+  /** Requests of any kind served so far (reads, watches, writes): simulated clusters only. */
+  requests?(): number;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function simTarget(count: number): Promise<ScaleTarget> {
     clusters: fleet.clusters,
     writes: () => Promise.resolve(fleet.writes()),
     serverCpuSeconds: cpu,
+    requests: () => fleet.clusters.reduce((n, c) => n + c.store.counts.reads + c.store.counts.watches + c.store.counts.writes, 0),
     stop: async () => {
       await fleet.stop();
       await rm(workDir, { recursive: true, force: true });

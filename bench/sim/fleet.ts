@@ -93,6 +93,8 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
       if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
       void handleRequest(req, res, store);
     });
+    // kube-apiserver closes idle keep-alive connections after 90 s (its http.Server IdleTimeout).
+    server.keepAliveTimeout = 90_000;
     servers.push(server);
     const url = `https://127.0.0.1:${await listen(server)}`;
     const name = simClusterName(index);
