@@ -62,16 +62,26 @@ export interface FirstEvent {
   stop(): void;
 }
 
+/** Which events firstEvent waits for. */
+export interface EventFilter {
+  /** Event types (ADDED, MODIFIED, DELETED). */
+  types: readonly string[];
+  /** Query of the watch request (fieldSelector, labelSelector). */
+  query?: Record<string, string>;
+  /** Further condition on the object. */
+  object?: (obj: unknown) => boolean;
+}
+
 /**
  * Watches `path` (an API list path such as /api/v1/namespaces/istio-system/configmaps) on every
- * cluster given and resolves on the first event whose type is in `types`. Resolves once the watches
+ * cluster given and resolves on the first event that passes the filter. Resolves once the watches
  * are established.
  */
-export async function firstEvent(clusters: readonly ClusterHandle[], path: string, types: readonly string[], query: Record<string, string> = {}): Promise<FirstEvent> {
+export async function firstEvent(clusters: readonly ClusterHandle[], path: string, filter: EventFilter): Promise<FirstEvent> {
   let found: (event: { cluster: string; type: string; name: string }) => void = () => undefined;
   const seen = new Promise<{ cluster: string; type: string; name: string }>((done) => (found = done));
-  const controllers = await Promise.all(clusters.map((c) => new Watch(c.kubeConfig()).watch(path, query, (type, obj: { metadata?: { name?: string } }) => {
-    if (types.includes(type)) found({ cluster: c.name, type, name: obj.metadata?.name ?? '' });
+  const controllers = await Promise.all(clusters.map((c) => new Watch(c.kubeConfig()).watch(path, filter.query ?? {}, (type, obj: { metadata?: { name?: string } }) => {
+    if (filter.types.includes(type) && (filter.object?.(obj) ?? true)) found({ cluster: c.name, type, name: obj.metadata?.name ?? '' });
   }, () => undefined)));
   return { seen, stop: () => controllers.forEach((c) => c.abort()) };
 }

@@ -29,7 +29,7 @@ afterAll(async () => {
 const sortKeys = (keys: readonly string[]): string[] => [...keys].sort((a, b) => a.localeCompare(b));
 
 /** Waits for `event`, then SIGKILLs the daemon; returns what each remote looked like at that moment. */
-async function killOn(event: FirstEvent, what: string): Promise<{ cluster: string; phase: string | undefined; objects: string[] }[]> {
+async function killOn(event: FirstEvent, what: string): Promise<{ cluster: string; phase: string | undefined; objects: string[]; live: string[] }[]> {
   const running = daemon!;
   const timeout = setTimeout(() => running.signal('SIGKILL'), 60_000);
   const seen = await Promise.race([event.seen, running.exited.then(() => undefined)]);
@@ -41,7 +41,7 @@ async function killOn(event: FirstEvent, what: string): Promise<{ cluster: strin
   expect(exit.signal).toBe('SIGKILL');
   return Promise.all(remotes.map(async (r) => {
     const inventory = await releaseInventory(r);
-    return { cluster: r.name, phase: inventory?.phase, objects: inventory?.objects ?? [] };
+    return { cluster: r.name, phase: inventory?.phase, objects: inventory?.objects ?? [], live: releaseObjects(await meshdOwnedObjects(r)) };
   }));
 }
 
@@ -71,11 +71,13 @@ async function expectExactRelease(remote: ClusterHandle): Promise<string[]> {
 
 describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
   it('finishes an interrupted install: each remote holds exactly its inventory', async () => {
-    const inventoryWritten = await firstEvent(remotes, '/api/v1/namespaces/istio-system/configmaps', ['ADDED'], { fieldSelector: 'metadata.name=meshd-release-istio-remote' });
+    // Objects are applied in kind order (service accounts and RBAC first, Services later): kill on the first Service.
+    const firstService = await firstEvent(remotes, '/api/v1/namespaces/istio-system/services', { types: ['ADDED'], query: { labelSelector: 'app.kubernetes.io/managed-by=meshd' } });
     daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
-    const atKill = await killOn(inventoryWritten, 'release inventory written');
-    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}`).join(', ')}`);
-    expect(atKill.some((r) => r.phase === 'applying'), 'killed while an install was in progress').toBe(true);
+    const atKill = await killOn(firstService, 'a release Service created');
+    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}, ${r.live.length} of ${r.objects.length} objects live`).join('; ')}`);
+    const halfDone = atKill.filter((r) => r.phase === 'applying' && r.live.length > 0 && r.live.length < r.objects.length);
+    expect(halfDone.length, 'killed with some but not all objects of an install applied').toBeGreaterThan(0);
 
     await restartAndConverge();
     const [first, second] = await Promise.all(remotes.map(expectExactRelease));
@@ -84,11 +86,16 @@ describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
   });
 
   it('finishes an interrupted upgrade that prunes objects: none is orphaned', async () => {
-    const pruned = await firstEvent(remotes, '/apis/rbac.authorization.k8s.io/v1/clusterroles', ['DELETED'], { labelSelector: 'app.kubernetes.io/managed-by=meshd' });
+    // The upgrade updates the Citadel Deployment first, then deletes the RBAC objects, then records the inventory.
+    const upgraded = await firstEvent(remotes, '/apis/apps/v1/namespaces/istio-system/deployments', {
+      types: ['MODIFIED'],
+      query: { fieldSelector: 'metadata.name=istio-citadel' },
+      object: (obj) => JSON.stringify(obj).includes('citadel:0.8.1'),
+    });
     await writeConfig(ws, ['values: { global: { rbacEnabled: false, tag: 0.8.1 } }']);
     daemon!.signal('SIGHUP');
-    const atKill = await killOn(pruned, 'ClusterRole pruned');
-    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} (${r.objects.length} objects)`).join(', ')}`);
+    const atKill = await killOn(upgraded, 'Citadel Deployment upgraded');
+    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} listing ${r.objects.length} objects, ${r.live.length} live`).join('; ')}`);
     expect(atKill.some((r) => r.objects.includes('ClusterRole istio-citadel-istio-system')), 'killed before the upgrade was recorded everywhere').toBe(true);
 
     await restartAndConverge();
