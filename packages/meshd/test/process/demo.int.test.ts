@@ -69,5 +69,5 @@ describe('npm run demo', () => {
     } finally {
       if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
     }
-  });
+  }, 300_000);
 });
