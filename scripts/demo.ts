@@ -48,13 +48,16 @@ demo: the mesh directory is ${rel(dir)} (a copy of every file is in ${rel(spare)
 
 const meshd = spawn(process.execPath, [join(root, 'packages/meshd/bin/meshd.js'), 'run', '--config', config], { stdio: 'inherit' });
 let stopping = false;
-const stop = (signal: NodeJS.Signals): void => {
+// Ctrl-C reaches meshd by itself (same terminal process group), and a second signal would make it
+// exit at once: forward SIGINT only if meshd has not started stopping within a moment (a SIGINT
+// sent to this process alone). SIGTERM is always forwarded.
+const stop = (signal: NodeJS.Signals, delayMs: number): void => {
   if (stopping) return;
   stopping = true;
-  meshd.kill(signal);
+  setTimeout(() => meshd.exitCode === null && meshd.signalCode === null && meshd.kill(signal), delayMs).unref();
 };
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT', 1500));
+process.on('SIGTERM', () => stop('SIGTERM', 0));
 const code = await new Promise<number>((done) => meshd.on('exit', (c) => done(c ?? 0)));
 console.log(`demo: meshd exited (${code}); stopping the clusters…`);
 await env.stop();

@@ -24,3 +24,4 @@ export * from './config/index.js';
 export * from './pass/index.js';
 export * from './cluster/pool.js';
 export * from './registry/restart-pilot.js';
+export * from './cluster/display.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { connectCluster } from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, Logger, MeshInputs } from '@meshd/core';
+import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { parseHistory, tillerPlugin } from '../src/index.js';
@@ -90,7 +90,7 @@ export async function endpointIps(cluster: ClusterHandle, name: string): Promise
 }
 
 /** Plans and, when the plan has changes, applies; returns the plan and the write operations made. */
-export async function converge(backend: ComponentInstance, target: ClusterTarget, mesh: MeshInputs) {
+export async function converge(backend: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<{ plan: ComponentPlan; writes: number }> {
   const plan = await backend.plan(target, mesh);
   const writes = plan.changes.length > 0 && plan.error === undefined ? await plan.apply() : 0;
   return { plan, writes };

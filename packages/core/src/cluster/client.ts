@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Configuration, Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { MeshdError } from '../errors.js';
+import { displayServer } from './display.js';
 
 /**
  * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
@@ -19,7 +20,7 @@ import { MeshdError } from '../errors.js';
 export interface ClusterClient {
   /** The cluster's name in the mesh. */
   readonly name: string;
-  /** API server URL from the kubeconfig (safe to show: no credentials). */
+  /** API server URL from the kubeconfig, without any user:password in it (safe to show). */
   readonly server: string;
   readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
@@ -88,7 +89,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   const objects = new ObjectApiWithNamespace(config, kc);
   return {
     name: opts.name,
-    server,
+    server: displayServer(server),
     kubeConfig: kc,
     core: new CoreV1Api(config),
     apps: new AppsV1Api(config),

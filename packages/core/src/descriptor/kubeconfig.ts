@@ -1,3 +1,4 @@
+import { displayServer } from '../cluster/display.js';
 import * as z from 'zod';
 import { describeKind } from './describe-value.js';
 import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
@@ -64,7 +65,7 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
     findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`));
-  return findings.length > 0 || server === undefined ? { findings } : { findings, server };
+  return findings.length > 0 || server === undefined ? { findings } : { findings, server: displayServer(server) };
 }
 
 function isServerUrl(text: string): boolean {
