@@ -2,11 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
-import { Daemon } from '../../daemon/daemon.js';
-import { installLifecycle, type SignalSource } from '../../daemon/lifecycle.js';
-import { createDaemonLogger } from '../../daemon/logger.js';
-import { Redactor } from '../../daemon/redact.js';
-import { SystemdNotifier } from '../../daemon/systemd.js';
+import type { SignalSource } from '../../daemon/lifecycle.js';
 import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
 import type { CommandIo } from '../io.js';
 
@@ -76,6 +72,14 @@ export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunPro
     io.stderr(`${(err as Error).message}\n`);
     return 1;
   }
+  // Loaded here, not at the top: `meshd validate`/`plan`/`apply` never pay for fastify, chokidar and prom-client.
+  const [{ Daemon }, { installLifecycle }, { createDaemonLogger }, { Redactor }, { SystemdNotifier }] = await Promise.all([
+    import('../../daemon/daemon.js'),
+    import('../../daemon/lifecycle.js'),
+    import('../../daemon/logger.js'),
+    import('../../daemon/redact.js'),
+    import('../../daemon/systemd.js'),
+  ]);
   const redactor = new Redactor();
   const logger = createDaemonLogger({ destination: proc.stdout, redactor, level: options.logLevel ?? 'info' });
   const notifier = new SystemdNotifier({ env: io.env, pid: proc.pid, logger: logger.child({ component: 'systemd' }) });
