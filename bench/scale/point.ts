@@ -16,6 +16,8 @@ export interface ScalePoint {
   cpu_s: number;
   writes_per_cluster: number;
   idle_cpu_pct: number | null;
+  /** Idle CPU over the window right after the daemon went quiet (includes V8's memory-reducer GC). */
+  idle_first_window_cpu_pct: number | null;
   backend: 'real' | 'sim';
   /** CPU of the helm processes meshd ran (not in cpu_s). */
   helm_cpu_s: number;
@@ -72,6 +74,7 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
       cpu_s: round(first.run.cpuSeconds, 2),
       writes_per_cluster: round(first.writes / opts.clusters, 2),
       idle_cpu_pct: idle ? round(idle.idleCpuPct, 2) : null,
+      idle_first_window_cpu_pct: idle ? round(idle.firstWindowCpuPct, 2) : null,
       backend: opts.backend,
       helm_cpu_s: round(first.run.childCpuSeconds, 2),
       noop_s: round(noop.run.wallSeconds, 2),
