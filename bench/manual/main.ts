@@ -1,7 +1,8 @@
 // bench:manual — meshd against the Istio 0.8 guide's procedure scripted in bash (guide.sh), on the
 // same 3 real test clusters (control plane + 2 remotes), alternating tools, N cycles each.
 // Run: npm run bench:manual -- [--runs N] [--out FILE]
-// Reports the median wall seconds per case, the ratio meshd/manual and the write requests each made.
+// Reports the median wall seconds per case, the ratio meshd/manual and the write requests each made;
+// then, with `meshd run` on the mesh, how fast the daemon follows N Pilot moves by itself.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -13,6 +14,8 @@ import { loadAverage, requireBuiltMeshd } from '../lib/proc.js';
 import { median, round } from '../lib/stats.js';
 import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { CASES, cycle } from './cycle.js';
+import { daemonFollowsPilot } from './daemon.js';
+import type { DaemonMove } from './daemon.js';
 import type { CaseFigures, CaseName } from './cycle.js';
 import { leftovers, resetMesh } from './reset.js';
 import { meshdHasSecretsPlugin } from './tools.js';
@@ -47,6 +50,15 @@ function caseSummary(samples: Samples, name: CaseName): Record<string, number> {
   };
 }
 
+function withDaemon(cases: Record<CaseName, Record<string, number>>, moves: readonly DaemonMove[]): void {
+  const seconds = median(moves.map((m) => m.seconds));
+  Object.assign(cases.pilotMove, {
+    meshd_daemon_s: round(seconds),
+    meshd_daemon_ratio: round(seconds / (cases.pilotMove.manual_s ?? Number.NaN)),
+    meshd_daemon_writes: median(moves.map((m) => m.writes)),
+  });
+}
+
 function printTable(cases: Record<CaseName, Record<string, number>>): void {
   console.log('\ncase        meshd (CLI)  meshd (in-process)  manual    ratio  writes meshd/manual');
   for (const name of CASES) {
@@ -77,12 +89,16 @@ try {
   for (let i = 0; i < runs; i++) {
     for (const tool of TOOLS.map((_, k) => TOOLS[(i + k) % TOOLS.length] as ToolName)) await oneCycle(i, tool);
   }
+  const moves = await daemonFollowsPilot(env, setup, runs);
+  console.log(`meshd run followed ${moves.length} Pilot moves: ${moves.map((m) => `${m.seconds.toFixed(2)} s (${m.writes} writes)`).join(', ')}`);
   await resetMesh(env, setup.secretNamespaces);
   const left = await leftovers(env);
   if (left.length > 0) console.log(`warning: the reset left meshd objects behind: ${left.join('; ')}`);
   const cases = Object.fromEntries(CASES.map((n) => [n, caseSummary(samples, n)])) as Record<CaseName, Record<string, number>>;
+  withDaemon(cases, moves);
   printTable(cases);
-  const report = { runs, cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples };
+  console.log(`pilotMove with the daemon running (meshd run, watch-driven): ${cases.pilotMove.meshd_daemon_s} s, ratio ${cases.pilotMove.meshd_daemon_ratio}, ${cases.pilotMove.meshd_daemon_writes} writes`);
+  const report = { runs, cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves };
   if (out) {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

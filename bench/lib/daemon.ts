@@ -1,0 +1,63 @@
+// `meshd run` as a child process for benchmarks: started on a free loopback port with its output in
+// a log file, ready when /readyz says 200, stopped with SIGTERM (SIGKILL after 30 s).
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MEASURED_MESHD } from './proc.js';
+import type { Workspace } from './workspace.js';
+
+/** A running daemon. Whoever started it calls stop(). */
+export interface RunningDaemon {
+  pid: number;
+  /** Resolves once /readyz answers 200; rejects if the daemon exits first or after the timeout. */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts `meshd run` on the workspace (log in `<ws.root>/daemon.log`). */
+export async function startDaemon(ws: Workspace): Promise<RunningDaemon> {
+  const port = await freePort();
+  const usage = join(tmpdir(), `meshd-daemon-usage-${process.pid}-${port}.json`);
+  const log = createWriteStream(join(ws.root, 'daemon.log'));
+  const args = [...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', ws.configPath, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = false;
+  const closed = new Promise<void>((resolve) => child.on('close', () => {
+    exited = true;
+    resolve();
+  }));
+  const ready = async (timeoutMs = 600_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (exited) throw new Error(`meshd run exited before it was ready (log: ${join(ws.root, 'daemon.log')})`);
+      if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)) return;
+      if (Date.now() > deadline) throw new Error(`meshd run not ready after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  };
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await closed;
+    clearTimeout(killer);
+    await rm(usage, { force: true });
+  };
+  return { pid: child.pid ?? 0, ready, stop };
+}
