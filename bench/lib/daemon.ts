@@ -13,6 +13,8 @@ import type { Workspace } from './workspace.js';
 /** A running daemon. Whoever started it calls stop(). */
 export interface RunningDaemon {
   pid: number;
+  /** Its stdout and stderr (pino JSON lines). */
+  logPath: string;
   /** Resolves once /readyz answers 200; rejects if the daemon exits first or after the timeout. */
   ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -29,12 +31,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `meshd run` on the workspace (log in `<ws.root>/daemon.log`). */
-export async function startDaemon(ws: Workspace): Promise<RunningDaemon> {
+/** How to start the daemon: another meshd.yaml than the workspace's, another log level than warn. */
+export interface DaemonOptions {
+  configPath?: string;
+  logLevel?: 'debug' | 'info' | 'warn';
+}
+
+/** Starts `meshd run` on the workspace (log in `<ws.root>/daemon-<port>.log`). */
+export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): Promise<RunningDaemon> {
   const port = await freePort();
   const usage = join(tmpdir(), `meshd-daemon-usage-${process.pid}-${port}.json`);
-  const log = createWriteStream(join(ws.root, 'daemon.log'));
-  const args = [...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', ws.configPath, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+  const logPath = join(ws.root, `daemon-${port}.log`);
+  const log = createWriteStream(logPath);
+  const config = options.configPath ?? ws.configPath;
+  const args = [...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', options.logLevel ?? 'warn'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
@@ -46,7 +56,7 @@ export async function startDaemon(ws: Workspace): Promise<RunningDaemon> {
   const ready = async (timeoutMs = 600_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exited) throw new Error(`meshd run exited before it was ready (log: ${join(ws.root, 'daemon.log')})`);
+      if (exited) throw new Error(`meshd run exited before it was ready (log: ${logPath})`);
       if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)) return;
       if (Date.now() > deadline) throw new Error(`meshd run not ready after ${timeoutMs} ms`);
       await sleep(100);
@@ -59,5 +69,5 @@ export async function startDaemon(ws: Workspace): Promise<RunningDaemon> {
     clearTimeout(killer);
     await rm(usage, { force: true });
   };
-  return { pid: child.pid ?? 0, ready, stop };
+  return { pid: child.pid ?? 0, logPath, ready, stop };
 }

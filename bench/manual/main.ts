@@ -2,7 +2,8 @@
 // same 3 real test clusters (control plane + 2 remotes), alternating tools, N cycles each.
 // Run: npm run bench:manual -- [--runs N] [--out FILE]
 // Reports the median wall seconds per case, the ratio meshd/manual and the write requests each made;
-// then, with `meshd run` on the mesh, how fast the daemon follows N Pilot moves by itself.
+// then, with `meshd run` on the mesh, how fast the daemon follows N Pilot moves by itself and what
+// its no-op (the timer resync) costs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -16,6 +17,8 @@ import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { CASES, cycle } from './cycle.js';
 import { daemonFollowsPilot } from './daemon.js';
 import type { DaemonMove } from './daemon.js';
+import { daemonResyncs } from './resync.js';
+import type { ResyncFigures } from './resync.js';
 import type { CaseFigures, CaseName } from './cycle.js';
 import { leftovers, resetMesh } from './reset.js';
 import { meshdHasSecretsPlugin } from './tools.js';
@@ -50,7 +53,14 @@ function caseSummary(samples: Samples, name: CaseName): Record<string, number> {
   };
 }
 
-function withDaemon(cases: Record<CaseName, Record<string, number>>, moves: readonly DaemonMove[]): void {
+function withDaemon(cases: Record<CaseName, Record<string, number>>, moves: readonly DaemonMove[], resyncs: ResyncFigures): void {
+  const resync = median(resyncs.seconds);
+  Object.assign(cases.noop, {
+    meshd_daemon_resync_s: round(resync),
+    meshd_daemon_resync_ratio: round(resync / (cases.noop.manual_s ?? Number.NaN)),
+    meshd_daemon_resync_cpu_s: round(resyncs.cpuPerResync),
+    meshd_daemon_resync_writes: resyncs.writes,
+  });
   const seconds = median(moves.map((m) => m.seconds));
   Object.assign(cases.pilotMove, {
     meshd_daemon_s: round(seconds),
@@ -91,14 +101,17 @@ try {
   }
   const moves = await daemonFollowsPilot(env, setup, runs);
   console.log(`meshd run followed ${moves.length} Pilot moves: ${moves.map((m) => `${m.seconds.toFixed(2)} s (${m.writes} writes)`).join(', ')}`);
+  const resyncs = await daemonResyncs(env, setup, runs);
+  console.log(`meshd run resyncs (no-op passes): ${resyncs.seconds.map((x) => x.toFixed(2)).join(', ')} s; ${resyncs.cpuPerResync.toFixed(2)} CPU s each; ${resyncs.writes} writes`);
   await resetMesh(env, setup.secretNamespaces);
   const left = await leftovers(env);
   if (left.length > 0) console.log(`warning: the reset left meshd objects behind: ${left.join('; ')}`);
   const cases = Object.fromEntries(CASES.map((n) => [n, caseSummary(samples, n)])) as Record<CaseName, Record<string, number>>;
-  withDaemon(cases, moves);
+  withDaemon(cases, moves, resyncs);
   printTable(cases);
+  console.log(`noop as the daemon's resync pass: ${cases.noop.meshd_daemon_resync_s} s, ratio ${cases.noop.meshd_daemon_resync_ratio}, ${cases.noop.meshd_daemon_resync_writes} writes`);
   console.log(`pilotMove with the daemon running (meshd run, watch-driven): ${cases.pilotMove.meshd_daemon_s} s, ratio ${cases.pilotMove.meshd_daemon_ratio}, ${cases.pilotMove.meshd_daemon_writes} writes`);
-  const report = { runs, cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves };
+  const report = { runs, cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves, daemonResyncs: resyncs };
   if (out) {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

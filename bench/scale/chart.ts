@@ -45,7 +45,7 @@ function panelSvg(panel: Panel, points: readonly ChartPoint[], ox: number, oy: n
   parts.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">clusters (log scale)</text>`);
   if (panel.target !== undefined) {
     parts.push(`<line x1="${px(xmin)}" y1="${py(panel.target)}" x2="${px(xmax)}" y2="${py(panel.target)}" stroke="#c00" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${px(xmax) - 2}" y="${py(panel.target) - 4}" text-anchor="end" font-size="10" fill="#c00">target ${panel.target}</text>`);
+    parts.push(`<text x="${px(xmin) + 4}" y="${py(panel.target) - 4}" font-size="10" fill="#c00">target ${panel.target}</text>`);
   }
   for (const backend of ['sim', 'real']) {
     const series = points.filter((p) => p.backend === backend && panel.value(p) !== null).sort((a, b) => a.clusters - b.clusters);
@@ -54,7 +54,7 @@ function panelSvg(panel: Panel, points: readonly ChartPoint[], ox: number, oy: n
     for (const p of series) {
       const [x, y, v] = [px(p.clusters), py(panel.value(p) ?? 0), panel.value(p) ?? 0];
       parts.push(backend === 'sim' ? `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>` : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`);
-      const label = backend === 'sim' ? `x="${x + 6}" y="${y - 6}"` : `x="${x - 6}" y="${y + 14}" text-anchor="end"`;
+      const label = backend === 'sim' ? `x="${x + 6}" y="${y - 6}"` : `x="${x + 6}" y="${y + 14}"`;
       parts.push(`<text ${label} font-size="10" fill="${colour}">${fmt(v)}</text>`);
     }
   }

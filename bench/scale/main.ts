@@ -7,7 +7,8 @@
 // The daemon is idled for two windows of --idle-seconds: idle_cpu_pct is the second (steady), the
 // first (with V8's memory-reducer GC after the start-up burst) is idle_first_window_cpu_pct.
 // --out FILE writes the JSON and FILE with .svg in place of .json (the chart).
-import { mkdir, writeFile } from 'node:fs/promises';
+// --redraw FILE only redraws FILE's chart (FILE.svg) from its JSON.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { flag, intFlag, intListFlag } from '../lib/args.js';
 import { machineInfo } from '../lib/machine.js';
@@ -15,8 +16,25 @@ import { requireBuiltMeshd } from '../lib/proc.js';
 import { scaleChartSvg } from './chart.js';
 import { measurePoint } from './point.js';
 import type { ScalePoint } from './point.js';
+import type { MachineInfo } from '../lib/machine.js';
 
 const argv = process.argv;
+
+function chartPath(json: string): string {
+  return json.replace(/\.json$/, '') + '.svg';
+}
+
+async function drawChart(json: string, points: readonly ScalePoint[], machine: MachineInfo): Promise<void> {
+  await writeFile(chartPath(json), scaleChartSvg(points, `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date.slice(0, 10)}`));
+}
+
+const redraw = flag(argv, '--redraw');
+if (redraw) {
+  const saved = JSON.parse(await readFile(redraw, 'utf8')) as { points: ScalePoint[]; machine: MachineInfo };
+  await drawChart(redraw, saved.points, saved.machine);
+  console.log(`wrote ${chartPath(redraw)}`);
+  process.exit(0);
+}
 const counts = intListFlag(argv, '--clusters', [10, 100, 500]);
 const out = flag(argv, '--out');
 const realMax = Number(flag(argv, '--real-max') ?? 10);
@@ -40,7 +58,6 @@ for (const { n, backend } of plan) {
 if (out) {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify({ points, machine, concurrency: concurrency ?? 'default' }, null, 2)}\n`);
-  const svg = out.replace(/\.json$/, '') + '.svg';
-  await writeFile(svg, scaleChartSvg(points, `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date.slice(0, 10)}`));
-  console.log(`wrote ${out} and ${svg}`);
+  await drawChart(out, points, machine);
+  console.log(`wrote ${out} and ${chartPath(out)}`);
 }
