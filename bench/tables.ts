@@ -28,6 +28,10 @@ function manualTables(r: ManualReport): string {
   for (const [name, c] of Object.entries(r.cases)) {
     lines.push(row([name, fixed(c.meshd_s), fixed(c.manual_s), fixed(c.ratio), fixed(c.meshd_inprocess_s), fixed(c.meshd_inprocess_ratio), c.meshd_writes, c.manual_writes]));
   }
+  const noop = r.cases.noop;
+  if (noop?.meshd_daemon_resync_s !== undefined) {
+    lines.push('', `No-op as the running daemon does it (its timer resync, set to 5 s), median of ${r.runs}: ${fixed(noop.meshd_daemon_resync_s)} s, ratio ${fixed(noop.meshd_daemon_resync_ratio)} of the manual re-run, ${fixed(noop.meshd_daemon_resync_cpu_s)} CPU s each, ${noop.meshd_daemon_resync_writes} writes in all.`);
+  }
   const move = r.cases.pilotMove;
   if (move?.meshd_daemon_s !== undefined) {
     lines.push('', `Pilot move followed by the running daemon (\`meshd run\`, watch-driven), median of ${r.runs}: ${fixed(move.meshd_daemon_s)} s from the old pod's deletion to every remote updated, ratio ${fixed(move.meshd_daemon_ratio)} of the manual re-run, ${move.meshd_daemon_writes} writes.`);
