@@ -8,6 +8,8 @@
 // first (with V8's memory-reducer GC after the start-up burst) is idle_first_window_cpu_pct.
 // --out FILE writes the JSON and FILE with .svg in place of .json (the chart).
 // --redraw FILE only redraws FILE's chart (FILE.svg) from its JSON.
+// --cpu-prof DIR profiles each `meshd apply` (DIR/<api>-<clusters>-from-empty|noop/*.cpuprofile);
+// summarise one with `npx tsx bench/profile.ts FILE --top 20`.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { flag, intFlag, intListFlag } from '../lib/args.js';
@@ -40,6 +42,7 @@ const out = flag(argv, '--out');
 const realMax = Number(flag(argv, '--real-max') ?? 10);
 const idleSeconds = Number(flag(argv, '--idle-seconds') ?? 60);
 const concurrency = flag(argv, '--concurrency') === undefined ? undefined : intFlag(argv, '--concurrency', 4);
+const cpuProfDir = flag(argv, '--cpu-prof');
 requireBuiltMeshd();
 const machine = machineInfo();
 const configExtra = concurrency === undefined ? [] : [`concurrency: ${concurrency}`];
@@ -48,7 +51,7 @@ console.log(`bench:scale: clusters ${counts.join(', ')}; real clusters up to ${r
 const plan = counts.flatMap((n) => (n <= realMax ? [{ n, backend: 'real' as const }, { n, backend: 'sim' as const }] : [{ n, backend: 'sim' as const }]));
 const points: ScalePoint[] = [];
 for (const { n, backend } of plan) {
-  const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra });
+  const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra, ...(cpuProfDir ? { cpuProfDir } : {}) });
   points.push(point);
   console.log(`${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
     `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +

@@ -42,12 +42,14 @@ export interface PointOptions {
   idleSeconds: number;
   /** Extra meshd.yaml lines. */
   configExtra: readonly string[];
+  /** When set, `meshd apply` runs with `node --cpu-prof` writing its profiles here. */
+  cpuProfDir?: string;
 }
 
-async function converge(target: ScaleTarget, args: string[]): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
+async function converge(target: ScaleTarget, args: string[], nodeArgs: string[]): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
   const before = await target.writes();
   const cpu0 = target.serverCpuSeconds();
-  const run = await runMeasuredMeshd(args);
+  const run = await runMeasuredMeshd(args, nodeArgs);
   const serverCpu = target.serverCpuSeconds() - cpu0;
   if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
   const after = await target.writes();
@@ -62,8 +64,9 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
   const load = [await loadAverage()];
   try {
     const args = ['apply', '--dir', ws.dir, '--config', ws.configPath];
-    const first = await converge(target, args);
-    const noop = await converge(target, args);
+    const prof = (label: string): string[] => (opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}/${opts.backend}-${opts.clusters}-${label}`] : []);
+    const first = await converge(target, args, prof('from-empty'));
+    const noop = await converge(target, args, prof('noop'));
     load.push(await loadAverage());
     const idle = opts.idleSeconds > 0 ? await measureIdle(ws, target, opts.idleSeconds) : undefined;
     load.push(await loadAverage());
