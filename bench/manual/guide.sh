@@ -18,6 +18,10 @@ set -euo pipefail
 
 : "${KUBECTL:?}" "${HELM:?}" "${MC_DIR:?}" "${CP:?}" "${REMOTES:?}" "${CHART:?}"
 SECRET_NAMESPACES="${SECRET_NAMESPACES:-}"
+if ! command -v jq >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "guide.sh: installing jq (apt-get)" >&2
+  { apt-get update -qq && apt-get install -y -qq jq; } >/dev/null 2>&1 || true
+fi
 command -v jq >/dev/null || { echo "guide.sh: jq is required (apt-get install -y jq)" >&2; exit 2; }
 
 kc() { # kc CLUSTER ARGS...: kubectl against one cluster of the directory
