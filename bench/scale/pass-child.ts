@@ -1,24 +1,24 @@
 // EXPERIMENT child (benchmarks only): one `meshd apply` pass run the way the CLI runs it
-// (config, directory snapshot, built-in plugins, helm probe, runPass), with either the stock
-// connection or the shared-agent one, printing its own resource usage as JSON on the last line.
-// Run by bench/scale/agent-experiment.ts: tsx bench/scale/pass-child.ts stock|shared-agent DIR CONFIG
+// (config, directory snapshot, built-in plugins, helm probe, runPass), with meshd's own connections
+// or client-node's stock ones, printing its own resource usage as JSON on the last line.
+// Run by bench/scale/agent-experiment.ts: tsx bench/scale/pass-child.ts stock-client|meshd DIR CONFIG
 import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
 import type { Logger } from '@meshd/core';
 import { probeHelm } from '../../packages/meshd/src/pass-runner.js';
 import { BUILTIN_PLUGINS } from '../../packages/meshd/src/plugins.js';
-import { connectWithSharedAgent } from './shared-agent.js';
+import { connectStockClient } from './stock-client.js';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
 
 const [variant, dir, configPath] = process.argv.slice(2);
-if ((variant !== 'stock' && variant !== 'shared-agent') || !dir || !configPath) throw new Error('usage: pass-child.ts stock|shared-agent DIR CONFIG');
+if ((variant !== 'stock-client' && variant !== 'meshd') || !dir || !configPath) throw new Error('usage: pass-child.ts stock-client|meshd DIR CONFIG');
 const started = performance.now();
 const config = await loadConfig(configPath, { directory: dir }, { homeDir: process.cwd(), cwd: process.cwd() });
 const signal = new AbortController().signal;
 const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);
 const helm = await probeHelm(config.helm.binary, signal);
-const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(variant === 'shared-agent' ? { connect: connectWithSharedAgent } : {}) });
+const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(variant === 'stock-client' ? { connect: connectStockClient } : {}) });
 if (!report.converged) {
   const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError ?? c.components.map((x) => x.error ?? '').join(' ')}`);
   console.error(`not converged: ${[...report.errors, report.registry?.error ?? '', ...failed].filter((e) => e !== '').join('\n')}`);

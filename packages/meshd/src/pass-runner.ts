@@ -1,9 +1,10 @@
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
 import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
-import { detectHelm } from '@meshd/plugin-helm';
+import { detectHelmShared } from '@meshd/plugin-helm';
 import type { CliIo } from './cli/io.js';
 import { BUILTIN_PLUGINS } from './plugins.js';
 
@@ -23,7 +24,7 @@ export interface PassInvocation {
 /** Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite. Never throws. */
 export async function probeHelm(binary: string, signal?: AbortSignal): Promise<HelmProbe> {
   try {
-    return { output: (await detectHelm(binary, signal)).version };
+    return { output: (await detectHelmShared(binary, signal)).version };
   } catch (err) {
     return { failure: err instanceof Error ? err.message : String(err) };
   }
@@ -47,6 +48,7 @@ export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'co
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
   const signal = inv.signal ?? new AbortController().signal;
+  setMaxListeners(0, signal); // a listener per request in flight, for hundreds of clusters
   const snapshot = await readDirectorySnapshot(config.directory);
   const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
   const helm = await probeHelm(helmBinaryOf(config), signal);

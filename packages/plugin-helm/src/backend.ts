@@ -13,7 +13,7 @@ import {
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { RenderCache, detectHelm } from './render/index.js';
+import { RenderCache, detectHelmShared } from './render/index.js';
 import { noEndpointsPlan, releaseValues } from './release-values.js';
 import type { HelmBinary } from './render/index.js';
 
@@ -34,7 +34,7 @@ class HelmTemplateBackend implements ComponentInstance {
 
   private helmBinary(): Promise<HelmBinary> {
     const binary = this.ctx.config.helmBinary;
-    this.helm ??= detectHelm(binary, this.ctx.signal).then((v) => ({ binary, major: v.major }));
+    this.helm ??= detectHelmShared(binary, this.ctx.signal).then((v) => ({ binary, major: v.major }));
     this.helm.catch(() => (this.helm = undefined));
     return this.helm;
   }

@@ -1,6 +1,6 @@
 import { contentHash, definePlugin, MeshdError, readObjects, refOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
-import { RenderCache, detectHelm, helmVersionAtLeast, noEndpointsPlan, releaseValues } from '@meshd/plugin-helm';
+import { RenderCache, detectHelmShared, helmVersionAtLeast, noEndpointsPlan, releaseValues } from '@meshd/plugin-helm';
 import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
 import { tillerComponentPlan } from './component.js';
 import { describeTiller, selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
@@ -85,7 +85,7 @@ class TillerBackend implements ComponentInstance {
   /** Checks once (per plugin instance) that the configured client is Helm 2 ≥ 2.7.2. */
   private async requireHelm2(env: NodeJS.ProcessEnv): Promise<void> {
     const binary = this.ctx.config.helmBinary;
-    this.helm ??= detectHelm(binary, this.ctx.signal, { env });
+    this.helm ??= detectHelmShared(binary, this.ctx.signal, { env });
     this.helm.catch(() => (this.helm = undefined));
     const { major, version } = await this.helm;
     if (major !== 2 || !helmVersionAtLeast(version)) {

@@ -2,20 +2,23 @@ import {
   ApiException,
   AppsV1Api,
   CoreV1Api,
-  KubeConfig,
   KubernetesObjectApi,
   ServerConfiguration,
   VersionApi,
   createConfiguration,
 } from '@kubernetes/client-node';
-import type { Configuration, Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { MeshdError } from '../errors.js';
+import { ConnectionReusingKubeConfig } from './agent.js';
+import { limitedHttpLibrary } from './request-limit.js';
 import { displayServer } from './display.js';
 
 /**
  * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
- * auth all come from @kubernetes/client-node). Every request carries a timeout and the caller's
- * AbortSignal. The client holds no cluster state: callers own caching and retries.
+ * auth all come from @kubernetes/client-node). Requests and watches reuse keep-alive connections and
+ * one TLS context (agent.ts), at most 4 requests are in flight (request-limit.ts), and every request
+ * carries a timeout and the caller's AbortSignal. The client holds no cluster state: callers own
+ * caching and retries.
  */
 export interface ClusterClient {
   /** The cluster's name in the mesh. */
@@ -53,7 +56,7 @@ function timeoutMiddleware(timeoutMs: number, signal: AbortSignal | undefined): 
 
 /** Loads a kubeconfig from text; a kubeconfig without a usable current context is a MeshdError. */
 export function loadKubeConfig(name: string, kubeconfigText: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new ConnectionReusingKubeConfig();
   try {
     kc.loadFromString(kubeconfigText);
   } catch (err) {
@@ -77,6 +80,7 @@ function configurationFor(kc: KubeConfig, server: string, mw: Middleware): Confi
   return createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: kc },
+    httpApi: limitedHttpLibrary(),
     promiseMiddleware: [mw],
   });
 }

@@ -18,3 +18,4 @@ export {
 export type { ClusterRole, DirectoryValidation, ValidCluster } from './types.js';
 export { sampleDescriptor, sampleDirectory, sampleKubeconfig, type SampleDescriptor } from './test-directory.js';
 export { validateDirectory } from './validate.js';
+export type { ValidateDirectoryOptions } from './validate.js';

@@ -6,6 +6,18 @@ import { validateDirectory } from './validate.js';
 const validate = (files: Record<string, string>) => validateDirectory(snapshotFromContents({ ...sampleDirectory(), ...files }));
 
 describe('validateDirectory', () => {
+  it('limits the whole directory to 1 MiB in configmap mode only (one Secret per remote in secrets mode)', () => {
+    const big = (name: string): string => `${sampleKubeconfig(name)}#${'x'.repeat(600 * 1024)}\n`;
+    const snapshot = snapshotFromContents({ ...sampleDirectory(), 'east.kube.conf': big('east'), 'west.kube.conf': big('west') });
+    const asConfigMap = validateDirectory(snapshot);
+    expect(asConfigMap.valid).toBe(false);
+    expect(asConfigMap.directoryErrors.map((f) => f.message)).toEqual([expect.stringContaining('over the 1 MiB a ConfigMap can hold (registry.mode: secrets has no such limit)')]);
+    expect(validateDirectory(snapshot, { registryMode: 'configmap' }).valid).toBe(false);
+    const asSecrets = validateDirectory(snapshot, { registryMode: 'secrets' });
+    expect(asSecrets.findings).toEqual([]);
+    expect(asSecrets.clusters.map((c) => c.name)).toEqual(['cp', 'east', 'west']);
+  });
+
   it('accepts two clusters in one multi-document file, each with its own source text', () => {
     const both = `${sampleDescriptor({ name: 'east' })}---\n${sampleDescriptor({ name: 'north' })}`;
     const result = validate({ 'east.yaml': both, 'north.kube.conf': sampleKubeconfig('north') });

@@ -9,20 +9,30 @@ import type { DirectoryValidation, ValidCluster } from './types.js';
 
 const directoryError = (message: string): Finding => ({ file: '', line: 0, col: 0, severity: 'error', message });
 
+/** Options of validateDirectory. */
+export interface ValidateDirectoryOptions {
+  /**
+   * How the registry is published (meshd.yaml `registry.mode`). Only the `configmap` mode (the
+   * default) puts every file in one ConfigMap, so only it limits the directory to 1 MiB in total;
+   * the `secrets` mode writes one Secret per remote, each under the per-file limit.
+   */
+  registryMode?: 'configmap' | 'secrets';
+}
+
 /**
  * Validates a directory snapshot: every descriptor file, the kubeconfigs they name, and the
  * directory as a whole (istio-0.8.md §1). Pure and deterministic; never throws, whatever the bytes.
  */
-export function validateDirectory(snapshot: DirectorySnapshot): DirectoryValidation {
+export function validateDirectory(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
   try {
-    return validateSnapshot(snapshot);
+    return validateSnapshot(snapshot, options.registryMode ?? 'configmap');
   } catch (err) {
     const message = `internal error while validating (a meshd bug): ${err instanceof Error ? err.message : String(err)}`;
     return finish({ findings: [directoryError(message)], clusters: [], invalidFiles: [], directoryErrors: [directoryError(message)], registryFiles: {} });
   }
 }
 
-function validateSnapshot(snapshot: DirectorySnapshot): DirectoryValidation {
+function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap' | 'secrets'): DirectoryValidation {
   if (snapshot.problem !== undefined) {
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
@@ -52,7 +62,7 @@ function validateSnapshot(snapshot: DirectorySnapshot): DirectoryValidation {
 
   const clusters = [...candidates].filter(([file]) => !invalid.has(file)).flatMap(([, list]) => list);
   const registryFiles = registryContent(clusters, descriptorFiles);
-  const directoryErrors = [...cross.directoryErrors, ...registryLimit(registryFiles)];
+  const directoryErrors = [...cross.directoryErrors, ...(registryMode === 'configmap' ? registryLimit(registryFiles) : [])];
   return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
 }
 
@@ -87,7 +97,7 @@ function registryLimit(registryFiles: Record<string, string>): Finding[] {
   const encoder = new TextEncoder();
   const total = Object.entries(registryFiles).reduce((sum, [key, text]) => sum + key.length + encoder.encode(text).length, 0);
   if (total <= MAX_REGISTRY_BYTES) return [];
-  return [directoryError(`the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold`)];
+  return [directoryError(`the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold (registry.mode: secrets has no such limit)`)];
 }
 
 /** Puts a verdict in its final order: findings by file:line:col, clusters by name, files sorted. */

@@ -2,8 +2,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { isNotFound } from '../cluster/client.js';
-import { MeshdError } from '../errors.js';
-import type { ObjectAction, ObjectRef } from '../plan/objects.js';
+import type { ObjectRef } from '../plan/objects.js';
 import { refKey } from '../plan/objects.js';
 import { FIELD_MANAGER } from './object.js';
 import type { KubeObject } from './object.js';
@@ -41,52 +40,6 @@ export async function deleteObject(client: ClusterClient, ref: ObjectRef): Promi
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-}
-
-/** Result of executing actions on one cluster. */
-export interface ExecutionResult {
-  /** Write requests sent. */
-  writes: number;
-}
-
-async function executeOne(client: ClusterClient, action: ObjectAction): Promise<number> {
-  switch (action.op) {
-    case 'create':
-    case 'update':
-      await applyObject(client, required(action));
-      return 1;
-    case 'recreate':
-      await deleteObject(client, action.ref);
-      await applyObject(client, required(action));
-      return 2;
-    case 'delete':
-      await deleteObject(client, action.ref);
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-function required(action: ObjectAction): KubeObject {
-  if (!action.desired) throw new MeshdError('MESHD_ERR_INTERNAL', `action ${action.op} on ${action.key} has no object`);
-  return action.desired;
-}
-
-/**
- * Executes planned actions in order, stopping at the first failure (the next pass re-plans from
- * what is live). Decides nothing: the plan did.
- */
-export async function executeActions(client: ClusterClient, actions: readonly ObjectAction[], signal?: AbortSignal): Promise<ExecutionResult> {
-  let writes = 0;
-  for (const action of actions) {
-    signal?.throwIfAborted();
-    try {
-      writes += await executeOne(client, action);
-    } catch (err) {
-      throw new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${action.op} ${action.ref.kind} ${action.ref.namespace ? action.ref.namespace + '/' : ''}${action.ref.name} failed: ${describeError(err)}`, { cause: err });
-    }
-  }
-  return { writes };
 }
 
 /** A one-line description of a Kubernetes client error (status and message, never headers). */

@@ -20,7 +20,8 @@ export function meshFromRegistry(observed: ObservedRegistry, controlPlane: Valid
     const f = dir.files[name];
     if (files[name] === undefined && f) files[name] = new TextDecoder().decode(f.bytes);
   }
-  return buildDesiredMesh(validateDirectory(snapshotFromContents(files, { dir: '(registry)' })));
+  // What is in the registry was published already: no size limit applies to reading it back.
+  return buildDesiredMesh(validateDirectory(snapshotFromContents(files, { dir: '(registry)' }), { registryMode: 'secrets' }));
 }
 
 /** The registry entry of a cluster. */

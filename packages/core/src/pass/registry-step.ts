@@ -1,5 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { executeActions } from '../kube/io.js';
+import { executeActions } from '../kube/execute-actions.js';
 import type { KubeObject } from '../kube/object.js';
 import { planObjects, isWrite } from '../plan/objects.js';
 import type { ObjectAction } from '../plan/objects.js';

@@ -82,7 +82,7 @@ function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
  * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach.
  */
 export async function runPass(opts: PassOptions): Promise<PassReport> {
-  const validation = validateDirectory(opts.snapshot);
+  const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode });
   const report: PassReport = { mode: opts.mode, findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
   const view = await viewControlPlane(opts, validation, report);
   if (!view) return finish(report);

@@ -1,5 +1,6 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { applyObject, deleteObject, executeActions } from '../kube/io.js';
+import { applyObject, deleteObject } from '../kube/io.js';
+import { executeActions } from '../kube/execute-actions.js';
 import { MeshdError } from '../errors.js';
 import type { ObjectRef } from '../plan/objects.js';
 import { refKey } from '../plan/objects.js';

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
@@ -54,6 +55,16 @@ function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
 /**
+ * The daemon's shutdown controller. Every request and watch in flight listens on its signal, so at
+ * hundreds of clusters Node's default limit of 10 listeners would log a false "memory leak" warning.
+ */
+function shutdownController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+/**
  * The meshd daemon: directory watch → work queue → one scoped pass per key → status, metrics and
  * watches; the health server; optional leader election. Owns every piece it starts and stops them
  * all in shutdown(). Events only enqueue keys; every reconcile re-reads the directory.
@@ -68,7 +79,7 @@ export class Daemon {
   private readonly passes = new Map<string, { converged: boolean; writes: number }>();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   private readonly watches: ClusterWatches;
-  private readonly abort = new AbortController();
+  private readonly abort = shutdownController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
   private readonly pool = new ConnectionPool({ signal: this.abort.signal });
   private readonly startedAt = Date.now();
@@ -188,7 +199,7 @@ export class Daemon {
     const run = async (): Promise<void> => {
       const snapshot = await readDirectorySnapshot(this.config.directory);
       addSnapshotCredentials(this.o.redactor, snapshot);
-      const validation = validateDirectory(snapshot);
+      const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode });
       for (const f of validation.findings.filter((x) => x.severity === 'error')) this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
       const next = fingerprintDirectory(validation);
       const keys = keysForDirectoryChange(this.fingerprint, next);

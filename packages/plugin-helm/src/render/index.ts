@@ -2,6 +2,7 @@
 export * from './args.js';
 export * from './cache.js';
 export * from './detect.js';
+export * from './detect-once.js';
 export * from './digest.js';
 export * from './exec.js';
 export * from './hash.js';

@@ -81,4 +81,17 @@ describe('meshd validate', () => {
     expect(io.stderrText).toContain(`${join(root, 'bad.yaml')}:3:1: error: unknown field bakend; did you mean "backend"?`);
     expect(code).toBe(1);
   });
+
+  it('limits the directory to 1 MiB only when meshd.yaml publishes the registry as one ConfigMap', async () => {
+    const padded = (name: string): string => `${sampleDirectory()[`${name}.kube.conf`] ?? ''}#${'x'.repeat(600 * 1024)}\n`;
+    await directory('big', { ...sampleDirectory(), 'east.kube.conf': padded('east'), 'west.kube.conf': padded('west') });
+    await writeFile(join(root, 'configmap.yaml'), 'registry: { mode: configmap }\n');
+    await writeFile(join(root, 'secrets.yaml'), 'registry: { mode: secrets }\n');
+    const asConfigMap = captureIo(root);
+    expect(await main(['node', 'meshd', 'validate', '--dir', 'big', '--config', 'configmap.yaml'], asConfigMap)).toBe(1);
+    expect(asConfigMap.stdoutText).toContain('big: error: the registry would hold');
+    const asSecrets = captureIo(root);
+    expect(await main(['node', 'meshd', 'validate', '--dir', 'big', '--config', 'secrets.yaml'], asSecrets)).toBe(0);
+    expect(asSecrets.stdoutText).toBe('big: valid: 3 clusters (control plane cp; remotes east, west), 0 warnings\n');
+  });
 });

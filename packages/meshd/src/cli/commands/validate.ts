@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import type { MeshdConfig } from '@meshd/core';
 import type { CommandIo } from '../io.js';
 import { validationJson, validationLines } from './validate-output.js';
 
@@ -17,7 +18,7 @@ export function register(program: Command, io: CommandIo): void {
     .command('validate')
     .description('check the cluster directory offline: every descriptor, the kubeconfigs they name, and the directory as a whole')
     .option('--dir <DIR>', 'the cluster directory (default: `directory` from meshd.yaml, ~/multicluster)')
-    .option('--config <FILE>', 'meshd.yaml to take the directory from when --dir is not given')
+    .option('--config <FILE>', 'meshd.yaml to take the directory (unless --dir) and registry.mode from')
     .option('--json', 'print the verdict as JSON instead of FILE:LINE:COL lines')
     .addHelpText('after', '\nExit status: 0 when the directory is valid (warnings allowed), 1 when it is not.')
     .action(async (options: ValidateOptions) => io.setExitCode(await runValidate(options, io)));
@@ -25,18 +26,19 @@ export function register(program: Command, io: CommandIo): void {
 
 /** Validates the directory and prints the verdict; returns the exit code (0 valid, 1 invalid). */
 export async function runValidate(options: ValidateOptions, io: CommandIo): Promise<number> {
-  const dir = options.dir ?? (await directoryFromConfig(options.config, io));
-  if (dir === undefined) return 1;
-  const validation = validateDirectory(await readDirectorySnapshot(resolve(io.cwd, dir)));
+  const config = await configFor(options, io);
+  if (config === undefined) return 1;
+  const dir = options.dir ?? config.directory;
+  const validation = validateDirectory(await readDirectorySnapshot(resolve(io.cwd, dir)), { registryMode: config.registry.mode });
   if (options.json === true) io.stdout(`${JSON.stringify(validationJson(dir, validation), null, 2)}\n`);
   else io.stdout(validationLines(dir, validation).map((line) => `${line}\n`).join(''));
   return validation.valid ? 0 : 1;
 }
 
-async function directoryFromConfig(configPath: string | undefined, io: CommandIo): Promise<string | undefined> {
+/** meshd.yaml as `plan` would load it (the registry mode decides the 1 MiB limit); undefined when invalid. */
+async function configFor(options: ValidateOptions, io: CommandIo): Promise<MeshdConfig | undefined> {
   try {
-    const config = await loadConfig(configPath, {}, { homeDir: io.homeDir, cwd: io.cwd });
-    return config.directory;
+    return await loadConfig(options.config, {}, { homeDir: io.homeDir, cwd: io.cwd });
   } catch (err) {
     if (!hasCode(err, 'MESHD_ERR_INVALID_CONFIG')) throw err;
     io.stderr(`${(err as Error).message}\n`);

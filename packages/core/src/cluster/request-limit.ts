@@ -1,0 +1,30 @@
+import { IsomorphicFetchHttpLibrary, ResponseContext, wrapHttpLibrary } from '@kubernetes/client-node';
+import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
+import pLimit from 'p-limit';
+
+/**
+ * Requests to one cluster in flight at once; more wait here. Each new connection costs a TLS
+ * handshake (measured: 500 clusters converge in 17 s with 16, 11 s with 4, 10 s with 2), and a few
+ * in parallel still hide a distant API server's round trips.
+ */
+export const MAX_REQUESTS_PER_CLUSTER = 4;
+
+/**
+ * client-node's HTTP library with at most MAX_REQUESTS_PER_CLUSTER requests in flight, each read to
+ * its end before its slot is freed. The limit lives here, not in the agent (maxSockets): a request
+ * queued inside an agent for a kept-alive socket trips node-fetch 2's chunked-response check into a
+ * false "Premature close" (node-fetch issue 1767). A request is never queued inside the agent, and
+ * its socket is free again by the time the next one starts.
+ */
+export function limitedHttpLibrary(): HttpLibrary {
+  const inner = new IsomorphicFetchHttpLibrary();
+  const limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
+  return wrapHttpLibrary({
+    send: (request: RequestContext): Promise<ResponseContext> =>
+      limit(async () => {
+        const response = await inner.send(request).toPromise();
+        const body = await response.body.binary();
+        return new ResponseContext(response.httpStatusCode, response.headers, { text: () => Promise.resolve(body.toString('utf8')), binary: () => Promise.resolve(body) });
+      }),
+  });
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectAction, ObjectOp } from './objects.js';
+import { executionWaves } from './waves.js';
+
+/** An action from "op Kind/name" (namespace-less: the waves look at kind and op only). */
+function action(spec: string): ObjectAction {
+  const [op, ref] = spec.split(' ') as [ObjectOp, string];
+  const [kind, name] = ref.split('/') as [string, string];
+  return { op, key: ref, ref: { apiVersion: 'v1', kind, name }, reason: '' };
+}
+
+const cases: { name: string; actions: string[]; waves: string[][] }[] = [
+  { name: 'nothing', actions: [], waves: [] },
+  { name: 'one action', actions: ['create Service/a'], waves: [['create Service/a']] },
+  {
+    name: 'a release from empty: each kind rank is a wave, in order',
+    actions: ['create Namespace/istio-system', 'create ServiceAccount/a', 'create ServiceAccount/b', 'create ClusterRole/r', 'create ClusterRoleBinding/rb', 'create Service/p', 'create Service/m', 'create Endpoints/p', 'create Endpoints/m'],
+    waves: [['create Namespace/istio-system'], ['create ServiceAccount/a', 'create ServiceAccount/b'], ['create ClusterRole/r'], ['create ClusterRoleBinding/rb'], ['create Service/p', 'create Service/m'], ['create Endpoints/p', 'create Endpoints/m']],
+  },
+  { name: 'creates, updates and recreates of one rank share a wave', actions: ['create Secret/a', 'update Secret/b', 'recreate Secret/c'], waves: [['create Secret/a', 'update Secret/b', 'recreate Secret/c']] },
+  { name: 'deletes never share a wave with writes of the same rank', actions: ['update Service/a', 'delete Service/b', 'delete Service/c', 'update Service/d'], waves: [['update Service/a'], ['delete Service/b', 'delete Service/c'], ['update Service/d']] },
+  { name: 'an uninstall in reverse order', actions: ['delete Deployment/d', 'delete Endpoints/e', 'delete Service/s1', 'delete Service/s2', 'delete ServiceAccount/sa'], waves: [['delete Deployment/d'], ['delete Endpoints/e'], ['delete Service/s1', 'delete Service/s2'], ['delete ServiceAccount/sa']] },
+  { name: 'keep, conflict and orphan write nothing and split nothing', actions: ['create Service/a', 'keep Service/b', 'conflict Service/c', 'orphan Service/d', 'create Service/e'], waves: [['create Service/a', 'create Service/e']] },
+  { name: 'unlisted kinds come last and share a rank', actions: ['create Deployment/d', 'create Gateway/g', 'create VirtualService/v'], waves: [['create Deployment/d'], ['create Gateway/g', 'create VirtualService/v']] },
+  { name: 'a lower rank after a higher one starts a new wave (order is never changed)', actions: ['create Service/a', 'create Namespace/n', 'create Service/b'], waves: [['create Service/a'], ['create Namespace/n'], ['create Service/b']] },
+];
+
+describe('executionWaves', () => {
+  it.each(cases)('$name', ({ actions, waves }) => {
+    const result = executionWaves(actions.map(action)).map((wave) => wave.map((a) => `${a.op} ${a.ref.kind}/${a.ref.name}`));
+    expect(result).toEqual(waves);
+  });
+});
