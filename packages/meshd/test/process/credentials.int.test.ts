@@ -6,47 +6,35 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleDescriptor } from '@meshd/core';
-import { startClusters, type TestEnv } from '@meshd/testenv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCluster, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { ensureBuilt, freePort, startDaemonProcess, until, type DaemonProcess } from './daemon-process.js';
+import { describe, expect, it } from 'vitest';
+import { freePort, until } from './daemon-process.js';
+import { useProcessFixture } from './fixture.js';
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-let daemon: DaemonProcess;
 const secret = (): string => `meshd-planted-${randomBytes(16).toString('hex')}`;
 const planted = { rejected: secret(), unanswered: secret(), rejectedUrl: secret(), unansweredUrl: secret() };
 const withUserInfo = (server: string, password: string): string => server.replace('https://', `https://meshd:${password}@`);
 
 /** Writes NAME.yaml and a kubeconfig made from `text`. */
 async function plant(name: string, text: string): Promise<void> {
-  await writeFile(join(ws.dir, `${name}.kube.conf`), text, { mode: 0o600 });
-  await writeFile(join(ws.dir, `${name}.yaml`), sampleDescriptor({ name, controlPlane: false, pilotEndpoint: 'istio-pilot.istio-system:15007' }));
+  await writeFile(join(fx.ws.dir, `${name}.kube.conf`), text, { mode: 0o600 });
+  await writeFile(join(fx.ws.dir, `${name}.yaml`), sampleDescriptor({ name, controlPlane: false, pilotEndpoint: 'istio-pilot.istio-system:15007' }));
 }
 
-beforeAll(async () => {
-  ensureBuilt();
-  env = await startClusters({ count: 3 });
-  ws = await workspace();
-  await addCluster(ws, env.clusters[0]!);
-  await addCluster(ws, env.clusters[1]!);
-  const [remote2] = env.clusters.slice(2);
-  const text = await readFile(remote2!.kubeconfigPath, 'utf8');
-  const server = remote2!.server;
-  await plant('remote-2', text.replace(remote2!.token, planted.rejected).replace(server, withUserInfo(server, planted.rejectedUrl)));
-  const nobody = `https://127.0.0.1:${await freePort()}`;
-  await plant('ghost', text.replace(remote2!.token, planted.unanswered).replace(server, withUserInfo(nobody, planted.unansweredUrl)));
-  daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'debug' });
-}, 300_000);
-
-afterAll(async () => {
-  await daemon?.stop();
-  await ws?.cleanup();
-  await env?.stop();
+const fx = useProcessFixture({
+  daemon: { logLevel: 'debug' },
+  waitReady: false,
+  prepare: async ({ env }) => {
+    const [remote2] = env.clusters.slice(2);
+    const text = await readFile(remote2!.kubeconfigPath, 'utf8');
+    const server = remote2!.server;
+    await plant('remote-2', text.replace(remote2!.token, planted.rejected).replace(server, withUserInfo(server, planted.rejectedUrl)));
+    const nobody = `https://127.0.0.1:${await freePort()}`;
+    await plant('ghost', text.replace(remote2!.token, planted.unanswered).replace(server, withUserInfo(nobody, planted.unansweredUrl)));
+  },
 });
 
-const context = (): string => daemon.tail();
-const cluster = async (name: string) => (await daemon.status()).clusters.find((c) => c.name === name);
+const context = (): string => fx.daemon.tail();
+const cluster = async (name: string) => (await fx.daemon.status()).clusters.find((c) => c.name === name);
 
 describe('credentials never leave meshd run', () => {
   it('reports the failing clusters by their errors', async () => {
@@ -57,23 +45,23 @@ describe('credentials never leave meshd run', () => {
   });
 
   it('reports a remote whose API server went away as unreachable, and converges it when it is back', async () => {
-    const remote1 = env.clusters[1]!;
+    const remote1 = fx.env.clusters[1]!;
     await remote1.stopApiServer();
-    await appendFile(join(ws.dir, 'remote-1.yaml'), '# touched while its API server is down\n');
+    await appendFile(join(fx.ws.dir, 'remote-1.yaml'), '# touched while its API server is down\n');
     await until('remote-1 unreachable', async () => ((await cluster('remote-1'))?.reachable === false ? true : undefined), { timeoutMs: 60_000, context });
     await remote1.startApiServer();
     await until('remote-1 converged again', async () => ((await cluster('remote-1'))?.state === 'converged' ? true : undefined), { timeoutMs: 90_000, context });
   });
 
   it('shows no token in any response or in the process output', async () => {
-    const bodies = await Promise.all(['/status', '/metrics', '/readyz', '/healthz'].map(async (p) => (await daemon.get(p)).body));
-    await daemon.stop();
-    const output = daemon.output();
+    const bodies = await Promise.all(['/status', '/metrics', '/readyz', '/healthz'].map(async (p) => (await fx.daemon.get(p)).body));
+    await fx.daemon.stop();
+    const output = fx.daemon.output();
     (await import('node:fs')).writeFileSync('/tmp/cred-output.txt', output + '\n=====\n' + bodies.join('\n=====\n'));
     expect(output).toContain('"level":20');
     expect(output).toContain('ECONNREFUSED');
     expect(output).toContain('401');
-    const tokens = [...env.clusters.map((c) => c.token), ...Object.values(planted)];
+    const tokens = [...fx.env.clusters.map((c) => c.token), ...Object.values(planted)];
     for (const token of tokens) {
       for (const form of [token, Buffer.from(token).toString('base64')]) {
         for (const body of bodies) expect(body).not.toContain(form);

@@ -2,41 +2,23 @@
 // in, watch Pilot move, delete an owned Endpoints, save a descriptor 50 times, delete a descriptor.
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startClusters, type TestEnv } from '@meshd/testenv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCluster, clientOf, endpointIps, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { ensureBuilt, reconcilesByKey, sleep, startDaemonProcess, until, type DaemonProcess } from './daemon-process.js';
+import { describe, expect, it } from 'vitest';
+import { addCluster, clientOf, endpointIps } from '../../../../test/support/mesh.js';
+import { reconcilesByKey, sleep, until } from './daemon-process.js';
+import { useProcessFixture } from './fixture.js';
 import { meshdOwnedObjects, releaseInventory } from './remote-objects.js';
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-let daemon: DaemonProcess;
+const fx = useProcessFixture();
 
-beforeAll(async () => {
-  ensureBuilt();
-  env = await startClusters({ count: 3 });
-  ws = await workspace();
-  await addCluster(ws, env.clusters[0]!);
-  await addCluster(ws, env.clusters[1]!);
-  daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
-  await daemon.waitReady();
-}, 300_000);
-
-afterAll(async () => {
-  await daemon?.stop();
-  await ws?.cleanup();
-  await env?.stop();
-});
-
-const context = (): string => daemon.tail();
-const converged = (name: string) => async (): Promise<true | undefined> => ((await daemon.clusterState(name)) === 'converged' ? true : undefined);
+const context = (): string => fx.daemon.tail();
+const converged = (name: string) => async (): Promise<true | undefined> => ((await fx.daemon.clusterState(name)) === 'converged' ? true : undefined);
 
 /** Reconcile counts once the daemon has been idle (empty queue, counts unchanged) for `quietMs`. */
 async function settledReconciles(quietMs = 2000): Promise<Map<string, number>> {
   let last = '';
   let since = performance.now();
   const { value } = await until('the daemon to go idle', async () => {
-    const [metrics, status] = await Promise.all([daemon.get('/metrics'), daemon.status()]);
+    const [metrics, status] = await Promise.all([fx.daemon.get('/metrics'), fx.daemon.status()]);
     const counts = reconcilesByKey(metrics.body);
     const text = JSON.stringify([...counts]) + JSON.stringify(status.queue);
     if (text !== last || (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0) {
@@ -52,34 +34,34 @@ async function settledReconciles(quietMs = 2000): Promise<Map<string, number>> {
 describe('meshd run (the process) against real clusters', () => {
   it('converges the directory it starts with', async () => {
     await until('remote-1 converged', converged('remote-1'), { context });
-    expect(await endpointIps(env.clusters[1]!, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+    expect(await endpointIps(fx.env.clusters[1]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);
   });
 
   it('joins a remote whose files are dropped into the directory', async () => {
-    await addCluster(ws, env.clusters[2]!);
+    await addCluster(fx.ws, fx.env.clusters[2]!);
     await until('remote-2 converged', converged('remote-2'), { context });
-    expect(await endpointIps(env.clusters[2]!, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
-    expect((await releaseInventory(env.clusters[2]!))?.phase).toBe('applied');
+    expect(await endpointIps(fx.env.clusters[2]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);
+    expect((await releaseInventory(fx.env.clusters[2]!))?.phase).toBe('applied');
   });
 
   it('brings a Pilot IP change to every remote', async () => {
-    const ip = await env.controlPlane.movePilot();
+    const ip = await fx.env.controlPlane.movePilot();
     await until('Pilot IP on both remotes', async () => {
-      const ips = await Promise.all(env.clusters.slice(1).map((c) => endpointIps(c, 'istio-pilot')));
+      const ips = await Promise.all(fx.env.clusters.slice(1).map((c) => endpointIps(c, 'istio-pilot')));
       return ips.every((x) => x?.length === 1 && x[0] === ip) ? true : undefined;
     }, { context });
   });
 
   it('repairs a meshd-owned Endpoints deleted on a remote', async () => {
-    const remote = env.clusters[1]!;
+    const remote = fx.env.clusters[1]!;
     await clientOf(remote).core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });
-    const policy = await env.controlPlane.podIp('policy');
+    const policy = await fx.env.controlPlane.podIp('policy');
     const { ms } = await until('istio-policy repaired', async () => ((await endpointIps(remote, 'istio-policy'))?.[0] === policy ? true : undefined), { context });
     expect(ms).toBeLessThan(5000);
   });
 
   it('reconciles a cluster at most 3 times for 50 rapid writes to its descriptor', async () => {
-    const file = join(ws.dir, 'remote-1.yaml');
+    const file = join(fx.ws.dir, 'remote-1.yaml');
     const original = await readFile(file, 'utf8');
     const before = await settledReconciles();
     for (let i = 1; i <= 50; i++) {
@@ -91,14 +73,14 @@ describe('meshd run (the process) against real clusters', () => {
     console.log(`50 writes to remote-1.yaml: ${delta('remote-1')} reconcile(s) of remote-1, ${delta('@all')} full pass(es)`);
     expect(delta('remote-1') + delta('@all')).toBeGreaterThanOrEqual(1);
     expect(delta('remote-1') + delta('@all')).toBeLessThanOrEqual(3);
-    expect(await daemon.clusterState('remote-1')).toBe('converged');
+    expect(await fx.daemon.clusterState('remote-1')).toBe('converged');
   });
 
   it('removes a remote whose descriptor is deleted', async () => {
-    await unlink(join(ws.dir, 'remote-2.yaml'));
-    await until('remote-2 removed', async () => ((await daemon.status()).removed.some((r) => r.name === 'remote-2') ? true : undefined), { context });
-    expect((await daemon.status()).clusters.map((c) => c.name)).toEqual(['cp', 'remote-1']);
-    expect(await meshdOwnedObjects(env.clusters[2]!)).toEqual([]);
-    expect(await daemon.clusterState('remote-1')).toBe('converged');
+    await unlink(join(fx.ws.dir, 'remote-2.yaml'));
+    await until('remote-2 removed', async () => ((await fx.daemon.status()).removed.some((r) => r.name === 'remote-2') ? true : undefined), { context });
+    expect((await fx.daemon.status()).clusters.map((c) => c.name)).toEqual(['cp', 'remote-1']);
+    expect(await meshdOwnedObjects(fx.env.clusters[2]!)).toEqual([]);
+    expect(await fx.daemon.clusterState('remote-1')).toBe('converged');
   });
 });
