@@ -35,6 +35,8 @@ async function freePort(): Promise<number> {
 export interface DaemonOptions {
   configPath?: string;
   logLevel?: 'debug' | 'info' | 'warn';
+  /** Node options for the meshd process (e.g. --max-old-space-size=256). */
+  nodeArgs?: readonly string[];
 }
 
 /** Starts `meshd run` on the workspace (log in `<ws.root>/daemon-<port>.log`). */
@@ -44,7 +46,7 @@ export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): P
   const logPath = join(ws.root, `daemon-${port}.log`);
   const log = createWriteStream(logPath);
   const config = options.configPath ?? ws.configPath;
-  const args = [...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', options.logLevel ?? 'warn'];
+  const args = [...(options.nodeArgs ?? []), ...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', options.logLevel ?? 'warn'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);

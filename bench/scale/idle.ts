@@ -54,9 +54,9 @@ async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
 }
 
 /** Starts the daemon on the converged mesh, measures `seconds` of idling, stops it (SIGTERM). */
-export async function measureIdle(ws: Workspace, target: ScaleTarget, seconds: number): Promise<IdleFigures> {
+export async function measureIdle(ws: Workspace, target: ScaleTarget, seconds: number, nodeArgs: readonly string[] = []): Promise<IdleFigures> {
   const started = performance.now();
-  const daemon = await startDaemon(ws);
+  const daemon = await startDaemon(ws, { nodeArgs });
   try {
     await daemon.ready();
     const readySeconds = (performance.now() - started) / 1000;

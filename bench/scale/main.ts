@@ -2,12 +2,13 @@
 // cluster, and the daemon's idle CPU. Real test clusters up to --real-max clusters (default 10;
 // those counts are also measured on the simulation, to show how closely it follows), the
 // simulated API (bench/sim) for every count.
-// Run: npm run bench:scale -- [--clusters 10,100,500] [--out FILE] [--real-max N] [--idle-seconds S]
+// Run: npm run bench:scale -- [--clusters 10,100,500] [--out FILE] [--real-max N] [--idle-seconds S] [--max-old-space MB]
 //      [--concurrency N]   (meshd.yaml `concurrency`; default: meshd's own default)
 // The daemon is idled for two windows of --idle-seconds: idle_cpu_pct is the second (steady), the
 // first (with V8's memory-reducer GC after the start-up burst) is idle_first_window_cpu_pct.
 // --out FILE writes the JSON and FILE with .svg in place of .json (the chart).
 // --redraw FILE only redraws FILE's chart (FILE.svg) from its JSON.
+// --max-old-space MB runs every meshd process with node --max-old-space-size=MB (the heap cap).
 // --cpu-prof DIR profiles each `meshd apply` (DIR/<api>-<clusters>-from-empty|noop/*.cpuprofile);
 // summarise one with `npx tsx bench/profile.ts FILE --top 20`.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -43,6 +44,8 @@ const realMax = Number(flag(argv, '--real-max') ?? 10);
 const idleSeconds = Number(flag(argv, '--idle-seconds') ?? 60);
 const concurrency = flag(argv, '--concurrency') === undefined ? undefined : intFlag(argv, '--concurrency', 4);
 const cpuProfDir = flag(argv, '--cpu-prof');
+const heapCap = flag(argv, '--max-old-space');
+const nodeArgs = heapCap === undefined ? [] : [`--max-old-space-size=${intFlag(argv, '--max-old-space', 0)}`];
 requireBuiltMeshd();
 const machine = machineInfo();
 const configExtra = concurrency === undefined ? [] : [`concurrency: ${concurrency}`];
@@ -51,7 +54,7 @@ console.log(`bench:scale: clusters ${counts.join(', ')}; real clusters up to ${r
 const plan = counts.flatMap((n) => (n <= realMax ? [{ n, backend: 'real' as const }, { n, backend: 'sim' as const }] : [{ n, backend: 'sim' as const }]));
 const points: ScalePoint[] = [];
 for (const { n, backend } of plan) {
-  const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra, ...(cpuProfDir ? { cpuProfDir } : {}) });
+  const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra, nodeArgs, ...(cpuProfDir ? { cpuProfDir } : {}) });
   points.push(point);
   console.log(`${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
     `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +

@@ -44,6 +44,8 @@ export interface PointOptions {
   configExtra: readonly string[];
   /** When set, `meshd apply` runs with `node --cpu-prof` writing its profiles here. */
   cpuProfDir?: string;
+  /** Node options for every meshd process (e.g. --max-old-space-size=256). */
+  nodeArgs?: readonly string[];
 }
 
 async function converge(target: ScaleTarget, args: string[], nodeArgs: string[]): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
@@ -64,11 +66,11 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
   const load = [await loadAverage()];
   try {
     const args = ['apply', '--dir', ws.dir, '--config', ws.configPath];
-    const prof = (label: string): string[] => (opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}/${opts.backend}-${opts.clusters}-${label}`] : []);
+    const prof = (label: string): string[] => [...(opts.nodeArgs ?? []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}/${opts.backend}-${opts.clusters}-${label}`] : [])];
     const first = await converge(target, args, prof('from-empty'));
     const noop = await converge(target, args, prof('noop'));
     load.push(await loadAverage());
-    const idle = opts.idleSeconds > 0 ? await measureIdle(ws, target, opts.idleSeconds) : undefined;
+    const idle = opts.idleSeconds > 0 ? await measureIdle(ws, target, opts.idleSeconds, opts.nodeArgs) : undefined;
     load.push(await loadAverage());
     return {
       clusters: opts.clusters,
