@@ -2,6 +2,7 @@
 // /readyz = 200 (its first full pass done) and to the end of its watch set-up, then left alone for
 // two windows of N seconds while /proc says how much CPU it used and the API servers say how many
 // writes it made (should be none).
+import { readFile } from 'node:fs/promises';
 import { sleep, startDaemon } from '../lib/daemon.js';
 import { cpuSecondsOf, rssOf } from '../lib/proc.js';
 import type { Workspace } from '../lib/workspace.js';
@@ -69,6 +70,9 @@ export async function measureIdle(ws: Workspace, target: ScaleTarget, seconds: n
     const writes1 = await target.writes();
     const idleWrites = writes1.reduce((s, n, i) => s + n - (writes0[i] ?? 0), 0);
     return { readySeconds, quietSeconds, firstWindowCpuPct: first, idleCpuPct: steady, rssMb: rss.rssMb, idleWrites };
+  } catch (err) {
+    const tail = (await readFile(daemon.logPath, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join('\n');
+    throw new Error(`meshd run stopped measuring (${err instanceof Error ? err.message : String(err)}); its last log lines (${daemon.logPath}):\n${tail}`);
   } finally {
     await daemon.stop();
   }
