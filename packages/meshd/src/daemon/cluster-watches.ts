@@ -3,6 +3,7 @@ import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/co
 import { watchResource } from './informers.js';
 import { FULL_KEY } from './keys.js';
 import type { WatchSpec } from './watch-specs.js';
+import { manyListenerAbortController } from './abort.js';
 
 /** Options of ClusterWatches. */
 export interface ClusterWatchesOptions {
@@ -64,7 +65,7 @@ export class ClusterWatches {
   }
 
   private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[]): void {
-    const stop = new AbortController();
+    const stop = manyListenerAbortController();
     this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop });
     const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
     let client: ClusterClient;

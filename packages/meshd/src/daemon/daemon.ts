@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
 import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
+import { manyListenerAbortController } from './abort.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
 import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
@@ -55,16 +55,6 @@ function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
 /**
- * The daemon's shutdown controller. Every request and watch in flight listens on its signal, so at
- * hundreds of clusters Node's default limit of 10 listeners would log a false "memory leak" warning.
- */
-function shutdownController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
-}
-
-/**
  * The meshd daemon: directory watch → work queue → one scoped pass per key → status, metrics and
  * watches; the health server; optional leader election. Owns every piece it starts and stops them
  * all in shutdown(). Events only enqueue keys; every reconcile re-reads the directory.
@@ -79,7 +69,7 @@ export class Daemon {
   private readonly passes = new Map<string, { converged: boolean; writes: number }>();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   private readonly watches: ClusterWatches;
-  private readonly abort = shutdownController();
+  private readonly abort = manyListenerAbortController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
   private readonly pool = new ConnectionPool({ signal: this.abort.signal });
   private readonly startedAt = Date.now();

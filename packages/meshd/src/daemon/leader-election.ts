@@ -1,6 +1,7 @@
 import type { ClusterClient, Logger, ValidCluster } from '@meshd/core';
 import { LeaderElector } from './leader.js';
 import type { LeaderStatus } from './status.js';
+import { manyListenerAbortController } from './abort.js';
 
 /** Where the lease lives and who this daemon is (flags of `meshd run`). */
 export interface LeaderSettings {
@@ -20,7 +21,7 @@ export interface LeaderSettings {
 export class LeaderElection {
   private elector: LeaderElector | undefined;
   private running: Promise<void> | undefined;
-  private readonly stopper = new AbortController();
+  private readonly stopper = manyListenerAbortController();
   private currentTerm: AbortSignal | undefined;
   private pending = false;
 

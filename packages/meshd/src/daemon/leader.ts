@@ -1,6 +1,7 @@
 import { V1MicroTime, type KubernetesObject } from '@kubernetes/client-node';
 import { httpStatusOf, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ClusterClient, type Logger } from '@meshd/core';
 import { abortableSleep } from './sleep.js';
+import { manyListenerAbortController } from './abort.js';
 
 /** Options of a LeaderElector (client-go's leaderelection, with a coordination.k8s.io/v1 Lease). */
 export interface LeaderElectorOptions {
@@ -92,7 +93,7 @@ export class LeaderElector {
 
   private start(): void {
     this.leading = true;
-    this.term = new AbortController();
+    this.term = manyListenerAbortController();
     this.o.logger.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'became the leader');
     this.o.onStartedLeading(this.term.signal);
   }

@@ -1,5 +1,6 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { manyListenerAbortController } from './abort.js';
 
 /** What a reconcile asks of the queue: nothing (done), or to run the key again after a delay. */
 export interface ReconcileResult {
@@ -62,7 +63,7 @@ export class WorkQueue {
   private readonly failureCounts = new Map<string, number>();
   private readonly delayed = new Map<string, { at: number; handle: TimerHandle }>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  private readonly abort = manyListenerAbortController();
   private readonly clock: Clock;
   private readonly backoff: BackoffOptions;
   private readonly concurrency: number;
