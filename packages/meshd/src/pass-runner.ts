@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
@@ -48,7 +47,6 @@ export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'co
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
   const signal = inv.signal ?? new AbortController().signal;
-  setMaxListeners(0, signal); // a listener per request in flight, for hundreds of clusters
   const snapshot = await readDirectorySnapshot(config.directory);
   const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
   const helm = await probeHelm(helmBinaryOf(config), signal);

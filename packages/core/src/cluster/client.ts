@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   ApiException,
   AppsV1Api,
@@ -87,6 +88,9 @@ function configurationFor(kc: KubeConfig, server: string, mw: Middleware): Confi
 
 /** Builds a ClusterClient. Makes no request: reachability is checked by the caller. */
 export function connectCluster(opts: ConnectOptions): ClusterClient {
+  // Every request in flight (queued ones too) listens on the caller's signal: hundreds of clusters
+  // would pass Node's default of 10 listeners and log a false "memory leak" warning.
+  if (opts.signal) setMaxListeners(0, opts.signal);
   const kc = loadKubeConfig(opts.name, opts.kubeconfigText);
   const server = kc.getCurrentCluster()?.server ?? '';
   const config = configurationFor(kc, server, timeoutMiddleware(opts.timeoutMs ?? 10_000, opts.signal));
