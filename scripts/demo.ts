@@ -32,7 +32,7 @@ for (const cluster of env.clusters) {
 }
 const port = await freePort(9580);
 const config = join(home, 'meshd.yaml');
-await writeFile(config, [`directory: ${dir}`, `listen: 127.0.0.1:${port}`, `helm: { binary: ${binaryPaths().helm} }`, 'secrets: { namespaces: [default, app-1, app-2] }', 'resync: 2m', ''].join('\n'));
+await writeFile(config, [`directory: ${dir}`, `listen: 127.0.0.1:${port}`, `helm: { binary: ${binaryPaths().helm} }`, 'secrets: { namespaces: [default, app-1, app-2] }', 'resync: 2m', `stateDirectory: ${join(home, 'state')}`, ''].join('\n'));
 
 const rel = (p: string): string => relative(process.cwd(), p) || '.';
 console.log(`

@@ -62,6 +62,6 @@ export async function createWorkspace(clusters: readonly BenchCluster[], configT
     await writeFile(join(dir, `${c.name}.yaml`), descriptorText(c.name, i === 0));
   }));
   const configPath = join(root, 'meshd.yaml');
-  await writeFile(configPath, configText);
+  await writeFile(configPath, /^stateDirectory:/m.test(configText) ? configText : `${configText}stateDirectory: ${join(root, 'state')}\n`);
   return { root, dir, configPath, cleanup: () => rm(root, { recursive: true, force: true }) };
 }

@@ -2,7 +2,7 @@
 // (config, directory snapshot, built-in plugins, helm probe, runPass), with meshd's own connections
 // or client-node's stock ones, printing its own resource usage as JSON on the last line.
 // Run by bench/scale/agent-experiment.ts: tsx bench/scale/pass-child.ts stock-client|meshd DIR CONFIG
-import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
+import { loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
 import type { Logger } from '@meshd/core';
 import { probeHelm } from '../../packages/meshd/src/pass-runner.js';
 import { BUILTIN_PLUGINS } from '../../packages/meshd/src/plugins.js';
@@ -18,7 +18,8 @@ const signal = new AbortController().signal;
 const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);
 const helm = await probeHelm(config.helm.binary, signal);
-const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(variant === 'stock-client' ? { connect: connectStockClient } : {}) });
+const state = config.stateDirectory === undefined ? undefined : await StateStore.open(config.stateDirectory);
+const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(state ? { state } : {}), ...(variant === 'stock-client' ? { connect: connectStockClient } : {}) });
 if (!report.converged) {
   const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError ?? c.components.map((x) => x.error ?? '').join(' ')}`);
   console.error(`not converged: ${[...report.errors, report.registry?.error ?? '', ...failed].filter((e) => e !== '').join('\n')}`);

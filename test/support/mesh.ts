@@ -22,10 +22,16 @@ export interface MeshWorkspace {
   cleanup(): Promise<void>;
 }
 
-/** Writes meshd.yaml (chart and helm from this repo and the test cache) plus any extra YAML lines. */
+/** Writes meshd.yaml (chart and helm from this repo and the test cache, a state directory of its own) plus any extra YAML lines. */
 export async function writeConfig(ws: MeshWorkspace, extra: string[] = []): Promise<void> {
-  const lines = [`chart: ${CHART}`, `helm: { binary: ${binaryPaths().helm} }`, ...extra];
+  const own = extra.some((l) => l.startsWith('stateDirectory:')) ? [] : [`stateDirectory: ${stateDirOf(ws)}`];
+  const lines = [`chart: ${CHART}`, `helm: { binary: ${binaryPaths().helm} }`, ...own, ...extra];
   await writeFile(ws.configPath, `${lines.join('\n')}\n`);
+}
+
+/** The workspace's state directory (meshd's memory on the bastion). */
+export function stateDirOf(ws: Pick<MeshWorkspace, 'root'>): string {
+  return join(ws.root, 'state');
 }
 
 /** A new workspace with an empty cluster directory. */

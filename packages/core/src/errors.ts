@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   MESHD_ERR_DISCOVERY: 'control-plane endpoints could not be discovered',
   MESHD_ERR_APPLY: 'a write to a cluster failed',
   MESHD_ERR_PLUGIN: 'a plugin is invalid',
+  MESHD_ERR_STATE: "meshd's state directory on the bastion is damaged or unusable",
+  MESHD_ERR_REMOVAL_HELD: 'a cluster removal is held by the deletion budget (removals.maxPerPass)',
   MESHD_ERR_INTERNAL: 'meshd broke (a bug)',
 } as const;
 

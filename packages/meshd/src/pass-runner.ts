@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, loadPlugins, readDirectorySnapshot, runPass } from '@meshd/core';
+import { defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
 import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
 import { detectHelmShared } from '@meshd/plugin-helm';
@@ -18,6 +18,8 @@ export interface PassInvocation {
   logger: Logger;
   io: CliIo;
   signal?: AbortSignal;
+  /** `meshd apply --allow-removals N`. */
+  allowRemovals?: number;
 }
 
 /** Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite. Never throws. */
@@ -40,16 +42,18 @@ export function helmBinaryOf(config: MeshdConfig): string {
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
 export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
-  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, defaultChart: BUNDLED_CHART });
+  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, env: inv.io.env, defaultChart: BUNDLED_CHART });
 }
 
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
   const signal = inv.signal ?? new AbortController().signal;
+  // meshd's memory on the bastion; `plan` only reads it. A damaged state file throws (nothing changes).
+  const state = await StateStore.open(config.stateDirectory ?? defaultStateDirectory(inv.io.homeDir, inv.io.env), { readOnly: inv.mode === 'plan' });
   const snapshot = await readDirectorySnapshot(config.directory);
   const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
   const helm = await probeHelm(helmBinaryOf(config), signal);
-  const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm });
+  const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm, state, ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}) });
   return { config, report };
 }

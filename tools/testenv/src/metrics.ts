@@ -5,6 +5,8 @@ export const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH',
 export interface RequestFilter {
   /** Only these resources (e.g. ["configmaps"]); all when absent. */
   resources?: string[];
+  /** Only these write verbs (e.g. ["DELETE"]); every write verb when absent. */
+  verbs?: string[];
 }
 
 function parseLabels(text: string): Map<string, string> {
@@ -23,6 +25,7 @@ export function sumWriteRequests(metricsText: string, filter: RequestFilter = {}
     if (!match?.[1] || !match[2]) continue;
     const labels = parseLabels(match[1]);
     if (!WRITE_VERBS.has(labels.get('verb') ?? '')) continue;
+    if (filter.verbs && !filter.verbs.includes(labels.get('verb') ?? '')) continue;
     if (filter.resources && !filter.resources.includes(labels.get('resource') ?? '')) continue;
     total += Number(match[2]);
   }

@@ -1,5 +1,5 @@
 /** meshd.yaml: schema, defaults, parsing (pure) and loading (I/O). */
 export { formatDuration, parseDuration } from './duration.js';
-export { DEFAULT_CONFIG_PATHS, loadConfig, resolvePath, type LoadConfigOptions } from './load.js';
+export { DEFAULT_CONFIG_PATHS, defaultStateDirectory, loadConfig, resolvePath, type LoadConfigOptions } from './load.js';
 export { COMMAND_LINE, mergeOverrides, parseConfigText, type ConfigParseResult } from './parse.js';
 export { meshdConfigSchema, type BackendName, type ClusterOverride, type MeshdConfig, type MeshdConfigInput } from './schema.js';

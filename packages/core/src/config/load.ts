@@ -17,6 +17,14 @@ export interface LoadConfigOptions {
   searchPaths?: readonly string[];
   /** The chart to use when neither the file nor a flag sets `chart` (the CLI passes the one it ships). */
   defaultChart?: string;
+  /** The environment, for XDG_STATE_HOME (the default state directory); default none. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The default state directory: $XDG_STATE_HOME/meshd when set (absolute), else ~/.local/state/meshd. */
+export function defaultStateDirectory(home: string, env: Readonly<Record<string, string | undefined>> = {}): string {
+  const xdg = env.XDG_STATE_HOME;
+  return xdg !== undefined && isAbsolute(xdg) ? resolve(xdg, 'meshd') : resolve(home, '.local/state/meshd');
 }
 
 /**
@@ -38,11 +46,12 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   const config = result.config;
   const fileBase = source.file === undefined ? cwd : dirname(source.file);
   const chartSet = overrides.chart !== undefined || result.keysInFile.includes('chart');
-  const baseOf = (key: 'directory' | 'chart'): string => (overrides[key] !== undefined || !result.keysInFile.includes(key) ? cwd : fileBase);
+  const baseOf = (key: 'directory' | 'chart' | 'stateDirectory'): string => (overrides[key] !== undefined || !result.keysInFile.includes(key) ? cwd : fileBase);
   return {
     ...config,
     directory: resolvePath(config.directory, baseOf('directory'), home),
     chart: chartSet || options.defaultChart === undefined ? resolveChart(config.chart, baseOf('chart'), home) : options.defaultChart,
+    stateDirectory: config.stateDirectory === undefined ? defaultStateDirectory(home, options.env) : resolvePath(config.stateDirectory, baseOf('stateDirectory'), home),
   };
 }
 

@@ -26,6 +26,7 @@ describe('meshd.yaml schema', () => {
         helm: { binary: 'helm' },
         tiller: { helmBinary: 'helm', namespace: 'kube-system', ensure: false, connectTimeout: 10_000, timeout: 300_000 },
         clusters: {},
+        removals: { maxPerPass: 1 },
       },
     });
   });

@@ -87,11 +87,14 @@ export const meshdConfigSchema = z.strictObject({
     })
     .prefault({}),
   clusters: z.record(dnsLabel, clusterOverrideSchema).default({}),
+  /** meshd's memory on the bastion; default $XDG_STATE_HOME/meshd, else ~/.local/state/meshd. */
+  stateDirectory: z.string().min(1).optional(),
+  removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
 });
 
 /**
- * The validated meshd configuration. `directory` and `chart` are absolute once loadConfig has
- * resolved them; `resync` is in milliseconds. Owned by whoever loaded it; treat as read-only.
+ * The validated meshd configuration. `directory`, `chart` and `stateDirectory` are absolute once
+ * loadConfig has resolved them; `resync` is in milliseconds. Owned by whoever loaded it; treat as read-only.
  */
 export type MeshdConfig = z.output<typeof meshdConfigSchema>;
 

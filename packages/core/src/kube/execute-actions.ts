@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { MeshdError } from '../errors.js';
 import type { ObjectAction } from '../plan/objects.js';
 import { executionWaves } from '../plan/waves.js';
-import { applyObject, deleteObject, describeError } from './io.js';
+import { applyObject, deleteObject, describeError, replaceObject } from './io.js';
 import type { KubeObject } from './object.js';
 
 /** Result of executing actions on one cluster. */
@@ -16,7 +16,8 @@ async function executeOne(client: ClusterClient, action: ObjectAction): Promise<
   switch (action.op) {
     case 'create':
     case 'update':
-      await applyObject(client, required(action));
+      if (action.replace) await replaceObject(client, required(action));
+      else await applyObject(client, required(action));
       return 1;
     case 'recreate':
       await deleteObject(client, action.ref);

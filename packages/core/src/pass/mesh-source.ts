@@ -1,27 +1,33 @@
-import type { DirectorySnapshot } from '../descriptor/snapshot.js';
 import { snapshotFromContents } from '../descriptor/memory-snapshot.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { buildDesiredMesh } from '../descriptor/mesh.js';
 import { validateDirectory } from '../descriptor/validate.js';
 import type { PublishedCluster } from '../registry/desired.js';
-import type { ObservedRegistry } from '../registry/observe.js';
-import { filesFromRegistry } from '../registry/read-back.js';
+import type { MemberRecord } from '../state/store.js';
 
 /**
- * Pure: the mesh as the registry on the control plane publishes it — the last good version of every
- * joined cluster, and the only place left to find the kubeconfig of a cluster whose files were
- * deleted. The control plane's own files come from the directory when the registry lacks them
- * (Secret mode publishes remotes only).
+ * Pure: the mesh meshd remembers on the bastion (its state directory): the last good version of
+ * every member, and the only place left to find the kubeconfig of a cluster whose files were
+ * deleted. Never built from anything read from a cluster (the registry is output only).
  */
-export function meshFromRegistry(observed: ObservedRegistry, controlPlane: ValidCluster, dir: DirectorySnapshot): DesiredMesh | undefined {
-  const files = filesFromRegistry(observed.owned);
-  if (Object.keys(files).length === 0) return undefined;
-  for (const name of [controlPlane.file, controlPlane.accessConfigFile]) {
-    const f = dir.files[name];
-    if (files[name] === undefined && f) files[name] = new TextDecoder().decode(f.bytes);
+export function meshFromState(records: readonly MemberRecord[]): DesiredMesh | undefined {
+  if (records.length === 0) return undefined;
+  const files: Record<string, string> = {};
+  for (const r of records) {
+    const before = files[r.file];
+    files[r.file] = before === undefined ? r.descriptorText : `${before}\n---\n${r.descriptorText}`;
+    files[r.accessConfigFile] = r.kubeconfigText;
   }
-  // What is in the registry was published already: no size limit applies to reading it back.
-  return buildDesiredMesh(validateDirectory(snapshotFromContents(files, { dir: '(registry)' }), { registryMode: 'secrets' }));
+  // Every record passed validation when it was written: no registry size limit applies to reading it.
+  return buildDesiredMesh(validateDirectory(snapshotFromContents(files, { dir: '(state)' }), { registryMode: 'secrets' }));
+}
+
+/** Pure: the state record of a member, keeping what meshd learnt about it before (its identity). */
+export function memberRecordOf(c: ValidCluster, previous: MemberRecord | undefined, identity: string | undefined): MemberRecord {
+  const record: MemberRecord = { name: c.name, role: c.role, file: c.file, descriptorText: c.descriptorText, accessConfigFile: c.accessConfigFile, kubeconfigText: c.kubeconfigText };
+  const known = identity ?? previous?.identity;
+  if (known !== undefined) record.identity = known;
+  return record;
 }
 
 /** The registry entry of a cluster. */

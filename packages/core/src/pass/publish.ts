@@ -27,7 +27,7 @@ function byName(a: ValidCluster, b: ValidCluster): number {
 export function publishedClusters({ mesh, registryMesh, members, removals, mode }: PublishInput): ValidCluster[] {
   const joined = new Set(registryMesh?.remotes.map((r) => r.name) ?? []);
   const memberOk = new Set(members.filter((m) => m.reachable && m.state !== 'blocked').map((m) => m.name));
-  const done = removals.filter((r) => (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error'));
+  const done = removals.filter((r) => r.state === 'renamed' || (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error' && r.state !== 'held'));
   const gone = new Set(done.map((r) => r.name));
   const remotes = mesh.remotes.filter((r) => memberOk.has(r.name) || joined.has(r.name));
   const kept = (registryMesh?.remotes ?? []).filter((r) => !mesh.remotes.some((m) => m.name === r.name) && !gone.has(r.name));
@@ -40,6 +40,8 @@ export interface RegistryTarget {
   observed: ObservedRegistry;
   clusters: ValidCluster[];
   sources: (DesiredMesh | undefined)[];
+  /** Names meshd published or remembers; undefined without a state directory. */
+  known?: ReadonlySet<string>;
 }
 
 /** Plans the registry and, in apply mode, writes it. Never throws: errors are in the report. */
@@ -47,7 +49,7 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
   const namespace = opts.config.registry.namespace ?? 'istio-system';
   try {
     const published = t.clusters.map(publishedOf);
-    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot });
+    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}) });
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: plan.error };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);

@@ -1,7 +1,8 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { executeActions } from '../kube/execute-actions.js';
 import type { KubeObject } from '../kube/object.js';
-import { planObjects, isWrite } from '../plan/objects.js';
+import { planObjects, isWrite, refKey, refOf } from '../plan/objects.js';
+import { foreignRegistrySecrets, foreignSecretChanges, ownWholeConfigMap } from '../registry/ownership.js';
 import type { ObjectAction } from '../plan/objects.js';
 import type { PlannedChange, ComponentPlan } from '../plugin/types.js';
 import { changesOf } from '../release/component.js';
@@ -23,6 +24,11 @@ export interface RegistryStepInput {
   adopt: boolean;
   /** ConfigMap mode: roll Pilot when the registry changes (the guide's Pilot reads it at start only). */
   restartPilot?: boolean;
+  /**
+   * Clusters meshd published or remembers (state directory): only their registry Secrets are meshd's.
+   * Undefined: every Secret carrying meshd's registry label counts as meshd's.
+   */
+  known?: ReadonlySet<string>;
 }
 
 /**
@@ -42,11 +48,13 @@ function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, Kub
  */
 export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
-  const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed);
+  const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed, input.known);
   const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' });
-  const actions = planned.map((a) => withResourceVersion(a, live));
+  const actions = planned.map((a) => withResourceVersion(ownWholeConfigMap(a, live.get(a.key)), live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
-  const changes: PlannedChange[] = changesOf(actions);
+  const desiredKeys = new Set(actions.map((a) => a.key));
+  const foreign = input.mode === 'secrets' ? foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter((s) => !desiredKeys.has(refKey(refOf(s)))) : [];
+  const changes: PlannedChange[] = [...changesOf(actions), ...foreignSecretChanges(foreign)];
   const registryWrite = actions.find((a) => a.op !== 'delete' && isWrite(a) && a.ref.kind === 'ConfigMap');
   const restartHash = input.restartPilot && input.mode === 'configmap' && registryWrite?.desired ? contentHash(registryWrite.desired.data) : undefined;
   if (restartHash) changes.push(pilotRestartChange(input.namespace, restartHash));
@@ -54,7 +62,7 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
     component: 'registry',
     cluster: input.cp.name,
     state: conflicts.length > 0 ? 'unmanaged' : actions.some(isWrite) ? 'out-of-sync' : 'in-sync',
-    reason: `${input.mode} mode, ${input.published.length} cluster(s) published`,
+    reason: `${input.mode} mode, ${input.published.length} cluster(s) published${foreign.length > 0 ? `; ${foreign.length} Secret(s) labelled istio/multiCluster not published by meshd (left alone)` : ''}`,
     changes,
     apply: async (signal?: AbortSignal) => {
       const { writes } = await executeActions(input.cp, actions.filter(isWrite), signal);

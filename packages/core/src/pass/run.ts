@@ -10,7 +10,8 @@ import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { mapLimit } from '../util/concurrency.js';
 import { discover, judgePrerequisites, member } from './members.js';
-import { meshFromRegistry } from './mesh-source.js';
+import { meshFromState } from './mesh-source.js';
+import { forgetRemoved, heldReport, planLeaving, rememberBeforeActing, renamedReport } from './leaving.js';
 import { publishedClusters, registryStep } from './publish.js';
 import { baseReport, probeCluster, removeMember } from './remotes.js';
 import type { ProbedCluster } from './remotes.js';
@@ -24,7 +25,7 @@ function finish(report: PassReport): PassReport {
   const all = [...report.clusters.flatMap((c) => c.components), ...(report.registry ? [report.registry] : [])];
   report.changes = all.reduce((n, c) => n + c.changes.filter((x) => x.op !== 'orphan').length, 0);
   report.writes = all.reduce((n, c) => n + c.writes, 0);
-  const clustersOk = report.clusters.every((c) => c.state === 'converged' || c.state === 'removed');
+  const clustersOk = report.clusters.every((c) => c.state === 'converged' || c.state === 'removed' || c.state === 'renamed');
   const registryOk = report.registry !== undefined && report.registry.error === undefined;
   report.converged = report.directoryValid && report.errors.length === 0 && clustersOk && registryOk && (report.mode === 'apply' || report.changes === 0);
   return report;
@@ -34,13 +35,12 @@ function finish(report: PassReport): PassReport {
 interface ControlPlaneView {
   cp: ProbedCluster;
   observed: ObservedRegistry;
-  registryMesh: DesiredMesh | undefined;
   mesh: DesiredMesh;
 }
 
 /** Connects to the control plane and reads the registry; on failure it reports and returns undefined. */
-async function viewControlPlane(opts: PassOptions, validation: DirectoryValidation, report: PassReport): Promise<ControlPlaneView | undefined> {
-  const cpCluster = validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane;
+async function viewControlPlane(opts: PassOptions, validation: DirectoryValidation, report: PassReport, remembered: DesiredMesh | undefined): Promise<ControlPlaneView | undefined> {
+  const cpCluster = validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane ?? remembered?.controlPlane;
   if (!cpCluster) {
     report.errors.push('the directory names no usable control plane: nothing was changed');
     return undefined;
@@ -51,18 +51,17 @@ async function viewControlPlane(opts: PassOptions, validation: DirectoryValidati
   if (!cp.facts) return undefined;
   let observed: ObservedRegistry;
   try {
-    observed = await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system');
+    observed = await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode);
   } catch (err) {
     report.errors.push(`cannot read the registry on ${cp.name}: ${message(err)}`);
     return undefined;
   }
-  const registryMesh = meshFromRegistry(observed, cpCluster, opts.snapshot);
-  const mesh = buildDesiredMesh(validation, opts.lastGood ?? registryMesh);
+  const mesh = buildDesiredMesh(validation, opts.lastGood ?? remembered);
   if (!mesh) {
     report.errors.push('the directory is invalid and no last good version exists: nothing was changed');
     return undefined;
   }
-  return { cp, observed, registryMesh, mesh };
+  return { cp, observed, mesh };
 }
 
 function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
@@ -77,16 +76,18 @@ function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
 
 /**
  * One reconcile pass over the whole mesh (plan or apply). Level-based: it reads the directory
- * snapshot it is given and the live clusters, and relies on no memory beyond `lastGood` (a one-shot
- * run recovers it from the registry on the control plane). Never throws for cluster problems: they
- * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach.
+ * snapshot it is given and the live clusters; its memory is `lastGood` and the state directory on
+ * the bastion (`state`), never anything read from a cluster. Never throws for cluster problems: they
+ * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach;
+ * removes at most removals.maxPerPass clusters (the rest are held) and never uninstalls a renamed one.
  */
 export async function runPass(opts: PassOptions): Promise<PassReport> {
   const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode });
   const report: PassReport = { mode: opts.mode, findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
-  const view = await viewControlPlane(opts, validation, report);
+  const remembered = opts.state ? meshFromState(opts.state.members()) : undefined;
+  const view = await viewControlPlane(opts, validation, report, remembered);
   if (!view) return finish(report);
-  const { cp, mesh, registryMesh } = view;
+  const { cp, mesh } = view;
   report.mesh = mesh;
   const discovered = await discover(opts, cp.client, report);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
@@ -96,15 +97,27 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   const inScope = (name: string): boolean => !opts.scope || opts.scope.has(name);
   const probe = async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r);
   const probes = await mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, probe);
-  const prereq = await judgePrerequisites(opts, cp, probes, new Set(registryMesh?.remotes.map((r) => r.name) ?? []));
+  const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
+  const prereq = await judgePrerequisites(opts, cp, probes, joined);
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
+  const leaving = await planLeaving(opts, mesh, remembered, probes, probe);
+  if (leaving.budget.held.length > 0 && leaving.budget.reason !== undefined) report.held = { clusters: leaving.budget.held, reason: leaving.budget.reason };
+  await rememberBeforeActing(opts, { mesh, cp, probes, prereq, joined, leaving });
   const inputs: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} }, endpoints, adopt: opts.config.adopt, prune: opts.config.prune };
   const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal } };
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
-  const leaving = (registryMesh?.remotes ?? []).filter((r) => inScope(r.name) && !mesh.remotes.some((m) => m.name === r.name) && r.name !== mesh.controlPlane.name);
-  const removals = await mapLimit(leaving, limit, async (r) => removeMember(await probe(r), ctx));
+  const serverOf = (c: ValidCluster): string => connectTo(opts, c).server;
+  const renamed = [...leaving.renames].flatMap(([from, to]) => {
+    const c = remembered?.remotes.find((r) => r.name === from);
+    return c && inScope(from) ? [renamedReport(c, to, serverOf(c))] : [];
+  });
+  const held = leaving.leaving.filter((r) => inScope(r.name) && leaving.budget.held.includes(r.name)).map((r) => heldReport(r, serverOf(r), leaving.budget.reason ?? ''));
+  const removable = leaving.leaving.filter((r) => inScope(r.name) && leaving.budget.removable.includes(r.name));
+  const removals = [...renamed, ...held, ...(await mapLimit(removable, limit, async (r) => removeMember(await probe(r), ctx)))];
+  await forgetRemoved(opts, removals);
   report.clusters.push(...members, ...removals);
-  const clusters = publishedClusters({ mesh, registryMesh, members, removals, mode: opts.mode });
-  report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, registryMesh] });
+  const clusters = publishedClusters({ mesh, registryMesh: remembered, members, removals, mode: opts.mode });
+  const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? [])]) : undefined;
+  report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, remembered], ...(known ? { known } : {}) });
   return finish(report);
 }

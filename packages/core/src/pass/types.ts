@@ -6,6 +6,7 @@ import type { DiscoveredEndpoints } from '../discovery/components.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
+import type { StateStore } from '../state/store.js';
 
 /** What a pass reports for one component on one cluster (a ComponentPlan without its apply). */
 export interface ComponentReport {
@@ -18,7 +19,7 @@ export interface ComponentReport {
 }
 
 /** Where a cluster stands after a pass. */
-export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'blocked' | 'removed' | 'kept';
+export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
 
 /** One cluster in a pass report. Never holds credentials. */
 export interface ClusterReport {
@@ -33,6 +34,8 @@ export interface ClusterReport {
   components: ComponentReport[];
   /** True when the cluster is in the mesh only as its last good version (its file is invalid or gone). */
   fromLastGood?: boolean;
+  /** State `renamed`: the name the same cluster (same kube-system UID) goes by now. */
+  renamedTo?: string;
 }
 
 /** Result of one reconcile pass (plan or apply). */
@@ -54,6 +57,8 @@ export interface PassReport {
   converged: boolean;
   /** The desired mesh this pass worked from (the daemon keeps it as the last good version). */
   mesh?: DesiredMesh;
+  /** Removals the deletion budget holds (every leaving cluster, not only this pass's scope), and why. */
+  held?: { clusters: string[]; reason: string };
 }
 
 /** Everything a pass needs; the pass reads nothing else (no env, no globals). */
@@ -68,8 +73,17 @@ export interface PassOptions {
   helm?: HelmProbe;
   /** The last pass's discovery: its pod choice is kept while still eligible (no flapping). */
   previousEndpoints?: DiscoveredEndpoints;
-  /** The daemon's last good mesh; a one-shot run recovers it from the registry instead. */
+  /** The daemon's last good mesh; a one-shot run recovers it from the state directory instead. */
   lastGood?: DesiredMesh;
+  /**
+   * meshd's memory on the bastion: member records (last good versions, removals), the journal of
+   * created objects. Undefined: no memory (a pass then removes nothing it did not see in the directory).
+   */
+  state?: StateStore;
+  /** `meshd apply --allow-removals N`: confirms up to N removals the deletion budget holds. */
+  allowRemovals?: number;
+  /** The clock for held-since stamps (tests inject one). */
+  now?: () => Date;
   /**
    * Limits which clusters this pass acts on (the daemon's work-queue keys); the registry is always
    * planned. Undefined: every cluster. Clusters outside the scope are observed only as needed.
@@ -89,4 +103,6 @@ export interface PassConfig {
   adopt: boolean;
   concurrency: number;
   clusters: Record<string, Record<string, unknown>>;
+  /** The deletion budget; default { maxPerPass: 1 }. */
+  removals?: { maxPerPass: number };
 }

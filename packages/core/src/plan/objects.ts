@@ -24,6 +24,8 @@ export interface ObjectAction {
   reason: string;
   /** Paths that differ (never values: a Secret's data must not leak into plan output). */
   diff?: string[];
+  /** Write the whole object (PUT) instead of server-side applying it: drops fields other managers own. */
+  replace?: boolean;
 }
 
 /** Everything the object planner needs; it does no I/O. */

@@ -45,7 +45,7 @@ export interface MeshInputs {
 
 /** One change a plan would make, for display (`meshd plan`) and status. Never carries secret values. */
 export interface PlannedChange {
-  op: 'create' | 'update' | 'recreate' | 'delete' | 'install' | 'upgrade' | 'uninstall' | 'conflict' | 'orphan';
+  op: 'create' | 'update' | 'recreate' | 'delete' | 'install' | 'upgrade' | 'uninstall' | 'conflict' | 'orphan' | 'rename';
   kind: string;
   namespace?: string;
   name: string;

@@ -20,6 +20,11 @@ export interface ClusterFacts {
    * API does not exist (Kubernetes < 1.33, or the API disabled) or cannot be read (403).
    */
   serviceCIDRs: string[] | undefined;
+  /**
+   * UID of the kube-system namespace: the cluster's identity (what other multicluster tools use);
+   * the same UID under two names is one cluster. Undefined when it cannot be read (403, 404).
+   */
+  identity?: string;
 }
 
 function sortedUnique(values: Iterable<string>): string[] {
@@ -39,6 +44,16 @@ async function readPodCIDRs(client: ClusterClient, signal?: AbortSignal): Promis
     return podCIDRsOfNodes(nodes.items);
   } catch (err) {
     if (httpStatusOf(err) === 403) return undefined;
+    throw err;
+  }
+}
+
+async function readIdentity(client: ClusterClient, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const ns = await client.core.readNamespace({ name: 'kube-system' }, abortableCall(signal));
+    return ns.metadata?.uid;
+  } catch (err) {
+    if (httpStatusOf(err) === 403 || isNotFound(err)) return undefined;
     throw err;
   }
 }
@@ -66,11 +81,14 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
  * per-call middleware) only honours the client's own timeout and shutdown signal.
  */
 export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
-  const [version, podCIDRs] = await Promise.all([
+  const [version, podCIDRs, identity] = await Promise.all([
     client.version.getCode(undefined, abortableCall(signal)),
     readPodCIDRs(client, signal),
+    readIdentity(client, signal),
   ]);
   signal?.throwIfAborted();
   const serviceCIDRs = await readServiceCIDRs(client);
-  return { gitVersion: version.gitVersion, major: version.major, minor: version.minor, podCIDRs, serviceCIDRs };
+  const facts: ClusterFacts = { gitVersion: version.gitVersion, major: version.major, minor: version.minor, podCIDRs, serviceCIDRs };
+  if (identity !== undefined) facts.identity = identity;
+  return facts;
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { filesFromRegistry } from './read-back.js';
 import { registryObjects } from './desired.js';
 import type { PublishedCluster } from './desired.js';
 
@@ -21,19 +20,5 @@ describe('registry objects', () => {
     expect(s?.metadata.name).toBe('remote-1');
     expect(s?.metadata.labels?.['istio/multiCluster']).toBe('true');
     expect(Buffer.from((s?.data as Record<string, string>)['remote-1'] ?? '', 'base64').toString()).toBe('r1-kubeconfig');
-  });
-
-  it('reads back the files of either mode (last good version, removals)', () => {
-    const cm = registryObjects('configmap', 'istio-system', [cp, r1], { 'r1.yaml': 'b', 'r1.kube.conf': 'c' });
-    expect(filesFromRegistry(cm)).toEqual({ 'r1.yaml': 'b', 'r1.kube.conf': 'c' });
-    const secrets = registryObjects('secrets', 'istio-system', [cp, r1], {});
-    expect(filesFromRegistry(secrets)).toEqual({ 'r1.yaml': 'kind: Cluster # r1', 'r1.kube.conf': 'r1-kubeconfig' });
-  });
-
-  it('skips registry Secrets it cannot read back', () => {
-    const [s] = registryObjects('secrets', 'istio-system', [r1], {});
-    if (!s) throw new Error('no secret');
-    delete s.metadata.annotations?.['meshd.io/descriptor-file'];
-    expect(filesFromRegistry([s])).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, validateDirectory } from '@meshd/core';
+import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, StateStore, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
@@ -80,6 +80,7 @@ export class Daemon {
   private server: FastifyInstance | undefined;
   private readySent = false;
   private stopping = false;
+  private stateStore: StateStore | undefined;
 
   constructor(private readonly o: DaemonOptions) {
     this.config = o.config;
@@ -100,6 +101,7 @@ export class Daemon {
         redactor: o.redactor,
         lock: new RunLock(),
         lastGood: this.lastGood,
+        state: () => this.stateStore,
         isActive: () => this.election?.isLeader() ?? true,
         term: () => this.election?.term(),
         onReport: (key, report, verdict) => this.onReport(key, report, verdict),
@@ -110,6 +112,7 @@ export class Daemon {
 
   /** Starts everything; resolves with the health server's URL. Throws (nothing left running) on invalid plugin config or a busy port. */
   async start(): Promise<string> {
+    if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
     this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
     this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }) });
     const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
@@ -161,6 +164,14 @@ export class Daemon {
       return false;
     }
     const before = this.config;
+    if (next.stateDirectory !== before.stateDirectory) {
+      try {
+        this.stateStore = next.stateDirectory === undefined ? undefined : await StateStore.open(next.stateDirectory);
+      } catch (err) {
+        this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed: the new state directory cannot be used; keeping the previous configuration');
+        return false;
+      }
+    }
     this.config = next;
     this.plugins = plugins;
     this.helmProbe = undefined;

@@ -58,6 +58,12 @@ export class DaemonMetrics {
       },
     });
     new Gauge({
+      name: 'meshd_removals_held',
+      help: 'Cluster removals held by the deletion budget (removals.maxPerPass) until confirmed.',
+      registers,
+      collect() { this.set(Object.values(sources.status().clusters).filter((c) => c.report.state === 'held').length); },
+    });
+    new Gauge({
       name: 'meshd_directory_valid',
       help: '1 when the newest pass found the cluster directory valid.',
       registers,

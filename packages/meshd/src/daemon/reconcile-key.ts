@@ -1,5 +1,5 @@
 import { MeshdError, readDirectorySnapshot } from '@meshd/core';
-import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
+import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, StateStore } from '@meshd/core';
 import { FULL_KEY, scopeOfKey } from './keys.js';
 import type { Reconciler } from './queue.js';
 import { addSnapshotCredentials, type Redactor } from './redact.js';
@@ -18,6 +18,8 @@ export interface KeyReconcilerDeps {
   lock: RunLock;
   /** The daemon's last good mesh, read before and replaced after each pass. */
   lastGood: { mesh?: DesiredMesh };
+  /** meshd's memory on the bastion (undefined: none configured). */
+  state(): StateStore | undefined;
   /** False on a standby (leader election): the reconcile does nothing. */
   isActive(): boolean;
   /** Aborted when this daemon stops leading; undefined without leader election. */
@@ -81,6 +83,8 @@ async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSig
   const helm = await deps.helm();
   if (helm) options.helm = helm;
   if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
+  const state = deps.state();
+  if (state) options.state = state;
   const scope = scopeOfKey(key);
   if (scope) options.scope = scope;
   return deps.runPass(options);

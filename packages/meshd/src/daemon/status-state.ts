@@ -51,7 +51,7 @@ export function foldReport(state: StatusState, key: string, report: PassReport, 
   const clusters = { ...state.clusters };
   let removed = state.removed;
   for (const cluster of report.clusters) {
-    if (cluster.state === 'removed') {
+    if (cluster.state === 'removed' || cluster.state === 'renamed') {
       delete clusters[cluster.name];
       removed = [{ name: cluster.name, at }, ...removed.filter((r) => r.name !== cluster.name)].slice(0, MAX_REMOVED);
       continue;

@@ -68,6 +68,8 @@ export interface MeshStatus {
   /** Mesh-wide errors of the newest pass (no control plane, discovery failed…). */
   errors: string[];
   removed: { name: string; at: string }[];
+  /** Clusters whose removal the deletion budget holds (removals.maxPerPass), until confirmed. */
+  removalsHeld: string[];
   lastReconcile?: { key: string; at: string; durationMs: number; result: string; converged?: boolean; error?: string };
   lastSuccessfulReconcile?: string;
   leader?: LeaderStatus;
@@ -130,6 +132,7 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
     clusters: Object.values(state.clusters).map(clusterStatus).sort(byRoleThenName),
     errors: latest?.errors ?? [],
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
+    removalsHeld: Object.values(state.clusters).filter((c) => c.report.state === 'held').map((c) => c.report.name).sort(),
   };
   if (latest?.controlPlane !== undefined) status.controlPlane = latest.controlPlane;
   if (latest?.endpoints !== undefined) status.endpoints = latest.endpoints;

@@ -16,7 +16,7 @@ export interface PassVerdict {
 const FAILED_STATES = new Set(['error', 'unreachable', 'blocked']);
 
 function failed(c: ClusterReport): boolean {
-  return FAILED_STATES.has(c.state) || (c.lastError !== undefined && c.state !== 'kept');
+  return FAILED_STATES.has(c.state) || (c.lastError !== undefined && c.state !== 'kept' && c.state !== 'held');
 }
 
 function why(c: ClusterReport): string {
@@ -32,7 +32,7 @@ function why(c: ClusterReport): string {
  * terminal; a broken file only shows in the report). Pure.
  */
 export function judgePass(key: string, report: PassReport): PassVerdict {
-  const removed = report.clusters.filter((c) => c.state === 'removed').map((c) => c.name);
+  const removed = report.clusters.filter((c) => c.state === 'removed' || c.state === 'renamed').map((c) => c.name);
   const controlPlane = report.clusters.find((c) => c.role === 'control-plane');
   const problems = [...report.errors];
   if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));

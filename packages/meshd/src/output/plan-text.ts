@@ -10,6 +10,7 @@ const SIGN: Record<PlannedChange['op'], string> = {
   uninstall: '-',
   conflict: '!',
   orphan: '?',
+  rename: '→',
 };
 
 function changeLine(c: PlannedChange): string {
@@ -46,6 +47,7 @@ export function formatPassReport(report: PassReport): string {
   if (report.endpoints) lines.push(`control plane ${report.controlPlane ?? '?'}: pilot ${report.endpoints.pilot}, policy ${report.endpoints.policy}, statsd ${report.endpoints.statsd}`);
   for (const cluster of report.clusters) lines.push(...clusterLines(cluster));
   if (report.registry) lines.push(`registry on ${report.controlPlane ?? '?'}:`, ...componentLines(report.registry));
+  if (report.held) lines.push(`removals held: ${report.held.clusters.join(', ')} — ${report.held.reason}`);
   for (const err of report.errors) lines.push(`error: ${err}`);
   const counts = countChanges(report);
   const summary = Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(', ') || 'no changes';

@@ -12,7 +12,7 @@ function str(v: unknown): string | undefined {
 
 /** The exit code DESIGN.md specifies for plan and apply. */
 export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed: boolean): number {
-  const failed = !report.directoryValid || report.errors.length > 0 || report.clusters.some((c) => c.lastError !== undefined) || report.registry?.error !== undefined;
+  const failed = !report.directoryValid || report.errors.length > 0 || report.clusters.some((c) => c.lastError !== undefined && c.state !== 'held') || report.registry?.error !== undefined;
   if (mode === 'apply') return report.converged ? 0 : 1;
   if (failed) return 1;
   return detailed && report.changes > 0 ? 2 : 0;
@@ -21,7 +21,8 @@ export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed:
 /** Shared body of `meshd plan` and `meshd apply`: one pass, the findings, the report, the exit code. */
 export async function runReconcileCommand(mode: 'plan' | 'apply', options: Record<string, unknown>, io: CommandIo): Promise<number> {
   const logger = createLogger({ level: str(options.logLevel) ?? 'warn', pretty: false, fd: 2 });
-  const { config, report } = await runCommandPass({ mode, dir: str(options.dir), config: str(options.config), logger, io });
+  const allowRemovals = typeof options.allowRemovals === 'number' ? options.allowRemovals : undefined;
+  const { config, report } = await runCommandPass({ mode, dir: str(options.dir), config: str(options.config), logger, io, ...(allowRemovals !== undefined ? { allowRemovals } : {}) });
   for (const f of report.findings) io.stderr(`${formatFinding(f, displayPath(str(options.dir) ?? config.directory, f.file))}\n`);
   if (options.json === true) io.stdout(`${JSON.stringify({ ...report, mesh: undefined }, null, 2)}\n`);
   else io.stdout(formatPassReport(report));

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { MeshdError } from '../errors.js';
+
+/** Format marker of every state file; bump when the envelope changes. */
+const FORMAT = 'meshd-state/v1';
+
+/**
+ * The envelope every state file is written in: the data, and the SHA-256 of its canonical JSON, so a
+ * truncated or hand-edited file is detected instead of being read as a smaller memory.
+ */
+interface Envelope {
+  format: string;
+  sha256: string;
+  data: unknown;
+}
+
+function digest(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
+}
+
+/** The text of a state file holding `data`. */
+export function encodeStateFile(data: unknown): string {
+  const json = JSON.stringify(data);
+  return `${JSON.stringify({ format: FORMAT, sha256: digest(json), data: JSON.parse(json) as unknown })}\n`;
+}
+
+/**
+ * Pure: the data of a state file's text, or a terminal MeshdError (MESHD_ERR_STATE) naming the file
+ * and what is wrong with it. Never returns partial data.
+ */
+export function decodeStateFile(path: string, text: string): unknown {
+  const damaged = (why: string): MeshdError =>
+    new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (${why}); meshd changes nothing until it is repaired or removed`, { terminal: true });
+  let envelope: Partial<Envelope>;
+  try {
+    envelope = JSON.parse(text) as Partial<Envelope>;
+  } catch {
+    throw damaged(text.length === 0 ? 'empty' : 'not JSON: truncated or overwritten');
+  }
+  if (envelope === null || typeof envelope !== 'object' || envelope.format !== FORMAT) throw damaged(`not a ${FORMAT} file`);
+  if (typeof envelope.sha256 !== 'string' || !('data' in envelope)) throw damaged('no checksum');
+  if (digest(JSON.stringify(envelope.data)) !== envelope.sha256) throw damaged('checksum mismatch');
+  return envelope.data;
+}
+
+/** Reads a state file; undefined when it does not exist. Throws MESHD_ERR_STATE when it is damaged or unreadable. */
+export async function readStateFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') return undefined;
+    throw new MeshdError('MESHD_ERR_STATE', `state file ${path} cannot be read (${code ?? String(err)})`, { terminal: true, cause: err });
+  }
+  return decodeStateFile(path, text);
+}
+
+/**
+ * Writes a state file atomically: a temporary file (mode 0600) in the same directory, fsync, rename
+ * over the target, fsync of the directory. A crash leaves the old file or the new one, never half.
+ */
+export async function writeStateFile(path: string, data: unknown): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(encodeStateFile(data));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dirname(path));
+}
+
+/** Removes a state file (and makes the removal durable); a missing file is fine. */
+export async function removeStateFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') throw err;
+    return;
+  }
+  await syncDirectory(dirname(path));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MeshdError } from '../errors.js';
+import { isDnsLabel } from '../descriptor/network.js';
+import type { ObjectRef } from '../plan/objects.js';
+import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
+
+/**
+ * What meshd remembers of one member cluster, on the bastion: its last good descriptor document
+ * and kubeconfig (what removal and rule 2 need after a restart), its identity and whether its removal
+ * is held by the deletion budget. The kubeconfig is a credential: never log a record.
+ */
+export interface MemberRecord {
+  name: string;
+  role: 'control-plane' | 'remote';
+  /** Descriptor file name and this cluster's document text, as last validated. */
+  file: string;
+  descriptorText: string;
+  accessConfigFile: string;
+  kubeconfigText: string;
+  /** UID of the cluster's kube-system namespace, once seen: the same UID under a new name is a rename. */
+  identity?: string;
+  /** Set while the deletion budget holds this member's removal (ISO 8601). */
+  heldSince?: string;
+}
+
+/** One object meshd created on a cluster: its reference and its UID (undefined while the create is in flight). */
+export interface JournalEntry {
+  ref: ObjectRef;
+  uid?: string;
+}
+
+/** A cluster's journal: per owner (a release, the secrets addon, the registry), object key → entry. */
+type ClusterJournal = Record<string, Record<string, JournalEntry>>;
+
+const PRIVATE_DIR = 0o700;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+function checkMember(path: string, name: string, data: unknown): MemberRecord {
+  const ok =
+    isRecord(data) &&
+    data.name === name &&
+    (data.role === 'control-plane' || data.role === 'remote') &&
+    ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
+    (data.identity === undefined || typeof data.identity === 'string') &&
+    (data.heldSince === undefined || typeof data.heldSince === 'string');
+  if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`, { terminal: true });
+  return data as unknown as MemberRecord;
+}
+
+function checkJournal(path: string, data: unknown): ClusterJournal {
+  const bad = (): MeshdError => new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a journal)`, { terminal: true });
+  if (!isRecord(data)) throw bad();
+  for (const owner of Object.values(data)) {
+    if (!isRecord(owner)) throw bad();
+    for (const entry of Object.values(owner)) {
+      if (!isRecord(entry) || !isRecord(entry.ref) || typeof entry.ref.name !== 'string' || typeof entry.ref.kind !== 'string') throw bad();
+      if (entry.uid !== undefined && typeof entry.uid !== 'string') throw bad();
+    }
+  }
+  return data as ClusterJournal;
+}
+
+function missingIsEmpty(err: unknown): string[] {
+  if ((err as { code?: string }).code === 'ENOENT') return [];
+  throw new MeshdError('MESHD_ERR_STATE', `state directory cannot be listed (${(err as { code?: string }).code ?? String(err)})`, { terminal: true, cause: err });
+}
+
+async function jsonNames(dir: string): Promise<string[]> {
+  const names = await readdir(dir);
+  return names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length));
+}
+
+/**
+ * meshd's memory on the bastion: a directory (mode 0700, files 0600, each written atomically with a
+ * checksum) holding the member records, the journal of created objects per cluster and owner, and the
+ * key that authenticates in-cluster inventories. Loaded whole at open; writes go through to disk,
+ * serialised per file. Only the operator's host is trusted: nothing here ever comes from a cluster
+ * except the UIDs meshd got back from its own creates. A damaged file fails `open` with
+ * MESHD_ERR_STATE (terminal) naming it, so nothing is changed anywhere.
+ */
+export class StateStore {
+  private readonly memberRecords = new Map<string, MemberRecord>();
+  private readonly journals = new Map<string, ClusterJournal>();
+  private key: Buffer = Buffer.alloc(0);
+  private readonly writes = new Map<string, Promise<void>>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly readOnly: boolean,
+  ) {}
+
+  /**
+   * Opens (creating it when missing) the state directory and loads everything in it. `readOnly`
+   * (`meshd plan`): nothing is created or written; a missing directory is an empty memory.
+   */
+  static async open(dir: string, options: { readOnly?: boolean } = {}): Promise<StateStore> {
+    const store = new StateStore(dir, options.readOnly === true);
+    if (store.readOnly) {
+      const exists = await stat(dir).then(
+        () => true,
+        () => false,
+      );
+      if (exists) await store.load();
+      return store;
+    }
+    try {
+      await mkdir(join(dir, 'members'), { recursive: true, mode: PRIVATE_DIR });
+      await mkdir(join(dir, 'journal'), { recursive: true, mode: PRIVATE_DIR });
+      for (const d of [dir, join(dir, 'members'), join(dir, 'journal')]) {
+        if (((await stat(d)).mode & 0o077) !== 0) await chmod(d, PRIVATE_DIR);
+      }
+    } catch (err) {
+      if (err instanceof MeshdError) throw err;
+      throw new MeshdError('MESHD_ERR_STATE', `state directory ${dir} cannot be used (${(err as { code?: string }).code ?? String(err)})`, { terminal: true, cause: err });
+    }
+    await store.load();
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    for (const name of await jsonNames(join(this.dir, 'members')).catch(missingIsEmpty)) {
+      const path = join(this.dir, 'members', `${name}.json`);
+      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
+      this.memberRecords.set(name, checkMember(path, name, await readStateFile(path)));
+    }
+    for (const name of await jsonNames(join(this.dir, 'journal')).catch(missingIsEmpty)) {
+      const path = join(this.dir, 'journal', `${name}.json`);
+      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
+      this.journals.set(name, checkJournal(path, await readStateFile(path)));
+    }
+    const keyPath = join(this.dir, 'inventory-key.json');
+    const stored = await readStateFile(keyPath);
+    if (stored === undefined && this.readOnly) {
+      this.key = Buffer.alloc(0);
+    } else if (stored === undefined) {
+      this.key = randomBytes(32);
+      await writeStateFile(keyPath, { key: this.key.toString('base64') });
+    } else if (isRecord(stored) && typeof stored.key === 'string' && Buffer.from(stored.key, 'base64').length === 32) {
+      this.key = Buffer.from(stored.key, 'base64');
+    } else {
+      throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`, { terminal: true });
+    }
+  }
+
+  /** Serialises writes to one file; the write's own failure reaches the caller. */
+  private queueWrite(path: string, write: () => Promise<void>): Promise<void> {
+    if (this.readOnly) return Promise.reject(new MeshdError('MESHD_ERR_INTERNAL', `state directory ${this.dir} was opened read-only`));
+    const next = (this.writes.get(path) ?? Promise.resolve()).catch(() => undefined).then(write);
+    this.writes.set(path, next);
+    return next;
+  }
+
+  /** Every member record, sorted by name. */
+  members(): MemberRecord[] {
+    return [...this.memberRecords.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** One member's record. */
+  member(name: string): MemberRecord | undefined {
+    return this.memberRecords.get(name);
+  }
+
+  /** Records a member (no disk write when nothing changed). */
+  async putMember(record: MemberRecord): Promise<void> {
+    const before = this.memberRecords.get(record.name);
+    if (before && JSON.stringify(before) === JSON.stringify(record)) return;
+    this.memberRecords.set(record.name, record);
+    const path = join(this.dir, 'members', `${record.name}.json`);
+    await this.queueWrite(path, () => writeStateFile(path, record));
+  }
+
+  /** Forgets a member (its journal stays until its objects are gone). */
+  async removeMember(name: string): Promise<void> {
+    if (!this.memberRecords.delete(name)) return;
+    const path = join(this.dir, 'members', `${name}.json`);
+    await this.queueWrite(path, () => removeStateFile(path));
+  }
+
+  /** What meshd recorded creating on a cluster for one owner, by object key. */
+  journal(cluster: string, owner: string): ReadonlyMap<string, JournalEntry> {
+    return new Map(Object.entries(this.journals.get(cluster)?.[owner] ?? {}));
+  }
+
+  /** Adds or replaces journal entries (pending ones have no uid yet). */
+  async record(cluster: string, owner: string, entries: ReadonlyMap<string, JournalEntry>): Promise<void> {
+    if (entries.size === 0) return;
+    const journal = this.journals.get(cluster) ?? {};
+    const forOwner = { ...(journal[owner] ?? {}) };
+    let changed = false;
+    for (const [key, entry] of entries) {
+      if (JSON.stringify(forOwner[key]) !== JSON.stringify(entry)) changed = true;
+      forOwner[key] = entry;
+    }
+    if (!changed) return;
+    this.journals.set(cluster, { ...journal, [owner]: forOwner });
+    await this.flushJournal(cluster);
+  }
+
+  /** Drops journal entries (objects deleted, or found gone). */
+  async forget(cluster: string, owner: string, keys: Iterable<string>): Promise<void> {
+    const journal = this.journals.get(cluster);
+    const forOwner = { ...(journal?.[owner] ?? {}) };
+    let changed = false;
+    for (const key of keys) {
+      if (key in forOwner) {
+        delete forOwner[key];
+        changed = true;
+      }
+    }
+    if (!journal || !changed) return;
+    const next: ClusterJournal = { ...journal, [owner]: forOwner };
+    if (Object.keys(forOwner).length === 0) delete next[owner];
+    this.journals.set(cluster, next);
+    await this.flushJournal(cluster);
+  }
+
+  /** Moves a cluster's journal to its new name (a rename keeps every object). */
+  async renameJournal(from: string, to: string): Promise<void> {
+    const journal = this.journals.get(from);
+    if (!journal) return;
+    this.journals.set(to, journal);
+    this.journals.delete(from);
+    await this.flushJournal(to);
+    await this.flushJournal(from);
+  }
+
+  private async flushJournal(cluster: string): Promise<void> {
+    const path = join(this.dir, 'journal', `${cluster}.json`);
+    await this.queueWrite(path, async () => {
+      const journal = this.journals.get(cluster);
+      if (journal === undefined || Object.keys(journal).length === 0) await removeStateFile(path);
+      else await writeStateFile(path, journal);
+    });
+  }
+
+  /** The key that authenticates in-cluster inventories (HMAC-SHA256); never leaves the bastion. */
+  inventoryKey(): Buffer {
+    return this.key;
+  }
+}
