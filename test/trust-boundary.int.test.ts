@@ -1,0 +1,228 @@
+// The trust boundary (issue 12): meshd's memory lives on the bastion. Nothing read from a cluster is
+// executed or trusted to decide a removal; the registry is output only and owned whole; renames keep
+// every object; the deletion budget holds mass removals; a damaged state file changes nothing.
+// Each test is named after the attack it replays (shared/reference/attack-report.md, L1–L3).
+import { existsSync } from 'node:fs';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { sampleDescriptor } from '@meshd/core';
+import { startClusters } from '@meshd/testenv';
+import type { ClusterHandle, TestEnv } from '@meshd/testenv';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
+import { addAll, clientOf, meshd, MESHD_RESOURCES, settledWrites, stateDirOf, workspace, writeConfig } from './support/mesh.js';
+import type { MeshWorkspace } from './support/mesh.js';
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+
+beforeAll(async () => {
+  env = await startClusters({ count: 5 });
+}, 300_000);
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+afterEach(async () => {
+  await ws?.cleanup();
+});
+
+const cp = (): ClusterHandle => env.clusters[0]!;
+const remote = (i: number): ClusterHandle => env.clusters[i]!;
+const PILOT = 'istio-pilot.istio-system:15007';
+
+/** A workspace with the control plane and the given remotes joined by one `meshd apply`. */
+async function joined(remotes: number[], extra: string[] = []): Promise<void> {
+  ws = await workspace(extra);
+  await addAll(ws, { ...env, clusters: [cp(), ...remotes.map(remote)] });
+  const run = await meshd(ws, 'apply');
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+}
+
+/** A kubeconfig whose exec credential plugin creates `marker` (what an attacker plants). */
+function execKubeconfig(marker: string): string {
+  const cred = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'x' } });
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{ name: g, cluster: { server: "https://127.0.0.1:1", insecure-skip-tls-verify: true } }]',
+    `users: [{ name: g, user: { exec: { apiVersion: client.authentication.k8s.io/v1beta1, command: /bin/sh, args: ["-c", "touch ${marker}; echo '${cred}'"] } } }]`,
+    'contexts: [{ name: g, context: { cluster: g, user: g } }]',
+    'current-context: g',
+    '',
+  ].join('\n');
+}
+
+/** Adds keys to the registry ConfigMap the way `kubectl patch` does (another field manager). */
+async function plantRegistryKeys(data: Record<string, string>): Promise<void> {
+  await clientOf(cp()).core.patchNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { data }, fieldManager: 'kubectl-patch' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+}
+
+async function registryKeys(): Promise<string[]> {
+  const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+  return Object.keys(cm.data ?? {}).sort();
+}
+
+/** UIDs of the objects meshd made on a cluster (Services, Endpoints, Deployments, ServiceAccounts in istio-system). */
+async function ownedUids(cluster: ClusterHandle): Promise<string[]> {
+  const c = clientOf(cluster);
+  const labelSelector = 'app.kubernetes.io/managed-by=meshd';
+  const ns = 'istio-system';
+  const lists = await Promise.all([
+    c.core.listNamespacedService({ namespace: ns, labelSelector }),
+    c.core.listNamespacedEndpoints({ namespace: ns, labelSelector }),
+    c.core.listNamespacedServiceAccount({ namespace: ns, labelSelector }),
+    c.apps.listNamespacedDeployment({ namespace: ns, labelSelector }),
+  ]);
+  return lists.flatMap((l) => l.items.map((i: { metadata?: { uid?: string } }) => i.metadata?.uid ?? '')).sort();
+}
+
+const deletes = (cluster: ClusterHandle): Promise<number> => cluster.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] });
+
+describe('a planted registry key with an exec kubeconfig (L1)', () => {
+  it('configmap mode: plan, apply and run never run its command; apply removes the key and names it', async () => {
+    await joined([1]);
+    const marker = join(ws.root, 'PWNED');
+    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': execKubeconfig(marker) });
+    const plan = await meshd(ws, 'plan');
+    expect(plan.stdout).toContain('removing keys meshd did not publish: ghost.kube.conf, ghost.yaml');
+    expect(plan.stdout).not.toContain('cluster ghost');
+    const apply = await meshd(ws, 'apply');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('removing keys meshd did not publish: ghost.kube.conf, ghost.yaml');
+    expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml']);
+    // The daemon, started with the key planted again, neither runs it nor keeps it.
+    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': execKubeconfig(marker) });
+    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    try {
+      await daemon.waitReady();
+      await expect.poll(registryKeys, { timeout: 30_000 }).not.toContain('ghost.yaml');
+    } finally {
+      await daemon.stop();
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('secrets mode: a planted Secret labelled istio/multiCluster is reported, never used, never deleted', async () => {
+    await joined([1], ['registry: { mode: secrets }']);
+    const marker = join(ws.root, 'PWNED');
+    const core = clientOf(cp()).core;
+    await core.createNamespacedSecret({
+      namespace: 'istio-system',
+      body: { metadata: { name: 'ghost', labels: { 'istio/multiCluster': 'true', 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'registry' }, annotations: { 'meshd.io/descriptor-file': 'ghost.yaml', 'meshd.io/access-config-file': 'ghost.kube.conf', 'meshd.io/descriptor': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }) } }, data: { ghost: Buffer.from(execKubeconfig(marker)).toString('base64') } },
+    });
+    const plan = await meshd(ws, 'plan');
+    expect(plan.stdout).toMatch(/\? orphan Secret istio-system\/ghost \(labelled istio\/multiCluster but not published by meshd: left alone\)/);
+    const apply = await meshd(ws, 'apply');
+    expect(apply.stdout).toContain('not published by meshd (left alone)');
+    const secret = await core.readNamespacedSecret({ name: 'ghost', namespace: 'istio-system' });
+    expect(secret.metadata?.name).toBe('ghost');
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("a planted copy of a member's kubeconfig (L2)", () => {
+  it('three passes: the key goes in the first, no install or uninstall ever touches the member', async () => {
+    await joined([1]);
+    await settledWrites(env.clusters);
+    const uids = await ownedUids(remote(1));
+    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': await readFile(join(ws.dir, 'remote-1.kube.conf'), 'utf8') });
+    const before = await settledWrites([cp(), remote(1)]);
+    for (let i = 0; i < 3; i++) {
+      const run = await meshd(ws, 'apply');
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).not.toMatch(/uninstall|delete/);
+    }
+    const after = await settledWrites([cp(), remote(1)]);
+    expect(after[1]! - before[1]!).toBe(0); // the member: not one write
+    expect(after[0]! - before[0]!).toBe(1); // the control plane: the key's removal, once
+    expect(await ownedUids(remote(1))).toEqual(uids);
+    expect(await registryKeys()).not.toContain('ghost.yaml');
+  });
+});
+
+describe('renaming a cluster (L3)', () => {
+  it('keeps every object: zero DELETE requests, same UIDs, the registry and plan show the new name', async () => {
+    await joined([1, 2]);
+    await settledWrites(env.clusters);
+    const uids = await ownedUids(remote(2));
+    const deletesBefore = await deletes(remote(2));
+    await writeFile(join(ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
+    const plan = await meshd(ws, 'plan');
+    expect(plan.stdout).toContain('rename remote-2 → remote-2b');
+    expect(plan.stdout).not.toMatch(/uninstall|- delete/);
+    const apply = await meshd(ws, 'apply');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('cluster remote-2 ');
+    expect(apply.stdout).toContain('renamed');
+    await settledWrites(env.clusters);
+    expect(await deletes(remote(2))).toBe(deletesBefore);
+    expect(await ownedUids(remote(2))).toEqual(uids);
+    const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+    expect(cm.data?.['remote-2.yaml']).toContain('name: remote-2b');
+    const again = await meshd(ws, 'plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+  });
+});
+
+describe('the deletion budget (rule 9)', () => {
+  it('removing 3 of 4 remotes at once: one is removed, two are held and shown; --allow-removals 2 removes them', async () => {
+    await joined([1, 2, 3, 4]);
+    for (const n of [1, 2, 3]) await rm(join(ws.dir, `remote-${n}.yaml`));
+    const apply = await meshd(ws, 'apply');
+    expect(apply.code).toBe(1);
+    expect(apply.stdout).toMatch(/cluster remote-1 .*: removed/);
+    expect(apply.stdout).toMatch(/cluster remote-2 .*: held/);
+    expect(apply.stdout).toMatch(/cluster remote-3 .*: held/);
+    expect(apply.stdout).toContain('removals held: remote-2, remote-3');
+    expect(await ownedUids(remote(1))).toEqual([]);
+    expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
+    expect((await ownedUids(remote(3))).length).toBeGreaterThan(0);
+    // A later pass does not release them by itself.
+    const still = await meshd(ws, 'apply');
+    expect(still.stdout).toContain('removals held: remote-2, remote-3');
+    expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
+    const confirmed = await meshd(ws, 'apply', '--allow-removals', '2');
+    expect(confirmed.code, confirmed.stdout + confirmed.stderr).toBe(0);
+    expect(await ownedUids(remote(2))).toEqual([]);
+    expect(await ownedUids(remote(3))).toEqual([]);
+    expect((await ownedUids(remote(4))).length).toBeGreaterThan(0);
+    expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-4.kube.conf', 'remote-4.yaml']);
+  });
+});
+
+describe('the state directory', () => {
+  it('a truncated state file: a clear error naming it, and no cluster changes', async () => {
+    await joined([1]);
+    const file = join(stateDirOf(ws), 'members', 'remote-1.json');
+    await truncate(file, 20);
+    await rm(join(ws.dir, 'remote-1.yaml'));
+    const before = await settledWrites([cp(), remote(1)]);
+    const run = await meshd(ws, 'apply');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`state file ${file} is damaged`);
+    expect(await settledWrites([cp(), remote(1)])).toEqual(before);
+  });
+
+  it('a new bastion with no state starts from the directory alone: nothing it never saw is removed', async () => {
+    await joined([1, 2]);
+    await rm(stateDirOf(ws), { recursive: true });
+    await rm(join(ws.dir, 'remote-2.yaml'));
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout).toBe(0);
+    expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
+    expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml']);
+  });
+
+  it('meshd.yaml stateDirectory: is used (and created 0700)', async () => {
+    ws = await workspace();
+    await writeConfig(ws, [`stateDirectory: ${join(ws.root, 'elsewhere')}`]);
+    await addAll(ws, { ...env, clusters: [cp(), remote(1)] });
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(existsSync(join(ws.root, 'elsewhere', 'members', 'remote-1.json'))).toBe(true);
+    expect(existsSync(stateDirOf(ws))).toBe(false);
+  });
+});
