@@ -133,7 +133,7 @@ describe("a planted copy of a member's kubeconfig (L2)", () => {
     for (let i = 0; i < 3; i++) {
       const run = await meshd(ws, 'apply');
       expect(run.code, run.stdout).toBe(0);
-      expect(run.stdout).not.toMatch(/uninstall|delete/);
+      expect(run.stdout).not.toMatch(/^\s+- (uninstall|delete) /m);
     }
     const after = await settledWrites([cp(), remote(1)]);
     expect(after[1]! - before[1]!).toBe(0); // the member: not one write
@@ -152,7 +152,7 @@ describe('renaming a cluster (L3)', () => {
     await writeFile(join(ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
     const plan = await meshd(ws, 'plan');
     expect(plan.stdout).toContain('rename remote-2 → remote-2b');
-    expect(plan.stdout).not.toMatch(/uninstall|- delete/);
+    expect(plan.stdout).not.toMatch(/^\s+- (uninstall|delete) /m);
     const apply = await meshd(ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('cluster remote-2 ');
@@ -164,6 +164,29 @@ describe('renaming a cluster (L3)', () => {
     expect(cm.data?.['remote-2.yaml']).toContain('name: remote-2b');
     const again = await meshd(ws, 'plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
+  });
+});
+
+describe('renaming a cluster under the daemon (L3)', () => {
+  it('meshd run: no DELETE on that cluster, same UIDs, /status shows the new name', async () => {
+    await joined([1, 2]);
+    await settledWrites(env.clusters);
+    const uids = await ownedUids(remote(2));
+    const deletesBefore = await deletes(remote(2));
+    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    try {
+      await daemon.waitReady();
+      await writeFile(join(ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
+      const names = async (): Promise<string[]> => (await daemon.status()).clusters.map((c) => `${c.name}:${c.state}`).sort();
+      await expect.poll(names, { timeout: 30_000 }).toEqual(['cp:converged', 'remote-1:converged', 'remote-2b:converged']);
+      const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+      expect(cm.data?.['remote-2.yaml'] ?? '', `${Object.keys(cm.data ?? {}).join(',')}\n${daemon.tail(40)}`).toContain('name: remote-2b');
+      await settledWrites(env.clusters);
+      expect(await deletes(remote(2))).toBe(deletesBefore);
+      expect(await ownedUids(remote(2))).toEqual(uids);
+    } finally {
+      await daemon.stop();
+    }
   });
 });
 
@@ -190,6 +213,29 @@ describe('the deletion budget (rule 9)', () => {
     expect(await ownedUids(remote(3))).toEqual([]);
     expect((await ownedUids(remote(4))).length).toBeGreaterThan(0);
     expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-4.kube.conf', 'remote-4.yaml']);
+  });
+});
+
+describe('the deletion budget in the daemon', () => {
+  it('holds a mass removal on /status and the metric; raising the limit and SIGHUP releases it', async () => {
+    await joined([1, 2, 3]);
+    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    try {
+      await daemon.waitReady();
+      for (const n of [1, 2, 3]) await rm(join(ws.dir, `remote-${n}.yaml`));
+      const held = async (): Promise<string[]> => ((await daemon.status()) as unknown as { removalsHeld: string[] }).removalsHeld;
+      await expect.poll(held, { timeout: 30_000 }).toEqual(['remote-2', 'remote-3']);
+      await expect.poll(() => ownedUids(remote(1)), { timeout: 30_000 }).toEqual([]);
+      expect((await daemon.get('/metrics')).body).toMatch(/^meshd_removals_held 2$/m);
+      expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
+      await writeConfig(ws, ['removals: { maxPerPass: 5 }']);
+      daemon.signal('SIGHUP');
+      await expect.poll(() => ownedUids(remote(2)), { timeout: 30_000 }).toEqual([]);
+      await expect.poll(() => ownedUids(remote(3)), { timeout: 30_000 }).toEqual([]);
+      await expect.poll(held, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      await daemon.stop();
+    }
   });
 });
 

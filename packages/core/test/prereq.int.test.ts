@@ -31,14 +31,16 @@ const gatherAll = (): Promise<Array<{ name: string; facts: ClusterFacts; usesHel
   Promise.all(clients.map(async (c, i) => ({ name: c.name, facts: await gatherClusterFacts(c), usesHelm: i > 0 })));
 
 describe('gatherClusterFacts', () => {
-  it('reads version v1.34.4 and each cluster\'s own pod and service CIDRs', async () => {
+  it('reads version v1.34.4, each cluster\'s own pod and service CIDRs, and its identity (kube-system UID)', async () => {
     const all = await gatherAll();
     for (const [i, { facts }] of all.entries()) {
       const cluster = env.clusters[i]!;
+      const kubeSystem = await clients[i]!.core.readNamespace({ name: 'kube-system' });
       expect(facts).toEqual({
-        gitVersion: 'v1.34.4', major: '1', minor: '34', podCIDRs: [cluster.podCidr], serviceCIDRs: [cluster.serviceCidr],
+        gitVersion: 'v1.34.4', major: '1', minor: '34', podCIDRs: [cluster.podCidr], serviceCIDRs: [cluster.serviceCidr], identity: kubeSystem.metadata?.uid,
       });
     }
+    expect(new Set(all.map(({ facts }) => facts.identity)).size).toBe(3);
     const ranges = all.flatMap(({ facts }) => [...facts.podCIDRs!, ...facts.serviceCIDRs!]);
     expect(new Set(ranges).size).toBe(6);
   });

@@ -1,8 +1,8 @@
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { prerequisiteError } from '../prereq/check.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
-import type { StateStore } from '../state/store.js';
-import { memberRecordOf } from './mesh-source.js';
+import type { MemberRecord, StateStore } from '../state/store.js';
+import { meshFromState, memberRecordOf } from './mesh-source.js';
 import { decideRemovals } from './removals.js';
 import type { RemovalDecision } from './removals.js';
 import type { ProbedCluster } from './remotes.js';
@@ -17,6 +17,14 @@ export interface LeavingPlan {
   budget: RemovalDecision;
   /** Every really leaving cluster (any scope), as remembered. */
   leaving: ValidCluster[];
+  /** The desired remote a live cluster identity belongs to (the last check before an uninstall). */
+  ownerOf: (identity: string) => Promise<string | undefined>;
+}
+
+/** The member records at the start of a pass (a consistent view) and the mesh they describe. */
+export function rememberedAtStart(opts: PassOptions): { records: Map<string, MemberRecord>; remembered: DesiredMesh | undefined } {
+  const records = new Map((opts.state?.members() ?? []).map((r) => [r.name, r]));
+  return { records, remembered: meshFromState([...records.values()]) };
 }
 
 /** Pure: members of `remembered` that `mesh` no longer lists (the control plane never leaves this way). */
@@ -25,52 +33,59 @@ export function leavingOf(mesh: DesiredMesh, remembered: DesiredMesh | undefined
   return (remembered?.remotes ?? []).filter((r) => !wanted.has(r.name));
 }
 
-/** Looks up the identity of a desired cluster: this pass's probe, its record, else a probe of its own. */
-type IdentityOf = (c: ValidCluster) => Promise<string | undefined>;
-
-/** Leaving clusters whose recorded identity is a desired cluster's: old name → new name. */
-async function findRenames(state: StateStore, mesh: DesiredMesh, leaving: readonly ValidCluster[], identityOf: IdentityOf): Promise<Map<string, string>> {
-  const renames = new Map<string, string>();
-  const withIdentity = leaving.filter((c) => state.member(c.name)?.identity !== undefined);
-  if (withIdentity.length === 0) return renames;
-  const identities = new Map<string, string>();
-  for (const r of mesh.remotes) {
-    const id = await identityOf(r);
-    if (id !== undefined) identities.set(id, r.name);
-  }
-  for (const c of withIdentity) {
-    const to = identities.get(state.member(c.name)?.identity ?? '');
-    if (to !== undefined) renames.set(c.name, to);
-  }
-  return renames;
-}
-
 /** What planLeaving needs from the pass. */
 export interface LeavingInput {
   mesh: DesiredMesh;
   remembered: DesiredMesh | undefined;
+  /** The member records as they were when the pass started (a consistent view, whatever other passes do). */
+  records: ReadonlyMap<string, MemberRecord>;
   probes: readonly ProbedCluster[];
   probe: (c: ValidCluster) => Promise<ProbedCluster>;
 }
 
 /**
- * Finds renames and applies the deletion budget. A desired cluster's identity comes from this pass's
- * probe, else from its record; a desired cluster meshd does not know yet is probed only when some
- * leaving cluster has a recorded identity to compare with.
+ * Which desired remote a cluster identity belongs to. A desired cluster's identity comes from this
+ * pass's probe, else from its record; one meshd does not know yet is probed (once, on first use).
+ */
+function desiredIdentities(input: LeavingInput): (identity: string) => Promise<string | undefined> {
+  let table: Promise<Map<string, string>> | undefined;
+  const probed = new Map(input.probes.map((p) => [p.name, p.facts?.identity]));
+  const build = async (): Promise<Map<string, string>> => {
+    const ids = new Map<string, string>();
+    for (const r of input.mesh.remotes) {
+      const id = probed.get(r.name) ?? input.records.get(r.name)?.identity ?? (await input.probe(r)).facts?.identity;
+      if (id !== undefined) ids.set(id, r.name);
+    }
+    return ids;
+  };
+  return async (identity) => (await (table ??= build())).get(identity);
+}
+
+/**
+ * Finds renames (a leaving cluster whose recorded identity is a desired cluster's) and applies the
+ * deletion budget to the rest. Desired clusters are probed for their identity only when some leaving
+ * cluster has a recorded identity to compare with.
  */
 export async function planLeaving(opts: PassOptions, input: LeavingInput): Promise<LeavingPlan> {
   const all = leavingOf(input.mesh, input.remembered);
-  const probed = new Map(input.probes.map((p) => [p.name, p.facts?.identity]));
-  const state = opts.state;
-  const identityOf: IdentityOf = async (c) => probed.get(c.name) ?? state?.member(c.name)?.identity ?? (await input.probe(c)).facts?.identity;
-  const renames = state ? await findRenames(state, input.mesh, all, identityOf) : new Map<string, string>();
+  const ownerOf = desiredIdentities(input);
+  const renames = new Map<string, string>();
+  for (const c of all) {
+    const identity = input.records.get(c.name)?.identity;
+    const to = identity === undefined ? undefined : await ownerOf(identity);
+    if (to !== undefined) renames.set(c.name, to);
+  }
   const leaving = all.filter((c) => !renames.has(c.name));
+  return { renames, budget: decideBudget(opts, opts.state, leaving), leaving, ownerOf };
+}
+
+/** The deletion budget's decision on `leaving`, from what the state remembers right now. Synchronous. */
+function decideBudget(opts: PassOptions, state: StateStore | undefined, leaving: readonly ValidCluster[]): RemovalDecision {
   const candidates = leaving.map((c) => {
-    const since = state?.member(c.name)?.heldSince;
-    return since === undefined ? { name: c.name } : { name: c.name, heldSince: since };
+    const record = state?.member(c.name);
+    return { name: c.name, ...(record?.heldSince !== undefined ? { heldSince: record.heldSince } : {}), ...(record?.approvedAt !== undefined ? { approvedAt: record.approvedAt } : {}) };
   });
-  const budget = decideRemovals(candidates, opts.config.removals?.maxPerPass ?? 1, opts.allowRemovals);
-  return { renames, budget, leaving };
+  return decideRemovals(candidates, opts.config.removals?.maxPerPass ?? 1, opts.allowRemovals);
 }
 
 /** What rememberBeforeActing records. */
@@ -98,9 +113,13 @@ function membersToRecord(input: RememberInput): { cluster: ValidCluster; identit
  * is touched: members (the control plane, every desired remote that is joined or about to join),
  * renames (record and journal move to the new name) and held removals (stamped once).
  */
-export async function rememberBeforeActing(opts: PassOptions, input: RememberInput): Promise<void> {
+export async function rememberBeforeActing(opts: PassOptions, input: RememberInput): Promise<LeavingPlan> {
   const state = opts.state;
-  if (!state || opts.mode !== 'apply') return;
+  if (!state || opts.mode !== 'apply') return input.leaving;
+  // Decided again and marked without an await in between: concurrent passes (the daemon's keys)
+  // see either no decision or all of it, never half.
+  const budget = decideBudget(opts, state, input.leaving.leaving);
+  const marked = rememberBudget(state, budget, (opts.now?.() ?? new Date()).toISOString());
   for (const [from, to] of input.leaving.renames) {
     await state.renameJournal(from, to);
     await state.removeMember(from);
@@ -108,11 +127,28 @@ export async function rememberBeforeActing(opts: PassOptions, input: RememberInp
   const cp = input.mesh.controlPlane;
   await state.putMember(memberRecordOf(cp, state.member(cp.name), input.cp.facts?.identity));
   for (const { cluster, identity } of membersToRecord(input)) await state.putMember(memberRecordOf(cluster, state.member(cluster.name), identity));
-  const now = (opts.now?.() ?? new Date()).toISOString();
-  for (const name of input.leaving.budget.held) {
+  await marked;
+  return { ...input.leaving, budget };
+}
+
+/**
+ * A mass removal's decision is remembered, so that every later or concurrent pass keeps it. The
+ * records change in memory synchronously (putMember's first step); the returned promise is the disk.
+ */
+function rememberBudget(state: StateStore, budget: RemovalDecision, now: string): Promise<unknown> {
+  if (budget.reason === undefined) return Promise.resolve();
+  const writes: Promise<void>[] = [];
+  for (const name of budget.removable) {
     const record = state.member(name);
-    if (record && record.heldSince === undefined) await state.putMember({ ...record, heldSince: now });
+    if (!record || record.approvedAt !== undefined) continue;
+    const { heldSince: _held, ...rest } = record;
+    writes.push(state.putMember({ ...rest, approvedAt: now }));
   }
+  for (const name of budget.held) {
+    const record = state.member(name);
+    if (record && record.heldSince === undefined && record.approvedAt === undefined) writes.push(state.putMember({ ...record, heldSince: now }));
+  }
+  return Promise.all(writes);
 }
 
 /** The report of a leaving cluster that is the same cluster under a new name (nothing is removed). */
@@ -140,9 +176,11 @@ export interface LeaveInput {
   remembered: DesiredMesh | undefined;
   inScope: (name: string) => boolean;
   serverOf: (c: ValidCluster) => string;
+  probe: (c: ValidCluster) => Promise<ProbedCluster>;
   /** Runs every component's removal on a really leaving cluster. */
-  remove: (c: ValidCluster) => Promise<ClusterReport>;
+  remove: (p: ProbedCluster) => Promise<ClusterReport>;
   limit: number;
+  opts: PassOptions;
 }
 
 /** The leaving clusters in scope: renames reported, held ones reported, the rest removed (bounded concurrency). */
@@ -154,7 +192,24 @@ export async function leaveMesh(input: LeaveInput): Promise<ClusterReport[]> {
   });
   const held = plan.leaving.filter((r) => inScope(r.name) && plan.budget.held.includes(r.name)).map((r) => heldReport(r, input.serverOf(r), plan.budget.reason ?? ''));
   const removable = plan.leaving.filter((r) => inScope(r.name) && plan.budget.removable.includes(r.name));
-  return [...renamed, ...held, ...(await mapLimit(removable, input.limit, input.remove))];
+  return [...renamed, ...held, ...(await mapLimit(removable, input.limit, (c) => removeUnlessRenamed(input, c)))];
+}
+
+/**
+ * Removes a really leaving cluster, unless its live identity says it is a desired cluster under
+ * another name (a rename another pass recorded first, or a stale record): then it is a rename.
+ */
+async function removeUnlessRenamed(input: LeaveInput, c: ValidCluster): Promise<ClusterReport> {
+  const { opts, plan } = input;
+  const probe = await input.probe(c);
+  const identity = probe.facts?.identity;
+  const to = identity === undefined ? undefined : await plan.ownerOf(identity);
+  if (to === undefined) return input.remove(probe);
+  if (opts.state && opts.mode === 'apply') {
+    await opts.state.renameJournal(c.name, to);
+    await opts.state.removeMember(c.name);
+  }
+  return renamedReport(c, to, probe.client.server);
 }
 
 /** After the pass (apply mode): forgets the members whose removal finished. */

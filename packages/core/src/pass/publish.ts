@@ -13,6 +13,8 @@ export interface PublishInput {
   members: readonly ClusterReport[];
   removals: readonly ClusterReport[];
   mode: 'plan' | 'apply';
+  /** Renames this pass found (any scope): old name → new name. */
+  renames?: ReadonlyMap<string, string>;
 }
 
 function byName(a: ValidCluster, b: ValidCluster): number {
@@ -24,11 +26,12 @@ function byName(a: ValidCluster, b: ValidCluster): number {
  * was already joined; and every leaving remote whose removal did not (yet) succeed — a cluster is
  * dropped from the registry only once meshd has cleaned it up, so an unreachable one stays listed.
  */
-export function publishedClusters({ mesh, registryMesh, members, removals, mode }: PublishInput): ValidCluster[] {
-  const joined = new Set(registryMesh?.remotes.map((r) => r.name) ?? []);
+export function publishedClusters({ mesh, registryMesh, members, removals, mode, renames }: PublishInput): ValidCluster[] {
+  // A renamed cluster's new name was joined already (under its old one); the old name is gone.
+  const joined = new Set([...(registryMesh?.remotes.map((r) => r.name) ?? []), ...(renames?.values() ?? [])]);
   const memberOk = new Set(members.filter((m) => m.reachable && m.state !== 'blocked').map((m) => m.name));
   const done = removals.filter((r) => r.state === 'renamed' || (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error' && r.state !== 'held'));
-  const gone = new Set(done.map((r) => r.name));
+  const gone = new Set([...done.map((r) => r.name), ...(renames?.keys() ?? [])]);
   const remotes = mesh.remotes.filter((r) => memberOk.has(r.name) || joined.has(r.name));
   const kept = (registryMesh?.remotes ?? []).filter((r) => !mesh.remotes.some((m) => m.name === r.name) && !gone.has(r.name));
   return [mesh.controlPlane, ...remotes, ...kept].sort(byName);

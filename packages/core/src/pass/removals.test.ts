@@ -5,6 +5,14 @@ const l = (...names: string[]): { name: string }[] => names.map((name) => ({ nam
 const held = (...names: string[]): { name: string; heldSince: string }[] => names.map((name) => ({ name, heldSince: '2026-12-01T00:00:00Z' }));
 
 describe('deletion budget (decideRemovals)', () => {
+  it('concurrent passes agree: deciding again from the remembered decision changes nothing', () => {
+    const first = decideRemovals(l('a', 'b', 'c'), 1);
+    const remembered = [...first.removable.map((name) => ({ name, approvedAt: 't' })), ...first.held.map((name) => ({ name, heldSince: 't' }))];
+    const again = decideRemovals(remembered, 1);
+    expect(again.removable).toEqual(first.removable);
+    expect(again.held).toEqual(first.held);
+  });
+
   it.each([
     { what: 'nothing leaving', leaving: [], max: 1, allow: undefined, removable: [], held: [] },
     { what: 'one leaving, budget 1', leaving: l('b'), max: 1, allow: undefined, removable: ['b'], held: [] },
@@ -15,6 +23,8 @@ describe('deletion budget (decideRemovals)', () => {
     { what: '--allow-removals 2 of two held', leaving: held('b', 'c'), max: 1, allow: 2, removable: ['b', 'c'], held: [] },
     { what: '--allow-removals 1 of three', leaving: held('b', 'c', 'd'), max: 1, allow: 1, removable: ['b'], held: ['c', 'd'] },
     { what: 'one left after others were restored is within the budget', leaving: held('c'), max: 1, allow: undefined, removable: ['c'], held: [] },
+    { what: 'a decision already made is kept: the approved one goes, whoever asks', leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')], max: 1, allow: undefined, removable: ['a'], held: ['b', 'c'] },
+    { what: '--allow-removals adds to the approved ones', leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')], max: 1, allow: 1, removable: ['a', 'b'], held: ['c'] },
   ])('$what', ({ leaving, max, allow, removable, held: heldNames }) => {
     const d = decideRemovals(leaving, max, allow);
     expect(d.removable).toEqual(removable);

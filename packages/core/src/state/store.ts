@@ -23,6 +23,8 @@ export interface MemberRecord {
   identity?: string;
   /** Set while the deletion budget holds this member's removal (ISO 8601). */
   heldSince?: string;
+  /** Set when the deletion budget let this member's removal go during a mass removal (ISO 8601). */
+  approvedAt?: string;
 }
 
 /** One object meshd created on a cluster: its reference and its UID (undefined while the create is in flight). */
@@ -47,7 +49,8 @@ function checkMember(path: string, name: string, data: unknown): MemberRecord {
     (data.role === 'control-plane' || data.role === 'remote') &&
     ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
     (data.identity === undefined || typeof data.identity === 'string') &&
-    (data.heldSince === undefined || typeof data.heldSince === 'string');
+    (data.heldSince === undefined || typeof data.heldSince === 'string') &&
+    (data.approvedAt === undefined || typeof data.approvedAt === 'string');
   if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`, { terminal: true });
   return data as unknown as MemberRecord;
 }

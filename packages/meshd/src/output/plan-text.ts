@@ -14,6 +14,7 @@ const SIGN: Record<PlannedChange['op'], string> = {
 };
 
 function changeLine(c: PlannedChange): string {
+  if (c.op === 'rename') return `    ${SIGN.rename} rename ${c.name}`;
   const where = c.namespace ? `${c.namespace}/${c.name}` : c.name;
   const detail = c.detail && c.detail.length > 0 ? ` (${c.detail.join('; ')})` : '';
   return `    ${SIGN[c.op]} ${c.op} ${c.kind} ${where}${detail}`;
