@@ -48,6 +48,7 @@ export function formatStatusTable(status: MeshStatus, url: string): string {
   const findings = status.directory.findings;
   if (findings.length > 0) lines.push('', 'files:', ...findings.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
   if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
+  if ((status.removalsHeld ?? []).length > 0) lines.push('', `removals held (confirm with meshd apply --allow-removals N): ${(status.removalsHeld ?? []).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 
