@@ -1,6 +1,6 @@
 import { isConfigMapKey } from './annotations.js';
 import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
-import { decodeText, type SnapshotFile } from './snapshot.js';
+import { decodeText, describeUnusable, type SnapshotFile, type UnusableEntry } from './snapshot.js';
 import { looksLikeKubeconfig, validateClusterDocument, type ClusterDocument } from './validate-document.js';
 import { parseYamlText } from './yaml-source.js';
 
@@ -24,6 +24,16 @@ export function formatBytes(bytes: number): string {
   if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
+}
+
+/**
+ * A descriptor-named entry that is not a regular file of the directory (FIFO, directory, dangling
+ * symlink, symlink out of the directory, stat failed): an error, and opaque, so the clusters it
+ * defined before are kept (rule 2) rather than read as removed.
+ */
+export function unusableDescriptorFile(file: string, entry: UnusableEntry): DescriptorFile {
+  const message = `file ${describeUnusable(entry)}: meshd keeps what it defined before (delete it to remove a cluster)`;
+  return { file, findings: [errorAt(file, START_OF_FILE, message)], clusters: [], isKubeconfig: false, opaque: true };
 }
 
 /** Reads one descriptor file of the snapshot. Pure; never throws. */

@@ -89,7 +89,7 @@ describe('validateDirectory', () => {
   });
 
   it('reports the directory problem of a snapshot that could not be read', () => {
-    const result = validateDirectory({ dir: '/x', maxFileBytes: 10, files: {}, skipped: {}, problem: 'directory does not exist' });
+    const result = validateDirectory({ dir: '/x', maxFileBytes: 10, files: {}, skipped: {}, unusable: {}, problem: 'directory does not exist' });
     expect(result.directoryErrors).toEqual([{ file: '', line: 0, col: 0, severity: 'error', message: 'directory does not exist' }]);
     expect(result.valid).toBe(false);
   });

@@ -3,7 +3,7 @@ import { crossFileFindings } from './cross-file.js';
 import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
 import { toValidCluster } from './valid-cluster.js';
-import { formatBytes, readDescriptorFile, type DescriptorFile } from './validate-file.js';
+import { formatBytes, readDescriptorFile, unusableDescriptorFile, type DescriptorFile } from './validate-file.js';
 import type { ClusterDocument } from './validate-document.js';
 import type { DirectoryValidation, ValidCluster } from './types.js';
 
@@ -21,7 +21,8 @@ export interface ValidateDirectoryOptions {
 
 /**
  * Validates a directory snapshot: every descriptor file, the kubeconfigs they name, and the
- * directory as a whole (istio-0.8.md §1). Pure and deterministic; never throws, whatever the bytes.
+ * directory as a whole (istio-0.8.md §1). A descriptor-named entry that is not a regular file of
+ * the directory (snapshot.unusable) is an invalid file, so its clusters keep their last good version. Pure and deterministic; never throws, whatever the bytes.
  */
 export function validateDirectory(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
   try {
@@ -37,10 +38,14 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
-  const files = Object.keys(snapshot.files)
+  const files = [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
     .filter(isDescriptorFileName)
     .sort()
-    .map((name) => readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes));
+    .map((name) => {
+      const unusable = snapshot.unusable[name];
+      if (unusable !== undefined) return unusableDescriptorFile(name, unusable);
+      return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes);
+    });
   const descriptorFiles = files.filter((f) => !f.isKubeconfig);
   const documents = descriptorFiles.flatMap((f) => f.clusters);
   const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
