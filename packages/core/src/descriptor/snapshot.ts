@@ -82,6 +82,14 @@ export function describeUnusable(entry: UnusableEntry): string {
 /** Default per-file limit: a ConfigMap holds at most 1 MiB, so no single file may be larger. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
+/**
+ * Size limit of a cluster descriptor: real ones are under 1 KiB, so 64 KiB leaves room for dozens
+ * of clusters in one file while keeping a hostile file cheap to refuse (parsing YAML costs about
+ * 1 s and 200 MB per MiB). A `.yaml` file that a descriptor names as its kubeconfig may use the
+ * full MAX_FILE_BYTES.
+ */
+export const MAX_DESCRIPTOR_BYTES = 64 * 1024;
+
 /** Total size limit of everything published in the registry ConfigMap. */
 export const MAX_REGISTRY_BYTES = 1024 * 1024;
 

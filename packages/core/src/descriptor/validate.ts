@@ -1,4 +1,5 @@
 import { resolveAccessConfig, type KubeconfigVerdict } from './access-config.js';
+import { ANNOTATIONS } from './annotations.js';
 import { crossFileFindings } from './cross-file.js';
 import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
@@ -38,7 +39,7 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
-  const files = [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
+  const read = [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
     .filter(isDescriptorFileName)
     .sort()
     .map((name) => {
@@ -46,6 +47,7 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
       if (unusable !== undefined) return unusableDescriptorFile(name, unusable);
       return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes);
     });
+  const files = withLargeNamedKubeconfigs(read);
   const descriptorFiles = files.filter((f) => !f.isKubeconfig);
   const documents = descriptorFiles.flatMap((f) => f.clusters);
   const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
@@ -69,6 +71,15 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
   const registryFiles = registryContent(clusters, descriptorFiles);
   const directoryErrors = [...cross.directoryErrors, ...(registryMode === 'configmap' ? registryLimit(registryFiles) : [])];
   return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
+}
+
+/**
+ * A `.yaml` file too large for a descriptor is fine when a descriptor names it as its kubeconfig
+ * (kubeconfigs may use the whole per-file limit): it becomes a kubeconfig file, checked as such.
+ */
+function withLargeNamedKubeconfigs(files: readonly DescriptorFile[]): DescriptorFile[] {
+  const named = new Set(files.flatMap((f) => f.clusters.map((c) => c.descriptor?.metadata.annotations[ANNOTATIONS.accessConfigFile])));
+  return files.map((f) => (f.overDescriptorLimit === true && named.has(f.file) ? { file: f.file, findings: [], clusters: [], isKubeconfig: true, opaque: false } : f));
 }
 
 function resolveCluster(document: ClusterDocument, snapshot: DirectorySnapshot, verdicts: Map<string, KubeconfigVerdict>, findings: Finding[]): ValidCluster | undefined {
