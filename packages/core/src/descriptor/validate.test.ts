@@ -115,4 +115,18 @@ describe('validateDirectory', () => {
     ]);
     expect(result.clusters.map((c) => c.name)).toEqual(['cp', 'west']);
   });
+
+  it('quotes only the first characters of a value from a file that does not look like a descriptor (a stray token)', () => {
+    const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkFCQyJ9.c2VjcmV0';
+    const result = validate({ 'east-token.yaml': `${token}\n`, 'creds.yaml': `kind: ${token}\n` });
+    expect(result.findings.map((f) => `${f.file}: ${f.message}`)).toEqual([
+      'creds.yaml: apiVersion is missing (it must be "clusterregistry.k8s.io/v1alpha1")',
+      'creds.yaml: metadata is missing',
+      'creds.yaml: kind must be "Cluster", got "eyJhbGc..."',
+      'east-token.yaml: a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got "eyJhbGc..."',
+    ]);
+    expect(JSON.stringify(result.findings)).not.toContain(token.slice(0, 8));
+    const descriptorLike = validate({ 'east.yaml': sampleDescriptor({ name: 'east' }).replace('kind: Cluster', `kind: ${token}`) });
+    expect(descriptorLike.findings[0]?.message).toContain(token);
+  });
 });
