@@ -119,7 +119,7 @@ function unusableKind(info: Stats): UnusableEntry['kind'] | undefined {
 
 function isInside(realDir: string, target: string): boolean {
   const prefix = realDir.endsWith(sep) ? realDir : `${realDir}${sep}`;
-  return target.startsWith(prefix);
+  return target === realDir || target.startsWith(prefix);
 }
 
 function describeDirectoryError(err: unknown): string {
