@@ -4,7 +4,7 @@ import type { Position } from './finding.js';
 export const MAX_YAML_NESTING = 64;
 
 /** Most structural marks (brackets, commas, `- `, `: `, `? `) a file may hold; a large kubeconfig has a few hundred. */
-export const MAX_YAML_MARKS = 20_000;
+export const MAX_YAML_MARKS = 10_000;
 
 /** Why a text is refused before parsing, and where. */
 export interface YamlBudgetExcess {
