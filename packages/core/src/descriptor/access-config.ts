@@ -1,7 +1,7 @@
 import { ANNOTATIONS } from './annotations.js';
 import { errorAt, hasErrors, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { validateKubeconfig } from './kubeconfig.js';
-import { decodeText, type DirectorySnapshot } from './snapshot.js';
+import { decodeText, describeUnusable, type DirectorySnapshot } from './snapshot.js';
 import type { ClusterDocument } from './validate-document.js';
 import { formatBytes } from './validate-file.js';
 
@@ -24,7 +24,8 @@ export interface AccessConfigResolution {
 
 /**
  * Resolves `config.istio.io/accessConfigFile` of a valid descriptor against the snapshot: the
- * file must be a regular, readable file of the directory (not ignored, not too large) and a usable
+ * file must be a regular, readable file inside the directory (not ignored, not a FIFO, directory or
+ * symlink leading out, not too large) and a usable
  * kubeconfig. `verdicts` caches per-file verdicts across descriptors. Pure; never throws.
  */
 export function resolveAccessConfig(
@@ -39,6 +40,8 @@ export function resolveAccessConfig(
   });
   const entry = snapshot.files[name];
   const skipped = snapshot.skipped[name];
+  const unusable = snapshot.unusable[name];
+  if (unusable !== undefined) return fail(describeUnusable(unusable));
   if (entry === undefined) return fail(skipped === undefined ? 'does not exist in the cluster directory' : `meshd does not read (${skipped})`);
   if (entry.tooLarge) return fail(`is ${formatBytes(entry.size)}, over the ${formatBytes(snapshot.maxFileBytes)} limit for one file`);
   if (entry.readError !== undefined) return fail(entry.readError);

@@ -1,8 +1,17 @@
-/** Words for a value in a message: strings quoted (shortened), other kinds named. Never dumps large values. */
-export function describeValue(value: unknown): string {
+/**
+ * How many characters of a string a message quotes from a file that does not look like a cluster
+ * descriptor: enough to recognise a typo, too few to echo a stray token or password.
+ */
+export const BRIEF_QUOTE_LENGTH = 10;
+
+/**
+ * Words for a value in a message: strings quoted (shortened to `maxLength` characters, `...`
+ * included), other kinds named. Never dumps large values.
+ */
+export function describeValue(value: unknown, maxLength = 60): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > maxLength ? `${value.slice(0, Math.max(0, maxLength - 3))}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Uint8Array) return 'binary data';

@@ -15,5 +15,5 @@ export function snapshotFromContents(files: Readonly<Record<string, MemoryFile>>
     const base = { size: bytes.length, mode: mode ?? 0o600 };
     return [name, bytes.length > maxFileBytes ? { ...base, bytes: new Uint8Array(0), tooLarge: true } : { ...base, bytes }];
   });
-  return { dir: options.dir ?? '.', maxFileBytes, files: Object.fromEntries(entries), skipped: {} };
+  return { dir: options.dir ?? '.', maxFileBytes, files: Object.fromEntries(entries), skipped: {}, unusable: {} };
 }

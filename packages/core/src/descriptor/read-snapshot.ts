@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ignoredReason, MAX_FILE_BYTES, type DirectorySnapshot, type SnapshotFile } from './snapshot.js';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { ignoredReason, MAX_FILE_BYTES, type DirectorySnapshot, type SnapshotFile, type UnusableEntry } from './snapshot.js';
 
 /** Options of readDirectorySnapshot. */
 export interface ReadSnapshotOptions {
@@ -14,15 +15,19 @@ const PARALLEL_READS = 32;
  * Reads the cluster directory (not recursively) into a plain-data snapshot: every regular file
  * that is not hidden or an editor artefact, with its bytes, size and mode. Descriptors are the
  * `.yaml`/`.yml` files; the other files are read too because descriptors name their kubeconfigs
- * freely, and this keeps validation pure. Never throws: a missing directory becomes
- * `snapshot.problem`, an unreadable file `readError`, an oversized one `tooLarge`.
+ * freely, and this keeps validation pure. Never throws and never blocks: a missing directory
+ * becomes `snapshot.problem`, an unreadable file `readError`, an oversized one `tooLarge`; an entry
+ * that is not a regular file inside the directory (directory, FIFO, socket, dangling symlink,
+ * symlink leading out of the directory, stat failing) goes to `unusable` without being opened.
  */
 export async function readDirectorySnapshot(dir: string, options: ReadSnapshotOptions = {}): Promise<DirectorySnapshot> {
   const maxFileBytes = options.maxFileBytes ?? MAX_FILE_BYTES;
-  const snapshot: DirectorySnapshot = { dir, maxFileBytes, files: {}, skipped: {} };
+  const snapshot: DirectorySnapshot = { dir, maxFileBytes, files: {}, skipped: {}, unusable: {} };
   let names: string[];
+  let realDir: string;
   try {
     names = (await readdir(dir)).sort();
+    realDir = await realpath(dir);
   } catch (err) {
     snapshot.problem = describeDirectoryError(err);
     return snapshot;
@@ -34,36 +39,87 @@ export async function readDirectorySnapshot(dir: string, options: ReadSnapshotOp
   });
   for (let i = 0; i < wanted.length; i += PARALLEL_READS) {
     const batch = wanted.slice(i, i + PARALLEL_READS);
-    const entries = await Promise.all(batch.map((name) => readEntry(join(dir, name), maxFileBytes)));
+    const entries = await Promise.all(batch.map((name) => readEntry(join(dir, name), realDir, maxFileBytes)));
     batch.forEach((name, j) => {
       const entry = entries[j];
       if (entry === undefined) return;
-      if (typeof entry === 'string') snapshot.skipped[name] = entry;
+      if ('kind' in entry) snapshot.unusable[name] = entry;
       else snapshot.files[name] = entry;
     });
   }
   return snapshot;
 }
 
-/** Reads one entry: a SnapshotFile, or the reason it is skipped (not a regular file). */
-async function readEntry(path: string, maxFileBytes: number): Promise<SnapshotFile | string> {
-  let info;
+/**
+ * Reads one entry, or says why it is unusable. lstat first, then the symlink's target (realpath,
+ * which must stay inside the directory), then stat: only a regular file is ever opened, and it is
+ * opened non-blocking without following a symlink, then checked again (fstat) in case it was
+ * swapped for something else in between.
+ */
+async function readEntry(path: string, realDir: string, maxFileBytes: number): Promise<SnapshotFile | UnusableEntry> {
+  let target = path;
   try {
-    info = await stat(path);
+    if ((await lstat(path)).isSymbolicLink()) {
+      target = await realpath(path).catch((err: unknown) => {
+        throw isNotFound(err) || errorCode(err) === 'ELOOP' ? new DanglingLink() : err;
+      });
+      if (!isInside(realDir, target)) return { kind: 'symlink-outside' };
+    }
+    const kind = unusableKind(await stat(target));
+    if (kind !== undefined) return { kind };
   } catch (err) {
-    return isNotFound(err) ? 'vanished or a dangling symlink' : `cannot be examined: ${errorCode(err)}`;
+    if (err instanceof DanglingLink) return { kind: 'dangling-symlink' };
+    return isNotFound(err) ? { kind: 'vanished' } : { kind: 'unexaminable', code: errorCode(err) };
   }
+  return readRegularFile(target, maxFileBytes);
+}
+
+async function readRegularFile(path: string, maxFileBytes: number): Promise<SnapshotFile | UnusableEntry> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT' || code === 'ELOOP') return { kind: 'vanished' };
+    return { bytes: new Uint8Array(0), size: 0, mode: 0, readError: `cannot be read: ${code}` };
+  }
+  try {
+    const info = await handle.stat();
+    const kind = unusableKind(info);
+    if (kind !== undefined) return { kind };
+    const base = { size: info.size, mode: info.mode & 0o777 };
+    if (info.size > maxFileBytes) return { ...base, bytes: new Uint8Array(0), tooLarge: true };
+    const buffer = new Uint8Array(maxFileBytes + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxFileBytes) return { ...base, size: length, bytes: new Uint8Array(0), tooLarge: true };
+    }
+    return { ...base, size: length, bytes: buffer.slice(0, length) };
+  } catch (err) {
+    return { bytes: new Uint8Array(0), size: 0, mode: 0, readError: `cannot be read: ${errorCode(err)}` };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Marks a symlink whose target does not exist (or loops). */
+class DanglingLink extends Error {}
+
+function unusableKind(info: Stats): UnusableEntry['kind'] | undefined {
+  if (info.isFile()) return undefined;
   if (info.isDirectory()) return 'directory';
-  if (!info.isFile()) return 'not a regular file';
-  const base = { size: info.size, mode: info.mode & 0o777 };
-  if (info.size > maxFileBytes) return { ...base, bytes: new Uint8Array(0), tooLarge: true };
-  try {
-    const bytes = new Uint8Array(await readFile(path));
-    if (bytes.length > maxFileBytes) return { ...base, size: bytes.length, bytes: new Uint8Array(0), tooLarge: true };
-    return { ...base, size: bytes.length, bytes };
-  } catch (err) {
-    return { ...base, bytes: new Uint8Array(0), readError: `cannot be read: ${errorCode(err)}` };
-  }
+  if (info.isFIFO()) return 'fifo';
+  if (info.isSocket()) return 'socket';
+  if (info.isBlockDevice() || info.isCharacterDevice()) return 'device';
+  return 'special';
+}
+
+function isInside(realDir: string, target: string): boolean {
+  const prefix = realDir.endsWith(sep) ? realDir : `${realDir}${sep}`;
+  return target === realDir || target.startsWith(prefix);
 }
 
 function describeDirectoryError(err: unknown): string {

@@ -10,8 +10,14 @@ export interface DirectorySnapshot {
   maxFileBytes: number;
   /** Regular files by plain name: descriptors (`.yaml`/`.yml`) and candidate kubeconfigs. */
   files: Record<string, SnapshotFile>;
-  /** Entries that were not read, with the reason (editor artefact, hidden, not a regular file). */
+  /** Entries ignored by name, with the reason (hidden file, editor artefact): never descriptors or kubeconfigs. */
   skipped: Record<string, string>;
+  /**
+   * Entries meshd would read by name but could not use as a file of the directory: what each one
+   * is (a directory, a FIFO, a dangling symlink, a symlink out of the directory…). Their content was
+   * never read. Validation reports those named like descriptors and those a descriptor names.
+   */
+  unusable: Record<string, UnusableEntry>;
   /** Set when the directory itself could not be listed (missing, not a directory, no permission). */
   problem?: string;
 }
@@ -30,8 +36,59 @@ export interface SnapshotFile {
   readError?: string;
 }
 
+/** Why an entry is not a regular file meshd may read. */
+export type UnusableKind =
+  | 'dangling-symlink'
+  | 'symlink-outside'
+  | 'directory'
+  | 'fifo'
+  | 'socket'
+  | 'device'
+  | 'special'
+  | 'unexaminable'
+  | 'vanished';
+
+/** A directory entry that is not a regular file meshd may read (see DirectorySnapshot.unusable). Plain data. */
+export interface UnusableEntry {
+  kind: UnusableKind;
+  /** The error code when the entry could not be examined (e.g. EACCES). */
+  code?: string;
+}
+
+/** What an unusable entry is, as the predicate of a sentence about the file ("is a named pipe (FIFO)…"). */
+export function describeUnusable(entry: UnusableEntry): string {
+  switch (entry.kind) {
+    case 'dangling-symlink':
+      return 'is a symbolic link whose target does not exist';
+    case 'symlink-outside':
+      return 'is a symbolic link to a file outside the cluster directory, which meshd does not follow';
+    case 'directory':
+      return 'is a directory, not a file';
+    case 'fifo':
+      return 'is a named pipe (FIFO), not a regular file';
+    case 'socket':
+      return 'is a socket, not a regular file';
+    case 'device':
+      return 'is a device, not a regular file';
+    case 'special':
+      return 'is not a regular file';
+    case 'unexaminable':
+      return `cannot be examined (${entry.code ?? 'unknown error'})`;
+    case 'vanished':
+      return 'vanished or changed while meshd read the directory';
+  }
+}
+
 /** Default per-file limit: a ConfigMap holds at most 1 MiB, so no single file may be larger. */
 export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Size limit of a cluster descriptor: real ones are under 1 KiB, so 64 KiB leaves room for dozens
+ * of clusters in one file while keeping a hostile file cheap to refuse (parsing YAML costs about
+ * 1 s and 200 MB per MiB). A `.yaml` file that a descriptor names as its kubeconfig may use the
+ * full MAX_FILE_BYTES.
+ */
+export const MAX_DESCRIPTOR_BYTES = 64 * 1024;
 
 /** Total size limit of everything published in the registry ConfigMap. */
 export const MAX_REGISTRY_BYTES = 1024 * 1024;

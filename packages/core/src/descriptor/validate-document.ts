@@ -1,10 +1,10 @@
-import { ANNOTATIONS, ISTIO_ANNOTATION_PREFIX, KNOWN_ISTIO_ANNOTATIONS, parseGoBool } from './annotations.js';
+import { ANNOTATIONS, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, ISTIO_ANNOTATION_PREFIX, KNOWN_ISTIO_ANNOTATIONS, parseGoBool } from './annotations.js';
 import { clusterDescriptorSchema, type ClusterDescriptor } from './cluster-schema.js';
-import { closestMatch, describeValue } from './describe-value.js';
+import { BRIEF_QUOTE_LENGTH, closestMatch, describeValue } from './describe-value.js';
 import { errorAt, warningAt, type Finding } from './finding.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { PathSegment, YamlDocument } from './yaml-source.js';
-import { issuesToFindings, predicateErrorMap } from './zod-findings.js';
+import { briefPredicateErrorMap, issuesToFindings, predicateErrorMap } from './zod-findings.js';
 
 /**
  * One Cluster document of a descriptor file: its own findings plus the facts the cross-file checks
@@ -35,11 +35,20 @@ export function looksLikeKubeconfig(value: unknown): boolean {
   return value.kind === 'Config' || (value.kind === undefined && Array.isArray(value.clusters) && Array.isArray(value.contexts));
 }
 
-/** Validates one YAML document as a cluster descriptor. Pure; never throws. */
+/** True for a mapping that says it is a Cluster (kind or apiVersion): its values may be quoted in full. */
+function looksLikeDescriptor(value: Record<string, unknown>): boolean {
+  return value.kind === DESCRIPTOR_KIND || value.apiVersion === DESCRIPTOR_API_VERSION;
+}
+
+/**
+ * Validates one YAML document as a cluster descriptor. Messages about a document that does not look
+ * like one (a stray token, someone else's YAML) quote only the first few characters of a value.
+ * Pure; never throws.
+ */
 export function validateClusterDocument(file: string, doc: YamlDocument): ClusterDocument {
   const value = doc.value;
   if (!isRecord(value)) {
-    const message = `a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got ${describeValue(value)}`;
+    const message = `a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got ${describeValue(value, BRIEF_QUOTE_LENGTH)}`;
     return { file, doc, findings: [errorAt(file, doc.locate([]), message)], controlPlane: false };
   }
   const findings: Finding[] = [];
@@ -47,7 +56,7 @@ export function validateClusterDocument(file: string, doc: YamlDocument): Cluste
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   findings.push(...unknownIstioAnnotations(file, doc, annotations));
-  const result = clusterDescriptorSchema.safeParse(input, { error: predicateErrorMap });
+  const result = clusterDescriptorSchema.safeParse(input, { error: looksLikeDescriptor(value) ? predicateErrorMap : briefPredicateErrorMap });
   const facts: ClusterDocument = {
     file,
     doc,

@@ -1,6 +1,6 @@
 import { isConfigMapKey } from './annotations.js';
 import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
-import { decodeText, type SnapshotFile } from './snapshot.js';
+import { decodeText, describeUnusable, MAX_DESCRIPTOR_BYTES, type SnapshotFile, type UnusableEntry } from './snapshot.js';
 import { looksLikeKubeconfig, validateClusterDocument, type ClusterDocument } from './validate-document.js';
 import { parseYamlText } from './yaml-source.js';
 
@@ -17,6 +17,8 @@ export interface DescriptorFile {
   opaque: boolean;
   /** The decoded content, when it is text. */
   text?: string;
+  /** True when the file was not parsed because it is over MAX_DESCRIPTOR_BYTES (fine for a kubeconfig a descriptor names). */
+  overDescriptorLimit?: boolean;
 }
 
 /** A size for messages: exact MiB/KiB when round, else bytes (so "over the limit" never reads 1.0 > 1.0). */
@@ -26,7 +28,20 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** Reads one descriptor file of the snapshot. Pure; never throws. */
+/**
+ * A descriptor-named entry that is not a regular file of the directory (FIFO, directory, dangling
+ * symlink, symlink out of the directory, stat failed): an error, and opaque, so the clusters it
+ * defined before are kept (rule 2) rather than read as removed.
+ */
+export function unusableDescriptorFile(file: string, entry: UnusableEntry): DescriptorFile {
+  const message = `file ${describeUnusable(entry)}: meshd keeps what it defined before (delete it to remove a cluster)`;
+  return { file, findings: [errorAt(file, START_OF_FILE, message)], clusters: [], isKubeconfig: false, opaque: true };
+}
+
+/**
+ * Reads one descriptor file of the snapshot: size limits, encoding, YAML, then each document as a
+ * Cluster (or the whole file recognised as a kubeconfig). Pure; never throws.
+ */
 export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileBytes: number): DescriptorFile {
   const failed = (message: string): DescriptorFile => ({
     file,
@@ -37,6 +52,10 @@ export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileByt
   });
   if (entry.tooLarge) return failed(`file is ${formatBytes(entry.size)}, over the ${formatBytes(maxFileBytes)} limit for one file`);
   if (entry.readError !== undefined) return failed(`file ${entry.readError}`);
+  if (entry.size > MAX_DESCRIPTOR_BYTES) {
+    const message = `file is ${formatBytes(entry.size)}, over the ${formatBytes(MAX_DESCRIPTOR_BYTES)} limit for a cluster descriptor (a kubeconfig that a descriptor names may have up to ${formatBytes(maxFileBytes)})`;
+    return { ...failed(message), overDescriptorLimit: true };
+  }
   const text = decodeText(entry.bytes);
   if (text === undefined) return failed('file is not UTF-8 text (binary content?)');
   const parsed = parseYamlText(file, text);

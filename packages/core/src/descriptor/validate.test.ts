@@ -89,8 +89,44 @@ describe('validateDirectory', () => {
   });
 
   it('reports the directory problem of a snapshot that could not be read', () => {
-    const result = validateDirectory({ dir: '/x', maxFileBytes: 10, files: {}, skipped: {}, problem: 'directory does not exist' });
+    const result = validateDirectory({ dir: '/x', maxFileBytes: 10, files: {}, skipped: {}, unusable: {}, problem: 'directory does not exist' });
     expect(result.directoryErrors).toEqual([{ file: '', line: 0, col: 0, severity: 'error', message: 'directory does not exist' }]);
     expect(result.valid).toBe(false);
+  });
+
+  it('limits a descriptor to 64 KiB, but not a .yaml kubeconfig that a descriptor names (L8)', () => {
+    const padded = `${sampleDescriptor({ name: 'east' })}#${'x'.repeat(64 * 1024)}\n`;
+    const big = validate({ 'east.yaml': padded });
+    expect(big.findings).toEqual([{ file: 'east.yaml', line: 1, col: 1, severity: 'error', message: `file is ${padded.length} bytes, over the 64 KiB limit for a cluster descriptor (a kubeconfig that a descriptor names may have up to 1 MiB)` }]);
+    expect(big.invalidFiles).toEqual(['east.yaml']);
+    const kubeconfig = `${sampleKubeconfig('east')}#${'x'.repeat(200 * 1024)}\n`;
+    const named = validate({ 'east.kube.conf': '', 'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east.kubeconfig.yaml' }), 'east.kubeconfig.yaml': kubeconfig });
+    expect(named.findings.filter((f) => f.file !== 'east.kube.conf')).toEqual([]);
+    expect(named.registryFiles['east.kubeconfig.yaml']).toBe(kubeconfig);
+  });
+
+  it('refuses a bracket bomb before parsing it, in a descriptor and in a kubeconfig, with its position (L8)', () => {
+    const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const result = validate({ 'notes.yaml': deep(30_000), 'east.kube.conf': deep(500_000) });
+    const message = expect.stringContaining('YAML nests deeper than 64 levels') as string;
+    expect(result.findings).toEqual([
+      { file: 'east.kube.conf', line: 1, col: 65, severity: 'error', message },
+      { file: 'notes.yaml', line: 1, col: 65, severity: 'error', message },
+    ]);
+    expect(result.clusters.map((c) => c.name)).toEqual(['cp', 'west']);
+  });
+
+  it('quotes only the first characters of a value from a file that does not look like a descriptor (a stray token)', () => {
+    const token = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkFCQyJ9.c2VjcmV0';
+    const result = validate({ 'east-token.yaml': `${token}\n`, 'creds.yaml': `kind: ${token}\n` });
+    expect(result.findings.map((f) => `${f.file}: ${f.message}`)).toEqual([
+      'creds.yaml: apiVersion is missing (it must be "clusterregistry.k8s.io/v1alpha1")',
+      'creds.yaml: metadata is missing',
+      'creds.yaml: kind must be "Cluster", got "eyJhbGc..."',
+      'east-token.yaml: a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got "eyJhbGc..."',
+    ]);
+    expect(JSON.stringify(result.findings)).not.toContain(token.slice(0, 8));
+    const descriptorLike = validate({ 'east.yaml': sampleDescriptor({ name: 'east' }).replace('kind: Cluster', `kind: ${token}`) });
+    expect(descriptorLike.findings[0]?.message).toContain(token);
   });
 });

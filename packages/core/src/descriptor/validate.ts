@@ -1,9 +1,10 @@
 import { resolveAccessConfig, type KubeconfigVerdict } from './access-config.js';
+import { ANNOTATIONS } from './annotations.js';
 import { crossFileFindings } from './cross-file.js';
 import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
 import { toValidCluster } from './valid-cluster.js';
-import { formatBytes, readDescriptorFile, type DescriptorFile } from './validate-file.js';
+import { formatBytes, readDescriptorFile, unusableDescriptorFile, type DescriptorFile } from './validate-file.js';
 import type { ClusterDocument } from './validate-document.js';
 import type { DirectoryValidation, ValidCluster } from './types.js';
 
@@ -21,7 +22,8 @@ export interface ValidateDirectoryOptions {
 
 /**
  * Validates a directory snapshot: every descriptor file, the kubeconfigs they name, and the
- * directory as a whole (istio-0.8.md §1). Pure and deterministic; never throws, whatever the bytes.
+ * directory as a whole (istio-0.8.md §1). A descriptor-named entry that is not a regular file of
+ * the directory (snapshot.unusable) is an invalid file, so its clusters keep their last good version. Pure and deterministic; never throws, whatever the bytes.
  */
 export function validateDirectory(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
   try {
@@ -37,10 +39,15 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
-  const files = Object.keys(snapshot.files)
+  const read = [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
     .filter(isDescriptorFileName)
     .sort()
-    .map((name) => readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes));
+    .map((name) => {
+      const unusable = snapshot.unusable[name];
+      if (unusable !== undefined) return unusableDescriptorFile(name, unusable);
+      return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes);
+    });
+  const files = withLargeNamedKubeconfigs(read);
   const descriptorFiles = files.filter((f) => !f.isKubeconfig);
   const documents = descriptorFiles.flatMap((f) => f.clusters);
   const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
@@ -64,6 +71,15 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
   const registryFiles = registryContent(clusters, descriptorFiles);
   const directoryErrors = [...cross.directoryErrors, ...(registryMode === 'configmap' ? registryLimit(registryFiles) : [])];
   return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
+}
+
+/**
+ * A `.yaml` file too large for a descriptor is fine when a descriptor names it as its kubeconfig
+ * (kubeconfigs may use the whole per-file limit): it becomes a kubeconfig file, checked as such.
+ */
+function withLargeNamedKubeconfigs(files: readonly DescriptorFile[]): DescriptorFile[] {
+  const named = new Set(files.flatMap((f) => f.clusters.map((c) => c.descriptor?.metadata.annotations[ANNOTATIONS.accessConfigFile])));
+  return files.map((f) => (f.overDescriptorLimit === true && named.has(f.file) ? { file: f.file, findings: [], clusters: [], isKubeconfig: true, opaque: false } : f));
 }
 
 function resolveCluster(document: ClusterDocument, snapshot: DirectorySnapshot, verdicts: Map<string, KubeconfigVerdict>, findings: Finding[]): ValidCluster | undefined {

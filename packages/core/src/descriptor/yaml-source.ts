@@ -1,6 +1,7 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { errorAt, warningAt, type Finding, type Position } from './finding.js';
+import { yamlBudgetExcess } from './yaml-budget.js';
 
 /** A step in a YAML path: a mapping key or a sequence index. */
 export type PathSegment = string | number;
@@ -32,9 +33,13 @@ const MAX_ALIAS_COUNT = 100;
 
 /**
  * Parses YAML text (multi-document) with source positions. Empty documents are skipped; syntax
- * errors, excessive aliases and unresolved tags become findings (errors, errors, warnings). Never throws.
+ * errors, excessive aliases and unresolved tags become findings (errors, errors, warnings). Text
+ * that nests too deeply or holds too much structure (yaml-budget.ts) is refused before the parser
+ * sees it, in one linear pass. Never throws.
  */
 export function parseYamlText(file: string, text: string): ParsedYamlFile {
+  const excess = yamlBudgetExcess(text);
+  if (excess !== undefined) return { documents: [], findings: [errorAt(file, excess.position, excess.message)] };
   try {
     return parseDocuments(file, text);
   } catch (err) {
@@ -46,7 +51,8 @@ function parseDocuments(file: string, text: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
   const position = (offset: number): Position => lineCounter.linePos(offset);
   const result: ParsedYamlFile = { documents: [], findings: [] };
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // uniqueKeys is checked below in one pass: the yaml library's own check is quadratic per mapping.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   docs.forEach((doc, index) => {
     for (const w of doc.warnings) result.findings.push(warningAt(file, yamlErrorPosition(w, position), plainYamlMessage(w.message)));
     if (doc.errors.length > 0) {
@@ -57,6 +63,11 @@ function parseDocuments(file: string, text: string): ParsedYamlFile {
         seen.add(message);
         result.findings.push(errorAt(file, yamlErrorPosition(e, position), message));
       }
+      return;
+    }
+    const duplicates = duplicateKeyOffsets(doc);
+    if (duplicates.length > 0) {
+      for (const offset of duplicates) result.findings.push(errorAt(file, position(offset), 'YAML syntax error: Map keys must be unique'));
       return;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
@@ -73,6 +84,22 @@ function parseDocuments(file: string, text: string): ParsedYamlFile {
     result.documents.push({ index, value, text: text.slice(start, end), locate });
   });
   return result;
+}
+
+/** Source offsets of the keys that repeat an earlier scalar key of the same mapping (what yaml's uniqueKeys reports), in linear time. */
+function duplicateKeyOffsets(doc: Document.Parsed): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) offsets.push(rangeStart(pair.key) ?? 0);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return offsets;
 }
 
 function yamlErrorPosition(e: { linePos?: [Position] | [Position, Position]; pos: [number, number] }, position: (o: number) => Position): Position {

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { closestMatch, describeExpected, describeKind, describeValue } from './describe-value.js';
+import { BRIEF_QUOTE_LENGTH, closestMatch, describeExpected, describeKind, describeValue } from './describe-value.js';
 import { errorAt, type Finding } from './finding.js';
 import type { PathSegment, YamlDocument } from './yaml-source.js';
 
@@ -9,6 +9,11 @@ import type { PathSegment, YamlDocument } from './yaml-source.js';
  */
 export function predicateErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
   return predicate(issue, describeValue);
+}
+
+/** Like predicateErrorMap, but quotes at most BRIEF_QUOTE_LENGTH characters (for files that do not look like descriptors). */
+export function briefPredicateErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  return predicate(issue, (value) => describeValue(value, BRIEF_QUOTE_LENGTH));
 }
 
 /** Like predicateErrorMap, but never quotes the offending value (for kubeconfigs, which hold credentials). */

@@ -1,6 +1,8 @@
 // `meshd validate` against malformed directories: every case is a real directory on disk, run through
 // main() with captured output, and asserts the exit code and the FILE:LINE:COL line a user would read.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,8 @@ import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/core
 import { captureIo } from '../io.js';
 import { main } from '../main.js';
 
-type FileSpec = string | Uint8Array | null | { content: string | Uint8Array; mode: number } | { directory: true };
+/** A file's content, or another kind of entry: a directory, a FIFO, a unix socket, a symlink (`@OUTSIDE/` = a directory beside the case's). */
+type FileSpec = string | Uint8Array | null | { content: string | Uint8Array; mode: number } | { directory: true } | { fifo: true } | { socket: true } | { symlink: string };
 
 interface Case {
   name: string;
@@ -87,7 +90,19 @@ const cases: Case[] = [
   { name: 'kubeconfig is an editor backup', files: { 'east.kube.conf': null, 'east.kube.conf.bak': eastKube, 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: east.kube.conf.bak') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'config.istio.io/accessConfigFile names "east.kube.conf.bak", which meshd does not read (editor backup or temporary file)' },
   { name: 'kubeconfig is a hidden file', files: { 'east.kube.conf': null, '.east.kube.conf': eastKube, 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: .east.kube.conf') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which meshd does not read (hidden file)' },
   { name: 'accessConfigFile with a space', files: { 'east.yaml': edit(east, 'accessConfigFile: east.kube.conf', 'accessConfigFile: east kube.conf') }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: "must be a file name made of letters, digits, '-', '_' and '.' (it becomes a ConfigMap key), got \"east kube.conf\"" },
-  { name: 'kubeconfig is a directory', files: { 'east.kube.conf': { directory: true } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which meshd does not read (directory)' },
+  { name: 'kubeconfig is a directory', files: { 'east.kube.conf': { directory: true } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which is a directory, not a file' },
+  { name: 'kubeconfig is a FIFO', files: { 'east.kube.conf': { fifo: true } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'names "east.kube.conf", which is a named pipe (FIFO), not a regular file' },
+  { name: 'kubeconfig is a dangling symlink', files: { 'east.kube.conf': { symlink: 'gone.kube.conf' } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which is a symbolic link whose target does not exist' },
+  { name: 'kubeconfig symlinked from outside the directory (O2)', files: { 'east.kube.conf': { symlink: '@OUTSIDE/east.kube.conf' } }, exit: 1, file: 'east.yaml', line: 9, col: 39, message: 'which is a symbolic link to a file outside the cluster directory, which meshd does not follow' },
+  // odd files are findings, never removals (L4)
+  { name: 'descriptor is a dangling symlink', files: { 'east.yaml': { symlink: '/nonexistent/east.yaml' } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a symbolic link whose target does not exist: meshd keeps what it defined before (delete it to remove a cluster)' },
+  { name: 'descriptor is a symlink loop', files: { 'east.yaml': { symlink: 'east.yaml' } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a symbolic link whose target does not exist' },
+  { name: 'descriptor is a FIFO', files: { 'east.yaml': { fifo: true } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a named pipe (FIFO), not a regular file' },
+  { name: 'descriptor is a unix socket', files: { 'east.yaml': { socket: true } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a socket, not a regular file' },
+  { name: 'descriptor is a directory', files: { 'east.yaml': { directory: true } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a directory, not a file' },
+  { name: 'descriptor is a symlink to a directory', files: { 'east.yaml': { symlink: '.' } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a directory, not a file' },
+  { name: 'descriptor symlinked from outside the directory (O2)', files: { 'east.yaml': { symlink: '@OUTSIDE/east.yaml' } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'file is a symbolic link to a file outside the cluster directory, which meshd does not follow' },
+  { name: 'descriptor symlinked through ../ out of the directory (O2)', files: { 'east.yaml': { symlink: '../outside/east.yaml' } }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'outside the cluster directory' },
   // kubeconfig content
   { name: 'kubeconfig garbage YAML', files: { 'east.kube.conf': 'clusters: [oops\n' }, exit: 1, file: 'east.kube.conf', line: 2, col: 1, message: 'YAML syntax error' },
   { name: 'kubeconfig plain text', files: { 'east.kube.conf': 'not a kubeconfig at all\n' }, exit: 1, file: 'east.kube.conf', line: 1, col: 1, message: 'this file is not a kubeconfig: expected a mapping with clusters, contexts and users, got a string' },
@@ -108,6 +123,11 @@ const cases: Case[] = [
   { name: 'top-level scalar', files: { 'east.yaml': 'east\n' }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got "east"' },
   { name: 'top-level list', files: { 'east.yaml': '- apiVersion: clusterregistry.k8s.io/v1alpha1\n' }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'got a list' },
   { name: 'multi-document with one bad document', files: { 'east.yaml': `${east}---\n${edit(sampleDescriptor({ name: 'north' }), 'name: north', 'name: North_1')}`, 'north.kube.conf': sampleKubeconfig('north') }, exit: 1, file: 'east.yaml', line: 19, col: 9, message: 'metadata.name must be a DNS-1123 label' },
+  { name: 'bracket bomb (L8)', files: { 'notes.yaml': `${'['.repeat(30_000)}${']'.repeat(30_000)}` }, exit: 1, file: 'notes.yaml', line: 1, col: 65, message: 'YAML nests deeper than 64 levels: refusing to parse it' },
+  { name: '"- " bomb (L8)', files: { 'notes.yaml': `${'- '.repeat(30_000)}x\n` }, exit: 1, file: 'notes.yaml', line: 1, col: 129, message: 'YAML nests deeper than 64 levels' },
+  { name: 'brace bomb of 1 MB as a kubeconfig (L8)', files: { 'east.kube.conf': `${'{'.repeat(500_000)}${'}'.repeat(500_000)}` }, exit: 1, file: 'east.kube.conf', line: 1, col: 65, message: 'YAML nests deeper than 64 levels' },
+  { name: 'descriptor over 64 KiB (L8)', files: { 'east.yaml': `${east}#${'x'.repeat(64 * 1024)}\n` }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: `file is ${east.length + 64 * 1024 + 2} bytes, over the 64 KiB limit for a cluster descriptor` },
+  { name: 'stray token file is not echoed', files: { 'east-token.yaml': 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkFCQyJ9.c2VjcmV0\n' }, exit: 1, file: 'east-token.yaml', line: 1, col: 1, message: 'a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got "eyJhbGc..."' },
   { name: 'alias bomb', files: { 'east.yaml': 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n' }, exit: 1, file: 'east.yaml', line: 1, col: 1, message: 'YAML aliases expand too much' },
   { name: 'file name that cannot be a ConfigMap key', files: { 'east.yaml': null, 'east side.yaml': east }, exit: 1, file: 'east side.yaml', line: 1, col: 1, message: "file name cannot be a ConfigMap key: use only letters, digits, '-', '_' and '.'" },
   // across files
@@ -128,26 +148,43 @@ const cases: Case[] = [
 ];
 
 let root: string;
+const sockets: Server[] = [];
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'meshd-validate-cases-'));
+  await mkdir(join(root, 'outside'));
+  for (const [name, content] of Object.entries(sampleDirectory())) await writeFile(join(root, 'outside', name), content, { mode: 0o600 });
 });
 afterAll(async () => {
+  await Promise.all(sockets.map((s) => new Promise((done) => s.close(done))));
   await rm(root, { recursive: true, force: true });
 });
+
+async function writeEntry(path: string, spec: Exclude<FileSpec, null>): Promise<void> {
+  if (typeof spec === 'string' || spec instanceof Uint8Array) await writeFile(path, spec, { mode: 0o600 });
+  else if ('directory' in spec) await mkdir(path);
+  else if ('fifo' in spec) execFileSync('mkfifo', [path]);
+  else if ('symlink' in spec) await symlink(spec.symlink.replace('@OUTSIDE', join(root, 'outside')), path);
+  else if ('socket' in spec) {
+    const server = createServer();
+    sockets.push(server);
+    await new Promise<void>((done) => server.listen(path, done));
+  } else {
+    await writeFile(path, spec.content);
+    await chmod(path, spec.mode);
+  }
+}
 
 async function writeCase(dir: string, overrides: Record<string, FileSpec>): Promise<void> {
   await mkdir(dir);
   const files: Record<string, FileSpec> = { ...sampleDirectory(), ...overrides };
-  for (const [name, spec] of Object.entries(files)) {
-    const path = join(dir, name);
-    if (spec === null) continue;
-    if (typeof spec === 'string' || spec instanceof Uint8Array) await writeFile(path, spec, { mode: 0o600 });
-    else if ('directory' in spec) await mkdir(path);
-    else {
-      await writeFile(path, spec.content);
-      await chmod(path, spec.mode);
-    }
-  }
+  for (const [name, spec] of Object.entries(files)) if (spec !== null) await writeEntry(join(dir, name), spec);
+}
+
+async function validateCase(dirArg: string, files: Record<string, FileSpec>): Promise<{ code: number; stdout: string; stderr: string }> {
+  await writeCase(join(root, dirArg), files);
+  const io = captureIo(root);
+  const code = await main(['node', 'meshd', 'validate', '--dir', dirArg], io);
+  return { code, stdout: io.stdoutText, stderr: io.stderrText };
 }
 
 describe('meshd validate on malformed directories', () => {
@@ -157,16 +194,29 @@ describe('meshd validate on malformed directories', () => {
 
   it.each(cases.map((c, i) => [c.name, i, c] as const))('%s', async (_name, i, c) => {
     const dirArg = `case-${i}`;
-    await writeCase(join(root, dirArg), c.files);
-    const io = captureIo(root);
-    const code = await main(['node', 'meshd', 'validate', '--dir', dirArg], io);
-    const lines = io.stdoutText.trimEnd().split('\n');
+    const io = await validateCase(dirArg, c.files);
+    const { code } = io;
+    const lines = io.stdout.trimEnd().split('\n');
     const where = c.file === '' ? dirArg : c.line === 0 ? join(dirArg, c.file) : `${join(dirArg, c.file)}:${c.line}:${c.col}`;
     const prefix = `${where}: ${c.severity ?? 'error'}: `;
     const line = lines.find((l) => l.startsWith(prefix) && l.includes(c.message));
-    expect(line, `no line "${prefix}…${c.message}…" in:\n${io.stdoutText}`).toBeDefined();
+    expect(line, `no line "${prefix}…${c.message}…" in:\n${io.stdout}`).toBeDefined();
     expect(code).toBe(c.exit);
     expect(lines.at(-1)).toMatch(c.exit === 0 ? new RegExp(`^${dirArg}: valid: 3 clusters`) : new RegExp(`^${dirArg}: invalid: \\d+ errors?`));
-    expect(io.stderrText).toBe('');
+    expect(io.stderr).toBe('');
+  });
+});
+
+describe('odd files are findings, never removals (L4): what stays quiet', () => {
+  it('says nothing about a FIFO or socket that is not named like a descriptor and not named by one', async () => {
+    const io = await validateCase('quiet-odd', { 'notes.txt': { fifo: true }, 'agent.sock': { socket: true }, 'old': { directory: true } });
+    expect(io.stdout).toBe('quiet-odd: valid: 3 clusters (control plane cp; remotes east, west), 0 warnings\n');
+    expect(io.code).toBe(0);
+  });
+
+  it('follows symlinks that stay inside the directory', async () => {
+    const io = await validateCase('inside-links', { 'east.yaml': { symlink: 'real/east.yaml' }, 'east.kube.conf': { symlink: 'real/east.kube.conf' }, 'real': { directory: true }, 'real/east.yaml': east, 'real/east.kube.conf': eastKube });
+    expect(io.stdout).toBe('inside-links: valid: 3 clusters (control plane cp; remotes east, west), 0 warnings\n');
+    expect(io.code).toBe(0);
   });
 });
