@@ -49,7 +49,7 @@ export interface MemberContext {
   mesh: MeshInputs;
   apply: ApplySwitch;
   /** The state directory: each target gets its journals from it (undefined: label-only ownership). */
-  state?: StateStore;
+  state?: StateStore | undefined;
 }
 
 function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {

@@ -96,3 +96,23 @@ export function mergeJournalUpdates(a: JournalUpdate, b: JournalUpdate): Journal
   const forget = [...new Set([...a.forget.filter((k) => !b.record.has(k)), ...b.forget])];
   return { record, forget };
 }
+
+/** The journal's side of one plan: the UIDs planObjects may delete and the settled entries to write back. */
+export interface JournalView {
+  /** Undefined without a journal (label-only ownership). */
+  recorded?: Map<string, string>;
+  settled: JournalUpdate;
+}
+
+/** Pure: settles journal entries (undefined: no journal) against live, for planObjects' `recorded`. */
+export function journalView(entries: ReadonlyMap<string, JournalEntry> | undefined, live: ReadonlyMap<string, KubeObject | null>): JournalView {
+  if (entries === undefined) return { settled: noJournalUpdate() };
+  const { recorded, update } = settleJournal(entries, live);
+  return { recorded, settled: update };
+}
+
+/** Pure: everything to write to the journal before carrying out `actions` (settled entries, then journalBeforeApply). */
+export function journalBefore(view: JournalView, actions: readonly ObjectAction[], live: ReadonlyMap<string, KubeObject | null>): JournalUpdate {
+  if (view.recorded === undefined) return view.settled;
+  return mergeJournalUpdates(view.settled, { record: journalBeforeApply(actions, live, view.recorded), forget: [] });
+}
