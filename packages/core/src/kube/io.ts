@@ -30,12 +30,12 @@ export async function readObjects(client: ClusterClient, refs: readonly ObjectRe
 
 /** Server-side applies one object with meshd's field manager (creates it when absent); resolves with the live object. */
 export async function applyObject(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
-  return (await client.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as unknown as KubeObject;
+  return await client.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
 }
 
 /** Replaces one object whole (PUT, with the resourceVersion it carries); resolves with the live object. */
 export async function replaceObject(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
-  return (await client.objects.replace(obj, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject;
+  return await client.objects.replace(obj, undefined, undefined, FIELD_MANAGER);
 }
 
 /** Deletes one object; an object already gone is not an error. */
