@@ -1,7 +1,7 @@
 import { objectKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
 import type { JournalEntry, JournalUpdate } from '../plan/journal.js';
-import { journalBeforeApply, mergeJournalUpdates, settleJournal } from '../plan/journal.js';
+import { journalBefore, journalView } from '../plan/journal.js';
 import type { NamespaceItem, ObjectAction, ObjectRef } from '../plan/objects.js';
 import { planObjects, planRemoval, refKey, refOf } from '../plan/objects.js';
 import { inventoryName } from './inventory.js';
@@ -99,13 +99,6 @@ function liveUids(live: ReadonlyMap<string, KubeObject | null>): Map<string, str
   return uids;
 }
 
-/** The guards' journal settled against live, with the bookkeeping to write before acting. */
-function journalOf(guards: ReleaseGuards, live: ReadonlyMap<string, KubeObject | null>): { recorded?: Map<string, string>; settled?: JournalUpdate } {
-  if (guards.journal === undefined) return {};
-  const { recorded, update } = settleJournal(guards.journal, live);
-  return { recorded, settled: update };
-}
-
 function withGuards(guards: ReleaseGuards, recorded: Map<string, string> | undefined): Pick<Parameters<typeof planObjects>[0], 'recorded' | 'namespaceContents'> {
   return { ...(recorded ? { recorded } : {}), ...(guards.namespaceContents ? { namespaceContents: guards.namespaceContents } : {}) };
 }
@@ -116,7 +109,8 @@ function withGuards(guards: ReleaseGuards, recorded: Map<string, string> | undef
  * release `drifted` (the inventory is rewritten) and is reported.
  */
 export function planRelease(input: ReleasePlanInput): ReleasePlan {
-  const { recorded, settled } = journalOf(input, input.live);
+  const view = journalView(input.journal, input.live);
+  const { recorded } = view;
   const previous = releaseRefs(input.inventory, input.journal);
   const actions = planObjects({ desired: input.desired, live: input.live, previous, adopt: input.adopt, prune: input.prune, ...withGuards(input, recorded) });
   let status = releaseState(input.inventory, input.desiredHash, actions);
@@ -134,7 +128,7 @@ export function planRelease(input: ReleasePlanInput): ReleasePlan {
     uids: liveUids(input.live),
     warnings: input.inventoryWarning === undefined ? [] : [input.inventoryWarning],
   };
-  if (settled && recorded) plan.journal = mergeJournalUpdates(settled, { record: journalBeforeApply(plan.actions, input.live, recorded), forget: [] });
+  if (recorded) plan.journal = journalBefore(view, plan.actions, input.live);
   return plan;
 }
 
@@ -145,7 +139,7 @@ export function planRelease(input: ReleasePlanInput): ReleasePlan {
  */
 export function planUninstall(release: { name: string; namespace: string }, observed: UninstallInput): ReleasePlan {
   const { inventory, live, ...guards } = observed;
-  const { recorded, settled } = journalOf(guards, live);
+  const { recorded, settled } = journalView(guards.journal, live);
   const previous = releaseRefs(inventory, guards.journal);
   const actions = planRemoval(previous, live, withGuards(guards, recorded));
   const installed = inventory !== undefined || (recorded !== undefined && recorded.size > 0);
@@ -162,7 +156,7 @@ export function planUninstall(release: { name: string; namespace: string }, obse
     uids: liveUids(live),
     warnings: guards.inventoryWarning === undefined ? [] : [guards.inventoryWarning],
   };
-  if (settled) plan.journal = settled;
+  if (recorded) plan.journal = settled;
   return plan;
 }
 
