@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   MESHD_ERR_APPLY: 'a write to a cluster failed',
   MESHD_ERR_PLUGIN: 'a plugin is invalid',
   MESHD_ERR_STATE: "meshd's state directory on the bastion is damaged or unusable",
+  MESHD_ERR_INVENTORY_TAMPERED: "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
   MESHD_ERR_REMOVAL_HELD: 'a cluster removal is held by the deletion budget (removals.maxPerPass)',
   MESHD_ERR_INTERNAL: 'meshd broke (a bug)',
 } as const;

@@ -1,15 +1,4 @@
-import {
-  contentHash,
-  definePlugin,
-  inventoryRef,
-  parseInventory,
-  planRelease,
-  planUninstall,
-  readObject,
-  readObjects,
-  refsToObserve,
-  releaseComponentPlan,
-} from '@meshd/core';
+import { contentHash, definePlugin, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
@@ -45,18 +34,23 @@ class HelmTemplateBackend implements ComponentInstance {
     const resolved = releaseValues(mesh.endpoints, values, target);
     const rendered = await this.cache.render({ helm: await this.helmBinary(), chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const ensure = [namespaceObject(release.namespace)];
-    const inventory = parseInventory(await readObject(target.client, inventoryRef(release.name, release.namespace)));
-    const live = await readObjects(target.client, refsToObserve(rendered.objects, ensure, inventory));
+    const { journals, ...observed } = await observeRelease(target.client, release, { desired: rendered.objects, ensure, journals: releaseJournals(target.journal, release.name) });
     const desiredHash = contentHash(rendered.objects);
-    const plan = planRelease({ release: release.name, namespace: release.namespace, desired: rendered.objects, desiredHash, ensure, inventory, live, adopt: mesh.adopt, prune: mesh.prune });
-    return releaseComponentPlan(HELM_TEMPLATE, target.client, plan);
+    const plan = planRelease({ ...observed, release: release.name, namespace: release.namespace, desired: rendered.objects, desiredHash, ensure, adopt: mesh.adopt, prune: mesh.prune });
+    this.warn(target.name, plan.warnings);
+    return releaseComponentPlan(HELM_TEMPLATE, target.client, plan, journals);
   }
 
   async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
     const { release } = this.ctx.config;
-    const inventory = parseInventory(await readObject(target.client, inventoryRef(release.name, release.namespace)));
-    const live = await readObjects(target.client, inventory?.objects ?? []);
-    return releaseComponentPlan(HELM_TEMPLATE, target.client, planUninstall(release.name, release.namespace, inventory, live));
+    const { journals, ...observed } = await observeRelease(target.client, release, { desired: [], ensure: [], journals: releaseJournals(target.journal, release.name) });
+    const plan = planUninstall(release, observed);
+    this.warn(target.name, plan.warnings);
+    return releaseComponentPlan(HELM_TEMPLATE, target.client, plan, journals);
+  }
+
+  private warn(cluster: string, warnings: readonly string[]): void {
+    for (const w of warnings) this.ctx.logger.warn({ cluster, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
   }
 }
 

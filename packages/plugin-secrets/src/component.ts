@@ -1,5 +1,16 @@
-import { MeshdError, changesOf, executeActions, isWrite, objectKey, planRemoval, refOf } from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs, ObjectAction, PlannedChange, PluginContext } from '@meshd/core';
+import {
+  MeshdError,
+  changesOf,
+  executeJournaled,
+  isWrite,
+  journalBefore,
+  journalView,
+  objectKey,
+  planRemoval,
+  refOf,
+  writeJournal,
+} from '@meshd/core';
+import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, JournalUpdate, KubeObject, MeshInputs, ObjectAction, ObjectJournal, PlannedChange, PluginContext } from '@meshd/core';
 import { effectiveConfig } from './config.js';
 import type { SecretsConfig } from './config.js';
 import { desiredFromSources } from './copies.js';
@@ -11,16 +22,27 @@ import { summarise } from './report.js';
 /** Name of this component in plans and status. */
 export const SECRETS = 'secrets';
 
+/** Journal owner of the secrets addon: the copies and the namespaces (createNamespaces) it created. */
+export const SECRETS_OWNER = 'secrets';
+
 function failedPlan(cluster: string, error: string): ComponentPlan {
   return { component: SECRETS, cluster, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error, { terminal: true })) };
 }
 
+/** One remote's steps with their journal bookkeeping (decided at plan time). */
+interface JournaledSteps {
+  client: ClusterClient;
+  actions: readonly ObjectAction[];
+  journal: ObjectJournal | undefined;
+  before: JournalUpdate;
+}
+
 /**
- * Carries out planned steps: every write in order, then, when some secret was left alone because
- * meshd does not own it, a terminal MESHD_ERR_NOT_OWNED naming them (the rest is still done).
+ * Carries out planned steps: every write in order (journaled), then, when some secret was left alone
+ * because meshd does not own it, a terminal MESHD_ERR_NOT_OWNED naming them (the rest is still done).
  */
-async function applySteps(client: ClusterClient, actions: readonly ObjectAction[], conflicts: readonly string[], signal?: AbortSignal): Promise<number> {
-  const { writes } = await executeActions(client, actions.filter(isWrite), signal);
+async function applySteps(steps: JournaledSteps, conflicts: readonly string[], signal?: AbortSignal): Promise<number> {
+  const { writes } = await executeJournaled(steps.client, steps.actions, { journal: steps.journal, before: steps.before, signal });
   if (conflicts.length > 0) throw new MeshdError('MESHD_ERR_NOT_OWNED', conflicts.join('; '), { terminal: true });
   return writes;
 }
@@ -34,36 +56,47 @@ class SecretsComponent implements ComponentInstance {
     const resolved = effectiveConfig(this.ctx.config, target.overrides);
     if (!resolved.ok) return failedPlan(target.name, resolved.error);
     if (target.role === 'control-plane') return this.nothing(target.name, 'the control plane holds the sources, not copies');
+    const journal = target.journal?.(SECRETS_OWNER);
     const sources = await this.sources.read(mesh.controlPlane.client, resolved.config);
-    const remote = await observeRemote(target.client, desiredFromSources(sources, resolved.config).copies);
-    const steps = planSecretCopies({ target: target.name, config: resolved.config, sources, remote, adopt: mesh.adopt, prune: mesh.prune });
+    const remote = await observeRemote(target.client, desiredFromSources(sources, resolved.config).copies, [...(journal?.entries().values() ?? [])].map((e) => e.ref));
+    const view = journalView(journal?.entries(), remote.live);
+    const steps = planSecretCopies({ target: target.name, config: resolved.config, sources, remote, adopt: mesh.adopt, prune: mesh.prune, ...(view.recorded ? { recorded: view.recorded } : {}) });
     const summary = summarise(target.name, steps, remote.live, remote.owned.length > 0);
     this.ctx.logger.debug({ cluster: target.name, state: summary.state, changes: summary.changes.length }, `secrets: ${summary.reason}`);
     const writes = steps.actions.filter(isWrite);
+    const before = journalBefore(view, steps.actions, remote.live);
+    const journaled: JournaledSteps = { client: target.client, actions: writes, journal, before };
     const plan: ComponentPlan = {
       component: SECRETS,
       cluster: target.name,
       state: summary.state,
       reason: summary.reason,
       changes: summary.changes,
-      apply: (signal?: AbortSignal) => applySteps(target.client, writes, summary.conflicts, signal ?? this.ctx.signal),
+      apply: (signal?: AbortSignal) => applySteps(journaled, summary.conflicts, signal ?? this.ctx.signal),
+      remember: () => writeJournal(journal, before),
     };
     // Conflicts block only their own copy: while other copies can be written, apply writes them and then reports.
     if (summary.conflicts.length > 0 && writes.length === 0) plan.error = summary.conflicts.join('; ');
     return plan;
   }
 
+  /** Deletes the copies meshd made (listed by label; with a journal, only those it recorded); never a namespace. */
   async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
+    const journal = target.journal?.(SECRETS_OWNER);
     const owned = await listOwnedCopies(target.client);
-    const actions = planRemoval(owned.map(refOf), new Map(owned.map((o) => [objectKey(o), o])));
-    const changes: PlannedChange[] = changesOf(actions).map((c) => ({ ...c, detail: ['a copy meshd made; its cluster left the mesh'] }));
+    const live = new Map<string, KubeObject | null>(owned.map((o) => [objectKey(o), o]));
+    const { recorded, settled } = journalView(journal?.entries(), live);
+    const actions = planRemoval(owned.map(refOf), live, recorded ? { recorded } : {});
+    const deletes = actions.filter((a) => a.op === 'delete');
+    const changes: PlannedChange[] = changesOf(actions).map((c) => (c.op === 'delete' ? { ...c, detail: ['a copy meshd made; its cluster left the mesh'] } : c));
     return {
       component: SECRETS,
       cluster: target.name,
-      state: owned.length > 0 ? 'removed' : 'absent',
-      reason: owned.length > 0 ? `${owned.length} copy(ies) meshd made will be deleted` : 'no copies meshd made are left',
+      state: deletes.length > 0 ? 'removed' : 'absent',
+      reason: deletes.length > 0 ? `${deletes.length} copy(ies) meshd made will be deleted` : 'no copies meshd made are left',
       changes,
-      apply: (signal?: AbortSignal) => applySteps(target.client, actions, [], signal ?? this.ctx.signal),
+      apply: (signal?: AbortSignal) => applySteps({ client: target.client, actions: deletes, journal, before: settled }, [], signal ?? this.ctx.signal),
+      remember: () => writeJournal(journal, settled),
     };
   }
 

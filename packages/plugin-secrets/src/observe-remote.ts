@@ -1,5 +1,5 @@
-import { isNotFound, objectKey, readObjects, refOf } from '@meshd/core';
-import type { ClusterClient, KubeObject } from '@meshd/core';
+import { isNotFound, objectKey, readObjects, refKey, refOf } from '@meshd/core';
+import type { ClusterClient, KubeObject, ObjectRef } from '@meshd/core';
 import type { V1Secret } from '@kubernetes/client-node';
 import { OWNED_COPIES_SELECTOR } from './metadata.js';
 import type { NamespaceState, ObservedRemote } from './plan.js';
@@ -10,6 +10,8 @@ function asKubeObject(item: V1Secret): KubeObject {
     kind: 'Secret',
     metadata: { name: item.metadata?.name ?? '', namespace: item.metadata?.namespace ?? '' },
   };
+  // The UID is what the journal compares (ownership by identity).
+  if (item.metadata?.uid !== undefined) obj.metadata.uid = item.metadata.uid;
   if (item.metadata?.labels) obj.metadata.labels = item.metadata.labels;
   if (item.metadata?.annotations) obj.metadata.annotations = item.metadata.annotations;
   if (item.type !== undefined) obj.type = item.type;
@@ -36,15 +38,17 @@ async function namespaceState(client: ClusterClient, name: string): Promise<Name
 /**
  * Observes a remote for the given desired copies: lists the copies meshd owns, then reads only what
  * the list did not answer (desired copies not found among them, to see same-named secrets meshd does
- * not own, and their namespaces). In steady state that is one request. Reads only.
+ * not own, and their namespaces; `journaled` objects, to settle the journal). In steady state that is
+ * one request. Reads only.
  */
-export async function observeRemote(client: ClusterClient, desired: readonly KubeObject[]): Promise<ObservedRemote> {
+export async function observeRemote(client: ClusterClient, desired: readonly KubeObject[], journaled: readonly ObjectRef[] = []): Promise<ObservedRemote> {
   const owned = await listOwnedCopies(client);
   const live = new Map<string, KubeObject | null>(owned.map((o) => [objectKey(o), o]));
   const unanswered = desired.filter((d) => !live.has(objectKey(d)));
   const namespaceNames = [...new Set(unanswered.map((d) => d.metadata.namespace ?? ''))].sort();
+  const unread = [...unanswered.map(refOf), ...journaled.filter((r) => !live.has(refKey(r)))];
   const [read, states] = await Promise.all([
-    readObjects(client, unanswered.map(refOf)),
+    readObjects(client, unread),
     Promise.all(namespaceNames.map(async (n) => [n, await namespaceState(client, n)] as const)),
   ]);
   for (const [key, obj] of read) live.set(key, obj);

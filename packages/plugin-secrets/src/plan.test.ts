@@ -37,6 +37,8 @@ interface Scenario {
   nsStates?: Record<string, NamespaceState>;
   adopt?: boolean;
   prune?: boolean;
+  /** The journal's UIDs (undefined: no state directory). */
+  recorded?: Map<string, string>;
 }
 
 function run(s: Scenario): { steps: ReturnType<typeof planSecretCopies>; summary: ReturnType<typeof summarise>; input: SecretsPlanInput } {
@@ -50,7 +52,7 @@ function run(s: Scenario): { steps: ReturnType<typeof planSecretCopies>; summary
     if (!live.has(key)) live.set(key, null);
   }
   const owned = remoteObjs.filter((o) => o.metadata.labels?.['meshd.io/component'] === 'secrets');
-  const input: SecretsPlanInput = { target: 'remote-1', config, sources, remote: { owned, live, namespaces: new Map(Object.entries(s.nsStates ?? {})) }, adopt: s.adopt ?? false, prune: s.prune ?? true };
+  const input: SecretsPlanInput = { target: 'remote-1', config, sources, remote: { owned, live, namespaces: new Map(Object.entries(s.nsStates ?? {})) }, adopt: s.adopt ?? false, prune: s.prune ?? true, ...(s.recorded ? { recorded: s.recorded } : {}) };
   const steps = planSecretCopies(input);
   return { steps, summary: summarise('remote-1', steps, live, owned.length > 0), input };
 }
@@ -112,6 +114,14 @@ describe('planSecretCopies', () => {
     expect(ops(r).filter((o) => !o.startsWith('keep'))).toEqual(['delete Secret app-3/istio.default']);
     expect(r.summary.reason).toBe('copies: 1 delete, 2 in sync');
     expect(r.summary.changes[0]?.detail?.[0]).toBe('its namespace or name left the config');
+  });
+
+  it('with the journal, deletes such a copy only when its UID was recorded (a planted look-alike stays)', () => {
+    const planted = { ...written(src('app-2')), metadata: { ...written(src('app-2')).metadata, uid: 'u-planted' } };
+    const recorded = new Map([[objectKey(written(src('app-3'))), 'u1']]);
+    const r = run({ namespaces: ['app-1'], sources: [src('app-1')], remote: [written(src('app-1')), planted, written(src('app-3'))], recorded });
+    expect(ops(r)).toEqual(['keep Secret app-1/istio.default', 'delete Secret app-3/istio.default', 'orphan Secret app-2/istio.default']);
+    expect(r.steps.actions[2]?.reason).toBe('not created by meshd (UID not recorded): left alone');
   });
 
   it('only reports such copies when prune is off', () => {

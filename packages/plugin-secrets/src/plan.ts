@@ -26,6 +26,11 @@ export interface SecretsPlanInput {
   remote: ObservedRemote;
   adopt: boolean;
   prune: boolean;
+  /**
+   * What the journal recorded creating on this remote for the secrets owner (key → UID): only those
+   * copies are deleted. Undefined (no state directory): meshd's labels decide, as before.
+   */
+  recorded?: ReadonlyMap<string, string>;
 }
 
 /** The planned steps on one remote, with what was left alone and why. */
@@ -99,7 +104,8 @@ export function planSecretCopies(input: SecretsPlanInput): SecretsSteps {
   const notWanted = input.remote.owned.filter((o) => isOwned(o) && !plannedKeys.has(objectKey(o)));
   const retained = notWanted.filter((o) => inScope(o.metadata.namespace ?? '', o.metadata.name));
   const previous = notWanted.filter((o) => !retained.includes(o)).map(refOf);
-  const copyActions = planObjects({ desired: planned, live: input.remote.live, previous, adopt: input.adopt, prune: input.prune })
+  const guards = input.recorded === undefined ? {} : { recorded: input.recorded };
+  const copyActions = planObjects({ desired: planned, live: input.remote.live, previous, adopt: input.adopt, prune: input.prune, ...guards })
     .map((a) => refine(a, input.remote.live));
   return {
     actions: [...creates.map(namespaceCreate), ...copyActions],

@@ -83,7 +83,7 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     const owned = { 'app.kubernetes.io/managed-by': 'meshd' };
     const live = liveMap(DESIRED.map((o) => asLive(o, owned)));
     const inventory: InventoryRecord = { release: 'istio-remote', hash: 'x', phase: 'applied', objects: DESIRED.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: 'istio-system', name: o.metadata.name })) };
-    const templateUninstall = planUninstall('istio-remote', 'istio-system', inventory, live);
+    const templateUninstall = planUninstall({ name: 'istio-remote', namespace: 'istio-system' }, { inventory, live });
     const plan = planTillerRelease(input(found([], undefined), { live, templateUninstall }));
     expect(plan.status.state).toBe('out-of-sync');
     expect(ops(plan.steps)).toEqual(['remove-template-release', 'install']);

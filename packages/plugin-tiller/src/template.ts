@@ -9,5 +9,5 @@ export async function observeTemplateRelease(client: ClusterClient, release: { n
   const inventory = parseInventory(await readObject(client, inventoryRef(release.name, release.namespace)));
   if (inventory === undefined) return undefined;
   const live = await readObjects(client, inventory.objects);
-  return planUninstall(release.name, release.namespace, inventory, live);
+  return planUninstall(release, { inventory, live });
 }

@@ -22,6 +22,7 @@ function reportOf(plan: ComponentPlan, writes: number, error?: string): Componen
   const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes };
   const err = error ?? plan.error;
   if (err !== undefined) report.error = err;
+  if (plan.warnings !== undefined && plan.warnings.length > 0) report.warnings = [...plan.warnings];
   return report;
 }
 
@@ -49,7 +50,15 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
     return { component: name, state: 'failed', reason: 'could not observe or plan', changes: [], error: errorText(err), writes: 0 };
   }
   // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
-  if (!apply.enabled || !hasRealChanges(plan.changes)) return reportOf(plan, 0);
+  if (!apply.enabled) return reportOf(plan, 0);
+  if (!hasRealChanges(plan.changes)) {
+    try {
+      await plan.remember?.();
+    } catch (err) {
+      return reportOf(plan, 0, errorText(err));
+    }
+    return reportOf(plan, 0);
+  }
   try {
     return reportOf(plan, await plan.apply(apply.signal));
   } catch (err) {

@@ -4,6 +4,10 @@ import type { ObservedRegistry } from '../registry/observe.js';
 import { hasRealChanges } from './components.js';
 import { filesOf, publishedOf } from './mesh-source.js';
 import { planRegistry } from './registry-step.js';
+import { journalsOf } from '../state/object-journal.js';
+
+/** Journal owner of the registry objects on the control plane. */
+export const REGISTRY_OWNER = 'registry';
 import type { ClusterReport, ComponentReport, PassOptions } from './types.js';
 
 /** What decides which clusters the registry lists after this pass. */
@@ -52,10 +56,12 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
   const namespace = opts.config.registry.namespace ?? 'istio-system';
   try {
     const published = t.clusters.map(publishedOf);
-    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}) });
+    const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
+    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: plan.error };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);
+    else if (opts.mode === 'apply') await plan.remember?.();
     return base;
   } catch (err) {
     return { component: 'registry', state: 'failed', reason: 'could not publish', changes: [], error: err instanceof Error ? err.message : String(err), writes: 0 };

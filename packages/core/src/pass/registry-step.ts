@@ -1,10 +1,11 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { executeActions } from '../kube/execute-actions.js';
+import { executeJournaled, writeJournal } from '../kube/execute-journaled.js';
+import { journalBefore, journalView } from '../plan/journal.js';
 import type { KubeObject } from '../kube/object.js';
 import { planObjects, isWrite, refKey, refOf } from '../plan/objects.js';
 import { foreignRegistrySecrets, foreignSecretChanges, ownWholeConfigMap } from '../registry/ownership.js';
 import type { ObjectAction } from '../plan/objects.js';
-import type { PlannedChange, ComponentPlan } from '../plugin/types.js';
+import type { PlannedChange, ComponentPlan, ObjectJournal } from '../plugin/types.js';
 import { changesOf } from '../release/component.js';
 import { registryObjects } from '../registry/desired.js';
 import { pilotRestartChange, restartPilot } from '../registry/restart-pilot.js';
@@ -29,6 +30,8 @@ export interface RegistryStepInput {
    * Undefined: every Secret carrying meshd's registry label counts as meshd's.
    */
   known?: ReadonlySet<string>;
+  /** The control plane's `registry` journal: only registry objects it recorded are deleted. Undefined: labels decide. */
+  journal?: ObjectJournal;
 }
 
 /**
@@ -49,13 +52,15 @@ function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, Kub
 export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
   const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed, input.known);
-  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' });
+  const view = journalView(input.journal?.entries(), live);
+  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret', ...(view.recorded ? { recorded: view.recorded } : {}) });
   const actions = planned.map((a) => withResourceVersion(ownWholeConfigMap(a, live.get(a.key)), live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
   const desiredKeys = new Set(actions.map((a) => a.key));
   const foreign = input.mode === 'secrets' ? foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter((s) => !desiredKeys.has(refKey(refOf(s)))) : [];
   const changes: PlannedChange[] = [...changesOf(actions), ...foreignSecretChanges(foreign)];
   const registryWrite = actions.find((a) => a.op !== 'delete' && isWrite(a) && a.ref.kind === 'ConfigMap');
+  const before = journalBefore(view, actions, live);
   const restartHash = input.restartPilot && input.mode === 'configmap' && registryWrite?.desired ? contentHash(registryWrite.desired.data) : undefined;
   if (restartHash) changes.push(pilotRestartChange(input.namespace, restartHash));
   const plan: ComponentPlan = {
@@ -65,9 +70,10 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
     reason: `${input.mode} mode, ${input.published.length} cluster(s) published${foreign.length > 0 ? `; ${foreign.length} Secret(s) labelled istio/multiCluster not published by meshd (left alone)` : ''}`,
     changes,
     apply: async (signal?: AbortSignal) => {
-      const { writes } = await executeActions(input.cp, actions.filter(isWrite), signal);
+      const { writes } = await executeJournaled(input.cp, actions.filter(isWrite), { journal: input.journal, before, signal });
       return writes + (restartHash ? await restartPilot(input.cp, input.namespace, restartHash) : 0);
     },
+    remember: () => writeJournal(input.journal, before),
   };
   if (conflicts.length > 0) plan.error = conflicts.map((c) => c.reason).join('; ');
   return plan;

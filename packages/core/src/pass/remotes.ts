@@ -4,6 +4,8 @@ import type { ClusterFacts } from '../prereq/facts.js';
 import { gatherClusterFacts } from '../prereq/facts.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
+import { journalsOf } from '../state/object-journal.js';
+import type { StateStore } from '../state/store.js';
 import { componentConverged, componentsFor, runComponent } from './components.js';
 import type { ApplySwitch } from './components.js';
 import type { ClusterReport, PassConfig } from './types.js';
@@ -46,13 +48,18 @@ export interface MemberContext {
   config: PassConfig;
   mesh: MeshInputs;
   apply: ApplySwitch;
+  /** The state directory: each target gets its journals from it (undefined: label-only ownership). */
+  state?: StateStore | undefined;
 }
 
 function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
   const overrides = ctx.config.clusters[probe.name] ?? {};
   // Most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default.
   const backend = typeof overrides.backend === 'string' ? overrides.backend : (probe.backend ?? ctx.config.backend);
-  return { target: { name: probe.name, role: probe.role, client: probe.client, overrides }, components: componentsFor(ctx.plugins, backend) };
+  const target: ClusterTarget = { name: probe.name, role: probe.role, client: probe.client, overrides };
+  const journal = journalsOf(ctx.state, probe.name);
+  if (journal) target.journal = journal;
+  return { target, components: componentsFor(ctx.plugins, backend) };
 }
 
 /** Runs the backend and addons on one reachable, unblocked remote, in order. */
@@ -80,6 +87,7 @@ export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Pr
 }
 
 function summarise(report: ClusterReport, applied: boolean): void {
+  report.warnings.push(...report.components.flatMap((c) => c.warnings ?? []));
   const failed = report.components.find((c) => c.error !== undefined);
   if (failed) {
     report.state = 'error';

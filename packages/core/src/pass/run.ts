@@ -102,7 +102,7 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   const leaving = await rememberBeforeActing(opts, { mesh, cp, probes, prereq, joined, leaving: await planLeaving(opts, { mesh, remembered, records, probes, probe }) });
   if (leaving.budget.reason !== undefined) report.held = { clusters: leaving.budget.held, reason: leaving.budget.reason };
   const inputs: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} }, endpoints, adopt: opts.config.adopt, prune: opts.config.prune };
-  const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal } };
+  const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal }, state: opts.state };
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
   const serverOf = (c: ValidCluster): string => connectTo(opts, c).server;
   const removals = await leaveMesh({ plan: leaving, remembered, inScope, serverOf, probe, remove: (p) => removeMember(p, ctx), limit, opts });

@@ -15,6 +15,8 @@ export interface ComponentReport {
   reason: string;
   changes: PlannedChange[];
   error?: string;
+  /** What the operator must hear about even without an error (a tampered inventory); copied to the cluster's warnings. */
+  warnings?: string[];
   writes: number;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, objectKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
-import { markOwned, planObjects, refOf } from './objects.js';
-import type { ObjectPlanInput } from './objects.js';
+import { NOT_RECORDED, markOwned, planObjects, planRemoval, refOf } from './objects.js';
+import type { NamespaceItem, ObjectPlanInput } from './objects.js';
 
 const endpoints = (ip: string): KubeObject => ({
   apiVersion: 'v1',
@@ -22,6 +22,39 @@ function liveOf(obj: KubeObject, extra: Record<string, unknown> = {}): KubeObjec
 function input(partial: Partial<ObjectPlanInput>): ObjectPlanInput {
   return { desired: [], live: new Map(), previous: [], adopt: false, prune: true, ...partial };
 }
+
+const appsNs: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } };
+const userData: NamespaceItem = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'payments-data', namespace: 'apps', uid: 'u-user' } };
+const copy: NamespaceItem = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'istio.default', namespace: 'apps', uid: 'u-copy', labels: { [MANAGED_BY_LABEL]: 'meshd' } } };
+const withUid = (obj: KubeObject, uid: string): KubeObject => ({ ...liveOf(obj), metadata: { ...liveOf(obj).metadata, uid } });
+
+describe('planObjects with the journal (ownership by identity)', () => {
+  const recorded = (...pairs: [KubeObject | NamespaceItem, string][]): Map<string, string> => new Map(pairs.map(([o, uid]) => [objectKey(o), uid]));
+  const cases: { name: string; in: ObjectPlanInput; steps: string[] }[] = [
+    { name: 'an object whose live UID is the recorded one is deleted', in: input({ recorded: recorded([service, 'u1']), previous: [refOf(service)], live: new Map([[objectKey(service), liveOf(service)]]) }), steps: ['delete Service no longer rendered'] },
+    { name: 'a labelled object the journal does not hold is left alone', in: input({ recorded: new Map(), previous: [refOf(service)], live: new Map([[objectKey(service), liveOf(service)]]) }), steps: [`orphan Service ${NOT_RECORDED}`] },
+    { name: 'a labelled object re-created by someone else (another UID) is left alone', in: input({ recorded: recorded([service, 'u1']), previous: [refOf(service)], live: new Map([[objectKey(service), withUid(service, 'u2')]]) }), steps: [`orphan Service ${NOT_RECORDED}`] },
+    { name: 'a recorded object that lost meshd’s label is left alone', in: input({ recorded: recorded([service, 'u1']), previous: [refOf(service)], live: new Map([[objectKey(service), { ...service, metadata: { ...service.metadata, uid: 'u1' } }]]) }), steps: ['orphan Service no longer rendered, but not managed by meshd: left alone'] },
+    { name: 'a pending entry (no UID yet) never authorises a delete', in: input({ recorded: new Map(), previous: [refOf(service)], live: new Map([[objectKey(service), liveOf(service)]]) }), steps: [`orphan Service ${NOT_RECORDED}`] },
+    { name: 'without a journal the label decides (as before)', in: input({ previous: [refOf(service)], live: new Map([[objectKey(service), withUid(service, 'u9')]]) }), steps: ['delete Service no longer rendered'] },
+    { name: 'a desired object keeps being planned by its label, journaled or not', in: input({ recorded: new Map(), desired: [service], live: new Map([[objectKey(service), liveOf(service)]]) }), steps: ['keep Service in sync'] },
+    { name: 'a recorded namespace holding only meshd’s recorded objects is deleted', in: input({ recorded: recorded([appsNs, 'u1'], [copy, 'u-copy']), namespaceContents: new Map([['apps', [copy]]]), previous: [refOf(appsNs)], live: new Map([[objectKey(appsNs), liveOf(appsNs)]]) }), steps: ['delete Namespace no longer rendered'] },
+    { name: 'a recorded namespace holding a user ConfigMap is left alone', in: input({ recorded: recorded([appsNs, 'u1'], [copy, 'u-copy']), namespaceContents: new Map([['apps', [copy, userData]]]), previous: [refOf(appsNs)], live: new Map([[objectKey(appsNs), liveOf(appsNs)]]) }), steps: ['orphan Namespace holds objects meshd does not own (ConfigMap payments-data): left alone'] },
+    { name: 'a labelled copy whose UID is not recorded counts as foreign', in: input({ recorded: recorded([appsNs, 'u1']), namespaceContents: new Map([['apps', [copy]]]), previous: [refOf(appsNs)], live: new Map([[objectKey(appsNs), liveOf(appsNs)]]) }), steps: ['orphan Namespace holds objects meshd does not own (Secret istio.default): left alone'] },
+    { name: 'a namespace whose contents were not listed is left alone', in: input({ recorded: recorded([appsNs, 'u1']), namespaceContents: new Map(), previous: [refOf(appsNs)], live: new Map([[objectKey(appsNs), liveOf(appsNs)]]) }), steps: ['orphan Namespace its contents were not listed: left alone'] },
+    { name: 'without a journal a namespace with unlabelled contents is still kept', in: input({ namespaceContents: new Map([['apps', [userData]]]), previous: [refOf(appsNs)], live: new Map([[objectKey(appsNs), liveOf(appsNs)]]) }), steps: ['orphan Namespace holds objects meshd does not own (ConfigMap payments-data): left alone'] },
+  ];
+  it.each(cases)('$name', (c) => {
+    expect(planObjects(c.in).map((a) => `${a.op} ${a.ref.kind} ${a.reason}`)).toEqual(c.steps);
+  });
+
+  it('uninstall with the journal deletes what was recorded and leaves a planted look-alike', () => {
+    const planted: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted', namespace: 'istio-system' } };
+    const live = new Map([[objectKey(service), liveOf(service)], [objectKey(planted), withUid(planted, 'u-planted')]]);
+    const steps = planRemoval([refOf(service), refOf(planted)], live, { recorded: recorded([service, 'u1']) });
+    expect(steps.map((a) => `${a.op} ${a.ref.kind}`)).toEqual(['delete Service', 'orphan ConfigMap']);
+  });
+});
 
 describe('planObjects', () => {
   const cases: { name: string; in: ObjectPlanInput; ops: string[] }[] = [

@@ -40,7 +40,28 @@ export interface ObjectPlanInput {
   prune: boolean;
   /** Objects that must be deleted and created instead of updated (0.8.0 Pilot ignores Secret updates). */
   recreateOnChange?: (obj: KubeObject) => boolean;
+  /**
+   * What the bastion's journal recorded creating for this cluster and owner: object key → UID. Given,
+   * an object is deleted only when its live UID is the recorded one and it still carries meshd's
+   * label. Undefined (no state directory): ownership is the label alone, as before the journal.
+   */
+  recorded?: ReadonlyMap<string, string>;
+  /**
+   * What each namespace that may be deleted holds (listed live, see listNamespaceContents). Given, a
+   * Namespace is deleted only when everything in it is meshd's by the same rule; a Namespace missing
+   * from the map is left alone. Undefined: Namespaces are judged like any object.
+   */
+  namespaceContents?: ReadonlyMap<string, readonly NamespaceItem[]>;
 }
+
+/** One object found in a namespace (what judging the namespace's deletion needs). */
+export type NamespaceItem = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
+
+/** Why an object listed for removal is left alone, or undefined when meshd may delete it. */
+export type Ownership = { deletable: true } | { deletable: false; reason: string };
+
+/** Reason of an orphan whose UID the journal does not hold (the attack report's L6/L7 probes). */
+export const NOT_RECORDED = 'not created by meshd (UID not recorded): left alone';
 
 /** The reference of an object. */
 export function refOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectRef {
@@ -55,8 +76,30 @@ export function refKey(ref: ObjectRef): string {
 }
 
 /** True when meshd owns the live object (its managed-by label says so). */
-export function isOwned(live: KubeObject): boolean {
+export function isOwned(live: Pick<KubeObject, 'metadata'>): boolean {
   return live.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
+/**
+ * Pure: may meshd delete this live object? With a journal (`recorded`), only when its UID is the one
+ * meshd recorded creating and it still carries meshd's label; without one, when it carries the label.
+ */
+export function ownership(key: string, live: NamespaceItem, recorded: ReadonlyMap<string, string> | undefined): Ownership {
+  if (recorded !== undefined) {
+    const uid = recorded.get(key);
+    if (uid === undefined || uid !== live.metadata.uid) return { deletable: false, reason: NOT_RECORDED };
+  }
+  if (!isOwned(live)) return { deletable: false, reason: 'no longer rendered, but not managed by meshd: left alone' };
+  return { deletable: true };
+}
+
+function foreignIn(namespace: string, input: ObjectPlanInput): string | undefined {
+  const items = input.namespaceContents?.get(namespace);
+  if (items === undefined) return 'its contents were not listed: left alone';
+  const foreign = items.filter((i) => !ownership(objectKey(i), i, input.recorded).deletable).map((i) => `${i.kind} ${i.metadata.name}`);
+  if (foreign.length === 0) return undefined;
+  const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? ` and ${foreign.length - 5} more` : '');
+  return `holds objects meshd does not own (${shown}): left alone`;
 }
 
 /** The object with meshd's ownership label and the hash of its rendered content. */
@@ -95,8 +138,11 @@ function planRemoved(ref: ObjectRef, input: ObjectPlanInput): ObjectAction | und
   const live = input.live.get(key);
   if (live === undefined) throw new Error(`planObjects: ${key} was not observed`);
   if (live === null) return undefined;
-  if (!isOwned(live)) return { op: 'orphan', key, ref, reason: 'no longer rendered, but not managed by meshd: left alone' };
+  const owned = ownership(key, live, input.recorded);
+  if (!owned.deletable) return { op: 'orphan', key, ref, reason: owned.reason };
   if (!input.prune) return { op: 'orphan', key, ref, reason: 'no longer rendered; prune is off' };
+  const foreign = ref.kind === 'Namespace' && input.namespaceContents !== undefined ? foreignIn(ref.name, input) : undefined;
+  if (foreign !== undefined) return { op: 'orphan', key, ref, reason: foreign };
   return { op: 'delete', key, ref, reason: 'no longer rendered' };
 }
 
@@ -115,9 +161,12 @@ export function planObjects(input: ObjectPlanInput): ObjectAction[] {
   return [...writes, ...removals];
 }
 
+/** What planRemoval needs besides the objects: the journal's UIDs and namespace contents (see ObjectPlanInput). */
+export type RemovalGuards = Pick<ObjectPlanInput, 'recorded' | 'namespaceContents'>;
+
 /** Pure: the steps that remove every object meshd applied (uninstall), in delete order. */
-export function planRemoval(previous: readonly ObjectRef[], live: ReadonlyMap<string, KubeObject | null>): ObjectAction[] {
-  return planObjects({ desired: [], live, previous, adopt: false, prune: true });
+export function planRemoval(previous: readonly ObjectRef[], live: ReadonlyMap<string, KubeObject | null>, guards: RemovalGuards = {}): ObjectAction[] {
+  return planObjects({ desired: [], live, previous, adopt: false, prune: true, ...guards });
 }
 
 /** True when an action writes to the cluster. */

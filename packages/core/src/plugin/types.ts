@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ClusterClient } from '../cluster/client.js';
+import type { JournalEntry } from '../plan/journal.js';
 
 /** The logger each plugin gets: a pino child logger satisfies it. */
 export interface Logger {
@@ -25,6 +26,22 @@ export interface MeshEndpoints {
   statsd: string;
 }
 
+/**
+ * What meshd recorded creating on one cluster for one owner (`release/<name>`, `secrets`,
+ * `registry`…), kept in the state directory on the bastion: object key → reference and UID. Core
+ * owns it and builds one per (cluster, owner) from PassOptions.state; plans read it, only apply
+ * mode writes it (record after a create, forget after a delete). It decides every deletion.
+ */
+export interface ObjectJournal {
+  readonly cluster: string;
+  readonly owner: string;
+  entries(): ReadonlyMap<string, JournalEntry>;
+  record(entries: ReadonlyMap<string, JournalEntry>): Promise<void>;
+  forget(keys: Iterable<string>): Promise<void>;
+  /** The key that authenticates in-cluster inventories (HMAC-SHA256); empty when this bastion has none (read-only, never applied). */
+  inventoryKey(): Buffer;
+}
+
 /** One cluster a component acts on, with its connection. */
 export interface ClusterTarget {
   name: string;
@@ -32,6 +49,11 @@ export interface ClusterTarget {
   client: ClusterClient;
   /** Per-cluster settings from config `clusters: { NAME: {...} }` (backend, tillerHost, values…). */
   overrides: Readonly<Record<string, unknown>>;
+  /**
+   * This cluster's journal for an owner. Undefined (no state directory: unit tests, embedders): the
+   * component behaves as before the journal, ownership being meshd's label alone.
+   */
+  journal?: (owner: string) => ObjectJournal;
 }
 
 /** Mesh-wide inputs of a pass, shared by every component. */
@@ -66,7 +88,14 @@ export interface ComponentPlan {
   changes: PlannedChange[];
   /** Set when the component cannot proceed (conflict, missing input); apply then throws it. */
   error?: string;
+  /** Things the operator must hear about even when nothing is changed (a tampered inventory); they reach /status. */
+  warnings?: string[];
   apply(signal?: AbortSignal): Promise<number>;
+  /**
+   * Apply mode, when the plan has no changes to apply: writes the bastion's journal only (entries
+   * settled, objects kept recorded by the migration rule). Never writes to a cluster.
+   */
+  remember?(): Promise<void>;
 }
 
 /** What a created plugin does: observe a cluster and plan (the pure part lives inside), per cluster. */

@@ -2,7 +2,8 @@ import type { ClusterClient } from '../cluster/client.js';
 import { shortHash } from '../plan/hash.js';
 import type { ObjectAction } from '../plan/objects.js';
 import type { ComponentPlan, PlannedChange } from '../plugin/types.js';
-import { executeReleasePlan, releaseNeedsWrites } from './execute.js';
+import { executeReleasePlan, releaseNeedsWrites, rememberReleasePlan } from './execute.js';
+import type { ReleaseJournals } from './execute.js';
 import type { ReleasePlan } from './plan.js';
 
 /** A planned object step as a display change (paths only, never values). */
@@ -20,8 +21,8 @@ export function changesOf(actions: readonly ObjectAction[]): PlannedChange[] {
   return actions.map(changeOf).filter((c): c is PlannedChange => c !== undefined);
 }
 
-/** Wraps a release plan as the component plan `meshd plan` shows and `meshd apply` executes. */
-export function releaseComponentPlan(component: string, client: ClusterClient, plan: ReleasePlan): ComponentPlan {
+/** Wraps a release plan as the component plan `meshd plan` shows and `meshd apply` executes (and records in `journals`). */
+export function releaseComponentPlan(component: string, client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals = {}): ComponentPlan {
   const needsWrites = releaseNeedsWrites(plan);
   const changes = needsWrites ? changesOf([...plan.ensure, ...plan.actions]) : changesOf(plan.actions.filter((a) => a.op === 'conflict'));
   if (needsWrites && changes.length === 0) {
@@ -33,8 +34,10 @@ export function releaseComponentPlan(component: string, client: ClusterClient, p
     state: plan.status.state,
     reason: plan.desiredHash ? `${plan.status.reason} (revision ${shortHash(plan.desiredHash)})` : plan.status.reason,
     changes,
-    apply: (signal?: AbortSignal) => executeReleasePlan(client, plan, signal),
+    apply: (signal?: AbortSignal) => executeReleasePlan(client, plan, signal, journals),
+    remember: () => rememberReleasePlan(plan, journals),
   };
+  if (plan.warnings.length > 0) result.warnings = [...plan.warnings];
   if (plan.status.state === 'unmanaged') result.error = plan.status.reason;
   return result;
 }

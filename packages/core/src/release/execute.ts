@@ -1,14 +1,30 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { applyObject, deleteObject } from '../kube/io.js';
-import { executeActions } from '../kube/execute-actions.js';
+import { executeJournaled, writeJournal } from '../kube/execute-journaled.js';
 import { MeshdError } from '../errors.js';
-import type { ObjectRef } from '../plan/objects.js';
+import { journalBeforeApply, noJournalUpdate } from '../plan/journal.js';
 import { refKey } from '../plan/objects.js';
+import type { ObjectJournal } from '../plugin/types.js';
 import { inventoryObject } from './inventory.js';
 import type { ReleasePlan } from './plan.js';
 import { inventoryRef } from './plan.js';
+import type { InventoryObject } from './state.js';
 
-function union(a: readonly ObjectRef[], b: readonly ObjectRef[]): ObjectRef[] {
+/** The journals a release writes: its own (`release/<name>`) and the one of prerequisites it created. */
+export interface ReleaseJournals {
+  release?: ObjectJournal;
+  prerequisites?: ObjectJournal;
+}
+
+/** Journal owner of a release. */
+export function releaseOwner(release: string): string {
+  return `release/${release}`;
+}
+
+/** Journal owner of prerequisites (the release namespace): recorded when created, never deleted. */
+export const PREREQUISITES_OWNER = 'prerequisites';
+
+function union(a: readonly InventoryObject[], b: readonly InventoryObject[]): InventoryObject[] {
   return [...new Map([...a, ...b].map((r) => [refKey(r), r])).values()];
 }
 
@@ -19,32 +35,58 @@ export function releaseNeedsWrites(plan: ReleasePlan): boolean {
   return !(plan.status.state === 'absent' && !plan.finalInventory);
 }
 
+function withUids(objects: readonly InventoryObject[], uids: ReadonlyMap<string, string>): InventoryObject[] {
+  return objects.map((o) => {
+    const uid = uids.get(refKey(o));
+    const { uid: _old, ...ref } = o;
+    return uid === undefined ? ref : { ...ref, uid };
+  });
+}
+
+/** Apply mode with nothing to write to the cluster: only the journal bookkeeping the plan decided. */
+export async function rememberReleasePlan(plan: ReleasePlan, journals: ReleaseJournals = {}): Promise<void> {
+  await writeJournal(journals.release, plan.journal ?? noJournalUpdate());
+}
+
+/** Writes the inventory meshd may need to finish from after a crash: every object old or new (`applying`) or still there (`uninstalling`). */
+async function writePendingInventory(client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals, uids: ReadonlyMap<string, string>): Promise<number> {
+  const previous = withUids(plan.observedInventory?.objects ?? [], uids);
+  const journaled = [...(journals.release?.entries().values() ?? [])].map((e) => e.ref);
+  const final = plan.finalInventory;
+  const objects = withUids(union(union(previous, journaled), final?.objects ?? []), uids);
+  // When the usable inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
+  if (plan.observedInventory && objects.length <= previous.length && final) return 0;
+  const pending = { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase: final ? 'applying' : 'uninstalling', objects } as const;
+  await applyObject(client, inventoryObject(plan.namespace, pending, journals.release?.inventoryKey()));
+  return 1;
+}
+
 /**
- * Carries out a release plan, crash-safe: the inventory is first written as `applying` with every
- * object old or new, then objects are applied and pruned, then the inventory records the result.
- * A kill -9 anywhere leaves an inventory from which the next pass finishes the job.
+ * Carries out a release plan, crash-safe: the journal first gets a pending entry for every object
+ * this pass may create, the inventory is written as `applying` with every object old or new, then
+ * objects are applied and pruned (the UIDs the API server returns recorded in the journal), then the
+ * inventory records the result with those UIDs, authenticated with the bastion's key. A kill -9
+ * anywhere leaves a journal and an inventory from which the next pass finishes the job.
  * Returns the number of write requests.
  */
-export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, signal?: AbortSignal): Promise<number> {
+export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, signal?: AbortSignal, journals: ReleaseJournals = {}): Promise<number> {
   if (plan.status.state === 'unmanaged') {
     throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`, { terminal: true });
   }
-  if (!releaseNeedsWrites(plan)) return 0;
-  let writes = (await executeActions(client, plan.ensure, signal)).writes;
-  const previous = plan.observedInventory?.objects ?? [];
-  const final = plan.finalInventory;
-  const phase = final ? 'applying' : 'uninstalling';
-  const objects = union(previous, final?.objects ?? []);
-  // Record every object this pass may create before creating it, so a crash never orphans one. When
-  // the inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
-  if (!plan.observedInventory || objects.length > previous.length || !final) {
-    const pending = { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase, objects } as const;
-    await applyObject(client, inventoryObject(plan.namespace, pending));
-    writes += 1;
+  if (!releaseNeedsWrites(plan)) {
+    await rememberReleasePlan(plan, journals);
+    return 0;
   }
-  writes += (await executeActions(client, plan.actions, signal)).writes;
+  const uids = new Map(plan.uids);
+  const ensureJournal = { journal: journals.prerequisites, before: { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] }, signal };
+  let writes = (await executeJournaled(client, plan.ensure, ensureJournal)).writes;
+  writes += await writePendingInventory(client, plan, journals, uids);
+  const result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal });
+  writes += result.writes;
+  for (const [k, uid] of result.applied) uids.set(k, uid);
+  const final = plan.finalInventory;
   if (final) {
-    await applyObject(client, inventoryObject(plan.namespace, final));
+    await applyObject(client, inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, journals.release?.inventoryKey()));
   } else {
     await deleteObject(client, inventoryRef(plan.release, plan.namespace));
   }

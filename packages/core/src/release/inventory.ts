@@ -1,7 +1,7 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
-import type { ObjectRef } from '../plan/objects.js';
-import type { InventoryRecord } from './state.js';
+import { inventoryMac, verifyInventoryMac } from './inventory-mac.js';
+import type { InventoryObject, InventoryRecord } from './state.js';
 
 /** Label marking a release inventory ConfigMap. */
 export const INVENTORY_LABEL = 'meshd.io/inventory';
@@ -11,8 +11,18 @@ export function inventoryName(release: string): string {
   return `meshd-release-${release}`;
 }
 
-/** Pure: the ConfigMap that stores an inventory record in the release namespace. */
-export function inventoryObject(namespace: string, record: InventoryRecord): KubeObject {
+/**
+ * Pure: the ConfigMap that stores an inventory record in the release namespace. With the bastion's
+ * inventory key, `data.mac` authenticates its content (HMAC-SHA256 over canonicalInventory).
+ */
+export function inventoryObject(namespace: string, record: InventoryRecord, key?: Buffer): KubeObject {
+  const data: Record<string, string> = {
+    release: record.release,
+    hash: record.hash,
+    phase: record.phase,
+    objects: JSON.stringify(record.objects),
+  };
+  if (key !== undefined && key.length > 0) data.mac = inventoryMac(key, record);
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -21,22 +31,18 @@ export function inventoryObject(namespace: string, record: InventoryRecord): Kub
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [INVENTORY_LABEL]: 'true' },
     },
-    data: {
-      release: record.release,
-      hash: record.hash,
-      phase: record.phase,
-      objects: JSON.stringify(record.objects),
-    },
+    data,
   };
 }
 
-function isRef(x: unknown): x is ObjectRef {
+function isInventoryObject(x: unknown): x is InventoryObject {
   if (x === null || typeof x !== 'object') return false;
   const r = x as Record<string, unknown>;
-  return typeof r.apiVersion === 'string' && typeof r.kind === 'string' && typeof r.name === 'string' && (r.namespace === undefined || typeof r.namespace === 'string');
+  const optional = (v: unknown): boolean => v === undefined || typeof v === 'string';
+  return typeof r.apiVersion === 'string' && typeof r.kind === 'string' && typeof r.name === 'string' && optional(r.namespace) && optional(r.uid);
 }
 
-/** Pure: reads an inventory back; undefined when the object is not a readable inventory. */
+/** Pure: reads an inventory back without authenticating it; undefined when the object is not a readable inventory. */
 export function parseInventory(obj: KubeObject | null | undefined): InventoryRecord | undefined {
   const data = (obj?.data ?? {}) as Record<string, unknown>;
   const { release, hash, phase, objects } = data;
@@ -48,6 +54,45 @@ export function parseInventory(obj: KubeObject | null | undefined): InventoryRec
   } catch {
     return undefined;
   }
-  if (!Array.isArray(refs) || !refs.every(isRef)) return undefined;
+  if (!Array.isArray(refs) || !refs.every(isInventoryObject)) return undefined;
   return { release, hash, phase, objects: refs };
+}
+
+/**
+ * How far an inventory read from a cluster can be believed: `authentic` (its MAC checks under this
+ * bastion's key), `unchecked` (no state directory, so no key: trusted as before the journal),
+ * `absent`, or not trusted at all: `unauthenticated` (no MAC: an earlier meshd, or none), `tampered`
+ * (the MAC does not match: edited, or written by another bastion) and `unreadable`.
+ */
+export type InventoryTrust = 'authentic' | 'unchecked' | 'absent' | 'unauthenticated' | 'tampered' | 'unreadable';
+
+/** An inventory as observed: its record only when it may be used, else why not. */
+export interface ObservedInventory {
+  trust: InventoryTrust;
+  /** Set for `authentic` and `unchecked` only: nothing else from the cluster is used. */
+  record?: InventoryRecord;
+  /** For a distrusted inventory: the MESHD_ERR_INVENTORY_TAMPERED message to report. */
+  warning?: string;
+}
+
+function distrusted(trust: InventoryTrust, name: string, why: string): ObservedInventory {
+  return { trust, warning: `MESHD_ERR_INVENTORY_TAMPERED: inventory ConfigMap ${name} ${why}: ignored (the journal on the bastion decides what meshd deletes; the inventory is rewritten)` };
+}
+
+/**
+ * Pure: reads and authenticates an inventory. `key` undefined: there is no state directory, the
+ * record is used unchecked (label-only ownership, as before). Otherwise only an inventory whose MAC
+ * checks is used; any other is reported and ignored — it never decides a deletion.
+ */
+export function readInventory(obj: KubeObject | null | undefined, key: Buffer | undefined): ObservedInventory {
+  if (obj === null || obj === undefined) return { trust: 'absent' };
+  const record = parseInventory(obj);
+  const name = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+  if (key === undefined) return record ? { trust: 'unchecked', record } : { trust: 'unreadable' };
+  if (!record) return distrusted('unreadable', name, 'is not a readable inventory');
+  const mac = (obj.data as Record<string, unknown> | undefined)?.mac;
+  if (key.length === 0) return distrusted('unauthenticated', name, 'cannot be checked (this bastion has no inventory key yet)');
+  if (typeof mac !== 'string') return distrusted('unauthenticated', name, 'carries no MAC (written by an earlier meshd or by hand)');
+  if (!verifyInventoryMac(key, record, mac)) return distrusted('tampered', name, 'fails authentication (edited outside meshd, or written by another bastion)');
+  return { trust: 'authentic', record };
 }

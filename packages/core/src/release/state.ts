@@ -25,8 +25,13 @@ export interface InventoryRecord {
   hash: string;
   /** `applying` while a pass is writing; a crash leaves it there and the next pass finishes the job. */
   phase: 'applying' | 'applied' | 'uninstalling';
-  /** Every object the release may have written (during `applying`: old ∪ new). */
-  objects: ObjectRef[];
+  /** Every object the release may have written (during `applying`: old ∪ new), with its UID once known. */
+  objects: InventoryObject[];
+}
+
+/** One object an inventory lists: its reference and, once meshd knows it, the UID it created. */
+export interface InventoryObject extends ObjectRef {
+  uid?: string;
 }
 
 /** The observed state with a reason a user can read. */
@@ -41,7 +46,7 @@ export function releaseState(inventory: InventoryRecord | undefined, desiredHash
   if (conflicts.length > 0) return { state: 'unmanaged', reason: conflicts.map((a) => a.reason).join('; ') };
   if (!inventory) {
     const allAbsent = actions.every((a) => a.op === 'create');
-    return allAbsent ? { state: 'absent', reason: 'not installed' } : { state: 'out-of-sync', reason: 'objects exist but no inventory was found' };
+    return allAbsent ? { state: 'absent', reason: 'not installed' } : { state: 'out-of-sync', reason: 'objects exist but no inventory was found (it is rewritten from the journal)' };
   }
   if (inventory.phase !== 'applied') return { state: 'failed', reason: `a previous pass stopped while ${inventory.phase}` };
   if (inventory.hash !== desiredHash) return { state: 'out-of-sync', reason: 'chart or values changed' };

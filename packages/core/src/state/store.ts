@@ -3,7 +3,7 @@ import { chmod, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshdError } from '../errors.js';
 import { isDnsLabel } from '../descriptor/network.js';
-import type { ObjectRef } from '../plan/objects.js';
+import type { JournalEntry } from '../plan/journal.js';
 import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 
 /**
@@ -27,11 +27,7 @@ export interface MemberRecord {
   approvedAt?: string;
 }
 
-/** One object meshd created on a cluster: its reference and its UID (undefined while the create is in flight). */
-export interface JournalEntry {
-  ref: ObjectRef;
-  uid?: string;
-}
+export type { JournalEntry } from '../plan/journal.js';
 
 /** A cluster's journal: per owner (a release, the secrets addon, the registry), object key → entry. */
 type ClusterJournal = Record<string, Record<string, JournalEntry>>;

@@ -3,11 +3,11 @@ import { SECRETS, secretsConfigSchema, secretWatchSources, selectSecretsConfig }
 import { builtinWatchSpecs, secretWatchSpecs, type WatchSpec } from './watch-specs.js';
 
 /**
- * Every watch the daemon keeps for a config: its own (control-plane pods, meshd's objects on
- * remotes) and, when the secrets plugin runs, the plugin's sources. Pure.
+ * Every watch the daemon keeps for a config: its own (control-plane pods, meshd's objects and the
+ * release inventory on remotes) and, when the secrets plugin runs, the plugin's sources. Pure.
  */
 export function daemonWatchSpecs(config: MeshdConfig, pluginNames: readonly string[]): WatchSpec[] {
-  const specs = builtinWatchSpecs(config.release.namespace);
+  const specs = builtinWatchSpecs(config.release.namespace, config.release.name);
   if (!pluginNames.includes(SECRETS)) return specs;
   const parsed = secretsConfigSchema.safeParse(selectSecretsConfig(config));
   if (!parsed.success) return specs;

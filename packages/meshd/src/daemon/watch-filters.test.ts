@@ -55,6 +55,13 @@ describe('watch specs', () => {
     expect(specs[3]?.target.labelSelector).toBe('heritage=Tiller');
   });
 
+  it('watches the release inventory by name (an edit that drops its label is still seen)', () => {
+    const specs = builtinWatchSpecs('istio-system', 'istio-remote');
+    expect(specs.map((s) => s.target.kind)).toEqual(['Pod', 'Service', 'Endpoints', 'Service', 'Endpoints', 'ConfigMap']);
+    expect(specs[5]).toMatchObject({ on: 'each-remote', enqueue: 'this-remote', target: { namespace: 'istio-system', fieldSelector: 'metadata.name=meshd-release-istio-remote' } });
+    expect(specs[5]?.target.labelSelector).toBeUndefined();
+  });
+
   it('filters secret sources by name pattern', () => {
     const [spec] = secretWatchSpecs([{ on: 'control-plane', kind: 'Secret', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations' }]);
     const relevant = spec?.filter?.();

@@ -1,4 +1,4 @@
-import { ISTIO_NAMESPACE, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core';
+import { ISTIO_NAMESPACE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, inventoryName } from '@meshd/core';
 import { nameMatcher, type SecretWatchSource } from '@meshd/plugin-secrets';
 import type { WatchEvent, WatchTarget } from './informers.js';
 import { isDrift, podEndpointChangeFilter } from './watch-filters.js';
@@ -27,11 +27,27 @@ export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 const TILLER_SELECTOR = 'heritage=Tiller';
 
 /**
+ * The release inventory ConfigMap on each remote, by name (not by label: an edit that drops the label
+ * must still be seen): deleting or editing it enqueues that remote, so tampering reaches /status
+ * within seconds and a deleted inventory is rebuilt from the journal. Pure.
+ */
+export function inventoryWatchSpec(release: { name: string; namespace: string }): WatchSpec {
+  return {
+    on: 'each-remote',
+    target: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: release.namespace, fieldSelector: `metadata.name=${inventoryName(release.name)}` },
+    enqueue: 'this-remote',
+    purpose: `release inventory ${inventoryName(release.name)} (deleted or edited outside meshd)`,
+    filter: () => isDrift,
+  };
+}
+
+/**
  * The daemon's own watches: control-plane pods (an endpoint change enqueues every remote) and, on
  * each remote, the Services and Endpoints meshd applied in the release namespace, directly or
- * through Tiller (someone else's edit or a deletion enqueues that remote). Pure.
+ * through Tiller (someone else's edit or a deletion enqueues that remote), and, given the release,
+ * its inventory (inventoryWatchSpec). Pure.
  */
-export function builtinWatchSpecs(releaseNamespace: string): WatchSpec[] {
+export function builtinWatchSpecs(releaseNamespace: string, releaseName?: string): WatchSpec[] {
   const owned = (kind: string, plural: string, labelSelector = OWNED_SELECTOR): WatchSpec => ({
     on: 'each-remote',
     target: { apiVersion: 'v1', kind, plural, namespace: releaseNamespace, labelSelector },
@@ -52,6 +68,7 @@ export function builtinWatchSpecs(releaseNamespace: string): WatchSpec[] {
     // Objects a Tiller release installed carry the chart's heritage label, not meshd's.
     owned('Service', 'services', TILLER_SELECTOR),
     owned('Endpoints', 'endpoints', TILLER_SELECTOR),
+    ...(releaseName === undefined ? [] : [inventoryWatchSpec({ name: releaseName, namespace: releaseNamespace })]),
   ];
 }
 
