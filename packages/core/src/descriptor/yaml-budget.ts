@@ -50,7 +50,9 @@ class BudgetScan {
   newLine(i: number): void {
     this.line++;
     this.lineStart = i + 1;
-    this.onLine = 0;
+    // Inside an open flow collection a block indicator's level outlives the line (the parser's
+    // error recovery keeps it): only a line outside flow starts from zero again.
+    if (this.flow === 0) this.onLine = 0;
     this.atIndent = true;
   }
 
