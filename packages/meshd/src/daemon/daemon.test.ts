@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -193,6 +193,27 @@ describe('Daemon', () => {
     expect(finished).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
     daemon = undefined;
+  });
+
+  it('says on /readyz that the directory is gone after rm -rf, and re-reads it once it is back', async () => {
+    const url = await startDaemon();
+    await until('first pass', () => calls.length === 1);
+    await daemon?.queue.whenIdle();
+    await rm(dir, { recursive: true, force: true });
+    await until('the directory reported gone', () => daemon?.status().readyReasons.some((r) => r.endsWith('does not exist')) === true);
+    const readyz = await fetch(`${url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(((await readyz.json()) as { reasons: string[] }).reasons).toContain(`the cluster directory ${dir} does not exist`);
+    expect(logs.filter((l) => l.includes('cluster directory is gone'))).toHaveLength(1);
+    const passes = calls.length;
+    await mkdir(dir);
+    await writeFile(join(dir, 'cp.yaml'), descriptor('cp', true));
+    await writeFile(join(dir, 'cp.kube.conf'), kubeconfig('cp', 1));
+    await until('the directory reported back', () => logs.some((l) => l.includes('cluster directory is back')));
+    await until('a pass after the restore', () => calls.length > passes);
+    await daemon?.queue.whenIdle();
+    await until('ready again', () => daemon?.status().ready === true);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
   it('keeps the running config when a reload fails, and applies a good one', async () => {

@@ -131,6 +131,8 @@ export class Daemon {
   /** The /status body right now. */
   status(): MeshStatus {
     const context: Parameters<typeof statusFromReports>[1] = { directory: this.config.directory, startedAt: this.startedAt, shuttingDown: this.stopping, queue: { depth: this.queue.depth(), active: this.queue.active() } };
+    const problem = this.dirWatch?.problem();
+    if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
     return statusFromReports(this.state, context);
   }

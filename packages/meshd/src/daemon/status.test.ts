@@ -14,6 +14,13 @@ describe('statusFromReports', () => {
     expect(status.clusters).toEqual([]);
   });
 
+  it('is not ready while the directory is gone, whatever the last reconcile said', () => {
+    const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp')]), t(1));
+    const status = statusFromReports(state, { ...context, directoryProblem: 'does not exist' });
+    expect(status.readyReasons).toEqual(['the cluster directory /etc/meshd/clusters does not exist']);
+    expect(status.directory).toMatchObject({ valid: false, problem: 'does not exist' });
+  });
+
   it('shows each cluster from its newest report, control plane first, with release and secrets', () => {
     const helm = componentReport('helm-template', { state: 'out-of-sync', reason: 'values changed', changes: [{ op: 'update', kind: 'Endpoints', name: 'istio-pilot' }], writes: 1 });
     const secrets = componentReport('secrets', { state: 'in-sync' });

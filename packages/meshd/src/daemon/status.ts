@@ -49,6 +49,8 @@ export interface LeaderStatus {
 /** Facts about the running daemon that are not in pass reports. */
 export interface StatusContext {
   directory: string;
+  /** Why the directory is unusable right now (the watch's live view: "does not exist"…); undefined while it is there. */
+  directoryProblem?: string;
   startedAt: number;
   leader?: LeaderStatus;
   queue?: { depth: number; active: string[] };
@@ -60,7 +62,8 @@ export interface MeshStatus {
   ready: boolean;
   readyReasons: string[];
   startedAt: string;
-  directory: { path: string; valid: boolean; errors: number; warnings: number; findings: Finding[] };
+  /** `problem`: why the directory is unusable right now (gone, not a directory…), from the live watch. */
+  directory: { path: string; valid: boolean; problem?: string; errors: number; warnings: number; findings: Finding[] };
   controlPlane?: string;
   endpoints?: MeshEndpoints;
   registry?: ComponentStatus;
@@ -101,16 +104,23 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   return status;
 }
 
-/** Why the daemon is not ready (empty: ready). Pure. */
+/**
+ * Why the daemon is not ready (empty: ready). Ready means: the directory is there and valid, and
+ * a reconcile completed. Pure.
+ */
 export function readinessReasons(state: StatusState, context: StatusContext): string[] {
   const reasons: string[] = [];
   if (context.shuttingDown === true) reasons.push('shutting down');
   if (context.leader?.enabled === true && !context.leader.isLeader) {
     reasons.push(`standby: another meshd holds the lease${context.leader.holder ? ` (${context.leader.holder})` : ''}`);
   }
+  if (context.directoryProblem !== undefined) reasons.push(`the cluster directory ${context.directory} ${context.directoryProblem}`);
   const latest = state.latest?.report;
-  if (!latest) reasons.push('no reconcile has completed yet');
-  else if (!latest.directoryValid) {
+  if (!latest) {
+    reasons.push('no reconcile has completed yet');
+    return reasons;
+  }
+  if (!latest.directoryValid) {
     const errors = latest.findings.filter((f) => f.severity === 'error').length;
     reasons.push(`the cluster directory is invalid (${errors} error${errors === 1 ? '' : 's'}; see /status)`);
   }
@@ -128,7 +138,7 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
     ready: reasons.length === 0,
     readyReasons: reasons,
     startedAt: iso(context.startedAt),
-    directory: directoryStatus(context.directory, latest),
+    directory: directoryStatus(context, latest),
     clusters: Object.values(state.clusters).map(clusterStatus).sort(byRoleThenName),
     errors: latest?.errors ?? [],
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
@@ -149,10 +159,13 @@ function byRoleThenName(a: ClusterStatus, b: ClusterStatus): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-function directoryStatus(path: string, latest: NonNullable<StatusState['latest']>['report'] | undefined): MeshStatus['directory'] {
+function directoryStatus(context: StatusContext, latest: NonNullable<StatusState['latest']>['report'] | undefined): MeshStatus['directory'] {
   const findings = latest?.findings ?? [];
   const count = (severity: string): number => findings.filter((f) => f.severity === severity).length;
-  return { path, valid: latest?.directoryValid ?? false, errors: count('error'), warnings: count('warning'), findings };
+  const valid = context.directoryProblem === undefined && (latest?.directoryValid ?? false);
+  const status: MeshStatus['directory'] = { path: context.directory, valid, errors: count('error'), warnings: count('warning'), findings };
+  if (context.directoryProblem !== undefined) status.problem = context.directoryProblem;
+  return status;
 }
 
 function lastReconcileStatus(last: LastReconcile): NonNullable<MeshStatus['lastReconcile']> {

@@ -4,12 +4,16 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { CollectingDebouncer } from './debounce.js';
+import { watchPresence, type DirectoryIdentity, type PresenceLook } from './dir-presence.js';
 
 /** Options of watchDirectory. */
 export interface DirectoryWatchOptions {
   /** The cluster directory (not watched recursively). */
   dir: string;
-  /** Called with the plain names of the files that were added, changed or removed in one burst. */
+  /**
+   * Called with the plain names of the files that were added, changed or removed in one burst;
+   * DIRECTORY_ITSELF among them when the directory itself went, came back or was replaced.
+   */
   onChange: (names: string[]) => void;
   logger: Logger;
   /** Quiet time that ends a burst; default 300 ms. */
@@ -18,14 +22,21 @@ export interface DirectoryWatchOptions {
   maxWaitMs?: number;
   /** How long a file's size must stay the same before it counts as written; default 150 ms. */
   writeSettleMs?: number;
+  /** How often the directory's identity is checked besides the parent's events; default 1 s. */
+  presencePollMs?: number;
 }
 
 /** A running directory watch; close() stops it (idempotent). */
 export interface DirectoryWatch {
   /** Resolves once the initial scan is done and changes are being reported. */
   ready: Promise<void>;
+  /** Why the directory cannot be watched right now ("does not exist"…), undefined while it is there. */
+  problem(): string | undefined;
   close(): Promise<void>;
 }
+
+/** The name onChange receives when the directory itself changed: re-read all of it. */
+export const DIRECTORY_ITSELF = '.';
 
 /**
  * True for the entries meshd does not care about: anything below the directory, subdirectories,
@@ -40,16 +51,7 @@ export function isIgnoredEntry(dir: string, path: string, stats?: Stats): boolea
   return ignoredReason(basename(full)) !== undefined;
 }
 
-/**
- * Watches the cluster directory with chokidar (no globs: entries are filtered with `ignored`),
- * waits for files to finish being written, and debounces bursts into one onChange call. The watch
- * only reports names; the caller re-reads the directory (level-based), so a missed or merged event
- * costs nothing but a later resync.
- */
-export function watchDirectory(options: DirectoryWatchOptions): DirectoryWatch {
-  const dir = resolve(options.dir);
-  const debouncer = new CollectingDebouncer<string>(options.onChange, { quietMs: options.debounceMs ?? 300, maxWaitMs: options.maxWaitMs ?? 2000 });
-  const settle = options.writeSettleMs ?? 150;
+function watchEntries(dir: string, settle: number, onEntry: (event: string, path: string) => void, logger: Logger): FSWatcher {
   const watcher: FSWatcher = watch(dir, {
     depth: 0,
     ignoreInitial: true,
@@ -58,22 +60,74 @@ export function watchDirectory(options: DirectoryWatchOptions): DirectoryWatch {
     ignored: (path: string, stats?: Stats) => isIgnoredEntry(dir, path, stats),
     awaitWriteFinish: { stabilityThreshold: settle, pollInterval: Math.max(10, Math.round(settle / 4)) },
   });
-  watcher.on('all', (event: string, path: string) => {
+  watcher.on('all', onEntry);
+  watcher.on('error', (err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err), dir }, 'directory watch error'));
+  return watcher;
+}
+
+function logLook(logger: Logger, dir: string, look: PresenceLook): void {
+  const { before, after } = look;
+  if (look.change === 'gone' && !after.present) logger.warn({ dir, problem: after.problem }, 'cluster directory is gone');
+  else if (look.change === 'back' && after.present) logger.info({ dir, realpath: after.realpath }, 'cluster directory is back');
+  else if (look.change === 'replaced' && before.present && after.present) logger.info({ dir, from: before.realpath, to: after.realpath }, 'cluster directory was replaced');
+  else logger.debug({ dir }, 'cluster directory renamed in its parent; watching it afresh');
+}
+
+/**
+ * Watches the cluster directory with chokidar (no globs: entries are filtered with `ignored`),
+ * waits for files to finish being written, and debounces bursts into one onChange call. The watch
+ * only reports names; the caller re-reads the directory (level-based), so a missed or merged event
+ * costs nothing but a later resync. The directory itself may come and go: its name is watched in
+ * the parent (watchPresence), and when it is removed, restored, swapped (a symlink `mv -T`/`ln -sfn`)
+ * or mounted, the entry watch is re-armed on what the path now leads to and DIRECTORY_ITSELF is
+ * reported (after the new watch is ready, so nothing written in between is missed by the re-read).
+ */
+export function watchDirectory(options: DirectoryWatchOptions): DirectoryWatch {
+  const dir = resolve(options.dir);
+  const { logger } = options;
+  const debouncer = new CollectingDebouncer<string>(options.onChange, { quietMs: options.debounceMs ?? 300, maxWaitMs: options.maxWaitMs ?? 2000 });
+  const settle = options.writeSettleMs ?? 150;
+  let entries: FSWatcher | undefined;
+  let closed = false;
+
+  const onEntry = (event: string, path: string): void => {
     if (event !== 'add' && event !== 'change' && event !== 'unlink') return;
     if (isIgnoredEntry(dir, path)) return;
-    options.logger.debug({ event, file: basename(path) }, 'directory entry changed');
+    logger.debug({ event, file: basename(path) }, 'directory entry changed');
     debouncer.push(basename(path));
+  };
+  const rearm = async (identity: DirectoryIdentity): Promise<void> => {
+    const old = entries;
+    entries = undefined;
+    await old?.close();
+    if (!identity.present || closed) return;
+    const next = watchEntries(dir, settle, onEntry, logger);
+    entries = next;
+    await new Promise<void>((done) => next.once('ready', () => done()));
+    if (closed) await next.close();
+  };
+  const presence = watchPresence({
+    dir,
+    pollMs: options.presencePollMs ?? 1000,
+    onLook: async (look) => {
+      if (look.first && !look.after.present) logger.warn({ dir, problem: look.after.problem }, 'cluster directory is missing; waiting for it');
+      if (!look.first) logLook(logger, dir, look);
+      await rearm(look.after).catch((err: unknown) => logger.warn({ dir, err: err instanceof Error ? err.message : String(err) }, 'cannot watch the cluster directory afresh'));
+      if (!look.first && !closed) debouncer.push(DIRECTORY_ITSELF);
+    },
   });
-  watcher.on('error', (err: unknown) => options.logger.warn({ err: err instanceof Error ? err.message : String(err), dir }, 'directory watch error'));
-  const ready = new Promise<void>((resolveReady) => watcher.once('ready', () => resolveReady()));
-  let closed = false;
   return {
-    ready,
+    ready: presence.initial,
+    problem: () => {
+      const now = presence.current();
+      return now.present ? undefined : now.problem;
+    },
     close: async () => {
       if (closed) return;
       closed = true;
+      presence.close();
       debouncer.cancel();
-      await watcher.close();
+      await entries?.close();
     },
   };
 }
