@@ -147,6 +147,22 @@ describe('Daemon', () => {
     expect(status.clusters.find((c) => c.name === 'west')?.reachable).toBe(true);
   });
 
+  it('stays unready (503) while no reconcile has reached the control plane, ready once one has', async () => {
+    let cpDown = true;
+    behaviour = async (opts) => {
+      if (!cpDown) return converged(opts);
+      return passReport([clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timed out after 10 s' })], { converged: false, endpoints: undefined });
+    };
+    const url = await startDaemon();
+    await until('a failed reconcile', () => daemon?.status().lastReconcile?.result === 'error');
+    const readyz = await fetch(`${url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(((await readyz.json()) as { reasons: string[] }).reasons).toEqual([expect.stringMatching(/^the control plane cp is unreachable since .*: unreachable: timed out after 10 s$/)]);
+    cpDown = false;
+    await until('the retry reached the control plane', () => daemon?.status().ready === true, 10_000);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
   it('follows two passes that ran at once and both wrote the registry with a full pass', async () => {
     behaviour = async (opts) => {
       const report = await converged(opts);

@@ -42,6 +42,14 @@ describe('health server routes', () => {
     expect(res.json()).toEqual({ ready: false, reasons: ['no reconcile has completed yet'] });
   });
 
+  it('answers /readyz with 503 after a reconcile that could not reach the control plane', async () => {
+    const down = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timed out after 10 s' });
+    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), { key: '@all', at: 1000, durationMs: 10_000, outcome: 'error', error: 'cp: unreachable' });
+    const res = await serve(state).inject({ url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ ready: false, reasons: ['the control plane cp is unreachable since 1970-01-01T00:00:01.000Z: unreachable: timed out after 10 s'] });
+  });
+
   it('is ready after a reconcile over a valid directory and serves /status as JSON', async () => {
     const server = serve(ready());
     expect((await server.inject({ url: '/readyz' })).statusCode).toBe(200);

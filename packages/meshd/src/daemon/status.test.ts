@@ -14,6 +14,21 @@ describe('statusFromReports', () => {
     expect(status.clusters).toEqual([]);
   });
 
+  it('is not ready until a reconcile has reached the control plane, and not while it is lost', () => {
+    const cpDown = { reachable: false, state: 'unreachable' as const, lastError: 'unreachable: timed out after 10 s' };
+    let state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp', cpDown)], { converged: false }), t(1));
+    expect(readinessReasons(state, context)).toEqual(['the control plane cp is unreachable since 2026-01-01T00:00:01.000Z: unreachable: timed out after 10 s']);
+    state = foldReport(state, '@all', passReport([clusterReport('cp'), clusterReport('east')]), t(2));
+    expect(readinessReasons(state, context)).toEqual([]);
+    state = foldReport(state, 'east', passReport([clusterReport('cp', { reachable: false, state: 'error', lastError: '401 Unauthorized' })]), t(3));
+    expect(readinessReasons(state, context)).toEqual(['the control plane cp is failing since 2026-01-01T00:00:03.000Z: 401 Unauthorized']);
+  });
+
+  it('is not ready when the pass never got to a control plane (none in the directory, no last good one)', () => {
+    const state = foldReport(emptyStatusState(), '@all', passReport([], { controlPlane: undefined, directoryValid: false, errors: ['the directory names no usable control plane'] }), t(1));
+    expect(readinessReasons(state, context)).toEqual(['the cluster directory is invalid (0 errors; see /status)', 'the control plane has not been reached yet']);
+  });
+
   it('is not ready while the directory is gone, whatever the last reconcile said', () => {
     const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp')]), t(1));
     const status = statusFromReports(state, { ...context, directoryProblem: 'does not exist' });

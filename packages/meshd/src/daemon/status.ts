@@ -106,7 +106,7 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
 
 /**
  * Why the daemon is not ready (empty: ready). Ready means: the directory is there and valid, and
- * a reconcile completed. Pure.
+ * the newest reconcile that looked at the control plane reached it. Pure.
  */
 export function readinessReasons(state: StatusState, context: StatusContext): string[] {
   const reasons: string[] = [];
@@ -124,7 +124,24 @@ export function readinessReasons(state: StatusState, context: StatusContext): st
     const errors = latest.findings.filter((f) => f.severity === 'error').length;
     reasons.push(`the cluster directory is invalid (${errors} error${errors === 1 ? '' : 's'}; see /status)`);
   }
+  const controlPlane = controlPlaneReason(state, latest.controlPlane);
+  if (controlPlane !== undefined) reasons.push(controlPlane);
   return reasons;
+}
+
+/**
+ * Why the control plane keeps the daemon from being ready: never reached, or unreachable (or
+ * refusing meshd's credentials) in the newest reconcile that looked at it. A reconcile that failed
+ * before reaching it does not count as "a reconcile completed". Pure.
+ */
+function controlPlaneReason(state: StatusState, name: string | undefined): string | undefined {
+  const entry = name === undefined ? undefined : state.clusters[name];
+  if (name === undefined || entry === undefined) return 'the control plane has not been reached yet';
+  if (entry.report.reachable) return undefined;
+  const since = entry.unreachableSince === undefined ? '' : ` since ${iso(entry.unreachableSince)}`;
+  const why = entry.report.lastError === undefined ? '' : `: ${entry.report.lastError}`;
+  const what = entry.report.state === 'error' ? 'failing' : entry.report.state;
+  return `the control plane ${name} is ${what}${since}${why}`;
 }
 
 /**
