@@ -8,6 +8,8 @@ export interface LoggerOptions {
   pretty: boolean;
   /** File descriptor to write to: 1 (stdout, the daemon, for journald) or 2 (stderr, one-shot commands). */
   fd: 1 | 2;
+  /** Where JSON lines go instead of `fd` (a command's io, which scrubs credentials); not with `pretty`. */
+  write?: (line: string) => void;
 }
 
 /**
@@ -19,5 +21,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   if (options.pretty) {
     return pino({ level: options.level, redact }, pino.transport({ target: 'pino-pretty', options: { destination: options.fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }));
   }
+  const { write } = options;
+  if (write) return pino({ level: options.level, redact }, { write: (line: string) => write(line) });
   return pino({ level: options.level, redact }, pino.destination({ fd: options.fd, sync: true }));
 }

@@ -5,6 +5,7 @@ import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
 import { detectHelmShared } from '@meshd/plugin-helm';
 import type { CliIo } from './cli/io.js';
+import { addSnapshotCredentials, type Redactor } from './output/redact.js';
 import { BUILTIN_PLUGINS } from './plugins.js';
 
 /** The istio-remote chart meshd ships (examples/charts/istio-remote), used when config names none. */
@@ -20,6 +21,8 @@ export interface PassInvocation {
   signal?: AbortSignal;
   /** `meshd apply --allow-removals N`. */
   allowRemovals?: number;
+  /** Learns the credentials of the directory's kubeconfigs before the pass can print or log them. */
+  redactor?: Redactor;
 }
 
 /** Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite. Never throws. */
@@ -52,6 +55,7 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   // meshd's memory on the bastion; `plan` only reads it. A damaged state file throws (nothing changes).
   const state = await StateStore.open(config.stateDirectory ?? defaultStateDirectory(inv.io.homeDir, inv.io.env), { readOnly: inv.mode === 'plan' });
   const snapshot = await readDirectorySnapshot(config.directory);
+  if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
   const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
   const helm = await probeHelm(helmBinaryOf(config), signal);
   const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm, state, ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}) });

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import type { Redactor } from '../output/redact.js';
 
 /**
  * Everything a command may touch of the outside world besides files: output streams, the working
@@ -13,9 +14,19 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** What a command's `register` receives: the io plus the way to set the exit code main() returns. */
+/**
+ * What a command's `register` receives: the io plus the way to set the exit code main() returns.
+ * Its stdout and stderr scrub every text with `redactor` (rule 6); a command that reads kubeconfigs
+ * adds their credentials to it before anything can print them.
+ */
 export interface CommandIo extends CliIo {
   setExitCode(code: number): void;
+  redactor: Redactor;
+}
+
+/** `io` with stdout and stderr passed through `scrub` first. */
+export function scrubbedIo(io: CliIo, scrub: (text: string) => string): CliIo {
+  return { ...io, stdout: (text) => io.stdout(scrub(text)), stderr: (text) => io.stderr(scrub(text)) };
 }
 
 /** The real process: stdout, stderr, cwd, home and env as they are when called. */

@@ -4,7 +4,8 @@ import * as plan from './commands/plan.js';
 import * as run from './commands/run.js';
 import * as status from './commands/status.js';
 import * as validate from './commands/validate.js';
-import { processIo, type CliIo, type CommandIo } from './io.js';
+import { Redactor } from '../output/redact.js';
+import { processIo, scrubbedIo, type CliIo, type CommandIo } from './io.js';
 import { MESHD_VERSION } from './version.js';
 
 /** A command module: `commands/<name>.ts` exports `register(program, io)`. */
@@ -17,11 +18,15 @@ const COMMANDS: readonly CommandModule[] = [validate, plan, apply, run, status];
 
 /**
  * The meshd CLI. `argv` is process.argv-shaped (node, script, args...). Returns the exit code and
- * never calls process.exit: bin/meshd.js sets process.exitCode from it. Output goes through `io`.
+ * never calls process.exit: bin/meshd.js sets process.exitCode from it. Output goes through `rawIo`,
+ * scrubbed of credentials (every URL's user info and secret query values, and whatever kubeconfig
+ * credentials the command read).
  */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
-  const commandIo: CommandIo = { ...io, setExitCode: (code) => void (exitCode = code) };
+  const redactor = new Redactor();
+  const io = scrubbedIo(rawIo, (text) => redactor.scrub(text));
+  const commandIo: CommandIo = { ...io, redactor, setExitCode: (code) => void (exitCode = code) };
   const program = new Command('meshd')
     .description('meshd keeps an Istio 0.8 multicluster mesh converged with the cluster directory')
     .version(MESHD_VERSION)

@@ -6,7 +6,7 @@ import { meshdConfigSchema, type MeshdConfig, type PassOptions, type PassReport 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
 import { createDaemonLogger } from './logger.js';
-import { Redactor } from './redact.js';
+import { Redactor } from '../output/redact.js';
 import { clusterReport, componentReport, passReport } from './test-reports.js';
 
 const TOKEN = 'planted-daemon-token-7a61c0d9e2';

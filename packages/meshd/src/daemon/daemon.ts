@@ -12,7 +12,7 @@ import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
 import { keyReconciler } from './reconcile-key.js';
-import { addSnapshotCredentials, type Redactor } from './redact.js';
+import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import { RunLock } from './run-lock.js';
 import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
 import { statusFromReports, type MeshStatus } from './status.js';

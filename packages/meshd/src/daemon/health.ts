@@ -1,7 +1,7 @@
 import type { Logger } from '@meshd/core';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DaemonMetrics } from './metrics.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../output/redact.js';
 import type { MeshStatus } from './status.js';
 
 /** What the health server reads on each request; it owns none of it. */

@@ -2,7 +2,7 @@ import { MeshdError, readDirectorySnapshot } from '@meshd/core';
 import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, StateStore } from '@meshd/core';
 import { FULL_KEY, scopeOfKey } from './keys.js';
 import type { Reconciler } from './queue.js';
-import { addSnapshotCredentials, type Redactor } from './redact.js';
+import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import type { RunLock } from './run-lock.js';
 import { judgePass, type PassVerdict } from './verdict.js';
 

@@ -5,7 +5,7 @@ import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createDaemonLogger } from '../../src/daemon/logger.js';
-import { Redactor } from '../../src/daemon/redact.js';
+import { Redactor } from '../../src/output/redact.js';
 import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 
 let env: TestEnv;

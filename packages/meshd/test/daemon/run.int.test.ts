@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../../src/cli/io.js';
+import { Redactor } from '../../src/output/redact.js';
 import { runDaemon, type RunProcess } from '../../src/cli/commands/run.js';
 import { addCluster, clientOf, endpointIps, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
     exit: () => undefined,
   };
   const port = await freePort();
-  const io = Object.assign(captureIo(ws.root), { setExitCode: () => undefined });
+  const io = Object.assign(captureIo(ws.root), { setExitCode: () => undefined, redactor: new Redactor() });
   exitCode = runDaemon({ dir: ws.dir, config: ws.configPath, listen: `127.0.0.1:${port}`, logLevel: 'info' }, io, proc);
   void exitCode.then((code) => code !== 0 && logs.push(`runDaemon exited ${code}: ${io.stderrText}`));
   await until('the daemon to listen', () => Promise.resolve(logs.some((l) => l.includes('meshd is running')) ? true : undefined));

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PassReport } from '@meshd/core';
+import { sampleDescriptor, sampleKubeconfig, type PassReport } from '@meshd/core';
 import { captureIo } from '../io.js';
 import { main } from '../main.js';
 import { exitCodeOf } from './reconcile-command.js';
@@ -40,6 +40,31 @@ describe('meshd plan / apply with bad input change nothing and say why', () => {
     const io = captureIo(root);
     expect(await main(['node', 'meshd', 'apply', ...args, '--config', join(root, 'nope.yaml')], io)).toBe(1);
     expect(io.stderrText).toContain(`config file ${join(root, 'nope.yaml')} does not exist`);
+  });
+});
+
+describe('no credential of a kubeconfig server URL in plan, apply or validate output (text and --json)', () => {
+  // The daemon's redaction cases (output/redact.test.ts), through the commands: the server URL
+  // reaches the output inside "request to … failed" errors of the unreachable control plane.
+  const cases: { name: string; server: string; secrets: string[] }[] = [
+    { name: 'user:password', server: 'https://admin:PLANTEDPASS-12345678@127.0.0.1:1', secrets: ['PLANTEDPASS-12345678'] },
+    { name: 'percent-encoded user info', server: 'https://admin:p%40ss-PLANTED-5678@127.0.0.1:1', secrets: ['p%40ss-PLANTED-5678', 'p@ss-PLANTED-5678'] },
+    { name: 'an access_token query', server: 'https://127.0.0.1:1/?access_token=PLANTED-QUERY-TOKEN-99', secrets: ['PLANTED-QUERY-TOKEN-99'] },
+  ];
+  const commands = [['plan'], ['plan', '--json'], ['apply'], ['apply', '--json'], ['validate'], ['validate', '--json']];
+
+  it.each(cases)('$name', async ({ server, secrets }) => {
+    const { root, args } = await scratch();
+    await writeFile(join(root, 'multicluster', 'cp.yaml'), sampleDescriptor({ name: 'cp', controlPlane: true }));
+    await writeFile(join(root, 'multicluster', 'cp.kube.conf'), sampleKubeconfig('cp', server), { mode: 0o600 });
+    for (const command of commands) {
+      const io = captureIo(root);
+      const logs = command[0] === 'validate' ? [] : ['--log-level', 'debug'];
+      await main(['node', 'meshd', ...command, ...args, ...logs], io);
+      const output = io.stdoutText + io.stderrText;
+      for (const secret of secrets) expect(output, command.join(' ')).not.toContain(secret);
+      if (command[0] !== 'validate') expect(output, command.join(' ')).toContain('[redacted]');
+    }
   });
 });
 

@@ -18,11 +18,14 @@ export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed:
   return detailed && report.changes > 0 ? 2 : 0;
 }
 
-/** Shared body of `meshd plan` and `meshd apply`: one pass, the findings, the report, the exit code. */
+/**
+ * Shared body of `meshd plan` and `meshd apply`: one pass, the findings, the report, the exit code.
+ * Everything printed (text, --json, logs) goes through io, which scrubs credentials.
+ */
 export async function runReconcileCommand(mode: 'plan' | 'apply', options: Record<string, unknown>, io: CommandIo): Promise<number> {
-  const logger = createLogger({ level: str(options.logLevel) ?? 'warn', pretty: false, fd: 2 });
+  const logger = createLogger({ level: str(options.logLevel) ?? 'warn', pretty: false, fd: 2, write: (line) => io.stderr(line) });
   const allowRemovals = typeof options.allowRemovals === 'number' ? options.allowRemovals : undefined;
-  const { config, report } = await runCommandPass({ mode, dir: str(options.dir), config: str(options.config), logger, io, ...(allowRemovals !== undefined ? { allowRemovals } : {}) });
+  const { config, report } = await runCommandPass({ mode, dir: str(options.dir), config: str(options.config), logger, io, redactor: io.redactor, ...(allowRemovals !== undefined ? { allowRemovals } : {}) });
   for (const f of report.findings) io.stderr(`${formatFinding(f, displayPath(str(options.dir) ?? config.directory, f.file))}\n`);
   if (options.json === true) io.stdout(`${JSON.stringify({ ...report, mesh: undefined }, null, 2)}\n`);
   else io.stdout(formatPassReport(report));

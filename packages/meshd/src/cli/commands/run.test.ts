@@ -1,3 +1,4 @@
+import { Redactor } from '../../output/redact.js';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -50,7 +51,7 @@ async function until(ok: () => boolean, timeoutMs = 5000): Promise<void> {
 describe('meshd run', () => {
   it('refuses an invalid meshd.yaml with exit 1 and the file position', async () => {
     await writeFile(join(root, 'meshd.yaml'), 'resync: 10m\nlisten: nowhere\n');
-    const io = Object.assign(captureIo(root), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo(root), { setExitCode: () => undefined, redactor: new Redactor() });
     const code = await runDaemon({ config: join(root, 'meshd.yaml') }, io, fakeProcess());
     expect(code).toBe(1);
     expect(io.stderrText).toMatch(/meshd\.yaml:2:\d+: error: listen/);
@@ -60,7 +61,7 @@ describe('meshd run', () => {
     const dir = join(root, 'clusters');
     await import('node:fs/promises').then((fs) => fs.mkdir(dir));
     const proc = fakeProcess();
-    const io = Object.assign(captureIo(root), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo(root), { setExitCode: () => undefined, redactor: new Redactor() });
     const exit = runDaemon({ dir, config: join(root, 'none.yaml'), listen: '127.0.0.1:0' }, io, proc);
     expect(await exit.then(() => io.stderrText)).toContain('does not exist');
     const port = await freePort();

@@ -77,7 +77,7 @@ export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunPro
     import('../../daemon/daemon.js'),
     import('../../daemon/lifecycle.js'),
     import('../../daemon/logger.js'),
-    import('../../daemon/redact.js'),
+    import('../../output/redact.js'),
     import('../../daemon/systemd.js'),
   ]);
   const redactor = new Redactor();

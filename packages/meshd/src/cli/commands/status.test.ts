@@ -1,3 +1,4 @@
+import { Redactor } from '../../output/redact.js';
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
 import { statusFromReports } from '../../daemon/status.js';
@@ -19,7 +20,7 @@ const fakeFetch = (status: number, body: string): typeof fetch => () => Promise.
 
 describe('meshd status', () => {
   it('prints a readable table and exits 1 when the daemon is not ready', async () => {
-    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined, redactor: new Redactor() });
     const code = await runStatus({ url: 'http://127.0.0.1:9580/' }, io, fakeFetch(200, JSON.stringify(sampleStatus())));
     expect(code).toBe(1);
     const out = io.stdoutText;
@@ -33,20 +34,20 @@ describe('meshd status', () => {
   });
 
   it('prints the raw JSON with --json', async () => {
-    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined, redactor: new Redactor() });
     await runStatus({ json: true }, io, fakeFetch(200, JSON.stringify(sampleStatus())));
     expect(JSON.parse(io.stdoutText).controlPlane).toBe('cp');
   });
 
   it('explains when the daemon cannot be reached', async () => {
-    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined, redactor: new Redactor() });
     const refused: typeof fetch = () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
     expect(await runStatus({}, io, refused)).toBe(1);
     expect(io.stderrText).toContain('cannot reach the daemon at http://127.0.0.1:9580: ECONNREFUSED');
   });
 
   it('rejects an answer that is not JSON', async () => {
-    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined });
+    const io = Object.assign(captureIo('/'), { setExitCode: () => undefined, redactor: new Redactor() });
     expect(await runStatus({}, io, fakeFetch(200, '<html>'))).toBe(1);
     expect(io.stderrText).toContain('did not answer JSON');
   });

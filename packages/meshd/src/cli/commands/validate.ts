@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core';
 import type { MeshdConfig } from '@meshd/core';
+import { addSnapshotCredentials } from '../../output/redact.js';
 import type { CommandIo } from '../io.js';
 import { validationJson, validationLines } from './validate-output.js';
 
@@ -29,7 +30,9 @@ export async function runValidate(options: ValidateOptions, io: CommandIo): Prom
   const config = await configFor(options, io);
   if (config === undefined) return 1;
   const dir = options.dir ?? config.directory;
-  const validation = validateDirectory(await readDirectorySnapshot(resolve(io.cwd, dir)), { registryMode: config.registry.mode });
+  const snapshot = await readDirectorySnapshot(resolve(io.cwd, dir));
+  addSnapshotCredentials(io.redactor, snapshot);
+  const validation = validateDirectory(snapshot, { registryMode: config.registry.mode });
   if (options.json === true) io.stdout(`${JSON.stringify(validationJson(dir, validation), null, 2)}\n`);
   else io.stdout(validationLines(dir, validation).map((line) => `${line}\n`).join(''));
   return validation.valid ? 0 : 1;

@@ -27,24 +27,73 @@ function decodedKeyLines(data: string): string[] {
   }
 }
 
-/** The user info of a URL such as `https://user:secret@host` (raw and percent-decoded), which /status would show as the server. */
-function urlUserInfo(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value.trim());
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Query parameters whose value is a credential (`?access_token=`, `&sig=`…). */
+const SECRET_QUERY_NAME = /^(?:access[_-]?token|id[_-]?token|refresh[_-]?token|token|bearer|password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|apikey|key|sig|signature|auth|authorization|credentials?|x-amz-signature|x-amz-security-token)$/i;
+
+/**
+ * The user info of a URL such as `https://user:secret@host` (raw, percent-decoded and as the URL
+ * parser re-encodes it), which /status and error messages would show as the server.
+ */
+function urlUserInfo(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value);
   if (!m?.[1]) return [];
   const parts = [m[1], ...m[1].split(':')];
-  return [...parts, ...parts.map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  })];
+  try {
+    const url = new URL(value);
+    parts.push(`${url.username}:${url.password}`, url.password);
+  } catch {
+    // not a URL the client would use either
+  }
+  return [...parts, ...parts.map(decoded)];
+}
+
+/** The credential values in a URL's query (`?access_token=X`): the value and `name=value`, raw and decoded. */
+function urlQuerySecrets(value: string): string[] {
+  const query = /\?([^#]*)/.exec(value)?.[1];
+  if (!query) return [];
+  return query.split('&').flatMap((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !SECRET_QUERY_NAME.test(decoded(pair.slice(0, eq)))) return [];
+    const v = pair.slice(eq + 1);
+    return [pair, v, decoded(v)];
+  });
+}
+
+/** Every credential a URL carries: user info and secret query values. */
+function urlSecrets(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  const url = value.trim();
+  return [...urlUserInfo(url), ...urlQuerySecrets(url)];
+}
+
+// Greedy up to the last `@` before the path: a decoded password may hold an `@` of its own.
+const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi;
+const QUERY_SECRET_IN_TEXT = /([?&])([^\s&=#"'<>]+)=([^\s&#"'<>]+)/g;
+
+/**
+ * Scrubs what looks like a credential in any URL of a text, known or not: the user info
+ * (`https://[redacted]@host`) and the values of secret query parameters (`?access_token=[redacted]`).
+ * Pure.
+ */
+export function scrubUrlCredentials(text: string): string {
+  if (!text.includes('://') && !text.includes('=')) return text;
+  return text
+    .replace(USERINFO_IN_TEXT, (_all, scheme: string) => `${scheme}${REDACTED}@`)
+    .replace(QUERY_SECRET_IN_TEXT, (all, sep: string, name: string) => (SECRET_QUERY_NAME.test(decoded(name)) ? `${sep}${name}=${REDACTED}` : all));
 }
 
 /**
  * Every credential a kubeconfig holds (user tokens, passwords, client keys and their decoded lines,
- * auth-provider tokens and secrets, exec env values, user info in a server or proxy URL), so they
+ * auth-provider tokens and secrets, exec env values, user info and secret query values of a server
+ * or proxy URL), so they
  * can be scrubbed from any output. Pure; unparseable text yields nothing (it is then not a usable
  * kubeconfig either).
  */
@@ -60,7 +109,7 @@ export function credentialsOf(kubeconfigText: string): string[] {
   const clusters = Array.isArray(record(doc).clusters) ? (record(doc).clusters as unknown[]) : [];
   for (const entry of clusters) {
     const cluster = record(record(entry).cluster);
-    found.push(...urlUserInfo(cluster.server), ...urlUserInfo(cluster['proxy-url']));
+    found.push(...urlSecrets(cluster.server), ...urlSecrets(cluster['proxy-url']));
   }
   for (const entry of users) {
     const user = record(record(entry).user);
@@ -76,7 +125,7 @@ export function credentialsOf(kubeconfigText: string): string[] {
 
 /**
  * Scrubs known credentials from text: the last line of defence behind "reports never carry
- * credentials" for /status, /metrics and every log line. The daemon updates the set from each
+ * credentials" for /status, /metrics, every log line and everything the CLI prints. The daemon updates the set from each
  * directory snapshot; the set only grows, so a credential rotated away stays scrubbed.
  */
 export class Redactor {
@@ -94,7 +143,10 @@ export class Redactor {
     this.add(credentialsOf(text));
   }
 
-  /** The text with every known credential (raw or JSON-escaped) replaced by [redacted]. */
+  /**
+   * The text with every known credential (raw or JSON-escaped) replaced by [redacted], and any
+   * URL's user info or secret query values too (scrubUrlCredentials), known or not.
+   */
   scrub(text: string): string {
     let out = text;
     for (const secret of this.secrets) {
@@ -102,7 +154,7 @@ export class Redactor {
       const escaped = JSON.stringify(secret).slice(1, -1);
       if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
     }
-    return out;
+    return scrubUrlCredentials(out);
   }
 }
 

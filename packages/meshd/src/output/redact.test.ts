@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { credentialsOf, Redactor, scrubUrlCredentials } from './redact.js';
+
+const kubeconfig = (server: string, token = 'tok-0123456789abcdef'): string => `apiVersion: v1
+kind: Config
+clusters:
+- name: east
+  cluster: { server: "${server}", proxy-url: "http://proxy:pr0xy-s3cret-value@10.0.0.1:3128" }
+users:
+- name: east
+  user: { token: ${token} }
+contexts:
+- name: east
+  context: { cluster: east, user: east }
+current-context: east
+`;
+
+describe('credentialsOf', () => {
+  it('finds the user info of the server and proxy URLs besides the token', () => {
+    const found = credentialsOf(kubeconfig('https://admin:p%40ss-word-1234@127.0.0.1:6443'));
+    expect(found).toEqual(expect.arrayContaining(['tok-0123456789abcdef', 'p%40ss-word-1234', 'p@ss-word-1234', 'pr0xy-s3cret-value']));
+    expect(found).not.toContain('admin');
+  });
+
+  it('finds nothing extra in a server URL without user info', () => {
+    const found = credentialsOf(kubeconfig('https://127.0.0.1:6443'));
+    expect(new Set(found)).toEqual(new Set(['tok-0123456789abcdef', 'proxy:pr0xy-s3cret-value', 'pr0xy-s3cret-value']));
+  });
+
+  it('lets the redactor scrub a server URL shown on /status', () => {
+    const redactor = new Redactor();
+    redactor.addKubeconfig(kubeconfig('https://meshd:planted-0123456789@127.0.0.1:6443'));
+    expect(redactor.scrub('{"server":"https://meshd:planted-0123456789@127.0.0.1:6443"}')).toBe('{"server":"https://[redacted]@127.0.0.1:6443"}');
+  });
+});
+
+describe('secrets in URL queries and unknown URLs', () => {
+  it('finds access tokens in the server URL query, not other parameters', () => {
+    const found = credentialsOf(kubeconfig('https://127.0.0.1:6443/?access_token=qry-t0ken-0123456789&region=eu-west-1'));
+    expect(found).toEqual(expect.arrayContaining(['access_token=qry-t0ken-0123456789', 'qry-t0ken-0123456789']));
+    expect(found.some((s) => s.includes('eu-west-1'))).toBe(false);
+  });
+
+  it.each([
+    ['user info of a URL it was never told about', 'request to https://admin:hunter2@10.0.0.1:6443/version failed', 'request to https://[redacted]@10.0.0.1:6443/version failed'],
+    ['a decoded password holding an @', 'request to https://admin:p@ss@10.0.0.1/version failed', 'request to https://[redacted]@10.0.0.1/version failed'],
+    ['a token query value', 'GET https://h/api?watch=1&access_token=abc&x=1 failed', 'GET https://h/api?watch=1&access_token=[redacted]&x=1 failed'],
+    ['JSON with a sig query', '{"url":"https://s3/b?X-Amz-Signature=deadbeef"}', '{"url":"https://s3/b?X-Amz-Signature=[redacted]"}'],
+    ['nothing secret', 'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx', 'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx'],
+  ])('scrubs %s', (_what, text, want) => {
+    expect(scrubUrlCredentials(text)).toBe(want);
+    expect(new Redactor().scrub(text)).toBe(want);
+  });
+});
