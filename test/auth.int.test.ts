@@ -44,14 +44,39 @@ it('a remote whose kubeconfig uses an exec credential plugin is joined', async (
   expect(await endpointIps(remote, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
 });
 
-it('an exec plugin handing out a wrong token makes that remote fail clearly, without leaking the token', async () => {
+it('an exec plugin handing out a wrong token makes that remote "unauthorized: 401 Unauthorized" (not unreachable), without leaking the token', async () => {
   const remote = env.clusters[1]!;
   await useExecPlugin(remote.name, 'not-the-right-token-123');
   const run = await meshd(ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: (unreachable|error)/);
-  expect(run.stdout).toMatch(/401|Unauthorized/i);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: 401 Unauthorized\n/);
+  expect(run.stdout).not.toMatch(/HTTP-Code|Headers|unreachable/);
   expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
+  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; state: string; reachable: boolean; lastError?: string; lastErrorCode?: string }[] };
+  expect(json.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', reachable: false, lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED' });
+});
+
+it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, and nothing on the remote changes', async () => {
+  const remote = env.clusters[1]!;
+  const file = join(ws.dir, `${remote.name}.kube.conf`);
+  await writeFile(file, (await readFile(remote.kubeconfigPath, 'utf8')).replace(remote.token, 'wrong-token-0123456789abcdef'), { mode: 0o600 });
+  const run = await meshd(ws, 'apply', '--json');
+  expect(run.code).toBe(1);
+  const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string; components: unknown[] }[] };
+  expect(report.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED', components: [] });
+  expect(run.stdout + run.stderr).not.toContain('wrong-token-0123456789abcdef');
+});
+
+it('an exec plugin that fails is "exec plugin failed: <first line of its stderr>" (MESHD_ERR_EXEC_PLUGIN), not unreachable', async () => {
+  const remote = env.clusters[1]!;
+  const script = await useExecPlugin(remote.name, 'unused-token-0123456789');
+  await writeFile(script, '#!/bin/sh\necho "error: the SSO session expired; run sso-login" >&2\necho "debug: more detail" >&2\nexit 1\n');
+  const run = await meshd(ws, 'plan');
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: exec plugin failed: error: the SSO session expired; run sso-login\n/);
+  expect(run.stdout).not.toContain('debug: more detail');
+  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; lastErrorCode?: string }[] };
+  expect(json.clusters.find((c) => c.name === 'remote-1')?.lastErrorCode).toBe('MESHD_ERR_EXEC_PLUGIN');
 });
 
 it('a remote whose kubeconfig uses a client certificate is joined', async () => {

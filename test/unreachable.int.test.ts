@@ -1,4 +1,8 @@
 // Rule 3: losing contact never deletes anything. Clusters of its own (it stops an API server).
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
@@ -56,3 +60,28 @@ it('with the control plane down, apply changes nothing and exits 1', async () =>
     await cp!.startApiServer();
   }
 });
+
+it('with the control plane hung (connections accepted, never answered), apply says "timed out after 10 s", changes nothing and exits 1', async () => {
+  const [cp, r1] = env.clusters;
+  const before = await endpointIps(r1!, 'istio-pilot');
+  const sockets = new Set<Socket>();
+  const blackHole = createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((done) => blackHole.listen(0, '127.0.0.1', done));
+  const file = join(ws.dir, 'cp.kube.conf');
+  const original = await readFile(file, 'utf8');
+  await writeFile(file, original.replace(cp!.server, `https://127.0.0.1:${(blackHole.address() as AddressInfo).port}`), { mode: 0o600 });
+  try {
+    const run = await meshd(ws, 'apply', '--json');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string }[] };
+    const reported = report.clusters.find((c) => c.name === 'cp');
+    expect(reported).toMatchObject({ state: 'unreachable', lastErrorCode: 'MESHD_ERR_TIMEOUT' });
+    expect(reported?.lastError).toMatch(/^unreachable: GET \/\S+ timed out after 10 s$/);
+    expect(run.stdout).not.toContain('aborted a request');
+    expect(await endpointIps(r1!, 'istio-pilot')).toEqual(before);
+  } finally {
+    await writeFile(file, original, { mode: 0o600 });
+    for (const s of sockets) s.destroy();
+    await new Promise((done) => blackHole.close(done));
+  }
+}, 60_000);

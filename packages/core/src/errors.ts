@@ -8,7 +8,12 @@ export const ERROR_CODES = {
   MESHD_ERR_INVALID_DIRECTORY: 'the cluster directory is invalid as a whole',
   MESHD_ERR_INVALID_CONFIG: 'the meshd configuration is invalid',
   MESHD_ERR_INVALID_KUBECONFIG: 'a kubeconfig is invalid',
-  MESHD_ERR_UNREACHABLE: 'a cluster cannot be reached',
+  MESHD_ERR_UNREACHABLE: 'a cluster cannot be reached (the network: refused, reset, 5xx)',
+  MESHD_ERR_TIMEOUT: 'a request to a cluster timed out',
+  MESHD_ERR_UNAUTHORIZED: "a cluster's API server rejected meshd's credentials (401)",
+  MESHD_ERR_FORBIDDEN: "a cluster's API server does not allow meshd's user a request (403)",
+  MESHD_ERR_EXEC_PLUGIN: "a kubeconfig's exec credential plugin failed",
+  MESHD_ERR_API: 'a cluster answered a request with an error',
   MESHD_ERR_PREREQUISITE: 'a cluster fails a prerequisite',
   MESHD_ERR_NOT_OWNED: 'an object exists that meshd does not own',
   MESHD_ERR_HELM: 'the helm binary failed',
@@ -26,8 +31,40 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /**
+ * Who retries what: `backoff` errors are retried by the reconcile queue with backoff (the cause may
+ * go away: a network, a credential rotated, a pod); `terminal` ones come from invalid input and are
+ * reported and parked until the input changes. A 401 is `backoff` (the credential may be renewed)
+ * but reported as the cluster state `unauthorized`, not `unreachable`.
+ */
+export const ERROR_RETRY: Record<ErrorCode, 'backoff' | 'terminal'> = {
+  MESHD_ERR_INVALID_DESCRIPTOR: 'terminal',
+  MESHD_ERR_INVALID_DIRECTORY: 'terminal',
+  MESHD_ERR_INVALID_CONFIG: 'terminal',
+  MESHD_ERR_INVALID_KUBECONFIG: 'terminal',
+  MESHD_ERR_UNREACHABLE: 'backoff',
+  MESHD_ERR_TIMEOUT: 'backoff',
+  MESHD_ERR_UNAUTHORIZED: 'backoff',
+  MESHD_ERR_FORBIDDEN: 'backoff',
+  MESHD_ERR_EXEC_PLUGIN: 'backoff',
+  MESHD_ERR_API: 'backoff',
+  MESHD_ERR_PREREQUISITE: 'backoff',
+  MESHD_ERR_NOT_OWNED: 'terminal',
+  MESHD_ERR_HELM: 'backoff',
+  MESHD_ERR_TILLER: 'backoff',
+  MESHD_ERR_DISCOVERY: 'backoff',
+  MESHD_ERR_APPLY: 'backoff',
+  MESHD_ERR_PLUGIN: 'backoff',
+  MESHD_ERR_STATE: 'terminal',
+  MESHD_ERR_REMOVAL_HELD: 'terminal',
+  MESHD_ERR_INVENTORY_TAMPERED: 'backoff',
+  MESHD_ERR_INTERNAL: 'backoff',
+};
+
+/**
  * An error with a catalogue code. `terminal` errors come from invalid input: the reconcile loop
  * reports them and does not retry until the input changes; other errors are retried with backoff.
+ * `terminal` defaults to the code's ERROR_RETRY class; a thrower that knows better says so (a
+ * chart that does not render is a terminal MESHD_ERR_HELM).
  */
 export class MeshdError extends Error {
   readonly code: ErrorCode;
@@ -37,7 +74,7 @@ export class MeshdError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshdError';
     this.code = code;
-    this.terminal = options.terminal ?? false;
+    this.terminal = options.terminal ?? ERROR_RETRY[code] === 'terminal';
   }
 }
 

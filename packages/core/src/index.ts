@@ -32,3 +32,4 @@ export * from './cluster/pool.js';
 export * from './registry/restart-pilot.js';
 export * from './cluster/display.js';
 export * from './state/index.js';
+export * from './cluster/failure.js';

@@ -8,11 +8,12 @@ import {
   VersionApi,
   createConfiguration,
 } from '@kubernetes/client-node';
-import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
 import { MeshdError } from '../errors.js';
 import { ConnectionReusingKubeConfig } from './agent.js';
 import { limitedHttpLibrary } from './request-limit.js';
 import { displayServer } from './display.js';
+import { credentialFailure } from './failure.js';
 
 /**
  * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
@@ -77,12 +78,26 @@ class ObjectApiWithNamespace extends KubernetesObjectApi {
   }
 }
 
-function configurationFor(kc: KubeConfig, server: string, mw: Middleware): Configuration {
+/** The kubeconfig's credentials for each request; a credential source that fails says so (credentialFailure). */
+function credentialsOf(kc: KubeConfig): SecurityAuthentication {
+  return {
+    getName: () => 'kubeconfig',
+    applySecurityAuthentication: async (context: RequestContext): Promise<void> => {
+      try {
+        await kc.applySecurityAuthentication(context);
+      } catch (err) {
+        throw credentialFailure(kc, err);
+      }
+    },
+  };
+}
+
+function configurationFor(kc: KubeConfig, server: string, timeoutMs: number, signal: AbortSignal | undefined): Configuration {
   return createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: kc },
-    httpApi: limitedHttpLibrary(),
-    promiseMiddleware: [mw],
+    authMethods: { default: credentialsOf(kc) },
+    httpApi: limitedHttpLibrary(timeoutMs),
+    promiseMiddleware: [timeoutMiddleware(timeoutMs, signal)],
   });
 }
 
@@ -93,7 +108,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   if (opts.signal) setMaxListeners(0, opts.signal);
   const kc = loadKubeConfig(opts.name, opts.kubeconfigText);
   const server = kc.getCurrentCluster()?.server ?? '';
-  const config = configurationFor(kc, server, timeoutMiddleware(opts.timeoutMs ?? 10_000, opts.signal));
+  const config = configurationFor(kc, server, opts.timeoutMs ?? 10_000, opts.signal);
   const objects = new ObjectApiWithNamespace(config, kc);
   return {
     name: opts.name,
@@ -119,6 +134,6 @@ export function isNotFound(err: unknown): boolean {
 /** True when the error means no usable answer came from the API server (refused, reset, timeout, 5xx). */
 export function isUnreachable(err: unknown): boolean {
   const status = httpStatusOf(err);
-  if (status === undefined) return !(err instanceof MeshdError);
+  if (status === undefined) return !(err instanceof MeshdError) || err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE';
   return status >= 500 && status !== 501;
 }

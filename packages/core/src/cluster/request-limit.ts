@@ -1,6 +1,8 @@
 import { IsomorphicFetchHttpLibrary, ResponseContext, wrapHttpLibrary } from '@kubernetes/client-node';
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
+import { MeshdError } from '../errors.js';
+import { spokenDuration } from './failure.js';
 
 /**
  * Requests to one cluster in flight at once; more wait here. Each new connection costs a TLS
@@ -16,15 +18,43 @@ export const MAX_REQUESTS_PER_CLUSTER = 4;
  * false "Premature close" (node-fetch issue 1767). A request is never queued inside the agent, and
  * its socket is free again by the time the next one starts.
  */
-export function limitedHttpLibrary(): HttpLibrary {
+export function limitedHttpLibrary(timeoutMs: number): HttpLibrary {
   const inner = new IsomorphicFetchHttpLibrary();
   const limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
   return wrapHttpLibrary({
     send: (request: RequestContext): Promise<ResponseContext> =>
       limit(async () => {
-        const response = await inner.send(request).toPromise();
-        const body = await response.body.binary();
-        return new ResponseContext(response.httpStatusCode, response.headers, { text: () => Promise.resolve(body.toString('utf8')), binary: () => Promise.resolve(body) });
+        try {
+          const response = await inner.send(request).toPromise();
+          const body = await response.body.binary();
+          return new ResponseContext(response.httpStatusCode, response.headers, { text: () => Promise.resolve(body.toString('utf8')), binary: () => Promise.resolve(body) });
+        } catch (err) {
+          throw abortedRequestError(request, timeoutMs, err);
+        }
       }),
   });
+}
+
+/**
+ * node-fetch says "The user aborted a request." for every abort: name what happened instead. A
+ * request that ran out of time is MESHD_ERR_TIMEOUT ("GET /version timed out after 10 s"), one
+ * aborted by meshd (shutdown, lost lease) carries that reason; other errors pass unchanged.
+ */
+function abortedRequestError(request: RequestContext, timeoutMs: number, err: unknown): unknown {
+  const signal = request.getSignal();
+  if (!signal?.aborted) return err;
+  const reason: unknown = signal.reason;
+  const what = `${request.getHttpMethod()} ${pathOf(request.getUrl())}`;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return new Error(`${what} aborted: ${why}`, { cause: err });
+}
+
+/** The path of a request URL, never its user info or query (which may carry credentials). */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(request)';
+  }
 }

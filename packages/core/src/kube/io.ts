@@ -2,6 +2,7 @@ import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { isNotFound } from '../cluster/client.js';
+import { describeHttpError } from '../cluster/failure.js';
 import type { ObjectRef } from '../plan/objects.js';
 import { refKey } from '../plan/objects.js';
 import { FIELD_MANAGER } from './object.js';
@@ -47,21 +48,12 @@ export async function deleteObject(client: ClusterClient, ref: ObjectRef): Promi
   }
 }
 
-/** A one-line description of a Kubernetes client error (status and message, never headers). */
+/**
+ * A one-line description of a Kubernetes client error: "401 Unauthorized", "HTTP 422: <Status
+ * message>" (never headers), or the error's own message (timeouts say "timed out after 10 s").
+ */
 export function describeError(err: unknown): string {
-  const e = err as { code?: number; body?: unknown; message?: string };
-  if (typeof e.code === 'number') {
-    const body = typeof e.body === 'string' ? safeMessage(e.body) : '';
-    return `HTTP ${e.code}${body ? ': ' + body : ''}`;
-  }
+  const e = err as { code?: unknown; body?: unknown; message?: string };
+  if (typeof e.code === 'number') return describeHttpError(e.code, e.body);
   return e.message ?? String(err);
-}
-
-function safeMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    return typeof parsed.message === 'string' ? parsed.message : '';
-  } catch {
-    return body.slice(0, 200);
-  }
 }

@@ -1,5 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { isUnreachable } from '../cluster/client.js';
+import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import type { ClusterFacts } from '../prereq/facts.js';
 import { gatherClusterFacts } from '../prereq/facts.js';
 import type { LoadedPlugin } from '../plugin/define.js';
@@ -16,18 +16,21 @@ export interface ProbedCluster {
   role: 'control-plane' | 'remote';
   client: ClusterClient;
   facts?: ClusterFacts;
-  error?: string;
+  /** Why the facts could not be read (the network, the credentials, or an error answer). */
+  failure?: ClusterFailure;
   /** The descriptor's `meshd.io/backend` annotation, if any. */
   backend?: string;
 }
 
-/** Asks one cluster for its facts; an unreachable cluster is reported, never treated as empty. */
+/**
+ * Asks one cluster for its facts; a cluster that cannot be used is reported (unreachable,
+ * unauthorized, or an error answer, each with its code), never treated as empty.
+ */
 export async function probeCluster(name: string, role: 'control-plane' | 'remote', client: ClusterClient, signal?: AbortSignal): Promise<ProbedCluster> {
   try {
     return { name, role, client, facts: await gatherClusterFacts(client, signal) };
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return { name, role, client, error: isUnreachable(err) ? `unreachable: ${why}` : why };
+    return { name, role, client, failure: clusterFailureOf(err) };
   }
 }
 
@@ -35,9 +38,10 @@ export async function probeCluster(name: string, role: 'control-plane' | 'remote
 export function baseReport(p: ProbedCluster): ClusterReport {
   const report: ClusterReport = { name: p.name, role: p.role, server: p.client.server, reachable: p.facts !== undefined, state: 'converged', warnings: [], components: [] };
   if (p.facts) report.version = p.facts.gitVersion;
-  if (p.error !== undefined) {
-    report.state = 'unreachable';
-    report.lastError = p.error;
+  if (p.failure !== undefined) {
+    report.state = p.failure.state;
+    report.lastError = p.failure.message;
+    report.lastErrorCode = p.failure.code;
   }
   return report;
 }

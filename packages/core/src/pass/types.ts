@@ -1,4 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
+import type { ErrorCode } from '../errors.js';
 import type { Finding } from '../descriptor/finding.js';
 import type { DirectorySnapshot } from '../descriptor/snapshot.js';
 import type { DesiredMesh } from '../descriptor/mesh.js';
@@ -21,7 +22,7 @@ export interface ComponentReport {
 }
 
 /** Where a cluster stands after a pass. */
-export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
+export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'unauthorized' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
 
 /** One cluster in a pass report. Never holds credentials. */
 export interface ClusterReport {
@@ -32,6 +33,8 @@ export interface ClusterReport {
   version?: string;
   state: ClusterState;
   lastError?: string;
+  /** The catalogue code of lastError, when meshd knows it (MESHD_ERR_UNAUTHORIZED, MESHD_ERR_TIMEOUT…). */
+  lastErrorCode?: ErrorCode;
   warnings: string[];
   components: ComponentReport[];
   /** True when the cluster is in the mesh only as its last good version (its file is invalid or gone). */

@@ -26,6 +26,8 @@ export interface ClusterStatus {
   version?: string;
   state: string;
   lastError?: string;
+  /** The catalogue code of lastError (MESHD_ERR_UNAUTHORIZED…), when known. */
+  lastErrorCode?: string;
   warnings: string[];
   /** The backend's release (helm-template or tiller). */
   release?: ComponentStatus;
@@ -97,6 +99,7 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   if (entry.unreachableSince !== undefined) status.unreachableSince = iso(entry.unreachableSince);
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
+  if (r.lastErrorCode !== undefined) status.lastErrorCode = r.lastErrorCode;
   const release = components.find((c) => BACKENDS.has(c.component));
   if (release) status.release = release;
   const secrets = components.find((c) => c.component === 'secrets');

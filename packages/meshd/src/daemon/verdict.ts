@@ -13,7 +13,7 @@ export interface PassVerdict {
   removed: string[];
 }
 
-const FAILED_STATES = new Set(['error', 'unreachable', 'blocked']);
+const FAILED_STATES = new Set(['error', 'unreachable', 'unauthorized', 'blocked']);
 
 function failed(c: ClusterReport): boolean {
   return FAILED_STATES.has(c.state) || (c.lastError !== undefined && c.state !== 'kept' && c.state !== 'held');

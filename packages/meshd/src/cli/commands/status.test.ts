@@ -1,10 +1,10 @@
-import { Redactor } from '../../output/redact.js';
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
 import { statusFromReports } from '../../daemon/status.js';
 import { clusterReport, componentReport, passReport } from '../../daemon/test-reports.js';
 import { captureIo } from '../io.js';
 import { runStatus } from './status.js';
+import { Redactor } from '../../output/redact.js';
 
 function sampleStatus() {
   const helm = componentReport('helm-template', { state: 'in-sync' });

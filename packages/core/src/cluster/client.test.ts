@@ -1,0 +1,66 @@
+// connectCluster against small local HTTP servers (no Kubernetes needed): what a hung API server,
+// a 401 and a failing exec credential plugin look like to the caller.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { hasCode } from '../errors.js';
+import { connectCluster } from './client.js';
+import { clusterFailureOf } from './failure.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((done) => server?.close(done) ?? done(undefined));
+  server = undefined;
+});
+
+/** A local HTTP server answering every request with `handler`; resolves with its URL. */
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((done) => server?.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+}
+
+function kubeconfig(url: string, user: Record<string, unknown>): string {
+  return stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+    clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+  });
+}
+
+describe('connectCluster errors say what they are', () => {
+  it('a request the API server never answers: "GET /version timed out after 200 ms" (MESHD_ERR_TIMEOUT)', async () => {
+    const url = await serve(() => undefined);
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'tok-0123456789' }), timeoutMs: 200 });
+    const err = await client.version.getCode().catch((e: unknown) => e);
+    expect(hasCode(err, 'MESHD_ERR_TIMEOUT')).toBe(true);
+    expect((err as Error).message).toBe('GET /version timed out after 200 ms');
+    expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_TIMEOUT', state: 'unreachable', message: 'unreachable: GET /version timed out after 200 ms' });
+  });
+
+  it('a wrong token: "401 Unauthorized" (MESHD_ERR_UNAUTHORIZED), not unreachable', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="kubernetes-master"' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
+    });
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'wrong-token-0123456789' }) });
+    const err = await client.version.getCode().catch((e: unknown) => e);
+    expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_UNAUTHORIZED', state: 'unauthorized', message: '401 Unauthorized' });
+  });
+
+  it('an exec plugin that fails: "exec plugin failed: <first line of its stderr>" (MESHD_ERR_EXEC_PLUGIN), and no request is sent', async () => {
+    let requests = 0;
+    const url = await serve((_req, res) => {
+      requests++;
+      res.end('{}');
+    });
+    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'echo "error: token expired, run login" >&2; echo "second line" >&2; exit 1'], interactiveMode: 'Never' };
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { exec }) });
+    const err = await client.version.getCode().catch((e: unknown) => e);
+    expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_EXEC_PLUGIN', state: 'unauthorized', message: 'exec plugin failed: error: token expired, run login' });
+    expect(requests).toBe(0);
+  });
+});
