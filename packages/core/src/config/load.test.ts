@@ -35,6 +35,20 @@ describe('loadConfig', () => {
     expect(config.resync).toBe(30_000);
   });
 
+  it.each([['empty', ''], ['whitespace-only', '  \n\t\n']])('an %s file is every default at start-up, but an error on reload', async (_what, text) => {
+    const file = join(root, `reload-${text.length}.yaml`);
+    await writeFile(file, text);
+    expect((await loadConfig(file, {}, { homeDir: home, cwd: root })).directory).toBe(join(home, 'multicluster'));
+    const err = await loadConfig(file, {}, { homeDir: home, cwd: root, reloading: true }).catch((e: unknown) => e);
+    expect(hasCode(err, 'MESHD_ERR_INVALID_CONFIG')).toBe(true);
+    expect((err as Error).message).toBe(`config file ${file} is empty; keeping the running configuration`);
+  });
+
+  it('on reload, a file with settings still loads, and no file at all still means defaults', async () => {
+    expect((await loadConfig('etc/meshd.yaml', {}, { homeDir: home, cwd: root, reloading: true })).resync).toBe(30_000);
+    expect((await loadConfig(undefined, {}, { homeDir: home, cwd: root, searchPaths: [], reloading: true })).listen).toBe('127.0.0.1:9580');
+  });
+
   it('finds the first existing search path when no file is named', async () => {
     const config = await loadConfig(undefined, {}, { homeDir: home, cwd: '/', searchPaths: ['~/.config/meshd/meshd.yaml', join(root, 'etc', 'meshd.yaml')] });
     expect(config.directory).toBe(join(root, 'etc', 'clusters'));

@@ -19,6 +19,11 @@ export interface LoadConfigOptions {
   defaultChart?: string;
   /** The environment, for XDG_STATE_HOME (the default state directory); default none. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Set when a running daemon reloads (SIGHUP): a config file that is empty or only whitespace is
+   * then an error, not "every default" — it is most likely a file caught half-written.
+   */
+  reloading?: boolean;
 }
 
 /** The default state directory: $XDG_STATE_HOME/meshd when set (absolute), else ~/.local/state/meshd. */
@@ -31,13 +36,17 @@ export function defaultStateDirectory(home: string, env: Readonly<Record<string,
  * Loads meshd.yaml: `path` when given (it must exist), else the first of the search paths that
  * exists, else pure defaults. `overrides` (command-line flags) win over the file. `~` is expanded
  * and relative `directory`/`chart` paths are resolved: against the config file's directory when the
- * file set them, against the working directory otherwise. Throws a terminal MeshdError
+ * file set them, against the working directory otherwise. An empty file means every default, except
+ * when `options.reloading` (see there). Throws a terminal MeshdError
  * (MESHD_ERR_INVALID_CONFIG) listing every finding as `FILE:LINE:COL: error: message`.
  */
 export async function loadConfig(path: string | undefined, overrides: MeshdConfigInput = {}, options: LoadConfigOptions = {}): Promise<MeshdConfig> {
   const home = options.homeDir ?? homedir();
   const cwd = options.cwd ?? process.cwd();
   const source = await readConfigSource(path, options.searchPaths ?? DEFAULT_CONFIG_PATHS, { home, cwd });
+  if (options.reloading === true && source.file !== undefined && source.text.trim() === '') {
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${source.file} is empty; keeping the running configuration`, { terminal: true });
+  }
   const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides);
   if (result.config === undefined) {
     const lines = result.findings.map((f) => formatFinding(f, f.file));

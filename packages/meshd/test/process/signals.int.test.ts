@@ -32,6 +32,10 @@ describe('signals to meshd run', () => {
   it('keeps running with the previous configuration when SIGHUP finds a broken meshd.yaml', async () => {
     await writeFile(fx.ws.configPath, 'chart: [unclosed\n');
     expect((await reload()).msg).toBe('config reload failed; keeping the previous configuration');
+    await writeFile(fx.ws.configPath, '');
+    const empty = await reload();
+    expect(empty.msg).toBe('config reload failed; keeping the previous configuration');
+    expect(empty.err).toBe(`config file ${fx.ws.configPath} is empty; keeping the running configuration`);
     await writeConfig(fx.ws, ['bogusKey: 1']);
     const record = await reload();
     expect(record.msg).toBe('config reload failed; keeping the previous configuration');

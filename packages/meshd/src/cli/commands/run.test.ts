@@ -1,4 +1,3 @@
-import { Redactor } from '../../output/redact.js';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureIo } from '../io.js';
 import { runDaemon, type RunProcess } from './run.js';
+import { Redactor } from '../../output/redact.js';
 
 let root: string;
 beforeEach(async () => {
@@ -76,5 +76,26 @@ describe('meshd run', () => {
     expect(await running).toBe(0);
     expect(proc.exits).toEqual([0]);
     expect(proc.logs.every((l) => JSON.parse(l) !== undefined)).toBe(true);
+  });
+
+  it('keeps the running configuration when SIGHUP reads an empty (half-written) meshd.yaml', async () => {
+    const dir = join(root, 'clusters');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const port = await freePort();
+    const config = join(root, 'meshd.yaml');
+    await writeFile(config, `directory: ${dir}\nlisten: 127.0.0.1:${port}\n`);
+    const proc = fakeProcess();
+    const io = Object.assign(captureIo(root), { setExitCode: () => undefined, redactor: new Redactor() });
+    const running = runDaemon({ config }, io, proc);
+    await until(() => proc.logs.some((l) => l.includes('meshd is running')));
+    await writeFile(config, '  \n');
+    proc.signals.emit('SIGHUP');
+    await until(() => proc.logs.some((l) => l.includes('config reload failed')));
+    const failed = proc.logs.map((l) => JSON.parse(l) as { msg: string; err?: string }).find((r) => r.msg === 'config reload failed; keeping the previous configuration');
+    expect(failed?.err).toBe(`config file ${config} is empty; keeping the running configuration`);
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { directory: { path: string } };
+    expect(status.directory.path).toBe(dir);
+    proc.signals.emit('SIGTERM');
+    expect(await running).toBe(0);
   });
 });

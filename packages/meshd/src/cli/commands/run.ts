@@ -63,7 +63,7 @@ function overridesOf(options: RunOptions, io: CommandIo): MeshdConfigInput {
 
 /** Runs the daemon until a signal stops it; resolves with the exit code (0 after a clean stop). */
 export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunProcess = realProcess()): Promise<number> {
-  const load = (): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, env: io.env, defaultChart: BUNDLED_CHART });
+  const load = (reloading = false): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, env: io.env, defaultChart: BUNDLED_CHART, reloading });
   let config: MeshdConfig;
   try {
     config = await load();
@@ -85,7 +85,7 @@ export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunPro
   const notifier = new SystemdNotifier({ env: io.env, pid: proc.pid, logger: logger.child({ component: 'systemd' }) });
   const daemon = new Daemon({
     config,
-    loadConfig: load,
+    loadConfig: () => load(true),
     logger,
     redactor,
     notifier,
