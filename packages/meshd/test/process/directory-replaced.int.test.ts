@@ -26,7 +26,7 @@ async function publishedRemote1(): Promise<string | undefined> {
 /** Adds an annotation to remote-1's descriptor in `dir`: the registry on the control plane must be rewritten. */
 async function annotateRemote1(dir: string, value: string): Promise<void> {
   const path = join(dir, 'remote-1.yaml');
-  const text = await readFile(path, 'utf8');
+  const text = (await readFile(path, 'utf8')).replace(/^ {4}example\.com\/edited: .*\n/m, '');
   await writeFile(path, text.replace('  annotations:\n', `  annotations:\n    example.com/edited: "${value}"\n`));
 }
 
