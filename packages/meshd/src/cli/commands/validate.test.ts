@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,15 @@ describe('meshd validate', () => {
     expect(io.stdoutText).toMatch(/^examples\/multicluster: valid: 3 clusters \(control plane falkor07; remotes east, west\), \d+ warnings?$/m);
     expect(io.stdoutText).not.toMatch(/: error: /);
     expect(code).toBe(0);
+  });
+
+  it('finds only documentation addresses (RFC 5737, and loopback) in the examples, so running them dials nobody', async () => {
+    const files = ['examples/meshd.yaml', ...(await readdir(join(repoRoot, 'examples/multicluster'))).map((f) => `examples/multicluster/${f}`)];
+    const documentation = /^((192\.0\.2|198\.51\.100|203\.0\.113)\.\d+|127\.0\.0\.1)$/;
+    for (const file of files) {
+      const addresses = (await readFile(join(repoRoot, file), 'utf8')).match(/\b\d{1,3}(\.\d{1,3}){3}\b/g) ?? [];
+      expect(addresses.filter((a) => !documentation.test(a)), file).toEqual([]);
+    }
   });
 
   it('prints paths relative to --dir as typed, with a trailing slash too', async () => {
