@@ -44,9 +44,7 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   const home = options.homeDir ?? homedir();
   const cwd = options.cwd ?? process.cwd();
   const source = await readConfigSource(path, options.searchPaths ?? DEFAULT_CONFIG_PATHS, { home, cwd });
-  if (options.reloading === true && source.file !== undefined && source.text.trim() === '') {
-    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${source.file} is empty; keeping the running configuration`, { terminal: true });
-  }
+  if (options.reloading === true) refuseEmpty(source);
   const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides);
   if (result.config === undefined) {
     const lines = result.findings.map((f) => formatFinding(f, f.file));
@@ -67,6 +65,12 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
 interface ConfigSource {
   file?: string;
   text: string;
+}
+
+/** On reload, a config file that is empty or only whitespace is most likely half-written: an error. */
+function refuseEmpty(source: ConfigSource): void {
+  if (source.file === undefined || source.text.trim() !== '') return;
+  throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${source.file} is empty; keeping the running configuration`, { terminal: true });
 }
 
 async function readConfigSource(path: string | undefined, searchPaths: readonly string[], dirs: { home: string; cwd: string }): Promise<ConfigSource> {
