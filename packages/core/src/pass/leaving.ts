@@ -167,7 +167,7 @@ export function renamedReport(c: ValidCluster, to: string, server: string): Clus
 
 /** The report of a leaving cluster whose removal the deletion budget holds. */
 export function heldReport(c: ValidCluster, server: string, reason: string): ClusterReport {
-  return { name: c.name, role: 'remote', server, reachable: false, state: 'held', lastError: `MESHD_ERR_REMOVAL_HELD: removal held: ${reason}`, warnings: [], components: [] };
+  return { name: c.name, role: 'remote', server, reachable: false, state: 'held', lastError: `removal held: ${reason}`, lastErrorCode: 'MESHD_ERR_REMOVAL_HELD', warnings: [], components: [] };
 }
 
 /** What leaveMesh needs from the pass. */
