@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts'],
+          // Property tests run hundreds of cases; on a loaded 2-core CI machine 5 s is not enough.
+          testTimeout: 30_000,
         },
       },
       {
