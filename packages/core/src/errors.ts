@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   MESHD_ERR_TILLER: 'Tiller failed',
   MESHD_ERR_DISCOVERY: 'control-plane endpoints could not be discovered',
   MESHD_ERR_APPLY: 'a write to a cluster failed',
+  MESHD_ERR_UNSERVED_API: "an object's apiVersion/kind is not served by the cluster (removed from Kubernetes): convert it (compat.convertRemovedApis) or use a chart made for this Kubernetes version",
+  MESHD_ERR_INVALID_OBJECT: 'the API server rejected an object as invalid (HTTP 422): fix the chart or values',
   MESHD_ERR_PLUGIN: 'a plugin is invalid',
   MESHD_ERR_STATE: "meshd's state directory on the bastion is damaged or unusable",
   MESHD_ERR_INVENTORY_TAMPERED: "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
@@ -53,6 +55,8 @@ export const ERROR_RETRY: Record<ErrorCode, 'backoff' | 'terminal'> = {
   MESHD_ERR_TILLER: 'backoff',
   MESHD_ERR_DISCOVERY: 'backoff',
   MESHD_ERR_APPLY: 'backoff',
+  MESHD_ERR_UNSERVED_API: 'terminal',
+  MESHD_ERR_INVALID_OBJECT: 'terminal',
   MESHD_ERR_PLUGIN: 'backoff',
   MESHD_ERR_STATE: 'terminal',
   MESHD_ERR_REMOVAL_HELD: 'terminal',
@@ -69,13 +73,26 @@ export const ERROR_RETRY: Record<ErrorCode, 'backoff' | 'terminal'> = {
 export class MeshdError extends Error {
   readonly code: ErrorCode;
   readonly terminal: boolean;
+  /** Write requests made before the failure (an executor that failed halfway still reports honestly). */
+  readonly writes: number;
 
-  constructor(code: ErrorCode, message: string, options: { terminal?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { terminal?: boolean; cause?: unknown; writes?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshdError';
     this.code = code;
     this.terminal = options.terminal ?? ERROR_RETRY[code] === 'terminal';
+    this.writes = options.writes ?? 0;
   }
+}
+
+/** The code and terminal flag of any error (an uncoded error is retried: not terminal, no code). */
+export function errorCodeOf(err: unknown): { code?: ErrorCode; terminal: boolean } {
+  return err instanceof MeshdError ? { code: err.code, terminal: err.terminal } : { terminal: false };
+}
+
+/** Write requests an error says were made before it (0 for errors that do not say). */
+export function writesBefore(err: unknown): number {
+  return err instanceof MeshdError ? err.writes : 0;
 }
 
 /** True when `err` is a MeshdError with the given code. */

@@ -33,3 +33,7 @@ export * from './registry/restart-pilot.js';
 export * from './cluster/display.js';
 export * from './state/index.js';
 export * from './cluster/failure.js';
+export * from './cluster/served-apis.js';
+export * from './plan/served.js';
+export * from './compat/removed-apis.js';
+export * from './compat/convert.js';

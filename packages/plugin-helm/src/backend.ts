@@ -1,10 +1,12 @@
-import { contentHash, definePlugin, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
+import { ServedApiCache, contentHash, definePlugin, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
 import { RenderCache, detectHelmShared } from './render/index.js';
 import { noEndpointsPlan, releaseValues } from './release-values.js';
 import type { HelmBinary } from './render/index.js';
+import { servedObjects } from './served-objects.js';
+import type { ServedObjects } from './served-objects.js';
 
 /** Name of this backend in config (`backend: helm-template`). */
 export const HELM_TEMPLATE = 'helm-template';
@@ -15,6 +17,8 @@ function namespaceObject(name: string): KubeObject {
 
 class HelmTemplateBackend implements ComponentInstance {
   private readonly cache: RenderCache;
+  /** What each cluster serves (discovery), kept for the daemon's life and refreshed on a server version change. */
+  private readonly served = new ServedApiCache();
   private helm: Promise<HelmBinary> | undefined;
 
   constructor(private readonly ctx: PluginContext<HelmTemplateConfig>) {
@@ -34,11 +38,13 @@ class HelmTemplateBackend implements ComponentInstance {
     const resolved = releaseValues(mesh.endpoints, values, target);
     const rendered = await this.cache.render({ helm: await this.helmBinary(), chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const ensure = [namespaceObject(release.namespace)];
-    const { journals, ...observed } = await observeRelease(target.client, release, { desired: rendered.objects, ensure, journals: releaseJournals(target.journal, release.name) });
-    const desiredHash = contentHash(rendered.objects);
-    const plan = planRelease({ ...observed, release: release.name, namespace: release.namespace, desired: rendered.objects, desiredHash, ensure, adopt: mesh.adopt, prune: mesh.prune });
+    const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);
+    const desired = served.objects;
+    const { journals, ...observed } = await observeRelease(target.client, release, { desired, ensure, journals: releaseJournals(target.journal, release.name) });
+    const desiredHash = contentHash(desired);
+    const plan = planRelease({ ...observed, release: release.name, namespace: release.namespace, desired, desiredHash, ensure, adopt: mesh.adopt, prune: mesh.prune });
     this.warn(target.name, plan.warnings);
-    return releaseComponentPlan(HELM_TEMPLATE, target.client, plan, journals);
+    return withServedFindings(releaseComponentPlan(HELM_TEMPLATE, target.client, plan, journals), served);
   }
 
   async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
@@ -52,6 +58,16 @@ class HelmTemplateBackend implements ComponentInstance {
   private warn(cluster: string, warnings: readonly string[]): void {
     for (const w of warnings) this.ctx.logger.warn({ cluster, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
   }
+}
+
+/** The component plan with the objects the cluster cannot serve as its (terminal) error and each conversion as a note. */
+function withServedFindings(plan: ComponentPlan, served: ServedObjects): ComponentPlan {
+  if (served.conversions.length > 0) plan.notes = served.conversions;
+  if (served.unserved.length === 0 || plan.error !== undefined) return plan;
+  plan.error = served.unserved.map((u) => u.message).join('; ');
+  plan.errorCode = 'MESHD_ERR_UNSERVED_API';
+  plan.terminal = true;
+  return plan;
 }
 
 /**

@@ -6,6 +6,7 @@ export const helmTemplateConfigSchema = z.object({
   release: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
   values: z.record(z.string(), z.unknown()),
   helmBinary: z.string().min(1),
+  compat: z.object({ convertRemovedApis: z.boolean() }),
 });
 
 /** Validated helm-template backend config. */
@@ -22,5 +23,6 @@ export function selectHelmConfig(config: unknown): unknown {
     release: field(config, 'release'),
     values: field(config, 'values') ?? {},
     helmBinary: field(field(config, 'helm'), 'binary') ?? 'helm',
+    compat: { convertRemovedApis: field(field(config, 'compat'), 'convertRemovedApis') ?? false },
   };
 }

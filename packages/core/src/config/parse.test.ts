@@ -27,6 +27,7 @@ describe('meshd.yaml schema', () => {
         tiller: { helmBinary: 'helm', namespace: 'kube-system', ensure: false, connectTimeout: 10_000, timeout: 300_000 },
         clusters: {},
         removals: { maxPerPass: 1 },
+        compat: { convertRemovedApis: false },
       },
     });
   });

@@ -90,6 +90,8 @@ export const meshdConfigSchema = z.strictObject({
   /** meshd's memory on the bastion; default $XDG_STATE_HOME/meshd, else ~/.local/state/meshd. */
   stateDirectory: z.string().min(1).optional(),
   removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
+  /** Charts of the Kubernetes 1.9–1.11 era: convert API versions the cluster no longer serves (off: report them). */
+  compat: z.strictObject({ convertRemovedApis: z.boolean().default(false) }).prefault({}),
 });
 
 /**

@@ -1,8 +1,9 @@
 import type { ClusterClient } from '../cluster/client.js';
+import { httpStatusOf } from '../cluster/client.js';
 import pLimit from 'p-limit';
 import { MeshdError } from '../errors.js';
 import type { ObjectAction } from '../plan/objects.js';
-import { executionWaves } from '../plan/waves.js';
+import { blockedBy, executionWaves } from '../plan/waves.js';
 import { applyObject, deleteObject, describeError, replaceObject } from './io.js';
 import type { KubeObject } from './object.js';
 
@@ -15,6 +16,8 @@ export interface ExecutionOutcome {
   applied: Map<string, string>;
   /** Keys of objects deleted (or found already gone). */
   deleted: Set<string>;
+  /** Keys of actions that failed or were not started because what they need failed. */
+  failed: Set<string>;
 }
 
 /** Result of executing actions on one cluster. */
@@ -25,7 +28,7 @@ export interface ExecutionResult extends ExecutionOutcome {
 
 /** An empty outcome to pass to executeActions. */
 export function emptyOutcome(): ExecutionOutcome {
-  return { applied: new Map(), deleted: new Set() };
+  return { applied: new Map(), deleted: new Set(), failed: new Set() };
 }
 
 function noteApplied(outcome: ExecutionOutcome, key: string, live: KubeObject): void {
@@ -33,22 +36,43 @@ function noteApplied(outcome: ExecutionOutcome, key: string, live: KubeObject): 
   if (typeof uid === 'string') outcome.applied.set(key, uid);
 }
 
-async function executeOne(client: ClusterClient, action: ObjectAction, outcome: ExecutionOutcome): Promise<number> {
+/** Write requests of one wave, counted as they are sent (a failed request the API server answered counts). */
+interface WriteCounter {
+  writes: number;
+}
+
+/** True when a write failed before reaching the API server: the client's discovery of the type said 404. */
+function failedInDiscovery(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('Failed to fetch resource metadata');
+}
+
+async function counted<T>(counter: WriteCounter, request: Promise<T>): Promise<T> {
+  try {
+    const result = await request;
+    counter.writes += 1;
+    return result;
+  } catch (err) {
+    if (httpStatusOf(err) !== undefined && !failedInDiscovery(err)) counter.writes += 1;
+    throw err;
+  }
+}
+
+async function executeOne(client: ClusterClient, action: ObjectAction, outcome: ExecutionOutcome, counter: WriteCounter): Promise<void> {
   switch (action.op) {
     case 'create':
     case 'update':
-      noteApplied(outcome, action.key, action.replace ? await replaceObject(client, required(action)) : await applyObject(client, required(action)));
-      return 1;
+      noteApplied(outcome, action.key, await counted(counter, action.replace ? replaceObject(client, required(action)) : applyObject(client, required(action))));
+      return;
     case 'recreate':
-      await deleteObject(client, action.ref);
-      noteApplied(outcome, action.key, await applyObject(client, required(action)));
-      return 2;
+      await counted(counter, deleteObject(client, action.ref));
+      noteApplied(outcome, action.key, await counted(counter, applyObject(client, required(action))));
+      return;
     case 'delete':
-      await deleteObject(client, action.ref);
+      await counted(counter, deleteObject(client, action.ref));
       outcome.deleted.add(action.key);
-      return 1;
+      return;
     default:
-      return 0;
+      return;
   }
 }
 
@@ -60,46 +84,75 @@ function required(action: ObjectAction): KubeObject {
 /** Writes to one cluster in flight at once within a wave (its keep-alive agent has as many sockets). */
 const WAVE_CONCURRENCY = 4;
 
-function applyError(client: ClusterClient, action: ObjectAction, err: unknown): MeshdError {
-  const where = `${action.ref.namespace ? action.ref.namespace + '/' : ''}${action.ref.name}`;
-  return new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${action.op} ${action.ref.kind} ${where} failed: ${describeError(err)}`, { cause: err });
+function describeAction(action: ObjectAction): string {
+  return `${action.op} ${action.ref.kind} ${action.ref.namespace ? action.ref.namespace + '/' : ''}${action.ref.name}`;
 }
 
-/** Runs one wave, at most WAVE_CONCURRENCY at a time; every started action finishes before it returns. */
-async function executeWave(client: ClusterClient, wave: readonly ObjectAction[], signal: AbortSignal | undefined, outcome: ExecutionOutcome): Promise<{ writes: number; done: number; failure?: MeshdError }> {
+/** The catalogue error of one failed write: unserved type and invalid object are terminal (retrying cannot help). */
+function applyError(client: ClusterClient, action: ObjectAction, err: unknown): MeshdError {
+  const what = `${client.name}: ${describeAction(action)} (${action.ref.apiVersion}) failed: ${describeError(err)}`;
+  const status = httpStatusOf(err);
+  if (status === 422) return new MeshdError('MESHD_ERR_INVALID_OBJECT', what, { terminal: true, cause: err });
+  if (status === 404 && (failedInDiscovery(err) || describeError(err).includes('could not find the requested resource'))) {
+    return new MeshdError('MESHD_ERR_UNSERVED_API', `${what}; ${action.ref.apiVersion} is not served by ${client.name}`, { terminal: true, cause: err });
+  }
+  return new MeshdError('MESHD_ERR_APPLY', what, { cause: err });
+}
+
+/** The one error of a run with failures: every failure with its code; terminal only when each one is. */
+function combined(failures: readonly MeshdError[], writes: number): MeshdError {
+  const first = failures[0] as MeshdError;
+  if (failures.length === 1) return new MeshdError(first.code, first.message, { terminal: first.terminal, cause: first.cause, writes });
+  const message = `${failures.length} object(s) failed: ${failures.map((f) => `[${f.code}] ${f.message}`).join('; ')}`;
+  return new MeshdError(first.code, message, { terminal: failures.every((f) => f.terminal), cause: first, writes });
+}
+
+/** Runs one wave, at most WAVE_CONCURRENCY at a time; every started action finishes, failed or not. */
+async function executeWave(client: ClusterClient, wave: readonly ObjectAction[], signal: AbortSignal | undefined, outcome: ExecutionOutcome, counter: WriteCounter): Promise<{ action: ObjectAction; error: MeshdError }[]> {
   const limit = pLimit(WAVE_CONCURRENCY);
-  let writes = 0;
-  let done = 0;
-  let failure: MeshdError | undefined;
+  const failures: { action: ObjectAction; error: MeshdError }[] = [];
   const run = async (action: ObjectAction): Promise<void> => {
-    if (failure !== undefined || signal?.aborted) return; // stop starting new writes after a failure
+    if (signal?.aborted) return;
     try {
-      const sent = await executeOne(client, action, outcome); // not `writes += await …`: that reads `writes` before the await
-      writes += sent;
-      done += 1;
+      await executeOne(client, action, outcome, counter);
     } catch (err) {
-      failure ??= applyError(client, action, err);
+      failures.push({ action, error: applyError(client, action, err) });
     }
   };
   await Promise.all(wave.map((action) => limit(() => run(action))));
-  return failure ? { writes, done, failure } : { writes, done };
+  return failures;
 }
 
 /**
  * Executes planned actions in their order, wave by wave (executionWaves: what shares a kind rank
- * runs concurrently), stopping after the first failure (the next pass re-plans from what is live).
- * Decides nothing: the plan did. Reports what it did into `outcome` (pass one to read it after a
- * failure) and returns it with the write count.
+ * runs concurrently). A failed action does not stop the others: only actions that need it (its
+ * Namespace, the CRD of its kind: blockedBy) are skipped. At the end, every failure is thrown as one
+ * MeshdError carrying the write requests sent. Decides nothing: the plan and blockedBy did. Reports
+ * what it did into `outcome` (pass one to read it after a failure) and returns it with the write count.
  */
 export async function executeActions(client: ClusterClient, actions: readonly ObjectAction[], signal?: AbortSignal, outcome: ExecutionOutcome = emptyOutcome()): Promise<ExecutionResult> {
-  let writes = 0;
+  const counter: WriteCounter = { writes: 0 };
+  const failed: ObjectAction[] = [];
+  const errors: MeshdError[] = [];
   for (const wave of executionWaves(actions)) {
-    signal?.throwIfAborted();
-    const result = await executeWave(client, wave, signal, outcome);
-    writes += result.writes;
-    if (result.failure) throw result.failure;
-    if (result.done < wave.length) signal?.throwIfAborted();
+    if (signal?.aborted) break;
+    const runnable: ObjectAction[] = [];
+    for (const action of wave) {
+      const needed = blockedBy(action, failed);
+      if (needed === undefined) runnable.push(action);
+      else {
+        failed.push(action);
+        outcome.failed.add(action.key);
+        errors.push(new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`, { terminal: true }));
+      }
+    }
+    for (const { action, error } of await executeWave(client, runnable, signal, outcome, counter)) {
+      failed.push(action);
+      outcome.failed.add(action.key);
+      errors.push(error);
+    }
   }
-  return { writes, ...outcome };
+  if (errors.length > 0) throw combined(errors, counter.writes);
+  signal?.throwIfAborted();
+  return { writes: counter.writes, ...outcome };
 }
-

@@ -4,7 +4,7 @@ import { journalAfterApply } from '../plan/journal.js';
 import type { ObjectAction } from '../plan/objects.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import { emptyOutcome, executeActions } from './execute-actions.js';
-import type { ExecutionResult } from './execute-actions.js';
+import type { ExecutionOutcome, ExecutionResult } from './execute-actions.js';
 
 /** Writes a journal update (forgotten keys first); nothing without a journal. */
 export async function writeJournal(journal: ObjectJournal | undefined, update: JournalUpdate): Promise<void> {
@@ -18,6 +18,8 @@ export interface JournaledRun {
   journal: ObjectJournal | undefined;
   before: JournalUpdate;
   signal?: AbortSignal | undefined;
+  /** Filled in as actions finish (read it after a failure); a fresh one when not given. */
+  outcome?: ExecutionOutcome;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface JournaledRun {
 export async function executeJournaled(client: ClusterClient, actions: readonly ObjectAction[], journaled: JournaledRun): Promise<ExecutionResult> {
   const { journal, before, signal } = journaled;
   await writeJournal(journal, before);
-  const outcome = emptyOutcome();
+  const outcome = journaled.outcome ?? emptyOutcome();
   try {
     return await executeActions(client, actions, signal, outcome);
   } finally {

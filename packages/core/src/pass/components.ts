@@ -1,4 +1,4 @@
-import { MeshdError } from '../errors.js';
+import { MeshdError, errorCodeOf, writesBefore } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
@@ -18,11 +18,24 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function reportOf(plan: ComponentPlan, writes: number, error?: string): ComponentReport {
+/** An error's text and catalogue code, as a report carries it. */
+function failureOf(err: unknown): Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'> {
+  const { code, terminal } = errorCodeOf(err);
+  return { error: errorText(err), ...(code !== undefined ? { errorCode: code } : {}), terminal };
+}
+
+function reportOf(plan: ComponentPlan, writes: number, failure?: Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'>): ComponentReport {
   const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes };
-  const err = error ?? plan.error;
-  if (err !== undefined) report.error = err;
+  const planned: Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'> = { ...(plan.error !== undefined ? { error: plan.error } : {}), ...(plan.errorCode ? { errorCode: plan.errorCode } : {}), ...(plan.terminal !== undefined ? { terminal: plan.terminal } : {}) };
+  const err = failure ?? planned;
+  if (err.error !== undefined) {
+    // The apply's failure and the plan's findings (objects it left out) are both reported.
+    report.error = failure && plan.error !== undefined ? `${plan.error}; ${err.error}` : err.error;
+    if (err.errorCode !== undefined) report.errorCode = err.errorCode;
+    report.terminal = (err.terminal ?? false) && (!failure || plan.error === undefined || plan.terminal === true);
+  }
   if (plan.warnings !== undefined && plan.warnings.length > 0) report.warnings = [...plan.warnings];
+  if (plan.notes !== undefined && plan.notes.length > 0) report.notes = [...plan.notes];
   return report;
 }
 
@@ -47,7 +60,7 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
   try {
     plan = await step(target, mesh);
   } catch (err) {
-    return { component: name, state: 'failed', reason: 'could not observe or plan', changes: [], error: errorText(err), writes: 0 };
+    return { component: name, state: 'failed', reason: 'could not observe or plan', changes: [], ...failureOf(err), writes: 0 };
   }
   // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
   if (!apply.enabled) return reportOf(plan, 0);
@@ -55,14 +68,14 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
     try {
       await plan.remember?.();
     } catch (err) {
-      return reportOf(plan, 0, errorText(err));
+      return reportOf(plan, 0, failureOf(err));
     }
     return reportOf(plan, 0);
   }
   try {
     return reportOf(plan, await plan.apply(apply.signal));
   } catch (err) {
-    return reportOf(plan, 0, errorText(err));
+    return reportOf(plan, writesBefore(err), failureOf(err));
   }
 }
 

@@ -61,6 +61,7 @@ function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTa
   // Most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default.
   const backend = typeof overrides.backend === 'string' ? overrides.backend : (probe.backend ?? ctx.config.backend);
   const target: ClusterTarget = { name: probe.name, role: probe.role, client: probe.client, overrides };
+  if (probe.facts) target.version = probe.facts.gitVersion;
   const journal = journalsOf(ctx.state, probe.name);
   if (journal) target.journal = journal;
   return { target, components: componentsFor(ctx.plugins, backend) };
@@ -92,10 +93,14 @@ export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Pr
 
 function summarise(report: ClusterReport, applied: boolean): void {
   report.warnings.push(...report.components.flatMap((c) => c.warnings ?? []));
-  const failed = report.components.find((c) => c.error !== undefined);
-  if (failed) {
+  const failed = report.components.filter((c) => c.error !== undefined);
+  const first = failed[0];
+  if (first) {
     report.state = 'error';
-    report.lastError = `${failed.component}: ${failed.error ?? ''}`;
+    report.lastError = failed.map((c) => `${c.component}: ${c.error ?? ''}`).join('; ');
+    if (first.errorCode !== undefined) report.lastErrorCode = first.errorCode;
+    // Parked only when every failure is: one that may fix itself keeps the cluster retried.
+    report.terminal = failed.every((c) => c.terminal === true);
   } else if (!report.components.every((c) => componentConverged(c, applied))) {
     report.state = 'changes-pending';
   }

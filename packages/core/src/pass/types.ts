@@ -16,8 +16,15 @@ export interface ComponentReport {
   reason: string;
   changes: PlannedChange[];
   error?: string;
+  /** The catalogue code of `error`, when it has one. */
+  errorCode?: ErrorCode;
+  /** True when `error` cannot fix itself: the daemon parks it until the input changes instead of retrying. */
+  terminal?: boolean;
   /** What the operator must hear about even without an error (a tampered inventory); copied to the cluster's warnings. */
   warnings?: string[];
+  /** What the plan changed on the way (compat conversions). */
+  notes?: string[];
+  /** Write requests actually sent, failed ones the API server answered included. */
   writes: number;
 }
 
@@ -35,6 +42,8 @@ export interface ClusterReport {
   lastError?: string;
   /** The catalogue code of lastError, when meshd knows it (MESHD_ERR_UNAUTHORIZED, MESHD_ERR_TIMEOUT…). */
   lastErrorCode?: ErrorCode;
+  /** True when `lastError` cannot fix itself: parked (not retried) until the input changes. */
+  terminal?: boolean;
   warnings: string[];
   components: ComponentReport[];
   /** True when the cluster is in the mesh only as its last good version (its file is invalid or gone). */

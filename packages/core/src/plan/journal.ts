@@ -79,7 +79,7 @@ export function journalBeforeApply(actions: readonly ObjectAction[], live: Reado
 }
 
 /** Pure: what executed actions did, as a journal update (UIDs of applied objects, deleted keys forgotten). */
-export function journalAfterApply(actions: readonly ObjectAction[], outcome: ExecutionOutcome): JournalUpdate {
+export function journalAfterApply(actions: readonly ObjectAction[], outcome: Pick<ExecutionOutcome, 'applied' | 'deleted'>): JournalUpdate {
   const update = noJournalUpdate();
   for (const a of actions) {
     const uid = outcome.applied.get(a.key);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectAction, ObjectOp } from './objects.js';
-import { executionWaves } from './waves.js';
+import { blockedBy, executionWaves } from './waves.js';
 
 /** An action from "op Kind/name" (namespace-less: the waves look at kind and op only). */
 function action(spec: string): ObjectAction {
@@ -29,5 +29,29 @@ describe('executionWaves', () => {
   it.each(cases)('$name', ({ actions, waves }) => {
     const result = executionWaves(actions.map(action)).map((wave) => wave.map((a) => `${a.op} ${a.ref.kind}/${a.ref.name}`));
     expect(result).toEqual(waves);
+  });
+});
+
+describe('blockedBy', () => {
+  const ns = (name: string): ObjectAction => ({ op: 'create', key: `Namespace/${name}`, ref: { apiVersion: 'v1', kind: 'Namespace', name }, reason: '' });
+  const inNs = (kind: string, namespace: string, apiVersion = 'v1', op: ObjectOp = 'create'): ObjectAction => ({ op, key: `${kind}/${namespace}/x`, ref: { apiVersion, kind, namespace, name: 'x' }, reason: '' });
+  const crd: ObjectAction = {
+    op: 'create',
+    key: 'crd',
+    ref: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'rules.config.istio.io' },
+    desired: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'rules.config.istio.io' }, spec: { group: 'config.istio.io', names: { kind: 'rule' } } },
+    reason: '',
+  };
+  const role: ObjectAction = { op: 'create', key: 'role', ref: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'r' }, reason: '' };
+
+  it.each([
+    { name: 'an object in a failed namespace waits', action: inNs('Service', 'istio-system'), failed: [ns('istio-system')], blocked: true },
+    { name: 'an object in another namespace runs', action: inNs('Service', 'default'), failed: [ns('istio-system')], blocked: false },
+    { name: 'a custom object of a failed CRD waits', action: inNs('rule', 'istio-system', 'config.istio.io/v1alpha2'), failed: [crd], blocked: true },
+    { name: 'another group with the same kind runs', action: inNs('rule', 'istio-system', 'example.com/v1'), failed: [crd], blocked: false },
+    { name: 'a Service runs although a ClusterRole failed', action: inNs('Service', 'istio-system'), failed: [role], blocked: false },
+    { name: 'a delete never waits', action: inNs('Service', 'istio-system', 'v1', 'delete'), failed: [ns('istio-system')], blocked: false },
+  ])('$name', ({ action: a, failed, blocked }) => {
+    expect(blockedBy(a, failed) !== undefined).toBe(blocked);
   });
 });

@@ -27,3 +27,30 @@ export function executionWaves(actions: readonly ObjectAction[]): ObjectAction[]
   }
   return waves;
 }
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+function definedKind(crd: ObjectAction): { group: string; kind: string } | undefined {
+  const spec = crd.desired?.spec as { group?: unknown; names?: { kind?: unknown } } | undefined;
+  return typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' ? { group: spec.group, kind: spec.names.kind } : undefined;
+}
+
+/**
+ * Pure: the failed action that `action` needs, or undefined when it may still run. Only a write
+ * depends on something: on its Namespace, or on the CustomResourceDefinition that defines its kind.
+ * Everything else runs although other objects failed (rule 10: one failed object never keeps
+ * independent objects from being applied).
+ */
+export function blockedBy(action: ObjectAction, failed: readonly ObjectAction[]): ObjectAction | undefined {
+  if (action.op === 'delete') return undefined;
+  return failed.find((f) => {
+    if (f.op === 'delete') return false;
+    if (f.ref.kind === 'Namespace') return action.ref.namespace === f.ref.name;
+    if (f.ref.kind !== 'CustomResourceDefinition') return false;
+    const defined = definedKind(f);
+    return defined !== undefined && defined.kind === action.ref.kind && defined.group === groupOf(action.ref.apiVersion);
+  });
+}

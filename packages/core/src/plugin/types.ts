@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ClusterClient } from '../cluster/client.js';
+import type { ErrorCode } from '../errors.js';
 import type { JournalEntry } from '../plan/journal.js';
 
 /** The logger each plugin gets: a pino child logger satisfies it. */
@@ -54,6 +55,8 @@ export interface ClusterTarget {
    * component behaves as before the journal, ownership being meshd's label alone.
    */
   journal?: (owner: string) => ObjectJournal;
+  /** The API server's version (/version gitVersion) seen by this pass: discovery caches are per version. */
+  version?: string;
 }
 
 /** Mesh-wide inputs of a pass, shared by every component. */
@@ -86,8 +89,14 @@ export interface ComponentPlan {
   state: string;
   reason: string;
   changes: PlannedChange[];
-  /** Set when the component cannot proceed (conflict, missing input); apply then throws it. */
+  /** Set when the component cannot proceed (conflict, missing input), or some objects cannot be applied (the rest still are). */
   error?: string;
+  /** The catalogue code of `error`. */
+  errorCode?: ErrorCode;
+  /** True when `error` cannot fix itself (unserved API, invalid object, chart that does not render): parked until the input changes. */
+  terminal?: boolean;
+  /** What the plan changed on the way, shown by plan and apply (each compat conversion). */
+  notes?: string[];
   /** Things the operator must hear about even when nothing is changed (a tampered inventory); they reach /status. */
   warnings?: string[];
   apply(signal?: AbortSignal): Promise<number>;

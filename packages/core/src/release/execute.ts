@@ -1,7 +1,8 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { applyObject, deleteObject } from '../kube/io.js';
 import { executeJournaled, writeJournal } from '../kube/execute-journaled.js';
-import { MeshdError } from '../errors.js';
+import { MeshdError, writesBefore } from '../errors.js';
+import { emptyOutcome } from '../kube/execute-actions.js';
 import { journalBeforeApply, noJournalUpdate } from '../plan/journal.js';
 import { refKey } from '../plan/objects.js';
 import type { ObjectJournal } from '../plugin/types.js';
@@ -43,6 +44,13 @@ function withUids(objects: readonly InventoryObject[], uids: ReadonlyMap<string,
   });
 }
 
+/** What is live after a run in which `failed` actions failed: objects kept or written, and those a failed delete left. */
+function liveAfterFailure(plan: ReleasePlan, failed: ReadonlySet<string>): InventoryObject[] {
+  const wanted = (plan.finalInventory?.objects ?? []).filter((o) => !failed.has(refKey(o)) || plan.uids.has(refKey(o)));
+  const left = (plan.observedInventory?.objects ?? []).filter((o) => failed.has(refKey(o)));
+  return union(wanted, left);
+}
+
 /** Apply mode with nothing to write to the cluster: only the journal bookkeeping the plan decided. */
 export async function rememberReleasePlan(plan: ReleasePlan, journals: ReleaseJournals = {}): Promise<void> {
   await writeJournal(journals.release, plan.journal ?? noJournalUpdate());
@@ -81,7 +89,18 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   const ensureJournal = { journal: journals.prerequisites, before: { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] }, signal };
   let writes = (await executeJournaled(client, plan.ensure, ensureJournal)).writes;
   writes += await writePendingInventory(client, plan, journals, uids);
-  const result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal });
+  const outcome = emptyOutcome();
+  let result: Awaited<ReturnType<typeof executeJournaled>>;
+  try {
+    result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal, outcome });
+  } catch (err) {
+    if (!(err instanceof MeshdError) || plan.finalInventory === undefined || signal?.aborted === true) throw err;
+    // Some objects failed, the others were written: the inventory records what is live now.
+    for (const [k, uid] of outcome.applied) uids.set(k, uid);
+    const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, outcome.failed), uids) };
+    await applyObject(client, inventoryObject(plan.namespace, applied, journals.release?.inventoryKey()));
+    throw new MeshdError(err.code, err.message, { terminal: err.terminal, cause: err.cause, writes: writes + writesBefore(err) + 1 });
+  }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
   const final = plan.finalInventory;

@@ -22,8 +22,10 @@ function changeLine(c: PlannedChange): string {
 
 function componentLines(c: ComponentReport): string[] {
   const head = `  ${c.component}: ${c.state} — ${c.reason}${c.writes > 0 ? ` [${c.writes} write(s)]` : ''}`;
-  const err = c.error !== undefined ? [`    error: ${c.error}`] : [];
-  return [head, ...err, ...c.changes.map(changeLine)];
+  const code = c.errorCode !== undefined ? ` [${c.errorCode}${c.terminal === true ? ', parked until its input changes' : ''}]` : '';
+  const err = c.error !== undefined ? [`    error${code}: ${c.error}`] : [];
+  const notes = (c.notes ?? []).map((n) => `    converted: ${n}`);
+  return [head, ...err, ...notes, ...c.changes.map(changeLine)];
 }
 
 function clusterLines(c: ClusterReport): string[] {
