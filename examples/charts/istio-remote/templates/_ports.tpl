@@ -34,7 +34,7 @@
 - name: http-monitoring
   port: 9093
   protocol: TCP
-- name: http-policy-monitoring
+- name: configapi
   port: 9094
   protocol: TCP
 - name: statsd-prom

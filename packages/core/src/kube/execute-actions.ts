@@ -36,9 +36,10 @@ function noteApplied(outcome: ExecutionOutcome, key: string, live: KubeObject): 
   if (typeof uid === 'string') outcome.applied.set(key, uid);
 }
 
-/** Write requests of one wave, counted as they are sent (a failed request the API server answered counts). */
+/** Write requests of one run, counted as they are sent (a failed request the API server answered counts), and what they did. */
 interface WriteCounter {
   writes: number;
+  outcome: ExecutionOutcome;
 }
 
 /** True when a write failed before reaching the API server: the client's discovery of the type said 404. */
@@ -57,7 +58,8 @@ async function counted<T>(counter: WriteCounter, request: Promise<T>): Promise<T
   }
 }
 
-async function executeOne(client: ClusterClient, action: ObjectAction, outcome: ExecutionOutcome, counter: WriteCounter): Promise<void> {
+async function executeOne(client: ClusterClient, action: ObjectAction, counter: WriteCounter): Promise<void> {
+  const { outcome } = counter;
   switch (action.op) {
     case 'create':
     case 'update':
@@ -108,13 +110,13 @@ function combined(failures: readonly MeshdError[], writes: number): MeshdError {
 }
 
 /** Runs one wave, at most WAVE_CONCURRENCY at a time; every started action finishes, failed or not. */
-async function executeWave(client: ClusterClient, wave: readonly ObjectAction[], signal: AbortSignal | undefined, outcome: ExecutionOutcome, counter: WriteCounter): Promise<{ action: ObjectAction; error: MeshdError }[]> {
+async function executeWave(client: ClusterClient, wave: readonly ObjectAction[], signal: AbortSignal | undefined, counter: WriteCounter): Promise<{ action: ObjectAction; error: MeshdError }[]> {
   const limit = pLimit(WAVE_CONCURRENCY);
   const failures: { action: ObjectAction; error: MeshdError }[] = [];
   const run = async (action: ObjectAction): Promise<void> => {
     if (signal?.aborted) return;
     try {
-      await executeOne(client, action, outcome, counter);
+      await executeOne(client, action, counter);
     } catch (err) {
       failures.push({ action, error: applyError(client, action, err) });
     }
@@ -131,7 +133,7 @@ async function executeWave(client: ClusterClient, wave: readonly ObjectAction[],
  * what it did into `outcome` (pass one to read it after a failure) and returns it with the write count.
  */
 export async function executeActions(client: ClusterClient, actions: readonly ObjectAction[], signal?: AbortSignal, outcome: ExecutionOutcome = emptyOutcome()): Promise<ExecutionResult> {
-  const counter: WriteCounter = { writes: 0 };
+  const counter: WriteCounter = { writes: 0, outcome };
   const failed: ObjectAction[] = [];
   const errors: MeshdError[] = [];
   for (const wave of executionWaves(actions)) {
@@ -146,7 +148,7 @@ export async function executeActions(client: ClusterClient, actions: readonly Ob
         errors.push(new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`, { terminal: true }));
       }
     }
-    for (const { action, error } of await executeWave(client, runnable, signal, outcome, counter)) {
+    for (const { action, error } of await executeWave(client, runnable, signal, counter)) {
       failed.push(action);
       outcome.failed.add(action.key);
       errors.push(error);

@@ -1,4 +1,5 @@
 import { MeshdError, errorCodeOf, writesBefore } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
@@ -18,22 +19,31 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** An error as a report carries it: text, catalogue code, whether it is parked. */
+type Failure = { error: string; errorCode?: ErrorCode; terminal: boolean };
+
 /** An error's text and catalogue code, as a report carries it. */
-function failureOf(err: unknown): Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'> {
+function failureOf(err: unknown): Failure {
   const { code, terminal } = errorCodeOf(err);
   return { error: errorText(err), ...(code !== undefined ? { errorCode: code } : {}), terminal };
 }
 
-function reportOf(plan: ComponentPlan, writes: number, failure?: Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'>): ComponentReport {
+/** The plan's own error (objects it left out, a conflict) as a report carries it. */
+function plannedFailure(plan: ComponentPlan): Failure | undefined {
+  if (plan.error === undefined) return undefined;
+  return { error: plan.error, ...(plan.errorCode ? { errorCode: plan.errorCode } : {}), terminal: plan.terminal === true };
+}
+
+/** Both the plan's findings and the apply's failure are reported; parked only when both are terminal. */
+function mergedFailure(planned: Failure | undefined, failure: Failure | undefined): Failure | undefined {
+  if (!planned || !failure) return failure ?? planned;
+  return { error: `${planned.error}; ${failure.error}`, ...(failure.errorCode ? { errorCode: failure.errorCode } : {}), terminal: planned.terminal && failure.terminal };
+}
+
+function reportOf(plan: ComponentPlan, writes: number, failure?: Failure): ComponentReport {
   const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes };
-  const planned: Pick<ComponentReport, 'error' | 'errorCode' | 'terminal'> = { ...(plan.error !== undefined ? { error: plan.error } : {}), ...(plan.errorCode ? { errorCode: plan.errorCode } : {}), ...(plan.terminal !== undefined ? { terminal: plan.terminal } : {}) };
-  const err = failure ?? planned;
-  if (err.error !== undefined) {
-    // The apply's failure and the plan's findings (objects it left out) are both reported.
-    report.error = failure && plan.error !== undefined ? `${plan.error}; ${err.error}` : err.error;
-    if (err.errorCode !== undefined) report.errorCode = err.errorCode;
-    report.terminal = (err.terminal ?? false) && (!failure || plan.error === undefined || plan.terminal === true);
-  }
+  const err = mergedFailure(plannedFailure(plan), failure);
+  if (err) Object.assign(report, err);
   if (plan.warnings !== undefined && plan.warnings.length > 0) report.warnings = [...plan.warnings];
   if (plan.notes !== undefined && plan.notes.length > 0) report.notes = [...plan.notes];
   return report;

@@ -70,7 +70,7 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
     const verdict = judgePass(key, report);
     deps.onReport(key, report, verdict);
     if (verdict.error === undefined) return;
-    if (verdict.terminal === true) throw new MeshdError('MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
+    if (verdict.terminal === true) throw new MeshdError(verdict.code ?? 'MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
     throw new Error(verdict.error);
   };
 }

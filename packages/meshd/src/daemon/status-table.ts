@@ -20,6 +20,15 @@ function oneLine(text: string | undefined, max = 80): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** `[CODE, parked] message`: the code to search for and whether the daemon still retries it. */
+function lastErrorCell(c: ClusterStatus): string {
+  const text = c.lastError ?? c.release?.error ?? c.secrets?.error;
+  if (text === undefined) return '';
+  const code = c.lastErrorCode ?? c.release?.errorCode ?? c.secrets?.errorCode;
+  const tag = code !== undefined ? `[${code}${c.terminal === true ? ', parked' : ''}] ` : '';
+  return oneLine(`${tag}${text}`, 120);
+}
+
 function clusterRows(clusters: readonly ClusterStatus[]): string[] {
   const header = ['CLUSTER', 'ROLE', 'REACHABLE', 'VERSION', 'STATE', 'RELEASE', 'SECRETS', 'LAST ERROR'];
   const rows = clusters.map((c) => [
@@ -30,7 +39,7 @@ function clusterRows(clusters: readonly ClusterStatus[]): string[] {
     c.state,
     c.release?.state ?? '-',
     c.secrets?.state ?? '-',
-    oneLine(c.lastError ?? c.release?.error ?? c.secrets?.error),
+    lastErrorCell(c),
   ]);
   return table([header, ...rows]);
 }

@@ -13,6 +13,8 @@ export interface ComponentStatus {
   changes: number;
   writes: number;
   error?: string;
+  /** The catalogue code of error (MESHD_ERR_*). */
+  errorCode?: string;
 }
 
 /** One cluster as /status shows it. Never holds credentials. */
@@ -26,8 +28,10 @@ export interface ClusterStatus {
   version?: string;
   state: string;
   lastError?: string;
-  /** The catalogue code of lastError (MESHD_ERR_UNAUTHORIZED…), when known. */
+  /** The catalogue code of lastError (MESHD_ERR_*). */
   lastErrorCode?: string;
+  /** True when lastError is parked: it cannot fix itself and is not retried until its input changes (rule 10). */
+  terminal?: boolean;
   warnings: string[];
   /** The backend's release (helm-template or tiller). */
   release?: ComponentStatus;
@@ -89,6 +93,7 @@ function componentStatus(c: ComponentReport): ComponentStatus {
   const changes = c.changes.filter((x) => x.op !== 'orphan').length;
   const status: ComponentStatus = { component: c.component, state: applied ? 'in-sync' : c.state, observed: c.state, reason: c.reason, changes, writes: c.writes };
   if (c.error !== undefined) status.error = c.error;
+  if (c.errorCode !== undefined) status.errorCode = c.errorCode;
   return status;
 }
 
@@ -100,6 +105,7 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
   if (r.lastErrorCode !== undefined) status.lastErrorCode = r.lastErrorCode;
+  if (r.terminal === true) status.terminal = true;
   const release = components.find((c) => BACKENDS.has(c.component));
   if (release) status.release = release;
   const secrets = components.find((c) => c.component === 'secrets');

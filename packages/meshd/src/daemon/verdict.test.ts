@@ -35,4 +35,15 @@ describe('judgePass', () => {
     const report = passReport([clusterReport('cp'), clusterReport('west', { state: 'removed' })], { directoryValid: false, converged: false });
     expect(judgePass('west', report)).toEqual({ retryClusters: [], removed: ['west'] });
   });
+
+  it('parks a cluster whose failures cannot fix themselves (rule 10): no retry, terminal on its own key', () => {
+    const stuck = clusterReport('east', { state: 'error', lastError: 'helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east', lastErrorCode: 'MESHD_ERR_UNSERVED_API', terminal: true });
+    expect(judgePass(FULL_KEY, passReport([clusterReport('cp'), stuck]))).toEqual({ retryClusters: [], removed: [], parked: ['east'] });
+    expect(judgePass('east', passReport([clusterReport('cp'), stuck]))).toMatchObject({ terminal: true, code: 'MESHD_ERR_UNSERVED_API', parked: ['east'] });
+  });
+
+  it('keeps retrying a cluster when mesh-wide problems come with its parked failure', () => {
+    const stuck = clusterReport('east', { state: 'error', lastError: 'x', lastErrorCode: 'MESHD_ERR_INVALID_OBJECT', terminal: true });
+    expect(judgePass('east', passReport([clusterReport('cp')].concat(stuck), { errors: ['pilot has no ready pod'] })).terminal).toBeUndefined();
+  });
 });

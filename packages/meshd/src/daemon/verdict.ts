@@ -1,12 +1,20 @@
-import type { ClusterReport, PassReport } from '@meshd/core';
+import type { ClusterReport, ErrorCode, PassReport } from '@meshd/core';
 import { FULL_KEY, REGISTRY_KEY } from './keys.js';
 
 /** What the daemon does after a pass: retry the key, retry single clusters, forget removed ones. */
 export interface PassVerdict {
   /** Set when the key itself failed (its error): retried with backoff unless `terminal`. */
   error?: string;
-  /** The directory is invalid and gave nothing to act on: retrying cannot help until a file changes. */
+  /**
+   * Retrying cannot help until the input changes: the directory is invalid and gave nothing to act
+   * on, or the key's cluster failed only in ways that cannot fix themselves (unserved API, invalid
+   * object, a chart that does not render: rule 10).
+   */
   terminal?: boolean;
+  /** The catalogue code of a terminal error. */
+  code?: ErrorCode;
+  /** Clusters of this pass whose failures are parked (terminal): not handed to their own keys. */
+  parked?: string[];
   /** Clusters of a full pass that failed: each is retried on its own key, with its own backoff. */
   retryClusters: string[];
   /** Clusters that left the mesh in this pass: their keys are no longer tracked. */
@@ -38,10 +46,24 @@ export function judgePass(key: string, report: PassReport): PassVerdict {
   if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));
   if (report.registry?.error !== undefined) problems.push(`registry: ${report.registry.error}`);
   const remotes = report.clusters.filter((c) => c.role === 'remote' && failed(c));
+  const parked = remotes.filter((c) => c.terminal === true);
   const verdict: PassVerdict = { retryClusters: [], removed };
-  if (key === FULL_KEY) verdict.retryClusters = remotes.map((c) => c.name);
-  else if (key !== REGISTRY_KEY) problems.push(...remotes.filter((c) => c.name === key).map(why));
+  if (parked.length > 0) verdict.parked = parked.map((c) => c.name);
+  if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.terminal !== true).map((c) => c.name);
+  else if (key !== REGISTRY_KEY) {
+    const own = remotes.filter((c) => c.name === key);
+    const meshWide = problems.length;
+    problems.push(...own.map(why));
+    const first = own[0];
+    if (meshWide === 0 && first !== undefined && first.terminal === true) {
+      verdict.terminal = true;
+      if (first.lastErrorCode !== undefined) verdict.code = first.lastErrorCode;
+    }
+  }
   if (problems.length > 0) verdict.error = [...new Set(problems)].join('; ');
-  if (verdict.error !== undefined && !report.directoryValid && report.clusters.length === 0) verdict.terminal = true;
+  if (verdict.error !== undefined && !report.directoryValid && report.clusters.length === 0) {
+    verdict.terminal = true;
+    verdict.code = 'MESHD_ERR_INVALID_DIRECTORY';
+  }
   return verdict;
 }
