@@ -22,10 +22,11 @@ export interface MeshWorkspace {
   cleanup(): Promise<void>;
 }
 
-/** Writes meshd.yaml (chart and helm from this repo and the test cache, a state directory of its own) plus any extra YAML lines. */
+/** Writes meshd.yaml (chart — unless `extra` names one — and helm from this repo and the test cache, a state directory of its own) plus any extra YAML lines. */
 export async function writeConfig(ws: MeshWorkspace, extra: string[] = []): Promise<void> {
   const own = extra.some((l) => l.startsWith('stateDirectory:')) ? [] : [`stateDirectory: ${stateDirOf(ws)}`];
-  const lines = [`chart: ${CHART}`, `helm: { binary: ${binaryPaths().helm} }`, ...own, ...extra];
+  const chart = extra.some((l) => l.startsWith('chart:')) ? [] : [`chart: ${CHART}`];
+  const lines = [...chart, `helm: { binary: ${binaryPaths().helm} }`, ...own, ...extra];
   await writeFile(ws.configPath, `${lines.join('\n')}\n`);
 }
 
