@@ -1,4 +1,4 @@
-import { contentHash, definePlugin, MeshdError, readObjects, refOf } from '@meshd/core';
+import { ServedApiCache, contentHash, definePlugin, MeshdError, readObjects, refOf, splitServed } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
 import { RenderCache, detectHelmShared, helmVersionAtLeast, noEndpointsPlan, releaseValues } from '@meshd/plugin-helm';
 import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
@@ -16,12 +16,15 @@ import { observePrerequisites } from './prerequisites.js';
 import { planTillerRemoval } from './removal.js';
 import type { TillerPlan } from './steps.js';
 import { observeTemplateRelease } from './template.js';
+import { unservedTillerPlan } from './served.js';
 
 /** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
 export const TILLER = 'tiller';
 
 class TillerBackend implements ComponentInstance {
   private readonly cache: RenderCache;
+  /** What each cluster serves (discovery), refreshed on a server version change. */
+  private readonly served = new ServedApiCache();
   private helm: Promise<HelmVersion> | undefined;
 
   constructor(private readonly ctx: PluginContext<TillerConfig>) {
@@ -33,6 +36,9 @@ class TillerBackend implements ComponentInstance {
     if (endpoints === undefined) return noEndpointsPlan(TILLER, target);
     const location = tillerLocation(target.overrides, this.ctx.config);
     const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
+    const desired = observed.input.desired;
+    const { unserved } = splitServed(desired, await this.served.check(target.client, target.version ?? '', desired), { name: target.name, version: target.version ?? '' });
+    if (unserved.length > 0) return unservedTillerPlan(TILLER, target, unserved);
     const plan = planTillerRelease({ ...observed.input, adopt: mesh.adopt });
     return this.componentPlan(target, location, plan, observed.values);
   }
