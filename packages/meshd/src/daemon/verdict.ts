@@ -31,6 +31,16 @@ function why(c: ClusterReport): string {
   return `${c.name}: ${c.lastError ?? c.state}`;
 }
 
+/** A single-cluster key: its cluster's failure is the key's; parked (terminal) when nothing mesh-wide failed too. */
+function judgeOwnCluster(own: ClusterReport | undefined, problems: string[], verdict: PassVerdict): void {
+  if (own === undefined) return;
+  const meshWide = problems.length;
+  problems.push(why(own));
+  if (meshWide > 0 || own.terminal !== true) return;
+  verdict.terminal = true;
+  if (own.lastErrorCode !== undefined) verdict.code = own.lastErrorCode;
+}
+
 /**
  * Judges a pass report for the key that ran it (level-based: only the report matters). Mesh-wide
  * problems (no control plane, control plane or registry unreachable, discovery failed) fail the key.
@@ -50,16 +60,7 @@ export function judgePass(key: string, report: PassReport): PassVerdict {
   const verdict: PassVerdict = { retryClusters: [], removed };
   if (parked.length > 0) verdict.parked = parked.map((c) => c.name);
   if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.terminal !== true).map((c) => c.name);
-  else if (key !== REGISTRY_KEY) {
-    const own = remotes.filter((c) => c.name === key);
-    const meshWide = problems.length;
-    problems.push(...own.map(why));
-    const first = own[0];
-    if (meshWide === 0 && first !== undefined && first.terminal === true) {
-      verdict.terminal = true;
-      if (first.lastErrorCode !== undefined) verdict.code = first.lastErrorCode;
-    }
-  }
+  else if (key !== REGISTRY_KEY) judgeOwnCluster(remotes.find((c) => c.name === key), problems, verdict);
   if (problems.length > 0) verdict.error = [...new Set(problems)].join('; ');
   if (verdict.error !== undefined && !report.directoryValid && report.clusters.length === 0) {
     verdict.terminal = true;
