@@ -24,15 +24,34 @@ export function limitedHttpLibrary(timeoutMs: number): HttpLibrary {
   return wrapHttpLibrary({
     send: (request: RequestContext): Promise<ResponseContext> =>
       limit(async () => {
+        const abort = whenAborted(request.getSignal());
         try {
-          const response = await inner.send(request).toPromise();
-          const body = await response.body.binary();
+          // Raced against the request's own signal: a request whose socket never settles after an
+          // abort (a TLS handshake to a host that accepts and never answers) still frees its slot
+          // when its time is up, so the requests queued behind it are not stuck forever.
+          const response = await Promise.race([inner.send(request).toPromise(), abort.promise]);
+          const body = await Promise.race([response.body.binary(), abort.promise]);
           return new ResponseContext(response.httpStatusCode, response.headers, { text: () => Promise.resolve(body.toString('utf8')), binary: () => Promise.resolve(body) });
         } catch (err) {
           throw abortedRequestError(request, timeoutMs, err);
+        } finally {
+          abort.dispose();
         }
       }),
   });
+}
+
+/** A promise that rejects when `signal` aborts (never settles otherwise), and its clean-up. */
+function whenAborted(signal: AbortSignal | undefined): { promise: Promise<never>; dispose(): void } {
+  if (!signal) return { promise: new Promise<never>(() => undefined), dispose: () => undefined };
+  let onAbort = (): void => undefined;
+  const promise = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined); // the race observes it; an unraced rejection is not an error
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 /**
