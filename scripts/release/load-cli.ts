@@ -16,10 +16,11 @@ export interface CliModule {
  * there: the bundle needs only built-in modules, and probes ws's optional native add-ons in try/catch.
  */
 export function loadCli(cliPath: string): CliModule {
-  if (!isSea()) return require(cliPath) as CliModule;
+  const requireFromCli = createRequire(cliPath);
+  if (!isSea()) return requireFromCli(cliPath) as CliModule;
   const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${getAsset('cli.cjs', 'utf8')}\n})`, { filename: cliPath }) as (...args: unknown[]) => void;
   const module = { exports: {} as Partial<CliModule> };
-  wrapper(module.exports, createRequire(cliPath), module, cliPath, resolve(cliPath, '..'));
+  wrapper(module.exports, requireFromCli, module, cliPath, resolve(cliPath, '..'));
   if (typeof module.exports.main !== 'function') throw new Error(`${cliPath}: the CLI bundle exports no main()`);
   return module.exports as CliModule;
 }
