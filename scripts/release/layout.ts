@@ -31,10 +31,11 @@ export interface TreeSources {
   repo: string;
   launcher: string;
   cli: string;
+  cache: string;
 }
 
 /**
- * Lays out `<prefix>/lib/meshd` (chart, examples with the unit, cli.cjs when given) and, when given,
+ * Lays out `<prefix>/lib/meshd` (chart, examples with the unit, and with the launcher cli.cjs and its code cache cli.cache) and, when given,
  * `<prefix>/bin/meshd`: the tree the tarball ships as is and the .deb ships under /usr.
  */
 export async function stageTree(prefix: string, src: TreeSources, opts: { bin: 'launcher' | 'none' }): Promise<void> {
@@ -49,6 +50,7 @@ export async function stageTree(prefix: string, src: TreeSources, opts: { bin: '
     await cp(src.launcher, join(prefix, 'bin/meshd'));
     await chmod(join(prefix, 'bin/meshd'), 0o755);
     await cp(src.cli, join(lib, 'cli.cjs'));
+    await cp(src.cache, join(lib, 'cli.cache'));
   }
 }
 

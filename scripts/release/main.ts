@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MESHD_VERSION } from '../../packages/meshd/src/cli/version.js';
 import { bundleMeshd } from './bundle.js';
+import { writeCodeCache } from './code-cache.js';
 import { CONFIG_EDITS, copyEdited, stageTree, UNIT_EDITS } from './layout.js';
 import { singleExecutable } from './sea.js';
 
@@ -28,7 +29,7 @@ function commit(): string {
 }
 
 /** The release tarball: meshd-<version>/{bin/meshd, lib/meshd/…, package.json}. */
-async function tarball(name: string, bundle: { launcher: string; cli: string }): Promise<string> {
+async function tarball(name: string, bundle: { launcher: string; cli: string; cache: string }): Promise<string> {
   const root = join(dist, 'stage', name);
   await stageTree(root, { repo, ...bundle }, { bin: 'launcher' });
   // bin/meshd is CommonJS without an extension: this keeps a "type": "module" above the unpacked tree from claiming it.
@@ -39,11 +40,11 @@ async function tarball(name: string, bundle: { launcher: string; cli: string }):
 }
 
 /** The .deb: the single executable, the tree under /usr/lib/meshd, the unit, /etc/meshd. */
-async function debian(ver: string, bundle: { launcher: string; cli: string }): Promise<string> {
+async function debian(ver: string, bundle: { launcher: string; cli: string; cache: string }): Promise<string> {
   const root = join(dist, 'stage', `meshd_${ver}_amd64`);
   await stageTree(join(root, 'usr'), { repo, ...bundle }, { bin: 'none' });
   await mkdir(join(root, 'usr/bin'), { recursive: true });
-  const nodeVersion = await singleExecutable({ launcher: bundle.launcher, cli: bundle.cli, work: join(dist, 'stage'), out: join(root, 'usr/bin/meshd') });
+  const nodeVersion = await singleExecutable({ ...bundle, work: join(dist, 'stage'), out: join(root, 'usr/bin/meshd') });
   await mkdir(join(root, 'lib/systemd/system'), { recursive: true });
   await copyEdited(join(repo, 'examples/systemd/meshd.service'), join(root, 'lib/systemd/system/meshd.service'), UNIT_EDITS);
   await mkdir(join(root, 'etc/meshd/multicluster'), { recursive: true });
@@ -61,9 +62,10 @@ async function debian(ver: string, bundle: { launcher: string; cli: string }): P
 
 const ver = await version();
 await rm(dist, { recursive: true, force: true });
-const bundle = { launcher: join(dist, 'bundle/meshd'), cli: join(dist, 'bundle/cli.cjs') };
+const bundle = { launcher: join(dist, 'bundle/meshd'), cli: join(dist, 'bundle/cli.cjs'), cache: join(dist, 'bundle/cli.cache') };
 const warnings = await bundleMeshd({ ...bundle, commit: commit() });
 for (const warning of warnings) log(`esbuild: ${warning}`);
+writeCodeCache(bundle.cli, bundle.cache);
 log(`bundle: ${bundle.launcher} (${(await stat(bundle.launcher)).size} B), ${bundle.cli} (${((await stat(bundle.cli)).size / 1e6).toFixed(1)} MB)`);
 log(`tarball: ${await tarball(`meshd-${ver}`, bundle)}`);
 if (!process.argv.includes('--no-deb')) log(`deb: ${await debian(ver, bundle)}`);

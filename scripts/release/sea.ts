@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 export interface SeaSources {
   launcher: string;
   cli: string;
+  /** The CLI's V8 code cache (code-cache.ts). */
+  cache: string;
   /** A scratch directory for the configuration and the blob. */
   work: string;
   out: string;
@@ -17,13 +19,14 @@ const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /**
  * Builds /usr/bin/meshd: the node binary running this build with the launcher as its main script
- * (compiled ahead, `useCodeCache`) and the CLI bundle as the asset `cli.cjs`, injected with postject.
+ * (compiled ahead, `useCodeCache`), the CLI bundle and its code cache as the assets `cli.cjs` and
+ * `cli.cache`, injected with postject.
  * Returns the Node version it embeds.
  */
 export async function singleExecutable(src: SeaSources): Promise<string> {
   const config = join(src.work, 'sea-config.json');
   const blob = join(src.work, 'sea.blob');
-  await writeFile(config, JSON.stringify({ main: src.launcher, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'cli.cjs': src.cli } }));
+  await writeFile(config, JSON.stringify({ main: src.launcher, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'cli.cjs': src.cli, 'cli.cache': src.cache } }));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'ignore' });
   await copyFile(process.execPath, src.out);
   const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
