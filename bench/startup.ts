@@ -4,10 +4,9 @@
 // `--version`, `validate` on examples/multicluster and a no-op `apply` on 3 test clusters.
 // Run: npm run bench:startup -- [--runs N] [--no-clusters] [--out FILE]
 // Every round runs every command once, in an order rotated each round; the table gives medians.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
 import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
