@@ -1,6 +1,6 @@
 // bench:manual — meshd against the Istio 0.8 guide's procedure scripted in bash (guide.sh), on the
 // same 3 real test clusters (control plane + 2 remotes), alternating tools, N cycles each.
-// Run: npm run bench:manual -- [--runs N] [--out FILE]
+// Run: npm run bench:manual -- [--runs N] [--out FILE] [--cli unbundled|bundle|sea]
 // Reports the median wall seconds per case, the ratio meshd/manual and the write requests each made;
 // then, with `meshd run` on the mesh, how fast the daemon follows N Pilot moves by itself and what
 // its no-op (the timer resync) costs.
@@ -21,7 +21,7 @@ import { daemonResyncs } from './resync.js';
 import type { ResyncFigures } from './resync.js';
 import type { CaseFigures, CaseName } from './cycle.js';
 import { leftovers, resetMesh } from './reset.js';
-import { meshdHasSecretsPlugin } from './tools.js';
+import { meshdCliOf, meshdHasSecretsPlugin } from './tools.js';
 import type { MeshSetup, ToolName } from './tools.js';
 
 const APP_NAMESPACES = ['app-1', 'app-2'];
@@ -36,7 +36,7 @@ async function prepare(env: TestEnv, secrets: boolean): Promise<MeshSetup> {
   const bins = binaryPaths();
   const secretNamespaces = secrets ? ['default', ...APP_NAMESPACES] : [];
   const ws = await createWorkspace(clusters, meshdConfigText({ helm: bins.helm, secretNamespaces: secretNamespaces.length > 0 ? secretNamespaces : ['default'] }));
-  return { ws, controlPlane: clusters[0]?.name ?? 'cp', remotes: clusters.slice(1).map((c) => c.name), kubectl: bins.kubectl, helm: bins.helm, secretNamespaces };
+  return { ws, controlPlane: clusters[0]?.name ?? 'cp', remotes: clusters.slice(1).map((c) => c.name), kubectl: bins.kubectl, helm: bins.helm, secretNamespaces, meshdCli: meshdCliOf(flag(process.argv, '--cli')) };
 }
 
 function caseSummary(samples: Samples, name: CaseName): Record<string, number> {
@@ -82,7 +82,7 @@ const out = flag(process.argv, '--out');
 requireBuiltMeshd();
 const machine = machineInfo();
 const secrets = await meshdHasSecretsPlugin();
-console.log(`bench:manual: ${runs} cycles per tool, secrets step ${secrets ? 'on (meshd registers the secrets plugin)' : 'off (meshd has no secrets plugin registered: both skip it)'}; load ${machine.loadAtStart.join(' ')}`);
+console.log(`bench:manual: ${runs} cycles per tool, CLI ${meshdCliOf(flag(process.argv, '--cli')).join(' ')}, secrets step ${secrets ? 'on (meshd registers the secrets plugin)' : 'off (meshd has no secrets plugin registered: both skip it)'}; load ${machine.loadAtStart.join(' ')}`);
 const env = await startClusters({ count: 3 });
 const setup = await prepare(env, secrets);
 const samples = Object.fromEntries(TOOLS.map((t) => [t, { fromEmpty: [], noop: [], pilotMove: [] }])) as unknown as Samples;
@@ -111,7 +111,7 @@ try {
   printTable(cases);
   console.log(`noop as the daemon's resync pass: ${cases.noop.meshd_daemon_resync_s} s, ratio ${cases.noop.meshd_daemon_resync_ratio}, ${cases.noop.meshd_daemon_resync_writes} writes`);
   console.log(`pilotMove with the daemon running (meshd run, watch-driven): ${cases.pilotMove.meshd_daemon_s} s, ratio ${cases.pilotMove.meshd_daemon_ratio}, ${cases.pilotMove.meshd_daemon_writes} writes`);
-  const report = { runs, cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves, daemonResyncs: resyncs };
+  const report = { runs, cli: flag(process.argv, '--cli') ?? 'unbundled', cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves, daemonResyncs: resyncs };
   if (out) {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -3,6 +3,7 @@
 // bash script with the real kubectl and helm.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MESHD_VERSION } from '../../packages/meshd/src/cli/version.js';
 import { MESHD_BIN, runTimed } from '../lib/proc.js';
 import { CHART, REPO } from '../lib/workspace.js';
 import type { Workspace } from '../lib/workspace.js';
@@ -26,6 +27,8 @@ export interface MeshSetup {
   helm: string;
   /** Namespaces whose istio.default both tools copy (empty when meshd has no secrets plugin). */
   secretNamespaces: readonly string[];
+  /** How the one-shot CLI runs: `[command, ...args]` before meshd's own arguments (`--cli`). */
+  meshdCli: readonly [string, ...string[]];
 }
 
 type CliMain = (argv: string[], io: unknown) => Promise<number>;
@@ -41,7 +44,8 @@ async function importDist<T>(path: string, name: string): Promise<T> {
 }
 
 async function meshdCli(setup: MeshSetup): Promise<ToolRun> {
-  const run = await runTimed(process.execPath, [MESHD_BIN, 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath]);
+  const [command, ...prefix] = setup.meshdCli;
+  const run = await runTimed(command, [...prefix, 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath]);
   return { wallSeconds: run.wallSeconds, ok: run.code === 0, output: run.stdout + run.stderr };
 }
 
@@ -67,6 +71,19 @@ async function manual(setup: MeshSetup): Promise<ToolRun> {
   };
   const run = await runTimed('bash', [join(REPO, 'bench/manual/guide.sh')], env);
   return { wallSeconds: run.wallSeconds, ok: run.code === 0, output: run.stdout + run.stderr };
+}
+
+/**
+ * The one-shot CLI `--cli` names: `unbundled` (default, the compiled workspace, packages/meshd/bin/meshd.js),
+ * `bundle` (the tarball's bin/meshd under this node) or `sea` (the .deb's single executable), the
+ * last two from `npm run dist`.
+ */
+export function meshdCliOf(kind: string | undefined): readonly [string, ...string[]] {
+  const stage = join(REPO, 'dist/stage');
+  if (kind === undefined || kind === 'unbundled') return [process.execPath, MESHD_BIN];
+  if (kind === 'bundle') return [process.execPath, join(stage, `meshd-${MESHD_VERSION}/bin/meshd`)];
+  if (kind === 'sea') return [join(stage, `meshd_${MESHD_VERSION}_amd64/usr/bin/meshd`)];
+  throw new Error(`--cli must be unbundled, bundle or sea, got ${kind}`);
 }
 
 /** Runs one tool once against the mesh. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import type { Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Options of createLogger. */
 export interface LoggerOptions {
@@ -14,12 +15,13 @@ export interface LoggerOptions {
 
 /**
  * The process logger. Credentials are redacted by path as a second line of defence: meshd never
- * logs kubeconfigs or secret data in the first place.
+ * logs kubeconfigs or secret data in the first place. pino-pretty runs in this thread as a stream,
+ * never as a worker-thread transport, so the bundle of `npm run dist` needs no node_modules.
  */
 export function createLogger(options: LoggerOptions): PinoLogger {
   const redact = { paths: ['*.token', '*.kubeconfigText', '*.data', '*.password', 'headers.authorization'], censor: '[redacted]' };
   if (options.pretty) {
-    return pino({ level: options.level, redact }, pino.transport({ target: 'pino-pretty', options: { destination: options.fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }));
+    return pino({ level: options.level, redact }, pretty({ destination: options.fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   const { write } = options;
   if (write) return pino({ level: options.level, redact }, { write: (line: string) => write(line) });

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The expression in pass-runner.ts that locates the chart inside the repository. */
+const REPO_CHART = "new URL('../../../examples/charts/istio-remote', import.meta.url)";
+
+/**
+ * Points BUNDLED_CHART at the install (install-layout.ts) instead of the repository. Fails the build
+ * when pass-runner.ts no longer holds the expression exactly once, rather than shipping a bundle
+ * that looks for the chart in a source tree.
+ */
+const installedChart: Plugin = {
+  name: 'meshd-installed-chart',
+  setup(b) {
+    b.onLoad({ filter: /packages[\\/]meshd[\\/]src[\\/]pass-runner\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const count = source.split(REPO_CHART).length - 1;
+      if (count !== 1) throw new Error(`${args.path}: expected the bundled chart expression once, found it ${count} times`);
+      const layout = JSON.stringify(fileURLToPath(new URL('./install-layout.ts', import.meta.url)));
+      return { loader: 'ts', contents: `import { installedChartUrl as __meshdChartUrl } from ${layout};\n${source.replace(REPO_CHART, '__meshdChartUrl()')}` };
+    });
+  },
+};
+
+/** What bundleMeshd writes, and the commit its version line names. */
+export interface BundleOptions {
+  /** The launcher, `bin/meshd` of the tarball and the single executable's main script. */
+  launcher: string;
+  /** The CLI and daemon, `lib/meshd/cli.cjs`. */
+  cli: string;
+  commit: string;
+}
+
+/**
+ * Bundles meshd into two CommonJS files (Node's single executables run CommonJS only): a launcher
+ * that answers `--version` by itself and loads the rest on demand, and the CLI with every dependency
+ * inlined (the workspace packages from source, client-node, fastify, pino with its streams, never
+ * its worker-thread transports). Returns esbuild's warnings.
+ */
+export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
+  const common = {
+    absWorkingDir: repo,
+    bundle: true,
+    platform: 'node',
+    target: 'node20.19',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    legalComments: 'external',
+    define: { MESHD_BUILD_COMMIT: JSON.stringify(options.commit) },
+    logLevel: 'silent',
+  } as const;
+  const launcher = await build({
+    ...common,
+    entryPoints: [fileURLToPath(new URL('./launcher.ts', import.meta.url))],
+    outfile: options.launcher,
+    banner: { js: '#!/usr/bin/env node' },
+  });
+  const cli = await build({
+    ...common,
+    entryPoints: [`${repo}packages/meshd/src/cli/main.ts`],
+    outfile: options.cli,
+    // ws probes for these optional native speed-ups in try/catch.
+    external: ['bufferutil', 'utf-8-validate'],
+    alias: {
+      '@meshd/core': `${repo}packages/core/src/index.ts`,
+      '@meshd/plugin-helm': `${repo}packages/plugin-helm/src/index.ts`,
+      '@meshd/plugin-tiller': `${repo}packages/plugin-tiller/src/index.ts`,
+      '@meshd/plugin-secrets': `${repo}packages/plugin-secrets/src/index.ts`,
+    },
+    plugins: [installedChart],
+  });
+  return [...launcher.warnings, ...cli.warnings].map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`);
+}

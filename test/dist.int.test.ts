@@ -1,0 +1,136 @@
+// Issue 17, end to end: `npm run dist` on this clone, then the .deb installed into this machine's
+// root with dpkg (CI runs as root on a throwaway machine) and the tarball unpacked into a temp
+// directory. Every installed command runs from a directory outside the repository, with no
+// node_modules on its path and a bare environment. Nothing here skips: without root, dpkg or
+// systemd-analyze, or with a meshd package already installed, the suite fails and says why.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryPaths, startClusters } from '@meshd/testenv';
+import type { TestEnv } from '@meshd/testenv';
+import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
+import { addAll, endpointIps, workspace } from './support/mesh.js';
+import type { MeshWorkspace } from './support/mesh.js';
+
+const repo = resolve(import.meta.dirname, '..');
+const deb = join(repo, `dist/meshd_${MESHD_VERSION}_amd64.deb`);
+const tarball = join(repo, `dist/meshd-${MESHD_VERSION}.tar.gz`);
+const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** Runs a command in `cwd` with a bare environment: the system PATH only, no NODE_PATH, HOME = cwd. */
+function outside(cwd: string, cmd: string, args: string[]): Run {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: cwd, LANG: 'C.UTF-8' }, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
+const installedState = (): string => spawnSync('dpkg-query', ['-W', '-f=${db:Status-Status}', 'meshd'], { encoding: 'utf8' }).stdout;
+
+/** A fresh directory under the system temp directory, checked to have no node_modules above it. */
+async function scratch(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  for (let d = dir; d !== dirname(d); d = dirname(d)) expect(existsSync(join(d, 'node_modules')), `${d}/node_modules`).toBe(false);
+  expect(dir.startsWith(repo)).toBe(false);
+  return dir;
+}
+
+let env: TestEnv;
+let ws: MeshWorkspace;
+let cwd: string;
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) throw new Error('the dist test installs a .deb: run it as root (CI does)');
+  for (const tool of ['dpkg', 'dpkg-deb', 'systemd-analyze', 'tar']) {
+    if (spawnSync('which', [tool]).status !== 0) throw new Error(`the dist test needs ${tool}: apt-get install -y ${tool === 'systemd-analyze' ? 'systemd' : tool}`);
+  }
+  if (installedState() !== '') throw new Error(`a meshd package is already on this machine (${installedState()}): this test installs and purges it; dpkg -P meshd first`);
+  execFileSync(join(repo, 'node_modules/.bin/tsx'), ['scripts/release/main.ts'], { cwd: repo, stdio: 'inherit' });
+  cwd = await scratch('meshd-dist-cwd-');
+  env = await startClusters({ count: 3 });
+  ws = await workspace();
+  await addAll(ws, env);
+  // No chart: meshd must find the one it installed. helm is the test cache's (an operator's would be on PATH).
+  await writeFile(ws.configPath, `helm: { binary: ${binaryPaths().helm} }\nstateDirectory: ${join(ws.root, 'state')}\n`);
+}, 900_000);
+
+afterAll(async () => {
+  if (installedState() !== '') spawnSync('dpkg', ['-P', 'meshd']);
+  await ws?.cleanup();
+  await env?.stop();
+  if (cwd !== undefined) await rm(cwd, { recursive: true, force: true });
+});
+
+describe('the .deb', () => {
+  it('installs with dpkg -i: the meshd user, /etc/meshd modes, the conffile, a native /usr/bin/meshd', async () => {
+    sh('dpkg', ['-i', deb]);
+    expect(installedState()).toBe('installed');
+    expect(sh('id', ['-un', 'meshd']).trim()).toBe('meshd');
+    expect(sh('stat', ['-c', '%U:%G %a', '/etc/meshd', '/etc/meshd/multicluster', '/etc/meshd/meshd.yaml']).trim().split('\n')).toEqual(['root:meshd 750', 'root:meshd 750', 'root:meshd 640']);
+    expect(sh('dpkg-query', ['-W', '-f=${Conffiles}', 'meshd'])).toContain('/etc/meshd/meshd.yaml');
+    expect((await readFile('/usr/bin/meshd')).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  });
+
+  it('runs /usr/bin/meshd --version (version and commit) and validates the installed examples', () => {
+    const version = outside(cwd, '/usr/bin/meshd', ['--version']);
+    expect(version.out.trim()).toMatch(new RegExp(`^${MESHD_VERSION.replaceAll('.', '\\.')} \\(commit ${commit}(-dirty)?\\)$`));
+    const validate = outside(cwd, 'meshd', ['validate', '--dir', '/usr/lib/meshd/examples/multicluster']);
+    expect(validate.code, validate.err).toBe(0);
+    expect(validate.out).toContain('valid: 3 clusters');
+  });
+
+  it('applies the installed chart to real test clusters, then a second apply is a no-op', async () => {
+    const apply = outside(cwd, 'meshd', ['apply', '--dir', ws.dir, '--config', ws.configPath]);
+    expect(apply.code, apply.out + apply.err).toBe(0);
+    const pilot = await env.controlPlane.podIp('pilot');
+    for (const remote of env.clusters.slice(1)) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
+    const plan = outside(cwd, 'meshd', ['plan', '--dir', ws.dir, '--config', ws.configPath, '--detailed-exitcode']);
+    expect(plan.code, plan.out + plan.err).toBe(0);
+  });
+
+  it('ships a unit that uses /usr/bin/meshd and StateDirectory= and passes systemd-analyze verify', async () => {
+    const unit = await readFile('/lib/systemd/system/meshd.service', 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/meshd run --config \/etc\/meshd\/meshd\.yaml$/m);
+    expect(unit).toMatch(/^StateDirectory=meshd$/m);
+    const verify = outside(cwd, 'systemd-analyze', ['verify', '/lib/systemd/system/meshd.service']);
+    expect(verify.code, verify.err).toBe(0);
+    expect(verify.err).not.toMatch(/meshd\.service/);
+  });
+
+  it('dpkg -r keeps configuration and state; dpkg -P removes them', async () => {
+    await mkdir('/var/lib/meshd', { recursive: true });
+    await writeFile('/var/lib/meshd/marker', 'state\n');
+    await writeFile('/etc/meshd/multicluster/marker.yaml', '# the operator\'s\n');
+    sh('dpkg', ['-r', 'meshd']);
+    expect(installedState()).toBe('config-files');
+    for (const gone of ['/usr/bin/meshd', '/usr/lib/meshd', '/lib/systemd/system/meshd.service']) expect(existsSync(gone), gone).toBe(false);
+    for (const kept of ['/etc/meshd/meshd.yaml', '/etc/meshd/multicluster/marker.yaml', '/var/lib/meshd/marker']) expect(existsSync(kept), kept).toBe(true);
+    sh('dpkg', ['-P', 'meshd']);
+    expect(installedState()).toBe('');
+    for (const gone of ['/etc/meshd', '/var/lib/meshd']) expect(existsSync(gone), gone).toBe(false);
+    expect(sh('dpkg-statoverride', ['--list'])).not.toContain('meshd');
+  });
+});
+
+describe('the tarball', () => {
+  it('unpacks anywhere and runs bin/meshd with the system node: --version, validate, apply', async () => {
+    const root = await scratch('meshd-dist-tar-');
+    sh('tar', ['-xzf', tarball, '-C', root]);
+    const bin = join(root, `meshd-${MESHD_VERSION}/bin/meshd`);
+    expect((await stat(bin)).mode & 0o111).not.toBe(0);
+    expect(outside(cwd, bin, ['--version']).out.trim()).toContain(`${MESHD_VERSION} (commit ${commit}`);
+    const validate = outside(cwd, bin, ['validate', '--dir', join(root, `meshd-${MESHD_VERSION}/lib/meshd/examples/multicluster`)]);
+    expect(validate.code, validate.err).toBe(0);
+    const apply = outside(cwd, bin, ['apply', '--dir', ws.dir, '--config', ws.configPath]);
+    expect(apply.code, apply.out + apply.err).toBe(0);
+    await rm(root, { recursive: true, force: true });
+  });
+});
