@@ -81,7 +81,10 @@ it('with the control plane hung (connections accepted, never answered), apply sa
     expect(await endpointIps(r1!, 'istio-pilot')).toEqual(before);
   } finally {
     await writeFile(file, original, { mode: 0o600 });
+    // Stop listening first: a connection accepted after the sockets were destroyed (a request
+    // still connecting) would keep close() waiting forever.
+    const closed = new Promise((done) => blackHole.close(done));
     for (const s of sockets) s.destroy();
-    await new Promise((done) => blackHole.close(done));
+    await closed;
   }
 }, 60_000);
