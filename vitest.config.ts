@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 const src = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   '@meshd/core': src('./packages/core/src/index.ts'),
+  '@meshd/helm': src('./packages/helm/src/index.ts'),
   '@meshd/plugin-helm': src('./packages/plugin-helm/src/index.ts'),
   '@meshd/plugin-tiller': src('./packages/plugin-tiller/src/index.ts'),
   '@meshd/plugin-secrets': src('./packages/plugin-secrets/src/index.ts'),
@@ -19,7 +20,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts', 'scripts/release/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts', 'scripts/release/**/*.test.ts', 'scripts/architecture/**/*.test.ts'],
           // Property tests run hundreds of cases; on a loaded 2-core CI machine 5 s is not enough.
           testTimeout: 30_000,
         },

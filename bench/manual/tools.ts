@@ -51,7 +51,7 @@ async function meshdCli(setup: MeshSetup): Promise<ToolRun> {
 
 async function meshdInProcess(setup: MeshSetup): Promise<ToolRun> {
   const main = await importDist<CliMain>('cli/main.js', 'main');
-  const captureIo = await importDist<CaptureIo>('cli/io.js', 'captureIo');
+  const captureIo = await importDist<CaptureIo>('io.js', 'captureIo');
   const io = captureIo(setup.ws.root);
   const started = performance.now();
   const code = await main(['node', 'meshd', 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath], io);

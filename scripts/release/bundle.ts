@@ -67,6 +67,7 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     external: ['bufferutil', 'utf-8-validate'],
     alias: {
       '@meshd/core': `${repo}packages/core/src/index.ts`,
+      '@meshd/helm': `${repo}packages/helm/src/index.ts`,
       '@meshd/plugin-helm': `${repo}packages/plugin-helm/src/index.ts`,
       '@meshd/plugin-tiller': `${repo}packages/plugin-tiller/src/index.ts`,
       '@meshd/plugin-secrets': `${repo}packages/plugin-secrets/src/index.ts`,

@@ -9,7 +9,7 @@ import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { readFileSync } from 'node:fs';
 import { main } from '../../packages/meshd/src/cli/main.js';
-import { captureIo } from '../../packages/meshd/src/cli/io.js';
+import { captureIo } from '../../packages/meshd/src/io.js';
 
 /** The repository's own istio-remote chart. */
 export const CHART = resolve(import.meta.dirname, '../../examples/charts/istio-remote');

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
 import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
-import { detectHelmShared } from '@meshd/plugin-helm';
-import type { CliIo } from './cli/io.js';
+import { detectHelmShared } from '@meshd/helm';
+import type { CliIo } from './io.js';
 import { addSnapshotCredentials, type Redactor } from './output/redact.js';
 import { BUILTIN_PLUGINS } from './plugins.js';
 

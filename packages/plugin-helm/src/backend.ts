@@ -1,10 +1,9 @@
-import { ServedApiCache, contentHash, definePlugin, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
+import { ServedApiCache, contentHash, definePlugin, neededEndpoints, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { RenderCache, detectHelmShared } from './render/index.js';
-import { noEndpointsPlan, releaseValues } from './release-values.js';
-import type { HelmBinary } from './render/index.js';
+import { RenderCache, detectHelmShared, releaseValues } from '@meshd/helm';
+import type { HelmBinary } from '@meshd/helm';
 import { servedObjects } from './served-objects.js';
 import type { ServedObjects } from './served-objects.js';
 
@@ -33,9 +32,8 @@ class HelmTemplateBackend implements ComponentInstance {
   }
 
   async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-    if (!mesh.endpoints) return noEndpointsPlan(HELM_TEMPLATE, target);
     const { chart, release, values } = this.ctx.config;
-    const resolved = releaseValues(mesh.endpoints, values, target);
+    const resolved = releaseValues(neededEndpoints(mesh, HELM_TEMPLATE), values, target);
     const rendered = await this.cache.render({ helm: await this.helmBinary(), chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const ensure = [namespaceObject(release.namespace)];
     const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);

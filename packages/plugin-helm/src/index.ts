@@ -1,5 +1,3 @@
-/** Public API of this package. */
-export * from './render/index.js';
+/** Public API of this package: the helm-template backend (rendering lives in @meshd/helm). */
 export * from './backend.js';
 export * from './config.js';
-export * from './release-values.js';

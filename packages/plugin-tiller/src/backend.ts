@@ -1,17 +1,19 @@
-import { ServedApiCache, contentHash, definePlugin, MeshdError, readObjects, refOf, splitServed } from '@meshd/core';
+import { ServedApiCache, contentHash, definePlugin, MeshdError, neededEndpoints, readObjects, refOf, splitServed } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
-import { RenderCache, detectHelmShared, helmVersionAtLeast, noEndpointsPlan, releaseValues } from '@meshd/plugin-helm';
-import type { ChartValues, HelmVersion } from '@meshd/plugin-helm';
+import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
+import type { ChartValues, HelmVersion } from '@meshd/helm';
 import { tillerComponentPlan } from './component.js';
-import { describeTiller, selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
-import type { TillerConfig, TillerLocation } from './config.js';
+import { selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
+import type { TillerConfig } from './config.js';
+import { describeTiller } from './helm2/location.js';
+import type { TillerLocation } from './helm2/location.js';
 import { executeTillerPlan } from './execute.js';
 import { markedValues } from './helm2/parse.js';
 import { withTillerSession } from './helm2/session.js';
 import type { TillerSession, TillerSessionOptions } from './helm2/session.js';
 import { observeTillerRelease } from './observe.js';
 import { planTillerRelease } from './plan.js';
-import type { TillerPlanInput } from './plan.js';
+import type { TillerPlanInput } from './steps.js';
 import { observePrerequisites } from './prerequisites.js';
 import { planTillerRemoval } from './removal.js';
 import type { TillerPlan } from './steps.js';
@@ -32,8 +34,7 @@ class TillerBackend implements ComponentInstance {
   }
 
   async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-    const endpoints = mesh.endpoints;
-    if (endpoints === undefined) return noEndpointsPlan(TILLER, target);
+    const endpoints = neededEndpoints(mesh, TILLER);
     const location = tillerLocation(target.overrides, this.ctx.config);
     const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
     const desired = observed.input.desired;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TillerLocation } from './helm2/location.js';
 
 /**
  * The tiller backend's slice of meshd.yaml (picked by selectTillerConfig): the chart, release and
@@ -40,20 +41,8 @@ export function selectTillerConfig(config: unknown): unknown {
   };
 }
 
-/** Where one remote's Tiller is: a direct address, or found by helm's port-forward in a namespace. */
-export interface TillerLocation {
-  /** HOST:PORT (`clusters.NAME.tillerHost`); undefined means port-forward through the API server. */
-  host?: string;
-  namespace: string;
-}
-
 /** The Tiller location of a cluster from its `clusters.NAME` overrides and the backend config. */
 export function tillerLocation(overrides: Readonly<Record<string, unknown>>, config: Pick<TillerConfig, 'namespace'>): TillerLocation {
   const namespace = typeof overrides.tillerNamespace === 'string' ? overrides.tillerNamespace : config.namespace;
   return typeof overrides.tillerHost === 'string' ? { host: overrides.tillerHost, namespace } : { namespace };
-}
-
-/** Where Tiller is, for messages: `Tiller at HOST:PORT` or `Tiller in namespace NS (port-forward)`. */
-export function describeTiller(location: TillerLocation): string {
-  return location.host !== undefined ? `Tiller at ${location.host}` : `Tiller in namespace ${location.namespace} (port-forward)`;
 }

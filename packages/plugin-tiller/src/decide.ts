@@ -4,8 +4,7 @@ import { containsDesired, isOwned, objectKey, refKey, refOf } from '@meshd/core'
 import type { KubeObject, ReleaseStatus } from '@meshd/core';
 import type { ReleaseRevision } from './helm2/parse.js';
 import type { ObservedTillerRelease } from './observe.js';
-import type { TillerPlanInput } from './plan.js';
-import type { TillerStep } from './steps.js';
+import type { TillerPlanInput, TillerStep } from './steps.js';
 
 const liveOf = (input: TillerPlanInput, obj: KubeObject): KubeObject | null => input.live.get(objectKey(obj)) ?? null;
 
@@ -25,7 +24,7 @@ function blocked(state: ReleaseStatus['state'], reason: string): Decision {
 }
 
 /** absent: install, unless objects of the release already exist (moved from helm-template, or not ours). */
-export function absent(input: TillerPlanInput, replace: boolean, why = 'not installed'): Decision {
+function absentRelease(input: TillerPlanInput, replace: boolean, why = 'not installed'): Decision {
   const conflicts = input.desired.filter((o) => liveOf(input, o) !== null);
   const install: TillerStep = { op: 'install', replace };
   if (conflicts.length === 0) return { status: { state: 'absent', reason: why }, steps: [install] };
@@ -81,7 +80,7 @@ function failed(input: TillerPlanInput, release: ObservedTillerRelease, latest: 
 function existing(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
   switch (latest.status) {
     case 'DELETED':
-      return absent(input, true, `revision ${latest.revision} was deleted without --purge`);
+      return absentRelease(input, true, `revision ${latest.revision} was deleted without --purge`);
     case 'DEPLOYED': {
       if (release.latestHash === input.desiredHash) return inSyncOrDrifted(input, latest);
       const reason = !release.owned ? 'adopting a release meshd did not install (adopt: true)' : release.latestHash === undefined ? 'upgraded outside meshd' : 'chart or values changed';
@@ -104,7 +103,7 @@ export function decideRelease(input: TillerPlanInput): Decision {
   if (observation.tiller === 'missing') return tillerMissing(input, observation.reason);
   const release = observation.release;
   const latest = release?.revisions.at(-1);
-  if (release === undefined || latest === undefined) return absent(input, false);
+  if (release === undefined || latest === undefined) return absentRelease(input, false);
   if (!release.owned && !input.adopt) {
     return blocked('unmanaged', `release ${input.release} exists in Tiller (revision ${latest.revision}, ${latest.status}) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)`);
   }
@@ -119,7 +118,7 @@ function tillerMissing(input: TillerPlanInput, why: string): Decision {
   const namespace = input.prerequisites?.objects[0]?.metadata.namespace ?? 'the Tiller namespace';
   const deployed = input.prerequisites?.tillerDeployed;
   if (deployed === false) {
-    const release = absent(input, false);
+    const release = absentRelease(input, false);
     if (release.error !== undefined) return release;
     const reason = `Tiller is not installed in ${namespace}: installing it (helm init --service-account tiller), then the release`;
     return { status: { state: 'absent', reason }, steps: [{ op: 'install-tiller', namespace }, ...release.steps] };

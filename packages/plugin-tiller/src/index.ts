@@ -12,3 +12,4 @@ export * from './execute.js';
 export * from './helm2/args.js';
 export * from './helm2/parse.js';
 export * from './helm2/session.js';
+export * from './helm2/location.js';

@@ -4,7 +4,7 @@ import type { InventoryRecord, KubeObject, ReleaseState } from '@meshd/core';
 import type { ReleaseRevision, TillerStatus } from './helm2/parse.js';
 import type { TillerObservation } from './observe.js';
 import { planTillerRelease } from './plan.js';
-import type { TillerPlanInput } from './plan.js';
+import type { TillerPlanInput } from './steps.js';
 import { tillerPrerequisites } from './prerequisites.js';
 import type { TillerStep } from './steps.js';
 

@@ -1,27 +1,7 @@
 import { containsDesired, differences, objectKey } from '@meshd/core';
-import type { KubeObject, ReleasePlan } from '@meshd/core';
 import { decideRelease, nameOf } from './decide.js';
-import type { TillerObservation } from './observe.js';
 import type { ObservedPrerequisites } from './prerequisites.js';
-import type { TillerPlan, TillerStep } from './steps.js';
-
-/** Everything planTillerRelease looks at; pure data. */
-export interface TillerPlanInput {
-  cluster: string;
-  release: string;
-  namespace: string;
-  desiredHash: string;
-  /** The objects Helm 2 renders for the release. */
-  desired: readonly KubeObject[];
-  /** Those objects as live on the cluster, by objectKey (null: absent). */
-  live: ReadonlyMap<string, KubeObject | null>;
-  observation: TillerObservation;
-  /** Observed only with `tiller.ensure`. */
-  prerequisites?: ObservedPrerequisites | undefined;
-  adopt: boolean;
-  /** Uninstall plan of a helm-template release of the same name, when its inventory exists. */
-  templateUninstall?: ReleasePlan | undefined;
-}
+import type { TillerPlan, TillerPlanInput, TillerStep } from './steps.js';
 
 /** Pure: a create step for every Tiller prerequisite that is absent (never updated, never deleted). */
 export function prerequisiteSteps(prerequisites: ObservedPrerequisites | undefined): TillerStep[] {

@@ -1,6 +1,6 @@
 import { readObjects, refKey, refOf } from '@meshd/core';
 import type { ClusterClient, KubeObject, ObjectRef } from '@meshd/core';
-import type { TillerLocation } from './config.js';
+import type { TillerLocation } from './helm2/location.js';
 
 /** Name of Tiller's ServiceAccount and of its ClusterRoleBinding (Istio's helm-service-account.yaml). */
 export const TILLER_ACCOUNT = 'tiller';

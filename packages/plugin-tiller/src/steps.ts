@@ -1,4 +1,6 @@
 import type { KubeObject, ObjectRef, ReleasePlan, ReleaseStatus } from '@meshd/core';
+import type { TillerObservation } from './observe.js';
+import type { ObservedPrerequisites } from './prerequisites.js';
 
 /**
  * One step of a Tiller release plan, carried out in order by executeTillerPlan. The planner decides
@@ -34,4 +36,22 @@ export interface TillerPlan {
   error?: string;
   /** Per-object effects the steps will have, for display ("changes Endpoints/istio-pilot"). */
   objectChanges: string[];
+}
+
+/** Everything planTillerRelease looks at; pure data. */
+export interface TillerPlanInput {
+  cluster: string;
+  release: string;
+  namespace: string;
+  desiredHash: string;
+  /** The objects Helm 2 renders for the release. */
+  desired: readonly KubeObject[];
+  /** Those objects as live on the cluster, by objectKey (null: absent). */
+  live: ReadonlyMap<string, KubeObject | null>;
+  observation: TillerObservation;
+  /** Observed only with `tiller.ensure`. */
+  prerequisites?: ObservedPrerequisites | undefined;
+  adopt: boolean;
+  /** Uninstall plan of a helm-template release of the same name, when its inventory exists. */
+  templateUninstall?: ReleasePlan | undefined;
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectKey } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance } from '@meshd/core';
-import { parseRenderedManifests, renderChart } from '@meshd/plugin-helm';
+import { parseRenderedManifests, renderChart } from '@meshd/helm';
 import { startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { CHART, HELM2, clientOf, converge, endpointIps, helm2, meshOf, revisions, targetOf, tillerBackend } from './support.js';

@@ -3,8 +3,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { isNotFound } from '../cluster/client.js';
 import { describeHttpError } from '../cluster/failure.js';
-import type { ObjectRef } from '../plan/objects.js';
-import { refKey } from '../plan/objects.js';
+import type { ObjectRef } from './object.js';
+import { refKey } from './object.js';
 import { FIELD_MANAGER } from './object.js';
 import type { KubeObject } from './object.js';
 

@@ -1,5 +1,8 @@
 import type { ClusterClient } from '../cluster/client.js';
-import type { NamespaceItem } from '../plan/objects.js';
+import type { KubeObject } from './object.js';
+
+/** One object found in a namespace (what judging the namespace's deletion needs). */
+export type NamespaceItem = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
 
 /** The kinds whose presence in a namespace keeps meshd from deleting it. */
 const CONTENT_KINDS: readonly (readonly [string, string])[] = [

@@ -27,3 +27,23 @@ export function objectKey(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadat
   const ns = obj.metadata.namespace ?? '';
   return `${group}/${obj.kind}/${ns}/${obj.metadata.name}`;
 }
+
+/** What identifies an object: enough to read or delete it. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** The reference of an object. */
+export function refOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectRef {
+  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name };
+  if (obj.metadata.namespace !== undefined) ref.namespace = obj.metadata.namespace;
+  return ref;
+}
+
+/** The key of a reference (same as objectKey of the object). */
+export function refKey(ref: ObjectRef): string {
+  return objectKey({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+}

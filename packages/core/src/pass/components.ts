@@ -49,6 +49,17 @@ function reportOf(plan: ComponentPlan, writes: number, failure?: Failure): Compo
   return report;
 }
 
+/**
+ * The plan core gives in place of a plugin whose declared needs are not met: a plugin that needs
+ * `endpoints` cannot render istio-remote while discovery has failed, so it is not asked; the
+ * report says why, and nothing is guessed or written. Undefined when every need is met. Pure.
+ */
+export function unmetNeedPlan(plugin: Pick<LoadedPlugin, 'name' | 'needs'>, target: ClusterTarget, mesh: MeshInputs): ComponentPlan | undefined {
+  if (!plugin.needs.includes('endpoints') || mesh.endpoints) return undefined;
+  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
+  return { component: plugin.name, cluster: target.name, state: 'failed', reason: error, error, errorCode: 'MESHD_ERR_DISCOVERY', changes: [], apply: () => Promise.reject(new Error(error)) };
+}
+
 /** Whether a pass writes, and the signal that stops it. */
 export interface ApplySwitch {
   enabled: boolean;

@@ -1,8 +1,9 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { executeJournaled, writeJournal } from '../kube/execute-journaled.js';
+import { executeJournaled, writeJournal } from '../apply/execute-journaled.js';
 import { journalBefore, journalView } from '../plan/journal.js';
 import type { KubeObject } from '../kube/object.js';
-import { planObjects, isWrite, refKey, refOf } from '../plan/objects.js';
+import { planObjects, isWrite } from '../plan/objects.js';
+import { refKey, refOf } from '../kube/object.js';
 import { foreignRegistrySecrets, foreignSecretChanges, ownWholeConfigMap } from '../registry/ownership.js';
 import type { ObjectAction } from '../plan/objects.js';
 import type { PlannedChange, ComponentPlan, ObjectJournal } from '../plugin/types.js';

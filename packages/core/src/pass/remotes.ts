@@ -3,10 +3,10 @@ import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import type { ClusterFacts } from '../prereq/facts.js';
 import { gatherClusterFacts } from '../prereq/facts.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
 import type { StateStore } from '../state/store.js';
-import { componentConverged, componentsFor, runComponent } from './components.js';
+import { componentConverged, componentsFor, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch } from './components.js';
 import type { ClusterReport, PassConfig } from './types.js';
 
@@ -72,7 +72,8 @@ export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext):
   const report = baseReport(probe);
   const { target, components } = targetOf(probe, ctx);
   for (const plugin of components) {
-    report.components.push(await runComponent({ step: (t, m) => plugin.instance.plan(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
+    const step = (t: ClusterTarget, m: MeshInputs): Promise<ComponentPlan> => Promise.resolve(unmetNeedPlan(plugin, t, m) ?? plugin.instance.plan(t, m));
+    report.components.push(await runComponent({ step, name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
   }
   summarise(report, ctx.apply.enabled);
   return report;

@@ -3,7 +3,7 @@ import { MANAGED_BY_LABEL, objectKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
 import type { JournalEntry } from './journal.js';
 import { journalAfterApply, journalBeforeApply, mergeJournalUpdates, settleJournal } from './journal.js';
-import { refOf } from './objects.js';
+import { refOf } from '../kube/object.js';
 import type { ObjectAction } from './objects.js';
 
 const svc = (uid: string | undefined, labelled = true): KubeObject => ({

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../kube/object.js';
-import type { ExecutionOutcome } from '../kube/execute-actions.js';
-import type { ObjectAction, ObjectRef } from './objects.js';
+import type { ExecutionOutcome } from './outcome.js';
+import type { ObjectAction } from './objects.js';
+import type { ObjectRef } from '../kube/object.js';
 import { isOwned } from './objects.js';
 
 /** One object meshd created on a cluster: its reference and its UID (undefined while the create is in flight). */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, objectKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
-import { NOT_RECORDED, markOwned, planObjects, planRemoval, refOf } from './objects.js';
-import type { NamespaceItem, ObjectPlanInput } from './objects.js';
+import { NOT_RECORDED, markOwned, planObjects, planRemoval } from './objects.js';
+import { refOf } from '../kube/object.js';
+import type { ObjectPlanInput } from './objects.js';
+import type { NamespaceItem } from '../kube/namespace-contents.js';
 
 const endpoints = (ip: string): KubeObject => ({
   apiVersion: 'v1',

@@ -1,16 +1,9 @@
-import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, objectKey } from '../kube/object.js';
-import type { KubeObject } from '../kube/object.js';
+import type { NamespaceItem } from '../kube/namespace-contents.js';
+import { APPLIED_HASH_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, objectKey, refKey, refOf } from '../kube/object.js';
+import type { KubeObject, ObjectRef } from '../kube/object.js';
 import { contentHash } from './hash.js';
 import { sortForApply, sortForDelete } from './order.js';
 import { differences, containsDesired } from './semantic.js';
-
-/** What identifies an object: enough to read or delete it. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
 
 /** One step on one object. `keep` and `conflict` write nothing; `orphan` leaves an object behind. */
 export type ObjectOp = 'create' | 'update' | 'recreate' | 'delete' | 'keep' | 'conflict' | 'orphan';
@@ -54,26 +47,11 @@ export interface ObjectPlanInput {
   namespaceContents?: ReadonlyMap<string, readonly NamespaceItem[]>;
 }
 
-/** One object found in a namespace (what judging the namespace's deletion needs). */
-export type NamespaceItem = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
-
 /** Why an object listed for removal is left alone, or undefined when meshd may delete it. */
 export type Ownership = { deletable: true } | { deletable: false; reason: string };
 
 /** Reason of an orphan whose UID the journal does not hold (the attack report's L6/L7 probes). */
 export const NOT_RECORDED = 'not created by meshd (UID not recorded): left alone';
-
-/** The reference of an object. */
-export function refOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectRef {
-  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name };
-  if (obj.metadata.namespace !== undefined) ref.namespace = obj.metadata.namespace;
-  return ref;
-}
-
-/** The key of a reference (same as objectKey of the object). */
-export function refKey(ref: ObjectRef): string {
-  return objectKey({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-}
 
 /** True when meshd owns the live object (its managed-by label says so). */
 export function isOwned(live: Pick<KubeObject, 'metadata'>): boolean {

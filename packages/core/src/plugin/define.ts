@@ -1,5 +1,5 @@
 import { MeshdError } from '../errors.js';
-import type { ComponentInstance, Logger, PluginDefinition, PluginNeed } from './types.js';
+import type { ComponentInstance, Logger, MeshEndpoints, MeshInputs, PluginDefinition, PluginNeed } from './types.js';
 
 const KNOWN_NEEDS: readonly PluginNeed[] = ['endpoints', 'helm'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -28,6 +28,8 @@ export interface LoadedPlugin {
   name: string;
   kind: 'backend' | 'addon';
   order: 'before-backend' | 'after-backend';
+  /** What the plugin declared it needs; core enforces it (see unmetNeedPlan). */
+  needs: readonly PluginNeed[];
   instance: ComponentInstance;
 }
 
@@ -45,6 +47,15 @@ export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: 
       throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { terminal: true });
     }
     const instance = def.create({ logger: logger.child({ plugin: def.name }), config: parsed.data, signal });
-    return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', instance };
+    return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, instance };
   });
+}
+
+/**
+ * The endpoints of a plugin that declared `needs: ['endpoints']`: core asks such a plugin to plan
+ * only once discovery has found them (unmetNeedPlan), so their absence here is a meshd bug.
+ */
+export function neededEndpoints(mesh: MeshInputs, plugin: string): MeshEndpoints {
+  if (mesh.endpoints === undefined) throw new MeshdError('MESHD_ERR_INTERNAL', `plugin ${plugin} was asked to plan without the endpoints it needs`);
+  return mesh.endpoints;
 }

@@ -118,7 +118,10 @@ export interface ComponentInstance {
 /** Which role a plugin plays: exactly one backend runs per remote; every addon runs on every remote. */
 export type PluginKind = 'backend' | 'addon';
 
-/** Inputs a plugin may declare it needs; checked at registration. */
+/**
+ * Inputs a plugin may declare it needs, checked at registration and enforced by core: a plugin that
+ * needs `endpoints` is not asked to plan while discovery has failed (core reports why instead).
+ */
 export type PluginNeed = 'endpoints' | 'helm';
 
 /** A plugin's definition: small, checked at registration (definePlugin). */

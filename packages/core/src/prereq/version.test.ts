@@ -27,7 +27,7 @@ describe('parseHelmClientVersion', () => {
     ['Client: v2.7.1+g123\nServer: v2.17.0+ga690bad', { major: 2, minor: 7, patch: 1 }],
     ['Client: &version.Version{SemVer:"v2.7.2", GitCommit:"8478fb4", GitTreeState:"clean"}', { major: 2, minor: 7, patch: 2 }],
     ['version.BuildInfo{Version:"v3.19.5", GitCommit:"abc", GoVersion:"go1.24"}', { major: 3, minor: 19, patch: 5 }],
-    ['v3.0.0-rc.1+g9b4a1c2', { major: 3, minor: 0, patch: 0 }],
+    ['v3.0.0-rc.1+g9b4a1c2', { major: 3, minor: 0, patch: 0, prerelease: '-rc.1' }],
   ])('%j', (text, expected) => {
     expect(parseHelmClientVersion(text)).toEqual(expected);
   });

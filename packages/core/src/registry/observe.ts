@@ -1,8 +1,8 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { readObjects } from '../kube/io.js';
 import type { KubeObject } from '../kube/object.js';
-import type { ObjectRef } from '../plan/objects.js';
-import { refKey, refOf } from '../plan/objects.js';
+import type { ObjectRef } from '../kube/object.js';
+import { refKey, refOf } from '../kube/object.js';
 import { MULTICLUSTER_SECRET_LABEL, REGISTRY_COMPONENT, REGISTRY_COMPONENT_LABEL } from './desired.js';
 import type { RegistryMode } from './desired.js';
 

@@ -1,10 +1,10 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { applyObject, deleteObject } from '../kube/io.js';
-import { executeJournaled, writeJournal } from '../kube/execute-journaled.js';
+import { executeJournaled, writeJournal } from '../apply/execute-journaled.js';
 import { MeshdError, writesBefore } from '../errors.js';
-import { emptyOutcome } from '../kube/execute-actions.js';
+import { emptyOutcome } from '../plan/outcome.js';
 import { journalBeforeApply, noJournalUpdate } from '../plan/journal.js';
-import { refKey } from '../plan/objects.js';
+import { refKey } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import { inventoryObject } from './inventory.js';
 import type { ReleasePlan } from './plan.js';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { refKey } from '../plan/objects.js';
+import { refKey } from '../kube/object.js';
 import type { InventoryRecord } from './state.js';
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MANAGED_BY_LABEL, objectKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
-import { markOwned, refOf } from '../plan/objects.js';
+import { markOwned } from '../plan/objects.js';
+import { refOf } from '../kube/object.js';
 import type { JournalEntry } from '../plan/journal.js';
 import { planRelease, planUninstall } from './plan.js';
 import type { ReleasePlanInput } from './plan.js';

@@ -1,4 +1,5 @@
-import type { ObjectAction, ObjectRef } from '../plan/objects.js';
+import type { ObjectAction } from '../plan/objects.js';
+import type { ObjectRef } from '../kube/object.js';
 import { isWrite } from '../plan/objects.js';
 
 /**

@@ -5,7 +5,7 @@ import * as run from './commands/run.js';
 import * as status from './commands/status.js';
 import * as validate from './commands/validate.js';
 import { Redactor } from '../output/redact.js';
-import { processIo, scrubbedIo, type CliIo, type CommandIo } from './io.js';
+import { processIo, scrubbedIo, type CliIo, type CommandIo } from '../io.js';
 import { MESHD_VERSION } from './version.js';
 
 /** A command module: `commands/<name>.ts` exports `register(program, io)`. */

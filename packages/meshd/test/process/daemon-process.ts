@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 export const REPO = resolve(import.meta.dirname, '../../../..');
 /** The meshd executable users run. */
 export const MESHD_BIN = join(REPO, 'packages/meshd/bin/meshd.js');
-const BUILT_PACKAGES = ['packages/core', 'packages/plugin-helm', 'packages/plugin-tiller', 'packages/plugin-secrets', 'packages/meshd'];
+const BUILT_PACKAGES = ['packages/core', 'packages/helm', 'packages/plugin-helm', 'packages/plugin-tiller', 'packages/plugin-secrets', 'packages/meshd'];
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -1,4 +1,4 @@
-import type { TillerLocation } from '../config.js';
+import type { TillerLocation } from './location.js';
 
 /** How a helm command reaches Tiller: the private HELM_HOME plus either `--host` or a kube context. */
 export interface ConnectionTarget {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeshdError } from '@meshd/core';
 import type { ClusterClient } from '@meshd/core';
-import { describeTiller } from '../config.js';
-import type { TillerLocation } from '../config.js';
+import { describeTiller } from './location.js';
+import type { TillerLocation } from './location.js';
 import { connectionArgs, homeInitArgs } from './args.js';
 import type { ConnectionTarget } from './args.js';
-import { execHelm } from './exec.js';
-import type { HelmResult } from './exec.js';
+import { execHelm } from '@meshd/helm';
+import type { HelmResult } from '@meshd/helm';
 
 /** What a session needs to reach one remote's Tiller. */
 export interface TillerSessionOptions {
@@ -97,11 +97,12 @@ export class TillerSession {
   private finish(args: readonly string[], result: HelmResult): string {
     if (result.ok) return result.stdout;
     const command = commandLabel(args);
-    const detail = result.stderr === '' ? '' : `: ${result.stderr}`;
+    const stderr = result.stderr.replace(/^Error: /gm, '');
+    const detail = stderr === '' ? '' : `: ${stderr}`;
     const missingBinary = result.exitCode === undefined && /ENOENT|EACCES/.test(result.why);
     const code = missingBinary ? 'MESHD_ERR_HELM' : 'MESHD_ERR_TILLER';
     const message = `${this.options.client.name}: ${command} (${this.where}) failed, ${result.why}${detail}`;
-    const cause: HelmFailure = { stderr: result.stderr, error: result.cause };
+    const cause: HelmFailure = { stderr, error: result.cause };
     if (result.exitCode !== undefined) cause.exitCode = result.exitCode;
     throw new MeshdError(code, message, { terminal: missingBinary, cause });
   }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 import { runReconcileCommand } from './reconcile-command.js';
 
 function parseCount(value: string): number {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 import { runReconcileCommand } from './reconcile-command.js';
 
 /** Registers `meshd plan [--dir DIR] [--config FILE] [--detailed-exitcode] [--json]`. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sampleDescriptor, sampleKubeconfig, type PassReport } from '@meshd/core';
-import { captureIo } from '../io.js';
+import { captureIo } from '../../io.js';
 import { main } from '../main.js';
 import { exitCodeOf } from './reconcile-command.js';
 

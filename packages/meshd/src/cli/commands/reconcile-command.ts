@@ -3,7 +3,7 @@ import type { PassReport } from '@meshd/core';
 import { createLogger } from '../../logging.js';
 import { formatPassReport } from '../../output/plan-text.js';
 import { runCommandPass } from '../../pass-runner.js';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 import { displayPath } from './validate-output.js';
 
 function str(v: unknown): string | undefined {

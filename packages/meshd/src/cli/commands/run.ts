@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
 import type { SignalSource } from '../../daemon/lifecycle.js';
 import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 
 /** Options of `meshd run`. */
 export interface RunOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { MeshStatus } from '../../daemon/status.js';
 import { formatStatusTable } from '../../daemon/status-table.js';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 
 /** Options of `meshd status`. */
 export interface StatusOptions {

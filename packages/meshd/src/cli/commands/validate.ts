@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core';
 import type { MeshdConfig } from '@meshd/core';
 import { addSnapshotCredentials } from '../../output/redact.js';
-import type { CommandIo } from '../io.js';
+import type { CommandIo } from '../../io.js';
 import { validationJson, validationLines } from './validate-output.js';
 
 /** Options of `meshd validate`. */

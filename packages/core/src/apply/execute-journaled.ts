@@ -3,8 +3,10 @@ import type { JournalUpdate } from '../plan/journal.js';
 import { journalAfterApply } from '../plan/journal.js';
 import type { ObjectAction } from '../plan/objects.js';
 import type { ObjectJournal } from '../plugin/types.js';
-import { emptyOutcome, executeActions } from './execute-actions.js';
-import type { ExecutionOutcome, ExecutionResult } from './execute-actions.js';
+import { emptyOutcome } from '../plan/outcome.js';
+import type { ExecutionOutcome } from '../plan/outcome.js';
+import { executeActions } from './execute-actions.js';
+import type { ExecutionResult } from './execute-actions.js';
 
 /** Writes a journal update (forgotten keys first); nothing without a journal. */
 export async function writeJournal(journal: ObjectJournal | undefined, update: JournalUpdate): Promise<void> {

@@ -1,10 +1,7 @@
 /** The helm rendering layer: run `helm template`, resolve values, cache renders, order objects. */
 export * from './args.js';
 export * from './cache.js';
-export * from './detect.js';
-export * from './detect-shared.js';
 export * from './digest.js';
-export * from './exec.js';
 export * from './hash.js';
 
 export * from './parse.js';

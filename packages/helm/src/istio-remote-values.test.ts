@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterTarget } from '@meshd/core';
-import { releaseValues } from './release-values.js';
+import { releaseValues } from './istio-remote-values.js';
 
 const target = (values?: unknown): ClusterTarget => ({ name: 'east', role: 'remote', client: {} as ClusterTarget['client'], overrides: values === undefined ? {} : { values } });
 const endpoints = { pilot: '10.16.1.10', policy: '10.16.1.11', statsd: '10.16.1.12' };

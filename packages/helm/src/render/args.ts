@@ -1,4 +1,4 @@
-import type { HelmMajor } from './detect.js';
+import type { HelmMajor } from '../run/detect.js';
 
 /** What to render: a release of a chart directory with a values file. */
 export interface HelmTemplateTarget {

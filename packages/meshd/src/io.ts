@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import type { Redactor } from '../output/redact.js';
+import type { Redactor } from './output/redact.js';
 
 /**
  * Everything a command may touch of the outside world besides files: output streams, the working

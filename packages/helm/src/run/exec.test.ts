@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanStderr, helmExitCode, runHelm } from './exec.js';
+import { cleanStderr, execHelm, helmExitCode, runHelm } from './exec.js';
 
 // A stand-in "binary": node itself, running a tiny script, so no helm is needed here.
 const node = process.execPath;
@@ -57,5 +57,20 @@ describe('runHelm', () => {
 describe('cleanStderr', () => {
   it('cuts very long output', () => {
     expect(cleanStderr('x'.repeat(10_000)).length).toBe(4001);
+  });
+});
+
+describe('execHelm: the one runner, reporting instead of throwing', () => {
+  it.each([
+    { name: 'success', args: ['-e', 'process.stdout.write("ok")'], expected: { ok: true, stdout: 'ok' } },
+    { name: 'exit code with trimmed stderr', args: ['-e', 'process.stderr.write("Error: no\\n"); process.exit(2)'], expected: { ok: false, exitCode: 2, stderr: 'Error: no', why: 'exit code 2' } },
+  ])('$name', async ({ args, expected }) => {
+    expect(await execHelm({ binary: node, args })).toMatchObject(expected);
+  });
+
+  it('a binary that cannot run has no exit code and says why', async () => {
+    const result = await execHelm({ binary: '/nonexistent/helm', args: ['version'] });
+    expect(result).toMatchObject({ ok: false, why: 'could not run (ENOENT)' });
+    expect('exitCode' in result).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
-import type { ClusterTarget, ComponentPlan, MeshEndpoints } from '@meshd/core';
+import type { ClusterTarget, MeshEndpoints } from '@meshd/core';
 import { mergeValues, resolveValues } from './render/values.js';
 import type { ChartValues } from './render/values.js';
 
+/** A cluster's own `clusters.NAME.values`, when it is a mapping. */
 function clusterValues(target: ClusterTarget): ChartValues {
   const v = target.overrides.values;
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as ChartValues) : {};
@@ -14,10 +15,4 @@ function clusterValues(target: ClusterTarget): ChartValues {
  */
 export function releaseValues(endpoints: MeshEndpoints, globalValues: ChartValues, target: ClusterTarget): ChartValues {
   return resolveValues({ endpoints: { ...endpoints, mixer: endpoints.policy }, userValues: mergeValues(globalValues, clusterValues(target)) });
-}
-
-/** The plan of a backend that cannot render because discovery failed: it reports, never guesses. */
-export function noEndpointsPlan(component: string, target: ClusterTarget): ComponentPlan {
-  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
-  return { component, cluster: target.name, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new Error(error)) };
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '@meshd/core';
 import { helmTemplateArgs } from './args.js';
-import type { HelmMajor } from './detect.js';
-import { runHelm } from './exec.js';
+import type { HelmMajor } from '../run/detect.js';
+import { runHelm } from '../run/exec.js';
 import { parseRenderedManifests } from './parse.js';
 import type { ChartValues } from './values.js';
 

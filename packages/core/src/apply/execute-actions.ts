@@ -4,31 +4,15 @@ import pLimit from 'p-limit';
 import { MeshdError } from '../errors.js';
 import type { ObjectAction } from '../plan/objects.js';
 import { blockedBy, executionWaves } from '../plan/waves.js';
-import { applyObject, deleteObject, describeError, replaceObject } from './io.js';
-import type { KubeObject } from './object.js';
-
-/**
- * What executed actions did to which objects, filled in as each action finishes (so a run that fails
- * halfway still tells what it created). The caller records it in the journal; the executor only reports.
- */
-export interface ExecutionOutcome {
-  /** Object key → UID the API server returned, for every object created, updated or re-created. */
-  applied: Map<string, string>;
-  /** Keys of objects deleted (or found already gone). */
-  deleted: Set<string>;
-  /** Keys of actions that failed or were not started because what they need failed. */
-  failed: Set<string>;
-}
+import { applyObject, deleteObject, describeError, replaceObject } from '../kube/io.js';
+import type { KubeObject } from '../kube/object.js';
+import { emptyOutcome } from '../plan/outcome.js';
+import type { ExecutionOutcome } from '../plan/outcome.js';
 
 /** Result of executing actions on one cluster. */
 export interface ExecutionResult extends ExecutionOutcome {
   /** Write requests sent. */
   writes: number;
-}
-
-/** An empty outcome to pass to executeActions. */
-export function emptyOutcome(): ExecutionOutcome {
-  return { applied: new Map(), deleted: new Set(), failed: new Set() };
 }
 
 function noteApplied(outcome: ExecutionOutcome, key: string, live: KubeObject): void {

@@ -1,0 +1,44 @@
+// The package structure as the architecture asks for it: no import cycle between files or folders in
+// any workspace package, and no backend package depending on another backend.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cyclesOf, importGraphs, sourceFiles } from './imports.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const workspaces = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+
+function dependenciesOf(workspace: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(repo, workspace, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  return Object.keys(manifest.dependencies ?? {});
+}
+
+describe('cyclesOf', () => {
+  it.each([
+    { graph: { a: ['b'], b: ['c'], c: [] }, cycles: [] },
+    { graph: { a: ['b'], b: ['a'] }, cycles: [['a', 'b', 'a']] },
+    { graph: { a: ['a'] }, cycles: [['a', 'a']] },
+    { graph: { a: ['b', 'c'], b: ['c'], c: ['a'] }, cycles: [['a', 'b', 'c', 'a']] },
+  ])('$graph', ({ graph, cycles }) => {
+    expect(cyclesOf(new Map(Object.entries(graph)))).toEqual(cycles);
+  });
+});
+
+describe.each(workspaces)('%s', (workspace) => {
+  const root = join(repo, workspace, 'src');
+  const graphs = importGraphs(sourceFiles(root), root);
+
+  it('has no import cycle between its files', () => {
+    expect(cyclesOf(graphs.files)).toEqual([]);
+  });
+
+  it('has no import cycle between its folders', () => {
+    expect(cyclesOf(graphs.folders)).toEqual([]);
+  });
+
+  it('depends on no other backend (backends are siblings on @meshd/helm and @meshd/core)', () => {
+    if (!workspace.startsWith('packages/plugin-')) return;
+    expect(dependenciesOf(workspace).filter((d) => d.startsWith('@meshd/plugin-'))).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/** One source file and the files of its own package it imports (relative imports, type-only included). */
+export interface SourceFile {
+  path: string;
+  imports: string[];
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'/g;
+
+/** The `.ts` files under `dir`, tests and index barrels excluded (a barrel re-exports, it depends on nothing), each with the relative imports it makes (resolved to `.ts` paths). */
+export function sourceFiles(dir: string): SourceFile[] {
+  const files: SourceFile[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && name !== 'index.ts') files.push({ path: full, imports: importsOf(full) });
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')));
+}
+
+/** Every cycle in a graph given as adjacency lists, each once, as its node list (first node repeated at the end). Pure. */
+export function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
+/** The file graph and the folder graph (an edge when a file of one folder imports a file of another) of `files`. Pure. */
+export function importGraphs(files: readonly SourceFile[], root: string): { files: Map<string, string[]>; folders: Map<string, string[]> } {
+  const fileGraph = new Map<string, string[]>();
+  const folderEdges = new Map<string, Set<string>>();
+  for (const f of files) {
+    const from = relative(root, f.path);
+    fileGraph.set(from, f.imports.map((i) => relative(root, i)));
+    const folder = dirname(from);
+    const targets = folderEdges.get(folder) ?? new Set<string>();
+    for (const i of f.imports) if (dirname(relative(root, i)) !== folder) targets.add(dirname(relative(root, i)));
+    folderEdges.set(folder, targets);
+  }
+  return { files: fileGraph, folders: new Map([...folderEdges].map(([k, v]) => [k, [...v].sort()])) };
+}
