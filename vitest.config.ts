@@ -10,6 +10,7 @@ const alias = {
   '@meshd/plugin-tiller': src('./packages/plugin-tiller/src/index.ts'),
   '@meshd/plugin-secrets': src('./packages/plugin-secrets/src/index.ts'),
   '@meshd/testenv': src('./tools/testenv/src/index.ts'),
+  '@meshd/testkit': src('./tools/testkit/src/index.ts'),
 };
 
 export default defineConfig({

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
-import { buildDesiredMesh, readDirectorySnapshot, sampleDescriptor, sampleKubeconfig, validateDirectory } from '../packages/core/src/descriptor/index.js';
+import { buildDesiredMesh, readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import { sampleDescriptor, sampleKubeconfig } from '@meshd/testkit';
 
 const clusters = Number(process.argv[2] ?? 500);
 const runs = Number(process.argv[3] ?? 9);

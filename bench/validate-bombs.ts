@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readDirectorySnapshot, sampleDirectory, sampleKubeconfig, validateDirectory } from '../packages/core/src/descriptor/index.js';
+import { readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import { sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
 
 const REPO = resolve(import.meta.dirname, '..');
 const MESHD = join(REPO, 'packages/meshd/bin/meshd.js');

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { copyFile, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { sampleDescriptor } from '@meshd/core';
+import { sampleDescriptor } from '@meshd/testkit';
 import { binaryPaths, isPortFree, startClusters } from '@meshd/testenv';
 
 const root = resolve(import.meta.dirname, '..');

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { sampleDescriptor } from '@meshd/core';
+import { sampleDescriptor } from '@meshd/testkit';
 import { startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

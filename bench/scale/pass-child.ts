@@ -3,12 +3,12 @@
 // or client-node's stock ones, printing its own resource usage as JSON on the last line.
 // Run by bench/scale/agent-experiment.ts: tsx bench/scale/pass-child.ts stock-client|meshd DIR CONFIG
 import { loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
-import type { Logger } from '@meshd/core';
 import { probeHelm } from '../../packages/meshd/src/pass-runner.js';
 import { BUILTIN_PLUGINS } from '../../packages/meshd/src/plugins.js';
 import { connectStockClient } from './stock-client.js';
+import { silentLogger } from '@meshd/testkit';
 
-const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
+const silent = silentLogger();
 
 const [variant, dir, configPath] = process.argv.slice(2);
 if ((variant !== 'stock-client' && variant !== 'meshd') || !dir || !configPath) throw new Error('usage: pass-child.ts stock-client|meshd DIR CONFIG');

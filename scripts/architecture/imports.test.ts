@@ -37,6 +37,13 @@ describe.each(workspaces)('%s', (workspace) => {
     expect(cyclesOf(graphs.folders)).toEqual([]);
   });
 
+  it('ships no test helper: no test-*.ts in src, and no shipped file imports the test kit or vitest', () => {
+    if (workspace.startsWith('tools/')) return;
+    const shipped = sourceFiles(root).map((f) => f.path);
+    expect(shipped.filter((f) => /(^|\/)test-[^/]*\.ts$/.test(f))).toEqual([]);
+    expect(shipped.filter((f) => /from '(@meshd\/testkit|@meshd\/testenv|vitest)'/.test(readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
   it('depends on no other backend (backends are siblings on @meshd/helm and @meshd/core)', () => {
     if (!workspace.startsWith('packages/plugin-')) return;
     expect(dependenciesOf(workspace).filter((d) => d.startsWith('@meshd/plugin-'))).toEqual([]);

@@ -3,7 +3,8 @@
 import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connectCluster, sampleDescriptor } from '@meshd/core';
+import { connectCluster } from '@meshd/core';
+import { sampleDescriptor } from '@meshd/testkit';
 import type { ClusterClient } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';

@@ -6,26 +6,6 @@ import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, Lo
 import type { ClusterHandle } from '@meshd/testenv';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
 
-/** Every line a plugin logged, to check that no secret value ever reaches a log. */
-export class CapturingLogger implements Logger {
-  constructor(readonly lines: string[] = []) {}
-  debug(obj: object | string, msg?: string): void {
-    this.lines.push(JSON.stringify([obj, msg]));
-  }
-  info(obj: object | string, msg?: string): void {
-    this.debug(obj, msg);
-  }
-  warn(obj: object | string, msg?: string): void {
-    this.debug(obj, msg);
-  }
-  error(obj: object | string, msg?: string): void {
-    this.debug(obj, msg);
-  }
-  child(): Logger {
-    return new CapturingLogger(this.lines);
-  }
-}
-
 /** A client for a test cluster, as meshd would build it from the kubeconfig file. */
 export async function connect(cluster: ClusterHandle): Promise<ClusterClient> {
   return connectCluster({ name: cluster.name, kubeconfigText: await readFile(cluster.kubeconfigPath, 'utf8') });

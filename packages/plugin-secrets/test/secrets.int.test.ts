@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { hasCode, type ClusterClient, type ComponentPlan } from '@meshd/core';
-import { applyLikeThePass, CapturingLogger, connect, decoded, ensureNamespace, meshOf, readSecret, remoteTarget, secretsComponent, shown } from './helpers.js';
+import { recordingLogger } from '@meshd/testkit';
+import { applyLikeThePass, connect, decoded, ensureNamespace, meshOf, readSecret, remoteTarget, secretsComponent, shown } from './helpers.js';
 
 const APPS = ['app-1', 'app-2', 'app-3'];
-const logger = new CapturingLogger();
+const logger = recordingLogger();
 /** Every secret value the test saw; none may appear in a plan, a reason or a log line. */
 const values = new Set<string>();
 
@@ -238,7 +239,7 @@ describe('secrets plugin on real clusters', () => {
   });
 
   it('never logged a secret value', () => {
-    expect(logger.lines.length).toBeGreaterThan(0);
-    expectNoValues(logger.lines.join('\n'));
+    expect(logger.lines().length).toBeGreaterThan(0);
+    expectNoValues(logger.lines().join('\n'));
   });
 });

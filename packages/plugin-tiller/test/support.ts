@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { connectCluster } from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
+import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { parseHistory, tillerPlugin } from '../src/index.js';
 import type { ReleaseRevision } from '../src/index.js';
+import { silentLogger } from '@meshd/testkit';
 
 /** The repository's own istio-remote chart. */
 export const CHART = resolve(import.meta.dirname, '../../../examples/charts/istio-remote');
@@ -20,18 +21,11 @@ export const CHART = resolve(import.meta.dirname, '../../../examples/charts/isti
 /** The Helm 2 client `bash tools/build.sh helm2` built. */
 export const HELM2 = binaryPaths().helm2 ?? 'helm2-not-built';
 
-/** A logger that keeps what the backend logs. */
-export function memoryLogger(lines: string[] = []): Logger {
-  const log = (obj: object | string, msg?: string): void => void lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`);
-  const logger: Logger = { debug: log, info: log, warn: log, error: log, child: () => logger };
-  return logger;
-}
-
 /** A tiller backend with the repository chart and the test Helm 2 client; `tiller` overrides its tiller block. */
 export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ComponentInstance {
   const meshd = { chart: CHART, release: { name: 'istio-remote', namespace: 'istio-system' }, values: {}, ...extra, tiller: { helmBinary: HELM2, connectTimeout: 5000, timeout: 60_000, ...tiller } };
   const config = tillerPlugin.configSchema.parse(tillerPlugin.selectConfig(meshd));
-  return tillerPlugin.create({ logger: memoryLogger(), config, signal: new AbortController().signal });
+  return tillerPlugin.create({ logger: silentLogger(), config, signal: new AbortController().signal });
 }
 
 /** A meshd client for a test cluster. */

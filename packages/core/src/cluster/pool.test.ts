@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleKubeconfig } from '../descriptor/test-directory.js';
+import { sampleKubeconfig } from '@meshd/testkit';
 import { ConnectionPool } from './pool.js';
 
 describe('ConnectionPool', () => {

@@ -16,6 +16,5 @@ export {
   type SnapshotFile,
 } from './snapshot.js';
 export type { ClusterRole, DirectoryValidation, ValidCluster } from './types.js';
-export { sampleDescriptor, sampleDirectory, sampleKubeconfig, type SampleDescriptor } from './test-directory.js';
 export { validateDirectory } from './validate.js';
 export type { ValidateDirectoryOptions } from './validate.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotFromContents } from './memory-snapshot.js';
 import { buildDesiredMesh, type DesiredMesh } from './mesh.js';
-import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from './test-directory.js';
+import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
 import { validateDirectory } from './validate.js';
 
 type Files = Record<string, string | null>;

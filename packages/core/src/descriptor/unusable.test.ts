@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { snapshotFromContents } from './memory-snapshot.js';
 import { buildDesiredMesh } from './mesh.js';
 import type { DirectorySnapshot, UnusableEntry, UnusableKind } from './snapshot.js';
-import { sampleDirectory } from './test-directory.js';
+import { sampleDirectory } from '@meshd/testkit';
 import { validateDirectory } from './validate.js';
 
 /** The sample directory with some files replaced by unusable entries. */

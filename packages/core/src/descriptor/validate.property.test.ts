@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { snapshotFromContents, type MemoryFile } from './memory-snapshot.js';
-import { sampleDescriptor, sampleDirectory } from './test-directory.js';
+import { sampleDescriptor, sampleDirectory } from '@meshd/testkit';
 import type { DirectoryValidation } from './types.js';
 import { validateDirectory } from './validate.js';
 

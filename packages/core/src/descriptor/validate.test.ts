@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotFromContents } from './memory-snapshot.js';
-import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from './test-directory.js';
+import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
 import { validateDirectory } from './validate.js';
 
 const validate = (files: Record<string, string>) => validateDirectory(snapshotFromContents({ ...sampleDirectory(), ...files }));

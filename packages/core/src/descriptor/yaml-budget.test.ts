@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { sampleDescriptor, sampleKubeconfig } from './test-directory.js';
+import { sampleDescriptor, sampleKubeconfig } from '@meshd/testkit';
 import { MAX_YAML_MARKS, MAX_YAML_NESTING, yamlBudgetExcess } from './yaml-budget.js';
 
 const staircase = (n: number): string => `${Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} v\n`;

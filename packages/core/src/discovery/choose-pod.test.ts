@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { choosePod } from './choose-pod.js';
-import { testPod } from './test-pods.js';
+import { testPod } from '@meshd/testkit';
 
 const name = (pods: Parameters<typeof choosePod>[0]): string | undefined => choosePod(pods)?.metadata?.name;
 

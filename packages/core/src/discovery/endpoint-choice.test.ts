@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMPONENT_SELECTORS } from './components.js';
 import { chooseEndpoint, overrideEndpoint } from './endpoint-choice.js';
-import { testPod } from './test-pods.js';
+import { testPod } from '@meshd/testkit';
 
 describe('chooseEndpoint', () => {
   it('returns the chosen pod IP and name', () => {

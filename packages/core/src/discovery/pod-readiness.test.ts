@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describePod, ineligibilityReason, isEligiblePod } from './pod-readiness.js';
-import { testPod } from './test-pods.js';
+import { testPod } from '@meshd/testkit';
 
 describe('pod eligibility', () => {
   it.each([

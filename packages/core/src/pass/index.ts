@@ -4,3 +4,4 @@ export type { ClusterReport, ClusterState, ComponentReport, PassConfig, PassOpti
 export { meshFromState, memberRecordOf, publishedOf } from './mesh-source.js';
 export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
+export { reportedErrors, type ReportedError } from './report-errors.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
 import { createDaemonLogger } from './logger.js';
 import { Redactor } from '../output/redact.js';
-import { clusterReport, componentReport, passReport } from './test-reports.js';
+import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
 const TOKEN = 'planted-daemon-token-7a61c0d9e2';
 const descriptor = (name: string, cp: boolean): string => `apiVersion: clusterregistry.k8s.io/v1alpha1

@@ -1,4 +1,4 @@
-import { ConnectionPool, loadPlugins, readDirectorySnapshot, runPass, StateStore, validateDirectory } from '@meshd/core';
+import { ConnectionPool, errorCodeOf, loadPlugins, readDirectorySnapshot, reportedErrors, runPass, StateStore, validateDirectory } from '@meshd/core';
 import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
@@ -38,6 +38,12 @@ export interface DaemonOptions {
   debounceMs?: number;
   /** How long shutdown waits for the reconciles in flight; default 15 s. */
   shutdownGraceMs?: number;
+}
+
+/** A reconcile's thrown error as a counted error: its code (or `unknown`) and retry class. */
+function thrownError(err: unknown): { code: string; retry: 'backoff' | 'terminal' } {
+  const { code, terminal } = errorCodeOf(err);
+  return { code: code ?? 'unknown', retry: terminal ? 'terminal' : 'backoff' };
 }
 
 function errorMessage(err: unknown): string {
@@ -218,6 +224,7 @@ export class Daemon {
 
   private onReport(key: string, report: PassReport, verdict: PassVerdict): void {
     this.state = foldReport(this.state, key, report, Date.now());
+    this.metrics.observeErrors(reportedErrors(report));
     this.passes.set(key, { converged: report.converged, writes: report.writes });
     for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
     for (const name of verdict.removed) this.queue.remove(name);
@@ -237,6 +244,7 @@ export class Daemon {
     const label = RESULT_LABEL[record.outcome] ?? (pass?.converged === true ? 'converged' : 'not_converged');
     const error = record.error === undefined ? undefined : errorMessage(record.error);
     this.metrics.observeReconcile(record.key, label, record.durationMs);
+    this.countThrown(record, pass !== undefined);
     this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
     this.logResult(record, label, error, pass?.writes ?? 0);
     if (!this.readySent && record.outcome !== 'aborted' && this.state.latest) {
@@ -244,6 +252,11 @@ export class Daemon {
       void this.o.notifier?.ready(`first reconcile done: ${label}`);
       this.o.notifier?.startWatchdog();
     }
+  }
+
+  /** A pass that reported was counted from its report (onReport); a reconcile that threw before reporting counts here. */
+  private countThrown(record: ReconcileRecord, reported: boolean): void {
+    if (!reported && record.error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([thrownError(record.error)]);
   }
 
   private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: string | undefined, writes: number): void {

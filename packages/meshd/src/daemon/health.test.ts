@@ -5,8 +5,8 @@ import { DaemonMetrics } from './metrics.js';
 import { credentialsOf, Redactor } from '../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
 import { statusFromReports } from './status.js';
-import { silentLogger } from './test-logger.js';
-import { clusterReport, passReport } from './test-reports.js';
+import { silentLogger } from '@meshd/testkit';
+import { clusterReport, passReport } from '@meshd/testkit';
 
 const TOKEN = 'planted-token-4f9c2d7e1b8a6350';
 const KUBECONFIG = `apiVersion: v1

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installLifecycle, type LifecycleTarget, type SignalSource } from './lifecycle.js';
 import { createDaemonLogger } from './logger.js';
 import { Redactor } from '../output/redact.js';
-import { recordingLogger } from './test-logger.js';
+import { recordingLogger } from '@meshd/testkit';
 
 function signals(): SignalSource & { send(signal: NodeJS.Signals): void } {
   const emitter = new EventEmitter();

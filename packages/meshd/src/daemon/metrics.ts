@@ -1,3 +1,4 @@
+import type { ReportedError } from '@meshd/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StatusState } from './status-state.js';
 
@@ -20,10 +21,17 @@ export class DaemonMetrics {
   readonly registry = new Registry();
   private readonly reconciles: Counter<'cluster' | 'result'>;
   private readonly duration: Histogram<'cluster' | 'result'>;
+  private readonly errors: Counter<'code' | 'retry'>;
 
   constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     this.reconciles = new Counter({ name: 'meshd_reconciles_total', help: 'Reconciles finished, by work-queue key and result.', labelNames: ['cluster', 'result'], registers });
+    this.errors = new Counter({
+      name: 'meshd_errors_total',
+      help: 'Errors met by reconciles, by catalogue code and retry class (terminal ones are parked, so counted once until their input changes).',
+      labelNames: ['code', 'retry'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'meshd_reconcile_duration_seconds',
       help: 'Duration of reconciles, by work-queue key and result.',
@@ -76,6 +84,11 @@ export class DaemonMetrics {
   observeReconcile(key: string, result: ReconcileResultLabel, durationMs: number): void {
     this.reconciles.inc({ cluster: key, result });
     this.duration.observe({ cluster: key, result }, durationMs / 1000);
+  }
+
+  /** Counts the errors one reconcile met (reportedErrors of its pass report, or its thrown error). */
+  observeErrors(errors: readonly { code: string; retry: ReportedError['retry'] }[]): void {
+    for (const e of errors) this.errors.inc({ code: e.code, retry: e.retry });
   }
 
   /** Prometheus text exposition. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from './status-state.js';
 import { readinessReasons, statusFromReports } from './status.js';
-import { clusterReport, componentReport, passReport } from './test-reports.js';
+import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
 const context = { directory: '/etc/meshd/clusters', startedAt: Date.UTC(2026, 0, 1) };
 const t = (s: number): number => Date.UTC(2026, 0, 1, 0, 0, s);

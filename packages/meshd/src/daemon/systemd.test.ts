@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemdNotifier, type ExecFile } from './systemd.js';
-import { recordingLogger, silentLogger } from './test-logger.js';
+import { recordingLogger, silentLogger } from '@meshd/testkit';
 
 function fakeExec(): { exec: ExecFile; calls: string[][] } {
   const calls: string[][] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_KEY, REGISTRY_KEY } from './keys.js';
-import { clusterReport, componentReport, passReport } from './test-reports.js';
+import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 import { judgePass } from './verdict.js';
 
 const down = clusterReport('east', { reachable: false, state: 'unreachable', lastError: 'unreachable: ECONNREFUSED' });

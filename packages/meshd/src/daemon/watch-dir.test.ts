@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIRECTORY_ITSELF, isIgnoredEntry, watchDirectory, type DirectoryWatch } from './watch-dir.js';
-import { silentLogger } from './test-logger.js';
+import { silentLogger } from '@meshd/testkit';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,7 @@ import { applyObject, connectCluster, type ClusterClient } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchResource, type WatchEvent } from '../../src/daemon/informers.js';
-import { silentLogger } from '../../src/daemon/test-logger.js';
+import { silentLogger } from '@meshd/testkit';
 import { builtinWatchSpecs } from '../../src/daemon/watch-specs.js';
 
 let env: TestEnv;

@@ -3,7 +3,7 @@ import { connectCluster, type ClusterClient } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../../src/daemon/leader.js';
-import { silentLogger } from '../../src/daemon/test-logger.js';
+import { silentLogger } from '@meshd/testkit';
 
 let env: TestEnv;
 let kubeconfigText: string;

@@ -25,6 +25,11 @@ async function remote1(): Promise<ParkedStatus['clusters'][number] | undefined> 
   return ((await fx.daemon.status()) as unknown as ParkedStatus).clusters.find((c) => c.name === 'remote-1');
 }
 
+/** meshd_errors_total for the parked unserved-API failures (0 when absent). */
+function unservedErrors(metrics: string): number {
+  return Number(/meshd_errors_total\{code="MESHD_ERR_UNSERVED_API",retry="terminal"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+}
+
 /** Reconcile counts once the queue is empty and the counts stopped changing (a few polls in a row). */
 async function idleReconciles(): Promise<Map<string, number>> {
   let last = '';
@@ -53,11 +58,15 @@ describe('meshd run with a 2018 chart, compat off', () => {
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-policy')).toEqual([await fx.env.controlPlane.podIp('policy')]);
   });
 
-  it('does not retry the parked failure: no reconcile over a minute of idling', async () => {
+  it('does not retry the parked failure: no reconcile over a minute of idling, its error counted and not again', async () => {
     const before = await idleReconciles();
+    const unservedBefore = unservedErrors((await fx.daemon.get('/metrics')).body);
+    expect(unservedBefore).toBeGreaterThan(0);
     await sleep(60_000);
-    const after = reconcilesByKey((await fx.daemon.get('/metrics')).body);
+    const metricsAfter = (await fx.daemon.get('/metrics')).body;
+    const after = reconcilesByKey(metricsAfter);
     expect(after).toEqual(before);
+    expect(unservedErrors(metricsAfter)).toBe(unservedBefore);
     expect((await remote1())?.terminal).toBe(true);
   }, 200_000);
 });

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sampleDescriptor } from '@meshd/core';
+import { sampleDescriptor } from '@meshd/testkit';
 import { describe, expect, it } from 'vitest';
 import { freePort, until } from './daemon-process.js';
 import { useProcessFixture } from './fixture.js';

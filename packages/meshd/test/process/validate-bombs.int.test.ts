@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDirectory } from '@meshd/core';
+import { sampleDirectory } from '@meshd/testkit';
 import { ensureBuilt, MESHD_BIN } from './daemon-process.js';
 
 const MB = 1_000_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
 import { statusFromReports } from '../../daemon/status.js';
-import { clusterReport, componentReport, passReport } from '../../daemon/test-reports.js';
+import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 import { captureIo } from '../../io.js';
 import { runStatus } from './status.js';
 import { Redactor } from '../../output/redact.js';

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/core';
+import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
 import { captureIo } from '../../io.js';
 import { main } from '../main.js';
 

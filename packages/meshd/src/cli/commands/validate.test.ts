@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleDescriptor, sampleDirectory } from '@meshd/core';
+import { sampleDescriptor, sampleDirectory } from '@meshd/testkit';
 import { captureIo } from '../../io.js';
 import { main } from '../main.js';
 

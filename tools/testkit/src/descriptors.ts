@@ -1,4 +1,4 @@
-// Sample cluster directories for tests (here and in other packages): small, valid, line-stable.
+// Sample cluster directories for tests and benchmarks of every package: small, valid, line-stable.
 
 /** What sampleDescriptor writes; every field has a default that makes a valid remote. */
 export interface SampleDescriptor {

@@ -8,8 +8,15 @@ export interface LogEntry {
   bindings: Record<string, unknown>;
 }
 
-/** A Logger that records every call in `entries` (shared with its children); for tests. */
-export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
+/** A Logger whose calls can be read back. */
+export type RecordingLogger = Logger & {
+  entries: LogEntry[];
+  /** Every call as one JSON line (to check, say, that no secret value ever reaches a log). */
+  lines(): string[];
+};
+
+/** A Logger that records every call in `entries` (shared with its children); for tests and benchmarks. */
+export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): RecordingLogger {
   const at = (level: LogEntry['level']) => (obj: object | string, msg?: string): void => {
     const entry: LogEntry = { level, obj, bindings };
     if (msg !== undefined) entry.msg = msg;
@@ -17,6 +24,7 @@ export function recordingLogger(entries: LogEntry[] = [], bindings: Record<strin
   };
   return {
     entries,
+    lines: () => entries.map((e) => JSON.stringify(e)),
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
@@ -25,7 +33,7 @@ export function recordingLogger(entries: LogEntry[] = [], bindings: Record<strin
   };
 }
 
-/** A Logger that drops everything; for tests. */
+/** A Logger that keeps nothing anyone reads; for tests and benchmarks. */
 export function silentLogger(): Logger {
   return recordingLogger([]);
 }
