@@ -45,13 +45,14 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 0.
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .error { margin: 0.5rem 0 0; color: var(--bad); overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; max-width: 44rem; }
+table { border-collapse: collapse; width: 100%; max-width: 44rem; margin-top: 0.75rem; }
+caption { text-align: left; }
 th, td { text-align: left; padding: 0.3rem 0.75rem 0.3rem 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
 .findings { margin: 0; padding-left: 1.25rem; }
 .findings li[data-severity="error"] { color: var(--bad); }
 .timeline { list-style: none; margin: 0; padding: 0; max-width: 60rem; }
-.timeline li { display: grid; grid-template-columns: 6.5rem 1fr; gap: 0.75rem; padding: 0.3rem 0; border-bottom: 1px solid var(--line); }
+.timeline li { display: grid; grid-template-columns: 7.5rem 1fr; gap: 0.75rem; padding: 0.3rem 0; border-bottom: 1px solid var(--line); }
 .timeline li[data-problem="true"] .what { color: var(--bad); }
 .timeline li.fresh { animation: fresh 2s ease-out; }
 @keyframes fresh { from { background: var(--card); } to { background: transparent; } }

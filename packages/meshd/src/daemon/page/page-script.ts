@@ -26,9 +26,9 @@ export const PAGE_JS = String.raw`'use strict';
     return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
   }
 
-  function time(iso, withAgo) {
+  function time(iso, withAgo, timeOnly) {
     var d = new Date(iso);
-    var text = isNaN(d.getTime()) ? iso : d.toLocaleString();
+    var text = isNaN(d.getTime()) ? iso : timeOnly ? d.toLocaleTimeString() : d.toLocaleString();
     return el('time', { datetime: iso, title: iso }, [withAgo ? text + ' (' + ago(iso) + ' ago)' : text]);
   }
 
@@ -120,7 +120,7 @@ export const PAGE_JS = String.raw`'use strict';
 
   function timeline(events) {
     return events.slice().reverse().map(function (ev) {
-      var li = el('li', { 'data-kind': ev.kind, 'data-problem': ev.problem ? 'true' : 'false' }, [time(ev.at, false), el('span', { class: 'what' }, [ev.text])]);
+      var li = el('li', { 'data-kind': ev.kind, 'data-problem': ev.problem ? 'true' : 'false' }, [time(ev.at, false, true), el('span', { class: 'what' }, [ev.text])]);
       if (ev.seq > seenSeq && seenSeq > 0) li.className = 'fresh';
       return li;
     });
