@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Test support: Debian's chromium driven by playwright-core (it cannot download a browser here), and
 // the checks every page test makes: console errors, requests that leave 127.0.0.1, axe-core.
 import { existsSync } from 'node:fs';

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The status page in a real browser (Debian's chromium through playwright-core) against the real
 // `meshd run` process on three real clusters: what a person sees, live updates without a reload, no
 // console errors, no request leaving 127.0.0.1, axe-core in light and dark, a screenshot.
@@ -60,7 +61,7 @@ describe('the status page (GET /) in chromium', () => {
     const navigations = record.navigations;
     const ip = await fx.env.controlPlane.movePilot();
     await page.waitForFunction((want) => document.querySelector('[data-endpoint="pilot"] td')?.textContent === want, ip, { timeout: 30_000 });
-    await page.waitForFunction((want) => [...document.querySelectorAll('#timeline li')].some((li) => li.textContent?.includes(`→ ${want}`)), ip, { timeout: 10_000 });
+    await page.waitForFunction((want) => Array.from(document.querySelectorAll("#timeline li")).some((li) => li.textContent?.includes(`→ ${want}`)), ip, { timeout: 10_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     expect(record.navigations).toBe(navigations);
   });
