@@ -108,6 +108,29 @@ describe('meshd verify', () => {
     expect((await verify()).code).toBe(0);
   });
 
+  it('names a remote whose published credential may not list what Pilot reads, resource by resource', async () => {
+    const remote = clientOf(env.clusters[1]!).core;
+    await remote.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'no-rights' } } });
+    const { status } = await remote.createNamespacedServiceAccountToken({ name: 'no-rights', namespace: 'default', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const cp = clientOf(env.clusters[0]!).core;
+    const cm = await cp.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+    const key = 'remote-1.kube.conf';
+    const original = cm.data?.[key] ?? '';
+    await cp.replaceNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { ...cm, data: { ...cm.data, [key]: original.replace(env.clusters[1]!.token, status?.token ?? '') } } });
+    try {
+      const { code, failed, json } = await verify();
+      expect(code).toBe(1);
+      expect(failed).toEqual(['credential/remote-1']);
+      const detail = detailOf(json, 'credential', 'remote-1');
+      for (const resource of ['pods', 'services', 'endpoints', 'namespaces', 'nodes']) expect(detail).toContain(`${resource}: 403 Forbidden`);
+      expect(detail).not.toContain(status?.token ?? 'no token');
+    } finally {
+      const live = await cp.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+      await cp.replaceNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { ...live, data: { ...live.data, [key]: original } } });
+      await remote.deleteNamespacedServiceAccount({ name: 'no-rights', namespace: 'default' });
+    }
+  });
+
   it("names a remote whose istio.default carries another root certificate", async () => {
     const core = clientOf(env.clusters[1]!).core;
     const original = await core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
