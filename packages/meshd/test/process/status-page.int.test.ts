@@ -11,8 +11,19 @@ import { REPO, until } from './daemon-process.js';
 import { useProcessFixture } from './fixture.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');
+let browser: Browser | undefined;
+let launchError: unknown;
+// The browser first. Without chromium every test below FAILS with the reason (a failing hook would
+// only mark them skipped).
+beforeAll(async () => {
+  browser = await launchChromium().catch((err: unknown) => void (launchError = err));
+}, 60_000);
+
+/** Throws why there is no browser; each test starts with it. */
+function needBrowser(): void {
+  if (browser === undefined) throw launchError instanceof Error ? launchError : new Error('chromium did not start');
+}
 const fx = useProcessFixture({ joined: 3 });
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let record: PageRecord;
@@ -27,11 +38,11 @@ async function cardStates(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
+  if (browser === undefined) return;
   await until('every cluster converged', async () => {
     const status = await fx.daemon.status();
     return status.clusters.length === 3 && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
   }, { timeoutMs: 120_000, intervalMs: 250, context: log });
-  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   record = recordPage(page);
@@ -45,6 +56,7 @@ afterAll(async () => {
 
 describe('the status page (GET /) in chromium', () => {
   it('shows one card per cluster with its state, and the endpoints in use', async () => {
+    needBrowser();
     await page.waitForFunction(() => document.querySelectorAll('#clusters li.card').length === 3, undefined, { timeout: 20_000 });
     expect(await cardStates()).toEqual({ cp: 'converged', 'remote-1': 'converged', 'remote-2': 'converged' });
     const cp = page.locator('li.card[data-cluster="cp"]');
@@ -57,6 +69,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('shows a Pilot move within moments, without a reload', async () => {
+    needBrowser();
     await page.evaluate(() => void ((window as unknown as { marker: number }).marker = 42));
     const navigations = record.navigations;
     const ip = await fx.env.controlPlane.movePilot();
@@ -67,6 +80,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('shows a remote going unreachable and coming back', async () => {
+    needBrowser();
     const remote = fx.env.clusters[2]!;
     await remote.stopApiServer();
     try {
@@ -79,6 +93,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('can be used from the keyboard: the first Tab reaches the skip link', async () => {
+    needBrowser();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the clusters');
     await page.keyboard.press('Enter');
@@ -86,6 +101,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('has no serious or critical accessibility violations, in light and dark', async () => {
+    needBrowser();
     expect(seriousOnly(await axeViolations(page))).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(seriousOnly(await axeViolations(page))).toEqual([]);
@@ -96,6 +112,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('fits a phone screen without sideways scrolling', async () => {
+    needBrowser();
     const phone = await context.newPage();
     const phoneRecord = recordPage(phone);
     await phone.setViewportSize({ width: 390, height: 844 });
@@ -108,6 +125,7 @@ describe('the status page (GET /) in chromium', () => {
   });
 
   it('logged no console error and sent no request beyond 127.0.0.1', () => {
+    needBrowser();
     expect(record.consoleErrors).toEqual([]);
     expect(requestsLeavingLoopback(record)).toEqual([]);
     expect(record.requests.some((u) => u.endsWith('/events'))).toBe(true);
