@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Makes a fresh clone ready: installs npm dependencies when the lockfile changed (so `npm test` and
-// `npm run demo` need nothing first), and with --all also builds the test binaries (tools/build.sh).
+// `npm run demo` need nothing first); with --all also builds the test binaries (tools/build.sh all)
+// and installs Debian's chromium for the browser tests when it is missing (apt-get, as root: CI
+// runs as root on a fresh Debian machine); with --demo builds only what `npm run demo` needs
+// (kube-apiserver, etcd, Helm 3: no Helm 2 or Tiller, no browser).
 // Only node: builtins here: this runs before node_modules exists.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -29,6 +32,30 @@ function ensureNodeModules() {
   writeFileSync(stamp, `${want}\n`);
 }
 
+/** The browser the status-page tests drive (MESHD_CHROMIUM overrides it). */
+const chromium = process.env.MESHD_CHROMIUM || '/usr/bin/chromium';
+
+function ensureChromium() {
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`bootstrap: ${chromium} is missing and this is not root: install it with \`sudo apt-get install -y chromium\` (the browser tests fail without it)`);
+    return;
+  }
+  console.error('bootstrap: installing chromium for the browser tests (apt-get)…');
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => {
+    const res = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    if (res.status !== 0) {
+      console.error(`bootstrap: apt-get ${args.join(' ')} failed (exit ${res.status ?? res.signal})`);
+      process.exit(res.status ?? 1);
+    }
+  };
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', 'chromium']);
+}
+
 const args = new Set(process.argv.slice(2));
 ensureNodeModules();
 if (args.has('--all') || args.has('--binaries')) run('bash', [join(root, 'tools', 'build.sh'), 'all']);
+else if (args.has('--demo')) run('bash', [join(root, 'tools', 'build.sh'), 'helm3', 'etcd', 'k8s']);
+if (args.has('--all') || args.has('--browser')) ensureChromium();

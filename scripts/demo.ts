@@ -1,65 +1,167 @@
 // `npm run demo`: three real local clusters (a control plane with a stand-in Istio 0.8 and two
-// remotes), a cluster directory for them, and `meshd run` in the foreground with readable logs.
-// Ctrl-C stops meshd, then the clusters; nothing is left running.
-import { spawn } from 'node:child_process';
+// remotes), a cluster directory for them, and `meshd run` with its status page. Actions show every
+// behaviour on the page within a second: a key in this terminal, or from another terminal
+// `npm run demo -- pilot-move|rotate|drift|partition [NAME]`.
+// Ctrl-C (SIGINT, SIGTERM, SIGHUP, or the output's reader going away: `| head`, `| tee`) stops meshd,
+// then the clusters, and removes .meshd-demo; nothing is left running.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { sampleDescriptor } from '@meshd/testkit';
-import { binaryPaths, isPortFree, startClusters } from '@meshd/testenv';
+import { binaryPaths, isPortFree, startClusters, type TestEnv } from '@meshd/testenv';
+import { DEMO_ACTIONS, isDemoAction, PARTITION_MS, runDemoAction, type DemoAction } from './demo/actions.js';
+import { requestAction, startControl } from './demo/control.js';
+import { DemoOutput } from './demo/output.js';
+import { readableLogLine } from './demo/log-line.js';
 
 const root = resolve(import.meta.dirname, '..');
 const home = join(root, '.meshd-demo');
 const dir = join(home, 'multicluster');
 const spare = join(home, 'spare');
+const controlFile = join(home, 'control.json');
+
+/** Keys of the interactive demo. */
+const KEYS: Record<string, [DemoAction, string | undefined]> = { p: ['pilot-move', undefined], r: ['rotate', undefined], d: ['drift', 'remote-1'], u: ['partition', 'remote-2'] };
 
 async function freePort(from: number): Promise<number> {
   for (let port = from; port < from + 100; port++) if (await isPortFree(port)) return port;
   throw new Error(`no free port from ${from}`);
 }
 
-await rm(home, { recursive: true, force: true });
-await mkdir(dir, { recursive: true });
-await mkdir(spare, { recursive: true });
-console.log('demo: starting 3 local clusters (control plane cp, remotes remote-1 and remote-2)…');
-const env = await startClusters({ count: 3, dir: join(home, 'clusters') });
-for (const cluster of env.clusters) {
-  const descriptor = sampleDescriptor({ name: cluster.name, controlPlane: cluster.index === 0, pilotEndpoint: 'istio-pilot.istio-system:15007' });
-  for (const target of [dir, spare]) {
-    await writeFile(join(target, `${cluster.name}.yaml`), descriptor);
-    await copyFile(cluster.kubeconfigPath, join(target, `${cluster.name}.kube.conf`));
-    await chmod(join(target, `${cluster.name}.kube.conf`), 0o600);
+/** `npm run demo -- ACTION [NAME]`: asks the running demo to act. */
+async function actionCommand(action: string, name: string | undefined): Promise<number> {
+  if (!isDemoAction(action)) {
+    console.error(`usage: npm run demo [-- ${DEMO_ACTIONS.join('|')} [NAME]]`);
+    return 2;
+  }
+  try {
+    console.log(`demo: ${action}${name ? ` ${name}` : ''}: ${await requestAction(controlFile, action, name)}`);
+    return 0;
+  } catch (err) {
+    console.error(`demo: ${action}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
   }
 }
-const port = await freePort(9580);
-const config = join(home, 'meshd.yaml');
-await writeFile(config, [`directory: ${dir}`, `listen: 127.0.0.1:${port}`, `helm: { binary: ${binaryPaths().helm} }`, 'secrets: { namespaces: [default, app-1, app-2] }', 'resync: 2m', `stateDirectory: ${join(home, 'state')}`, ''].join('\n'));
 
-const rel = (p: string): string => relative(process.cwd(), p) || '.';
-console.log(`
-demo: the mesh directory is ${rel(dir)} (a copy of every file is in ${rel(spare)})
-  health:   curl -s http://127.0.0.1:${port}/status | head -c 600; curl -s http://127.0.0.1:${port}/metrics | grep meshd_
-  status:   npx meshd status --url http://127.0.0.1:${port}
+async function writeDirectory(env: TestEnv): Promise<string> {
+  for (const cluster of env.clusters) {
+    const descriptor = sampleDescriptor({ name: cluster.name, controlPlane: cluster.index === 0, pilotEndpoint: 'istio-pilot.istio-system:15007' });
+    for (const target of [dir, spare]) {
+      await writeFile(join(target, `${cluster.name}.yaml`), descriptor);
+      await copyFile(cluster.kubeconfigPath, join(target, `${cluster.name}.kube.conf`));
+      await chmod(join(target, `${cluster.name}.kube.conf`), 0o600);
+    }
+  }
+  const port = await freePort(9580);
+  const config = join(home, 'meshd.yaml');
+  await writeFile(config, [`directory: ${dir}`, `listen: 127.0.0.1:${port}`, `helm: { binary: ${binaryPaths().helm} }`, 'secrets: { namespaces: [default, app-1, app-2] }', 'resync: 2m', `stateDirectory: ${join(home, 'state')}`, ''].join('\n'));
+  return `http://127.0.0.1:${port}`;
+}
+
+function help(url: string, interactive: boolean): string {
+  const rel = (p: string): string => relative(process.cwd(), p) || '.';
+  const keys = interactive ? '\n  keys:     p pilot-move   r rotate   d drift remote-1   u partition remote-2   q quit' : '';
+  return `
+demo: the status page is ${url}/  (open it in a browser: it updates live)
+  health:   curl -s ${url}/status | head -c 600; curl -s ${url}/metrics | grep meshd_
+  status:   npx meshd status --url ${url}
+  verify:   npx meshd verify --config ${rel(join(home, 'meshd.yaml'))}
+  actions:  npm run demo -- pilot-move          (Pilot moves to a new pod IP)
+            npm run demo -- rotate              (istio.default is re-issued on the control plane)
+            npm run demo -- drift remote-1      (someone edits remote-1's istio-pilot Endpoints)
+            npm run demo -- partition remote-2  (remote-2's API server goes away for ${PARTITION_MS / 1000} s)${keys}
   remove:   rm ${rel(join(dir, 'remote-2.yaml'))}            (meshd uninstalls istio-remote there)
   add:      cp ${rel(join(spare, 'remote-2.yaml'))} ${rel(dir)}/   (meshd joins it again)
-  move:     kubectl --kubeconfig ${rel(join(dir, 'cp.kube.conf'))} -n istio-system delete pod -l istio=pilot
-            (the stand-in has no kubelet: the new Pilot pod is made by the test environment's helpers)
   stop:     Ctrl-C
-`);
+`;
+}
 
-const meshd = spawn(process.execPath, [join(root, 'packages/meshd/bin/meshd.js'), 'run', '--config', config], { stdio: 'inherit' });
-let stopping = false;
-// Ctrl-C reaches meshd by itself (same terminal process group), and a second signal would make it
-// exit at once: forward SIGINT only if meshd has not started stopping within a moment (a SIGINT
-// sent to this process alone). SIGTERM is always forwarded.
-const stop = (signal: NodeJS.Signals, delayMs: number): void => {
-  if (stopping) return;
-  stopping = true;
-  setTimeout(() => meshd.exitCode === null && meshd.signalCode === null && meshd.kill(signal), delayMs).unref();
-};
-process.on('SIGINT', () => stop('SIGINT', 1500));
-process.on('SIGTERM', () => stop('SIGTERM', 0));
-const code = await new Promise<number>((done) => meshd.on('exit', (c) => done(c ?? 0)));
-console.log(`demo: meshd exited (${code}); stopping the clusters…`);
-await env.stop();
-await rm(home, { recursive: true, force: true });
-process.exitCode = code;
+/** The demo itself; resolves with the exit code once everything is stopped and removed. */
+async function demo(): Promise<number> {
+  let env: TestEnv | undefined;
+  let meshd: ChildProcess | undefined;
+  let stopping = false;
+  const out = new DemoOutput((why) => stop(`the output is gone (${why})`, 'SIGTERM', 0));
+  const stop = (reason: string, signal: NodeJS.Signals, delayMs: number): void => {
+    if (stopping) return;
+    stopping = true;
+    out.line(`demo: stopping (${reason})…`);
+    // Ctrl-C in a terminal reaches meshd by itself (same process group), and a second signal would
+    // make it exit at once: forward SIGINT only if meshd has not stopped within a moment.
+    const child = meshd;
+    if (child) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), delayMs).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 1500));
+  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', 0));
+  process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', 0));
+  process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', 0));
+
+  await rm(home, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await mkdir(spare, { recursive: true });
+  out.line('demo: starting 3 local clusters (control plane cp, remotes remote-1 and remote-2)…');
+  let code = 0;
+  try {
+    env = await startClusters({ count: 3, dir: join(home, 'clusters') });
+    if (!stopping) code = await runMeshd(env, out, (child) => (meshd = child), { isStopping: () => stopping, stop });
+  } finally {
+    out.line('demo: stopping the clusters…');
+    await env?.stop();
+    await rm(home, { recursive: true, force: true });
+    out.line('demo: done: nothing is left running');
+  }
+  return code;
+}
+
+/** What runMeshd needs of the demo's stop logic. */
+interface StopControl {
+  isStopping(): boolean;
+  stop(reason: string, signal: NodeJS.Signals, delayMs: number): void;
+}
+
+async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildProcess) => void, control: StopControl): Promise<number> {
+  const url = await writeDirectory(env);
+  const act = (action: DemoAction, name: string | undefined): Promise<string> => runDemoAction(env, action, name, (text) => out.line(`demo: ${text}`));
+  const server = await startControl(controlFile, act);
+  // meshd's output comes through this process, so a broken pipe never reaches meshd itself.
+  const child = spawn(process.execPath, [join(root, 'packages/meshd/bin/meshd.js'), 'run', '--config', join(home, 'meshd.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) out.line(readableLogLine(line));
+    });
+  }
+  const interactive = process.stdin.isTTY;
+  out.line(help(url, interactive));
+  const restoreKeys = interactive ? listenForKeys(out, act, control) : () => undefined;
+  const code = await new Promise<number>((done) => child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
+  restoreKeys();
+  server.close();
+  out.line(`demo: meshd exited (${code})`);
+  return code;
+}
+
+/** Raw-mode keys: an action per key, q or Ctrl-C to stop (raw mode turns Ctrl-C into a key, not a signal). */
+function listenForKeys(out: DemoOutput, act: (action: DemoAction, name: string | undefined) => Promise<string>, control: StopControl): () => void {
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  const onKey = (data: Buffer): void => {
+    const key = data.toString('utf8');
+    if (key === '\u0003' || key === 'q') return control.stop(key === 'q' ? 'q' : 'Ctrl-C', 'SIGTERM', 0);
+    const chosen = KEYS[key];
+    if (chosen === undefined || control.isStopping()) return;
+    act(...chosen).catch((err: unknown) => out.line(`demo: ${chosen[0]} failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  process.stdin.on('data', onKey);
+  return () => {
+    process.stdin.off('data', onKey);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  };
+}
+
+const [action, name] = process.argv.slice(2);
+process.exitCode = action === undefined ? await demo() : await actionCommand(action, name);

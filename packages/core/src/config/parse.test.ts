@@ -28,6 +28,7 @@ describe('meshd.yaml schema', () => {
         clusters: {},
         removals: { maxPerPass: 1 },
         compat: { convertRemovedApis: false },
+        istiod: { debugUrl: '' },
       },
     });
   });

@@ -92,6 +92,8 @@ export const meshdConfigSchema = z.strictObject({
   removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
   /** Charts of the Kubernetes 1.9–1.11 era: convert API versions the cluster no longer serves (off: report them). */
   compat: z.strictObject({ convertRemovedApis: z.boolean().default(false) }).prefault({}),
+  /** A current istiod reading the registry: its monitoring base URL (`meshd verify` reads /debug/clusterz there); empty or absent: none. */
+  istiod: z.strictObject({ debugUrl: z.string().default('') }).prefault({}),
 });
 
 /**

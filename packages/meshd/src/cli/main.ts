@@ -4,6 +4,7 @@ import * as plan from './commands/plan.js';
 import * as run from './commands/run.js';
 import * as status from './commands/status.js';
 import * as validate from './commands/validate.js';
+import * as verify from './commands/verify.js';
 import { Redactor } from '../output/redact.js';
 import { processIo, scrubbedIo, type CliIo, type CommandIo } from '../io.js';
 import { MESHD_VERSION } from './version.js';
@@ -14,7 +15,7 @@ export interface CommandModule {
 }
 
 /** Every command, in help order. Add a command by writing commands/<name>.ts and listing it here. */
-const COMMANDS: readonly CommandModule[] = [validate, plan, apply, run, status];
+const COMMANDS: readonly CommandModule[] = [validate, plan, apply, run, status, verify];
 
 /**
  * The meshd CLI. `argv` is process.argv-shaped (node, script, args...). Returns the exit code and

@@ -26,7 +26,7 @@ interface RunningWatches {
  * role changes and stopped when it leaves. Owns the watches and their connections; events only
  * enqueue keys: 'all-remotes' → FULL_KEY (every remote in one pass: one discovery, one render,
  * remotes applied concurrently, and it runs alone so it cannot race a single-cluster pass),
- * 'this-remote' → the cluster's own key.
+ * 'this-remote' → the cluster's own key. A watch that breaks or recovers enqueues its cluster's key.
  */
 export class ClusterWatches {
   private readonly running = new Map<string, RunningWatches>();
@@ -84,6 +84,9 @@ export class ClusterWatches {
         signal: stop.signal,
         logger,
         retryMaxMs: 10_000,
+        // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
+        // /status (and the page) say unreachable within a second, and converged once it is back.
+        onConnectivity: () => this.o.enqueue([cluster.name]),
         onChange: (event) => {
           if (!relevant(event)) return;
           const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];

@@ -16,6 +16,7 @@ import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import { RunLock } from './run-lock.js';
 import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
 import { statusFromReports, type MeshStatus } from './status.js';
+import { StatusFeed } from './status-feed.js';
 import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
 import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
@@ -87,9 +88,12 @@ export class Daemon {
   private readySent = false;
   private stopping = false;
   private stateStore: StateStore | undefined;
+  /** The status page's live feed (GET /events); told about every report and reconcile. */
+  private readonly feed: StatusFeed;
 
   constructor(private readonly o: DaemonOptions) {
     this.config = o.config;
+    this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
     this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
@@ -120,7 +124,7 @@ export class Daemon {
   async start(): Promise<string> {
     if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
     this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
-    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }) });
+    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }), feed: this.feed });
     const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
@@ -155,6 +159,7 @@ export class Daemon {
     this.watches.stopAll();
     await this.election?.stop();
     this.abort.abort(new Error('meshd stopped'));
+    this.feed.close();
     await this.server?.close();
   }
 
@@ -226,6 +231,7 @@ export class Daemon {
     this.state = foldReport(this.state, key, report, Date.now());
     this.metrics.observeErrors(reportedErrors(report));
     this.passes.set(key, { converged: report.converged, writes: report.writes });
+    this.feed.changed();
     for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
     for (const name of verdict.removed) this.queue.remove(name);
     if (report.mesh && !this.stopping) {
@@ -246,6 +252,7 @@ export class Daemon {
     this.metrics.observeReconcile(record.key, label, record.durationMs);
     this.countThrown(record, pass !== undefined);
     this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
+    this.feed.changed();
     this.logResult(record, label, error, pass?.writes ?? 0);
     if (!this.readySent && record.outcome !== 'aborted' && this.state.latest) {
       this.readySent = true;

@@ -96,7 +96,7 @@ describe('health server: malformed and unexpected requests', () => {
 
   it('returns 404 for unknown paths, including traversal attempts', async () => {
     const server = serve(ready());
-    for (const url of ['/', '/admin', '/status/../metrics/x', '/healthz/extra', '/..%2f..%2fetc%2fpasswd']) {
+    for (const url of ['/admin', '/index.html', '/page.js/x', '/status/../metrics/x', '/healthz/extra', '/..%2f..%2fetc%2fpasswd']) {
       expect((await server.inject({ url })).statusCode, url).toBe(404);
     }
   });

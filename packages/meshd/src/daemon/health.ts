@@ -3,6 +3,10 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DaemonMetrics } from './metrics.js';
 import type { Redactor } from '../output/redact.js';
 import type { MeshStatus } from './status.js';
+import { PAGE_CSS } from './page/page-css.js';
+import { PAGE_HTML } from './page/page-html.js';
+import { PAGE_JS } from './page/page-script.js';
+import { StatusFeed } from './status-feed.js';
 
 /** What the health server reads on each request; it owns none of it. */
 export interface HealthSources {
@@ -12,16 +16,31 @@ export interface HealthSources {
   /** Scrubs credentials from every body before it leaves. */
   redactor: Redactor;
   logger: Logger;
+  /** The status page's live feed; the server makes (and closes) its own when not given. */
+  feed?: StatusFeed;
 }
 
 /** The routes, all GET (HEAD answered too); anything else on them is 405. */
-export const HEALTH_PATHS = ['/healthz', '/readyz', '/status', '/metrics'] as const;
+export const HEALTH_PATHS = ['/', '/healthz', '/readyz', '/status', '/metrics', '/events', '/page.js', '/page.css'] as const;
+
+/**
+ * The status page's policy: its script, style and event stream from this origin only, nothing
+ * inline, no frames, forms or plugins.
+ */
+export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Default listen address: loopback only (rule 6). */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9580 };
 
-function secure(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+/** Headers every answer carries; `csp` is the page's policy, else nothing may load from a response. */
+function secure(reply: FastifyReply, csp = "default-src 'none'; frame-ancestors 'none'"): FastifyReply {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', csp)
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .header('cross-origin-resource-policy', 'same-origin');
 }
 
 function pathOf(url: string): string {
@@ -32,7 +51,8 @@ function pathOf(url: string): string {
 /**
  * Builds (does not start) the fastify health server: GET/HEAD /healthz (alive), /readyz (200 once a
  * reconcile finished and the directory is valid, else 503 with reasons), /status (JSON), /metrics
- * (Prometheus text). Other methods get 405 with Allow, other paths 404. Requests carry no body.
+ * (Prometheus text), / (the status page, with /page.js and /page.css) and /events (Server-Sent
+ * Events feeding the page). Other methods get 405 with Allow, other paths 404. Requests carry no body.
  */
 export function buildHealthServer(sources: HealthSources): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024, return503OnClosing: true });
@@ -49,6 +69,7 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
     const text = await sources.metrics.text();
     return secure(reply).code(200).type(sources.metrics.contentType).send(sources.redactor.scrub(text));
   });
+  registerPage(app, sources.feed ?? new StatusFeed({ status: () => sources.status(), redactor: sources.redactor }));
 
   app.setNotFoundHandler((req, reply) => {
     const known = (HEALTH_PATHS as readonly string[]).includes(pathOf(req.url));
@@ -61,6 +82,24 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
     return json(reply, code, { error: code === 500 ? 'internal error' : (err.message ?? 'bad request') });
   });
   return app;
+}
+
+/** The status page's routes: the document, its script and style, and the event stream. */
+function registerPage(app: FastifyInstance, feed: StatusFeed): void {
+  const asset = (type: string, body: string) => (_req: unknown, reply: FastifyReply): FastifyReply => secure(reply, PAGE_CSP).code(200).type(type).send(body);
+  app.get('/', asset('text/html; charset=utf-8', PAGE_HTML));
+  app.get('/page.js', asset('text/javascript; charset=utf-8', PAGE_JS));
+  app.get('/page.css', asset('text/css; charset=utf-8', PAGE_CSS));
+  app.get('/events', (req, reply) => {
+    if (req.method === 'HEAD') return secure(reply).code(200).type('text/event-stream; charset=utf-8').send();
+    reply.hijack();
+    feed.attach(req.raw, reply.raw);
+    return reply;
+  });
+  app.addHook('preClose', (done) => {
+    feed.close();
+    done();
+  });
 }
 
 /** Parses HOST:PORT (IPv6 as [::1]:9580). Undefined when malformed. Pure. */

@@ -26,6 +26,11 @@ export interface ResourceWatchOptions extends WatchTarget {
   client: ClusterClient;
   /** Called for every change after the first list (and for differences found when relisting). */
   onChange: (event: WatchEvent) => void;
+  /**
+   * Called when the watch breaks (its first failure in a row) and when it is back: a cluster that
+   * went away should be reconciled (and reported unreachable) now, not at the next resync.
+   */
+  onConnectivity?: (state: 'lost' | 'back') => void;
   /** Aborting it stops the watch for good. */
   signal: AbortSignal;
   logger: Logger;
@@ -109,7 +114,10 @@ class ResourceWatcher {
     if (this.o.signal.aborted) return;
     this.failures++;
     const log = { err: err instanceof Error ? err.message : String(err), path: this.path, cluster: this.o.client.name, attempt: this.failures };
-    if (this.failures === 1) this.o.logger.warn(log, 'watch interrupted; relisting');
+    if (this.failures === 1) {
+      this.o.logger.warn(log, 'watch interrupted; relisting');
+      this.o.onConnectivity?.('lost');
+    }
     else this.o.logger.debug(log, 'watch still failing');
     const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
     await abortableSleep(delay, this.o.signal);
@@ -130,7 +138,10 @@ class ResourceWatcher {
     }
     this.cache.clear();
     for (const [key, obj] of seen) this.cache.set(key, obj);
-    if (this.listedOnce && this.failures > 0) o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
+    if (this.listedOnce && this.failures > 0) {
+      o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
+      o.onConnectivity?.('back');
+    }
     this.listedOnce = true;
     this.failures = 0;
     return { current: list.metadata?.resourceVersion ?? '' };

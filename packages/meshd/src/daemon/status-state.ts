@@ -6,6 +6,8 @@ export interface ClusterEntry {
   report: ClusterReport;
   at: number;
   unreachableSince?: number;
+  /** Since when the cluster has been reachable without a break (undefined while unreachable). */
+  reachableSince?: number;
 }
 
 /** How the last reconcile of any key ended. */
@@ -33,6 +35,8 @@ export interface StatusState {
   lastSuccessAt?: number;
   /** Set once any pass has finished. */
   firstReportAt?: number;
+  /** When the endpoints in use (Pilot, policy, statsd IPs) last changed: the first pass that saw them, or a move. */
+  endpointsChangedAt?: number;
 }
 
 /** The empty state of a daemon that has not reconciled yet. */
@@ -59,13 +63,25 @@ export function foldReport(state: StatusState, key: string, report: PassReport, 
     const previous = clusters[cluster.name];
     const entry: ClusterEntry = { report: cluster, at };
     if (!cluster.reachable) entry.unreachableSince = previous?.report.reachable === false ? (previous.unreachableSince ?? at) : at;
+    else entry.reachableSince = previous?.report.reachable === true ? (previous.reachableSince ?? at) : at;
     clusters[cluster.name] = entry;
     removed = removed.filter((r) => r.name !== cluster.name);
   }
   const { mesh: _mesh, ...withoutMesh } = report;
   const next: StatusState = { ...state, clusters, removed, latest: { key, at, report: withoutMesh } };
   next.firstReportAt = state.firstReportAt ?? at;
+  const endpointsChangedAt = endpointsChange(state, report, at);
+  if (endpointsChangedAt !== undefined) next.endpointsChangedAt = endpointsChangedAt;
   return next;
+}
+
+/** When the endpoints last changed after folding `report` in: `at` when it carries other endpoints than the newest before. */
+function endpointsChange(state: StatusState, report: PassReport, at: number): number | undefined {
+  const before = state.latest?.report.endpoints;
+  const now = report.endpoints;
+  if (now === undefined) return state.endpointsChangedAt;
+  const same = before !== undefined && before.pilot === now.pilot && before.policy === now.policy && before.statsd === now.statsd;
+  return same ? (state.endpointsChangedAt ?? at) : at;
 }
 
 /** Drops clusters that are neither in `names` nor reported within the last pass (a cluster gone from the mesh). Pure. */

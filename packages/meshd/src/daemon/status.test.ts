@@ -102,3 +102,29 @@ describe('statusFromReports', () => {
     expect(JSON.stringify(statusFromReports(state, context))).not.toContain('s3cr3t');
   });
 });
+
+describe('reachable since and endpoints changed at', () => {
+  const eps = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
+  const fold = (state: ReturnType<typeof emptyStatusState>, at: number, reachable: boolean, pilot: string) =>
+    foldReport(state, 'east', passReport([clusterReport('east', reachable ? {} : { reachable: false, state: 'unreachable' })], { endpoints: eps(pilot) }), at);
+  const view = (state: ReturnType<typeof emptyStatusState>) => statusFromReports(state, { directory: '/d', startedAt: 0 });
+
+  it('keeps reachableSince across passes, drops it while unreachable and restarts it when back', () => {
+    let state = fold(emptyStatusState(), 1000, true, '10.1.0.5');
+    state = fold(state, 2000, true, '10.1.0.5');
+    expect(view(state).clusters[0]?.reachableSince).toBe('1970-01-01T00:00:01.000Z');
+    state = fold(state, 3000, false, '10.1.0.5');
+    expect(view(state).clusters[0]).toMatchObject({ unreachableSince: '1970-01-01T00:00:03.000Z' });
+    expect(view(state).clusters[0]?.reachableSince).toBeUndefined();
+    state = fold(state, 4000, true, '10.1.0.5');
+    expect(view(state).clusters[0]?.reachableSince).toBe('1970-01-01T00:00:04.000Z');
+  });
+
+  it('moves endpointsChangedAt only when an endpoint changes', () => {
+    let state = fold(emptyStatusState(), 1000, true, '10.1.0.5');
+    state = fold(state, 2000, true, '10.1.0.5');
+    expect(view(state).endpointsChangedAt).toBe('1970-01-01T00:00:01.000Z');
+    state = fold(state, 3000, true, '10.1.0.9');
+    expect(view(state).endpointsChangedAt).toBe('1970-01-01T00:00:03.000Z');
+  });
+});

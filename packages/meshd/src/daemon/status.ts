@@ -25,6 +25,8 @@ export interface ClusterStatus {
   reachable: boolean;
   /** ISO time since which the cluster has been unreachable (rule 3). */
   unreachableSince?: string;
+  /** ISO time since which the cluster has been reachable without a break. */
+  reachableSince?: string;
   version?: string;
   state: string;
   lastError?: string;
@@ -72,6 +74,8 @@ export interface MeshStatus {
   directory: { path: string; valid: boolean; problem?: string; errors: number; warnings: number; findings: Finding[] };
   controlPlane?: string;
   endpoints?: MeshEndpoints;
+  /** ISO time the endpoints last changed (a Pilot or Mixer move), or were first seen. */
+  endpointsChangedAt?: string;
   registry?: ComponentStatus;
   clusters: ClusterStatus[];
   /** Mesh-wide errors of the newest pass (no control plane, discovery failed…). */
@@ -102,6 +106,7 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   const components = r.components.map(componentStatus);
   const status: ClusterStatus = { name: r.name, role: r.role, server: r.server, reachable: r.reachable, state: r.state, warnings: [...r.warnings], components, fromLastGood: r.fromLastGood === true, updatedAt: iso(entry.at) };
   if (entry.unreachableSince !== undefined) status.unreachableSince = iso(entry.unreachableSince);
+  if (entry.reachableSince !== undefined) status.reachableSince = iso(entry.reachableSince);
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
   if (r.lastErrorCode !== undefined) status.lastErrorCode = r.lastErrorCode;
@@ -172,6 +177,7 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
   };
   if (latest?.controlPlane !== undefined) status.controlPlane = latest.controlPlane;
   if (latest?.endpoints !== undefined) status.endpoints = latest.endpoints;
+  if (state.endpointsChangedAt !== undefined) status.endpointsChangedAt = iso(state.endpointsChangedAt);
   if (latest?.registry !== undefined) status.registry = componentStatus(latest.registry);
   if (state.lastReconcile) status.lastReconcile = lastReconcileStatus(state.lastReconcile);
   if (state.lastSuccessAt !== undefined) status.lastSuccessfulReconcile = iso(state.lastSuccessAt);

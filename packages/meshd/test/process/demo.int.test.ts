@@ -1,10 +1,13 @@
 // Smoke test of `npm run demo` (scripts/demo.ts run with tsx, as the npm script does after its build):
-// it starts three clusters and `meshd run`, prints the health URL, converges the mesh, and on Ctrl-C
-// (SIGINT to its whole process group, as a terminal sends it) stops everything and cleans up.
+// it starts three clusters and `meshd run`, prints the status page's URL, converges the mesh; each
+// action asked from "another terminal" (`demo.ts ACTION [NAME]`) shows up in the page's live view
+// (GET /events); on Ctrl-C (SIGINT to its whole process group, as a terminal sends it) or when its
+// output is piped into `head`, it stops everything and cleans up.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { PageView } from '../../src/daemon/status-feed.js';
 import { ensureBuilt, REPO, until } from './daemon-process.js';
 
 const DEMO_HOME = join(REPO, '.meshd-demo');
@@ -39,8 +42,62 @@ beforeAll(() => {
   if (busy.length > 0) throw new Error(`a demo is running already (pids ${busy.join(', ')}): stop it first`);
 }, 300_000);
 
+/** The page's live view: one GET /events stream, every `view` event kept (the newest last). */
+class LiveView {
+  latest: PageView | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(url: string) {
+    void this.follow(url);
+  }
+
+  /** Waits until the newest view satisfies `probe`; resolves with what it returns. */
+  async until<T>(what: string, probe: (view: PageView) => T | undefined, context: () => string, timeoutMs = 30_000): Promise<T> {
+    const { value } = await until(what, () => Promise.resolve(this.latest === undefined ? undefined : probe(this.latest)), { timeoutMs, intervalMs: 100, context });
+    return value;
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+
+  /** Reads the stream, reconnecting (as EventSource does) until closed: the daemon may not listen yet. */
+  private async follow(url: string): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      await this.read(url).catch(() => undefined);
+      await new Promise((done) => setTimeout(done, 250));
+    }
+  }
+
+  private async read(url: string): Promise<void> {
+    const res = await fetch(`${url}/events`, { signal: this.abort.signal });
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const events = buffer.split('\n\n');
+      buffer = events.pop() ?? '';
+      for (const event of events) {
+        const data = /^data: (.*)$/m.exec(event)?.[1];
+        if (event.includes('event: view') && data !== undefined) this.latest = JSON.parse(data) as PageView;
+      }
+    }
+  }
+}
+
+/** Runs `tsx scripts/demo.ts ACTION [NAME]` (another terminal's `npm run demo -- ACTION`); resolves with its output. */
+function demoAction(...args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn('npx', ['tsx', 'scripts/demo.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  return new Promise((done) => child.on('close', (code) => done({ code, output })));
+}
+
+const maxSeq = (view: PageView): number => view.timeline.reduce((m, e) => Math.max(m, e.seq), 0);
+
 describe('npm run demo', () => {
-  it('converges three clusters, then stops everything and removes .meshd-demo on Ctrl-C', async () => {
+  it('converges three clusters, shows every action on the page, then stops everything and removes .meshd-demo on Ctrl-C', async () => {
     const demo = spawn('npx', ['tsx', 'scripts/demo.ts'], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const pgid = demo.pid ?? 0;
     let output = '';
@@ -48,14 +105,42 @@ describe('npm run demo', () => {
     demo.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => demo.on('close', (code, signal) => done({ code, signal })));
     const context = (): string => output.split('\n').slice(-25).join('\n');
+    let live: LiveView | undefined;
     try {
-      const { value: url } = await until('the demo to print its health URL', () => Promise.resolve(/curl -s (http:\/\/127\.0\.0\.1:\d+)\/status/.exec(output)?.[1]), { timeoutMs: 120_000, intervalMs: 200, context });
-      await until('the demo mesh converged', async () => {
-        const status = (await (await fetch(`${url}/status`)).json()) as { ready: boolean; clusters: { name: string; state: string }[] };
-        const states = status.clusters.map((c) => `${c.name}=${c.state}`).join(' ');
-        return status.ready && states === 'cp=converged remote-1=converged remote-2=converged' ? true : undefined;
-      }, { timeoutMs: 120_000, intervalMs: 250, context });
+      const { value: url } = await until('the demo to print its page URL', () => Promise.resolve(/the status page is (http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1]), { timeoutMs: 120_000, intervalMs: 200, context });
+      expect(output).toContain(`curl -s ${url}/status`);
+      live = new LiveView(url);
+      const view = live;
+      await view.until('the demo mesh converged', (v) => {
+        const states = v.status.clusters.map((c) => `${c.name}=${c.state}`).join(' ');
+        return v.status.ready && states === 'cp=converged remote-1=converged remote-2=converged' ? true : undefined;
+      }, context, 120_000);
       expect(processesUsingDemo().length).toBeGreaterThan(0);
+
+      // Pilot moves: the page shows the new IP and a timeline entry for the move.
+      const moved = await demoAction('pilot-move');
+      expect(moved.code, moved.output).toBe(0);
+      const ip = /pilot-move: (\S+)/.exec(moved.output)?.[1] ?? '?';
+      await view.until('the page to show the new Pilot IP', (v) => (v.status.endpoints?.pilot === ip && v.timeline.some((e) => e.text.endsWith(`→ ${ip}`)) ? true : undefined), context);
+
+      // istio.default rotates: the copies on the remotes are written again.
+      let since = maxSeq(view.latest!);
+      expect((await demoAction('rotate')).code).toBe(0);
+      await view.until('the page to show the copies rewritten on remote-1', (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('istio.default copies')) ? true : undefined), context);
+
+      // Someone edits remote-1's Endpoints: meshd puts them back and the page says so.
+      since = maxSeq(view.latest!);
+      expect((await demoAction('drift', 'remote-1')).code).toBe(0);
+      await view.until('the page to show remote-1 restored', (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('release')) ? true : undefined), context);
+
+      // remote-2's API server goes away and comes back.
+      expect((await demoAction('partition', 'remote-2')).code).toBe(0);
+      await view.until('the page to show remote-2 unreachable', (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.reachable === false ? true : undefined), context);
+      await view.until('the page to show remote-2 back', (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.state === 'converged' ? true : undefined), context, 90_000);
+
+      const unknown = await demoAction('explode');
+      expect(unknown.code).toBe(2);
+      live.close();
 
       process.kill(-pgid, 'SIGINT');
       const exit = await Promise.race([exited, new Promise<undefined>((done) => setTimeout(() => done(undefined), 60_000))]);
@@ -66,6 +151,22 @@ describe('npm run demo', () => {
       expect(exit?.code === 0 || exit?.signal === 'SIGINT', JSON.stringify(exit)).toBe(true);
       await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processGroup(pgid).length === 0 ? true : undefined), { timeoutMs: 10_000, context });
       expect(existsSync(DEMO_HOME)).toBe(false);
+    } finally {
+      live?.close();
+      if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+    }
+  }, 400_000);
+
+  it('stops everything and removes .meshd-demo when its output is piped into head, which exits', async () => {
+    const pipeline = spawn('bash', ['-c', 'npx tsx scripts/demo.ts | head -n 4'], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pgid = pipeline.pid ?? 0;
+    let output = '';
+    pipeline.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
+    pipeline.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
+    const context = (): string => output;
+    try {
+      await until('head to have its lines', () => Promise.resolve(output.split('\n').length > 4 ? true : undefined), { timeoutMs: 120_000, intervalMs: 200, context });
+      await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
     } finally {
       if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
     }
