@@ -11,7 +11,7 @@ import { fingerprintDirectory, FULL_KEY, keysForDirectoryChange, type DirectoryF
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
-import { keyReconciler } from './reconcile-key.js';
+import { keyReconciler, UNREACHABLE_RECHECK_MS } from './reconcile-key.js';
 import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import { RunLock } from './run-lock.js';
 import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
@@ -86,7 +86,7 @@ export class Daemon {
     this.config = o.config;
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
     this.queue = new WorkQueue({
       concurrency: this.config.concurrency,
@@ -219,7 +219,15 @@ export class Daemon {
   private onReport(key: string, report: PassReport, verdict: PassVerdict): void {
     this.state = foldReport(this.state, key, report, Date.now());
     this.passes.set(key, { converged: report.converged, writes: report.writes });
-    for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
+    const unreachable = new Set(report.clusters.filter((c) => c.state === 'unreachable').map((c) => c.name));
+    // An unreachable cluster's watches probe it and enqueue it once it answers (they may sit on
+    // connections that died silently: suspect() makes them start over); a retry on a backoff would
+    // only hang on the dead link, so it gets the slow safety net instead.
+    for (const name of unreachable) this.watches.suspect(name);
+    for (const name of verdict.retryClusters) {
+      if (unreachable.has(name) && this.watches.watched().includes(name)) this.queue.addAfter(name, UNREACHABLE_RECHECK_MS);
+      else this.queue.addRateLimited(name);
+    }
     for (const name of verdict.removed) this.queue.remove(name);
     if (report.mesh && !this.stopping) {
       this.watches.update(report.mesh);
