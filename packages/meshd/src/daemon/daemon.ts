@@ -6,6 +6,7 @@ import { BUILTIN_PLUGINS } from '../plugins.js';
 import { manyListenerAbortController } from './abort.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
+import type { Clock } from './clock.js';
 import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
 import { fingerprintDirectory, FULL_KEY, keysForDirectoryChange, type DirectoryFingerprint } from './keys.js';
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   debounceMs?: number;
   /** How long shutdown waits for the reconciles in flight; default 15 s. */
   shutdownGraceMs?: number;
+  /** The work queue's clock (its delays and resync); tests move it (a bastion clock that jumps). */
+  clock?: Clock;
 }
 
 function errorMessage(err: unknown): string {
@@ -91,6 +94,7 @@ export class Daemon {
     this.queue = new WorkQueue({
       concurrency: this.config.concurrency,
       resyncMs: this.config.resync,
+      ...(o.clock ? { clock: o.clock } : {}),
       onResult: (record) => this.onResult(record),
       reconcile: keyReconciler({
         config: () => this.config,
