@@ -22,7 +22,7 @@ let offsetMs = 0;
 const logs: string[] = [];
 
 /** The real clock, moved by `offsetMs`: what the queue sees when the bastion's clock jumps. */
-const jumpingClock: Clock = { now: () => Date.now() + offsetMs, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
+const jumpingClock: Clock = { now: () => Date.now() + offsetMs, setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms), clearTimeout: (handle) => systemClock.clearTimeout(handle) };
 
 beforeAll(async () => {
   env = await startClusters({ count: 3 });
@@ -53,7 +53,7 @@ async function copies(): Promise<string[]> {
 }
 
 it('the clock jumps forward an hour: no resync storm, no credential copy deleted early, changes still followed', async () => {
-  await until('every cluster converged', async () => (daemon.status().clusters.every((c) => c.state === 'converged') && daemon.status().clusters.length === 3 ? true : undefined), { timeoutMs: 120_000, context });
+  await until('every cluster converged', () => Promise.resolve(daemon.status().clusters.every((c) => c.state === 'converged') && daemon.status().clusters.length === 3 ? true : undefined), { timeoutMs: 120_000, context });
   await daemon.queue.whenIdle();
   await sleep(2000);
   const before = { reconciles: await reconciles(), copies: await copies(), deletes: await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] }))) };
