@@ -21,7 +21,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts', 'scripts/release/**/*.test.ts', 'scripts/architecture/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts', 'scripts/release/**/*.test.ts', 'scripts/architecture/**/*.test.ts', 'bench/**/*.test.ts'],
           // Property tests run hundreds of cases; on a loaded 2-core CI machine 5 s is not enough.
           testTimeout: 30_000,
         },

@@ -72,9 +72,9 @@ export async function meshd(ws: MeshWorkspace, ...args: string[]): Promise<CliRu
   return { code, stdout: io.stdoutText, stderr: io.stderrText };
 }
 
-/** A meshd ClusterClient for a test cluster (to read what meshd wrote). */
+/** A meshd ClusterClient for a test cluster (to read what meshd wrote), straight to its API server, never through a fault proxy. */
 export function clientOf(cluster: ClusterHandle): ClusterClient {
-  return connectCluster({ name: cluster.name, kubeconfigText: readFileSync(cluster.kubeconfigPath, 'utf8') });
+  return connectCluster({ name: cluster.name, kubeconfigText: readFileSync(cluster.directKubeconfigPath, 'utf8') });
 }
 
 /** The IPs in an Endpoints object on a cluster, or undefined when it does not exist. */

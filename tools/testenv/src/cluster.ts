@@ -12,6 +12,7 @@ import { createNode, nodeName } from './node-object.js';
 import type { BinaryPaths } from './paths.js';
 import type { Supervisor } from './supervisor.js';
 import { acceptsConnections, tillerArgs, tillerEnv, tillerHostOf } from './tiller.js';
+import type { LinkFaults } from './toxiproxy/faults.js';
 
 const READY_TIMEOUT_MS = 90_000;
 
@@ -20,10 +21,18 @@ export interface ClusterHandle {
   /** `cp` for the control plane, `remote-N` for the others. */
   readonly name: string;
   readonly index: number;
-  /** https://127.0.0.1:PORT */
+  /** https://127.0.0.1:PORT: the address `kubeconfigPath` names (the fault proxy's when there is one). */
   readonly server: string;
-  /** `<dir>/<name>.kube.conf`: token user, the API server's real serving CA. */
+  /** kube-apiserver's own address (the same as `server` without a fault proxy). */
+  readonly apiServer: string;
+  /** `<dir>/<name>.kube.conf`: token user, the API server's real serving CA; through the fault proxy when there is one. */
   readonly kubeconfigPath: string;
+  /** A kubeconfig straight to kube-apiserver, bypassing the fault proxy (what tests read and write with). */
+  readonly directKubeconfigPath: string;
+  /** Faults on the link to this cluster's API server (environments started with `proxy: true`). */
+  readonly faults?: LinkFaults;
+  /** Name of the Toxiproxy proxy in front of the API server (with `faults`). */
+  readonly proxyName?: string;
   /** Static admin bearer token (group system:masters). */
   readonly token: string;
   readonly ports: ClusterPorts;
@@ -31,7 +40,7 @@ export interface ClusterHandle {
   readonly podCidr: string;
   /** Name of the cluster's one (stand-in) Node. */
   readonly nodeName: string;
-  /** A client-node KubeConfig for this cluster (fresh object each call). */
+  /** A client-node KubeConfig straight to this cluster's API server, never through the proxy (fresh object each call). */
   kubeConfig(): KubeConfig;
   /** Kills kube-apiserver (etcd and data stay): the cluster becomes unreachable. */
   stopApiServer(): Promise<void>;
@@ -55,7 +64,11 @@ class RunningCluster implements ClusterHandle {
   readonly name: string;
   readonly index: number;
   readonly server: string;
+  readonly apiServer: string;
   readonly kubeconfigPath: string;
+  readonly directKubeconfigPath: string;
+  readonly faults?: LinkFaults;
+  readonly proxyName?: string;
   readonly ports: ClusterPorts;
   readonly serviceCidr: string;
   readonly podCidr: string;
@@ -63,13 +76,22 @@ class RunningCluster implements ClusterHandle {
   readonly tillerHost?: string;
   kubeconfigText = '';
 
+  private readonly binaries: BinaryPaths;
+
   constructor(
     readonly layout: ClusterLayout,
     readonly token: string,
     private readonly supervisor: Supervisor,
-    private readonly binaries: BinaryPaths,
+    tools: ClusterTools,
   ) {
-    ({ name: this.name, index: this.index, server: this.server, kubeconfigPath: this.kubeconfigPath } = layout);
+    ({ name: this.name, index: this.index, kubeconfigPath: this.kubeconfigPath, directKubeconfigPath: this.directKubeconfigPath } = layout);
+    this.binaries = tools.binaries;
+    this.apiServer = layout.server;
+    this.server = layout.proxyServer ?? layout.server;
+    if (tools.faults) {
+      this.faults = tools.faults;
+      this.proxyName = tools.faults.proxyName;
+    }
     ({ ports: this.ports, serviceCidr: this.serviceCidr, podCidr: this.podCidr } = layout);
     this.nodeName = nodeName(layout);
     const tillerHost = tillerHostOf(layout);
@@ -125,8 +147,8 @@ class RunningCluster implements ClusterHandle {
   }
 
   async writeRequestCount(filter?: RequestFilter): Promise<number> {
-    const res = await apiGet({ server: this.server, token: this.token, caPem: await this.caPem() }, '/metrics');
-    if (res.status !== 200) throw new Error(`GET ${this.server}/metrics: HTTP ${res.status}`);
+    const res = await apiGet({ server: this.apiServer, token: this.token, caPem: await this.caPem() }, '/metrics');
+    if (res.status !== 200) throw new Error(`GET ${this.apiServer}/metrics: HTTP ${res.status}`);
     return sumWriteRequests(res.body, filter);
   }
 
@@ -140,7 +162,11 @@ class RunningCluster implements ClusterHandle {
     await this.waitReady();
     const caPem = await this.caPem();
     this.kubeconfigText = renderKubeconfig({ name: l.name, server: l.server, caPem, token: this.token });
-    await writeFile(l.kubeconfigPath, this.kubeconfigText, { mode: 0o600 });
+    await writeFile(l.directKubeconfigPath, this.kubeconfigText, { mode: 0o600 });
+    if (l.proxyServer !== undefined) {
+      // The serving certificate holds IP 127.0.0.1, so TLS through the proxy (another port) verifies.
+      await writeFile(l.kubeconfigPath, renderKubeconfig({ name: l.name, server: l.proxyServer, caPem, token: this.token }), { mode: 0o600 });
+    }
     await writeFile(l.controllerManagerKubeconfig, this.kubeconfigText, { mode: 0o600 });
     await this.spawn('kube-controller-manager', this.binaries.kubeControllerManager, controllerManagerArgs(l));
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
@@ -169,7 +195,7 @@ class RunningCluster implements ClusterHandle {
   }
 
   private async waitReady(): Promise<void> {
-    const endpoint = { server: this.server, token: this.token };
+    const endpoint = { server: this.apiServer, token: this.token };
     await waitUntil(`${this.name}: kube-apiserver /readyz`, async () => (await apiGet(endpoint, '/readyz', 2000)).status === 200, {
       timeoutMs: READY_TIMEOUT_MS,
       intervalMs: 250,
@@ -178,9 +204,15 @@ class RunningCluster implements ClusterHandle {
   }
 }
 
+/** What a cluster runs with: the cached binaries and, in proxied environments, its link's faults. */
+export interface ClusterTools {
+  binaries: BinaryPaths;
+  faults?: LinkFaults;
+}
+
 /** Starts one cluster under `supervisor`; rejects (with the failing component's log) if it cannot. */
-export async function startCluster(layout: ClusterLayout, token: string, supervisor: Supervisor, binaries: BinaryPaths): Promise<ClusterHandle> {
-  const cluster = new RunningCluster(layout, token, supervisor, binaries);
+export async function startCluster(layout: ClusterLayout, token: string, supervisor: Supervisor, tools: ClusterTools): Promise<ClusterHandle> {
+  const cluster = new RunningCluster(layout, token, supervisor, tools);
   await cluster.start();
   return cluster;
 }

@@ -10,6 +10,9 @@ import { binaryPaths, missingBinaries } from './paths.js';
 import { allocatePorts } from './ports.js';
 import { clustersFile, stateFile, writeClustersFile, type ClusterEntry } from './state.js';
 import { Supervisor } from './supervisor.js';
+import type { ToxiproxyClient } from './toxiproxy/client.js';
+import type { LinkFaults } from './toxiproxy/faults.js';
+import { proxyCluster, startToxiproxy, toxiproxyLog } from './toxiproxy/server.js';
 
 /** Options of `startClusters`. */
 export interface StartClustersOptions {
@@ -26,6 +29,13 @@ export interface StartClustersOptions {
    * control plane; its address is the remote's `tillerHost`. Needs `bash tools/build.sh helm2`.
    */
   tiller?: boolean;
+  /**
+   * Put a fault proxy (Toxiproxy, one server for the environment, one proxy per cluster) in front of
+   * every API server: `<name>.kube.conf` goes through it, `<name>.direct.kube.conf` does not, and each
+   * cluster's `faults` adds latency, black holes, resets, bandwidth limits and flaps to its link.
+   * Needs `bash tools/build.sh toxiproxy`.
+   */
+  proxy?: boolean;
 }
 
 /** Running clusters. Whoever called startClusters owns them and must call stop(). */
@@ -38,6 +48,8 @@ export interface TestEnv {
   readonly paths: readonly string[];
   /** Pid of the supervisor process (the process group of every cluster process). */
   readonly supervisorPid: number;
+  /** Toxiproxy's API client (environments started with `proxy: true`); `reset()` heals every link. */
+  readonly toxiproxy?: ToxiproxyClient;
   /** Pids of the running etcd/kube-apiserver/kube-controller-manager processes, by `<cluster>/<binary>`. */
   processes(): Map<string, number>;
   /** Kills every process and removes every file the environment created; idempotent. */
@@ -62,31 +74,56 @@ async function prepareDir(dir: string | undefined): Promise<{ dir: string; creat
   return { dir: absolute, created };
 }
 
-/** TCP ports each cluster needs: etcd client and peer, kube-apiserver, and Tiller when asked for. */
-function portsPerCluster(tiller: boolean): number {
-  return tiller ? 4 : 3;
+/** Which optional processes an environment runs. */
+interface Extras {
+  tiller: boolean;
+  proxy: boolean;
 }
 
-/** Cluster layouts with their ports; remotes get a Tiller port when `tiller` is set. */
-function layoutsOf(dir: string, names: string[], ports: number[], tiller: boolean): ClusterLayout[] {
-  const per = portsPerCluster(tiller);
+/** TCP ports each cluster needs: etcd client and peer, kube-apiserver, Tiller and the proxy when asked for. */
+function portsPerCluster(extras: Extras): number {
+  return 3 + (extras.tiller ? 1 : 0) + (extras.proxy ? 1 : 0);
+}
+
+/** Cluster layouts with their ports; remotes get a Tiller port when `tiller` is set, every cluster a proxy port with `proxy`. */
+function layoutsOf(dir: string, names: string[], ports: number[], extras: Extras): ClusterLayout[] {
+  const per = portsPerCluster(extras);
   return names.map((name, i) => {
-    const [etcdClient = 0, etcdPeer = 0, apiServer = 0, tillerPort = 0] = ports.slice(per * i, per * i + per);
-    return clusterLayout(dir, name, i, { etcdClient, etcdPeer, apiServer, ...(tiller && i > 0 ? { tiller: tillerPort } : {}) });
+    const [etcdClient = 0, etcdPeer = 0, apiServer = 0, ...more] = ports.slice(per * i, per * i + per);
+    const proxy = extras.proxy ? more.pop() : undefined;
+    const tiller = extras.tiller && i > 0 ? more.pop() : undefined;
+    return clusterLayout(dir, name, i, { etcdClient, etcdPeer, apiServer, ...(tiller === undefined ? {} : { tiller }), ...(proxy === undefined ? {} : { proxy }) });
   });
 }
 
-/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller). */
-export function clusterEntry(c: ClusterHandle): ClusterEntry {
+/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller, the proxy's name and API behind a fault proxy). */
+export function clusterEntry(c: ClusterHandle, toxiproxy?: ToxiproxyClient): ClusterEntry {
   const entry: ClusterEntry = { name: c.name, kubeconfig: c.kubeconfigPath, server: c.server };
   if (c.tillerHost !== undefined) entry.tillerHost = c.tillerHost;
+  if (c.proxyName !== undefined) {
+    Object.assign(entry, { proxy: c.proxyName, directServer: c.apiServer, directKubeconfig: c.directKubeconfigPath });
+    if (toxiproxy) entry.toxiproxyApi = toxiproxy.url;
+  }
   return entry;
 }
 
 /** Everything an environment creates under `dir` (what stop and the supervisor remove). */
 function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
-  const files = [...layouts.flatMap((l) => [l.dataDir, l.kubeconfigPath]), clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log')];
+  const kubeconfigs = layouts.flatMap((l) => [...new Set([l.kubeconfigPath, l.directKubeconfigPath])]);
+  const files = [...layouts.map((l) => l.dataDir), ...kubeconfigs, clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log'), toxiproxyLog(dir)];
   return removeDir ? [...files, dir] : files;
+}
+
+/** Starts Toxiproxy (on `apiPort`) and one proxy per cluster; the faults by cluster name. */
+async function startProxies(
+  supervisor: Supervisor,
+  layouts: ClusterLayout[],
+  where: { apiPort: number; dir: string; binary: string },
+): Promise<{ client: ToxiproxyClient; faults: Map<string, LinkFaults> }> {
+  const client = await startToxiproxy({ supervisor, binary: where.binary, apiPort: where.apiPort, logFile: toxiproxyLog(where.dir) });
+  const faults = new Map<string, LinkFaults>();
+  for (const l of layouts) faults.set(l.name, await proxyCluster(client, l.name, { listen: l.ports.proxy ?? 0, upstream: l.ports.apiServer }));
+  return { client, faults };
 }
 
 /**
@@ -101,9 +138,12 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
   const missing = missingBinaries(binaries);
   if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
   if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
+  if (options.proxy === true && !existsSync(binaries.toxiproxy)) throw new Error(`toxiproxy is not built (${binaries.toxiproxy}): run \`bash tools/build.sh toxiproxy\``);
   const { dir, created } = await prepareDir(options.dir);
-  const tiller = options.tiller === true;
-  const layouts = layoutsOf(dir, names, await allocatePorts(portsPerCluster(tiller) * names.length), tiller);
+  const extras: Extras = { tiller: options.tiller === true, proxy: options.proxy === true };
+  const ports = await allocatePorts(portsPerCluster(extras) * names.length + 1);
+  const toxiproxyPort = ports.pop() ?? 0;
+  const layouts = layoutsOf(dir, names, ports, extras);
   const paths = ownedPaths(dir, layouts, created || options.dir === undefined);
   const supervisor = Supervisor.start(join(dir, 'supervisor.log'));
   supervisor.removeOnShutdown(paths);
@@ -113,7 +153,11 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
     if (paths.includes(dir)) await rmdir(dir).catch(() => undefined);
   };
   try {
-    const clusters = await Promise.all(layouts.map((l) => startCluster(l, newAdminToken(), supervisor, binaries)));
+    const proxies = extras.proxy ? await startProxies(supervisor, layouts, { apiPort: toxiproxyPort, dir, binary: binaries.toxiproxy }) : undefined;
+    const clusters = await Promise.all(layouts.map((l) => {
+      const faults = proxies?.faults.get(l.name);
+      return startCluster(l, newAdminToken(), supervisor, { binaries, ...(faults ? { faults } : {}) });
+    }));
     const [first] = clusters as [ClusterHandle, ...ClusterHandle[]];
     const controlPlane = await seedControlPlane({
       kubeConfig: first.kubeConfig(),
@@ -122,9 +166,10 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
       workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
       appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
     });
-    const entries: ClusterEntry[] = clusters.map(clusterEntry);
+    const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, proxies?.client));
     await writeClustersFile(dir, entries);
-    return { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
+    const env = { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
+    return proxies ? { ...env, toxiproxy: proxies.client } : env;
   } catch (err) {
     await stop();
     throw err;

@@ -12,3 +12,5 @@ export { isPortFree } from './ports.js';
 export { readState, stateFile, clustersFile, type ClusterEntry, type EnvState } from './state.js';
 export { stopDetachedEnv } from './down.js';
 export { TILLER_NAMESPACE } from './tiller.js';
+export { ToxiproxyClient, type Toxic, type ToxicSpec, type ToxicStream, type ToxiproxyProxy } from './toxiproxy/client.js';
+export { LinkFaults, type FlapOptions } from './toxiproxy/faults.js';

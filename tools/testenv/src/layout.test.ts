@@ -22,6 +22,16 @@ describe('cluster layout', () => {
     expect(l.kubeconfigPath).toBe('/tmp/env/remote-1.kube.conf');
     expect(l.dataDir).toBe('/tmp/env/remote-1');
     expect(l.server).toBe('https://127.0.0.1:6443');
+    expect(l.directKubeconfigPath).toBe(l.kubeconfigPath);
+    expect(l.proxyServer).toBeUndefined();
+  });
+
+  it('with a fault proxy, hands out a kubeconfig through it and keeps a direct one beside it', () => {
+    const l = clusterLayout('/tmp/env', 'remote-1', 1, { ...ports, proxy: 7443 });
+    expect(l.kubeconfigPath).toBe('/tmp/env/remote-1.kube.conf');
+    expect(l.directKubeconfigPath).toBe('/tmp/env/remote-1.direct.kube.conf');
+    expect(l.proxyServer).toBe('https://127.0.0.1:7443');
+    expect(l.server).toBe('https://127.0.0.1:6443');
   });
 });
 

@@ -7,6 +7,8 @@ export interface ClusterPorts {
   apiServer: number;
   /** Tiller's gRPC port (remotes of an environment started with `tiller: true`). */
   tiller?: number;
+  /** Port of the fault proxy in front of kube-apiserver (environments started with `proxy: true`). */
+  proxy?: number;
 }
 
 /** Where one cluster's files live and which addresses it uses; derived, not discovered. */
@@ -28,11 +30,16 @@ export interface ClusterLayout {
   clientKeyFile: string;
   /** Kubeconfig for kube-controller-manager (inside dataDir). */
   controllerManagerKubeconfig: string;
-  /** The kubeconfig handed to users: `<dir>/<name>.kube.conf`. */
+  /** The kubeconfig handed to users: `<dir>/<name>.kube.conf` (through the fault proxy when there is one). */
   kubeconfigPath: string;
+  /** A kubeconfig straight to kube-apiserver, bypassing the fault proxy: `<dir>/<name>.direct.kube.conf` when proxied, else kubeconfigPath. */
+  directKubeconfigPath: string;
   logDir: string;
   ports: ClusterPorts;
+  /** kube-apiserver's own address, https://127.0.0.1:PORT. */
   server: string;
+  /** The fault proxy's address in front of it, https://127.0.0.1:PORT (proxied environments only). */
+  proxyServer?: string;
   serviceCidr: string;
   podCidr: string;
 }
@@ -67,9 +74,11 @@ export function clusterLayout(dir: string, name: string, index: number, ports: C
     clientKeyFile: join(dataDir, 'client-admin.key'),
     controllerManagerKubeconfig: join(dataDir, 'controller-manager.kubeconfig'),
     kubeconfigPath: join(dir, `${name}.kube.conf`),
+    directKubeconfigPath: join(dir, ports.proxy === undefined ? `${name}.kube.conf` : `${name}.direct.kube.conf`),
     logDir: join(dataDir, 'logs'),
     ports,
     server: `https://127.0.0.1:${ports.apiServer}`,
+    ...(ports.proxy === undefined ? {} : { proxyServer: `https://127.0.0.1:${ports.proxy}` }),
     ...clusterCidrs(index),
   };
 }

@@ -13,6 +13,8 @@ export interface BinaryPaths {
   kubectl: string;
   etcd: string;
   helm: string;
+  /** The Toxiproxy server (`testenv up --proxy`); `bash tools/build.sh toxiproxy` builds it. */
+  toxiproxy: string;
   helm2?: string;
   tiller?: string;
 }
@@ -67,6 +69,7 @@ export function binaryPaths(env: NodeJS.ProcessEnv = process.env): BinaryPaths {
     kubectl: join(k8s, 'kubectl'),
     etcd: join(root, 'etcd', wrapperModuleVersion('etcd', 'go.etcd.io/etcd/server/v3'), 'etcd'),
     helm: join(root, 'helm', wrapperModuleVersion('helm3', 'helm.sh/helm/v3'), 'helm'),
+    toxiproxy: join(root, 'toxiproxy', wrapperModuleVersion('toxiproxy', 'github.com/Shopify/toxiproxy/v2'), 'toxiproxy-server'),
   };
   const helm2Dir = newestHelm2Dir(root);
   if (helm2Dir && existsSync(join(helm2Dir, 'helm'))) paths.helm2 = join(helm2Dir, 'helm');

@@ -8,6 +8,13 @@ export interface ClusterEntry {
   server: string;
   /** `127.0.0.1:PORT` of the cluster's out-of-cluster Tiller (remotes, `up --tiller` only). */
   tillerHost?: string;
+  /** `up --proxy` only: the Toxiproxy proxy in front of the API server (`server` and `kubeconfig` go through it). */
+  proxy?: string;
+  /** `up --proxy` only: Toxiproxy's HTTP API, e.g. http://127.0.0.1:8474. */
+  toxiproxyApi?: string;
+  /** `up --proxy` only: kube-apiserver's own address and a kubeconfig straight to it. */
+  directServer?: string;
+  directKubeconfig?: string;
 }
 
 /** What `testenv up` leaves in `<dir>/testenv-state.json` so `testenv down` can stop it. */

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { hasCode } from '../errors.js';
 import { connectCluster } from './client.js';
 import { clusterFailureOf } from './failure.js';
+import { FAIL_FAST_MS } from './request-limit.js';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -62,5 +63,26 @@ describe('connectCluster errors say what they are', () => {
     const err = await client.version.getCode().catch((e: unknown) => e);
     expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_EXEC_PLUGIN', state: 'unauthorized', message: 'exec plugin failed: error: token expired, run login' });
     expect(requests).toBe(0);
+  });
+
+  it('a cluster that stopped answering costs one timeout: the next requests fail at once ("not sent"), then one is tried, and an answer ends it', async () => {
+    let answering = false;
+    let received = 0;
+    const url = await serve((_req, res) => {
+      received++;
+      if (answering) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ major: '1', minor: '34', gitVersion: 'v1.34.4' }));
+    });
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'tok-0123456789' }), timeoutMs: 200 });
+    const first = await client.version.getCode().catch((e: unknown) => e);
+    expect((first as Error).message).toBe('GET /version timed out after 200 ms');
+    const second = await client.core.listNode().catch((e: unknown) => e);
+    expect(hasCode(second, 'MESHD_ERR_TIMEOUT')).toBe(true);
+    expect((second as Error).message).toBe('GET /api/v1/nodes not sent: GET /version timed out after 200 ms and nothing has answered since');
+    expect(received).toBe(1);
+    answering = true;
+    await new Promise((done) => setTimeout(done, FAIL_FAST_MS + 100));
+    expect((await client.version.getCode()).gitVersion).toBe('v1.34.4');
+    expect((await client.version.getCode()).gitVersion).toBe('v1.34.4');
+    expect(received).toBe(3);
   });
 });

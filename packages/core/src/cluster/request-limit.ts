@@ -21,9 +21,12 @@ export const MAX_REQUESTS_PER_CLUSTER = 4;
 export function limitedHttpLibrary(timeoutMs: number): HttpLibrary {
   const inner = new IsomorphicFetchHttpLibrary();
   const limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
+  const breaker = new SilenceBreaker(timeoutMs);
   return wrapHttpLibrary({
     send: (request: RequestContext): Promise<ResponseContext> =>
       limit(async () => {
+        const refused = breaker.admit(request);
+        if (refused) throw refused;
         const abort = whenAborted(request.getSignal());
         try {
           // Raced against the request's own signal: a request whose socket never settles after an
@@ -31,14 +34,61 @@ export function limitedHttpLibrary(timeoutMs: number): HttpLibrary {
           // when its time is up, so the requests queued behind it are not stuck forever.
           const response = await Promise.race([inner.send(request).toPromise(), abort.promise]);
           const body = await Promise.race([response.body.binary(), abort.promise]);
+          breaker.answered();
           return new ResponseContext(response.httpStatusCode, response.headers, { text: () => Promise.resolve(body.toString('utf8')), binary: () => Promise.resolve(body) });
         } catch (err) {
-          throw abortedRequestError(request, timeoutMs, err);
+          const named = abortedRequestError(request, timeoutMs, err);
+          breaker.failed(named, describeRequest(request));
+          throw named;
         } finally {
           abort.dispose();
         }
       }),
   });
+}
+
+/** After a request to a cluster ran out of time, others fail at once for this long; then one is tried. */
+export const FAIL_FAST_MS = 2000;
+
+/**
+ * A cluster that stopped answering costs one timeout, not one per request: once a request ran out
+ * of time, requests fail at once (MESHD_ERR_TIMEOUT, "not sent") for FAIL_FAST_MS; after that one
+ * request at a time is tried, and the first answer of any kind ends it. Without it, a pass against a
+ * hung API server (a black hole: connections accepted, never answered) waited for a full timeout at
+ * every step (facts, registry, discovery, each wave of writes): 43 s for one remote. Per client.
+ */
+class SilenceBreaker {
+  private silent: { what: string; at: number } | undefined;
+  private trialInFlight = false;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Undefined when `request` may be sent (maybe as the trial), else the error to fail it with. */
+  admit(request: RequestContext): MeshdError | undefined {
+    if (!this.silent) return undefined;
+    if (!this.trialInFlight && Date.now() - this.silent.at >= FAIL_FAST_MS) {
+      this.trialInFlight = true;
+      return undefined;
+    }
+    const what = describeRequest(request);
+    return new MeshdError('MESHD_ERR_TIMEOUT', `${what} not sent: ${this.silent.what} timed out after ${spokenDuration(this.timeoutMs)} and nothing has answered since`);
+  }
+
+  /** Any answer (even an error status) shows the cluster is there. */
+  answered(): void {
+    this.silent = undefined;
+    this.trialInFlight = false;
+  }
+
+  /** A request failed: a timeout (re)starts the fail-fast window; other failures end a trial. */
+  failed(err: unknown, what: string): void {
+    this.trialInFlight = false;
+    if (err instanceof MeshdError && err.code === 'MESHD_ERR_TIMEOUT') this.silent = { what, at: Date.now() };
+  }
+}
+
+function describeRequest(request: RequestContext): string {
+  return `${request.getHttpMethod()} ${pathOf(request.getUrl())}`;
 }
 
 /** A promise that rejects when `signal` aborts (never settles otherwise), and its clean-up. */
@@ -63,7 +113,7 @@ function abortedRequestError(request: RequestContext, timeoutMs: number, err: un
   const signal = request.getSignal();
   if (!signal?.aborted) return err;
   const reason: unknown = signal.reason;
-  const what = `${request.getHttpMethod()} ${pathOf(request.getUrl())}`;
+  const what = describeRequest(request);
   if (reason instanceof Error && reason.name === 'TimeoutError') return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
   const why = reason instanceof Error ? reason.message : String(reason);
   return new Error(`${what} aborted: ${why}`, { cause: err });

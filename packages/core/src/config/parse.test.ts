@@ -20,6 +20,7 @@ describe('meshd.yaml schema', () => {
         registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false },
         secrets: { names: ['istio.default'], namespaces: ['default'], createNamespaces: false, copyCaSecret: false },
         resync: 600_000,
+        watchTimeout: 300_000,
         prune: true,
         adopt: false,
         concurrency: 4,

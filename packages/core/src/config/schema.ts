@@ -73,6 +73,11 @@ export const meshdConfigSchema = z.strictObject({
     })
     .prefault({}),
   resync: duration.prefault('10m'),
+  /**
+   * Server-side timeout of each daemon watch request. A request still open a quarter of it later
+   * (at most 30 s) is taken for a connection that died silently, and the watch relists.
+   */
+  watchTimeout: duration.prefault('5m'),
   prune: z.boolean().default(true),
   adopt: z.boolean().default(false),
   concurrency: z.int().min(1).max(64).default(4),

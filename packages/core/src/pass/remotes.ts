@@ -97,7 +97,10 @@ function summarise(report: ClusterReport, applied: boolean): void {
   const failed = report.components.filter((c) => c.error !== undefined);
   const first = failed[0];
   if (first) {
-    report.state = 'error';
+    // Every failure a lost link (timed out, refused, 5xx): the cluster is unreachable, not broken.
+    const lostLink = failed.every((c) => c.errorCode === 'MESHD_ERR_TIMEOUT' || c.errorCode === 'MESHD_ERR_UNREACHABLE');
+    report.state = lostLink ? 'unreachable' : 'error';
+    if (lostLink) report.reachable = false;
     report.lastError = failed.map((c) => `${c.component}: ${c.error ?? ''}`).join('; ');
     if (first.errorCode !== undefined) report.lastErrorCode = first.errorCode;
     // Parked only when every failure is: one that may fix itself keeps the cluster retried.

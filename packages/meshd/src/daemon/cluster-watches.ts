@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/core';
-import { watchResource } from './informers.js';
+import { watchResource, type ResourceWatch } from './informers.js';
 import { FULL_KEY } from './keys.js';
 import type { WatchSpec } from './watch-specs.js';
 import { manyListenerAbortController } from './abort.js';
@@ -13,11 +13,14 @@ export interface ClusterWatchesOptions {
   /** Receives the keys an event enqueues. */
   enqueue: (keys: readonly string[]) => void;
   logger: Logger;
+  /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default 300. */
+  watchTimeoutSeconds?: () => number;
 }
 
 interface RunningWatches {
   identity: string;
   stop: AbortController;
+  watches: ResourceWatch[];
 }
 
 /**
@@ -49,6 +52,15 @@ export class ClusterWatches {
     return [...this.running.keys()].sort();
   }
 
+  /**
+   * A pass found `name` unreachable: its watches abandon their requests (which may sit on a
+   * connection that died silently) and relist as soon as its API server answers again. Their
+   * relist enqueues the cluster, so it converges within seconds of the link coming back.
+   */
+  suspect(name: string): void {
+    for (const watch of this.running.get(name)?.watches ?? []) watch.suspect();
+  }
+
   /** Stops every watch. */
   stopAll(): void {
     for (const name of [...this.running.keys()]) this.stopCluster(name);
@@ -66,7 +78,8 @@ export class ClusterWatches {
 
   private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[]): void {
     const stop = manyListenerAbortController();
-    this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop });
+    const watches: ResourceWatch[] = [];
+    this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop, watches });
     const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
     let client: ClusterClient;
     try {
@@ -78,7 +91,8 @@ export class ClusterWatches {
     for (const spec of specs.filter((s) => s.on === side)) {
       const relevant = spec.filter?.() ?? (() => true);
       const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
-      watchResource({
+      const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
+      watches.push(watchResource({
         client,
         ...spec.target,
         signal: stop.signal,
@@ -87,13 +101,16 @@ export class ClusterWatches {
         // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
         // /status (and the page) say unreachable within a second, and converged once it is back.
         onConnectivity: () => this.o.enqueue([cluster.name]),
+        watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? 300,
+        // Back after a failure: what happened meanwhile may not show as a difference (a pass that
+        // failed half-way), so the cluster is reconciled whatever the relist found.
+        onReestablished: () => this.o.enqueue(keys),
         onChange: (event) => {
           if (!relevant(event)) return;
-          const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
           logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
           this.o.enqueue(keys);
         },
-      });
+      }));
     }
   }
 }

@@ -6,12 +6,13 @@ import { BUILTIN_PLUGINS } from '../plugins.js';
 import { manyListenerAbortController } from './abort.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
+import type { Clock } from './clock.js';
 import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
 import { fingerprintDirectory, FULL_KEY, keysForDirectoryChange, type DirectoryFingerprint } from './keys.js';
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
-import { keyReconciler } from './reconcile-key.js';
+import { keyReconciler, UNREACHABLE_RECHECK_MS } from './reconcile-key.js';
 import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import { RunLock } from './run-lock.js';
 import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
@@ -39,6 +40,8 @@ export interface DaemonOptions {
   debounceMs?: number;
   /** How long shutdown waits for the reconciles in flight; default 15 s. */
   shutdownGraceMs?: number;
+  /** The work queue's clock (its delays and resync); tests move it (a bastion clock that jumps). */
+  clock?: Clock;
 }
 
 /** A reconcile's thrown error as a counted error: its code (or `unknown`) and retry class. */
@@ -96,11 +99,12 @@ export class Daemon {
     this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
     this.queue = new WorkQueue({
       concurrency: this.config.concurrency,
       resyncMs: this.config.resync,
+      ...(o.clock ? { clock: o.clock } : {}),
       onResult: (record) => this.onResult(record),
       reconcile: keyReconciler({
         config: () => this.config,
@@ -232,7 +236,15 @@ export class Daemon {
     this.metrics.observeErrors(reportedErrors(report));
     this.passes.set(key, { converged: report.converged, writes: report.writes });
     this.feed.changed();
-    for (const name of verdict.retryClusters) this.queue.addRateLimited(name);
+    const unreachable = new Set(report.clusters.filter((c) => c.state === 'unreachable').map((c) => c.name));
+    // An unreachable cluster's watches probe it and enqueue it once it answers (they may sit on
+    // connections that died silently: suspect() makes them start over); a retry on a backoff would
+    // only hang on the dead link, so it gets the slow safety net instead.
+    for (const name of unreachable) this.watches.suspect(name);
+    for (const name of verdict.retryClusters) {
+      if (unreachable.has(name) && this.watches.watched().includes(name)) this.queue.addAfter(name, UNREACHABLE_RECHECK_MS);
+      else this.queue.addRateLimited(name);
+    }
     for (const name of verdict.removed) this.queue.remove(name);
     if (report.mesh && !this.stopping) {
       this.watches.update(report.mesh);

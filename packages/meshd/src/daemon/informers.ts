@@ -1,5 +1,5 @@
 import { Watch, type KubernetesObject } from '@kubernetes/client-node';
-import type { ClusterClient, Logger } from '@meshd/core';
+import { abortableCall, type ClusterClient, type Logger } from '@meshd/core';
 import { backoffDelay } from './backoff.js';
 import { abortableSleep } from './sleep.js';
 
@@ -34,11 +34,20 @@ export interface ResourceWatchOptions extends WatchTarget {
   /** Aborting it stops the watch for good. */
   signal: AbortSignal;
   logger: Logger;
-  /** Server-side end of each watch request; default 300 s (a new one starts from the last version). */
+  /**
+   * Server-side end of each watch request; default 300 s (a new one starts from the last version).
+   * A request still open `watchGraceMs(timeout)` later is taken for a silently dead connection
+   * (a black hole, a dropped NAT entry: no FIN, no RST) and abandoned: the watch relists.
+   */
   watchTimeoutSeconds?: number;
-  /** Backoff between failed attempts: first delay and cap; default 250 ms and 30 s. */
+  /** Backoff between failed attempts while the API server answers: first delay and cap; default 250 ms and 30 s. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * Called when the watch works again after a failure (its relist succeeded), before any
+   * difference is reported: the link is back, whatever changed or did not change meanwhile.
+   */
+  onReestablished?: () => void;
 }
 
 /** A running watch. */
@@ -47,6 +56,21 @@ export interface ResourceWatch {
   synced: Promise<void>;
   /** Resolves when the watch has stopped (after its signal was aborted). */
   done: Promise<void>;
+  /**
+   * Abandons the current watch request as if its connection had died (someone found the cluster
+   * unreachable): the watch then waits until the API server answers and relists.
+   */
+  suspect(): void;
+}
+
+/** While the API server does not answer, it is asked again this often… */
+export const PROBE_INTERVAL_MS = 500;
+/** …each time with this timeout (GET /version), so a link that comes back is seen within about 2 s. */
+export const PROBE_TIMEOUT_MS = 1500;
+
+/** How long after the server's own end of a watch request the client gives up on it: a quarter of the timeout, at most 30 s. */
+export function watchGraceMs(timeoutSeconds: number): number {
+  return Math.min(30_000, Math.max(1000, (timeoutSeconds * 1000) / 4));
 }
 
 /** The collection URL of a watch target, e.g. /api/v1/namespaces/istio-system/pods. */
@@ -72,8 +96,9 @@ export function watchResource(options: ResourceWatchOptions): ResourceWatch {
   let markSynced!: () => void;
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
   options.signal.addEventListener('abort', () => markSynced(), { once: true });
-  const done = new ResourceWatcher(options, markSynced).run();
-  return { synced, done };
+  const watcher = new ResourceWatcher(options, markSynced);
+  const done = watcher.run();
+  return { synced, done, suspect: () => watcher.suspect() };
 }
 
 class ResourceWatcher {
@@ -81,6 +106,7 @@ class ResourceWatcher {
   private readonly path: string;
   private failures = 0;
   private listedOnce = false;
+  private abandonCurrent: (() => void) | undefined;
 
   constructor(private readonly o: ResourceWatchOptions, private readonly markSynced: () => void) {
     this.path = collectionPath(o);
@@ -110,6 +136,16 @@ class ResourceWatcher {
     }
   }
 
+  /** Abandons the watch request in flight (see ResourceWatch.suspect). */
+  suspect(): void {
+    this.abandonCurrent?.();
+  }
+
+  /**
+   * After a failure: while the API server answers, back off before relisting (a list that fails
+   * with an answer must not be hammered); while it does not, probe it every half second with a short
+   * timeout, so the relist starts as soon as the link is back rather than a long backoff later.
+   */
   private async afterFailure(err: unknown): Promise<void> {
     if (this.o.signal.aborted) return;
     this.failures++;
@@ -119,8 +155,22 @@ class ResourceWatcher {
       this.o.onConnectivity?.('lost');
     }
     else this.o.logger.debug(log, 'watch still failing');
-    const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
-    await abortableSleep(delay, this.o.signal);
+    if (await this.answers()) {
+      const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
+      await abortableSleep(delay, this.o.signal);
+      return;
+    }
+    while (!this.o.signal.aborted && !(await this.answers())) await abortableSleep(PROBE_INTERVAL_MS, this.o.signal);
+  }
+
+  /** True when the API server answers GET /version within PROBE_TIMEOUT_MS. */
+  private async answers(): Promise<boolean> {
+    try {
+      await this.o.client.version.getCode(undefined, abortableCall(AbortSignal.any([AbortSignal.timeout(PROBE_TIMEOUT_MS), this.o.signal])));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
@@ -141,6 +191,7 @@ class ResourceWatcher {
     if (this.listedOnce && this.failures > 0) {
       o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
       o.onConnectivity?.('back');
+      o.onReestablished?.();
     }
     this.listedOnce = true;
     this.failures = 0;
@@ -175,15 +226,25 @@ class ResourceWatcher {
     return new Promise<WatchEnd>((resolve) => {
       let controller: AbortController | undefined;
       let expired = false;
+      let settled = false;
       const stop = (): void => controller?.abort();
       o.signal.addEventListener('abort', stop, { once: true });
-      // A connection that silently died never ends by itself: give up after the server's own timeout.
-      const inactivity = setTimeout(stop, (timeoutSeconds + 30) * 1000);
       const finish = (end: WatchEnd): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(inactivity);
+        this.abandonCurrent = undefined;
         o.signal.removeEventListener('abort', stop);
         resolve(expired ? { kind: 'expired' } : end);
       };
+      // A connection that silently died never ends by itself (no FIN, no RST): give up a grace
+      // period after the server's own timeout. Abandoning does not wait for the dead socket.
+      const abandon = (why: string): void => {
+        stop();
+        finish({ kind: 'error', error: new Error(why) });
+      };
+      const inactivity = setTimeout(() => abandon(`watch request still open ${timeoutSeconds} s + ${watchGraceMs(timeoutSeconds) / 1000} s after it should have ended: connection presumed dead`), timeoutSeconds * 1000 + watchGraceMs(timeoutSeconds));
+      this.abandonCurrent = () => abandon('cluster found unreachable: watch request abandoned');
       const onEvent = (type: string, object: KubernetesObject): void => {
         if (this.apply(type, object, version) === 'expired') {
           expired = true;

@@ -70,10 +70,17 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
     const verdict = judgePass(key, report);
     deps.onReport(key, report, verdict);
     if (verdict.error === undefined) return;
+    if (verdict.awaitReachable === true) return { requeueAfterMs: UNREACHABLE_RECHECK_MS };
     if (verdict.terminal === true) throw new MeshdError(verdict.code ?? 'MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
     throw new Error(verdict.error);
   };
 }
+
+/**
+ * How often a cluster that is only unreachable is reconciled anyway. Its watches probe it every
+ * half second (informers.ts) and enqueue it the moment it answers; this is the safety net.
+ */
+export const UNREACHABLE_RECHECK_MS = 5 * 60_000;
 
 async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSignal): Promise<PassReport> {
   const config = deps.config();

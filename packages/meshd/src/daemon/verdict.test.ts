@@ -10,8 +10,17 @@ describe('judgePass', () => {
     expect(judgePass('east', passReport([clusterReport('cp'), clusterReport('east')]))).toEqual({ retryClusters: [], removed: [] });
   });
 
-  it('fails a cluster key whose cluster is unreachable', () => {
-    expect(judgePass('east', passReport([clusterReport('cp'), down])).error).toBe('east: unreachable: ECONNREFUSED');
+  it('fails a cluster key whose cluster is unreachable, and waits for it to answer rather than retrying on a backoff', () => {
+    const verdict = judgePass('east', passReport([clusterReport('cp'), down]));
+    expect(verdict.error).toBe('east: unreachable: ECONNREFUSED');
+    expect(verdict.awaitReachable).toBe(true);
+  });
+
+  it('retries a cluster key on a backoff when more than its own link failed, or it failed otherwise', () => {
+    const cpDown = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timeout' });
+    expect(judgePass('east', passReport([cpDown, down])).awaitReachable).toBeUndefined();
+    const failed = clusterReport('east', { state: 'error', lastError: 'helm: exit 1' });
+    expect(judgePass('east', passReport([clusterReport('cp'), failed])).awaitReachable).toBeUndefined();
   });
 
   it('hands the failed clusters of a full pass to their own keys', () => {

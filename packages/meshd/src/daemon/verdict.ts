@@ -19,6 +19,12 @@ export interface PassVerdict {
   retryClusters: string[];
   /** Clusters that left the mesh in this pass: their keys are no longer tracked. */
   removed: string[];
+  /**
+   * The key's own cluster is unreachable and nothing else failed: retrying on a backoff would only
+   * send more requests into a dead link (each hangs until its timeout). Its watches probe it and
+   * enqueue it as soon as it answers; the key is only re-run as a slow safety net.
+   */
+  awaitReachable?: boolean;
 }
 
 const FAILED_STATES = new Set(['error', 'unreachable', 'unauthorized', 'blocked']);
@@ -36,6 +42,7 @@ function judgeOwnCluster(own: ClusterReport | undefined, problems: string[], ver
   if (own === undefined) return;
   const meshWide = problems.length;
   problems.push(why(own));
+  if (meshWide === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
   if (meshWide > 0 || own.terminal !== true) return;
   verdict.terminal = true;
   if (own.lastErrorCode !== undefined) verdict.code = own.lastErrorCode;

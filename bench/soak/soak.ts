@@ -1,0 +1,170 @@
+// The soak: `meshd run` (its own process) against 3 real clusters, every link through the fault
+// proxy, under continuous churn (churn.ts) for N minutes. It records whether each change converged
+// and how long it took, DELETE requests to meshd's resources that the soak did not send itself, and
+// the daemon's RSS and open file descriptors over time.
+import { readdir } from 'node:fs/promises';
+import { startClusters } from '@meshd/testenv';
+import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from '../../packages/meshd/test/process/daemon-process.js';
+import { addAll, MESHD_RESOURCES, workspace } from '../../test/support/mesh.js';
+import { percentile } from '../lib/latency.js';
+import { rssOf } from '../lib/proc.js';
+import { makeChange, type ChangeKind, type ChurnContext, type MadeChange } from './churn.js';
+
+/** What `npm run soak` writes (the shape is part of its interface). */
+export interface SoakResult {
+  minutes: number;
+  changes: number;
+  converged: number;
+  unexpected_deletes: number;
+  rss_start_mb: number;
+  rss_end_mb: number;
+  rss_slope_mb_per_hour: number;
+  fds_start: number;
+  fds_end: number;
+  p50_converge_ms: number;
+  p95_converge_ms: number;
+}
+
+/** The soak's result with what it is good to know beside it (not part of the JSON contract). */
+export interface SoakRun {
+  result: SoakResult;
+  /** Changes that did not converge within the deadline, with their kind. */
+  failures: { n: number; kind: ChangeKind }[];
+  /** Convergence time per kind (ms). */
+  byKind: Record<string, number[]>;
+}
+
+/** Options of runSoak. */
+export interface SoakOptions {
+  minutes: number;
+  /** How long one change may take to converge (ms); default 60 s. */
+  changeDeadlineMs?: number;
+  /** How long a partition holds (ms); default 6 s. */
+  partitionMs?: number;
+  /** Called with a line of progress now and then. */
+  log?: (line: string) => void;
+}
+
+interface Sample {
+  atHours: number;
+  rssMb: number;
+  fds: number;
+}
+
+/** Least-squares slope of rss over time (MB per hour); 0 with fewer than two samples. Pure. */
+export function slopePerHour(samples: readonly { atHours: number; rssMb: number }[]): number {
+  if (samples.length < 2) return 0;
+  const n = samples.length;
+  const mx = samples.reduce((s, p) => s + p.atHours, 0) / n;
+  const my = samples.reduce((s, p) => s + p.rssMb, 0) / n;
+  const sxx = samples.reduce((s, p) => s + (p.atHours - mx) ** 2, 0);
+  const sxy = samples.reduce((s, p) => s + (p.atHours - mx) * (p.rssMb - my), 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+async function sampleOf(pid: number, startedAt: number): Promise<Sample> {
+  const [{ rssMb }, fds] = await Promise.all([rssOf(pid), readdir(`/proc/${pid}/fd`)]);
+  return { atHours: (performance.now() - startedAt) / 3_600_000, rssMb, fds: fds.length };
+}
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Waits until /status shows every cluster converged and the queue empty. */
+async function settled(daemon: DaemonProcess): Promise<void> {
+  await until('every cluster converged', async () => {
+    const status = await daemon.status();
+    const idle = (status.queue?.depth ?? 0) === 0 && (status.queue?.active.length ?? 0) === 0;
+    return idle && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() });
+}
+
+/** What the churn loop counted. */
+interface Tally {
+  n: number;
+  times: number[];
+  byKind: Record<string, number[]>;
+  failures: SoakRun['failures'];
+  ownDeletes: number;
+}
+
+/** Makes changes one after another until `options.minutes` have passed since `startedAt`, each awaited to convergence (or its deadline). */
+async function churn(ctx: ChurnContext, options: SoakOptions & { log: (line: string) => void }, latest: () => Sample | undefined, startedAt: number): Promise<Tally> {
+  const tally: Tally = { n: 0, times: [], byKind: {}, failures: [], ownDeletes: 0 };
+  for (; performance.now() - startedAt < options.minutes * 60_000; tally.n++) {
+    const change = await makeChange(ctx, tally.n);
+    tally.ownDeletes += change.ownDeletes;
+    const ms = await convergeTime(change, options.changeDeadlineMs ?? 60_000);
+    if (ms === undefined) {
+      tally.failures.push({ n: tally.n, kind: change.kind });
+      options.log(`soak: change #${tally.n} (${change.kind}) did not converge`);
+    } else {
+      tally.times.push(ms);
+      (tally.byKind[change.kind] ??= []).push(Math.round(ms));
+    }
+    if (tally.n % 10 === 9) options.log(`soak: ${tally.n + 1} changes, ${((performance.now() - startedAt) / 60_000).toFixed(1)} min, rss ${latest()?.rssMb.toFixed(0)} MB, fds ${latest()?.fds}`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  return tally;
+}
+
+/** Milliseconds from the change until its check holds, or undefined past the deadline. */
+async function convergeTime(change: MadeChange, deadlineMs: number): Promise<number | undefined> {
+  try {
+    await until(`${change.kind} converged`, async () => ((await change.converged()) ? true : undefined), { timeoutMs: deadlineMs, intervalMs: 25 });
+    return performance.now() - change.since;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a soak; the clusters, the workspace and the daemon are gone when it resolves. */
+export async function runSoak(options: SoakOptions): Promise<SoakRun> {
+  const log = options.log ?? (() => undefined);
+  ensureBuilt();
+  const env = await startClusters({ count: 3, proxy: true });
+  const ws = await workspace(['secrets: { namespaces: [default, app-1, app-2] }', 'watchTimeout: 60s']);
+  let daemon: DaemonProcess | undefined;
+  try {
+    await addAll(ws, env);
+    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn' });
+    const running = daemon;
+    await running.waitReady();
+    await settled(running);
+    const deletes = async (): Promise<number> => (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
+    const deletesBefore = await deletes();
+    const startedAt = performance.now();
+    const samples: Sample[] = [await sampleOf(running.pid, startedAt)];
+    const sampler = setInterval(() => void sampleOf(running.pid, startedAt).then((s) => samples.push(s), () => undefined), 5000);
+    const ctx = { env, dir: ws.dir, partitionMs: options.partitionMs ?? 6000 };
+    let tally: Tally;
+    try {
+      tally = await churn(ctx, { ...options, log }, () => samples.at(-1), startedAt);
+      await settled(running);
+    } finally {
+      clearInterval(sampler);
+    }
+    const { times, byKind, failures, ownDeletes, n } = tally;
+    samples.push(await sampleOf(running.pid, startedAt));
+    const sorted = [...times].sort((a, b) => a - b);
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    const result: SoakResult = {
+      minutes: round((performance.now() - startedAt) / 60_000, 2),
+      changes: n,
+      converged: times.length,
+      unexpected_deletes: (await deletes()) - deletesBefore - ownDeletes,
+      rss_start_mb: round(first.rssMb),
+      rss_end_mb: round(last.rssMb),
+      rss_slope_mb_per_hour: round(slopePerHour(samples)),
+      fds_start: first.fds,
+      fds_end: last.fds,
+      p50_converge_ms: Math.round(percentile(sorted, 50)),
+      p95_converge_ms: Math.round(percentile(sorted, 95)),
+    };
+    return { result, failures, byKind };
+  } finally {
+    await daemon?.stop();
+    await ws.cleanup();
+    await env.stop();
+  }
+}

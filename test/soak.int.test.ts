@@ -1,0 +1,26 @@
+// The soak in `npm test`: 3 minutes of churn (file edits and editor saves, Pilot moves, istio.default
+// rotations, drift on a remote, partitions) against the real `meshd run` through the fault proxy
+// (bench/soak). Every change must converge, nothing may be deleted that the soak did not delete
+// itself, and the daemon's open file descriptors must stay flat. Longer runs: `npm run soak`.
+import { expect, it } from 'vitest';
+import { runSoak } from '../bench/soak/soak.js';
+
+/** File descriptors the daemon may hold more at the end than after its first convergence (idle keep-alive sockets come and go). */
+const FD_TOLERANCE = 12;
+
+it('3 minutes of churn and partitions: every change converges, no unexpected delete, file descriptors flat', async () => {
+  const run = await runSoak({ minutes: 3, log: (line) => console.log(line) });
+  console.log(JSON.stringify(run.result));
+  expect(Object.keys(run.result).sort()).toEqual([
+    'changes', 'converged', 'fds_end', 'fds_start', 'minutes', 'p50_converge_ms', 'p95_converge_ms',
+    'rss_end_mb', 'rss_slope_mb_per_hour', 'rss_start_mb', 'unexpected_deletes',
+  ]);
+  for (const value of Object.values(run.result)) expect(Number.isFinite(value)).toBe(true);
+  expect(run.result.minutes).toBeGreaterThanOrEqual(3);
+  expect(run.result.changes).toBeGreaterThanOrEqual(12);
+  expect(run.failures).toEqual([]);
+  expect(run.result.converged).toBe(run.result.changes);
+  expect(run.result.unexpected_deletes).toBe(0);
+  expect(run.result.fds_end - run.result.fds_start).toBeLessThanOrEqual(FD_TOLERANCE);
+  expect(run.result.p95_converge_ms).toBeGreaterThanOrEqual(run.result.p50_converge_ms);
+}, 420_000);
