@@ -36,6 +36,8 @@ export interface BundleOptions {
   minify?: boolean;
   /** esbuild's metafile of the CLI bundle is written here when set. */
   metafile?: string;
+  /** Write `<cli>.map` beside the CLI bundle (for profiling; the release has none). */
+  sourcemap?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     },
     plugins: [installedChart],
     metafile: options.metafile !== undefined,
+    ...(options.sourcemap === true ? { sourcemap: 'external' as const } : {}),
   });
   if (options.metafile !== undefined && cli.metafile) await writeFile(options.metafile, JSON.stringify(cli.metafile));
   return [...launcher.warnings, ...cli.warnings].map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`);
