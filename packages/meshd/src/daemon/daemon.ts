@@ -18,6 +18,7 @@ import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type
 import { statusFromReports, type MeshStatus } from './status.js';
 import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
+import type { ServerVersionSource } from './version-watch.js';
 import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
@@ -38,6 +39,10 @@ export interface DaemonOptions {
   debounceMs?: number;
   /** How long shutdown waits for the reconciles in flight; default 15 s. */
   shutdownGraceMs?: number;
+  /** How often each cluster's server version is read (default 5 minutes, ±20 %). */
+  versionProbeMs?: number;
+  /** Reads a cluster's server version (default GET /version); tests inject one. */
+  readVersion?: ServerVersionSource;
 }
 
 function errorMessage(err: unknown): string {
@@ -50,6 +55,10 @@ function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined
   if (converged !== undefined) last.converged = converged;
   if (error !== undefined) last.error = error;
   return last;
+}
+
+function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersion?: ServerVersionSource } {
+  return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
 }
 
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
@@ -86,7 +95,7 @@ export class Daemon {
     this.config = o.config;
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }) });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), ...versionOptions(o) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
     this.queue = new WorkQueue({
       concurrency: this.config.concurrency,
