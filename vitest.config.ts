@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 const src = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
+  // Before '@meshd/core': the first matching prefix wins.
+  '@meshd/core/offline': src('./packages/core/src/offline.ts'),
   '@meshd/core': src('./packages/core/src/index.ts'),
   '@meshd/helm': src('./packages/helm/src/index.ts'),
   '@meshd/plugin-helm': src('./packages/plugin-helm/src/index.ts'),

@@ -5,12 +5,13 @@
 // Run: npm run bench:startup -- [--runs N] [--no-clusters] [--out FILE]
 // Every round runs every command once, in an order rotated each round; the table gives medians.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
 import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
 import { flag, intFlag } from './lib/args.js';
+import { countingBundle, countModules, type ModuleCount } from './lib/bundle-modules.js';
 import { machineInfo } from './lib/machine.js';
 import { loadAverage, MESHD_BIN, requireBuiltMeshd, runTimed } from './lib/proc.js';
 import { median, round } from './lib/stats.js';
@@ -82,6 +83,25 @@ function markdown(table: readonly Row[]): string {
   return lines.join('\n');
 }
 
+/** What each case evaluates in the bundle (bench/lib/bundle-modules.ts), once each. */
+async function moduleCounts(table: readonly Row[]): Promise<{ case: string; count: ModuleCount; total: number }[]> {
+  const bundle = await countingBundle();
+  try {
+    const cases = table.filter((r) => r.variant === 'bundle (tarball)');
+    const counts = [];
+    for (const row of cases) counts.push({ case: row.case, count: await countModules(bundle, row.args.slice(1)), total: bundle.total });
+    return counts;
+  } finally {
+    await rm(bundle.dir, { recursive: true, force: true });
+  }
+}
+
+function modulesMarkdown(counts: readonly { case: string; count: ModuleCount; total: number }[]): string {
+  const lines = ['| case | modules evaluated | of @kubernetes/client-node | of fastify | in the bundle |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const c of counts) lines.push(`| ${c.case} | ${c.count.evaluated} | ${c.count.kubernetesClient} | ${c.count.fastify} | ${c.total} |`);
+  return lines.join('\n');
+}
+
 requireBuiltMeshd();
 for (const bin of [TARBALL_BIN, SEA_BIN]) if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run dist\` first`);
 const runs = intFlag(process.argv, '--runs', 20);
@@ -94,8 +114,10 @@ try {
   const loadAtEnd = await loadAverage();
   console.log(`\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; load ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd} at end; ${runs} rounds\n`);
   console.log(markdown(table));
+  const modules = await moduleCounts(table);
+  console.log(`\n${modulesMarkdown(modules)}`);
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ machine, loadAtEnd, runs, rows: table.map((r) => ({ case: r.case, variant: r.variant, args: r.args, seconds: r.seconds.map((s) => round(s, 4)) })) }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ machine, loadAtEnd, runs, rows: table.map((r) => ({ case: r.case, variant: r.variant, args: r.args, seconds: r.seconds.map((s) => round(s, 4)) })), modules }, null, 2)}\n`);
 } finally {
   await mesh?.ws.cleanup();
   await mesh?.env.stop();

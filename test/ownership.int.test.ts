@@ -3,43 +3,22 @@
 // remote is authenticated and never decides a deletion. Each test is named after the attack it
 // replays (shared/reference/attack-report.md, L6 and L7).
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startClusters } from '@meshd/testenv';
-import type { ClusterHandle, TestEnv } from '@meshd/testenv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterHandle } from '@meshd/testenv';
+import { describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
 import { meshdOwnedObjects, releaseInventory } from '../packages/meshd/test/process/remote-objects.js';
-import { addAll, clientOf, meshd, workspace } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
+import { clientOf, meshd, useJoinedMesh } from './support/mesh.js';
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-
-beforeAll(async () => {
-  env = await startClusters({ count: 4 });
-}, 300_000);
-
-afterAll(async () => {
-  await env?.stop();
-});
-
-afterEach(async () => {
-  await ws?.cleanup();
-});
-
-const cp = (): ClusterHandle => env.clusters[0]!;
-const remote = (i: number): ClusterHandle => env.clusters[i]!;
+const mesh = useJoinedMesh(4);
+const cp = (): ClusterHandle => mesh.cp();
+const remote = (i: number): ClusterHandle => mesh.remote(i);
 const INVENTORY = 'meshd-release-istio-remote';
 const MANAGED = { 'app.kubernetes.io/managed-by': 'meshd' };
 
-/** A workspace with the control plane and one remote joined by one `meshd apply`. */
-async function joined(i: number, extra: string[] = []): Promise<void> {
-  ws = await workspace(extra);
-  await addAll(ws, { ...env, clusters: [cp(), remote(i)] });
-  const run = await meshd(ws, 'apply');
-  expect(run.code, run.stdout + run.stderr).toBe(0);
-}
+/** A workspace with the control plane and remote i joined by one `meshd apply`. */
+const joined = (i: number, extra: string[] = []): Promise<void> => mesh.joined([i], extra);
 
 /** A ConfigMap labelled as meshd's that meshd never created (what an attacker or a confused user plants). */
 async function plantLookAlike(cluster: ClusterHandle, name = 'planted'): Promise<void> {
@@ -64,10 +43,10 @@ describe('the release inventory deleted (L6)', () => {
     expect(created.length).toBeGreaterThan(8);
     await plantLookAlike(remote(1));
     await clientOf(remote(1)).core.deleteNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system' });
-    await rm(join(ws.dir, 'remote-1.yaml'));
-    const plan = await meshd(ws, 'plan');
+    await rm(join(mesh.ws.dir, 'remote-1.yaml'));
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toContain('removing what the journal recorded');
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/cluster remote-1 .*: removed/);
     expect(await keys(remote(1))).toEqual(['ConfigMap istio-system/planted']);
@@ -78,10 +57,10 @@ describe('the release inventory deleted (L6)', () => {
     await joined(2);
     const before = await releaseInventory(remote(2));
     await clientOf(remote(2)).core.deleteNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system' });
-    const plan = await meshd(ws, 'plan', '--detailed-exitcode');
+    const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout).toBe(2);
     expect(plan.stdout).toContain('no inventory was found (it is rewritten from the journal)');
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).not.toMatch(/- delete/);
     const after = await clientOf(remote(2)).core.readNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system' });
@@ -90,7 +69,7 @@ describe('the release inventory deleted (L6)', () => {
     const objects = JSON.parse(after.data?.objects ?? '[]') as { uid?: string }[];
     expect(objects.every((o) => typeof o.uid === 'string' && o.uid.length > 0)).toBe(true);
     expect((await releaseInventory(remote(2)))?.objects.sort()).toEqual(before?.objects.sort());
-    const again = await meshd(ws, 'plan', '--detailed-exitcode');
+    const again = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
   });
 });
@@ -108,10 +87,10 @@ describe('the release inventory edited (L7)', () => {
     const foreign = [{ apiVersion: 'v1', kind: 'Namespace', name: 'apps' }, { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'planted' }];
     await appendToInventory(remote(3), foreign);
 
-    const plan = await meshd(ws, 'plan');
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toContain('MESHD_ERR_INVENTORY_TAMPERED');
     expect(plan.stdout).not.toMatch(/- delete/);
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('MESHD_ERR_INVENTORY_TAMPERED');
     const survivors = async (): Promise<boolean[]> => Promise.all([
@@ -124,7 +103,7 @@ describe('the release inventory edited (L7)', () => {
     expect((await releaseInventory(remote(3)))?.objects).not.toContain('Namespace apps');
 
     // The daemon watches the inventory: a second edit shows on /status within seconds.
-    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    const daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     try {
       await daemon.waitReady();
       await appendToInventory(remote(3), foreign);

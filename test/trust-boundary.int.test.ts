@@ -7,39 +7,18 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { sampleDescriptor } from '@meshd/testkit';
-import { startClusters } from '@meshd/testenv';
-import type { ClusterHandle, TestEnv } from '@meshd/testenv';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterHandle } from '@meshd/testenv';
+import { describe, expect, it } from 'vitest';
 import { startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
-import { addAll, clientOf, meshd, MESHD_RESOURCES, settledWrites, stateDirOf, workspace, writeConfig } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
+import { addAll, clientOf, meshd, MESHD_RESOURCES, settledWrites, stateDirOf, useJoinedMesh, writeConfig } from './support/mesh.js';
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-
-beforeAll(async () => {
-  env = await startClusters({ count: 5 });
-}, 300_000);
-
-afterAll(async () => {
-  await env?.stop();
-});
-
-afterEach(async () => {
-  await ws?.cleanup();
-});
-
-const cp = (): ClusterHandle => env.clusters[0]!;
-const remote = (i: number): ClusterHandle => env.clusters[i]!;
+const mesh = useJoinedMesh(5);
+const cp = (): ClusterHandle => mesh.cp();
+const remote = (i: number): ClusterHandle => mesh.remote(i);
 const PILOT = 'istio-pilot.istio-system:15007';
 
 /** A workspace with the control plane and the given remotes joined by one `meshd apply`. */
-async function joined(remotes: number[], extra: string[] = []): Promise<void> {
-  ws = await workspace(extra);
-  await addAll(ws, { ...env, clusters: [cp(), ...remotes.map(remote)] });
-  const run = await meshd(ws, 'apply');
-  expect(run.code, run.stdout + run.stderr).toBe(0);
-}
+const joined = (remotes: number[], extra: string[] = []): Promise<void> => mesh.joined(remotes, extra);
 
 /** A kubeconfig whose exec credential plugin creates `marker` (what an attacker plants). */
 function execKubeconfig(marker: string): string {
@@ -84,18 +63,18 @@ const deletes = (cluster: ClusterHandle): Promise<number> => cluster.writeReques
 describe('a planted registry key with an exec kubeconfig (L1)', () => {
   it('configmap mode: plan, apply and run never run its command; apply removes the key and names it', async () => {
     await joined([1]);
-    const marker = join(ws.root, 'PWNED');
+    const marker = join(mesh.ws.root, 'PWNED');
     await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': execKubeconfig(marker) });
-    const plan = await meshd(ws, 'plan');
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toContain('removing keys meshd did not publish: ghost.kube.conf, ghost.yaml');
     expect(plan.stdout).not.toContain('cluster ghost');
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('removing keys meshd did not publish: ghost.kube.conf, ghost.yaml');
     expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml']);
     // The daemon, started with the key planted again, neither runs it nor keeps it.
     await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': execKubeconfig(marker) });
-    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    const daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     try {
       await daemon.waitReady();
       await expect.poll(registryKeys, { timeout: 30_000 }).not.toContain('ghost.yaml');
@@ -107,15 +86,15 @@ describe('a planted registry key with an exec kubeconfig (L1)', () => {
 
   it('secrets mode: a planted Secret labelled istio/multiCluster is reported, never used, never deleted', async () => {
     await joined([1], ['registry: { mode: secrets }']);
-    const marker = join(ws.root, 'PWNED');
+    const marker = join(mesh.ws.root, 'PWNED');
     const core = clientOf(cp()).core;
     await core.createNamespacedSecret({
       namespace: 'istio-system',
       body: { metadata: { name: 'ghost', labels: { 'istio/multiCluster': 'true', 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'registry' }, annotations: { 'meshd.io/descriptor-file': 'ghost.yaml', 'meshd.io/access-config-file': 'ghost.kube.conf', 'meshd.io/descriptor': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }) } }, data: { ghost: Buffer.from(execKubeconfig(marker)).toString('base64') } },
     });
-    const plan = await meshd(ws, 'plan');
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toMatch(/\? orphan Secret istio-system\/ghost \(labelled istio\/multiCluster but not published by meshd: left alone\)/);
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.stdout).toContain('not published by meshd (left alone)');
     const secret = await core.readNamespacedSecret({ name: 'ghost', namespace: 'istio-system' });
     expect(secret.metadata?.name).toBe('ghost');
@@ -126,12 +105,12 @@ describe('a planted registry key with an exec kubeconfig (L1)', () => {
 describe("a planted copy of a member's kubeconfig (L2)", () => {
   it('three passes: the key goes in the first, no install or uninstall ever touches the member', async () => {
     await joined([1]);
-    await settledWrites(env.clusters);
+    await settledWrites(mesh.env.clusters);
     const uids = await ownedUids(remote(1));
-    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': await readFile(join(ws.dir, 'remote-1.kube.conf'), 'utf8') });
+    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': await readFile(join(mesh.ws.dir, 'remote-1.kube.conf'), 'utf8') });
     const before = await settledWrites([cp(), remote(1)]);
     for (let i = 0; i < 3; i++) {
-      const run = await meshd(ws, 'apply');
+      const run = await meshd(mesh.ws, 'apply');
       expect(run.code, run.stdout).toBe(0);
       expect(run.stdout).not.toMatch(/^\s+- (uninstall|delete) /m);
     }
@@ -146,23 +125,23 @@ describe("a planted copy of a member's kubeconfig (L2)", () => {
 describe('renaming a cluster (L3)', () => {
   it('keeps every object: zero DELETE requests, same UIDs, the registry and plan show the new name', async () => {
     await joined([1, 2]);
-    await settledWrites(env.clusters);
+    await settledWrites(mesh.env.clusters);
     const uids = await ownedUids(remote(2));
     const deletesBefore = await deletes(remote(2));
-    await writeFile(join(ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
-    const plan = await meshd(ws, 'plan');
+    await writeFile(join(mesh.ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toContain('rename remote-2 → remote-2b');
     expect(plan.stdout).not.toMatch(/^\s+- (uninstall|delete) /m);
-    const apply = await meshd(ws, 'apply');
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('cluster remote-2 ');
     expect(apply.stdout).toContain('renamed');
-    await settledWrites(env.clusters);
+    await settledWrites(mesh.env.clusters);
     expect(await deletes(remote(2))).toBe(deletesBefore);
     expect(await ownedUids(remote(2))).toEqual(uids);
     const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     expect(cm.data?.['remote-2.yaml']).toContain('name: remote-2b');
-    const again = await meshd(ws, 'plan', '--detailed-exitcode');
+    const again = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
   });
 });
@@ -170,18 +149,18 @@ describe('renaming a cluster (L3)', () => {
 describe('renaming a cluster under the daemon (L3)', () => {
   it('meshd run: no DELETE on that cluster, same UIDs, /status shows the new name', async () => {
     await joined([1, 2]);
-    await settledWrites(env.clusters);
+    await settledWrites(mesh.env.clusters);
     const uids = await ownedUids(remote(2));
     const deletesBefore = await deletes(remote(2));
-    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    const daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     try {
       await daemon.waitReady();
-      await writeFile(join(ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
+      await writeFile(join(mesh.ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
       const names = async (): Promise<string[]> => (await daemon.status()).clusters.map((c) => `${c.name}:${c.state}`).sort();
       await expect.poll(names, { timeout: 30_000 }).toEqual(['cp:converged', 'remote-1:converged', 'remote-2b:converged']);
       const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
       expect(cm.data?.['remote-2.yaml'] ?? '', `${Object.keys(cm.data ?? {}).join(',')}\n${daemon.tail(40)}`).toContain('name: remote-2b');
-      await settledWrites(env.clusters);
+      await settledWrites(mesh.env.clusters);
       expect(await deletes(remote(2))).toBe(deletesBefore);
       expect(await ownedUids(remote(2))).toEqual(uids);
     } finally {
@@ -193,8 +172,8 @@ describe('renaming a cluster under the daemon (L3)', () => {
 describe('the deletion budget (rule 9)', () => {
   it('removing 3 of 4 remotes at once: one is removed, two are held and shown; --allow-removals 2 removes them', async () => {
     await joined([1, 2, 3, 4]);
-    for (const n of [1, 2, 3]) await rm(join(ws.dir, `remote-${n}.yaml`));
-    const apply = await meshd(ws, 'apply');
+    for (const n of [1, 2, 3]) await rm(join(mesh.ws.dir, `remote-${n}.yaml`));
+    const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code).toBe(1);
     expect(apply.stdout).toMatch(/cluster remote-1 .*: removed/);
     expect(apply.stdout).toMatch(/cluster remote-2 .*: held/);
@@ -204,10 +183,10 @@ describe('the deletion budget (rule 9)', () => {
     expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
     expect((await ownedUids(remote(3))).length).toBeGreaterThan(0);
     // A later pass does not release them by itself.
-    const still = await meshd(ws, 'apply');
+    const still = await meshd(mesh.ws, 'apply');
     expect(still.stdout).toContain('removals held: remote-2, remote-3');
     expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
-    const confirmed = await meshd(ws, 'apply', '--allow-removals', '2');
+    const confirmed = await meshd(mesh.ws, 'apply', '--allow-removals', '2');
     expect(confirmed.code, confirmed.stdout + confirmed.stderr).toBe(0);
     expect(await ownedUids(remote(2))).toEqual([]);
     expect(await ownedUids(remote(3))).toEqual([]);
@@ -219,16 +198,16 @@ describe('the deletion budget (rule 9)', () => {
 describe('the deletion budget in the daemon', () => {
   it('holds a mass removal on /status and the metric; raising the limit and SIGHUP releases it', async () => {
     await joined([1, 2, 3]);
-    const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    const daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     try {
       await daemon.waitReady();
-      for (const n of [1, 2, 3]) await rm(join(ws.dir, `remote-${n}.yaml`));
+      for (const n of [1, 2, 3]) await rm(join(mesh.ws.dir, `remote-${n}.yaml`));
       const held = async (): Promise<string[]> => ((await daemon.status()) as unknown as { removalsHeld: string[] }).removalsHeld;
       await expect.poll(held, { timeout: 30_000 }).toEqual(['remote-2', 'remote-3']);
       await expect.poll(() => ownedUids(remote(1)), { timeout: 30_000 }).toEqual([]);
       expect((await daemon.get('/metrics')).body).toMatch(/^meshd_removals_held 2$/m);
       expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
-      await writeConfig(ws, ['removals: { maxPerPass: 5 }']);
+      await writeConfig(mesh.ws, ['removals: { maxPerPass: 5 }']);
       daemon.signal('SIGHUP');
       await expect.poll(() => ownedUids(remote(2)), { timeout: 30_000 }).toEqual([]);
       await expect.poll(() => ownedUids(remote(3)), { timeout: 30_000 }).toEqual([]);
@@ -242,11 +221,11 @@ describe('the deletion budget in the daemon', () => {
 describe('the state directory', () => {
   it('a truncated state file: a clear error naming it, and no cluster changes', async () => {
     await joined([1]);
-    const file = join(stateDirOf(ws), 'members', 'remote-1.json');
+    const file = join(stateDirOf(mesh.ws), 'members', 'remote-1.json');
     await truncate(file, 20);
-    await rm(join(ws.dir, 'remote-1.yaml'));
+    await rm(join(mesh.ws.dir, 'remote-1.yaml'));
     const before = await settledWrites([cp(), remote(1)]);
-    const run = await meshd(ws, 'apply');
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`state file ${file} is damaged`);
     expect(await settledWrites([cp(), remote(1)])).toEqual(before);
@@ -254,21 +233,21 @@ describe('the state directory', () => {
 
   it('a new bastion with no state starts from the directory alone: nothing it never saw is removed', async () => {
     await joined([1, 2]);
-    await rm(stateDirOf(ws), { recursive: true });
-    await rm(join(ws.dir, 'remote-2.yaml'));
-    const run = await meshd(ws, 'apply');
+    await rm(stateDirOf(mesh.ws), { recursive: true });
+    await rm(join(mesh.ws.dir, 'remote-2.yaml'));
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout).toBe(0);
     expect((await ownedUids(remote(2))).length).toBeGreaterThan(0);
     expect(await registryKeys()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml']);
   });
 
   it('meshd.yaml stateDirectory: is used (and created 0700)', async () => {
-    ws = await workspace();
-    await writeConfig(ws, [`stateDirectory: ${join(ws.root, 'elsewhere')}`]);
-    await addAll(ws, { ...env, clusters: [cp(), remote(1)] });
-    const run = await meshd(ws, 'apply');
+    await mesh.workspace();
+    await writeConfig(mesh.ws, [`stateDirectory: ${join(mesh.ws.root, 'elsewhere')}`]);
+    await addAll(mesh.ws, { ...mesh.env, clusters: [cp(), remote(1)] });
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(existsSync(join(ws.root, 'elsewhere', 'members', 'remote-1.json'))).toBe(true);
-    expect(existsSync(stateDirOf(ws))).toBe(false);
+    expect(existsSync(join(mesh.ws.root, 'elsewhere', 'members', 'remote-1.json'))).toBe(true);
+    expect(existsSync(stateDirOf(mesh.ws))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -32,6 +32,12 @@ export interface BundleOptions {
   /** The CLI and daemon, `lib/meshd/cli.cjs`. */
   cli: string;
   commit: string;
+  /** Minify (the default); bench/lib/bundle-modules.ts builds a readable one to count modules. */
+  minify?: boolean;
+  /** esbuild's metafile of the CLI bundle is written here when set. */
+  metafile?: string;
+  /** Write `<cli>.map` beside the CLI bundle (for profiling; the release has none). */
+  sourcemap?: boolean;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     platform: 'node',
     target: 'node20.19',
     format: 'cjs',
-    minify: true,
+    minify: options.minify ?? true,
     keepNames: true,
     legalComments: 'external',
     define: { MESHD_BUILD_COMMIT: JSON.stringify(options.commit) },
@@ -66,6 +72,7 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     // ws probes for these optional native speed-ups in try/catch.
     external: ['bufferutil', 'utf-8-validate'],
     alias: {
+      '@meshd/core/offline': `${repo}packages/core/src/offline.ts`,
       '@meshd/core': `${repo}packages/core/src/index.ts`,
       '@meshd/helm': `${repo}packages/helm/src/index.ts`,
       '@meshd/plugin-helm': `${repo}packages/plugin-helm/src/index.ts`,
@@ -73,6 +80,9 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
       '@meshd/plugin-secrets': `${repo}packages/plugin-secrets/src/index.ts`,
     },
     plugins: [installedChart],
+    metafile: options.metafile !== undefined,
+    ...(options.sourcemap === true ? { sourcemap: 'external' as const } : {}),
   });
+  if (options.metafile !== undefined && cli.metafile) await writeFile(options.metafile, JSON.stringify(cli.metafile));
   return [...launcher.warnings, ...cli.warnings].map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`);
 }

@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { connectCluster } from '@meshd/core';
 import { sampleDescriptor } from '@meshd/testkit';
 import type { ClusterClient } from '@meshd/core';
-import { binaryPaths } from '@meshd/testenv';
+import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { readFileSync } from 'node:fs';
 import { main } from '../../packages/meshd/src/cli/main.js';
 import { captureIo } from '../../packages/meshd/src/io.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** The repository's own istio-remote chart. */
 export const CHART = resolve(import.meta.dirname, '../../examples/charts/istio-remote');
@@ -110,4 +111,76 @@ export async function settledWrites(clusters: readonly ClusterHandle[], quietMs 
     if (Date.now() > deadline) throw new Error(`clusters kept writing: ${last.join(',')} → ${now.join(',')}`);
     last = now;
   }
+}
+
+/**
+ * A test file's clusters, started once (`count`; the first is the control plane), and a fresh
+ * workspace per test: the set-up of the ownership and trust-boundary tests. useJoinedMesh registers
+ * the hooks that start the clusters, remove each test's workspace after it, and stop the clusters;
+ * the getters throw when read before their part exists.
+ */
+export class JoinedMesh {
+  private started: TestEnv | undefined;
+  private current: MeshWorkspace | undefined;
+
+  /** The clusters (set in beforeAll). */
+  get env(): TestEnv {
+    if (!this.started) throw new Error('the clusters are not started yet (read env inside a test or hook)');
+    return this.started;
+  }
+
+  /** The current test's workspace (set by workspace() or joined()). */
+  get ws(): MeshWorkspace {
+    if (!this.current) throw new Error('this test has no workspace yet: call workspace() or joined() first');
+    return this.current;
+  }
+
+  /** The control plane. */
+  cp(): ClusterHandle {
+    return this.env.clusters[0]!;
+  }
+
+  /** The i-th cluster (1 is the first remote). */
+  remote(i: number): ClusterHandle {
+    return this.env.clusters[i]!;
+  }
+
+  /** A new, empty workspace for this test. */
+  async workspace(extra: string[] = []): Promise<MeshWorkspace> {
+    this.current = await workspace(extra);
+    return this.current;
+  }
+
+  /** A new workspace with the control plane and the given remotes joined by one `meshd apply`; throws when it fails. */
+  async joined(remotes: readonly number[], extra: string[] = []): Promise<void> {
+    const ws = await this.workspace(extra);
+    await addAll(ws, { ...this.env, clusters: [this.cp(), ...remotes.map((i) => this.remote(i))] });
+    const run = await meshd(ws, 'apply');
+    if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}\n${run.stdout}${run.stderr}`);
+  }
+
+  /** @internal */
+  async start(count: number): Promise<void> {
+    this.started = await startClusters({ count });
+  }
+
+  /** @internal */
+  async endTest(): Promise<void> {
+    await this.current?.cleanup();
+    this.current = undefined;
+  }
+
+  /** @internal */
+  async stop(): Promise<void> {
+    await this.started?.stop();
+  }
+}
+
+/** Registers the hooks of a JoinedMesh of `count` clusters for this test file and returns it. */
+export function useJoinedMesh(count: number): JoinedMesh {
+  const mesh = new JoinedMesh();
+  beforeAll(() => mesh.start(count), 300_000);
+  afterEach(() => mesh.endTest());
+  afterAll(() => mesh.stop());
+  return mesh;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
 import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
-import { detectHelmShared } from '@meshd/helm';
+import { detectHelmStored, helmStoreIn } from '@meshd/helm';
 import type { CliIo } from './io.js';
 import { addSnapshotCredentials, type Redactor } from './output/redact.js';
 import { BUILTIN_PLUGINS } from './plugins.js';
@@ -25,10 +25,13 @@ export interface PassInvocation {
   redactor?: Redactor;
 }
 
-/** Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite. Never throws. */
-export async function probeHelm(binary: string, signal?: AbortSignal): Promise<HelmProbe> {
+/**
+ * Asks the helm binary for its version, for the ≥ 2.7.2 prerequisite; with a state directory, an
+ * unchanged binary's earlier answer is reused (@meshd/helm's HelmStore). Never throws.
+ */
+export async function probeHelm(binary: string, signal?: AbortSignal, stateDirectory?: string): Promise<HelmProbe> {
   try {
-    return { output: (await detectHelmShared(binary, signal)).version };
+    return { output: (await detectHelmStored(helmStoreIn(stateDirectory), binary, signal)).version };
   } catch (err) {
     return { failure: err instanceof Error ? err.message : String(err) };
   }
@@ -53,11 +56,14 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   const config = await loadInvocationConfig(inv);
   const signal = inv.signal ?? new AbortController().signal;
   // meshd's memory on the bastion; `plan` only reads it. A damaged state file throws (nothing changes).
-  const state = await StateStore.open(config.stateDirectory ?? defaultStateDirectory(inv.io.homeDir, inv.io.env), { readOnly: inv.mode === 'plan' });
+  const stateDirectory = config.stateDirectory ?? defaultStateDirectory(inv.io.homeDir, inv.io.env);
+  // Asked first: helm runs (when it must) while the state and the directory are read.
+  const helmProbe = probeHelm(helmBinaryOf(config), signal, stateDirectory);
+  const state = await StateStore.open(stateDirectory, { readOnly: inv.mode === 'plan' });
   const snapshot = await readDirectorySnapshot(config.directory);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
-  const plugins = loadPlugins(BUILTIN_PLUGINS, config, inv.logger, signal);
-  const helm = await probeHelm(helmBinaryOf(config), signal);
+  const plugins = loadPlugins(BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
+  const helm = await helmProbe;
   const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm, state, ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}) });
   return { config, report };
 }

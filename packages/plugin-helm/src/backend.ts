@@ -2,7 +2,7 @@ import { ServedApiCache, contentHash, definePlugin, neededEndpoints, observeRele
 import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { RenderCache, detectHelmShared, releaseValues } from '@meshd/helm';
+import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';
 import type { HelmBinary } from '@meshd/helm';
 import { servedObjects } from './served-objects.js';
 import type { ServedObjects } from './served-objects.js';
@@ -19,14 +19,17 @@ class HelmTemplateBackend implements ComponentInstance {
   /** What each cluster serves (discovery), kept for the daemon's life and refreshed on a server version change. */
   private readonly served = new ServedApiCache();
   private helm: Promise<HelmBinary> | undefined;
+  /** helm's answers kept between processes (the state directory's helm-cache/). */
+  private readonly store: HelmStore | undefined;
 
   constructor(private readonly ctx: PluginContext<HelmTemplateConfig>) {
-    this.cache = new RenderCache({ signal: ctx.signal });
+    this.store = helmStoreIn(ctx.config.stateDirectory);
+    this.cache = new RenderCache({ signal: ctx.signal, ...(this.store ? { store: this.store } : {}) });
   }
 
   private helmBinary(): Promise<HelmBinary> {
     const binary = this.ctx.config.helmBinary;
-    this.helm ??= detectHelmShared(binary, this.ctx.signal).then((v) => ({ binary, major: v.major }));
+    this.helm ??= detectHelmStored(this.store, binary, this.ctx.signal).then((v) => ({ binary, major: v.major }));
     this.helm.catch(() => (this.helm = undefined));
     return this.helm;
   }

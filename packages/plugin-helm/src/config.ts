@@ -7,6 +7,8 @@ export const helmTemplateConfigSchema = z.object({
   values: z.record(z.string(), z.unknown()),
   helmBinary: z.string().min(1),
   compat: z.object({ convertRemovedApis: z.boolean() }),
+  /** meshd's state directory: helm's answers are kept in its `helm-cache/` (see HelmStore). */
+  stateDirectory: z.string().min(1).optional(),
 });
 
 /** Validated helm-template backend config. */
@@ -24,5 +26,6 @@ export function selectHelmConfig(config: unknown): unknown {
     values: field(config, 'values') ?? {},
     helmBinary: field(field(config, 'helm'), 'binary') ?? 'helm',
     compat: { convertRemovedApis: field(field(config, 'compat'), 'convertRemovedApis') ?? false },
+    stateDirectory: field(config, 'stateDirectory'),
   };
 }

@@ -88,14 +88,17 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   if (!view) return finish(report);
   const { cp, mesh } = view;
   report.mesh = mesh;
+  const limit = Math.max(1, opts.config.concurrency);
+  const inScope = (name: string): boolean => !opts.scope || opts.scope.has(name);
+  const probe = async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r);
+  // The remotes are probed while the control plane is asked for its endpoints: neither waits for the other.
+  const probing = mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, probe);
+  probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
   const discovered = await discover(opts, cp.client, report);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
   if (discovered) report.discovered = discovered;
   if (endpoints) report.endpoints = endpoints;
-  const limit = Math.max(1, opts.config.concurrency);
-  const inScope = (name: string): boolean => !opts.scope || opts.scope.has(name);
-  const probe = async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r);
-  const probes = await mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, probe);
+  const probes = await probing;
   const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
   const prereq = await judgePrerequisites(opts, cp, probes, joined);
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));

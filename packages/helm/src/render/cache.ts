@@ -2,6 +2,8 @@ import { MeshdError, type KubeObject } from '@meshd/core';
 import { chartDigest } from './digest.js';
 import { sha256Hex, valuesHash } from './hash.js';
 import { renderChart, type RenderRequest } from './render.js';
+import type { HelmStore } from './store.js';
+import { renderChartStored } from './stored.js';
 
 /** A rendered release and the identities it was rendered from (what an inventory records). */
 export interface RenderedRelease {
@@ -16,8 +18,10 @@ export interface RenderedRelease {
 
 /** Options of a RenderCache. */
 export interface RenderCacheOptions {
-  /** What renders (default renderChart); tests wrap it to count renders. */
-  render?: (request: RenderRequest) => Promise<KubeObject[]>;
+  /** What renders (default renderChart, or renderChartStored with `store`); tests wrap it to count renders. */
+  render?: (request: RenderRequest, chartDigest: string) => Promise<KubeObject[]>;
+  /** Keeps helm's output between processes (see HelmStore); default none. */
+  store?: HelmStore;
   /** What digests a chart directory (default chartDigest). */
   digest?: (chartDir: string) => Promise<string>;
   /** Renders kept (least recently used dropped first); default 16. */
@@ -44,13 +48,14 @@ function waitOrAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): P
  */
 export class RenderCache {
   private readonly entries = new Map<string, Promise<RenderedRelease>>();
-  private readonly renderFn: (request: RenderRequest) => Promise<KubeObject[]>;
+  private readonly renderFn: (request: RenderRequest, chartDigest: string) => Promise<KubeObject[]>;
   private readonly digestFn: (chartDir: string) => Promise<string>;
   private readonly maxEntries: number;
   private readonly signal: AbortSignal | undefined;
 
   constructor(options: RenderCacheOptions = {}) {
-    this.renderFn = options.render ?? renderChart;
+    const store = options.store;
+    this.renderFn = options.render ?? (store ? (request, chartDigest) => renderChartStored(store, request, chartDigest) : renderChart);
     this.digestFn = options.digest ?? chartDigest;
     this.maxEntries = Math.max(1, options.maxEntries ?? 16);
     this.signal = options.signal;
@@ -85,7 +90,7 @@ export class RenderCache {
 
   private start(renderKey: string, request: RenderRequest, identity: Omit<RenderedRelease, 'objects'>): Promise<RenderedRelease> {
     const shared = { ...request, signal: this.signal };
-    const entry = this.renderFn(shared).then((objects) => ({ ...identity, objects }));
+    const entry = this.renderFn(shared, identity.chartDigest).then((objects) => ({ ...identity, objects }));
     entry.catch(() => {
       if (this.entries.get(renderKey) === entry) this.entries.delete(renderKey);
     });

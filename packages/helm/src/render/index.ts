@@ -7,4 +7,6 @@ export * from './hash.js';
 export * from './parse.js';
 export * from './render.js';
 export * from './scope.js';
+export * from './store.js';
+export * from './stored.js';
 export * from './values.js';

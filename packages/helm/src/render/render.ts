@@ -36,6 +36,11 @@ export function isTestHook(obj: KubeObject): boolean {
   return hooks.split(',').some((hook) => /^test(-success|-failure)?$/.test(hook.trim()));
 }
 
+/** The objects of `helm template`'s output, as renderChart returns them. Pure. */
+export function renderedObjects(stdout: string, namespace: string): KubeObject[] {
+  return parseRenderedManifests(stdout, namespace).filter((obj) => !isTestHook(obj));
+}
+
 /**
  * Renders a chart with `helm template` and returns its objects in helm's output order:
  * empty documents dropped, test hooks dropped, namespaced objects placed in `namespace` when the
@@ -44,23 +49,32 @@ export function isTestHook(obj: KubeObject): boolean {
  * only runs helm: whether to render, and caching, are the caller's (see RenderCache).
  */
 export async function renderChart(request: RenderRequest): Promise<KubeObject[]> {
+  return renderedObjects(await helmTemplate(request), request.namespace);
+}
+
+/** The arguments of `helm template` for `request`, with `valuesFile` as the values file. */
+export function renderArgs(request: RenderRequest, valuesFile: string): string[] {
+  return helmTemplateArgs(request.helm.major, {
+    release: request.release,
+    namespace: request.namespace,
+    chartDir: path.resolve(request.chartDir),
+    valuesFile,
+  });
+}
+
+/** What `helm template` prints for `request` (see renderChart). */
+export async function helmTemplate(request: RenderRequest): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'meshd-helm-values-'));
   try {
     const valuesFile = path.join(dir, 'values.yaml');
     // JSON is YAML: no quoting or escaping questions for Helm's parser.
     await writeFile(valuesFile, JSON.stringify(request.values), { mode: 0o600 });
-    const args = helmTemplateArgs(request.helm.major, {
-      release: request.release,
-      namespace: request.namespace,
-      chartDir: path.resolve(request.chartDir),
-      valuesFile,
-    });
-    const { stdout } = await runHelm(request.helm.binary, args, {
+    const { stdout } = await runHelm(request.helm.binary, renderArgs(request, valuesFile), {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       env: request.helm.env,
     });
-    return parseRenderedManifests(stdout, request.namespace).filter((obj) => !isTestHook(obj));
+    return stdout;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureIo } from '../io.js';
-import { main } from './main.js';
+import { commandsToLoad, main } from './main.js';
 import { MESHD_VERSION } from './version.js';
 
 const run = async (...args: string[]) => {
@@ -41,5 +41,23 @@ describe('meshd main', () => {
     const unknownOption = await run('validate', '--bogus');
     expect(unknownOption.err).toContain("error: unknown option '--bogus'");
     expect(unknownOption.code).toBe(1);
+  });
+});
+
+describe('commandsToLoad', () => {
+  const commands = [{ name: 'validate' }, { name: 'plan' }, { name: 'status' }];
+  it.each([
+    [['validate', '--dir', 'x'], ['validate']],
+    [['status'], ['status']],
+    [['plan', 'validate'], ['plan']],
+    [[], ['validate', 'plan', 'status']],
+    [['--help'], ['validate', 'plan', 'status']],
+    [['help', 'plan'], ['validate', 'plan', 'status']],
+    [['frobnicate'], ['validate', 'plan', 'status']],
+    [['--version'], []],
+    [['-V'], []],
+    [['--version', 'plan'], ['validate', 'plan', 'status']],
+  ])('%j loads %j', (args, expected) => {
+    expect(commandsToLoad(commands, args).map((c) => c.name)).toEqual(expected);
   });
 });

@@ -1,10 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import * as apply from './commands/apply.js';
-import * as plan from './commands/plan.js';
-import * as run from './commands/run.js';
-import * as status from './commands/status.js';
-import * as validate from './commands/validate.js';
-import * as verify from './commands/verify.js';
 import { Redactor } from '../output/redact.js';
 import { processIo, scrubbedIo, type CliIo, type CommandIo } from '../io.js';
 import { MESHD_VERSION } from './version.js';
@@ -14,8 +8,38 @@ export interface CommandModule {
   register(program: Command, io: CommandIo): void;
 }
 
-/** Every command, in help order. Add a command by writing commands/<name>.ts and listing it here. */
-const COMMANDS: readonly CommandModule[] = [validate, plan, apply, run, status, verify];
+/**
+ * Every command, in help order, and how to load its module. Add a command by writing
+ * commands/<name>.ts and listing it here. Modules are imported only when needed (see
+ * commandsToLoad): `meshd validate` never loads the Kubernetes client, `meshd status` neither the
+ * client nor the validator.
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'validate', load: () => import('./commands/validate.js') },
+  { name: 'plan', load: () => import('./commands/plan.js') },
+  { name: 'apply', load: () => import('./commands/apply.js') },
+  { name: 'run', load: () => import('./commands/run.js') },
+  { name: 'status', load: () => import('./commands/status.js') },
+  { name: 'verify', load: () => import('./commands/verify.js') },
+];
+
+/** A command's name and the import of its module. */
+export interface CommandEntry {
+  name: string;
+  load(): Promise<CommandModule>;
+}
+
+/**
+ * The commands whose modules main() loads for `args` (argv without node and script): none for
+ * `--version`, the one command the first argument names, or every command when it names none
+ * (`--help`, `help`, an unknown command, no arguments), so help lists them all and commander
+ * reports unknown ones. Pure.
+ */
+export function commandsToLoad<T extends { name: string }>(commands: readonly T[], args: readonly string[]): readonly T[] {
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return [];
+  const named = commands.find((c) => c.name === args[0]);
+  return named ? [named] : commands;
+}
 
 /**
  * The meshd CLI. `argv` is process.argv-shaped (node, script, args...). Returns the exit code and
@@ -34,7 +58,8 @@ export async function main(argv: string[], rawIo: CliIo = processIo()): Promise<
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .showHelpAfterError('(run meshd --help for usage)');
-  for (const command of COMMANDS) command.register(program, commandIo);
+  const modules = await Promise.all(commandsToLoad(COMMANDS, argv.slice(2)).map((c) => c.load()));
+  for (const command of modules) command.register(program, commandIo);
   try {
     await program.parseAsync(argv, { from: 'node' });
   } catch (err) {

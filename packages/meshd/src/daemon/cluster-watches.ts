@@ -4,6 +4,7 @@ import { watchResource, type ResourceWatch } from './informers.js';
 import { FULL_KEY } from './keys.js';
 import type { WatchSpec } from './watch-specs.js';
 import { manyListenerAbortController } from './abort.js';
+import { readServerVersion, VERSION_PROBE_MS, watchServerVersion, type ServerVersionSource } from './version-watch.js';
 
 /** Options of ClusterWatches. */
 export interface ClusterWatchesOptions {
@@ -15,6 +16,10 @@ export interface ClusterWatchesOptions {
   logger: Logger;
   /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default 300. */
   watchTimeoutSeconds?: () => number;
+  /** How often each cluster's server version is read (default VERSION_PROBE_MS, ±20 %). */
+  versionProbeMs?: number;
+  /** Reads a cluster's server version (default GET /version); tests inject one. */
+  readVersion?: ServerVersionSource;
 }
 
 interface RunningWatches {
@@ -30,6 +35,9 @@ interface RunningWatches {
  * enqueue keys: 'all-remotes' → FULL_KEY (every remote in one pass: one discovery, one render,
  * remotes applied concurrently, and it runs alone so it cannot race a single-cluster pass),
  * 'this-remote' → the cluster's own key. A watch that breaks or recovers enqueues its cluster's key.
+ * It also reads each cluster's server version now and then
+ * (watchServerVersion): a new version enqueues the cluster (the control plane: FULL_KEY), so what was
+ * parked on the APIs the old version served is checked again.
  */
 export class ClusterWatches {
   private readonly running = new Map<string, RunningWatches>();
@@ -88,6 +96,15 @@ export class ClusterWatches {
       this.o.logger.warn({ cluster: cluster.name, err: err instanceof Error ? err.message : String(err) }, 'cannot watch cluster');
       return;
     }
+    void watchServerVersion({
+      cluster: cluster.name,
+      client,
+      read: this.o.readVersion ?? readServerVersion,
+      intervalMs: this.o.versionProbeMs ?? VERSION_PROBE_MS,
+      onChange: () => this.o.enqueue([cluster.role === 'control-plane' ? FULL_KEY : cluster.name]),
+      signal: stop.signal,
+      logger: this.o.logger.child({ cluster: cluster.name, watch: 'version' }),
+    });
     for (const spec of specs.filter((s) => s.on === side)) {
       const relevant = spec.filter?.() ?? (() => true);
       const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });

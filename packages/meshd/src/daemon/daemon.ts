@@ -20,6 +20,7 @@ import { statusFromReports, type MeshStatus } from './status.js';
 import { StatusFeed } from './status-feed.js';
 import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
+import type { ServerVersionSource } from './version-watch.js';
 import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
@@ -42,6 +43,10 @@ export interface DaemonOptions {
   shutdownGraceMs?: number;
   /** The work queue's clock (its delays and resync); tests move it (a bastion clock that jumps). */
   clock?: Clock;
+  /** How often each cluster's server version is read (default 5 minutes, ±20 %). */
+  versionProbeMs?: number;
+  /** Reads a cluster's server version (default GET /version); tests inject one. */
+  readVersion?: ServerVersionSource;
 }
 
 /** A reconcile's thrown error as a counted error: its code (or `unknown`) and retry class. */
@@ -60,6 +65,10 @@ function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined
   if (converged !== undefined) last.converged = converged;
   if (error !== undefined) last.error = error;
   return last;
+}
+
+function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersion?: ServerVersionSource } {
+  return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
 }
 
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
@@ -99,7 +108,7 @@ export class Daemon {
     this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)) });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)), ...versionOptions(o) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
     this.queue = new WorkQueue({
       concurrency: this.config.concurrency,

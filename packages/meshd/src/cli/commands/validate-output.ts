@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatFinding, type DirectoryValidation, type Finding } from '@meshd/core';
+import { formatFinding, type DirectoryValidation, type Finding } from '@meshd/core/offline';
 
 /** Where a finding is, as the user named the directory: `DIR/FILE`, or `DIR` for the directory itself. */
 export function displayPath(dir: string, file: string): string {

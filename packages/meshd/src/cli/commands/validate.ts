@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core';
-import type { MeshdConfig } from '@meshd/core';
+import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core/offline';
+import type { MeshdConfig } from '@meshd/core/offline';
 import { addSnapshotCredentials } from '../../output/redact.js';
 import type { CommandIo } from '../../io.js';
 import { validationJson, validationLines } from './validate-output.js';
