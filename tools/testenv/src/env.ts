@@ -6,6 +6,7 @@ import { startCluster, type ClusterHandle } from './cluster.js';
 import { seedControlPlane, type ControlPlaneHelpers } from './control-plane/control-plane.js';
 import { newAdminToken } from './credentials.js';
 import { clusterLayout, defaultClusterNames, type ClusterLayout } from './layout.js';
+import { istiodBinaryPath, startIstiod } from './istiod.js';
 import { binaryPaths, missingBinaries } from './paths.js';
 import { allocatePorts } from './ports.js';
 import { clustersFile, stateFile, writeClustersFile, type ClusterEntry } from './state.js';
@@ -26,6 +27,12 @@ export interface StartClustersOptions {
    * control plane; its address is the remote's `tillerHost`. Needs `bash tools/build.sh helm2`.
    */
   tiller?: boolean;
+  /**
+   * Also run a real istiod (pilot-discovery built by `bash tools/build.sh istiod`) out of cluster
+   * against the control plane: CA and webhooks off, every listener on 127.0.0.1. Its debug URL is
+   * `istiodDebug` (and the control plane's `istiodDebug` in clusters.json). Fails when it is not built.
+   */
+  istiod?: boolean;
 }
 
 /** Running clusters. Whoever called startClusters owns them and must call stop(). */
@@ -38,6 +45,10 @@ export interface TestEnv {
   readonly paths: readonly string[];
   /** Pid of the supervisor process (the process group of every cluster process). */
   readonly supervisorPid: number;
+  /** `http://127.0.0.1:PORT` of istiod's debug endpoints (/debug/clusterz, /debug/registryz), with `istiod: true`. */
+  readonly istiodDebug?: string;
+  /** Kills istiod (SIGKILL); its debug URL stops answering. */
+  stopIstiod(): Promise<void>;
   /** Pids of the running etcd/kube-apiserver/kube-controller-manager processes, by `<cluster>/<binary>`. */
   processes(): Map<string, number>;
   /** Kills every process and removes every file the environment created; idempotent. */
@@ -76,16 +87,24 @@ function layoutsOf(dir: string, names: string[], ports: number[], tiller: boolea
   });
 }
 
-/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller). */
-export function clusterEntry(c: ClusterHandle): ClusterEntry {
+/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller, `istiodDebug` on the control plane with istiod). */
+export function clusterEntry(c: ClusterHandle, istiodDebug?: string): ClusterEntry {
   const entry: ClusterEntry = { name: c.name, kubeconfig: c.kubeconfigPath, server: c.server };
   if (c.tillerHost !== undefined) entry.tillerHost = c.tillerHost;
+  if (istiodDebug !== undefined && c.index === 0) entry.istiodDebug = istiodDebug;
   return entry;
+}
+
+/** Starts istiod against the control plane when asked to; its debug URL. */
+async function maybeStartIstiod(options: StartClustersOptions, supervisor: Supervisor, cp: ClusterHandle, dir: string): Promise<string | undefined> {
+  if (options.istiod !== true) return undefined;
+  const [http = 0, grpc = 0, monitoring = 0, ctrlz = 0] = await allocatePorts(4);
+  return startIstiod({ supervisor, binary: istiodBinaryPath(), workDir: join(dir, 'istiod'), kubeconfig: cp.kubeconfigPath, clusterId: cp.name, ports: { http, grpc, monitoring, ctrlz } });
 }
 
 /** Everything an environment creates under `dir` (what stop and the supervisor remove). */
 function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
-  const files = [...layouts.flatMap((l) => [l.dataDir, l.kubeconfigPath]), clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log')];
+  const files = [...layouts.flatMap((l) => [l.dataDir, l.kubeconfigPath]), clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log'), join(dir, 'istiod')];
   return removeDir ? [...files, dir] : files;
 }
 
@@ -101,6 +120,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
   const missing = missingBinaries(binaries);
   if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
   if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
+  if (options.istiod === true && !existsSync(istiodBinaryPath())) throw new Error(`istiod is not built (${istiodBinaryPath()} missing): run \`bash tools/build.sh istiod\``);
   const { dir, created } = await prepareDir(options.dir);
   const tiller = options.tiller === true;
   const layouts = layoutsOf(dir, names, await allocatePorts(portsPerCluster(tiller) * names.length), tiller);
@@ -122,9 +142,12 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
       workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
       appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
     });
-    const entries: ClusterEntry[] = clusters.map(clusterEntry);
+    const istiodDebug = await maybeStartIstiod(options, supervisor, first, dir);
+    const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, istiodDebug));
     await writeClustersFile(dir, entries);
-    return { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
+    const stopIstiod = (): Promise<void> => supervisor.kill('istiod', 'SIGKILL');
+    const env = { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, stopIstiod, detach: () => supervisor.detach() };
+    return istiodDebug === undefined ? env : { ...env, istiodDebug };
   } catch (err) {
     await stop();
     throw err;

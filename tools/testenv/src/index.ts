@@ -12,3 +12,4 @@ export { isPortFree } from './ports.js';
 export { readState, stateFile, clustersFile, type ClusterEntry, type EnvState } from './state.js';
 export { stopDetachedEnv } from './down.js';
 export { TILLER_NAMESPACE } from './tiller.js';
+export { istiodBinaryPath } from './istiod.js';

@@ -8,6 +8,8 @@ export interface ClusterEntry {
   server: string;
   /** `127.0.0.1:PORT` of the cluster's out-of-cluster Tiller (remotes, `up --tiller` only). */
   tillerHost?: string;
+  /** `http://127.0.0.1:PORT` of istiod's debug endpoints (the control plane's entry, `up --istiod` only). */
+  istiodDebug?: string;
 }
 
 /** What `testenv up` leaves in `<dir>/testenv-state.json` so `testenv down` can stop it. */
