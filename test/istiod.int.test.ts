@@ -17,7 +17,8 @@ const PATCH = 'registry: { mode: secrets, secretUpdate: patch }';
 // Istio 0.8's Pilot reads what the default reader allows; a current istiod also watches CRDs and its
 // mesh ConfigMap `istio` on every remote: the two extra rules an operator of Istio 1.x configures.
 const ISTIOD_RULES = "rules: [{ apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [get, list, watch] }, { apiGroups: [''], resources: [configmaps], resourceNames: [istio], verbs: [get, list, watch] }]";
-const creds = (extra = ''): string => `credentials: { ${ISTIOD_RULES}${extra === '' ? '' : `, ${extra}`} }`;
+// Tokens of TokenRequest's minimum lifetime (10 minutes): the rotation test lowers rotateAt to reach it.
+const creds = (extra = ''): string => `credentials: { lifetime: 10m, ${ISTIOD_RULES}${extra === '' ? '' : `, ${extra}`} }`;
 const SERVICE = 'probe-svc';
 const ENDPOINT_IP = '10.77.0.7';
 
@@ -90,7 +91,7 @@ describe('istiod reads the registry meshd publishes', () => {
     try {
       const before = await clusterz();
       expect(before['remote-1']).toBe('synced');
-      await writeConfig(ws, [PATCH, creds('lifetime: 10m, rotateAt: 0.001, retireAfter: 1ms')]);
+      await writeConfig(ws, [PATCH, creds('rotateAt: 0.001, retireAfter: 1ms')]);
       await new Promise((r) => setTimeout(r, 1000));
       const rotate = await meshd(ws, 'apply');
       expect(rotate.code, rotate.stdout + rotate.stderr).toBe(0);
