@@ -138,6 +138,21 @@ describe('minted credentials (the default)', () => {
     expect((await published('remote-1')) ?? '').toBe(after);
   });
 
+  it('legacyToken: clusters without TokenRequest get a service-account-token Secret, revoked the same way', async () => {
+    const before = (await published('remote-1')) ?? '';
+    await writeConfig(ws, [SECRETS, 'credentials: { lifetime: 10m, retireAfter: 1ms, legacyToken: true }']);
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/credentials\.legacyToken was turned on/);
+    const after = (await published('remote-1')) ?? '';
+    expect(tokenOf(after)).not.toBe(tokenOf(before));
+    const secrets = await clientOf(env.clusters[1]!).core.listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'meshd.io/component=credentials' });
+    expect(secrets.items.map((x) => x.type)).toEqual(['kubernetes.io/service-account-token']);
+    expect(await listPodsStatus(after)).toBe(200);
+    expect(await settledStatus(before, 401)).toBe(401);
+    expect((await meshd(ws, 'plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
   it("a removed member's credential is revoked: its old token gets 401 and its reader is gone", async () => {
     const old = (await published('remote-2')) ?? '';
     expect(await listPodsStatus(old)).toBe(200);
