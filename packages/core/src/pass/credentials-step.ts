@@ -30,7 +30,7 @@ export interface CredentialsOutcome {
 export interface CredentialsInput {
   /** Every cluster the registry lists after this pass. */
   clusters: readonly ValidCluster[];
-  /** Clusters that left the mesh this pass (removed or renamed), as remembered: their credentials are revoked. */
+  /** Clusters whose removal completed this pass, as remembered: their credentials are revoked. */
   left: readonly ValidCluster[];
   /** Pilot's pod IP (chooses among several serverEndpoints). */
   clientIp?: string | undefined;
@@ -113,10 +113,11 @@ async function mintedFor(ctx: MintContext, cluster: ValidCluster): Promise<{ kub
   if (server.warning !== undefined) report.warnings = [server.warning];
   let record = recordFor(ctx, cluster.name);
   let caPem = record?.caPem;
-  // A cluster this pass did not reach keeps its stored credential (the daemon's timer brings its own
-  // pass when it is due); one without any is contacted, so a scoped pass never drops it.
-  if (!ctx.input.reachable(cluster.name) && record !== undefined) {
-    report.reason += `; not reached by this pass: the stored credential (expires ${record.expiresAt ?? 'never'}) is published`;
+  // A cluster this pass did not reach (unreachable, or outside a scoped pass) is not contacted: it keeps
+  // its stored credential (the daemon's timer brings its own pass when it is due). Without one (a
+  // rename in flight) it waits for a pass of its own, which mints one; the daemon's first pass covers all.
+  if (!ctx.input.reachable(cluster.name)) {
+    report.reason += record ? `; not reached by this pass: the stored credential (expires ${record.expiresAt ?? 'never'}) is published` : '; not reached by this pass and no credential yet';
   } else {
     try {
       const client = ctx.input.connect(cluster);
@@ -195,7 +196,8 @@ export async function credentialsStep(opts: PassOptions, input: CredentialsInput
   const kubeconfigs = new Map<string, string>();
   const components = new Map<string, ComponentReport>();
   for (const c of needing) {
-    const { kubeconfig, report } = await mintedFor(ctx, c);
+    const locked = opts.state ? opts.state.credentials.withLock(c.name, () => mintedFor(ctx, c)) : mintedFor(ctx, c);
+    const { kubeconfig, report } = await locked;
     components.set(c.name, report);
     if (kubeconfig !== undefined) kubeconfigs.set(c.name, kubeconfig);
   }

@@ -126,9 +126,9 @@ function pilotIpOf(report: PassReport): string | undefined {
   return report.discovered?.pilot.ip;
 }
 
-/** The remembered clusters whose removal (or rename) completed in this pass: their credentials go. */
+/** The remembered clusters whose removal completed in this pass: their credentials go (a renamed one keeps its credential under its new name). */
 function leftClusters(removals: readonly ClusterReport[], remembered: DesiredMesh | undefined): ValidCluster[] {
-  const gone = new Set(removals.filter((r) => r.state === 'removed' || r.state === 'renamed').map((r) => r.name));
+  const gone = new Set(removals.filter((r) => r.state === 'removed').map((r) => r.name));
   return (remembered?.remotes ?? []).filter((c) => gone.has(c.name));
 }
 

@@ -63,6 +63,7 @@ function checkRecord(path: string, cluster: string, data: unknown): CredentialRe
 /** The `credentials/` part of the state directory: one record per cluster, loaded whole. */
 export class CredentialRecords {
   private readonly records = new Map<string, CredentialRecord>();
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dir: string,
@@ -106,6 +107,27 @@ export class CredentialRecords {
     this.records.set(record.cluster, record);
     const path = join(this.dir, `${record.cluster}.json`);
     await this.queueWrite(path, () => writeStateFile(path, record));
+  }
+
+  /**
+   * Runs `fn` alone for one cluster: concurrent passes (the daemon's keys) decide, mint and record a
+   * cluster's credential one at a time, so two never mint for the same cluster at once.
+   */
+  withLock<T>(cluster: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(cluster) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.locks.set(cluster, next);
+    return next;
+  }
+
+  /** A renamed cluster (the same cluster under a new name) keeps its credential: the record moves. */
+  rename(from: string, to: string): Promise<void> {
+    return this.withLock(to, async () => {
+      const record = this.records.get(from);
+      if (!record || this.records.has(to)) return;
+      await this.put({ ...record, cluster: to });
+      await this.remove(from);
+    });
   }
 
   /** Forgets a cluster's credential (after it was revoked). */

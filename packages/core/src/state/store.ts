@@ -225,8 +225,9 @@ export class StateStore {
     await this.flushJournal(cluster);
   }
 
-  /** Moves a cluster's journal to its new name (a rename keeps every object). */
+  /** Moves a cluster's journal (and its minted credential's record) to its new name (a rename keeps every object). */
   async renameJournal(from: string, to: string): Promise<void> {
+    await this.credentials.rename(from, to);
     const journal = this.journals.get(from);
     if (!journal) return;
     this.journals.set(to, journal);
