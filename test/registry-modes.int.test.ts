@@ -1,4 +1,6 @@
-// The two registry shapes (reference §2): the guide's ConfigMap and 0.8.0's per-remote Secrets.
+// The two registry shapes (reference §2): the guide's ConfigMap and 0.8.0's per-remote Secrets, with
+// the guide's credentials (`credentials.mode: operator`: the operator's kubeconfigs are published);
+// the default minted credentials are tested in credentials.int.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ let ws: MeshWorkspace;
 
 beforeAll(async () => {
   env = await startClusters({ count: 3 });
-  ws = await workspace(['registry: { mode: secrets }']);
+  ws = await workspace(['registry: { mode: secrets }', 'credentials: { mode: operator }']);
   await addAll(ws, env);
 });
 
@@ -50,7 +52,7 @@ it('a changed kubeconfig re-creates the Secret (0.8.0 Pilot ignores updates)', a
 });
 
 it('switching to configmap mode publishes the ConfigMap and removes the Secrets meshd made', async () => {
-  await writeConfig(ws, ['registry: { mode: configmap }']);
+  await writeConfig(ws, ['registry: { mode: configmap }', 'credentials: { mode: operator }']);
   const run = await meshd(ws, 'apply');
   expect(run.code, run.stdout).toBe(0);
   expect((await registrySecrets()).size).toBe(0);
@@ -59,7 +61,7 @@ it('switching to configmap mode publishes the ConfigMap and removes the Secrets 
 });
 
 it('restartPilot rolls istio-pilot once per registry change (the guide\'s Pilot reads it at start only)', async () => {
-  await writeConfig(ws, ['registry: { mode: configmap, restartPilot: true }']);
+  await writeConfig(ws, ['registry: { mode: configmap, restartPilot: true }', 'credentials: { mode: operator }']);
   const file = join(ws.dir, 'remote-2.kube.conf');
   const { readFile } = await import('node:fs/promises');
   await writeFile(file, `${await readFile(file, 'utf8')}\n# moved to a new bastion\n`);

@@ -51,7 +51,8 @@ export async function addCluster(ws: MeshWorkspace, cluster: ClusterHandle, cont
   const kube = join(ws.dir, `${cluster.name}.kube.conf`);
   await copyFile(cluster.kubeconfigPath, kube);
   await chmod(kube, 0o600);
-  await writeFile(join(ws.dir, `${cluster.name}.yaml`), sampleDescriptor({ name: cluster.name, controlPlane, pilotEndpoint: 'istio-pilot.istio-system:15007' }));
+  // serverEndpoints names the real API server: it is what a minted registry kubeconfig publishes.
+  await writeFile(join(ws.dir, `${cluster.name}.yaml`), sampleDescriptor({ name: cluster.name, controlPlane, pilotEndpoint: 'istio-pilot.istio-system:15007', serverAddress: new URL(cluster.server).host }));
 }
 
 /** Writes every cluster of the environment into the directory. */

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   MESHD_ERR_INVENTORY_TAMPERED: "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
   MESHD_ERR_REMOVAL_HELD: 'a cluster removal is held by the deletion budget (removals.maxPerPass)',
   MESHD_ERR_VERIFY: 'meshd verify found the live mesh differs from what it must be (stale endpoints, a credential that fails, another root certificate, Pilot without its multicluster flags, overlapping CIDRs, a remote istiod has not synced)',
+  MESHD_ERR_CREDENTIAL: "a Pilot reader credential could not be minted, rotated or revoked on a cluster (or the cluster's answer was malformed)",
   MESHD_ERR_INTERNAL: 'meshd broke (a bug)',
 } as const;
 
@@ -63,6 +64,7 @@ export const ERROR_RETRY: Record<ErrorCode, 'backoff' | 'terminal'> = {
   MESHD_ERR_REMOVAL_HELD: 'terminal',
   MESHD_ERR_INVENTORY_TAMPERED: 'backoff',
   MESHD_ERR_VERIFY: 'backoff',
+  MESHD_ERR_CREDENTIAL: 'backoff',
   MESHD_ERR_INTERNAL: 'backoff',
 };
 

@@ -38,3 +38,4 @@ export * from './cluster/served-apis.js';
 export * from './plan/served.js';
 export * from './compat/removed-apis.js';
 export * from './compat/convert.js';
+export * from './credentials/index.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run testenv -- up --clusters N [--tiller] [--proxy] --dir DIR` / `npm run testenv -- down --dir DIR`.
+// `npm run testenv -- up --clusters N [--tiller] [--proxy] [--istiod] --dir DIR` / `npm run testenv -- down --dir DIR`.
 import { Command, InvalidArgumentError } from 'commander';
 import { isSupervisor, stopDetachedEnv } from './down.js';
 import { clusterEntry, startClusters } from './env.js';
@@ -22,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--clusters <n>', 'number of clusters', positiveInt, 3)
     .option('--tiller', 'also start one out-of-cluster Tiller (Helm 2) per remote; clusters.json records its tillerHost', false)
     .option('--proxy', 'put a fault proxy (Toxiproxy) in front of every API server: the kubeconfigs go through it; clusters.json records each proxy', false)
-    .action(async (opts: { dir: string; clusters: number; tiller: boolean; proxy: boolean }) => {
+    .option('--istiod', 'also run a real istiod (pilot-discovery) out of cluster against the control plane; clusters.json records its istiodDebug URL', false)
+    .action(async (opts: { dir: string; clusters: number; tiller: boolean; proxy: boolean; istiod: boolean }) => {
       const previous = await readState(opts.dir);
       if (previous && isSupervisor(previous.supervisorPid)) {
         console.error(`testenv: ${opts.dir} already holds a running environment; run \`testenv down --dir ${opts.dir}\` first`);
@@ -31,11 +32,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (previous) await stopDetachedEnv(opts.dir); // files of an environment that died (e.g. a reboot)
       const started = Date.now();
-      const env = await startClusters({ count: opts.clusters, dir: opts.dir, tiller: opts.tiller, proxy: opts.proxy });
-      const clusters = env.clusters.map((c) => clusterEntry(c, env.toxiproxy));
+      const env = await startClusters({ count: opts.clusters, dir: opts.dir, tiller: opts.tiller, proxy: opts.proxy, istiod: opts.istiod });
+      const clusters = env.clusters.map((c) => clusterEntry(c, { toxiproxy: env.toxiproxy, istiodDebug: env.istiodDebug }));
       await writeState(env.dir, { supervisorPid: env.supervisorPid, clusters, paths: [...env.paths] });
       await env.detach();
-      for (const c of clusters) console.log([c.name, c.server, c.kubeconfig, ...(c.tillerHost ? [`tiller ${c.tillerHost}`] : []), ...(c.proxy ? [`proxy ${c.proxy} → ${c.directServer}`] : [])].join('\t'));
+      for (const c of clusters) {
+        const extras = [...(c.tillerHost ? [`tiller ${c.tillerHost}`] : []), ...(c.proxy ? [`proxy ${c.proxy} → ${c.directServer}`] : []), ...(c.istiodDebug ? [`istiod ${c.istiodDebug}`] : [])];
+        console.log([c.name, c.server, c.kubeconfig, ...extras].join('\t'));
+      }
       if (env.toxiproxy) console.log(`testenv: fault proxy API ${env.toxiproxy.url}`);
       console.log(`testenv: ${clusters.length} clusters ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stop with: npm run testenv -- down --dir ${opts.dir}`);
     });

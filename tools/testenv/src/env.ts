@@ -6,7 +6,8 @@ import { startCluster, type ClusterHandle } from './cluster.js';
 import { seedControlPlane, type ControlPlaneHelpers } from './control-plane/control-plane.js';
 import { newAdminToken } from './credentials.js';
 import { clusterLayout, defaultClusterNames, type ClusterLayout } from './layout.js';
-import { binaryPaths, missingBinaries } from './paths.js';
+import { istiodBinaryPath, startIstiod } from './istiod.js';
+import { binaryPaths, missingBinaries, type BinaryPaths } from './paths.js';
 import { allocatePorts } from './ports.js';
 import { clustersFile, stateFile, writeClustersFile, type ClusterEntry } from './state.js';
 import { Supervisor } from './supervisor.js';
@@ -36,6 +37,12 @@ export interface StartClustersOptions {
    * Needs `bash tools/build.sh toxiproxy`.
    */
   proxy?: boolean;
+  /**
+   * Also run a real istiod (pilot-discovery built by `bash tools/build.sh istiod`) out of cluster
+   * against the control plane: CA and webhooks off, every listener on 127.0.0.1. Its debug URL is
+   * `istiodDebug` (and the control plane's `istiodDebug` in clusters.json). Fails when it is not built.
+   */
+  istiod?: boolean;
 }
 
 /** Running clusters. Whoever called startClusters owns them and must call stop(). */
@@ -50,6 +57,10 @@ export interface TestEnv {
   readonly supervisorPid: number;
   /** Toxiproxy's API client (environments started with `proxy: true`); `reset()` heals every link. */
   readonly toxiproxy?: ToxiproxyClient;
+  /** `http://127.0.0.1:PORT` of istiod's debug endpoints (/debug/clusterz, /debug/registryz), with `istiod: true`. */
+  readonly istiodDebug?: string;
+  /** Kills istiod (SIGKILL); its debug URL stops answering. */
+  stopIstiod(): Promise<void>;
   /** Pids of the running etcd/kube-apiserver/kube-controller-manager processes, by `<cluster>/<binary>`. */
   processes(): Map<string, number>;
   /** Kills every process and removes every file the environment created; idempotent. */
@@ -96,21 +107,32 @@ function layoutsOf(dir: string, names: string[], ports: number[], extras: Extras
   });
 }
 
-/** The clusters.json entry of a cluster (with `tillerHost` when it runs a Tiller, the proxy's name and API behind a fault proxy). */
-export function clusterEntry(c: ClusterHandle, toxiproxy?: ToxiproxyClient): ClusterEntry {
+/**
+ * The clusters.json entry of a cluster: `tillerHost` when it runs a Tiller, the proxy's name and API
+ * behind a fault proxy, `istiodDebug` on the control plane when istiod runs.
+ */
+export function clusterEntry(c: ClusterHandle, extras: { toxiproxy?: ToxiproxyClient | undefined; istiodDebug?: string | undefined } = {}): ClusterEntry {
   const entry: ClusterEntry = { name: c.name, kubeconfig: c.kubeconfigPath, server: c.server };
   if (c.tillerHost !== undefined) entry.tillerHost = c.tillerHost;
   if (c.proxyName !== undefined) {
     Object.assign(entry, { proxy: c.proxyName, directServer: c.apiServer, directKubeconfig: c.directKubeconfigPath });
-    if (toxiproxy) entry.toxiproxyApi = toxiproxy.url;
+    if (extras.toxiproxy) entry.toxiproxyApi = extras.toxiproxy.url;
   }
+  if (extras.istiodDebug !== undefined && c.index === 0) entry.istiodDebug = extras.istiodDebug;
   return entry;
+}
+
+/** Starts istiod against the control plane when asked to; its debug URL. */
+async function maybeStartIstiod(options: StartClustersOptions, supervisor: Supervisor, cp: ClusterHandle, dir: string): Promise<string | undefined> {
+  if (options.istiod !== true) return undefined;
+  const [http = 0, grpc = 0, monitoring = 0, ctrlz = 0] = await allocatePorts(4);
+  return startIstiod({ supervisor, binary: istiodBinaryPath(), workDir: join(dir, 'istiod'), kubeconfig: cp.kubeconfigPath, clusterId: cp.name, ports: { http, grpc, monitoring, ctrlz } });
 }
 
 /** Everything an environment creates under `dir` (what stop and the supervisor remove). */
 function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
   const kubeconfigs = layouts.flatMap((l) => [...new Set([l.kubeconfigPath, l.directKubeconfigPath])]);
-  const files = [...layouts.map((l) => l.dataDir), ...kubeconfigs, clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log'), toxiproxyLog(dir)];
+  const files = [...layouts.map((l) => l.dataDir), ...kubeconfigs, clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log'), toxiproxyLog(dir), join(dir, 'istiod')];
   return removeDir ? [...files, dir] : files;
 }
 
@@ -126,6 +148,17 @@ async function startProxies(
   return { client, faults };
 }
 
+/** The binaries the options need, or an error naming the build command for each one missing. */
+function requireBinaries(options: StartClustersOptions): BinaryPaths {
+  const binaries = binaryPaths();
+  const missing = missingBinaries(binaries);
+  if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
+  if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
+  if (options.proxy === true && !existsSync(binaries.toxiproxy)) throw new Error(`toxiproxy is not built (${binaries.toxiproxy}): run \`bash tools/build.sh toxiproxy\``);
+  if (options.istiod === true && !existsSync(istiodBinaryPath())) throw new Error(`istiod is not built (${istiodBinaryPath()} missing): run \`bash tools/build.sh istiod\``);
+  return binaries;
+}
+
 /**
  * Starts `count` real clusters (etcd + kube-apiserver + kube-controller-manager each) on 127.0.0.1,
  * seeds the stand-in Istio control plane on the first, writes `<dir>/<name>.kube.conf` and
@@ -134,11 +167,7 @@ async function startProxies(
 export async function startClusters(options: StartClustersOptions): Promise<TestEnv> {
   const names = options.names ?? defaultClusterNames(options.count);
   validate(options, names);
-  const binaries = binaryPaths();
-  const missing = missingBinaries(binaries);
-  if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
-  if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
-  if (options.proxy === true && !existsSync(binaries.toxiproxy)) throw new Error(`toxiproxy is not built (${binaries.toxiproxy}): run \`bash tools/build.sh toxiproxy\``);
+  const binaries = requireBinaries(options);
   const { dir, created } = await prepareDir(options.dir);
   const extras: Extras = { tiller: options.tiller === true, proxy: options.proxy === true };
   const ports = await allocatePorts(portsPerCluster(extras) * names.length + 1);
@@ -166,10 +195,12 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
       workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
       appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
     });
-    const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, proxies?.client));
+    const istiodDebug = await maybeStartIstiod(options, supervisor, first, dir);
+    const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, { toxiproxy: proxies?.client, istiodDebug }));
     await writeClustersFile(dir, entries);
-    const env = { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, detach: () => supervisor.detach() };
-    return proxies ? { ...env, toxiproxy: proxies.client } : env;
+    const stopIstiod = (): Promise<void> => supervisor.kill('istiod', 'SIGKILL');
+    const env = { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, stopIstiod, detach: () => supervisor.detach() };
+    return { ...env, ...(proxies ? { toxiproxy: proxies.client } : {}), ...(istiodDebug === undefined ? {} : { istiodDebug }) };
   } catch (err) {
     await stop();
     throw err;

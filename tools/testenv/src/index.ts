@@ -14,3 +14,4 @@ export { stopDetachedEnv } from './down.js';
 export { TILLER_NAMESPACE } from './tiller.js';
 export { ToxiproxyClient, type Toxic, type ToxicSpec, type ToxicStream, type ToxiproxyProxy } from './toxiproxy/client.js';
 export { LinkFaults, type FlapOptions } from './toxiproxy/faults.js';
+export { istiodBinaryPath } from './istiod.js';

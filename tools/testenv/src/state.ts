@@ -15,6 +15,8 @@ export interface ClusterEntry {
   /** `up --proxy` only: kube-apiserver's own address and a kubeconfig straight to it. */
   directServer?: string;
   directKubeconfig?: string;
+  /** `http://127.0.0.1:PORT` of istiod's debug endpoints (the control plane's entry, `up --istiod` only). */
+  istiodDebug?: string;
 }
 
 /** What `testenv up` leaves in `<dir>/testenv-state.json` so `testenv down` can stop it. */

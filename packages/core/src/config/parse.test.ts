@@ -17,7 +17,7 @@ describe('meshd.yaml schema', () => {
         release: { name: 'istio-remote', namespace: 'istio-system' },
         values: {},
         endpoints: {},
-        registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false },
+        registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false, secretUpdate: 'recreate' },
         secrets: { names: ['istio.default'], namespaces: ['default'], createNamespaces: false, copyCaSecret: false },
         resync: 600_000,
         watchTimeout: 300_000,
@@ -29,9 +29,19 @@ describe('meshd.yaml schema', () => {
         clusters: {},
         removals: { maxPerPass: 1 },
         compat: { convertRemovedApis: false },
+        credentials: { mode: 'minted', serviceAccount: 'meshd-pilot-reader', namespace: 'istio-system', lifetime: 86_400_000, rotateAt: 2 / 3, retireAfter: 30_000, rules: [], legacyToken: false },
         istiod: { debugUrl: '' },
       },
     });
+  });
+
+  it('credentials: a lifetime under TokenRequest\'s 10 minutes, a rotation fraction outside (0, 1) and write verbs are refused', () => {
+    expect(lines('credentials: { lifetime: 5m }').join('\n')).toMatch(/credentials\.lifetime must be between 10m and 366 days/);
+    expect(lines('credentials: { rotateAt: 1 }')).toHaveLength(1);
+    expect(lines("credentials: { rules: [{ apiGroups: [''], resources: [secrets], verbs: [create] }] }")).toHaveLength(1);
+    expect(lines('registry: { secretUpdate: replace }')).toHaveLength(1);
+    expect(lines("clusters: { east: { publishedServer: 'http://198.51.100.1' } }")).toHaveLength(1);
+    expect(lines("clusters: { east: { publishedServer: 'https://198.51.100.1:6443' } }")).toEqual([]);
   });
 
   it('reads every key, with nested defaults filled in', () => {

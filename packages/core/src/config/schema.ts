@@ -17,6 +17,7 @@ const secretNamePattern = checkedString(
 const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stable load-balancer IP)');
 const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 const backend = z.enum(['helm-template', 'tiller']);
+const serverUrl = checkedString((s) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(s), 'an https URL such as "https://198.51.100.10:6443"');
 const values = z.record(z.string(), z.unknown());
 
 const duration = z.string().transform((text, ctx) => {
@@ -42,7 +43,40 @@ const clusterOverrideSchema = z.strictObject({
   tillerNamespace: dnsLabel.optional(),
   values: values.optional(),
   secrets: secretsOverrideSchema.optional(),
+  /** The API server URL the control plane's Pilot must dial for this cluster (wins over the descriptor's serverEndpoints). */
+  publishedServer: serverUrl.optional(),
 });
+
+/** An extra RBAC rule for the minted Pilot reader (`credentials.rules`). */
+const policyRuleSchema = z.strictObject({
+  apiGroups: z.array(z.string()).min(1),
+  resources: z.array(z.string().min(1)).min(1),
+  verbs: z.array(z.enum(['get', 'list', 'watch'])).min(1),
+  resourceNames: z.array(z.string().min(1)).optional(),
+});
+
+/**
+ * `credentials:` what the registry hands Pilot. `minted` (default): a reader ServiceAccount on each
+ * cluster and a short-lived TokenRequest token (or, with `legacyToken`, a service-account-token
+ * Secret for clusters without TokenRequest); `operator`: the operator's own kubeconfigs, as the guide did.
+ */
+const credentialsSchema = z
+  .strictObject({
+    mode: z.enum(['minted', 'operator']).default('minted'),
+    serviceAccount: dnsLabel.default('meshd-pilot-reader'),
+    namespace: dnsLabel.default('istio-system'),
+    /** Token lifetime (TokenRequest's minimum is 10m); a new one is minted at two thirds of it. */
+    lifetime: duration.prefault('24h').refine((ms) => ms >= 600_000 && ms <= 366 * 86_400_000, { error: 'must be between 10m and 366 days' }),
+    /** Fraction of a token's lifetime after which meshd mints the next one (default two thirds). */
+    rotateAt: z.number().gt(0).lt(1).default(2 / 3),
+    /** How long a replaced credential stays valid after its successor is published (Pilot swaps clusters meanwhile). */
+    retireAfter: duration.prefault('30s'),
+    /** Rules beyond what Pilot reads (get/list/watch only: the reader never writes). */
+    rules: z.array(policyRuleSchema).default([]),
+    /** Clusters without the TokenRequest API: a kubernetes.io/service-account-token Secret instead. */
+    legacyToken: z.boolean().default(false),
+  })
+  .prefault({});
 
 /**
  * meshd.yaml: every key optional with the defaults of DESIGN.md § Interfaces; unknown keys are
@@ -61,6 +95,13 @@ export const meshdConfigSchema = z.strictObject({
       mode: z.enum(['configmap', 'secrets']).default('configmap'),
       namespace: dnsLabel.default('istio-system'),
       restartPilot: z.boolean().default(false),
+      /**
+       * How a changed registry Secret reaches Pilot. `recreate` (default): delete and create, because
+       * Istio 0.8.0's Pilot acts on Secret additions and deletions only and ignores updates; `patch`:
+       * update in place, for Istio 1.x, which swaps the cluster without a gap and keeps the old one when
+       * the new kubeconfig is bad.
+       */
+      secretUpdate: z.enum(['recreate', 'patch']).default('recreate'),
     })
     .prefault({}),
   secrets: z
@@ -97,7 +138,8 @@ export const meshdConfigSchema = z.strictObject({
   removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
   /** Charts of the Kubernetes 1.9–1.11 era: convert API versions the cluster no longer serves (off: report them). */
   compat: z.strictObject({ convertRemovedApis: z.boolean().default(false) }).prefault({}),
-  /** A current istiod reading the registry: its monitoring base URL (`meshd verify` reads /debug/clusterz there); empty or absent: none. */
+  credentials: credentialsSchema,
+  /** A current istiod reading the registry: its monitoring base URL (http://HOST:PORT). /status and `meshd status` show its /debug/clusterz sync state per remote, and `meshd verify` checks it; empty or absent: none. */
   istiod: z.strictObject({ debugUrl: z.string().default('') }).prefault({}),
 });
 
@@ -112,6 +154,9 @@ export type MeshdConfigInput = z.input<typeof meshdConfigSchema>;
 
 /** Per-cluster overrides (`clusters.NAME`). */
 export type ClusterOverride = z.output<typeof clusterOverrideSchema>;
+
+/** The `credentials:` section. */
+export type CredentialsConfig = z.output<typeof credentialsSchema>;
 
 /** Which backend renders and installs istio-remote on a remote cluster. */
 export type BackendName = z.output<typeof backend>;

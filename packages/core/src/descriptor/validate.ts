@@ -4,6 +4,7 @@ import { crossFileFindings } from './cross-file.js';
 import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
 import { toValidCluster } from './valid-cluster.js';
+import { istiodKubeconfigFindings } from '../credentials/istiod-usable.js';
 import { formatBytes, readDescriptorFile, unusableDescriptorFile, type DescriptorFile } from './validate-file.js';
 import type { ClusterDocument } from './validate-document.js';
 import type { DirectoryValidation, ValidCluster } from './types.js';
@@ -18,6 +19,12 @@ export interface ValidateDirectoryOptions {
    * the `secrets` mode writes one Secret per remote, each under the per-file limit.
    */
   registryMode?: 'configmap' | 'secrets';
+  /**
+   * meshd.yaml `credentials.mode`. With `operator` the registry publishes the operator's kubeconfigs
+   * as they are, so each one that would be published gets a warning for what a current istiod
+   * refuses in it (exec plugins, auth providers, file paths). Default `minted`: nothing to warn about.
+   */
+  credentialsMode?: 'minted' | 'operator';
 }
 
 /**
@@ -27,11 +34,20 @@ export interface ValidateDirectoryOptions {
  */
 export function validateDirectory(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
   try {
-    return validateSnapshot(snapshot, options.registryMode ?? 'configmap');
+    const validation = validateSnapshot(snapshot, options.registryMode ?? 'configmap');
+    return options.credentialsMode === 'operator' ? withIstiodWarnings(validation, options.registryMode ?? 'configmap') : validation;
   } catch (err) {
     const message = `internal error while validating (a meshd bug): ${err instanceof Error ? err.message : String(err)}`;
     return finish({ findings: [directoryError(message)], clusters: [], invalidFiles: [], directoryErrors: [directoryError(message)], registryFiles: {} });
   }
+}
+
+/** Warnings for every kubeconfig the registry would publish that a current istiod cannot use. */
+function withIstiodWarnings(validation: DirectoryValidation, registryMode: 'configmap' | 'secrets'): DirectoryValidation {
+  const published = validation.clusters.filter((c) => registryMode === 'configmap' || c.role === 'remote');
+  const files = new Map(published.map((c) => [c.accessConfigFile, c.kubeconfigText]));
+  const warnings = [...files].flatMap(([file, text]) => istiodKubeconfigFindings(file, text));
+  return warnings.length === 0 ? validation : { ...validation, findings: sortFindings([...validation.findings, ...warnings]) };
 }
 
 function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap' | 'secrets'): DirectoryValidation {

@@ -49,15 +49,41 @@ export interface RegistryTarget {
   sources: (DesiredMesh | undefined)[];
   /** Names meshd published or remembers; undefined without a state directory. */
   known?: ReadonlySet<string>;
+  /** The kubeconfig to publish per cluster (credentialsStep): a cluster the registry carries a kubeconfig for and that is missing here is left out. */
+  kubeconfigs: ReadonlyMap<string, string>;
+}
+
+/**
+ * Pure: the registry entries and ConfigMap files with the credentials chosen for this pass: each
+ * published cluster's kubeconfig replaced by `kubeconfigs` (never the operator's own unless the
+ * operator mode put it there); a cluster without one is left out (it has no credential yet).
+ */
+export function withCredentials(clusters: readonly ValidCluster[], files: Record<string, string>, kubeconfigs: ReadonlyMap<string, string>, mode: 'configmap' | 'secrets'): { published: ValidCluster[]; files: Record<string, string> } {
+  const carried = (c: ValidCluster): boolean => mode === 'configmap' || c.role === 'remote';
+  const published: ValidCluster[] = [];
+  const out = { ...files };
+  for (const c of clusters) {
+    const text = kubeconfigs.get(c.name);
+    if (!carried(c)) published.push(c);
+    else if (text !== undefined) {
+      published.push({ ...c, kubeconfigText: text });
+      out[c.accessConfigFile] = text;
+    } else {
+      delete out[c.accessConfigFile];
+      if (mode === 'configmap') delete out[c.file];
+    }
+  }
+  return { published, files: out };
 }
 
 /** Plans the registry and, in apply mode, writes it. Never throws: errors are in the report. */
 export async function registryStep(opts: PassOptions, t: RegistryTarget): Promise<ComponentReport> {
   const namespace = opts.config.registry.namespace ?? 'istio-system';
   try {
-    const published = t.clusters.map(publishedOf);
+    const chosen = withCredentials(t.clusters, filesOf(t.clusters, t.sources), t.kubeconfigs, opts.config.registry.mode);
+    const published = chosen.published.map(publishedOf);
     const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
-    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, namespace, published, files: filesOf(t.clusters, t.sources), observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
+    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, secretUpdate: opts.config.registry.secretUpdate ?? 'recreate', namespace, published, files: chosen.files, observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: plan.error };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);

@@ -19,6 +19,8 @@ import { observeRegistryLive } from '../registry/observe.js';
 export interface RegistryStepInput {
   cp: ClusterClient;
   mode: RegistryMode;
+  /** Secrets mode: how a changed Secret is written (`recreate` for Istio 0.8.0's Pilot, `patch` for 1.x). */
+  secretUpdate?: 'recreate' | 'patch';
   namespace: string;
   published: readonly PublishedCluster[];
   files: Readonly<Record<string, string>>;
@@ -48,13 +50,14 @@ function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, Kub
 /**
  * Plans the registry on the control plane: the objects for the chosen mode; registry objects meshd
  * wrote that are no longer wanted (another mode, a removed cluster) are deleted. In `secrets` mode a
- * changed Secret is deleted and created again, because 0.8.0 Pilot ignores updates.
+ * changed Secret is deleted and created again (`secretUpdate: recreate`, the default), because 0.8.0
+ * Pilot ignores updates; with `patch` it is updated in place, which Istio 1.x swaps without a gap.
  */
 export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
   const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed, input.known);
   const view = journalView(input.journal?.entries(), live);
-  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret', ...(view.recorded ? { recorded: view.recorded } : {}) });
+  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' && input.secretUpdate !== 'patch', ...(view.recorded ? { recorded: view.recorded } : {}) });
   const actions = planned.map((a) => withResourceVersion(ownWholeConfigMap(a, live.get(a.key)), live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
   const desiredKeys = new Set(actions.map((a) => a.key));

@@ -12,9 +12,11 @@ import { mapLimit } from '../util/concurrency.js';
 import { discover, judgePrerequisites, member } from './members.js';
 import { forgetRemoved, leaveMesh, planLeaving, rememberBeforeActing, rememberedAtStart } from './leaving.js';
 import { publishedClusters, registryStep } from './publish.js';
+import { credentialsStep } from './credentials-step.js';
+import type { CredentialsOutcome } from './credentials-step.js';
 import { baseReport, probeCluster, removeMember } from './remotes.js';
 import type { ProbedCluster } from './remotes.js';
-import type { PassOptions, PassReport } from './types.js';
+import type { ClusterReport, ComponentReport, PassOptions, PassReport } from './types.js';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -81,7 +83,7 @@ function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
  * removes at most removals.maxPerPass clusters (the rest are held) and never uninstalls a renamed one.
  */
 export async function runPass(opts: PassOptions): Promise<PassReport> {
-  const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode });
+  const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode, ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}) });
   const report: PassReport = { mode: opts.mode, findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
   const { records, remembered } = rememberedAtStart(opts);
   const view = await viewControlPlane(opts, validation, report, remembered);
@@ -113,6 +115,58 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   report.clusters.push(...members, ...removals);
   const clusters = publishedClusters({ mesh, registryMesh: remembered, members, removals, mode: opts.mode, renames: leaving.renames });
   const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? [])]) : undefined;
-  report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, remembered], ...(known ? { known } : {}) });
+  const left = leftClusters(removals, remembered);
+  const reached = new Set(report.clusters.filter((c) => c.reachable).map((c) => c.name));
+  const credentials = await credentialsStep(opts, { clusters, left, clientIp: pilotIpOf(report), connect: (c) => connectTo(opts, c), reachable: (name) => reached.has(name) });
+  attachCredentials(report.clusters, credentials.components, opts.mode === 'apply');
+  report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
+  await finishCredentials(report, credentials, left.map((c) => c.name));
   return finish(report);
+}
+
+/** The Pilot pod IP this pass discovered (the address Pilot dials remotes from). */
+function pilotIpOf(report: PassReport): string | undefined {
+  return report.discovered?.pilot.ip;
+}
+
+/** The remembered clusters whose removal completed in this pass: their credentials go (a renamed one keeps its credential under its new name). */
+function leftClusters(removals: readonly ClusterReport[], remembered: DesiredMesh | undefined): ValidCluster[] {
+  const gone = new Set(removals.filter((r) => r.state === 'removed').map((r) => r.name));
+  return (remembered?.remotes ?? []).filter((c) => gone.has(c.name));
+}
+
+/** Adds each cluster's `credentials` component to its report; a failed one makes the cluster `error`. */
+function attachCredentials(clusters: ClusterReport[], components: ReadonlyMap<string, ComponentReport>, applied: boolean): void {
+  for (const [name, component] of components) {
+    const cluster = clusters.find((c) => c.name === name);
+    if (!cluster) continue;
+    cluster.components.push(component);
+    cluster.warnings.push(...(component.warnings ?? []));
+    if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
+      cluster.state = 'error';
+      cluster.lastError = `credentials: ${component.error}`;
+      if (component.errorCode !== undefined) cluster.lastErrorCode = component.errorCode;
+    } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
+      cluster.state = 'changes-pending';
+    }
+  }
+}
+
+/** After the registry: revoke replaced and removed credentials, and report every credential's expiry. */
+async function finishCredentials(report: PassReport, credentials: CredentialsOutcome, left: string[]): Promise<void> {
+  const revoked = await credentials.afterPublish(report.registry !== undefined && report.registry.error === undefined);
+  revoked.forEach((component, i) => {
+    const cluster = report.clusters.find((c) => c.name === left[i]);
+    if (cluster) cluster.components.push(component);
+    if (component.error !== undefined) report.errors.push(`${left[i] ?? ''}: could not revoke its Pilot credential: ${component.error}`);
+  });
+  for (const [name, component] of credentials.components) {
+    const cluster = report.clusters.find((c) => c.name === name);
+    if (cluster && component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
+      cluster.state = 'error';
+      cluster.lastError = `credentials: ${component.error}`;
+    }
+  }
+  const statuses = credentials.statuses();
+  if (statuses.length > 0) report.credentials = statuses;
 }

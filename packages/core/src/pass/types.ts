@@ -52,6 +52,20 @@ export interface ClusterReport {
   renamedTo?: string;
 }
 
+/** One cluster's minted Pilot credential as /status and metrics show it (no secret in it). */
+export interface CredentialStatus {
+  cluster: string;
+  kind: 'token-request' | 'legacy-token';
+  serviceAccount: string;
+  issuedAt: string;
+  /** Absent for legacy tokens (no expiry). */
+  expiresAt?: string;
+  /** When the next token is minted. */
+  rotateAt?: string;
+  /** The next moment this credential needs a pass (rotation, or revoking a replaced one): the daemon's timer. */
+  nextEventAt?: string;
+}
+
 /** Result of one reconcile pass (plan or apply). */
 export interface PassReport {
   mode: 'plan' | 'apply';
@@ -71,6 +85,8 @@ export interface PassReport {
   converged: boolean;
   /** The desired mesh this pass worked from (the daemon keeps it as the last good version). */
   mesh?: DesiredMesh;
+  /** Minted credentials: expiry and rotation time per cluster (never the token). */
+  credentials?: CredentialStatus[];
   /** Removals the deletion budget holds (every leaving cluster, not only this pass's scope), and why. */
   held?: { clusters: string[]; reason: string };
 }
@@ -107,12 +123,29 @@ export interface PassOptions {
   connect?: (name: string, kubeconfigText: string) => ClusterClient;
 }
 
+/** `credentials:` as a pass uses it (durations in milliseconds). */
+export interface PassCredentials {
+  mode: 'minted' | 'operator';
+  serviceAccount: string;
+  namespace: string;
+  lifetime: number;
+  rotateAt: number;
+  retireAfter: number;
+  rules: { apiGroups: string[]; resources: string[]; verbs: ('get' | 'list' | 'watch')[]; resourceNames?: string[] | undefined }[];
+  legacyToken: boolean;
+}
+
 /** The settings a pass uses (a subset of MeshdConfig). */
 export interface PassConfig {
   backend: string;
   release: { name: string; namespace: string };
   endpoints: { pilot?: string; policy?: string; statsd?: string };
-  registry: { mode: 'configmap' | 'secrets'; namespace?: string; restartPilot?: boolean };
+  registry: { mode: 'configmap' | 'secrets'; namespace?: string; restartPilot?: boolean; secretUpdate?: 'recreate' | 'patch' };
+  /**
+   * What the registry hands Pilot (meshd.yaml `credentials`, default minted). Undefined here means
+   * `operator` (the operator's kubeconfigs, as the guide did): a PassConfig built by hand opts in.
+   */
+  credentials?: PassCredentials;
   prune: boolean;
   adopt: boolean;
   concurrency: number;

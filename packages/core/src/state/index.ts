@@ -2,3 +2,4 @@
 export { decodeStateFile, encodeStateFile, readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 export { StateStore, type JournalEntry, type MemberRecord } from './store.js';
 export { journalsOf, objectJournal } from './object-journal.js';
+export { CredentialRecords, type BindingRef, type CredentialRecord } from './credential-records.js';

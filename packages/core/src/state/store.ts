@@ -5,6 +5,7 @@ import { MeshdError } from '../errors.js';
 import { isDnsLabel } from '../descriptor/network.js';
 import type { JournalEntry } from '../plan/journal.js';
 import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
+import { CredentialRecords } from './credential-records.js';
 
 /**
  * What meshd remembers of one member cluster, on the bastion: its last good descriptor document
@@ -87,11 +88,15 @@ export class StateStore {
   private readonly journals = new Map<string, ClusterJournal>();
   private key: Buffer = Buffer.alloc(0);
   private readonly writes = new Map<string, Promise<void>>();
+  /** The Pilot reader credentials meshd minted, per cluster (`credentials/`). */
+  readonly credentials: CredentialRecords;
 
   private constructor(
     readonly dir: string,
     private readonly readOnly: boolean,
-  ) {}
+  ) {
+    this.credentials = new CredentialRecords(join(dir, 'credentials'), (path, write) => this.queueWrite(path, write));
+  }
 
   /**
    * Opens (creating it when missing) the state directory and loads everything in it. `readOnly`
@@ -110,7 +115,8 @@ export class StateStore {
     try {
       await mkdir(join(dir, 'members'), { recursive: true, mode: PRIVATE_DIR });
       await mkdir(join(dir, 'journal'), { recursive: true, mode: PRIVATE_DIR });
-      for (const d of [dir, join(dir, 'members'), join(dir, 'journal')]) {
+      await store.credentials.prepare();
+      for (const d of [dir, join(dir, 'members'), join(dir, 'journal'), join(dir, 'credentials')]) {
         if (((await stat(d)).mode & 0o077) !== 0) await chmod(d, PRIVATE_DIR);
       }
     } catch (err) {
@@ -132,6 +138,7 @@ export class StateStore {
       if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
       this.journals.set(name, checkJournal(path, await readStateFile(path)));
     }
+    await this.credentials.load();
     const keyPath = join(this.dir, 'inventory-key.json');
     const stored = await readStateFile(keyPath);
     if (stored === undefined && this.readOnly) {
@@ -218,8 +225,9 @@ export class StateStore {
     await this.flushJournal(cluster);
   }
 
-  /** Moves a cluster's journal to its new name (a rename keeps every object). */
+  /** Moves a cluster's journal (and its minted credential's record) to its new name (a rename keeps every object). */
   async renameJournal(from: string, to: string): Promise<void> {
+    await this.credentials.rename(from, to);
     const journal = this.journals.get(from);
     if (!journal) return;
     this.journals.set(to, journal);

@@ -22,6 +22,8 @@ import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
 import type { ServerVersionSource } from './version-watch.js';
 import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
+import { CredentialTimers } from './credential-timers.js';
+import { readIstiodSync, type IstiodSync } from './istiod-sync.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
 export interface DaemonOptions {
@@ -102,6 +104,9 @@ export class Daemon {
   private stateStore: StateStore | undefined;
   /** The status page's live feed (GET /events); told about every report and reconcile. */
   private readonly feed: StatusFeed;
+  private readonly credentialTimers = new CredentialTimers((key) => this.queue.add(key));
+  private istiodSync: IstiodSync | undefined;
+  private istiodReading = false;
 
   constructor(private readonly o: DaemonOptions) {
     this.config = o.config;
@@ -157,6 +162,7 @@ export class Daemon {
     const problem = this.dirWatch?.problem();
     if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
+    if (this.istiodSync) context.istiod = this.istiodSync;
     return statusFromReports(this.state, context);
   }
 
@@ -170,6 +176,7 @@ export class Daemon {
     const finished = await this.queue.shutdown(this.o.shutdownGraceMs ?? 15_000);
     if (!finished) this.o.logger.warn('a reconcile did not finish in time and was aborted');
     this.watches.stopAll();
+    this.credentialTimers.stopAll();
     await this.election?.stop();
     this.abort.abort(new Error('meshd stopped'));
     this.feed.close();
@@ -226,7 +233,7 @@ export class Daemon {
     const run = async (): Promise<void> => {
       const snapshot = await readDirectorySnapshot(this.config.directory);
       addSnapshotCredentials(this.o.redactor, snapshot);
-      const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode });
+      const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode, credentialsMode: this.config.credentials.mode });
       for (const f of validation.findings.filter((x) => x.severity === 'error')) this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
       const next = fingerprintDirectory(validation);
       const keys = keysForDirectoryChange(this.fingerprint, next);
@@ -255,10 +262,23 @@ export class Daemon {
       else this.queue.addRateLimited(name);
     }
     for (const name of verdict.removed) this.queue.remove(name);
+    if (report.credentials && !this.stopping) this.credentialTimers.update(report.credentials);
+    this.refreshIstiodSync();
     if (report.mesh && !this.stopping) {
       this.watches.update(report.mesh);
       this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
     }
+  }
+
+  /** Reads istiod's sync state per cluster (config istiod.debugUrl) after a pass; one read at a time. */
+  private refreshIstiodSync(): void {
+    const url = this.config.istiod.debugUrl;
+    if (url === '' || this.istiodReading || this.stopping) return;
+    this.istiodReading = true;
+    void readIstiodSync(url, this.abort.signal).then((sync) => {
+      this.istiodSync = sync;
+      this.istiodReading = false;
+    });
   }
 
   private onResult(record: ReconcileRecord): void {

@@ -72,6 +72,26 @@ export class DaemonMetrics {
       collect() { this.set(Object.values(sources.status().clusters).filter((c) => c.report.state === 'held').length); },
     });
     new Gauge({
+      name: 'meshd_credential_expiry_timestamp_seconds',
+      help: 'Unix time at which the minted Pilot credential of each cluster expires (absent: no expiry, a legacy token).',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of sources.status().latest?.report.credentials ?? []) if (c.expiresAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.expiresAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'meshd_credential_rotation_timestamp_seconds',
+      help: 'Unix time at which meshd mints the next Pilot credential of each cluster.',
+      labelNames: ['cluster'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of sources.status().latest?.report.credentials ?? []) if (c.rotateAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.rotateAt) / 1000);
+      },
+    });
+    new Gauge({
       name: 'meshd_directory_valid',
       help: '1 when the newest pass found the cluster directory valid.',
       registers,

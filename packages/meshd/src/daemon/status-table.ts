@@ -58,7 +58,24 @@ export function formatStatusTable(status: MeshStatus, url: string): string {
   if (findings.length > 0) lines.push('', 'files:', ...findings.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
   if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
   if ((status.removalsHeld ?? []).length > 0) lines.push('', `removals held (confirm with meshd apply --allow-removals N): ${(status.removalsHeld ?? []).join(', ')}`);
+  lines.push(...credentialLines(status));
   return `${lines.join('\n')}\n`;
+}
+
+/** Minted credentials (expiry, next rotation) and, with istiod.debugUrl, istiod's sync state per cluster. */
+function credentialLines(status: MeshStatus): string[] {
+  const lines: string[] = [];
+  const creds = status.credentials ?? [];
+  if (creds.length > 0) {
+    const rows = creds.map((c) => [c.cluster, c.kind, shortTime(c.expiresAt), shortTime(c.rotateAt), status.istiod?.clusters[c.cluster] ?? '-']);
+    lines.push('', 'credentials:', ...table([['CLUSTER', 'KIND', 'EXPIRES', 'ROTATES', 'ISTIOD'], ...rows]).map((l) => `  ${l}`));
+  }
+  const istiod = status.istiod;
+  if (istiod) {
+    const synced = Object.entries(istiod.clusters).map(([id, sync]) => `${id} ${sync}`).join(', ');
+    lines.push('', `istiod at ${istiod.url} (${shortTime(istiod.at)}): ${istiod.error !== undefined ? `unreadable: ${oneLine(istiod.error)}` : synced || 'no cluster'}`);
+  }
+  return lines;
 }
 
 function summaryLines(status: MeshStatus, url: string): string[] {

@@ -128,3 +128,18 @@ describe('reachable since and endpoints changed at', () => {
     expect(view(state).endpointsChangedAt).toBe('1970-01-01T00:00:03.000Z');
   });
 });
+
+describe('credentials and istiod on /status and in meshd status', () => {
+  it('shows each minted credential\'s expiry and rotation, and istiod\'s sync state, never a token', async () => {
+    const credentials = [{ cluster: 'east', kind: 'token-request' as const, serviceAccount: 'istio-system/meshd-pilot-reader', issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z', rotateAt: '2026-01-01T16:00:00.000Z' }];
+    const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east')], { credentials }), t(1));
+    const istiod = { url: 'http://127.0.0.1:15014', at: '2026-01-01T00:00:02.000Z', clusters: { cp: 'synced', east: 'synced' } };
+    const status = statusFromReports(state, { ...context, istiod });
+    expect(status.credentials).toEqual(credentials);
+    expect(status.istiod).toEqual(istiod);
+    const { formatStatusTable } = await import('./status-table.js');
+    const table = formatStatusTable(status, 'http://127.0.0.1:9580');
+    expect(table).toMatch(/credentials:\n\s+CLUSTER\s+KIND\s+EXPIRES\s+ROTATES\s+ISTIOD\n\s+east\s+token-request\s+2026-01-02 00:00:00Z\s+2026-01-01 16:00:00Z\s+synced/);
+    expect(table).toContain('istiod at http://127.0.0.1:15014');
+  });
+});

@@ -1,4 +1,5 @@
-import type { ComponentReport, Finding, MeshEndpoints } from '@meshd/core';
+import type { ComponentReport, CredentialStatus, Finding, MeshEndpoints } from '@meshd/core';
+import type { IstiodSync } from './istiod-sync.js';
 import type { ClusterEntry, LastReconcile, StatusState } from './status-state.js';
 
 /** One component (release, secrets, registry) as /status shows it. */
@@ -63,6 +64,8 @@ export interface StatusContext {
   leader?: LeaderStatus;
   queue?: { depth: number; active: string[] };
   shuttingDown?: boolean;
+  /** istiod's sync state per cluster (config istiod.debugUrl), as last read. */
+  istiod?: IstiodSync;
 }
 
 /** The body of GET /status (DESIGN.md § Interfaces). */
@@ -87,6 +90,10 @@ export interface MeshStatus {
   lastSuccessfulReconcile?: string;
   leader?: LeaderStatus;
   queue?: { depth: number; active: string[] };
+  /** Minted Pilot credentials: kind, expiry and next rotation per cluster (never the token). */
+  credentials?: CredentialStatus[];
+  /** istiod's own view (config istiod.debugUrl): its /debug/clusterz syncStatus per cluster. */
+  istiod?: IstiodSync;
 }
 
 const BACKENDS = new Set(['helm-template', 'tiller']);
@@ -183,7 +190,14 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
   if (state.lastSuccessAt !== undefined) status.lastSuccessfulReconcile = iso(state.lastSuccessAt);
   if (context.leader) status.leader = context.leader;
   if (context.queue) status.queue = context.queue;
+  addCredentialParts(status, latest, context);
   return status;
+}
+
+/** The credential parts of /status: minted credentials' expiry, istiod's sync state. */
+function addCredentialParts(status: MeshStatus, latest: NonNullable<StatusState['latest']>['report'] | undefined, context: StatusContext): void {
+  if (latest?.credentials !== undefined) status.credentials = latest.credentials;
+  if (context.istiod) status.istiod = context.istiod;
 }
 
 function byRoleThenName(a: ClusterStatus, b: ClusterStatus): number {

@@ -1,0 +1,229 @@
+import type { ClusterClient } from '../cluster/client.js';
+import { caPemOf, mintReaderToken, revokeBinding } from '../credentials/mint.js';
+import { inlineKubeconfigFiles } from '../credentials/inline-files.js';
+import { publishedServerOf } from '../credentials/published-server.js';
+import type { PublishedServer } from '../credentials/published-server.js';
+import { readerObjects } from '../credentials/reader-rbac.js';
+import { CREDENTIALS_OWNER, planReaderObjects } from '../credentials/reader-objects.js';
+import { renderReaderKubeconfig } from '../credentials/reader-kubeconfig.js';
+import { decideCredential, nextCredentialEvent, retiringDue, rotationDueAt } from '../credentials/rotation.js';
+import type { RotationPolicy } from '../credentials/rotation.js';
+import type { ValidCluster } from '../descriptor/types.js';
+import { errorCodeOf } from '../errors.js';
+import type { CredentialRecord } from '../state/credential-records.js';
+import { journalsOf } from '../state/object-journal.js';
+import type { ComponentReport, CredentialStatus, PassCredentials, PassOptions } from './types.js';
+
+/** What the credentials step hands the registry step, and what it does once the registry is written. */
+export interface CredentialsOutcome {
+  /** Cluster name → the kubeconfig to publish. A published cluster missing here has no credential yet and is left out. */
+  kubeconfigs: Map<string, string>;
+  /** The `credentials` component of each cluster that has one. */
+  components: Map<string, ComponentReport>;
+  /** After the registry was written (or found in sync): record publication, revoke replaced and removed credentials. */
+  afterPublish(published: boolean): Promise<ComponentReport[]>;
+  /** Expiry and rotation per minted credential (no secret). */
+  statuses(): CredentialStatus[];
+}
+
+/** Inputs of credentialsStep. */
+export interface CredentialsInput {
+  /** Every cluster the registry lists after this pass. */
+  clusters: readonly ValidCluster[];
+  /** Clusters whose removal completed this pass, as remembered: their credentials are revoked. */
+  left: readonly ValidCluster[];
+  /** Pilot's pod IP (chooses among several serverEndpoints). */
+  clientIp?: string | undefined;
+  connect(cluster: ValidCluster): ClusterClient;
+  /** True when this pass reached the cluster (probed, answered); false for unreachable and out-of-scope clusters. */
+  reachable(name: string): boolean;
+}
+
+const PLACEHOLDER_TOKEN = 'minted-at-apply';
+
+function policyOf(c: PassCredentials): RotationPolicy {
+  return { serviceAccount: c.serviceAccount, namespace: c.namespace, lifetimeMs: c.lifetime, rotateAt: c.rotateAt, retireAfterMs: c.retireAfter, legacy: c.legacyToken };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function failed(report: ComponentReport, err: unknown): void {
+  report.error = message(err);
+  report.state = 'failed';
+  const { code } = errorCodeOf(err);
+  report.errorCode = code ?? 'MESHD_ERR_CREDENTIAL';
+}
+
+/** Per-pass context of the minted path. */
+interface MintContext {
+  opts: PassOptions;
+  creds: PassCredentials;
+  policy: RotationPolicy;
+  now: Date;
+  input: CredentialsInput;
+  touched: Set<string>;
+}
+
+function recordFor(ctx: MintContext, cluster: string): CredentialRecord | undefined {
+  return ctx.opts.state?.credentials.get(cluster);
+}
+
+/** Applies the reader's RBAC objects on one cluster (apply mode), adding their changes to the report. */
+async function ensureReader(ctx: MintContext, cluster: ValidCluster, client: ClusterClient, report: ComponentReport): Promise<void> {
+  const { opts, creds } = ctx;
+  const journal = journalsOf(opts.state, cluster.name)?.(CREDENTIALS_OWNER);
+  const rbac = await planReaderObjects(client, readerObjects({ serviceAccount: creds.serviceAccount, namespace: creds.namespace, rules: creds.rules }), journal, opts.config.adopt);
+  report.changes.push(...rbac.changes);
+  if (rbac.conflicts.length > 0) throw new Error(rbac.conflicts.join('; '));
+  if (opts.mode !== 'apply') return;
+  if (rbac.writes) report.writes += await rbac.apply(opts.signal);
+  else await rbac.remember();
+}
+
+/** Mints a token when none is stored or its rotation is due (apply mode) and stores it before anything publishes it; the record in force. */
+async function mintIfDue(ctx: MintContext, cluster: ValidCluster, conn: { client: ClusterClient; caPem: string }, report: ComponentReport): Promise<CredentialRecord | undefined> {
+  const { client, caPem } = conn;
+  const { opts, creds, policy, now } = ctx;
+  const record = recordFor(ctx, cluster.name);
+  const decision = decideCredential(record, policy, now);
+  if (decision.action === 'keep') return record;
+  report.changes.push({ op: 'create', kind: 'TokenRequest', namespace: creds.namespace, name: creds.serviceAccount, detail: [decision.reason] });
+  if (opts.mode !== 'apply') return record;
+  const minted = await mintReaderToken({ client, serviceAccount: creds.serviceAccount, namespace: creds.namespace, lifetimeMs: policy.lifetimeMs, legacy: policy.legacy, now });
+  report.writes += 2;
+  const next: CredentialRecord = { cluster: cluster.name, kind: minted.kind, serviceAccount: creds.serviceAccount, namespace: creds.namespace, binding: minted.binding, token: minted.token, caPem, issuedAt: now.toISOString(), retiring: record ? [...record.retiring, record.binding] : [] };
+  if (minted.expiresAt) next.expiresAt = minted.expiresAt.toISOString();
+  await opts.state?.credentials.put(next);
+  return next;
+}
+
+function serverFor(ctx: MintContext, cluster: ValidCluster): PublishedServer {
+  const overrides = ctx.opts.config.clusters[cluster.name] ?? {};
+  const override = typeof overrides.publishedServer === 'string' ? overrides.publishedServer : undefined;
+  return publishedServerOf({ name: cluster.name, kubeconfigServer: cluster.server, spec: cluster.spec, override, clientIp: ctx.input.clientIp });
+}
+
+/** Mints (when due) and renders one cluster's credential; errors are in the report and a stored credential is still published. */
+async function mintedFor(ctx: MintContext, cluster: ValidCluster): Promise<{ kubeconfig?: string; report: ComponentReport }> {
+  const { opts, creds } = ctx;
+  const server = serverFor(ctx, cluster);
+  const report: ComponentReport = { component: 'credentials', state: 'in-sync', reason: `reader ${creds.namespace}/${creds.serviceAccount}, published server ${server.server}`, changes: [], writes: 0 };
+  if (server.warning !== undefined) report.warnings = [server.warning];
+  let record = recordFor(ctx, cluster.name);
+  let caPem = record?.caPem;
+  // A cluster this pass did not reach (unreachable, or outside a scoped pass) is not contacted: it keeps
+  // its stored credential (the daemon's timer brings its own pass when it is due). Without one (a
+  // rename in flight) it waits for a pass of its own, which mints one; the daemon's first pass covers all.
+  if (!ctx.input.reachable(cluster.name)) {
+    report.reason += record ? `; not reached by this pass: the stored credential (expires ${record.expiresAt ?? 'never'}) is published` : '; not reached by this pass and no credential yet';
+  } else {
+    try {
+      const client = ctx.input.connect(cluster);
+      await ensureReader(ctx, cluster, client, report);
+      caPem = await caPemOf(client, creds.namespace);
+      record = await mintIfDue(ctx, cluster, { client, caPem }, report);
+    } catch (err) {
+      failed(report, err);
+    }
+  }
+  if (report.changes.length > 0 && report.state === 'in-sync') report.state = 'out-of-sync';
+  if (record) ctx.touched.add(cluster.name);
+  const token = opts.mode === 'plan' && record === undefined ? PLACEHOLDER_TOKEN : record?.token;
+  if (token === undefined || caPem === undefined) return { report };
+  return { report, kubeconfig: renderReaderKubeconfig({ cluster: cluster.name, server: server.server, caPem, token, user: creds.serviceAccount }) };
+}
+
+async function revokeRetired(ctx: MintContext, cluster: ValidCluster, report: ComponentReport): Promise<void> {
+  const state = ctx.opts.state;
+  let record = recordFor(ctx, cluster.name);
+  if (!state || !record) return;
+  if (record.publishedAt === undefined) {
+    record = { ...record, publishedAt: ctx.now.toISOString() };
+    await state.credentials.put(record);
+  }
+  const due = retiringDue(record, ctx.policy, ctx.now);
+  if (due.length === 0) return;
+  const client = ctx.input.connect(cluster);
+  for (const ref of due) report.writes += await revokeBinding(client, ref);
+  await state.credentials.put({ ...record, retiring: record.retiring.filter((r) => !due.includes(r)) });
+  report.changes.push(...due.map((r) => ({ op: 'delete' as const, kind: 'Secret', namespace: r.namespace, name: r.name, detail: ['replaced credential revoked'] })));
+}
+
+async function revokeLeft(ctx: MintContext, cluster: ValidCluster): Promise<ComponentReport> {
+  const report: ComponentReport = { component: `credentials/${cluster.name}`, state: 'removed', reason: 'the cluster left the mesh: its Pilot credential is revoked', changes: [], writes: 0 };
+  const state = ctx.opts.state;
+  const record = state?.credentials.get(cluster.name);
+  const journal = journalsOf(state, cluster.name)?.(CREDENTIALS_OWNER);
+  if (!record && (journal?.entries().size ?? 0) === 0) return report;
+  try {
+    const client = ctx.input.connect(cluster);
+    for (const ref of record ? [record.binding, ...record.retiring] : []) report.writes += await revokeBinding(client, ref);
+    const rbac = await planReaderObjects(client, [], journal, false);
+    report.changes.push(...rbac.changes);
+    if (rbac.writes) report.writes += await rbac.apply(ctx.opts.signal);
+    await state?.credentials.remove(cluster.name);
+  } catch (err) {
+    failed(report, err);
+  }
+  return report;
+}
+
+/** Operator mode: the operator's kubeconfigs, file paths inlined where meshd can read them. */
+async function operatorKubeconfigs(opts: PassOptions, clusters: readonly ValidCluster[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const c of clusters) out.set(c.name, await inlineKubeconfigFiles(c.kubeconfigText, opts.snapshot.dir));
+  return out;
+}
+
+/**
+ * The credentials the registry publishes this pass. `minted` (meshd.yaml's default): per published
+ * cluster (remotes; every cluster in configmap mode, whose ConfigMap also lists the control plane)
+ * the reader's RBAC objects are applied, a token is minted when none is stored or its rotation time
+ * has come, and a kubeconfig with inline CA, that token and the published server is rendered.
+ * `operator` (or no `credentials` in the PassConfig): the operator's kubeconfigs with file paths
+ * inlined. Never throws: errors are in each cluster's `credentials` component.
+ */
+export async function credentialsStep(opts: PassOptions, input: CredentialsInput): Promise<CredentialsOutcome> {
+  const creds = opts.config.credentials;
+  const needing = input.clusters.filter((c) => opts.config.registry.mode === 'configmap' || c.role === 'remote');
+  if (creds === undefined || creds.mode === 'operator') {
+    const kubeconfigs = await operatorKubeconfigs(opts, needing);
+    return { kubeconfigs, components: new Map(), afterPublish: () => Promise.resolve([]), statuses: () => [] };
+  }
+  const ctx: MintContext = { opts, creds, policy: policyOf(creds), now: opts.now?.() ?? new Date(), input, touched: new Set() };
+  const kubeconfigs = new Map<string, string>();
+  const components = new Map<string, ComponentReport>();
+  for (const c of needing) {
+    const locked = opts.state ? opts.state.credentials.withLock(c.name, () => mintedFor(ctx, c)) : mintedFor(ctx, c);
+    const { kubeconfig, report } = await locked;
+    components.set(c.name, report);
+    if (kubeconfig !== undefined) kubeconfigs.set(c.name, kubeconfig);
+  }
+  const afterPublish = async (published: boolean): Promise<ComponentReport[]> => {
+    if (opts.mode !== 'apply') return [];
+    if (published) {
+      for (const c of needing.filter((n) => ctx.touched.has(n.name))) {
+        const report = components.get(c.name);
+        if (report) await revokeRetired(ctx, c, report).catch((err: unknown) => failed(report, err));
+      }
+    }
+    const left: ComponentReport[] = [];
+    for (const c of input.left) left.push(await revokeLeft(ctx, c));
+    return left;
+  };
+  const statuses = (): CredentialStatus[] => (opts.state?.credentials.all() ?? []).map((r) => statusOf(r, ctx.policy));
+  return { kubeconfigs, components, afterPublish, statuses };
+}
+
+/** The /status view of a credential record. */
+export function statusOf(r: CredentialRecord, policy: RotationPolicy): CredentialStatus {
+  const status: CredentialStatus = { cluster: r.cluster, kind: r.kind, serviceAccount: `${r.namespace}/${r.serviceAccount}`, issuedAt: r.issuedAt };
+  if (r.expiresAt !== undefined) status.expiresAt = r.expiresAt;
+  const due = rotationDueAt(r, policy.rotateAt);
+  if (due) status.rotateAt = due.toISOString();
+  const next = nextCredentialEvent(r, policy);
+  if (next) status.nextEventAt = next.toISOString();
+  return status;
+}
