@@ -9,18 +9,25 @@ export interface SourceFile {
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'/g;
 
-/** The `.ts` files under `dir`, tests and index barrels excluded (a barrel re-exports, it depends on nothing), each with the relative imports it makes (resolved to `.ts` paths). */
+/** The `.ts` files under `dir`, tests and barrels excluded (a barrel re-exports, it depends on nothing), each with the relative imports it makes (resolved to `.ts` paths). */
 export function sourceFiles(dir: string): SourceFile[] {
   const files: SourceFile[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const full = join(d, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && name !== 'index.ts') files.push({ path: full, imports: importsOf(full) });
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && !isBarrel(full)) files.push({ path: full, imports: importsOf(full) });
     }
   };
   walk(dir);
   return files;
+}
+
+/** An `index.ts`, or any file that only re-exports (`export … from`), such as a package's second entry point. */
+function isBarrel(file: string): boolean {
+  if (file.endsWith('/index.ts')) return true;
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  return code.length > 0 && code.every((l) => /^export (\*|\{[^}]*\}|type \{[^}]*\}) from '/.test(l.trim()));
 }
 
 function importsOf(file: string): string[] {

@@ -13,7 +13,7 @@ import { clustersFile, stateFile, writeClustersFile, type ClusterEntry } from '.
 import { Supervisor } from './supervisor.js';
 import type { ToxiproxyClient } from './toxiproxy/client.js';
 import type { LinkFaults } from './toxiproxy/faults.js';
-import { proxyCluster, startToxiproxy, toxiproxyLog } from './toxiproxy/server.js';
+import { proxyCluster, startToxiproxy, toxiproxyLog } from './toxiproxy-server.js';
 
 /** Options of `startClusters`. */
 export interface StartClustersOptions {

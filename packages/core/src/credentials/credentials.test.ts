@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '../errors.js';
 import type { CredentialRecord } from '../state/credential-records.js';
-import { istiodKubeconfigFindings, istiodProblems } from './istiod-usable.js';
+import { istiodKubeconfigFindings, istiodProblems } from '../descriptor/istiod-usable.js';
 import { publishedServerOf } from './published-server.js';
 import { PILOT_READ_RULES, readerObjects } from './reader-rbac.js';
 import { renderReaderKubeconfig } from './reader-kubeconfig.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { FILE_FIELDS } from './istiod-usable.js';
+import { FILE_FIELDS } from '../descriptor/istiod-usable.js';
 
 const MAX_INLINED_BYTES = 1024 * 1024;
 

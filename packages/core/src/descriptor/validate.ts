@@ -4,7 +4,7 @@ import { crossFileFindings } from './cross-file.js';
 import { hasErrors, sortFindings, START_OF_FILE, warningAt, type Finding } from './finding.js';
 import { isDescriptorFileName, MAX_REGISTRY_BYTES, type DirectorySnapshot } from './snapshot.js';
 import { toValidCluster } from './valid-cluster.js';
-import { istiodKubeconfigFindings } from '../credentials/istiod-usable.js';
+import { istiodKubeconfigFindings } from './istiod-usable.js';
 import { formatBytes, readDescriptorFile, unusableDescriptorFile, type DescriptorFile } from './validate-file.js';
 import type { ClusterDocument } from './validate-document.js';
 import type { DirectoryValidation, ValidCluster } from './types.js';

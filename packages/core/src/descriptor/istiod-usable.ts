@@ -1,5 +1,5 @@
-import { warningAt, type Finding } from '../descriptor/finding.js';
-import { parseYamlText } from '../descriptor/yaml-source.js';
+import { warningAt, type Finding } from './finding.js';
+import { parseYamlText } from './yaml-source.js';
 
 /** One thing in a kubeconfig a current istiod refuses (or cannot use from inside its pod). */
 export interface IstiodProblem {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { waitUntil } from '../https.js';
-import { logTail } from '../logs.js';
-import type { Supervisor } from '../supervisor.js';
-import { ToxiproxyClient } from './client.js';
-import { LinkFaults } from './faults.js';
+import { waitUntil } from './https.js';
+import { logTail } from './logs.js';
+import type { Supervisor } from './supervisor.js';
+import { ToxiproxyClient } from './toxiproxy/client.js';
+import { LinkFaults } from './toxiproxy/faults.js';
 
 /** Supervisor name of the environment's one Toxiproxy server. */
 export const TOXIPROXY_PROCESS = 'toxiproxy';
