@@ -3,6 +3,7 @@
 // app.kubernetes.io/managed-by=meshd.
 import { Watch } from '@kubernetes/client-node';
 import type { ClusterHandle } from '@meshd/testenv';
+import { CREDENTIALS_COMPONENT } from '@meshd/core';
 import { clientOf } from '../../../../test/support/mesh.js';
 
 /** The kinds a release or meshd's plugins can write on a remote. */
@@ -51,9 +52,10 @@ export async function meshdOwnedObjects(cluster: ClusterHandle): Promise<OwnedOb
   return lists.flat().sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Release objects: owned objects that are neither an inventory nor a secret copy of the secrets plugin. */
+/** Release objects: owned objects that are neither an inventory, a secret copy of the secrets plugin, nor a minted Pilot credential's reader objects. */
 export function releaseObjects(owned: readonly OwnedObject[]): ObjectKey[] {
-  return owned.filter((o) => o.labels['meshd.io/inventory'] !== 'true' && o.labels['meshd.io/component'] !== 'secrets').map((o) => o.key);
+  const others = new Set(['secrets', CREDENTIALS_COMPONENT]);
+  return owned.filter((o) => o.labels['meshd.io/inventory'] !== 'true' && !others.has(o.labels['meshd.io/component'] ?? '')).map((o) => o.key);
 }
 
 /** A started watch: `seen` resolves with the first matching event; stop() ends the watch. */
