@@ -63,6 +63,8 @@ describe('the status page (GET /) in chromium', () => {
     expect(await cp.locator('dl').textContent()).toContain('control plane');
     expect(await cp.locator('dl').textContent()).toContain('v1.34');
     expect(await page.locator('li.card[data-cluster="remote-1"] dl').textContent()).toMatch(/release\s*in-sync/);
+    // The minted Pilot credential of each remote (credentials.mode minted, the default) with its expiry.
+    await page.waitForFunction(() => /credential expires\s*in /.test(document.querySelector('li.card[data-cluster="remote-1"] dl')?.textContent ?? ''), undefined, { timeout: 20_000 });
     expect(await page.locator('[data-endpoint="pilot"] td').textContent()).toBe(await fx.env.controlPlane.podIp('pilot'));
     expect(await page.locator('#summary').textContent()).toContain('Ready: 3 of 3 clusters converged');
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');

@@ -58,8 +58,12 @@ export const PAGE_JS = String.raw`'use strict';
     return c.unreachableSince ? el('span', {}, ['no, for ' + ago(c.unreachableSince) + ' (since ', time(c.unreachableSince, false), ')']) : 'no';
   }
 
+  // Minted credentials by cluster, from the newest view's status.credentials (never a token).
+  var credentials = {};
+
   function credentialExpiry(c) {
-    var at = c.credentialExpiresAt || (c.credential && c.credential.expiresAt);
+    var minted = credentials[c.name];
+    var at = (minted && minted.expiresAt) || c.credentialExpiresAt || (c.credential && c.credential.expiresAt);
     if (!at) return null;
     var left = Date.parse(at) - Date.now();
     var text = left > 0 ? 'in ' + ago(new Date(Date.now() - left).toISOString()) : 'expired';
@@ -135,6 +139,8 @@ export const PAGE_JS = String.raw`'use strict';
 
   function render(view) {
     var s = view.status;
+    credentials = {};
+    (s.credentials || []).forEach(function (m) { credentials[m.cluster] = m; });
     last = view;
     document.getElementById('summary').textContent = summary(s);
     document.getElementById('overview').replaceChildren.apply(document.getElementById('overview'), overview(s));
