@@ -87,11 +87,12 @@ async function demo(): Promise<number> {
     stopping = true;
     out.line(`demo: stopping (${reason})…`);
     // Ctrl-C in a terminal reaches meshd by itself (same process group), and a second signal would
-    // make it exit at once: forward SIGINT only if meshd has not stopped within a moment.
+    // make it exit at once: forward SIGINT only if meshd has not stopped after its own shutdown grace
+    // (20 s; a loaded machine can take more than a second or two to finish the reconcile in flight).
     const child = meshd;
     if (child) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), delayMs).unref();
   };
-  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 1500));
+  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 25_000));
   process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', 0));
   process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', 0));
   process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', 0));

@@ -63,7 +63,10 @@ it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, 
   const run = await meshd(ws, 'apply', '--json');
   expect(run.code).toBe(1);
   const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string; components: unknown[] }[] };
-  expect(report.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED', components: [] });
+  const cluster = report.clusters.find((c) => c.name === 'remote-1');
+  expect(cluster).toMatchObject({ state: 'unauthorized', lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED' });
+  // No component ran against it; the minted-credentials step only says the stored credential stays published.
+  expect((cluster?.components as { component: string; writes: number }[]).map((c) => [c.component, c.writes])).toEqual([['credentials', 0]]);
   expect(run.stdout + run.stderr).not.toContain('wrong-token-0123456789abcdef');
 });
 
