@@ -25,6 +25,12 @@ describe('sumWriteRequests', () => {
     expect(sumWriteRequests(exposition, { resources: ['secrets', 'pods'] })).toBe(15);
   });
 
+  it('counts only the subresources asked for ("" is the resource itself)', () => {
+    expect(sumWriteRequests(exposition, { resources: ['pods'], subresources: ['status'] })).toBe(4);
+    expect(sumWriteRequests(exposition, { resources: ['pods'], subresources: [''] })).toBe(0);
+    expect(sumWriteRequests(exposition, { verbs: ['POST', 'DELETE'], subresources: [''] })).toBe(3 + 5);
+  });
+
   it('is zero for an exposition without requests', () => {
     expect(sumWriteRequests('# nothing here\n')).toBe(0);
   });

@@ -7,6 +7,8 @@ export interface RequestFilter {
   resources?: string[];
   /** Only these write verbs (e.g. ["DELETE"]); every write verb when absent. */
   verbs?: string[];
+  /** Only these subresources (e.g. ["token"]; "" is the resource itself); any when absent. */
+  subresources?: string[];
 }
 
 function parseLabels(text: string): Map<string, string> {
@@ -17,17 +19,27 @@ function parseLabels(text: string): Map<string, string> {
   return labels;
 }
 
+function allowed(values: string[] | undefined, value: string | undefined): boolean {
+  return values === undefined || values.includes(value ?? '');
+}
+
+/** True when a sample's labels are a write request the filter asks for. */
+function matches(labels: Map<string, string>, filter: RequestFilter): boolean {
+  return (
+    WRITE_VERBS.has(labels.get('verb') ?? '') &&
+    allowed(filter.verbs, labels.get('verb')) &&
+    allowed(filter.resources, labels.get('resource')) &&
+    allowed(filter.subresources, labels.get('subresource'))
+  );
+}
+
 /** Sum of apiserver_request_total over write verbs in a Prometheus text exposition. */
 export function sumWriteRequests(metricsText: string, filter: RequestFilter = {}): number {
   let total = 0;
   for (const line of metricsText.split('\n')) {
     const match = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
     if (!match?.[1] || !match[2]) continue;
-    const labels = parseLabels(match[1]);
-    if (!WRITE_VERBS.has(labels.get('verb') ?? '')) continue;
-    if (filter.verbs && !filter.verbs.includes(labels.get('verb') ?? '')) continue;
-    if (filter.resources && !filter.resources.includes(labels.get('resource') ?? '')) continue;
-    total += Number(match[2]);
+    if (matches(parseLabels(match[1]), filter)) total += Number(match[2]);
   }
   return total;
 }
