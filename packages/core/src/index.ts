@@ -39,3 +39,4 @@ export * from './plan/served.js';
 export * from './compat/removed-apis.js';
 export * from './compat/convert.js';
 export * from './credentials/index.js';
+export * from './util/deadline.js';

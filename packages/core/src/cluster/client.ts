@@ -11,7 +11,7 @@ import {
 import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
 import { MeshdError } from '../errors.js';
 import { ConnectionReusingKubeConfig } from './agent.js';
-import { limitedHttpLibrary } from './request-limit.js';
+import { limitedHttpLibrary, startDeadline } from './request-limit.js';
 import { displayServer } from './display.js';
 import { credentialFailure } from './failure.js';
 
@@ -48,8 +48,7 @@ export interface ConnectOptions {
 function timeoutMiddleware(timeoutMs: number, signal: AbortSignal | undefined): Middleware {
   return {
     pre: (ctx: RequestContext): Promise<RequestContext> => {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      ctx.setSignal(signal ? AbortSignal.any([timeout, signal]) : timeout);
+      startDeadline(ctx, timeoutMs, signal);
       return Promise.resolve(ctx);
     },
     post: (ctx: ResponseContext): Promise<ResponseContext> => Promise.resolve(ctx),

@@ -2,7 +2,23 @@ import { IsomorphicFetchHttpLibrary, ResponseContext, wrapHttpLibrary } from '@k
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
 import { MeshdError } from '../errors.js';
+import { deadline } from '../util/deadline.js';
+import type { Deadline } from '../util/deadline.js';
 import { spokenDuration } from './failure.js';
+
+const deadlines = new WeakMap<RequestContext, Deadline>();
+
+/**
+ * Gives a request its time limit (from now: time queued behind other requests counts) and the
+ * caller's signal; limitedHttpLibrary ends the timer when the request is done. A `deadline`, not
+ * `AbortSignal.any` over `AbortSignal.timeout`, which garbage collection can silence (see deadline).
+ */
+export function startDeadline(request: RequestContext, timeoutMs: number, signal: AbortSignal | undefined): void {
+  deadlines.get(request)?.dispose();
+  const d = deadline(timeoutMs, signal);
+  deadlines.set(request, d);
+  request.setSignal(d.signal);
+}
 
 /**
  * Requests to one cluster in flight at once; more wait here. Each new connection costs a TLS
@@ -42,6 +58,8 @@ export function limitedHttpLibrary(timeoutMs: number): HttpLibrary {
           throw named;
         } finally {
           abort.dispose();
+          deadlines.get(request)?.dispose();
+          deadlines.delete(request);
         }
       }),
   });

@@ -1,5 +1,5 @@
 import { Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { abortableCall, type ClusterClient, type Logger } from '@meshd/core';
+import { abortableCall, deadline, type ClusterClient, type Logger } from '@meshd/core';
 import { backoffDelay } from './backoff.js';
 import { abortableSleep } from './sleep.js';
 
@@ -165,11 +165,14 @@ class ResourceWatcher {
 
   /** True when the API server answers GET /version within PROBE_TIMEOUT_MS. */
   private async answers(): Promise<boolean> {
+    const limit = deadline(PROBE_TIMEOUT_MS, this.o.signal);
     try {
-      await this.o.client.version.getCode(undefined, abortableCall(AbortSignal.any([AbortSignal.timeout(PROBE_TIMEOUT_MS), this.o.signal])));
+      await this.o.client.version.getCode(undefined, abortableCall(limit.signal));
       return true;
     } catch {
       return false;
+    } finally {
+      limit.dispose();
     }
   }
 

@@ -1,3 +1,5 @@
+import { deadline } from '@meshd/core';
+
 /** Largest /debug/clusterz answer read (istiod lists one small entry per cluster). */
 const MAX_CLUSTERZ_BYTES = 1024 * 1024;
 
@@ -32,12 +34,14 @@ export function parseClusterz(body: string): Record<string, string> {
 /** Reads istiod's /debug/clusterz (config `istiod.debugUrl`); never throws: a failure is in `error`. */
 export async function readIstiodSync(url: string, signal?: AbortSignal): Promise<IstiodSync> {
   const at = new Date().toISOString();
+  const limit = deadline(5000, signal);
   try {
-    const timeout = AbortSignal.timeout(5000);
-    const res = await fetch(new URL('/debug/clusterz', url), { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    const res = await fetch(new URL('/debug/clusterz', url), { signal: limit.signal });
     if (!res.ok) return { url, at, clusters: {}, error: `HTTP ${res.status}` };
     return { url, at, clusters: parseClusterz(await res.text()) };
   } catch (err) {
     return { url, at, clusters: {}, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    limit.dispose();
   }
 }
