@@ -3,6 +3,7 @@
 // bash script with the real kubectl and helm.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { captureIo } from '@meshd/testkit';
 import { MESHD_VERSION } from '../../packages/meshd/src/cli/version.js';
 import { MESHD_BIN, runTimed } from '../lib/proc.js';
 import { CHART, REPO } from '../lib/workspace.js';
@@ -32,11 +33,6 @@ export interface MeshSetup {
 }
 
 type CliMain = (argv: string[], io: unknown) => Promise<number>;
-interface CapturedIo {
-  readonly stdoutText: string;
-  readonly stderrText: string;
-}
-type CaptureIo = (cwd: string) => CapturedIo;
 
 async function importDist<T>(path: string, name: string): Promise<T> {
   const mod = (await import(pathToFileURL(join(REPO, 'packages/meshd/dist', path)).href)) as Record<string, unknown>;
@@ -51,7 +47,6 @@ async function meshdCli(setup: MeshSetup): Promise<ToolRun> {
 
 async function meshdInProcess(setup: MeshSetup): Promise<ToolRun> {
   const main = await importDist<CliMain>('cli/main.js', 'main');
-  const captureIo = await importDist<CaptureIo>('io.js', 'captureIo');
   const io = captureIo(setup.ws.root);
   const started = performance.now();
   const code = await main(['node', 'meshd', 'apply', '--dir', setup.ws.dir, '--config', setup.ws.configPath], io);

@@ -10,7 +10,7 @@ import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { readFileSync } from 'node:fs';
 import { main } from '../../packages/meshd/src/cli/main.js';
-import { captureIo } from '../../packages/meshd/src/io.js';
+import { captureIo } from '@meshd/testkit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** The repository's own istio-remote chart. */

@@ -39,34 +39,3 @@ export function processIo(): CliIo {
     env: process.env,
   };
 }
-
-/** An io that records output in memory (for tests). */
-export interface CapturedIo extends CliIo {
-  out: string[];
-  err: string[];
-  /** All stdout text so far. */
-  readonly stdoutText: string;
-  /** All stderr text so far. */
-  readonly stderrText: string;
-}
-
-/** Builds a CapturedIo rooted at `cwd`. */
-export function captureIo(cwd: string, homeDir = cwd): CapturedIo {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (text) => void out.push(text),
-    stderr: (text) => void err.push(text),
-    cwd,
-    homeDir,
-    env: {},
-    get stdoutText() {
-      return out.join('');
-    },
-    get stderrText() {
-      return err.join('');
-    },
-  };
-}

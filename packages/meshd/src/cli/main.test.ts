@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureIo } from '../io.js';
+import { captureIo } from '@meshd/testkit';
 import { commandsToLoad, main } from './main.js';
 import { MESHD_VERSION } from './version.js';
 

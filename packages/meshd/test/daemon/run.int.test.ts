@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureIo } from '../../src/io.js';
+import { captureIo } from '@meshd/testkit';
 import { Redactor } from '../../src/output/redact.js';
 import { runDaemon, type RunProcess } from '../../src/cli/commands/run.js';
 import { addCluster, clientOf, endpointIps, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type PassReport } from '@meshd/core';
 import { sampleDescriptor, sampleKubeconfig } from '@meshd/testkit';
-import { captureIo } from '../../io.js';
+import { captureIo } from '@meshd/testkit';
 import { main } from '../main.js';
 import { exitCodeOf } from './reconcile-command.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureIo } from '../../io.js';
+import { captureIo } from '@meshd/testkit';
 import { runDaemon, type RunProcess } from './run.js';
 import { Redactor } from '../../output/redact.js';
 

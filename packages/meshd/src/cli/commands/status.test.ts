@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
 import { statusFromReports } from '../../daemon/status.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
-import { captureIo } from '../../io.js';
+import { captureIo } from '@meshd/testkit';
 import { runStatus } from './status.js';
 import { Redactor } from '../../output/redact.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
-import { captureIo } from '../../io.js';
+import { captureIo } from '@meshd/testkit';
 import { main } from '../main.js';
 
 /** A file's content, or another kind of entry: a directory, a FIFO, a unix socket, a symlink (`@OUTSIDE/` = a directory beside the case's). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDescriptor, sampleDirectory } from '@meshd/testkit';
-import { captureIo } from '../../io.js';
+import { captureIo } from '@meshd/testkit';
 import { main } from '../main.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
