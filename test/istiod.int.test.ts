@@ -14,6 +14,7 @@ let env: TestEnv;
 let ws: MeshWorkspace;
 let debug: string;
 const PATCH = 'registry: { mode: secrets, secretUpdate: patch }';
+const RECREATE = 'registry: { mode: secrets, secretUpdate: recreate }';
 // Istio 0.8's Pilot reads what the default reader allows; a current istiod also watches CRDs and its
 // mesh ConfigMap `istio` on every remote: the two extra rules an operator of Istio 1.x configures.
 const ISTIOD_RULES = "rules: [{ apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [get, list, watch] }, { apiGroups: [''], resources: [configmaps], resourceNames: [istio], verbs: [get, list, watch] }]";
@@ -39,6 +40,15 @@ async function clusterz(): Promise<Record<string, string>> {
   const res = await fetch(`${debug}/debug/clusterz`);
   const entries = (await res.json()) as { id: string; syncStatus: string }[];
   return Object.fromEntries(entries.map((e) => [e.id, e.syncStatus]));
+}
+
+/** The config line that points `meshd verify` at this istiod's monitoring port. */
+const istiodUrl = (): string => `istiod: { debugUrl: "${debug}" }`;
+
+/** The istiod-sync rows of `meshd verify --json` output, as `cluster=result: detail`. */
+function istiodRows(stdout: string): string[] {
+  const json = JSON.parse(stdout) as { checks: { check: string; cluster?: string; result: string; detail: string }[] };
+  return json.checks.filter((c) => c.check === 'istiod-sync').map((c) => `${c.cluster ?? 'mesh'}=${c.result}: ${c.detail}`);
 }
 
 /** Polls `check` every 200 ms for up to `ms`; its last value. */
@@ -116,6 +126,36 @@ describe('istiod reads the registry meshd publishes', () => {
     expect(await endpointKnown()).toBe(true);
     await writeConfig(ws, [PATCH, creds()]);
     expect((await meshd(ws, 'apply')).code).toBe(0);
+  });
+
+  it('meshd verify reads this istiod: istiod-sync ok for every remote, exit 0', async () => {
+    await writeConfig(ws, [PATCH, creds(), istiodUrl()]);
+    const run = await meshd(ws, 'verify', '--json');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(istiodRows(run.stdout)).toEqual(['remote-1=ok: istiod: synced (from istio-system/remote-1)', 'remote-2=ok: istiod: synced (from istio-system/remote-2)']);
+  });
+
+  // A registry Secret naming a server istiod cannot reach (a wrong publishedServer): verify's own
+  // credential check still passes (it connects where the operator's kubeconfig says), only istiod fails.
+  it('meshd verify names istiod-sync/remote-2 when istiod cannot use its published Secret, and passes once it is fixed', async () => {
+    const broken = ["clusters: { remote-2: { publishedServer: 'https://127.0.0.1:9' } }", istiodUrl()];
+    await writeConfig(ws, [RECREATE, creds(), ...broken]);
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/recreate Secret istio-system\/remote-2/);
+    expect((await eventually(clusterz, (z) => z['remote-2'] !== undefined && z['remote-2'] !== 'synced'))['remote-2']).toMatch(/^(syncing|timeout)$/);
+    const bad = await meshd(ws, 'verify');
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    expect(bad.stdout.split('\n').filter((l) => /\sFAILED\s/.test(l)), bad.stdout).toEqual([expect.stringMatching(/^istiod-sync\s+remote-2\s+FAILED\s+\[MESHD_ERR_\w+\] istiod reports (syncing|timeout) for istio-system\/remote-2: it cannot watch this cluster/)]);
+    expect(bad.stdout).toContain('verify: 1 of 11 checks failed');
+    expect(bad.stdout).toMatch(/^credential\s+remote-2\s+ok\s.*note: it names https:\/\/127\.0\.0\.1:9/m);
+    await writeConfig(ws, [RECREATE, creds(), istiodUrl()]);
+    expect((await meshd(ws, 'apply')).code).toBe(0);
+    expect(await eventually(clusterz, (z) => z['remote-2'] === 'synced')).toMatchObject({ 'remote-1': 'synced', 'remote-2': 'synced' });
+    const good = await meshd(ws, 'verify', '--json');
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(istiodRows(good.stdout)).toEqual(['remote-1=ok: istiod: synced (from istio-system/remote-1)', 'remote-2=ok: istiod: synced (from istio-system/remote-2)']);
+    await writeConfig(ws, [PATCH, creds()]);
   });
 
   it('a removed descriptor removes the cluster from istiod', async () => {
