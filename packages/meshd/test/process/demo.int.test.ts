@@ -26,31 +26,24 @@ function processesUsingDemo(): number[] {
   });
 }
 
-/** Pids of the live processes in a process group. */
-function processGroup(pgid: number): number[] {
+/** Pids of the live processes whose /proc stat field `field` (2: process group, 3: session) is `id`. */
+function processesWith(field: 2 | 3, id: number): number[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[2]) === pgid && fields[0] !== 'Z' ? [Number(pid)] : [];
+      return Number(fields[field]) === id && fields[0] !== 'Z' ? [Number(pid)] : [];
     } catch {
       return [];
     }
   });
 }
 
+/** Pids of the live processes in a process group. */
+const processGroup = (pgid: number): number[] => processesWith(2, pgid);
+
 /** Pids of the live processes of a session (a terminal's). */
-function processSession(sid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[3]) === sid && fields[0] !== 'Z' ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
+const processSession = (sid: number): number[] => processesWith(3, sid);
 
 /** The session of this clone's demo process (scripts/demo.ts run from REPO), once it runs. */
 function demoSession(): number | undefined {
