@@ -85,7 +85,7 @@ async function demo(): Promise<number> {
   const stop = (reason: string, signal: NodeJS.Signals, delayMs: number): void => {
     if (stopping) return;
     stopping = true;
-    out.line(`demo: stopping (${reason})…`);
+    out.note(`demo: stopping (${reason})…`);
     // Ctrl-C in a terminal reaches meshd by itself (same process group), and a second signal would
     // make it exit at once: forward SIGINT only if meshd has not stopped after its own shutdown grace
     // (20 s; a loaded machine can take more than a second or two to finish the reconcile in flight).
@@ -106,10 +106,10 @@ async function demo(): Promise<number> {
     env = await startClusters({ count: 3, dir: join(home, 'clusters') });
     if (!stopping) code = await runMeshd(env, out, (child) => (meshd = child), { isStopping: () => stopping, stop });
   } finally {
-    out.line('demo: stopping the clusters…');
+    out.note('demo: stopping the clusters…');
     await env?.stop();
     await rm(home, { recursive: true, force: true });
-    out.line('demo: done: nothing is left running');
+    out.note('demo: done: nothing is left running');
   }
   return code;
 }
@@ -141,7 +141,7 @@ async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildPro
   const code = await new Promise<number>((done) => child.on('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
   restoreKeys();
   server.close();
-  out.line(`demo: meshd exited (${code})`);
+  out.note(`demo: meshd exited (${code})`);
   return code;
 }
 

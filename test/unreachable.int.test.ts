@@ -5,33 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startClusters } from '@meshd/testenv';
-import type { TestEnv } from '@meshd/testenv';
-import { addAll, clientOf, endpointIps, meshd, workspace } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
+import { expect, it } from 'vitest';
+import { clientOf, endpointIps, meshd, useMesh } from './support/mesh.js';
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-
-beforeAll(async () => {
-  env = await startClusters({ count: 3 });
-  ws = await workspace();
-  await addAll(ws, env);
-  const first = await meshd(ws, 'apply');
-  if (first.code !== 0) throw new Error(first.stdout + first.stderr);
-});
-
-afterAll(async () => {
-  await ws?.cleanup();
-  await env?.stop();
-});
+const mesh = useMesh({ count: 3, apply: true });
 
 it('with one remote down, apply converges the rest, exits 1, names the unreachable cluster and deletes nothing', async () => {
-  const [cp, r1, r2] = env.clusters;
+  const [cp, r1, r2] = mesh.env.clusters;
   await r2!.stopApiServer();
-  const newPilot = await env.controlPlane.movePilot();
-  const run = await meshd(ws, 'apply');
+  const newPilot = await mesh.env.controlPlane.movePilot();
+  const run = await meshd(mesh.ws, 'apply');
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/cluster remote-2 \(remote, https:\/\/127\.0\.0\.1:\d+\): unreachable/);
   expect(run.stdout).toMatch(/NOT converged/);
@@ -44,17 +27,17 @@ it('with one remote down, apply converges the rest, exits 1, names the unreachab
   const ips = await endpointIps(r2!, 'istio-pilot');
   expect(ips).toBeDefined();
   expect(ips).not.toEqual([newPilot]);
-  const healed = await meshd(ws, 'apply');
+  const healed = await meshd(mesh.ws, 'apply');
   expect(healed.code, healed.stdout).toBe(0);
   expect(await endpointIps(r2!, 'istio-pilot')).toEqual([newPilot]);
 });
 
 it('with the control plane down, apply changes nothing and exits 1', async () => {
-  const [cp, r1] = env.clusters;
+  const [cp, r1] = mesh.env.clusters;
   const before = await endpointIps(r1!, 'istio-pilot');
   await cp!.stopApiServer();
   try {
-    const run = await meshd(ws, 'apply');
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/cluster cp \(control-plane[^\n]*\): unreachable/);
     expect(await endpointIps(r1!, 'istio-pilot')).toEqual(before);
@@ -76,17 +59,17 @@ function collectGarbageEvery(ms: number): () => void {
 // once hung past 180 s when a collection happened to run; with collections forced it always did).
 // Requests now carry a `deadline` (core/src/util/deadline.ts) whose timer holds its controller.
 it('with the control plane hung (connections accepted, never answered), apply says "timed out after 10 s", changes nothing and exits 1', async () => {
-  const [cp, r1] = env.clusters;
+  const [cp, r1] = mesh.env.clusters;
   const before = await endpointIps(r1!, 'istio-pilot');
   const sockets = new Set<Socket>();
   const blackHole = createServer((socket) => void sockets.add(socket));
   await new Promise<void>((done) => blackHole.listen(0, '127.0.0.1', done));
-  const file = join(ws.dir, 'cp.kube.conf');
+  const file = join(mesh.ws.dir, 'cp.kube.conf');
   const original = await readFile(file, 'utf8');
   await writeFile(file, original.replace(cp!.server, `https://127.0.0.1:${(blackHole.address() as AddressInfo).port}`), { mode: 0o600 });
   const stopCollecting = collectGarbageEvery(300);
   try {
-    const run = await meshd(ws, 'apply', '--json');
+    const run = await meshd(mesh.ws, 'apply', '--json');
     stopCollecting();
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string }[] };

@@ -4,34 +4,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NetworkingV1Api, type V1Endpoints } from '@kubernetes/client-node';
-import { startClusters, type TestEnv } from '@meshd/testenv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addAll, clientOf, meshd, settledWrites, workspace, writeConfig, type MeshWorkspace } from './support/mesh.js';
+import { describe, expect, it } from 'vitest';
+import { clientOf, meshd, settledWrites, useMesh, writeConfig } from './support/mesh.js';
 
 interface VerifyJson {
   ok: boolean;
   checks: { check: string; cluster?: string; result: string; detail: string; code?: string }[];
 }
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-
-beforeAll(async () => {
-  env = await startClusters({ count: 3 });
-  ws = await workspace();
-  await addAll(ws, env);
-  const applied = await meshd(ws, 'apply');
-  expect(applied.code, applied.stdout + applied.stderr).toBe(0);
-}, 300_000);
-
-afterAll(async () => {
-  await ws?.cleanup();
-  await env?.stop();
-});
+const mesh = useMesh({ count: 3, apply: true });
 
 /** Runs `meshd verify --json`: its exit code and the failed checks as `check/cluster`. */
 async function verify(): Promise<{ code: number; failed: string[]; json: VerifyJson; stderr: string }> {
-  const run = await meshd(ws, 'verify', '--json');
+  const run = await meshd(mesh.ws, 'verify', '--json');
   const json = JSON.parse(run.stdout) as VerifyJson;
   const failed = json.checks.filter((c) => c.result === 'failed').map((c) => `${c.check}/${c.cluster ?? 'mesh'}`);
   return { code: run.code, failed, json, stderr: run.stderr };
@@ -58,8 +43,8 @@ async function fakeClusterz(entries: unknown): Promise<{ url: string; server: Se
 
 describe('meshd verify', () => {
   it('exits 0 on a healthy mesh, every check ok (istiod skipped without a debugUrl), and writes nothing', async () => {
-    const before = await settledWrites(env.clusters);
-    const run = await meshd(ws, 'verify');
+    const before = await settledWrites(mesh.env.clusters);
+    const run = await meshd(mesh.ws, 'verify');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^CHECK\s+CLUSTER\s+RESULT\s+DETAIL/);
     expect(run.stdout).toContain('verify: every check holds');
@@ -77,7 +62,7 @@ describe('meshd verify', () => {
   });
 
   it('names a remote whose Endpoints hold a stale Pilot IP', async () => {
-    const core = clientOf(env.clusters[1]!).core;
+    const core = clientOf(mesh.env.clusters[1]!).core;
     const original = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
     const stale: V1Endpoints = JSON.parse(JSON.stringify(original)) as V1Endpoints;
     for (const subset of stale.subsets ?? []) subset.addresses = [{ ip: '10.255.0.1' }];
@@ -86,7 +71,7 @@ describe('meshd verify', () => {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
       expect(failed).toEqual(['endpoints/remote-1']);
-      expect(detailOf(json, 'endpoints', 'remote-1')).toContain(`Endpoints istio-pilot holds 10.255.0.1, the live pilot is ${await env.controlPlane.podIp('pilot')}`);
+      expect(detailOf(json, 'endpoints', 'remote-1')).toContain(`Endpoints istio-pilot holds 10.255.0.1, the live pilot is ${await mesh.env.controlPlane.podIp('pilot')}`);
     } finally {
       const live = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
       await core.replaceNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system', body: { ...original, metadata: { ...original.metadata, resourceVersion: live.metadata?.resourceVersion } } });
@@ -95,7 +80,7 @@ describe('meshd verify', () => {
   });
 
   it('names a remote whose published credential is rejected', async () => {
-    const cp = clientOf(env.clusters[0]!).core;
+    const cp = clientOf(mesh.env.clusters[0]!).core;
     const cm = await cp.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     const key = 'remote-2.kube.conf';
     const original = cm.data?.[key] ?? '';
@@ -115,10 +100,10 @@ describe('meshd verify', () => {
   });
 
   it('names a remote whose published credential may not list what Pilot reads, resource by resource', async () => {
-    const remote = clientOf(env.clusters[1]!).core;
+    const remote = clientOf(mesh.env.clusters[1]!).core;
     await remote.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'no-rights' } } });
     const { status } = await remote.createNamespacedServiceAccountToken({ name: 'no-rights', namespace: 'default', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-    const cp = clientOf(env.clusters[0]!).core;
+    const cp = clientOf(mesh.env.clusters[0]!).core;
     const cm = await cp.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     const key = 'remote-1.kube.conf';
     const original = cm.data?.[key] ?? '';
@@ -138,7 +123,7 @@ describe('meshd verify', () => {
   });
 
   it("names a remote whose istio.default carries another root certificate", async () => {
-    const core = clientOf(env.clusters[1]!).core;
+    const core = clientOf(mesh.env.clusters[1]!).core;
     const original = await core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
     const other = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBother\n-----END CERTIFICATE-----\n').toString('base64');
     await core.replaceNamespacedSecret({ name: 'istio.default', namespace: 'default', body: { ...original, data: { ...original.data, 'root-cert.pem': other } } });
@@ -155,14 +140,14 @@ describe('meshd verify', () => {
   });
 
   it('names Pilot running without its multicluster flags', async () => {
-    await env.controlPlane.setPilotMulticluster(false);
+    await mesh.env.controlPlane.setPilotMulticluster(false);
     try {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
       expect(failed).toEqual(['pilot-flags/cp']);
       expect(detailOf(json, 'pilot-flags', 'cp')).toContain('neither --clusterRegistriesConfigMap nor --clusterRegistriesDir');
     } finally {
-      await env.controlPlane.setPilotMulticluster(true);
+      await mesh.env.controlPlane.setPilotMulticluster(true);
     }
     expect((await verify()).code).toBe(0);
   });
@@ -171,25 +156,25 @@ describe('meshd verify', () => {
     const lagging = await fakeClusterz([{ id: 'cp', secretName: '', syncStatus: 'synced' }, { id: 'remote-1', secretName: 'istio-system/remote-1', syncStatus: 'synced' }, { id: 'remote-2', secretName: 'istio-system/remote-2', syncStatus: 'timeout' }]);
     const synced = await fakeClusterz(['remote-1', 'remote-2'].map((id) => ({ id, secretName: `istio-system/${id}`, syncStatus: 'synced' })));
     try {
-      await writeConfig(ws, [`istiod: { debugUrl: "${lagging.url}" }`]);
+      await writeConfig(mesh.ws, [`istiod: { debugUrl: "${lagging.url}" }`]);
       const bad = await verify();
       expect(bad.code).toBe(1);
       expect(bad.failed).toEqual(['istiod-sync/remote-2']);
       expect(detailOf(bad.json, 'istiod-sync', 'remote-2')).toContain('istiod reports timeout for istio-system/remote-2');
-      await writeConfig(ws, [`istiod: { debugUrl: "${synced.url}" }`]);
+      await writeConfig(mesh.ws, [`istiod: { debugUrl: "${synced.url}" }`]);
       const good = await verify();
       expect(good.code).toBe(0);
       expect(good.json.checks.filter((c) => c.check === 'istiod-sync').map((c) => `${c.cluster}=${c.result}`)).toEqual(['remote-1=ok', 'remote-2=ok']);
     } finally {
-      await writeConfig(ws);
+      await writeConfig(mesh.ws);
       lagging.server.close();
       synced.server.close();
     }
   });
 
   it('names overlapping service CIDRs', async () => {
-    const networking = env.clusters[2]!.kubeConfig().makeApiClient(NetworkingV1Api);
-    const cpRange = env.clusters[0]!.serviceCidr;
+    const networking = mesh.env.clusters[2]!.kubeConfig().makeApiClient(NetworkingV1Api);
+    const cpRange = mesh.env.clusters[0]!.serviceCidr;
     await networking.createServiceCIDR({ body: { metadata: { name: 'overlaps-cp' }, spec: { cidrs: [cpRange] } } });
     try {
       const { code, failed, json } = await verify();
@@ -204,5 +189,5 @@ describe('meshd verify', () => {
 
 /** Write requests to meshd's resources on every cluster, once they have settled. */
 function writesOfClusters(): Promise<number[]> {
-  return settledWrites(env.clusters);
+  return settledWrites(mesh.env.clusters);
 }

@@ -10,15 +10,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.MESHD_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
- * Starts headless chromium. Throws (the test fails, it never skips) when the browser is missing:
+ * Starts headless chromium (with `extraArgs`, e.g. `--host-resolver-rules`). Throws (the test fails, it never skips) when the browser is missing:
  * `scripts/bootstrap.mjs --all` and `.ci/run` install it with apt-get.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium, or run node scripts/bootstrap.mjs --all as root); browser tests do not skip`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 

@@ -114,26 +114,25 @@ export async function settledWrites(clusters: readonly ClusterHandle[], quietMs 
   }
 }
 
-/**
- * A test file's clusters, started once (`count`; the first is the control plane), and a fresh
- * workspace per test: the set-up of the ownership and trust-boundary tests. useJoinedMesh registers
- * the hooks that start the clusters, remove each test's workspace after it, and stop the clusters;
- * the getters throw when read before their part exists.
- */
-export class JoinedMesh {
+/** How a test file's clusters start (startClusters' options that the tests use). */
+export interface ClusterSetup {
+  /** Clusters to start; the first is the control plane. */
+  count: number;
+  /** Also run a real istiod against the control plane; the set-up throws (the tests fail, never skip) without it. */
+  istiod?: boolean;
+}
+
+/** A test file's clusters, started once in beforeAll and stopped in afterAll; the getters throw when read too early. */
+export class TestClusters {
   private started: TestEnv | undefined;
-  private current: MeshWorkspace | undefined;
+  /** Why the set-up failed: every test that reads env (or ws) fails with it instead of being skipped. */
+  protected failure: Error | undefined;
 
   /** The clusters (set in beforeAll). */
   get env(): TestEnv {
+    if (this.failure) throw this.failure;
     if (!this.started) throw new Error('the clusters are not started yet (read env inside a test or hook)');
     return this.started;
-  }
-
-  /** The current test's workspace (set by workspace() or joined()). */
-  get ws(): MeshWorkspace {
-    if (!this.current) throw new Error('this test has no workspace yet: call workspace() or joined() first');
-    return this.current;
   }
 
   /** The control plane. */
@@ -146,6 +145,39 @@ export class JoinedMesh {
     return this.env.clusters[i]!;
   }
 
+  /** istiod's debug (monitoring) URL, with `istiod: true`. */
+  get istiodDebug(): string {
+    const url = this.env.istiodDebug;
+    if (url === undefined) throw new Error('testenv started no istiod (useMesh({ istiod: true }))');
+    return url;
+  }
+
+  /** @internal */
+  async start(setup: ClusterSetup): Promise<void> {
+    this.started = await startClusters(setup.istiod === true ? { count: setup.count, istiod: true } : { count: setup.count });
+    if (setup.istiod === true && this.started.istiodDebug === undefined) throw new Error('testenv started no istiod');
+  }
+
+  /** @internal */
+  async stop(): Promise<void> {
+    await this.started?.stop();
+  }
+}
+
+/**
+ * A test file's clusters and a fresh workspace per test: the set-up of the ownership and
+ * trust-boundary tests. useJoinedMesh registers the hooks that start the clusters, remove each
+ * test's workspace after it, and stop the clusters.
+ */
+export class JoinedMesh extends TestClusters {
+  private current: MeshWorkspace | undefined;
+
+  /** The current test's workspace (set by workspace() or joined()). */
+  get ws(): MeshWorkspace {
+    if (!this.current) throw new Error('this test has no workspace yet: call workspace() or joined() first');
+    return this.current;
+  }
+
   /** A new, empty workspace for this test. */
   async workspace(extra: string[] = []): Promise<MeshWorkspace> {
     this.current = await workspace(extra);
@@ -156,13 +188,7 @@ export class JoinedMesh {
   async joined(remotes: readonly number[], extra: string[] = []): Promise<void> {
     const ws = await this.workspace(extra);
     await addAll(ws, { ...this.env, clusters: [this.cp(), ...remotes.map((i) => this.remote(i))] });
-    const run = await meshd(ws, 'apply');
-    if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}\n${run.stdout}${run.stderr}`);
-  }
-
-  /** @internal */
-  async start(count: number): Promise<void> {
-    this.started = await startClusters({ count });
+    await applied(ws);
   }
 
   /** @internal */
@@ -170,18 +196,70 @@ export class JoinedMesh {
     await this.current?.cleanup();
     this.current = undefined;
   }
-
-  /** @internal */
-  async stop(): Promise<void> {
-    await this.started?.stop();
-  }
 }
 
 /** Registers the hooks of a JoinedMesh of `count` clusters for this test file and returns it. */
 export function useJoinedMesh(count: number): JoinedMesh {
   const mesh = new JoinedMesh();
-  beforeAll(() => mesh.start(count), 300_000);
+  beforeAll(() => mesh.start({ count }), 300_000);
   afterEach(() => mesh.endTest());
   afterAll(() => mesh.stop());
+  return mesh;
+}
+
+/** Runs `meshd apply`; throws with its output when it does not exit 0. */
+async function applied(ws: MeshWorkspace): Promise<void> {
+  const run = await meshd(ws, 'apply');
+  if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}\n${run.stdout}${run.stderr}`);
+}
+
+/** A SharedMesh's set-up: its clusters, the workspace's meshd.yaml lines, and whether to apply first. */
+export interface SharedMeshSetup extends ClusterSetup {
+  /** Extra meshd.yaml lines of the workspace. */
+  config?: string[];
+  /** Converge the mesh once (`meshd apply`, which must exit 0) before the first test. */
+  apply?: boolean;
+}
+
+/**
+ * A test file's clusters and one workspace that holds every one of them, shared by all its tests
+ * (which run in order and build on each other): the set-up of the converge, unreachable, verify and
+ * istiod tests. useMesh registers the hooks that make it and tear it down. When the set-up fails
+ * (no istiod built, an apply that fails), every test fails with its error: none is skipped.
+ */
+export class SharedMesh extends TestClusters {
+  private made: MeshWorkspace | undefined;
+
+  /** The workspace with every cluster in its directory (set in beforeAll). */
+  get ws(): MeshWorkspace {
+    if (this.failure) throw this.failure;
+    if (!this.made) throw new Error('the workspace is not made yet (read ws inside a test or hook)');
+    return this.made;
+  }
+
+  /** @internal Never throws: a failure is kept, and each test fails with it (a failing beforeAll would only skip them). */
+  async setUp(setup: SharedMeshSetup): Promise<void> {
+    try {
+      await this.start(setup);
+      this.made = await workspace(setup.config);
+      await addAll(this.made, this.env);
+      if (setup.apply === true) await applied(this.made);
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  /** @internal */
+  async tearDown(): Promise<void> {
+    await this.made?.cleanup();
+    await this.stop();
+  }
+}
+
+/** Registers the hooks of a SharedMesh for this test file and returns it. */
+export function useMesh(setup: SharedMeshSetup): SharedMesh {
+  const mesh = new SharedMesh();
+  beforeAll(() => mesh.setUp(setup), 300_000);
+  afterAll(() => mesh.tearDown());
   return mesh;
 }

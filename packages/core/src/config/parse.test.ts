@@ -12,6 +12,7 @@ describe('meshd.yaml schema', () => {
       config: {
         directory: '~/multicluster',
         listen: '127.0.0.1:9580',
+        allowedHosts: [],
         backend: 'helm-template',
         chart: './examples/charts/istio-remote',
         release: { name: 'istio-remote', namespace: 'istio-system' },
@@ -40,6 +41,10 @@ describe('meshd.yaml schema', () => {
     expect(lines('credentials: { rotateAt: 1 }')).toHaveLength(1);
     expect(lines("credentials: { rules: [{ apiGroups: [''], resources: [secrets], verbs: [create] }] }")).toHaveLength(1);
     expect(lines('registry: { secretUpdate: replace }')).toHaveLength(1);
+    expect(lines('allowedHosts: [meshd.example.internal, 192.0.2.7]')).toEqual([]);
+    expect(lines('allowedHosts: ["meshd.example.internal:9580"]')).toEqual(['meshd.yaml:1:16: error: allowedHosts[0] must be a host name such as "meshd.example.internal" (no port, no scheme), got "meshd.example.internal:9580"']);
+    expect(lines('allowedHosts: ["http://meshd.example.internal"]')).toHaveLength(1);
+    expect(lines('allowedHosts: ["*.example.internal"]')).toHaveLength(1);
     expect(lines("clusters: { east: { publishedServer: 'http://198.51.100.1' } }")).toHaveLength(1);
     expect(lines("clusters: { east: { publishedServer: 'https://198.51.100.1:6443' } }")).toEqual([]);
   });

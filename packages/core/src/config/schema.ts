@@ -16,6 +16,8 @@ const secretNamePattern = checkedString(
 );
 const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stable load-balancer IP)');
 const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
+// A name the health server may be reached by (`allowedHosts`): a DNS name or an IP address, no port.
+const hostName = checkedString((s) => s.length <= 253 && (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s) || isIpAddress(s)), 'a host name such as "meshd.example.internal" (no port, no scheme)');
 const backend = z.enum(['helm-template', 'tiller']);
 const serverUrl = checkedString((s) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(s), 'an https URL such as "https://198.51.100.10:6443"');
 const values = z.record(z.string(), z.unknown());
@@ -85,6 +87,7 @@ const credentialsSchema = z
 export const meshdConfigSchema = z.strictObject({
   directory: z.string().min(1).default('~/multicluster'),
   listen: listenAddress.default('127.0.0.1:9580'),
+  allowedHosts: z.array(hostName).default([]),
   backend: backend.default('helm-template'),
   chart: z.string().min(1).default('./examples/charts/istio-remote'),
   release: z.strictObject({ name: dnsLabel.default('istio-remote'), namespace: dnsLabel.default('istio-system') }).prefault({}),

@@ -142,8 +142,8 @@ export class Daemon {
   async start(): Promise<string> {
     if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
     this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
-    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }), feed: this.feed });
     const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
+    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }), feed: this.feed, listen, allowedHosts: () => this.config.allowedHosts });
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
     await this.onDirectoryChange([]);

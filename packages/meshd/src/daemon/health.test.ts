@@ -5,7 +5,9 @@ import { DaemonMetrics } from './metrics.js';
 import { credentialsOf, Redactor } from '../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
 import { statusFromReports } from './status.js';
-import { silentLogger } from '@meshd/testkit';
+import { recordingLogger, silentLogger } from '@meshd/testkit';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { clusterReport, passReport } from '@meshd/testkit';
 
 const TOKEN = 'planted-token-4f9c2d7e1b8a6350';
@@ -17,6 +19,9 @@ contexts: [{ name: east, context: { cluster: east, user: admin } }]
 current-context: east
 `;
 
+// fastify's inject sends `Host: localhost:80`: the server is told it listens there.
+const INJECT_LISTEN = { host: '127.0.0.1', port: 80 };
+
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   await app?.close();
@@ -27,7 +32,7 @@ function serve(state: StatusState, redactor = new Redactor()): FastifyInstance {
   const metrics = new DaemonMetrics({ queueDepth: () => 3, status: () => state }, { processMetrics: false });
   metrics.observeReconcile('east', 'converged', 250);
   const context = { directory: '/srv/clusters', startedAt: 0 };
-  app = buildHealthServer({ status: () => statusFromReports(state, context), metrics, redactor, logger: silentLogger() });
+  app = buildHealthServer({ status: () => statusFromReports(state, context), metrics, redactor, logger: silentLogger(), listen: INJECT_LISTEN });
   return app;
 }
 
@@ -112,6 +117,73 @@ describe('health server: malformed and unexpected requests', () => {
     const res = await serve(ready()).inject({ url: '/stat%us' });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
+  });
+});
+
+describe('health server: the Host check against DNS rebinding', () => {
+  /** A server told it listens on 127.0.0.1:9580 (inject's default Host localhost:80 is then refused too). */
+  function guarded(allowedHosts: string[] = []): { server: FastifyInstance; logs: ReturnType<typeof recordingLogger> } {
+    const logs = recordingLogger();
+    const state = ready();
+    const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => state }, { processMetrics: false });
+    app = buildHealthServer({ status: () => statusFromReports(state, { directory: '/srv/clusters', startedAt: 0 }), metrics, redactor: new Redactor(), logger: logs, listen: { host: '127.0.0.1', port: 9580 }, allowedHosts: () => allowedHosts });
+    return { server: app, logs };
+  }
+
+  const HOSTILE = ['evil.example', 'evil.example:9580', '127.0.0.1.evil.example:9580', 'localhost:9581', 'localhost:80', `${'x'.repeat(20_000)}.example:9580`, 'localhost:9580, evil.example'];
+
+  it('refuses every path with 421 and a JSON body saying which Host it answers to, for each hostile Host', async () => {
+    const { server } = guarded();
+    for (const host of HOSTILE) {
+      for (const url of ['/', '/status', '/events', '/metrics', '/healthz', '/page.js', '/nowhere']) {
+        const res = await server.inject({ url, headers: { host } });
+        expect(res.statusCode, `${host.slice(0, 40)} ${url}`).toBe(421);
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(res.json()).toEqual({
+          error: 'misdirected request: the Host header does not name this server',
+          detail: 'this server answers to the Host localhost, 127.0.0.1 or [::1] with port 9580; set allowedHosts in meshd.yaml to add a name',
+        });
+        expect(res.body).not.toContain('"clusters"');
+      }
+    }
+    expect((await server.inject({ method: 'HEAD', url: '/status', headers: { host: 'evil.example:9580' } })).statusCode).toBe(421);
+    expect((await server.inject({ method: 'POST', url: '/status', headers: { host: 'evil.example:9580' }, payload: '{}' })).statusCode).toBe(421);
+  });
+
+  it('serves loopback names with its port, and allowedHosts', async () => {
+    const { server } = guarded(['meshd.example.internal']);
+    for (const host of ['localhost:9580', '127.0.0.1:9580', '[::1]:9580', 'meshd.example.internal', 'meshd.example.internal:443']) {
+      expect((await server.inject({ url: '/status', headers: { host } })).statusCode, host).toBe(200);
+    }
+  });
+
+  it('counts refusals in /metrics and logs the first one (then at most one a minute), never the whole header', async () => {
+    const { server, logs } = guarded();
+    for (const host of HOSTILE) await server.inject({ url: '/status', headers: { host } });
+    const metrics = await server.inject({ url: '/metrics', headers: { host: '127.0.0.1:9580' } });
+    expect(metrics.body).toContain(`meshd_http_refused_requests_total{reason="host"} ${HOSTILE.length}`);
+    const warnings = logs.entries.filter((e) => e.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ msg: 'refused a request whose Host header does not name this server (DNS rebinding?)', obj: { host: 'evil.example', path: '/status' } });
+    expect(logs.lines().every((l) => l.length < 1000)).toBe(true);
+  });
+
+  it('refuses a request without a Host header (HTTP/1.0) with 421, and HTTP/1.1 without one never reaches a route', async () => {
+    const { server } = guarded();
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const port = (server.server.address() as AddressInfo).port;
+    const raw = (request: string): Promise<string> => new Promise((done, fail) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1'); });
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    const http10 = await raw('GET /status HTTP/1.0\r\n\r\n');
+    expect(http10).toMatch(/^HTTP\/1\.[01] 421 /);
+    expect(http10).toContain('misdirected request');
+    expect(await raw('GET /status HTTP/1.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(`GET /status HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 /);
   });
 });
 

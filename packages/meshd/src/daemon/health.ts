@@ -7,6 +7,7 @@ import { PAGE_CSS } from './page/page-css.js';
 import { PAGE_HTML } from './page/page-html.js';
 import { PAGE_JS } from './page/page-script.js';
 import { StatusFeed } from './status-feed.js';
+import { hostAllowed, refusalDetail, type HostPolicy } from './host-check.js';
 
 /** What the health server reads on each request; it owns none of it. */
 export interface HealthSources {
@@ -18,6 +19,10 @@ export interface HealthSources {
   logger: Logger;
   /** The status page's live feed; the server makes (and closes) its own when not given. */
   feed?: StatusFeed;
+  /** Where it will listen (default DEFAULT_LISTEN): the Host check's address, and its port until it is bound. */
+  listen?: { host: string; port: number };
+  /** Host names served besides loopback ones (`allowedHosts`), read on each request (a reload may change them). */
+  allowedHosts?: () => readonly string[];
 }
 
 /** The routes, all GET (HEAD answered too); anything else on them is 405. */
@@ -69,6 +74,7 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
     const text = await sources.metrics.text();
     return secure(reply).code(200).type(sources.metrics.contentType).send(sources.redactor.scrub(text));
   });
+  guardHost(app, sources);
   registerPage(app, sources.feed ?? new StatusFeed({ status: () => sources.status(), redactor: sources.redactor }));
 
   app.setNotFoundHandler((req, reply) => {
@@ -82,6 +88,39 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
     return json(reply, code, { error: code === 500 ? 'internal error' : (err.message ?? 'bad request') });
   });
   return app;
+}
+
+/** A refused request's log line: at most one a minute, with how many were refused meanwhile. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Refuses (421 Misdirected Request, before routing) every request whose Host header does not name
+ * this server (hostAllowed): a DNS-rebinding page gets nothing. Counted in
+ * meshd_http_refused_requests_total{reason="host"} and logged (rate-limited).
+ */
+function guardHost(app: FastifyInstance, sources: HealthSources): void {
+  const listen = sources.listen ?? DEFAULT_LISTEN;
+  let lastLogAt = Number.NEGATIVE_INFINITY;
+  let unlogged = 0;
+  const policy = (): HostPolicy => {
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : listen.port;
+    return { boundHost: listen.host, port, allowedHosts: sources.allowedHosts?.() ?? [] };
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    const current = policy();
+    if (hostAllowed(req.headers.host, current)) return;
+    sources.metrics.refusedRequest('host');
+    const now = Date.now();
+    if (now - lastLogAt >= REFUSAL_LOG_INTERVAL_MS) {
+      const host = req.headers.host === undefined ? '(none)' : sources.redactor.scrub(req.headers.host.slice(0, 100));
+      sources.logger.warn({ host, path: pathOf(req.url).slice(0, 100), refusedSinceLastLine: unlogged }, 'refused a request whose Host header does not name this server (DNS rebinding?)');
+      lastLogAt = now;
+      unlogged = 0;
+    } else unlogged += 1;
+    const body = { error: 'misdirected request: the Host header does not name this server', detail: refusalDetail(current) };
+    return secure(reply).code(421).type('application/json; charset=utf-8').header('connection', 'close').send(sources.redactor.scrub(JSON.stringify(body)));
+  });
 }
 
 /** The status page's routes: the document, its script and style, and the event stream. */

@@ -22,6 +22,7 @@ export class DaemonMetrics {
   private readonly reconciles: Counter<'cluster' | 'result'>;
   private readonly duration: Histogram<'cluster' | 'result'>;
   private readonly errors: Counter<'code' | 'retry'>;
+  private readonly refused: Counter<'reason'>;
 
   constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -30,6 +31,12 @@ export class DaemonMetrics {
       name: 'meshd_errors_total',
       help: 'Errors met by reconciles, by catalogue code and retry class (terminal ones are parked, so counted once until their input changes).',
       labelNames: ['code', 'retry'],
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'meshd_http_refused_requests_total',
+      help: 'Requests the health server refused before routing them, by reason (host: a Host header that does not name it, e.g. DNS rebinding).',
+      labelNames: ['reason'],
       registers,
     });
     this.duration = new Histogram({
@@ -109,6 +116,11 @@ export class DaemonMetrics {
   /** Counts the errors one reconcile met (reportedErrors of its pass report, or its thrown error). */
   observeErrors(errors: readonly { code: string; retry: ReportedError['retry'] }[]): void {
     for (const e of errors) this.errors.inc({ code: e.code, retry: e.retry });
+  }
+
+  /** Counts one request the health server refused before routing it. */
+  refusedRequest(reason: 'host'): void {
+    this.refused.inc({ reason });
   }
 
   /** Prometheus text exposition. */

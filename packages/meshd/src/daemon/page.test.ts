@@ -11,6 +11,9 @@ import { clusterReport, passReport } from '@meshd/testkit';
 
 const TOKEN = 'planted-token-9d1e77a0c3b54f12';
 
+// fastify's inject sends `Host: localhost:80`: the server is told it listens there.
+const INJECT_LISTEN = { host: '127.0.0.1', port: 80 };
+
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   await app?.close();
@@ -22,7 +25,7 @@ function serve(box: { state: StatusState }, redactor = new Redactor()): { server
   const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => box.state }, { processMetrics: false });
   const status = () => statusFromReports(box.state, { directory: '/srv/clusters', startedAt: 0 });
   const feed = new StatusFeed({ status, redactor, coalesceMs: 5, pollMs: 60_000 });
-  app = buildHealthServer({ status, metrics, redactor, logger: silentLogger(), feed });
+  app = buildHealthServer({ status, metrics, redactor, logger: silentLogger(), feed, listen: INJECT_LISTEN });
   return { server: app, feed };
 }
 

@@ -2,9 +2,12 @@
 // it starts three clusters and `meshd run`, prints the status page's URL, converges the mesh; each
 // action asked from "another terminal" (`demo.ts ACTION [NAME]`) shows up in the page's live view
 // (GET /events); on Ctrl-C (SIGINT to its whole process group, as a terminal sends it) or when its
-// output is piped into `head`, it stops everything and cleans up.
+// output is piped into `head` or `tee` (Ctrl-C typed in a terminal, or SIGINT to the pipeline), it stops
+// everything and cleans up.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '../../src/daemon/status-feed.js';
@@ -23,18 +26,42 @@ function processesUsingDemo(): number[] {
   });
 }
 
-/** Pids of the live processes in a process group. */
-function processGroup(pgid: number): number[] {
+/** Pids of the live processes whose /proc stat field `field` (2: process group, 3: session) is `id`. */
+function processesWith(field: 2 | 3, id: number): number[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[2]) === pgid && fields[0] !== 'Z' ? [Number(pid)] : [];
+      return Number(fields[field]) === id && fields[0] !== 'Z' ? [Number(pid)] : [];
     } catch {
       return [];
     }
   });
 }
+
+/** Pids of the live processes in a process group. */
+const processGroup = (pgid: number): number[] => processesWith(2, pgid);
+
+/** Pids of the live processes of a session (a terminal's). */
+const processSession = (sid: number): number[] => processesWith(3, sid);
+
+/** The session of this clone's demo process (scripts/demo.ts run from REPO), once it runs. */
+function demoSession(): number | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('scripts/demo.ts') || cmdline.includes('npx') || readlinkSync(`/proc/${pid}/cwd`) !== REPO) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/** The lines the demo prints while it stops, in order. */
+const SHUTDOWN = ['demo: meshd exited (0)', 'demo: stopping the clusters…', 'demo: done: nothing is left running'];
 
 beforeAll(() => {
   ensureBuilt();
@@ -169,6 +196,66 @@ describe('npm run demo', () => {
       await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
     } finally {
       if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+    }
+  }, 300_000);
+
+  // In a terminal the demo reads its keys in raw mode, so Ctrl-C is a key it handles, not a signal
+  // to the whole pipeline: tee lives on and the log gets every line up to the last.
+  it('`npm run demo | tee FILE` in a terminal: Ctrl-C stops everything, removes .meshd-demo, and FILE has the shutdown lines', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'meshd-demo-tee-'));
+    const logFile = join(scratch, 'log');
+    // util-linux script: a pseudo-terminal for the pipeline; what we write to its stdin is typed there.
+    const terminal = spawn('script', ['-q', '-e', '-f', '-c', `npx tsx scripts/demo.ts | tee ${logFile}`, '/dev/null'], { cwd: REPO, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    terminal.stdout.on('data', (b: Buffer) => (screen += b.toString('utf8')));
+    terminal.stderr.on('data', (b: Buffer) => (screen += b.toString('utf8')));
+    const exited = new Promise<number | null>((done) => terminal.on('close', (code) => done(code)));
+    const context = (): string => screen.split('\n').slice(-25).join('\n');
+    let sid: number | undefined;
+    try {
+      await until('meshd running under the demo', () => Promise.resolve(screen.includes('meshd is running') ? true : undefined), { timeoutMs: 180_000, intervalMs: 200, context });
+      sid = demoSession();
+      expect(sid, 'the demo process').toBeDefined();
+      expect(processesUsingDemo().length).toBeGreaterThan(0);
+      terminal.stdin.write('\u0003');
+      const code = await Promise.race([exited, new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), 120_000))]);
+      expect(code, `the terminal's pipeline did not end within 120 s of Ctrl-C:\n${context()}`).toBe(0);
+      const log = await readFile(logFile, 'utf8');
+      expect(log).toMatch(/demo: the status page is http:\/\/127\.0\.0\.1:\d+\//);
+      expect(log).toContain('demo: stopping (Ctrl-C)…');
+      const tail = log.slice(log.indexOf('demo: stopping (Ctrl-C)…'));
+      for (const line of SHUTDOWN) expect(tail, log.slice(-2000)).toContain(line);
+      expect(log.trimEnd().endsWith(SHUTDOWN.at(-1)!)).toBe(true);
+      await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processSession(sid!).length === 0 ? true : undefined), { timeoutMs: 10_000, context });
+      expect(existsSync(DEMO_HOME)).toBe(false);
+    } finally {
+      if (sid !== undefined) for (const pid of processSession(sid)) process.kill(pid, 'SIGKILL');
+      if (terminal.exitCode === null) process.kill(-(terminal.pid ?? 0), 'SIGKILL');
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }, 400_000);
+
+  // The signal reaching the whole foreground job (Ctrl-C while it is not reading keys, `kill -INT -PGID`):
+  // tee dies with it and nothing more reaches FILE, but the demo still cleans up and tells the terminal on stderr.
+  it('`npm run demo | tee FILE` with SIGINT to its process group: tee dies, the demo still removes everything and says so on stderr', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'meshd-demo-tee-'));
+    const logFile = join(scratch, 'log');
+    const pipeline = spawn('bash', ['-c', `npx tsx scripts/demo.ts | tee ${logFile}`], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pgid = pipeline.pid ?? 0;
+    let stdout = '';
+    let stderr = '';
+    pipeline.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    pipeline.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    const context = (): string => `${stdout.split('\n').slice(-15).join('\n')}\n--- stderr:\n${stderr}`;
+    try {
+      await until('meshd running under the demo', () => Promise.resolve(stdout.includes('meshd is running') ? true : undefined), { timeoutMs: 180_000, intervalMs: 200, context });
+      process.kill(-pgid, 'SIGINT');
+      await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
+      for (const line of SHUTDOWN) expect(stderr, context()).toContain(line);
+      expect(await readFile(logFile, 'utf8')).toMatch(/demo: the status page is http:\/\/127\.0\.0\.1:\d+\//);
+    } finally {
+      if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+      await rm(scratch, { recursive: true, force: true });
     }
   }, 300_000);
 });

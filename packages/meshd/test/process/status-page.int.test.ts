@@ -11,12 +11,14 @@ import { REPO, until } from './daemon-process.js';
 import { useProcessFixture } from './fixture.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');
+// A name the browser resolves to 127.0.0.1, as an attacker's DNS would after rebinding (no DNS query leaves the machine).
+const REBIND = 'rebind.meshd.test';
 let browser: Browser | undefined;
 let launchError: unknown;
 // The browser first. Without chromium every test below FAILS with the reason (a failing hook would
 // only mark them skipped).
 beforeAll(async () => {
-  browser = await launchChromium().catch((err: unknown) => void (launchError = err));
+  browser = await launchChromium([`--host-resolver-rules=MAP ${REBIND} 127.0.0.1`]).catch((err: unknown) => void (launchError = err));
 }, 60_000);
 
 /** Throws why there is no browser; each test starts with it. */
@@ -124,6 +126,23 @@ describe('the status page (GET /) in chromium', () => {
     await phone.screenshot({ path: join(ARTIFACTS, 'status-page-phone.png'), fullPage: true });
     expect(phoneRecord.consoleErrors).toEqual([]);
     await phone.close();
+  });
+
+  it('answers a page that reached it through another name (DNS rebinding) with 421 and nothing of the mesh', async () => {
+    needBrowser();
+    const rebound = await context.newPage();
+    try {
+      const res = await rebound.goto(`http://${REBIND}:${new URL(fx.daemon.url).port}/status`);
+      expect(res?.status()).toBe(421);
+      const body = (await rebound.locator('body').textContent()) ?? '';
+      expect(body).toContain('misdirected request: the Host header does not name this server');
+      expect(body).not.toContain('remote-1');
+    } finally {
+      await rebound.close();
+    }
+    const metrics = await (await fetch(`${fx.daemon.url}/metrics`)).text();
+    expect(metrics).toMatch(/^meshd_http_refused_requests_total\{reason="host"\} [1-9]/m);
+    expect(fx.daemon.tail(200)).toContain('refused a request whose Host header does not name this server');
   });
 
   it('logged no console error and sent no request beyond 127.0.0.1', () => {
