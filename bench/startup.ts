@@ -2,7 +2,9 @@
 // floor), the unbundled CLI (`node packages/meshd/bin/meshd.js`, today's compiled workspace), the
 // tarball's bundle (`node bin/meshd`) and the .deb's single executable (`usr/bin/meshd`), for
 // `--version`, `validate` on examples/multicluster and a no-op `apply` on 3 test clusters.
-// Run: npm run bench:startup -- [--runs N] [--no-clusters] [--out FILE]
+// Run: npm run bench:startup -- [--runs N] [--no-clusters] [--out FILE] [--compare DIR]
+// --compare DIR adds another build's unpacked tarball (DIR/bin/meshd, e.g. main's, kept aside before
+// rebuilding) as the variant `bundle (compare)`, for a before/after in the same rounds.
 // Every round runs every command once, in an order rotated each round; the table gives medians.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,8 +29,10 @@ interface Variant {
 
 const TARBALL_BIN = join(REPO, `dist/stage/meshd-${MESHD_VERSION}/bin/meshd`);
 const SEA_BIN = join(REPO, `dist/stage/meshd_${MESHD_VERSION}_amd64/usr/bin/meshd`);
+const COMPARE = flag(process.argv, '--compare');
 const VARIANTS: readonly Variant[] = [
   { name: 'unbundled', command: process.execPath, prefix: [MESHD_BIN] },
+  ...(COMPARE === undefined ? [] : [{ name: 'bundle (compare)', command: process.execPath, prefix: [join(COMPARE, 'bin/meshd')] }]),
   { name: 'bundle (tarball)', command: process.execPath, prefix: [TARBALL_BIN] },
   { name: 'single executable (.deb)', command: SEA_BIN, prefix: [] },
 ];
@@ -103,7 +107,7 @@ function modulesMarkdown(counts: readonly { case: string; count: ModuleCount; to
 }
 
 requireBuiltMeshd();
-for (const bin of [TARBALL_BIN, SEA_BIN]) if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run dist\` first`);
+for (const bin of [TARBALL_BIN, SEA_BIN, ...(COMPARE === undefined ? [] : [join(COMPARE, 'bin/meshd')])]) if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run dist\` first`);
 const runs = intFlag(process.argv, '--runs', 20);
 const out = flag(process.argv, '--out') ?? join(REPO, 'bench/results/startup.json');
 const mesh = process.argv.includes('--no-clusters') ? undefined : await clusters();

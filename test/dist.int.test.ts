@@ -1,11 +1,13 @@
 // Issue 17, end to end: `npm run dist` on this clone, then the .deb installed into this machine's
 // root with dpkg (CI runs as root on a throwaway machine) and the tarball unpacked into a temp
 // directory. Every installed command runs from a directory outside the repository, with no
-// node_modules on its path and a bare environment. Nothing here skips: without root, dpkg or
-// systemd-analyze, or with a meshd package already installed, the suite fails and says why.
+// node_modules on its path and a bare environment. The .deb is also installed into a stock Debian 12
+// root (debootstrap minbase from the Debian mirror, cached in ~/.cache/meshd; no nodejs) and run
+// there with chroot against the same clusters. Nothing here skips: without root, dpkg,
+// systemd-analyze or debootstrap, or with a meshd package already installed, the suite fails and says why.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,8 @@ import type { TestEnv } from '@meshd/testenv';
 import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
 import { addAll, endpointIps, workspace } from './support/mesh.js';
 import type { MeshWorkspace } from './support/mesh.js';
+import { stockBookworm } from './support/stock-debian.js';
+import type { StockRoot } from './support/stock-debian.js';
 
 const repo = resolve(import.meta.dirname, '..');
 const deb = join(repo, `dist/meshd_${MESHD_VERSION}_amd64.deb`);
@@ -49,8 +53,8 @@ let cwd: string;
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the dist test installs a .deb: run it as root (CI does)');
-  for (const tool of ['dpkg', 'dpkg-deb', 'systemd-analyze', 'tar']) {
-    if (spawnSync('which', [tool]).status !== 0) throw new Error(`the dist test needs ${tool}: apt-get install -y ${tool === 'systemd-analyze' ? 'systemd' : tool}`);
+  for (const tool of ['dpkg', 'dpkg-deb', 'systemd-analyze', 'tar', 'debootstrap', 'chroot']) {
+    if (spawnSync('which', [tool]).status !== 0) throw new Error(`the dist test needs ${tool}: apt-get install -y ${({ 'systemd-analyze': 'systemd', chroot: 'coreutils' } as Record<string, string>)[tool] ?? tool}`);
   }
   if (installedState() !== '') throw new Error(`a meshd package is already on this machine (${installedState()}): this test installs and purges it; dpkg -P meshd first`);
   execFileSync(join(repo, 'node_modules/.bin/tsx'), ['scripts/release/main.ts'], { cwd: repo, stdio: 'inherit' });
@@ -67,6 +71,55 @@ afterAll(async () => {
   await ws?.cleanup();
   await env?.stop();
   if (cwd !== undefined) await rm(cwd, { recursive: true, force: true });
+});
+
+describe('the .deb on a stock Debian 12 root (debootstrap minbase, no nodejs)', () => {
+  let root: StockRoot;
+
+  beforeAll(async () => {
+    root = await stockBookworm();
+    await cp(deb, join(root.dir, 'tmp/meshd.deb'));
+    // The operator's part: helm on the PATH, the cluster directory (test clusters on 127.0.0.1, which
+    // the chroot shares), and a meshd.yaml naming neither helm nor the chart.
+    await cp(binaryPaths().helm, join(root.dir, 'usr/local/bin/helm'));
+    await cp(ws.dir, join(root.dir, 'root/multicluster'), { recursive: true });
+    await writeFile(join(root.dir, 'root/meshd.yaml'), 'stateDirectory: /root/state\n');
+  }, 600_000);
+
+  afterAll(async () => {
+    await root?.dispose();
+  });
+
+  it('is Debian 12 without node, and dpkg -i installs meshd with its user', () => {
+    expect(root.run('cat', ['/etc/debian_version']).out).toMatch(/^12\./);
+    expect(root.run('sh', ['-c', 'command -v node nodejs']).code).not.toBe(0);
+    const install = root.run('dpkg', ['-i', '/tmp/meshd.deb']);
+    expect(install.code, install.out + install.err).toBe(0);
+    expect(root.run('id', ['-un', 'meshd']).out.trim()).toBe('meshd');
+    expect(root.run('dpkg-query', ['-W', '-f=${db:Status-Status}', 'nodejs']).out).not.toBe('installed');
+  });
+
+  it('runs meshd --version and validates the installed examples', () => {
+    expect(root.run('/usr/bin/meshd', ['--version']).out.trim()).toContain(`${MESHD_VERSION} (commit ${commit}`);
+    const validate = root.run('meshd', ['validate', '--dir', '/usr/lib/meshd/examples/multicluster']);
+    expect(validate.code, validate.err).toBe(0);
+    expect(validate.out).toContain('valid: 3 clusters');
+  });
+
+  it('converges the test clusters from inside the root with the installed chart; a plan then has nothing to do', async () => {
+    const apply = root.run('meshd', ['apply', '--dir', '/root/multicluster', '--config', '/root/meshd.yaml']);
+    expect(apply.code, apply.out + apply.err).toBe(0);
+    expect(apply.out).toContain('converged');
+    const pilot = await env.controlPlane.podIp('pilot');
+    for (const remote of env.clusters.slice(1)) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
+    const plan = root.run('meshd', ['plan', '--dir', '/root/multicluster', '--config', '/root/meshd.yaml', '--detailed-exitcode']);
+    expect(plan.code, plan.out + plan.err).toBe(0);
+  });
+
+  it('dpkg -P inside the root leaves no meshd files behind', () => {
+    expect(root.run('dpkg', ['-P', 'meshd']).code).toBe(0);
+    expect(root.run('sh', ['-c', 'ls -d /usr/bin/meshd /usr/lib/meshd /etc/meshd /var/lib/meshd 2>/dev/null']).out).toBe('');
+  });
 });
 
 describe('the .deb', () => {

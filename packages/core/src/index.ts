@@ -35,6 +35,7 @@ export * from './cluster/display.js';
 export * from './state/index.js';
 export * from './cluster/failure.js';
 export * from './cluster/served-apis.js';
+export * from './util/text-memo.js';
 export * from './plan/served.js';
 export * from './compat/removed-apis.js';
 export * from './compat/convert.js';

@@ -4,6 +4,7 @@ import { describeKind } from './describe-value.js';
 import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
 import { parseYamlText, type YamlDocument } from './yaml-source.js';
 import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
+import { TextMemo } from '../util/text-memo.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
@@ -32,6 +33,18 @@ export interface KubeconfigCheck {
  * http(s) server URL. Messages name clusters, contexts and users but never quote other values (they may be credentials). Never throws.
  */
 export function validateKubeconfig(file: string, text: string): KubeconfigCheck {
+  const check = checked.get(file, text, () => checkKubeconfig(file, text));
+  return { ...check, findings: [...check.findings] };
+}
+
+/**
+ * What validateKubeconfig found for a file name and text, kept: a pass checks each kubeconfig of
+ * the directory and again of the mesh remembered in the state directory (the same text), and the
+ * daemon checks the same texts every pass. 4096 entries hold a 1000-cluster mesh's two readings.
+ */
+const checked = new TextMemo<KubeconfigCheck>(4096);
+
+function checkKubeconfig(file: string, text: string): KubeconfigCheck {
   const parsed = parseYamlText(file, text);
   if (hasErrors(parsed.findings)) return { findings: parsed.findings };
   const [doc, extra] = parsed.documents;

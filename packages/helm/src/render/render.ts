@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KubeObject } from '@meshd/core';
+import { TextMemo, type KubeObject } from '@meshd/core';
 import { helmTemplateArgs } from './args.js';
 import type { HelmMajor } from '../run/detect.js';
 import { runHelm } from '../run/exec.js';
@@ -38,8 +38,15 @@ export function isTestHook(obj: KubeObject): boolean {
 
 /** The objects of `helm template`'s output, as renderChart returns them. Pure. */
 export function renderedObjects(stdout: string, namespace: string): KubeObject[] {
-  return parseRenderedManifests(stdout, namespace).filter((obj) => !isTestHook(obj));
+  return structuredClone(parsedRenders.get(namespace, stdout, () => parseRenderedManifests(stdout, namespace).filter((obj) => !isTestHook(obj))));
 }
+
+/**
+ * The objects of `helm template` outputs already parsed in this process, by namespace and output:
+ * every remote of a mesh usually gets the same rendering (the same values), and the daemon's passes
+ * and a one-shot pass's stored renderings repeat it. Parsing YAML costs ~50× a structured clone.
+ */
+const parsedRenders = new TextMemo<KubeObject[]>(64);
 
 /**
  * Renders a chart with `helm template` and returns its objects in helm's output order:
