@@ -138,6 +138,26 @@ describe('minted credentials (the default)', () => {
     expect((await published('remote-1')) ?? '').toBe(after);
   });
 
+  it('a binding Secret deleted outside meshd (its token revoked) is noticed by the next apply, which mints and publishes a working token', async () => {
+    await writeConfig(ws, [SECRETS, 'credentials: { lifetime: 10m }']);
+    const before = (await published('remote-1')) ?? '';
+    expect(await listPodsStatus(before)).toBe(200);
+    const core = clientOf(env.clusters[1]!).core;
+    const bindings = await core.listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'meshd.io/component=credentials' });
+    expect(bindings.items).toHaveLength(1);
+    await core.deleteNamespacedSecret({ name: bindings.items[0]!.metadata!.name!, namespace: 'istio-system' });
+    expect(await settledStatus(before, 401)).toBe(401);
+    const plan = await meshd(ws, 'plan', '--detailed-exitcode');
+    expect(plan.code, plan.stdout).toBe(2);
+    expect(plan.stdout).toMatch(/was deleted outside meshd: the published token is revoked/);
+    const run = await meshd(ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const after = (await published('remote-1')) ?? '';
+    expect(tokenOf(after)).not.toBe(tokenOf(before));
+    expect(await listPodsStatus(after)).toBe(200);
+    expect((await meshd(ws, 'plan', '--detailed-exitcode')).code).toBe(0);
+  });
+
   it('legacyToken: clusters without TokenRequest get a service-account-token Secret, revoked the same way', async () => {
     const before = (await published('remote-1')) ?? '';
     await writeConfig(ws, [SECRETS, 'credentials: { lifetime: 10m, retireAfter: 1ms, legacyToken: true }']);

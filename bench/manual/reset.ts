@@ -1,10 +1,14 @@
 // Puts the 3 test clusters back to "nothing installed" between fromEmpty runs, the same way for
 // meshd and the manual script: istio-system deleted on every remote (and waited for), the chart's
-// cluster-scoped RBAC deleted, istio.default copies deleted, the registry ConfigMap deleted.
+// cluster-scoped RBAC deleted, istio.default copies deleted, the registry ConfigMap deleted, and
+// meshd's minted Pilot credential (reader ServiceAccount, ClusterRole, binding, token Secrets) deleted
+// on every cluster: meshd then notices the revoked credential and mints a new one, as from empty.
 import { ApiException, CoreV1Api, KubernetesObjectApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 
 const CITADEL_RBAC = 'istio-citadel-istio-system';
+const READER = 'meshd-pilot-reader';
+const CREDENTIAL_OBJECTS = 'meshd.io/component=credentials';
 
 async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
   try {
@@ -39,12 +43,24 @@ async function resetRemote(remote: ClusterHandle, secretNamespaces: readonly str
   await waitNamespaceGone(core, 'istio-system');
 }
 
+/** Deletes meshd's minted-credential objects on one cluster (the Pilot reader and its token Secrets). */
+async function resetCredential(cluster: ClusterHandle): Promise<void> {
+  const kc = cluster.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  await ignoreNotFound(core.deleteCollectionNamespacedSecret({ namespace: 'istio-system', labelSelector: CREDENTIAL_OBJECTS }));
+  await ignoreNotFound(core.deleteNamespacedServiceAccount({ name: READER, namespace: 'istio-system' }));
+  await ignoreNotFound(rbac.deleteClusterRoleBinding({ name: READER }));
+  await ignoreNotFound(rbac.deleteClusterRole({ name: READER }));
+}
+
 /** Removes everything either tool installed; resolves once istio-system is gone from every remote. */
 export async function resetMesh(env: TestEnv, secretNamespaces: readonly string[]): Promise<void> {
   const [cp, ...remotes] = env.clusters;
   if (!cp) throw new Error('no clusters');
   const core = cp.kubeConfig().makeApiClient(CoreV1Api);
   await ignoreNotFound(core.deleteNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' }));
+  await Promise.all(env.clusters.map(resetCredential));
   await Promise.all(remotes.map((r) => resetRemote(r, secretNamespaces)));
 }
 

@@ -119,6 +119,15 @@ describe('rotation', () => {
   ])('$what', ({ rec, at, want }) => {
     expect(decideCredential(rec, policy, new Date(at)).action).toBe(want);
   });
+  it.each([
+    { binding: 'present' as const, want: 'keep' },
+    { binding: 'unknown' as const, want: 'keep' },
+    { binding: 'gone' as const, want: 'mint' },
+  ])('a fresh credential whose binding Secret is $binding: $want', ({ binding, want }) => {
+    const decision = decideCredential(record, policy, new Date('2026-12-01T01:00:00Z'), binding);
+    expect(decision.action).toBe(want);
+    if (decision.action === 'mint') expect(decision.reason).toBe('its binding Secret istio-system/reader-1 was deleted outside meshd: the published token is revoked');
+  });
   it('the rotation always comes before the expiry, for any lifetime and fraction (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 600, max: 31_536_000 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), (seconds, rotateAt) => {

@@ -89,6 +89,17 @@ export async function revokeBinding(client: ClusterClient, ref: BindingRef): Pro
   }
 }
 
+/** Whether a binding object is still the one meshd created (same UID); a different object of that name counts as gone. */
+export async function bindingStateOf(client: ClusterClient, ref: BindingRef): Promise<'present' | 'gone'> {
+  try {
+    const secret = await client.core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace });
+    return secret.metadata?.uid === ref.uid ? 'present' : 'gone';
+  } catch (err) {
+    if (isNotFound(err)) return 'gone';
+    throw err;
+  }
+}
+
 /**
  * The CA bundle to inline in a minted kubeconfig: the operator's kubeconfig's (inline data, or the
  * file it names on the bastion), else the cluster's `kube-root-ca.crt` ConfigMap in `namespace`

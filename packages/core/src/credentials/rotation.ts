@@ -24,13 +24,22 @@ export function rotationDueAt(record: CredentialRecord, rotateAt: number): Date 
 }
 
 /**
- * Pure: keep the stored credential, or mint a new one — none yet, another ServiceAccount or kind
- * configured, or its rotation time (rotateAt of its lifetime) reached.
+ * What the cluster says of a stored credential's binding object: `present` (same UID), `gone`
+ * (deleted, or replaced by another object of that name: every token bound to it is revoked), or
+ * `unknown` (not looked at this pass).
  */
-export function decideCredential(record: CredentialRecord | undefined, policy: RotationPolicy, now: Date): CredentialDecision {
+export type BindingState = 'present' | 'gone' | 'unknown';
+
+/**
+ * Pure: keep the stored credential, or mint a new one — none yet, another ServiceAccount or kind
+ * configured, its binding object deleted outside meshd (the token no longer works), or its rotation
+ * time (rotateAt of its lifetime) reached.
+ */
+export function decideCredential(record: CredentialRecord | undefined, policy: RotationPolicy, now: Date, binding: BindingState = 'unknown'): CredentialDecision {
   if (record === undefined) return { action: 'mint', reason: 'no credential yet' };
   if (record.serviceAccount !== policy.serviceAccount || record.namespace !== policy.namespace) return { action: 'mint', reason: 'the reader ServiceAccount changed' };
   if ((record.kind === 'legacy-token') !== policy.legacy) return { action: 'mint', reason: policy.legacy ? 'credentials.legacyToken was turned on' : 'credentials.legacyToken was turned off' };
+  if (binding === 'gone') return { action: 'mint', reason: `its binding Secret ${record.binding.namespace}/${record.binding.name} was deleted outside meshd: the published token is revoked` };
   const due = rotationDueAt(record, policy.rotateAt);
   if (due !== undefined && now.getTime() >= due.getTime()) return { action: 'mint', reason: `rotation due since ${due.toISOString()} (expires ${record.expiresAt ?? ''})` };
   return { action: 'keep' };

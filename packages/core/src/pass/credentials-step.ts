@@ -1,5 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { caPemOf, mintReaderToken, revokeBinding } from '../credentials/mint.js';
+import { bindingStateOf, caPemOf, mintReaderToken, revokeBinding } from '../credentials/mint.js';
 import { inlineKubeconfigFiles } from '../credentials/inline-files.js';
 import { publishedServerOf } from '../credentials/published-server.js';
 import type { PublishedServer } from '../credentials/published-server.js';
@@ -87,13 +87,14 @@ async function mintIfDue(ctx: MintContext, cluster: ValidCluster, conn: { client
   const { client, caPem } = conn;
   const { opts, creds, policy, now } = ctx;
   const record = recordFor(ctx, cluster.name);
-  const decision = decideCredential(record, policy, now);
+  const binding = record ? await bindingStateOf(client, record.binding) : 'unknown';
+  const decision = decideCredential(record, policy, now, binding);
   if (decision.action === 'keep') return record;
   report.changes.push({ op: 'create', kind: 'TokenRequest', namespace: creds.namespace, name: creds.serviceAccount, detail: [decision.reason] });
   if (opts.mode !== 'apply') return record;
   const minted = await mintReaderToken({ client, serviceAccount: creds.serviceAccount, namespace: creds.namespace, lifetimeMs: policy.lifetimeMs, legacy: policy.legacy, now });
   report.writes += 2;
-  const next: CredentialRecord = { cluster: cluster.name, kind: minted.kind, serviceAccount: creds.serviceAccount, namespace: creds.namespace, binding: minted.binding, token: minted.token, caPem, issuedAt: now.toISOString(), retiring: record ? [...record.retiring, record.binding] : [] };
+  const next: CredentialRecord = { cluster: cluster.name, kind: minted.kind, serviceAccount: creds.serviceAccount, namespace: creds.namespace, binding: minted.binding, token: minted.token, caPem, issuedAt: now.toISOString(), retiring: record ? [...record.retiring, ...(binding === 'gone' ? [] : [record.binding])] : [] };
   if (minted.expiresAt) next.expiresAt = minted.expiresAt.toISOString();
   await opts.state?.credentials.put(next);
   return next;
