@@ -38,16 +38,18 @@ export function desiredFromSources(sources: ObservedSources, config: SecretsConf
     if (why === undefined) result.copies.push(desiredCopy(sources.controlPlane, source));
     else if (config.names.includes(source.name)) result.skipped.push(`${sourceId(sources.controlPlane, source)}: ${why}`);
   }
-  for (const namespace of sources.namespaces) {
-    for (const name of config.names.filter(isExactName)) {
-      if (!seen.has(`${namespace}/${name}`)) result.missingSources.push(sourceId(sources.controlPlane, { namespace, name }));
-    }
-  }
+  result.missingSources.push(...missingExactSources(sources, config.names, seen));
   if (config.copyCaSecret) {
     if (sources.ca) result.copies.push(desiredCopy(sources.controlPlane, sources.ca));
     else result.missingSources.push(sourceId(sources.controlPlane, CA_SECRET));
   }
   return result;
+}
+
+/** Exact names in config with no source in a namespace of the set (`seen` holds `namespace/name` of those found), as source ids. */
+function missingExactSources(sources: ObservedSources, names: readonly string[], seen: ReadonlySet<string>): string[] {
+  const exact = names.filter(isExactName);
+  return sources.namespaces.flatMap((namespace) => exact.filter((name) => !seen.has(`${namespace}/${name}`)).map((name) => sourceId(sources.controlPlane, { namespace, name })));
 }
 
 /**

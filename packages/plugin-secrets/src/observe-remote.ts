@@ -1,22 +1,24 @@
 import { isNotFound, objectKey, readObjects, refKey, refOf } from '@meshd/core';
 import type { ClusterClient, KubeObject, ObjectRef } from '@meshd/core';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
 import { OWNED_COPIES_SELECTOR } from './metadata.js';
 import type { NamespaceState, ObservedRemote } from './plan.js';
 
 function asKubeObject(item: V1Secret): KubeObject {
-  const obj: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: item.metadata?.name ?? '', namespace: item.metadata?.namespace ?? '' },
-  };
-  // The UID is what the journal compares (ownership by identity).
-  if (item.metadata?.uid !== undefined) obj.metadata.uid = item.metadata.uid;
-  if (item.metadata?.labels) obj.metadata.labels = item.metadata.labels;
-  if (item.metadata?.annotations) obj.metadata.annotations = item.metadata.annotations;
+  const obj: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: metadataOf(item.metadata ?? {}) };
   if (item.type !== undefined) obj.type = item.type;
   if (item.data !== undefined) obj.data = item.data;
   return obj;
+}
+
+/** The metadata meshd compares of a listed Secret: name, namespace, UID (ownership by identity), labels, annotations. */
+function metadataOf(m: V1ObjectMeta): KubeObject['metadata'] {
+  const metadata: KubeObject['metadata'] = { name: m.name ?? '', namespace: m.namespace ?? '' };
+  // The UID is what the journal compares (ownership by identity).
+  if (m.uid !== undefined) metadata.uid = m.uid;
+  if (m.labels) metadata.labels = m.labels;
+  if (m.annotations) metadata.annotations = m.annotations;
+  return metadata;
 }
 
 /** Every copy meshd owns on a cluster: one list request across namespaces, by label. */

@@ -41,16 +41,22 @@ interface Scenario {
   recorded?: Map<string, string>;
 }
 
+/** What observation finds on the remote: its Secrets, and null (absent) for each copy of a source it lacks. */
+function liveOnRemote(remoteObjs: readonly KubeObject[], sources: readonly SourceSecret[]): Map<string, KubeObject | null> {
+  const live = new Map<string, KubeObject | null>(remoteObjs.map((o) => [objectKey(o), o]));
+  for (const source of sources) {
+    const key = objectKey(desiredCopy('cp', source));
+    if (!live.has(key)) live.set(key, null);
+  }
+  return live;
+}
+
 function run(s: Scenario): { steps: ReturnType<typeof planSecretCopies>; summary: ReturnType<typeof summarise>; input: SecretsPlanInput } {
   const config = { ...secretsConfigSchema.parse({ namespaces: s.namespaces ?? NS }), ...s.config };
   const sources: ObservedSources = { controlPlane: 'cp', namespaces: s.namespaces ?? NS, secrets: s.sources };
   if (s.ca !== undefined) sources.ca = s.ca;
   const remoteObjs = s.remote ?? [];
-  const live = new Map<string, KubeObject | null>(remoteObjs.map((o) => [objectKey(o), o]));
-  for (const source of [...s.sources, ...(s.ca ? [s.ca] : [])]) {
-    const key = objectKey(desiredCopy('cp', source));
-    if (!live.has(key)) live.set(key, null);
-  }
+  const live = liveOnRemote(remoteObjs, [...s.sources, ...(s.ca ? [s.ca] : [])]);
   const owned = remoteObjs.filter((o) => o.metadata.labels?.['meshd.io/component'] === 'secrets');
   const input: SecretsPlanInput = { target: 'remote-1', config, sources, remote: { owned, live, namespaces: new Map(Object.entries(s.nsStates ?? {})) }, adopt: s.adopt ?? false, prune: s.prune ?? true, ...(s.recorded ? { recorded: s.recorded } : {}) };
   const steps = planSecretCopies(input);

@@ -41,14 +41,19 @@ function changeWithHashes(a: ObjectAction, live: ReadonlyMap<string, KubeObject 
   const change = changeOf(a);
   if (!change) return undefined;
   if (a.op === 'conflict') change.detail = [conflictMessage(target, a)];
+  change.detail = [...(change.detail ?? []), ...hashDetail(a, live)];
+  return change;
+}
+
+/** Short hashes of the wanted content (with its source; not for a conflict) and of a copy that differs from it. */
+function hashDetail(a: ObjectAction, live: ReadonlyMap<string, KubeObject | null>): string[] {
   const source = a.desired?.metadata.annotations?.[SOURCE_ANNOTATION];
   const wanted = hashOf(a.desired);
   const had = hashOf(live.get(a.key));
-  const detail = change.detail ?? [];
+  const detail: string[] = [];
   if (source !== undefined && wanted !== undefined && a.op !== 'conflict') detail.push(`source ${source} @${wanted}`);
   if (had !== undefined && had !== wanted) detail.push(`copy has @${had}`);
-  change.detail = detail;
-  return change;
+  return detail;
 }
 
 function stateOf(actions: readonly ObjectAction[], conflicts: number, anyOwned: boolean): SecretsSummary['state'] {
@@ -67,10 +72,9 @@ function counts(actions: readonly ObjectAction[]): string {
   return parts.length > 0 ? `copies: ${parts.join(', ')}` : 'no copies wanted';
 }
 
-/** Pure: the state, reason and changes of planned steps on `target`. */
-export function summarise(target: string, steps: SecretsSteps, live: ReadonlyMap<string, KubeObject | null>, anyOwned: boolean): SecretsSummary {
-  const conflicts = steps.actions.filter((a) => a.op === 'conflict').map((a) => conflictMessage(target, a));
-  const changes = steps.actions.map((a) => changeWithHashes(a, live, target)).filter((c): c is PlannedChange => c !== undefined);
+/** Copies left in place (their source is gone) and namespaces whose copies are blocked, as orphan changes. */
+function leftAloneChanges(steps: SecretsSteps): PlannedChange[] {
+  const changes: PlannedChange[] = [];
   for (const copy of steps.retained) {
     const source = copy.metadata.annotations?.[SOURCE_ANNOTATION] ?? 'unknown';
     changes.push({ op: 'orphan', kind: 'Secret', namespace: copy.metadata.namespace ?? '', name: copy.metadata.name, detail: [`source ${source} is gone: copy left in place`] });
@@ -79,10 +83,24 @@ export function summarise(target: string, steps: SecretsSteps, live: ReadonlyMap
     const why = b.state === 'terminating' ? 'is terminating' : 'is missing (createNamespaces is off)';
     changes.push({ op: 'orphan', kind: 'Namespace', name: ns, detail: [`${why}: ${b.copies} secret(s) not copied`] });
   }
-  const parts = [counts(steps.actions)];
-  if (conflicts.length > 0) parts.push(`${conflicts.length} not owned by meshd: ${listed(steps.actions.filter((a) => a.op === 'conflict').map(where))}`);
+  return changes;
+}
+
+/** What the reason adds after the counts: conflicts, missing sources, skipped sources, blocked namespaces (in that order). */
+function reasonParts(target: string, steps: SecretsSteps): string[] {
+  const parts: string[] = [];
+  const conflicting = steps.actions.filter((a) => a.op === 'conflict');
+  if (conflicting.length > 0) parts.push(`${conflicting.length} not owned by meshd: ${listed(conflicting.map(where))}`);
   if (steps.missingSources.length > 0) parts.push(`sources missing on the control plane (copies left in place): ${listed(steps.missingSources)}`);
   if (steps.skipped.length > 0) parts.push(`not copied: ${listed(steps.skipped)}`);
   if (steps.blockedNamespaces.size > 0) parts.push(`namespaces missing on ${target}: ${listed([...steps.blockedNamespaces.keys()].sort())}`);
+  return parts;
+}
+
+/** Pure: the state, reason and changes of planned steps on `target`. */
+export function summarise(target: string, steps: SecretsSteps, live: ReadonlyMap<string, KubeObject | null>, anyOwned: boolean): SecretsSummary {
+  const conflicts = steps.actions.filter((a) => a.op === 'conflict').map((a) => conflictMessage(target, a));
+  const changes = [...steps.actions.map((a) => changeWithHashes(a, live, target)).filter((c): c is PlannedChange => c !== undefined), ...leftAloneChanges(steps)];
+  const parts = [counts(steps.actions), ...reasonParts(target, steps)];
   return { state: stateOf(steps.actions, conflicts.length, anyOwned), reason: parts.join('; '), changes, conflicts };
 }

@@ -6,26 +6,39 @@ function releaseChange(plan: TillerPlan, op: PlannedChange['op'], detail: string
   return { op, kind: 'Release', namespace: plan.namespace, name: plan.release, detail };
 }
 
+/** A Tiller step on the release itself (as opposed to prerequisites and objects). */
+type ReleaseStep = Extract<TillerStep, { op: 'rollback' | 'purge' | 'install' | 'upgrade' }>;
+
 function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): PlannedChange[] {
   switch (step.op) {
-    case 'create': {
-      const m = step.object.metadata;
-      return [{ op: 'create', kind: step.object.kind, name: m.name, ...(m.namespace === undefined ? {} : { namespace: m.namespace }), detail: ['Tiller prerequisite'] }];
-    }
+    case 'create':
+      return [{ op: 'create', kind: step.object.kind, name: step.object.metadata.name, ...namespaceOf(step.object.metadata.namespace), detail: ['Tiller prerequisite'] }];
     case 'install-tiller':
       return [{ op: 'install', kind: 'Deployment', namespace: step.namespace, name: 'tiller-deploy', detail: ['helm init --service-account tiller'] }];
     case 'remove-template-release':
       return objectChangesOf(step.plan.actions).map((c) => ({ ...c, detail: ['applied by the helm-template backend; Tiller creates it again'] }));
     case 'delete':
-      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...(step.ref.namespace === undefined ? {} : { namespace: step.ref.namespace }), detail: ['changed on the cluster: deleted, then re-created by Tiller'] }];
+      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...namespaceOf(step.ref.namespace), detail: ['changed on the cluster: deleted, then re-created by Tiller'] }];
+    default:
+      return [releaseChangeOfStep(plan, step, where)];
+  }
+}
+
+/** `{ namespace }` for a namespaced object, `{}` for a cluster-scoped one. */
+function namespaceOf(namespace: string | undefined): { namespace?: string } {
+  return namespace === undefined ? {} : { namespace };
+}
+
+function releaseChangeOfStep(plan: TillerPlan, step: ReleaseStep, where: string): PlannedChange {
+  switch (step.op) {
     case 'rollback':
-      return [releaseChange(plan, 'upgrade', [`rollback to revision ${step.revision}`, where])];
+      return releaseChange(plan, 'upgrade', [`rollback to revision ${step.revision}`, where]);
     case 'purge':
-      return [releaseChange(plan, 'uninstall', ['helm delete --purge', where])];
+      return releaseChange(plan, 'uninstall', ['helm delete --purge', where]);
     case 'install':
-      return [releaseChange(plan, 'install', [where, ...(step.replace ? ['--replace'] : []), ...plan.objectChanges])];
+      return releaseChange(plan, 'install', [where, ...(step.replace ? ['--replace'] : []), ...plan.objectChanges]);
     case 'upgrade':
-      return [releaseChange(plan, 'upgrade', [`revision ${plan.revision} → new revision`, where, ...plan.objectChanges])];
+      return releaseChange(plan, 'upgrade', [`revision ${plan.revision} → new revision`, where, ...plan.objectChanges]);
   }
 }
 

@@ -50,15 +50,34 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
     const lines = result.findings.map((f) => formatFinding(f, f.file));
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`, { terminal: true });
   }
-  const config = result.config;
-  const fileBase = source.file === undefined ? cwd : dirname(source.file);
-  const chartSet = overrides.chart !== undefined || result.keysInFile.includes('chart');
-  const baseOf = (key: 'directory' | 'chart' | 'stateDirectory'): string => (overrides[key] !== undefined || !result.keysInFile.includes(key) ? cwd : fileBase);
+  return withResolvedPaths(result.config, { file: source.file, keysInFile: result.keysInFile, overrides, home, cwd, options });
+}
+
+/** Where the configuration came from, to resolve its paths against the right directory. */
+interface PathOrigins {
+  /** The config file read, or undefined for pure defaults. */
+  file: string | undefined;
+  /** Top-level keys the file set. */
+  keysInFile: readonly string[];
+  overrides: MeshdConfigInput;
+  home: string;
+  cwd: string;
+  options: LoadConfigOptions;
+}
+
+/**
+ * The configuration with `~` expanded and relative directory/chart/stateDirectory paths resolved:
+ * against the config file's directory when the file set them, against the working directory otherwise.
+ */
+function withResolvedPaths(config: MeshdConfig, o: PathOrigins): MeshdConfig {
+  const fileBase = o.file === undefined ? o.cwd : dirname(o.file);
+  const chartSet = o.overrides.chart !== undefined || o.keysInFile.includes('chart');
+  const baseOf = (key: 'directory' | 'chart' | 'stateDirectory'): string => (o.overrides[key] !== undefined || !o.keysInFile.includes(key) ? o.cwd : fileBase);
   return {
     ...config,
-    directory: resolvePath(config.directory, baseOf('directory'), home),
-    chart: chartSet || options.defaultChart === undefined ? resolveChart(config.chart, baseOf('chart'), home) : options.defaultChart,
-    stateDirectory: config.stateDirectory === undefined ? defaultStateDirectory(home, options.env) : resolvePath(config.stateDirectory, baseOf('stateDirectory'), home),
+    directory: resolvePath(config.directory, baseOf('directory'), o.home),
+    chart: chartSet || o.options.defaultChart === undefined ? resolveChart(config.chart, baseOf('chart'), o.home) : o.options.defaultChart,
+    stateDirectory: config.stateDirectory === undefined ? defaultStateDirectory(o.home, o.options.env) : resolvePath(config.stateDirectory, baseOf('stateDirectory'), o.home),
   };
 }
 

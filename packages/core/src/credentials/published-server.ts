@@ -35,6 +35,16 @@ function contains(cidrText: string, ip: string): number | undefined {
   return list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4') ? cidr.prefix : undefined;
 }
 
+type ServerEndpoint = NonNullable<NonNullable<ClusterSpec['kubernetesApiEndpoints']>['serverEndpoints']>[number];
+
+/** The endpoint whose clientCIDR holds `clientIp` with the longest prefix; none when the IP is unknown or unmatched. */
+function mostSpecificEndpoint(endpoints: readonly ServerEndpoint[], clientIp: string | undefined): ServerEndpoint | undefined {
+  if (clientIp === undefined) return undefined;
+  const ranked = endpoints.map((e) => ({ e, prefix: contains(e.clientCIDR, clientIp) })).filter((r) => r.prefix !== undefined);
+  ranked.sort((a, b) => (b.prefix ?? 0) - (a.prefix ?? 0));
+  return ranked[0]?.e;
+}
+
 /**
  * Pure: the API server URL the control plane's Pilot must dial for a cluster, which is not
  * necessarily what the bastion dials. In order: `clusters.NAME.publishedServer`; the descriptor's
@@ -50,9 +60,7 @@ export function publishedServerOf(i: ServerInputs): PublishedServer {
     return { server: i.kubeconfigServer, source: 'kubeconfig', warning: `${i.name}: the descriptor has no spec.kubernetesApiEndpoints.serverEndpoints; publishing the kubeconfig's server ${i.kubeconfigServer} (set clusters.${i.name}.publishedServer if Pilot dials another address)` };
   }
   if (endpoints.length === 1) return { server: urlOf(first.serverAddress), source: 'serverEndpoints' };
-  const ranked = i.clientIp === undefined ? [] : endpoints.map((e) => ({ e, prefix: contains(e.clientCIDR, i.clientIp ?? '') })).filter((r) => r.prefix !== undefined);
-  ranked.sort((a, b) => (b.prefix ?? 0) - (a.prefix ?? 0));
-  const best = ranked[0]?.e;
+  const best = mostSpecificEndpoint(endpoints, i.clientIp);
   if (best) return { server: urlOf(best.serverAddress), source: 'serverEndpoints' };
   const why = i.clientIp === undefined ? "Pilot's IP is not known" : `no clientCIDR holds Pilot's IP ${i.clientIp}`;
   return { server: urlOf(first.serverAddress), source: 'serverEndpoints', warning: `${i.name}: ${why}; publishing the first serverEndpoints entry ${first.serverAddress}` };

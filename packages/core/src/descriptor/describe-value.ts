@@ -13,11 +13,16 @@ export function describeValue(value: unknown, maxLength = 60): string {
   if (value === null) return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value.length > maxLength ? `${value.slice(0, Math.max(0, maxLength - 3))}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'object') return describeObjectKind(value);
+  return typeof value;
+}
+
+/** Names a non-null object by its shape: a list, binary data, a date or (anything else) a mapping. */
+function describeObjectKind(value: object): string {
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Uint8Array) return 'binary data';
   if (value instanceof Date) return 'a date';
-  if (typeof value === 'object') return 'a mapping';
-  return typeof value;
+  return 'a mapping';
 }
 
 /** The kind of a value without its content, for messages about files that hold credentials. */
@@ -65,13 +70,16 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2 || a.length > 64 || b.length > 64) return 99;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
+  for (let i = 1; i <= a.length; i++) previous = nextDistanceRow(previous, a[i - 1], b, i);
   return previous[b.length] ?? 99;
+}
+
+/** One Levenshtein row: distances from the first `i` characters of a (ending in `char`) to each prefix of b. */
+function nextDistanceRow(previous: readonly number[], char: string | undefined, b: string, i: number): number[] {
+  const current = [i];
+  for (let j = 1; j <= b.length; j++) {
+    const cost = char === b[j - 1] ? 0 : 1;
+    current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
+  }
+  return current;
 }

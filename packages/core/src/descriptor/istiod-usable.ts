@@ -34,23 +34,28 @@ function entries(list: unknown): { index: number; body: Record<string, unknown> 
 export function istiodProblems(kubeconfig: unknown): IstiodProblem[] {
   if (kubeconfig === null || typeof kubeconfig !== 'object') return [];
   const k = kubeconfig as Record<string, unknown>;
+  return [...entries(k.users).flatMap(({ index, body }) => userProblems(index, body)), ...entries(k.clusters).flatMap(({ index, body }) => clusterProblems(index, body))];
+}
+
+/** What istiod refuses in one kubeconfig user: an exec plugin, an auth provider, file paths (in that order). */
+function userProblems(index: number, body: Record<string, unknown>): IstiodProblem[] {
   const problems: IstiodProblem[] = [];
-  for (const { index, body } of entries(k.users)) {
-    if (body.exec !== undefined && body.exec !== null) problems.push({ path: ['users', index, 'user', 'exec'], reason: 'exec is not allowed (an exec credential plugin)', inlinable: false });
-    const provider = body['auth-provider'];
-    if (provider !== undefined && provider !== null) {
-      const name = typeof (provider as { name?: unknown }).name === 'string' ? (provider as { name: string }).name : 'unnamed';
-      problems.push({ path: ['users', index, 'user', 'auth-provider'], reason: `auth provider ${JSON.stringify(name)} is not allowed`, inlinable: false });
-    }
-    for (const field of Object.keys(FILE_FIELDS.users)) {
-      if (typeof body[field] === 'string' && body[field] !== '') problems.push({ path: ['users', index, 'user', field], reason: `${field} is a file path, not allowed (inline data only)`, inlinable: true });
-    }
+  if (body.exec !== undefined && body.exec !== null) problems.push({ path: ['users', index, 'user', 'exec'], reason: 'exec is not allowed (an exec credential plugin)', inlinable: false });
+  const provider = body['auth-provider'];
+  if (provider !== undefined && provider !== null) {
+    const name = typeof (provider as { name?: unknown }).name === 'string' ? (provider as { name: string }).name : 'unnamed';
+    problems.push({ path: ['users', index, 'user', 'auth-provider'], reason: `auth provider ${JSON.stringify(name)} is not allowed`, inlinable: false });
   }
-  for (const { index, body } of entries(k.clusters)) {
-    if (typeof body['certificate-authority'] === 'string' && body['certificate-authority'] !== '')
-      problems.push({ path: ['clusters', index, 'cluster', 'certificate-authority'], reason: 'certificate-authority is a file path, which does not exist in istiod\'s pod', inlinable: true });
+  for (const field of Object.keys(FILE_FIELDS.users)) {
+    if (typeof body[field] === 'string' && body[field] !== '') problems.push({ path: ['users', index, 'user', field], reason: `${field} is a file path, not allowed (inline data only)`, inlinable: true });
   }
   return problems;
+}
+
+/** What istiod cannot use in one kubeconfig cluster: a certificate-authority file path. */
+function clusterProblems(index: number, body: Record<string, unknown>): IstiodProblem[] {
+  if (typeof body['certificate-authority'] !== 'string' || body['certificate-authority'] === '') return [];
+  return [{ path: ['clusters', index, 'cluster', 'certificate-authority'], reason: 'certificate-authority is a file path, which does not exist in istiod\'s pod', inlinable: true }];
 }
 
 /**

@@ -69,16 +69,31 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
     return { findings: [errorAt(file, doc.locate(['current-context']), `kubeconfig current-context ${JSON.stringify(currentName)} is not one of its contexts (${names})`)] };
   }
   const contextPath = ['contexts', contextIndex, 'context'];
-  const findings: Finding[] = [];
   const clusterIndex = config.clusters.findIndex((c) => c.name === context.cluster);
-  if (clusterIndex < 0)
-    findings.push(errorAt(file, doc.locate([...contextPath, 'cluster']), `kubeconfig context ${JSON.stringify(currentName)} names cluster ${JSON.stringify(context.cluster)}, which is not in its clusters`));
-  if (context.user !== undefined && context.user !== '' && !(config.users ?? []).some((u) => u.name === context.user))
-    findings.push(errorAt(file, doc.locate([...contextPath, 'user']), `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`));
+  const findings = contextReferenceFindings(file, doc, config, { context, contextPath, clusterIndex });
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
     findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`));
   return findings.length > 0 || server === undefined ? { findings } : { findings, server: displayServer(server) };
+}
+
+/** The current context, where it sits in the file, and the index of its cluster (-1 when missing). */
+interface CurrentContextAt {
+  context: Kubeconfig['contexts'][number]['context'];
+  contextPath: (string | number)[];
+  clusterIndex: number;
+}
+
+/** Errors for a current context naming a cluster (at `clusterIndex`, -1 when missing) or user the kubeconfig does not have. */
+function contextReferenceFindings(file: string, doc: YamlDocument, config: Kubeconfig, at: CurrentContextAt): Finding[] {
+  const currentName = config['current-context'];
+  const { context } = at;
+  const findings: Finding[] = [];
+  if (at.clusterIndex < 0)
+    findings.push(errorAt(file, doc.locate([...at.contextPath, 'cluster']), `kubeconfig context ${JSON.stringify(currentName)} names cluster ${JSON.stringify(context.cluster)}, which is not in its clusters`));
+  if (context.user !== undefined && context.user !== '' && !(config.users ?? []).some((u) => u.name === context.user))
+    findings.push(errorAt(file, doc.locate([...at.contextPath, 'user']), `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`));
+  return findings;
 }
 
 function isServerUrl(text: string): boolean {

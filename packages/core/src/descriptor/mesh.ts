@@ -36,14 +36,20 @@ export function buildDesiredMesh(validation: DirectoryValidation, lastGood?: Des
   const controlPlanes = clusters.filter((c) => c.role === 'control-plane');
   const controlPlane = controlPlanes[0];
   if (controlPlanes.length !== 1 || controlPlane === undefined) return lastGood;
-  const registryFiles: Record<string, string> = { ...validation.registryFiles };
+  const registryFiles = withKeptFiles(validation.registryFiles, kept, lastGood);
+  const remotes = clusters.filter((c) => c.role === 'remote').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { controlPlane, remotes, registryFiles: sortedRecord(registryFiles), pilotEndpoint: controlPlane.pilotEndpoint };
+}
+
+/** The registry files plus the descriptor and kubeconfig text of each kept cluster (as last published when known). */
+function withKeptFiles(files: Readonly<Record<string, string>>, kept: readonly ValidCluster[], lastGood: DesiredMesh | undefined): Record<string, string> {
+  const registryFiles: Record<string, string> = { ...files };
   for (const c of kept) {
     const descriptor = lastGood?.registryFiles[c.file] ?? c.descriptorText;
     registryFiles[c.file] = descriptor;
     registryFiles[c.accessConfigFile] ??= lastGood?.registryFiles[c.accessConfigFile] ?? c.kubeconfigText;
   }
-  const remotes = clusters.filter((c) => c.role === 'remote').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { controlPlane, remotes, registryFiles: sortedRecord(registryFiles), pilotEndpoint: controlPlane.pilotEndpoint };
+  return registryFiles;
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {

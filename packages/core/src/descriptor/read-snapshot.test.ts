@@ -9,9 +9,8 @@ import { readDirectorySnapshot } from './read-snapshot.js';
 let root: string;
 let dir: string;
 let server: Server;
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'meshd-snapshot-'));
-  dir = join(root, 'multicluster');
+/** Regular files and directories: descriptors, kubeconfigs, an oversized file and editor artefacts. */
+async function writeFixtureFiles(): Promise<void> {
   await mkdir(dir);
   await mkdir(join(dir, 'kube'));
   await writeFile(join(root, 'outside.kube.conf'), 'kind: Config\n');
@@ -25,6 +24,10 @@ beforeAll(async () => {
   await writeFile(join(dir, '.east.yaml.swp'), 'swap');
   await writeFile(join(dir, '4913'), '');
   await mkdir(join(dir, 'sub.yaml'));
+}
+
+/** Symbolic links (inside, outside, dangling, looping) and special files (FIFOs, a socket). */
+async function makeLinksAndSpecialFiles(): Promise<void> {
   await symlink(join(dir, 'east.kube.conf'), join(dir, 'linked.conf'));
   await symlink('kube/west.conf', join(dir, 'west.kube.conf'));
   await symlink(join(dir, 'missing'), join(dir, 'dangling.yaml'));
@@ -34,6 +37,13 @@ beforeAll(async () => {
   execFileSync('mkfifo', [join(dir, 'fifo.yaml'), join(dir, 'notes.txt')]);
   server = createServer();
   await new Promise<void>((done) => server.listen(join(dir, 'sock.yaml'), done));
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'meshd-snapshot-'));
+  dir = join(root, 'multicluster');
+  await writeFixtureFiles();
+  await makeLinksAndSpecialFiles();
 });
 afterAll(async () => {
   await new Promise((done) => server.close(done));

@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ignoredReason, MAX_FILE_BYTES, type DirectorySnapshot, type SnapshotFile, type UnusableEntry } from './snapshot.js';
 
@@ -89,19 +89,28 @@ async function readRegularFile(path: string, maxFileBytes: number): Promise<Snap
     if (kind !== undefined) return { kind };
     const base = { size: info.size, mode: info.mode & 0o777 };
     if (info.size > maxFileBytes) return { ...base, bytes: new Uint8Array(0), tooLarge: true };
-    const buffer = new Uint8Array(maxFileBytes + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > maxFileBytes) return { ...base, size: length, bytes: new Uint8Array(0), tooLarge: true };
-    }
-    return { ...base, size: length, bytes: buffer.slice(0, length) };
+    const read = await readAtMost(handle, maxFileBytes);
+    if (read === undefined) return { ...base, size: maxFileBytes + 1, bytes: new Uint8Array(0), tooLarge: true };
+    return { ...base, size: read.length, bytes: read };
   } catch (err) {
     return { bytes: new Uint8Array(0), size: 0, mode: 0, readError: `cannot be read: ${errorCode(err)}` };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Reads an open file to its end, stopping once it holds more than `maxBytes` (a file that grew since
+ * its stat): the bytes read, or undefined when there were too many.
+ */
+async function readAtMost(handle: FileHandle, maxBytes: number): Promise<Uint8Array | undefined> {
+  const buffer = new Uint8Array(maxBytes + 1);
+  let length = 0;
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+    if (bytesRead === 0) return buffer.slice(0, length);
+    length += bytesRead;
+    if (length > maxBytes) return undefined;
   }
 }
 

@@ -55,28 +55,22 @@ export interface UnusableEntry {
   code?: string;
 }
 
+/** The sentence predicate for each unusable kind whose wording does not depend on an error code. */
+const UNUSABLE_PREDICATES: Record<Exclude<UnusableKind, 'unexaminable'>, string> = {
+  'dangling-symlink': 'is a symbolic link whose target does not exist',
+  'symlink-outside': 'is a symbolic link to a file outside the cluster directory, which meshd does not follow',
+  directory: 'is a directory, not a file',
+  fifo: 'is a named pipe (FIFO), not a regular file',
+  socket: 'is a socket, not a regular file',
+  device: 'is a device, not a regular file',
+  special: 'is not a regular file',
+  vanished: 'vanished or changed while meshd read the directory',
+};
+
 /** What an unusable entry is, as the predicate of a sentence about the file ("is a named pipe (FIFO)…"). */
 export function describeUnusable(entry: UnusableEntry): string {
-  switch (entry.kind) {
-    case 'dangling-symlink':
-      return 'is a symbolic link whose target does not exist';
-    case 'symlink-outside':
-      return 'is a symbolic link to a file outside the cluster directory, which meshd does not follow';
-    case 'directory':
-      return 'is a directory, not a file';
-    case 'fifo':
-      return 'is a named pipe (FIFO), not a regular file';
-    case 'socket':
-      return 'is a socket, not a regular file';
-    case 'device':
-      return 'is a device, not a regular file';
-    case 'special':
-      return 'is not a regular file';
-    case 'unexaminable':
-      return `cannot be examined (${entry.code ?? 'unknown error'})`;
-    case 'vanished':
-      return 'vanished or changed while meshd read the directory';
-  }
+  if (entry.kind === 'unexaminable') return `cannot be examined (${entry.code ?? 'unknown error'})`;
+  return UNUSABLE_PREDICATES[entry.kind];
 }
 
 /** Default per-file limit: a ConfigMap holds at most 1 MiB, so no single file may be larger. */

@@ -43,21 +43,31 @@ export function unusableDescriptorFile(file: string, entry: UnusableEntry): Desc
  * Cluster (or the whole file recognised as a kubeconfig). Pure; never throws.
  */
 export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileBytes: number): DescriptorFile {
-  const failed = (message: string): DescriptorFile => ({
-    file,
-    findings: [errorAt(file, START_OF_FILE, message)],
-    clusters: [],
-    isKubeconfig: false,
-    opaque: true,
-  });
-  if (entry.tooLarge) return failed(`file is ${formatBytes(entry.size)}, over the ${formatBytes(maxFileBytes)} limit for one file`);
-  if (entry.readError !== undefined) return failed(`file ${entry.readError}`);
+  const refused = refusedBeforeParsing(file, entry, maxFileBytes);
+  if (refused !== undefined) return refused;
+  const text = decodeText(entry.bytes);
+  if (text === undefined) return failedFile(file, 'file is not UTF-8 text (binary content?)');
+  return parseDescriptorText(file, text);
+}
+
+/** A file that is refused as a whole, with one error at its start. */
+function failedFile(file: string, message: string): DescriptorFile {
+  return { file, findings: [errorAt(file, START_OF_FILE, message)], clusters: [], isKubeconfig: false, opaque: true };
+}
+
+/** The refusal of a file too large or unreadable to parse, in that order; undefined when it may be parsed. */
+function refusedBeforeParsing(file: string, entry: SnapshotFile, maxFileBytes: number): DescriptorFile | undefined {
+  if (entry.tooLarge) return failedFile(file, `file is ${formatBytes(entry.size)}, over the ${formatBytes(maxFileBytes)} limit for one file`);
+  if (entry.readError !== undefined) return failedFile(file, `file ${entry.readError}`);
   if (entry.size > MAX_DESCRIPTOR_BYTES) {
     const message = `file is ${formatBytes(entry.size)}, over the ${formatBytes(MAX_DESCRIPTOR_BYTES)} limit for a cluster descriptor (a kubeconfig that a descriptor names may have up to ${formatBytes(maxFileBytes)})`;
-    return { ...failed(message), overDescriptorLimit: true };
+    return { ...failedFile(file, message), overDescriptorLimit: true };
   }
-  const text = decodeText(entry.bytes);
-  if (text === undefined) return failed('file is not UTF-8 text (binary content?)');
+  return undefined;
+}
+
+/** Parses a descriptor file's text: the whole file as a kubeconfig, or each document as a Cluster. */
+function parseDescriptorText(file: string, text: string): DescriptorFile {
   const parsed = parseYamlText(file, text);
   const findings = [...parsed.findings];
   if (!isConfigMapKey(file))

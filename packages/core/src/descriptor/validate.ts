@@ -55,7 +55,25 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
-  const read = [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
+  const files = withLargeNamedKubeconfigs(readDescriptorFiles(snapshot));
+  const descriptorFiles = files.filter((f) => !f.isKubeconfig);
+  const documents = descriptorFiles.flatMap((f) => f.clusters);
+  const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
+  const findings: Finding[] = [...files.flatMap((f) => f.findings), ...documents.flatMap((d) => d.findings), ...cross.fileFindings];
+
+  const invalid = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.file));
+  const { candidates, verdicts } = resolveDocuments(documents, snapshot, findings, invalid);
+  findings.push(...unreferencedKubeconfigs(files, verdicts));
+
+  const clusters = [...candidates].filter(([file]) => !invalid.has(file)).flatMap(([, list]) => list);
+  const registryFiles = registryContent(clusters, descriptorFiles);
+  const directoryErrors = [...cross.directoryErrors, ...(registryMode === 'configmap' ? registryLimit(registryFiles) : [])];
+  return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
+}
+
+/** Every descriptor file of the snapshot (usable or not), read on its own, sorted by name. */
+function readDescriptorFiles(snapshot: DirectorySnapshot): DescriptorFile[] {
+  return [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
     .filter(isDescriptorFileName)
     .sort()
     .map((name) => {
@@ -63,15 +81,16 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
       if (unusable !== undefined) return unusableDescriptorFile(name, unusable);
       return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes);
     });
-  const files = withLargeNamedKubeconfigs(read);
-  const descriptorFiles = files.filter((f) => !f.isKubeconfig);
-  const documents = descriptorFiles.flatMap((f) => f.clusters);
-  const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
-  const findings: Finding[] = [...files.flatMap((f) => f.findings), ...documents.flatMap((d) => d.findings), ...cross.fileFindings];
+}
 
+/**
+ * Resolves each valid document's kubeconfig: the clusters that resolved, by file, and the verdict on
+ * each kubeconfig. Adds resolution findings, then each kubeconfig's own, to `findings`, and marks files
+ * with a document that did not resolve or a kubeconfig with errors in `invalid`.
+ */
+function resolveDocuments(documents: readonly ClusterDocument[], snapshot: DirectorySnapshot, findings: Finding[], invalid: Set<string>): { candidates: Map<string, ValidCluster[]>; verdicts: Map<string, KubeconfigVerdict> } {
   const verdicts = new Map<string, KubeconfigVerdict>();
   const candidates = new Map<string, ValidCluster[]>();
-  const invalid = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.file));
   for (const document of documents) {
     const cluster = resolveCluster(document, snapshot, verdicts, findings);
     if (cluster === undefined) invalid.add(document.file);
@@ -81,12 +100,7 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
     findings.push(...verdict.findings);
     if (hasErrors(verdict.findings)) invalid.add(name);
   }
-  findings.push(...unreferencedKubeconfigs(files, verdicts));
-
-  const clusters = [...candidates].filter(([file]) => !invalid.has(file)).flatMap(([, list]) => list);
-  const registryFiles = registryContent(clusters, descriptorFiles);
-  const directoryErrors = [...cross.directoryErrors, ...(registryMode === 'configmap' ? registryLimit(registryFiles) : [])];
-  return finish({ findings: [...findings, ...directoryErrors], clusters, invalidFiles: [...invalid], directoryErrors, registryFiles });
+  return { candidates, verdicts };
 }
 
 /**

@@ -55,35 +55,46 @@ function parseDocuments(file: string, text: string): ParsedYamlFile {
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   docs.forEach((doc, index) => {
     for (const w of doc.warnings) result.findings.push(warningAt(file, yamlErrorPosition(w, position), plainYamlMessage(w.message)));
-    if (doc.errors.length > 0) {
-      const seen = new Set<string>();
-      for (const e of doc.errors) {
-        const message = syntaxMessage(e.message);
-        if (seen.has(message) && message === TOO_DEEP) continue;
-        seen.add(message);
-        result.findings.push(errorAt(file, yamlErrorPosition(e, position), message));
-      }
-      return;
-    }
-    const duplicates = duplicateKeyOffsets(doc);
-    if (duplicates.length > 0) {
-      for (const offset of duplicates) result.findings.push(errorAt(file, position(offset), 'YAML syntax error: Map keys must be unique'));
+    const errors = documentErrors(file, doc, position);
+    if (errors.length > 0) {
+      result.findings.push(...errors);
       return;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return;
     const [start, , end] = doc.range;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (err) {
-      result.findings.push(errorAt(file, position(start), aliasOrConversionMessage(err)));
+    const converted = documentValue(doc);
+    if ('error' in converted) {
+      result.findings.push(errorAt(file, position(start), aliasOrConversionMessage(converted.error)));
       return;
     }
     const locate = (path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position =>
       position(offsetOf(doc, path, target) ?? start);
-    result.documents.push({ index, value, text: text.slice(start, end), locate });
+    result.documents.push({ index, value: converted.value, text: text.slice(start, end), locate });
   });
   return result;
+}
+
+/** A document's syntax errors (a repeated "too deep" once), else its repeated keys; empty when it is well formed. */
+function documentErrors(file: string, doc: Document.Parsed, position: (offset: number) => Position): Finding[] {
+  if (doc.errors.length === 0) return duplicateKeyOffsets(doc).map((offset) => errorAt(file, position(offset), 'YAML syntax error: Map keys must be unique'));
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of doc.errors) {
+    const message = syntaxMessage(e.message);
+    if (seen.has(message) && message === TOO_DEEP) continue;
+    seen.add(message);
+    findings.push(errorAt(file, yamlErrorPosition(e, position), message));
+  }
+  return findings;
+}
+
+/** A document as plain data (aliases expanded up to MAX_ALIAS_COUNT), or what the conversion threw. */
+function documentValue(doc: Document.Parsed): { value: unknown } | { error: unknown } {
+  try {
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** Source offsets of the keys that repeat an earlier scalar key of the same mapping (what yaml's uniqueKeys reports), in linear time. */
@@ -133,17 +144,22 @@ function offsetOf(doc: Document.Parsed, path: readonly PathSegment[], target: 'k
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (const [i, segment] of path.entries()) {
-    if (isAlias(node)) node = node.resolve(doc);
-    const pair = isMap(node) ? node.items.find((p) => keyText(p) === String(segment)) : undefined;
-    let next: unknown;
-    if (pair) next = pair.value ?? pair.key;
-    else if (isSeq(node) && typeof segment === 'number') next = node.items[segment];
-    else return offset;
+    const step = childAt(doc, node, segment);
+    if (step === undefined) return offset;
     const last = i === path.length - 1;
-    offset = (last && target === 'key' && pair ? rangeStart(pair.key) : rangeStart(next)) ?? offset;
-    node = next;
+    offset = (last && target === 'key' && step.pair ? rangeStart(step.pair.key) : rangeStart(step.next)) ?? offset;
+    node = step.next;
   }
   return offset;
+}
+
+/** The child of `node` (an alias resolved) at one path segment, with its pair in a mapping; undefined when there is none. */
+function childAt(doc: Document.Parsed, node: unknown, segment: PathSegment): { next: unknown; pair?: Pair } | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
+  const pair = isMap(resolved) ? resolved.items.find((p) => keyText(p) === String(segment)) : undefined;
+  if (pair) return { next: pair.value ?? pair.key, pair };
+  if (isSeq(resolved) && typeof segment === 'number') return { next: resolved.items[segment] };
+  return undefined;
 }
 
 function keyText(pair: Pair): string | undefined {

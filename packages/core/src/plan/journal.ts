@@ -65,18 +65,22 @@ export function settleJournal(entries: ReadonlyMap<string, JournalEntry>, live: 
 export function journalBeforeApply(actions: readonly ObjectAction[], live: ReadonlyMap<string, KubeObject | null>, recorded: ReadonlyMap<string, string>): Map<string, JournalEntry> {
   const entries = new Map<string, JournalEntry>();
   for (const a of actions) {
-    if (a.op === 'create' || a.op === 'recreate') {
-      entries.set(a.key, { ref: a.ref });
-      continue;
-    }
-    if (a.op !== 'keep' && a.op !== 'update') continue;
-    const obj = live.get(a.key);
-    const uid = obj?.metadata.uid;
-    if (!obj || typeof uid !== 'string') continue;
-    if (!isOwned(obj)) entries.set(a.key, { ref: a.ref });
-    else if (recorded.get(a.key) !== uid) entries.set(a.key, { ref: a.ref, uid });
+    const entry = a.op === 'create' || a.op === 'recreate' ? { ref: a.ref } : entryForLive(a, live.get(a.key), recorded);
+    if (entry !== undefined) entries.set(a.key, entry);
   }
   return entries;
+}
+
+/**
+ * The entry a kept or updated action writes for its live object: pending when meshd adopts it, with
+ * the live UID when the journal does not hold that UID yet; none otherwise.
+ */
+function entryForLive(a: ObjectAction, obj: KubeObject | null | undefined, recorded: ReadonlyMap<string, string>): JournalEntry | undefined {
+  if (a.op !== 'keep' && a.op !== 'update') return undefined;
+  const uid = obj?.metadata.uid;
+  if (!obj || typeof uid !== 'string') return undefined;
+  if (!isOwned(obj)) return { ref: a.ref };
+  return recorded.get(a.key) !== uid ? { ref: a.ref, uid } : undefined;
 }
 
 /** Pure: what executed actions did, as a journal update (UIDs of applied objects, deleted keys forgotten). */

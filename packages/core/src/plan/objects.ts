@@ -103,12 +103,26 @@ function planDesired(obj: KubeObject, input: ObjectPlanInput): ObjectAction {
   if (!isOwned(live) && !input.adopt) {
     return { ...base, op: 'conflict', reason: `${obj.kind} ${obj.metadata.name} exists and is not managed by meshd (set adopt: true to take it over)` };
   }
+  return { ...base, ...stepForExisting(obj, live, desired, input) };
+}
+
+/**
+ * The step for an object that exists and meshd may write: keep it when owned and in sync, else
+ * update it (or re-create it when the plugin asks) naming why and which paths differ.
+ */
+function stepForExisting(obj: KubeObject, live: KubeObject, desired: KubeObject, input: ObjectPlanInput): Pick<ObjectAction, 'op' | 'reason' | 'diff'> {
   const sameHash = live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === desired.metadata.annotations?.[APPLIED_HASH_ANNOTATION];
-  if (isOwned(live) && sameHash && containsDesired(live, desired)) return { ...base, op: 'keep', reason: 'in sync' };
+  if (isOwned(live) && sameHash && containsDesired(live, desired)) return { op: 'keep', reason: 'in sync' };
   const diff = differences(live, desired);
-  const reason = !isOwned(live) ? 'adopting' : sameHash ? 'drifted' : 'changed';
+  const reason = writeReason(live, sameHash);
   const op = input.recreateOnChange?.(obj) && isOwned(live) ? 'recreate' : 'update';
-  return { ...base, op, reason, diff };
+  return { op, reason, diff };
+}
+
+/** Why meshd writes an existing object: it adopts it, or its content drifted or changed since meshd applied it. */
+function writeReason(live: KubeObject, sameHash: boolean): string {
+  if (!isOwned(live)) return 'adopting';
+  return sameHash ? 'drifted' : 'changed';
 }
 
 function planRemoved(ref: ObjectRef, input: ObjectPlanInput): ObjectAction | undefined {

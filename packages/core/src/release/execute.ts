@@ -2,14 +2,14 @@ import type { ClusterClient } from '../cluster/client.js';
 import { applyObject, deleteObject } from '../kube/io.js';
 import { executeJournaled, writeJournal } from '../apply/execute-journaled.js';
 import { MeshdError, writesBefore } from '../errors.js';
-import { emptyOutcome } from '../plan/outcome.js';
+import { emptyOutcome, type ExecutionOutcome } from '../plan/outcome.js';
 import { journalBeforeApply, noJournalUpdate } from '../plan/journal.js';
 import { refKey } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import { inventoryObject } from './inventory.js';
 import type { ReleasePlan } from './plan.js';
 import { inventoryRef } from './plan.js';
-import type { InventoryObject } from './state.js';
+import type { InventoryObject, InventoryRecord } from './state.js';
 
 /** The journals a release writes: its own (`release/<name>`) and the one of prerequisites it created. */
 export interface ReleaseJournals {
@@ -59,14 +59,61 @@ export async function rememberReleasePlan(plan: ReleasePlan, journals: ReleaseJo
 /** Writes the inventory meshd may need to finish from after a crash: every object old or new (`applying`) or still there (`uninstalling`). */
 async function writePendingInventory(client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals, uids: ReadonlyMap<string, string>): Promise<number> {
   const previous = withUids(plan.observedInventory?.objects ?? [], uids);
-  const journaled = [...(journals.release?.entries().values() ?? [])].map((e) => e.ref);
-  const final = plan.finalInventory;
-  const objects = withUids(union(union(previous, journaled), final?.objects ?? []), uids);
+  const objects = withUids(union(union(previous, journaledRefs(journals.release)), plan.finalInventory?.objects ?? []), uids);
   // When the usable inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
-  if (plan.observedInventory && objects.length <= previous.length && final) return 0;
-  const pending = { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase: final ? 'applying' : 'uninstalling', objects } as const;
-  await applyObject(client, inventoryObject(plan.namespace, pending, journals.release?.inventoryKey()));
+  if (plan.observedInventory && objects.length <= previous.length && plan.finalInventory) return 0;
+  await applyObject(client, inventoryObject(plan.namespace, pendingRecord(plan, objects), journals.release?.inventoryKey()));
   return 1;
+}
+
+/** The objects a journal holds entries for. */
+function journaledRefs(journal: ObjectJournal | undefined): InventoryObject[] {
+  return [...(journal?.entries().values() ?? [])].map((e) => e.ref);
+}
+
+/** The inventory written before applying: `applying` toward the desired hash, or `uninstalling` with the observed one. */
+function pendingRecord(plan: ReleasePlan, objects: InventoryObject[]): InventoryRecord {
+  return { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase: plan.finalInventory ? 'applying' : 'uninstalling', objects };
+}
+
+/** Creates the release's prerequisites (its namespace), journaled as created; the number of writes. */
+async function ensurePrerequisites(client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals, signal: AbortSignal | undefined): Promise<number> {
+  const ensureJournal = { journal: journals.prerequisites, before: { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] }, signal };
+  return (await executeJournaled(client, plan.ensure, ensureJournal)).writes;
+}
+
+/** What a failed apply leaves to record: the actions' outcome so far, the UIDs known, the writes made before it. */
+interface ApplyFailure {
+  err: unknown;
+  outcome: ExecutionOutcome;
+  uids: Map<string, string>;
+  writes: number;
+  signal: AbortSignal | undefined;
+  journals: ReleaseJournals;
+}
+
+/**
+ * The error to throw when applying failed. When some objects failed and the others were written
+ * (not aborted, something to install), the inventory first records what is live now, and the error
+ * counts that write; anything else is thrown as it came.
+ */
+async function errorAfterFailedApply(client: ClusterClient, plan: ReleasePlan, f: ApplyFailure): Promise<unknown> {
+  const { err } = f;
+  if (!(err instanceof MeshdError) || plan.finalInventory === undefined || f.signal?.aborted === true) return err;
+  for (const [k, uid] of f.outcome.applied) f.uids.set(k, uid);
+  const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, f.outcome.failed), f.uids) };
+  await applyObject(client, inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()));
+  return new MeshdError(err.code, err.message, { terminal: err.terminal, cause: err.cause, writes: f.writes + writesBefore(err) + 1 });
+}
+
+/** Records the result: the final inventory with the UIDs applied, or (uninstalled) no inventory at all. */
+async function writeFinalInventory(client: ClusterClient, plan: ReleasePlan, uids: ReadonlyMap<string, string>, journals: ReleaseJournals): Promise<void> {
+  const final = plan.finalInventory;
+  if (final) {
+    await applyObject(client, inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, journals.release?.inventoryKey()));
+  } else {
+    await deleteObject(client, inventoryRef(plan.release, plan.namespace));
+  }
 }
 
 /**
@@ -86,28 +133,18 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
     return 0;
   }
   const uids = new Map(plan.uids);
-  const ensureJournal = { journal: journals.prerequisites, before: { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] }, signal };
-  let writes = (await executeJournaled(client, plan.ensure, ensureJournal)).writes;
+  let writes = await ensurePrerequisites(client, plan, journals, signal);
   writes += await writePendingInventory(client, plan, journals, uids);
   const outcome = emptyOutcome();
   let result: Awaited<ReturnType<typeof executeJournaled>>;
   try {
     result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal, outcome });
   } catch (err) {
-    if (!(err instanceof MeshdError) || plan.finalInventory === undefined || signal?.aborted === true) throw err;
     // Some objects failed, the others were written: the inventory records what is live now.
-    for (const [k, uid] of outcome.applied) uids.set(k, uid);
-    const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, outcome.failed), uids) };
-    await applyObject(client, inventoryObject(plan.namespace, applied, journals.release?.inventoryKey()));
-    throw new MeshdError(err.code, err.message, { terminal: err.terminal, cause: err.cause, writes: writes + writesBefore(err) + 1 });
+    throw await errorAfterFailedApply(client, plan, { err, outcome, uids, writes, signal, journals });
   }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
-  const final = plan.finalInventory;
-  if (final) {
-    await applyObject(client, inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, journals.release?.inventoryKey()));
-  } else {
-    await deleteObject(client, inventoryRef(plan.release, plan.namespace));
-  }
+  await writeFinalInventory(client, plan, uids, journals);
   return writes + 1;
 }

@@ -47,15 +47,24 @@ export function parseInventory(obj: KubeObject | null | undefined): InventoryRec
   const data = (obj?.data ?? {}) as Record<string, unknown>;
   const { release, hash, phase, objects } = data;
   if (typeof release !== 'string' || typeof hash !== 'string' || typeof objects !== 'string') return undefined;
-  if (phase !== 'applying' && phase !== 'applied' && phase !== 'uninstalling') return undefined;
+  if (!isInventoryPhase(phase)) return undefined;
+  const refs = parseInventoryObjects(objects);
+  return refs === undefined ? undefined : { release, hash, phase, objects: refs };
+}
+
+function isInventoryPhase(phase: unknown): phase is InventoryRecord['phase'] {
+  return phase === 'applying' || phase === 'applied' || phase === 'uninstalling';
+}
+
+/** The object list of an inventory (JSON text); undefined when it is not JSON or not a list of object refs. */
+function parseInventoryObjects(objects: string): InventoryObject[] | undefined {
   let refs: unknown;
   try {
     refs = JSON.parse(objects);
   } catch {
     return undefined;
   }
-  if (!Array.isArray(refs) || !refs.every(isInventoryObject)) return undefined;
-  return { release, hash, phase, objects: refs };
+  return Array.isArray(refs) && refs.every(isInventoryObject) ? refs : undefined;
 }
 
 /**
@@ -90,6 +99,11 @@ export function readInventory(obj: KubeObject | null | undefined, key: Buffer | 
   const name = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
   if (key === undefined) return record ? { trust: 'unchecked', record } : { trust: 'unreadable' };
   if (!record) return distrusted('unreadable', name, 'is not a readable inventory');
+  return authenticated(obj, record, { key, name });
+}
+
+/** A readable inventory checked against the bastion's key: authentic only when its MAC verifies. */
+function authenticated(obj: KubeObject, record: InventoryRecord, { key, name }: { key: Buffer; name: string }): ObservedInventory {
   const mac = (obj.data as Record<string, unknown> | undefined)?.mac;
   if (key.length === 0) return distrusted('unauthenticated', name, 'cannot be checked (this bastion has no inventory key yet)');
   if (typeof mac !== 'string') return distrusted('unauthenticated', name, 'carries no MAC (written by an earlier meshd or by hand)');

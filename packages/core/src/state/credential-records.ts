@@ -45,15 +45,13 @@ function isBinding(x: unknown): x is BindingRef {
 }
 
 function checkRecord(path: string, cluster: string, data: unknown): CredentialRecord {
-  const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
   const ok =
     isRecord(data) &&
     data.cluster === cluster &&
     (data.kind === 'token-request' || data.kind === 'legacy-token') &&
     ['serviceAccount', 'namespace', 'token', 'caPem', 'issuedAt'].every((k) => typeof data[k] === 'string') &&
     isBinding(data.binding) &&
-    optionalString(data.expiresAt) &&
-    optionalString(data.publishedAt) &&
+    ['expiresAt', 'publishedAt'].every((k) => data[k] === undefined || typeof data[k] === 'string') &&
     Array.isArray(data.retiring) &&
     data.retiring.every(isBinding);
   if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a credential record for ${cluster})`, { terminal: true });

@@ -45,9 +45,7 @@ function checkMember(path: string, name: string, data: unknown): MemberRecord {
     data.name === name &&
     (data.role === 'control-plane' || data.role === 'remote') &&
     ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
-    (data.identity === undefined || typeof data.identity === 'string') &&
-    (data.heldSince === undefined || typeof data.heldSince === 'string') &&
-    (data.approvedAt === undefined || typeof data.approvedAt === 'string');
+    ['identity', 'heldSince', 'approvedAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
   if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`, { terminal: true });
   return data as unknown as MemberRecord;
 }
@@ -57,12 +55,15 @@ function checkJournal(path: string, data: unknown): ClusterJournal {
   if (!isRecord(data)) throw bad();
   for (const owner of Object.values(data)) {
     if (!isRecord(owner)) throw bad();
-    for (const entry of Object.values(owner)) {
-      if (!isRecord(entry) || !isRecord(entry.ref) || typeof entry.ref.name !== 'string' || typeof entry.ref.kind !== 'string') throw bad();
-      if (entry.uid !== undefined && typeof entry.uid !== 'string') throw bad();
-    }
+    if (!Object.values(owner).every(isJournalEntry)) throw bad();
   }
   return data as ClusterJournal;
+}
+
+/** True for a journal entry's shape: a ref with a name and kind, and a string UID when it has one. */
+function isJournalEntry(entry: unknown): boolean {
+  if (!isRecord(entry) || !isRecord(entry.ref) || typeof entry.ref.name !== 'string' || typeof entry.ref.kind !== 'string') return false;
+  return entry.uid === undefined || typeof entry.uid === 'string';
 }
 
 function missingIsEmpty(err: unknown): string[] {
@@ -139,18 +140,21 @@ export class StateStore {
       this.journals.set(name, checkJournal(path, await readStateFile(path)));
     }
     await this.credentials.load();
+    this.key = await this.loadKey();
+  }
+
+  /** The inventory key: the stored one, else a new one written (none when read-only); a damaged file is an error. */
+  private async loadKey(): Promise<Buffer> {
     const keyPath = join(this.dir, 'inventory-key.json');
     const stored = await readStateFile(keyPath);
-    if (stored === undefined && this.readOnly) {
-      this.key = Buffer.alloc(0);
-    } else if (stored === undefined) {
-      this.key = randomBytes(32);
-      await writeStateFile(keyPath, { key: this.key.toString('base64') });
-    } else if (isRecord(stored) && typeof stored.key === 'string' && Buffer.from(stored.key, 'base64').length === 32) {
-      this.key = Buffer.from(stored.key, 'base64');
-    } else {
-      throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`, { terminal: true });
+    if (stored === undefined && this.readOnly) return Buffer.alloc(0);
+    if (stored === undefined) {
+      const key = randomBytes(32);
+      await writeStateFile(keyPath, { key: key.toString('base64') });
+      return key;
     }
+    if (isRecord(stored) && typeof stored.key === 'string' && Buffer.from(stored.key, 'base64').length === 32) return Buffer.from(stored.key, 'base64');
+    throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`, { terminal: true });
   }
 
   /** Serialises writes to one file; the write's own failure reaches the caller. */
