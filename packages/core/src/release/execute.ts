@@ -79,7 +79,7 @@ async function writePendingInventory(client: ClusterClient, plan: ReleasePlan, j
  */
 export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, signal?: AbortSignal, journals: ReleaseJournals = {}): Promise<number> {
   if (plan.status.state === 'unmanaged') {
-    throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`);
   }
   if (!releaseNeedsWrites(plan)) {
     await rememberReleasePlan(plan, journals);
@@ -99,7 +99,7 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
     for (const [k, uid] of outcome.applied) uids.set(k, uid);
     const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, outcome.failed), uids) };
     await applyObject(client, inventoryObject(plan.namespace, applied, journals.release?.inventoryKey()));
-    throw new MeshdError(err.code, err.message, { terminal: err.terminal, cause: err.cause, writes: writes + writesBefore(err) + 1 });
+    throw new MeshdError(err.code, err.message, { cause: err.cause, writes: writes + writesBefore(err) + 1 });
   }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
