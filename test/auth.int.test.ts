@@ -49,7 +49,7 @@ it('an exec plugin handing out a wrong token makes that remote "unauthorized: 40
   await useExecPlugin(remote.name, 'not-the-right-token-123');
   const run = await meshd(ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: 401 Unauthorized\n/);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_UNAUTHORIZED\]: 401 Unauthorized\n/);
   expect(run.stdout).not.toMatch(/HTTP-Code|Headers|unreachable/);
   expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
   const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string } }[] };
@@ -76,7 +76,7 @@ it('an exec plugin that fails is "exec plugin failed: <first line of its stderr>
   await writeFile(script, '#!/bin/sh\necho "error: the SSO session expired; run sso-login" >&2\necho "debug: more detail" >&2\nexit 1\n');
   const run = await meshd(ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: exec plugin failed: error: the SSO session expired; run sso-login\n/);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_EXEC_PLUGIN\]: exec plugin failed: error: the SSO session expired; run sso-login\n/);
   expect(run.stdout).not.toContain('debug: more detail');
   const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; lastError?: { code: string; message: string; retry: string } }[] };
   expect(json.clusters.find((c) => c.name === 'remote-1')?.lastError?.code).toBe('MESHD_ERR_EXEC_PLUGIN');
