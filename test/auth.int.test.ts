@@ -49,11 +49,11 @@ it('an exec plugin handing out a wrong token makes that remote "unauthorized: 40
   await useExecPlugin(remote.name, 'not-the-right-token-123');
   const run = await meshd(ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: 401 Unauthorized\n/);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_UNAUTHORIZED\]: 401 Unauthorized\n/);
   expect(run.stdout).not.toMatch(/HTTP-Code|Headers|unreachable/);
   expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
-  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; state: string; reachable: boolean; lastError?: string; lastErrorCode?: string }[] };
-  expect(json.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', reachable: false, lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED' });
+  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string } }[] };
+  expect(json.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', reachable: false, lastError: { code: 'MESHD_ERR_UNAUTHORIZED', message: '401 Unauthorized', retry: 'backoff' } });
 });
 
 it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, and nothing on the remote changes', async () => {
@@ -62,9 +62,9 @@ it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, 
   await writeFile(file, (await readFile(remote.kubeconfigPath, 'utf8')).replace(remote.token, 'wrong-token-0123456789abcdef'), { mode: 0o600 });
   const run = await meshd(ws, 'apply', '--json');
   expect(run.code).toBe(1);
-  const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string; components: unknown[] }[] };
+  const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string }; components: unknown[] }[] };
   const cluster = report.clusters.find((c) => c.name === 'remote-1');
-  expect(cluster).toMatchObject({ state: 'unauthorized', lastError: '401 Unauthorized', lastErrorCode: 'MESHD_ERR_UNAUTHORIZED' });
+  expect(cluster).toMatchObject({ state: 'unauthorized', lastError: { code: 'MESHD_ERR_UNAUTHORIZED', message: '401 Unauthorized', retry: 'backoff' } });
   // No component ran against it; the minted-credentials step only says the stored credential stays published.
   expect((cluster?.components as { component: string; writes: number }[]).map((c) => [c.component, c.writes])).toEqual([['credentials', 0]]);
   expect(run.stdout + run.stderr).not.toContain('wrong-token-0123456789abcdef');
@@ -76,10 +76,10 @@ it('an exec plugin that fails is "exec plugin failed: <first line of its stderr>
   await writeFile(script, '#!/bin/sh\necho "error: the SSO session expired; run sso-login" >&2\necho "debug: more detail" >&2\nexit 1\n');
   const run = await meshd(ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error: exec plugin failed: error: the SSO session expired; run sso-login\n/);
+  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_EXEC_PLUGIN\]: exec plugin failed: error: the SSO session expired; run sso-login\n/);
   expect(run.stdout).not.toContain('debug: more detail');
-  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; lastErrorCode?: string }[] };
-  expect(json.clusters.find((c) => c.name === 'remote-1')?.lastErrorCode).toBe('MESHD_ERR_EXEC_PLUGIN');
+  const json = JSON.parse((await meshd(ws, 'plan', '--json')).stdout) as { clusters: { name: string; lastError?: { code: string; message: string; retry: string } }[] };
+  expect(json.clusters.find((c) => c.name === 'remote-1')?.lastError?.code).toBe('MESHD_ERR_EXEC_PLUGIN');
 });
 
 it('a remote whose kubeconfig uses a client certificate is joined', async () => {

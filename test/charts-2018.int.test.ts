@@ -72,8 +72,8 @@ describe('a 2018 chart, compat off', () => {
     expect(await endpointIps(remote, 'istio-policy')).toEqual([policy]);
     expect(await endpointIps(remote, 'istio-statsd-prom-bridge')).toEqual([statsd]);
     const cluster = report.clusters.find((c) => c.name === 'remote-1');
-    expect(cluster).toMatchObject({ state: 'error', lastErrorCode: 'MESHD_ERR_UNSERVED_API', terminal: true });
-    expect(cluster?.lastError?.match(/is not served by remote-1/g)).toHaveLength(3);
+    expect(cluster).toMatchObject({ state: 'failed', lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
+    expect(cluster?.lastError?.message.match(/is not served by remote-1/g)).toHaveLength(3);
     expect(report.writes).toBeGreaterThan(0);
     await settledWrites(env.clusters);
     expect(report.writes).toBe((await meshdWrites(env.clusters)) - patchesBefore);
@@ -85,7 +85,7 @@ describe('a 2018 chart, compat off', () => {
     const { code, report } = await applyJson();
     expect(code).toBe(1);
     expect(report.writes).toBe(0);
-    expect(report.clusters.find((c) => c.name === 'remote-1')?.terminal).toBe(true);
+    expect(report.clusters.find((c) => c.name === 'remote-1')?.lastError?.retry).toBe('terminal');
     expect(await settledWrites(env.clusters)).toEqual(before);
   });
 });

@@ -28,9 +28,7 @@ let daemon: DaemonProcess | undefined;
 interface ParkedCluster {
   name: string;
   state: string;
-  lastError?: string;
-  lastErrorCode?: string;
-  terminal?: boolean;
+  lastError?: { code: string; message: string; retry: string };
 }
 
 beforeAll(async () => {
@@ -72,11 +70,11 @@ describe('a 2018 chart on a Tiller remote', () => {
     const parked = async (): Promise<ParkedCluster | undefined> => {
       const status = (await daemon!.status()) as unknown as { clusters: ParkedCluster[] };
       const c = status.clusters.find((s) => s.name === remote.name);
-      return c?.terminal === true ? c : undefined;
+      return c?.lastError?.retry === 'terminal' ? c : undefined;
     };
     const { value } = await until(`${remote.name} parked`, parked, { timeoutMs: 120_000, context });
-    expect(value).toMatchObject({ lastErrorCode: 'MESHD_ERR_UNSERVED_API', terminal: true });
-    expectPrecheck(value.lastError ?? '');
+    expect(value).toMatchObject({ lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
+    expectPrecheck(value.lastError?.message ?? '');
     // Idle: the queue empty and the reconcile counts unchanged over 10 polls in a row.
     let last = '';
     let same = 0;
@@ -90,7 +88,7 @@ describe('a 2018 chart on a Tiller remote', () => {
     }, { timeoutMs: 120_000, intervalMs: 200, context });
     await sleep(20_000);
     expect(JSON.stringify([...reconcilesByKey((await daemon.get('/metrics')).body)])).toBe(before);
-    expect((await parked())?.lastErrorCode).toBe('MESHD_ERR_UNSERVED_API');
+    expect((await parked())?.lastError?.code).toBe('MESHD_ERR_UNSERVED_API');
     expect(await history(remote)).toEqual([]);
   }, 240_000);
 });

@@ -72,10 +72,10 @@ it('with the control plane hung (connections accepted, never answered), apply sa
     const run = await meshd(mesh.ws, 'apply', '--json');
     stopCollecting();
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string }[] };
+    const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string } }[] };
     const reported = report.clusters.find((c) => c.name === 'cp');
-    expect(reported).toMatchObject({ state: 'unreachable', lastErrorCode: 'MESHD_ERR_TIMEOUT' });
-    expect(reported?.lastError).toMatch(/^unreachable: GET \/\S+ timed out after 10 s$/);
+    expect(reported).toMatchObject({ state: 'unreachable', lastError: { code: 'MESHD_ERR_TIMEOUT', retry: 'backoff' } });
+    expect(reported?.lastError?.message).toMatch(/^unreachable: GET \/\S+ timed out after 10 s$/);
     expect(run.stdout).not.toContain('aborted a request');
     expect(await endpointIps(r1!, 'istio-pilot')).toEqual(before);
   } finally {

@@ -21,8 +21,8 @@ const helm = await probeHelm(config.helm.binary, signal);
 const state = config.stateDirectory === undefined ? undefined : await StateStore.open(config.stateDirectory);
 const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(state ? { state } : {}), ...(variant === 'stock-client' ? { connect: connectStockClient } : {}) });
 if (!report.converged) {
-  const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError ?? c.components.map((x) => x.error ?? '').join(' ')}`);
-  console.error(`not converged: ${[...report.errors, report.registry?.error ?? '', ...failed].filter((e) => e !== '').join('\n')}`);
+  const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError?.message ?? c.components.map((x) => x.error?.message ?? '').join(' ')}`);
+  console.error(`not converged: ${[...report.errors.map((e) => e.message), report.registry?.error?.message ?? '', ...failed].filter((e) => e !== '').join('\n')}`);
 }
 const usage = process.resourceUsage();
 console.log(JSON.stringify({

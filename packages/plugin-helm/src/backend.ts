@@ -67,7 +67,6 @@ function withServedFindings(plan: ComponentPlan, served: ServedObjects): Compone
   if (served.unserved.length === 0 || plan.error !== undefined) return plan;
   plan.error = served.unserved.map((u) => u.message).join('; ');
   plan.errorCode = 'MESHD_ERR_UNSERVED_API';
-  plan.terminal = true;
   return plan;
 }
 

@@ -26,7 +26,7 @@ export const SECRETS = 'secrets';
 export const SECRETS_OWNER = 'secrets';
 
 function failedPlan(cluster: string, error: string): ComponentPlan {
-  return { component: SECRETS, cluster, state: 'failed', reason: error, error, changes: [], apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error, { terminal: true })) };
+  return { component: SECRETS, cluster, state: 'failed', reason: error, error, errorCode: 'MESHD_ERR_INVALID_CONFIG', changes: [], apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error)) };
 }
 
 /** One remote's steps with their journal bookkeeping (decided at plan time). */
@@ -43,7 +43,7 @@ interface JournaledSteps {
  */
 async function applySteps(steps: JournaledSteps, conflicts: readonly string[], signal?: AbortSignal): Promise<number> {
   const { writes } = await executeJournaled(steps.client, steps.actions, { journal: steps.journal, before: steps.before, signal });
-  if (conflicts.length > 0) throw new MeshdError('MESHD_ERR_NOT_OWNED', conflicts.join('; '), { terminal: true });
+  if (conflicts.length > 0) throw new MeshdError('MESHD_ERR_NOT_OWNED', conflicts.join('; '));
   return writes;
 }
 
@@ -76,7 +76,10 @@ class SecretsComponent implements ComponentInstance {
       remember: () => writeJournal(journal, before),
     };
     // Conflicts block only their own copy: while other copies can be written, apply writes them and then reports.
-    if (summary.conflicts.length > 0 && writes.length === 0) plan.error = summary.conflicts.join('; ');
+    if (summary.conflicts.length > 0 && writes.length === 0) {
+      plan.error = summary.conflicts.join('; ');
+      plan.errorCode = 'MESHD_ERR_NOT_OWNED';
+    }
     return plan;
   }
 

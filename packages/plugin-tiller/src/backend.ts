@@ -96,7 +96,7 @@ class TillerBackend implements ComponentInstance {
     this.helm.catch(() => (this.helm = undefined));
     const { major, version } = await this.helm;
     if (major !== 2 || !helmVersionAtLeast(version)) {
-      throw new MeshdError('MESHD_ERR_HELM', `tiller.helmBinary ${binary} is Helm ${version}: the tiller backend needs a Helm 2 client, 2.7.2 or newer`, { terminal: true });
+      throw new MeshdError('MESHD_ERR_HELM_UNUSABLE', `tiller.helmBinary ${binary} is Helm ${version}: the tiller backend needs a Helm 2 client, 2.7.2 or newer`);
     }
   }
 }

@@ -66,6 +66,10 @@ export function tillerComponentPlan(plan: TillerPlan, { component, cluster, wher
     changes: tillerChanges(plan, where),
     apply: plan.steps.length === 0 ? () => Promise.resolve(0) : apply,
   };
-  if (plan.error !== undefined) result.error = plan.error;
+  if (plan.error !== undefined) {
+    result.error = plan.error;
+    // A release meshd did not install is not meshd's; anything else that stops a Tiller plan is Tiller's state.
+    result.errorCode = plan.status.state === 'unmanaged' ? 'MESHD_ERR_NOT_OWNED' : 'MESHD_ERR_TILLER';
+  }
   return result;
 }

@@ -78,9 +78,9 @@ function describeAction(action: ObjectAction): string {
 function applyError(client: ClusterClient, action: ObjectAction, err: unknown): MeshdError {
   const what = `${client.name}: ${describeAction(action)} (${action.ref.apiVersion}) failed: ${describeError(err)}`;
   const status = httpStatusOf(err);
-  if (status === 422) return new MeshdError('MESHD_ERR_INVALID_OBJECT', what, { terminal: true, cause: err });
+  if (status === 422) return new MeshdError('MESHD_ERR_INVALID_OBJECT', what, { cause: err });
   if (status === 404 && (failedInDiscovery(err) || describeError(err).includes('could not find the requested resource'))) {
-    return new MeshdError('MESHD_ERR_UNSERVED_API', `${what}; ${action.ref.apiVersion} is not served by ${client.name}`, { terminal: true, cause: err });
+    return new MeshdError('MESHD_ERR_UNSERVED_API', `${what}; ${action.ref.apiVersion} is not served by ${client.name}`, { cause: err });
   }
   return new MeshdError('MESHD_ERR_APPLY', what, { cause: err });
 }
@@ -88,9 +88,11 @@ function applyError(client: ClusterClient, action: ObjectAction, err: unknown): 
 /** The one error of a run with failures: every failure with its code; terminal only when each one is. */
 function combined(failures: readonly MeshdError[], writes: number): MeshdError {
   const first = failures[0] as MeshdError;
-  if (failures.length === 1) return new MeshdError(first.code, first.message, { terminal: first.terminal, cause: first.cause, writes });
+  if (failures.length === 1) return new MeshdError(first.code, first.message, { cause: first.cause, writes });
   const message = `${failures.length} object(s) failed: ${failures.map((f) => `[${f.code}] ${f.message}`).join('; ')}`;
-  return new MeshdError(first.code, message, { terminal: failures.every((f) => f.terminal), cause: first, writes });
+  // The code carries the retry class: a backoff failure among terminal ones keeps the run retried.
+  const code = failures.every((f) => f.terminal) ? first.code : (failures.find((f) => !f.terminal) ?? first).code;
+  return new MeshdError(code, message, { cause: first, writes });
 }
 
 /** Runs one wave, at most WAVE_CONCURRENCY at a time; every started action finishes, failed or not. */
@@ -129,7 +131,7 @@ export async function executeActions(client: ClusterClient, actions: readonly Ob
       else {
         failed.push(action);
         outcome.failed.add(action.key);
-        errors.push(new MeshdError('MESHD_ERR_APPLY', `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`, { terminal: true }));
+        errors.push(new MeshdError('MESHD_ERR_NOT_ATTEMPTED', `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`));
       }
     }
     for (const { action, error } of await executeWave(client, runnable, signal, counter)) {

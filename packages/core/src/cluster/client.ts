@@ -61,10 +61,10 @@ export function loadKubeConfig(name: string, kubeconfigText: string): KubeConfig
   try {
     kc.loadFromString(kubeconfigText);
   } catch (err) {
-    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig cannot be loaded: ${(err as Error).message}`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig cannot be loaded: ${(err as Error).message}`);
   }
   if (!kc.getCurrentCluster()) {
-    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig has no current cluster`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig has no current cluster`);
   }
   return kc;
 }

@@ -10,7 +10,7 @@ import { MeshdError, type ErrorCode } from '../errors.js';
  */
 export interface ClusterFailure {
   code: ErrorCode;
-  state: 'unreachable' | 'unauthorized' | 'error';
+  state: 'unreachable' | 'unauthorized' | 'failed';
   /** One line, no headers, no credentials: "unreachable: GET /version timed out after 10 s", "401 Unauthorized". */
   message: string;
 }
@@ -57,15 +57,15 @@ export function clusterFailureOf(err: unknown): ClusterFailure {
   if (err instanceof MeshdError) {
     if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE') return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
     if (err.code === 'MESHD_ERR_EXEC_PLUGIN' || err.code === 'MESHD_ERR_UNAUTHORIZED') return { code: err.code, state: 'unauthorized', message: err.message };
-    return { code: err.code, state: 'error', message: err.message };
+    return { code: err.code, state: 'failed', message: err.message };
   }
   if (err instanceof ApiException) {
     const status = err.code;
     const message = describeHttpError(status, err.body);
     if (status === 401) return { code: 'MESHD_ERR_UNAUTHORIZED', state: 'unauthorized', message };
-    if (status === 403) return { code: 'MESHD_ERR_FORBIDDEN', state: 'error', message };
+    if (status === 403) return { code: 'MESHD_ERR_FORBIDDEN', state: 'failed', message };
     if (status >= 500 && status !== 501) return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${message}` };
-    return { code: 'MESHD_ERR_API', state: 'error', message };
+    return { code: 'MESHD_ERR_API', state: 'failed', message };
   }
   const text = err instanceof Error ? err.message : String(err);
   return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${firstLine(text)}` };

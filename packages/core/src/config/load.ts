@@ -48,7 +48,7 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides);
   if (result.config === undefined) {
     const lines = result.findings.map((f) => formatFinding(f, f.file));
-    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`);
   }
   return withResolvedPaths(result.config, { file: source.file, keysInFile: result.keysInFile, overrides, home, cwd, options });
 }
@@ -89,7 +89,7 @@ interface ConfigSource {
 /** On reload, a config file that is empty or only whitespace is most likely half-written: an error. */
 function refuseEmpty(source: ConfigSource): void {
   if (source.file === undefined || source.text.trim() !== '') return;
-  throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${source.file} is empty; keeping the running configuration`, { terminal: true });
+  throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${source.file} is empty; keeping the running configuration`);
 }
 
 async function readConfigSource(path: string | undefined, searchPaths: readonly string[], dirs: { home: string; cwd: string }): Promise<ConfigSource> {
@@ -102,7 +102,7 @@ async function readConfigSource(path: string | undefined, searchPaths: readonly 
       const code = (err as { code?: string }).code;
       if (path === undefined && code === 'ENOENT') continue;
       const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
-      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${file} ${why}`, { terminal: true, cause: err });
+      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `config file ${file} ${why}`, { cause: err });
     }
   }
   return { text: '' };

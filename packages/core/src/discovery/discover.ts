@@ -51,7 +51,7 @@ export async function discoverEndpoints(
   }
   const badOverrides = problemsOf([...overridden.values()]);
   if (badOverrides.length > 0) {
-    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', badOverrides.join('; '), { terminal: true });
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', badOverrides.join('; '));
   }
   const outcomes = await Promise.all(
     CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, options))),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
-import { unmetNeedPlan } from './components.js';
+import { MeshdError } from '../errors.js';
+import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
+import { runComponent, unmetNeedPlan } from './components.js';
 
 const target = { name: 'remote-1', role: 'remote', client: {}, overrides: {} } as unknown as ClusterTarget;
 const endpoints = { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' };
@@ -22,5 +23,33 @@ describe('unmetNeedPlan: core enforces what a plugin declared it needs', () => {
     expect(plan).toMatchObject({ component: 'tiller', cluster: 'remote-1', state: 'failed', errorCode: 'MESHD_ERR_DISCOVERY', changes: [] });
     expect(plan.error).toMatch(/discovery failed/);
     await expect(plan.apply()).rejects.toThrow(/cannot be rendered/);
+  });
+});
+
+describe('runComponent: errors reach the report as data, never as text', () => {
+  const run = (step: () => Promise<ComponentPlan>, enabled = true): ReturnType<typeof runComponent> =>
+    runComponent({ step, name: 'helm-template', target, mesh: mesh(true), apply: { enabled } });
+  const plan = (over: Partial<ComponentPlan> = {}): ComponentPlan => ({ component: 'helm-template', cluster: 'remote-1', state: 'out-of-sync', reason: 'r', changes: [{ op: 'update', kind: 'Service', name: 'istio-pilot' }], apply: () => Promise.resolve(1), ...over });
+
+  it('a chart that does not render: failed, its code, terminal (the code decides, not the thrower)', async () => {
+    const report = await run(() => Promise.reject(new MeshdError('MESHD_ERR_CHART_RENDER', 'helm template failed (exit code 1)')));
+    expect(report).toMatchObject({ state: 'failed', writes: 0, error: { code: 'MESHD_ERR_CHART_RENDER', message: 'helm template failed (exit code 1)', retry: 'terminal' } });
+  });
+
+  it('an error meshd did not expect: state error (a bug), MESHD_ERR_INTERNAL, retried', async () => {
+    const report = await run(() => Promise.reject(new TypeError("cannot read properties of undefined (reading 'spec')")));
+    expect(report).toMatchObject({ state: 'error', error: { code: 'MESHD_ERR_INTERNAL', retry: 'backoff' } });
+  });
+
+  it("a plan's own error and an apply failure are one error, parked only when both are terminal", async () => {
+    const unserved = { error: 'extensions/v1beta1 is not served', errorCode: 'MESHD_ERR_UNSERVED_API' as const };
+    const failing = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_TIMEOUT', 'timed out', { writes: 2 })) });
+    expect(await run(() => Promise.resolve(failing))).toMatchObject({ writes: 2, error: { code: 'MESHD_ERR_TIMEOUT', message: 'extensions/v1beta1 is not served; timed out', retry: 'backoff' } });
+    const invalid = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_OBJECT', '422')) });
+    expect((await run(() => Promise.resolve(invalid))).error).toEqual({ code: 'MESHD_ERR_UNSERVED_API', message: 'extensions/v1beta1 is not served; 422', retry: 'terminal' });
+  });
+
+  it('a plan error without a code is reported as a meshd bug, not dropped', async () => {
+    expect((await run(() => Promise.resolve(plan({ error: 'no code' })), false)).error).toEqual({ code: 'MESHD_ERR_INTERNAL', message: 'no code', retry: 'backoff' });
   });
 });

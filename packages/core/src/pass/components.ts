@@ -1,5 +1,5 @@
-import { MeshdError, errorCodeOf, writesBefore } from '../errors.js';
-import type { ErrorCode } from '../errors.js';
+import { MeshdError, combineErrors, reportError, reportErrorOf, writesBefore } from '../errors.js';
+import type { ReportError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
@@ -9,41 +9,27 @@ export function componentsFor(plugins: readonly LoadedPlugin[], backend: string)
   const chosen = plugins.find((p) => p.kind === 'backend' && p.name === backend);
   if (!chosen) {
     const known = plugins.filter((p) => p.kind === 'backend').map((p) => p.name);
-    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `backend "${backend}" is not available (known: ${known.join(', ')})`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `backend "${backend}" is not available (known: ${known.join(', ')})`);
   }
   const addons = plugins.filter((p) => p.kind === 'addon');
   return [...addons.filter((p) => p.order === 'before-backend'), chosen, ...addons.filter((p) => p.order !== 'before-backend')];
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** An error as a report carries it: text, catalogue code, whether it is parked. */
-type Failure = { error: string; errorCode?: ErrorCode; terminal: boolean };
-
-/** An error's text and catalogue code, as a report carries it. */
-function failureOf(err: unknown): Failure {
-  const { code, terminal } = errorCodeOf(err);
-  return { error: errorText(err), ...(code !== undefined ? { errorCode: code } : {}), terminal };
-}
-
 /** The plan's own error (objects it left out, a conflict) as a report carries it. */
-function plannedFailure(plan: ComponentPlan): Failure | undefined {
+function plannedFailure(plan: ComponentPlan): ReportError | undefined {
   if (plan.error === undefined) return undefined;
-  return { error: plan.error, ...(plan.errorCode ? { errorCode: plan.errorCode } : {}), terminal: plan.terminal === true };
+  return reportError(plan.errorCode ?? 'MESHD_ERR_INTERNAL', plan.error);
 }
 
 /** Both the plan's findings and the apply's failure are reported; parked only when both are terminal. */
-function mergedFailure(planned: Failure | undefined, failure: Failure | undefined): Failure | undefined {
-  if (!planned || !failure) return failure ?? planned;
-  return { error: `${planned.error}; ${failure.error}`, ...(failure.errorCode ? { errorCode: failure.errorCode } : {}), terminal: planned.terminal && failure.terminal };
+function mergedFailure(planned: ReportError | undefined, failure: ReportError | undefined): ReportError | undefined {
+  return combineErrors([planned, failure].filter((e): e is ReportError => e !== undefined));
 }
 
-function reportOf(plan: ComponentPlan, writes: number, failure?: Failure): ComponentReport {
+function reportOf(plan: ComponentPlan, writes: number, failure?: ReportError): ComponentReport {
   const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes };
   const err = mergedFailure(plannedFailure(plan), failure);
-  if (err) Object.assign(report, err);
+  if (err) report.error = err;
   if (plan.warnings !== undefined && plan.warnings.length > 0) report.warnings = [...plan.warnings];
   if (plan.notes !== undefined && plan.notes.length > 0) report.notes = [...plan.notes];
   return report;
@@ -81,7 +67,8 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
   try {
     plan = await step(target, mesh);
   } catch (err) {
-    return { component: name, state: 'failed', reason: 'could not observe or plan', changes: [], ...failureOf(err), writes: 0 };
+    const error = reportErrorOf(err);
+    return { component: name, state: error.code === 'MESHD_ERR_INTERNAL' ? 'error' : 'failed', reason: 'could not observe or plan', changes: [], error, writes: 0 };
   }
   // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
   if (!apply.enabled) return reportOf(plan, 0);
@@ -89,14 +76,14 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
     try {
       await plan.remember?.();
     } catch (err) {
-      return reportOf(plan, 0, failureOf(err));
+      return reportOf(plan, 0, reportErrorOf(err));
     }
     return reportOf(plan, 0);
   }
   try {
     return reportOf(plan, await plan.apply(apply.signal));
   } catch (err) {
-    return reportOf(plan, writesBefore(err), failureOf(err));
+    return reportOf(plan, writesBefore(err), reportErrorOf(err));
   }
 }
 

@@ -9,7 +9,7 @@ import { renderReaderKubeconfig } from '../credentials/reader-kubeconfig.js';
 import { decideCredential, nextCredentialEvent, retiringDue, rotationDueAt } from '../credentials/rotation.js';
 import type { RotationPolicy } from '../credentials/rotation.js';
 import type { ValidCluster } from '../descriptor/types.js';
-import { errorCodeOf } from '../errors.js';
+import { MeshdError, reportError, reportErrorOf } from '../errors.js';
 import type { CredentialRecord } from '../state/credential-records.js';
 import { journalsOf } from '../state/object-journal.js';
 import type { ComponentReport, CredentialStatus, PassCredentials, PassOptions } from './types.js';
@@ -45,15 +45,9 @@ function policyOf(c: PassCredentials): RotationPolicy {
   return { serviceAccount: c.serviceAccount, namespace: c.namespace, lifetimeMs: c.lifetime, rotateAt: c.rotateAt, retireAfterMs: c.retireAfter, legacy: c.legacyToken };
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 function failed(report: ComponentReport, err: unknown): void {
-  report.error = message(err);
+  report.error = err instanceof MeshdError ? reportErrorOf(err) : reportError('MESHD_ERR_CREDENTIAL', err instanceof Error ? err.message : String(err));
   report.state = 'failed';
-  const { code } = errorCodeOf(err);
-  report.errorCode = code ?? 'MESHD_ERR_CREDENTIAL';
 }
 
 /** Per-pass context of the minted path. */

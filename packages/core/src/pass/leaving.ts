@@ -1,3 +1,4 @@
+import { reportError } from '../errors.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { prerequisiteError } from '../prereq/check.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
@@ -167,7 +168,7 @@ export function renamedReport(c: ValidCluster, to: string, server: string): Clus
 
 /** The report of a leaving cluster whose removal the deletion budget holds. */
 export function heldReport(c: ValidCluster, server: string, reason: string): ClusterReport {
-  return { name: c.name, role: 'remote', server, reachable: false, state: 'held', lastError: `removal held: ${reason}`, lastErrorCode: 'MESHD_ERR_REMOVAL_HELD', warnings: [], components: [] };
+  return { name: c.name, role: 'remote', server, reachable: false, state: 'held', lastError: reportError('MESHD_ERR_REMOVAL_HELD', `removal held: ${reason}`), warnings: [], components: [] };
 }
 
 /** What leaveMesh needs from the pass. */

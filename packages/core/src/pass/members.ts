@@ -1,3 +1,4 @@
+import { reportError, reportErrorOf } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DiscoveredEndpoints } from '../discovery/components.js';
 import { discoverEndpoints } from '../discovery/discover.js';
@@ -13,7 +14,7 @@ export async function discover(opts: PassOptions, cp: ClusterClient, report: Pas
   try {
     return await discoverEndpoints(cp, opts.config.endpoints, { signal: opts.signal, previous: opts.previousEndpoints });
   } catch (err) {
-    report.errors.push(err instanceof Error ? err.message : String(err));
+    report.errors.push(reportErrorOf(err));
     return undefined;
   }
 }
@@ -33,7 +34,7 @@ export async function member(ctx: MemberContext, probe: ProbedCluster, prereq: P
   const warnings = (prereq.findings[probe.name] ?? []).filter((f) => f.severity === 'warning').map((f) => f.message);
   if (!probe.facts) return baseReport(probe);
   const blocked = prerequisiteError(prereq, probe.name);
-  if (blocked) return { ...baseReport(probe), state: 'blocked', lastError: blocked.message, warnings };
+  if (blocked) return { ...baseReport(probe), state: 'blocked', lastError: reportError('MESHD_ERR_PREREQUISITE', blocked.message), warnings };
   const report = await reconcileMember(probe, ctx);
   report.warnings.push(...warnings);
   return report;

@@ -1,3 +1,4 @@
+import { reportError, reportErrorOf } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import type { ObservedRegistry } from '../registry/observe.js';
@@ -85,11 +86,11 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
     const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
     const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, secretUpdate: opts.config.registry.secretUpdate ?? 'recreate', namespace, published, files: chosen.files, observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
-    if (plan.error !== undefined) return { ...base, error: plan.error };
+    if (plan.error !== undefined) return { ...base, error: reportError(plan.errorCode ?? 'MESHD_ERR_INTERNAL', plan.error) };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);
     else if (opts.mode === 'apply') await plan.remember?.();
     return base;
   } catch (err) {
-    return { component: 'registry', state: 'failed', reason: 'could not publish', changes: [], error: err instanceof Error ? err.message : String(err), writes: 0 };
+    return { component: 'registry', state: 'failed', reason: 'could not publish', changes: [], error: reportErrorOf(err), writes: 0 };
   }
 }

@@ -79,6 +79,9 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
     },
     remember: () => writeJournal(input.journal, before),
   };
-  if (conflicts.length > 0) plan.error = conflicts.map((c) => c.reason).join('; ');
+  if (conflicts.length > 0) {
+    plan.error = conflicts.map((c) => c.reason).join('; ');
+    plan.errorCode = 'MESHD_ERR_NOT_OWNED';
+  }
   return plan;
 }

@@ -1,3 +1,4 @@
+import { combineErrors, failureState, prefixed, reportError } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import type { ClusterFacts } from '../prereq/facts.js';
@@ -40,8 +41,7 @@ export function baseReport(p: ProbedCluster): ClusterReport {
   if (p.facts) report.version = p.facts.gitVersion;
   if (p.failure !== undefined) {
     report.state = p.failure.state;
-    report.lastError = p.failure.message;
-    report.lastErrorCode = p.failure.code;
+    report.lastError = reportError(p.failure.code, p.failure.message);
   }
   return report;
 }
@@ -98,13 +98,12 @@ function summarise(report: ClusterReport, applied: boolean): void {
   const first = failed[0];
   if (first) {
     // Every failure a lost link (timed out, refused, 5xx): the cluster is unreachable, not broken.
-    const lostLink = failed.every((c) => c.errorCode === 'MESHD_ERR_TIMEOUT' || c.errorCode === 'MESHD_ERR_UNREACHABLE');
-    report.state = lostLink ? 'unreachable' : 'error';
+    const lostLink = failed.every((c) => c.error?.code === 'MESHD_ERR_TIMEOUT' || c.error?.code === 'MESHD_ERR_UNREACHABLE');
+    // Parked (terminal) only when every failure is: one that may fix itself keeps the cluster retried.
+    const error = combineErrors(failed.flatMap((c) => (c.error ? [prefixed(`${c.component}: `, c.error)] : []))) ?? reportError('MESHD_ERR_INTERNAL', first.component);
+    report.state = lostLink ? 'unreachable' : failureState(error);
     if (lostLink) report.reachable = false;
-    report.lastError = failed.map((c) => `${c.component}: ${c.error ?? ''}`).join('; ');
-    if (first.errorCode !== undefined) report.lastErrorCode = first.errorCode;
-    // Parked only when every failure is: one that may fix itself keeps the cluster retried.
-    report.terminal = failed.every((c) => c.terminal === true);
+    report.lastError = error;
   } else if (!report.components.every((c) => componentConverged(c, applied))) {
     report.state = 'changes-pending';
   }

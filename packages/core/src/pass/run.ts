@@ -1,3 +1,4 @@
+import { failureState, prefixed, reportError, reportErrorOf } from '../errors.js';
 import { connectCluster } from '../cluster/client.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
@@ -17,10 +18,6 @@ import type { CredentialsOutcome } from './credentials-step.js';
 import { baseReport, probeCluster, removeMember } from './remotes.js';
 import type { ProbedCluster } from './remotes.js';
 import type { ClusterReport, ComponentReport, PassOptions, PassReport } from './types.js';
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function finish(report: PassReport): PassReport {
   const all = [...report.clusters.flatMap((c) => c.components), ...(report.registry ? [report.registry] : [])];
@@ -43,7 +40,7 @@ interface ControlPlaneView {
 async function viewControlPlane(opts: PassOptions, validation: DirectoryValidation, report: PassReport, remembered: DesiredMesh | undefined): Promise<ControlPlaneView | undefined> {
   const cpCluster = validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane ?? remembered?.controlPlane;
   if (!cpCluster) {
-    report.errors.push('the directory names no usable control plane: nothing was changed');
+    report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
     return undefined;
   }
   const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), opts.signal);
@@ -54,12 +51,12 @@ async function viewControlPlane(opts: PassOptions, validation: DirectoryValidati
   try {
     observed = await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode);
   } catch (err) {
-    report.errors.push(`cannot read the registry on ${cp.name}: ${message(err)}`);
+    report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(err)));
     return undefined;
   }
   const mesh = buildDesiredMesh(validation, opts.lastGood ?? remembered);
   if (!mesh) {
-    report.errors.push('the directory is invalid and no last good version exists: nothing was changed');
+    report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory is invalid and no last good version exists: nothing was changed'));
     return undefined;
   }
   return { cp, observed, mesh };
@@ -143,9 +140,8 @@ function attachCredentials(clusters: ClusterReport[], components: ReadonlyMap<st
     cluster.components.push(component);
     cluster.warnings.push(...(component.warnings ?? []));
     if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
-      cluster.state = 'error';
-      cluster.lastError = `credentials: ${component.error}`;
-      if (component.errorCode !== undefined) cluster.lastErrorCode = component.errorCode;
+      cluster.state = failureState(component.error);
+      cluster.lastError = prefixed('credentials: ', component.error);
     } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
       cluster.state = 'changes-pending';
     }
@@ -158,13 +154,13 @@ async function finishCredentials(report: PassReport, credentials: CredentialsOut
   revoked.forEach((component, i) => {
     const cluster = report.clusters.find((c) => c.name === left[i]);
     if (cluster) cluster.components.push(component);
-    if (component.error !== undefined) report.errors.push(`${left[i] ?? ''}: could not revoke its Pilot credential: ${component.error}`);
+    if (component.error !== undefined) report.errors.push(prefixed(`${left[i] ?? ''}: could not revoke its Pilot credential: `, component.error));
   });
   for (const [name, component] of credentials.components) {
     const cluster = report.clusters.find((c) => c.name === name);
     if (cluster && component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
-      cluster.state = 'error';
-      cluster.lastError = `credentials: ${component.error}`;
+      cluster.state = failureState(component.error);
+      cluster.lastError = prefixed('credentials: ', component.error);
     }
   }
   const statuses = credentials.statuses();

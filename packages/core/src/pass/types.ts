@@ -1,5 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
-import type { ErrorCode } from '../errors.js';
+import type { ReportError } from '../errors.js';
 import type { Finding } from '../descriptor/finding.js';
 import type { DirectorySnapshot } from '../descriptor/snapshot.js';
 import type { DesiredMesh } from '../descriptor/mesh.js';
@@ -15,11 +15,8 @@ export interface ComponentReport {
   state: string;
   reason: string;
   changes: PlannedChange[];
-  error?: string;
-  /** The catalogue code of `error`, when it has one. */
-  errorCode?: ErrorCode;
-  /** True when `error` cannot fix itself: the daemon parks it until the input changes instead of retrying. */
-  terminal?: boolean;
+  /** What went wrong, with its code and retry class (`terminal`: parked until the input changes). */
+  error?: ReportError;
   /** What the operator must hear about even without an error (a tampered inventory); copied to the cluster's warnings. */
   warnings?: string[];
   /** What the plan changed on the way (compat conversions). */
@@ -28,8 +25,12 @@ export interface ComponentReport {
   writes: number;
 }
 
-/** Where a cluster stands after a pass. */
-export type ClusterState = 'converged' | 'changes-pending' | 'error' | 'unreachable' | 'unauthorized' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
+/**
+ * Where a cluster stands after a pass. `failed`: the cluster or the input said no (a 4xx, a denied
+ * write, an invalid object, a chart that does not render), each with its code; `error`: meshd broke
+ * (MESHD_ERR_INTERNAL, an unexpected throw), a bug to report.
+ */
+export type ClusterState = 'converged' | 'changes-pending' | 'failed' | 'error' | 'unreachable' | 'unauthorized' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
 
 /** One cluster in a pass report. Never holds credentials. */
 export interface ClusterReport {
@@ -39,11 +40,11 @@ export interface ClusterReport {
   reachable: boolean;
   version?: string;
   state: ClusterState;
-  lastError?: string;
-  /** The catalogue code of lastError, when meshd knows it (MESHD_ERR_UNAUTHORIZED, MESHD_ERR_TIMEOUT…). */
-  lastErrorCode?: ErrorCode;
-  /** True when `lastError` cannot fix itself: parked (not retried) until the input changes. */
-  terminal?: boolean;
+  /**
+   * Why the cluster is not converged, with its code and retry class: `terminal` only when every
+   * failure on it is (parked, not retried, until the input changes); otherwise retried with backoff.
+   */
+  lastError?: ReportError;
   warnings: string[];
   components: ComponentReport[];
   /** True when the cluster is in the mesh only as its last good version (its file is invalid or gone). */
@@ -77,7 +78,8 @@ export interface PassReport {
   discovered?: DiscoveredEndpoints;
   clusters: ClusterReport[];
   registry?: ComponentReport;
-  errors: string[];
+  /** Mesh-wide errors (no control plane, the registry unreadable…), each with its code and retry class. */
+  errors: ReportError[];
   /** Changes planned (plan) or carried out (apply). */
   changes: number;
   writes: number;

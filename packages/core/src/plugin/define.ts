@@ -44,7 +44,7 @@ export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: 
     seen.add(def.name);
     const parsed = def.configSchema.safeParse(def.selectConfig(config));
     if (!parsed.success) {
-      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { terminal: true });
+      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
     const instance = def.create({ logger: logger.child({ plugin: def.name }), config: parsed.data, signal });
     return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, instance };

@@ -91,10 +91,12 @@ export interface ComponentPlan {
   changes: PlannedChange[];
   /** Set when the component cannot proceed (conflict, missing input), or some objects cannot be applied (the rest still are). */
   error?: string;
-  /** The catalogue code of `error`. */
+  /**
+   * The catalogue code of `error`; its retry class decides whether the daemon retries or parks the
+   * cluster (MESHD_ERR_UNSERVED_API: parked until the input changes). A plan error without a code
+   * is reported as MESHD_ERR_INTERNAL.
+   */
   errorCode?: ErrorCode;
-  /** True when `error` cannot fix itself (unserved API, invalid object, chart that does not render): parked until the input changes. */
-  terminal?: boolean;
   /** What the plan changed on the way, shown by plan and apply (each compat conversion). */
   notes?: string[];
   /** Things the operator must hear about even when nothing is changed (a tampered inventory); they reach /status. */

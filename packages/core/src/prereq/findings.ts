@@ -1,4 +1,8 @@
-/** What a prerequisite finding is about. */
+/**
+ * What a prerequisite finding is about: the detail of one catalogue code, MESHD_ERR_PREREQUISITE
+ * (retried with backoff: a cluster upgrade or a new helm fixes it without an input change), which a
+ * blocked cluster's `lastError` carries.
+ */
 export type PrerequisiteCode =
   | 'KUBERNETES_TOO_OLD'
   | 'KUBERNETES_VERSION_UNKNOWN'

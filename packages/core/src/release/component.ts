@@ -38,6 +38,9 @@ export function releaseComponentPlan(component: string, client: ClusterClient, p
     remember: () => rememberReleasePlan(plan, journals),
   };
   if (plan.warnings.length > 0) result.warnings = [...plan.warnings];
-  if (plan.status.state === 'unmanaged') result.error = plan.status.reason;
+  if (plan.status.state === 'unmanaged') {
+    result.error = plan.status.reason;
+    result.errorCode = 'MESHD_ERR_NOT_OWNED';
+  }
   return result;
 }

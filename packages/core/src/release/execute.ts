@@ -103,7 +103,7 @@ async function errorAfterFailedApply(client: ClusterClient, plan: ReleasePlan, f
   for (const [k, uid] of f.outcome.applied) f.uids.set(k, uid);
   const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, f.outcome.failed), f.uids) };
   await applyObject(client, inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()));
-  return new MeshdError(err.code, err.message, { terminal: err.terminal, cause: err.cause, writes: f.writes + writesBefore(err) + 1 });
+  return new MeshdError(err.code, err.message, { cause: err.cause, writes: f.writes + writesBefore(err) + 1 });
 }
 
 /** Records the result: the final inventory with the UIDs applied, or (uninstalled) no inventory at all. */
@@ -126,7 +126,7 @@ async function writeFinalInventory(client: ClusterClient, plan: ReleasePlan, uid
  */
 export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, signal?: AbortSignal, journals: ReleaseJournals = {}): Promise<number> {
   if (plan.status.state === 'unmanaged') {
-    throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`);
   }
   if (!releaseNeedsWrites(plan)) {
     await rememberReleasePlan(plan, journals);

@@ -54,7 +54,7 @@ function checkRecord(path: string, cluster: string, data: unknown): CredentialRe
     ['expiresAt', 'publishedAt'].every((k) => data[k] === undefined || typeof data[k] === 'string') &&
     Array.isArray(data.retiring) &&
     data.retiring.every(isBinding);
-  if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a credential record for ${cluster})`, { terminal: true });
+  if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a credential record for ${cluster})`);
   return data as unknown as CredentialRecord;
 }
 
@@ -80,11 +80,11 @@ export class CredentialRecords {
       names = (await readdir(this.dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).map((n) => n.slice(0, -'.json'.length));
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOENT') return;
-      throw new MeshdError('MESHD_ERR_STATE', `state directory ${this.dir} cannot be listed`, { terminal: true, cause: err });
+      throw new MeshdError('MESHD_ERR_STATE', `state directory ${this.dir} cannot be listed`, { cause: err });
     }
     for (const name of names) {
       const path = join(this.dir, `${name}.json`);
-      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
+      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`);
       this.records.set(name, checkRecord(path, name, await readStateFile(path)));
     }
   }

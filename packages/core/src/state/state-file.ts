@@ -32,7 +32,7 @@ export function encodeStateFile(data: unknown): string {
  */
 export function decodeStateFile(path: string, text: string): unknown {
   const damaged = (why: string): MeshdError =>
-    new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (${why}); meshd changes nothing until it is repaired or removed`, { terminal: true });
+    new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (${why}); meshd changes nothing until it is repaired or removed`);
   let envelope: Partial<Envelope>;
   try {
     envelope = JSON.parse(text) as Partial<Envelope>;
@@ -53,7 +53,7 @@ export async function readStateFile(path: string): Promise<unknown> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT') return undefined;
-    throw new MeshdError('MESHD_ERR_STATE', `state file ${path} cannot be read (${code ?? String(err)})`, { terminal: true, cause: err });
+    throw new MeshdError('MESHD_ERR_STATE', `state file ${path} cannot be read (${code ?? String(err)})`, { cause: err });
   }
   return decodeStateFile(path, text);
 }

@@ -46,12 +46,12 @@ function checkMember(path: string, name: string, data: unknown): MemberRecord {
     (data.role === 'control-plane' || data.role === 'remote') &&
     ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
     ['identity', 'heldSince', 'approvedAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
-  if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`, { terminal: true });
+  if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`);
   return data as unknown as MemberRecord;
 }
 
 function checkJournal(path: string, data: unknown): ClusterJournal {
-  const bad = (): MeshdError => new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a journal)`, { terminal: true });
+  const bad = (): MeshdError => new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a journal)`);
   if (!isRecord(data)) throw bad();
   for (const owner of Object.values(data)) {
     if (!isRecord(owner)) throw bad();
@@ -68,7 +68,7 @@ function isJournalEntry(entry: unknown): boolean {
 
 function missingIsEmpty(err: unknown): string[] {
   if ((err as { code?: string }).code === 'ENOENT') return [];
-  throw new MeshdError('MESHD_ERR_STATE', `state directory cannot be listed (${(err as { code?: string }).code ?? String(err)})`, { terminal: true, cause: err });
+  throw new MeshdError('MESHD_ERR_STATE', `state directory cannot be listed (${(err as { code?: string }).code ?? String(err)})`, { cause: err });
 }
 
 async function jsonNames(dir: string): Promise<string[]> {
@@ -122,7 +122,7 @@ export class StateStore {
       }
     } catch (err) {
       if (err instanceof MeshdError) throw err;
-      throw new MeshdError('MESHD_ERR_STATE', `state directory ${dir} cannot be used (${(err as { code?: string }).code ?? String(err)})`, { terminal: true, cause: err });
+      throw new MeshdError('MESHD_ERR_STATE', `state directory ${dir} cannot be used (${(err as { code?: string }).code ?? String(err)})`, { cause: err });
     }
     await store.load();
     return store;
@@ -131,12 +131,12 @@ export class StateStore {
   private async load(): Promise<void> {
     for (const name of await jsonNames(join(this.dir, 'members')).catch(missingIsEmpty)) {
       const path = join(this.dir, 'members', `${name}.json`);
-      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
+      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`);
       this.memberRecords.set(name, checkMember(path, name, await readStateFile(path)));
     }
     for (const name of await jsonNames(join(this.dir, 'journal')).catch(missingIsEmpty)) {
       const path = join(this.dir, 'journal', `${name}.json`);
-      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`, { terminal: true });
+      if (!isDnsLabel(name)) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is not named after a cluster`);
       this.journals.set(name, checkJournal(path, await readStateFile(path)));
     }
     await this.credentials.load();
@@ -154,7 +154,7 @@ export class StateStore {
       return key;
     }
     if (isRecord(stored) && typeof stored.key === 'string' && Buffer.from(stored.key, 'base64').length === 32) return Buffer.from(stored.key, 'base64');
-    throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`);
   }
 
   /** Serialises writes to one file; the write's own failure reaches the caller. */

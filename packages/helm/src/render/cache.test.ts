@@ -11,7 +11,7 @@ function countingRender(options: { failFirst?: boolean } = {}) {
   const render = async (request: RenderRequest): Promise<KubeObject[]> => {
     calls.push(request);
     await gate;
-    if (options.failFirst === true && calls.length === 1) throw new MeshdError('MESHD_ERR_HELM', 'boom', { terminal: true });
+    if (options.failFirst === true && calls.length === 1) throw new MeshdError('MESHD_ERR_HELM', 'boom');
     return [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: request.namespace }, data: request.values }];
   };
   return { calls, render, open: () => release() };

@@ -67,12 +67,12 @@ describe('parseRenderedManifests', () => {
     ['---\n# Source: c/templates/noname.yaml\napiVersion: v1\nkind: Service\nmetadata: {}\n', /noname\.yaml \(Service\) has no metadata\.name/],
     ['---\n# Source: c/templates/broken.yaml\napiVersion: v1\nkind: [\n', /invalid YAML in c\/templates\/broken\.yaml/],
     ['- just\n- a list\n', /document 1 is not a Kubernetes object/],
-  ])('rejects %j with a terminal MESHD_ERR_HELM naming the template', (text, message) => {
+  ])('rejects %j with a terminal MESHD_ERR_CHART_RENDER naming the template', (text, message) => {
     expect(() => parseRenderedManifests(text, 'ns')).toThrow(message);
     try {
       parseRenderedManifests(text, 'ns');
     } catch (err) {
-      expect(err).toMatchObject({ code: 'MESHD_ERR_HELM', terminal: true });
+      expect(err).toMatchObject({ code: 'MESHD_ERR_CHART_RENDER', terminal: true });
     }
   });
 });

@@ -27,10 +27,10 @@ function sourceOf(doc: Document.Parsed, index: number): string {
 function asKubeObject(value: unknown, source: string): KubeObject {
   const metadata = isRecord(value) ? value.metadata : undefined;
   if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
-    throw new MeshdError('MESHD_ERR_HELM', `rendered ${source} is not a Kubernetes object (apiVersion and kind must be strings)`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_CHART_RENDER', `rendered ${source} is not a Kubernetes object (apiVersion and kind must be strings)`);
   }
   if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
-    throw new MeshdError('MESHD_ERR_HELM', `rendered ${source} (${value.kind}) has no metadata.name`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_CHART_RENDER', `rendered ${source} (${value.kind}) has no metadata.name`);
   }
   return value as KubeObject;
 }
@@ -55,7 +55,7 @@ function placeInNamespace(obj: KubeObject, namespace: string): KubeObject {
  * The Kubernetes objects of `helm template` output, in output order. Empty and comment-only
  * documents are dropped; namespaced objects without a namespace get `namespace` (cluster-scoped
  * kinds: see CLUSTER_SCOPED_KINDS). Pure. Invalid YAML or a document that is not an object is a
- * terminal MeshdError MESHD_ERR_HELM naming the template it came from.
+ * MeshdError MESHD_ERR_CHART_RENDER (terminal) naming the template it came from.
  */
 export function parseRenderedManifests(text: string, namespace: string): KubeObject[] {
   const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, customTags: kubernetesTags });
@@ -64,7 +64,7 @@ export function parseRenderedManifests(text: string, namespace: string): KubeObj
     const source = sourceOf(doc, index);
     const firstError = doc.errors[0];
     if (firstError !== undefined) {
-      throw new MeshdError('MESHD_ERR_HELM', `helm rendered invalid YAML in ${source}: ${firstError.message}`, { terminal: true });
+      throw new MeshdError('MESHD_ERR_CHART_RENDER', `helm rendered invalid YAML in ${source}: ${firstError.message}`);
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;

@@ -80,6 +80,7 @@ export async function helmTemplate(request: RenderRequest): Promise<string> {
       signal: request.signal,
       timeoutMs: request.timeoutMs,
       env: request.helm.env,
+      exitCode: 'MESHD_ERR_CHART_RENDER',
     });
     return stdout;
   } finally {

@@ -66,9 +66,7 @@ function substitute(text: string, path: string, endpoints: ControlPlaneEndpoints
   return text.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
     if (!(PLACEHOLDER_NAMES as readonly string[]).includes(name)) {
       const known = PLACEHOLDER_NAMES.map((n) => `\${${n}}`).join(', ');
-      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `${path}: unknown placeholder \${${name}} (known: ${known})`, {
-        terminal: true,
-      });
+      throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `${path}: unknown placeholder \${${name}} (known: ${known})`);
     }
     const address = endpointFor(name as PlaceholderName, endpoints);
     if (address === undefined) {

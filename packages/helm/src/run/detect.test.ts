@@ -25,7 +25,7 @@ describe('parseHelmVersion', () => {
     } catch (err) {
       caught = err;
     }
-    expect(hasCode(caught, 'MESHD_ERR_HELM')).toBe(true);
+    expect(hasCode(caught, 'MESHD_ERR_HELM_UNUSABLE')).toBe(true);
     expect((caught as Error).message).toMatch(message);
   });
 });

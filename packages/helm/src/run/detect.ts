@@ -14,17 +14,17 @@ export interface HelmVersion {
 /**
  * The version in `helm version --short` output: Helm 3 prints `v3.19.5+gabc1234`, Helm 2 prints
  * `Client: v2.17.0+ga690bad` (and a Server line when it reaches Tiller). Read with core's one helm
- * version parser (parseHelmClientVersion). Pure. Throws a terminal MeshdError MESHD_ERR_HELM for
+ * version parser (parseHelmClientVersion). Pure. Throws MeshdError MESHD_ERR_HELM_UNUSABLE (terminal) for
  * unreadable output or a major version other than 2 or 3.
  */
 export function parseHelmVersion(output: string): HelmVersion {
   const parsed = parseHelmClientVersion(output);
   if (parsed === undefined) {
-    throw new MeshdError('MESHD_ERR_HELM', `cannot read a version in helm's output ${JSON.stringify(output.trim().slice(0, 200))}`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_HELM_UNUSABLE', `cannot read a version in helm's output ${JSON.stringify(output.trim().slice(0, 200))}`);
   }
   const version = `v${formatVersionTriple(parsed)}${parsed.prerelease ?? ''}`;
   if (parsed.major !== 2 && parsed.major !== 3) {
-    throw new MeshdError('MESHD_ERR_HELM', `helm ${version} is not supported: meshd drives Helm 2 and Helm 3`, { terminal: true });
+    throw new MeshdError('MESHD_ERR_HELM_UNUSABLE', `helm ${version} is not supported: meshd drives Helm 2 and Helm 3`);
   }
   return { major: parsed.major, version };
 }

@@ -20,11 +20,12 @@ describe('runHelm', () => {
     expect(out.stdout).toBe('$(echo injected) ; *');
   });
 
-  it('reports the exit code and the trimmed stderr as a terminal MESHD_ERR_HELM', async () => {
+  it('reports the exit code and the trimmed stderr with the code the caller gives a non-zero exit (terminal)', async () => {
     const script = 'process.stderr.write("\\n  Error: execution error at (c/templates/a.yaml:2:3): bad value\\n\\nUse --debug flag to render out invalid YAML\\n"); process.exit(3)';
-    const failure = await failureOf(runHelm(node, ['-e', script]));
+    const failure = await failureOf(runHelm(node, ['-e', script], { exitCode: 'MESHD_ERR_CHART_RENDER' }));
+    expect(await failureOf(runHelm(node, ['-e', 'process.exit(2)']))).toMatchObject({ code: 'MESHD_ERR_HELM_UNUSABLE', terminal: true, exit: 2 });
     expect(failure).toEqual({
-      code: 'MESHD_ERR_HELM',
+      code: 'MESHD_ERR_CHART_RENDER',
       terminal: true,
       exit: 3,
       message: `${node} -e failed (exit code 3): Error: execution error at (c/templates/a.yaml:2:3): bad value`,
@@ -49,7 +50,7 @@ describe('runHelm', () => {
 
   it('reports a missing binary as terminal, naming it', async () => {
     const failure = await failureOf(runHelm('/nonexistent/helm', ['version']));
-    expect(failure).toMatchObject({ code: 'MESHD_ERR_HELM', terminal: true, exit: undefined });
+    expect(failure).toMatchObject({ code: 'MESHD_ERR_HELM_UNUSABLE', terminal: true, exit: undefined });
     expect(failure.message).toContain('/nonexistent/helm version could not run (ENOENT)');
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { MeshdError } from '@meshd/core';
+import { MeshdError, type ErrorCode } from '@meshd/core';
 
 /** One run of a helm binary (Helm 2 or 3), without a shell. */
 export interface HelmRun {
@@ -20,8 +20,12 @@ export type HelmResult =
   | { ok: true; stdout: string; stderr: string }
   | { ok: false; exitCode?: number; stderr: string; why: string; cause: Error };
 
-/** How to run the helm binary once (runHelm). */
-export type RunHelmOptions = Omit<HelmRun, 'binary' | 'args'>;
+/**
+ * How to run the helm binary once (runHelm). `exitCode`: the catalogue code of a helm that ran and
+ * exited non-zero (default MESHD_ERR_HELM_UNUSABLE; `helm template` says MESHD_ERR_CHART_RENDER):
+ * both are terminal, the same binary, chart and values fail the same way again.
+ */
+export type RunHelmOptions = Omit<HelmRun, 'binary' | 'args'> & { exitCode?: ErrorCode };
 
 /** What a successful helm run printed. */
 export interface HelmOutput {
@@ -79,33 +83,35 @@ interface HelmExit {
   exitCode: number;
 }
 
-function toMeshdError(what: string, result: Extract<HelmResult, { ok: false }>): MeshdError {
+function toMeshdError(what: string, result: Extract<HelmResult, { ok: false }>, exitCode: ErrorCode): MeshdError {
   const suffix = result.stderr === '' ? '' : `: ${result.stderr}`;
   if (result.exitCode !== undefined) {
     // helm template works offline: the same chart and values fail the same way again.
     const cause: HelmExit & { error: Error } = { exitCode: result.exitCode, error: result.cause };
-    return new MeshdError('MESHD_ERR_HELM', `${what} failed (${result.why})${suffix}`, { terminal: true, cause });
+    return new MeshdError(exitCode, `${what} failed (${result.why})${suffix}`, { cause });
   }
   if (result.why === 'was aborted') return new MeshdError('MESHD_ERR_HELM', `${what} was aborted`, { cause: result.cause });
   if (result.why.startsWith('timed out')) return new MeshdError('MESHD_ERR_HELM', `${what} ${result.why}${suffix}`, { cause: result.cause });
-  const terminal = /\((ENOENT|EACCES)\)$/.test(result.why);
-  return new MeshdError('MESHD_ERR_HELM', `${what} ${result.why}`, { terminal, cause: result.cause });
+  const missing = /\((ENOENT|EACCES)\)$/.test(result.why);
+  return new MeshdError(missing ? 'MESHD_ERR_HELM_UNUSABLE' : 'MESHD_ERR_HELM', `${what} ${result.why}`, { cause: result.cause });
 }
 
 /** helm's exit code when `err` is a runHelm failure of a helm that ran and exited non-zero. */
 export function helmExitCode(err: unknown): number | undefined {
-  if (!(err instanceof MeshdError) || err.code !== 'MESHD_ERR_HELM') return undefined;
+  if (!(err instanceof MeshdError)) return undefined;
   const code = (err.cause as Partial<HelmExit> | undefined)?.exitCode;
   return typeof code === 'number' ? code : undefined;
 }
 
 /**
  * Runs `binary args...` (execHelm) and returns its output. Any failure is a MeshdError
- * MESHD_ERR_HELM whose message holds the command, helm's exit code and its trimmed stderr; a
- * non-zero exit or a missing binary is terminal, a timeout or abort is not. The caller retries.
+ * whose message holds the command, helm's exit code and its trimmed stderr: a non-zero exit is
+ * `options.exitCode`, a missing binary MESHD_ERR_HELM_UNUSABLE (both terminal), a timeout or abort
+ * MESHD_ERR_HELM (retried with backoff).
  */
 export async function runHelm(binary: string, args: readonly string[], options: RunHelmOptions = {}): Promise<HelmOutput> {
-  const result = await execHelm({ ...options, binary, args });
+  const { exitCode = 'MESHD_ERR_HELM_UNUSABLE', ...run } = options;
+  const result = await execHelm({ ...run, binary, args });
   if (result.ok) return { stdout: result.stdout, stderr: result.stderr };
-  throw toMeshdError(`${binary} ${args[0] ?? ''}`.trim(), result);
+  throw toMeshdError(`${binary} ${args[0] ?? ''}`.trim(), result, exitCode);
 }

@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +137,7 @@ describe('Daemon', () => {
     let eastDown = true;
     behaviour = async (opts) => {
       const report = await converged(opts);
-      if (eastDown) report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { reachable: false, state: 'unreachable', lastError: 'unreachable: ECONNREFUSED' }) : c));
+      if (eastDown) report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED') }) : c));
       return report;
     };
     const url = await startDaemon();
@@ -155,7 +156,7 @@ describe('Daemon', () => {
     let cpDown = true;
     behaviour = async (opts) => {
       if (!cpDown) return converged(opts);
-      return passReport([clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timed out after 10 s' })], { converged: false, endpoints: undefined });
+      return passReport([clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') })], { converged: false, endpoints: undefined });
     };
     const url = await startDaemon();
     await until('a failed reconcile', () => daemon?.status().lastReconcile?.result === 'error');
@@ -189,7 +190,7 @@ describe('Daemon', () => {
   it('never lets a planted token reach /status, /metrics or the logs', async () => {
     behaviour = async (opts) => {
       const report = await converged(opts);
-      report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { state: 'error', lastError: `401: token ${TOKEN} rejected` }) : c));
+      report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401: token ${TOKEN} rejected`) }) : c));
       return report;
     };
     const url = await startDaemon();

@@ -1,5 +1,5 @@
-import { ConnectionPool, errorCodeOf, loadPlugins, readDirectorySnapshot, reportedErrors, runPass, StateStore, validateDirectory } from '@meshd/core';
-import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition } from '@meshd/core';
+import { ConnectionPool, loadPlugins, reportErrorOf, readDirectorySnapshot, reportedErrors, runPass, StateStore, validateDirectory } from '@meshd/core';
+import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
@@ -51,18 +51,7 @@ export interface DaemonOptions {
   readVersion?: ServerVersionSource;
 }
 
-/** A reconcile's thrown error as a counted error: its code (or `unknown`) and retry class. */
-function thrownError(err: unknown): { code: string; retry: 'backoff' | 'terminal' } {
-  const { code, terminal } = errorCodeOf(err);
-  return { code: code ?? 'unknown', retry: terminal ? 'terminal' : 'backoff' };
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return typeof err === 'string' ? err : JSON.stringify(err);
-}
-
-function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined, error: string | undefined): LastReconcile {
+function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined, error: ReportError | undefined): LastReconcile {
   const last: LastReconcile = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
   if (converged !== undefined) last.converged = converged;
   if (error !== undefined) last.error = error;
@@ -289,7 +278,7 @@ export class Daemon {
       return;
     }
     const label = RESULT_LABEL[record.outcome] ?? (pass?.converged === true ? 'converged' : 'not_converged');
-    const error = record.error === undefined ? undefined : errorMessage(record.error);
+    const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.metrics.observeReconcile(record.key, label, record.durationMs);
     this.countThrown(record, pass !== undefined);
     this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
@@ -304,13 +293,13 @@ export class Daemon {
 
   /** A pass that reported was counted from its report (onReport); a reconcile that threw before reporting counts here. */
   private countThrown(record: ReconcileRecord, reported: boolean): void {
-    if (!reported && record.error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([thrownError(record.error)]);
+    if (!reported && record.error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([reportErrorOf(record.error)]);
   }
 
-  private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: string | undefined, writes: number): void {
+  private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: ReportError | undefined, writes: number): void {
     const log = { key: record.key, result: label, durationMs: record.durationMs, writes };
-    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error, failures: record.failures }, 'reconcile failed; retrying with backoff');
-    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error }, 'reconcile failed on invalid input; waiting for it to change');
+    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error?.message, code: error?.code, failures: record.failures }, 'reconcile failed; retrying with backoff');
+    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error?.message, code: error?.code }, 'reconcile failed on invalid input; waiting for it to change');
     else this.o.logger.info(log, 'reconciled');
   }
 

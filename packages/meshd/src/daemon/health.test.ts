@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, parseListen } from './health.js';
@@ -48,8 +49,8 @@ describe('health server routes', () => {
   });
 
   it('answers /readyz with 503 after a reconcile that could not reach the control plane', async () => {
-    const down = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: 'unreachable: timed out after 10 s' });
-    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), { key: '@all', at: 1000, durationMs: 10_000, outcome: 'error', error: 'cp: unreachable' });
+    const down = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') });
+    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), { key: '@all', at: 1000, durationMs: 10_000, outcome: 'error', error: reportError('MESHD_ERR_UNREACHABLE', 'cp: unreachable') });
     const res = await serve(state).inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ ready: false, reasons: ['the control plane cp is unreachable since 1970-01-01T00:00:01.000Z: unreachable: timed out after 10 s'] });
@@ -197,8 +198,8 @@ describe('credentials never leave the daemon', () => {
   it('keeps a token planted in a kubeconfig out of /status and /metrics even if an error message quoted it', async () => {
     const redactor = new Redactor();
     redactor.addKubeconfig(KUBECONFIG);
-    const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: `401 Unauthorized for Bearer ${TOKEN}` });
-    const state = foldReport(emptyStatusState(), TOKEN, passReport([clusterReport('cp'), leaky], { errors: [`token ${TOKEN}`], mesh: { kubeconfigText: KUBECONFIG } as never }), 1000);
+    const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401 Unauthorized for Bearer ${TOKEN}`) });
+    const state = foldReport(emptyStatusState(), TOKEN, passReport([clusterReport('cp'), leaky], { errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', `token ${TOKEN}`)], mesh: { kubeconfigText: KUBECONFIG } as never }), 1000);
     const server = serve(state, redactor);
     for (const url of ['/status', '/metrics', '/readyz', '/healthz']) {
       const res = await server.inject({ url });

@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, listenHealthServer, PAGE_CSP } from './health.js';
@@ -113,7 +114,7 @@ describe('GET /events', () => {
     expect(first.status.clusters.map((c) => c.name)).toEqual(['cp', 'east']);
     expect(feed.clientCount()).toBe(1);
 
-    const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: `Bearer ${TOKEN} refused` });
+    const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', `Bearer ${TOKEN} refused`) });
     box.state = foldReport(box.state, 'east', passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '10.1.0.9', policy: '10.1.0.6', statsd: '10.1.0.7' } }), 2000);
     feed.changed();
     const next = await nextView(reader, (v) => v.status.endpoints?.pilot === '10.1.0.9', buffer);

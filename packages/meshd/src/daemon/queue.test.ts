@@ -119,7 +119,7 @@ describe('WorkQueue: retries', () => {
   });
 
   it('does not retry a terminal error, skips it on resync, and runs it again when added', async () => {
-    const terminal = new MeshdError('MESHD_ERR_INVALID_CONFIG', 'bad config', { terminal: true });
+    const terminal = new MeshdError('MESHD_ERR_INVALID_CONFIG', 'bad config');
     const h = harness((key, call) => (key === 'registry' && call === 1 ? Promise.reject(terminal) : Promise.resolve()), { resyncMs: 60_000 });
     h.queue.start();
     h.queue.add('registry');

@@ -71,8 +71,8 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
     deps.onReport(key, report, verdict);
     if (verdict.error === undefined) return;
     if (verdict.awaitReachable === true) return { requeueAfterMs: UNREACHABLE_RECHECK_MS };
-    if (verdict.terminal === true) throw new MeshdError(verdict.code ?? 'MESHD_ERR_INVALID_DIRECTORY', verdict.error, { terminal: true });
-    throw new Error(verdict.error);
+    // The error's code carries its retry class: the queue parks a terminal one, backs off the rest.
+    throw new MeshdError(verdict.error.code, verdict.error.message);
   };
 }
 

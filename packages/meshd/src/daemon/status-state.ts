@@ -1,4 +1,4 @@
-import type { ClusterReport, PassReport } from '@meshd/core';
+import type { ClusterReport, PassReport, ReportError } from '@meshd/core';
 import type { ReconcileOutcome } from './queue.js';
 
 /** The newest report of one cluster, with when it came and since when the cluster is unreachable. */
@@ -18,7 +18,8 @@ export interface LastReconcile {
   outcome: ReconcileOutcome;
   /** True when the pass reported everything converged. */
   converged?: boolean;
-  error?: string;
+  /** The reconcile's error, with its code and retry class (an unexpected throw is MESHD_ERR_INTERNAL). */
+  error?: ReportError;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ReportError } from '@meshd/core';
 import type { ClusterStatus, MeshStatus } from './status.js';
 
 function table(rows: string[][]): string[] {
@@ -20,17 +21,19 @@ function oneLine(text: string | undefined, max = 80): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** `[CODE, parked] message`: the code to search for and whether the daemon still retries it. */
-function lastErrorCell(c: ClusterStatus): string {
-  const text = c.lastError ?? c.release?.error ?? c.secrets?.error;
-  if (text === undefined) return '';
-  const code = c.lastErrorCode ?? c.release?.errorCode ?? c.secrets?.errorCode;
-  const tag = code !== undefined ? `[${code}${c.terminal === true ? ', parked' : ''}] ` : '';
-  return oneLine(`${tag}${text}`, 120);
+function errorOf(c: ClusterStatus): ReportError | undefined {
+  return c.lastError ?? c.release?.error ?? c.secrets?.error;
+}
+
+/** The CODE cell: the catalogue code to search for, `(parked)` when the daemon does not retry it until its input changes. */
+function codeCell(c: ClusterStatus): string {
+  const error = errorOf(c);
+  if (error === undefined) return '-';
+  return error.retry === 'terminal' ? `${error.code} (parked)` : error.code;
 }
 
 function clusterRows(clusters: readonly ClusterStatus[]): string[] {
-  const header = ['CLUSTER', 'ROLE', 'REACHABLE', 'VERSION', 'STATE', 'RELEASE', 'SECRETS', 'LAST ERROR'];
+  const header = ['CLUSTER', 'ROLE', 'REACHABLE', 'VERSION', 'STATE', 'RELEASE', 'SECRETS', 'CODE', 'LAST ERROR'];
   const rows = clusters.map((c) => [
     c.fromLastGood ? `${c.name}*` : c.name,
     c.role,
@@ -39,7 +42,8 @@ function clusterRows(clusters: readonly ClusterStatus[]): string[] {
     c.state,
     c.release?.state ?? '-',
     c.secrets?.state ?? '-',
-    lastErrorCell(c),
+    codeCell(c),
+    oneLine(errorOf(c)?.message, 120),
   ]);
   return table([header, ...rows]);
 }
@@ -53,7 +57,7 @@ export function formatStatusTable(status: MeshStatus, url: string): string {
   if (status.clusters.length > 0) lines.push(...clusterRows(status.clusters));
   else lines.push('no cluster reported yet');
   if (status.clusters.some((c) => c.fromLastGood)) lines.push('* running from the last good version of its descriptor (the file has errors)');
-  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  ${oneLine(x, 160)}`));
+  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  [${x.code}${x.retry === 'terminal' ? ', parked' : ''}] ${oneLine(x.message, 160)}`));
   const findings = status.directory.findings;
   if (findings.length > 0) lines.push('', 'files:', ...findings.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
   if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
@@ -86,7 +90,7 @@ function summaryLines(status: MeshStatus, url: string): string[] {
   lines.push(`control plane: ${status.controlPlane ?? '-'}    endpoints: ${e ? `pilot ${e.pilot}  policy ${e.policy}  statsd ${e.statsd}` : '-'}`);
   const d = status.directory;
   lines.push(`directory: ${d.path} (${d.valid ? 'valid' : 'INVALID'}${d.errors > 0 ? `, ${d.errors} error(s)` : ''}${d.warnings > 0 ? `, ${d.warnings} warning(s)` : ''})`);
-  if (status.registry) lines.push(`registry: ${status.registry.state}${status.registry.error !== undefined ? ` (${oneLine(status.registry.error)})` : ''}`);
+  if (status.registry) lines.push(`registry: ${status.registry.state}${status.registry.error !== undefined ? ` ([${status.registry.error.code}] ${oneLine(status.registry.error.message)})` : ''}`);
   const last = status.lastReconcile;
   lines.push(`last reconcile: ${last ? `${last.key} at ${shortTime(last.at)}: ${last.result}${last.converged === false ? ', not converged' : ''} in ${last.durationMs} ms` : '-'}    last success: ${shortTime(status.lastSuccessfulReconcile)}`);
   return lines;

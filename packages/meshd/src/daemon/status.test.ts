@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile } from './status-state.js';
 import { readinessReasons, statusFromReports } from './status.js';
@@ -15,17 +16,17 @@ describe('statusFromReports', () => {
   });
 
   it('is not ready until a reconcile has reached the control plane, and not while it is lost', () => {
-    const cpDown = { reachable: false, state: 'unreachable' as const, lastError: 'unreachable: timed out after 10 s' };
+    const cpDown = { reachable: false, state: 'unreachable' as const, lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') };
     let state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp', cpDown)], { converged: false }), t(1));
     expect(readinessReasons(state, context)).toEqual(['the control plane cp is unreachable since 2026-01-01T00:00:01.000Z: unreachable: timed out after 10 s']);
     state = foldReport(state, '@all', passReport([clusterReport('cp'), clusterReport('east')]), t(2));
     expect(readinessReasons(state, context)).toEqual([]);
-    state = foldReport(state, 'east', passReport([clusterReport('cp', { reachable: false, state: 'error', lastError: '401 Unauthorized' })]), t(3));
+    state = foldReport(state, 'east', passReport([clusterReport('cp', { reachable: false, state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', '401 Unauthorized') })]), t(3));
     expect(readinessReasons(state, context)).toEqual(['the control plane cp is failing since 2026-01-01T00:00:03.000Z: 401 Unauthorized']);
   });
 
   it('is not ready when the pass never got to a control plane (none in the directory, no last good one)', () => {
-    const state = foldReport(emptyStatusState(), '@all', passReport([], { controlPlane: undefined, directoryValid: false, errors: ['the directory names no usable control plane'] }), t(1));
+    const state = foldReport(emptyStatusState(), '@all', passReport([], { controlPlane: undefined, directoryValid: false, errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane')] }), t(1));
     expect(readinessReasons(state, context)).toEqual(['the cluster directory is invalid (0 errors; see /status)', 'the control plane has not been reached yet']);
   });
 
@@ -56,7 +57,7 @@ describe('statusFromReports', () => {
   });
 
   it('keeps "unreachable since" from the first failed report until the cluster answers again', () => {
-    const down = { reachable: false, state: 'unreachable' as const, lastError: 'unreachable: connect ECONNREFUSED' };
+    const down = { reachable: false, state: 'unreachable' as const, lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: connect ECONNREFUSED') };
     let state = foldReport(emptyStatusState(), 'east', passReport([clusterReport('cp'), clusterReport('east', down)]), t(10));
     state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east', down)]), t(20));
     expect(statusFromReports(state, context).clusters[1]?.unreachableSince).toBe('2026-01-01T00:00:10.000Z');
@@ -83,9 +84,9 @@ describe('statusFromReports', () => {
 
   it('records the last reconcile and the last successful one', () => {
     let state = recordReconcile(emptyStatusState(), { key: 'east', at: t(5), durationMs: 120, outcome: 'success', converged: true });
-    state = recordReconcile(state, { key: 'west', at: t(9), durationMs: 80, outcome: 'error', error: 'boom' });
+    state = recordReconcile(state, { key: 'west', at: t(9), durationMs: 80, outcome: 'error', error: reportError('MESHD_ERR_API', 'boom') });
     const status = statusFromReports(state, context);
-    expect(status.lastReconcile).toEqual({ key: 'west', at: '2026-01-01T00:00:09.000Z', durationMs: 80, result: 'error', error: 'boom' });
+    expect(status.lastReconcile).toEqual({ key: 'west', at: '2026-01-01T00:00:09.000Z', durationMs: 80, result: 'error', error: reportError('MESHD_ERR_API', 'boom') });
     expect(status.lastSuccessfulReconcile).toBe('2026-01-01T00:00:05.000Z');
   });
 

@@ -1,4 +1,4 @@
-import type { ComponentReport, CredentialStatus, Finding, MeshEndpoints } from '@meshd/core';
+import type { ComponentReport, CredentialStatus, Finding, MeshEndpoints, ReportError } from '@meshd/core';
 import type { IstiodSync } from './istiod-sync.js';
 import type { ClusterEntry, LastReconcile, StatusState } from './status-state.js';
 
@@ -13,9 +13,8 @@ export interface ComponentStatus {
   /** Changes planned or made in the last pass. */
   changes: number;
   writes: number;
-  error?: string;
-  /** The catalogue code of error (MESHD_ERR_*). */
-  errorCode?: string;
+  /** What went wrong: its catalogue code (MESHD_ERR_*), text and retry class. */
+  error?: ReportError;
 }
 
 /** One cluster as /status shows it. Never holds credentials. */
@@ -30,11 +29,11 @@ export interface ClusterStatus {
   reachableSince?: string;
   version?: string;
   state: string;
-  lastError?: string;
-  /** The catalogue code of lastError (MESHD_ERR_*). */
-  lastErrorCode?: string;
-  /** True when lastError is parked: it cannot fix itself and is not retried until its input changes (rule 10). */
-  terminal?: boolean;
+  /**
+   * Why the cluster is not converged: its catalogue code (MESHD_ERR_*), text and retry class;
+   * `retry: terminal` means parked: it cannot fix itself and is not retried until its input changes (rule 10).
+   */
+  lastError?: ReportError;
   warnings: string[];
   /** The backend's release (helm-template or tiller). */
   release?: ComponentStatus;
@@ -81,12 +80,12 @@ export interface MeshStatus {
   endpointsChangedAt?: string;
   registry?: ComponentStatus;
   clusters: ClusterStatus[];
-  /** Mesh-wide errors of the newest pass (no control plane, discovery failed…). */
-  errors: string[];
+  /** Mesh-wide errors of the newest pass (no control plane, discovery failed…), each with its code and retry class. */
+  errors: ReportError[];
   removed: { name: string; at: string }[];
   /** Clusters whose removal the deletion budget holds (removals.maxPerPass), until confirmed. */
   removalsHeld: string[];
-  lastReconcile?: { key: string; at: string; durationMs: number; result: string; converged?: boolean; error?: string };
+  lastReconcile?: { key: string; at: string; durationMs: number; result: string; converged?: boolean; error?: ReportError };
   lastSuccessfulReconcile?: string;
   leader?: LeaderStatus;
   queue?: { depth: number; active: string[] };
@@ -104,7 +103,6 @@ function componentStatus(c: ComponentReport): ComponentStatus {
   const changes = c.changes.filter((x) => x.op !== 'orphan').length;
   const status: ComponentStatus = { component: c.component, state: applied ? 'in-sync' : c.state, observed: c.state, reason: c.reason, changes, writes: c.writes };
   if (c.error !== undefined) status.error = c.error;
-  if (c.errorCode !== undefined) status.errorCode = c.errorCode;
   return status;
 }
 
@@ -116,8 +114,6 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   if (entry.reachableSince !== undefined) status.reachableSince = iso(entry.reachableSince);
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
-  if (r.lastErrorCode !== undefined) status.lastErrorCode = r.lastErrorCode;
-  if (r.terminal === true) status.terminal = true;
   const release = components.find((c) => BACKENDS.has(c.component));
   if (release) status.release = release;
   const secrets = components.find((c) => c.component === 'secrets');
@@ -160,8 +156,8 @@ function controlPlaneReason(state: StatusState, name: string | undefined): strin
   if (name === undefined || entry === undefined) return 'the control plane has not been reached yet';
   if (entry.report.reachable) return undefined;
   const since = entry.unreachableSince === undefined ? '' : ` since ${iso(entry.unreachableSince)}`;
-  const why = entry.report.lastError === undefined ? '' : `: ${entry.report.lastError}`;
-  const what = entry.report.state === 'error' ? 'failing' : entry.report.state;
+  const why = entry.report.lastError === undefined ? '' : `: ${entry.report.lastError.message}`;
+  const what = entry.report.state === 'error' || entry.report.state === 'failed' ? 'failing' : entry.report.state;
   return `the control plane ${name} is ${what}${since}${why}`;
 }
 

@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
@@ -39,9 +40,9 @@ describe('timelineEntries', () => {
   });
 
   it('marks failed reconciles as problems', () => {
-    const failed = recordReconcile(base, { key: 'east', at: 3000, durationMs: 5, outcome: 'error', error: 'east: unreachable' });
+    const failed = recordReconcile(base, { key: 'east', at: 3000, durationMs: 5, outcome: 'error', error: reportError('MESHD_ERR_UNREACHABLE', 'east: unreachable') });
     const [entry] = timelineEntries(view(base), view(failed), 'now');
-    expect(entry).toMatchObject({ kind: 'reconcile', problem: true, text: 'reconcile east error in 5 ms: east: unreachable' });
+    expect(entry).toMatchObject({ kind: 'reconcile', problem: true, text: 'reconcile east error in 5 ms: [MESHD_ERR_UNREACHABLE] east: unreachable' });
   });
 });
 

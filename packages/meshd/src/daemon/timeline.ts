@@ -46,7 +46,7 @@ function reconcileEntry(prev: View, next: View): TimelineEntry[] {
   const last = next.lastReconcile;
   if (last === undefined || (prev.lastReconcile?.at === last.at && prev.lastReconcile.key === last.key)) return [];
   const outcome = last.result === 'success' ? (last.converged === false ? 'not converged' : 'converged') : last.result;
-  const error = last.error === undefined ? '' : `: ${last.error}`;
+  const error = last.error === undefined ? '' : `: [${last.error.code}] ${last.error.message}`;
   const entry: TimelineEntry = { at: last.at, kind: 'reconcile', text: `reconcile ${last.key} ${outcome} in ${last.durationMs} ms${error}` };
   if (last.result === 'error' || last.result === 'terminal' || last.converged === false) entry.problem = true;
   return [entry];
@@ -66,7 +66,7 @@ function clusterEntries(before: ClusterStatus | undefined, now: ClusterStatus, a
   const entries: TimelineEntry[] = [];
   if (before.state !== now.state) {
     const entry: TimelineEntry = { at: now.updatedAt, kind: 'state', cluster: now.name, text: `${now.name}: ${before.state} → ${now.state}` };
-    if (!now.reachable || now.state === 'error' || now.state === 'unauthorized') entry.problem = true;
+    if (!now.reachable || now.state === 'error' || now.state === 'failed' || now.state === 'unauthorized') entry.problem = true;
     entries.push(entry);
   }
   return [...entries, ...componentEntry(now, now.secrets, 'istio.default copies'), ...componentEntry(now, now.release, 'release')];

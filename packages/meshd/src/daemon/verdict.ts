@@ -1,18 +1,16 @@
-import type { ClusterReport, ErrorCode, PassReport } from '@meshd/core';
+import { combineErrors, prefixed, reportError } from '@meshd/core';
+import type { ClusterReport, PassReport, ReportError } from '@meshd/core';
 import { FULL_KEY, REGISTRY_KEY } from './keys.js';
 
 /** What the daemon does after a pass: retry the key, retry single clusters, forget removed ones. */
 export interface PassVerdict {
-  /** Set when the key itself failed (its error): retried with backoff unless `terminal`. */
-  error?: string;
   /**
-   * Retrying cannot help until the input changes: the directory is invalid and gave nothing to act
-   * on, or the key's cluster failed only in ways that cannot fix themselves (unserved API, invalid
-   * object, a chart that does not render: rule 10).
+   * Set when the key itself failed, with the code and retry class the report gave it (never
+   * guessed): `backoff` is retried by the queue, `terminal` is parked until the input changes
+   * (rule 10: an invalid directory, an unserved API, a chart that does not render). Several
+   * problems are one error, terminal only when each one is.
    */
-  terminal?: boolean;
-  /** The catalogue code of a terminal error. */
-  code?: ErrorCode;
+  error?: ReportError;
   /** Clusters of this pass whose failures are parked (terminal): not handed to their own keys. */
   parked?: string[];
   /** Clusters of a full pass that failed: each is retried on its own key, with its own backoff. */
@@ -27,51 +25,42 @@ export interface PassVerdict {
   awaitReachable?: boolean;
 }
 
-const FAILED_STATES = new Set(['error', 'unreachable', 'unauthorized', 'blocked']);
+const FAILED_STATES = new Set(['failed', 'error', 'unreachable', 'unauthorized', 'blocked']);
 
 function failed(c: ClusterReport): boolean {
   return FAILED_STATES.has(c.state) || (c.lastError !== undefined && c.state !== 'kept' && c.state !== 'held');
 }
 
-function why(c: ClusterReport): string {
-  return `${c.name}: ${c.lastError ?? c.state}`;
-}
-
-/** A single-cluster key: its cluster's failure is the key's; parked (terminal) when nothing mesh-wide failed too. */
-function judgeOwnCluster(own: ClusterReport | undefined, problems: string[], verdict: PassVerdict): void {
-  if (own === undefined) return;
-  const meshWide = problems.length;
-  problems.push(why(own));
-  if (meshWide === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
-  if (meshWide > 0 || own.terminal !== true) return;
-  verdict.terminal = true;
-  if (own.lastErrorCode !== undefined) verdict.code = own.lastErrorCode;
+/** A failed cluster's error named after it (a report always gives one; its state stands in otherwise). */
+function why(c: ClusterReport): ReportError {
+  return prefixed(`${c.name}: `, c.lastError ?? reportError(c.state === 'unreachable' ? 'MESHD_ERR_UNREACHABLE' : 'MESHD_ERR_INTERNAL', c.state));
 }
 
 /**
  * Judges a pass report for the key that ran it (level-based: only the report matters). Mesh-wide
  * problems (no control plane, control plane or registry unreachable, discovery failed) fail the key.
  * A single-cluster key fails when its cluster failed; a full pass hands failed clusters to their own
- * keys instead, so one unreachable cluster does not hold the others back (rule 3). An invalid
- * directory is not an error to retry: nothing changes until a file does (no control plane at all is
- * terminal; a broken file only shows in the report). Pure.
+ * keys instead, so one unreachable cluster does not hold the others back (rule 3). Whether the key
+ * is retried or parked is the errors' retry class, read from the report. Pure.
  */
 export function judgePass(key: string, report: PassReport): PassVerdict {
   const removed = report.clusters.filter((c) => c.state === 'removed' || c.state === 'renamed').map((c) => c.name);
   const controlPlane = report.clusters.find((c) => c.role === 'control-plane');
   const problems = [...report.errors];
   if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));
-  if (report.registry?.error !== undefined) problems.push(`registry: ${report.registry.error}`);
+  if (report.registry?.error !== undefined) problems.push(prefixed('registry: ', report.registry.error));
   const remotes = report.clusters.filter((c) => c.role === 'remote' && failed(c));
-  const parked = remotes.filter((c) => c.terminal === true);
+  const parked = remotes.filter((c) => c.lastError?.retry === 'terminal');
   const verdict: PassVerdict = { retryClusters: [], removed };
   if (parked.length > 0) verdict.parked = parked.map((c) => c.name);
-  if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.terminal !== true).map((c) => c.name);
-  else if (key !== REGISTRY_KEY) judgeOwnCluster(remotes.find((c) => c.name === key), problems, verdict);
-  if (problems.length > 0) verdict.error = [...new Set(problems)].join('; ');
-  if (verdict.error !== undefined && !report.directoryValid && report.clusters.length === 0) {
-    verdict.terminal = true;
-    verdict.code = 'MESHD_ERR_INVALID_DIRECTORY';
+  if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.lastError?.retry !== 'terminal').map((c) => c.name);
+  else if (key !== REGISTRY_KEY) {
+    const own = remotes.find((c) => c.name === key);
+    if (own !== undefined && problems.length === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
+    if (own !== undefined) problems.push(why(own));
   }
+  const seen = new Set<string>();
+  const error = combineErrors(problems.filter((p) => !seen.has(p.message) && seen.add(p.message)));
+  if (error !== undefined) verdict.error = error;
   return verdict;
 }

@@ -22,8 +22,7 @@ function changeLine(c: PlannedChange): string {
 
 function componentLines(c: ComponentReport): string[] {
   const head = `  ${c.component}: ${c.state} — ${c.reason}${c.writes > 0 ? ` [${c.writes} write(s)]` : ''}`;
-  const code = c.errorCode !== undefined ? ` [${c.errorCode}${c.terminal === true ? ', parked until its input changes' : ''}]` : '';
-  const err = c.error !== undefined ? [`    error${code}: ${c.error}`] : [];
+  const err = c.error !== undefined ? [`    error [${c.error.code}${c.error.retry === 'terminal' ? ', parked until its input changes' : ''}]: ${c.error.message}`] : [];
   const notes = (c.notes ?? []).map((n) => `    converted: ${n}`);
   return [head, ...err, ...notes, ...c.changes.map(changeLine)];
 }
@@ -31,7 +30,7 @@ function componentLines(c: ComponentReport): string[] {
 function clusterLines(c: ClusterReport): string[] {
   const version = c.version ? `, ${c.version}` : '';
   const head = `cluster ${c.name} (${c.role}, ${c.server}${version}): ${c.state}`;
-  const err = c.lastError !== undefined && !c.components.some((x) => x.error !== undefined) ? [`  error: ${c.lastError}`] : [];
+  const err = c.lastError !== undefined && !c.components.some((x) => x.error !== undefined) ? [`  error [${c.lastError.code}]: ${c.lastError.message}`] : [];
   const warn = c.warnings.map((w) => `  warning: ${w}`);
   return [head, ...err, ...warn, ...c.components.flatMap(componentLines)];
 }
@@ -51,7 +50,7 @@ export function formatPassReport(report: PassReport): string {
   for (const cluster of report.clusters) lines.push(...clusterLines(cluster));
   if (report.registry) lines.push(`registry on ${report.controlPlane ?? '?'}:`, ...componentLines(report.registry));
   if (report.held) lines.push(`removals held: ${report.held.clusters.join(', ')} — ${report.held.reason}`);
-  for (const err of report.errors) lines.push(`error: ${err}`);
+  for (const err of report.errors) lines.push(`error [${err.code}]: ${err.message}`);
   const counts = countChanges(report);
   const summary = Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(', ') || 'no changes';
   const verb = report.mode === 'plan' ? 'Plan' : 'Apply';

@@ -69,7 +69,7 @@ afterAll(async () => {
 describe('a parked unserved-API failure and the cluster version', () => {
   it('stays parked while the version stays the same, and is checked again as soon as it changes', async () => {
     const remote = env.clusters[1]!.name;
-    await until(`${remote} parked`, () => daemon!.status().clusters.find((c) => c.name === remote && c.terminal === true), 120_000);
+    await until(`${remote} parked`, () => daemon!.status().clusters.find((c) => c.name === remote && c.lastError?.retry === 'terminal'), 120_000);
     // Settled: no new parked run of the remote for 3 s (about 10 version reads).
     let runs = parkedRuns(remote);
     for (let quiet = 0; quiet < 30; quiet++) {
@@ -85,6 +85,6 @@ describe('a parked unserved-API failure and the cluster version', () => {
     await until('the re-check after the version change', () => (parkedRuns(remote) > runs ? true : undefined), 30_000);
     expect(lines.some((l) => l.includes('the cluster reports another Kubernetes version') && l.includes(`"cluster":"${remote}"`))).toBe(true);
     const status = daemon!.status().clusters.find((c) => c.name === remote);
-    expect(status).toMatchObject({ terminal: true, lastErrorCode: 'MESHD_ERR_UNSERVED_API' });
+    expect(status).toMatchObject({ lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
   }, 200_000);
 });

@@ -17,7 +17,7 @@ const fx = useProcessFixture({
 const context = (): string => fx.daemon.tail();
 
 interface ParkedStatus {
-  clusters: { name: string; state: string; lastError?: string; lastErrorCode?: string; terminal?: boolean }[];
+  clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string } }[];
   queue?: { depth: number; active: string[] };
 }
 
@@ -50,10 +50,10 @@ describe('meshd run with a 2018 chart, compat off', () => {
   it('applies the Services and Endpoints and shows the unserved objects with their code, parked', async () => {
     const { value } = await until('remote-1 parked', async () => {
       const c = await remote1();
-      return c?.terminal === true ? c : undefined;
+      return c?.lastError?.retry === 'terminal' ? c : undefined;
     }, { timeoutMs: 120_000, context });
-    expect(value).toMatchObject({ state: 'error', lastErrorCode: 'MESHD_ERR_UNSERVED_API', terminal: true });
-    expect(value.lastError).toContain('Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1');
+    expect(value).toMatchObject({ state: 'failed', lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
+    expect(value.lastError?.message).toContain('Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1');
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-policy')).toEqual([await fx.env.controlPlane.podIp('policy')]);
   });
@@ -67,6 +67,6 @@ describe('meshd run with a 2018 chart, compat off', () => {
     const after = reconcilesByKey(metricsAfter);
     expect(after).toEqual(before);
     expect(unservedErrors(metricsAfter)).toBe(unservedBefore);
-    expect((await remote1())?.terminal).toBe(true);
+    expect((await remote1())?.lastError?.retry).toBe('terminal');
   }, 200_000);
 });

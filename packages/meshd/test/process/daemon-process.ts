@@ -92,7 +92,7 @@ export interface ProcessExit {
 export interface StatusBody {
   ready: boolean;
   readyReasons: string[];
-  clusters: { name: string; role: string; state: string; reachable: boolean; lastError?: string; warnings?: string[] }[];
+  clusters: { name: string; role: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string }; warnings?: string[] }[];
   removed: { name: string }[];
   endpoints?: Record<string, unknown>;
   queue?: { depth: number; active: string[] };

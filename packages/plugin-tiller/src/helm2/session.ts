@@ -100,11 +100,11 @@ export class TillerSession {
     const stderr = result.stderr.replace(/^Error: /gm, '');
     const detail = stderr === '' ? '' : `: ${stderr}`;
     const missingBinary = result.exitCode === undefined && /ENOENT|EACCES/.test(result.why);
-    const code = missingBinary ? 'MESHD_ERR_HELM' : 'MESHD_ERR_TILLER';
+    const code = missingBinary ? 'MESHD_ERR_HELM_UNUSABLE' : 'MESHD_ERR_TILLER';
     const message = `${this.options.client.name}: ${command} (${this.where}) failed, ${result.why}${detail}`;
     const cause: HelmFailure = { stderr, error: result.cause };
     if (result.exitCode !== undefined) cause.exitCode = result.exitCode;
-    throw new MeshdError(code, message, { terminal: missingBinary, cause });
+    throw new MeshdError(code, message, { cause });
   }
 }
 

@@ -1,3 +1,4 @@
+import { reportError } from '@meshd/core';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('exitCodeOf', () => {
     { name: 'plan, changes, detailed', mode: 'plan', r: report({ changes: 3, converged: false }), detailed: true, code: 2 },
     { name: 'plan, changes, not detailed', mode: 'plan', r: report({ changes: 3, converged: false }), detailed: false, code: 0 },
     { name: 'plan, invalid directory', mode: 'plan', r: report({ directoryValid: false }), detailed: true, code: 1 },
-    { name: 'plan, unreachable cluster', mode: 'plan', r: report({ clusters: [{ name: 'east', role: 'remote', server: 's', reachable: false, state: 'unreachable', lastError: 'unreachable: ECONNREFUSED', warnings: [], components: [] }] }), detailed: true, code: 1 },
+    { name: 'plan, unreachable cluster', mode: 'plan', r: report({ clusters: [{ name: 'east', role: 'remote', server: 's', reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED'), warnings: [], components: [] }] }), detailed: true, code: 1 },
     { name: 'apply, converged', mode: 'apply', r: report({ mode: 'apply' }), detailed: false, code: 0 },
     { name: 'apply, not converged', mode: 'apply', r: report({ mode: 'apply', converged: false }), detailed: false, code: 1 },
   ];

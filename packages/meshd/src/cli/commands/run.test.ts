@@ -70,8 +70,8 @@ describe('meshd run', () => {
     await until(() => proc.logs.some((l) => l.includes('waiting for it to change')));
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);
-    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { errors: string[] };
-    expect(status.errors.join()).toContain('no usable control plane');
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { errors: { code: string; message: string }[] };
+    expect(status.errors.map((e) => `${e.code} ${e.message}`).join()).toContain('MESHD_ERR_INVALID_DIRECTORY the directory names no usable control plane');
     proc.signals.emit('SIGTERM');
     expect(await running).toBe(0);
     expect(proc.exits).toEqual([0]);

@@ -47,7 +47,7 @@ export const PAGE_JS = String.raw`'use strict';
     var text = c.state;
     if (c.observed && c.observed !== c.state) text += ' (was ' + c.observed + ')';
     if (c.changes > 0) text += ', ' + c.changes + ' change' + (c.changes === 1 ? '' : 's');
-    if (c.errorCode) text += ' [' + c.errorCode + ']';
+    if (c.error) text += ' [' + c.error.code + ']';
     return text;
   }
 
@@ -87,8 +87,7 @@ export const PAGE_JS = String.raw`'use strict';
     ];
     var error = c.lastError || (c.release && c.release.error) || (c.secrets && c.secrets.error);
     if (error) {
-      var code = c.lastErrorCode || (c.release && c.release.errorCode) || (c.secrets && c.secrets.errorCode);
-      var label = (code ? '[' + code + (c.terminal ? ', parked' : '') + '] ' : '') + error;
+      var label = '[' + error.code + (error.retry === 'terminal' ? ', parked' : '') + '] ' + error.message;
       children.push(el('p', { class: 'error' }, ['last error: ' + label + ', seen ', time(c.updatedAt, false)]));
     }
     return el('li', { class: 'card', 'data-cluster': c.name, 'data-state': c.state, 'data-tone': tone(c.state), 'aria-label': 'cluster ' + c.name + ': ' + c.state }, children);
@@ -114,7 +113,7 @@ export const PAGE_JS = String.raw`'use strict';
 
   function findings(s) {
     var items = [];
-    (s.errors || []).forEach(function (m) { items.push(el('li', { 'data-severity': 'error' }, ['error: ' + m])); });
+    (s.errors || []).forEach(function (m) { items.push(el('li', { 'data-severity': 'error' }, ['error: [' + m.code + '] ' + m.message])); });
     (s.directory.findings || []).forEach(function (f) {
       items.push(el('li', { 'data-severity': f.severity }, [f.file + ':' + f.line + ':' + f.col + ': ' + f.severity + ': ' + f.message]));
     });
