@@ -100,8 +100,9 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
       if (request.headers.authorization !== `Bearer ${token}`) return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
       void handleRequest(request, response, store);
     });
-    // kube-apiserver closes idle connections after 90 s (its http.Server IdleTimeout).
-    server.setTimeout(90_000);
+    // No idle timeout: kube-apiserver closes only connections without a request or stream in flight
+    // after 90 s, and meshd closes its idle request connections after 5 s itself. (Node's server
+    // timeout would also cut a quiet watch, which kube-apiserver never does.)
     server.on('secureConnection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
