@@ -114,6 +114,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   const server = kc.getCurrentCluster()?.server ?? '';
   const config = configurationFor(kc, server, opts.timeoutMs ?? 10_000, opts.signal);
   const objects = new ObjectApiWithNamespace(config, kc);
+  let transport: WatchTransport | undefined;
   return {
     name: opts.name,
     server: displayServer(server),
@@ -122,7 +123,11 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
     apps: new AppsV1Api(config),
     version: new VersionApi(config),
     objects,
-    watches: watchTransportFor(kc),
+    // Made on first use: a one-shot command never watches.
+    get watches(): WatchTransport {
+      transport ??= watchTransportFor(kc);
+      return transport;
+    },
   };
 }
 
