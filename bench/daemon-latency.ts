@@ -1,12 +1,14 @@
 // bench:daemon — how fast the running daemon (`meshd run`, its own process) reacts on 3 real clusters,
 // over N trials each: a remote's files dropped into the directory → remote converged (its Endpoints
-// right, and /status converged); Pilot's IP changed → every remote's Endpoints updated; a meshd-owned
+// right, and /status converged); Pilot moved (new pod Ready, old one deleted; timed from then) → every
+// remote's Endpoints updated, and the full passes it took; a meshd-owned
 // Endpoints deleted on a remote → repaired. Polled every --poll-ms (default 20 ms).
 // Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectCluster, type ClusterClient } from '@meshd/core';
 import { binaryPaths, startClusters } from '@meshd/testenv';
+import { FULL_KEY } from '../packages/meshd/src/daemon/keys.js';
 import { ensureBuilt, startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
 import { flag, intFlag } from './lib/args.js';
 import { latencyTable, loadNow, msUntil, summarize, waitIdle, type LatencySummary } from './lib/latency.js';
@@ -33,6 +35,8 @@ const remotes = clusters.slice(1).map((c) => connectCluster({ name: c.name, kube
 const [remote1, remote2] = remotes as [ClusterClient, ClusterClient];
 const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
 const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], drift: [] };
+/** Full passes (every remote) each Pilot move caused. */
+const pilotPasses: number[] = [];
 try {
   const readyMs = await daemon.waitReady();
   await waitIdle(daemon);
@@ -55,10 +59,13 @@ try {
     samples.dropStatus!.push(status);
     await waitIdle(daemon);
   }
+  const fullPasses = (): number => daemon.records().filter((r) => r.msg === 'reconciled' && r.key === FULL_KEY).length;
   for (let i = 0; i < trials; i++) {
+    const passesBefore = fullPasses();
     const ip = await env.controlPlane.movePilot();
     samples.pilot!.push(await msUntil('Pilot IP on every remote', async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip), pollMs));
     await waitIdle(daemon);
+    pilotPasses.push(fullPasses() - passesBefore);
   }
   const policy = await env.controlPlane.podIp('policy');
   for (let i = 0; i < trials; i++) {
@@ -85,8 +92,9 @@ const problems = daemon.records().filter((r) => Number(r.level) >= 40).length;
 console.log(`\n${latencyTable(rows)}\n`);
 console.log(`machine: nproc ${machine.cpus} (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
 console.log(`daemon log: ${problems} warning/error line(s)`);
+console.log(`full passes per Pilot move: ${pilotPasses.join(' ')}`);
 if (out) {
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, results: rows }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, pilotPasses, results: rows }, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }

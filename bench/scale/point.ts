@@ -58,10 +58,17 @@ async function converge(target: ScaleTarget, args: string[], nodeArgs: string[])
   return { run, writes: after.reduce((s, n, i) => s + n - (before[i] ?? 0), 0), serverCpu };
 }
 
+/** Above ~700 clusters the descriptors and kubeconfigs pass the 1 MiB a registry ConfigMap holds: one Secret per remote. */
+function registryMode(clusters: number): string[] {
+  return clusters > 700 ? ['registry: { mode: secrets }'] : [];
+}
+
 /** Measures one point; the clusters it starts are stopped before it returns. */
 export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
   const target = opts.backend === 'real' ? await realTarget(opts.clusters) : await simTarget(opts.clusters);
-  const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default', ...APP_NAMESPACES], extra: opts.configExtra });
+  // The operator's kubeconfigs are published (as before minted credentials existed): minting a
+  // reader token per remote is measured by the credential tests, not here.
+  const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default', ...APP_NAMESPACES], extra: ['credentials: { mode: operator }', ...registryMode(opts.clusters), ...opts.configExtra] });
   const ws = await createWorkspace(target.clusters, config);
   const load = [await loadAverage()];
   try {

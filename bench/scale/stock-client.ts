@@ -5,7 +5,7 @@
 // cluster, 4 requests in flight) to show what the connection reuse saves.
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, ServerConfiguration, VersionApi, createConfiguration } from '@kubernetes/client-node';
 import type { Configuration } from '@kubernetes/client-node';
-import type { ClusterClient } from '@meshd/core';
+import { watchTransportFor, type ClusterClient } from '@meshd/core';
 
 class ObjectApi extends KubernetesObjectApi {
   constructor(config: Configuration, kc: KubeConfig) {
@@ -28,5 +28,7 @@ export function connectStockClient(name: string, kubeconfigText: string): Cluste
     apps: new AppsV1Api(config),
     version: new VersionApi(config),
     objects: new ObjectApi(config, kc),
+    // A plain KubeConfig: client-node's Watch, one HTTP/1.1 connection per watch.
+    watches: watchTransportFor(kc),
   };
 }

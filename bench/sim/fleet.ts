@@ -1,12 +1,15 @@
 // SIMULATION (benchmarks only): a fleet of simulated Kubernetes API servers in this process, one
 // HTTPS port on 127.0.0.1 per cluster, sharing one self-signed EC certificate and checking a bearer
-// token per cluster. Not Kubernetes: no admission, defaulting, controllers or persistence. It exists
+// token per cluster. Like kube-apiserver, each speaks HTTP/2 to a client that asks for it (ALPN) and
+// HTTP/1.1 to the others. Not Kubernetes: no admission, defaulting, controllers or persistence. It exists
 // so meshd's own cost can be measured at mesh sizes whose real API servers do not fit on one machine.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:https';
-import type { Server } from 'node:https';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -66,7 +69,7 @@ function kubeconfig(name: string, server: string, caPem: string, token: string):
   });
 }
 
-async function listen(server: Server): Promise<number> {
+async function listen(server: Http2SecureServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -77,7 +80,8 @@ async function listen(server: Server): Promise<number> {
 /** Starts `count` simulated clusters; resolves once all listen. */
 export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
   const tls = selfSignedCert(options.workDir);
-  const servers: Server[] = [];
+  const servers: Http2SecureServer[] = [];
+  const sockets = new Set<Socket>();
   const clusters: SimCluster[] = [];
   let controlPlane: SimControlPlane | undefined;
   for (let index = 0; index < options.count; index++) {
@@ -89,12 +93,20 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
       controlPlane.seed(['istio-system', 'default', ...options.appNamespaces]);
     }
     const token = randomBytes(16).toString('hex');
-    const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-      if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
-      void handleRequest(req, res, store);
+    // The handler uses what HTTP/1.1's and HTTP/2's compatibility request and response share.
+    const server = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs them (HTTP/2's types lack a few HTTP/1.1 members the handler never uses)
+      const [request, response] = [req as unknown as IncomingMessage, res as unknown as ServerResponse];
+      if (request.headers.authorization !== `Bearer ${token}`) return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+      void handleRequest(request, response, store);
     });
-    // kube-apiserver closes idle keep-alive connections after 90 s (its http.Server IdleTimeout).
-    server.keepAliveTimeout = 90_000;
+    // No idle timeout: kube-apiserver closes only connections without a request or stream in flight
+    // after 90 s, and meshd closes its idle request connections after 5 s itself. (Node's server
+    // timeout would also cut a quiet watch, which kube-apiserver never does.)
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     servers.push(server);
     const url = `https://127.0.0.1:${await listen(server)}`;
     const name = simClusterName(index);
@@ -102,10 +114,8 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
   }
   if (!controlPlane) throw new Error('a fleet needs at least one cluster');
   const stop = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-      s.closeAllConnections();
-      s.close(() => resolve());
-    })));
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
   return { clusters, controlPlane, writes: () => clusters.map((c) => c.store.counts.writes), stop };
 }

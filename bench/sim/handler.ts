@@ -1,6 +1,7 @@
 // SIMULATION (benchmarks only): answers one HTTP request of the Kubernetes API from a ClusterStore.
 // Reads, lists with selectors, watches, create, replace, server-side apply, merge patch and delete,
 // with the status codes a real API server returns for the cases meshd meets (404, 409, 422).
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { mergePatch, serverSideApply } from './apply.js';
@@ -96,9 +97,20 @@ function replace({ store, route }: WriteContext, body: SimObject, existing: SimO
   return [200, store.update(route.res, existing, body)];
 }
 
+/** A ServiceAccount token (TokenRequest): a JWT-shaped random token that expires when asked. */
+async function tokenRequest({ req, store, route }: WriteContext): Promise<[number, unknown]> {
+  if (!store.get(route.res, route.namespace, route.name ?? '')) throw notFound(route, route.name ?? '');
+  const body = await readBody(req) as SimObject & { spec?: { expirationSeconds?: number } };
+  const seconds = body.spec?.expirationSeconds ?? 3600;
+  const part = (): string => randomBytes(24).toString('base64url');
+  const status = { token: `${part()}.${part()}.${part()}`, expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString() };
+  return [201, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: route.name, namespace: route.namespace }, spec: body.spec ?? {}, status }];
+}
+
 async function write(ctx: WriteContext): Promise<[number, unknown]> {
   const { req, store, route } = ctx;
   store.counts.writes++;
+  if (req.method === 'POST' && route.res.plural === 'serviceaccounts' && route.subresource === 'token') return tokenRequest(ctx);
   if (req.method === 'DELETE') return remove(ctx);
   const body = withPathIdentity(route, await readBody(req), route.res);
   const existing = store.get(route.res, route.namespace, body.metadata.name);

@@ -18,7 +18,8 @@ export interface WatchRequest {
 
 /** Streams events matching the route and selectors; ends with a 410 ERROR event when too old. */
 export function serveWatch({ req, res, store, route, url }: WatchRequest): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  // No content-length: HTTP/1.1 sends it chunked, HTTP/2 as DATA frames.
+  res.writeHead(200, { 'content-type': 'application/json' });
   const labels = labelMatcher(url.searchParams.get('labelSelector'));
   const fields = fieldMatcher(url.searchParams.get('fieldSelector'));
   const rvParam = url.searchParams.get('resourceVersion');

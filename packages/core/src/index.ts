@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './kube/object.js';
 export * from './cluster/client.js';
+export * from './cluster/http2-watch.js';
 export * from './kube/io.js';
 export * from './apply/execute-actions.js';
 export * from './apply/execute-journaled.js';

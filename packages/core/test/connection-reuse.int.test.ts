@@ -6,6 +6,7 @@ import { Agent } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { connectCluster } from '@meshd/core';
 
 let env: TestEnv;
@@ -65,3 +66,49 @@ it('an idle kept-alive connection does not keep a one-shot process alive', async
   expect(keepingAlive).not.toContain('TLSWrap');
   expect(keepingAlive).not.toContain('TCPSocketWrap');
 }, 30_000);
+
+/** TCP connections this process holds to `port` (its socket fds matched against /proc/net/tcp). */
+async function connectionsTo(port: number): Promise<number> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  const inodes = new Set<string>();
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) inodes.add(inode);
+  }
+  const rows = (await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => '')))).join('\n').split('\n');
+  return rows.filter((row) => {
+    const cols = row.trim().split(/\s+/);
+    const remotePort = Number.parseInt(cols[2]?.split(':')[1] ?? '', 16);
+    return remotePort === port && cols[3] === '01' && inodes.has(cols[9] ?? '');
+  }).length;
+}
+
+it('six watches on one cluster share one HTTP/2 connection, each gets its own events, and a dead-presumed connection is replaced', async () => {
+  const client = connectCluster({ name: 'c', kubeconfigText });
+  const port = Number(new URL(env.clusters[0]!.server).port);
+  const core = env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api);
+  const namespaces = ['watch-a', 'watch-b', 'watch-c', 'watch-d', 'watch-e', 'watch-f'];
+  await Promise.all(namespaces.map((name) => core.createNamespace({ body: { metadata: { name } } })));
+  await new Promise((resolve) => setTimeout(resolve, 6000)); // the requests' idle sockets close after 5 s
+  const seen = new Map<string, string[]>();
+  const ended: unknown[] = [];
+  const handles = await Promise.all(namespaces.map((ns) => client.watches.watch(`/api/v1/namespaces/${ns}/configmaps`, { timeoutSeconds: 60, labelSelector: 'test=watch' }, (type, object) => {
+    if (type === 'ADDED') seen.set(ns, [...(seen.get(ns) ?? []), object.metadata?.name ?? '']);
+  }, (err) => ended.push(err))));
+  await Promise.all(namespaces.map((namespace) => core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `in-${namespace}`, labels: { test: 'watch' } } } })));
+  await vi.waitFor(() => expect(seen.size).toBe(namespaces.length), { timeout: 5000 });
+  for (const ns of namespaces) expect(seen.get(ns)).toEqual([`in-${ns}`]);
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  expect(await connectionsTo(port)).toBe(1);
+
+  handles[0]!.connectionDead();
+  await vi.waitFor(() => expect(ended.length).toBe(namespaces.length), { timeout: 5000 });
+  expect(ended.every((err) => err instanceof Error)).toBe(true);
+  const again = await client.watches.watch('/api/v1/namespaces/watch-a/configmaps', { timeoutSeconds: 60, labelSelector: 'test=watch' }, (type, object) => {
+    if (type === 'ADDED') seen.set('again', [object.metadata?.name ?? '']);
+  }, () => undefined);
+  await vi.waitFor(() => expect(seen.get('again')).toEqual(['in-watch-a']), { timeout: 5000 });
+  again.abort();
+  for (const handle of handles) handle.abort();
+}, 60_000);

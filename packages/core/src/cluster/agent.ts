@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { AgentOptions, RequestOptions } from 'node:https';
 import { createSecureContext } from 'node:tls';
-import type { SecureContext } from 'node:tls';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext } from '@kubernetes/client-node';
 import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
@@ -52,16 +52,31 @@ interface IdentityAgents {
   identity: string;
   requests: Agent;
   watches: Agent;
+  /** The cluster's TLS settings, for connections made without an agent (HTTP/2 watches). */
+  tls: ConnectionOptions;
 }
 
 function agentsFor(identity: string, options: AgentOptions): IdentityAgents {
   const secureContext = sharedSecureContext(options);
   const base = { ...options, ...(secureContext ? { secureContext } : {}), keepAlive: true, timeout: IDLE_SOCKET_MS };
+  const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = options;
   return {
     identity,
+    tls: { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized, ...(secureContext ? { secureContext } : {}) },
     requests: new Agent({ ...base, maxFreeSockets: MAX_FREE_SOCKETS_PER_CLUSTER }),
     watches: new Agent({ ...base, maxFreeSockets: MAX_FREE_SOCKETS_PER_CLUSTER }),
   };
+}
+
+/**
+ * What a watch over HTTP/2 needs from the kubeconfig: this request's headers (the token or exec
+ * credential of the moment), the TLS settings of the cluster's connections, and their identity
+ * (a new identity needs a new connection).
+ */
+export interface WatchConnectionSetup {
+  identity: string;
+  headers: Record<string, string>;
+  tls: ConnectionOptions;
 }
 
 /**
@@ -82,6 +97,25 @@ export class ConnectionReusingKubeConfig extends KubeConfig {
     const identity = identityOf(built.options);
     if (this.agents?.identity !== identity) this.agents = agentsFor(identity, built.options);
     return this.agents[purpose];
+  }
+
+  /**
+   * Headers and TLS settings for one watch request made outside client-node (http2-watch.ts), or
+   * undefined when client-node would not use a plain HTTPS agent (a proxy, plain HTTP): such a
+   * watch goes through client-node's own Watch.
+   */
+  async watchConnectionSetup(): Promise<WatchConnectionSetup | undefined> {
+    const init = await super.applyToFetchOptions({});
+    if (!(init.agent instanceof Agent) || init.agent.constructor !== Agent) return undefined;
+    this.shared(init.agent, 'watches');
+    const agents = this.agents;
+    if (!agents) return undefined;
+    const headers: Record<string, string> = {};
+    // client-node builds node-fetch's Headers (iterable); a plain record is taken as well.
+    const given = (init.headers ?? {}) as Iterable<[string, string]> | Record<string, string>;
+    const entries = Symbol.iterator in given ? [...(given)] : Object.entries(given);
+    for (const [name, value] of entries) headers[name.toLowerCase()] = String(value);
+    return { identity: agents.identity, headers, tls: agents.tls };
   }
 
   /** Requests from the generated API clients (createConfiguration's authMethods). */

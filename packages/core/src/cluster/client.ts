@@ -12,13 +12,15 @@ import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseCon
 import { MeshdError } from '../errors.js';
 import { ConnectionReusingKubeConfig } from './agent.js';
 import { limitedHttpLibrary, startDeadline } from './request-limit.js';
+import { watchTransportFor } from './http2-watch.js';
+import type { WatchTransport } from './http2-watch.js';
 import { displayServer } from './display.js';
 import { credentialFailure } from './failure.js';
 
 /**
  * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
- * auth all come from @kubernetes/client-node). Requests and watches reuse keep-alive connections and
- * one TLS context (agent.ts), at most 4 requests are in flight (request-limit.ts), and every request
+ * auth all come from @kubernetes/client-node). Requests reuse keep-alive connections and one TLS
+ * context (agent.ts), watches share one HTTP/2 connection (http2-watch.ts), at most 4 requests are in flight (request-limit.ts), and every request
  * carries a timeout and the caller's AbortSignal. The client holds no cluster state: callers own
  * caching and retries.
  */
@@ -33,6 +35,8 @@ export interface ClusterClient {
   readonly version: VersionApi;
   /** Generic object API (server-side apply, read, delete of any kind). */
   readonly objects: KubernetesObjectApi;
+  /** Starts watch requests; they share one HTTP/2 connection to the cluster when it speaks HTTP/2 (http2-watch.ts). */
+  readonly watches: WatchTransport;
 }
 
 /** Options for connectCluster. */
@@ -109,6 +113,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   const server = kc.getCurrentCluster()?.server ?? '';
   const config = configurationFor(kc, server, opts.timeoutMs ?? 10_000, opts.signal);
   const objects = new ObjectApiWithNamespace(config, kc);
+  let transport: WatchTransport | undefined;
   return {
     name: opts.name,
     server: displayServer(server),
@@ -117,6 +122,11 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
     apps: new AppsV1Api(config),
     version: new VersionApi(config),
     objects,
+    // Made on first use: a one-shot command never watches.
+    get watches(): WatchTransport {
+      transport ??= watchTransportFor(kc);
+      return transport;
+    },
   };
 }
 

@@ -122,8 +122,8 @@ export class ClusterWatches {
         // Back after a failure: what happened meanwhile may not show as a difference (a pass that
         // failed half-way), so the cluster is reconciled whatever the relist found.
         onReestablished: () => this.o.enqueue(keys),
-        onChange: (event) => {
-          if (!relevant(event)) return;
+        onChange: (event, known) => {
+          if (!relevant(event, known)) return;
           logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
           this.o.enqueue(keys);
         },

@@ -21,7 +21,7 @@ import { StatusFeed } from './status-feed.js';
 import type { SystemdNotifier } from './systemd.js';
 import type { PassVerdict } from './verdict.js';
 import type { ServerVersionSource } from './version-watch.js';
-import { watchDirectory, type DirectoryWatch } from './watch-dir.js';
+import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
 import { CredentialTimers } from './credential-timers.js';
 import { readIstiodSync, type IstiodSync } from './istiod-sync.js';
 
@@ -212,7 +212,7 @@ export class Daemon {
   }
 
   private async watchDirectory(): Promise<void> {
-    const watch = watchDirectory({ dir: this.config.directory, logger: this.o.logger.child({ component: 'directory' }), debounceMs: this.o.debounceMs ?? 300, onChange: (names) => void this.onDirectoryChange(names) });
+    const watch = watchDirectory({ dir: this.config.directory, logger: this.o.logger.child({ component: 'directory' }), debounceMs: this.o.debounceMs ?? DIRECTORY_QUIET_MS, onChange: (names) => void this.onDirectoryChange(names) });
     this.dirWatch = watch;
     await watch.ready;
   }

@@ -1,5 +1,5 @@
-import { Watch, type KubernetesObject } from '@kubernetes/client-node';
-import { abortableCall, deadline, type ClusterClient, type Logger } from '@meshd/core';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { abortableCall, deadline, type ClusterClient, type Logger, type WatchHandle } from '@meshd/core';
 import { backoffDelay } from './backoff.js';
 import { abortableSleep } from './sleep.js';
 
@@ -24,8 +24,11 @@ export interface WatchTarget {
 /** Options of watchResource. */
 export interface ResourceWatchOptions extends WatchTarget {
   client: ClusterClient;
-  /** Called for every change after the first list (and for differences found when relisting). */
-  onChange: (event: WatchEvent) => void;
+  /**
+   * Called for every change after the first list (and for differences found when relisting), with
+   * what the watch knew before it (objects by `namespace/name`; read it during the call only).
+   */
+  onChange: (event: WatchEvent, known: ReadonlyMap<string, KubernetesObject>) => void;
   /**
    * Called when the watch breaks (its first failure in a row) and when it is back: a cluster that
    * went away should be reconciled (and reported unreachable) now, not at the next resync.
@@ -203,7 +206,7 @@ class ResourceWatcher {
 
   private emit(event: WatchEvent): void {
     try {
-      this.o.onChange(event);
+      this.o.onChange(event, this.cache);
     } catch (err) {
       this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'watch event handler failed');
     }
@@ -215,9 +218,9 @@ class ResourceWatcher {
     if (type === 'BOOKMARK') return undefined;
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return undefined;
     const full = { ...object, apiVersion: this.o.apiVersion, kind: this.o.kind };
+    this.emit({ type, object: full });
     if (type === 'DELETED') this.cache.delete(keyOf(full));
     else this.cache.set(keyOf(full), full);
-    this.emit({ type, object: full });
     return undefined;
   }
 
@@ -227,10 +230,10 @@ class ResourceWatcher {
     const timeoutSeconds = o.watchTimeoutSeconds ?? 300;
     const params = { resourceVersion: version.current, allowWatchBookmarks: true, timeoutSeconds, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector };
     return new Promise<WatchEnd>((resolve) => {
-      let controller: AbortController | undefined;
+      let handle: WatchHandle | undefined;
       let expired = false;
       let settled = false;
-      const stop = (): void => controller?.abort();
+      const stop = (): void => handle?.abort();
       o.signal.addEventListener('abort', stop, { once: true });
       const finish = (end: WatchEnd): void => {
         if (settled) return;
@@ -241,9 +244,12 @@ class ResourceWatcher {
         resolve(expired ? { kind: 'expired' } : end);
       };
       // A connection that silently died never ends by itself (no FIN, no RST): give up a grace
-      // period after the server's own timeout. Abandoning does not wait for the dead socket.
+      // period after the server's own timeout. Abandoning does not wait for the dead socket; the
+      // connection is closed, with the cluster's other watches on it (they share it over HTTP/2).
+      let abandoned: string | undefined;
       const abandon = (why: string): void => {
-        stop();
+        abandoned = why;
+        handle?.connectionDead();
         finish({ kind: 'error', error: new Error(why) });
       };
       const inactivity = setTimeout(() => abandon(`watch request still open ${timeoutSeconds} s + ${watchGraceMs(timeoutSeconds) / 1000} s after it should have ended: connection presumed dead`), timeoutSeconds * 1000 + watchGraceMs(timeoutSeconds));
@@ -254,11 +260,12 @@ class ResourceWatcher {
           stop();
         }
       };
-      new Watch(o.client.kubeConfig)
+      o.client.watches
         .watch(this.path, params, onEvent, (err: unknown) => finish(err ? { kind: 'error', error: err } : { kind: 'closed' }))
-        .then((c) => {
-          controller = c;
-          if (o.signal.aborted) c.abort();
+        .then((h) => {
+          handle = h;
+          if (o.signal.aborted) h.abort();
+          else if (abandoned !== undefined) h.connectionDead();
         })
         .catch((err: unknown) => finish({ kind: 'error', error: err }));
     });

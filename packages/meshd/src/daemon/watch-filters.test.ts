@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WatchEvent } from './informers.js';
-import { isDrift, isOwnWrite, podEndpointChangeFilter } from './watch-filters.js';
+import { endpointChoiceChanged, isDrift, isOwnWrite } from './watch-filters.js';
 import { builtinWatchSpecs, secretWatchSpecs } from './watch-specs.js';
 
 const entry = (manager: string, time: string) => ({ manager, operation: manager === 'meshd' ? 'Apply' : 'Update', time });
@@ -22,21 +22,62 @@ describe('drift detection', () => {
   });
 });
 
-const pod = (name: string, ip: string, ready: boolean, extra: object = {}): WatchEvent['object'] => ({
+const pod = (name: string, ip: string, ready: boolean, extra: { labels?: Record<string, string>; deleting?: boolean; phase?: string } = {}): WatchEvent['object'] => ({
   apiVersion: 'v1', kind: 'Pod',
-  metadata: { name, namespace: 'istio-system', labels: { istio: 'pilot' }, resourceVersion: String(Math.random()) },
-  status: { podIP: ip, phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-  ...extra,
+  metadata: { name, namespace: 'istio-system', labels: extra.labels ?? { istio: 'pilot' }, resourceVersion: String(Math.random()), ...(extra.deleting ? { deletionTimestamp: new Date() } : {}) },
+  status: { podIP: ip, phase: extra.phase ?? 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 } as WatchEvent['object']);
 
-describe('podEndpointChangeFilter', () => {
-  it('fires on a new IP, readiness and deletion, not on a status heartbeat', () => {
-    const relevant = podEndpointChangeFilter();
-    expect(relevant({ type: 'ADDED', object: pod('pilot-a', '10.1.0.5', true) })).toBe(true);
-    expect(relevant({ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) })).toBe(false);
-    expect(relevant({ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', false) })).toBe(true);
-    expect(relevant({ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.9', false) })).toBe(true);
-    expect(relevant({ type: 'DELETED', object: pod('pilot-a', '10.1.0.9', false) })).toBe(true);
+/** Plays events through endpointChoiceChanged with a cache kept the way the watch keeps it; returns each verdict. */
+function play(initial: WatchEvent['object'][], events: WatchEvent[]): boolean[] {
+  const known = new Map(initial.map((p) => [`istio-system/${p.metadata?.name ?? ''}`, p]));
+  return events.map((event) => {
+    const verdict = endpointChoiceChanged(event, known);
+    const key = `istio-system/${event.object.metadata?.name ?? ''}`;
+    if (event.type === 'DELETED') known.delete(key);
+    else known.set(key, event.object);
+    return verdict;
+  });
+}
+
+describe('endpointChoiceChanged (control-plane pods)', () => {
+  it('reports a Pilot move once: at the old pod\'s deletion, not when the new pod appears or gets Ready', () => {
+    const old = pod('pilot-old', '10.1.0.5', true);
+    expect(play([old, pod('policy-a', '10.1.0.7', true, { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' } })], [
+      { type: 'ADDED', object: pod('pilot-new', '', false, { phase: 'Pending' }) },
+      { type: 'MODIFIED', object: pod('pilot-new', '10.1.0.9', true) },
+      { type: 'MODIFIED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
+      { type: 'DELETED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
+    ])).toEqual([false, false, true, false]);
+  });
+
+  it('reports a pod deleted without a terminating phase first, and a serving pod that stops being Ready', () => {
+    expect(play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'DELETED', object: pod('pilot-a', '10.1.0.5', true) }])).toEqual([true]);
+    expect(play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', false) }])).toEqual([true]);
+  });
+
+  it('reports the first pod of a component that becomes Ready, and no status heartbeat', () => {
+    expect(play([pod('pilot-a', '10.1.0.5', false)], [
+      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', false) },
+      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
+      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
+    ])).toEqual([false, true, false]);
+  });
+
+  it('counts components apart: a Ready Pilot does not stand in for the first Ready policy pod', () => {
+    const policy = { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' } };
+    expect(play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'ADDED', object: pod('policy-a', '10.1.0.7', true, policy) }])).toEqual([true]);
+  });
+
+  it('ignores Mixer telemetry pods, which remotes never use', () => {
+    const telemetry = { labels: { istio: 'mixer', 'istio-mixer-type': 'telemetry' } };
+    expect(play([], [{ type: 'ADDED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) }, { type: 'DELETED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) }])).toEqual([false, false]);
+  });
+
+  it('reports a serving pod whose IP or component label changes (hostile or odd input still converges)', () => {
+    expect(play([pod('pilot-a', '10.1.0.5', true), pod('pilot-b', '10.1.0.6', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.9', true) }])).toEqual([true]);
+    expect(play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true, { labels: { istio: 'statsd-prom-bridge' } }) }])).toEqual([true]);
+    expect(play([], [{ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Pod' } }, { type: 'ADDED', object: pod('pilot-x', 'not-an-ip', true, { labels: {} }) }])).toEqual([false, false]);
   });
 });
 
@@ -66,8 +107,8 @@ describe('watch specs', () => {
     const [spec] = secretWatchSpecs([{ on: 'control-plane', kind: 'Secret', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations' }]);
     const relevant = spec?.filter?.();
     const secret = (name: string) => ({ type: 'MODIFIED' as const, object: { metadata: { name } } });
-    expect(relevant?.(secret('istio.default'))).toBe(true);
-    expect(relevant?.(secret('other'))).toBe(false);
+    expect(relevant?.(secret('istio.default'), new Map())).toBe(true);
+    expect(relevant?.(secret('other'), new Map())).toBe(false);
     expect(spec?.target).toEqual({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets' });
   });
 });

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { FIELD_MANAGER } from '@meshd/core';
+import type { V1Pod } from '@kubernetes/client-node';
+import { FIELD_MANAGER, isEligiblePod, type ControlPlaneComponent } from '@meshd/core';
 import type { WatchEvent } from './informers.js';
 
 interface ManagedFieldsEntry {
@@ -30,33 +31,47 @@ export function isDrift(event: WatchEvent): boolean {
   return event.type === 'DELETED' || !isOwnWrite(event.object);
 }
 
-interface PodLike extends KubernetesObject {
-  status?: { podIP?: string; phase?: string; conditions?: { type?: string; status?: string }[] };
+/** What a watch knew before an event: its objects by `namespace/name`. */
+export type KnownObjects = ReadonlyMap<string, KubernetesObject>;
+
+/** Which control-plane component a pod serves (by the selectors discovery uses), or undefined. */
+function componentOf(pod: KubernetesObject): ControlPlaneComponent | undefined {
+  const labels = pod.metadata?.labels ?? {};
+  if (labels.istio === 'pilot') return 'pilot';
+  if (labels.istio === 'mixer' && labels['istio-mixer-type'] === 'policy') return 'policy';
+  if (labels.istio === 'statsd-prom-bridge') return 'statsd';
+  return undefined;
 }
 
-/** What of a control-plane pod matters to the remotes: its identity, IP, phase and readiness. Pure. */
-export function podEndpointSummary(pod: PodLike): string {
-  const labels = pod.metadata?.labels ?? {};
-  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-  const deleting = pod.metadata?.deletionTimestamp !== undefined;
-  return [labels.istio ?? '', labels['istio-mixer-type'] ?? '', pod.status?.podIP ?? '', pod.status?.phase ?? '', ready, deleting].join('|');
+/** A pod as discovery sees it: serving `component` at `ip`, or not a candidate (undefined). */
+function candidateOf(pod: KubernetesObject | undefined): { component: ControlPlaneComponent; ip: string } | undefined {
+  if (!pod || !isEligiblePod(pod)) return undefined;
+  const component = componentOf(pod);
+  const ip = (pod as V1Pod).status?.podIP;
+  return component && ip ? { component, ip } : undefined;
 }
+
+const podKey = (pod: KubernetesObject): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 /**
- * A stateful filter for control-plane pod events: true only when a pod appears, disappears, or its
- * endpoint summary (IP, phase, readiness) changes — not for status heartbeats. One per watch.
+ * Whether a control-plane pod event can change the endpoints discovery chooses (choosePod: a
+ * chosen pod stays chosen while it is eligible; otherwise the oldest eligible one). Decided from the
+ * watch's own objects before the event (`known`), not from any earlier pass:
+ * - a pod that was a candidate (Running, Ready, with an IP, not terminating) stops being one, or
+ *   changes IP or component: relevant (it may be the chosen one);
+ * - a pod becomes a candidate: relevant only when its component had no other candidate (nothing
+ *   was chosen); with another one serving, the choice stays where it is;
+ * - anything else (a pending pod appearing, a terminating one going, status heartbeats, Mixer's
+ *   telemetry pods): not relevant.
+ * A Pilot move (new pod Ready, then the old one deleted) is thus one change, at the old pod's
+ * deletion, and one pass. Pure.
  */
-export function podEndpointChangeFilter(): (event: WatchEvent) => boolean {
-  const seen = new Map<string, string>();
-  return (event) => {
-    const key = `${event.object.metadata?.namespace ?? ''}/${event.object.metadata?.name ?? ''}`;
-    if (event.type === 'DELETED') {
-      seen.delete(key);
-      return true;
-    }
-    const summary = podEndpointSummary(event.object);
-    const changed = seen.get(key) !== summary;
-    seen.set(key, summary);
-    return changed;
-  };
+export function endpointChoiceChanged(event: WatchEvent, known: KnownObjects): boolean {
+  const key = podKey(event.object);
+  const before = candidateOf(known.get(key));
+  const after = event.type === 'DELETED' ? undefined : candidateOf(event.object);
+  if (before && (!after || after.component !== before.component || after.ip !== before.ip)) return true;
+  if (!after || before) return false;
+  for (const [otherKey, other] of known) if (otherKey !== key && candidateOf(other)?.component === after.component) return false;
+  return true;
 }

@@ -1,7 +1,7 @@
 import { ISTIO_NAMESPACE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, inventoryName } from '@meshd/core';
 import { nameMatcher, type SecretWatchSource } from '@meshd/plugin-secrets';
 import type { WatchEvent, WatchTarget } from './informers.js';
-import { isDrift, podEndpointChangeFilter } from './watch-filters.js';
+import { endpointChoiceChanged, isDrift, type KnownObjects } from './watch-filters.js';
 
 /**
  * One watch the daemon keeps open: on the control plane or on each remote, what it watches, and what
@@ -13,8 +13,8 @@ export interface WatchSpec {
   /** 'all-remotes': every remote (the full-pass key); 'this-remote': the key of the cluster the event happened on. */
   enqueue: 'all-remotes' | 'this-remote';
   purpose: string;
-  /** Makes the event filter of one watch; undefined: every event counts. */
-  filter?: () => (event: WatchEvent) => boolean;
+  /** Makes the event filter of one watch (given the event and what the watch knew before it); undefined: every event counts. */
+  filter?: () => (event: WatchEvent, known: KnownObjects) => boolean;
 }
 
 /** Label selector of the Pilot, Mixer and statsd pods whose IPs the remotes use. */
@@ -61,7 +61,8 @@ export function builtinWatchSpecs(releaseNamespace: string, releaseName?: string
       target: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace: ISTIO_NAMESPACE, labelSelector: CONTROL_PLANE_POD_SELECTOR },
       enqueue: 'all-remotes',
       purpose: 'Pilot, Mixer and statsd pod IPs',
-      filter: podEndpointChangeFilter,
+      // Only a change of the endpoints discovery would choose: a Pilot move is one pass, not two.
+      filter: () => endpointChoiceChanged,
     },
     owned('Service', 'services'),
     owned('Endpoints', 'endpoints'),

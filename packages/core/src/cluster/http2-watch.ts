@@ -1,0 +1,258 @@
+import { STATUS_CODES } from 'node:http';
+import { connect as connectHttp2, constants as http2 } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { connect as connectTls } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { ConnectionReusingKubeConfig } from './agent.js';
+import type { WatchConnectionSetup } from './agent.js';
+
+/** Called for every event line of a watch: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and object. */
+export type WatchEventCallback = (type: string, object: KubernetesObject) => void;
+/** Called once when a watch ends: null for the server's clean end, else the error. */
+export type WatchDoneCallback = (err: unknown) => void;
+
+/** A running watch request. */
+export interface WatchHandle {
+  /** Ends the request (its done callback still runs once). */
+  abort(): void;
+  /**
+   * The caller takes the connection under the request for dead (no answer where one was due): it is
+   * closed, with every other watch on it, so the next watch opens a fresh one.
+   */
+  connectionDead(): void;
+}
+
+/** Starts watch requests on one cluster (the shape of client-node's Watch, plus connectionDead). */
+export interface WatchTransport {
+  watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle>;
+}
+
+/** A session with no watch on it closes after this long (like the agents' idle sockets). */
+const IDLE_SESSION_MS = 5_000;
+/** A TLS handshake that has not finished by then fails the watch (the caller backs off and retries). */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Flow-control window per watch and per connection: a large relist-sized event never stalls the others. */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+/** Headers HTTP/2 forbids (connection-specific) or sets itself. */
+const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/** client-node's own Watch: one HTTP/1.1 connection per watch request. */
+class Http1WatchTransport implements WatchTransport {
+  constructor(private readonly kc: KubeConfig) {}
+
+  async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
+    const controller = await new Watch(this.kc).watch(path, params, (type: string, object: KubernetesObject) => onEvent(type, object), done);
+    return { abort: () => controller.abort(), connectionDead: () => undefined };
+  }
+}
+
+/** The watch URL's path and query, as client-node's Watch builds it. */
+export function watchRequestPath(path: string, params: Record<string, string | number | boolean | undefined>): string {
+  const query = new URLSearchParams({ watch: 'true' });
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) query.set(key, String(value));
+  return `${path}?${query.toString()}`;
+}
+
+/** One HTTP/2 connection to the cluster and the watches on it. */
+interface SharedSession {
+  identity: string;
+  /** Resolves to the session, or undefined when the server does not speak HTTP/2; rejects when the connection fails. */
+  ready: Promise<ClientHttp2Session | undefined>;
+  socket: TLSSocket;
+  streams: number;
+  idle: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+/**
+ * Watches multiplexed on one HTTP/2 connection per cluster, as client-go does: a daemon with
+ * hundreds of remotes and several watches on each holds one TLS connection per cluster instead of
+ * one per watch (each costs ~0.1 MB of TLS and stream buffers). The server is asked for h2 by ALPN;
+ * one that answers HTTP/1.1 gets client-node's Watch from then on (as do proxied and plain-HTTP
+ * kubeconfigs). Headers (token, exec credential) are taken from the kubeconfig for every request;
+ * a new TLS identity gets a new connection. The connection closes when no watch has used it for
+ * IDLE_SESSION_MS, and at once when a caller finds it dead (connectionDead). Owns its connection.
+ */
+export class Http2WatchTransport implements WatchTransport {
+  private session: SharedSession | undefined;
+  private readonly http1 = new Set<string>();
+  private readonly fallback: Http1WatchTransport;
+
+  constructor(private readonly kc: ConnectionReusingKubeConfig) {
+    this.fallback = new Http1WatchTransport(kc);
+  }
+
+  async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
+    const server = this.kc.getCurrentCluster()?.server;
+    const setup = server?.startsWith('https://') ? await this.kc.watchConnectionSetup() : undefined;
+    if (!server || !setup || this.http1.has(setup.identity)) return this.fallback.watch(path, params, onEvent, done);
+    const shared = this.sessionFor(server, setup);
+    let session: ClientHttp2Session | undefined;
+    try {
+      session = await shared.ready;
+    } catch (err) {
+      done(err);
+      return { abort: () => undefined, connectionDead: () => undefined };
+    }
+    if (!session) {
+      this.http1.add(setup.identity);
+      return this.fallback.watch(path, params, onEvent, done);
+    }
+    return this.request(shared, session, { path: watchRequestPath(path, params), headers: setup.headers }, { onEvent, done });
+  }
+
+  private sessionFor(server: string, setup: WatchConnectionSetup): SharedSession {
+    const current = this.session;
+    if (current && !current.closed && current.identity === setup.identity) return current;
+    if (current) this.close(current);
+    const url = new URL(server);
+    const socket = connectTls({ ...setup.tls, host: url.hostname, port: Number(url.port || 443), ALPNProtocols: ['h2', 'http/1.1'], ...(setup.tls.servername === undefined && isHostname(url.hostname) ? { servername: url.hostname } : {}) });
+    socket.setTimeout(CONNECT_TIMEOUT_MS);
+    const shared: SharedSession = { identity: setup.identity, socket, streams: 0, idle: undefined, closed: false, ready: Promise.resolve(undefined) };
+    shared.ready = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
+      const fail = (err: Error): void => {
+        this.close(shared);
+        reject(err);
+      };
+      socket.once('error', fail);
+      socket.once('timeout', () => fail(new Error(`TLS connection to ${url.host} not established within ${CONNECT_TIMEOUT_MS / 1000} s`)));
+      socket.once('secureConnect', () => {
+        socket.removeListener('error', fail);
+        socket.setTimeout(0);
+        if (socket.alpnProtocol !== 'h2') {
+          this.close(shared);
+          resolve(undefined);
+          return;
+        }
+        resolve(this.startSession(shared, url));
+      });
+    });
+    shared.ready.catch(() => undefined);
+    this.session = shared;
+    return shared;
+  }
+
+  private startSession(shared: SharedSession, url: URL): ClientHttp2Session {
+    const session = connectHttp2(url.origin, { createConnection: () => shared.socket, settings: { initialWindowSize: WINDOW_BYTES } });
+    session.on('error', () => this.close(shared));
+    session.on('goaway', () => this.close(shared));
+    session.on('close', () => this.close(shared));
+    session.on('connect', () => session.setLocalWindowSize(WINDOW_BYTES));
+    return session;
+  }
+
+  /** Closes a session (its streams end with an error) and forgets it. */
+  private close(shared: SharedSession): void {
+    if (this.session === shared) this.session = undefined;
+    if (shared.closed) return;
+    shared.closed = true;
+    clearTimeout(shared.idle);
+    void shared.ready.then((session) => session?.destroy(), () => undefined);
+    shared.socket.destroy();
+  }
+
+  private request(shared: SharedSession, session: ClientHttp2Session, target: { path: string; headers: Record<string, string> }, callbacks: { onEvent: WatchEventCallback; done: WatchDoneCallback }): WatchHandle {
+    const headers: Record<string, string> = { ':method': 'GET', ':path': target.path, accept: 'application/json' };
+    for (const [name, value] of Object.entries(target.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(headers, { endStream: true });
+    } catch (err) {
+      this.close(shared);
+      callbacks.done(err);
+      return { abort: () => undefined, connectionDead: () => undefined };
+    }
+    this.streamStarted(shared);
+    let finished = false;
+    const finish = (result: unknown): void => {
+      if (finished) return;
+      finished = true;
+      // A stream cut short by its connection closing (or reset by the server) may still "end":
+      // that is a broken watch, not the server's clean end of the request.
+      const reset = stream.rstCode !== undefined && stream.rstCode !== http2.NGHTTP2_NO_ERROR;
+      const err = result === null && (shared.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
+      this.streamEnded(shared);
+      if (!stream.destroyed) stream.close(http2.NGHTTP2_CANCEL);
+      callbacks.done(err);
+    };
+    readStream(stream, callbacks.onEvent, finish);
+    return {
+      abort: () => finish(null),
+      connectionDead: () => {
+        this.close(shared);
+        finish(new Error('watch connection presumed dead'));
+      },
+    };
+  }
+
+  private streamStarted(shared: SharedSession): void {
+    shared.streams++;
+    clearTimeout(shared.idle);
+    shared.idle = undefined;
+  }
+
+  private streamEnded(shared: SharedSession): void {
+    shared.streams--;
+    if (shared.streams > 0 || shared.closed) return;
+    shared.idle = setTimeout(() => this.close(shared), IDLE_SESSION_MS);
+    shared.idle.unref();
+  }
+}
+
+function isHostname(host: string): boolean {
+  return !/^[\d.]+$/.test(host) && !host.includes(':');
+}
+
+/**
+ * Reads one watch response: newline-delimited JSON events while the status is 200 (a line that is
+ * not JSON is skipped, as client-node does), an error naming the status otherwise. `finish` gets
+ * null when the server ended the response, an error when the stream broke before its end.
+ */
+function readStream(stream: ClientHttp2Stream, onEvent: WatchEventCallback, finish: (err: unknown) => void): void {
+  let status = 0;
+  let ended = false;
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('response', (headers: IncomingHttpHeaders) => {
+    status = Number(headers[':status']);
+  });
+  stream.on('data', (chunk: string) => {
+    if (status !== 200) return;
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      emitLine(pending.slice(0, newline), onEvent);
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+  });
+  stream.on('end', () => {
+    ended = true;
+    if (status === 200) {
+      emitLine(pending, onEvent);
+      finish(null);
+    } else finish(Object.assign(new Error(STATUS_CODES[status] ?? `HTTP ${status}`), { statusCode: status }));
+  });
+  stream.on('error', (err: Error) => finish(err));
+  stream.on('close', () => {
+    if (!ended) finish(new Error(`watch stream closed before its end (HTTP/2 code ${stream.rstCode ?? 'none'})`));
+  });
+}
+
+function emitLine(line: string, onEvent: WatchEventCallback): void {
+  if (line.trim() === '') return;
+  let data: { type?: unknown; object?: unknown };
+  try {
+    data = JSON.parse(line) as { type?: unknown; object?: unknown };
+  } catch {
+    return;
+  }
+  if (typeof data.type === 'string') onEvent(data.type, data.object as KubernetesObject);
+}
+
+/** The watch transport for a kubeconfig: HTTP/2 for meshd's own kubeconfigs, client-node's Watch otherwise. */
+export function watchTransportFor(kc: KubeConfig): WatchTransport {
+  return kc instanceof ConnectionReusingKubeConfig ? new Http2WatchTransport(kc) : new Http1WatchTransport(kc);
+}
