@@ -43,7 +43,10 @@ async function tokenRequest(r: MintRequest, binding: BindingRef): Promise<Minted
     namespace: r.namespace,
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: Math.round(r.lifetimeMs / 1000), boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: binding.name, uid: binding.uid } } },
   });
-  const { token, expiresAt } = checkTokenRequestStatus(r.client.name, (answer as { status?: unknown }).status, r.now, r.lifetimeMs);
+  // Checked against when the answer came, not the pass's start (`now`): a pass over hundreds of
+  // clusters can run for minutes, and the token's lifetime counts from the request.
+  const answeredAt = new Date(Math.max(r.now.getTime(), Date.now()));
+  const { token, expiresAt } = checkTokenRequestStatus(r.client.name, (answer as { status?: unknown }).status, answeredAt, r.lifetimeMs);
   return { kind: 'token-request', binding, token, expiresAt };
 }
 
