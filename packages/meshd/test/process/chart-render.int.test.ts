@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { endpointIps, writeConfig } from '../../../../test/support/mesh.js';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '@meshd/testkit';
-import { reconcilesByKey, sleep, until, type StatusBody } from './daemon-process.js';
+import { idleReconciles, reconcilesByKey, sleep, terminalErrors, until, type StatusBody } from './daemon-process.js';
 import { useProcessFixture } from './fixture.js';
 
 const BROKEN_VALUES = 'clusters: { remote-1: { values: { global: { pilotEndpoint: pilot.example.invalid } } } }';
@@ -31,27 +31,6 @@ async function remote1(): Promise<ClusterBody | undefined> {
   return (await fx.daemon.status()).clusters.find((c) => c.name === 'remote-1');
 }
 
-/** meshd_errors_total for chart render failures (0 when absent). */
-function renderErrors(metrics: string): number {
-  return Number(/meshd_errors_total\{code="MESHD_ERR_CHART_RENDER",retry="terminal"\} (\d+)/.exec(metrics)?.[1] ?? 0);
-}
-
-/** Reconcile counts once the queue is empty and the counts stopped changing (10 polls in a row). */
-async function idleReconciles(): Promise<Map<string, number>> {
-  let last = '';
-  let same = 0;
-  const { value } = await until('the daemon to go idle', async () => {
-    const [metrics, status] = await Promise.all([fx.daemon.get('/metrics'), fx.daemon.status()]);
-    const counts = reconcilesByKey(metrics.body);
-    const text = JSON.stringify([...counts]);
-    const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
-    same = text === last && !busy ? same + 1 : 0;
-    last = text;
-    return same >= 10 ? counts : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 200, context });
-  return value;
-}
-
 describe('meshd run with values that make helm template fail', () => {
   it('reports the remote failed with MESHD_ERR_CHART_RENDER, parked, and writes nothing on it', async () => {
     const { value } = await until('remote-1 parked', async () => {
@@ -74,14 +53,14 @@ describe('meshd run with values that make helm template fail', () => {
   });
 
   it('does not retry it while nothing changes: no reconcile and no new error over 20 backoff base delays', async () => {
-    const before = await idleReconciles();
-    const errorsBefore = renderErrors((await fx.daemon.get('/metrics')).body);
+    const before = await idleReconciles(fx.daemon);
+    const errorsBefore = terminalErrors((await fx.daemon.get('/metrics')).body, 'MESHD_ERR_CHART_RENDER');
     expect(errorsBefore).toBeGreaterThan(0);
     // Retried with backoff (500 ms doubling), 10 s would hold 4 retries or more.
     await sleep(10_000);
     const metrics = (await fx.daemon.get('/metrics')).body;
     expect(reconcilesByKey(metrics)).toEqual(before);
-    expect(renderErrors(metrics)).toBe(errorsBefore);
+    expect(terminalErrors(metrics, 'MESHD_ERR_CHART_RENDER')).toBe(errorsBefore);
     expect((await remote1())?.lastError?.code).toBe('MESHD_ERR_CHART_RENDER');
   }, 200_000);
 

@@ -216,3 +216,24 @@ export function reconcilesByKey(metrics: string): Map<string, number> {
   }
   return counts;
 }
+
+/** meshd_errors_total for one error code counted as terminal (0 when absent), from a /metrics text. Pure. */
+export function terminalErrors(metrics: string, code: string): number {
+  return Number(new RegExp(`meshd_errors_total\\{code="${code}",retry="terminal"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+}
+
+/** Reconcile counts by key once the daemon is idle: queue empty and counts unchanged for 10 polls (200 ms apart) in a row. */
+export async function idleReconciles(daemon: DaemonProcess): Promise<Map<string, number>> {
+  let last = '';
+  let same = 0;
+  const { value } = await until('the daemon to go idle', async () => {
+    const [metrics, status] = await Promise.all([daemon.get('/metrics'), daemon.status()]);
+    const counts = reconcilesByKey(metrics.body);
+    const text = JSON.stringify([...counts]);
+    const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
+    same = text === last && !busy ? same + 1 : 0;
+    last = text;
+    return same >= 10 ? counts : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() });
+  return value;
+}
