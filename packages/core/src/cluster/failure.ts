@@ -52,21 +52,27 @@ export function describeHttpError(status: number, body: unknown): string {
   return `HTTP ${status}${message ? `: ${message}` : ''}`;
 }
 
+/** A MeshdError's failure: timeouts and unreachable hosts, credential errors, or failed. */
+function meshdErrorFailure(err: MeshdError): ClusterFailure {
+  if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE') return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
+  if (err.code === 'MESHD_ERR_EXEC_PLUGIN' || err.code === 'MESHD_ERR_UNAUTHORIZED') return { code: err.code, state: 'unauthorized', message: err.message };
+  return { code: err.code, state: 'failed', message: err.message };
+}
+
+/** An HTTP error answer's failure by status: 401, 403, a 5xx but 501 (unreachable), or any other. */
+function apiExceptionFailure(err: ApiException<unknown>): ClusterFailure {
+  const status = err.code;
+  const message = describeHttpError(status, err.body);
+  if (status === 401) return { code: 'MESHD_ERR_UNAUTHORIZED', state: 'unauthorized', message };
+  if (status === 403) return { code: 'MESHD_ERR_FORBIDDEN', state: 'failed', message };
+  if (status >= 500 && status !== 501) return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${message}` };
+  return { code: 'MESHD_ERR_API', state: 'failed', message };
+}
+
 /** Classifies an error from a request to a cluster (client-node or meshd's own wrappers). Pure. */
 export function clusterFailureOf(err: unknown): ClusterFailure {
-  if (err instanceof MeshdError) {
-    if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE') return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
-    if (err.code === 'MESHD_ERR_EXEC_PLUGIN' || err.code === 'MESHD_ERR_UNAUTHORIZED') return { code: err.code, state: 'unauthorized', message: err.message };
-    return { code: err.code, state: 'failed', message: err.message };
-  }
-  if (err instanceof ApiException) {
-    const status = err.code;
-    const message = describeHttpError(status, err.body);
-    if (status === 401) return { code: 'MESHD_ERR_UNAUTHORIZED', state: 'unauthorized', message };
-    if (status === 403) return { code: 'MESHD_ERR_FORBIDDEN', state: 'failed', message };
-    if (status >= 500 && status !== 501) return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${message}` };
-    return { code: 'MESHD_ERR_API', state: 'failed', message };
-  }
+  if (err instanceof MeshdError) return meshdErrorFailure(err);
+  if (err instanceof ApiException) return apiExceptionFailure(err);
   const text = err instanceof Error ? err.message : String(err);
   return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${firstLine(text)}` };
 }

@@ -30,6 +30,13 @@ export function rotationDueAt(record: CredentialRecord, rotateAt: number): Date 
  */
 export type BindingState = 'present' | 'gone' | 'unknown';
 
+/** Why the configuration no longer matches a stored credential (another ServiceAccount or kind); undefined: it matches. */
+function configuredChange(record: CredentialRecord, policy: RotationPolicy): string | undefined {
+  if (record.serviceAccount !== policy.serviceAccount || record.namespace !== policy.namespace) return 'the reader ServiceAccount changed';
+  if ((record.kind === 'legacy-token') !== policy.legacy) return policy.legacy ? 'credentials.legacyToken was turned on' : 'credentials.legacyToken was turned off';
+  return undefined;
+}
+
 /**
  * Pure: keep the stored credential, or mint a new one — none yet, another ServiceAccount or kind
  * configured, its binding object deleted outside meshd (the token no longer works), or its rotation
@@ -37,8 +44,8 @@ export type BindingState = 'present' | 'gone' | 'unknown';
  */
 export function decideCredential(record: CredentialRecord | undefined, policy: RotationPolicy, now: Date, binding: BindingState = 'unknown'): CredentialDecision {
   if (record === undefined) return { action: 'mint', reason: 'no credential yet' };
-  if (record.serviceAccount !== policy.serviceAccount || record.namespace !== policy.namespace) return { action: 'mint', reason: 'the reader ServiceAccount changed' };
-  if ((record.kind === 'legacy-token') !== policy.legacy) return { action: 'mint', reason: policy.legacy ? 'credentials.legacyToken was turned on' : 'credentials.legacyToken was turned off' };
+  const configChange = configuredChange(record, policy);
+  if (configChange !== undefined) return { action: 'mint', reason: configChange };
   if (binding === 'gone') return { action: 'mint', reason: `its binding Secret ${record.binding.namespace}/${record.binding.name} was deleted outside meshd: the published token is revoked` };
   const due = rotationDueAt(record, policy.rotateAt);
   if (due !== undefined && now.getTime() >= due.getTime()) return { action: 'mint', reason: `rotation due since ${due.toISOString()} (expires ${record.expiresAt ?? ''})` };
