@@ -12,6 +12,7 @@ import type { ValidCluster } from '../descriptor/types.js';
 import { MeshdError, reportError, reportErrorOf } from '../errors.js';
 import type { CredentialRecord } from '../state/credential-records.js';
 import { journalsOf } from '../state/object-journal.js';
+import type { ObjectJournal } from '../plugin/types.js';
 import type { ComponentReport, CredentialStatus, PassCredentials, PassOptions } from './types.js';
 
 /** What the credentials step hands the registry step, and what it does once the registry is written. */
@@ -100,29 +101,51 @@ function serverFor(ctx: MintContext, cluster: ValidCluster): PublishedServer {
   return publishedServerOf({ name: cluster.name, kubeconfigServer: cluster.server, spec: cluster.spec, override, clientIp: ctx.input.clientIp });
 }
 
-/** Mints (when due) and renders one cluster's credential; errors are in the report and a stored credential is still published. */
-async function mintedFor(ctx: MintContext, cluster: ValidCluster): Promise<{ kubeconfig?: string; report: ComponentReport }> {
-  const { opts, creds } = ctx;
-  const server = serverFor(ctx, cluster);
+/** The report one cluster's credential starts from: the reader, the published server and its warning. */
+function credentialReport(ctx: MintContext, server: PublishedServer): ComponentReport {
+  const { creds } = ctx;
   const report: ComponentReport = { component: 'credentials', state: 'in-sync', reason: `reader ${creds.namespace}/${creds.serviceAccount}, published server ${server.server}`, changes: [], writes: 0 };
   if (server.warning !== undefined) report.warnings = [server.warning];
-  let record = recordFor(ctx, cluster.name);
-  let caPem = record?.caPem;
+  return report;
+}
+
+/** The credential in force for one cluster and the CA to render it with. */
+interface HeldCredential {
+  record: CredentialRecord | undefined;
+  caPem: string | undefined;
+}
+
+/**
+ * Brings a reached cluster's credential up to date (reader objects, CA, a token when due); errors are
+ * in the report and leave what was held. A cluster this pass did not reach keeps its stored credential.
+ */
+async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report: ComponentReport): Promise<HeldCredential> {
+  const held: HeldCredential = { record: recordFor(ctx, cluster.name), caPem: undefined };
+  held.caPem = held.record?.caPem;
   // A cluster this pass did not reach (unreachable, or outside a scoped pass) is not contacted: it keeps
   // its stored credential (the daemon's timer brings its own pass when it is due). Without one (a
   // rename in flight) it waits for a pass of its own, which mints one; the daemon's first pass covers all.
   if (!ctx.input.reachable(cluster.name)) {
-    report.reason += record ? `; not reached by this pass: the stored credential (expires ${record.expiresAt ?? 'never'}) is published` : '; not reached by this pass and no credential yet';
-  } else {
-    try {
-      const client = ctx.input.connect(cluster);
-      await ensureReader(ctx, cluster, client, report);
-      caPem = await caPemOf(client, creds.namespace);
-      record = await mintIfDue(ctx, cluster, { client, caPem }, report);
-    } catch (err) {
-      failed(report, err);
-    }
+    report.reason += held.record ? `; not reached by this pass: the stored credential (expires ${held.record.expiresAt ?? 'never'}) is published` : '; not reached by this pass and no credential yet';
+    return held;
   }
+  try {
+    const client = ctx.input.connect(cluster);
+    await ensureReader(ctx, cluster, client, report);
+    held.caPem = await caPemOf(client, ctx.creds.namespace);
+    held.record = await mintIfDue(ctx, cluster, { client, caPem: held.caPem }, report);
+  } catch (err) {
+    failed(report, err);
+  }
+  return held;
+}
+
+/** Mints (when due) and renders one cluster's credential; errors are in the report and a stored credential is still published. */
+async function mintedFor(ctx: MintContext, cluster: ValidCluster): Promise<{ kubeconfig?: string; report: ComponentReport }> {
+  const { opts, creds } = ctx;
+  const server = serverFor(ctx, cluster);
+  const report = credentialReport(ctx, server);
+  const { record, caPem } = await refreshCredential(ctx, cluster, report);
   if (report.changes.length > 0 && report.state === 'in-sync') report.state = 'out-of-sync';
   if (record) ctx.touched.add(cluster.name);
   const token = opts.mode === 'plan' && record === undefined ? PLACEHOLDER_TOKEN : record?.token;
@@ -146,6 +169,17 @@ async function revokeRetired(ctx: MintContext, cluster: ValidCluster, report: Co
   report.changes.push(...due.map((r) => ({ op: 'delete' as const, kind: 'Secret', namespace: r.namespace, name: r.name, detail: ['replaced credential revoked'] })));
 }
 
+/** Revokes every binding of a left cluster's credential, deletes the reader's objects and forgets the record; throws on the first failure. */
+async function revokeEverything(ctx: MintContext, cluster: ValidCluster, report: ComponentReport, held: { record: CredentialRecord | undefined; journal: ObjectJournal | undefined }): Promise<void> {
+  const { record, journal } = held;
+  const client = ctx.input.connect(cluster);
+  for (const ref of record ? [record.binding, ...record.retiring] : []) report.writes += await revokeBinding(client, ref);
+  const rbac = await planReaderObjects(client, [], journal, false);
+  report.changes.push(...rbac.changes);
+  if (rbac.writes) report.writes += await rbac.apply(ctx.opts.signal);
+  await ctx.opts.state?.credentials.remove(cluster.name);
+}
+
 async function revokeLeft(ctx: MintContext, cluster: ValidCluster): Promise<ComponentReport> {
   const report: ComponentReport = { component: `credentials/${cluster.name}`, state: 'removed', reason: 'the cluster left the mesh: its Pilot credential is revoked', changes: [], writes: 0 };
   const state = ctx.opts.state;
@@ -153,12 +187,7 @@ async function revokeLeft(ctx: MintContext, cluster: ValidCluster): Promise<Comp
   const journal = journalsOf(state, cluster.name)?.(CREDENTIALS_OWNER);
   if (!record && (journal?.entries().size ?? 0) === 0) return report;
   try {
-    const client = ctx.input.connect(cluster);
-    for (const ref of record ? [record.binding, ...record.retiring] : []) report.writes += await revokeBinding(client, ref);
-    const rbac = await planReaderObjects(client, [], journal, false);
-    report.changes.push(...rbac.changes);
-    if (rbac.writes) report.writes += await rbac.apply(ctx.opts.signal);
-    await state?.credentials.remove(cluster.name);
+    await revokeEverything(ctx, cluster, report, { record, journal });
   } catch (err) {
     failed(report, err);
   }
