@@ -5,6 +5,7 @@ import type { ObservedRegistry } from '../registry/observe.js';
 import { hasRealChanges } from './components.js';
 import { filesOf, publishedOf } from './mesh-source.js';
 import { planRegistry } from './registry-step.js';
+import type { ComponentPlan } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
 
 /** Journal owner of the registry objects on the control plane. */
@@ -77,14 +78,19 @@ export function withCredentials(clusters: readonly ValidCluster[], files: Record
   return { published, files: out };
 }
 
+/** Plans the registry of this pass's target with the credentials chosen for it; throws what planRegistry throws. */
+async function planRegistryFor(opts: PassOptions, t: RegistryTarget): Promise<ComponentPlan> {
+  const namespace = opts.config.registry.namespace ?? 'istio-system';
+  const chosen = withCredentials(t.clusters, filesOf(t.clusters, t.sources), t.kubeconfigs, opts.config.registry.mode);
+  const published = chosen.published.map(publishedOf);
+  const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
+  return planRegistry({ cp: t.cp, mode: opts.config.registry.mode, secretUpdate: opts.config.registry.secretUpdate ?? 'recreate', namespace, published, files: chosen.files, observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
+}
+
 /** Plans the registry and, in apply mode, writes it. Never throws: errors are in the report. */
 export async function registryStep(opts: PassOptions, t: RegistryTarget): Promise<ComponentReport> {
-  const namespace = opts.config.registry.namespace ?? 'istio-system';
   try {
-    const chosen = withCredentials(t.clusters, filesOf(t.clusters, t.sources), t.kubeconfigs, opts.config.registry.mode);
-    const published = chosen.published.map(publishedOf);
-    const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
-    const plan = await planRegistry({ cp: t.cp, mode: opts.config.registry.mode, secretUpdate: opts.config.registry.secretUpdate ?? 'recreate', namespace, published, files: chosen.files, observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
+    const plan = await planRegistryFor(opts, t);
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: reportError(plan.errorCode ?? 'MESHD_ERR_INTERNAL', plan.error) };
     if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);

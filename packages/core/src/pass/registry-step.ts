@@ -47,6 +47,25 @@ function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, Kub
   return { ...action, desired: { ...action.desired, metadata: { ...action.desired.metadata, resourceVersion: rv } } };
 }
 
+/** Secrets mode: the istio/multiCluster Secrets not published by meshd and not planned here (left alone, reported). */
+function foreignSecretsLeft(input: RegistryStepInput, actions: readonly ObjectAction[]): KubeObject[] {
+  if (input.mode !== 'secrets') return [];
+  const desiredKeys = new Set(actions.map((a) => a.key));
+  return foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter((s) => !desiredKeys.has(refKey(refOf(s))));
+}
+
+/** ConfigMap mode with restartPilot: the hash of the registry ConfigMap this plan writes (Pilot is rolled to it); undefined: no roll. */
+function pilotRestartHash(input: RegistryStepInput, actions: readonly ObjectAction[]): string | undefined {
+  if (!input.restartPilot || input.mode !== 'configmap') return undefined;
+  const registryWrite = actions.find((a) => a.op !== 'delete' && isWrite(a) && a.ref.kind === 'ConfigMap');
+  return registryWrite?.desired ? contentHash(registryWrite.desired.data) : undefined;
+}
+
+/** The registry component's reason: mode, clusters published, Secrets of others left alone. */
+function registryReason(input: RegistryStepInput, foreignCount: number): string {
+  return `${input.mode} mode, ${input.published.length} cluster(s) published${foreignCount > 0 ? `; ${foreignCount} Secret(s) labelled istio/multiCluster not published by meshd (left alone)` : ''}`;
+}
+
 /**
  * Plans the registry on the control plane: the objects for the chosen mode; registry objects meshd
  * wrote that are no longer wanted (another mode, a removed cluster) are deleted. In `secrets` mode a
@@ -60,18 +79,16 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
   const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' && input.secretUpdate !== 'patch', ...(view.recorded ? { recorded: view.recorded } : {}) });
   const actions = planned.map((a) => withResourceVersion(ownWholeConfigMap(a, live.get(a.key)), live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
-  const desiredKeys = new Set(actions.map((a) => a.key));
-  const foreign = input.mode === 'secrets' ? foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter((s) => !desiredKeys.has(refKey(refOf(s)))) : [];
+  const foreign = foreignSecretsLeft(input, actions);
   const changes: PlannedChange[] = [...changesOf(actions), ...foreignSecretChanges(foreign)];
-  const registryWrite = actions.find((a) => a.op !== 'delete' && isWrite(a) && a.ref.kind === 'ConfigMap');
   const before = journalBefore(view, actions, live);
-  const restartHash = input.restartPilot && input.mode === 'configmap' && registryWrite?.desired ? contentHash(registryWrite.desired.data) : undefined;
+  const restartHash = pilotRestartHash(input, actions);
   if (restartHash) changes.push(pilotRestartChange(input.namespace, restartHash));
   const plan: ComponentPlan = {
     component: 'registry',
     cluster: input.cp.name,
     state: conflicts.length > 0 ? 'unmanaged' : actions.some(isWrite) ? 'out-of-sync' : 'in-sync',
-    reason: `${input.mode} mode, ${input.published.length} cluster(s) published${foreign.length > 0 ? `; ${foreign.length} Secret(s) labelled istio/multiCluster not published by meshd (left alone)` : ''}`,
+    reason: registryReason(input, foreign.length),
     changes,
     apply: async (signal?: AbortSignal) => {
       const { writes } = await executeJournaled(input.cp, actions.filter(isWrite), { journal: input.journal, before, signal });
