@@ -11,6 +11,9 @@ import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { mapLimit } from '../util/concurrency.js';
 import { discover, judgePrerequisites, member } from './members.js';
+import type { LeavingPlan } from './leaving.js';
+import type { PrerequisiteReport } from '../prereq/check.js';
+import type { MemberRecord } from '../state/store.js';
 import { forgetRemoved, leaveMesh, planLeaving, rememberBeforeActing, rememberedAtStart } from './leaving.js';
 import { publishedClusters, registryStep } from './publish.js';
 import { credentialsStep } from './credentials-step.js';
@@ -36,9 +39,24 @@ interface ControlPlaneView {
   mesh: DesiredMesh;
 }
 
+/** The control plane this pass works with: the directory's, else the last good one's, else the remembered one's. */
+function controlPlaneOf(opts: PassOptions, validation: DirectoryValidation, remembered: DesiredMesh | undefined): ValidCluster | undefined {
+  return validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane ?? remembered?.controlPlane;
+}
+
+/** Reads the registry on the control plane; on failure it reports and returns undefined. */
+async function readRegistry(opts: PassOptions, cp: ProbedCluster, report: PassReport): Promise<ObservedRegistry | undefined> {
+  try {
+    return await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode);
+  } catch (err) {
+    report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(err)));
+    return undefined;
+  }
+}
+
 /** Connects to the control plane and reads the registry; on failure it reports and returns undefined. */
 async function viewControlPlane(opts: PassOptions, validation: DirectoryValidation, report: PassReport, remembered: DesiredMesh | undefined): Promise<ControlPlaneView | undefined> {
-  const cpCluster = validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane ?? remembered?.controlPlane;
+  const cpCluster = controlPlaneOf(opts, validation, remembered);
   if (!cpCluster) {
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
     return undefined;
@@ -47,13 +65,8 @@ async function viewControlPlane(opts: PassOptions, validation: DirectoryValidati
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
-  let observed: ObservedRegistry;
-  try {
-    observed = await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode);
-  } catch (err) {
-    report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(err)));
-    return undefined;
-  }
+  const observed = await readRegistry(opts, cp, report);
+  if (!observed) return undefined;
   const mesh = buildDesiredMesh(validation, opts.lastGood ?? remembered);
   if (!mesh) {
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory is invalid and no last good version exists: nothing was changed'));
@@ -72,26 +85,46 @@ function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
   return connectCluster({ name: cluster.name, kubeconfigText: cluster.kubeconfigText, signal: opts.signal });
 }
 
-/**
- * One reconcile pass over the whole mesh (plan or apply). Level-based: it reads the directory
- * snapshot it is given and the live clusters; its memory is `lastGood` and the state directory on
- * the bastion (`state`), never anything read from a cluster. Never throws for cluster problems: they
- * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach;
- * removes at most removals.maxPerPass clusters (the rest are held) and never uninstalls a renamed one.
- */
-export async function runPass(opts: PassOptions): Promise<PassReport> {
+/** One pass once the control plane answered: what every phase reads, and the report they fill. */
+interface PassRun {
+  opts: PassOptions;
+  report: PassReport;
+  view: ControlPlaneView;
+  records: Map<string, MemberRecord>;
+  remembered: DesiredMesh | undefined;
+  limit: number;
+  inScope: (name: string) => boolean;
+  probe: (r: ValidCluster) => Promise<ProbedCluster>;
+}
+
+/** What the survey phase learnt: the endpoints, every in-scope remote probed, the prerequisites judged. */
+interface MeshSurvey {
+  endpoints: MeshInputs['endpoints'];
+  probes: ProbedCluster[];
+  joined: Set<string>;
+  prereq: PrerequisiteReport;
+}
+
+/** What the members phase did: the leaving plan it acted on, the members reconciled, the removals. */
+interface MembersOutcome {
+  leaving: LeavingPlan;
+  members: ClusterReport[];
+  removals: ClusterReport[];
+}
+
+/** The directory validated and the report every later phase fills. */
+function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
   const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode, ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}) });
   const report: PassReport = { mode: opts.mode, findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
-  const { records, remembered } = rememberedAtStart(opts);
-  const view = await viewControlPlane(opts, validation, report, remembered);
-  if (!view) return finish(report);
-  const { cp, mesh } = view;
-  report.mesh = mesh;
-  const limit = Math.max(1, opts.config.concurrency);
-  const inScope = (name: string): boolean => !opts.scope || opts.scope.has(name);
-  const probe = async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r);
+  return { validation, report };
+}
+
+/** Probes the in-scope remotes while the control plane is asked for its endpoints, then judges the prerequisites. */
+async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
+  const { opts, report, remembered } = run;
+  const { cp, mesh } = run.view;
   // The remotes are probed while the control plane is asked for its endpoints: neither waits for the other.
-  const probing = mapLimit(mesh.remotes.filter((r) => inScope(r.name)), limit, probe);
+  const probing = mapLimit(mesh.remotes.filter((r) => run.inScope(r.name)), run.limit, run.probe);
   probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
   const discovered = await discover(opts, cp.client, report);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
@@ -101,6 +134,14 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
   const prereq = await judgePrerequisites(opts, cp, probes, joined);
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
+  return { endpoints, probes, joined, prereq };
+}
+
+/** Plans who leaves (remembered first), reconciles the members and removes the leaving clusters. */
+async function reconcileMembers(run: PassRun, survey: MeshSurvey): Promise<MembersOutcome> {
+  const { opts, report, remembered, records, probe, inScope, limit } = run;
+  const { cp, mesh } = run.view;
+  const { endpoints, probes, joined, prereq } = survey;
   const leaving = await rememberBeforeActing(opts, { mesh, cp, probes, prereq, joined, leaving: await planLeaving(opts, { mesh, remembered, records, probes, probe }) });
   if (leaving.budget.reason !== undefined) report.held = { clusters: leaving.budget.held, reason: leaving.budget.reason };
   const inputs: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} }, endpoints, adopt: opts.config.adopt, prune: opts.config.prune };
@@ -110,14 +151,50 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   const removals = await leaveMesh({ plan: leaving, remembered, inScope, serverOf, probe, remove: (p) => removeMember(p, ctx), limit, opts });
   await forgetRemoved(opts, removals);
   report.clusters.push(...members, ...removals);
+  return { leaving, members, removals };
+}
+
+/** Mints the credentials, writes the registry, then revokes what it replaced. */
+async function publishMesh(run: PassRun, outcome: MembersOutcome): Promise<void> {
+  const { opts, report, remembered } = run;
+  const { cp, mesh } = run.view;
+  const { leaving, members, removals } = outcome;
   const clusters = publishedClusters({ mesh, registryMesh: remembered, members, removals, mode: opts.mode, renames: leaving.renames });
   const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? [])]) : undefined;
   const left = leftClusters(removals, remembered);
   const reached = new Set(report.clusters.filter((c) => c.reachable).map((c) => c.name));
   const credentials = await credentialsStep(opts, { clusters, left, clientIp: pilotIpOf(report), connect: (c) => connectTo(opts, c), reachable: (name) => reached.has(name) });
   attachCredentials(report.clusters, credentials.components, opts.mode === 'apply');
-  report.registry = await registryStep(opts, { cp: cp.client, observed: view.observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
+  report.registry = await registryStep(opts, { cp: cp.client, observed: run.view.observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
   await finishCredentials(report, credentials, left.map((c) => c.name));
+}
+
+/**
+ * One reconcile pass over the whole mesh (plan or apply). Level-based: it reads the directory
+ * snapshot it is given and the live clusters; its memory is `lastGood` and the state directory on
+ * the bastion (`state`), never anything read from a cluster. Never throws for cluster problems: they
+ * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach;
+ * removes at most removals.maxPerPass clusters (the rest are held) and never uninstalls a renamed one.
+ * Phases, in order: control plane viewed, mesh surveyed, members reconciled, mesh published.
+ */
+export async function runPass(opts: PassOptions): Promise<PassReport> {
+  const { validation, report } = startPass(opts);
+  const { records, remembered } = rememberedAtStart(opts);
+  const view = await viewControlPlane(opts, validation, report, remembered);
+  if (!view) return finish(report);
+  report.mesh = view.mesh;
+  const run: PassRun = {
+    opts,
+    report,
+    view,
+    records,
+    remembered,
+    limit: Math.max(1, opts.config.concurrency),
+    inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
+    probe: async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r),
+  };
+  const survey = await surveyMesh(run);
+  await publishMesh(run, await reconcileMembers(run, survey));
   return finish(report);
 }
 
