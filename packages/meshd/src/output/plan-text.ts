@@ -43,6 +43,14 @@ export function countChanges(report: PassReport): Record<string, number> {
   return counts;
 }
 
+/** The last line of a pass report: changes by op, write requests, converged or not. */
+function summaryLine(report: PassReport): string {
+  const counts = countChanges(report);
+  const summary = Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(', ') || 'no changes';
+  const verb = report.mode === 'plan' ? 'Plan' : 'Apply';
+  return `${verb}: ${summary}; ${report.writes} write request(s); ${report.converged ? 'converged' : 'NOT converged'}.`;
+}
+
 /** The human-readable form of a pass report, as `meshd plan` and `meshd apply` print it. */
 export function formatPassReport(report: PassReport): string {
   const lines: string[] = [];
@@ -51,9 +59,6 @@ export function formatPassReport(report: PassReport): string {
   if (report.registry) lines.push(`registry on ${report.controlPlane ?? '?'}:`, ...componentLines(report.registry));
   if (report.held) lines.push(`removals held: ${report.held.clusters.join(', ')} — ${report.held.reason}`);
   for (const err of report.errors) lines.push(`error [${err.code}]: ${err.message}`);
-  const counts = countChanges(report);
-  const summary = Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(', ') || 'no changes';
-  const verb = report.mode === 'plan' ? 'Plan' : 'Apply';
-  lines.push(`${verb}: ${summary}; ${report.writes} write request(s); ${report.converged ? 'converged' : 'NOT converged'}.`);
+  lines.push(summaryLine(report));
   return lines.join('\n') + '\n';
 }

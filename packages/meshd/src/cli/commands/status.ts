@@ -25,23 +25,34 @@ export function register(program: Command, io: CommandIo): void {
     .action(async (options: StatusOptions) => io.setExitCode(await runStatus(options, io)));
 }
 
-/** Fetches /status and prints it; returns the exit code. */
-export async function runStatus(options: StatusOptions, io: CommandIo, fetchImpl: typeof fetch = fetch): Promise<number> {
-  const base = (options.url ?? DEFAULT_STATUS_URL).replace(/\/+$/, '');
+/** The request timeout in milliseconds: --timeout when it is a positive number, else 5000. */
+function timeoutOf(options: StatusOptions): number {
   const timeoutMs = Number(options.timeout ?? 5000);
-  let body: string;
+  return Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 5000;
+}
+
+/** The body of base/status; undefined (the reason printed on stderr) when the daemon cannot be reached or answers an error. */
+async function fetchStatusBody(base: string, timeoutMs: number, io: CommandIo, fetchImpl: typeof fetch): Promise<string | undefined> {
   try {
-    const res = await fetchImpl(`${base}/status`, { signal: AbortSignal.timeout(Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 5000) });
-    body = await res.text();
+    const res = await fetchImpl(`${base}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
     if (!res.ok) {
       io.stderr(`meshd status: ${base}/status answered HTTP ${res.status}\n`);
-      return 1;
+      return undefined;
     }
+    return body;
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     io.stderr(`meshd status: cannot reach the daemon at ${base}: ${cause ?? (err instanceof Error ? err.message : String(err))}\n(is \`meshd run\` running? pass --url if it listens elsewhere)\n`);
-    return 1;
+    return undefined;
   }
+}
+
+/** Fetches /status and prints it; returns the exit code. */
+export async function runStatus(options: StatusOptions, io: CommandIo, fetchImpl: typeof fetch = fetch): Promise<number> {
+  const base = (options.url ?? DEFAULT_STATUS_URL).replace(/\/+$/, '');
+  const body = await fetchStatusBody(base, timeoutOf(options), io, fetchImpl);
+  if (body === undefined) return 1;
   let status: MeshStatus;
   try {
     status = JSON.parse(body) as MeshStatus;
