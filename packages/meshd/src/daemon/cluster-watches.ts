@@ -89,45 +89,58 @@ export class ClusterWatches {
     const watches: ResourceWatch[] = [];
     this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop, watches });
     const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
-    let client: ClusterClient;
+    const client = this.connectOrWarn(cluster);
+    if (client === undefined) return;
+    this.watchVersion(cluster, client, stop.signal);
+    for (const spec of specs.filter((s) => s.on === side)) watches.push(this.watchSpec(cluster, client, spec, stop.signal));
+  }
+
+  /** The cluster's client, or undefined (logged) when its kubeconfig cannot make one. */
+  private connectOrWarn(cluster: ValidCluster): ClusterClient | undefined {
     try {
-      client = this.o.connect(cluster.name, cluster.kubeconfigText);
+      return this.o.connect(cluster.name, cluster.kubeconfigText);
     } catch (err) {
       this.o.logger.warn({ cluster: cluster.name, err: err instanceof Error ? err.message : String(err) }, 'cannot watch cluster');
-      return;
+      return undefined;
     }
+  }
+
+  /** Probes the cluster's server version, enqueueing it (or all, for the control plane) on a change. */
+  private watchVersion(cluster: ValidCluster, client: ClusterClient, signal: AbortSignal): void {
     void watchServerVersion({
       cluster: cluster.name,
       client,
       read: this.o.readVersion ?? readServerVersion,
       intervalMs: this.o.versionProbeMs ?? VERSION_PROBE_MS,
       onChange: () => this.o.enqueue([cluster.role === 'control-plane' ? FULL_KEY : cluster.name]),
-      signal: stop.signal,
+      signal,
       logger: this.o.logger.child({ cluster: cluster.name, watch: 'version' }),
     });
-    for (const spec of specs.filter((s) => s.on === side)) {
-      const relevant = spec.filter?.() ?? (() => true);
-      const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
-      const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
-      watches.push(watchResource({
-        client,
-        ...spec.target,
-        signal: stop.signal,
-        logger,
-        retryMaxMs: 10_000,
-        // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
-        // /status (and the page) say unreachable within a second, and converged once it is back.
-        onConnectivity: () => this.o.enqueue([cluster.name]),
-        watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? 300,
-        // Back after a failure: what happened meanwhile may not show as a difference (a pass that
-        // failed half-way), so the cluster is reconciled whatever the relist found.
-        onReestablished: () => this.o.enqueue(keys),
-        onChange: (event, known) => {
-          if (!relevant(event, known)) return;
-          logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
-          this.o.enqueue(keys);
-        },
-      }));
-    }
+  }
+
+  /** Starts one spec's watch on the cluster, enqueueing its keys on every relevant event. */
+  private watchSpec(cluster: ValidCluster, client: ClusterClient, spec: WatchSpec, signal: AbortSignal): ResourceWatch {
+    const relevant = spec.filter?.() ?? (() => true);
+    const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
+    const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
+    return watchResource({
+      client,
+      ...spec.target,
+      signal,
+      logger,
+      retryMaxMs: 10_000,
+      // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
+      // /status (and the page) say unreachable within a second, and converged once it is back.
+      onConnectivity: () => this.o.enqueue([cluster.name]),
+      watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? 300,
+      // Back after a failure: what happened meanwhile may not show as a difference (a pass that
+      // failed half-way), so the cluster is reconciled whatever the relist found.
+      onReestablished: () => this.o.enqueue(keys),
+      onChange: (event, known) => {
+        if (!relevant(event, known)) return;
+        logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
+        this.o.enqueue(keys);
+      },
+    });
   }
 }

@@ -64,6 +64,11 @@ function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersio
 
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
+/** The result label of a reconcile that succeeded or was requeued: whether its pass converged. */
+function convergenceLabel(pass: { converged: boolean } | undefined): ReconcileResultLabel {
+  return pass?.converged === true ? 'converged' : 'not_converged';
+}
+
 /**
  * The meshd daemon: directory watch → work queue → one scoped pass per key → status, metrics and
  * watches; the health server; optional leader election. Owns every piece it starts and stops them
@@ -175,40 +180,53 @@ export class Daemon {
   /** Reloads meshd.yaml; a config or plugin config that fails keeps the running one. */
   async reload(): Promise<boolean> {
     void this.o.notifier?.reloading();
-    let next: MeshdConfig;
-    let plugins: LoadedPlugin[];
-    try {
-      next = await this.o.loadConfig();
-      plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, next, this.o.logger, this.abort.signal);
-    } catch (err) {
-      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous configuration');
-      void this.o.notifier?.ready('config reload failed; running with the previous configuration');
-      return false;
-    }
+    const loaded = await this.loadNextConfig();
+    if (loaded === undefined) return false;
+    const { next, plugins } = loaded;
     const before = this.config;
-    if (next.stateDirectory !== before.stateDirectory) {
-      try {
-        this.stateStore = next.stateDirectory === undefined ? undefined : await StateStore.open(next.stateDirectory);
-      } catch (err) {
-        this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed: the new state directory cannot be used; keeping the previous configuration');
-        return false;
-      }
-    }
+    if (next.stateDirectory !== before.stateDirectory && !(await this.switchStateStore(next.stateDirectory))) return false;
     this.config = next;
     this.plugins = plugins;
     this.helmProbe = undefined;
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
-    if (next.directory !== before.directory) {
-      await this.dirWatch?.close();
-      this.fingerprint = undefined;
-      await this.watchDirectory();
-      await this.onDirectoryChange([]);
-    }
+    if (next.directory !== before.directory) await this.rewatchDirectory();
     this.queue.add(FULL_KEY);
     this.o.logger.info({ directory: next.directory }, 'configuration reloaded');
     void this.o.notifier?.ready('configuration reloaded');
     return true;
+  }
+
+  /** meshd.yaml read again with its plugins loaded; undefined (logged, notified) when either fails. */
+  private async loadNextConfig(): Promise<{ next: MeshdConfig; plugins: LoadedPlugin[] } | undefined> {
+    try {
+      const next = await this.o.loadConfig();
+      const plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, next, this.o.logger, this.abort.signal);
+      return { next, plugins };
+    } catch (err) {
+      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous configuration');
+      void this.o.notifier?.ready('config reload failed; running with the previous configuration');
+      return undefined;
+    }
+  }
+
+  /** Opens the reloaded config's state directory (none when undefined); false (logged) when it cannot be used. */
+  private async switchStateStore(stateDirectory: string | undefined): Promise<boolean> {
+    try {
+      this.stateStore = stateDirectory === undefined ? undefined : await StateStore.open(stateDirectory);
+      return true;
+    } catch (err) {
+      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed: the new state directory cannot be used; keeping the previous configuration');
+      return false;
+    }
+  }
+
+  /** The directory moved: watch the new one and read it as if for the first time. */
+  private async rewatchDirectory(): Promise<void> {
+    await this.dirWatch?.close();
+    this.fingerprint = undefined;
+    await this.watchDirectory();
+    await this.onDirectoryChange([]);
   }
 
   private async watchDirectory(): Promise<void> {
@@ -277,18 +295,22 @@ export class Daemon {
       this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
       return;
     }
-    const label = RESULT_LABEL[record.outcome] ?? (pass?.converged === true ? 'converged' : 'not_converged');
+    const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(pass);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.metrics.observeReconcile(record.key, label, record.durationMs);
     this.countThrown(record, pass !== undefined);
     this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
     this.feed.changed();
     this.logResult(record, label, error, pass?.writes ?? 0);
-    if (!this.readySent && record.outcome !== 'aborted' && this.state.latest) {
-      this.readySent = true;
-      void this.o.notifier?.ready(`first reconcile done: ${label}`);
-      this.o.notifier?.startWatchdog();
-    }
+    this.readyAfterFirstReconcile(record, label);
+  }
+
+  /** Tells systemd meshd is ready (and starts its watchdog) once, after the first reconcile not aborted. */
+  private readyAfterFirstReconcile(record: ReconcileRecord, label: ReconcileResultLabel): void {
+    if (this.readySent || record.outcome === 'aborted' || !this.state.latest) return;
+    this.readySent = true;
+    void this.o.notifier?.ready(`first reconcile done: ${label}`);
+    this.o.notifier?.startWatchdog();
   }
 
   /** A pass that reported was counted from its report (onReport); a reconcile that threw before reporting counts here. */

@@ -86,6 +86,10 @@ export function collectionPath(target: Pick<WatchTarget, 'apiVersion' | 'plural'
 const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
 const versionOf = (obj: KubernetesObject): string => obj.metadata?.resourceVersion ?? '';
 
+const CHANGE_TYPES: ReadonlySet<string> = new Set<WatchEvent['type']>(['ADDED', 'MODIFIED', 'DELETED']);
+/** True for the watch event types that change an object (not BOOKMARK, ERROR or unknown ones). */
+const isChange = (type: string): type is WatchEvent['type'] => CHANGE_TYPES.has(type);
+
 /** Why a watch request ended: 'expired' (410: relist), 'closed' (clean end: re-watch), or an error. */
 type WatchEnd = { kind: 'expired' } | { kind: 'closed' } | { kind: 'error'; error: unknown };
 
@@ -184,24 +188,31 @@ class ResourceWatcher {
     const o = this.o;
     const list = await o.client.objects.list(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, o.fieldSelector, o.labelSelector);
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
-    if (this.listedOnce) {
-      for (const [key, old] of this.cache) if (!seen.has(key)) this.emit({ type: 'DELETED', object: old });
-      for (const [key, obj] of seen) {
-        const old = this.cache.get(key);
-        if (!old) this.emit({ type: 'ADDED', object: obj });
-        else if (versionOf(old) !== versionOf(obj)) this.emit({ type: 'MODIFIED', object: obj });
-      }
-    }
+    if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();
     for (const [key, obj] of seen) this.cache.set(key, obj);
-    if (this.listedOnce && this.failures > 0) {
-      o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
-      o.onConnectivity?.('back');
-      o.onReestablished?.();
-    }
+    if (this.listedOnce && this.failures > 0) this.reportReestablished();
     this.listedOnce = true;
     this.failures = 0;
     return { current: list.metadata?.resourceVersion ?? '' };
+  }
+
+  /** Emits what a relist found against the cache: deletions first, then additions and modifications. */
+  private emitDifferences(seen: ReadonlyMap<string, KubernetesObject>): void {
+    for (const [key, old] of this.cache) if (!seen.has(key)) this.emit({ type: 'DELETED', object: old });
+    for (const [key, obj] of seen) {
+      const old = this.cache.get(key);
+      if (!old) this.emit({ type: 'ADDED', object: obj });
+      else if (versionOf(old) !== versionOf(obj)) this.emit({ type: 'MODIFIED', object: obj });
+    }
+  }
+
+  /** A relist after failures succeeded: log it, then tell the owner the link is back. */
+  private reportReestablished(): void {
+    const o = this.o;
+    o.logger.info({ path: this.path, cluster: o.client.name }, 'watch re-established');
+    o.onConnectivity?.('back');
+    o.onReestablished?.();
   }
 
   private emit(event: WatchEvent): void {
@@ -215,13 +226,16 @@ class ResourceWatcher {
   private apply(type: string, object: KubernetesObject, version: { current: string }): 'expired' | undefined {
     if (type === 'ERROR') return (object as { code?: number }).code === 410 ? 'expired' : undefined;
     if (object?.metadata?.resourceVersion) version.current = object.metadata.resourceVersion;
-    if (type === 'BOOKMARK') return undefined;
-    if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED') return undefined;
+    if (isChange(type)) this.applyChange(type, object);
+    return undefined;
+  }
+
+  /** Reports one change from the watch stream, then records it in the cache. */
+  private applyChange(type: WatchEvent['type'], object: KubernetesObject): void {
     const full = { ...object, apiVersion: this.o.apiVersion, kind: this.o.kind };
     this.emit({ type, object: full });
     if (type === 'DELETED') this.cache.delete(keyOf(full));
     else this.cache.set(keyOf(full), full);
-    return undefined;
   }
 
   /** One watch request from `version.current` (which it advances); resolves when it ends, never rejects. */

@@ -49,10 +49,20 @@ export function fingerprintDirectory(validation: DirectoryValidation): Directory
  * invalid is not enqueued (it keeps its last good version, rule 2). Pure.
  */
 export function keysForDirectoryChange(before: DirectoryFingerprint | undefined, after: DirectoryFingerprint): string[] {
-  if (before === undefined) return [FULL_KEY];
-  if (before.controlPlane !== after.controlPlane) return [FULL_KEY];
+  if (before === undefined || controlPlaneChanged(before, after)) return [FULL_KEY];
+  const keys = changedClusterKeys(before, after);
+  return keys.size > 0 ? [...keys].sort() : [REGISTRY_KEY];
+}
+
+/** Whether the control plane is another cluster, or its inputs changed. Pure. */
+function controlPlaneChanged(before: DirectoryFingerprint, after: DirectoryFingerprint): boolean {
+  if (before.controlPlane !== after.controlPlane) return true;
   const cp = after.controlPlane;
-  if (cp !== undefined && before.clusters.get(cp) !== after.clusters.get(cp)) return [FULL_KEY];
+  return cp !== undefined && before.clusters.get(cp) !== after.clusters.get(cp);
+}
+
+/** Clusters whose inputs changed or appeared, and those removed (not those whose file is now invalid). Pure. */
+function changedClusterKeys(before: DirectoryFingerprint, after: DirectoryFingerprint): Set<string> {
   const keys = new Set<string>();
   for (const [name, hash] of after.clusters) if (before.clusters.get(name) !== hash) keys.add(name);
   for (const name of before.clusters.keys()) {
@@ -60,7 +70,7 @@ export function keysForDirectoryChange(before: DirectoryFingerprint | undefined,
     const file = before.fileOf.get(name);
     if (file === undefined || !after.invalidFiles.has(file)) keys.add(name);
   }
-  return keys.size > 0 ? [...keys].sort() : [REGISTRY_KEY];
+  return keys;
 }
 
 /** The remote cluster keys of a mesh, sorted. Pure. */

@@ -81,14 +81,19 @@ export class LeaderElector {
       });
       if (signal.aborted) break;
       if (ok) renewedAt = Date.now();
-      if (ok && !this.leading) this.start();
-      else if (!ok && this.leading && Date.now() - renewedAt >= deadline) this.stop('could not renew the lease in time');
+      this.followAttempt(ok, renewedAt, deadline);
       await abortableSleep(this.leading ? retry : retry * (1 + Math.random() * 0.2), signal);
     }
     if (this.leading) {
       if (this.o.releaseOnStop !== false) await this.release().catch(() => undefined);
       this.stop('stopping');
     }
+  }
+
+  /** Starts leading after a won attempt; stops when renewals have failed for `deadline` ms. */
+  private followAttempt(ok: boolean, renewedAt: number, deadline: number): void {
+    if (ok && !this.leading) this.start();
+    else if (!ok && this.leading && Date.now() - renewedAt >= deadline) this.stop('could not renew the lease in time');
   }
 
   private start(): void {
@@ -129,19 +134,32 @@ export class LeaderElector {
       lease = await this.o.client.objects.read<Lease>(this.ref());
     } catch (err) {
       if (httpStatusOf(err) !== 404) throw err;
-      const created = { ...this.ref(), spec: { ...this.spec(undefined, now), leaseTransitions: 0 } };
-      created.metadata = { ...created.metadata, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
-      return this.write(() => this.o.client.objects.create(created));
+      return this.create(now);
     }
     const spec = lease.spec ?? {};
+    if (this.heldByOtherUnexpired(spec, now)) return false;
+    const next: Lease = { ...lease, spec: this.spec(spec, now) };
+    return this.write(() => this.o.client.objects.replace(next));
+  }
+
+  /** Creates the absent lease, held by this daemon; true when the create won. */
+  private create(now: number): Promise<boolean> {
+    const created = { ...this.ref(), spec: { ...this.spec(undefined, now), leaseTransitions: 0 } };
+    created.metadata = { ...created.metadata, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } };
+    return this.write(() => this.o.client.objects.create(created));
+  }
+
+  /**
+   * Records the holder, and whether another daemon holds the lease and has not let it expire. The
+   * expiry runs from when this daemon first saw the current record, not from the holder's clock.
+   */
+  private heldByOtherUnexpired(spec: LeaseSpec, now: number): boolean {
     this.lastHolder = spec.holderIdentity;
     const record = `${spec.holderIdentity ?? ''}|${stamp(spec.renewTime)}|${spec.leaseDurationSeconds ?? ''}`;
     if (this.observed?.record !== record) this.observed = { record, at: now };
     const heldByOther = (spec.holderIdentity ?? '') !== '' && spec.holderIdentity !== this.o.identity;
     const expiresAt = this.observed.at + (spec.leaseDurationSeconds ?? 0) * 1000;
-    if (heldByOther && expiresAt > now) return false;
-    const next: Lease = { ...lease, spec: this.spec(spec, now) };
-    return this.write(() => this.o.client.objects.replace(next));
+    return heldByOther && expiresAt > now;
   }
 
   private async write(request: () => Promise<unknown>): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { MeshdError, readDirectorySnapshot } from '@meshd/core';
 import type { DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, StateStore } from '@meshd/core';
 import { FULL_KEY, scopeOfKey } from './keys.js';
-import type { Reconciler } from './queue.js';
+import type { ReconcileResult, Reconciler } from './queue.js';
 import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
 import type { RunLock } from './run-lock.js';
 import { judgePass, type PassVerdict } from './verdict.js';
@@ -43,37 +43,48 @@ interface PassTicket {
 export function keyReconciler(deps: KeyReconcilerDeps): Reconciler {
   const running = new Set<PassTicket>();
   let healPending = false;
-  return async (key, signal) => {
-    if (!deps.isActive()) return;
-    const term = deps.term();
-    const combined = term ? AbortSignal.any([signal, term]) : signal;
-    const ticket: PassTicket = { overlapped: false };
-    const report = await deps.lock.with(key === FULL_KEY, async () => {
+  /** Runs the key's pass under the RunLock, marking it and every pass it overlaps. */
+  const runTracked = (key: string, signal: AbortSignal, ticket: PassTicket): Promise<PassReport> =>
+    deps.lock.with(key === FULL_KEY, async () => {
       if (running.size > 0) ticket.overlapped = true;
       for (const other of running) other.overlapped = true;
       running.add(ticket);
       try {
-        return await runOnePass(deps, key, combined);
+        return await runOnePass(deps, key, signal);
       } finally {
         running.delete(ticket);
       }
     });
-    if (report.mesh) deps.lastGood.mesh = report.mesh;
-    // Each pass publishes the registry from what it read at its start: of two passes at once, the
-    // later write may drop what the other added. A full pass (alone) republishes the whole truth,
-    // once the last of the overlapping passes is done.
+  // Each pass publishes the registry from what it read at its start: of two passes at once, the
+  // later write may drop what the other added. A full pass (alone) republishes the whole truth,
+  // once the last of the overlapping passes is done.
+  const healAfterOverlap = (ticket: PassTicket, report: PassReport): void => {
     if (ticket.overlapped && (report.registry?.writes ?? 0) > 0) healPending = true;
     if (healPending && running.size === 0) {
       healPending = false;
       deps.heal();
     }
-    const verdict = judgePass(key, report);
-    deps.onReport(key, report, verdict);
-    if (verdict.error === undefined) return;
-    if (verdict.awaitReachable === true) return { requeueAfterMs: UNREACHABLE_RECHECK_MS };
-    // The error's code carries its retry class: the queue parks a terminal one, backs off the rest.
-    throw new MeshdError(verdict.error.code, verdict.error.message);
   };
+  return async (key, signal) => {
+    if (!deps.isActive()) return;
+    const term = deps.term();
+    const combined = term ? AbortSignal.any([signal, term]) : signal;
+    const ticket: PassTicket = { overlapped: false };
+    const report = await runTracked(key, combined, ticket);
+    if (report.mesh) deps.lastGood.mesh = report.mesh;
+    healAfterOverlap(ticket, report);
+    return resultOfPass(deps, key, report);
+  };
+}
+
+/** Judges a pass, hands the report over, and returns or throws what the queue does with the key. */
+function resultOfPass(deps: KeyReconcilerDeps, key: string, report: PassReport): ReconcileResult | undefined {
+  const verdict = judgePass(key, report);
+  deps.onReport(key, report, verdict);
+  if (verdict.error === undefined) return;
+  if (verdict.awaitReachable === true) return { requeueAfterMs: UNREACHABLE_RECHECK_MS };
+  // The error's code carries its retry class: the queue parks a terminal one, backs off the rest.
+  throw new MeshdError(verdict.error.code, verdict.error.message);
 }
 
 /**
