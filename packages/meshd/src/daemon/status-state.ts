@@ -61,11 +61,7 @@ export function foldReport(state: StatusState, key: string, report: PassReport, 
       removed = [{ name: cluster.name, at }, ...removed.filter((r) => r.name !== cluster.name)].slice(0, MAX_REMOVED);
       continue;
     }
-    const previous = clusters[cluster.name];
-    const entry: ClusterEntry = { report: cluster, at };
-    if (!cluster.reachable) entry.unreachableSince = previous?.report.reachable === false ? (previous.unreachableSince ?? at) : at;
-    else entry.reachableSince = previous?.report.reachable === true ? (previous.reachableSince ?? at) : at;
-    clusters[cluster.name] = entry;
+    clusters[cluster.name] = clusterEntry(clusters[cluster.name], cluster, at);
     removed = removed.filter((r) => r.name !== cluster.name);
   }
   const { mesh: _mesh, ...withoutMesh } = report;
@@ -74,6 +70,14 @@ export function foldReport(state: StatusState, key: string, report: PassReport, 
   const endpointsChangedAt = endpointsChange(state, report, at);
   if (endpointsChangedAt !== undefined) next.endpointsChangedAt = endpointsChangedAt;
   return next;
+}
+
+/** A cluster's new entry from its report at `at`, carrying over since when it has been (un)reachable from `previous`. */
+function clusterEntry(previous: ClusterEntry | undefined, cluster: ClusterReport, at: number): ClusterEntry {
+  const entry: ClusterEntry = { report: cluster, at };
+  if (!cluster.reachable) entry.unreachableSince = previous?.report.reachable === false ? (previous.unreachableSince ?? at) : at;
+  else entry.reachableSince = previous?.report.reachable === true ? (previous.reachableSince ?? at) : at;
+  return entry;
 }
 
 /** When the endpoints last changed after folding `report` in: `at` when it carries other endpoints than the newest before. */

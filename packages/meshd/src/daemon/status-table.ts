@@ -85,13 +85,35 @@ function credentialLines(status: MeshStatus): string[] {
 function summaryLines(status: MeshStatus, url: string): string[] {
   const lines: string[] = [];
   lines.push(`meshd at ${url}: ${status.ready ? 'ready' : `NOT READY (${status.readyReasons.join('; ')})`}`);
-  if (status.leader) lines.push(`leader election: ${status.leader.isLeader ? 'this meshd leads' : `standby${status.leader.holder ? `, ${status.leader.holder} leads` : ''}`}`);
+  if (status.leader) lines.push(`leader election: ${leaderText(status.leader)}`);
   const e = status.endpoints;
   lines.push(`control plane: ${status.controlPlane ?? '-'}    endpoints: ${e ? `pilot ${e.pilot}  policy ${e.policy}  statsd ${e.statsd}` : '-'}`);
-  const d = status.directory;
-  lines.push(`directory: ${d.path} (${d.valid ? 'valid' : 'INVALID'}${d.errors > 0 ? `, ${d.errors} error(s)` : ''}${d.warnings > 0 ? `, ${d.warnings} warning(s)` : ''})`);
-  if (status.registry) lines.push(`registry: ${status.registry.state}${status.registry.error !== undefined ? ` ([${status.registry.error.code}] ${oneLine(status.registry.error.message)})` : ''}`);
-  const last = status.lastReconcile;
-  lines.push(`last reconcile: ${last ? `${last.key} at ${shortTime(last.at)}: ${last.result}${last.converged === false ? ', not converged' : ''} in ${last.durationMs} ms` : '-'}    last success: ${shortTime(status.lastSuccessfulReconcile)}`);
+  lines.push(directoryLine(status.directory));
+  if (status.registry) lines.push(`registry: ${status.registry.state}${registryErrorText(status.registry.error)}`);
+  lines.push(`last reconcile: ${lastReconcileText(status.lastReconcile)}    last success: ${shortTime(status.lastSuccessfulReconcile)}`);
   return lines;
+}
+
+/** Who leads: this meshd, or it stands by (naming the holder when known). */
+function leaderText(leader: NonNullable<MeshStatus['leader']>): string {
+  if (leader.isLeader) return 'this meshd leads';
+  return `standby${leader.holder ? `, ${leader.holder} leads` : ''}`;
+}
+
+/** The directory's path, whether it is valid, and how many errors and warnings its files have. */
+function directoryLine(d: MeshStatus['directory']): string {
+  const errors = d.errors > 0 ? `, ${d.errors} error(s)` : '';
+  const warnings = d.warnings > 0 ? `, ${d.warnings} warning(s)` : '';
+  return `directory: ${d.path} (${d.valid ? 'valid' : 'INVALID'}${errors}${warnings})`;
+}
+
+/** The registry's error after its state, or nothing when it has none. */
+function registryErrorText(error: ReportError | undefined): string {
+  return error !== undefined ? ` ([${error.code}] ${oneLine(error.message)})` : '';
+}
+
+/** The last reconcile: its key, when, how it ended and how long it took; `-` before the first. */
+function lastReconcileText(last: MeshStatus['lastReconcile']): string {
+  if (!last) return '-';
+  return `${last.key} at ${shortTime(last.at)}: ${last.result}${last.converged === false ? ', not converged' : ''} in ${last.durationMs} ms`;
 }

@@ -95,6 +95,9 @@ export interface MeshStatus {
   istiod?: IstiodSync;
 }
 
+/** The newest pass report as the status state keeps it. */
+type LatestReport = NonNullable<StatusState['latest']>['report'];
+
 const BACKENDS = new Set(['helm-template', 'tiller']);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -128,22 +131,30 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
 export function readinessReasons(state: StatusState, context: StatusContext): string[] {
   const reasons: string[] = [];
   if (context.shuttingDown === true) reasons.push('shutting down');
-  if (context.leader?.enabled === true && !context.leader.isLeader) {
-    reasons.push(`standby: another meshd holds the lease${context.leader.holder ? ` (${context.leader.holder})` : ''}`);
-  }
+  const standby = standbyReason(context.leader);
+  if (standby !== undefined) reasons.push(standby);
   if (context.directoryProblem !== undefined) reasons.push(`the cluster directory ${context.directory} ${context.directoryProblem}`);
   const latest = state.latest?.report;
   if (!latest) {
     reasons.push('no reconcile has completed yet');
     return reasons;
   }
-  if (!latest.directoryValid) {
-    const errors = latest.findings.filter((f) => f.severity === 'error').length;
-    reasons.push(`the cluster directory is invalid (${errors} error${errors === 1 ? '' : 's'}; see /status)`);
-  }
+  if (!latest.directoryValid) reasons.push(invalidDirectoryReason(latest));
   const controlPlane = controlPlaneReason(state, latest.controlPlane);
   if (controlPlane !== undefined) reasons.push(controlPlane);
   return reasons;
+}
+
+/** Why a standby meshd is not ready (another one holds the lease), or undefined when it leads or elects no leader. */
+function standbyReason(leader: StatusContext['leader']): string | undefined {
+  if (leader?.enabled !== true || leader.isLeader) return undefined;
+  return `standby: another meshd holds the lease${leader.holder ? ` (${leader.holder})` : ''}`;
+}
+
+/** Why an invalid directory keeps the daemon from being ready, counting its errors. */
+function invalidDirectoryReason(latest: LatestReport): string {
+  const errors = latest.findings.filter((f) => f.severity === 'error').length;
+  return `the cluster directory is invalid (${errors} error${errors === 1 ? '' : 's'}; see /status)`;
 }
 
 /**
@@ -178,16 +189,26 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
     removalsHeld: Object.values(state.clusters).filter((c) => c.report.state === 'held').map((c) => c.report.name).sort(),
   };
+  addPassParts(status, state, latest);
+  addDaemonParts(status, state, context);
+  addCredentialParts(status, latest, context);
+  return status;
+}
+
+/** The parts of /status the newest pass saw: control plane, endpoints (and when they changed), registry. */
+function addPassParts(status: MeshStatus, state: StatusState, latest: LatestReport | undefined): void {
   if (latest?.controlPlane !== undefined) status.controlPlane = latest.controlPlane;
   if (latest?.endpoints !== undefined) status.endpoints = latest.endpoints;
   if (state.endpointsChangedAt !== undefined) status.endpointsChangedAt = iso(state.endpointsChangedAt);
   if (latest?.registry !== undefined) status.registry = componentStatus(latest.registry);
+}
+
+/** The daemon's own parts of /status: the last (and last successful) reconcile, leadership, the queue. */
+function addDaemonParts(status: MeshStatus, state: StatusState, context: StatusContext): void {
   if (state.lastReconcile) status.lastReconcile = lastReconcileStatus(state.lastReconcile);
   if (state.lastSuccessAt !== undefined) status.lastSuccessfulReconcile = iso(state.lastSuccessAt);
   if (context.leader) status.leader = context.leader;
   if (context.queue) status.queue = context.queue;
-  addCredentialParts(status, latest, context);
-  return status;
 }
 
 /** The credential parts of /status: minted credentials' expiry, istiod's sync state. */

@@ -42,13 +42,30 @@ function endpointEntries(prev: View, next: View, at: string): TimelineEntry[] {
   });
 }
 
+type ViewReconcile = NonNullable<View['lastReconcile']>;
+
+/** Whether `prev` already shows the reconcile `last` (same key, same end). */
+function sameReconcile(prev: View, last: ViewReconcile): boolean {
+  return prev.lastReconcile?.at === last.at && prev.lastReconcile.key === last.key;
+}
+
+/** How a reconcile ended, in words: converged, not converged, or its result. */
+function reconcileOutcome(last: ViewReconcile): string {
+  if (last.result !== 'success') return last.result;
+  return last.converged === false ? 'not converged' : 'converged';
+}
+
+/** Whether a reconcile ended in a way the timeline marks as a problem. */
+function reconcileProblem(last: ViewReconcile): boolean {
+  return last.result === 'error' || last.result === 'terminal' || last.converged === false;
+}
+
 function reconcileEntry(prev: View, next: View): TimelineEntry[] {
   const last = next.lastReconcile;
-  if (last === undefined || (prev.lastReconcile?.at === last.at && prev.lastReconcile.key === last.key)) return [];
-  const outcome = last.result === 'success' ? (last.converged === false ? 'not converged' : 'converged') : last.result;
+  if (last === undefined || sameReconcile(prev, last)) return [];
   const error = last.error === undefined ? '' : `: [${last.error.code}] ${last.error.message}`;
-  const entry: TimelineEntry = { at: last.at, kind: 'reconcile', text: `reconcile ${last.key} ${outcome} in ${last.durationMs} ms${error}` };
-  if (last.result === 'error' || last.result === 'terminal' || last.converged === false) entry.problem = true;
+  const entry: TimelineEntry = { at: last.at, kind: 'reconcile', text: `reconcile ${last.key} ${reconcileOutcome(last)} in ${last.durationMs} ms${error}` };
+  if (reconcileProblem(last)) entry.problem = true;
   return [entry];
 }
 

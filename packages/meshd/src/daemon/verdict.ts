@@ -45,22 +45,39 @@ function why(c: ClusterReport): ReportError {
  */
 export function judgePass(key: string, report: PassReport): PassVerdict {
   const removed = report.clusters.filter((c) => c.state === 'removed' || c.state === 'renamed').map((c) => c.name);
-  const controlPlane = report.clusters.find((c) => c.role === 'control-plane');
-  const problems = [...report.errors];
-  if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));
-  if (report.registry?.error !== undefined) problems.push(prefixed('registry: ', report.registry.error));
+  const problems = meshProblems(report);
   const remotes = report.clusters.filter((c) => c.role === 'remote' && failed(c));
   const parked = remotes.filter((c) => c.lastError?.retry === 'terminal');
   const verdict: PassVerdict = { retryClusters: [], removed };
   if (parked.length > 0) verdict.parked = parked.map((c) => c.name);
   if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.lastError?.retry !== 'terminal').map((c) => c.name);
-  else if (key !== REGISTRY_KEY) {
-    const own = remotes.find((c) => c.name === key);
-    if (own !== undefined && problems.length === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
-    if (own !== undefined) problems.push(why(own));
-  }
-  const seen = new Set<string>();
-  const error = combineErrors(problems.filter((p) => !seen.has(p.message) && seen.add(p.message)));
+  else if (key !== REGISTRY_KEY) judgeOwnCluster(verdict, problems, remotes.find((c) => c.name === key));
+  const error = combineErrors(distinctByMessage(problems));
   if (error !== undefined) verdict.error = error;
   return verdict;
+}
+
+/** The mesh-wide problems of a pass: its own errors, a failed control plane, an unreachable registry. */
+function meshProblems(report: PassReport): ReportError[] {
+  const controlPlane = report.clusters.find((c) => c.role === 'control-plane');
+  const problems = [...report.errors];
+  if (controlPlane && failed(controlPlane)) problems.push(why(controlPlane));
+  if (report.registry?.error !== undefined) problems.push(prefixed('registry: ', report.registry.error));
+  return problems;
+}
+
+/**
+ * A single-cluster key whose own cluster failed: its error joins `problems`; when the cluster is
+ * only unreachable and nothing else failed, the key awaits it instead of backing off.
+ */
+function judgeOwnCluster(verdict: PassVerdict, problems: ReportError[], own: ClusterReport | undefined): void {
+  if (own === undefined) return;
+  if (problems.length === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
+  problems.push(why(own));
+}
+
+/** The problems without repeats of a message already seen (first one kept, order kept). */
+function distinctByMessage(problems: readonly ReportError[]): ReportError[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.message) && seen.add(p.message));
 }

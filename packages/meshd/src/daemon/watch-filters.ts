@@ -43,8 +43,14 @@ function componentOf(pod: KubernetesObject): ControlPlaneComponent | undefined {
   return undefined;
 }
 
+/** A pod discovery could choose: the component it serves and its IP. */
+interface Candidate {
+  component: ControlPlaneComponent;
+  ip: string;
+}
+
 /** A pod as discovery sees it: serving `component` at `ip`, or not a candidate (undefined). */
-function candidateOf(pod: KubernetesObject | undefined): { component: ControlPlaneComponent; ip: string } | undefined {
+function candidateOf(pod: KubernetesObject | undefined): Candidate | undefined {
   if (!pod || !isEligiblePod(pod)) return undefined;
   const component = componentOf(pod);
   const ip = (pod as V1Pod).status?.podIP;
@@ -70,8 +76,18 @@ export function endpointChoiceChanged(event: WatchEvent, known: KnownObjects): b
   const key = podKey(event.object);
   const before = candidateOf(known.get(key));
   const after = event.type === 'DELETED' ? undefined : candidateOf(event.object);
-  if (before && (!after || after.component !== before.component || after.ip !== before.ip)) return true;
-  if (!after || before) return false;
-  for (const [otherKey, other] of known) if (otherKey !== key && candidateOf(other)?.component === after.component) return false;
-  return true;
+  if (before) return !sameCandidate(before, after);
+  if (!after) return false;
+  return !otherCandidateServes(known, key, after.component);
+}
+
+/** Whether a pod that was a candidate still is one, with the same component and IP. */
+function sameCandidate(before: Candidate, after: Candidate | undefined): boolean {
+  return after !== undefined && after.component === before.component && after.ip === before.ip;
+}
+
+/** Whether a pod other than the one at `key` is a candidate serving `component`. */
+function otherCandidateServes(known: KnownObjects, key: string, component: ControlPlaneComponent): boolean {
+  for (const [otherKey, other] of known) if (otherKey !== key && candidateOf(other)?.component === component) return true;
+  return false;
 }
