@@ -48,17 +48,26 @@ const totals = new Map<string, number>();
 const meshdSelf = new Map<string, number>();
 let busy = 0;
 let idle = 0;
+type CallFrame = ProfileNode['callFrame'];
+
+function addTo(map: Map<string, number>, key: string, dt: number): void {
+  map.set(key, (map.get(key) ?? 0) + dt);
+}
+
+function recordMeshdSelf(frame: CallFrame | undefined, dt: number): void {
+  if (!frame || !/\/packages\//.test(frame.url)) return;
+  const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*\/packages\//, 'packages/')}:${frame.lineNumber + 1}`;
+  addTo(meshdSelf, key, dt);
+}
+
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
   const frame = byId.get(id)?.callFrame;
   if (frame?.functionName === '(idle)') return void (idle += dt);
   busy += dt;
   const category = frame?.functionName === '(garbage collector)' ? 'garbage collection' : categoryOf(id);
-  totals.set(category, (totals.get(category) ?? 0) + dt);
-  if (frame && /\/packages\//.test(frame.url)) {
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*\/packages\//, 'packages/')}:${frame.lineNumber + 1}`;
-    meshdSelf.set(key, (meshdSelf.get(key) ?? 0) + dt);
-  }
+  addTo(totals, category, dt);
+  recordMeshdSelf(frame, dt);
 });
 console.log(`busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (main thread)`);
 for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) console.log(`${(us / 1e6).toFixed(2).padStart(7)} s ${((100 * us) / busy).toFixed(0).padStart(3)} %  ${name}`);

@@ -76,6 +76,21 @@ demo: the status page is ${url}/  (open it in a browser: it updates live)
 `;
 }
 
+/** Stops the demo on SIGINT (meshd gets its own shutdown grace first), SIGTERM, SIGHUP and SIGPIPE. */
+function stopOnSignals(stop: (reason: string, signal: NodeJS.Signals, delayMs: number) => void): void {
+  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 25_000));
+  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', 0));
+  process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', 0));
+  process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', 0));
+}
+
+/** Removes what an earlier demo left and makes the multicluster and spare directories. */
+async function freshDemoHome(): Promise<void> {
+  await rm(home, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await mkdir(spare, { recursive: true });
+}
+
 /** The demo itself; resolves with the exit code once everything is stopped and removed. */
 async function demo(): Promise<number> {
   let env: TestEnv | undefined;
@@ -92,14 +107,9 @@ async function demo(): Promise<number> {
     const child = meshd;
     if (child) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), delayMs).unref();
   };
-  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 25_000));
-  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', 0));
-  process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', 0));
-  process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', 0));
+  stopOnSignals(stop);
 
-  await rm(home, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  await mkdir(spare, { recursive: true });
+  await freshDemoHome();
   out.line('demo: starting 3 local clusters (control plane cp, remotes remote-1 and remote-2)…');
   let code = 0;
   try {

@@ -28,17 +28,20 @@ function getMetrics(cluster: ClusterHandle): Promise<string> {
   });
 }
 
+/** The value of one apiserver_request_total line when it counts a write to WRITTEN_RESOURCES (no subresource), else 0. */
+function writesOnLine(line: string): number {
+  const m = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
+  if (!m?.[1] || !m[2]) return 0;
+  const labels = new Map([...m[1].matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? '', x[2] ?? '']));
+  if (!WRITE_VERBS.has(labels.get('verb') ?? '') || !WRITTEN_RESOURCES.has(labels.get('resource') ?? '')) return 0;
+  if ((labels.get('subresource') ?? '') !== '') return 0;
+  return Number(m[2]);
+}
+
 /** Sum of write requests to WRITTEN_RESOURCES (status subresources excluded) in a metrics text. */
 export function countWrites(metrics: string): number {
   let total = 0;
-  for (const line of metrics.split('\n')) {
-    const m = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
-    if (!m?.[1] || !m[2]) continue;
-    const labels = new Map([...m[1].matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1] ?? '', x[2] ?? '']));
-    if (!WRITE_VERBS.has(labels.get('verb') ?? '') || !WRITTEN_RESOURCES.has(labels.get('resource') ?? '')) continue;
-    if ((labels.get('subresource') ?? '') !== '') continue;
-    total += Number(m[2]);
-  }
+  for (const line of metrics.split('\n')) total += writesOnLine(line);
   return total;
 }
 

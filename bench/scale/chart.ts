@@ -31,33 +31,65 @@ const M = { left: 48, right: 14, top: 26, bottom: 34 };
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-function panelSvg(panel: Panel, points: readonly ChartPoint[], ox: number, oy: number): string {
+/** Where one panel sits and how it maps data to SVG coordinates. */
+interface PanelFrame {
+  ox: number;
+  oy: number;
+  xmin: number;
+  xmax: number;
+  ymax: number;
+  px: (x: number) => number;
+  py: (y: number) => number;
+}
+
+function panelFrame(panel: Panel, points: readonly ChartPoint[], ox: number, oy: number): PanelFrame {
   const xs = points.map((p) => p.clusters);
   const [xmin, xmax] = [Math.min(...xs) / 1.3, Math.max(...xs) * 1.3];
   const values = points.map(panel.value).filter((v): v is number => v !== null);
   const ymax = Math.max(...values, panel.target ?? 0) * 1.15 || 1;
   const px = (x: number): number => ox + M.left + ((Math.log(x) - Math.log(xmin)) / (Math.log(xmax) - Math.log(xmin))) * (W - M.left - M.right);
   const py = (y: number): number => oy + H - M.bottom - (y / ymax) * (H - M.top - M.bottom);
+  return { ox, oy, xmin, xmax, ymax, px, py };
+}
+
+function axesSvg(f: PanelFrame, panel: Panel, xs: readonly number[]): string[] {
+  const { ox, oy, xmin, xmax, ymax, px, py } = f;
   const parts = [`<text x="${ox + W / 2}" y="${oy + 16}" text-anchor="middle" font-weight="bold">${esc(panel.title)}</text>`];
   parts.push(`<line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmax)}" y2="${py(0)}" stroke="#444"/><line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmin)}" y2="${py(ymax)}" stroke="#444"/>`);
   for (const t of [0, 0.5, 1]) parts.push(`<text x="${px(xmin) - 4}" y="${py(ymax * t / 1.15) + 4}" text-anchor="end" font-size="10">${fmt(ymax * t / 1.15)}</text>`);
   for (const x of [...new Set(xs)]) parts.push(`<text x="${px(x)}" y="${py(0) + 14}" text-anchor="middle" font-size="10">${x}</text>`);
   parts.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">clusters (log scale)</text>`);
-  if (panel.target !== undefined) {
-    parts.push(`<line x1="${px(xmin)}" y1="${py(panel.target)}" x2="${px(xmax)}" y2="${py(panel.target)}" stroke="#c00" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${px(xmin) + 4}" y="${py(panel.target) - 4}" font-size="10" fill="#c00">target ${panel.target}</text>`);
+  return parts;
+}
+
+function targetSvg(f: PanelFrame, target: number | undefined): string[] {
+  if (target === undefined) return [];
+  const { xmin, xmax, px, py } = f;
+  return [
+    `<line x1="${px(xmin)}" y1="${py(target)}" x2="${px(xmax)}" y2="${py(target)}" stroke="#c00" stroke-dasharray="5,4"/>`,
+    `<text x="${px(xmin) + 4}" y="${py(target) - 4}" font-size="10" fill="#c00">target ${target}</text>`,
+  ];
+}
+
+function seriesSvg(f: PanelFrame, panel: Panel, points: readonly ChartPoint[], backend: string): string[] {
+  const { px, py } = f;
+  const parts: string[] = [];
+  const series = points.filter((p) => p.backend === backend && panel.value(p) !== null).sort((a, b) => a.clusters - b.clusters);
+  const colour = backend === 'sim' ? '#1f6fb4' : '#e07b00';
+  if (series.length > 1) parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${series.map((p) => `${px(p.clusters)},${py(panel.value(p) ?? 0)}`).join(' ')}"/>`);
+  for (const p of series) {
+    const [x, y, v] = [px(p.clusters), py(panel.value(p) ?? 0), panel.value(p) ?? 0];
+    parts.push(backend === 'sim' ? `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>` : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`);
+    const label = backend === 'sim' ? `x="${x + 6}" y="${y - 6}"` : `x="${x + 6}" y="${y + 14}"`;
+    parts.push(`<text ${label} font-size="10" fill="${colour}">${fmt(v)}</text>`);
   }
-  for (const backend of ['sim', 'real']) {
-    const series = points.filter((p) => p.backend === backend && panel.value(p) !== null).sort((a, b) => a.clusters - b.clusters);
-    const colour = backend === 'sim' ? '#1f6fb4' : '#e07b00';
-    if (series.length > 1) parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${series.map((p) => `${px(p.clusters)},${py(panel.value(p) ?? 0)}`).join(' ')}"/>`);
-    for (const p of series) {
-      const [x, y, v] = [px(p.clusters), py(panel.value(p) ?? 0), panel.value(p) ?? 0];
-      parts.push(backend === 'sim' ? `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>` : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`);
-      const label = backend === 'sim' ? `x="${x + 6}" y="${y - 6}"` : `x="${x + 6}" y="${y + 14}"`;
-      parts.push(`<text ${label} font-size="10" fill="${colour}">${fmt(v)}</text>`);
-    }
-  }
+  return parts;
+}
+
+function panelSvg(panel: Panel, points: readonly ChartPoint[], ox: number, oy: number): string {
+  const f = panelFrame(panel, points, ox, oy);
+  const parts = [...axesSvg(f, panel, points.map((p) => p.clusters)), ...targetSvg(f, panel.target)];
+  for (const backend of ['sim', 'real']) parts.push(...seriesSvg(f, panel, points, backend));
   return parts.join('\n');
 }
 

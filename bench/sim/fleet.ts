@@ -77,6 +77,43 @@ async function listen(server: Http2SecureServer): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** One simulated cluster's store, seeded; the control plane's state too when it is the first. */
+function seededStore(index: number, appNamespaces: readonly string[]): { store: ClusterStore; controlPlane?: SimControlPlane } {
+  const store = new ClusterStore();
+  const network = simNetwork(index);
+  seedCluster(store, network, index === 0 ? ['istio-system', ...appNamespaces] : appNamespaces);
+  if (index !== 0) return { store };
+  const controlPlane = new SimControlPlane(store, network);
+  controlPlane.seed(['istio-system', 'default', ...appNamespaces]);
+  return { store, controlPlane };
+}
+
+/** What one cluster's API server needs. */
+interface ClusterServerOptions {
+  tls: { key: string; cert: string };
+  token: string;
+  store: ClusterStore;
+  sockets: Set<Socket>;
+}
+
+function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Http2SecureServer {
+  // The handler uses what HTTP/1.1's and HTTP/2's compatibility request and response share.
+  const server = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs them (HTTP/2's types lack a few HTTP/1.1 members the handler never uses)
+    const [request, response] = [req as unknown as IncomingMessage, res as unknown as ServerResponse];
+    if (request.headers.authorization !== `Bearer ${token}`) return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+    void handleRequest(request, response, store);
+  });
+  // No idle timeout: kube-apiserver closes only connections without a request or stream in flight
+  // after 90 s, and meshd closes its idle request connections after 5 s itself. (Node's server
+  // timeout would also cut a quiet watch, which kube-apiserver never does.)
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return server;
+}
+
 /** Starts `count` simulated clusters; resolves once all listen. */
 export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
   const tls = selfSignedCert(options.workDir);
@@ -85,28 +122,11 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
   const clusters: SimCluster[] = [];
   let controlPlane: SimControlPlane | undefined;
   for (let index = 0; index < options.count; index++) {
-    const store = new ClusterStore();
-    const network = simNetwork(index);
-    seedCluster(store, network, index === 0 ? ['istio-system', ...options.appNamespaces] : options.appNamespaces);
-    if (index === 0) {
-      controlPlane = new SimControlPlane(store, network);
-      controlPlane.seed(['istio-system', 'default', ...options.appNamespaces]);
-    }
+    const seeded = seededStore(index, options.appNamespaces);
+    const store = seeded.store;
+    controlPlane = seeded.controlPlane ?? controlPlane;
     const token = randomBytes(16).toString('hex');
-    // The handler uses what HTTP/1.1's and HTTP/2's compatibility request and response share.
-    const server = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) => {
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs them (HTTP/2's types lack a few HTTP/1.1 members the handler never uses)
-      const [request, response] = [req as unknown as IncomingMessage, res as unknown as ServerResponse];
-      if (request.headers.authorization !== `Bearer ${token}`) return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
-      void handleRequest(request, response, store);
-    });
-    // No idle timeout: kube-apiserver closes only connections without a request or stream in flight
-    // after 90 s, and meshd closes its idle request connections after 5 s itself. (Node's server
-    // timeout would also cut a quiet watch, which kube-apiserver never does.)
-    server.on('secureConnection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
+    const server = clusterServer({ tls, token, store, sockets });
     servers.push(server);
     const url = `https://127.0.0.1:${await listen(server)}`;
     const name = simClusterName(index);

@@ -112,6 +112,12 @@ async function write(ctx: WriteContext): Promise<[number, unknown]> {
   store.counts.writes++;
   if (req.method === 'POST' && route.res.plural === 'serviceaccounts' && route.subresource === 'token') return tokenRequest(ctx);
   if (req.method === 'DELETE') return remove(ctx);
+  return writeBody(ctx);
+}
+
+/** A write that carries an object: create, apply, replace or merge patch. */
+async function writeBody(ctx: WriteContext): Promise<[number, unknown]> {
+  const { req, store, route } = ctx;
   const body = withPathIdentity(route, await readBody(req), route.res);
   const existing = store.get(route.res, route.namespace, body.metadata.name);
   const contentType = req.headers['content-type'] ?? '';
@@ -136,19 +142,27 @@ function read(store: ClusterStore, route: ResourceRoute, url: URL): [number, unk
   return [200, { kind: `${route.res.kind}List`, apiVersion: apiVersionOf(route.res), metadata: { resourceVersion: store.version() }, items }];
 }
 
+function isWatch(req: IncomingMessage, route: ResourceRoute, url: URL): boolean {
+  return req.method === 'GET' && route.name === undefined && ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, store: ClusterStore, url: URL): Promise<void> {
+  const route = routeOf(url.pathname);
+  if (!route) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+  if (route.kind === 'document') return sendJson(res, 200, route.body);
+  if (isWatch(req, route, url)) {
+    store.counts.watches++;
+    return serveWatch({ req, res, store, route, url });
+  }
+  const [code, body] = req.method === 'GET' ? read(store, route, url) : await write({ req, store, route, url });
+  sendJson(res, code, body);
+}
+
 /** Serves one request against `store`. Never throws: failures are Status responses. */
 export async function handleRequest(req: IncomingMessage, res: ServerResponse, store: ClusterStore): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sim');
   try {
-    const route = routeOf(url.pathname);
-    if (!route) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
-    if (route.kind === 'document') return sendJson(res, 200, route.body);
-    if (req.method === 'GET' && route.name === undefined && ['true', '1'].includes(url.searchParams.get('watch') ?? '')) {
-      store.counts.watches++;
-      return serveWatch({ req, res, store, route, url });
-    }
-    const [code, body] = req.method === 'GET' ? read(store, route, url) : await write({ req, store, route, url });
-    sendJson(res, code, body);
+    return await serve(req, res, store, url);
   } catch (err) {
     sendStatus(res, err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err)));
   }

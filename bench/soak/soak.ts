@@ -117,6 +117,75 @@ async function convergeTime(change: MadeChange, deadlineMs: number): Promise<num
   }
 }
 
+/** The daemon being sampled every 5 s, from `startedAt`, into `samples`. */
+interface Sampling {
+  running: DaemonProcess;
+  startedAt: number;
+  samples: Sample[];
+}
+
+/** Runs `work` (then waits for the daemon to settle) while sampling the daemon every 5 s. */
+async function sampledWhile<T>({ running, startedAt, samples }: Sampling, work: () => Promise<T>): Promise<T> {
+  const sampler = setInterval(() => void sampleOf(running.pid, startedAt).then((s) => samples.push(s), () => undefined), 5000);
+  try {
+    const tally = await work();
+    await settled(running);
+    return tally;
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** What a soak's summary is computed from. */
+interface SoakMeasurements {
+  samples: readonly Sample[];
+  tally: Tally;
+  startedAt: number;
+  /** DELETE requests meshd made that the churn did not ask for. */
+  unexpectedDeletes: () => Promise<number>;
+}
+
+async function soakResult({ samples, tally, startedAt, unexpectedDeletes }: SoakMeasurements): Promise<SoakResult> {
+  const { times, n } = tally;
+  const sorted = [...times].sort((a, b) => a - b);
+  const first = samples[0]!;
+  const last = samples.at(-1)!;
+  return {
+    minutes: round((performance.now() - startedAt) / 60_000, 2),
+    changes: n,
+    converged: times.length,
+    unexpected_deletes: await unexpectedDeletes(),
+    rss_start_mb: round(first.rssMb),
+    rss_end_mb: round(last.rssMb),
+    rss_slope_mb_per_hour: round(slopePerHour(samples)),
+    fds_start: first.fds,
+    fds_end: last.fds,
+    p50_converge_ms: Math.round(percentile(sorted, 50)),
+    p95_converge_ms: Math.round(percentile(sorted, 95)),
+  };
+}
+
+/** A settled daemon over its test clusters, ready to be churned. */
+interface SoakTarget {
+  env: ChurnContext['env'];
+  dir: string;
+  running: DaemonProcess;
+}
+
+/** Churns the target while sampling the daemon, then sums up the run. */
+async function churnAndMeasure({ env, dir, running }: SoakTarget, options: SoakOptions & { log: (line: string) => void }): Promise<SoakRun> {
+  const deletes = async (): Promise<number> => (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
+  const deletesBefore = await deletes();
+  const startedAt = performance.now();
+  const samples: Sample[] = [await sampleOf(running.pid, startedAt)];
+  const ctx = { env, dir, partitionMs: options.partitionMs ?? 6000 };
+  const tally = await sampledWhile({ running, startedAt, samples }, () => churn(ctx, options, () => samples.at(-1), startedAt));
+  const { byKind, failures, ownDeletes } = tally;
+  samples.push(await sampleOf(running.pid, startedAt));
+  const result = await soakResult({ samples, tally, startedAt, unexpectedDeletes: async () => (await deletes()) - deletesBefore - ownDeletes });
+  return { result, failures, byKind };
+}
+
 /** Runs a soak; the clusters, the workspace and the daemon are gone when it resolves. */
 export async function runSoak(options: SoakOptions): Promise<SoakRun> {
   const log = options.log ?? (() => undefined);
@@ -127,41 +196,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
   try {
     await addAll(ws, env);
     daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn' });
-    const running = daemon;
-    await running.waitReady();
-    await settled(running);
-    const deletes = async (): Promise<number> => (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
-    const deletesBefore = await deletes();
-    const startedAt = performance.now();
-    const samples: Sample[] = [await sampleOf(running.pid, startedAt)];
-    const sampler = setInterval(() => void sampleOf(running.pid, startedAt).then((s) => samples.push(s), () => undefined), 5000);
-    const ctx = { env, dir: ws.dir, partitionMs: options.partitionMs ?? 6000 };
-    let tally: Tally;
-    try {
-      tally = await churn(ctx, { ...options, log }, () => samples.at(-1), startedAt);
-      await settled(running);
-    } finally {
-      clearInterval(sampler);
-    }
-    const { times, byKind, failures, ownDeletes, n } = tally;
-    samples.push(await sampleOf(running.pid, startedAt));
-    const sorted = [...times].sort((a, b) => a - b);
-    const first = samples[0]!;
-    const last = samples.at(-1)!;
-    const result: SoakResult = {
-      minutes: round((performance.now() - startedAt) / 60_000, 2),
-      changes: n,
-      converged: times.length,
-      unexpected_deletes: (await deletes()) - deletesBefore - ownDeletes,
-      rss_start_mb: round(first.rssMb),
-      rss_end_mb: round(last.rssMb),
-      rss_slope_mb_per_hour: round(slopePerHour(samples)),
-      fds_start: first.fds,
-      fds_end: last.fds,
-      p50_converge_ms: Math.round(percentile(sorted, 50)),
-      p95_converge_ms: Math.round(percentile(sorted, 95)),
-    };
-    return { result, failures, byKind };
+    await daemon.waitReady();
+    await settled(daemon);
+    return await churnAndMeasure({ env, dir: ws.dir, running: daemon }, { ...options, log });
   } finally {
     await daemon?.stop();
     await ws.cleanup();

@@ -45,6 +45,12 @@ async function partition(env: TestEnv, name: string, say: Say): Promise<string> 
   return name;
 }
 
+/** The cluster `drift` acts on when none is named: the first remote. */
+const firstRemoteName = (env: TestEnv): string => env.clusters[1]?.name ?? '';
+
+/** The cluster `partition` acts on when none is named: the last one. */
+const lastClusterName = (env: TestEnv): string => env.clusters[env.clusters.length - 1]?.name ?? '';
+
 /**
  * Runs one action on the demo's clusters and says what it did. The clusters have no kubelet, so
  * Pilot "moves" the way the test environment moves it: a new Pod whose status (Running, Ready, a
@@ -63,8 +69,8 @@ export async function runDemoAction(env: TestEnv, action: DemoAction, name: stri
       return 'rotated';
     }
     case 'drift':
-      return drift(env, name ?? env.clusters[1]?.name ?? '', say);
+      return drift(env, name ?? firstRemoteName(env), say);
     case 'partition':
-      return partition(env, name ?? env.clusters[env.clusters.length - 1]?.name ?? '', say);
+      return partition(env, name ?? lastClusterName(env), say);
   }
 }

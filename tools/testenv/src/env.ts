@@ -148,6 +148,62 @@ async function startProxies(
   return { client, faults };
 }
 
+/** What startClusters lays out before it starts anything. */
+interface ClustersPlan {
+  binaries: BinaryPaths;
+  dir: string;
+  /** True when the directory was made here. */
+  created: boolean;
+  extras: Extras;
+  toxiproxyPort: number;
+  layouts: ClusterLayout[];
+}
+
+/** Checks the options and binaries, prepares the directory and lays out every cluster on free ports. */
+async function planClusters(options: StartClustersOptions): Promise<ClustersPlan> {
+  const names = options.names ?? defaultClusterNames(options.count);
+  validate(options, names);
+  const binaries = requireBinaries(options);
+  const { dir, created } = await prepareDir(options.dir);
+  const extras: Extras = { tiller: options.tiller === true, proxy: options.proxy === true };
+  const ports = await allocatePorts(portsPerCluster(extras) * names.length + 1);
+  const toxiproxyPort = ports.pop() ?? 0;
+  const layouts = layoutsOf(dir, names, ports, extras);
+  return { binaries, dir, created, extras, toxiproxyPort, layouts };
+}
+
+/** Stops the supervised processes, then removes the paths the environment owns (its directory last). */
+function stopAndRemove(supervisor: Supervisor, paths: string[], dir: string): () => Promise<void> {
+  return async (): Promise<void> => {
+    await supervisor.shutdown();
+    await Promise.all(paths.filter((p) => p !== dir).map((p) => rm(p, { recursive: true, force: true })));
+    if (paths.includes(dir)) await rmdir(dir).catch(() => undefined);
+  };
+}
+
+/** Starts every cluster, each behind its proxy's faults when there are proxies. */
+function startAllClusters(
+  layouts: ClusterLayout[],
+  supervisor: Supervisor,
+  { binaries, proxies }: { binaries: BinaryPaths; proxies: Awaited<ReturnType<typeof startProxies>> | undefined },
+): Promise<ClusterHandle[]> {
+  return Promise.all(layouts.map((l) => {
+    const faults = proxies?.faults.get(l.name);
+    return startCluster(l, newAdminToken(), supervisor, { binaries, ...(faults ? { faults } : {}) });
+  }));
+}
+
+/** Seeds the control plane's objects into the first cluster (its PKI under `workDir`). */
+function seedFirstCluster(first: ClusterHandle, options: StartClustersOptions, workDir: string): Promise<ControlPlaneHelpers> {
+  return seedControlPlane({
+    kubeConfig: first.kubeConfig(),
+    podCidr: first.podCidr,
+    nodeName: first.nodeName,
+    workDir,
+    appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
+  });
+}
+
 /** The binaries the options need, or an error naming the build command for each one missing. */
 function requireBinaries(options: StartClustersOptions): BinaryPaths {
   const binaries = binaryPaths();
@@ -165,36 +221,16 @@ function requireBinaries(options: StartClustersOptions): BinaryPaths {
  * `<dir>/clusters.json`. Resolves once all are ready. If this process dies, the clusters die too.
  */
 export async function startClusters(options: StartClustersOptions): Promise<TestEnv> {
-  const names = options.names ?? defaultClusterNames(options.count);
-  validate(options, names);
-  const binaries = requireBinaries(options);
-  const { dir, created } = await prepareDir(options.dir);
-  const extras: Extras = { tiller: options.tiller === true, proxy: options.proxy === true };
-  const ports = await allocatePorts(portsPerCluster(extras) * names.length + 1);
-  const toxiproxyPort = ports.pop() ?? 0;
-  const layouts = layoutsOf(dir, names, ports, extras);
+  const { binaries, dir, created, extras, toxiproxyPort, layouts } = await planClusters(options);
   const paths = ownedPaths(dir, layouts, created || options.dir === undefined);
   const supervisor = Supervisor.start(join(dir, 'supervisor.log'));
   supervisor.removeOnShutdown(paths);
-  const stop = async (): Promise<void> => {
-    await supervisor.shutdown();
-    await Promise.all(paths.filter((p) => p !== dir).map((p) => rm(p, { recursive: true, force: true })));
-    if (paths.includes(dir)) await rmdir(dir).catch(() => undefined);
-  };
+  const stop = stopAndRemove(supervisor, paths, dir);
   try {
     const proxies = extras.proxy ? await startProxies(supervisor, layouts, { apiPort: toxiproxyPort, dir, binary: binaries.toxiproxy }) : undefined;
-    const clusters = await Promise.all(layouts.map((l) => {
-      const faults = proxies?.faults.get(l.name);
-      return startCluster(l, newAdminToken(), supervisor, { binaries, ...(faults ? { faults } : {}) });
-    }));
+    const clusters = await startAllClusters(layouts, supervisor, { binaries, proxies });
     const [first] = clusters as [ClusterHandle, ...ClusterHandle[]];
-    const controlPlane = await seedControlPlane({
-      kubeConfig: first.kubeConfig(),
-      podCidr: first.podCidr,
-      nodeName: first.nodeName,
-      workDir: join(layouts[0]?.dataDir ?? dir, 'pki'),
-      appNamespaces: options.appNamespaces ?? ['app-1', 'app-2'],
-    });
+    const controlPlane = await seedFirstCluster(first, options, join(layouts[0]?.dataDir ?? dir, 'pki'));
     const istiodDebug = await maybeStartIstiod(options, supervisor, first, dir);
     const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, { toxiproxy: proxies?.client, istiodDebug }));
     await writeClustersFile(dir, entries);
