@@ -59,6 +59,16 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** A remote's copy of istio.default in `ns`: the source's data and type, meshd's labels and source annotations. */
+async function expectCopy(remote: ClusterClient, ns: string): Promise<void> {
+  const copy = await readSecret(remote, ns, 'istio.default');
+  expect(copy?.data).toEqual(await sourceData(ns));
+  expect(copy?.type).toBe('istio.io/key-and-cert');
+  expect(copy?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'secrets' });
+  expect(copy?.metadata?.annotations).toMatchObject({ 'meshd.io/source': `cp/${ns}/istio.default`, 'istio.io/service-account.name': 'default' });
+  expect(copy?.metadata?.annotations?.['meshd.io/source-hash']).toMatch(/^[0-9a-f]{64}$/);
+}
+
 describe('secrets plugin on real clusters', () => {
   it('replicates istio.default of 3 namespaces to 2 empty remotes', async () => {
     const { plans, writes } = await pass(threeApps);
@@ -67,16 +77,7 @@ describe('secrets plugin on real clusters', () => {
       expect(plan.changes.map((c) => `${c.op} ${c.namespace}/${c.name}`)).toEqual(APPS.map((ns) => `create ${ns}/istio.default`));
     }
     expect(writes).toEqual([3, 3]);
-    for (const remote of remotes) {
-      for (const ns of APPS) {
-        const copy = await readSecret(remote, ns, 'istio.default');
-        expect(copy?.data).toEqual(await sourceData(ns));
-        expect(copy?.type).toBe('istio.io/key-and-cert');
-        expect(copy?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'secrets' });
-        expect(copy?.metadata?.annotations).toMatchObject({ 'meshd.io/source': `cp/${ns}/istio.default`, 'istio.io/service-account.name': 'default' });
-        expect(copy?.metadata?.annotations?.['meshd.io/source-hash']).toMatch(/^[0-9a-f]{64}$/);
-      }
-    }
+    for (const remote of remotes) for (const ns of APPS) await expectCopy(remote, ns);
   });
 
   it('makes zero write requests on a pass with nothing to do (API server metrics)', async () => {
