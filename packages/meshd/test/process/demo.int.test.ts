@@ -26,8 +26,22 @@ function processesUsingDemo(): number[] {
   });
 }
 
-/** Pids of the live processes whose /proc stat field `field` (2: process group, 3: session) is `id`. */
+/** Fields of /proc/PID/stat after the command name (0: state, 2: process group, 3: session). */
+function statFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/**
+ * This test process's own process group and session. Never signalled: `demoAction` runs the demo's
+ * action client in them, and a kill aimed at them would take down the test runner (and CI's shell)
+ * without a word.
+ */
+const OWN = { group: Number(statFields('self')[2]), session: Number(statFields('self')[3]) };
+
+/** Pids of the live processes whose /proc stat field `field` (2: process group, 3: session) is `id`; none for this process's own. */
 function processesWith(field: 2 | 3, id: number): number[] {
+  if (!(id > 0) || id === OWN.group || id === OWN.session) return [];
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -42,6 +56,12 @@ function processesWith(field: 2 | 3, id: number): number[] {
 /** Pids of the live processes in a process group. */
 const processGroup = (pgid: number): number[] => processesWith(2, pgid);
 
+/** Sends `signal` to a spawned (detached) process group; never to group 0 or this process's own. */
+function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
+  if (pgid === undefined || !(pgid > 0) || pgid === OWN.group) throw new Error(`refusing to signal process group ${String(pgid)} (the spawn failed, or it is the test's own)`);
+  process.kill(-pgid, signal);
+}
+
 /** Pids of the live processes of a session (a terminal's). */
 const processSession = (sid: number): number[] => processesWith(3, sid);
 
@@ -51,8 +71,8 @@ function demoSession(): number | undefined {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('scripts/demo.ts') || cmdline.includes('npx') || readlinkSync(`/proc/${pid}/cwd`) !== REPO) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+      const session = Number(statFields(Number(pid))[3]);
+      if (session !== OWN.session) return session; // an action client (`demoAction`) runs in ours
     } catch {
       continue;
     }
@@ -169,7 +189,7 @@ describe('npm run demo', () => {
       expect(unknown.code).toBe(2);
       live.close();
 
-      process.kill(-pgid, 'SIGINT');
+      signalGroup(pgid, 'SIGINT');
       const exit = await Promise.race([exited, new Promise<undefined>((done) => setTimeout(() => done(undefined), 60_000))]);
       expect(exit, `the demo did not exit within 60 s after SIGINT:\n${context()}`).toBeDefined();
       expect(output).toContain('demo: meshd exited (0)');
@@ -180,7 +200,7 @@ describe('npm run demo', () => {
       expect(existsSync(DEMO_HOME)).toBe(false);
     } finally {
       live?.close();
-      if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+      if (processGroup(pgid).length > 0) signalGroup(pgid, 'SIGKILL');
     }
   }, 400_000);
 
@@ -195,7 +215,7 @@ describe('npm run demo', () => {
       await until('head to have its lines', () => Promise.resolve(output.split('\n').length > 4 ? true : undefined), { timeoutMs: 120_000, intervalMs: 200, context });
       await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
     } finally {
-      if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+      if (processGroup(pgid).length > 0) signalGroup(pgid, 'SIGKILL');
     }
   }, 300_000);
 
@@ -230,7 +250,7 @@ describe('npm run demo', () => {
       expect(existsSync(DEMO_HOME)).toBe(false);
     } finally {
       if (sid !== undefined) for (const pid of processSession(sid)) process.kill(pid, 'SIGKILL');
-      if (terminal.exitCode === null) process.kill(-(terminal.pid ?? 0), 'SIGKILL');
+      if (terminal.exitCode === null && terminal.pid !== undefined) signalGroup(terminal.pid, 'SIGKILL');
       await rm(scratch, { recursive: true, force: true });
     }
   }, 400_000);
@@ -249,12 +269,12 @@ describe('npm run demo', () => {
     const context = (): string => `${stdout.split('\n').slice(-15).join('\n')}\n--- stderr:\n${stderr}`;
     try {
       await until('meshd running under the demo', () => Promise.resolve(stdout.includes('meshd is running') ? true : undefined), { timeoutMs: 180_000, intervalMs: 200, context });
-      process.kill(-pgid, 'SIGINT');
+      signalGroup(pgid, 'SIGINT');
       await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
       for (const line of SHUTDOWN) expect(stderr, context()).toContain(line);
       expect(await readFile(logFile, 'utf8')).toMatch(/demo: the status page is http:\/\/127\.0\.0\.1:\d+\//);
     } finally {
-      if (processGroup(pgid).length > 0) process.kill(-pgid, 'SIGKILL');
+      if (processGroup(pgid).length > 0) signalGroup(pgid, 'SIGKILL');
       await rm(scratch, { recursive: true, force: true });
     }
   }, 300_000);
