@@ -146,7 +146,7 @@ describe('renderChart of examples/charts/istio-remote with Helm 3', () => {
   ])('fails with a clear terminal error for pilotEndpoint %j', async (pilot, message) => {
     const values = { global: { pilotEndpoint: pilot, policyEndpoint: '10.8.0.15', statsdEndpoint: '10.8.0.17' } };
     const err = await renderError(renderChart(request(helm3, values)));
-    expect(err.code).toBe('MESHD_ERR_HELM');
+    expect(err.code).toBe('MESHD_ERR_CHART_RENDER');
     expect(err.terminal).toBe(true);
     expect(err.message).toContain('exit code 1');
     expect(err.message).toContain(message);
