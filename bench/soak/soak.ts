@@ -32,6 +32,8 @@ export interface SoakRun {
   failures: { n: number; kind: ChangeKind }[];
   /** Convergence time per kind (ms). */
   byKind: Record<string, number[]>;
+  /** The daemon's RSS and open file descriptors, sampled every 5 s (for the chart). */
+  samples: SoakSample[];
 }
 
 /** Options of runSoak. */
@@ -45,11 +47,13 @@ export interface SoakOptions {
   log?: (line: string) => void;
 }
 
-interface Sample {
+/** One sample of the daemon: hours since the churn started, RSS in MB, open file descriptors. */
+export interface SoakSample {
   atHours: number;
   rssMb: number;
   fds: number;
 }
+type Sample = SoakSample;
 
 /** Least-squares slope of rss over time (MB per hour); 0 with fewer than two samples. Pure. */
 export function slopePerHour(samples: readonly { atHours: number; rssMb: number }[]): number {
@@ -183,7 +187,7 @@ async function churnAndMeasure({ env, dir, running }: SoakTarget, options: SoakO
   const { byKind, failures, ownDeletes } = tally;
   samples.push(await sampleOf(running.pid, startedAt));
   const result = await soakResult({ samples, tally, startedAt, unexpectedDeletes: async () => (await deletes()) - deletesBefore - ownDeletes });
-  return { result, failures, byKind };
+  return { result, failures, byKind, samples };
 }
 
 /** Runs a soak; the clusters, the workspace and the daemon are gone when it resolves. */
