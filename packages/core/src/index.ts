@@ -21,6 +21,7 @@ export * from './release/execute.js';
 export * from './release/component.js';
 export * from './release/inventory-mac.js';
 export * from './release/observe.js';
+export * from './release/engine.js';
 export * from './registry/desired.js';
 export * from './registry/observe.js';
 export * from './plugin/types.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
-import type { Logger, MeshdConfig, PassReport } from '@meshd/core';
+import { backendNames, defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
+import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core';
 import { detectHelmStored, helmStoreIn } from '@meshd/helm';
 import type { CliIo } from './io.js';
@@ -23,6 +23,8 @@ export interface PassInvocation {
   allowRemovals?: number;
   /** Learns the credentials of the directory's kubeconfigs before the pass can print or log them. */
   redactor?: Redactor;
+  /** The plugins to run; default BUILTIN_PLUGINS (plugins.ts). `backend:` may name any backend or renderer among them. */
+  plugins?: readonly PluginDefinition<unknown>[];
 }
 
 /**
@@ -46,9 +48,10 @@ export function helmBinaryOf(config: MeshdConfig): string {
 }
 
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
-export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io'>): Promise<MeshdConfig> {
+export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io' | 'plugins'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
-  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, env: inv.io.env, defaultChart: BUNDLED_CHART });
+  const backends = backendNames(inv.plugins ?? BUILTIN_PLUGINS);
+  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, env: inv.io.env, defaultChart: BUNDLED_CHART, ...(backends ? { backends } : {}) });
 }
 
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
@@ -62,7 +65,7 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   const state = await StateStore.open(stateDirectory, { readOnly: inv.mode === 'plan' });
   const snapshot = await readDirectorySnapshot(config.directory);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
-  const plugins = loadPlugins(BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
+  const plugins = loadPlugins(inv.plugins ?? BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
   const helm = await helmProbe;
   const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm, state, ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}) });
   return { config, report };

@@ -3,7 +3,6 @@ import { z } from 'zod';
 /** The helm-template backend's slice of meshd.yaml (selected by selectHelmConfig). */
 export const helmTemplateConfigSchema = z.object({
   chart: z.string().min(1),
-  release: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
   values: z.record(z.string(), z.unknown()),
   helmBinary: z.string().min(1),
   compat: z.object({ convertRemovedApis: z.boolean() }),
@@ -22,7 +21,6 @@ function field(obj: unknown, key: string): unknown {
 export function selectHelmConfig(config: unknown): unknown {
   return {
     chart: field(config, 'chart'),
-    release: field(config, 'release'),
     values: field(config, 'values') ?? {},
     helmBinary: field(field(config, 'helm'), 'binary') ?? 'helm',
     compat: { convertRemovedApis: field(field(config, 'compat'), 'convertRemovedApis') ?? false },

@@ -24,6 +24,8 @@ export interface LoadConfigOptions {
    * then an error, not "every default" — it is most likely a file caught half-written.
    */
   reloading?: boolean;
+  /** The registered backends' names: `backend:` must name one. Default: the backends meshd ships. */
+  backends?: readonly [string, ...string[]];
 }
 
 /** The default state directory: $XDG_STATE_HOME/meshd when set (absolute), else ~/.local/state/meshd. */
@@ -45,7 +47,7 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   const cwd = options.cwd ?? process.cwd();
   const source = await readConfigSource(path, options.searchPaths ?? DEFAULT_CONFIG_PATHS, { home, cwd });
   if (options.reloading === true) refuseEmpty(source);
-  const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides);
+  const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides, options.backends);
   if (result.config === undefined) {
     const lines = result.findings.map((f) => formatFinding(f, f.file));
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`);

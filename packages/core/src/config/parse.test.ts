@@ -12,6 +12,7 @@ describe('meshd.yaml schema', () => {
       config: {
         directory: '~/multicluster',
         listen: '127.0.0.1:9580',
+        plugins: {},
         allowedHosts: [],
         backend: 'helm-template',
         chart: './examples/charts/istio-remote',
@@ -111,5 +112,22 @@ describe('meshd.yaml schema', () => {
 
   it('an invalid override is reported against the command line', () => {
     expect(lines('listen: 127.0.0.1:1\n', { listen: 'nowhere' })).toEqual([`${COMMAND_LINE}:0:0: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "nowhere"`]);
+  });
+
+  it('backend: names a registered backend or renderer (the names meshd is given), also per cluster', () => {
+    const backends: [string, ...string[]] = ['helm-template', 'tiller', 'fixture-renderer'];
+    const { config, findings } = parseConfigText('backend: fixture-renderer\nclusters: { east: { backend: tiller } }\n', 'meshd.yaml', {}, backends);
+    expect(findings).toEqual([]);
+    expect(config).toMatchObject({ backend: 'fixture-renderer', clusters: { east: { backend: 'tiller' } } });
+    const refused = parseConfigText('backend: fixture-renderer\n', 'meshd.yaml');
+    expect(refused.config).toBeUndefined();
+    expect(refused.findings.map((f) => f.message)).toEqual(['backend must be "helm-template" or "tiller", got "fixture-renderer"']);
+  });
+
+  it('plugins: each plugin’s own section passes through unvalidated (the plugin’s schema checks it); its names are DNS labels', () => {
+    const { config } = parseConfigText('plugins: { fixture-renderer: { manifest: /m.json, extra: [1] } }\n', 'meshd.yaml');
+    expect(config?.plugins).toEqual({ 'fixture-renderer': { manifest: '/m.json', extra: [1] } });
+    expect(parseConfigText('', 'meshd.yaml').config?.plugins).toEqual({});
+    expect(lines('plugins: { Bad_Name: {} }\n')).toEqual(['meshd.yaml:1:12: error: plugins has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "Bad_Name"']);
   });
 });

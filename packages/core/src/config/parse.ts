@@ -3,7 +3,7 @@ import { knownKeysAt } from '../descriptor/schema-keys.js';
 import { isRecord } from '../descriptor/validate-document.js';
 import { parseYamlText, type PathSegment, type YamlDocument } from '../descriptor/yaml-source.js';
 import { issuesToFindings, predicateErrorMap } from '../descriptor/zod-findings.js';
-import { meshdConfigSchema, type MeshdConfig, type MeshdConfigInput } from './schema.js';
+import { meshdConfigSchemaFor, type MeshdConfig, type MeshdConfigInput } from './schema.js';
 
 /** The file name used in findings about command-line overrides. */
 export const COMMAND_LINE = '(command line)';
@@ -19,9 +19,10 @@ export interface ConfigParseResult {
 /**
  * Parses and validates meshd.yaml text (empty text means all defaults), with `overrides` (the
  * command-line flags) merged on top before validation. Findings carry file:line:col for the file,
- * `(command line)` for overrides. Pure: paths are not resolved here (see loadConfig). Never throws.
+ * `(command line)` for overrides. `backends`: the registered backends' names (`backend:` must be one).
+ * Pure: paths are not resolved here (see loadConfig). Never throws.
  */
-export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}): ConfigParseResult {
+export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}, backends?: readonly [string, ...string[]]): ConfigParseResult {
   const parsed = parseYamlText(file, text);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings, keysInFile: [] };
   const [doc, extra] = parsed.documents;
@@ -31,9 +32,10 @@ export function parseConfigText(text: string, file: string, overrides: MeshdConf
     return { findings: [...parsed.findings, errorAt(file, doc?.locate([]) ?? { line: 1, col: 1 }, 'meshd.yaml must be a mapping of settings (directory, listen, backend, ...)')], keysInFile: [] };
   const keysInFile = Object.keys(fromFile);
   const merged = mergeOverrides(fromFile, overrides);
-  const result = meshdConfigSchema.safeParse(merged, { error: predicateErrorMap });
+  const schema = meshdConfigSchemaFor(backends);
+  const result = schema.safeParse(merged, { error: predicateErrorMap });
   if (result.success) return { config: result.data, findings: parsed.findings, keysInFile };
-  const known = (path: readonly PathSegment[]): readonly string[] => knownKeysAt(meshdConfigSchema, path);
+  const known = (path: readonly PathSegment[]): readonly string[] => knownKeysAt(schema, path);
   const findings = result.error.issues.flatMap((issue) => {
     const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     if (doc !== undefined && !comesFromOverrides(overrides, path)) return issuesToFindings(file, doc, [issue], known);

@@ -18,7 +18,6 @@ const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stabl
 const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 // A name the health server may be reached by (`allowedHosts`): a DNS name or an IP address, no port.
 const hostName = checkedString((s) => s.length <= 253 && (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s) || isIpAddress(s)), 'a host name such as "meshd.example.internal" (no port, no scheme)');
-const backend = z.enum(['helm-template', 'tiller']);
 const serverUrl = checkedString((s) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(s), 'an https URL such as "https://198.51.100.10:6443"');
 const values = z.record(z.string(), z.unknown());
 
@@ -38,16 +37,25 @@ const secretsOverrideSchema = z.strictObject({
   copyCaSecret: z.boolean().optional(),
 });
 
+/** The backends meshd ships (its registered plugins pass their own names: meshdConfigSchemaFor). */
+export const BUILTIN_BACKENDS: readonly [string, ...string[]] = ['helm-template', 'tiller'];
+
+/** `backend:` one of the registered backends' names. */
+function backendSchema(backends: readonly [string, ...string[]]) {
+  return z.enum(backends as [string, ...string[]]);
+}
+
 /** Per-cluster overrides, keyed by cluster name in `clusters`. */
-const clusterOverrideSchema = z.strictObject({
-  backend: backend.optional(),
-  tillerHost: listenAddress.optional(),
-  tillerNamespace: dnsLabel.optional(),
-  values: values.optional(),
-  secrets: secretsOverrideSchema.optional(),
-  /** The API server URL the control plane's Pilot must dial for this cluster (wins over the descriptor's serverEndpoints). */
-  publishedServer: serverUrl.optional(),
-});
+const clusterOverrideSchemaFor = (backends: readonly [string, ...string[]]) =>
+  z.strictObject({
+    backend: backendSchema(backends).optional(),
+    tillerHost: listenAddress.optional(),
+    tillerNamespace: dnsLabel.optional(),
+    values: values.optional(),
+    secrets: secretsOverrideSchema.optional(),
+    /** The API server URL the control plane's Pilot must dial for this cluster (wins over the descriptor's serverEndpoints). */
+    publishedServer: serverUrl.optional(),
+  });
 
 /** An extra RBAC rule for the minted Pilot reader (`credentials.rules`). */
 const policyRuleSchema = z.strictObject({
@@ -81,70 +89,89 @@ const credentialsSchema = z
   .prefault({});
 
 /**
- * meshd.yaml: every key optional with the defaults of DESIGN.md § Interfaces; unknown keys are
- * errors. `resync` is written as a duration ("10m") and comes out in milliseconds.
+ * meshd.yaml for a set of registered backends: every key optional with the defaults of DESIGN.md §
+ * Interfaces; unknown keys are errors, except under `plugins:` (each plugin's own slice, validated
+ * by the plugin's schema when it loads). `resync` is written as a duration ("10m") and comes out in
+ * milliseconds.
  */
-export const meshdConfigSchema = z.strictObject({
-  directory: z.string().min(1).default('~/multicluster'),
-  listen: listenAddress.default('127.0.0.1:9580'),
-  allowedHosts: z.array(hostName).default([]),
-  backend: backend.default('helm-template'),
-  chart: z.string().min(1).default('./examples/charts/istio-remote'),
-  release: z.strictObject({ name: dnsLabel.default('istio-remote'), namespace: dnsLabel.default('istio-system') }).prefault({}),
-  values: values.default({}),
-  endpoints: z.strictObject({ pilot: ipAddress.optional(), policy: ipAddress.optional(), statsd: ipAddress.optional() }).prefault({}),
-  registry: z
-    .strictObject({
-      mode: z.enum(['configmap', 'secrets']).default('configmap'),
-      namespace: dnsLabel.default('istio-system'),
-      restartPilot: z.boolean().default(false),
-      /**
-       * How a changed registry Secret reaches Pilot. `recreate` (default): delete and create, because
-       * Istio 0.8.0's Pilot acts on Secret additions and deletions only and ignores updates; `patch`:
-       * update in place, for Istio 1.x, which swaps the cluster without a gap and keeps the old one when
-       * the new kubeconfig is bad.
-       */
-      secretUpdate: z.enum(['recreate', 'patch']).default('recreate'),
-    })
-    .prefault({}),
-  secrets: z
-    .strictObject({
-      names: z.array(secretNamePattern).min(1).default(['istio.default']),
-      namespaces: z.array(dnsLabel).default(['default']),
-      namespaceSelector: z.string().min(1).optional(),
-      createNamespaces: z.boolean().default(false),
-      copyCaSecret: z.boolean().default(false),
-    })
-    .prefault({}),
-  resync: duration.prefault('10m'),
-  /**
-   * Server-side timeout of each daemon watch request. A request still open a quarter of it later
-   * (at most 30 s) is taken for a connection that died silently, and the watch relists.
-   */
-  watchTimeout: duration.prefault('5m'),
-  prune: z.boolean().default(true),
-  adopt: z.boolean().default(false),
-  concurrency: z.int().min(1).max(64).default(4),
-  helm: z.strictObject({ binary: z.string().min(1).default('helm') }).prefault({}),
-  tiller: z
-    .strictObject({
-      helmBinary: z.string().min(1).default('helm'),
-      namespace: dnsLabel.default('kube-system'),
-      ensure: z.boolean().default(false),
-      connectTimeout: duration.prefault('10s'),
-      timeout: duration.prefault('5m'),
-    })
-    .prefault({}),
-  clusters: z.record(dnsLabel, clusterOverrideSchema).default({}),
-  /** meshd's memory on the bastion; default $XDG_STATE_HOME/meshd, else ~/.local/state/meshd. */
-  stateDirectory: z.string().min(1).optional(),
-  removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
-  /** Charts of the Kubernetes 1.9–1.11 era: convert API versions the cluster no longer serves (off: report them). */
-  compat: z.strictObject({ convertRemovedApis: z.boolean().default(false) }).prefault({}),
-  credentials: credentialsSchema,
-  /** A current istiod reading the registry: its monitoring base URL (http://HOST:PORT). /status and `meshd status` show its /debug/clusterz sync state per remote, and `meshd verify` checks it; empty or absent: none. */
-  istiod: z.strictObject({ debugUrl: z.string().default('') }).prefault({}),
-});
+function schemaFor(backends: readonly [string, ...string[]]) {
+  const backend = backendSchema(backends);
+  const clusterOverrideSchema = clusterOverrideSchemaFor(backends);
+  return z.strictObject({
+    directory: z.string().min(1).default('~/multicluster'),
+    listen: listenAddress.default('127.0.0.1:9580'),
+    allowedHosts: z.array(hostName).default([]),
+    backend: backend.default('helm-template'),
+    chart: z.string().min(1).default('./examples/charts/istio-remote'),
+    release: z.strictObject({ name: dnsLabel.default('istio-remote'), namespace: dnsLabel.default('istio-system') }).prefault({}),
+    values: values.default({}),
+    endpoints: z.strictObject({ pilot: ipAddress.optional(), policy: ipAddress.optional(), statsd: ipAddress.optional() }).prefault({}),
+    registry: z
+      .strictObject({
+        mode: z.enum(['configmap', 'secrets']).default('configmap'),
+        namespace: dnsLabel.default('istio-system'),
+        restartPilot: z.boolean().default(false),
+        /**
+         * How a changed registry Secret reaches Pilot. `recreate` (default): delete and create, because
+         * Istio 0.8.0's Pilot acts on Secret additions and deletions only and ignores updates; `patch`:
+         * update in place, for Istio 1.x, which swaps the cluster without a gap and keeps the old one when
+         * the new kubeconfig is bad.
+         */
+        secretUpdate: z.enum(['recreate', 'patch']).default('recreate'),
+      })
+      .prefault({}),
+    secrets: z
+      .strictObject({
+        names: z.array(secretNamePattern).min(1).default(['istio.default']),
+        namespaces: z.array(dnsLabel).default(['default']),
+        namespaceSelector: z.string().min(1).optional(),
+        createNamespaces: z.boolean().default(false),
+        copyCaSecret: z.boolean().default(false),
+      })
+      .prefault({}),
+    resync: duration.prefault('10m'),
+    /**
+     * Server-side timeout of each daemon watch request. A request still open a quarter of it later
+     * (at most 30 s) is taken for a connection that died silently, and the watch relists.
+     */
+    watchTimeout: duration.prefault('5m'),
+    prune: z.boolean().default(true),
+    adopt: z.boolean().default(false),
+    concurrency: z.int().min(1).max(64).default(4),
+    helm: z.strictObject({ binary: z.string().min(1).default('helm') }).prefault({}),
+    tiller: z
+      .strictObject({
+        helmBinary: z.string().min(1).default('helm'),
+        namespace: dnsLabel.default('kube-system'),
+        ensure: z.boolean().default(false),
+        connectTimeout: duration.prefault('10s'),
+        timeout: duration.prefault('5m'),
+      })
+      .prefault({}),
+    clusters: z.record(dnsLabel, clusterOverrideSchema).default({}),
+    /** meshd's memory on the bastion; default $XDG_STATE_HOME/meshd, else ~/.local/state/meshd. */
+    stateDirectory: z.string().min(1).optional(),
+    removals: z.strictObject({ maxPerPass: z.int().min(0).max(100_000).default(1) }).prefault({}),
+    /** Charts of the Kubernetes 1.9–1.11 era: convert API versions the cluster no longer serves (off: report them). */
+    compat: z.strictObject({ convertRemovedApis: z.boolean().default(false) }).prefault({}),
+    credentials: credentialsSchema,
+    /** A current istiod reading the registry: its monitoring base URL (http://HOST:PORT). /status and `meshd status` show its /debug/clusterz sync state per remote, and `meshd verify` checks it; empty or absent: none. */
+    istiod: z.strictObject({ debugUrl: z.string().default('') }).prefault({}),
+    /** Plugin-owned settings: `plugins: { NAME: {...} }`, each validated by that plugin's own schema. */
+    plugins: z.record(dnsLabel, z.unknown()).default({}),
+  });
+}
+
+/** The zod schema of meshd.yaml (for one set of registered backends). */
+export type MeshdConfigSchema = ReturnType<typeof schemaFor>;
+
+/** meshd.yaml's schema with `backend:` one of the given registered backends (default: the ones meshd ships). */
+export function meshdConfigSchemaFor(backends: readonly [string, ...string[]] = BUILTIN_BACKENDS): MeshdConfigSchema {
+  return schemaFor(backends);
+}
+
+/** meshd.yaml with the backends meshd ships (meshdConfigSchemaFor). */
+export const meshdConfigSchema = meshdConfigSchemaFor(BUILTIN_BACKENDS);
 
 /**
  * The validated meshd configuration. `directory`, `chart` and `stateDirectory` are absolute once
@@ -156,10 +183,10 @@ export type MeshdConfig = z.output<typeof meshdConfigSchema>;
 export type MeshdConfigInput = z.input<typeof meshdConfigSchema>;
 
 /** Per-cluster overrides (`clusters.NAME`). */
-export type ClusterOverride = z.output<typeof clusterOverrideSchema>;
+export type ClusterOverride = z.output<ReturnType<typeof clusterOverrideSchemaFor>>;
 
 /** The `credentials:` section. */
 export type CredentialsConfig = z.output<typeof credentialsSchema>;
 
-/** Which backend renders and installs istio-remote on a remote cluster. */
-export type BackendName = z.output<typeof backend>;
+/** Which backend renders and installs istio-remote on a remote cluster: a registered backend's name. */
+export type BackendName = string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePlugin, loadPlugins } from './define.js';
+import { definePlugin } from './define.js';
+import { backendNames, loadPlugins, pluginSection } from '../pass/load-plugins.js';
 import type { ComponentInstance, Logger, PluginDefinition } from './types.js';
 
 const instance: ComponentInstance = { plan: () => Promise.reject(new Error('unused')), planRemoval: () => Promise.reject(new Error('unused')) };
@@ -17,7 +18,7 @@ const logger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error:
 describe('definePlugin', () => {
   const bad: { name: string; def: PluginDefinition<unknown>; message: RegExp }[] = [
     { name: 'bad name', def: { ...valid, name: 'Demo Plugin' }, message: /name must be lower-case/ },
-    { name: 'unknown kind', def: { ...valid, kind: 'frontend' } as unknown as PluginDefinition<unknown>, message: /kind must be backend or addon/ },
+    { name: 'unknown kind', def: { ...valid, kind: 'frontend' } as unknown as PluginDefinition<unknown>, message: /kind must be backend, addon or renderer/ },
     { name: 'no schema', def: { ...valid, configSchema: {} } as unknown as PluginDefinition<unknown>, message: /configSchema must be a zod schema/ },
     { name: 'unknown need', def: { ...valid, needs: ['gpu'] } as unknown as PluginDefinition<unknown>, message: /unknown need "gpu"/ },
     { name: 'order on a backend', def: { ...valid, kind: 'backend', order: 'before-backend' }, message: /order is for addons only/ },
@@ -48,5 +49,37 @@ describe('loadPlugins', () => {
   it('refuses the same plugin twice', () => {
     const v = valid as PluginDefinition<unknown>;
     expect(() => loadPlugins([v, v], { demo: { n: 1 } }, logger, new AbortController().signal)).toThrow(/registered twice/);
+  });
+});
+
+describe('renderer plugins', () => {
+  const renderer = definePlugin<{ n: number }>({
+    name: 'fixed',
+    kind: 'renderer',
+    configSchema: z.object({ n: z.number() }),
+    selectConfig: (c) => pluginSection(c, 'fixed'),
+    needs: [],
+    create: () => ({ render: () => Promise.resolve({ objects: [] }) }),
+  });
+
+  it('loads a renderer as a backend driven by core’s release engine (plan and removal are core’s)', () => {
+    const [loaded] = loadPlugins([renderer], { plugins: { fixed: { n: 1 } } }, logger, new AbortController().signal);
+    expect(loaded).toMatchObject({ name: 'fixed', kind: 'backend', order: 'after-backend', needs: [] });
+    expect(typeof loaded?.instance.plan).toBe('function');
+    expect(typeof loaded?.instance.planRemoval).toBe('function');
+  });
+
+  it('takes its config from meshd.yaml’s plugins section, validated by its own schema', () => {
+    expect(() => loadPlugins([renderer], { plugins: { fixed: { n: 'one' } } }, logger, new AbortController().signal)).toThrow(/plugin fixed: n: /);
+    expect(() => loadPlugins([renderer], {}, logger, new AbortController().signal)).toThrow(/plugin fixed: /);
+  });
+
+  it('refuses order on a renderer', () => {
+    expect(() => definePlugin({ ...renderer, order: 'before-backend' } as unknown as PluginDefinition<unknown>)).toThrow(/order is for addons only/);
+  });
+
+  it('names every backend and renderer as a backend name, in registration order; none without one', () => {
+    expect(backendNames([valid, { ...valid, name: 'b', kind: 'backend' }, renderer])).toEqual(['b', 'fixed']);
+    expect(backendNames([valid as PluginDefinition<unknown>])).toBeUndefined();
   });
 });

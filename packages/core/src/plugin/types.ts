@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ErrorCode } from '../errors.js';
 import type { JournalEntry } from '../plan/journal.js';
+import type { KubeObject } from '../kube/object.js';
 
 /** The logger each plugin gets: a pino child logger satisfies it. */
 export interface Logger {
@@ -117,8 +118,12 @@ export interface ComponentInstance {
   planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
 }
 
-/** Which role a plugin plays: exactly one backend runs per remote; every addon runs on every remote. */
-export type PluginKind = 'backend' | 'addon';
+/**
+ * Which role a plugin plays: exactly one backend runs per remote; every addon runs on every remote.
+ * A `renderer` is a backend that only turns the desired inputs into objects: core's release engine
+ * (observe, plan, inventory, journal, server-side apply, prune, uninstall) does the rest.
+ */
+export type PluginKind = 'backend' | 'addon' | 'renderer';
 
 /**
  * Inputs a plugin may declare it needs, checked at registration and enforced by core: a plugin that
@@ -126,15 +131,47 @@ export type PluginKind = 'backend' | 'addon';
  */
 export type PluginNeed = 'endpoints' | 'helm';
 
-/** A plugin's definition: small, checked at registration (definePlugin). */
-export interface PluginDefinition<C> {
+/** The release a renderer renders: core's `release:` config (name and namespace of istio-remote). */
+export interface ReleaseIdentity {
   name: string;
-  kind: PluginKind;
+  namespace: string;
+}
+
+/** What a renderer is given: the cluster, the mesh-wide inputs (endpoints…) and the release identity. */
+export interface RenderInput {
+  target: ClusterTarget;
+  mesh: MeshInputs;
+  release: ReleaseIdentity;
+}
+
+/** What a renderer returns: the objects the release is made of, and what it found on the way. */
+export interface RenderedRelease {
+  /** Every object of the release, in apply order (core adds the release namespace as a prerequisite). */
+  objects: KubeObject[];
+  /** What rendering changed on the way (a converted API version), shown by plan and apply. */
+  notes?: string[];
+  /** Objects left out because the cluster cannot take them, one message each (MESHD_ERR_UNSERVED_API). */
+  unserved?: string[];
+}
+
+/** What a created renderer does: render the release for one cluster. Reads only; never writes to a cluster. */
+export interface RendererInstance {
+  render(input: RenderInput): Promise<RenderedRelease>;
+}
+
+/** What every plugin definition declares, whatever its kind. */
+interface PluginDefinitionBase<C> {
+  name: string;
   /** Validates the plugin's slice of the meshd config. */
   configSchema: z.ZodType<C>;
   /** Picks the plugin's slice out of the whole (already validated) meshd config. */
   selectConfig(config: unknown): unknown;
   needs: readonly PluginNeed[];
+}
+
+/** A backend or an addon: it observes, plans and applies by itself (ComponentInstance). */
+export interface ComponentPluginDefinition<C> extends PluginDefinitionBase<C> {
+  kind: 'backend' | 'addon';
   /**
    * Addons only: run before the backend on a remote (e.g. a CA secret istio-remote's Citadel must
    * find at its first start). Default: after. Removal runs in the reverse order.
@@ -142,3 +179,12 @@ export interface PluginDefinition<C> {
   order?: 'before-backend' | 'after-backend';
   create(ctx: PluginContext<C>): ComponentInstance;
 }
+
+/** A renderer: a backend whose release core's engine installs, upgrades, prunes and uninstalls. */
+export interface RendererPluginDefinition<C> extends PluginDefinitionBase<C> {
+  kind: 'renderer';
+  create(ctx: PluginContext<C>): RendererInstance;
+}
+
+/** A plugin's definition: small, checked at registration (definePlugin). */
+export type PluginDefinition<C> = ComponentPluginDefinition<C> | RendererPluginDefinition<C>;

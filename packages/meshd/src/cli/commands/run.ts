@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
+import { backendNames, hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
+import { BUILTIN_PLUGINS } from '../../plugins.js';
 import type { SignalSource } from '../../daemon/lifecycle.js';
 import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
 import type { CommandIo } from '../../io.js';
@@ -61,9 +62,15 @@ function overridesOf(options: RunOptions, io: CommandIo): MeshdConfigInput {
   return overrides;
 }
 
+/** `backend:` may name any backend or renderer meshd registers (plugins.ts). */
+function backendsOption(): { backends?: [string, ...string[]] } {
+  const backends = backendNames(BUILTIN_PLUGINS);
+  return backends ? { backends } : {};
+}
+
 /** Runs the daemon until a signal stops it; resolves with the exit code (0 after a clean stop). */
 export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunProcess = realProcess()): Promise<number> {
-  const load = (reloading = false): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, env: io.env, defaultChart: BUNDLED_CHART, reloading });
+  const load = (reloading = false): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, env: io.env, defaultChart: BUNDLED_CHART, reloading, ...backendsOption() });
   let config: MeshdConfig;
   try {
     config = await load();

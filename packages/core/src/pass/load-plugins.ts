@@ -1,0 +1,61 @@
+import { MeshdError } from '../errors.js';
+import type { LoadedPlugin } from '../plugin/define.js';
+import type { Logger, PluginDefinition, ReleaseIdentity } from '../plugin/types.js';
+import { rendererBackend } from '../release/engine.js';
+
+/** Core's own `release:` keys (name and namespace of istio-remote), defaults as in meshd.yaml. */
+function releaseOf(config: unknown): ReleaseIdentity {
+  const release = (config !== null && typeof config === 'object' ? (config as { release?: Partial<ReleaseIdentity> }).release : undefined) ?? {};
+  return { name: release.name ?? 'istio-remote', namespace: release.namespace ?? 'istio-system' };
+}
+
+/** The plugin's validated config slice; invalid plugin config is a terminal MESHD_ERR_INVALID_CONFIG. */
+function configOf<C>(def: PluginDefinition<C>, config: unknown): C {
+  const parsed = def.configSchema.safeParse(def.selectConfig(config));
+  if (!parsed.success) {
+    throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Creates one plugin; a renderer is wrapped in core's release engine (rendererBackend). */
+function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin {
+  const ctx = { logger: logger.child({ plugin: def.name }), config: configOf(def, config), signal };
+  if (def.kind === 'renderer') {
+    const instance = rendererBackend({ name: def.name, renderer: def.create(ctx), release: releaseOf(config), logger: ctx.logger });
+    return { name: def.name, kind: 'backend', order: 'after-backend', needs: def.needs, instance };
+  }
+  return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, instance: def.create(ctx) };
+}
+
+/**
+ * Creates every plugin with its own child logger, its validated config slice and the run's signal.
+ * Names must be unique. Invalid plugin config is a terminal MESHD_ERR_INVALID_CONFIG.
+ */
+export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin[] {
+  const seen = new Set<string>();
+  return defs.map((def) => {
+    if (seen.has(def.name)) throw new MeshdError('MESHD_ERR_PLUGIN', `plugin ${def.name} is registered twice`);
+    seen.add(def.name);
+    return loadPlugin(def, config, logger, signal);
+  });
+}
+
+/**
+ * The names `backend:` may take: every registered backend and renderer, in registration order.
+ * Undefined when none is registered (the config's own default list then applies).
+ */
+export function backendNames(defs: readonly Pick<PluginDefinition<unknown>, 'name' | 'kind'>[]): [string, ...string[]] | undefined {
+  const names = defs.filter((d) => d.kind !== 'addon').map((d) => d.name);
+  const [first, ...rest] = names;
+  return first === undefined ? undefined : [first, ...rest];
+}
+
+/**
+ * The config slice of a plugin under meshd.yaml's `plugins: { NAME: {...} }` (core passes it through
+ * unvalidated; the plugin's own schema validates it). Undefined when the file sets none.
+ */
+export function pluginSection(config: unknown, name: string): unknown {
+  const plugins = config !== null && typeof config === 'object' ? (config as { plugins?: unknown }).plugins : undefined;
+  return plugins !== null && typeof plugins === 'object' ? (plugins as Record<string, unknown>)[name] : undefined;
+}
