@@ -255,18 +255,20 @@ async function forgetDeparted(opts: PassOptions, report: PassReport, departed: r
 function attachCredentials(report: PassReport, components: ReadonlyMap<string, ComponentReport>, applied: boolean): void {
   for (const [name, component] of components) {
     const cluster = report.clusters.find((c) => c.name === name);
-    if (!cluster) {
-      if (component.error !== undefined) report.errors.push(prefixed(`${name}: credentials: `, component.error));
-      continue;
-    }
-    cluster.components.push(component);
-    cluster.warnings.push(...(component.warnings ?? []));
-    if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
-      cluster.state = failureState(component.error);
-      cluster.lastError = prefixed('credentials: ', component.error);
-    } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
-      cluster.state = 'changes-pending';
-    }
+    if (cluster) attachCredential(cluster, component, applied);
+    else if (component.error !== undefined) report.errors.push(prefixed(`${name}: credentials: `, component.error));
+  }
+}
+
+/** Adds one cluster's `credentials` component to its report. */
+function attachCredential(cluster: ClusterReport, component: ComponentReport, applied: boolean): void {
+  cluster.components.push(component);
+  cluster.warnings.push(...(component.warnings ?? []));
+  if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
+    cluster.state = failureState(component.error);
+    cluster.lastError = prefixed('credentials: ', component.error);
+  } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
+    cluster.state = 'changes-pending';
   }
 }
 
