@@ -99,6 +99,8 @@ export class Daemon {
   private readonly feed: StatusFeed;
   private readonly credentialTimers = new CredentialTimers(() => this.queue.add(REGISTRY_KEY));
   private istiodSync: IstiodSync | undefined;
+  /** The keys of the first round (start-up, or winning the lease) not reconciled yet: ready waits for them. */
+  private firstRound: Set<string> | undefined;
   private istiodReading = false;
 
   constructor(private readonly o: DaemonOptions) {
@@ -138,6 +140,7 @@ export class Daemon {
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
     await this.onDirectoryChange([]);
+    this.firstRound ??= new Set(this.everyKey());
     if (!this.election) this.queue.start();
     else {
       this.election.start(this.abort.signal);
@@ -154,6 +157,7 @@ export class Daemon {
     if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
     if (this.istiodSync) context.istiod = this.istiodSync;
+    if (this.firstRound !== undefined) context.firstRoundPending = this.firstRound.size;
     return statusFromReports(this.state, context);
   }
 
@@ -302,6 +306,7 @@ export class Daemon {
       return;
     }
     if (report) this.absorbReport(record.key, report);
+    this.leaveFirstRound(record);
     const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
@@ -311,15 +316,20 @@ export class Daemon {
     this.readyAfterFirstReconcile(record, label);
   }
 
+  /** A key of the first round that finished (not aborted) no longer holds readiness back. */
+  private leaveFirstRound(record: ReconcileRecord): void {
+    if (record.outcome !== 'aborted') this.firstRound?.delete(record.key);
+  }
+
   /** The reconcile's metrics; one that threw (no report) counts its error here, a report's errors were counted with it. */
   private countReconcile(record: ReconcileRecord<PassReport>, label: ReconcileResultLabel, error: ReportError | undefined): void {
     this.metrics.observeReconcile(record.key, label, record.durationMs);
     if (record.report === undefined && error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([error]);
   }
 
-  /** Tells systemd meshd is ready (and starts its watchdog) once, after the first reconcile not aborted. */
+  /** Tells systemd meshd is ready (and starts its watchdog) once, when every key of the first round has reconciled (not aborted). */
   private readyAfterFirstReconcile(record: ReconcileRecord, label: ReconcileResultLabel): void {
-    if (this.readySent || record.outcome === 'aborted' || !this.state.latest) return;
+    if (this.readySent || record.outcome === 'aborted' || !this.state.latest || (this.firstRound?.size ?? 0) > 0) return;
     this.readySent = true;
     void this.o.notifier?.ready(`first reconcile done: ${label}`);
     this.o.notifier?.startWatchdog();
@@ -333,6 +343,7 @@ export class Daemon {
   }
 
   private startedLeading(): void {
+    this.firstRound = new Set(this.everyKey());
     this.enqueueEveryKey();
     this.queue.start();
     this.queue.resume();
