@@ -245,7 +245,8 @@ function departedClusters(opts: PassOptions, departed: readonly MemberRecord[]):
 async function forgetDeparted(opts: PassOptions, report: PassReport, departed: readonly string[], revoked: readonly string[]): Promise<void> {
   if (!opts.state || opts.mode !== 'apply' || report.registry?.error !== undefined) return;
   const failed = new Set(report.errors.flatMap((e) => revoked.filter((name) => e.message.startsWith(`${name}: could not revoke`))));
-  for (const name of departed) if (!failed.has(name)) await opts.state.removeMember(name);
+  // A departed cluster whose files came back meanwhile is a member again (its key re-recorded it): kept.
+  for (const name of departed) if (!failed.has(name) && opts.state.member(name)?.leftAt !== undefined) await opts.state.removeMember(name);
 }
 
 /**
