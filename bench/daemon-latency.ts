@@ -1,14 +1,15 @@
 // bench:daemon — how fast the running daemon (`meshd run`, its own process) reacts on 3 real clusters,
 // over N trials each: a remote's files dropped into the directory → remote converged (its Endpoints
 // right, and /status converged); Pilot moved (new pod Ready, old one deleted; timed from then) → every
-// remote's Endpoints updated, and the full passes it took; a meshd-owned
+// remote's Endpoints updated, with the reconciles it took per key (one per remote and the registry's)
+// and the Pilot/Mixer pod LISTs the control plane served for it (discovery reads the watch cache: 0); a meshd-owned
 // Endpoints deleted on a remote → repaired. Polled every --poll-ms (default 20 ms).
 // Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { connectCluster, type ClusterClient } from '@meshd/core';
 import { binaryPaths, startClusters } from '@meshd/testenv';
-import { FULL_KEY } from '../packages/meshd/src/daemon/keys.js';
+import { REGISTRY_KEY } from '../packages/meshd/src/daemon/keys.js';
 import { ensureBuilt, startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
 import { flag, intFlag } from './lib/args.js';
 import { latencyTable, loadNow, msUntil, summarize, waitIdle, type LatencySummary } from './lib/latency.js';
@@ -35,8 +36,8 @@ const remotes = clusters.slice(1).map((c) => connectCluster({ name: c.name, kube
 const [remote1, remote2] = remotes as [ClusterClient, ClusterClient];
 const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
 const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], drift: [] };
-/** Full passes (every remote) each Pilot move caused. */
-const pilotPasses: number[] = [];
+/** Per Pilot move: reconciles of remote keys, of the registry key, and pod LISTs on the control plane. */
+const pilotMoves: { remoteKeys: number; registryKeys: number; podLists: number }[] = [];
 try {
   const readyMs = await daemon.waitReady();
   await waitIdle(daemon);
@@ -59,13 +60,14 @@ try {
     samples.dropStatus!.push(status);
     await waitIdle(daemon);
   }
-  const fullPasses = (): number => daemon.records().filter((r) => r.msg === 'reconciled' && r.key === FULL_KEY).length;
+  const reconciles = (registry: boolean): number => daemon.records().filter((r) => (r.msg === 'reconciled' || String(r.msg).startsWith('reconcile failed')) && (r.key === REGISTRY_KEY) === registry).length;
+  const podLists = (): Promise<number> => env.clusters[0]!.requestCount({ verbs: ['LIST'], resources: ['pods'] });
   for (let i = 0; i < trials; i++) {
-    const passesBefore = fullPasses();
+    const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists() };
     const ip = await env.controlPlane.movePilot();
     samples.pilot!.push(await msUntil('Pilot IP on every remote', async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip), pollMs));
     await waitIdle(daemon);
-    pilotPasses.push(fullPasses() - passesBefore);
+    pilotMoves.push({ remoteKeys: reconciles(false) - before.remoteKeys, registryKeys: reconciles(true) - before.registryKeys, podLists: (await podLists()) - before.podLists });
   }
   const policy = await env.controlPlane.podIp('policy');
   for (let i = 0; i < trials; i++) {
@@ -92,9 +94,9 @@ const problems = daemon.records().filter((r) => Number(r.level) >= 40).length;
 console.log(`\n${latencyTable(rows)}\n`);
 console.log(`machine: nproc ${machine.cpus} (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
 console.log(`daemon log: ${problems} warning/error line(s)`);
-console.log(`full passes per Pilot move: ${pilotPasses.join(' ')}`);
+console.log(`per Pilot move (${remotes.length} remotes): remote-key reconciles ${pilotMoves.map((m) => m.remoteKeys).join(' ')}; registry-key reconciles ${pilotMoves.map((m) => m.registryKeys).join(' ')}; control-plane pod LISTs ${pilotMoves.map((m) => m.podLists).join(' ')}`);
 if (out) {
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, pilotPasses, results: rows }, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, pilotMoves, results: rows }, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }

@@ -7,7 +7,7 @@ import { apiGet, waitUntil } from './https.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { ClusterLayout, ClusterPorts } from './layout.js';
 import { logTail } from './logs.js';
-import { sumWriteRequests, type RequestFilter } from './metrics.js';
+import { sumRequests, sumWriteRequests, type AnyRequestFilter, type RequestFilter } from './metrics.js';
 import { createNode, nodeName } from './node-object.js';
 import type { BinaryPaths } from './paths.js';
 import type { Supervisor } from './supervisor.js';
@@ -48,6 +48,8 @@ export interface ClusterHandle {
   startApiServer(): Promise<void>;
   /** Sum of apiserver_request_total over write verbs since this kube-apiserver process started. */
   writeRequestCount(filter?: RequestFilter): Promise<number>;
+  /** Requests of any verb (reads too: LIST, GET, WATCH) the API server counted, narrowed by `filter`. */
+  requestCount(filter?: AnyRequestFilter): Promise<number>;
   /** `127.0.0.1:PORT` of this cluster's out-of-cluster Tiller (remotes of `tiller: true` environments). */
   readonly tillerHost?: string;
   /** A kubeconfig for this cluster whose user authenticates with an admin client certificate. */
@@ -147,9 +149,17 @@ class RunningCluster implements ClusterHandle {
   }
 
   async writeRequestCount(filter?: RequestFilter): Promise<number> {
+    return sumWriteRequests(await this.metricsText(), filter);
+  }
+
+  async requestCount(filter?: AnyRequestFilter): Promise<number> {
+    return sumRequests(await this.metricsText(), filter);
+  }
+
+  private async metricsText(): Promise<string> {
     const res = await apiGet({ server: this.apiServer, token: this.token, caPem: await this.caPem() }, '/metrics');
     if (res.status !== 200) throw new Error(`GET ${this.apiServer}/metrics: HTTP ${res.status}`);
-    return sumWriteRequests(res.body, filter);
+    return res.body;
   }
 
   /** Runs etcd, kube-apiserver, kube-controller-manager (and Tiller when it has a port), writes the kubeconfigs, creates the Node. */

@@ -2,7 +2,7 @@
 export { startClusters, type StartClustersOptions, type TestEnv } from './env.js';
 export type { ClusterHandle } from './cluster.js';
 export type { ClusterPorts } from './layout.js';
-export type { RequestFilter } from './metrics.js';
+export type { AnyRequestFilter, RequestFilter } from './metrics.js';
 export { WRITE_VERBS, sumWriteRequests } from './metrics.js';
 export type { ControlPlaneHelpers } from './control-plane/control-plane.js';
 export { ISTIO_COMPONENTS, ISTIO_NAMESPACE, componentSpecs, type IstioComponent } from './control-plane/components.js';

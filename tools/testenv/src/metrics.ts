@@ -43,3 +43,23 @@ export function sumWriteRequests(metricsText: string, filter: RequestFilter = {}
   }
   return total;
 }
+
+/** Which apiserver_request_total samples `sumRequests` counts: any verb unless narrowed. */
+export interface AnyRequestFilter {
+  /** Only these verbs (e.g. ["LIST"]); every verb when absent. */
+  verbs?: string[];
+  /** Only these resources (e.g. ["pods"]); all when absent. */
+  resources?: string[];
+}
+
+/** Sum of apiserver_request_total over every verb (reads included) the filter lets through. */
+export function sumRequests(metricsText: string, filter: AnyRequestFilter = {}): number {
+  let total = 0;
+  for (const line of metricsText.split('\n')) {
+    const match = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const labels = parseLabels(match[1]);
+    if (allowed(filter.verbs, labels.get('verb')) && allowed(filter.resources, labels.get('resource'))) total += Number(match[2]);
+  }
+  return total;
+}

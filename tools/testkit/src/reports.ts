@@ -24,6 +24,7 @@ export function componentReport(component: string, over: Partial<ComponentReport
 export function passReport(clusters: ClusterReport[], over: Partial<PassReport> = {}): PassReport {
   return {
     mode: 'apply',
+    part: 'mesh',
     findings: [],
     directoryValid: true,
     controlPlane: 'cp',

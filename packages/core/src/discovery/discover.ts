@@ -1,3 +1,4 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { MeshdError } from '../errors.js';
 import { COMPONENT_SELECTORS, CONTROL_PLANE_COMPONENTS, ISTIO_NAMESPACE } from './components.js';
@@ -11,15 +12,25 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** The last result: a chosen pod that is still eligible stays chosen (no flapping between replicas). */
   previous?: Partial<DiscoveredEndpoints>;
+  /**
+   * The istio-system pods matching a label selector from a cache kept by a watch (the daemon's);
+   * undefined (or a cache that answers undefined: not synced) lists them from the API server.
+   */
+  pods?: (labelSelector: string) => readonly V1Pod[] | undefined;
+}
+
+/** The component's pods: from the cache when it answers, else one list request. */
+async function podsOf(cp: ClusterClient, component: ControlPlaneComponent, options: DiscoverOptions): Promise<readonly V1Pod[]> {
+  const cached = options.pods?.(COMPONENT_SELECTORS[component]);
+  if (cached !== undefined) return cached;
+  const list = await cp.core.listNamespacedPod({ namespace: ISTIO_NAMESPACE, labelSelector: COMPONENT_SELECTORS[component] }, abortableCall(options.signal));
+  return list.items;
 }
 
 async function lookUp(cp: ClusterClient, component: ControlPlaneComponent, options: DiscoverOptions): Promise<ChoiceOutcome> {
-  const list = await cp.core.listNamespacedPod(
-    { namespace: ISTIO_NAMESPACE, labelSelector: COMPONENT_SELECTORS[component] },
-    abortableCall(options.signal),
-  );
+  const pods = await podsOf(cp, component, options);
   const last = options.previous?.[component];
-  return chooseEndpoint(component, list.items, last?.source === 'pod' ? last.pod : undefined);
+  return chooseEndpoint(component, pods, last?.source === 'pod' ? last.pod : undefined);
 }
 
 function problemsOf(outcomes: readonly ChoiceOutcome[]): string[] {

@@ -1,6 +1,6 @@
 /** The reconcile pass: directory + config + live clusters → plan → (apply) → report. */
 export { runPass } from './run.js';
-export type { ClusterReport, ClusterState, ComponentReport, CredentialStatus, PassConfig, PassCredentials, PassOptions, PassReport } from './types.js';
+export type { ClusterReport, ClusterState, ComponentReport, ControlPlanePodSource, CredentialStatus, PassConfig, PassCredentials, PassOptions, PassPart, PassReport } from './types.js';
 export { meshFromState, memberRecordOf, publishedOf } from './mesh-source.js';
 export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';

@@ -22,10 +22,36 @@ export interface LeavingPlan {
   ownerOf: (identity: string) => Promise<string | undefined>;
 }
 
-/** The member records at the start of a pass (a consistent view) and the mesh they describe. */
+/**
+ * The member records at the start of a pass (a consistent view, departed ones included) and the mesh
+ * the members among them describe (a departed cluster, `leftAt`, is no longer a member).
+ */
 export function rememberedAtStart(opts: PassOptions): { records: Map<string, MemberRecord>; remembered: DesiredMesh | undefined } {
   const records = new Map((opts.state?.members() ?? []).map((r) => [r.name, r]));
-  return { records, remembered: meshFromState([...records.values()]) };
+  return { records, remembered: meshFromState([...records.values()].filter((r) => r.leftAt === undefined)) };
+}
+
+/** The records of clusters whose removal completed and whose credential the registry pass has yet to revoke. */
+export function departedRecords(opts: PassOptions): MemberRecord[] {
+  return (opts.state?.members() ?? []).filter((r) => r.leftAt !== undefined);
+}
+
+/** Pure: a record without the deletion budget's stamps (what membership is, not how its removal is decided). */
+function membershipOf(r: MemberRecord | undefined): string {
+  if (r === undefined) return '';
+  const { heldSince: _held, approvedAt: _approved, ...rest } = r;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Whether a pass changed membership for the clusters it acted on: a record written, changed or
+ * departed since `before` (the records at the pass's start). True without a state directory.
+ */
+export function membershipChanged(opts: PassOptions, before: ReadonlyMap<string, MemberRecord>): boolean {
+  const state = opts.state;
+  if (!state) return true;
+  const names = opts.scope ?? new Set([...before.keys(), ...state.members().map((r) => r.name)]);
+  return [...names].some((name) => membershipOf(before.get(name)) !== membershipOf(state.member(name)));
 }
 
 /** Pure: members of `remembered` that `mesh` no longer lists (the control plane never leaves this way). */
@@ -213,8 +239,16 @@ async function removeUnlessRenamed(input: LeaveInput, c: ValidCluster): Promise<
   return renamedReport(c, to, probe.client.server);
 }
 
-/** After the pass (apply mode): forgets the members whose removal finished. */
-export async function forgetRemoved(opts: PassOptions, removals: readonly ClusterReport[]): Promise<void> {
-  if (!opts.state || opts.mode !== 'apply') return;
-  for (const r of removals) if (r.state === 'removed') await opts.state.removeMember(r.name);
+/**
+ * After the removals (apply mode): a member whose removal finished is marked departed (`leftAt`); the
+ * registry pass drops it from the registry, revokes its credential, then forgets it.
+ */
+export async function markDeparted(opts: PassOptions, removals: readonly ClusterReport[]): Promise<void> {
+  const state = opts.state;
+  if (!state || opts.mode !== 'apply') return;
+  const at = (opts.now?.() ?? new Date()).toISOString();
+  for (const r of removals) {
+    const record = r.state === 'removed' ? state.member(r.name) : undefined;
+    if (record && record.leftAt === undefined) await state.putMember({ ...record, leftAt: at });
+  }
 }

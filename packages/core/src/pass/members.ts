@@ -7,12 +7,15 @@ import type { PrerequisiteInput, PrerequisiteReport } from '../prereq/check.js';
 import { pilotMulticlusterFlags } from '../prereq/pilot-flags.js';
 import { baseReport, reconcileMember } from './remotes.js';
 import type { MemberContext, ProbedCluster } from './remotes.js';
-import type { ClusterReport, PassOptions, PassReport } from './types.js';
+import type { ClusterReport, ControlPlanePodSource, PassOptions, PassReport } from './types.js';
 
-/** Discovers Pilot/policy/statsd, keeping the previous choice while it stays eligible; errors go to the report. */
-export async function discover(opts: PassOptions, cp: ClusterClient, report: PassReport): Promise<DiscoveredEndpoints | undefined> {
+/**
+ * Discovers Pilot/policy/statsd, keeping the previous choice while it stays eligible; the pods come
+ * from `pods` (the daemon's watch cache) when it can answer, else from a list. Errors go to the report.
+ */
+export async function discover(opts: PassOptions, cp: ClusterClient, report: PassReport, pods?: ControlPlanePodSource): Promise<DiscoveredEndpoints | undefined> {
   try {
-    return await discoverEndpoints(cp, opts.config.endpoints, { signal: opts.signal, previous: opts.previousEndpoints });
+    return await discoverEndpoints(cp, opts.config.endpoints, { signal: opts.signal, previous: opts.previousEndpoints, ...(pods ? { pods } : {}) });
   } catch (err) {
     report.errors.push(reportErrorOf(err));
     return undefined;

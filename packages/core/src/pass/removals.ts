@@ -21,7 +21,9 @@ export interface RemovalDecision {
  * with `allowRemovals` (`meshd apply --allow-removals N`, up to N more) or by raising the limit so
  * that every leaving cluster fits. The decision is remembered (approvedAt, heldSince): later passes
  * keep it, so the budget does not refill pass after pass, new departures join the held ones, and
- * concurrent scoped passes agree whichever of them decided first. Deterministic.
+ * concurrent scoped passes agree whichever of them decided first. In the daemon each remote key is a
+ * pass of its own: the first key that sees a set of departures decides for all of them, so the budget
+ * holds per window of departures seen together, not per key. Deterministic.
  */
 export function decideRemovals(leaving: readonly LeavingCluster[], maxPerPass: number, allowRemovals?: number): RemovalDecision {
   const names = leaving.map((l) => l.name).sort();

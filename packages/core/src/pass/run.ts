@@ -14,7 +14,9 @@ import { discover, judgePrerequisites, member } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
 import type { MemberRecord } from '../state/store.js';
-import { forgetRemoved, leaveMesh, planLeaving, rememberBeforeActing, rememberedAtStart } from './leaving.js';
+import { departedRecords, leaveMesh, markDeparted, membershipChanged, planLeaving, rememberBeforeActing, rememberedAtStart } from './leaving.js';
+import { meshFromState } from './mesh-source.js';
+import { prerequisiteError } from '../prereq/check.js';
 import { publishedClusters, registryStep } from './publish.js';
 import { credentialsStep } from './credentials-step.js';
 import type { CredentialsOutcome } from './credentials-step.js';
@@ -27,15 +29,15 @@ function finish(report: PassReport): PassReport {
   report.changes = all.reduce((n, c) => n + c.changes.filter((x) => x.op !== 'orphan').length, 0);
   report.writes = all.reduce((n, c) => n + c.writes, 0);
   const clustersOk = report.clusters.every((c) => c.state === 'converged' || c.state === 'removed' || c.state === 'renamed');
-  const registryOk = report.registry !== undefined && report.registry.error === undefined;
+  const registryOk = report.part === 'clusters' || (report.registry !== undefined && report.registry.error === undefined);
   report.converged = report.directoryValid && report.errors.length === 0 && clustersOk && registryOk && (report.mode === 'apply' || report.changes === 0);
   return report;
 }
 
-/** What the control plane told us before any remote is touched. */
+/** What the control plane told us before any remote is touched (a `clusters` pass does not read the registry). */
 interface ControlPlaneView {
   cp: ProbedCluster;
-  observed: ObservedRegistry;
+  observed?: ObservedRegistry;
   mesh: DesiredMesh;
 }
 
@@ -65,14 +67,14 @@ async function viewControlPlane(opts: PassOptions, validation: DirectoryValidati
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
-  const observed = await readRegistry(opts, cp, report);
-  if (!observed) return undefined;
+  const observed = report.part === 'clusters' ? undefined : await readRegistry(opts, cp, report);
+  if (report.part !== 'clusters' && !observed) return undefined;
   const mesh = buildDesiredMesh(validation, opts.lastGood ?? remembered);
   if (!mesh) {
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory is invalid and no last good version exists: nothing was changed'));
     return undefined;
   }
-  return { cp, observed, mesh };
+  return { cp, mesh, ...(observed ? { observed } : {}) };
 }
 
 function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
@@ -115,7 +117,7 @@ interface MembersOutcome {
 /** The directory validated and the report every later phase fills. */
 function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
   const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode, ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}) });
-  const report: PassReport = { mode: opts.mode, findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
+  const report: PassReport = { mode: opts.mode, part: opts.part ?? 'mesh', findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
   return { validation, report };
 }
 
@@ -124,9 +126,10 @@ async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   const { opts, report, remembered } = run;
   const { cp, mesh } = run.view;
   // The remotes are probed while the control plane is asked for its endpoints: neither waits for the other.
-  const probing = mapLimit(mesh.remotes.filter((r) => run.inScope(r.name)), run.limit, run.probe);
+  const observed = report.part === 'registry' ? mesh.remotes : mesh.remotes.filter((r) => run.inScope(r.name));
+  const probing = mapLimit(observed, run.limit, run.probe);
   probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
-  const discovered = await discover(opts, cp.client, report);
+  const discovered = await discover(opts, cp.client, report, opts.controlPlanePods);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
   if (discovered) report.discovered = discovered;
   if (endpoints) report.endpoints = endpoints;
@@ -149,33 +152,52 @@ async function reconcileMembers(run: PassRun, survey: MeshSurvey): Promise<Membe
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
   const serverOf = (c: ValidCluster): string => connectTo(opts, c).server;
   const removals = await leaveMesh({ plan: leaving, remembered, inScope, serverOf, probe, remove: (p) => removeMember(p, ctx), limit, opts });
-  await forgetRemoved(opts, removals);
+  await markDeparted(opts, removals);
   report.clusters.push(...members, ...removals);
   return { leaving, members, removals };
+}
+
+/**
+ * The registry pass's view of the members: every remote as observed (reachable or not, blocked by
+ * its prerequisites or not), nothing run on it and nothing removed. Not added to the report: each
+ * cluster's own key reports it.
+ */
+function observeMembers(survey: MeshSurvey): MembersOutcome {
+  const members = survey.probes.map((p) => {
+    const report = baseReport(p);
+    return prerequisiteError(survey.prereq, p.name) ? { ...report, state: 'blocked' as const } : report;
+  });
+  return { leaving: { renames: new Map(), budget: { removable: [], held: [] }, leaving: [], ownerOf: () => Promise.resolve(undefined) }, members, removals: [] };
 }
 
 /** Mints the credentials, writes the registry, then revokes what it replaced. */
 async function publishMesh(run: PassRun, outcome: MembersOutcome): Promise<void> {
   const { opts, report, remembered } = run;
-  const { cp, mesh } = run.view;
+  const { cp, mesh, observed } = run.view;
+  if (!observed) return;
   const { leaving, members, removals } = outcome;
   const clusters = publishedClusters({ mesh, registryMesh: remembered, members, removals, mode: opts.mode, renames: leaving.renames });
-  const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? [])]) : undefined;
-  const left = leftClusters(removals, remembered);
-  const reached = new Set(report.clusters.filter((c) => c.reachable).map((c) => c.name));
+  const departed = departedRecords(opts);
+  const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? []), ...departed.map((r) => r.name)]) : undefined;
+  const left = departedClusters(opts, departed);
+  const reached = new Set([...report.clusters, ...members].filter((c) => c.reachable).map((c) => c.name));
   const credentials = await credentialsStep(opts, { clusters, left, clientIp: pilotIpOf(report), connect: (c) => connectTo(opts, c), reachable: (name) => reached.has(name) });
-  attachCredentials(report.clusters, credentials.components, opts.mode === 'apply');
-  report.registry = await registryStep(opts, { cp: cp.client, observed: run.view.observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
+  attachCredentials(report, credentials.components, opts.mode === 'apply');
+  report.registry = await registryStep(opts, { cp: cp.client, observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
   await finishCredentials(report, credentials, left.map((c) => c.name));
+  await forgetDeparted(opts, report, departed.map((r) => r.name), left.map((c) => c.name));
 }
 
 /**
- * One reconcile pass over the whole mesh (plan or apply). Level-based: it reads the directory
- * snapshot it is given and the live clusters; its memory is `lastGood` and the state directory on
- * the bastion (`state`), never anything read from a cluster. Never throws for cluster problems: they
- * are in the report. Deletes nothing it cannot prove it owns, and nothing on a cluster it cannot reach;
- * removes at most removals.maxPerPass clusters (the rest are held) and never uninstalls a renamed one.
- * Phases, in order: control plane viewed, mesh surveyed, members reconciled, mesh published.
+ * One reconcile pass (plan or apply) over the part of the mesh `opts.part` names: the whole mesh
+ * (the CLI), the clusters in scope only (a daemon cluster key: never the registry, never a
+ * credential), or the registry (the daemon's registry key: members observed, credentials, registry).
+ * Level-based: it reads the directory snapshot it is given and the live clusters; its memory is
+ * `lastGood` and the state directory on the bastion (`state`), never anything read from a cluster.
+ * Never throws for cluster problems: they are in the report. Deletes nothing it cannot prove it owns,
+ * and nothing on a cluster it cannot reach; removes at most removals.maxPerPass clusters (the rest
+ * are held) and never uninstalls a renamed one.
+ * Phases, in order: control plane viewed, mesh surveyed, members reconciled (or observed), mesh published.
  */
 export async function runPass(opts: PassOptions): Promise<PassReport> {
   const { validation, report } = startPass(opts);
@@ -194,7 +216,12 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     probe: async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r),
   };
   const survey = await surveyMesh(run);
-  await publishMesh(run, await reconcileMembers(run, survey));
+  if (report.part === 'registry') await publishMesh(run, observeMembers(survey));
+  else {
+    const outcome = await reconcileMembers(run, survey);
+    if (report.part === 'mesh') await publishMesh(run, outcome);
+    else report.membershipChanged = membershipChanged(opts, records);
+  }
   return finish(report);
 }
 
@@ -203,25 +230,46 @@ function pilotIpOf(report: PassReport): string | undefined {
   return report.discovered?.pilot.ip;
 }
 
-/** The remembered clusters whose removal completed in this pass: their credentials go (a renamed one keeps its credential under its new name). */
-function leftClusters(removals: readonly ClusterReport[], remembered: DesiredMesh | undefined): ValidCluster[] {
-  const gone = new Set(removals.filter((r) => r.state === 'removed').map((r) => r.name));
-  return (remembered?.remotes ?? []).filter((c) => gone.has(c.name));
+/**
+ * The departed members (their removal completed, in this pass or an earlier one) as clusters to
+ * connect to: their credentials go (a renamed one keeps its credential under its new name).
+ */
+function departedClusters(opts: PassOptions, departed: readonly MemberRecord[]): ValidCluster[] {
+  if (departed.length === 0) return [];
+  const names = new Set(departed.map((r) => r.name));
+  const all = meshFromState(opts.state?.members() ?? []);
+  return (all?.remotes ?? []).filter((c) => names.has(c.name));
 }
 
-/** Adds each cluster's `credentials` component to its report; a failed one makes the cluster `error`. */
-function attachCredentials(clusters: ClusterReport[], components: ReadonlyMap<string, ComponentReport>, applied: boolean): void {
+/** Forgets the departed members whose credential was revoked (apply mode); one whose revocation failed stays for the next registry pass. */
+async function forgetDeparted(opts: PassOptions, report: PassReport, departed: readonly string[], revoked: readonly string[]): Promise<void> {
+  if (!opts.state || opts.mode !== 'apply' || report.registry?.error !== undefined) return;
+  const failed = new Set(report.errors.flatMap((e) => revoked.filter((name) => e.message.startsWith(`${name}: could not revoke`))));
+  // A departed cluster whose files came back meanwhile is a member again (its key re-recorded it): kept.
+  for (const name of departed) if (!failed.has(name) && opts.state.member(name)?.leftAt !== undefined) await opts.state.removeMember(name);
+}
+
+/**
+ * Adds each cluster's `credentials` component to its report; a failed one makes the cluster `error`.
+ * A registry pass reports no remote: a failed credential is a mesh error there (the registry key retries).
+ */
+function attachCredentials(report: PassReport, components: ReadonlyMap<string, ComponentReport>, applied: boolean): void {
   for (const [name, component] of components) {
-    const cluster = clusters.find((c) => c.name === name);
-    if (!cluster) continue;
-    cluster.components.push(component);
-    cluster.warnings.push(...(component.warnings ?? []));
-    if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
-      cluster.state = failureState(component.error);
-      cluster.lastError = prefixed('credentials: ', component.error);
-    } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
-      cluster.state = 'changes-pending';
-    }
+    const cluster = report.clusters.find((c) => c.name === name);
+    if (cluster) attachCredential(cluster, component, applied);
+    else if (component.error !== undefined) report.errors.push(prefixed(`${name}: credentials: `, component.error));
+  }
+}
+
+/** Adds one cluster's `credentials` component to its report. */
+function attachCredential(cluster: ClusterReport, component: ComponentReport, applied: boolean): void {
+  cluster.components.push(component);
+  cluster.warnings.push(...(component.warnings ?? []));
+  if (component.error !== undefined && (cluster.state === 'converged' || cluster.state === 'changes-pending')) {
+    cluster.state = failureState(component.error);
+    cluster.lastError = prefixed('credentials: ', component.error);
+  } else if (!applied && component.changes.length > 0 && cluster.state === 'converged') {
+    cluster.state = 'changes-pending';
   }
 }
 

@@ -1,3 +1,4 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ReportError } from '../errors.js';
 import type { Finding } from '../descriptor/finding.js';
@@ -91,7 +92,24 @@ export interface PassReport {
   credentials?: CredentialStatus[];
   /** Removals the deletion budget holds (every leaving cluster, not only this pass's scope), and why. */
   held?: { clusters: string[]; reason: string };
+  /** The part of the mesh this pass reconciled (absent: `mesh`, the whole of it). */
+  part?: PassPart;
+  /**
+   * A `clusters` pass: true when what the registry publishes may have changed — a cluster joined
+   * (its member record written), its recorded descriptor or kubeconfig changed, it left (removed,
+   * renamed). Always true without a state directory (no memory to compare with).
+   */
+  membershipChanged?: boolean;
 }
+
+/** Which part of the mesh a pass reconciles (see PassOptions.part). */
+export type PassPart = 'mesh' | 'clusters' | 'registry';
+
+/**
+ * The control plane's istio-system pods matching a label selector, from a cache (the daemon's pod
+ * watch); undefined when the cache cannot answer (not synced, not watched): discovery lists then.
+ */
+export type ControlPlanePodSource = (labelSelector: string) => readonly V1Pod[] | undefined;
 
 /** Everything a pass needs; the pass reads nothing else (no env, no globals). */
 export interface PassOptions {
@@ -117,10 +135,23 @@ export interface PassOptions {
   /** The clock for held-since stamps (tests inject one). */
   now?: () => Date;
   /**
-   * Limits which clusters this pass acts on (the daemon's work-queue keys); the registry is always
-   * planned. Undefined: every cluster. Clusters outside the scope are observed only as needed.
+   * Which part of the mesh this pass reconciles (the daemon's work-queue keys choose one):
+   * - `mesh` (default; the CLI): every cluster in `scope`, then the credentials and the registry;
+   * - `clusters` (a cluster key): the clusters in `scope` only (their components, their removal when
+   *   they left, their member records) — no credential is minted or revoked, the registry is not
+   *   read or written; the report says whether membership changed (`membershipChanged`);
+   * - `registry` (the registry key): every remote observed (probed, prerequisites judged, no
+   *   component run), credentials minted/rotated/revoked, the registry written; departed members'
+   *   credentials revoked and their records forgotten. Its report lists only the control plane.
    */
+  part?: PassPart;
+  /** Limits which clusters a `mesh` or `clusters` pass acts on. Undefined: every cluster. */
   scope?: ReadonlySet<string>;
+  /**
+   * Where discovery gets the control plane's Pilot/Mixer/statsd pods (the daemon's watch cache).
+   * Undefined, or a source that answers undefined (not synced): discovery lists them.
+   */
+  controlPlanePods?: ControlPlanePodSource;
   /** Connection factory (tests and benchmarks may count or wrap connections). */
   connect?: (name: string, kubeconfigText: string) => ClusterClient;
 }

@@ -26,6 +26,11 @@ export interface MemberRecord {
   heldSince?: string;
   /** Set when the deletion budget let this member's removal go during a mass removal (ISO 8601). */
   approvedAt?: string;
+  /**
+   * Set when the cluster's removal completed (ISO 8601): no longer a member, the record stays only
+   * until the registry pass has dropped it from the registry and revoked its Pilot credential.
+   */
+  leftAt?: string;
 }
 
 export type { JournalEntry } from '../plan/journal.js';
@@ -45,7 +50,7 @@ function checkMember(path: string, name: string, data: unknown): MemberRecord {
     data.name === name &&
     (data.role === 'control-plane' || data.role === 'remote') &&
     ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
-    ['identity', 'heldSince', 'approvedAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
+    ['identity', 'heldSince', 'approvedAt', 'leftAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
   if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`);
   return data as unknown as MemberRecord;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/core';
 import { watchResource, type ResourceWatch } from './informers.js';
-import { FULL_KEY } from './keys.js';
-import type { WatchSpec } from './watch-specs.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { CONTROL_PLANE_POD_SELECTOR, type WatchSpec } from './watch-specs.js';
 import { manyListenerAbortController } from './abort.js';
 import { readServerVersion, VERSION_PROBE_MS, watchServerVersion, type ServerVersionSource } from './version-watch.js';
 
@@ -13,6 +13,8 @@ export interface ClusterWatchesOptions {
   connect: (name: string, kubeconfigText: string) => ClusterClient;
   /** Receives the keys an event enqueues. */
   enqueue: (keys: readonly string[]) => void;
+  /** Every key (each remote's and the registry's): what a control-plane change enqueues. */
+  everyKey: () => string[];
   logger: Logger;
   /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default 300. */
   watchTimeoutSeconds?: () => number;
@@ -25,19 +27,21 @@ export interface ClusterWatchesOptions {
 interface RunningWatches {
   identity: string;
   stop: AbortController;
-  watches: ResourceWatch[];
+  watches: { spec: WatchSpec; watch: ResourceWatch }[];
 }
 
 /**
  * Keeps the daemon's watches in step with the desired mesh: the control-plane watches on the
  * control plane, the per-remote watches on each remote, restarted when a cluster's kubeconfig or
  * role changes and stopped when it leaves. Owns the watches and their connections; events only
- * enqueue keys: 'all-remotes' → FULL_KEY (every remote in one pass: one discovery, one render,
- * remotes applied concurrently, and it runs alone so it cannot race a single-cluster pass),
- * 'this-remote' → the cluster's own key. A watch that breaks or recovers enqueues its cluster's key.
- * It also reads each cluster's server version now and then
- * (watchServerVersion): a new version enqueues the cluster (the control plane: FULL_KEY), so what was
- * parked on the APIs the old version served is checked again.
+ * enqueue keys (controller-runtime's EnqueueRequestsFromMapFunc): 'all-remotes' and anything about
+ * the control plane itself (its link lost or back, a new server version) → every key (each remote's,
+ * then the registry's); 'this-remote' → the cluster's own key. Each remote key reconciles on its own,
+ * concurrently with the others: discovery reads the control-plane pods from this watch's cache
+ * (`controlPlanePods`), not one list per key, and the renderer renders once per distinct values.
+ * A remote's watch that breaks or recovers enqueues its key; its server version is read now and then
+ * (watchServerVersion): a new version enqueues it, so what was parked on the APIs the old version
+ * served is checked again.
  */
 export class ClusterWatches {
   private readonly running = new Map<string, RunningWatches>();
@@ -55,6 +59,19 @@ export class ClusterWatches {
     for (const cluster of wanted.values()) if (!this.running.has(cluster.name)) this.startCluster(cluster, specs);
   }
 
+  /**
+   * The control plane's Pilot/Mixer/statsd pods matching an equality label selector (`a=b,c=d`), from
+   * the pod watch's cache; undefined when that watch is not running or cannot vouch for its cache.
+   */
+  controlPlanePods(labelSelector: string): KubernetesObject[] | undefined {
+    for (const { spec, watch } of [...this.running.values()].flatMap((r) => r.watches)) {
+      if (spec.on !== 'control-plane' || spec.target.kind !== 'Pod' || spec.target.labelSelector !== CONTROL_PLANE_POD_SELECTOR) continue;
+      const objects = watch.objects();
+      return objects === undefined ? undefined : [...objects].filter(matchesSelector(labelSelector));
+    }
+    return undefined;
+  }
+
   /** Names of the clusters being watched, sorted. */
   watched(): string[] {
     return [...this.running.keys()].sort();
@@ -66,7 +83,7 @@ export class ClusterWatches {
    * relist enqueues the cluster, so it converges within seconds of the link coming back.
    */
   suspect(name: string): void {
-    for (const watch of this.running.get(name)?.watches ?? []) watch.suspect();
+    for (const { watch } of this.running.get(name)?.watches ?? []) watch.suspect();
   }
 
   /** Stops every watch. */
@@ -86,13 +103,13 @@ export class ClusterWatches {
 
   private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[]): void {
     const stop = manyListenerAbortController();
-    const watches: ResourceWatch[] = [];
+    const watches: RunningWatches['watches'] = [];
     this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop, watches });
     const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
     const client = this.connectOrWarn(cluster);
     if (client === undefined) return;
     this.watchVersion(cluster, client, stop.signal);
-    for (const spec of specs.filter((s) => s.on === side)) watches.push(this.watchSpec(cluster, client, spec, stop.signal));
+    for (const spec of specs.filter((s) => s.on === side)) watches.push({ spec, watch: this.watchSpec(cluster, client, spec, stop.signal) });
   }
 
   /** The cluster's client, or undefined (logged) when its kubeconfig cannot make one. */
@@ -105,6 +122,11 @@ export class ClusterWatches {
     }
   }
 
+  /** The keys news about `cluster` itself enqueues: its own key, or every key for the control plane. */
+  private keysOf(cluster: ValidCluster): string[] {
+    return cluster.role === 'control-plane' ? this.o.everyKey() : [cluster.name];
+  }
+
   /** Probes the cluster's server version, enqueueing it (or all, for the control plane) on a change. */
   private watchVersion(cluster: ValidCluster, client: ClusterClient, signal: AbortSignal): void {
     void watchServerVersion({
@@ -112,7 +134,7 @@ export class ClusterWatches {
       client,
       read: this.o.readVersion ?? readServerVersion,
       intervalMs: this.o.versionProbeMs ?? VERSION_PROBE_MS,
-      onChange: () => this.o.enqueue([cluster.role === 'control-plane' ? FULL_KEY : cluster.name]),
+      onChange: () => this.o.enqueue(this.keysOf(cluster)),
       signal,
       logger: this.o.logger.child({ cluster: cluster.name, watch: 'version' }),
     });
@@ -122,7 +144,7 @@ export class ClusterWatches {
   private watchSpec(cluster: ValidCluster, client: ClusterClient, spec: WatchSpec, signal: AbortSignal): ResourceWatch {
     const relevant = spec.filter?.() ?? (() => true);
     const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
-    const keys = spec.enqueue === 'all-remotes' ? [FULL_KEY] : [cluster.name];
+    const keys = (): string[] => (spec.enqueue === 'all-remotes' ? this.o.everyKey() : this.keysOf(cluster));
     return watchResource({
       client,
       ...spec.target,
@@ -131,16 +153,23 @@ export class ClusterWatches {
       retryMaxMs: 10_000,
       // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
       // /status (and the page) say unreachable within a second, and converged once it is back.
-      onConnectivity: () => this.o.enqueue([cluster.name]),
+      onConnectivity: () => this.o.enqueue(this.keysOf(cluster)),
       watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? 300,
       // Back after a failure: what happened meanwhile may not show as a difference (a pass that
       // failed half-way), so the cluster is reconciled whatever the relist found.
-      onReestablished: () => this.o.enqueue(keys),
+      onReestablished: () => this.o.enqueue(keys()),
       onChange: (event, known) => {
         if (!relevant(event, known)) return;
-        logger.debug({ event: event.type, object: event.object.metadata?.name, keys }, 'watch event');
-        this.o.enqueue(keys);
+        const enqueued = keys();
+        logger.debug({ event: event.type, object: event.object.metadata?.name, keys: enqueued.length }, 'watch event');
+        this.o.enqueue(enqueued);
       },
     });
   }
+}
+
+/** Pure: a matcher for an equality label selector (`a=b,c=d`; every term must hold). */
+export function matchesSelector(selector: string): (object: KubernetesObject) => boolean {
+  const terms = selector.split(',').filter((t) => t !== '').map((t) => t.split('=') as [string, string | undefined]);
+  return (object) => terms.every(([key, value]) => object.metadata?.labels?.[key.trim()] === value?.trim());
 }

@@ -7,7 +7,7 @@ const MIN_DELAY_MS = 1000;
 
 /**
  * One timer per minted credential: at its next event (rotation at two thirds of its lifetime, or
- * revoking the credential it replaced) the cluster's key is enqueued; no polling. Re-armed from every
+ * revoking the credential it replaced) the registry key is enqueued (it alone mints and revokes); no polling. Re-armed from every
  * pass report; owned by the daemon, cleared on shutdown.
  */
 export class CredentialTimers {

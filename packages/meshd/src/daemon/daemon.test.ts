@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
 import { createDaemonLogger } from './logger.js';
 import { Redactor } from '../output/redact.js';
-import { clusterReport, componentReport, passReport } from '@meshd/testkit';
+import { clusterReport, passReport } from '@meshd/testkit';
 
 const TOKEN = 'planted-daemon-token-7a61c0d9e2';
 const descriptor = (name: string, cp: boolean): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
@@ -39,6 +39,8 @@ async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise
 }
 
 interface Call {
+  /** The key the pass ran for: a remote's name, or @registry. */
+  key: string;
   scope: string[] | undefined;
   at: number;
 }
@@ -49,13 +51,18 @@ let logs: string[];
 let calls: Call[];
 let behaviour: (opts: PassOptions) => Promise<PassReport>;
 
-function scopeNames(opts: PassOptions): string[] {
-  return opts.scope ? [...opts.scope] : ['cp', 'east', 'west'];
+function keyOf(opts: PassOptions): string {
+  return opts.part === 'registry' ? '@registry' : [...(opts.scope ?? [])].join(',');
 }
 
+/** What runPass reports for the part a key asks for: a cluster key its cluster (no registry), the registry key the control plane and the registry. */
 function converged(opts: PassOptions): Promise<PassReport> {
-  return Promise.resolve(passReport([clusterReport('cp'), ...scopeNames(opts).filter((n) => n !== 'cp').map((n) => clusterReport(n))]));
+  if (opts.part === 'registry') return Promise.resolve(passReport([clusterReport('cp')], { part: 'registry' }));
+  const { registry: _none, ...report } = passReport([clusterReport('cp'), ...[...(opts.scope ?? [])].map((n) => clusterReport(n))], { part: 'clusters', membershipChanged: false });
+  return Promise.resolve(report);
 }
+
+const registryCalls = (): Call[] => calls.filter((c) => c.key === '@registry');
 
 async function startDaemon(configOverrides: Record<string, unknown> = {}, reload?: () => Promise<MeshdConfig>): Promise<string> {
   const config = meshdConfigSchema.parse({ directory: dir, resync: '1h', ...configOverrides });
@@ -70,7 +77,7 @@ async function startDaemon(configOverrides: Record<string, unknown> = {}, reload
     plugins: [],
     debounceMs: 200,
     runPass: (opts) => {
-      calls.push({ scope: opts.scope ? [...opts.scope] : undefined, at: Date.now() });
+      calls.push({ key: keyOf(opts), scope: opts.scope ? [...opts.scope] : undefined, at: Date.now() });
       return behaviour(opts);
     },
   });
@@ -97,29 +104,55 @@ afterEach(async () => {
 });
 
 describe('Daemon', () => {
-  it('starts with one full pass, then becomes ready and serves /status', async () => {
+  it('starts with every remote key and the registry key, then becomes ready and serves /status', async () => {
     const url = await startDaemon();
-    await until('first pass', () => calls.length === 1);
-    expect(calls[0]?.scope).toBeUndefined();
+    await until('first passes', () => calls.length === 3);
     await daemon?.queue.whenIdle();
+    expect(calls.map((c) => c.key).sort()).toEqual(['@registry', 'east', 'west']);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; state: string }[] };
+    const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; state: string }[]; registry?: { state: string } };
     expect(status.clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['east', 'converged'], ['west', 'converged']]);
+    // The registry key's registry stays on /status whichever key reported last.
+    expect(status.registry?.state).toBe('in-sync');
   });
 
   it('reconciles only the cluster whose kubeconfig changed', async () => {
     await startDaemon();
-    await until('first pass', () => calls.length === 1);
+    await until('first passes', () => calls.length === 3);
     await daemon?.queue.whenIdle();
     await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 4));
-    await until('west pass', () => calls.length === 2, 5000);
-    expect(calls[1]?.scope).toEqual(['west']);
+    await until('west pass', () => calls.length === 4, 5000);
+    await sleep(300);
+    await daemon?.queue.whenIdle();
+    // Its pass said membership did not change: the registry key is not run again.
+    expect(calls.slice(3).map((c) => c.key)).toEqual(['west']);
+  });
+
+  it('runs the registry key after a remote key whose report says membership changed, once for a burst', async () => {
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      if (opts.part === 'clusters') await sleep(100);
+      return opts.part === 'clusters' ? { ...report, membershipChanged: true } : report;
+    };
+    await startDaemon();
+    await until('first passes', () => calls.length >= 3);
+    await daemon?.queue.whenIdle();
+    const from = calls.length;
+    await writeFile(join(dir, 'east.kube.conf'), kubeconfig('east', 20, TOKEN));
+    await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 30));
+    await until('the registry key after them', () => calls.slice(from).some((c) => c.key === '@registry'), 5000);
+    await sleep(500);
+    await daemon?.queue.whenIdle();
+    const keys = calls.slice(from).map((c) => c.key);
+    expect(keys.filter((k) => k !== '@registry').sort()).toEqual(['east', 'west']);
+    expect(keys.at(-1)).toBe('@registry');
+    expect(keys.filter((k) => k === '@registry').length).toBeLessThanOrEqual(2);
   });
 
   it('turns 50 rapid writes to one descriptor into at most 3 reconciles of that cluster (from /metrics)', async () => {
     const url = await startDaemon();
-    await until('first pass', () => calls.length === 1);
+    await until('first passes', () => calls.length === 3);
     await daemon?.queue.whenIdle();
     for (let i = 0; i < 50; i++) {
       await writeFile(join(dir, 'east.yaml'), `${descriptor('east', false)}# edit ${i}\n`);
@@ -168,25 +201,6 @@ describe('Daemon', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
-  it('follows two passes that ran at once and both wrote the registry with a full pass', async () => {
-    behaviour = async (opts) => {
-      const report = await converged(opts);
-      if (opts.scope === undefined) return report;
-      await sleep(300);
-      return { ...report, registry: componentReport('registry', { writes: 1 }) };
-    };
-    await startDaemon();
-    await until('first pass', () => calls.length === 1);
-    await daemon?.queue.whenIdle();
-    await writeFile(join(dir, 'east.kube.conf'), kubeconfig('east', 20, TOKEN));
-    await writeFile(join(dir, 'west.kube.conf'), kubeconfig('west', 30));
-    await until('the healing full pass', () => calls.filter((c) => c.scope === undefined).length === 2, 3000);
-    await sleep(500);
-    expect(calls).toHaveLength(4);
-    expect(calls.slice(1, 3).map((c) => c.scope?.[0]).sort()).toEqual(['east', 'west']);
-    expect(calls[3]?.scope).toBeUndefined();
-  });
-
   it('never lets a planted token reach /status, /metrics or the logs', async () => {
     behaviour = async (opts) => {
       const report = await converged(opts);
@@ -208,7 +222,7 @@ describe('Daemon', () => {
       return converged(opts);
     };
     await startDaemon();
-    await until('pass started', () => calls.length === 1);
+    await until('pass started', () => calls.length >= 1);
     const started = Date.now();
     await daemon?.shutdown('SIGTERM');
     expect(finished).toBe(true);
@@ -218,7 +232,7 @@ describe('Daemon', () => {
 
   it('says on /readyz that the directory is gone after rm -rf, and re-reads it once it is back', async () => {
     const url = await startDaemon();
-    await until('first pass', () => calls.length === 1);
+    await until('first passes', () => calls.length === 3);
     await daemon?.queue.whenIdle();
     await rm(dir, { recursive: true, force: true });
     await until('the directory reported gone', () => daemon?.status().readyReasons.some((r) => r.endsWith('does not exist')) === true);
@@ -240,11 +254,12 @@ describe('Daemon', () => {
   it('keeps the running config when a reload fails, and applies a good one', async () => {
     let next: () => Promise<MeshdConfig> = () => Promise.reject(new Error('meshd.yaml:3:1: error: unknown key "resyncc"'));
     await startDaemon({}, () => next());
-    await until('first pass', () => calls.length === 1);
+    await until('first passes', () => calls.length === 3);
     expect(await daemon?.reload()).toBe(false);
     expect(logs.some((l) => l.includes('keeping the previous configuration'))).toBe(true);
     next = () => Promise.resolve(meshdConfigSchema.parse({ directory: dir, resync: '2h', prune: false }));
     expect(await daemon?.reload()).toBe(true);
-    await until('full pass after reload', () => calls.filter((c) => c.scope === undefined).length === 2, 5000);
+    // A reload enqueues every key: each remote and the registry run again.
+    await until('every key after reload', () => registryCalls().length === 2 && calls.filter((c) => c.key === 'east').length === 2 && calls.filter((c) => c.key === 'west').length === 2, 5000);
   });
 });

@@ -8,18 +8,16 @@ import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
 import type { Clock } from './clock.js';
 import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
-import { fingerprintDirectory, FULL_KEY, keysForDirectoryChange, type DirectoryFingerprint } from './keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, type DirectoryFingerprint } from './keys.js';
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
-import { keyReconciler, UNREACHABLE_RECHECK_MS } from './reconcile-key.js';
+import { keyReconciler } from './reconcile-key.js';
 import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
-import { RunLock } from './run-lock.js';
 import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
 import { statusFromReports, type MeshStatus } from './status.js';
 import { StatusFeed } from './status-feed.js';
 import type { SystemdNotifier } from './systemd.js';
-import type { PassVerdict } from './verdict.js';
 import type { ServerVersionSource } from './version-watch.js';
 import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
 import { CredentialTimers } from './credential-timers.js';
@@ -65,23 +63,24 @@ function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersio
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
 
 /** The result label of a reconcile that succeeded or was requeued: whether its pass converged. */
-function convergenceLabel(pass: { converged: boolean } | undefined): ReconcileResultLabel {
+function convergenceLabel(pass: PassReport | undefined): ReconcileResultLabel {
   return pass?.converged === true ? 'converged' : 'not_converged';
 }
 
 /**
- * The meshd daemon: directory watch → work queue → one scoped pass per key → status, metrics and
- * watches; the health server; optional leader election. Owns every piece it starts and stops them
- * all in shutdown(). Events only enqueue keys; every reconcile re-reads the directory.
+ * The meshd daemon: directory watch → work queue → one pass per key (a remote, or the registry) →
+ * status, metrics and watches; the health server; optional leader election. Owns every piece it
+ * starts and stops them all in shutdown(). Events only enqueue keys; every reconcile re-reads the
+ * directory. It learns how a reconcile ended from one place, the queue's record (onResult), which
+ * carries the pass report; a remote key whose report says membership changed enqueues the registry key.
  */
 export class Daemon {
   readonly metrics: DaemonMetrics;
-  readonly queue: WorkQueue;
+  readonly queue: WorkQueue<PassReport>;
   private config: MeshdConfig;
   private plugins: LoadedPlugin[] = [];
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
-  private readonly passes = new Map<string, { converged: boolean; writes: number }>();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
@@ -98,8 +97,10 @@ export class Daemon {
   private stateStore: StateStore | undefined;
   /** The status page's live feed (GET /events); told about every report and reconcile. */
   private readonly feed: StatusFeed;
-  private readonly credentialTimers = new CredentialTimers((key) => this.queue.add(key));
+  private readonly credentialTimers = new CredentialTimers(() => this.queue.add(REGISTRY_KEY));
   private istiodSync: IstiodSync | undefined;
+  /** The keys of the first round (start-up, or winning the lease) not reconciled yet: ready waits for them. */
+  private firstRound: Set<string> | undefined;
   private istiodReading = false;
 
   constructor(private readonly o: DaemonOptions) {
@@ -107,9 +108,9 @@ export class Daemon {
     this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)), ...versionOptions(o) });
+    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), everyKey: () => this.everyKey(), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)), ...versionOptions(o) });
     if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
-    this.queue = new WorkQueue({
+    this.queue = new WorkQueue<PassReport>({
       concurrency: this.config.concurrency,
       resyncMs: this.config.resync,
       ...(o.clock ? { clock: o.clock } : {}),
@@ -121,13 +122,11 @@ export class Daemon {
         runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
         logger: o.logger.child({ component: 'reconcile' }),
         redactor: o.redactor,
-        lock: new RunLock(),
         lastGood: this.lastGood,
         state: () => this.stateStore,
+        controlPlanePods: (selector) => this.watches.controlPlanePods(selector),
         isActive: () => this.election?.isLeader() ?? true,
         term: () => this.election?.term(),
-        onReport: (key, report, verdict) => this.onReport(key, report, verdict),
-        heal: () => this.queue.add(FULL_KEY),
       }),
     });
   }
@@ -141,6 +140,7 @@ export class Daemon {
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
     await this.onDirectoryChange([]);
+    this.firstRound ??= new Set(this.everyKey());
     if (!this.election) this.queue.start();
     else {
       this.election.start(this.abort.signal);
@@ -157,6 +157,7 @@ export class Daemon {
     if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
     if (this.istiodSync) context.istiod = this.istiodSync;
+    if (this.firstRound !== undefined) context.firstRoundPending = this.firstRound.size;
     return statusFromReports(this.state, context);
   }
 
@@ -191,7 +192,7 @@ export class Daemon {
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
     if (next.directory !== before.directory) await this.rewatchDirectory();
-    this.queue.add(FULL_KEY);
+    this.enqueueEveryKey();
     this.o.logger.info({ directory: next.directory }, 'configuration reloaded');
     void this.o.notifier?.ready('configuration reloaded');
     return true;
@@ -243,7 +244,7 @@ export class Daemon {
       const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode, credentialsMode: this.config.credentials.mode });
       for (const f of validation.findings.filter((x) => x.severity === 'error')) this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
       const next = fingerprintDirectory(validation);
-      const keys = keysForDirectoryChange(this.fingerprint, next);
+      const keys = keysForDirectoryChange(this.fingerprint, next, this.knownRemotes());
       this.fingerprint = next;
       if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
       const cp = validation.clusters.find((c) => c.role === 'control-plane');
@@ -254,24 +255,33 @@ export class Daemon {
     return this.directoryEvents;
   }
 
-  private onReport(key: string, report: PassReport, verdict: PassVerdict): void {
+  /** Remotes the daemon knows besides the directory: the last good mesh's and the remembered members. */
+  private knownRemotes(): string[] {
+    const remembered = (this.stateStore?.members() ?? []).filter((r) => r.role === 'remote' && r.leftAt === undefined).map((r) => r.name);
+    return [...(this.lastGood.mesh?.remotes.map((r) => r.name) ?? []), ...remembered];
+  }
+
+  /** Every key: each remote's, then the registry's. */
+  private everyKey(): string[] {
+    return everyKey(this.fingerprint, this.knownRemotes());
+  }
+
+  private enqueueEveryKey(): void {
+    for (const key of this.everyKey()) this.queue.add(key);
+  }
+
+  /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
+  private absorbReport(key: string, report: PassReport): void {
     this.state = foldReport(this.state, key, report, Date.now());
     this.metrics.observeErrors(reportedErrors(report));
-    this.passes.set(key, { converged: report.converged, writes: report.writes });
-    this.feed.changed();
-    const unreachable = new Set(report.clusters.filter((c) => c.state === 'unreachable').map((c) => c.name));
     // An unreachable cluster's watches probe it and enqueue it once it answers (they may sit on
-    // connections that died silently: suspect() makes them start over); a retry on a backoff would
-    // only hang on the dead link, so it gets the slow safety net instead.
-    for (const name of unreachable) this.watches.suspect(name);
-    for (const name of verdict.retryClusters) {
-      if (unreachable.has(name) && this.watches.watched().includes(name)) this.queue.addAfter(name, UNREACHABLE_RECHECK_MS);
-      else this.queue.addRateLimited(name);
-    }
-    for (const name of verdict.removed) this.queue.remove(name);
-    if (report.credentials && !this.stopping) this.credentialTimers.update(report.credentials);
+    // connections that died silently: suspect() makes them start over).
+    for (const c of report.clusters) if (c.state === 'unreachable') this.watches.suspect(c.name);
+    if (this.stopping) return;
+    if (report.part === 'clusters' && report.membershipChanged === true) this.queue.add(REGISTRY_KEY);
+    if (report.credentials) this.credentialTimers.update(report.credentials);
     this.refreshIstiodSync();
-    if (report.mesh && !this.stopping) {
+    if (report.mesh) {
       this.watches.update(report.mesh);
       this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
     }
@@ -288,34 +298,41 @@ export class Daemon {
     });
   }
 
-  private onResult(record: ReconcileRecord): void {
-    const pass = this.passes.get(record.key);
-    this.passes.delete(record.key);
-    if (pass === undefined && record.outcome === 'success') {
+  /** How a reconcile ended, with its report: the one place the daemon learns about it. */
+  private onResult(record: ReconcileRecord<PassReport>): void {
+    const report = record.report;
+    if (report === undefined && record.outcome === 'success') {
       this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
       return;
     }
-    const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(pass);
+    if (report) this.absorbReport(record.key, report);
+    this.leaveFirstRound(record);
+    const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
-    this.metrics.observeReconcile(record.key, label, record.durationMs);
-    this.countThrown(record, pass !== undefined);
-    this.state = recordReconcile(this.state, lastReconcileOf(record, pass?.converged, error));
+    this.countReconcile(record, label, error);
+    this.state = recordReconcile(this.state, lastReconcileOf(record, report?.converged, error));
     this.feed.changed();
-    this.logResult(record, label, error, pass?.writes ?? 0);
+    this.logResult(record, label, error, report?.writes ?? 0);
     this.readyAfterFirstReconcile(record, label);
   }
 
-  /** Tells systemd meshd is ready (and starts its watchdog) once, after the first reconcile not aborted. */
+  /** A key of the first round that finished (not aborted) no longer holds readiness back. */
+  private leaveFirstRound(record: ReconcileRecord): void {
+    if (record.outcome !== 'aborted') this.firstRound?.delete(record.key);
+  }
+
+  /** The reconcile's metrics; one that threw (no report) counts its error here, a report's errors were counted with it. */
+  private countReconcile(record: ReconcileRecord<PassReport>, label: ReconcileResultLabel, error: ReportError | undefined): void {
+    this.metrics.observeReconcile(record.key, label, record.durationMs);
+    if (record.report === undefined && error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([error]);
+  }
+
+  /** Tells systemd meshd is ready (and starts its watchdog) once, when every key of the first round has reconciled (not aborted). */
   private readyAfterFirstReconcile(record: ReconcileRecord, label: ReconcileResultLabel): void {
-    if (this.readySent || record.outcome === 'aborted' || !this.state.latest) return;
+    if (this.readySent || record.outcome === 'aborted' || !this.state.latest || (this.firstRound?.size ?? 0) > 0) return;
     this.readySent = true;
     void this.o.notifier?.ready(`first reconcile done: ${label}`);
     this.o.notifier?.startWatchdog();
-  }
-
-  /** A pass that reported was counted from its report (onReport); a reconcile that threw before reporting counts here. */
-  private countThrown(record: ReconcileRecord, reported: boolean): void {
-    if (!reported && record.error !== undefined && record.outcome !== 'aborted') this.metrics.observeErrors([reportErrorOf(record.error)]);
   }
 
   private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: ReportError | undefined, writes: number): void {
@@ -326,7 +343,8 @@ export class Daemon {
   }
 
   private startedLeading(): void {
-    this.queue.add(FULL_KEY);
+    this.firstRound = new Set(this.everyKey());
+    this.enqueueEveryKey();
     this.queue.start();
     this.queue.resume();
     void this.o.notifier?.status('leader');

@@ -64,6 +64,11 @@ export interface ResourceWatch {
    * unreachable): the watch then waits until the API server answers and relists.
    */
   suspect(): void;
+  /**
+   * What the watch knows right now (its cache, a shared-informer lister's view), or undefined while
+   * it cannot vouch for it: before its first list, and while it is failing. Read-only, not copied.
+   */
+  objects(): Iterable<KubernetesObject> | undefined;
 }
 
 /** While the API server does not answer, it is asked again this often… */
@@ -97,7 +102,8 @@ type WatchEnd = { kind: 'expired' } | { kind: 'closed' } | { kind: 'error'; erro
  * List-then-watch loop that re-establishes itself (client-go's reflector, small): it lists with the
  * selectors, remembers each object's resourceVersion, watches from the list's version, and on any
  * failure (API server restart, 410 Gone, dropped connection) lists again after a backoff and reports
- * only what differs from what it had seen. The watch owns its cache; callers get events only.
+ * only what differs from what it had seen. The watch owns its cache; callers get events, and may
+ * read the cache while it is current (`objects`).
  */
 export function watchResource(options: ResourceWatchOptions): ResourceWatch {
   let markSynced!: () => void;
@@ -105,7 +111,7 @@ export function watchResource(options: ResourceWatchOptions): ResourceWatch {
   options.signal.addEventListener('abort', () => markSynced(), { once: true });
   const watcher = new ResourceWatcher(options, markSynced);
   const done = watcher.run();
-  return { synced, done, suspect: () => watcher.suspect() };
+  return { synced, done, suspect: () => watcher.suspect(), objects: () => watcher.objects() };
 }
 
 class ResourceWatcher {
@@ -141,6 +147,11 @@ class ResourceWatcher {
       // A clean end is the server's timeout: watch again from the last version seen.
       if (Date.now() - started < 1000) await abortableSleep(1000, this.o.signal);
     }
+  }
+
+  /** The cache while it is current (listed, not failing); see ResourceWatch.objects. */
+  objects(): Iterable<KubernetesObject> | undefined {
+    return this.listedOnce && this.failures === 0 ? this.cache.values() : undefined;
   }
 
   /** Abandons the watch request in flight (see ResourceWatch.suspect). */

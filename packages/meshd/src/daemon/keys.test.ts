@@ -1,6 +1,6 @@
 import { snapshotFromContents, validateDirectory } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
-import { FULL_KEY, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, scopeOfKey } from './keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY } from './keys.js';
 
 const descriptor = (name: string, cfgStore: boolean, extra = ''): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
 kind: Cluster
@@ -33,8 +33,12 @@ const fp = (files: Files) => {
 const without = (files: Files, ...names: string[]): Files => Object.fromEntries(Object.entries(files).filter(([n]) => !names.includes(n)));
 
 describe('keysForDirectoryChange', () => {
-  it('starts with a full pass', () => {
-    expect(keysForDirectoryChange(undefined, fp(base))).toEqual([FULL_KEY]);
+  it('starts with every remote key, then the registry key (not the control plane: the registry key reports it)', () => {
+    expect(keysForDirectoryChange(undefined, fp(base))).toEqual(['east', 'west', REGISTRY_KEY]);
+  });
+
+  it('at start-up also enqueues the remotes meshd remembers whose files are gone (they left while it was down)', () => {
+    expect(keysForDirectoryChange(undefined, fp(without(base, 'west.yaml', 'west.kube.conf')), ['west', 'east'])).toEqual(['east', 'west', REGISTRY_KEY]);
   });
 
   it('enqueues only the remote whose descriptor or kubeconfig changed', () => {
@@ -50,7 +54,10 @@ describe('keysForDirectoryChange', () => {
   });
 
   it('enqueues everything when the control plane changed', () => {
-    expect(keysForDirectoryChange(fp(base), fp({ ...base, 'cp.kube.conf': kubeconfig('cp', 9999) }))).toEqual([FULL_KEY]);
+    expect(keysForDirectoryChange(fp(base), fp({ ...base, 'cp.kube.conf': kubeconfig('cp', 9999) }))).toEqual(['east', 'west', REGISTRY_KEY]);
+    // A remote that became the control plane: the old control plane is a remote key now, the new one is not.
+    const swapped = { ...base, 'cp.yaml': descriptor('cp', false), 'east.yaml': descriptor('east', true) };
+    expect(keysForDirectoryChange(fp(base), fp(swapped))).toEqual(['cp', 'west', REGISTRY_KEY]);
   });
 
   it('keeps a cluster whose file broke (registry only) and touches nothing for a no-op save', () => {
@@ -59,10 +66,22 @@ describe('keysForDirectoryChange', () => {
   });
 });
 
-describe('scopeOfKey', () => {
-  it('maps keys to pass scopes', () => {
-    expect(scopeOfKey(FULL_KEY)).toBeUndefined();
-    expect([...(scopeOfKey(REGISTRY_KEY) ?? ['x'])]).toEqual([]);
-    expect([...(scopeOfKey('east') ?? [])]).toEqual(['east']);
+describe('passOfKey', () => {
+  it.each([
+    { key: REGISTRY_KEY, want: { part: 'registry' } },
+    { key: 'east', want: { part: 'clusters', scope: new Set(['east']) } },
+  ])('$key → $want.part', ({ key, want }) => {
+    expect(passOfKey(key)).toEqual(want);
+  });
+});
+
+describe('everyKey (what a control-plane event, start-up, a reload or leadership enqueues)', () => {
+  it.each([
+    { what: 'no directory read yet, nothing known', fingerprint: undefined, known: [], want: [REGISTRY_KEY] },
+    { what: 'the directory\'s remotes, sorted, registry last', fingerprint: fp(base), known: [], want: ['east', 'west', REGISTRY_KEY] },
+    { what: 'known remotes merged in without repeats', fingerprint: fp(base), known: ['west', 'north'], want: ['east', 'north', 'west', REGISTRY_KEY] },
+    { what: 'never the control plane', fingerprint: fp(base), known: ['cp'], want: ['east', 'west', REGISTRY_KEY] },
+  ])('$what', ({ fingerprint, known, want }) => {
+    expect(everyKey(fingerprint, known)).toEqual(want);
   });
 });

@@ -1,19 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { DesiredMesh, DirectoryValidation } from '@meshd/core';
+import type { DirectoryValidation } from '@meshd/core';
 
 /**
- * Work-queue keys. A cluster's key is its name (a DNS label); the two special keys contain `@`,
- * which no cluster name can, so they never collide with one.
+ * Work-queue keys. A remote cluster's key is its name (a DNS label); the registry key contains `@`,
+ * which no cluster name can, so it never collides with one.
  */
-export const FULL_KEY = '@all';
-/** The key that publishes the registry and refreshes directory findings, acting on no cluster. */
 export const REGISTRY_KEY = '@registry';
 
-/** The scope a key's pass acts on: undefined is every cluster (FULL_KEY). Pure. */
-export function scopeOfKey(key: string): ReadonlySet<string> | undefined {
-  if (key === FULL_KEY) return undefined;
-  if (key === REGISTRY_KEY) return new Set();
-  return new Set([key]);
+/** What a key's pass reconciles: one cluster (only its own components and removal), or the registry. */
+export type KeyPass = { part: 'clusters'; scope: ReadonlySet<string> } | { part: 'registry' };
+
+/** The pass a key runs: `@registry` the registry part, any other key the one cluster it names. Pure. */
+export function passOfKey(key: string): KeyPass {
+  return key === REGISTRY_KEY ? { part: 'registry' } : { part: 'clusters', scope: new Set([key]) };
+}
+
+/**
+ * Every key (controller-runtime's EnqueueRequestsFromMapFunc for "everything changed"): each remote
+ * the directory defines or the daemon still knows (`known`: last good and remembered members, so a
+ * cluster that left while meshd was down is removed), sorted, then the registry key last. Pure.
+ */
+export function everyKey(fingerprint: DirectoryFingerprint | undefined, known: Iterable<string>): string[] {
+  const names = new Set(known);
+  for (const name of fingerprint?.clusters.keys() ?? []) names.add(name);
+  if (fingerprint?.controlPlane !== undefined) names.delete(fingerprint.controlPlane);
+  return [...[...names].sort(), REGISTRY_KEY];
 }
 
 /** What a directory says about each cluster it defines validly: name → fingerprint of its inputs. */
@@ -43,13 +54,14 @@ export function fingerprintDirectory(validation: DirectoryValidation): Directory
 }
 
 /**
- * The keys a directory change enqueues: every cluster whose inputs changed, appeared or left; all
- * clusters (FULL_KEY) when the control plane's inputs changed; the registry key alone when no
- * cluster changed (a file broke or was fixed, so status must show it). A cluster whose file is now
- * invalid is not enqueued (it keeps its last good version, rule 2). Pure.
+ * The keys a directory change enqueues: every remote whose inputs changed, appeared or left (each
+ * key's pass tells whether membership changed, and the daemon then enqueues the registry key); every
+ * key (`everyKey`, with `known`) at start-up or when the control plane's inputs changed; the registry
+ * key alone when no cluster changed (a file broke or was fixed, so status must show it). A cluster
+ * whose file is now invalid is not enqueued (it keeps its last good version, rule 2). Pure.
  */
-export function keysForDirectoryChange(before: DirectoryFingerprint | undefined, after: DirectoryFingerprint): string[] {
-  if (before === undefined || controlPlaneChanged(before, after)) return [FULL_KEY];
+export function keysForDirectoryChange(before: DirectoryFingerprint | undefined, after: DirectoryFingerprint, known: Iterable<string> = []): string[] {
+  if (before === undefined || controlPlaneChanged(before, after)) return everyKey(after, [...known, ...(before?.clusters.keys() ?? [])].filter((n) => n !== before?.controlPlane));
   const keys = changedClusterKeys(before, after);
   return keys.size > 0 ? [...keys].sort() : [REGISTRY_KEY];
 }
@@ -73,7 +85,3 @@ function changedClusterKeys(before: DirectoryFingerprint, after: DirectoryFinger
   return keys;
 }
 
-/** The remote cluster keys of a mesh, sorted. Pure. */
-export function remoteKeys(mesh: DesiredMesh | undefined): string[] {
-  return mesh ? mesh.remotes.map((r) => r.name).sort() : [];
-}

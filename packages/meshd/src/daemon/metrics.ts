@@ -13,8 +13,8 @@ export type ReconcileResultLabel = 'converged' | 'not_converged' | 'error' | 'te
 
 /**
  * meshd's Prometheus metrics, in a Registry of their own (never prom-client's global one, so tests
- * and embedders get a clean slate). Reconciles are counted by key (`cluster` label: a cluster name,
- * `registry` or `*` for a full pass) and result; gauges are computed from the status at scrape time.
+ * and embedders get a clean slate). Reconciles are counted by key (`cluster` label: a remote's name
+ * or `@registry`) and result; gauges are computed from the status at scrape time.
  * Labels carry cluster names only, never credentials.
  */
 export class DaemonMetrics {

@@ -1,7 +1,7 @@
 import { MeshdError } from '@meshd/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
-import { WorkQueue, type Reconciler, type ReconcileRecord } from './queue.js';
+import { WorkQueue, type Reconciler, type ReconcileRecord, type ReconcileResult } from './queue.js';
 
 interface Gate {
   promise: Promise<void>;
@@ -15,7 +15,7 @@ function gate(): Gate {
 }
 
 /** A queue with a recording reconciler; `behaviour` decides what each call does. */
-function harness(behaviour: (key: string, call: number) => Promise<{ requeueAfterMs?: number } | void>, options: { concurrency?: number; resyncMs?: number } = {}) {
+function harness(behaviour: (key: string, call: number) => Promise<ReconcileResult | void>, options: { concurrency?: number; resyncMs?: number } = {}) {
   const calls: { key: string; at: number }[] = [];
   const records: ReconcileRecord[] = [];
   let running = 0;
@@ -144,28 +144,70 @@ describe('WorkQueue: retries', () => {
     expect(h.records.map((r) => r.outcome)).toEqual(['requeue', 'success']);
   });
 
-  it('keeps the earliest of two delayed adds of a key', async () => {
-    const h = harness(() => Promise.resolve());
+  it('keeps the earliest of a pending retry and a requeue of a key', async () => {
+    const h = harness((_key, call) => (call === 1 ? Promise.reject(new Error('boom')) : Promise.resolve({ requeueAfterMs: 5000 })));
     h.queue.start();
-    h.queue.addAfter('east', 5000);
-    h.queue.addAfter('east', 1000);
-    h.queue.addAfter('east', 3000);
-    await vi.advanceTimersByTimeAsync(10_000);
-    expect(h.calls.map((c) => c.at)).toEqual([1000]);
+    h.queue.add('east');
+    await vi.advanceTimersByTimeAsync(0);
+    h.queue.add('east');
+    await vi.advanceTimersByTimeAsync(20_000);
+    // The failure at 0 armed a retry at 500 ms (backoff, no jitter); the requeue asked for 5 s: the earlier one runs.
+    expect(h.calls.map((c) => c.at).slice(0, 3)).toEqual([0, 0, 500]);
+  });
+});
+
+describe('WorkQueue: one result path', () => {
+  it('hands the report of a success, a failure and a requeue to onResult, with the outcome', async () => {
+    const records: { key: string; outcome: string; report?: string }[] = [];
+    const q = new WorkQueue<string>({
+      random: () => 0,
+      resyncMs: 0,
+      reconcile: (key) => Promise.resolve(key === 'bad' ? { report: 'bad report', error: new MeshdError('MESHD_ERR_DISCOVERY', 'no pilot') } : key === 'later' ? { report: 'later report', requeueAfterMs: 1000 } : { report: 'good report' }),
+      onResult: (r) => records.push({ key: r.key, outcome: r.outcome, ...(r.report !== undefined ? { report: r.report } : {}) }),
+    });
+    q.start();
+    for (const key of ['good', 'bad', 'later']) q.add(key);
+    await q.whenIdle();
+    expect(records).toEqual([
+      { key: 'good', outcome: 'success', report: 'good report' },
+      { key: 'bad', outcome: 'error', report: 'bad report' },
+      { key: 'later', outcome: 'requeue', report: 'later report' },
+    ]);
+    expect(q.failures('bad')).toBe(1);
+  });
+
+  it('parks a key whose error result is terminal, with its report', async () => {
+    const records: ReconcileRecord<string>[] = [];
+    const q = new WorkQueue<string>({ resyncMs: 0, reconcile: () => Promise.resolve({ report: 'r', error: new MeshdError('MESHD_ERR_INVALID_DIRECTORY', 'no control plane') }), onResult: (r) => records.push(r) });
+    q.start();
+    q.add('@registry');
+    await q.whenIdle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(records.map((r) => [r.outcome, r.report])).toEqual([['terminal', 'r']]);
+    expect(q.isParked('@registry')).toBe(true);
+  });
+
+  it('stops tracking a key whose result says forget: no resync, no retry', async () => {
+    const h = harness((key) => Promise.resolve(key === 'west' ? { forget: true } : undefined), { resyncMs: 10 * 60_000 });
+    h.queue.start();
+    h.queue.add('east');
+    h.queue.add('west');
+    await h.queue.whenIdle();
+    expect(h.queue.knownKeys()).toEqual(['east']);
+    await vi.advanceTimersByTimeAsync(20 * 60_000);
+    expect(h.keysCalled()).toEqual(['east', 'west', 'east', 'east']);
   });
 });
 
 describe('WorkQueue: resync and shutdown', () => {
-  it('enqueues every known key at each resync, except removed ones', async () => {
+  it('enqueues every known key at each resync', async () => {
     const h = harness(() => Promise.resolve(), { resyncMs: 10 * 60_000 });
     h.queue.start();
     h.queue.add('registry');
     h.queue.add('east');
-    h.queue.add('west');
     await h.queue.whenIdle();
-    h.queue.remove('west');
     await vi.advanceTimersByTimeAsync(20 * 60_000);
-    expect(h.keysCalled()).toEqual(['registry', 'east', 'west', 'east', 'registry', 'east', 'registry']);
+    expect(h.keysCalled()).toEqual(['registry', 'east', 'east', 'registry', 'east', 'registry']);
   });
 
   it('lets the reconcile in flight finish, drops waiting keys and refuses new ones', async () => {
@@ -189,7 +231,7 @@ describe('WorkQueue: resync and shutdown', () => {
     const queue = new WorkQueue({
       reconcile: (_key, signal) => {
         seen = signal;
-        return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        return new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
       },
     });
     queue.start();

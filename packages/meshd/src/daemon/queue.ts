@@ -2,25 +2,39 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { manyListenerAbortController } from './abort.js';
 
-/** What a reconcile asks of the queue: nothing (done), or to run the key again after a delay. */
-export interface ReconcileResult {
+/**
+ * What one reconcile hands back (controller-runtime's `(Result, error)` pair): what it found
+ * (`report`, handed on untouched in the ReconcileRecord), and what the queue does with the key next.
+ * Nothing else: the queue alone decides retries, delays and forgetting.
+ */
+export interface ReconcileResult<R = unknown> {
+  report?: R;
+  /** Run the key again after this long (a success that wants a look later). */
   requeueAfterMs?: number;
+  /**
+   * The key failed: retried with per-key backoff, or parked until it is added again when the error
+   * is terminal (a MeshdError whose code's retry class is `terminal`). A throw is the same error
+   * without a report.
+   */
+  error?: unknown;
+  /** The key names nothing any more (a cluster that left): no resync, no pending retry. */
+  forget?: boolean;
 }
 
 /**
- * The reconcile contract (controller-runtime's): a key in, a result out. A thrown error is retried
- * with per-key backoff, unless it is terminal (`terminal: true`, e.g. a MeshdError for invalid
- * input): then it is reported and not retried until the key is added again. The reconciler owns no
- * queue state; the queue owns ordering, merging and retries.
+ * The reconcile contract: a key in, a result out (or a throw). The reconciler owns no queue state
+ * and never calls the queue back; the queue owns ordering, merging, retries, delays and forgetting.
  */
-export type Reconciler = (key: string, signal: AbortSignal) => Promise<ReconcileResult | void>;
+export type Reconciler<R = unknown> = (key: string, signal: AbortSignal) => Promise<ReconcileResult<R> | void>;
 
 /** How one reconcile ended. */
 export type ReconcileOutcome = 'success' | 'requeue' | 'error' | 'terminal' | 'aborted';
 
-/** One finished reconcile, for metrics and logs. */
-export interface ReconcileRecord {
+/** One finished reconcile: the one place its owner learns how it ended and what it reported. */
+export interface ReconcileRecord<R = unknown> {
   key: string;
+  /** The reconciler's report, when it returned one. */
+  report?: R;
   outcome: ReconcileOutcome;
   startedAt: number;
   durationMs: number;
@@ -30,8 +44,8 @@ export interface ReconcileRecord {
 }
 
 /** Options of WorkQueue. */
-export interface WorkQueueOptions {
-  reconcile: Reconciler;
+export interface WorkQueueOptions<R = unknown> {
+  reconcile: Reconciler<R>;
   /** Keys reconciled at the same time (never the same key twice); default 4. */
   concurrency?: number;
   backoff?: Partial<BackoffOptions>;
@@ -40,7 +54,7 @@ export interface WorkQueueOptions {
   clock?: Clock;
   /** Source of jitter, [0, 1); default Math.random. */
   random?: () => number;
-  onResult?: (record: ReconcileRecord) => void;
+  onResult?: (record: ReconcileRecord<R>) => void;
 }
 
 /** True for errors the queue must not retry (MeshdError with terminal: true, or any error marked so). */
@@ -54,7 +68,7 @@ export function isTerminalError(err: unknown): boolean {
  * concurrency bound, per-key exponential backoff with jitter, delayed adds, periodic resync, and a
  * shutdown that lets the reconciles in flight finish. It owns all of that state; callers only add keys.
  */
-export class WorkQueue {
+export class WorkQueue<R = unknown> {
   private readonly waiting: string[] = [];
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
@@ -74,7 +88,7 @@ export class WorkQueue {
   private paused = true;
   private stopping = false;
 
-  constructor(private readonly options: WorkQueueOptions) {
+  constructor(private readonly options: WorkQueueOptions<R>) {
     this.clock = options.clock ?? systemClock;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.concurrency = Math.max(1, options.concurrency ?? 4);
@@ -119,8 +133,8 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Enqueues a key after `ms`; an earlier pending delayed add of the same key wins. */
-  addAfter(key: string, ms: number): void {
+  /** Enqueues a key after `ms` (a requeue or a backoff); an earlier pending delayed add of the same key wins. */
+  private addAfter(key: string, ms: number): void {
     if (this.stopping) return;
     if (ms <= 0) return this.add(key);
     this.known.add(key);
@@ -136,19 +150,19 @@ export class WorkQueue {
   }
 
   /** Enqueues a key after its backoff delay and counts one more failure for it. */
-  addRateLimited(key: string): void {
+  private addRateLimited(key: string): void {
     const failures = (this.failureCounts.get(key) ?? 0) + 1;
     this.failureCounts.set(key, failures);
     this.addAfter(key, backoffDelay(failures, this.backoff, this.options.random ?? Math.random));
   }
 
   /** Resets a key's backoff (after a success). */
-  forget(key: string): void {
+  private forget(key: string): void {
     this.failureCounts.delete(key);
   }
 
-  /** Stops tracking a key: no resync, no pending delayed add, no backoff. A waiting add still runs. */
-  remove(key: string): void {
+  /** Stops tracking a key (its reconcile said `forget`): no resync, no pending delayed add, no backoff. A waiting add still runs. */
+  private untrack(key: string): void {
     this.known.delete(key);
     this.parked.delete(key);
     this.forget(key);
@@ -246,21 +260,25 @@ export class WorkQueue {
     for (const resolve of waiters) resolve();
   }
 
+  /** Runs the reconciler; a throw is an error result without a report. */
+  private async run(key: string): Promise<ReconcileResult<R>> {
+    try {
+      return (await this.options.reconcile(key, this.abort.signal)) ?? {};
+    } catch (err) {
+      return { error: err ?? new Error('reconcile threw nothing') };
+    }
+  }
+
   private async process(key: string): Promise<void> {
     const startedAt = this.clock.now();
-    let outcome: ReconcileOutcome;
-    let error: unknown;
-    try {
-      const result = await this.options.reconcile(key, this.abort.signal);
-      outcome = this.succeeded(key, result ?? undefined);
-    } catch (err) {
-      error = err;
-      outcome = this.failed(key, err);
-    }
+    const result = await this.run(key);
+    const outcome = result.error === undefined ? this.succeeded(key, result) : this.failed(key, result.error);
+    if (result.forget === true && outcome !== 'aborted') this.untrack(key);
     this.processing.delete(key);
     if (this.dirty.has(key)) this.waiting.push(key);
-    const record: ReconcileRecord = { key, outcome, startedAt, durationMs: this.clock.now() - startedAt, failures: this.failures(key) };
-    if (error !== undefined) record.error = error;
+    const record: ReconcileRecord<R> = { key, outcome, startedAt, durationMs: this.clock.now() - startedAt, failures: this.failures(key) };
+    if (result.error !== undefined) record.error = result.error;
+    if (result.report !== undefined) record.report = result.report;
     try {
       this.options.onResult?.(record);
     } finally {
@@ -268,10 +286,10 @@ export class WorkQueue {
     }
   }
 
-  private succeeded(key: string, result: ReconcileResult | undefined): ReconcileOutcome {
+  private succeeded(key: string, result: ReconcileResult<R>): ReconcileOutcome {
     this.forget(key);
     this.parked.delete(key);
-    const after = result?.requeueAfterMs;
+    const after = result.requeueAfterMs;
     if (after === undefined || after <= 0) return 'success';
     this.addAfter(key, after);
     return 'requeue';

@@ -65,10 +65,26 @@ export function foldReport(state: StatusState, key: string, report: PassReport, 
     removed = removed.filter((r) => r.name !== cluster.name);
   }
   const { mesh: _mesh, ...withoutMesh } = report;
-  const next: StatusState = { ...state, clusters, removed, latest: { key, at, report: withoutMesh } };
+  const next: StatusState = { ...state, clusters, removed, latest: { key, at, report: withMeshParts(withoutMesh, state.latest?.report) } };
   next.firstReportAt = state.firstReportAt ?? at;
   const endpointsChangedAt = endpointsChange(state, report, at);
   if (endpointsChangedAt !== undefined) next.endpointsChangedAt = endpointsChangedAt;
+  return next;
+}
+
+/**
+ * The newest report with the mesh-wide parts it does not cover carried over from the one before: a
+ * cluster key's pass has no registry and no credentials (the registry key's), the registry key's
+ * pass judges no removal (the held ones are the cluster keys'). Pure.
+ */
+function withMeshParts(report: Omit<PassReport, 'mesh'>, before: Omit<PassReport, 'mesh'> | undefined): Omit<PassReport, 'mesh'> {
+  const next = { ...report };
+  if (next.registry === undefined && before?.registry !== undefined) next.registry = before.registry;
+  if (next.credentials === undefined && before?.credentials !== undefined) next.credentials = before.credentials;
+  if (report.part === 'registry') {
+    delete next.held;
+    if (before?.held !== undefined) next.held = before.held;
+  }
   return next;
 }
 

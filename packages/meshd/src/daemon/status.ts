@@ -65,6 +65,8 @@ export interface StatusContext {
   shuttingDown?: boolean;
   /** istiod's sync state per cluster (config istiod.debugUrl), as last read. */
   istiod?: IstiodSync;
+  /** Keys enqueued at start-up (or on winning the lease) that have not finished a reconcile yet. */
+  firstRoundPending?: number;
 }
 
 /** The body of GET /status (DESIGN.md § Interfaces). */
@@ -125,8 +127,9 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
 }
 
 /**
- * Why the daemon is not ready (empty: ready). Ready means: the directory is there and valid, and
- * the newest reconcile that looked at the control plane reached it. Pure.
+ * Why the daemon is not ready (empty: ready). Ready means: the directory is there and valid, every
+ * key enqueued at start-up has been reconciled once, and the newest reconcile that looked at the
+ * control plane reached it. Pure.
  */
 export function readinessReasons(state: StatusState, context: StatusContext): string[] {
   const reasons: string[] = [];
@@ -139,6 +142,8 @@ export function readinessReasons(state: StatusState, context: StatusContext): st
     reasons.push('no reconcile has completed yet');
     return reasons;
   }
+  const pending = context.firstRoundPending ?? 0;
+  if (pending > 0) reasons.push(`the first reconcile of every key is not done yet (${pending} to go)`);
   if (!latest.directoryValid) reasons.push(invalidDirectoryReason(latest));
   const controlPlane = controlPlaneReason(state, latest.controlPlane);
   if (controlPlane !== undefined) reasons.push(controlPlane);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_KEY, REGISTRY_KEY } from './keys.js';
+import { REGISTRY_KEY } from './keys.js';
 import { reportError } from '@meshd/core';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 import { judgePass } from './verdict.js';
@@ -8,7 +8,7 @@ const down = clusterReport('east', { reachable: false, state: 'unreachable', las
 
 describe('judgePass', () => {
   it('accepts a converged pass', () => {
-    expect(judgePass('east', passReport([clusterReport('cp'), clusterReport('east')]))).toEqual({ retryClusters: [], removed: [] });
+    expect(judgePass('east', passReport([clusterReport('cp'), clusterReport('east')]))).toEqual({});
   });
 
   it('fails a cluster key whose cluster is unreachable, and waits for it to answer rather than retrying on a backoff', () => {
@@ -24,9 +24,19 @@ describe('judgePass', () => {
     expect(judgePass('east', passReport([clusterReport('cp'), failed])).awaitReachable).toBeUndefined();
   });
 
-  it('hands the failed clusters of a full pass to their own keys', () => {
-    const verdict = judgePass(FULL_KEY, passReport([clusterReport('cp'), down, clusterReport('west')]));
-    expect(verdict).toEqual({ retryClusters: ['east'], removed: [] });
+  it('judges a registry key on mesh-wide problems only (a failed remote is judged on its own key)', () => {
+    expect(judgePass(REGISTRY_KEY, passReport([clusterReport('cp'), down, clusterReport('west')]))).toEqual({});
+  });
+
+  it('forgets a cluster key whose cluster was removed, renamed or is no longer known, never one only unreachable', () => {
+    const mesh = { controlPlane: {}, remotes: [] } as unknown as NonNullable<Parameters<typeof passReport>[1]>['mesh'];
+    expect(judgePass('west', passReport([clusterReport('cp'), clusterReport('west', { state: 'removed' })], { mesh })).forget).toBe(true);
+    expect(judgePass('west', passReport([clusterReport('cp'), clusterReport('west', { state: 'renamed' })], { mesh })).forget).toBe(true);
+    expect(judgePass('gone', passReport([clusterReport('cp')], { mesh })).forget).toBe(true);
+    expect(judgePass('cp', passReport([clusterReport('cp')], { mesh })).forget).toBe(true);
+    expect(judgePass('east', passReport([clusterReport('cp'), down], { mesh })).forget).toBeUndefined();
+    // The control plane did not answer: nothing is known about the key's cluster, so it is kept.
+    expect(judgePass('east', passReport([clusterReport('cp', { reachable: false, state: 'unreachable' })])).forget).toBeUndefined();
   });
 
   it('fails any key on mesh-wide errors', () => {
@@ -34,23 +44,22 @@ describe('judgePass', () => {
     expect(judgePass(REGISTRY_KEY, passReport([cpDown], { errors: [] })).error).toEqual({ code: 'MESHD_ERR_TIMEOUT', message: 'cp: unreachable: timeout', retry: 'backoff' });
     expect(judgePass('west', passReport([clusterReport('cp')], { errors: [reportError('MESHD_ERR_DISCOVERY', 'pilot has no ready pod')] })).error?.message).toBe('pilot has no ready pod');
     const conflict = componentReport('registry', { error: reportError('MESHD_ERR_NOT_OWNED', 'conflict') });
-    expect(judgePass(FULL_KEY, passReport([clusterReport('cp')], { registry: conflict })).error).toEqual({ code: 'MESHD_ERR_NOT_OWNED', message: 'registry: conflict', retry: 'terminal' });
+    expect(judgePass(REGISTRY_KEY, passReport([clusterReport('cp')], { registry: conflict })).error).toEqual({ code: 'MESHD_ERR_NOT_OWNED', message: 'registry: conflict', retry: 'terminal' });
   });
 
   it('makes a directory without any control plane terminal', () => {
     const report = passReport([], { directoryValid: false, converged: false, errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed')] });
-    expect(judgePass(FULL_KEY, report).error).toEqual({ code: 'MESHD_ERR_INVALID_DIRECTORY', message: 'the directory names no usable control plane: nothing was changed', retry: 'terminal' });
+    expect(judgePass(REGISTRY_KEY, report).error).toEqual({ code: 'MESHD_ERR_INVALID_DIRECTORY', message: 'the directory names no usable control plane: nothing was changed', retry: 'terminal' });
   });
 
-  it('does not retry an invalid directory, and lists removed clusters', () => {
-    const report = passReport([clusterReport('cp'), clusterReport('west', { state: 'removed' })], { directoryValid: false, converged: false });
-    expect(judgePass('west', report)).toEqual({ retryClusters: [], removed: ['west'] });
+  it('does not fail a key on an invalid directory alone (its clusters keep their last good version)', () => {
+    const report = passReport([clusterReport('cp'), clusterReport('west')], { directoryValid: false, converged: false });
+    expect(judgePass('west', report)).toEqual({});
   });
 
   it('parks a cluster whose failures cannot fix themselves (rule 10): no retry, terminal on its own key', () => {
     const stuck = clusterReport('east', { state: 'failed', lastError: reportError('MESHD_ERR_UNSERVED_API', 'helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east') });
-    expect(judgePass(FULL_KEY, passReport([clusterReport('cp'), stuck]))).toEqual({ retryClusters: [], removed: [], parked: ['east'] });
-    expect(judgePass('east', passReport([clusterReport('cp'), stuck]))).toMatchObject({ error: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' }, parked: ['east'] });
+    expect(judgePass('east', passReport([clusterReport('cp'), stuck]))).toEqual({ error: { code: 'MESHD_ERR_UNSERVED_API', message: 'east: helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east', retry: 'terminal' } });
   });
 
   it('keeps retrying a cluster when mesh-wide problems come with its parked failure', () => {

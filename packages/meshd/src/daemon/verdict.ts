@@ -1,8 +1,8 @@
 import { combineErrors, prefixed, reportError } from '@meshd/core';
 import type { ClusterReport, PassReport, ReportError } from '@meshd/core';
-import { FULL_KEY, REGISTRY_KEY } from './keys.js';
+import { REGISTRY_KEY } from './keys.js';
 
-/** What the daemon does after a pass: retry the key, retry single clusters, forget removed ones. */
+/** What a key's reconcile tells the queue after its pass (the queue alone acts on it). */
 export interface PassVerdict {
   /**
    * Set when the key itself failed, with the code and retry class the report gave it (never
@@ -11,18 +11,17 @@ export interface PassVerdict {
    * problems are one error, terminal only when each one is.
    */
   error?: ReportError;
-  /** Clusters of this pass whose failures are parked (terminal): not handed to their own keys. */
-  parked?: string[];
-  /** Clusters of a full pass that failed: each is retried on its own key, with its own backoff. */
-  retryClusters: string[];
-  /** Clusters that left the mesh in this pass: their keys are no longer tracked. */
-  removed: string[];
   /**
    * The key's own cluster is unreachable and nothing else failed: retrying on a backoff would only
    * send more requests into a dead link (each hangs until its timeout). Its watches probe it and
    * enqueue it as soon as it answers; the key is only re-run as a slow safety net.
    */
   awaitReachable?: boolean;
+  /**
+   * The key's cluster is gone: its removal completed (or it was renamed), or the mesh no longer
+   * knows it at all. The queue stops tracking the key.
+   */
+  forget?: boolean;
 }
 
 const FAILED_STATES = new Set(['failed', 'error', 'unreachable', 'unauthorized', 'blocked']);
@@ -38,20 +37,18 @@ function why(c: ClusterReport): ReportError {
 
 /**
  * Judges a pass report for the key that ran it (level-based: only the report matters). Mesh-wide
- * problems (no control plane, control plane or registry unreachable, discovery failed) fail the key.
- * A single-cluster key fails when its cluster failed; a full pass hands failed clusters to their own
- * keys instead, so one unreachable cluster does not hold the others back (rule 3). Whether the key
- * is retried or parked is the errors' retry class, read from the report. Pure.
+ * problems (no control plane, control plane or registry unreachable, discovery failed, a credential
+ * the registry key could not mint) fail the key. A cluster key also fails when its own cluster
+ * failed. Whether the key is retried or parked is the errors' retry class, read from the report. Pure.
  */
 export function judgePass(key: string, report: PassReport): PassVerdict {
-  const removed = report.clusters.filter((c) => c.state === 'removed' || c.state === 'renamed').map((c) => c.name);
   const problems = meshProblems(report);
-  const remotes = report.clusters.filter((c) => c.role === 'remote' && failed(c));
-  const parked = remotes.filter((c) => c.lastError?.retry === 'terminal');
-  const verdict: PassVerdict = { retryClusters: [], removed };
-  if (parked.length > 0) verdict.parked = parked.map((c) => c.name);
-  if (key === FULL_KEY) verdict.retryClusters = remotes.filter((c) => c.lastError?.retry !== 'terminal').map((c) => c.name);
-  else if (key !== REGISTRY_KEY) judgeOwnCluster(verdict, problems, remotes.find((c) => c.name === key));
+  const verdict: PassVerdict = {};
+  if (key !== REGISTRY_KEY) {
+    const own = report.clusters.find((c) => c.name === key && c.role === 'remote');
+    if (own && failed(own)) judgeOwnCluster(verdict, problems, own);
+    if (report.mesh !== undefined && (own === undefined || own.state === 'removed' || own.state === 'renamed')) verdict.forget = true;
+  }
   const error = combineErrors(distinctByMessage(problems));
   if (error !== undefined) verdict.error = error;
   return verdict;
@@ -67,11 +64,10 @@ function meshProblems(report: PassReport): ReportError[] {
 }
 
 /**
- * A single-cluster key whose own cluster failed: its error joins `problems`; when the cluster is
- * only unreachable and nothing else failed, the key awaits it instead of backing off.
+ * A cluster key whose own cluster failed: its error joins `problems`; when the cluster is only
+ * unreachable and nothing else failed, the key awaits it instead of backing off.
  */
-function judgeOwnCluster(verdict: PassVerdict, problems: ReportError[], own: ClusterReport | undefined): void {
-  if (own === undefined) return;
+function judgeOwnCluster(verdict: PassVerdict, problems: ReportError[], own: ClusterReport): void {
   if (problems.length === 0 && own.state === 'unreachable') verdict.awaitReachable = true;
   problems.push(why(own));
 }

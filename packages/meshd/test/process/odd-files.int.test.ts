@@ -25,9 +25,9 @@ async function directoryStatus(): Promise<DirectoryStatus> {
   return JSON.parse((await fx.daemon.get('/status')).body) as DirectoryStatus;
 }
 
-/** Full passes (`@all`: start, file events on several keys, resyncs) counted by the daemon so far. */
+/** Registry-key reconciles (start, every resync, membership changes) counted by the daemon so far: each resync runs it once. */
 async function fullPasses(): Promise<number> {
-  return reconcilesByKey((await fx.daemon.get('/metrics')).body).get('@all') ?? 0;
+  return reconcilesByKey((await fx.daemon.get('/metrics')).body).get('@registry') ?? 0;
 }
 
 const ODD: [string, string, (path: string) => Promise<void>][] = [
