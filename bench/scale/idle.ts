@@ -32,7 +32,7 @@ export interface IdleFigures {
  * simulation: waits until no request arrived for 5 s. On real clusters (whose own controllers keep
  * the request counters moving): a fixed 10 s.
  */
-async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promise<void> {
+export async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promise<void> {
   const count = target.requests?.bind(target);
   if (!count) return sleep(10_000);
   const deadline = Date.now() + timeoutMs;
