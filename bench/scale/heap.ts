@@ -2,18 +2,21 @@
 // starts `meshd run` with --heapsnapshot-signal, waits until it is idle, reads its RSS and the V8
 // split from /metrics (heap used/total, external), writes a heap snapshot (SIGUSR2) and prints its
 // largest constructors by self size.
-// Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--node-arg ARG]
-//      [--config-extra 'YAML LINE']
+// Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
+//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot]
+// --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
+// --no-snapshot stops the daemon right after that window (with --node-args '--cpu-prof --cpu-prof-dir=D',
+// `npx tsx bench/profile.ts D/*.cpuprofile --last S` then shows what the idle daemon did).
 // DIR keeps the snapshot (hundreds of MB at 500 clusters) and heap-N.json (the figures).
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { binaryPaths } from '@meshd/testenv';
 import { flag, intFlag } from '../lib/args.js';
 import { sleep, startDaemon } from '../lib/daemon.js';
 import { loadAverage, requireBuiltMeshd, rssOf, runMeasuredMeshd } from '../lib/proc.js';
 import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
-import { heapSummaryLines, summariseHeap } from '../heap-summary.js';
-import { waitQuiet } from './idle.js';
+import { heapSummaryLines, summariseHeap, type Snapshot } from '../heap-summary.js';
+import { cpuPercentOver, waitQuiet } from './idle.js';
 import { APP_NAMESPACES, simTarget } from './targets.js';
 
 const argv = process.argv;
@@ -21,7 +24,9 @@ const clusters = intFlag(argv, '--clusters', 500);
 const outDir = resolve(flag(argv, '--out') ?? '/tmp/meshd-heap');
 const top = intFlag(argv, '--top', 40);
 const settle = intFlag(argv, '--settle-seconds', 30);
-const nodeArg = flag(argv, '--node-arg');
+const nodeArgs = (flag(argv, '--node-args') ?? '').split(' ').filter((a) => a !== '');
+const idleSeconds = intFlag(argv, '--idle-seconds', 0);
+const snapshot = !argv.includes('--no-snapshot');
 const extra = flag(argv, '--config-extra');
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
@@ -60,19 +65,23 @@ try {
   const apply = await runMeasuredMeshd(['apply', '--dir', ws.dir, '--config', ws.configPath]);
   if (apply.code !== 0) throw new Error(`meshd apply exited ${apply.code}: ${apply.stderr.slice(-2000)}`);
   console.log(`converged ${clusters} clusters in ${apply.wallSeconds.toFixed(1)} s (load ${load0})`);
-  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...(nodeArg ? [nodeArg] : [])] });
+  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs] });
   try {
     await daemon.ready();
     await waitQuiet(target);
     await sleep(settle * 1000);
+    const idleCpuPct = idleSeconds > 0 ? await cpuPercentOver(daemon.pid, idleSeconds) : undefined;
     const memory = { ...(await memoryMetrics(daemon.url)), proc_rss_mb: (await rssOf(daemon.pid)).rssMb };
-    console.log(`idle daemon at ${clusters} clusters: ${JSON.stringify(memory)}`);
-    process.kill(daemon.pid, 'SIGUSR2');
-    const file = await snapshotFile(outDir);
-    const summary = summariseHeap(JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')));
-    const lines = heapSummaryLines(summary, top);
-    console.log(lines.join('\n'));
-    await writeFile(join(outDir, `heap-${clusters}.json`), `${JSON.stringify({ clusters, memory, load: [load0, await loadAverage()], top: summary.rows.slice(0, top), snapshot: file }, null, 2)}\n`);
+    console.log(`idle daemon at ${clusters} clusters: ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${await loadAverage()})`);
+    const result = { clusters, converge_s: apply.wallSeconds, memory, idle_cpu_pct: idleCpuPct, load: [load0, await loadAverage()] };
+    if (snapshot) {
+      process.kill(daemon.pid, 'SIGUSR2');
+      const file = await snapshotFile(outDir);
+      const summary = summariseHeap(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
+      console.log(heapSummaryLines(summary, top).join('\n'));
+      Object.assign(result, { top: summary.rows.slice(0, top), snapshot: file });
+    }
+    await writeFile(join(outDir, `heap-${clusters}.json`), `${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await daemon.stop();
   }

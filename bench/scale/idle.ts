@@ -47,7 +47,7 @@ export async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promi
 }
 
 /** CPU the process used over the next `seconds`, % of one core. */
-async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
+export async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
   const [t0, cpu0] = [performance.now(), await cpuSecondsOf(pid)];
   await sleep(seconds * 1000);
   const [t1, cpu1] = [performance.now(), await cpuSecondsOf(pid)];

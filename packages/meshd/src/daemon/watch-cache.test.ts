@@ -10,7 +10,7 @@ describe('what a watch keeps of an object (cachedForm)', () => {
       apiVersion: 'v1', kind: 'Secret', type: 'istio.io/key-and-cert',
       metadata: { name: 'istio.default', namespace: 'app-1', uid: 'u-1', resourceVersion: '42', labels: { 'app.kubernetes.io/managed-by': 'meshd' }, annotations: { 'meshd.io/hash': 'abc' }, managedFields, deletionTimestamp: new Date('2026-01-01T00:00:09Z') },
       data: { 'key.pem': 'c2VjcmV0LWtleQ==', 'cert-chain.pem': 'Y2VydA==' },
-    } as KubernetesObject;
+    } as unknown as KubernetesObject;
     expect(cachedForm(secret)).toEqual({
       apiVersion: 'v1', kind: 'Secret',
       metadata: { name: 'istio.default', namespace: 'app-1', uid: 'u-1', resourceVersion: '42', labels: { 'app.kubernetes.io/managed-by': 'meshd' }, deletionTimestamp: new Date('2026-01-01T00:00:09Z') },
@@ -33,7 +33,7 @@ describe('what a watch keeps of an object (cachedForm)', () => {
   });
 
   it('takes malformed objects without throwing: no metadata, a status that is not an object, conditions of the wrong shape', () => {
-    expect(cachedForm({} as KubernetesObject)).toEqual({ metadata: {} });
+    expect(cachedForm({})).toEqual({ metadata: {} });
     expect(cachedForm({ kind: 'Pod', status: 'Running' } as unknown as KubernetesObject)).toEqual({ kind: 'Pod', metadata: {} });
     const odd = { kind: 'Pod', metadata: { name: 'p' }, status: { phase: 3, podIP: ['192.0.2.3'], conditions: [null, 'Ready', { type: 'Ready', status: true }, { type: 'Ready', status: 'True' }] } };
     expect(cachedForm(odd as unknown as KubernetesObject)).toEqual({ kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });

@@ -41,7 +41,7 @@ export function cachedForm(obj: KubernetesObject): CachedObject {
   const m = (obj.metadata ?? {}) as Record<string, unknown>;
   const metadata: Record<string, unknown> = {};
   for (const key of KEPT_METADATA) if (m[key] !== undefined) metadata[key] = m[key];
-  const cached: CachedObject = { metadata: metadata as NonNullable<KubernetesObject['metadata']> };
+  const cached: CachedObject = { metadata: metadata };
   if (obj.apiVersion !== undefined) cached.apiVersion = obj.apiVersion;
   if (obj.kind !== undefined) cached.kind = obj.kind;
   const status = obj.kind === 'Pod' ? podStatusOf(obj) : undefined;
