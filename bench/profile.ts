@@ -1,6 +1,7 @@
 // Summarises a V8 CPU profile (node --cpu-prof) by what each sample's stack was doing: TLS, HTTP,
 // client-node (de)serialisation, YAML, zod, meshd's own code, module loading, GC.
-// Run: npx tsx bench/profile.ts FILE.cpuprofile [--top N]   (N: also list the N busiest meshd functions)
+// Run: npx tsx bench/profile.ts FILE.cpuprofile [--top N] [--last S]   (N: also list the N busiest meshd functions;
+//      S: only the profile's last S seconds, e.g. a daemon's idle window before it was stopped)
 import { readFile } from 'node:fs/promises';
 import { flag } from './lib/args.js';
 
@@ -29,6 +30,7 @@ const OTHER = 'HTTP, streams, node-fetch, timers';
 const file = process.argv[2];
 if (!file) throw new Error('usage: profile.ts FILE.cpuprofile [--top N]');
 const top = Number(flag(process.argv, '--top') ?? 0);
+const lastSeconds = flag(process.argv, '--last');
 const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
@@ -60,7 +62,13 @@ function recordMeshdSelf(frame: CallFrame | undefined, dt: number): void {
   addTo(meshdSelf, key, dt);
 }
 
+/** Sample times from the profile's start, µs; with --last S only samples after (end − S) count. */
+const sampleTimes: number[] = [];
+profile.timeDeltas.reduce((t, dt) => (sampleTimes.push(t + dt), t + dt), 0);
+const from = lastSeconds === undefined ? -Infinity : (sampleTimes.at(-1) ?? 0) - Number(lastSeconds) * 1e6;
+
 profile.samples.forEach((id, i) => {
+  if ((sampleTimes[i] ?? 0) < from) return;
   const dt = profile.timeDeltas[i] ?? 0;
   const frame = byId.get(id)?.callFrame;
   if (frame?.functionName === '(idle)') return void (idle += dt);

@@ -13,6 +13,8 @@ import type { Workspace } from './workspace.js';
 /** A running daemon. Whoever started it calls stop(). */
 export interface RunningDaemon {
   pid: number;
+  /** Where its HTTP server listens (http://127.0.0.1:PORT). */
+  url: string;
   /** Its stdout and stderr (pino JSON lines). */
   logPath: string;
   /** Resolves once /readyz answers 200; rejects if the daemon exits first or after the timeout. */
@@ -71,5 +73,5 @@ export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): P
     clearTimeout(killer);
     await rm(usage, { force: true });
   };
-  return { pid: child.pid ?? 0, logPath, ready, stop };
+  return { pid: child.pid ?? 0, url: `http://127.0.0.1:${port}`, logPath, ready, stop };
 }

@@ -32,7 +32,7 @@ export interface IdleFigures {
  * simulation: waits until no request arrived for 5 s. On real clusters (whose own controllers keep
  * the request counters moving): a fixed 10 s.
  */
-async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promise<void> {
+export async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promise<void> {
   const count = target.requests?.bind(target);
   if (!count) return sleep(10_000);
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +47,7 @@ async function waitQuiet(target: ScaleTarget, timeoutMs = 300_000): Promise<void
 }
 
 /** CPU the process used over the next `seconds`, % of one core. */
-async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
+export async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
   const [t0, cpu0] = [performance.now(), await cpuSecondsOf(pid)];
   await sleep(seconds * 1000);
   const [t1, cpu1] = [performance.now(), await cpuSecondsOf(pid)];

@@ -1,5 +1,6 @@
 // connectCluster against small local HTTP servers (no Kubernetes needed): what a hung API server,
 // a 401 and a failing exec credential plugin look like to the caller.
+import { getEventListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,5 +85,19 @@ describe('connectCluster errors say what they are', () => {
     expect((await client.version.getCode()).gitVersion).toBe('v1.34.4');
     expect((await client.version.getCode()).gitVersion).toBe('v1.34.4');
     expect(received).toBe(3);
+  });
+
+  it('requests refused while a cluster is silent leave nothing on the caller\'s signal, and a timed-out request leaves no connection open', async () => {
+    const url = await serve(() => undefined);
+    const daemon = new AbortController();
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'tok-0123456789' }), timeoutMs: 200, signal: daemon.signal });
+    await client.version.getCode().catch((e: unknown) => e);
+    for (let i = 0; i < 20; i++) expect(hasCode(await client.core.listNode().catch((e: unknown) => e), 'MESHD_ERR_TIMEOUT')).toBe(true);
+    // A daemon's signal lives as long as the daemon: each refused request used to leave its
+    // timer's listener (and an AbortController, a DOMException…) on it for good.
+    expect(getEventListeners(daemon.signal, 'abort')).toHaveLength(0);
+    await new Promise((done) => setTimeout(done, 200));
+    const open = await new Promise<number>((done) => server?.getConnections((_e, n) => done(n)));
+    expect(open).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { abortableCall, deadline, type ClusterClient, type Logger, type WatchHandle } from '@meshd/core';
 import { backoffDelay } from './backoff.js';
 import { abortableSleep } from './sleep.js';
+import { cachedForm } from './watch-cache.js';
 
 /** A change seen by a resource watch. */
 export interface WatchEvent {
@@ -26,7 +27,8 @@ export interface ResourceWatchOptions extends WatchTarget {
   client: ClusterClient;
   /**
    * Called for every change after the first list (and for differences found when relisting), with
-   * what the watch knew before it (objects by `namespace/name`; read it during the call only).
+   * what the watch knew before it (objects by `namespace/name` in their cached form, watch-cache.ts;
+   * read it during the call only). A deletion found by a relist carries the cached form.
    */
   onChange: (event: WatchEvent, known: ReadonlyMap<string, KubernetesObject>) => void;
   /**
@@ -201,7 +203,7 @@ class ResourceWatcher {
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
     if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();
-    for (const [key, obj] of seen) this.cache.set(key, obj);
+    for (const [key, obj] of seen) this.cache.set(key, cachedForm(obj));
     if (this.listedOnce && this.failures > 0) this.reportReestablished();
     this.listedOnce = true;
     this.failures = 0;
@@ -246,7 +248,7 @@ class ResourceWatcher {
     const full = { ...object, apiVersion: this.o.apiVersion, kind: this.o.kind };
     this.emit({ type, object: full });
     if (type === 'DELETED') this.cache.delete(keyOf(full));
-    else this.cache.set(keyOf(full), full);
+    else this.cache.set(keyOf(full), cachedForm(full));
   }
 
   /** One watch request from `version.current` (which it advances); resolves when it ends, never rejects. */

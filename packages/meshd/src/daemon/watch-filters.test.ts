@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WatchEvent } from './informers.js';
+import { cachedForm } from './watch-cache.js';
 import { endpointChoiceChanged, isDrift, isOwnWrite } from './watch-filters.js';
 import { builtinWatchSpecs, secretWatchSpecs } from './watch-specs.js';
 
@@ -30,12 +31,12 @@ const pod = (name: string, ip: string, ready: boolean, extra: { labels?: Record<
 
 /** Plays events through endpointChoiceChanged with a cache kept the way the watch keeps it; returns each verdict. */
 function play(initial: WatchEvent['object'][], events: WatchEvent[]): boolean[] {
-  const known = new Map(initial.map((p) => [`istio-system/${p.metadata?.name ?? ''}`, p]));
+  const known = new Map(initial.map((p) => [`istio-system/${p.metadata?.name ?? ''}`, cachedForm(p)]));
   return events.map((event) => {
     const verdict = endpointChoiceChanged(event, known);
     const key = `istio-system/${event.object.metadata?.name ?? ''}`;
     if (event.type === 'DELETED') known.delete(key);
-    else known.set(key, event.object);
+    else known.set(key, cachedForm(event.object));
     return verdict;
   });
 }
