@@ -46,16 +46,16 @@ function urlOf(server: string, req: KubeRequest): URL {
   return url;
 }
 
-/** Reads an answer to its end, at most MAX_RESPONSE_BYTES; a connection that closes mid-body is an error (never a short answer). */
-function readAnswer(res: IncomingMessage, what: string): Promise<Answer> {
+/** Reads an answer to its end, at most `maxBytes`; a connection that closes mid-body is an error (never a short answer). */
+function readAnswer(res: IncomingMessage, what: string, maxBytes: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     res.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_RESPONSE_BYTES) {
+      if (size > maxBytes) {
         res.destroy();
-        reject(new MeshdError('MESHD_ERR_API', `${what}: the answer is larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB; not read`));
+        reject(new MeshdError('MESHD_ERR_API', `${what}: the answer is larger than ${maxBytes} bytes; not read`));
         return;
       }
       chunks.push(chunk);
@@ -116,6 +116,8 @@ export interface KubeHttpOptions {
   timeoutMs: number;
   /** Aborts every request (daemon shutdown). */
   signal?: AbortSignal | undefined;
+  /** The largest answer read; default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number | undefined;
 }
 
 /**
@@ -159,8 +161,8 @@ export class KubeHttp {
       this.breaker.answered();
       return answer;
     } catch (err) {
-      if (err instanceof MeshdError && err.code !== 'MESHD_ERR_TIMEOUT') throw err; // credentials: the network was never tried
-      const named = abortedRequestError(what, signal, this.o.timeoutMs, err);
+      // A credential that cannot be had or an answer meshd cannot use keeps its own error.
+      const named = err instanceof MeshdError ? err : abortedRequestError(what, signal, this.o.timeoutMs, err);
       this.breaker.failed(named, what);
       throw named;
     } finally {
@@ -178,7 +180,7 @@ export class KubeHttp {
     const what = describeRequest(req);
     return await new Promise<Answer>((resolve, reject) => {
       const r = send(urlOf(this.o.server, req), { method: req.method, headers, agent: setup.agent, signal }, (res) => {
-        readAnswer(res, what).then(resolve, reject);
+        readAnswer(res, what, this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES).then(resolve, reject);
       });
       r.on('error', reject);
       r.end(payload);
