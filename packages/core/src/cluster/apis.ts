@@ -64,18 +64,28 @@ function queryOf(param: Param): Record<string, string | number | boolean | undef
 
 const seg = (v: unknown): string => encodeURIComponent(String(v));
 
+/** The path of a parsed method name: collection, object, or subresource. Pure. */
+function pathOfCall(parts: { verb: keyof typeof VERBS; namespaced: boolean; sub: string | undefined; resource: readonly [string, string] }, param: Param): string {
+  const [prefix, plural] = parts.resource;
+  let path = parts.namespaced ? `${prefix}/namespaces/${seg(param.namespace)}/${plural}` : `${prefix}/${plural}`;
+  if (parts.verb !== 'list' && (parts.verb !== 'create' || parts.sub)) path += `/${seg(param.name)}`;
+  return parts.sub ? `${path}/${SUBRESOURCES[parts.sub] ?? ''}` : path;
+}
+
+/** The content type of a patch: the caller's, else JSON patch for an array body and merge patch for an object. Pure. */
+function patchType(param: Param, options: CallOptions | undefined): string {
+  return options?.contentType ?? (Array.isArray(param.body) ? 'application/json-patch+json' : 'application/merge-patch+json');
+}
+
 /** The REST request of a generated method name and its parameters: `readNamespacedSecret({ name, namespace })` → GET /api/v1/namespaces/NS/secrets/NAME. Pure. */
 export function routeOf(method: string, param: Param, options: CallOptions | undefined): KubeRequest {
   const m = METHOD_NAME.exec(method);
-  const resource = m ? RESOURCES[m[3] ?? ''] : undefined;
+  const resource = RESOURCES[m?.[3] ?? ''];
   if (!m || !resource) throw new Error(`no REST route for ${method}`);
-  const [verb, namespaced, , sub, allNamespaces] = [m[1] as keyof typeof VERBS, m[2], m[3], m[4], m[5]];
-  const [prefix, plural] = resource;
-  let path = namespaced && !allNamespaces ? `${prefix}/namespaces/${seg(param.namespace)}/${plural}` : `${prefix}/${plural}`;
-  if (verb !== 'list' && (verb !== 'create' || sub)) path += `/${seg(param.name)}`;
-  if (sub) path += `/${SUBRESOURCES[sub] ?? ''}`;
+  const verb = m[1] as keyof typeof VERBS;
+  const path = pathOfCall({ verb, namespaced: m[2] !== undefined && m[5] === undefined, sub: m[4], resource }, param);
   const req: KubeRequest = { method: VERBS[verb], path, query: queryOf(param), body: param.body, signal: options?.signal };
-  if (verb === 'patch') req.contentType = options?.contentType ?? (Array.isArray(param.body) ? 'application/json-patch+json' : 'application/merge-patch+json');
+  if (verb === 'patch') req.contentType = patchType(param, options);
   return req;
 }
 
@@ -112,8 +122,7 @@ export interface ApiResource {
 export type ObjectSpec = KubernetesObject & { metadata: { name?: string; namespace?: string } };
 
 /**
- * Calls on any kind (server-side apply, read, replace, create, delete, list), with the positional
- * parameters of client-node's KubernetesObjectApi. Each kind's resource name and scope come from
+ * Calls on any kind (server-side apply, read, replace, create, delete, list). Each kind's resource name and scope come from
  * the API server's discovery document of its group version (one GET per group version, cached for
  * the client's life; a failed lookup is not cached). Objects without a namespace of a namespaced
  * kind go to the kubeconfig's namespace, else `default`.
@@ -127,21 +136,24 @@ export class ObjectApi {
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
     let known = this.discovery.get(apiVersion);
     if (!known) {
-      known = this.http.request<{ resources?: ApiResource[] }>({ method: 'GET', path: apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}` }).then((d) => d.resources ?? []);
+      known = this.http.request<{ resources?: ApiResource[] }>({ method: 'GET', path: groupPath(apiVersion) }).then((d) => d.resources ?? []);
       this.discovery.set(apiVersion, known);
       known.catch(() => this.discovery.delete(apiVersion));
     }
     return (await known).find((r) => r.kind === kind && !r.name.includes('/'));
   }
 
-  private async pathOf(spec: { apiVersion?: string | undefined; kind?: string | undefined; metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }, withName: boolean): Promise<string> {
-    const apiVersion = spec.apiVersion ?? '';
-    const kind = spec.kind ?? '';
+  private async pathOf(spec: ObjectSpec, withName: boolean): Promise<string> {
+    const resource = await this.served(spec.apiVersion ?? '', spec.kind ?? '');
+    const ns = resource.namespaced ? `/namespaces/${seg(spec.metadata?.namespace ?? this.defaultNamespace)}` : '';
+    return `${groupPath(spec.apiVersion ?? '')}${ns}/${resource.name}${withName ? `/${seg(spec.metadata?.name ?? '')}` : ''}`;
+  }
+
+  /** The resource of a kind that must be served (the error is client-node's words for it). */
+  private async served(apiVersion: string, kind: string): Promise<ApiResource> {
     const resource = await this.resource(apiVersion, kind);
     if (!resource) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`);
-    const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const ns = resource.namespaced ? `/namespaces/${seg(spec.metadata?.namespace ?? this.defaultNamespace)}` : '';
-    return `${prefix}${ns}/${resource.name}${withName ? `/${seg(spec.metadata?.name ?? '')}` : ''}`;
+    return resource;
   }
 
   /** GET one object. */
@@ -150,32 +162,64 @@ export class ObjectApi {
   }
 
   /** POST a new object. */
-  async create<T extends KubernetesObject>(obj: T, _pretty?: string, dryRun?: string, fieldManager?: string): Promise<T> {
-    return this.http.request<T>({ method: 'POST', path: await this.pathOf(obj, false), query: { dryRun, fieldManager }, body: obj });
+  async create<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.http.request<T>({ method: 'POST', path: await this.pathOf(obj as ObjectSpec, false), query: { dryRun: options.dryRun, fieldManager: options.fieldManager }, body: obj });
   }
 
   /** PUT an object whole (with the resourceVersion it carries). */
-  async replace<T extends KubernetesObject>(obj: T, _pretty?: string, dryRun?: string, fieldManager?: string): Promise<T> {
-    return this.http.request<T>({ method: 'PUT', path: await this.pathOf(obj, true), query: { dryRun, fieldManager }, body: obj });
+  async replace<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.http.request<T>({ method: 'PUT', path: await this.pathOf(obj as ObjectSpec, true), query: { dryRun: options.dryRun, fieldManager: options.fieldManager }, body: obj });
   }
 
-  /** PATCH an object; `contentType` `application/apply-patch+yaml` is a server-side apply (the object sent as JSON, which is YAML). */
-  async patch<T extends KubernetesObject>(obj: T, _pretty?: string, dryRun?: string, fieldManager?: string, force?: boolean, contentType = 'application/merge-patch+json'): Promise<T> {
-    return this.http.request<T>({ method: 'PATCH', path: await this.pathOf(obj, true), query: { dryRun, fieldManager, force }, body: JSON.stringify(obj), contentType });
+  /** PATCH an object; content type `application/apply-patch+yaml` is a server-side apply (the object sent as JSON, which is YAML). */
+  async patch<T extends KubernetesObject>(obj: T, options: PatchOptions): Promise<T> {
+    const query = { dryRun: options.dryRun, fieldManager: options.fieldManager, force: options.force };
+    return this.http.request<T>({ method: 'PATCH', path: await this.pathOf(obj as ObjectSpec, true), query, body: JSON.stringify(obj), contentType: options.contentType });
   }
 
   /** DELETE an object. */
-  async delete(spec: ObjectSpec, _pretty?: string, dryRun?: string, gracePeriodSeconds?: number, _orphan?: boolean, propagationPolicy?: string): Promise<unknown> {
-    return this.http.request({ method: 'DELETE', path: await this.pathOf(spec, true), query: { dryRun, gracePeriodSeconds, propagationPolicy } });
+  async delete(spec: ObjectSpec, options: DeleteOptions = {}): Promise<unknown> {
+    return this.http.request({ method: 'DELETE', path: await this.pathOf(spec, true), query: { ...options } });
   }
 
-  /** GET a list of one kind, in a namespace or (undefined) everywhere. */
-  // eslint-disable-next-line max-params -- client-node's positional signature, kept so call sites read the same
-  async list<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string, namespace?: string, _pretty?: string, _exact?: boolean, _export?: boolean, fieldSelector?: string, labelSelector?: string, limit?: number, continueToken?: string): Promise<KubernetesListObject<T>> {
-    const resource = await this.resource(apiVersion, kind);
-    if (!resource) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`);
-    const prefix = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  /** GET a list of one kind, in `options.namespace` or (absent) everywhere. */
+  async list<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubernetesListObject<T>> {
+    const resource = await this.served(apiVersion, kind);
+    const { namespace, ...query } = options;
     const ns = resource.namespaced && namespace !== undefined ? `/namespaces/${seg(namespace)}` : '';
-    return this.http.request<KubernetesListObject<T>>({ method: 'GET', path: `${prefix}${ns}/${resource.name}`, query: { fieldSelector, labelSelector, limit, continue: continueToken } });
+    return this.http.request<KubernetesListObject<T>>({ method: 'GET', path: `${groupPath(apiVersion)}${ns}/${resource.name}`, query });
   }
+}
+
+/** `/api/v1` or `/apis/GROUP/VERSION`. Pure. */
+function groupPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+/** Options of a create or replace. */
+export interface WriteOptions {
+  fieldManager?: string | undefined;
+  dryRun?: 'All' | undefined;
+}
+
+/** Options of a patch: its content type (merge, JSON or apply patch) and for an apply the field manager and force. */
+export interface PatchOptions extends WriteOptions {
+  contentType: 'application/apply-patch+yaml' | 'application/merge-patch+json' | 'application/json-patch+json' | 'application/strategic-merge-patch+json';
+  force?: boolean | undefined;
+}
+
+/** Options of a delete. */
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' | undefined;
+  gracePeriodSeconds?: number | undefined;
+  dryRun?: 'All' | undefined;
+}
+
+/** Options of a list: where (a namespace, or everywhere) and which (selectors, paging). */
+export interface ListOptions {
+  namespace?: string | undefined;
+  fieldSelector?: string | undefined;
+  labelSelector?: string | undefined;
+  limit?: number | undefined;
+  continue?: string | undefined;
 }

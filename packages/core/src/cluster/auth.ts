@@ -15,7 +15,8 @@ import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
 function identityOf(options: AgentOptions): string {
   const hash = createHash('sha256');
   for (const part of [options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized]) {
-    hash.update(part === undefined ? '\u0000' : String(part)).update('\u0001');
+    // tlsOptionsOf sets strings and a boolean only.
+    hash.update(typeof part === 'string' || typeof part === 'boolean' ? String(part) : '\u0000').update('\u0001');
   }
   return hash.digest('hex');
 }

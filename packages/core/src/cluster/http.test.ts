@@ -151,7 +151,7 @@ describe('what the request layer sends', () => {
       });
     });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' }, data: { a: 'b' } };
-    const live = await client(url).objects.patch(cm, undefined, undefined, 'meshd', true, 'application/apply-patch+yaml');
+    const live = await client(url).objects.patch(cm, { contentType: 'application/apply-patch+yaml', fieldManager: 'meshd', force: true });
     expect(live).toEqual(cm);
     expect(sent.map((s) => s.line)).toEqual(['GET /api/v1', 'PATCH /api/v1/namespaces/apps/configmaps/m?fieldManager=meshd&force=true']);
     expect(sent[1]?.type).toBe('application/apply-patch+yaml');
