@@ -1,4 +1,5 @@
 import type { AppsV1Api, CoreV1Api, KubernetesListObject, KubernetesObject, VersionInfo } from '@kubernetes/client-node';
+import { KubeApiError } from './failure.js';
 import type { KubeHttp, KubeRequest } from './http.js';
 
 /**
@@ -136,7 +137,13 @@ export class ObjectApi {
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
     let known = this.discovery.get(apiVersion);
     if (!known) {
-      known = this.http.request<{ resources?: ApiResource[] }>({ method: 'GET', path: groupPath(apiVersion) }).then((d) => d.resources ?? []);
+      known = this.http.request<{ resources?: ApiResource[] }>({ method: 'GET', path: groupPath(apiVersion) }).then(
+        (d) => d.resources ?? [],
+        (err: unknown) => {
+          // The executor tells a write that never reached the API server by these words (client-node's).
+          throw err instanceof KubeApiError ? new KubeApiError(err.code, err.body, `Failed to fetch resource metadata for ${apiVersion}`) : err;
+        },
+      );
       this.discovery.set(apiVersion, known);
       known.catch(() => this.discovery.delete(apiVersion));
     }

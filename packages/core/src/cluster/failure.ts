@@ -61,8 +61,10 @@ export class KubeApiError extends Error {
     readonly code: number,
     /** The answer's body, as text. */
     readonly body: string,
+    /** What was being done, put before the status: "Failed to fetch resource metadata for v1". */
+    context?: string,
   ) {
-    super(describeHttpError(code, body));
+    super(context === undefined ? describeHttpError(code, body) : `${context}: ${describeHttpError(code, body)}`);
     this.name = 'KubeApiError';
   }
 }
