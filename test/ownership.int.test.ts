@@ -2,7 +2,6 @@
 // bastion recorded creating (UID) and what still carries its label; the release inventory in a
 // remote is authenticated and never decides a deletion. Each test is named after the attack it
 // replays (shared/reference/attack-report.md, L6 and L7).
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
@@ -30,7 +29,7 @@ async function appendToInventory(cluster: ClusterHandle, refs: object[]): Promis
   const core = clientOf(cluster).core;
   const cm = await core.readNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system' });
   const objects = [...(JSON.parse(cm.data?.objects ?? '[]') as object[]), ...refs];
-  await core.patchNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system', body: { data: { objects: JSON.stringify(objects) } }, fieldManager: 'kubectl-edit' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await core.patchNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system', body: { data: { objects: JSON.stringify(objects) } }, fieldManager: 'kubectl-edit' }, { contentType: 'application/merge-patch+json' });
 }
 
 const keys = async (cluster: ClusterHandle): Promise<string[]> => (await meshdOwnedObjects(cluster)).map((o) => o.key);

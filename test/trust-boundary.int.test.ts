@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { sampleDescriptor } from '@meshd/testkit';
 import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +35,7 @@ function execKubeconfig(marker: string): string {
 
 /** Adds keys to the registry ConfigMap the way `kubectl patch` does (another field manager). */
 async function plantRegistryKeys(data: Record<string, string>): Promise<void> {
-  await clientOf(cp()).core.patchNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { data }, fieldManager: 'kubectl-patch' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await clientOf(cp()).core.patchNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { data }, fieldManager: 'kubectl-patch' }, { contentType: 'application/merge-patch+json' });
 }
 
 async function registryKeys(): Promise<string[]> {

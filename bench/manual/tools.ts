@@ -1,6 +1,7 @@
 // The three ways a mesh gets converged in bench:manual: meshd as a CLI process, meshd in-process
 // (no node startup, warm modules: what the daemon pays per pass), and the guide's procedure as a
 // bash script with the real kubectl and helm.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { captureIo } from '@meshd/testkit';
@@ -68,6 +69,12 @@ async function manual(setup: MeshSetup): Promise<ToolRun> {
   return { wallSeconds: run.wallSeconds, ok: run.code === 0, output: run.stdout + run.stderr };
 }
 
+/** `path` when it exists; else a clear error saying how to build it (the bundle and the SEA come from `npm run dist`). */
+function built(path: string, kind: string): string {
+  if (!existsSync(path)) throw new Error(`--cli ${kind} runs ${path}, which is not built: run \`npm run dist\` first (it builds the bundle, the tarball and the .deb)`);
+  return path;
+}
+
 /**
  * The one-shot CLI `--cli` names: `unbundled` (default, the compiled workspace, packages/meshd/bin/meshd.js),
  * `bundle` (the tarball's bin/meshd under this node) or `sea` (the .deb's single executable), the
@@ -76,8 +83,8 @@ async function manual(setup: MeshSetup): Promise<ToolRun> {
 export function meshdCliOf(kind: string | undefined): readonly [string, ...string[]] {
   const stage = join(REPO, 'dist/stage');
   if (kind === undefined || kind === 'unbundled') return [process.execPath, MESHD_BIN];
-  if (kind === 'bundle') return [process.execPath, join(stage, `meshd-${MESHD_VERSION}/bin/meshd`)];
-  if (kind === 'sea') return [join(stage, `meshd_${MESHD_VERSION}_amd64/usr/bin/meshd`)];
+  if (kind === 'bundle') return [process.execPath, built(join(stage, `meshd-${MESHD_VERSION}/bin/meshd`), kind)];
+  if (kind === 'sea') return [built(join(stage, `meshd_${MESHD_VERSION}_amd64/usr/bin/meshd`), kind)];
   throw new Error(`--cli must be unbundled, bundle or sea, got ${kind}`);
 }
 

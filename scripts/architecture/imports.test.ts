@@ -44,6 +44,16 @@ describe.each(workspaces)('%s', (workspace) => {
     expect(shipped.filter((f) => /from '(@meshd\/testkit|@meshd\/testenv|vitest)'/.test(readFileSync(f, 'utf8')))).toEqual([]);
   });
 
+  it('loads @kubernetes/client-node only lazily: no shipped file but core/src/cluster/agent.ts imports it at run time (types only)', () => {
+    // The one-shot CLI's start-up (issue 17): importing client-node at all evaluates its ~800
+    // modules. core's request layer (cluster/http.ts) replaces it; agent.ts, reached only through
+    // `await import()` for exec/auth-provider/proxy kubeconfigs and HTTP/1 watches, keeps it.
+    if (workspace.startsWith('tools/')) return;
+    const runtimeImport = /^(import|export)\s+(?!type\b)[^;]*from\s+'@kubernetes\/client-node'|import\('@kubernetes\/client-node'\)/m;
+    const shipped = sourceFiles(root).map((f) => f.path).filter((f) => !f.endsWith('.test.ts') && !f.endsWith('cluster/agent.ts'));
+    expect(shipped.filter((f) => runtimeImport.test(readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
   it('depends on no other backend (backends are siblings on @meshd/helm and @meshd/core)', () => {
     if (!workspace.startsWith('packages/plugin-')) return;
     expect(dependenciesOf(workspace).filter((d) => d.startsWith('@meshd/plugin-'))).toEqual([]);

@@ -2,6 +2,9 @@
 export * from './errors.js';
 export * from './kube/object.js';
 export * from './cluster/client.js';
+export * from './cluster/kubeconfig-view.js';
+export type { CallOptions, CoreApi, AppsApi, VersionApi, ObjectApi, ObjectSpec, ApiResource, WriteOptions, PatchOptions, DeleteOptions, ListOptions } from './cluster/apis.js';
+export { MAX_RESPONSE_BYTES } from './cluster/http.js';
 export * from './cluster/http2-watch.js';
 export * from './kube/io.js';
 export * from './apply/execute-actions.js';

@@ -59,7 +59,7 @@ describe('removed API versions on a real kube-apiserver', () => {
     expect(converted?.object).toBeDefined();
     const object = converted!.object!;
     // dryRun=All: validated and admitted by the API server, persisted nowhere.
-    const live = await client.objects.patch(object, undefined, 'All', FIELD_MANAGER, true, 'application/apply-patch+yaml');
+    const live = await client.objects.patch(object, { contentType: 'application/apply-patch+yaml', dryRun: 'All', fieldManager: FIELD_MANAGER, force: true });
     expect(live.apiVersion).toBe(object.apiVersion);
   });
 

@@ -1,5 +1,4 @@
 import { Agent } from 'node:https';
-import { HttpMethod, RequestContext } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConnectionReusingKubeConfig } from './agent.js';
@@ -18,9 +17,8 @@ function kubeConfig(cluster: Record<string, unknown>, user: Record<string, unkno
 }
 
 async function agentFor(auth: ConnectionReusingKubeConfig): Promise<{ agent: unknown; headers: Record<string, string> }> {
-  const ctx = new RequestContext('https://127.0.0.1:6443/api', HttpMethod.GET);
-  await auth.applySecurityAuthentication(ctx);
-  return { agent: ctx.getAgent(), headers: ctx.getHeaders() };
+  const setup = await auth.connectionSetup('requests');
+  return { agent: setup.agent, headers: setup.headers };
 }
 
 describe('ConnectionReusingKubeConfig', () => {
@@ -33,7 +31,7 @@ describe('ConnectionReusingKubeConfig', () => {
     const agent = first.agent as Agent;
     expect(agent.options.keepAlive).toBe(true);
     expect(String(agent.options.ca)).toBe('CA PEM');
-    expect(second.headers.Authorization).toBe('Bearer secret-token');
+    expect(second.headers.authorization).toBe('Bearer secret-token');
   });
 
   it('builds a new agent when the client certificate changes', async () => {

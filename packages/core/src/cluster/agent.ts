@@ -4,18 +4,14 @@ import type { AgentOptions, RequestOptions } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { ConnectionOptions, SecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { RequestContext } from '@kubernetes/client-node';
+
+/** client-node's Watch, for the HTTP/1.1 watches (http2-watch.ts loads this module lazily). */
+export { Watch } from '@kubernetes/client-node';
+import type { Agent as HttpAgent } from 'node:http';
+import type { ConnectionSetup } from './connection.js';
 import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
+import { IDLE_SOCKET_MS } from './connection.js';
 
-/** What client-node hands to fetch (node-fetch's RequestInit). */
-type FetchOptions = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;
-
-/**
- * Idle sockets close after this long: long enough to carry one pass's requests to a cluster, short
- * enough that a daemon with hundreds of clusters does not hold a TLS connection to each between
- * passes (and well under kube-apiserver's own 90 s, so a reuse never races the server's close).
- */
-const IDLE_SOCKET_MS = 5_000;
 /** Idle sockets kept per cluster (as many as requests in flight); the rest close when their request ends. */
 const MAX_FREE_SOCKETS_PER_CLUSTER = MAX_REQUESTS_PER_CLUSTER;
 
@@ -69,24 +65,13 @@ function agentsFor(identity: string, options: AgentOptions): IdentityAgents {
 }
 
 /**
- * What a watch over HTTP/2 needs from the kubeconfig: this request's headers (the token or exec
- * credential of the moment), the TLS settings of the cluster's connections, and their identity
- * (a new identity needs a new connection).
- */
-export interface WatchConnectionSetup {
-  identity: string;
-  headers: Record<string, string>;
-  tls: ConnectionOptions;
-}
-
-/**
- * A kubeconfig whose requests and watches reuse connections and one TLS context per cluster.
- * @kubernetes/client-node builds a new https.Agent for every request and every watch, so each pays a
- * TCP connection, a TLS context and a handshake. Headers (bearer token, exec credentials, basic
- * auth) still come from the kubeconfig on every request; the agents are replaced when the TLS
- * identity changes (an exec plugin returning a new client certificate, say). Proxy and plain-HTTP
- * agents are left as client-node builds them. Idle sockets are unreferenced: they never keep a CLI
- * process alive.
+ * A kubeconfig whose requests and watches reuse connections and one TLS context per cluster, for
+ * the kubeconfigs only @kubernetes/client-node speaks (exec plugins, auth-providers, impersonation,
+ * proxies; loaded lazily, lazy-auth.ts). client-node builds a new https.Agent for every request, so
+ * each would pay a TCP connection, a TLS context and a handshake. Headers (bearer token, exec
+ * credentials, basic auth) still come from the kubeconfig on every request; the agents are replaced
+ * when the TLS identity changes (an exec plugin returning a new client certificate, say). Proxy
+ * agents are left as client-node builds them.
  */
 export class ConnectionReusingKubeConfig extends KubeConfig {
   private agents: IdentityAgents | undefined;
@@ -99,30 +84,18 @@ export class ConnectionReusingKubeConfig extends KubeConfig {
     return this.agents[purpose];
   }
 
-  /**
-   * Headers and TLS settings for one watch request made outside client-node (http2-watch.ts), or
-   * undefined when client-node would not use a plain HTTPS agent (a proxy, plain HTTP): such a
-   * watch goes through client-node's own Watch.
-   */
-  async watchConnectionSetup(): Promise<WatchConnectionSetup | undefined> {
+  /** Headers, agent and (plain HTTPS) TLS settings for one request or watch. */
+  async connectionSetup(purpose: 'requests' | 'watches'): Promise<ConnectionSetup> {
     const init = await super.applyToFetchOptions({});
-    if (!(init.agent instanceof Agent) || init.agent.constructor !== Agent) return undefined;
-    this.shared(init.agent, 'watches');
-    const agents = this.agents;
-    if (!agents) return undefined;
+    const agent = this.shared(init.agent, purpose) as HttpAgent;
     const headers: Record<string, string> = {};
     // client-node builds node-fetch's Headers (iterable); a plain record is taken as well.
     const given = (init.headers ?? {}) as Iterable<[string, string]> | Record<string, string>;
     const entries = Symbol.iterator in given ? [...(given)] : Object.entries(given);
     for (const [name, value] of entries) headers[name.toLowerCase()] = String(value);
-    return { identity: agents.identity, headers, tls: agents.tls };
-  }
-
-  /** Requests from the generated API clients (createConfiguration's authMethods). */
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await super.applySecurityAuthentication(context);
-    const agent = this.shared(context.getAgent(), 'requests') as ReturnType<RequestContext['getAgent']>;
-    if (agent) context.setAgent(agent);
+    const agents = this.agents;
+    const tls = agents !== undefined && agent === agents[purpose] ? { identity: agents.identity, options: agents.tls } : undefined;
+    return { headers, agent, tls };
   }
 
   /** Watches (client-node's Watch asks for its fetch options here). */
@@ -131,3 +104,6 @@ export class ConnectionReusingKubeConfig extends KubeConfig {
     return { ...init, agent: this.shared(init.agent, 'watches') } as FetchOptions;
   }
 }
+
+/** What client-node hands to fetch (node-fetch's RequestInit). */
+type FetchOptions = Awaited<ReturnType<KubeConfig['applyToFetchOptions']>>;

@@ -1,40 +1,41 @@
 import { setMaxListeners } from 'node:events';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  KubernetesObjectApi,
-  ServerConfiguration,
-  VersionApi,
-  createConfiguration,
-} from '@kubernetes/client-node';
-import type { Configuration, KubeConfig, Middleware, RequestContext, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
 import { MeshdError } from '../errors.js';
-import { ConnectionReusingKubeConfig } from './agent.js';
-import { limitedHttpLibrary, startDeadline } from './request-limit.js';
+import { appsApi, coreApi, ObjectApi, versionApi } from './apis.js';
+import type { AppsApi, CoreApi, VersionApi } from './apis.js';
+import { authFor } from './auth.js';
+import { KubeHttp } from './http.js';
+import { readKubeconfig } from './kubeconfig-view.js';
+import type { KubeconfigView } from './kubeconfig-view.js';
 import { watchTransportFor } from './http2-watch.js';
 import type { WatchTransport } from './http2-watch.js';
 import { displayServer } from './display.js';
-import { credentialFailure } from './failure.js';
+import { apiStatusOf } from './failure.js';
 
 /**
- * One connection to one cluster, built from its kubeconfig text (token, client certificate and exec
- * auth all come from @kubernetes/client-node). Requests reuse keep-alive connections and one TLS
- * context (agent.ts), watches share one HTTP/2 connection (http2-watch.ts), at most 4 requests are in flight (request-limit.ts), and every request
- * carries a timeout and the caller's AbortSignal. The client holds no cluster state: callers own
- * caching and retries.
+ * One connection to one cluster, built from its kubeconfig text, over meshd's own request layer
+ * (http.ts: tokens, client certificates, CA data and files are applied by auth.ts; exec plugins,
+ * auth-providers, impersonation and proxies by @kubernetes/client-node, loaded only for such a
+ * kubeconfig). Requests reuse keep-alive connections and one TLS context, watches share one HTTP/2
+ * connection (http2-watch.ts), at most 4 requests are in flight (request-limit.ts), and every
+ * request carries a timeout and the caller's AbortSignal. The typed calls (`core`, `apps`,
+ * `version`, `objects`) keep client-node's names and parameters (apis.ts). The client holds no
+ * cluster state: callers own caching and retries.
  */
 export interface ClusterClient {
   /** The cluster's name in the mesh. */
   readonly name: string;
   /** API server URL from the kubeconfig, without any user:password in it (safe to show). */
   readonly server: string;
-  readonly kubeConfig: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
+  /** The kubeconfig's current context, cluster and user, and its text. */
+  readonly kubeConfig: KubeconfigView;
+  /** core/v1 calls. */
+  readonly core: CoreApi;
+  /** apps/v1 calls. */
+  readonly apps: AppsApi;
+  /** GET /version. */
   readonly version: VersionApi;
   /** Generic object API (server-side apply, read, delete of any kind). */
-  readonly objects: KubernetesObjectApi;
+  readonly objects: ObjectApi;
   /** Starts watch requests; they share one HTTP/2 connection to the cluster when it speaks HTTP/2 (http2-watch.ts). */
   readonly watches: WatchTransport;
 }
@@ -49,59 +50,9 @@ export interface ConnectOptions {
   signal?: AbortSignal;
 }
 
-function timeoutMiddleware(timeoutMs: number, signal: AbortSignal | undefined): Middleware {
-  return {
-    pre: (ctx: RequestContext): Promise<RequestContext> => {
-      startDeadline(ctx, timeoutMs, signal);
-      return Promise.resolve(ctx);
-    },
-    post: (ctx: ResponseContext): Promise<ResponseContext> => Promise.resolve(ctx),
-  };
-}
-
-/** Loads a kubeconfig from text; a kubeconfig without a usable current context is a MeshdError. */
-export function loadKubeConfig(name: string, kubeconfigText: string): KubeConfig {
-  const kc = new ConnectionReusingKubeConfig();
-  try {
-    kc.loadFromString(kubeconfigText);
-  } catch (err) {
-    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig cannot be loaded: ${(err as Error).message}`);
-  }
-  if (!kc.getCurrentCluster()) {
-    throw new MeshdError('MESHD_ERR_INVALID_KUBECONFIG', `cluster ${name}: kubeconfig has no current cluster`);
-  }
-  return kc;
-}
-
-/** The generic object API with the kubeconfig's default namespace (the setter is protected). */
-class ObjectApiWithNamespace extends KubernetesObjectApi {
-  constructor(config: Configuration, kc: KubeConfig) {
-    super(config);
-    this.setDefaultNamespace(kc);
-  }
-}
-
-/** The kubeconfig's credentials for each request; a credential source that fails says so (credentialFailure). */
-function credentialsOf(kc: KubeConfig): SecurityAuthentication {
-  return {
-    getName: () => 'kubeconfig',
-    applySecurityAuthentication: async (context: RequestContext): Promise<void> => {
-      try {
-        await kc.applySecurityAuthentication(context);
-      } catch (err) {
-        throw credentialFailure(kc, err);
-      }
-    },
-  };
-}
-
-function configurationFor(kc: KubeConfig, server: string, timeoutMs: number, signal: AbortSignal | undefined): Configuration {
-  return createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: credentialsOf(kc) },
-    httpApi: limitedHttpLibrary(timeoutMs),
-    promiseMiddleware: [timeoutMiddleware(timeoutMs, signal)],
-  });
+/** Reads a kubeconfig from text; a kubeconfig without a usable current context is MESHD_ERR_INVALID_KUBECONFIG. */
+export function loadKubeConfig(name: string, kubeconfigText: string): KubeconfigView {
+  return readKubeconfig(name, kubeconfigText);
 }
 
 /** Builds a ClusterClient. Makes no request: reachability is checked by the caller. */
@@ -110,21 +61,21 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   // would pass Node's default of 10 listeners and log a false "memory leak" warning.
   if (opts.signal) setMaxListeners(0, opts.signal);
   const kc = loadKubeConfig(opts.name, opts.kubeconfigText);
-  const server = kc.getCurrentCluster()?.server ?? '';
-  const config = configurationFor(kc, server, opts.timeoutMs ?? 10_000, opts.signal);
-  const objects = new ObjectApiWithNamespace(config, kc);
+  const server = kc.cluster.server;
+  const auth = authFor(kc);
+  const http = new KubeHttp({ server, auth, timeoutMs: opts.timeoutMs ?? 10_000, signal: opts.signal });
   let transport: WatchTransport | undefined;
   return {
     name: opts.name,
     server: displayServer(server),
     kubeConfig: kc,
-    core: new CoreV1Api(config),
-    apps: new AppsV1Api(config),
-    version: new VersionApi(config),
-    objects,
+    core: coreApi(http),
+    apps: appsApi(http),
+    version: versionApi(http),
+    objects: new ObjectApi(http, kc.namespace ?? 'default'),
     // Made on first use: a one-shot command never watches.
     get watches(): WatchTransport {
-      transport ??= watchTransportFor(kc);
+      transport ??= watchTransportFor(kc, auth);
       return transport;
     },
   };
@@ -132,7 +83,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
 
 /** HTTP status of a failed Kubernetes call, or undefined when no response came (network, timeout). */
 export function httpStatusOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+  return apiStatusOf(err);
 }
 
 /** True when the error means "the object does not exist". */

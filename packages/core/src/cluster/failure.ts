@@ -1,5 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshdError, type ErrorCode } from '../errors.js';
 
 /**
@@ -52,6 +50,37 @@ export function describeHttpError(status: number, body: unknown): string {
   return `HTTP ${status}${message ? `: ${message}` : ''}`;
 }
 
+/**
+ * An HTTP error answer from an API server: its status and body (text, at most the request layer's
+ * cap). The message is one line (describeHttpError), never headers. meshd's request layer
+ * (cluster/http.ts) throws it where @kubernetes/client-node threw its ApiException.
+ */
+export class KubeApiError extends Error {
+  constructor(
+    /** The HTTP status. */
+    readonly code: number,
+    /** The answer's body, as text. */
+    readonly body: string,
+    /** What was being done, put before the status: "Failed to fetch resource metadata for v1". */
+    context?: string,
+  ) {
+    super(context === undefined ? describeHttpError(code, body) : `${context}: ${describeHttpError(code, body)}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+/**
+ * The HTTP status of an error answer: meshd's KubeApiError, or anything shaped like
+ * @kubernetes/client-node's ApiException (tests and tools still use client-node; checked by shape
+ * so that this module never loads it). Undefined for every other error. Pure.
+ */
+export function apiStatusOf(err: unknown): number | undefined {
+  if (err instanceof KubeApiError) return err.code;
+  const e = err as { code?: unknown; body?: unknown; headers?: unknown } | null;
+  if (err instanceof Error && typeof e?.code === 'number' && 'body' in err && 'headers' in err) return e.code;
+  return undefined;
+}
+
 /** A MeshdError's failure: timeouts and unreachable hosts, credential errors, or failed. */
 function meshdErrorFailure(err: MeshdError): ClusterFailure {
   if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE') return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
@@ -60,9 +89,8 @@ function meshdErrorFailure(err: MeshdError): ClusterFailure {
 }
 
 /** An HTTP error answer's failure by status: 401, 403, a 5xx but 501 (unreachable), or any other. */
-function apiExceptionFailure(err: ApiException<unknown>): ClusterFailure {
-  const status = err.code;
-  const message = describeHttpError(status, err.body);
+function apiExceptionFailure(status: number, body: unknown): ClusterFailure {
+  const message = describeHttpError(status, body);
   if (status === 401) return { code: 'MESHD_ERR_UNAUTHORIZED', state: 'unauthorized', message };
   if (status === 403) return { code: 'MESHD_ERR_FORBIDDEN', state: 'failed', message };
   if (status >= 500 && status !== 501) return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${message}` };
@@ -72,13 +100,19 @@ function apiExceptionFailure(err: ApiException<unknown>): ClusterFailure {
 /** Classifies an error from a request to a cluster (client-node or meshd's own wrappers). Pure. */
 export function clusterFailureOf(err: unknown): ClusterFailure {
   if (err instanceof MeshdError) return meshdErrorFailure(err);
-  if (err instanceof ApiException) return apiExceptionFailure(err);
+  const status = apiStatusOf(err);
+  if (status !== undefined) return apiExceptionFailure(status, (err as { body?: unknown }).body);
   const text = err instanceof Error ? err.message : String(err);
   return { code: 'MESHD_ERR_UNREACHABLE', state: 'unreachable', message: `unreachable: ${firstLine(text)}` };
 }
 
+/** What credentialFailure reads of a kubeconfig: its current user (meshd's KubeconfigView or client-node's KubeConfig). */
+export interface CredentialSource {
+  getCurrentUser(): { exec?: unknown; authProvider?: unknown } | null;
+}
+
 /** True when the kubeconfig's current user gets its credential from an exec plugin. */
-function usesExecPlugin(kc: KubeConfig): boolean {
+function usesExecPlugin(kc: CredentialSource): boolean {
   const user = kc.getCurrentUser();
   return user?.exec !== undefined || (user?.authProvider as { config?: { exec?: unknown } } | undefined)?.config?.exec !== undefined;
 }
@@ -89,7 +123,7 @@ function usesExecPlugin(kc: KubeConfig): boolean {
  * source that broke (a token file gone). Both are MESHD_ERR_EXEC_PLUGIN/UNAUTHORIZED, never
  * "unreachable": the network was never tried.
  */
-export function credentialFailure(kc: KubeConfig, err: unknown): MeshdError {
+export function credentialFailure(kc: CredentialSource, err: unknown): MeshdError {
   const text = firstLine(err instanceof Error ? err.message : String(err)) || 'no message';
   if (usesExecPlugin(kc)) return new MeshdError('MESHD_ERR_EXEC_PLUGIN', `exec plugin failed: ${text}`, { cause: err });
   return new MeshdError('MESHD_ERR_UNAUTHORIZED', `credentials cannot be used: ${text}`, { cause: err });

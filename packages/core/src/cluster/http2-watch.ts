@@ -2,11 +2,10 @@ import { STATUS_CODES } from 'node:http';
 import { connect as connectHttp2, constants as http2 } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { connect as connectTls } from 'node:tls';
-import type { TLSSocket } from 'node:tls';
-import { Watch } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { ConnectionReusingKubeConfig } from './agent.js';
-import type { WatchConnectionSetup } from './agent.js';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ConnectionSetup, RequestAuth } from './connection.js';
+import type { KubeconfigView } from './kubeconfig-view.js';
 
 /** Called for every event line of a watch: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and object. */
 export type WatchEventCallback = (type: string, object: KubernetesObject) => void;
@@ -38,12 +37,23 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
-/** client-node's own Watch: one HTTP/1.1 connection per watch request. */
+/**
+ * client-node's own Watch: one HTTP/1.1 connection per watch request, for servers that do not
+ * speak HTTP/2 and for plain-HTTP or proxied kubeconfigs. client-node is loaded on the first such
+ * watch (a one-shot command never watches).
+ */
 class Http1WatchTransport implements WatchTransport {
-  constructor(private readonly kc: KubeConfig) {}
+  private watcher: Promise<{ watch: (...args: Parameters<WatchTransport['watch']>) => Promise<AbortController> }> | undefined;
+
+  constructor(private readonly view: KubeconfigView) {}
 
   async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
-    const controller = await new Watch(this.kc).watch(path, params, (type: string, object: KubernetesObject) => onEvent(type, object), done);
+    this.watcher ??= import('./agent.js').then(({ ConnectionReusingKubeConfig, Watch }) => {
+      const kc = new ConnectionReusingKubeConfig();
+      kc.loadFromString(this.view.text);
+      return new Watch(kc);
+    });
+    const controller = await (await this.watcher).watch(path, params, (type: string, object: KubernetesObject) => onEvent(type, object), done);
     return { abort: () => controller.abort(), connectionDead: () => undefined };
   }
 }
@@ -80,15 +90,22 @@ export class Http2WatchTransport implements WatchTransport {
   private readonly http1 = new Set<string>();
   private readonly fallback: Http1WatchTransport;
 
-  constructor(private readonly kc: ConnectionReusingKubeConfig) {
-    this.fallback = new Http1WatchTransport(kc);
+  constructor(private readonly view: KubeconfigView, private readonly auth: RequestAuth) {
+    this.fallback = new Http1WatchTransport(view);
   }
 
   async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
-    const server = this.kc.getCurrentCluster()?.server;
-    const setup = server?.startsWith('https://') ? await this.kc.watchConnectionSetup() : undefined;
-    if (!server || !setup || this.http1.has(setup.identity)) return this.fallback.watch(path, params, onEvent, done);
-    const shared = this.sessionFor(server, setup);
+    const server = this.view.cluster.server;
+    let setup: ConnectionSetup | undefined;
+    try {
+      setup = server.startsWith('https://') ? await this.auth.setup('watches') : undefined;
+    } catch (err) {
+      done(err);
+      return { abort: () => undefined, connectionDead: () => undefined };
+    }
+    const tls = setup?.tls;
+    if (!setup || !tls || this.http1.has(tls.identity)) return this.fallback.watch(path, params, onEvent, done);
+    const shared = this.sessionFor(server, { identity: tls.identity, tls: tls.options });
     let session: ClientHttp2Session | undefined;
     try {
       session = await shared.ready;
@@ -97,13 +114,13 @@ export class Http2WatchTransport implements WatchTransport {
       return { abort: () => undefined, connectionDead: () => undefined };
     }
     if (!session) {
-      this.http1.add(setup.identity);
+      this.http1.add(tls.identity);
       return this.fallback.watch(path, params, onEvent, done);
     }
     return this.request(shared, session, { path: watchRequestPath(path, params), headers: setup.headers }, { onEvent, done });
   }
 
-  private sessionFor(server: string, setup: WatchConnectionSetup): SharedSession {
+  private sessionFor(server: string, setup: { identity: string; tls: ConnectionOptions }): SharedSession {
     const current = this.session;
     if (current && !current.closed && current.identity === setup.identity) return current;
     if (current) this.close(current);
@@ -252,7 +269,7 @@ function emitLine(line: string, onEvent: WatchEventCallback): void {
   if (typeof data.type === 'string') onEvent(data.type, data.object as KubernetesObject);
 }
 
-/** The watch transport for a kubeconfig: HTTP/2 for meshd's own kubeconfigs, client-node's Watch otherwise. */
-export function watchTransportFor(kc: KubeConfig): WatchTransport {
-  return kc instanceof ConnectionReusingKubeConfig ? new Http2WatchTransport(kc) : new Http1WatchTransport(kc);
+/** The watch transport for a kubeconfig and its request credentials: HTTP/2 where the server speaks it, client-node's Watch otherwise. */
+export function watchTransportFor(view: KubeconfigView, auth: RequestAuth): WatchTransport {
+  return new Http2WatchTransport(view, auth);
 }

@@ -1,5 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectSpec } from '../cluster/apis.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { isNotFound } from '../cluster/client.js';
 import { describeHttpError } from '../cluster/failure.js';
@@ -8,14 +7,17 @@ import { refKey } from './object.js';
 import { FIELD_MANAGER } from './object.js';
 import type { KubeObject } from './object.js';
 
-function asSpec(ref: ObjectRef): KubernetesObject {
+/** The content type of a server-side apply patch (the object is sent as JSON, which is YAML). */
+const SERVER_SIDE_APPLY = 'application/apply-patch+yaml' as const;
+
+function asSpec(ref: ObjectRef): ObjectSpec {
   return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
 }
 
 /** Reads one object; null when it does not exist. Other errors propagate (unreachable, forbidden). */
 export async function readObject(client: ClusterClient, ref: ObjectRef): Promise<KubeObject | null> {
   try {
-    return (await client.objects.read(asSpec(ref) as KubernetesObject & { metadata: { name: string } })) as unknown as KubeObject;
+    return (await client.objects.read(asSpec(ref))) as unknown as KubeObject;
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;
@@ -31,18 +33,18 @@ export async function readObjects(client: ClusterClient, refs: readonly ObjectRe
 
 /** Server-side applies one object with meshd's field manager (creates it when absent); resolves with the live object. */
 export async function applyObject(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
-  return await client.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  return await client.objects.patch(obj, { contentType: SERVER_SIDE_APPLY, fieldManager: FIELD_MANAGER, force: true });
 }
 
 /** Replaces one object whole (PUT, with the resourceVersion it carries); resolves with the live object. */
 export async function replaceObject(client: ClusterClient, obj: KubeObject): Promise<KubeObject> {
-  return await client.objects.replace(obj, undefined, undefined, FIELD_MANAGER);
+  return await client.objects.replace(obj, { fieldManager: FIELD_MANAGER });
 }
 
 /** Deletes one object; an object already gone is not an error. */
 export async function deleteObject(client: ClusterClient, ref: ObjectRef): Promise<void> {
   try {
-    await client.objects.delete(asSpec(ref), undefined, undefined, undefined, undefined, 'Background');
+    await client.objects.delete(asSpec(ref), { propagationPolicy: 'Background' });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }

@@ -33,7 +33,7 @@ function isClusterDefault(item: NamespaceItem & { type?: string | undefined }): 
  */
 export async function listNamespaceContents(client: ClusterClient, namespace: string): Promise<NamespaceItem[]> {
   const lists = await Promise.all(CONTENT_KINDS.map(async ([apiVersion, kind]) => {
-    const list = await client.objects.list(apiVersion, kind, namespace);
+    const list = await client.objects.list(apiVersion, kind, { namespace });
     return list.items.map((o) => ({ apiVersion, kind, metadata: { ...o.metadata, name: o.metadata?.name ?? '', namespace }, type: (o as { type?: string }).type }));
   }));
   return lists.flat().filter((i) => !isClusterDefault(i));

@@ -68,7 +68,7 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
     return sortedUnique((list.items as ServiceCIDRObject[]).flatMap((o) => o.spec?.cidrs ?? []));
   } catch (err) {
     if (isNotFound(err) || httpStatusOf(err) === 403) return undefined;
-    // The group exists but has no ServiceCIDR kind: client-node's discovery throws a plain Error.
+    // The group exists but has no ServiceCIDR kind: the object API's discovery throws a plain Error.
     if (err instanceof Error && err.message.startsWith('Unrecognized API version and kind')) return undefined;
     throw err;
   }

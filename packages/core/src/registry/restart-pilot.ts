@@ -1,4 +1,3 @@
-import { PatchStrategy } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import type { PlannedChange } from '../plugin/types.js';
 
@@ -19,6 +18,6 @@ export function pilotRestartChange(namespace: string, registryHash: string): Pla
 export async function restartPilot(cp: ClusterClient, namespace: string, registryHash: string): Promise<number> {
   const patch = { spec: { template: { metadata: { annotations: { [REGISTRY_HASH_ANNOTATION]: registryHash } } } } };
   const spec = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istio-pilot', namespace }, ...patch };
-  await cp.objects.patch(spec, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch);
+  await cp.objects.patch(spec, { contentType: 'application/merge-patch+json' });
   return 1;
 }

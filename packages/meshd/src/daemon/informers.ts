@@ -199,7 +199,7 @@ class ResourceWatcher {
   /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
   private async relist(): Promise<{ current: string }> {
     const o = this.o;
-    const list = await o.client.objects.list(o.apiVersion, o.kind, o.namespace, undefined, undefined, undefined, o.fieldSelector, o.labelSelector);
+    const list = await o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector });
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
     if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();

@@ -1,4 +1,4 @@
-import { V1MicroTime, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { httpStatusOf, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ClusterClient, type Logger } from '@meshd/core';
 import { abortableSleep } from './sleep.js';
 import { manyListenerAbortController } from './abort.js';
@@ -39,7 +39,9 @@ interface Lease extends KubernetesObject {
   spec?: LeaseSpec;
 }
 
-const stamp = (t: Date | string | undefined): string => (t instanceof Date ? t.toISOString() : (t ?? ''));
+/** A Lease's MicroTime: RFC 3339 with microseconds ("2026-01-02T03:04:05.678000Z"), as the API server parses it. */
+const microTime = (t: number | string): string => new Date(t).toISOString().replace(/Z$/, '000Z');
+const stamp = (t: Date | string | undefined): string => (t instanceof Date ? microTime(t.getTime()) : (t ?? ''));
 
 /**
  * Leader election through a Lease on the control plane, so two bastions can run meshd and only one
@@ -120,8 +122,8 @@ export class LeaderElector {
     return {
       holderIdentity: this.o.identity,
       leaseDurationSeconds: Math.max(1, Math.ceil(this.leaseMs / 1000)),
-      acquireTime: same && previous?.acquireTime !== undefined ? new V1MicroTime(stamp(previous.acquireTime)) : new V1MicroTime(now),
-      renewTime: new V1MicroTime(now),
+      acquireTime: same && previous?.acquireTime !== undefined ? stamp(previous.acquireTime) : microTime(now),
+      renewTime: microTime(now),
       leaseTransitions: (previous?.leaseTransitions ?? 0) + (same ? 0 : 1),
     };
   }
@@ -177,8 +179,8 @@ export class LeaderElector {
   private async release(): Promise<void> {
     const lease = await this.o.client.objects.read<Lease>(this.ref());
     if (lease.spec?.holderIdentity !== this.o.identity) return;
-    const spec: LeaseSpec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) };
-    if (lease.spec.acquireTime !== undefined) spec.acquireTime = new V1MicroTime(stamp(lease.spec.acquireTime));
+    const spec: LeaseSpec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(Date.now()) };
+    if (lease.spec.acquireTime !== undefined) spec.acquireTime = stamp(lease.spec.acquireTime);
     await this.o.client.objects.replace<Lease>({ ...lease, spec });
   }
 }

@@ -1,5 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { connectCluster, loadKubeConfig, REGISTRY_CONFIGMAP } from '@meshd/core';
+import { connectCluster, kubeconfigWithUser, loadKubeConfig, REGISTRY_CONFIGMAP } from '@meshd/core';
 import type { ClusterClient, MeshdConfig, ValidCluster } from '@meshd/core';
 import { parse } from 'yaml';
 
@@ -59,17 +58,8 @@ export function inlineCredentialOf(text: string): InlineCredential | { refused: 
  */
 export function clientWithCredential(cluster: ValidCluster, credential: InlineCredential): ClusterClient {
   const operator = loadKubeConfig(cluster.name, cluster.kubeconfigText);
-  const target = operator.getCurrentCluster();
-  if (!target) throw new Error(`cluster ${cluster.name}: the directory's kubeconfig has no current cluster`);
-  const user: Record<string, string> = { name: 'published' };
-  if (credential.token !== undefined) user.token = credential.token;
-  if (credential.certData !== undefined) user.certData = credential.certData;
-  if (credential.keyData !== undefined) user.keyData = credential.keyData;
-  if (credential.username !== undefined) user.username = credential.username;
-  if (credential.password !== undefined) user.password = credential.password;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [target], users: [user], contexts: [{ name: 'verify', cluster: target.name, user: 'published' }], currentContext: 'verify' });
-  return connectCluster({ name: cluster.name, kubeconfigText: kc.exportConfig() });
+  const { token, certData, keyData, username, password } = credential;
+  return connectCluster({ name: cluster.name, kubeconfigText: kubeconfigWithUser(operator, { token, certData, keyData, username, password }) });
 }
 
 /** The kubeconfig text the registry publishes for a remote (configmap: the key of its file; secrets: its Secret), or why there is none. */

@@ -46,7 +46,7 @@ export interface OwnedObject {
 export async function meshdOwnedObjects(cluster: ClusterHandle): Promise<OwnedObject[]> {
   const client = clientOf(cluster);
   const lists = await Promise.all(KINDS.map(async ([apiVersion, kind]) => {
-    const list = await client.objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, 'app.kubernetes.io/managed-by=meshd');
+    const list = await client.objects.list(apiVersion, kind, { labelSelector: 'app.kubernetes.io/managed-by=meshd' });
     return list.items.map((o) => ({ key: keyOf(kind, o.metadata?.name ?? '', o.metadata?.namespace), labels: o.metadata?.labels ?? {} }));
   }));
   return lists.flat().sort((a, b) => a.key.localeCompare(b.key));

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AgentOptions } from 'node:https';
+import { createSecureContext } from 'node:tls';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
+import type { KubeconfigView } from './kubeconfig-view.js';
+import { IDLE_SOCKET_MS } from './connection.js';
+import type { ConnectionSetup, RequestAuth } from './connection.js';
+import { credentialFailure } from './failure.js';
+import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
+
+/** The TLS identity of a set of options: CA, client certificate and key, verification settings. */
+function identityOf(options: AgentOptions): string {
+  const hash = createHash('sha256');
+  for (const part of [options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized]) {
+    // tlsOptionsOf sets strings and a boolean only.
+    hash.update(typeof part === 'string' || typeof part === 'boolean' ? String(part) : '\u0000').update('\u0001');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * One TLS context for all of a cluster's connections (tls.connect would parse the CA, certificate
+ * and key again for each). Undefined when they do not parse: each connection then fails with the
+ * TLS error it always did, and the cluster is reported as before.
+ */
+function sharedSecureContext(options: AgentOptions): SecureContext | undefined {
+  const { ca, cert, key } = options;
+  try {
+    return createSecureContext({ ca, cert, key });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The agents of one TLS identity: requests and watches apart, so a watch never waits for a request's socket. */
+interface Agents {
+  identity: string;
+  requests: HttpAgent;
+  watches: HttpAgent;
+  tls: ConnectionOptions;
+}
+
+function agentsFor(secure: boolean, options: AgentOptions): Agents {
+  const identity = identityOf(options);
+  if (!secure) {
+    const plain = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
+    return { identity, requests: new HttpAgent(plain), watches: new HttpAgent(plain), tls: {} };
+  }
+  const secureContext = sharedSecureContext(options);
+  const { ca, cert, key, servername, rejectUnauthorized } = options;
+  const tls: ConnectionOptions = { ca, cert, key, servername, rejectUnauthorized, ...(secureContext ? { secureContext } : {}) };
+  const base = { ...tls, keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
+  return { identity, tls, requests: new HttpsAgent(base), watches: new HttpsAgent(base) };
+}
+
+/** Reads a file a kubeconfig names (CA, client certificate or key, token file). */
+async function fileText(path: string): Promise<string> {
+  return await readFile(path, 'utf8');
+}
+
+const decoded = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
+
+/** The TLS options of a kubeconfig's cluster and user (files read now: a rotated file is read again on the next request). */
+async function tlsOptionsOf(view: KubeconfigView): Promise<AgentOptions> {
+  const { cluster, user } = view;
+  const options: AgentOptions = {};
+  if (cluster.caData) options.ca = decoded(cluster.caData);
+  else if (cluster.caFile) options.ca = await fileText(cluster.caFile);
+  if (user.certData) options.cert = decoded(user.certData);
+  else if (user.certFile) options.cert = await fileText(user.certFile);
+  if (user.keyData) options.key = decoded(user.keyData);
+  else if (user.keyFile) options.key = await fileText(user.keyFile);
+  if (cluster.skipTLSVerify) options.rejectUnauthorized = false;
+  if (cluster.tlsServerName) options.servername = cluster.tlsServerName;
+  return options;
+}
+
+/** The Authorization header of a token, a token file (read for each request: bound tokens rotate) or basic auth. */
+async function authorizationOf(view: KubeconfigView): Promise<Record<string, string>> {
+  const { user } = view;
+  if (user.token) return { authorization: `Bearer ${user.token}` };
+  if (user.tokenFile) return { authorization: `Bearer ${(await fileText(user.tokenFile)).trim()}` };
+  if (user.username !== undefined && user.password !== undefined) return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
+  return {};
+}
+
+/**
+ * Credentials meshd applies itself: tokens, token files, basic auth, client certificates, CA
+ * data or files, skip-verify and server name. Requests reuse keep-alive connections and one TLS
+ * context per identity; the agents are replaced when the identity changes (a rotated file).
+ * Idle sockets are unreferenced by Node's agent: they never keep a CLI process alive.
+ */
+class KubeconfigAuth implements RequestAuth {
+  private agents: Agents | undefined;
+  private readonly secure: boolean;
+
+  constructor(private readonly view: KubeconfigView) {
+    this.secure = view.cluster.server.startsWith('https:');
+  }
+
+  async setup(purpose: 'requests' | 'watches'): Promise<ConnectionSetup> {
+    let options: AgentOptions;
+    let headers: Record<string, string>;
+    try {
+      [options, headers] = await Promise.all([this.secure ? tlsOptionsOf(this.view) : Promise.resolve({}), authorizationOf(this.view)]);
+    } catch (err) {
+      throw credentialFailure(this.view, err);
+    }
+    const identity = identityOf(options);
+    if (this.agents?.identity !== identity) this.agents = agentsFor(this.secure, options);
+    const agents = this.agents;
+    return { headers, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };
+  }
+}
+
+/**
+ * True when a kubeconfig needs @kubernetes/client-node's credential code: an exec plugin, an
+ * auth-provider, impersonation or a proxy. Such a kubeconfig loads client-node on its first
+ * request (lazy-auth.ts); every other one never does.
+ */
+export function needsClientNode(view: KubeconfigView): boolean {
+  const { user, cluster } = view;
+  return user.exec !== undefined || user.authProvider !== undefined || user.impersonate !== undefined || cluster.proxyUrl !== undefined;
+}
+
+/** The request credentials of a kubeconfig: meshd's own, or client-node's for what only it speaks, loaded on first use. */
+export function authFor(view: KubeconfigView): RequestAuth {
+  if (!needsClientNode(view)) return new KubeconfigAuth(view);
+  let loaded: Promise<RequestAuth> | undefined;
+  return {
+    setup: async (purpose) => {
+      loaded ??= import('./lazy-auth.js').then((m) => m.clientNodeAuth(view));
+      return (await loaded).setup(purpose);
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import pLimit from 'p-limit';
+import { MeshdError } from '../errors.js';
+import { deadline } from '../util/deadline.js';
+import type { RequestAuth } from './connection.js';
+import { KubeApiError, spokenDuration } from './failure.js';
+import { MAX_REQUESTS_PER_CLUSTER, SilenceBreaker } from './request-limit.js';
+
+/** One request to the Kubernetes API: a path under the server URL, its query, and a JSON (or YAML/patch) body. */
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Starts with `/`: `/api/v1/namespaces/default/pods`. */
+  path: string;
+  query?: Readonly<Record<string, string | number | boolean | undefined>> | undefined;
+  /** Sent as JSON unless a string (sent as is). */
+  body?: unknown;
+  /** Defaults to application/json when there is a body. */
+  contentType?: string | undefined;
+  /** Aborts this request (on top of the client's own signal and time limit). */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The largest answer read: a list of every Secret of a big cluster is a few MiB; anything past this
+ * is not an answer meshd can use, and reading it whole would let one server exhaust the bastion's
+ * memory.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** What came back: the status and the body (read to its end). */
+interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+/** "GET /api/v1/nodes": a request named for messages, never with its query (which may carry credentials). */
+function describeRequest(req: KubeRequest): string {
+  return `${req.method} ${req.path}`;
+}
+
+function urlOf(server: string, req: KubeRequest): URL {
+  const url = new URL(server.replace(/\/$/, '') + req.path);
+  for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  return url;
+}
+
+/** Reads an answer to its end, at most `maxBytes`; a connection that closes mid-body is an error (never a short answer). */
+function readAnswer(res: IncomingMessage, what: string, maxBytes: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.destroy();
+        reject(new MeshdError('MESHD_ERR_API', `${what}: the answer is larger than ${maxBytes} bytes; not read`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on('end', () => {
+      if (res.complete) resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
+      else reject(new Error(`${what}: the connection closed before the end of the answer`));
+    });
+    res.on('error', () => reject(new Error(`${what}: the connection closed before the end of the answer`)));
+    res.on('close', () => {
+      if (!res.complete) reject(new Error(`${what}: the connection closed before the end of the answer`));
+    });
+  });
+}
+
+/** A 2xx answer's JSON; an empty body is `{}`. A body that is not JSON is MESHD_ERR_API (a proxy's HTML page, say). */
+function parseAnswer<T>(answer: Answer, what: string): T {
+  if (answer.status < 200 || answer.status > 299) throw new KubeApiError(answer.status, answer.body.subarray(0, 64 * 1024).toString('utf8'));
+  if (answer.body.length === 0) return {} as T;
+  try {
+    return JSON.parse(answer.body.toString('utf8')) as T;
+  } catch {
+    throw new MeshdError('MESHD_ERR_API', `${what}: the API server answered HTTP ${answer.status} with a body that is not JSON`);
+  }
+}
+
+/** A promise that rejects when `signal` aborts (never settles otherwise), and its clean-up. */
+function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined); // the race observes it; an unraced rejection is not an error
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/**
+ * Names an aborted request: one that ran out of time is MESHD_ERR_TIMEOUT ("GET /version timed
+ * out after 10 s"), one aborted by meshd (shutdown, lost lease) carries that reason; other errors
+ * pass unchanged.
+ */
+function abortedRequestError(what: string, signal: AbortSignal, timeoutMs: number, err: unknown): unknown {
+  if (!signal.aborted) return err;
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
+  const why = reason instanceof Error ? reason.message : String(reason);
+  return new Error(`${what} aborted: ${why}`, { cause: err });
+}
+
+/** The options of one KubeHttp. */
+export interface KubeHttpOptions {
+  /** The API server URL (http or https). */
+  server: string;
+  auth: RequestAuth;
+  /** Per-request time limit, counted from when the request is made (time queued counts). */
+  timeoutMs: number;
+  /** Aborts every request (daemon shutdown). */
+  signal?: AbortSignal | undefined;
+  /** The largest answer read; default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number | undefined;
+}
+
+/**
+ * meshd's own Kubernetes request layer for one cluster: requests over node:http(s) with the
+ * kubeconfig's credentials (auth.ts), at most MAX_REQUESTS_PER_CLUSTER in flight (each read to its
+ * end before its slot is freed), a fail-fast breaker for a cluster that stopped answering, a
+ * deadline per request, answers capped at MAX_RESPONSE_BYTES, and errors as KubeApiError (an HTTP
+ * error status, never followed: a redirect is an error, so credentials never go to another host),
+ * MeshdError (timeouts, non-JSON answers, credentials) or a plain Error (the network). Owns its limiter.
+ */
+export class KubeHttp {
+  private readonly limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
+  private readonly breaker: SilenceBreaker;
+  private readonly secure: boolean;
+
+  constructor(private readonly o: KubeHttpOptions) {
+    this.breaker = new SilenceBreaker(o.timeoutMs);
+    this.secure = o.server.startsWith('https:');
+  }
+
+  /** Sends one request and resolves with its JSON answer (typed by the caller). */
+  async request<T>(req: KubeRequest): Promise<T> {
+    const parent = req.signal && this.o.signal ? AbortSignal.any([req.signal, this.o.signal]) : (req.signal ?? this.o.signal);
+    const d = deadline(this.o.timeoutMs, parent);
+    try {
+      return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal)), describeRequest(req));
+    } finally {
+      d.dispose();
+    }
+  }
+
+  private async admitted(req: KubeRequest, signal: AbortSignal): Promise<Answer> {
+    const what = describeRequest(req);
+    const refused = this.breaker.admit(what);
+    if (refused) throw refused;
+    const abort = whenAborted(signal);
+    try {
+      // Raced against the signal: a request whose socket never settles after an abort still frees
+      // its slot when its time is up, so the requests queued behind it are not stuck forever.
+      const answer = await Promise.race([this.send(req, signal), abort.promise]);
+      this.breaker.answered();
+      return answer;
+    } catch (err) {
+      // A credential that cannot be had or an answer meshd cannot use keeps its own error.
+      const named = err instanceof MeshdError ? err : abortedRequestError(what, signal, this.o.timeoutMs, err);
+      this.breaker.failed(named, what);
+      throw named;
+    } finally {
+      abort.dispose();
+    }
+  }
+
+  private async send(req: KubeRequest, signal: AbortSignal): Promise<Answer> {
+    const setup = await this.o.auth.setup('requests');
+    signal.throwIfAborted();
+    const payload = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+    const headers: Record<string, string> = { accept: 'application/json', ...setup.headers };
+    if (payload) Object.assign(headers, { 'content-type': req.contentType ?? 'application/json', 'content-length': String(payload.length) });
+    const send = this.secure ? httpsRequest : httpRequest;
+    const what = describeRequest(req);
+    return await new Promise<Answer>((resolve, reject) => {
+      const r = send(urlOf(this.o.server, req), { method: req.method, headers, agent: setup.agent, signal }, (res) => {
+        readAnswer(res, what, this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES).then(resolve, reject);
+      });
+      r.on('error', reject);
+      r.end(payload);
+    });
+  }
+}
