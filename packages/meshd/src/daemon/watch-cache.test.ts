@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { choosePod } from '@meshd/core';
 import { cachedForm } from './watch-cache.js';
 
@@ -53,8 +53,8 @@ describe('discovery from the cache chooses what it would choose from a list', ()
   it('keeps creationTimestamp, so the oldest serving Pilot is still the one chosen (a newer replica does not move it)', () => {
     // The newer pod is listed first and has the smaller name: only the timestamp makes the older one win.
     const pods = [pilot('istio-pilot-a', '2026-01-01T00:05:00Z', '192.0.2.20'), pilot('istio-pilot-b', '2026-01-01T00:00:00Z', '192.0.2.10')];
-    const fromList = choosePod(pods as V1Pod[]);
-    const fromCache = choosePod(pods.map(cachedForm) as V1Pod[]);
+    const fromList = choosePod(pods);
+    const fromCache = choosePod(pods.map(cachedForm));
     expect(fromList?.metadata?.name).toBe('istio-pilot-b');
     expect(fromCache?.metadata?.name).toBe('istio-pilot-b');
     expect(fromCache?.status?.podIP).toBe('192.0.2.10');
