@@ -62,6 +62,9 @@ describe('meshd run --leader-elect on two bastions', () => {
     await a.daemon.shutdown('SIGTERM');
     const takeover = await until('b takes over and reconciles', () => b.reconciles() > 0);
     expect(takeover).toBeLessThan(3000);
+    // Each cluster is its own key now: the first reconcile done is one of them; ready means every key
+    // the won lease enqueued has reconciled once.
+    await until('b has reconciled every cluster', () => b.daemon.status().ready === true);
     expect(b.daemon.status().clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['remote-1', 'converged']]);
     await b.daemon.shutdown('SIGTERM');
   });
