@@ -5,7 +5,7 @@ import { parseDuration } from './duration.js';
 
 // Messages are predicates ("must be ..."): the field's name is put in front when reported.
 
-function checkedString(ok: (s: string) => boolean, expected: string) {
+function checkedString(ok: (s: string) => boolean, expected: string): z.ZodString {
   return z.string().refine(ok, { error: (iss) => `must be ${expected}, got ${describeValue(iss.input)}` });
 }
 
