@@ -1,5 +1,9 @@
-import { ServedApiCache, contentHash, definePlugin, neededEndpoints, observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core';
-import type { ClusterTarget, ComponentInstance, ComponentPlan, KubeObject, MeshInputs, PluginContext } from '@meshd/core';
+import { ServedApiCache } from '@meshd/core/cluster';
+import { contentHash } from '@meshd/core/plan';
+import { definePlugin, neededEndpoints } from '@meshd/core';
+import { observeRelease, planRelease, planUninstall, releaseComponentPlan, releaseJournals } from '@meshd/core/release';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs, PluginContext } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
 import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';

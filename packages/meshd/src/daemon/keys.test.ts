@@ -1,4 +1,4 @@
-import { snapshotFromContents, validateDirectory } from '@meshd/core';
+import { snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
 import { describe, expect, it } from 'vitest';
 import { FULL_KEY, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, scopeOfKey } from './keys.js';
 

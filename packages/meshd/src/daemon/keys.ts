@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DesiredMesh, DirectoryValidation } from '@meshd/core';
+import type { DesiredMesh, DirectoryValidation } from '@meshd/core/descriptor';
 
 /**
  * Work-queue keys. A cluster's key is its name (a DNS label); the two special keys contain `@`,

@@ -1,6 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { connectCluster, loadKubeConfig, REGISTRY_CONFIGMAP } from '@meshd/core';
-import type { ClusterClient, MeshdConfig, ValidCluster } from '@meshd/core';
+import { connectCluster, loadKubeConfig } from '@meshd/core/cluster';
+import { REGISTRY_CONFIGMAP } from '@meshd/core/registry';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { MeshdConfig } from '@meshd/core';
+import type { ValidCluster } from '@meshd/core/descriptor';
 import { parse } from 'yaml';
 
 /** The inline credentials of a published kubeconfig: the only kind meshd (and istiod) will use. */
