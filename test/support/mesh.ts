@@ -225,9 +225,8 @@ export interface SharedMeshSetup extends ClusterSetup {
 
 /**
  * A test file's clusters and one workspace that holds every one of them, shared by all its tests
- * (which run in order and build on each other): the set-up of every CLI-level test that is not about
- * ownership or the trust boundary (converge, unreachable, verify, istiod, auth, credentials, the
- * registry modes, the 2018 charts, the Tiller ones). useMesh registers the hooks that make it and tear it down. When the set-up fails
+ * (which run in order and build on each other): the set-up of the converge, unreachable, verify,
+ * istiod, auth, credentials, registry-modes, charts-2018 and Tiller tests. useMesh registers the hooks that make it and tear it down. When the set-up fails
  * (no istiod built, an apply that fails), every test fails with its error: none is skipped.
  */
 export class SharedMesh extends TestClusters {
