@@ -7,10 +7,10 @@
 // Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { connectCluster, type ClusterClient } from '@meshd/core';
+import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { binaryPaths, startClusters } from '@meshd/testenv';
-import { REGISTRY_KEY } from '../packages/meshd/src/daemon/keys.js';
-import { ensureBuilt, startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
+import { REGISTRY_KEY } from 'meshd';
+import { ensureBuilt, startDaemonProcess } from '@meshd/testkit';
 import { flag, intFlag } from './lib/args.js';
 import { latencyTable, loadNow, msUntil, summarize, waitIdle, type LatencySummary } from './lib/latency.js';
 import { machineInfo } from './lib/machine.js';

@@ -7,8 +7,9 @@
 // --poll-ms (default 20). Builds meshd first when its dist is stale.
 // Run: npx tsx bench/secret-rotation.ts [--rotations N] [--daemon [--poll-ms MS]]
 import { readFile } from 'node:fs/promises';
-import { connectCluster } from '@meshd/core';
-import type { ClusterClient, Logger, MeshInputs } from '@meshd/core';
+import { connectCluster } from '@meshd/core/cluster';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { Logger, MeshInputs } from '@meshd/core';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { loadNow } from './lib/latency.js';

@@ -11,7 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
-import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
+import { MESHD_VERSION } from 'meshd';
 import { flag, intFlag } from './lib/args.js';
 import { countingBundle, countModules, type ModuleCount } from './lib/bundle-modules.js';
 import { machineInfo } from './lib/machine.js';

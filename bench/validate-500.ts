@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
-import { buildDesiredMesh, readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import { buildDesiredMesh, readDirectorySnapshot, validateDirectory } from '@meshd/core/descriptor';
 import { sampleDescriptor, sampleKubeconfig } from '@meshd/testkit';
 
 const clusters = Number(process.argv[2] ?? 500);

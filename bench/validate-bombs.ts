@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readDirectorySnapshot, validateDirectory } from '@meshd/core';
+import { readDirectorySnapshot, validateDirectory } from '@meshd/core/descriptor';
 import { sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
 
 const REPO = resolve(import.meta.dirname, '..');

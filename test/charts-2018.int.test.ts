@@ -2,18 +2,15 @@
 // without selector, rbac v1beta1 role and binding, selector-less Services with Endpoints) against
 // today's API servers, with compat.convertRemovedApis off, then on.
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClusters } from '@meshd/testenv';
-import type { ClusterHandle, TestEnv } from '@meshd/testenv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterHandle } from '@meshd/testenv';
 import type { PassReport } from '@meshd/core';
-import { addAll, clientOf, endpointIps, meshd, settledWrites, workspace, writeConfig } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
+import { clientOf, endpointIps, meshd, settledWrites, useMesh, writeConfig } from './support/mesh.js';
 
 const CHART_2018 = resolve(import.meta.dirname, 'fixtures/charts/istio-remote-2018');
 const chartLine = `chart: ${CHART_2018}`;
+const mesh = useMesh({ count: 2, config: [chartLine] });
 
-let env: TestEnv;
-let ws: MeshWorkspace;
 
 /**
  * Write requests meshd makes: server-side apply, patch and delete of anything, and the two creates of
@@ -31,24 +28,13 @@ async function meshdWrites(clusters: readonly ClusterHandle[]): Promise<number> 
 }
 
 async function applyJson(): Promise<{ code: number; report: PassReport }> {
-  const run = await meshd(ws, 'apply', '--json');
+  const run = await meshd(mesh.ws, 'apply', '--json');
   return { code: run.code, report: JSON.parse(run.stdout) as PassReport };
 }
 
-beforeAll(async () => {
-  env = await startClusters({ count: 2 });
-  ws = await workspace([chartLine]);
-  await addAll(ws, env);
-});
-
-afterAll(async () => {
-  await ws?.cleanup();
-  await env?.stop();
-});
-
 describe('a 2018 chart, compat off', () => {
   it('plan names each object the remote cannot serve, with its apiVersion, the hint and the code', async () => {
-    const plan = await meshd(ws, 'plan');
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stderr + plan.stdout).toContain("MESHD_ERR_UNSERVED_API");
     expect(plan.code, plan.stdout + plan.stderr).toBe(1);
     for (const [kind, name, apiVersion, removed] of [
@@ -62,12 +48,12 @@ describe('a 2018 chart, compat off', () => {
   });
 
   it('apply lands every Service and Endpoints with the live IPs, reports each failure with its code, exits 1, counts its writes honestly', async () => {
-    const before = await settledWrites(env.clusters);
-    const patchesBefore = await meshdWrites(env.clusters);
+    const before = await settledWrites(mesh.env.clusters);
+    const patchesBefore = await meshdWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code).toBe(1);
-    const [pilot, policy, statsd] = await Promise.all([env.controlPlane.podIp('pilot'), env.controlPlane.podIp('policy'), env.controlPlane.podIp('statsd-prom-bridge')]);
-    const remote = env.clusters[1]!;
+    const [pilot, policy, statsd] = await Promise.all([mesh.env.controlPlane.podIp('pilot'), mesh.env.controlPlane.podIp('policy'), mesh.env.controlPlane.podIp('statsd-prom-bridge')]);
+    const remote = mesh.env.clusters[1]!;
     expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
     expect(await endpointIps(remote, 'istio-policy')).toEqual([policy]);
     expect(await endpointIps(remote, 'istio-statsd-prom-bridge')).toEqual([statsd]);
@@ -75,28 +61,28 @@ describe('a 2018 chart, compat off', () => {
     expect(cluster).toMatchObject({ state: 'failed', lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
     expect(cluster?.lastError?.message.match(/is not served by remote-1/g)).toHaveLength(3);
     expect(report.writes).toBeGreaterThan(0);
-    await settledWrites(env.clusters);
-    expect(report.writes).toBe((await meshdWrites(env.clusters)) - patchesBefore);
+    await settledWrites(mesh.env.clusters);
+    expect(report.writes).toBe((await meshdWrites(mesh.env.clusters)) - patchesBefore);
     expect(before.length).toBe(2);
   });
 
   it('a second apply writes nothing and still reports the parked failures', async () => {
-    const before = await settledWrites(env.clusters);
+    const before = await settledWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code).toBe(1);
     expect(report.writes).toBe(0);
     expect(report.clusters.find((c) => c.name === 'remote-1')?.lastError?.retry).toBe('terminal');
-    expect(await settledWrites(env.clusters)).toEqual(before);
+    expect(await settledWrites(mesh.env.clusters)).toEqual(before);
   });
 });
 
 describe('a 2018 chart, compat on', () => {
   beforeAll(async () => {
-    await writeConfig(ws, [chartLine, 'compat: { convertRemovedApis: true }']);
+    await writeConfig(mesh.ws, [chartLine, 'compat: { convertRemovedApis: true }']);
   });
 
   it('plan shows each conversion', async () => {
-    const plan = await meshd(ws, 'plan');
+    const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toContain('converted: Deployment istio-system/istio-citadel: extensions/v1beta1 → apps/v1 (selector from the pod template labels');
     expect(plan.stdout).toContain('converted: ClusterRole istio-citadel-istio-system: rbac.authorization.k8s.io/v1beta1 → rbac.authorization.k8s.io/v1');
     expect(plan.stdout).toContain('converted: ClusterRoleBinding istio-citadel-istio-system: rbac.authorization.k8s.io/v1beta1 → rbac.authorization.k8s.io/v1');
@@ -104,37 +90,37 @@ describe('a 2018 chart, compat on', () => {
   });
 
   it('apply converges; the Deployment is apps/v1 with a selector; reported writes equal the API servers’ count', async () => {
-    await settledWrites(env.clusters);
-    const patchesBefore = await meshdWrites(env.clusters);
+    await settledWrites(mesh.env.clusters);
+    const patchesBefore = await meshdWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code, JSON.stringify(report.clusters, null, 2)).toBe(0);
-    const deployment = await clientOf(env.clusters[1]!).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
+    const deployment = await clientOf(mesh.env.clusters[1]!).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
     expect(deployment.spec?.selector.matchLabels).toEqual({ istio: 'citadel' });
-    const role = await clientOf(env.clusters[1]!).objects.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istio-citadel-istio-system' } });
+    const role = await clientOf(mesh.env.clusters[1]!).objects.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istio-citadel-istio-system' } });
     expect(role.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('meshd');
-    await settledWrites(env.clusters);
-    expect(report.writes).toBe((await meshdWrites(env.clusters)) - patchesBefore);
+    await settledWrites(mesh.env.clusters);
+    expect(report.writes).toBe((await meshdWrites(mesh.env.clusters)) - patchesBefore);
   });
 
   it('a second apply makes zero writes', async () => {
-    const before = await settledWrites(env.clusters);
+    const before = await settledWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code).toBe(0);
     expect(report.writes).toBe(0);
-    expect(await settledWrites(env.clusters)).toEqual(before);
+    expect(await settledWrites(mesh.env.clusters)).toEqual(before);
   });
 
   it('a Pilot move updates only the Endpoints (and the inventory’s revision)', async () => {
-    const newIp = await env.controlPlane.movePilot();
-    const plan = await meshd(ws, 'plan', '--detailed-exitcode');
+    const newIp = await mesh.env.controlPlane.movePilot();
+    const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code).toBe(2);
     const changed = plan.stdout.split('\n').filter((l) => /^\s+[-+~±] /.test(l));
     expect(changed).toEqual([expect.stringContaining('update Endpoints istio-system/istio-pilot')]);
-    const patchesBefore = await meshdWrites(env.clusters);
+    const patchesBefore = await meshdWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code).toBe(0);
-    expect(await endpointIps(env.clusters[1]!, 'istio-pilot')).toEqual([newIp]);
-    await settledWrites(env.clusters);
-    expect(report.writes).toBe((await meshdWrites(env.clusters)) - patchesBefore);
+    expect(await endpointIps(mesh.env.clusters[1]!, 'istio-pilot')).toEqual([newIp]);
+    await settledWrites(mesh.env.clusters);
+    expect(report.writes).toBe((await meshdWrites(mesh.env.clusters)) - patchesBefore);
   });
 });

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
-import { MESHD_VERSION } from '../packages/meshd/src/cli/version.js';
+import { MESHD_VERSION } from 'meshd';
 import { addAll, endpointIps, workspace } from './support/mesh.js';
 import type { MeshWorkspace } from './support/mesh.js';
 import { stockBookworm } from './support/stock-debian.js';

@@ -6,8 +6,8 @@ import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
-import { meshdOwnedObjects, releaseInventory } from '../packages/meshd/test/process/remote-objects.js';
+import { startDaemonProcess } from '@meshd/testkit';
+import { meshdOwnedObjects, releaseInventory } from './support/remote-objects.js';
 import { clientOf, meshd, useJoinedMesh } from './support/mesh.js';
 
 const mesh = useJoinedMesh(4);

@@ -5,7 +5,9 @@
 // kube-apiserver (apiserver_request_total), not by meshd.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
+import { loadPlugins, runPass } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import { StateStore } from '@meshd/core/state';
 import type { PassOptions, PassReport } from '@meshd/core';
 import { captureIo, silentLogger } from '@meshd/testkit';
 import type { ClusterHandle } from '@meshd/testenv';

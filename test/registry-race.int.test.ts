@@ -1,11 +1,11 @@
 // Two passes that planned from the same registry must not both write it (the daemon runs scoped
 // passes concurrently): the second update is refused by the API server and retried from fresh.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { observeRegistry } from '@meshd/core';
-import type { PublishedCluster } from '@meshd/core';
+import { observeRegistry } from '@meshd/core/registry';
+import { planRegistry } from '@meshd/core';
+import type { PublishedCluster } from '@meshd/core/registry';
 import { startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
-import { planRegistry } from '../packages/core/src/pass/registry-step.js';
 import { clientOf } from './support/mesh.js';
 
 let env: TestEnv;

@@ -6,7 +6,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClusterClient, KubeObject, PassReport } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { KubeObject } from '@meshd/core/kube';
+import type { PassReport } from '@meshd/core';
 import { captureIo, silentLogger } from '@meshd/testkit';
 import { runCommandPass } from '../packages/meshd/src/pass-runner.js';
 import { BUILTIN_PLUGINS } from '../packages/meshd/src/plugins.js';

@@ -4,13 +4,10 @@
 // names the objects, points at helm-template with compat.convertRemovedApis, gives the code and exits
 // 1 without creating a release; `meshd run` shows the same failure on /status and parks it.
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryPaths, startClusters } from '@meshd/testenv';
-import type { ClusterHandle, TestEnv } from '@meshd/testenv';
-import { reconcilesByKey, sleep, startDaemonProcess, until, type DaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
-import { history } from '../packages/plugin-tiller/test/support.js';
-import { addAll, meshd, workspace, writeConfig } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { binaryPaths } from '@meshd/testenv';
+import { reconcilesByKey, sleep, startDaemonProcess, until, type DaemonProcess } from '@meshd/testkit';
+import { meshd, releaseRevisions, useMesh } from './support/mesh.js';
 
 const CHART_2018 = resolve(import.meta.dirname, 'fixtures/charts/istio-remote-2018');
 /** The objects of the 2018 chart no API server of today serves, with the release that removed their version. */
@@ -20,10 +17,18 @@ const UNSERVED = [
   ['ClusterRoleBinding', 'istio-citadel-istio-system', 'rbac.authorization.k8s.io/v1beta1', '1.22'],
 ] as const;
 
-let env: TestEnv;
-let ws: MeshWorkspace;
-let remote: ClusterHandle;
+/** The remote that uses the tiller backend (clusters.remote-1.backend: tiller). */
+const REMOTE = 'remote-1';
+const mesh = useMesh({
+  count: 2,
+  tiller: true,
+  config: (env) => [`chart: ${CHART_2018}`, `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${REMOTE}: { backend: tiller, tillerHost: "${env.clusters[1]!.tillerHost!}" } }`],
+});
 let daemon: DaemonProcess | undefined;
+
+afterAll(async () => {
+  await daemon?.stop();
+});
 
 interface ParkedCluster {
   name: string;
@@ -31,48 +36,34 @@ interface ParkedCluster {
   lastError?: { code: string; message: string; retry: string };
 }
 
-beforeAll(async () => {
-  env = await startClusters({ count: 2, tiller: true });
-  remote = env.clusters[1]!;
-  ws = await workspace();
-  await writeConfig(ws, [`chart: ${CHART_2018}`, `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${remote.name}: { backend: tiller, tillerHost: "${remote.tillerHost!}" } }`]);
-  await addAll(ws, env);
-});
-
-afterAll(async () => {
-  await daemon?.stop();
-  await ws?.cleanup();
-  await env?.stop();
-});
-
 /** Asserts the pre-check's message: every unserved object, Tiller not called, the helm-template hint. */
 function expectPrecheck(text: string): void {
-  expect(text).toContain(`${remote.name} cannot accept ${UNSERVED.length} object(s) of this chart, so Tiller would refuse the whole release`);
+  expect(text).toContain(`${REMOTE} cannot accept ${UNSERVED.length} object(s) of this chart, so Tiller would refuse the whole release`);
   for (const [kind, name, apiVersion, removed] of UNSERVED) {
-    expect(text).toMatch(new RegExp(`${kind} ${name}: ${apiVersion} is not served by ${remote.name} \\(v1\\.\\d+\\.\\d+[^;]*; removed in ${removed}\\)`));
+    expect(text).toMatch(new RegExp(`${kind} ${name}: ${apiVersion} is not served by ${REMOTE} \\(v1\\.\\d+\\.\\d+[^;]*; removed in ${removed}\\)`));
   }
   expect(text).toContain('Tiller was not called');
-  expect(text).toContain(`Install this chart with the helm-template backend and compat.convertRemovedApis: true (clusters.${remote.name}.backend: helm-template)`);
+  expect(text).toContain(`Install this chart with the helm-template backend and compat.convertRemovedApis: true (clusters.${REMOTE}.backend: helm-template)`);
 }
 
 describe('a 2018 chart on a Tiller remote', () => {
   it('meshd apply names what the cluster cannot accept, points at helm-template with compat, gives the code, exits 1 and creates no release', async () => {
-    const run = await meshd(ws, 'apply');
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expectPrecheck(run.stdout);
     expect(run.stdout).toContain('MESHD_ERR_UNSERVED_API');
-    expect(await history(remote)).toEqual([]);
+    expect(await releaseRevisions(mesh.remote(1))).toEqual([]);
   });
 
   it('meshd run shows the failure with its code on /status and parks it: no retry while nothing changes', async () => {
-    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
+    daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     const context = (): string => daemon?.tail() ?? '';
     const parked = async (): Promise<ParkedCluster | undefined> => {
       const status = (await daemon!.status()) as unknown as { clusters: ParkedCluster[] };
-      const c = status.clusters.find((s) => s.name === remote.name);
+      const c = status.clusters.find((s) => s.name === REMOTE);
       return c?.lastError?.retry === 'terminal' ? c : undefined;
     };
-    const { value } = await until(`${remote.name} parked`, parked, { timeoutMs: 120_000, context });
+    const { value } = await until(`${REMOTE} parked`, parked, { timeoutMs: 120_000, context });
     expect(value).toMatchObject({ lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
     expectPrecheck(value.lastError?.message ?? '');
     // Idle: the queue empty and the reconcile counts unchanged over 10 polls in a row.
@@ -89,6 +80,6 @@ describe('a 2018 chart on a Tiller remote', () => {
     await sleep(20_000);
     expect(JSON.stringify([...reconcilesByKey((await daemon.get('/metrics')).body)])).toBe(before);
     expect((await parked())?.lastError?.code).toBe('MESHD_ERR_UNSERVED_API');
-    expect(await history(remote)).toEqual([]);
+    expect(await releaseRevisions(mesh.remote(1))).toEqual([]);
   }, 240_000);
 });

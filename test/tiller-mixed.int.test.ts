@@ -3,124 +3,108 @@
 // keeps both in sync, follows Pilot, moves remote-2 to Tiller, and purges remote-1 when it leaves.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryPaths, startClusters } from '@meshd/testenv';
+import { describe, expect, it } from 'vitest';
+import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
-import { history } from '../packages/plugin-tiller/test/support.js';
-import { addAll, addCluster, clientOf, endpointIps, meshd, settledWrites, workspace, writeConfig } from './support/mesh.js';
-import type { MeshWorkspace } from './support/mesh.js';
-
-let env: TestEnv;
-let ws: MeshWorkspace;
-let r1: ClusterHandle;
-let r2: ClusterHandle;
+import { addCluster, clientOf, endpointIps, meshd, releaseRevisions, settledWrites, useMesh, writeConfig } from './support/mesh.js';
 
 /** The lines `meshd plan|apply` printed for one cluster. */
 const block = (stdout: string, cluster: string): string => stdout.split(/\n(?=cluster |registry )/).find((b) => b.startsWith(`cluster ${cluster} `)) ?? '';
-const revisions = async (c: ClusterHandle): Promise<string[]> => (await history(c)).map((r) => `${r.revision}:${r.status}`);
 const inventory = (c: ClusterHandle) => clientOf(c).core.readNamespacedConfigMap({ name: 'meshd-release-istio-remote', namespace: 'istio-system' });
 
-/** meshd.yaml with the Helm 2 client for the tiller backend and the given clusters that use it. */
-async function configure(tillerClusters: ClusterHandle[]): Promise<void> {
+/** meshd.yaml's lines for the Helm 2 client of the tiller backend and the given clusters that use it. */
+function tillerConfig(tillerClusters: ClusterHandle[]): string[] {
   const clusters = tillerClusters.map((c) => `${c.name}: { backend: tiller, tillerHost: "${c.tillerHost!}" }`).join(', ');
-  await writeConfig(ws, [`tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${clusters} }`]);
+  return [`tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${clusters} }`];
 }
 
-beforeAll(async () => {
-  env = await startClusters({ count: 3, tiller: true });
-  [, r1, r2] = env.clusters as [ClusterHandle, ClusterHandle, ClusterHandle];
-  ws = await workspace();
-  await configure([r1]);
-  await addAll(ws, env);
-});
-
-afterAll(async () => {
-  await ws?.cleanup();
-  await env?.stop();
-});
+// remote-1 uses Tiller; remote-2 helm-template.
+const mesh = useMesh({ count: 3, tiller: true, config: (env: TestEnv) => tillerConfig([env.clusters[1]!]) });
+const r1 = (): ClusterHandle => mesh.remote(1);
+const r2 = (): ClusterHandle => mesh.remote(2);
 
 describe('a mesh with one Tiller remote and one helm-template remote', () => {
   it('meshd apply installs remote-1 through Tiller and remote-2 with helm-template', async () => {
-    const run = await meshd(ws, 'apply');
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(block(run.stdout, 'remote-1')).toMatch(/\n\s+tiller: absent — not installed \(Tiller at 127\.0\.0\.1:\d+\) \[1 write\(s\)\]\n\s+\+ install Release istio-system\/istio-remote/);
     expect(block(run.stdout, 'remote-1')).not.toContain('helm-template');
     expect(block(run.stdout, 'remote-2')).toMatch(/\n\s+helm-template: absent/);
     expect(block(run.stdout, 'remote-2')).not.toContain('tiller');
-    const pilot = await env.controlPlane.podIp('pilot');
-    for (const remote of [r1, r2]) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
-    expect(await revisions(r1)).toEqual(['1:DEPLOYED']);
-    expect(await revisions(r2)).toEqual([]);
-    await expect(inventory(r1)).rejects.toThrow();
-    expect((await inventory(r2)).data?.phase).toBe('applied');
+    const pilot = await mesh.env.controlPlane.podIp('pilot');
+    for (const remote of [r1(), r2()]) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
+    expect(await releaseRevisions(r1())).toEqual(['1:DEPLOYED']);
+    expect(await releaseRevisions(r2())).toEqual([]);
+    await expect(inventory(r1())).rejects.toThrow();
+    expect((await inventory(r2())).data?.phase).toBe('applied');
   });
 
   it('then plans no change, and a second apply writes nothing and makes no new revision', async () => {
-    const plan = await meshd(ws, 'plan', '--detailed-exitcode');
+    const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code, plan.stdout).toBe(0);
     expect(plan.stdout).toMatch(/tiller: in-sync — revision 1 DEPLOYED; every object matches/);
-    const before = await settledWrites(env.clusters);
-    const again = await meshd(ws, 'apply');
+    const before = await settledWrites(mesh.env.clusters);
+    const again = await meshd(mesh.ws, 'apply');
     expect(again.code).toBe(0);
-    expect(await settledWrites(env.clusters)).toEqual(before);
-    expect(await revisions(r1)).toEqual(['1:DEPLOYED']);
+    expect(await settledWrites(mesh.env.clusters)).toEqual(before);
+    expect(await releaseRevisions(r1())).toEqual(['1:DEPLOYED']);
   });
 
   it('follows Pilot: one upgrade through Tiller on remote-1, one Endpoints update on remote-2', async () => {
-    const newIp = await env.controlPlane.movePilot();
-    const plan = await meshd(ws, 'plan', '--detailed-exitcode');
+    const newIp = await mesh.env.controlPlane.movePilot();
+    const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code).toBe(2);
     const changed = plan.stdout.split('\n').filter((l) => /^\s+[-+~±] /.test(l));
     expect(changed).toEqual([
       expect.stringMatching(/^\s+~ upgrade Release istio-system\/istio-remote \(revision 1 → new revision; Tiller at [\d.:]+; changes Endpoints\/istio-pilot \(\.subsets\)\)$/),
       expect.stringContaining('update Endpoints istio-system/istio-pilot'),
     ]);
-    const run = await meshd(ws, 'apply');
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout).toBe(0);
-    for (const remote of [r1, r2]) expect(await endpointIps(remote, 'istio-pilot')).toEqual([newIp]);
-    expect(await revisions(r1)).toEqual(['1:SUPERSEDED', '2:DEPLOYED']);
+    for (const remote of [r1(), r2()]) expect(await endpointIps(remote, 'istio-pilot')).toEqual([newIp]);
+    expect(await releaseRevisions(r1())).toEqual(['1:SUPERSEDED', '2:DEPLOYED']);
   });
 
   it('moving remote-2 to Tiller removes what helm-template applied and installs it through Tiller', async () => {
-    await configure([r1, r2]);
-    const run = await meshd(ws, 'apply');
+    await writeConfig(mesh.ws, tillerConfig([r1(), r2()]));
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const remote2 = block(run.stdout, 'remote-2');
     expect(remote2).toMatch(/\n\s+tiller: out-of-sync — installed by the helm-template backend: its objects are removed, then the release is installed through Tiller/);
     expect(remote2.match(/ - delete /g)).toHaveLength(11);
     expect(remote2).toMatch(/\+ install Release istio-system\/istio-remote \(Tiller at [\d.:]+; creates ServiceAccount\/istio-citadel-service-account;/);
-    expect(await revisions(r2)).toEqual(['1:DEPLOYED']);
-    await expect(inventory(r2)).rejects.toThrow();
-    expect(await endpointIps(r2, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
-    const svc = await clientOf(r2).core.readNamespacedService({ name: 'istio-pilot', namespace: 'istio-system' });
+    expect(await releaseRevisions(r2())).toEqual(['1:DEPLOYED']);
+    await expect(inventory(r2())).rejects.toThrow();
+    expect(await endpointIps(r2(), 'istio-pilot')).toEqual([await mesh.env.controlPlane.podIp('pilot')]);
+    const svc = await clientOf(r2()).core.readNamespacedService({ name: 'istio-pilot', namespace: 'istio-system' });
     expect(svc.metadata?.labels).toMatchObject({ heritage: 'Tiller', release: 'istio-remote' });
     expect(svc.metadata?.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
-    expect((await meshd(ws, 'plan', '--detailed-exitcode')).code).toBe(0);
+    expect((await meshd(mesh.ws, 'plan', '--detailed-exitcode')).code).toBe(0);
   });
 
   it('removing remote-1 purges its release; the registry drops it; remote-2 is untouched', async () => {
-    await rm(join(ws.dir, 'remote-1.yaml'));
-    await rm(join(ws.dir, 'remote-1.kube.conf'));
-    const before = await revisions(r2);
-    const run = await meshd(ws, 'apply');
+    await rm(join(mesh.ws.dir, 'remote-1.yaml'));
+    await rm(join(mesh.ws.dir, 'remote-1.kube.conf'));
+    const before = await releaseRevisions(r2());
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/tiller: removed — its descriptor was removed \(revision 2 DEPLOYED\): helm delete --purge/);
-    expect(await revisions(r1)).toEqual([]);
-    expect(await endpointIps(r1, 'istio-pilot')).toBeUndefined();
-    const cm = await clientOf(env.clusters[0]!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
+    expect(await releaseRevisions(r1())).toEqual([]);
+    expect(await endpointIps(r1(), 'istio-pilot')).toBeUndefined();
+    const cm = await clientOf(mesh.env.clusters[0]!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     expect(Object.keys(cm.data ?? {}).sort()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-2.kube.conf', 'remote-2.yaml']);
-    expect(await revisions(r2)).toEqual(before);
+    expect(await releaseRevisions(r2())).toEqual(before);
   });
 
   it('backend: tiller for the whole mesh: remote-1 joins again and is installed through its Tiller', async () => {
-    const hosts = [r1, r2].map((c) => `${c.name}: { tillerHost: "${c.tillerHost!}" }`).join(', ');
-    await writeConfig(ws, ['backend: tiller', `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${hosts} }`]);
-    await addCluster(ws, r1);
-    const run = await meshd(ws, 'apply');
+    const hosts = [r1(), r2()].map((c) => `${c.name}: { tillerHost: "${c.tillerHost!}" }`).join(', ');
+    await writeConfig(mesh.ws, ['backend: tiller', `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${hosts} }`]);
+    await addCluster(mesh.ws, r1());
+    const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(block(run.stdout, 'remote-1')).toMatch(/\n\s+tiller: absent — not installed/);
     expect(block(run.stdout, 'remote-2')).toMatch(/\n\s+tiller: in-sync — revision 1 DEPLOYED/);
-    expect(await revisions(r1)).toEqual(['1:DEPLOYED']);
-    expect(await endpointIps(r1, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
+    expect(await releaseRevisions(r1())).toEqual(['1:DEPLOYED']);
+    expect(await endpointIps(r1(), 'istio-pilot')).toEqual([await mesh.env.controlPlane.podIp('pilot')]);
   });
 });

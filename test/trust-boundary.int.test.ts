@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { sampleDescriptor } from '@meshd/testkit';
 import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
-import { startDaemonProcess } from '../packages/meshd/test/process/daemon-process.js';
+import { startDaemonProcess } from '@meshd/testkit';
 import { addAll, clientOf, meshd, MESHD_RESOURCES, settledWrites, stateDirOf, useJoinedMesh, writeConfig } from './support/mesh.js';
 
 const mesh = useJoinedMesh(5);

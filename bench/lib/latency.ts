@@ -1,6 +1,6 @@
 // Latency measurements: time until a condition holds (polled), percentiles and a plain-text table.
 import { loadavg } from 'node:os';
-import { sleep, until, type DaemonProcess } from '../../packages/meshd/test/process/daemon-process.js';
+import { sleep, until, type DaemonProcess } from '@meshd/testkit';
 
 /** Nearest-rank percentile (p in 0..100) of values sorted ascending; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {

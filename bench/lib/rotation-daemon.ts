@@ -1,9 +1,9 @@
 // Daemon mode of bench/secret-rotation.ts: `meshd run` (its own process) follows istio.default
 // rotations on the control plane; measures rotation written → every copy on every remote updated.
 import { readFile } from 'node:fs/promises';
-import type { ClusterClient } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
 import { binaryPaths, type TestEnv } from '@meshd/testenv';
-import { ensureBuilt, startDaemonProcess, until } from '../../packages/meshd/test/process/daemon-process.js';
+import { ensureBuilt, startDaemonProcess, until } from '@meshd/testkit';
 import { msUntil, waitIdle } from './latency.js';
 import { createWorkspace, meshdConfigText } from './workspace.js';
 

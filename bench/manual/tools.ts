@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { captureIo } from '@meshd/testkit';
-import { MESHD_VERSION } from '../../packages/meshd/src/cli/version.js';
+import { MESHD_VERSION } from 'meshd';
 import { MESHD_BIN, runTimed } from '../lib/proc.js';
 import { CHART, REPO } from '../lib/workspace.js';
 import type { Workspace } from '../lib/workspace.js';

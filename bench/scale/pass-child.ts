@@ -2,9 +2,10 @@
 // (config, directory snapshot, built-in plugins, helm probe, runPass), with meshd's own connections
 // or client-node's stock ones, printing its own resource usage as JSON on the last line.
 // Run by bench/scale/agent-experiment.ts: tsx bench/scale/pass-child.ts stock-client|meshd DIR CONFIG
-import { loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
-import { probeHelm } from '../../packages/meshd/src/pass-runner.js';
-import { BUILTIN_PLUGINS } from '../../packages/meshd/src/plugins.js';
+import { loadConfig, loadPlugins, runPass } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import { StateStore } from '@meshd/core/state';
+import { BUILTIN_PLUGINS, probeHelm } from 'meshd';
 import { connectStockClient } from './stock-client.js';
 import { silentLogger } from '@meshd/testkit';
 

@@ -5,7 +5,7 @@
 // cluster, 4 requests in flight) to show what the connection reuse saves.
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, ServerConfiguration, VersionApi, createConfiguration } from '@kubernetes/client-node';
 import type { Configuration } from '@kubernetes/client-node';
-import { connectCluster, loadKubeConfig, type ClusterClient } from '@meshd/core';
+import { connectCluster, loadKubeConfig, type ClusterClient } from '@meshd/core/cluster';
 
 class ObjectApi extends KubernetesObjectApi {
   constructor(config: Configuration, kc: KubeConfig) {

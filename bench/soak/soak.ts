@@ -4,7 +4,7 @@
 // the daemon's RSS and open file descriptors over time.
 import { readdir } from 'node:fs/promises';
 import { startClusters } from '@meshd/testenv';
-import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from '../../packages/meshd/test/process/daemon-process.js';
+import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from '@meshd/testkit';
 import { addAll, MESHD_RESOURCES, workspace } from '../../test/support/mesh.js';
 import { percentile } from '../lib/latency.js';
 import { rssOf } from '../lib/proc.js';

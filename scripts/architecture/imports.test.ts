@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cyclesOf, importGraphs, sourceFiles } from './imports.js';
+import { cyclesOf, importGraphs, reachIns, relativeImportsUnder, sourceFiles } from './imports.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const workspaces = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
@@ -22,6 +22,29 @@ describe('cyclesOf', () => {
     { graph: { a: ['b', 'c'], b: ['c'], c: ['a'] }, cycles: [['a', 'b', 'c', 'a']] },
   ])('$graph', ({ graph, cycles }) => {
     expect(cyclesOf(new Map(Object.entries(graph)))).toEqual(cycles);
+  });
+});
+
+describe('reachIns', () => {
+  const repoRoot = '/r';
+  const ws = ['packages/core', 'packages/meshd', 'tools/testkit'];
+  it.each([
+    { from: '/r/bench/a.ts', to: '/r/packages/meshd/src/cli/main.ts', found: ['bench/a.ts → packages/meshd/src/cli/main.ts'] },
+    { from: '/r/test/a.test.ts', to: '/r/packages/meshd/test/process/fixture.ts', found: ['test/a.test.ts → packages/meshd/test/process/fixture.ts'] },
+    { from: '/r/packages/meshd/src/a.ts', to: '/r/packages/core/src/errors.ts', found: ['packages/meshd/src/a.ts → packages/core/src/errors.ts'] },
+    { from: '/r/packages/meshd/src/a.ts', to: '/r/packages/meshd/src/b.ts', found: [] },
+    { from: '/r/packages/meshd/test/a.test.ts', to: '/r/test/support/mesh.ts', found: [] },
+    { from: '/r/test/a.test.ts', to: '/r/test/support/mesh.ts', found: [] },
+  ])('$from → $to', ({ from, to, found }) => {
+    expect(reachIns([{ from, to }], ws, repoRoot)).toEqual(found);
+  });
+});
+
+describe('the repository', () => {
+  it('reaches into no workspace package by relative path from outside it (packages, tools, bench, test)', () => {
+    const imports = ['packages', 'tools', 'bench', 'test'].flatMap((d) => relativeImportsUnder(join(repo, d)));
+    expect(imports.length).toBeGreaterThan(100);
+    expect(reachIns(imports, workspaces, repo)).toEqual([]);
   });
 });
 

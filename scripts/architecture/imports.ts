@@ -68,3 +68,34 @@ export function importGraphs(files: readonly SourceFile[], root: string): { file
   }
   return { files: fileGraph, folders: new Map([...folderEdges].map(([k, v]) => [k, [...v].sort()])) };
 }
+
+/** One relative import: the importing file and the file it names (both absolute, `.ts`). */
+export interface RelativeImport {
+  from: string;
+  to: string;
+}
+
+/** Every relative import of every `.ts` file under `dir` (tests included; dist and node_modules skipped). */
+export function relativeImportsUnder(dir: string): RelativeImport[] {
+  const found: RelativeImport[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (name === 'node_modules' || name === 'dist') continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) found.push(...importsOf(full).map((to) => ({ from: full, to })));
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * The imports that reach into a workspace package from outside it (`from` not under the package's
+ * folder, `to` under it), as `from → to` relative to `repo`: another package's src, dist or tests
+ * are reached through its name and exports map, never by path. Pure.
+ */
+export function reachIns(imports: readonly RelativeImport[], workspaces: readonly string[], repo: string): string[] {
+  const ownerOf = (file: string): string | undefined => workspaces.find((w) => relative(join(repo, w), file).split('/')[0] !== '..');
+  return imports.filter((i) => ownerOf(i.to) !== undefined && ownerOf(i.to) !== ownerOf(i.from)).map((i) => `${relative(repo, i.from)} → ${relative(repo, i.to)}`);
+}

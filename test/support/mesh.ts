@@ -3,14 +3,14 @@
 import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connectCluster } from '@meshd/core';
+import { connectCluster } from '@meshd/core/cluster';
 import { sampleDescriptor } from '@meshd/testkit';
-import type { ClusterClient } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { readFileSync } from 'node:fs';
-import { main } from '../../packages/meshd/src/cli/main.js';
-import { captureIo } from '@meshd/testkit';
+import { main } from 'meshd';
+import { captureIo, tillerRevisions } from '@meshd/testkit';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** The repository's own istio-remote chart. */
@@ -120,6 +120,8 @@ export interface ClusterSetup {
   count: number;
   /** Also run a real istiod against the control plane; the set-up throws (the tests fail, never skip) without it. */
   istiod?: boolean;
+  /** Also run a real Tiller for every remote (its address is the remote's `tillerHost`); needs Helm 2 built. */
+  tiller?: boolean;
 }
 
 /** A test file's clusters, started once in beforeAll and stopped in afterAll; the getters throw when read too early. */
@@ -154,7 +156,7 @@ export class TestClusters {
 
   /** @internal */
   async start(setup: ClusterSetup): Promise<void> {
-    this.started = await startClusters(setup.istiod === true ? { count: setup.count, istiod: true } : { count: setup.count });
+    this.started = await startClusters({ count: setup.count, ...(setup.istiod === true ? { istiod: true } : {}), ...(setup.tiller === true ? { tiller: true } : {}) });
     if (setup.istiod === true && this.started.istiodDebug === undefined) throw new Error('testenv started no istiod');
   }
 
@@ -215,16 +217,16 @@ async function applied(ws: MeshWorkspace): Promise<void> {
 
 /** A SharedMesh's set-up: its clusters, the workspace's meshd.yaml lines, and whether to apply first. */
 export interface SharedMeshSetup extends ClusterSetup {
-  /** Extra meshd.yaml lines of the workspace. */
-  config?: string[];
+  /** Extra meshd.yaml lines of the workspace, or a function of the started clusters that returns them (a Tiller's address, say). */
+  config?: string[] | ((env: TestEnv) => string[]);
   /** Converge the mesh once (`meshd apply`, which must exit 0) before the first test. */
   apply?: boolean;
 }
 
 /**
  * A test file's clusters and one workspace that holds every one of them, shared by all its tests
- * (which run in order and build on each other): the set-up of the converge, unreachable, verify and
- * istiod tests. useMesh registers the hooks that make it and tear it down. When the set-up fails
+ * (which run in order and build on each other): the set-up of the converge, unreachable, verify,
+ * istiod, auth, credentials, registry-modes, charts-2018 and Tiller tests. useMesh registers the hooks that make it and tear it down. When the set-up fails
  * (no istiod built, an apply that fails), every test fails with its error: none is skipped.
  */
 export class SharedMesh extends TestClusters {
@@ -241,7 +243,7 @@ export class SharedMesh extends TestClusters {
   async setUp(setup: SharedMeshSetup): Promise<void> {
     try {
       await this.start(setup);
-      this.made = await workspace(setup.config);
+      this.made = await workspace(typeof setup.config === 'function' ? setup.config(this.env) : setup.config);
       await addAll(this.made, this.env);
       if (setup.apply === true) await applied(this.made);
     } catch (err) {
@@ -262,4 +264,11 @@ export function useMesh(setup: SharedMeshSetup): SharedMesh {
   beforeAll(() => mesh.setUp(setup), 300_000);
   afterAll(() => mesh.tearDown());
   return mesh;
+}
+
+/** `REVISION:STATUS` of every revision of istio-remote in a remote's Tiller, oldest first (what `helm history` shows); [] when there is none. */
+export async function releaseRevisions(cluster: ClusterHandle): Promise<string[]> {
+  const helm2 = binaryPaths().helm2;
+  if (helm2 === undefined || cluster.tillerHost === undefined) throw new Error(`${cluster.name} has no Tiller to ask (useMesh({ tiller: true }) and a built Helm 2)`);
+  return tillerRevisions({ helm2, tillerHost: cluster.tillerHost });
 }

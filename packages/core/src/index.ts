@@ -1,48 +1,13 @@
-/** Public API of @meshd/core. */
+/**
+ * Public API of @meshd/core: the plugin API, the reconcile pass and meshd.yaml, with the error
+ * catalogue they all speak. The rest is behind subpath exports, one a folder:
+ * `@meshd/core/cluster` (clients), `/kube` (objects, reads and writes), `/apply`, `/plan`,
+ * `/release` (the release engine plugins build on), `/registry`, `/discovery`, `/prereq`,
+ * `/descriptor`, `/state`, `/compat`, `/credentials`, `/util`, and `/offline` (what works without a
+ * cluster: errors, descriptors, config).
+ */
 export * from './errors.js';
-export * from './kube/object.js';
-export * from './cluster/client.js';
-export * from './cluster/kubeconfig-view.js';
-export type { CallOptions, CoreApi, AppsApi, VersionApi, ObjectApi, ObjectSpec, ApiResource, WriteOptions, PatchOptions, DeleteOptions, ListOptions } from './cluster/apis.js';
-export { MAX_RESPONSE_BYTES } from './cluster/http.js';
-export * from './cluster/http2-watch.js';
-export * from './kube/io.js';
-export * from './apply/execute-actions.js';
-export * from './apply/execute-journaled.js';
-export * from './kube/namespace-contents.js';
-export * from './plan/hash.js';
-export * from './plan/semantic.js';
-export * from './plan/order.js';
-export * from './plan/objects.js';
-export * from './plan/journal.js';
-export * from './plan/outcome.js';
-export * from './plan/waves.js';
-export * from './release/state.js';
-export * from './release/inventory.js';
-export * from './release/plan.js';
-export * from './release/execute.js';
-export * from './release/component.js';
-export * from './release/inventory-mac.js';
-export * from './release/observe.js';
-export * from './release/engine.js';
-export * from './registry/desired.js';
-export * from './registry/observe.js';
 export * from './plugin/types.js';
 export * from './plugin/define.js';
-export * from './discovery/index.js';
-export * from './prereq/index.js';
-export * from './descriptor/index.js';
-export * from './config/index.js';
 export * from './pass/index.js';
-export * from './cluster/pool.js';
-export * from './registry/restart-pilot.js';
-export * from './cluster/display.js';
-export * from './state/index.js';
-export * from './cluster/failure.js';
-export * from './cluster/served-apis.js';
-export * from './util/text-memo.js';
-export * from './plan/served.js';
-export * from './compat/removed-apis.js';
-export * from './compat/convert.js';
-export * from './credentials/index.js';
-export * from './util/deadline.js';
+export * from './config/index.js';

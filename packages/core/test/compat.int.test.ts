@@ -4,7 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIELD_MANAGER, MeshdError, ServedApiCache, connectCluster, convertRemovedApi, executeActions, planObjects, readObjects, refOf, type ClusterClient, type KubeObject } from '@meshd/core';
+import { FIELD_MANAGER, readObjects, refOf, type KubeObject } from '@meshd/core/kube';
+import { MeshdError } from '@meshd/core';
+import { ServedApiCache, connectCluster, type ClusterClient } from '@meshd/core/cluster';
+import { convertRemovedApi } from '@meshd/core/compat';
+import { executeActions } from '@meshd/core/apply';
+import { planObjects } from '@meshd/core/plan';
 
 let env: TestEnv;
 let client: ClusterClient;

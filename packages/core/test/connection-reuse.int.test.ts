@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { connectCluster } from '@meshd/core';
+import { connectCluster } from '@meshd/core/cluster';
 
 let env: TestEnv;
 let kubeconfigText: string;

@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCluster, discoverEndpoints, hasCode, type ClusterClient } from '@meshd/core';
+import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
+import { discoverEndpoints } from '@meshd/core/discovery';
+import { hasCode } from '@meshd/core';
 
 let env: TestEnv;
 let cp: ClusterClient;

@@ -5,14 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPrerequisites,
-  connectCluster,
-  gatherClusterFacts,
-  pilotMulticlusterFlags,
-  type ClusterClient,
-  type ClusterFacts,
-} from '@meshd/core';
+import { checkPrerequisites, gatherClusterFacts, pilotMulticlusterFlags, type ClusterFacts } from '@meshd/core/prereq';
+import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 
 let env: TestEnv;
 let clients: ClusterClient[];

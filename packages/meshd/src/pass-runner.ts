@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendNames, defaultStateDirectory, loadConfig, loadPlugins, readDirectorySnapshot, runPass, StateStore } from '@meshd/core';
+import { backendNames, defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import { StateStore } from '@meshd/core/state';
 import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
-import type { HelmProbe } from '@meshd/core';
+import type { HelmProbe } from '@meshd/core/prereq';
 import { detectHelmStored, helmStoreIn } from '@meshd/helm';
 import type { CliIo } from './io.js';
 import { addSnapshotCredentials, type Redactor } from './output/redact.js';

@@ -1,4 +1,5 @@
-import { ServedApiCache, definePlugin, neededEndpoints } from '@meshd/core';
+import { ServedApiCache } from '@meshd/core/cluster';
+import { definePlugin, neededEndpoints } from '@meshd/core';
 import type { PluginContext, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';

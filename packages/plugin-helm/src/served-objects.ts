@@ -1,5 +1,9 @@
-import { convertRemovedApi, splitServed } from '@meshd/core';
-import type { ClusterTarget, KubeObject, ServedApiCache, UnservedObject } from '@meshd/core';
+import { convertRemovedApi } from '@meshd/core/compat';
+import { splitServed } from '@meshd/core/plan';
+import type { ClusterTarget } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
+import type { ServedApiCache } from '@meshd/core/cluster';
+import type { UnservedObject } from '@meshd/core/plan';
 
 /** Rendered objects as one cluster can take them: what to apply, what it cannot serve, what was converted. */
 export interface ServedObjects {

@@ -1,16 +1,12 @@
-import {
-  MeshdError,
-  changesOf,
-  executeJournaled,
-  isWrite,
-  journalBefore,
-  journalView,
-  objectKey,
-  planRemoval,
-  refOf,
-  writeJournal,
-} from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, JournalUpdate, KubeObject, MeshInputs, ObjectAction, ObjectJournal, PlannedChange, PluginContext } from '@meshd/core';
+import { MeshdError } from '@meshd/core';
+import { changesOf } from '@meshd/core/release';
+import { executeJournaled, writeJournal } from '@meshd/core/apply';
+import { isWrite, journalBefore, journalView, planRemoval } from '@meshd/core/plan';
+import { objectKey, refOf } from '@meshd/core/kube';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs, ObjectJournal, PlannedChange, PluginContext } from '@meshd/core';
+import type { JournalUpdate, ObjectAction } from '@meshd/core/plan';
+import type { KubeObject } from '@meshd/core/kube';
 import { effectiveConfig } from './config.js';
 import type { SecretsConfig } from './config.js';
 import { desiredFromSources } from './copies.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
 import type { SecretsConfig } from './config.js';
 import { CA_SECRET, desiredCopy, sourceId, whyNotCopied } from './desired.js';
 import type { SourceSecret } from './desired.js';

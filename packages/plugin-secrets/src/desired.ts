@@ -1,5 +1,6 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, contentHash } from '@meshd/core';
-import type { KubeObject } from '@meshd/core';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core/kube';
+import { contentHash } from '@meshd/core/plan';
+import type { KubeObject } from '@meshd/core/kube';
 import { COMPONENT_LABEL, COMPONENT_VALUE, SOURCE_ANNOTATION, SOURCE_HASH_ANNOTATION, filterMetadata } from './metadata.js';
 
 /** A secret as observed on the control plane (data base64-encoded, as the API returns it). */

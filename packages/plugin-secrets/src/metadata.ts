@@ -1,4 +1,4 @@
-import { MANAGED_BY_LABEL } from '@meshd/core';
+import { MANAGED_BY_LABEL } from '@meshd/core/kube';
 
 /** Label on every copy this plugin writes; it lists them for pruning and removal. */
 export const COMPONENT_LABEL = 'meshd.io/component';

@@ -1,5 +1,7 @@
-import { isNotFound, objectKey, readObjects, refKey, refOf } from '@meshd/core';
-import type { ClusterClient, KubeObject, ObjectRef } from '@meshd/core';
+import { isNotFound } from '@meshd/core/cluster';
+import { objectKey, readObjects, refKey, refOf } from '@meshd/core/kube';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { KubeObject, ObjectRef } from '@meshd/core/kube';
 import type { V1ObjectMeta, V1Secret } from '@kubernetes/client-node';
 import { OWNED_COPIES_SELECTOR } from './metadata.js';
 import type { NamespaceState, ObservedRemote } from './plan.js';

@@ -1,5 +1,6 @@
-import { canonicalJson, isNotFound } from '@meshd/core';
-import type { ClusterClient } from '@meshd/core';
+import { canonicalJson } from '@meshd/core/plan';
+import { isNotFound } from '@meshd/core/cluster';
+import type { ClusterClient } from '@meshd/core/cluster';
 import type { SecretsConfig } from './config.js';
 import type { ObservedSources } from './copies.js';
 import { CA_SECRET, asSourceSecret } from './desired.js';

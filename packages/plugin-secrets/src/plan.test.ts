@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { markOwned, objectKey } from '@meshd/core';
-import type { KubeObject } from '@meshd/core';
+import { markOwned } from '@meshd/core/plan';
+import { objectKey } from '@meshd/core/kube';
+import type { KubeObject } from '@meshd/core/kube';
 import { secretsConfigSchema } from './config.js';
 import type { SecretsConfig } from './config.js';
 import type { ObservedSources } from './copies.js';

@@ -1,5 +1,7 @@
-import { isOwned, markOwned, objectKey, planObjects, refOf } from '@meshd/core';
-import type { KubeObject, ObjectAction } from '@meshd/core';
+import { isOwned, markOwned, planObjects } from '@meshd/core/plan';
+import { objectKey, refOf } from '@meshd/core/kube';
+import type { KubeObject } from '@meshd/core/kube';
+import type { ObjectAction } from '@meshd/core/plan';
 import type { SecretsConfig } from './config.js';
 import { copyScope, desiredFromSources } from './copies.js';
 import type { ObservedSources } from './copies.js';

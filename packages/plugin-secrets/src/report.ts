@@ -1,5 +1,8 @@
-import { changeOf, isWrite, shortHash } from '@meshd/core';
-import type { KubeObject, ObjectAction, PlannedChange } from '@meshd/core';
+import { changeOf } from '@meshd/core/release';
+import { isWrite, shortHash } from '@meshd/core/plan';
+import type { KubeObject } from '@meshd/core/kube';
+import type { ObjectAction } from '@meshd/core/plan';
+import type { PlannedChange } from '@meshd/core';
 import { CA_SECRET } from './desired.js';
 import { SOURCE_ANNOTATION, SOURCE_HASH_ANNOTATION } from './metadata.js';
 import type { SecretsSteps } from './plan.js';

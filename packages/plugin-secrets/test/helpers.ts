@@ -1,8 +1,9 @@
 // Helpers for the secrets plugin's integration tests: drive plan/apply the way the pass does.
 import { readFile } from 'node:fs/promises';
 import type { V1Secret } from '@kubernetes/client-node';
-import { connectCluster } from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
+import { connectCluster } from '@meshd/core/cluster';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
 import type { ClusterHandle } from '@meshd/testenv';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
 

@@ -3,7 +3,8 @@
 // The tests run in order and build on each other, as passes of a daemon would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusters, type TestEnv } from '@meshd/testenv';
-import { hasCode, type ClusterClient, type ComponentPlan } from '@meshd/core';
+import { hasCode, type ComponentPlan } from '@meshd/core';
+import { type ClusterClient } from '@meshd/core/cluster';
 import { recordingLogger } from '@meshd/testkit';
 import { applyLikeThePass, connect, decoded, ensureNamespace, meshOf, readSecret, remoteTarget, secretsComponent, shown } from './helpers.js';
 

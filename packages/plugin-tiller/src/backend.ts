@@ -1,4 +1,7 @@
-import { ServedApiCache, contentHash, definePlugin, MeshdError, neededEndpoints, readObjects, refOf, splitServed } from '@meshd/core';
+import { ServedApiCache } from '@meshd/core/cluster';
+import { contentHash, splitServed } from '@meshd/core/plan';
+import { definePlugin, MeshdError, neededEndpoints } from '@meshd/core';
+import { readObjects, refOf } from '@meshd/core/kube';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
 import type { ChartValues, HelmVersion } from '@meshd/helm';

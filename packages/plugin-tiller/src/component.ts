@@ -1,4 +1,4 @@
-import { changesOf as objectChangesOf } from '@meshd/core';
+import { changesOf as objectChangesOf } from '@meshd/core/release';
 import type { ComponentPlan, PlannedChange } from '@meshd/core';
 import type { TillerPlan, TillerStep } from './steps.js';
 

@@ -1,7 +1,9 @@
 // The tiller backend's state machine (pure): what Tiller and the cluster show → one release state
 // and the one sequence of steps it leads to (helm-controller's determine-state → next-action).
-import { containsDesired, isOwned, objectKey, refKey, refOf } from '@meshd/core';
-import type { KubeObject, ReleaseStatus } from '@meshd/core';
+import { containsDesired, isOwned } from '@meshd/core/plan';
+import { objectKey, refKey, refOf } from '@meshd/core/kube';
+import type { KubeObject } from '@meshd/core/kube';
+import type { ReleaseStatus } from '@meshd/core/release';
 import type { ReleaseRevision } from './helm2/parse.js';
 import type { ObservedTillerRelease } from './observe.js';
 import type { TillerPlanInput, TillerStep } from './steps.js';

@@ -1,5 +1,8 @@
-import { applyObject, deleteObject, executeReleasePlan, markOwned, MeshdError } from '@meshd/core';
-import type { ClusterClient } from '@meshd/core';
+import { applyObject, deleteObject } from '@meshd/core/kube';
+import { executeReleasePlan } from '@meshd/core/release';
+import { markOwned } from '@meshd/core/plan';
+import { MeshdError } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
 import { installArgs, purgeArgs, rollbackArgs, tillerInstallArgs, upgradeArgs } from './helm2/args.js';
 import type { ReleaseTarget } from './helm2/args.js';
 import type { TillerSession } from './helm2/session.js';

@@ -1,15 +1,6 @@
-/** Public API of this package: the tiller backend and its pure planning parts. */
-export * from './backend.js';
-export * from './config.js';
-export * from './steps.js';
-export * from './plan.js';
-export * from './decide.js';
-export * from './removal.js';
-export * from './observe.js';
-export * from './prerequisites.js';
-export * from './component.js';
-export * from './execute.js';
-export * from './helm2/args.js';
-export * from './helm2/parse.js';
-export * from './helm2/session.js';
-export * from './helm2/location.js';
+/**
+ * Public API of @meshd/plugin-tiller: the tiller backend (istio-remote as a Helm 2 release through
+ * each remote's Tiller) and the type of its configuration. Its planning parts stay inside.
+ */
+export { tillerPlugin } from './backend.js';
+export type { TillerConfig } from './config.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NEXT_STEP, objectKey, planUninstall } from '@meshd/core';
-import type { InventoryRecord, KubeObject, ReleaseState } from '@meshd/core';
+import { NEXT_STEP, planUninstall } from '@meshd/core/release';
+import { objectKey } from '@meshd/core/kube';
+import type { InventoryRecord, ReleaseState } from '@meshd/core/release';
+import type { KubeObject } from '@meshd/core/kube';
 import type { ReleaseRevision, TillerStatus } from './helm2/parse.js';
 import type { TillerObservation } from './observe.js';
 import { planTillerRelease } from './plan.js';

@@ -1,4 +1,5 @@
-import { containsDesired, differences, objectKey } from '@meshd/core';
+import { containsDesired, differences } from '@meshd/core/plan';
+import { objectKey } from '@meshd/core/kube';
 import { decideRelease, nameOf } from './decide.js';
 import type { ObservedPrerequisites } from './prerequisites.js';
 import type { TillerPlan, TillerPlanInput, TillerStep } from './steps.js';

@@ -1,5 +1,6 @@
-import { readObjects, refKey, refOf } from '@meshd/core';
-import type { ClusterClient, KubeObject, ObjectRef } from '@meshd/core';
+import { readObjects, refKey, refOf } from '@meshd/core/kube';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { KubeObject, ObjectRef } from '@meshd/core/kube';
 import type { TillerLocation } from './helm2/location.js';
 
 /** Name of Tiller's ServiceAccount and of its ClusterRoleBinding (Istio's helm-service-account.yaml). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitServed } from '@meshd/core';
+import { splitServed } from '@meshd/core/plan';
 import { unservedBeforeTiller } from './served.js';
 
 describe('unservedBeforeTiller', () => {

@@ -1,4 +1,5 @@
-import type { ClusterTarget, ComponentPlan, UnservedObject } from '@meshd/core';
+import type { ClusterTarget, ComponentPlan } from '@meshd/core';
+import type { UnservedObject } from '@meshd/core/plan';
 
 /**
  * Pure: what meshd says before calling Tiller when the cluster cannot accept some rendered objects

@@ -1,4 +1,5 @@
-import type { KubeObject, ObjectRef, ReleasePlan, ReleaseStatus } from '@meshd/core';
+import type { KubeObject, ObjectRef } from '@meshd/core/kube';
+import type { ReleasePlan, ReleaseStatus } from '@meshd/core/release';
 import type { TillerObservation } from './observe.js';
 import type { ObservedPrerequisites } from './prerequisites.js';
 

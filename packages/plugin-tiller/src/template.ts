@@ -1,5 +1,7 @@
-import { inventoryRef, parseInventory, planUninstall, readObject, readObjects } from '@meshd/core';
-import type { ClusterClient, ReleasePlan } from '@meshd/core';
+import { inventoryRef, parseInventory, planUninstall } from '@meshd/core/release';
+import { readObject, readObjects } from '@meshd/core/kube';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { ReleasePlan } from '@meshd/core/release';
 
 /**
  * When the helm-template backend applied this release on the cluster (its inventory ConfigMap

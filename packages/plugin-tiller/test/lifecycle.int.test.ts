@@ -1,7 +1,7 @@
 // The tiller backend against a real cluster and a real Tiller v2.17.0: install from empty, no new
 // revision when in sync, upgrade when Pilot moves, repair of drift, Helm 2's own render, purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectKey } from '@meshd/core';
+import { objectKey } from '@meshd/core/kube';
 import type { ClusterTarget, ComponentInstance } from '@meshd/core';
 import { parseRenderedManifests, renderChart } from '@meshd/helm';
 import { startClusters } from '@meshd/testenv';

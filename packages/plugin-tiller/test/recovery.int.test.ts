@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeshdError} from '@meshd/core';
+import type { MeshdError } from '@meshd/core';
 import { hasCode } from '@meshd/core';
 import { startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';

@@ -1,19 +1,17 @@
 // Test support: the tiller backend driven directly (plan → apply) against real clusters and real
 // Tillers from @meshd/testenv, plus the Helm 2 client to look at (or tamper with) releases the way
 // an operator would.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { connectCluster } from '@meshd/core';
-import type { ClusterClient, ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
+import { resolve } from 'node:path';
+import { connectCluster } from '@meshd/core/cluster';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
-import { parseHistory, tillerPlugin } from '../src/index.js';
-import type { ReleaseRevision } from '../src/index.js';
-import { silentLogger } from '@meshd/testkit';
+import { tillerPlugin } from '../src/index.js';
+import { parseHistory } from '../src/helm2/parse.js';
+import type { ReleaseRevision } from '../src/helm2/parse.js';
+import { helm2 as runHelm2, helm2History, silentLogger } from '@meshd/testkit';
 
 /** The repository's own istio-remote chart. */
 export const CHART = resolve(import.meta.dirname, '../../../examples/charts/istio-remote');
@@ -45,27 +43,15 @@ export async function meshOf(env: TestEnv, adopt = false): Promise<MeshInputs> {
   return { controlPlane: { name: cp.name, role: 'control-plane', client: clientOf(cp), overrides: {} }, endpoints: { pilot, policy, statsd }, adopt, prune: true };
 }
 
-const run = promisify(execFile);
-
 /** Runs the Helm 2 client against a remote's Tiller (as an operator would, with a throw-away HELM_HOME). */
 export async function helm2(cluster: ClusterHandle, ...args: string[]): Promise<string> {
-  const home = await mkdtemp(join(tmpdir(), 'tiller-it-home-'));
-  try {
-    const { stdout } = await run(HELM2, [...args, '--host', cluster.tillerHost!, '--home', home], { env: { PATH: process.env.PATH ?? '' } });
-    return stdout;
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+  return runHelm2({ helm2: HELM2, tillerHost: cluster.tillerHost! }, ...args);
 }
 
 /** The release's revisions as Tiller lists them; [] when it has none. */
 export async function history(cluster: ClusterHandle, release = 'istio-remote'): Promise<ReleaseRevision[]> {
-  try {
-    return parseHistory(await helm2(cluster, 'history', release, '--output', 'json'));
-  } catch (err) {
-    if (/not found/.test(String((err as { stderr?: string }).stderr))) return [];
-    throw err;
-  }
+  const text = await helm2History({ helm2: HELM2, tillerHost: cluster.tillerHost! }, release);
+  return text === undefined ? [] : parseHistory(text);
 }
 
 /** `REVISION:STATUS` of every revision, oldest first (what `helm history` shows). */

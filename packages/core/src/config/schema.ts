@@ -5,7 +5,7 @@ import { parseDuration } from './duration.js';
 
 // Messages are predicates ("must be ..."): the field's name is put in front when reported.
 
-function checkedString(ok: (s: string) => boolean, expected: string) {
+function checkedString(ok: (s: string) => boolean, expected: string): z.ZodString {
   return z.string().refine(ok, { error: (iss) => `must be ${expected}, got ${describeValue(iss.input)}` });
 }
 
@@ -41,11 +41,13 @@ const secretsOverrideSchema = z.strictObject({
 export const BUILTIN_BACKENDS: readonly [string, ...string[]] = ['helm-template', 'tiller'];
 
 /** `backend:` one of the registered backends' names. */
-function backendSchema(backends: readonly [string, ...string[]]) {
+function backendSchema(backends: readonly [string, ...string[]]): z.ZodEnum<Record<string, string>> {
   return z.enum(backends as [string, ...string[]]);
 }
 
 /** Per-cluster overrides, keyed by cluster name in `clusters`. */
+// A zod schema's type is the one z infers from it: written out, it would repeat the schema.
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 const clusterOverrideSchemaFor = (backends: readonly [string, ...string[]]) =>
   z.strictObject({
     backend: backendSchema(backends).optional(),
@@ -94,6 +96,8 @@ const credentialsSchema = z
  * by the plugin's schema when it loads). `resync` is written as a duration ("10m") and comes out in
  * milliseconds.
  */
+// A zod schema's type is the one z infers from it: written out, it would repeat the schema.
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 function schemaFor(backends: readonly [string, ...string[]]) {
   const backend = backendSchema(backends);
   const clusterOverrideSchema = clusterOverrideSchemaFor(backends);

@@ -6,7 +6,7 @@ import { isDnsLabel, isDnsSubdomain, parseCidr, parseHostPort } from './network.
 // Error messages here are predicates ("must be ..."): zod-findings.ts puts the field's name in front.
 
 /** A string checked by `ok`, with "must be <expected>, got <value>" when it fails. */
-function checkedString(ok: (s: string) => boolean, expected: string) {
+function checkedString(ok: (s: string) => boolean, expected: string): z.ZodString {
   return z.string().refine(ok, { error: (iss) => `must be ${expected}, got ${describeValue(iss.input)}` });
 }
 

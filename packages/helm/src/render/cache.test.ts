@@ -1,4 +1,5 @@
-import { MeshdError, type KubeObject } from '@meshd/core';
+import { MeshdError } from '@meshd/core';
+import { type KubeObject } from '@meshd/core/kube';
 import { describe, expect, it } from 'vitest';
 import { RenderCache } from './cache.js';
 import type { RenderRequest } from './render.js';

@@ -1,4 +1,5 @@
-import { MeshdError, type KubeObject } from '@meshd/core';
+import { MeshdError } from '@meshd/core';
+import { type KubeObject } from '@meshd/core/kube';
 import { chartDigest } from './digest.js';
 import { sha256Hex, valuesHash } from './hash.js';
 import { renderChart, type RenderRequest } from './render.js';

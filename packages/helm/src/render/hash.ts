@@ -1,4 +1,4 @@
-import { canonicalJson } from '@meshd/core';
+import { canonicalJson } from '@meshd/core/plan';
 import { createHash } from 'node:crypto';
 
 export { canonicalJson };

@@ -1,4 +1,5 @@
-import { MeshdError, type KubeObject } from '@meshd/core';
+import { MeshdError } from '@meshd/core';
+import { type KubeObject } from '@meshd/core/kube';
 import { parseAllDocuments, type Document, type Tags } from 'yaml';
 import { isClusterScoped } from './scope.js';
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
 import { describe, expect, it } from 'vitest';
 import { isTestHook, renderedObjects } from './render.js';
 

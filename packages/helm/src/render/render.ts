@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TextMemo, type KubeObject } from '@meshd/core';
+import { TextMemo } from '@meshd/core/util';
+import { type KubeObject } from '@meshd/core/kube';
 import { helmTemplateArgs } from './args.js';
 import type { HelmMajor } from '../run/detect.js';
 import { runHelm } from '../run/exec.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
 import { canonicalJson } from './hash.js';
 import { detectHelmShared } from '../run/detect-shared.js';
 import { parseHelmVersion, type HelmVersion } from '../run/detect.js';

@@ -1,4 +1,5 @@
-import { MIN_HELM, MeshdError, compareVersionTriples, formatVersionTriple, parseHelmClientVersion } from '@meshd/core';
+import { MIN_HELM, compareVersionTriples, formatVersionTriple, parseHelmClientVersion } from '@meshd/core/prereq';
+import { MeshdError } from '@meshd/core';
 import { helmExitCode, runHelm, type RunHelmOptions } from './exec.js';
 
 /** Helm major versions whose `helm template` syntax meshd knows. */

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ClusterClient, DesiredMesh, Logger, ValidCluster } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { DesiredMesh, ValidCluster } from '@meshd/core/descriptor';
+import type { Logger } from '@meshd/core';
 import { watchResource, type ResourceWatch } from './informers.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CONTROL_PLANE_POD_SELECTOR, type WatchSpec } from './watch-specs.js';

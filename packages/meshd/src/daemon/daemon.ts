@@ -1,5 +1,11 @@
-import { ConnectionPool, loadPlugins, reportErrorOf, readDirectorySnapshot, reportedErrors, runPass, StateStore, validateDirectory } from '@meshd/core';
-import type { ClusterClient, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
+import { ConnectionPool } from '@meshd/core/cluster';
+import { loadPlugins, reportErrorOf, reportedErrors, runPass } from '@meshd/core';
+import { readDirectorySnapshot, validateDirectory } from '@meshd/core/descriptor';
+import { StateStore } from '@meshd/core/state';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { DesiredMesh } from '@meshd/core/descriptor';
+import type { HelmProbe } from '@meshd/core/prereq';
+import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';

@@ -1,5 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { abortableCall, deadline, type ClusterClient, type Logger, type WatchHandle } from '@meshd/core';
+import { abortableCall } from '@meshd/core/discovery';
+import { deadline } from '@meshd/core/util';
+import { type ClusterClient, type WatchHandle } from '@meshd/core/cluster';
+import { type Logger } from '@meshd/core';
 import { backoffDelay } from './backoff.js';
 import { abortableSleep } from './sleep.js';
 import { cachedForm } from './watch-cache.js';

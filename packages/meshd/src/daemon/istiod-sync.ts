@@ -1,4 +1,4 @@
-import { deadline } from '@meshd/core';
+import { deadline } from '@meshd/core/util';
 
 /** Largest /debug/clusterz answer read (istiod lists one small entry per cluster). */
 const MAX_CLUSTERZ_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-import { snapshotFromContents, validateDirectory } from '@meshd/core';
+import { snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
 import { describe, expect, it } from 'vitest';
 import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY } from './keys.js';
 

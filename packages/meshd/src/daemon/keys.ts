@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DirectoryValidation } from '@meshd/core';
+import type { DirectoryValidation } from '@meshd/core/descriptor';
 
 /**
  * Work-queue keys. A remote cluster's key is its name (a DNS label); the registry key contains `@`,

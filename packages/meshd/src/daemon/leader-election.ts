@@ -1,4 +1,6 @@
-import type { ClusterClient, Logger, ValidCluster } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { Logger } from '@meshd/core';
+import type { ValidCluster } from '@meshd/core/descriptor';
 import { LeaderElector } from './leader.js';
 import type { LeaderStatus } from './status.js';
 import { manyListenerAbortController } from './abort.js';

@@ -1,5 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { httpStatusOf, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ClusterClient, type Logger } from '@meshd/core';
+import { httpStatusOf, type ClusterClient } from '@meshd/core/cluster';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core/kube';
+import { type Logger } from '@meshd/core';
 import { abortableSleep } from './sleep.js';
 import { manyListenerAbortController } from './abort.js';
 

@@ -1,5 +1,9 @@
-import { MeshdError, readDirectorySnapshot } from '@meshd/core';
-import type { ControlPlanePodSource, DesiredMesh, HelmProbe, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, StateStore } from '@meshd/core';
+import { MeshdError } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import type { ControlPlanePodSource, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
+import type { DesiredMesh } from '@meshd/core/descriptor';
+import type { HelmProbe } from '@meshd/core/prereq';
+import type { StateStore } from '@meshd/core/state';
 import { passOfKey } from './keys.js';
 import type { ReconcileResult, Reconciler } from './queue.js';
 import { addSnapshotCredentials, type Redactor } from '../output/redact.js';

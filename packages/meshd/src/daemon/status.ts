@@ -1,4 +1,5 @@
-import type { ComponentReport, CredentialStatus, Finding, MeshEndpoints, ReportError } from '@meshd/core';
+import type { ComponentReport, CredentialStatus, MeshEndpoints, ReportError } from '@meshd/core';
+import type { Finding } from '@meshd/core/descriptor';
 import type { IstiodSync } from './istiod-sync.js';
 import type { ClusterEntry, LastReconcile, StatusState } from './status-state.js';
 

@@ -1,4 +1,4 @@
-import type { ClusterClient } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@meshd/testkit';
 import { jitteredInterval, versionChanged, watchServerVersion } from './version-watch.js';

@@ -1,4 +1,6 @@
-import { abortableCall, type ClusterClient, type Logger } from '@meshd/core';
+import { abortableCall } from '@meshd/core/discovery';
+import { type ClusterClient } from '@meshd/core/cluster';
+import { type Logger } from '@meshd/core';
 import { abortableSleep } from './sleep.js';
 
 /** How often the daemon asks each cluster for its version by default: 5 minutes, ±20 %. */

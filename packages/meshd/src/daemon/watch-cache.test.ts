@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { choosePod } from '@meshd/core';
+import { choosePod } from '@meshd/core/discovery';
 import { cachedForm } from './watch-cache.js';
 
 const managedFields = [{ manager: 'meshd', operation: 'Apply', time: '2026-01-01T00:00:05Z', fieldsV1: { 'f:data': { 'f:key': {} } } }];

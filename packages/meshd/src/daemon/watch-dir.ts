@@ -1,4 +1,4 @@
-import { ignoredReason } from '@meshd/core';
+import { ignoredReason } from '@meshd/core/descriptor';
 import type { Logger } from '@meshd/core';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';

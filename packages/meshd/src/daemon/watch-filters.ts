@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
-import { FIELD_MANAGER, isEligiblePod, type ControlPlaneComponent } from '@meshd/core';
+import { FIELD_MANAGER } from '@meshd/core/kube';
+import { isEligiblePod, type ControlPlaneComponent } from '@meshd/core/discovery';
 import type { WatchEvent } from './informers.js';
 
 interface ManagedFieldsEntry {

@@ -1,4 +1,6 @@
-import { ISTIO_NAMESPACE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, inventoryName } from '@meshd/core';
+import { ISTIO_NAMESPACE } from '@meshd/core/discovery';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core/kube';
+import { inventoryName } from '@meshd/core/release';
 import { nameMatcher, type SecretWatchSource } from '@meshd/plugin-secrets';
 import type { WatchEvent, WatchTarget } from './informers.js';
 import { endpointChoiceChanged, isDrift, type KnownObjects } from './watch-filters.js';

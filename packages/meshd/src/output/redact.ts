@@ -1,4 +1,4 @@
-import type { DirectorySnapshot } from '@meshd/core';
+import type { DirectorySnapshot } from '@meshd/core/descriptor';
 import { parse } from 'yaml';
 
 /** What replaces a credential in any output. */

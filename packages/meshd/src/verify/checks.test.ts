@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '@meshd/core';
+import type { ClusterFacts } from '@meshd/core/prereq';
 import { describe, expect, it } from 'vitest';
 import { allHold, judgeCidrs, judgeEndpoints, judgeIstiod, judgePilotFlags, judgeRootCert } from './checks.js';
 import { formatVerifyTable } from './format.js';

@@ -1,5 +1,6 @@
-import { checkCidrOverlaps, clusterRanges } from '@meshd/core';
-import type { AddressRange, ClusterFacts, ErrorCode, MeshEndpoints, PilotMulticluster } from '@meshd/core';
+import { checkCidrOverlaps, clusterRanges } from '@meshd/core/prereq';
+import type { AddressRange, ClusterFacts, PilotMulticluster } from '@meshd/core/prereq';
+import type { ErrorCode, MeshEndpoints } from '@meshd/core';
 
 /** The checks `meshd verify` makes, in the order it prints them. */
 export const CHECKS = ['directory', 'pilot-flags', 'cidrs', 'endpoints', 'credential', 'root-cert', 'istiod-sync'] as const;

@@ -1,5 +1,8 @@
-import { connectCluster, kubeconfigWithUser, loadKubeConfig, REGISTRY_CONFIGMAP } from '@meshd/core';
-import type { ClusterClient, MeshdConfig, ValidCluster } from '@meshd/core';
+import { connectCluster, kubeconfigWithUser, loadKubeConfig } from '@meshd/core/cluster';
+import { REGISTRY_CONFIGMAP } from '@meshd/core/registry';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { MeshdConfig } from '@meshd/core';
+import type { ValidCluster } from '@meshd/core/descriptor';
 import { parse } from 'yaml';
 
 /** The inline credentials of a published kubeconfig: the only kind meshd (and istiod) will use. */

@@ -1,5 +1,10 @@
-import { buildDesiredMesh, clusterFailureOf, connectCluster, discoverEndpoints, gatherClusterFacts, isNotFound, pilotMulticlusterFlags, validateDirectory } from '@meshd/core';
-import type { ClusterClient, DesiredMesh, DirectorySnapshot, MeshdConfig, MeshEndpoints, ValidCluster } from '@meshd/core';
+import { buildDesiredMesh, validateDirectory } from '@meshd/core/descriptor';
+import { clusterFailureOf, connectCluster, isNotFound } from '@meshd/core/cluster';
+import { discoverEndpoints } from '@meshd/core/discovery';
+import { gatherClusterFacts, pilotMulticlusterFlags } from '@meshd/core/prereq';
+import type { ClusterClient } from '@meshd/core/cluster';
+import type { DesiredMesh, DirectorySnapshot, ValidCluster } from '@meshd/core/descriptor';
+import type { ErrorCode, MeshdConfig, MeshEndpoints } from '@meshd/core';
 import type { Redactor } from '../output/redact.js';
 import { CHECKS, failed, judgeCidrs, judgeEndpoints, judgePilotFlags, judgeRootCert, ok, REMOTE_ENDPOINTS, type CheckName, type CheckResult, type RootCertPair } from './checks.js';
 import { istiodChecks } from './istiod.js';
@@ -17,7 +22,7 @@ export interface VerifyInput {
 }
 
 const describe = (err: unknown): string => clusterFailureOf(err).message;
-const codeOf = (err: unknown) => clusterFailureOf(err).code;
+const codeOf = (err: unknown): ErrorCode => clusterFailureOf(err).code;
 
 /** A check that could not be made because a request failed: failed, with the failure's own code. */
 function unreachable(check: CheckName, cluster: string | undefined, what: string, err: unknown): CheckResult {

@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../../src/daemon/clock.js';
 import { createDaemonLogger } from '../../src/daemon/logger.js';
 import { Redactor } from '../../src/output/redact.js';
 import { addAll, CHART, clientOf, stateDirOf, workspace, MESHD_RESOURCES, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { reconcilesByKey, sleep, until } from '../process/daemon-process.js';
+import { reconcilesByKey, sleep, until } from '@meshd/testkit';
 
 let env: TestEnv;
 let ws: MeshWorkspace;

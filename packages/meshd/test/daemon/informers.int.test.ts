@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { applyObject, connectCluster, type ClusterClient } from '@meshd/core';
+import { applyObject } from '@meshd/core/kube';
+import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchResource, type WatchEvent } from '../../src/daemon/informers.js';

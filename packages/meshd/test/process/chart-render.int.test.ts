@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { endpointIps, writeConfig } from '../../../../test/support/mesh.js';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '@meshd/testkit';
-import { idleReconciles, reconcilesByKey, sleep, terminalErrors, until, type StatusBody } from './daemon-process.js';
+import { idleReconciles, reconcilesByKey, sleep, terminalErrors, until, type StatusBody } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 
 const BROKEN_VALUES = 'clusters: { remote-1: { values: { global: { pilotEndpoint: pilot.example.invalid } } } }';

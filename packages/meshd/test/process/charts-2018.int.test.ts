@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointIps, writeConfig } from '../../../../test/support/mesh.js';
-import { REPO, idleReconciles, reconcilesByKey, sleep, terminalErrors, until } from './daemon-process.js';
+import { REPO, idleReconciles, reconcilesByKey, sleep, terminalErrors, until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 
 const CHART_2018 = resolve(REPO, 'test/fixtures/charts/istio-remote-2018');

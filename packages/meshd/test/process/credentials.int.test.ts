@@ -7,7 +7,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sampleDescriptor } from '@meshd/testkit';
 import { describe, expect, it } from 'vitest';
-import { freePort, until } from './daemon-process.js';
+import { freePort, until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 
 const secret = (): string => `meshd-planted-${randomBytes(16).toString('hex')}`;

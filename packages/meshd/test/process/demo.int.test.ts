@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PageView } from '../../src/daemon/status-feed.js';
-import { ensureBuilt, REPO, until } from './daemon-process.js';
+import { ensureBuilt, REPO, until } from '@meshd/testkit';
 
 const DEMO_HOME = join(REPO, '.meshd-demo');
 

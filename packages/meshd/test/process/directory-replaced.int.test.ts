@@ -7,9 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf } from '../../../../test/support/mesh.js';
-import { until } from './daemon-process.js';
+import { until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { firstEvent, meshdOwnedObjects, type FirstEvent } from './remote-objects.js';
+import { firstEvent, meshdOwnedObjects, type FirstEvent } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture();
 const context = (): string => fx.daemon.tail(30);

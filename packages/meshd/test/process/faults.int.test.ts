@@ -8,8 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addAll, clientOf, endpointIps, settledWrites, workspace, MESHD_RESOURCES, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { ensureBuilt, sleep, startDaemonProcess, until, type DaemonProcess } from './daemon-process.js';
-import { meshdOwnedObjects, releaseInventory, releaseObjects } from './remote-objects.js';
+import { ensureBuilt, sleep, startDaemonProcess, until, type DaemonProcess } from '@meshd/testkit';
+import { meshdOwnedObjects, releaseInventory, releaseObjects } from '../../../../test/support/remote-objects.js';
 
 /** The daemon's watch timeout in these tests (config `watchTimeout`); it gives up on a silent watch a quarter later. */
 const WATCH_TIMEOUT_S = 20;

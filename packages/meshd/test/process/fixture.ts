@@ -3,7 +3,7 @@
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll } from 'vitest';
 import { addCluster, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { ensureBuilt, startDaemonProcess, type DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
+import { ensureBuilt, startDaemonProcess, type DaemonProcess, type DaemonProcessOptions } from '@meshd/testkit';
 
 /** What a process test file works with; each getter throws if read before its part is set up. */
 export class ProcessFixture {

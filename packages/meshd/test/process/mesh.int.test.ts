@@ -4,9 +4,9 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addCluster, clientOf, endpointIps } from '../../../../test/support/mesh.js';
-import { reconcilesByKey, sleep, until } from './daemon-process.js';
+import { reconcilesByKey, sleep, until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { meshdOwnedObjects, releaseInventory } from './remote-objects.js';
+import { meshdOwnedObjects, releaseInventory } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture();
 

@@ -6,9 +6,9 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { until } from './daemon-process.js';
+import { until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { meshdOwnedObjects } from './remote-objects.js';
+import { meshdOwnedObjects } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture({ joined: 2, daemon: { env: { NODE_OPTIONS: '--max-old-space-size=128' } } });
 

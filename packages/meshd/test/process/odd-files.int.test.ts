@@ -6,9 +6,9 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeConfig } from '../../../../test/support/mesh.js';
-import { reconcilesByKey, until } from './daemon-process.js';
+import { reconcilesByKey, until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { meshdOwnedObjects } from './remote-objects.js';
+import { meshdOwnedObjects } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture({ joined: 3, prepare: (f) => writeConfig(f.ws, ['resync: 2s']) });
 

@@ -4,9 +4,9 @@
 import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
 import { clientOf, endpointIps, writeConfig } from '../../../../test/support/mesh.js';
-import { until } from './daemon-process.js';
+import { until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { firstEvent, meshdOwnedObjects, releaseInventory, releaseObjects, type FirstEvent } from './remote-objects.js';
+import { firstEvent, meshdOwnedObjects, releaseInventory, releaseObjects, type FirstEvent } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture({ joined: 3, daemon: false });
 const remotes = (): ClusterHandle[] => fx.env.clusters.slice(1);

@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { addCluster, clientOf, endpointIps, writeConfig } from '../../../../test/support/mesh.js';
-import { until } from './daemon-process.js';
+import { until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
-import { releaseInventory } from './remote-objects.js';
+import { releaseInventory } from '../../../../test/support/remote-objects.js';
 
 const fx = useProcessFixture();
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, launchChromium, recordPage, requestsLeavingLoopback, seriousOnly, type PageRecord } from '../../../../test/support/browser.js';
-import { REPO, until } from './daemon-process.js';
+import { REPO, until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleDirectory } from '@meshd/testkit';
-import { ensureBuilt, MESHD_BIN } from './daemon-process.js';
+import { ensureBuilt, MESHD_BIN } from '@meshd/testkit';
 
 const MB = 1_000_000;
 let root: string;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeshdError } from '@meshd/core';
-import type { ClusterClient } from '@meshd/core';
+import type { ClusterClient } from '@meshd/core/cluster';
 import { describeTiller } from './location.js';
 import type { TillerLocation } from './location.js';
 import { connectionArgs, homeInitArgs } from './args.js';

@@ -1,4 +1,4 @@
-import { formatFinding } from '@meshd/core';
+import { formatFinding } from '@meshd/core/descriptor';
 import type { PassReport } from '@meshd/core';
 import { createLogger } from '../../logging.js';
 import { formatPassReport } from '../../output/plan-text.js';

@@ -1,4 +1,4 @@
-import { readDirectorySnapshot } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
 import type { Command } from 'commander';
 import { addSnapshotCredentials } from '../../output/redact.js';
 import { loadInvocationConfig } from '../../pass-runner.js';

@@ -3,8 +3,8 @@
 // app.kubernetes.io/managed-by=meshd.
 import { Watch } from '@kubernetes/client-node';
 import type { ClusterHandle } from '@meshd/testenv';
-import { CREDENTIALS_COMPONENT } from '@meshd/core';
-import { clientOf } from '../../../../test/support/mesh.js';
+import { CREDENTIALS_COMPONENT } from '@meshd/core/credentials';
+import { clientOf } from './mesh.js';
 
 /** The kinds a release or meshd's plugins can write on a remote. */
 const KINDS: readonly (readonly [string, string])[] = [

@@ -1,13 +1,13 @@
 // Test support: the REAL `meshd run` as a child process (node packages/meshd/bin/meshd.js), its
 // output captured, its health server on a port of its own; plus waiting and build helpers. Used by
-// the process-level integration tests beside it and by bench/daemon-latency.ts.
+// the process-level integration tests (packages/meshd/test/process, test/) and by the daemon benchmarks.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** Root of the repository. */
-export const REPO = resolve(import.meta.dirname, '../../../..');
+export const REPO = resolve(import.meta.dirname, '../../..');
 /** The meshd executable users run. */
 export const MESHD_BIN = join(REPO, 'packages/meshd/bin/meshd.js');
 const BUILT_PACKAGES = ['packages/core', 'packages/helm', 'packages/plugin-helm', 'packages/plugin-tiller', 'packages/plugin-secrets', 'packages/meshd'];

@@ -1,0 +1,9 @@
+/** `@meshd/core/release`: the release engine: a component's objects as one release, its inventory, state, plan and execution. */
+export * from './state.js';
+export * from './inventory.js';
+export * from './plan.js';
+export * from './execute.js';
+export * from './component.js';
+export * from './inventory-mac.js';
+export * from './observe.js';
+export * from './engine.js';
