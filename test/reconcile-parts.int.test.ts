@@ -12,8 +12,7 @@ import type { PassOptions, PassReport } from '@meshd/core';
 import { captureIo, silentLogger } from '@meshd/testkit';
 import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
-import { loadInvocationConfig } from '../packages/meshd/src/pass-runner.js';
-import { BUILTIN_PLUGINS } from '../packages/meshd/src/plugins.js';
+import { BUILTIN_PLUGINS, loadInvocationConfig } from 'meshd';
 import { clientOf, settledWrites, stateDirOf, useJoinedMesh } from './support/mesh.js';
 
 const mesh = useJoinedMesh(3);

@@ -10,8 +10,7 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { KubeObject } from '@meshd/core/kube';
 import type { PassReport } from '@meshd/core';
 import { captureIo, silentLogger } from '@meshd/testkit';
-import { runCommandPass } from '../packages/meshd/src/pass-runner.js';
-import { BUILTIN_PLUGINS } from '../packages/meshd/src/plugins.js';
+import { BUILTIN_PLUGINS, runCommandPass } from 'meshd';
 import { FIXTURE_RENDERER, fixtureRendererPlugin } from './fixtures/renderer-plugin/index.js';
 import { clientOf, useMesh } from './support/mesh.js';
 
