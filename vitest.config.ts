@@ -8,7 +8,10 @@ const src = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const coreExports = (JSON.parse(readFileSync(src('./packages/core/package.json'), 'utf8')) as { exports: Record<string, { default: string }> }).exports;
 const coreSubpaths = Object.entries(coreExports)
   .filter(([subpath]) => subpath !== '.')
-  .map(([subpath, target]) => [`@meshd/core${subpath.slice(1)}`, src(`./packages/core/${target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`)]);
+  .map(([subpath, target]) => [
+    `@meshd/core${subpath.slice(1)}`,
+    src(`./packages/core/${target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`),
+  ]);
 const alias = {
   // Before '@meshd/core': the first matching prefix wins.
   ...Object.fromEntries(coreSubpaths),
@@ -30,7 +33,13 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'tools/testenv/src/**/*.test.ts', 'scripts/release/**/*.test.ts', 'scripts/architecture/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'tools/testenv/src/**/*.test.ts',
+            'scripts/release/**/*.test.ts',
+            'scripts/architecture/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
           // Property tests run hundreds of cases; on a loaded 2-core CI machine 5 s is not enough.
           testTimeout: 30_000,
         },

@@ -48,7 +48,18 @@ try {
 
   for (let i = 0; i < trials; i++) {
     await Promise.all(files.map((f) => rm(join(ws.dir, f))));
-    samples.remove!.push(await msUntil('remote-2 uninstalled', async () => (await statusOf('remote-2')) === undefined && (await remote2.core.readNamespacedConfigMap({ name: 'meshd-release-istio-remote', namespace: 'istio-system' }).then(() => false, () => true)), pollMs));
+    samples.remove!.push(
+      await msUntil(
+        'remote-2 uninstalled',
+        async () =>
+          (await statusOf('remote-2')) === undefined &&
+          (await remote2.core.readNamespacedConfigMap({ name: 'meshd-release-istio-remote', namespace: 'istio-system' }).then(
+            () => false,
+            () => true,
+          )),
+        pollMs,
+      ),
+    );
     await waitIdle(daemon);
     const pilot = await env.controlPlane.podIp('pilot');
     for (const [k, f] of files.entries()) await writeFile(join(ws.dir, f), saved[k]!, { mode: 0o600 });
@@ -60,14 +71,25 @@ try {
     samples.dropStatus!.push(status);
     await waitIdle(daemon);
   }
-  const reconciles = (registry: boolean): number => daemon.records().filter((r) => (r.msg === 'reconciled' || String(r.msg).startsWith('reconcile failed')) && (r.key === REGISTRY_KEY) === registry).length;
+  const reconciles = (registry: boolean): number =>
+    daemon.records().filter((r) => (r.msg === 'reconciled' || String(r.msg).startsWith('reconcile failed')) && (r.key === REGISTRY_KEY) === registry).length;
   const podLists = (): Promise<number> => env.clusters[0]!.requestCount({ verbs: ['LIST'], resources: ['pods'] });
   for (let i = 0; i < trials; i++) {
     const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists() };
     const ip = await env.controlPlane.movePilot();
-    samples.pilot!.push(await msUntil('Pilot IP on every remote', async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip), pollMs));
+    samples.pilot!.push(
+      await msUntil(
+        'Pilot IP on every remote',
+        async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip),
+        pollMs,
+      ),
+    );
     await waitIdle(daemon);
-    pilotMoves.push({ remoteKeys: reconciles(false) - before.remoteKeys, registryKeys: reconciles(true) - before.registryKeys, podLists: (await podLists()) - before.podLists });
+    pilotMoves.push({
+      remoteKeys: reconciles(false) - before.remoteKeys,
+      registryKeys: reconciles(true) - before.registryKeys,
+      podLists: (await podLists()) - before.podLists,
+    });
   }
   const policy = await env.controlPlane.podIp('policy');
   for (let i = 0; i < trials; i++) {
@@ -92,9 +114,13 @@ const rows: LatencySummary[] = [
 const loadAtEnd = loadNow();
 const problems = daemon.records().filter((r) => Number(r.level) >= 40).length;
 console.log(`\n${latencyTable(rows)}\n`);
-console.log(`machine: nproc ${machine.cpus} (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
+console.log(
+  `machine: nproc ${machine.cpus} (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`,
+);
 console.log(`daemon log: ${problems} warning/error line(s)`);
-console.log(`per Pilot move (${remotes.length} remotes): remote-key reconciles ${pilotMoves.map((m) => m.remoteKeys).join(' ')}; registry-key reconciles ${pilotMoves.map((m) => m.registryKeys).join(' ')}; control-plane pod LISTs ${pilotMoves.map((m) => m.podLists).join(' ')}`);
+console.log(
+  `per Pilot move (${remotes.length} remotes): remote-key reconciles ${pilotMoves.map((m) => m.remoteKeys).join(' ')}; registry-key reconciles ${pilotMoves.map((m) => m.registryKeys).join(' ')}; control-plane pod LISTs ${pilotMoves.map((m) => m.podLists).join(' ')}`,
+);
 if (out) {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify({ trials, pollMs, machine, loadAtEnd, daemonWarnings: problems, pilotMoves, results: rows }, null, 2)}\n`);

@@ -78,7 +78,8 @@ profile.samples.forEach((id, i) => {
   recordMeshdSelf(frame, dt);
 });
 console.log(`busy ${(busy / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (main thread)`);
-for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) console.log(`${(us / 1e6).toFixed(2).padStart(7)} s ${((100 * us) / busy).toFixed(0).padStart(3)} %  ${name}`);
+for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1]))
+  console.log(`${(us / 1e6).toFixed(2).padStart(7)} s ${((100 * us) / busy).toFixed(0).padStart(3)} %  ${name}`);
 if (top > 0) {
   console.log(`\nbusiest meshd functions (self time):`);
   for (const [name, us] of [...meshdSelf].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);

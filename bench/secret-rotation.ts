@@ -32,11 +32,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function copiesMatch(remotes: ClusterClient[], expected: Record<string, Record<string, string>>): Promise<boolean> {
-  const checks = remotes.flatMap((r) => APPS.map(async (ns) => {
-    const copy = await r.core.readNamespacedSecret({ namespace: ns, name: 'istio.default' });
-    const data = Object.fromEntries(Object.entries(copy.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    return JSON.stringify(data, Object.keys(data).sort()) === JSON.stringify(expected[ns], Object.keys(expected[ns] ?? {}).sort());
-  }));
+  const checks = remotes.flatMap((r) =>
+    APPS.map(async (ns) => {
+      const copy = await r.core.readNamespacedSecret({ namespace: ns, name: 'istio.default' });
+      const data = Object.fromEntries(Object.entries(copy.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      return JSON.stringify(data, Object.keys(data).sort()) === JSON.stringify(expected[ns], Object.keys(expected[ns] ?? {}).sort());
+    }),
+  );
   return (await Promise.all(checks)).every(Boolean);
 }
 
@@ -48,7 +50,12 @@ const machine = machineInfo();
 /** Direct mode: one plugin pass per rotation, timed from the rotation's return to all copies verified. */
 async function direct(env: TestEnv, cp: ClusterClient, remotes: ClusterClient[]): Promise<void> {
   const component = secretsPlugin.create({ logger: silent, config: secretsConfigSchema.parse({ namespaces: APPS }), signal: new AbortController().signal });
-  const mesh: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp, overrides: {} }, endpoints: undefined, adopt: false, prune: true };
+  const mesh: MeshInputs = {
+    controlPlane: { name: cp.name, role: 'control-plane', client: cp, overrides: {} },
+    endpoints: undefined,
+    adopt: false,
+    prune: true,
+  };
   const pass = async (): Promise<number> => {
     const plans = await Promise.all(remotes.map((client) => component.plan({ name: client.name, role: 'remote', client, overrides: {} }, mesh)));
     const writes = await Promise.all(plans.map((p) => (p.changes.some((c) => c.op !== 'orphan') ? p.apply() : Promise.resolve(0))));
@@ -68,7 +75,9 @@ async function direct(env: TestEnv, cp: ClusterClient, remotes: ClusterClient[])
   await pass();
   const after = await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: ['secrets'] })));
   const sorted = [...latencies].sort((a, b) => a - b);
-  console.log(`secret-rotation (direct, no daemon): ${rotations} rotations × 3 sources → 6 copies on 2 remotes: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`);
+  console.log(
+    `secret-rotation (direct, no daemon): ${rotations} rotations × 3 sources → 6 copies on 2 remotes: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`,
+  );
   console.log(`no-op pass afterwards: ${after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)} secret write requests`);
 }
 
@@ -76,10 +85,14 @@ async function direct(env: TestEnv, cp: ClusterClient, remotes: ClusterClient[])
 async function withDaemon(env: TestEnv, clients: ClusterClient[]): Promise<void> {
   const run = await rotationsWithDaemon({ env, clients, namespaces: APPS, rotations, pollMs });
   const sorted = [...run.latencies].sort((a, b) => a - b);
-  console.log(`secret-rotation (daemon: meshd run process, poll ${pollMs} ms): ${rotations} rotations × 3 sources → 6 copies on 2 remotes: ` +
-    `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`);
+  console.log(
+    `secret-rotation (daemon: meshd run process, poll ${pollMs} ms): ${rotations} rotations × 3 sources → 6 copies on 2 remotes: ` +
+      `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, min ${(sorted[0] ?? 0).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`,
+  );
   console.log(`daemon ready after ${(run.readyMs / 1000).toFixed(1)} s; ${run.daemonWarnings} warning/error log line(s)`);
-  console.log(`machine: nproc ${machine.cpus} (${machine.cpuModel}), node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadNow().join(' ')} at end`);
+  console.log(
+    `machine: nproc ${machine.cpus} (${machine.cpuModel}), node ${machine.node}; load average ${machine.loadAtStart.join(' ')} at start, ${loadNow().join(' ')} at end`,
+  );
 }
 
 const env = await startClusters({ count: 3, appNamespaces: APPS });

@@ -53,7 +53,10 @@ function rows(ws: Workspace | undefined): Row[] {
     ['validate examples', ['validate', '--dir', join(REPO, 'examples/multicluster')]],
   ];
   if (ws !== undefined) cases.push(['apply no-op, 3 clusters', ['apply', '--dir', ws.dir, '--config', ws.configPath]]);
-  return [floor, ...cases.flatMap(([name, args]) => VARIANTS.map((v) => ({ case: name, variant: v.name, command: v.command, args: [...v.prefix, ...args], seconds: [] })))];
+  return [
+    floor,
+    ...cases.flatMap(([name, args]) => VARIANTS.map((v) => ({ case: name, variant: v.name, command: v.command, args: [...v.prefix, ...args], seconds: [] }))),
+  ];
 }
 
 async function clusters(): Promise<{ env: TestEnv; ws: Workspace }> {
@@ -107,7 +110,8 @@ function modulesMarkdown(counts: readonly { case: string; count: ModuleCount; to
 }
 
 requireBuiltMeshd();
-for (const bin of [TARBALL_BIN, SEA_BIN, ...(COMPARE === undefined ? [] : [join(COMPARE, 'bin/meshd')])]) if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run dist\` first`);
+for (const bin of [TARBALL_BIN, SEA_BIN, ...(COMPARE === undefined ? [] : [join(COMPARE, 'bin/meshd')])])
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run dist\` first`);
 const runs = intFlag(process.argv, '--runs', 20);
 const out = flag(process.argv, '--out') ?? join(REPO, 'bench/results/startup.json');
 const mesh = process.argv.includes('--no-clusters') ? undefined : await clusters();
@@ -116,12 +120,17 @@ try {
   const table = rows(mesh?.ws);
   await measure(table, runs);
   const loadAtEnd = await loadAverage();
-  console.log(`\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; load ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd} at end; ${runs} rounds\n`);
+  console.log(
+    `\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; load ${machine.loadAtStart.join(' ')} at start, ${loadAtEnd} at end; ${runs} rounds\n`,
+  );
   console.log(markdown(table));
   const modules = await moduleCounts(table);
   console.log(`\n${modulesMarkdown(modules)}`);
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ machine, loadAtEnd, runs, rows: table.map((r) => ({ case: r.case, variant: r.variant, args: r.args, seconds: r.seconds.map((s) => round(s, 4)) })), modules }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ machine, loadAtEnd, runs, rows: table.map((r) => ({ case: r.case, variant: r.variant, args: r.args, seconds: r.seconds.map((s) => round(s, 4)) })), modules }, null, 2)}\n`,
+  );
 } finally {
   await mesh?.ws.cleanup();
   await mesh?.env.stop();

@@ -26,27 +26,77 @@ function manualTables(r: ManualReport): string {
     row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const [name, c] of Object.entries(r.cases)) {
-    lines.push(row([name, fixed(c.meshd_s), fixed(c.manual_s), fixed(c.ratio), fixed(c.meshd_inprocess_s), fixed(c.meshd_inprocess_ratio), c.meshd_writes, c.manual_writes]));
+    lines.push(
+      row([
+        name,
+        fixed(c.meshd_s),
+        fixed(c.manual_s),
+        fixed(c.ratio),
+        fixed(c.meshd_inprocess_s),
+        fixed(c.meshd_inprocess_ratio),
+        c.meshd_writes,
+        c.manual_writes,
+      ]),
+    );
   }
   const noop = r.cases.noop;
   if (noop?.meshd_daemon_resync_s !== undefined) {
-    lines.push('', `No-op as the running daemon does it (its timer resync, set to 5 s), median of ${r.runs}: ${fixed(noop.meshd_daemon_resync_s)} s, ratio ${fixed(noop.meshd_daemon_resync_ratio)} of the manual re-run, ${fixed(noop.meshd_daemon_resync_cpu_s)} CPU s each, ${noop.meshd_daemon_resync_writes} writes in all.`);
+    lines.push(
+      '',
+      `No-op as the running daemon does it (its timer resync, set to 5 s), median of ${r.runs}: ${fixed(noop.meshd_daemon_resync_s)} s, ratio ${fixed(noop.meshd_daemon_resync_ratio)} of the manual re-run, ${fixed(noop.meshd_daemon_resync_cpu_s)} CPU s each, ${noop.meshd_daemon_resync_writes} writes in all.`,
+    );
   }
   const move = r.cases.pilotMove;
   if (move?.meshd_daemon_s !== undefined) {
-    lines.push('', `Pilot move followed by the running daemon (\`meshd run\`, watch-driven), median of ${r.runs}: ${fixed(move.meshd_daemon_s)} s from the old pod's deletion to every remote updated, ratio ${fixed(move.meshd_daemon_ratio)} of the manual re-run, ${move.meshd_daemon_writes} writes.`);
+    lines.push(
+      '',
+      `Pilot move followed by the running daemon (\`meshd run\`, watch-driven), median of ${r.runs}: ${fixed(move.meshd_daemon_s)} s from the old pod's deletion to every remote updated, ratio ${fixed(move.meshd_daemon_ratio)} of the manual re-run, ${move.meshd_daemon_writes} writes.`,
+    );
   }
   return lines.join('\n');
 }
 
 function scaleTable(r: ScaleReport): string {
   const lines = [
-    row(['clusters', 'API', 'converge (s)', 'peak RSS (MB)', 'CPU (s)', 'helm CPU (s)', 'writes/cluster', 'no-op (s)', 'no-op writes', 'daemon ready (s)', 'daemon quiet (s)', 'idle CPU % (steady)', 'idle CPU % (first 60 s)', 'daemon RSS (MB)', 'sim CPU (s)']),
+    row([
+      'clusters',
+      'API',
+      'converge (s)',
+      'peak RSS (MB)',
+      'CPU (s)',
+      'helm CPU (s)',
+      'writes/cluster',
+      'no-op (s)',
+      'no-op writes',
+      'daemon ready (s)',
+      'daemon quiet (s)',
+      'idle CPU % (steady)',
+      'idle CPU % (first 60 s)',
+      'daemon RSS (MB)',
+      'sim CPU (s)',
+    ]),
     row(['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const p of r.points) {
-    lines.push(row([p.clusters, p.backend, fixed(p.converge_s), fixed(p.rss_mb, 0), fixed(p.cpu_s), fixed(p.helm_cpu_s), fixed(p.writes_per_cluster, 1), fixed(p.noop_s), p.noop_writes,
-      fixed(p.daemon_ready_s), fixed(p.daemon_quiet_s), fixed(p.idle_cpu_pct), fixed(p.idle_first_window_cpu_pct), fixed(p.daemon_rss_mb, 0), p.backend === 'sim' ? fixed(p.sim_server_cpu_s) : '–']));
+    lines.push(
+      row([
+        p.clusters,
+        p.backend,
+        fixed(p.converge_s),
+        fixed(p.rss_mb, 0),
+        fixed(p.cpu_s),
+        fixed(p.helm_cpu_s),
+        fixed(p.writes_per_cluster, 1),
+        fixed(p.noop_s),
+        p.noop_writes,
+        fixed(p.daemon_ready_s),
+        fixed(p.daemon_quiet_s),
+        fixed(p.idle_cpu_pct),
+        fixed(p.idle_first_window_cpu_pct),
+        fixed(p.daemon_rss_mb, 0),
+        p.backend === 'sim' ? fixed(p.sim_server_cpu_s) : '–',
+      ]),
+    );
   }
   return lines.join('\n');
 }

@@ -70,9 +70,13 @@ try {
   const b = (f: (r: (typeof base)[number]) => number): number => median(base.map(f));
   const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
   console.log(`validate-500: ${clusters} clusters (${clusters * 2} files), median of ${runs} runs`);
-  console.log(`  meshd read + validate + buildDesiredMesh: ${fmt(m((r) => r.total))} (read ${fmt(m((r) => r.read))}, validate + mesh ${fmt(m((r) => r.pure))})`);
+  console.log(
+    `  meshd read + validate + buildDesiredMesh: ${fmt(m((r) => r.total))} (read ${fmt(m((r) => r.read))}, validate + mesh ${fmt(m((r) => r.pure))})`,
+  );
   console.log(`  baseline read + yaml.parseAllDocuments:  ${fmt(b((r) => r.total))} (parse ${fmt(b((r) => r.parse))})`);
-  console.log(`  ratio total: ${(m((r) => r.total) / b((r) => r.total)).toFixed(2)}x, validate + mesh vs parse only: ${(m((r) => r.pure) / b((r) => r.parse)).toFixed(2)}x`);
+  console.log(
+    `  ratio total: ${(m((r) => r.total) / b((r) => r.total)).toFixed(2)}x, validate + mesh vs parse only: ${(m((r) => r.pure) / b((r) => r.parse)).toFixed(2)}x`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

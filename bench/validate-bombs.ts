@@ -24,7 +24,9 @@ const cases: Record<string, Record<string, string>> = {
   '[ x30000 ]x30000 as notes.yaml (60 KB, under the descriptor limit)': { 'notes.yaml': `${'['.repeat(30_000)}${']'.repeat(30_000)}` },
   '"- " x300000 as a kubeconfig': { 'east.kube.conf': `${'- '.repeat(300_000)}x\n` },
   '{ x500000 }x500000 as a kubeconfig': { 'east.kube.conf': `${'{'.repeat(MB / 2)}${'}'.repeat(MB / 2)}` },
-  '1 MB kubeconfig of 9900 keys': { 'east.kube.conf': `${sampleKubeconfig('east')}${Array.from({ length: 9_850 }, (_, i) => `k${i}: ${'v'.repeat(90)}`).join('\n')}\n` },
+  '1 MB kubeconfig of 9900 keys': {
+    'east.kube.conf': `${sampleKubeconfig('east')}${Array.from({ length: 9_850 }, (_, i) => `k${i}: ${'v'.repeat(90)}`).join('\n')}\n`,
+  },
   '1 MB kubeconfig, one long token': { 'east.kube.conf': `${sampleKubeconfig('east')}# ${'A'.repeat(MB)}\n` },
 };
 
@@ -37,7 +39,10 @@ try {
     const dir = join(root, `case-${i++}`);
     await mkdir(dir);
     for (const [file, text] of Object.entries({ ...sampleDirectory(), ...files })) await writeFile(join(dir, file), text, { mode: 0o600 });
-    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, `--max-old-space-size=${heapMb}`, MESHD, 'validate', '--dir', dir], { encoding: 'utf8', maxBuffer: 64 * MB });
+    const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, `--max-old-space-size=${heapMb}`, MESHD, 'validate', '--dir', dir], {
+      encoding: 'utf8',
+      maxBuffer: 64 * MB,
+    });
     const [wall, rssKb] = (run.stderr.trim().split('\n').at(-1) ?? '').split(' ');
     const finding = (run.stdout.split('\n').find((l) => l.includes(': error: ')) ?? run.stdout.split('\n')[0] ?? '').replace(dir, 'DIR').slice(0, 90);
     const times: number[] = [];

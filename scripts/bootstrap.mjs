@@ -38,7 +38,9 @@ const chromium = process.env.MESHD_CHROMIUM || '/usr/bin/chromium';
 function ensureChromium() {
   if (existsSync(chromium)) return;
   if (process.getuid?.() !== 0) {
-    console.error(`bootstrap: ${chromium} is missing and this is not root: install it with \`sudo apt-get install -y chromium\` (the browser tests fail without it)`);
+    console.error(
+      `bootstrap: ${chromium} is missing and this is not root: install it with \`sudo apt-get install -y chromium\` (the browser tests fail without it)`,
+    );
     return;
   }
   console.error('bootstrap: installing chromium for the browser tests (apt-get)…');

@@ -21,7 +21,12 @@ const spare = join(home, 'spare');
 const controlFile = join(home, 'control.json');
 
 /** Keys of the interactive demo. */
-const KEYS: Record<string, [DemoAction, string | undefined]> = { p: ['pilot-move', undefined], r: ['rotate', undefined], d: ['drift', 'remote-1'], u: ['partition', 'remote-2'] };
+const KEYS: Record<string, [DemoAction, string | undefined]> = {
+  p: ['pilot-move', undefined],
+  r: ['rotate', undefined],
+  d: ['drift', 'remote-1'],
+  u: ['partition', 'remote-2'],
+};
 
 async function freePort(from: number): Promise<number> {
   for (let port = from; port < from + 100; port++) if (await isPortFree(port)) return port;
@@ -54,7 +59,18 @@ async function writeDirectory(env: TestEnv): Promise<string> {
   }
   const port = await freePort(9580);
   const config = join(home, 'meshd.yaml');
-  await writeFile(config, [`directory: ${dir}`, `listen: 127.0.0.1:${port}`, `helm: { binary: ${binaryPaths().helm} }`, 'secrets: { namespaces: [default, app-1, app-2] }', 'resync: 2m', `stateDirectory: ${join(home, 'state')}`, ''].join('\n'));
+  await writeFile(
+    config,
+    [
+      `directory: ${dir}`,
+      `listen: 127.0.0.1:${port}`,
+      `helm: { binary: ${binaryPaths().helm} }`,
+      'secrets: { namespaces: [default, app-1, app-2] }',
+      'resync: 2m',
+      `stateDirectory: ${join(home, 'state')}`,
+      '',
+    ].join('\n'),
+  );
   return `http://127.0.0.1:${port}`;
 }
 
@@ -135,7 +151,9 @@ async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildPro
   const act = (action: DemoAction, name: string | undefined): Promise<string> => runDemoAction(env, action, name, (text) => out.line(`demo: ${text}`));
   const server = await startControl(controlFile, act);
   // meshd's output comes through this process, so a broken pipe never reaches meshd itself.
-  const child = spawn(process.execPath, [join(root, 'packages/meshd/bin/meshd.js'), 'run', '--config', join(home, 'meshd.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'packages/meshd/bin/meshd.js'), 'run', '--config', join(home, 'meshd.yaml')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started(child);
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';

@@ -37,8 +37,14 @@ it('an exec plugin handing out a wrong token makes that remote "unauthorized: 40
   expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_UNAUTHORIZED\]: 401 Unauthorized\n/);
   expect(run.stdout).not.toMatch(/HTTP-Code|Headers|unreachable/);
   expect(run.stdout + run.stderr).not.toContain('not-the-right-token-123');
-  const json = JSON.parse((await meshd(mesh.ws, 'plan', '--json')).stdout) as { clusters: { name: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string } }[] };
-  expect(json.clusters.find((c) => c.name === 'remote-1')).toMatchObject({ state: 'unauthorized', reachable: false, lastError: { code: 'MESHD_ERR_UNAUTHORIZED', message: '401 Unauthorized', retry: 'backoff' } });
+  const json = JSON.parse((await meshd(mesh.ws, 'plan', '--json')).stdout) as {
+    clusters: { name: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string } }[];
+  };
+  expect(json.clusters.find((c) => c.name === 'remote-1')).toMatchObject({
+    state: 'unauthorized',
+    reachable: false,
+    lastError: { code: 'MESHD_ERR_UNAUTHORIZED', message: '401 Unauthorized', retry: 'backoff' },
+  });
 });
 
 it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, and nothing on the remote changes', async () => {
@@ -47,7 +53,9 @@ it('a wrong token in the kubeconfig itself is "401 Unauthorized" with its code, 
   await writeFile(file, (await readFile(remote.kubeconfigPath, 'utf8')).replace(remote.token, 'wrong-token-0123456789abcdef'), { mode: 0o600 });
   const run = await meshd(mesh.ws, 'apply', '--json');
   expect(run.code).toBe(1);
-  const report = JSON.parse(run.stdout) as { clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string }; components: unknown[] }[] };
+  const report = JSON.parse(run.stdout) as {
+    clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string }; components: unknown[] }[];
+  };
   const cluster = report.clusters.find((c) => c.name === 'remote-1');
   expect(cluster).toMatchObject({ state: 'unauthorized', lastError: { code: 'MESHD_ERR_UNAUTHORIZED', message: '401 Unauthorized', retry: 'backoff' } });
   // No component ran against it; the minted-credentials step only says the stored credential stays published.
@@ -61,9 +69,13 @@ it('an exec plugin that fails is "exec plugin failed: <first line of its stderr>
   await writeFile(script, '#!/bin/sh\necho "error: the SSO session expired; run sso-login" >&2\necho "debug: more detail" >&2\nexit 1\n');
   const run = await meshd(mesh.ws, 'plan');
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_EXEC_PLUGIN\]: exec plugin failed: error: the SSO session expired; run sso-login\n/);
+  expect(run.stdout).toMatch(
+    /cluster remote-1 [^\n]*: unauthorized\n\s+error \[MESHD_ERR_EXEC_PLUGIN\]: exec plugin failed: error: the SSO session expired; run sso-login\n/,
+  );
   expect(run.stdout).not.toContain('debug: more detail');
-  const json = JSON.parse((await meshd(mesh.ws, 'plan', '--json')).stdout) as { clusters: { name: string; lastError?: { code: string; message: string; retry: string } }[] };
+  const json = JSON.parse((await meshd(mesh.ws, 'plan', '--json')).stdout) as {
+    clusters: { name: string; lastError?: { code: string; message: string; retry: string } }[];
+  };
   expect(json.clusters.find((c) => c.name === 'remote-1')?.lastError?.code).toBe('MESHD_ERR_EXEC_PLUGIN');
 });
 

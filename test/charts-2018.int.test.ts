@@ -11,7 +11,6 @@ const CHART_2018 = resolve(import.meta.dirname, 'fixtures/charts/istio-remote-20
 const chartLine = `chart: ${CHART_2018}`;
 const mesh = useMesh({ count: 2, config: [chartLine] });
 
-
 /**
  * Write requests meshd makes: server-side apply, patch and delete of anything, and the two creates of
  * a minted credential (its binding Secret and the TokenRequest). Controllers create and update other
@@ -35,14 +34,18 @@ async function applyJson(): Promise<{ code: number; report: PassReport }> {
 describe('a 2018 chart, compat off', () => {
   it('plan names each object the remote cannot serve, with its apiVersion, the hint and the code', async () => {
     const plan = await meshd(mesh.ws, 'plan');
-    expect(plan.stderr + plan.stdout).toContain("MESHD_ERR_UNSERVED_API");
+    expect(plan.stderr + plan.stdout).toContain('MESHD_ERR_UNSERVED_API');
     expect(plan.code, plan.stdout + plan.stderr).toBe(1);
     for (const [kind, name, apiVersion, removed] of [
       ['Deployment', 'istio-system/istio-citadel', 'extensions/v1beta1', '1.16'],
       ['ClusterRole', 'istio-citadel-istio-system', 'rbac.authorization.k8s.io/v1beta1', '1.22'],
       ['ClusterRoleBinding', 'istio-citadel-istio-system', 'rbac.authorization.k8s.io/v1beta1', '1.22'],
     ]) {
-      expect(plan.stdout).toMatch(new RegExp(`${kind} ${name}: ${apiVersion} is not served by remote-1 \\(v1\\.\\d+\\.\\d+[^;]*; removed in ${removed}\\); enable compat.convertRemovedApis or use a chart made for this Kubernetes version`));
+      expect(plan.stdout).toMatch(
+        new RegExp(
+          `${kind} ${name}: ${apiVersion} is not served by remote-1 \\(v1\\.\\d+\\.\\d+[^;]*; removed in ${removed}\\); enable compat.convertRemovedApis or use a chart made for this Kubernetes version`,
+        ),
+      );
     }
     expect(plan.stdout).toContain('MESHD_ERR_UNSERVED_API');
   });
@@ -52,7 +55,11 @@ describe('a 2018 chart, compat off', () => {
     const patchesBefore = await meshdWrites(mesh.env.clusters);
     const { code, report } = await applyJson();
     expect(code).toBe(1);
-    const [pilot, policy, statsd] = await Promise.all([mesh.env.controlPlane.podIp('pilot'), mesh.env.controlPlane.podIp('policy'), mesh.env.controlPlane.podIp('statsd-prom-bridge')]);
+    const [pilot, policy, statsd] = await Promise.all([
+      mesh.env.controlPlane.podIp('pilot'),
+      mesh.env.controlPlane.podIp('policy'),
+      mesh.env.controlPlane.podIp('statsd-prom-bridge'),
+    ]);
     const remote = mesh.env.clusters[1]!;
     expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
     expect(await endpointIps(remote, 'istio-policy')).toEqual([policy]);
@@ -96,7 +103,11 @@ describe('a 2018 chart, compat on', () => {
     expect(code, JSON.stringify(report.clusters, null, 2)).toBe(0);
     const deployment = await clientOf(mesh.env.clusters[1]!).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
     expect(deployment.spec?.selector.matchLabels).toEqual({ istio: 'citadel' });
-    const role = await clientOf(mesh.env.clusters[1]!).objects.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istio-citadel-istio-system' } });
+    const role = await clientOf(mesh.env.clusters[1]!).objects.read({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'istio-citadel-istio-system' },
+    });
     expect(role.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('meshd');
     await settledWrites(mesh.env.clusters);
     expect(report.writes).toBe((await meshdWrites(mesh.env.clusters)) - patchesBefore);

@@ -11,14 +11,25 @@ describe('converging a mesh with meshd apply', () => {
   it('installs istio-remote on both remotes with the live pod IPs and publishes the registry', async () => {
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const [pilot, policy, statsd] = await Promise.all([mesh.env.controlPlane.podIp('pilot'), mesh.env.controlPlane.podIp('policy'), mesh.env.controlPlane.podIp('statsd-prom-bridge')]);
+    const [pilot, policy, statsd] = await Promise.all([
+      mesh.env.controlPlane.podIp('pilot'),
+      mesh.env.controlPlane.podIp('policy'),
+      mesh.env.controlPlane.podIp('statsd-prom-bridge'),
+    ]);
     for (const remote of mesh.env.clusters.slice(1)) {
       expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
       expect(await endpointIps(remote, 'istio-policy')).toEqual([policy]);
       expect(await endpointIps(remote, 'istio-statsd-prom-bridge')).toEqual([statsd]);
     }
     const cm = await clientOf(mesh.env.clusters[0]!).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
-    expect(Object.keys(cm.data ?? {}).sort()).toEqual(['cp.kube.conf', 'cp.yaml', 'remote-1.kube.conf', 'remote-1.yaml', 'remote-2.kube.conf', 'remote-2.yaml']);
+    expect(Object.keys(cm.data ?? {}).sort()).toEqual([
+      'cp.kube.conf',
+      'cp.yaml',
+      'remote-1.kube.conf',
+      'remote-1.yaml',
+      'remote-2.kube.conf',
+      'remote-2.yaml',
+    ]);
     expect(cm.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('meshd');
   });
 
@@ -38,7 +49,10 @@ describe('converging a mesh with meshd apply', () => {
     const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code).toBe(2);
     const changed = plan.stdout.split('\n').filter((l) => /^\s+[-+~±] /.test(l));
-    expect(changed).toEqual([expect.stringContaining('update Endpoints istio-system/istio-pilot'), expect.stringContaining('update Endpoints istio-system/istio-pilot')]);
+    expect(changed).toEqual([
+      expect.stringContaining('update Endpoints istio-system/istio-pilot'),
+      expect.stringContaining('update Endpoints istio-system/istio-pilot'),
+    ]);
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code).toBe(0);
     for (const remote of mesh.env.clusters.slice(1)) expect(await endpointIps(remote, 'istio-pilot')).toEqual([newIp]);
@@ -59,7 +73,10 @@ describe('converging a mesh with meshd apply', () => {
 
   it('an invalid descriptor plans nothing destructive and names the file', async () => {
     const file = join(mesh.ws.dir, 'remote-2.yaml');
-    await writeFile(file, 'apiVersion: clusterregistry.k8s.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: remote-2\n  annotations:\n    config.istio.io/pilotCfgStore: maybe\n');
+    await writeFile(
+      file,
+      'apiVersion: clusterregistry.k8s.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: remote-2\n  annotations:\n    config.istio.io/pilotCfgStore: maybe\n',
+    );
     const plan = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
     expect(plan.code).toBe(1);
     expect(plan.stderr).toMatch(/remote-2\.yaml:6:\d+: error: config\.istio\.io\/pilotCfgStore must be true or false, got "maybe"/);
@@ -74,11 +91,18 @@ describe('converging a mesh with meshd apply', () => {
     await core.createNamespace({ body: { metadata: { name: 'team-x' } } });
     // A second mesh on the same control plane, with a registry of its own, so it leaves the first alone.
     await clientOf(mesh.env.clusters[0]!).core.createNamespace({ body: { metadata: { name: 'team-x' } } });
-    const other = await workspace([`release: { name: istio-remote, namespace: team-x }`, 'registry: { namespace: team-x }', 'secrets: { namespaces: [team-x] }']);
+    const other = await workspace([
+      `release: { name: istio-remote, namespace: team-x }`,
+      'registry: { namespace: team-x }',
+      'secrets: { namespaces: [team-x] }',
+    ]);
     try {
       await addCluster(other, mesh.env.clusters[0]!);
       await addCluster(other, remote);
-      await core.createNamespacedService({ namespace: 'team-x', body: { metadata: { name: 'istio-pilot', labels: { owner: 'someone-else' } }, spec: { ports: [{ port: 80 }] } } });
+      await core.createNamespacedService({
+        namespace: 'team-x',
+        body: { metadata: { name: 'istio-pilot', labels: { owner: 'someone-else' } }, spec: { ports: [{ port: 80 }] } },
+      });
       const run = await meshd(other, 'apply');
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('Service istio-pilot exists and is not managed by meshd (set adopt: true to take it over)');

@@ -51,12 +51,27 @@ async function settledStatus(kubeconfig: string, want: number): Promise<number> 
 }
 
 async function allowed(kubeconfig: string, attrs: { verb: string; resource: string; group?: string; namespace?: string }): Promise<boolean> {
-  const review = await kubeConfigOf(kubeconfig).makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { group: attrs.group ?? '', resource: attrs.resource, verb: attrs.verb, ...(attrs.namespace ? { namespace: attrs.namespace } : {}) } } } });
+  const review = await kubeConfigOf(kubeconfig)
+    .makeApiClient(AuthorizationV1Api)
+    .createSelfSubjectAccessReview({
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: {
+          resourceAttributes: {
+            group: attrs.group ?? '',
+            resource: attrs.resource,
+            verb: attrs.verb,
+            ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+          },
+        },
+      },
+    });
   return review.status?.allowed === true;
 }
 
 describe('minted credentials (the default)', () => {
-  it('apply publishes, per remote, a kubeconfig with inline CA, a reader token and the descriptor\'s server', async () => {
+  it("apply publishes, per remote, a kubeconfig with inline CA, a reader token and the descriptor's server", async () => {
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const text = await published('remote-1');
@@ -93,11 +108,21 @@ describe('minted credentials (the default)', () => {
   it("no ConfigMap or Secret on the control plane holds an operator's token (plain or base64)", async () => {
     const core = clientOf(mesh.env.clusters[0]!).core;
     const [cms, secrets] = await Promise.all([core.listConfigMapForAllNamespaces(), core.listSecretForAllNamespaces()]);
-    const texts = [...cms.items.flatMap((c) => [...Object.values(c.data ?? {}), ...Object.values(c.metadata?.annotations ?? {})]), ...secrets.items.flatMap((s) => [...Object.values(s.data ?? {}), ...Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8')), ...Object.values(s.metadata?.annotations ?? {})])];
+    const texts = [
+      ...cms.items.flatMap((c) => [...Object.values(c.data ?? {}), ...Object.values(c.metadata?.annotations ?? {})]),
+      ...secrets.items.flatMap((s) => [
+        ...Object.values(s.data ?? {}),
+        ...Object.values(s.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8')),
+        ...Object.values(s.metadata?.annotations ?? {}),
+      ]),
+    ];
     expect(texts.length).toBeGreaterThan(0);
     for (const c of mesh.env.clusters) {
       const b64 = Buffer.from(c.token).toString('base64');
-      expect(texts.filter((t) => t.includes(c.token) || t.includes(b64)), c.name).toEqual([]);
+      expect(
+        texts.filter((t) => t.includes(c.token) || t.includes(b64)),
+        c.name,
+      ).toEqual([]);
     }
   });
 
@@ -153,7 +178,10 @@ describe('minted credentials (the default)', () => {
     expect((await meshd(mesh.ws, 'apply')).code).toBe(0);
     const after = (await published('remote-1')) ?? '';
     expect(tokenOf(after)).not.toBe(tokenOf(before));
-    const secrets = await clientOf(mesh.env.clusters[1]!).core.listNamespacedSecret({ namespace: 'istio-system', labelSelector: 'meshd.io/component=credentials' });
+    const secrets = await clientOf(mesh.env.clusters[1]!).core.listNamespacedSecret({
+      namespace: 'istio-system',
+      labelSelector: 'meshd.io/component=credentials',
+    });
     expect(secrets.items.map((x) => x.type)).toEqual(['kubernetes.io/service-account-token']);
     expect(await listPodsStatus(after)).toBe(200);
     expect(await settledStatus(before, 401)).toBe(401);
@@ -174,16 +202,36 @@ describe('minted credentials (the default)', () => {
   });
 });
 
-describe('operator credentials (the guide\'s behaviour)', () => {
+describe("operator credentials (the guide's behaviour)", () => {
   it('an exec kubeconfig that would be published gets a validation warning naming the file and the reason', async () => {
     const other = await workspace([SECRETS, 'credentials: { mode: operator }']);
     try {
       await addAll(other, mesh.env);
-      const exec = ['apiVersion: v1', 'kind: Config', 'clusters:', '  - name: r', '    cluster:', `      server: ${mesh.env.clusters[1]!.server}`, 'users:', '  - name: u', '    user:', '      exec:', '        apiVersion: client.authentication.k8s.io/v1', '        command: /usr/bin/true', 'contexts:', '  - name: c', '    context: { cluster: r, user: u }', 'current-context: c', ''].join('\n');
+      const exec = [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '  - name: r',
+        '    cluster:',
+        `      server: ${mesh.env.clusters[1]!.server}`,
+        'users:',
+        '  - name: u',
+        '    user:',
+        '      exec:',
+        '        apiVersion: client.authentication.k8s.io/v1',
+        '        command: /usr/bin/true',
+        'contexts:',
+        '  - name: c',
+        '    context: { cluster: r, user: u }',
+        'current-context: c',
+        '',
+      ].join('\n');
       await writeFile(join(other.dir, 'remote-1.kube.conf'), exec, { mode: 0o600 });
       const run = await meshd(other, 'validate');
       expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/remote-1\.kube\.conf:10:7: warning: Pilot\/istiod cannot use remote-1\.kube\.conf as published \(credentials\.mode operator\): exec is not allowed/);
+      expect(run.stdout).toMatch(
+        /remote-1\.kube\.conf:10:7: warning: Pilot\/istiod cannot use remote-1\.kube\.conf as published \(credentials\.mode operator\): exec is not allowed/,
+      );
       const minted = await meshd({ ...other, configPath: mesh.ws.configPath }, 'validate');
       expect(minted.stdout).not.toMatch(/cannot use/);
     } finally {

@@ -54,9 +54,13 @@ let cwd: string;
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the dist test installs a .deb: run it as root (CI does)');
   for (const tool of ['dpkg', 'dpkg-deb', 'systemd-analyze', 'tar', 'debootstrap', 'chroot']) {
-    if (spawnSync('which', [tool]).status !== 0) throw new Error(`the dist test needs ${tool}: apt-get install -y ${({ 'systemd-analyze': 'systemd', chroot: 'coreutils' } as Record<string, string>)[tool] ?? tool}`);
+    if (spawnSync('which', [tool]).status !== 0)
+      throw new Error(
+        `the dist test needs ${tool}: apt-get install -y ${({ 'systemd-analyze': 'systemd', chroot: 'coreutils' } as Record<string, string>)[tool] ?? tool}`,
+      );
   }
-  if (installedState() !== '') throw new Error(`a meshd package is already on this machine (${installedState()}): this test installs and purges it; dpkg -P meshd first`);
+  if (installedState() !== '')
+    throw new Error(`a meshd package is already on this machine (${installedState()}): this test installs and purges it; dpkg -P meshd first`);
   execFileSync(join(repo, 'node_modules/.bin/tsx'), ['scripts/release/main.ts'], { cwd: repo, stdio: 'inherit' });
   cwd = await scratch('meshd-dist-cwd-');
   env = await startClusters({ count: 3 });
@@ -127,7 +131,11 @@ describe('the .deb', () => {
     sh('dpkg', ['-i', deb]);
     expect(installedState()).toBe('installed');
     expect(sh('id', ['-un', 'meshd']).trim()).toBe('meshd');
-    expect(sh('stat', ['-c', '%U:%G %a', '/etc/meshd', '/etc/meshd/multicluster', '/etc/meshd/meshd.yaml']).trim().split('\n')).toEqual(['root:meshd 750', 'root:meshd 750', 'root:meshd 640']);
+    expect(sh('stat', ['-c', '%U:%G %a', '/etc/meshd', '/etc/meshd/multicluster', '/etc/meshd/meshd.yaml']).trim().split('\n')).toEqual([
+      'root:meshd 750',
+      'root:meshd 750',
+      'root:meshd 640',
+    ]);
     expect(sh('dpkg-query', ['-W', '-f=${Conffiles}', 'meshd'])).toContain('/etc/meshd/meshd.yaml');
     expect((await readFile('/usr/bin/meshd')).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   });
@@ -161,7 +169,7 @@ describe('the .deb', () => {
   it('dpkg -r keeps configuration and state; dpkg -P removes them', async () => {
     await mkdir('/var/lib/meshd', { recursive: true });
     await writeFile('/var/lib/meshd/marker', 'state\n');
-    await writeFile('/etc/meshd/multicluster/marker.yaml', '# the operator\'s\n');
+    await writeFile('/etc/meshd/multicluster/marker.yaml', "# the operator's\n");
     sh('dpkg', ['-r', 'meshd']);
     expect(installedState()).toBe('config-files');
     for (const gone of ['/usr/bin/meshd', '/usr/lib/meshd', '/lib/systemd/system/meshd.service']) expect(existsSync(gone), gone).toBe(false);

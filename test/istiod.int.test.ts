@@ -11,7 +11,8 @@ const PATCH = 'registry: { mode: secrets, secretUpdate: patch }';
 const RECREATE = 'registry: { mode: secrets, secretUpdate: recreate }';
 // Istio 0.8's Pilot reads what the default reader allows; a current istiod also watches CRDs and its
 // mesh ConfigMap `istio` on every remote: the two extra rules an operator of Istio 1.x configures.
-const ISTIOD_RULES = "rules: [{ apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [get, list, watch] }, { apiGroups: [''], resources: [configmaps], resourceNames: [istio], verbs: [get, list, watch] }]";
+const ISTIOD_RULES =
+  "rules: [{ apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [get, list, watch] }, { apiGroups: [''], resources: [configmaps], resourceNames: [istio], verbs: [get, list, watch] }]";
 // Tokens of TokenRequest's minimum lifetime (10 minutes): the rotation test lowers rotateAt to reach it.
 const creds = (extra = ''): string => `credentials: { lifetime: 10m, ${ISTIOD_RULES}${extra === '' ? '' : `, ${extra}`} }`;
 const SERVICE = 'probe-svc';
@@ -60,17 +61,27 @@ describe('istiod reads the registry meshd publishes', () => {
     expect(state).toMatchObject({ cp: 'synced', 'remote-1': 'synced', 'remote-2': 'synced' });
   });
 
-  it('a Service and EndpointSlice created on a remote appear in istiod\'s registry', async () => {
+  it("a Service and EndpointSlice created on a remote appear in istiod's registry", async () => {
     const r1 = clientOf(mesh.env.clusters[1]!);
-    await r1.core.createNamespacedService({ namespace: 'default', body: { metadata: { name: SERVICE }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } });
-    await mesh.env.clusters[1]!.kubeConfig().makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+    await r1.core.createNamespacedService({
       namespace: 'default',
-      body: { metadata: { name: `${SERVICE}-1`, labels: { 'kubernetes.io/service-name': SERVICE } }, addressType: 'IPv4', endpoints: [{ addresses: [ENDPOINT_IP], conditions: { ready: true } }], ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] },
+      body: { metadata: { name: SERVICE }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } },
     });
+    await mesh.env.clusters[1]!.kubeConfig()
+      .makeApiClient(DiscoveryV1Api)
+      .createNamespacedEndpointSlice({
+        namespace: 'default',
+        body: {
+          metadata: { name: `${SERVICE}-1`, labels: { 'kubernetes.io/service-name': SERVICE } },
+          addressType: 'IPv4',
+          endpoints: [{ addresses: [ENDPOINT_IP], conditions: { ready: true } }],
+          ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        },
+      });
     expect(await eventually(endpointKnown, (v) => v)).toBe(true);
   });
 
-  it('a rotation in patch mode shows no gap in istiod\'s endpoints (polled every 20 ms)', async () => {
+  it("a rotation in patch mode shows no gap in istiod's endpoints (polled every 20 ms)", async () => {
     let polls = 0;
     let gaps = 0;
     let polling = true;
@@ -115,7 +126,10 @@ describe('istiod reads the registry meshd publishes', () => {
     await writeConfig(mesh.ws, [PATCH, creds(), istiodUrl()]);
     const run = await meshd(mesh.ws, 'verify', '--json');
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(istiodRows(run.stdout)).toEqual(['remote-1=ok: istiod: synced (from istio-system/remote-1)', 'remote-2=ok: istiod: synced (from istio-system/remote-2)']);
+    expect(istiodRows(run.stdout)).toEqual([
+      'remote-1=ok: istiod: synced (from istio-system/remote-1)',
+      'remote-2=ok: istiod: synced (from istio-system/remote-2)',
+    ]);
   });
 
   // A registry Secret naming a server istiod cannot reach (a wrong publishedServer): verify's own
@@ -129,7 +143,14 @@ describe('istiod reads the registry meshd publishes', () => {
     expect((await eventually(clusterz, (z) => z['remote-2'] !== undefined && z['remote-2'] !== 'synced'))['remote-2']).toMatch(/^(syncing|timeout)$/);
     const bad = await meshd(mesh.ws, 'verify');
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
-    expect(bad.stdout.split('\n').filter((l) => /\sFAILED\s/.test(l)), bad.stdout).toEqual([expect.stringMatching(/^istiod-sync\s+remote-2\s+FAILED\s+\[MESHD_ERR_\w+\] istiod reports (syncing|timeout) for istio-system\/remote-2: it cannot watch this cluster/)]);
+    expect(
+      bad.stdout.split('\n').filter((l) => /\sFAILED\s/.test(l)),
+      bad.stdout,
+    ).toEqual([
+      expect.stringMatching(
+        /^istiod-sync\s+remote-2\s+FAILED\s+\[MESHD_ERR_\w+\] istiod reports (syncing|timeout) for istio-system\/remote-2: it cannot watch this cluster/,
+      ),
+    ]);
     expect(bad.stdout).toContain('verify: 1 of 11 checks failed');
     expect(bad.stdout).toMatch(/^credential\s+remote-2\s+ok\s.*note: it names https:\/\/127\.0\.0\.1:9/m);
     await writeConfig(mesh.ws, [RECREATE, creds(), istiodUrl()]);
@@ -137,7 +158,10 @@ describe('istiod reads the registry meshd publishes', () => {
     expect(await eventually(clusterz, (z) => z['remote-2'] === 'synced')).toMatchObject({ 'remote-1': 'synced', 'remote-2': 'synced' });
     const good = await meshd(mesh.ws, 'verify', '--json');
     expect(good.code, good.stdout + good.stderr).toBe(0);
-    expect(istiodRows(good.stdout)).toEqual(['remote-1=ok: istiod: synced (from istio-system/remote-1)', 'remote-2=ok: istiod: synced (from istio-system/remote-2)']);
+    expect(istiodRows(good.stdout)).toEqual([
+      'remote-1=ok: istiod: synced (from istio-system/remote-1)',
+      'remote-2=ok: istiod: synced (from istio-system/remote-2)',
+    ]);
     await writeConfig(mesh.ws, [PATCH, creds()]);
   });
 

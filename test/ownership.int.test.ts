@@ -29,11 +29,18 @@ async function appendToInventory(cluster: ClusterHandle, refs: object[]): Promis
   const core = clientOf(cluster).core;
   const cm = await core.readNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system' });
   const objects = [...(JSON.parse(cm.data?.objects ?? '[]') as object[]), ...refs];
-  await core.patchNamespacedConfigMap({ name: INVENTORY, namespace: 'istio-system', body: { data: { objects: JSON.stringify(objects) } }, fieldManager: 'kubectl-edit' }, { contentType: 'application/merge-patch+json' });
+  await core.patchNamespacedConfigMap(
+    { name: INVENTORY, namespace: 'istio-system', body: { data: { objects: JSON.stringify(objects) } }, fieldManager: 'kubectl-edit' },
+    { contentType: 'application/merge-patch+json' },
+  );
 }
 
 const keys = async (cluster: ClusterHandle): Promise<string[]> => (await meshdOwnedObjects(cluster)).map((o) => o.key);
-const exists = (p: Promise<unknown>): Promise<boolean> => p.then(() => true, () => false);
+const exists = (p: Promise<unknown>): Promise<boolean> =>
+  p.then(
+    () => true,
+    () => false,
+  );
 
 describe('the release inventory deleted (L6)', () => {
   it('inventory deleted, then descriptor removed: every object meshd created on that remote is gone, and a planted same-labelled object (UID not recorded) is still there', async () => {
@@ -77,13 +84,19 @@ describe('the release inventory edited (L7)', () => {
   it('inventory edited to list a foreign object or namespace (with createNamespaces and a user ConfigMap in it): it survives, and /status (or `meshd plan`/`apply` output) reports the tampering', async () => {
     const cpCore = clientOf(cp()).core;
     await cpCore.createNamespace({ body: { metadata: { name: 'apps' } } });
-    await cpCore.createNamespacedSecret({ namespace: 'apps', body: { metadata: { name: 'istio.default' }, type: 'istio.io/key-and-cert', stringData: { 'cert-chain.pem': 'CERT' } } });
+    await cpCore.createNamespacedSecret({
+      namespace: 'apps',
+      body: { metadata: { name: 'istio.default' }, type: 'istio.io/key-and-cert', stringData: { 'cert-chain.pem': 'CERT' } },
+    });
     await joined(3, ['secrets: { names: [istio.default], namespaces: [default, apps], createNamespaces: true }']);
     const core = clientOf(remote(3)).core;
     expect((await core.readNamespace({ name: 'apps' })).metadata?.labels).toMatchObject(MANAGED);
     await core.createNamespacedConfigMap({ namespace: 'apps', body: { metadata: { name: 'payments-data' }, data: { k: 'precious' } } });
     await plantLookAlike(remote(3));
-    const foreign = [{ apiVersion: 'v1', kind: 'Namespace', name: 'apps' }, { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'planted' }];
+    const foreign = [
+      { apiVersion: 'v1', kind: 'Namespace', name: 'apps' },
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'planted' },
+    ];
     await appendToInventory(remote(3), foreign);
 
     const plan = await meshd(mesh.ws, 'plan');
@@ -92,11 +105,12 @@ describe('the release inventory edited (L7)', () => {
     const apply = await meshd(mesh.ws, 'apply');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('MESHD_ERR_INVENTORY_TAMPERED');
-    const survivors = async (): Promise<boolean[]> => Promise.all([
-      exists(core.readNamespace({ name: 'apps' })),
-      exists(core.readNamespacedConfigMap({ name: 'payments-data', namespace: 'apps' })),
-      exists(core.readNamespacedConfigMap({ name: 'planted', namespace: 'istio-system' })),
-    ]);
+    const survivors = async (): Promise<boolean[]> =>
+      Promise.all([
+        exists(core.readNamespace({ name: 'apps' })),
+        exists(core.readNamespacedConfigMap({ name: 'payments-data', namespace: 'apps' })),
+        exists(core.readNamespacedConfigMap({ name: 'planted', namespace: 'istio-system' })),
+      ]);
     expect(await survivors()).toEqual([true, true, true]);
     // The pass rewrote the inventory: authentic again, listing only the release's objects.
     expect((await releaseInventory(remote(3)))?.objects).not.toContain('Namespace apps');
@@ -106,7 +120,9 @@ describe('the release inventory edited (L7)', () => {
     try {
       await daemon.waitReady();
       await appendToInventory(remote(3), foreign);
-      await expect.poll(async () => (await daemon.status()).clusters.find((c) => c.name === 'remote-3')?.warnings?.join('\n') ?? '', { timeout: 20_000, interval: 200 }).toContain('MESHD_ERR_INVENTORY_TAMPERED');
+      await expect
+        .poll(async () => (await daemon.status()).clusters.find((c) => c.name === 'remote-3')?.warnings?.join('\n') ?? '', { timeout: 20_000, interval: 200 })
+        .toContain('MESHD_ERR_INVENTORY_TAMPERED');
     } finally {
       await daemon.stop();
     }

@@ -26,7 +26,16 @@ async function daemonPass(part: 'clusters' | 'registry', cluster?: string): Prom
   const state = await StateStore.open(stateDirOf(mesh.ws));
   const logger = silentLogger();
   const signal = new AbortController().signal;
-  const options: PassOptions = { mode: 'apply', part, snapshot: await readDirectorySnapshot(config.directory), config, plugins: loadPlugins(BUILTIN_PLUGINS, config, logger, signal), logger, signal, state };
+  const options: PassOptions = {
+    mode: 'apply',
+    part,
+    snapshot: await readDirectorySnapshot(config.directory),
+    config,
+    plugins: loadPlugins(BUILTIN_PLUGINS, config, logger, signal),
+    logger,
+    signal,
+    state,
+  };
   if (cluster !== undefined) options.scope = new Set([cluster]);
   return runPass(options);
 }
@@ -50,7 +59,10 @@ describe('a cluster key never touches the registry', () => {
     expect(report.part).toBe('clusters');
     expect(report.registry).toBeUndefined();
     expect(report.membershipChanged).toBe(false);
-    expect(report.clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['remote-1', 'converged']]);
+    expect(report.clusters.map((c) => [c.name, c.state])).toEqual([
+      ['cp', 'converged'],
+      ['remote-1', 'converged'],
+    ]);
     const [cpAfter] = await settledWrites([cp()]);
     expect(cpAfter).toBe(cpBefore);
     expect(await registryKeys()).toBeUndefined();

@@ -45,7 +45,7 @@ it('switching to configmap mode publishes the ConfigMap and removes the Secrets 
   expect(Object.keys(cm.data ?? {})).toHaveLength(6);
 });
 
-it('restartPilot rolls istio-pilot once per registry change (the guide\'s Pilot reads it at start only)', async () => {
+it("restartPilot rolls istio-pilot once per registry change (the guide's Pilot reads it at start only)", async () => {
   await writeConfig(mesh.ws, ['registry: { mode: configmap, restartPilot: true }', 'credentials: { mode: operator }']);
   const file = join(mesh.ws.dir, 'remote-2.kube.conf');
   const { readFile } = await import('node:fs/promises');

@@ -16,12 +16,27 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const cluster = (name: string): PublishedCluster => ({ name, role: 'remote', file: `${name}.yaml`, descriptorText: `# ${name}`, accessConfigFile: `${name}.kube.conf`, kubeconfigText: `kubeconfig of ${name}` });
+const cluster = (name: string): PublishedCluster => ({
+  name,
+  role: 'remote',
+  file: `${name}.yaml`,
+  descriptorText: `# ${name}`,
+  accessConfigFile: `${name}.kube.conf`,
+  kubeconfigText: `kubeconfig of ${name}`,
+});
 
 it('the second of two concurrent registry updates fails with a conflict instead of losing the first', async () => {
   const cp = clientOf(env.clusters[0]!);
   const plan = async (files: Record<string, string>, names: string[]) =>
-    planRegistry({ cp, mode: 'configmap', namespace: 'istio-system', published: names.map(cluster), files, observed: await observeRegistry(cp, 'istio-system'), adopt: false });
+    planRegistry({
+      cp,
+      mode: 'configmap',
+      namespace: 'istio-system',
+      published: names.map(cluster),
+      files,
+      observed: await observeRegistry(cp, 'istio-system'),
+      adopt: false,
+    });
   await (await plan({ 'cp.yaml': 'cp' }, [])).apply();
   const a = await plan({ 'cp.yaml': 'cp', 'east.yaml': 'east' }, ['east']);
   const b = await plan({ 'cp.yaml': 'cp', 'west.yaml': 'west' }, ['west']);

@@ -19,7 +19,12 @@ const PLUGINS = [...BUILTIN_PLUGINS, fixtureRendererPlugin];
 const NS = 'istio-system';
 
 const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data: { owner: 'fixture' } });
-const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fixture-echo', namespace: NS }, spec: { ports: [{ name: 'http', port: 8080 }], selector: { app: 'fixture-echo' } } };
+const service: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'fixture-echo', namespace: NS },
+  spec: { ports: [{ name: 'http', port: 8080 }], selector: { app: 'fixture-echo' } },
+};
 
 const mesh = useMesh({ count: 2, config: [`backend: ${FIXTURE_RENDERER}`, `plugins: { ${FIXTURE_RENDERER}: { manifest: MANIFEST } }`] });
 const manifestOf = (): string => join(mesh.ws.root, 'manifest.json');
@@ -33,7 +38,14 @@ async function writeManifest(objects: readonly KubeObject[]): Promise<void> {
 
 /** One `meshd apply` pass with the test's plugin list; fails the test when it does not converge. */
 async function apply(): Promise<PassReport> {
-  const { report } = await runCommandPass({ mode: 'apply', dir: mesh.ws.dir, config: mesh.ws.configPath, logger: silentLogger(), io: captureIo(mesh.ws.root), plugins: PLUGINS });
+  const { report } = await runCommandPass({
+    mode: 'apply',
+    dir: mesh.ws.dir,
+    config: mesh.ws.configPath,
+    logger: silentLogger(),
+    io: captureIo(mesh.ws.root),
+    plugins: PLUGINS,
+  });
   expect(report.errors, JSON.stringify(report.errors)).toEqual([]);
   for (const c of report.clusters) expect(c.lastError, `${c.name}: ${JSON.stringify(c.lastError)}`).toBeUndefined();
   return report;
@@ -42,7 +54,10 @@ async function apply(): Promise<PassReport> {
 /** An object's UID on the remote, or undefined when it does not exist. */
 async function uidOf(client: ClusterClient, kind: 'ConfigMap' | 'Service', name: string): Promise<string | undefined> {
   try {
-    const obj = kind === 'ConfigMap' ? await client.core.readNamespacedConfigMap({ name, namespace: NS }) : await client.core.readNamespacedService({ name, namespace: NS });
+    const obj =
+      kind === 'ConfigMap'
+        ? await client.core.readNamespacedConfigMap({ name, namespace: NS })
+        : await client.core.readNamespacedService({ name, namespace: NS });
     return obj.metadata?.uid;
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
@@ -61,7 +76,8 @@ async function inventoryOf(client: ClusterClient): Promise<string[] | undefined>
   }
 }
 
-const componentOf = (report: PassReport, cluster: string) => report.clusters.find((c) => c.name === cluster)?.components.find((c) => c.component === FIXTURE_RENDERER);
+const componentOf = (report: PassReport, cluster: string) =>
+  report.clusters.find((c) => c.name === cluster)?.components.find((c) => c.component === FIXTURE_RENDERER);
 
 describe('a renderer plugin in one package plus one registration line', () => {
   let bystander: string | undefined;

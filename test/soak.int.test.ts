@@ -12,8 +12,17 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
   const run = await runSoak({ minutes: 3, log: (line) => console.log(line) });
   console.log(JSON.stringify(run.result));
   expect(Object.keys(run.result).sort()).toEqual([
-    'changes', 'converged', 'fds_end', 'fds_start', 'minutes', 'p50_converge_ms', 'p95_converge_ms',
-    'rss_end_mb', 'rss_slope_mb_per_hour', 'rss_start_mb', 'unexpected_deletes',
+    'changes',
+    'converged',
+    'fds_end',
+    'fds_start',
+    'minutes',
+    'p50_converge_ms',
+    'p95_converge_ms',
+    'rss_end_mb',
+    'rss_slope_mb_per_hour',
+    'rss_start_mb',
+    'unexpected_deletes',
   ]);
   for (const value of Object.values(run.result)) expect(Number.isFinite(value)).toBe(true);
   expect(run.result.minutes).toBeGreaterThanOrEqual(3);

@@ -22,7 +22,11 @@ const REMOTE = 'remote-1';
 const mesh = useMesh({
   count: 2,
   tiller: true,
-  config: (env) => [`chart: ${CHART_2018}`, `tiller: { helmBinary: ${binaryPaths().helm2!} }`, `clusters: { ${REMOTE}: { backend: tiller, tillerHost: "${env.clusters[1]!.tillerHost!}" } }`],
+  config: (env) => [
+    `chart: ${CHART_2018}`,
+    `tiller: { helmBinary: ${binaryPaths().helm2!} }`,
+    `clusters: { ${REMOTE}: { backend: tiller, tillerHost: "${env.clusters[1]!.tillerHost!}" } }`,
+  ],
 });
 let daemon: DaemonProcess | undefined;
 
@@ -69,14 +73,18 @@ describe('a 2018 chart on a Tiller remote', () => {
     // Idle: the queue empty and the reconcile counts unchanged over 10 polls in a row.
     let last = '';
     let same = 0;
-    const { value: before } = await until('the daemon to go idle', async () => {
-      const [status, metrics] = await Promise.all([daemon!.status(), daemon!.get('/metrics')]);
-      const counts = JSON.stringify([...reconcilesByKey(metrics.body)]);
-      const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
-      same = counts === last && !busy ? same + 1 : 0;
-      last = counts;
-      return same >= 10 ? counts : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 200, context });
+    const { value: before } = await until(
+      'the daemon to go idle',
+      async () => {
+        const [status, metrics] = await Promise.all([daemon!.status(), daemon!.get('/metrics')]);
+        const counts = JSON.stringify([...reconcilesByKey(metrics.body)]);
+        const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
+        same = counts === last && !busy ? same + 1 : 0;
+        last = counts;
+        return same >= 10 ? counts : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, context },
+    );
     await sleep(20_000);
     expect(JSON.stringify([...reconcilesByKey((await daemon.get('/metrics')).body)])).toBe(before);
     expect((await parked())?.lastError?.code).toBe('MESHD_ERR_UNSERVED_API');

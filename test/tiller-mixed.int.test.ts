@@ -27,7 +27,9 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
   it('meshd apply installs remote-1 through Tiller and remote-2 with helm-template', async () => {
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(block(run.stdout, 'remote-1')).toMatch(/\n\s+tiller: absent — not installed \(Tiller at 127\.0\.0\.1:\d+\) \[1 write\(s\)\]\n\s+\+ install Release istio-system\/istio-remote/);
+    expect(block(run.stdout, 'remote-1')).toMatch(
+      /\n\s+tiller: absent — not installed \(Tiller at 127\.0\.0\.1:\d+\) \[1 write\(s\)\]\n\s+\+ install Release istio-system\/istio-remote/,
+    );
     expect(block(run.stdout, 'remote-1')).not.toContain('helm-template');
     expect(block(run.stdout, 'remote-2')).toMatch(/\n\s+helm-template: absent/);
     expect(block(run.stdout, 'remote-2')).not.toContain('tiller');
@@ -56,7 +58,9 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
     expect(plan.code).toBe(2);
     const changed = plan.stdout.split('\n').filter((l) => /^\s+[-+~±] /.test(l));
     expect(changed).toEqual([
-      expect.stringMatching(/^\s+~ upgrade Release istio-system\/istio-remote \(revision 1 → new revision; Tiller at [\d.:]+; changes Endpoints\/istio-pilot \(\.subsets\)\)$/),
+      expect.stringMatching(
+        /^\s+~ upgrade Release istio-system\/istio-remote \(revision 1 → new revision; Tiller at [\d.:]+; changes Endpoints\/istio-pilot \(\.subsets\)\)$/,
+      ),
       expect.stringContaining('update Endpoints istio-system/istio-pilot'),
     ]);
     const run = await meshd(mesh.ws, 'apply');
@@ -70,7 +74,9 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const remote2 = block(run.stdout, 'remote-2');
-    expect(remote2).toMatch(/\n\s+tiller: out-of-sync — installed by the helm-template backend: its objects are removed, then the release is installed through Tiller/);
+    expect(remote2).toMatch(
+      /\n\s+tiller: out-of-sync — installed by the helm-template backend: its objects are removed, then the release is installed through Tiller/,
+    );
     expect(remote2.match(/ - delete /g)).toHaveLength(11);
     expect(remote2).toMatch(/\+ install Release istio-system\/istio-remote \(Tiller at [\d.:]+; creates ServiceAccount\/istio-citadel-service-account;/);
     expect(await releaseRevisions(r2())).toEqual(['1:DEPLOYED']);

@@ -35,7 +35,10 @@ function execKubeconfig(marker: string): string {
 
 /** Adds keys to the registry ConfigMap the way `kubectl patch` does (another field manager). */
 async function plantRegistryKeys(data: Record<string, string>): Promise<void> {
-  await clientOf(cp()).core.patchNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { data }, fieldManager: 'kubectl-patch' }, { contentType: 'application/merge-patch+json' });
+  await clientOf(cp()).core.patchNamespacedConfigMap(
+    { name: 'multicluster', namespace: 'istio-system', body: { data }, fieldManager: 'kubectl-patch' },
+    { contentType: 'application/merge-patch+json' },
+  );
 }
 
 async function registryKeys(): Promise<string[]> {
@@ -89,7 +92,18 @@ describe('a planted registry key with an exec kubeconfig (L1)', () => {
     const core = clientOf(cp()).core;
     await core.createNamespacedSecret({
       namespace: 'istio-system',
-      body: { metadata: { name: 'ghost', labels: { 'istio/multiCluster': 'true', 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'registry' }, annotations: { 'meshd.io/descriptor-file': 'ghost.yaml', 'meshd.io/access-config-file': 'ghost.kube.conf', 'meshd.io/descriptor': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }) } }, data: { ghost: Buffer.from(execKubeconfig(marker)).toString('base64') } },
+      body: {
+        metadata: {
+          name: 'ghost',
+          labels: { 'istio/multiCluster': 'true', 'app.kubernetes.io/managed-by': 'meshd', 'meshd.io/component': 'registry' },
+          annotations: {
+            'meshd.io/descriptor-file': 'ghost.yaml',
+            'meshd.io/access-config-file': 'ghost.kube.conf',
+            'meshd.io/descriptor': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }),
+          },
+        },
+        data: { ghost: Buffer.from(execKubeconfig(marker)).toString('base64') },
+      },
     });
     const plan = await meshd(mesh.ws, 'plan');
     expect(plan.stdout).toMatch(/\? orphan Secret istio-system\/ghost \(labelled istio\/multiCluster but not published by meshd: left alone\)/);
@@ -106,7 +120,10 @@ describe("a planted copy of a member's kubeconfig (L2)", () => {
     await joined([1]);
     await settledWrites(mesh.env.clusters);
     const uids = await ownedUids(remote(1));
-    await plantRegistryKeys({ 'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }), 'ghost.kube.conf': await readFile(join(mesh.ws.dir, 'remote-1.kube.conf'), 'utf8') });
+    await plantRegistryKeys({
+      'ghost.yaml': sampleDescriptor({ name: 'ghost', pilotEndpoint: PILOT }),
+      'ghost.kube.conf': await readFile(join(mesh.ws.dir, 'remote-1.kube.conf'), 'utf8'),
+    });
     const before = await settledWrites([cp(), remote(1)]);
     for (let i = 0; i < 3; i++) {
       const run = await meshd(mesh.ws, 'apply');
@@ -154,7 +171,10 @@ describe('renaming a cluster under the daemon (L3)', () => {
     const daemon = await startDaemonProcess({ dir: mesh.ws.dir, config: mesh.ws.configPath });
     try {
       await daemon.waitReady();
-      await writeFile(join(mesh.ws.dir, 'remote-2.yaml'), sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }));
+      await writeFile(
+        join(mesh.ws.dir, 'remote-2.yaml'),
+        sampleDescriptor({ name: 'remote-2b', accessConfigFile: 'remote-2.kube.conf', pilotEndpoint: PILOT }),
+      );
       const names = async (): Promise<string[]> => (await daemon.status()).clusters.map((c) => `${c.name}:${c.state}`).sort();
       await expect.poll(names, { timeout: 30_000 }).toEqual(['cp:converged', 'remote-1:converged', 'remote-2b:converged']);
       const cm = await clientOf(cp()).core.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });

@@ -88,4 +88,3 @@ it('with the control plane hung (connections accepted, never answered), apply sa
     await closed;
   }
 }, 180_000);
-

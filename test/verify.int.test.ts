@@ -29,7 +29,8 @@ function publishedToken(kubeconfig: string): string {
   return token;
 }
 
-const detailOf = (json: VerifyJson, check: string, cluster?: string): string => json.checks.find((c) => c.check === check && c.cluster === cluster)?.detail ?? '';
+const detailOf = (json: VerifyJson, check: string, cluster?: string): string =>
+  json.checks.find((c) => c.check === check && c.cluster === cluster)?.detail ?? '';
 
 /** A stand-in istiod monitoring port answering /debug/clusterz with `entries`. */
 async function fakeClusterz(entries: unknown): Promise<{ url: string; server: Server }> {
@@ -54,9 +55,16 @@ describe('meshd verify', () => {
     expect(json.ok).toBe(true);
     const rows = json.checks.map((c) => `${c.check}/${c.cluster ?? 'mesh'}=${c.result}`);
     expect(rows).toEqual([
-      'directory/mesh=ok', 'pilot-flags/cp=ok', 'cidrs/mesh=ok',
-      'endpoints/remote-1=ok', 'endpoints/remote-2=ok', 'credential/remote-1=ok', 'credential/remote-2=ok',
-      'root-cert/remote-1=ok', 'root-cert/remote-2=ok', 'istiod-sync/mesh=skipped',
+      'directory/mesh=ok',
+      'pilot-flags/cp=ok',
+      'cidrs/mesh=ok',
+      'endpoints/remote-1=ok',
+      'endpoints/remote-2=ok',
+      'credential/remote-1=ok',
+      'credential/remote-2=ok',
+      'root-cert/remote-1=ok',
+      'root-cert/remote-2=ok',
+      'istiod-sync/mesh=skipped',
     ]);
     expect(await writesOfClusters()).toEqual(before);
   });
@@ -71,10 +79,16 @@ describe('meshd verify', () => {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
       expect(failed).toEqual(['endpoints/remote-1']);
-      expect(detailOf(json, 'endpoints', 'remote-1')).toContain(`Endpoints istio-pilot holds 10.255.0.1, the live pilot is ${await mesh.env.controlPlane.podIp('pilot')}`);
+      expect(detailOf(json, 'endpoints', 'remote-1')).toContain(
+        `Endpoints istio-pilot holds 10.255.0.1, the live pilot is ${await mesh.env.controlPlane.podIp('pilot')}`,
+      );
     } finally {
       const live = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
-      await core.replaceNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system', body: { ...original, metadata: { ...original.metadata, resourceVersion: live.metadata?.resourceVersion } } });
+      await core.replaceNamespacedEndpoints({
+        name: 'istio-pilot',
+        namespace: 'istio-system',
+        body: { ...original, metadata: { ...original.metadata, resourceVersion: live.metadata?.resourceVersion } },
+      });
     }
     expect((await verify()).code).toBe(0);
   });
@@ -85,7 +99,11 @@ describe('meshd verify', () => {
     const key = 'remote-2.kube.conf';
     const original = cm.data?.[key] ?? '';
     const token = publishedToken(original);
-    await cp.replaceNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { ...cm, data: { ...cm.data, [key]: original.replace(token, 'not-a-valid-token-0000') } } });
+    await cp.replaceNamespacedConfigMap({
+      name: 'multicluster',
+      namespace: 'istio-system',
+      body: { ...cm, data: { ...cm.data, [key]: original.replace(token, 'not-a-valid-token-0000') } },
+    });
     try {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
@@ -102,12 +120,20 @@ describe('meshd verify', () => {
   it('names a remote whose published credential may not list what Pilot reads, resource by resource', async () => {
     const remote = clientOf(mesh.env.clusters[1]!).core;
     await remote.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'no-rights' } } });
-    const { status } = await remote.createNamespacedServiceAccountToken({ name: 'no-rights', namespace: 'default', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const { status } = await remote.createNamespacedServiceAccountToken({
+      name: 'no-rights',
+      namespace: 'default',
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
     const cp = clientOf(mesh.env.clusters[0]!).core;
     const cm = await cp.readNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system' });
     const key = 'remote-1.kube.conf';
     const original = cm.data?.[key] ?? '';
-    await cp.replaceNamespacedConfigMap({ name: 'multicluster', namespace: 'istio-system', body: { ...cm, data: { ...cm.data, [key]: original.replace(publishedToken(original), status?.token ?? '') } } });
+    await cp.replaceNamespacedConfigMap({
+      name: 'multicluster',
+      namespace: 'istio-system',
+      body: { ...cm, data: { ...cm.data, [key]: original.replace(publishedToken(original), status?.token ?? '') } },
+    });
     try {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
@@ -122,11 +148,15 @@ describe('meshd verify', () => {
     }
   });
 
-  it("names a remote whose istio.default carries another root certificate", async () => {
+  it('names a remote whose istio.default carries another root certificate', async () => {
     const core = clientOf(mesh.env.clusters[1]!).core;
     const original = await core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
     const other = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBother\n-----END CERTIFICATE-----\n').toString('base64');
-    await core.replaceNamespacedSecret({ name: 'istio.default', namespace: 'default', body: { ...original, data: { ...original.data, 'root-cert.pem': other } } });
+    await core.replaceNamespacedSecret({
+      name: 'istio.default',
+      namespace: 'default',
+      body: { ...original, data: { ...original.data, 'root-cert.pem': other } },
+    });
     try {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
@@ -134,7 +164,11 @@ describe('meshd verify', () => {
       expect(detailOf(json, 'root-cert', 'remote-1')).toContain("default: istio.default root-cert.pem differs from the control plane's");
     } finally {
       const live = await core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
-      await core.replaceNamespacedSecret({ name: 'istio.default', namespace: 'default', body: { ...original, metadata: { ...original.metadata, resourceVersion: live.metadata?.resourceVersion } } });
+      await core.replaceNamespacedSecret({
+        name: 'istio.default',
+        namespace: 'default',
+        body: { ...original, metadata: { ...original.metadata, resourceVersion: live.metadata?.resourceVersion } },
+      });
     }
     expect((await verify()).code).toBe(0);
   });
@@ -153,7 +187,11 @@ describe('meshd verify', () => {
   });
 
   it('names remotes istiod has not synced, and passes when /debug/clusterz lists them all synced', async () => {
-    const lagging = await fakeClusterz([{ id: 'cp', secretName: '', syncStatus: 'synced' }, { id: 'remote-1', secretName: 'istio-system/remote-1', syncStatus: 'synced' }, { id: 'remote-2', secretName: 'istio-system/remote-2', syncStatus: 'timeout' }]);
+    const lagging = await fakeClusterz([
+      { id: 'cp', secretName: '', syncStatus: 'synced' },
+      { id: 'remote-1', secretName: 'istio-system/remote-1', syncStatus: 'synced' },
+      { id: 'remote-2', secretName: 'istio-system/remote-2', syncStatus: 'timeout' },
+    ]);
     const synced = await fakeClusterz(['remote-1', 'remote-2'].map((id) => ({ id, secretName: `istio-system/${id}`, syncStatus: 'synced' })));
     try {
       await writeConfig(mesh.ws, [`istiod: { debugUrl: "${lagging.url}" }`]);

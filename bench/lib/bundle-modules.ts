@@ -32,11 +32,15 @@ export async function countingBundle(): Promise<CountingBundle> {
   const metafile = join(dir, 'meta.json');
   await bundleMeshd({ launcher: join(dir, 'meshd'), cli, commit: 'bench', minify: false, metafile });
   const text = await readFile(cli, 'utf8');
-  if (!text.includes(ESM_HELPER) || !CJS_HELPER.test(text)) throw new Error(`${cli}: esbuild's __esm/__commonJS helpers changed; update bench/lib/bundle-modules.ts`);
+  if (!text.includes(ESM_HELPER) || !CJS_HELPER.test(text))
+    throw new Error(`${cli}: esbuild's __esm/__commonJS helpers changed; update bench/lib/bundle-modules.ts`);
   const patched = text
     .replace(ESM_HELPER, `${ESM_HELPER}\n  if (fn) __meshdEvaluated.push(__getOwnPropNames(fn)[0]);`)
     .replace(CJS_HELPER, (helper, mod: string) => `${helper}\n  if (!${mod}) __meshdEvaluated.push(__getOwnPropNames(cb)[0]);`);
-  await writeFile(cli, patched.replace(/^"use strict";\n/, (strict) => `${strict}${RECORDER}`));
+  await writeFile(
+    cli,
+    patched.replace(/^"use strict";\n/, (strict) => `${strict}${RECORDER}`),
+  );
   const inputs = Object.keys((JSON.parse(await readFile(metafile, 'utf8')) as { inputs: Record<string, unknown> }).inputs);
   const wrapped = (text.match(/ = __(esm|commonJS)\(\{\n/g) ?? []).length;
   return { dir, cli, total: inputs.length, wrapped };

@@ -48,20 +48,41 @@ export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): P
   const logPath = join(ws.root, `daemon-${port}.log`);
   const log = createWriteStream(logPath);
   const config = options.configPath ?? ws.configPath;
-  const args = [...(options.nodeArgs ?? []), ...MEASURED_MESHD, usage, 'run', '--dir', ws.dir, '--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', options.logLevel ?? 'warn'];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...MEASURED_MESHD,
+    usage,
+    'run',
+    '--dir',
+    ws.dir,
+    '--config',
+    config,
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--log-level',
+    options.logLevel ?? 'warn',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = false;
-  const closed = new Promise<void>((resolve) => child.on('close', () => {
-    exited = true;
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const ready = async (timeoutMs = 600_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (exited) throw new Error(`meshd run exited before it was ready (log: ${logPath})`);
-      if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false)) return;
+      if (
+        await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        )
+      )
+        return;
       if (Date.now() > deadline) throw new Error(`meshd run not ready after ${timeoutMs} ms`);
       await sleep(100);
     }

@@ -23,7 +23,15 @@ export interface LatencySummary {
 export function summarize(name: string, samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const r = (x: number): number => Math.round(x);
-  return { name, n: sorted.length, p50: r(percentile(sorted, 50)), p95: r(percentile(sorted, 95)), min: r(sorted[0] ?? Number.NaN), max: r(sorted.at(-1) ?? Number.NaN), samples: samples.map(r) };
+  return {
+    name,
+    n: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p95: r(percentile(sorted, 95)),
+    min: r(sorted[0] ?? Number.NaN),
+    max: r(sorted.at(-1) ?? Number.NaN),
+    samples: samples.map(r),
+  };
 }
 
 /** The summaries as an aligned text table (ms). Pure. */
@@ -56,9 +64,13 @@ export function loadNow(): number[] {
 /** Waits until the daemon's work queue has been empty, with nothing running, for `quietMs`. */
 export async function waitIdle(daemon: DaemonProcess, quietMs = 300): Promise<void> {
   let since = performance.now();
-  await until('the daemon to go idle', async () => {
-    const q = (await daemon.status()).queue;
-    if ((q?.depth ?? 0) > 0 || (q?.active.length ?? 0) > 0) since = performance.now();
-    return performance.now() - since >= quietMs ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 50, context: () => daemon.tail() });
+  await until(
+    'the daemon to go idle',
+    async () => {
+      const q = (await daemon.status()).queue;
+      if ((q?.depth ?? 0) > 0 || (q?.active.length ?? 0) > 0) since = performance.now();
+      return performance.now() - since >= quietMs ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 50, context: () => daemon.tail() },
+  );
 }

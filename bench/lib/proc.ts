@@ -18,7 +18,10 @@ export const MESHD_BIN = join(REPO, 'packages/meshd/bin/meshd.js');
  * for (helm; cutime + cstime of /proc/self/stat in USER_HZ ticks) to USAGE_FILE: meshd's own peak RSS
  * and CPU without sampling. Plain JavaScript on the command line, so no loader adds to the figures.
  */
-export const MEASURED_MESHD: readonly string[] = ['--input-type=module', '-e', `
+export const MEASURED_MESHD: readonly string[] = [
+  '--input-type=module',
+  '-e',
+  `
 import { readFileSync, writeFileSync } from 'node:fs';
 import { main } from ${JSON.stringify(pathToFileURL(join(REPO, 'packages/meshd/dist/cli/main.js')).href)};
 const [node, usageFile, ...args] = process.argv;
@@ -31,7 +34,8 @@ function childrenCpuSeconds() {
 }
 process.on('exit', () => writeFileSync(usageFile, JSON.stringify({ ...process.resourceUsage(), childrenCpuSeconds: childrenCpuSeconds() })));
 process.exitCode = await main([node, 'meshd', ...args]);
-`];
+`,
+];
 
 /** How one child process ran. */
 export interface TimedRun {
@@ -51,12 +55,14 @@ export function runTimed(command: string, args: readonly string[], env: NodeJS.P
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({
-      code: code ?? (signal ? 128 : 1),
-      wallSeconds: (performance.now() - started) / 1000,
-      stdout: Buffer.concat(out).toString('utf8'),
-      stderr: Buffer.concat(err).toString('utf8'),
-    }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        wallSeconds: (performance.now() - started) / 1000,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
   });
 }
 

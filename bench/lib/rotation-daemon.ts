@@ -18,9 +18,14 @@ export interface DaemonRotationRun {
 
 /** True when every remote's copy of istio.default in every namespace holds its source's data. */
 async function copiesFollow(cp: ClusterClient, remotes: readonly ClusterClient[], namespaces: readonly string[]): Promise<boolean> {
-  const sources = await Promise.all(namespaces.map(async (namespace) => JSON.stringify((await cp.core.readNamespacedSecret({ namespace, name: 'istio.default' })).data)));
-  const copies = await Promise.all(remotes.flatMap((r) => namespaces.map(async (namespace, i) =>
-    JSON.stringify((await r.core.readNamespacedSecret({ namespace, name: 'istio.default' })).data) === sources[i])));
+  const sources = await Promise.all(
+    namespaces.map(async (namespace) => JSON.stringify((await cp.core.readNamespacedSecret({ namespace, name: 'istio.default' })).data)),
+  );
+  const copies = await Promise.all(
+    remotes.flatMap((r) =>
+      namespaces.map(async (namespace, i) => JSON.stringify((await r.core.readNamespacedSecret({ namespace, name: 'istio.default' })).data) === sources[i]),
+    ),
+  );
   return copies.every(Boolean);
 }
 
@@ -48,7 +53,10 @@ export async function rotationsWithDaemon(options: DaemonRotationOptions): Promi
   const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
   try {
     const readyMs = await daemon.waitReady();
-    await until('the first copies', async () => ((await copiesFollow(cp, remotes, namespaces)) ? true : undefined), { timeoutMs: 60_000, context: () => daemon.tail() });
+    await until('the first copies', async () => ((await copiesFollow(cp, remotes, namespaces)) ? true : undefined), {
+      timeoutMs: 60_000,
+      context: () => daemon.tail(),
+    });
     await waitIdle(daemon);
     const latencies: number[] = [];
     for (let i = 1; i <= rotations; i++) {

@@ -57,10 +57,12 @@ export async function createWorkspace(clusters: readonly BenchCluster[], configT
   const root = await mkdtemp(join(tmpdir(), 'meshd-bench-'));
   const dir = join(root, 'multicluster');
   await mkdir(dir);
-  await Promise.all(clusters.map(async (c, i) => {
-    await writeFile(join(dir, `${c.name}.kube.conf`), c.kubeconfigText, { mode: 0o600 });
-    await writeFile(join(dir, `${c.name}.yaml`), descriptorText(c.name, i === 0));
-  }));
+  await Promise.all(
+    clusters.map(async (c, i) => {
+      await writeFile(join(dir, `${c.name}.kube.conf`), c.kubeconfigText, { mode: 0o600 });
+      await writeFile(join(dir, `${c.name}.yaml`), descriptorText(c.name, i === 0));
+    }),
+  );
   const configPath = join(root, 'meshd.yaml');
   await writeFile(configPath, /^stateDirectory:/m.test(configText) ? configText : `${configText}stateDirectory: ${join(root, 'state')}\n`);
   return { root, dir, configPath, cleanup: () => rm(root, { recursive: true, force: true }) };

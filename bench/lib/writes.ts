@@ -7,22 +7,36 @@ import { WRITE_VERBS } from '@meshd/testenv';
 
 /** Resources either tool writes. */
 export const WRITTEN_RESOURCES: ReadonlySet<string> = new Set([
-  'configmaps', 'secrets', 'services', 'endpoints', 'serviceaccounts', 'clusterroles', 'clusterrolebindings', 'deployments', 'namespaces',
+  'configmaps',
+  'secrets',
+  'services',
+  'endpoints',
+  'serviceaccounts',
+  'clusterroles',
+  'clusterrolebindings',
+  'deployments',
+  'namespaces',
 ]);
 
 function getMetrics(cluster: ClusterHandle): Promise<string> {
   const ca = cluster.kubeConfig().getCurrentCluster()?.caData;
   return new Promise((resolve, reject) => {
-    const req = request(new URL('/metrics', cluster.server), {
-      headers: { authorization: `Bearer ${cluster.token}` },
-      ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : { rejectUnauthorized: false }),
-      agent: false,
-      timeout: 10_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET /metrics: HTTP ${res.statusCode}`))));
-    });
+    const req = request(
+      new URL('/metrics', cluster.server),
+      {
+        headers: { authorization: `Bearer ${cluster.token}` },
+        ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : { rejectUnauthorized: false }),
+        agent: false,
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET /metrics: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });

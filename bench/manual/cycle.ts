@@ -20,10 +20,12 @@ export interface CaseFigures {
 }
 
 async function pilotEndpointIps(env: TestEnv): Promise<string[][]> {
-  return Promise.all(env.clusters.slice(1).map(async (remote) => {
-    const ep = await remote.kubeConfig().makeApiClient(CoreV1Api).readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
-    return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
-  }));
+  return Promise.all(
+    env.clusters.slice(1).map(async (remote) => {
+      const ep = await remote.kubeConfig().makeApiClient(CoreV1Api).readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
+      return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+    }),
+  );
 }
 
 async function expectPilotEverywhere(env: TestEnv, tool: ToolName, label: CaseName): Promise<void> {

@@ -16,14 +16,16 @@ export interface DaemonMove {
 }
 
 async function remotesHavePilot(env: TestEnv, ip: string): Promise<boolean> {
-  const ips = await Promise.all(env.clusters.slice(1).map(async (remote) => {
-    try {
-      const ep = await remote.kubeConfig().makeApiClient(CoreV1Api).readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
-      return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
-    } catch {
-      return [];
-    }
-  }));
+  const ips = await Promise.all(
+    env.clusters.slice(1).map(async (remote) => {
+      try {
+        const ep = await remote.kubeConfig().makeApiClient(CoreV1Api).readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
+        return (ep.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+      } catch {
+        return [];
+      }
+    }),
+  );
   return ips.every((list) => list.length === 1 && list[0] === ip);
 }
 

@@ -30,13 +30,32 @@ const TOOLS: readonly ToolName[] = ['meshd', 'manual', 'meshd-inprocess'];
 type Samples = Record<ToolName, Record<CaseName, CaseFigures[]>>;
 
 async function prepare(env: TestEnv, secrets: boolean): Promise<MeshSetup> {
-  await Promise.all(env.clusters.slice(1).flatMap((r) => APP_NAMESPACES.map((name) =>
-    r.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } }))));
+  await Promise.all(
+    env.clusters.slice(1).flatMap((r) =>
+      APP_NAMESPACES.map((name) =>
+        r
+          .kubeConfig()
+          .makeApiClient(CoreV1Api)
+          .createNamespace({ body: { metadata: { name } } }),
+      ),
+    ),
+  );
   const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
   const bins = binaryPaths();
   const secretNamespaces = secrets ? ['default', ...APP_NAMESPACES] : [];
-  const ws = await createWorkspace(clusters, meshdConfigText({ helm: bins.helm, secretNamespaces: secretNamespaces.length > 0 ? secretNamespaces : ['default'] }));
-  return { ws, controlPlane: clusters[0]?.name ?? 'cp', remotes: clusters.slice(1).map((c) => c.name), kubectl: bins.kubectl, helm: bins.helm, secretNamespaces, meshdCli: meshdCliOf(flag(process.argv, '--cli')) };
+  const ws = await createWorkspace(
+    clusters,
+    meshdConfigText({ helm: bins.helm, secretNamespaces: secretNamespaces.length > 0 ? secretNamespaces : ['default'] }),
+  );
+  return {
+    ws,
+    controlPlane: clusters[0]?.name ?? 'cp',
+    remotes: clusters.slice(1).map((c) => c.name),
+    kubectl: bins.kubectl,
+    helm: bins.helm,
+    secretNamespaces,
+    meshdCli: meshdCliOf(flag(process.argv, '--cli')),
+  };
 }
 
 function caseSummary(samples: Samples, name: CaseName): Record<string, number> {
@@ -73,7 +92,9 @@ function printTable(cases: Record<CaseName, Record<string, number>>): void {
   console.log('\ncase        meshd (CLI)  meshd (in-process)  manual    ratio  writes meshd/manual');
   for (const name of CASES) {
     const c = cases[name];
-    console.log(`${name.padEnd(11)} ${String(c.meshd_s).padStart(9)} s ${String(c.meshd_inprocess_s).padStart(16)} s ${String(c.manual_s).padStart(7)} s ${String(c.ratio).padStart(7)}  ${c.meshd_writes}/${c.manual_writes}`);
+    console.log(
+      `${name.padEnd(11)} ${String(c.meshd_s).padStart(9)} s ${String(c.meshd_inprocess_s).padStart(16)} s ${String(c.manual_s).padStart(7)} s ${String(c.ratio).padStart(7)}  ${c.meshd_writes}/${c.manual_writes}`,
+    );
   }
 }
 
@@ -82,7 +103,9 @@ const out = flag(process.argv, '--out');
 requireBuiltMeshd();
 const machine = machineInfo();
 const secrets = await meshdHasSecretsPlugin();
-console.log(`bench:manual: ${runs} cycles per tool, CLI ${meshdCliOf(flag(process.argv, '--cli')).join(' ')}, secrets step ${secrets ? 'on (meshd registers the secrets plugin)' : 'off (meshd has no secrets plugin registered: both skip it)'}; load ${machine.loadAtStart.join(' ')}`);
+console.log(
+  `bench:manual: ${runs} cycles per tool, CLI ${meshdCliOf(flag(process.argv, '--cli')).join(' ')}, secrets step ${secrets ? 'on (meshd registers the secrets plugin)' : 'off (meshd has no secrets plugin registered: both skip it)'}; load ${machine.loadAtStart.join(' ')}`,
+);
 const env = await startClusters({ count: 3 });
 const setup = await prepare(env, secrets);
 const samples = Object.fromEntries(TOOLS.map((t) => [t, { fromEmpty: [], noop: [], pilotMove: [] }])) as unknown as Samples;
@@ -92,7 +115,9 @@ async function oneCycle(i: number, tool: ToolName): Promise<void> {
   const figures = await cycle(env, tool, setup);
   for (const name of CASES) samples[tool][name].push(figures[name]);
   loads.push(await loadAverage());
-  console.log(`cycle ${i + 1}/${runs} ${tool.padEnd(15)} ${CASES.map((n) => `${n} ${figures[n].wallSeconds.toFixed(2)} s (${figures[n].writes} writes)`).join(', ')}; load ${loads.at(-1)}`);
+  console.log(
+    `cycle ${i + 1}/${runs} ${tool.padEnd(15)} ${CASES.map((n) => `${n} ${figures[n].wallSeconds.toFixed(2)} s (${figures[n].writes} writes)`).join(', ')}; load ${loads.at(-1)}`,
+  );
 }
 
 try {
@@ -102,16 +127,32 @@ try {
   const moves = await daemonFollowsPilot(env, setup, runs);
   console.log(`meshd run followed ${moves.length} Pilot moves: ${moves.map((m) => `${m.seconds.toFixed(2)} s (${m.writes} writes)`).join(', ')}`);
   const resyncs = await daemonResyncs(env, setup, runs);
-  console.log(`meshd run resyncs (no-op passes): ${resyncs.seconds.map((x) => x.toFixed(2)).join(', ')} s; ${resyncs.cpuPerResync.toFixed(2)} CPU s each; ${resyncs.writes} writes`);
+  console.log(
+    `meshd run resyncs (no-op passes): ${resyncs.seconds.map((x) => x.toFixed(2)).join(', ')} s; ${resyncs.cpuPerResync.toFixed(2)} CPU s each; ${resyncs.writes} writes`,
+  );
   await resetMesh(env, setup.secretNamespaces);
   const left = await leftovers(env);
   if (left.length > 0) console.log(`warning: the reset left meshd objects behind: ${left.join('; ')}`);
   const cases = Object.fromEntries(CASES.map((n) => [n, caseSummary(samples, n)])) as Record<CaseName, Record<string, number>>;
   withDaemon(cases, moves, resyncs);
   printTable(cases);
-  console.log(`noop as the daemon's resync pass: ${cases.noop.meshd_daemon_resync_s} s, ratio ${cases.noop.meshd_daemon_resync_ratio}, ${cases.noop.meshd_daemon_resync_writes} writes`);
-  console.log(`pilotMove with the daemon running (meshd run, watch-driven): ${cases.pilotMove.meshd_daemon_s} s, ratio ${cases.pilotMove.meshd_daemon_ratio}, ${cases.pilotMove.meshd_daemon_writes} writes`);
-  const report = { runs, cli: flag(process.argv, '--cli') ?? 'unbundled', cases, secrets, machine, load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) }, samples, daemonMoves: moves, daemonResyncs: resyncs };
+  console.log(
+    `noop as the daemon's resync pass: ${cases.noop.meshd_daemon_resync_s} s, ratio ${cases.noop.meshd_daemon_resync_ratio}, ${cases.noop.meshd_daemon_resync_writes} writes`,
+  );
+  console.log(
+    `pilotMove with the daemon running (meshd run, watch-driven): ${cases.pilotMove.meshd_daemon_s} s, ratio ${cases.pilotMove.meshd_daemon_ratio}, ${cases.pilotMove.meshd_daemon_writes} writes`,
+  );
+  const report = {
+    runs,
+    cli: flag(process.argv, '--cli') ?? 'unbundled',
+    cases,
+    secrets,
+    machine,
+    load: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
+    samples,
+    daemonMoves: moves,
+    daemonResyncs: resyncs,
+  };
   if (out) {
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, `${JSON.stringify(report, null, 2)}\n`);

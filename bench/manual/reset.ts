@@ -69,7 +69,12 @@ export async function leftovers(env: TestEnv): Promise<string[]> {
   const found: string[] = [];
   for (const cluster of env.clusters) {
     const objects = KubernetesObjectApi.makeApiClient(cluster.kubeConfig());
-    for (const [apiVersion, kind] of [['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Service'], ['rbac.authorization.k8s.io/v1', 'ClusterRole']] as const) {
+    for (const [apiVersion, kind] of [
+      ['v1', 'ConfigMap'],
+      ['v1', 'Secret'],
+      ['v1', 'Service'],
+      ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
+    ] as const) {
       const list = await objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, 'app.kubernetes.io/managed-by=meshd');
       found.push(...list.items.map((o) => `${cluster.name}: ${kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`));
     }

@@ -54,7 +54,10 @@ export async function daemonResyncs(env: TestEnv, setup: MeshSetup, count: numbe
     await sleep((count * RESYNC_S + 2) * 1000);
     const cpu1 = await cpuSecondsOf(daemon.pid);
     const writes = totalDelta(before, await settledWrites(env.clusters));
-    const lines = (await readFile(daemon.logPath, 'utf8')).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ReconciledLine);
+    const lines = (await readFile(daemon.logPath, 'utf8'))
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as ReconciledLine);
     const seconds = resyncWalls(lines, since).slice(0, count);
     return { seconds, cpuPerResync: (cpu1 - cpu0) / Math.max(1, seconds.length), writes };
   } finally {

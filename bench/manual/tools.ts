@@ -71,7 +71,8 @@ async function manual(setup: MeshSetup): Promise<ToolRun> {
 
 /** `path` when it exists; else a clear error saying how to build it (the bundle and the SEA come from `npm run dist`). */
 function built(path: string, kind: string): string {
-  if (!existsSync(path)) throw new Error(`--cli ${kind} runs ${path}, which is not built: run \`npm run dist\` first (it builds the bundle, the tarball and the .deb)`);
+  if (!existsSync(path))
+    throw new Error(`--cli ${kind} runs ${path}, which is not built: run \`npm run dist\` first (it builds the bundle, the tarball and the .deb)`);
   return path;
 }
 

@@ -50,13 +50,19 @@ for (let i = 0; i < rounds; i++) {
   for (const variant of (i % 2 === 0 ? ['stock-client', 'meshd'] : ['meshd', 'stock-client']) as Variant[]) {
     const r = await round1(variant, clusters);
     results[variant].push(r);
-    console.log(`round ${i + 1} ${variant.padEnd(12)} from empty ${r.empty.passSeconds.toFixed(2)} s cpu ${r.empty.cpuSeconds.toFixed(2)} s rss ${r.empty.rssMb.toFixed(0)} MB; no-op ${r.noop.passSeconds.toFixed(2)} s cpu ${r.noop.cpuSeconds.toFixed(2)} s; load ${await loadAverage()}`);
+    console.log(
+      `round ${i + 1} ${variant.padEnd(12)} from empty ${r.empty.passSeconds.toFixed(2)} s cpu ${r.empty.cpuSeconds.toFixed(2)} s rss ${r.empty.rssMb.toFixed(0)} MB; no-op ${r.noop.passSeconds.toFixed(2)} s cpu ${r.noop.cpuSeconds.toFixed(2)} s; load ${await loadAverage()}`,
+    );
   }
 }
 type Pick = (r: { empty: ChildFigures; noop: ChildFigures }) => number;
 const m = (variant: Variant, pick: Pick): number => round(median(results[variant].map(pick)), 2);
 for (const variant of ['stock-client', 'meshd'] as Variant[]) {
-  console.log(`${clusters} clusters, median of ${rounds}: ${variant.padEnd(12)} from empty ${m(variant, (r) => r.empty.passSeconds)} s, cpu ${m(variant, (r) => r.empty.cpuSeconds)} s, rss ${m(variant, (r) => r.empty.rssMb)} MB; no-op ${m(variant, (r) => r.noop.passSeconds)} s, cpu ${m(variant, (r) => r.noop.cpuSeconds)} s, rss ${m(variant, (r) => r.noop.rssMb)} MB`);
+  console.log(
+    `${clusters} clusters, median of ${rounds}: ${variant.padEnd(12)} from empty ${m(variant, (r) => r.empty.passSeconds)} s, cpu ${m(variant, (r) => r.empty.cpuSeconds)} s, rss ${m(variant, (r) => r.empty.rssMb)} MB; no-op ${m(variant, (r) => r.noop.passSeconds)} s, cpu ${m(variant, (r) => r.noop.cpuSeconds)} s, rss ${m(variant, (r) => r.noop.rssMb)} MB`,
+  );
 }
 const ratio = (pick: Pick): number => round(m('meshd', pick) / m('stock-client', pick), 2);
-console.log(`ratio meshd/stock-client: from empty ${ratio((r) => r.empty.passSeconds)} (cpu ${ratio((r) => r.empty.cpuSeconds)}, rss ${ratio((r) => r.empty.rssMb)}); no-op ${ratio((r) => r.noop.passSeconds)} (cpu ${ratio((r) => r.noop.cpuSeconds)})`);
+console.log(
+  `ratio meshd/stock-client: from empty ${ratio((r) => r.empty.passSeconds)} (cpu ${ratio((r) => r.empty.cpuSeconds)}, rss ${ratio((r) => r.empty.rssMb)}); no-op ${ratio((r) => r.noop.passSeconds)} (cpu ${ratio((r) => r.noop.cpuSeconds)})`,
+);

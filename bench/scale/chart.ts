@@ -55,8 +55,11 @@ function panelFrame(panel: Panel, points: readonly ChartPoint[], ox: number, oy:
 function axesSvg(f: PanelFrame, panel: Panel, xs: readonly number[]): string[] {
   const { ox, oy, xmin, xmax, ymax, px, py } = f;
   const parts = [`<text x="${ox + W / 2}" y="${oy + 16}" text-anchor="middle" font-weight="bold">${esc(panel.title)}</text>`];
-  parts.push(`<line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmax)}" y2="${py(0)}" stroke="#444"/><line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmin)}" y2="${py(ymax)}" stroke="#444"/>`);
-  for (const t of [0, 0.5, 1]) parts.push(`<text x="${px(xmin) - 4}" y="${py(ymax * t / 1.15) + 4}" text-anchor="end" font-size="10">${fmt(ymax * t / 1.15)}</text>`);
+  parts.push(
+    `<line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmax)}" y2="${py(0)}" stroke="#444"/><line x1="${px(xmin)}" y1="${py(0)}" x2="${px(xmin)}" y2="${py(ymax)}" stroke="#444"/>`,
+  );
+  for (const t of [0, 0.5, 1])
+    parts.push(`<text x="${px(xmin) - 4}" y="${py((ymax * t) / 1.15) + 4}" text-anchor="end" font-size="10">${fmt((ymax * t) / 1.15)}</text>`);
   for (const x of [...new Set(xs)]) parts.push(`<text x="${px(x)}" y="${py(0) + 14}" text-anchor="middle" font-size="10">${x}</text>`);
   parts.push(`<text x="${ox + W / 2}" y="${oy + H - 4}" text-anchor="middle" font-size="10">clusters (log scale)</text>`);
   return parts;
@@ -76,10 +79,15 @@ function seriesSvg(f: PanelFrame, panel: Panel, points: readonly ChartPoint[], b
   const parts: string[] = [];
   const series = points.filter((p) => p.backend === backend && panel.value(p) !== null).sort((a, b) => a.clusters - b.clusters);
   const colour = backend === 'sim' ? '#1f6fb4' : '#e07b00';
-  if (series.length > 1) parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${series.map((p) => `${px(p.clusters)},${py(panel.value(p) ?? 0)}`).join(' ')}"/>`);
+  if (series.length > 1)
+    parts.push(
+      `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${series.map((p) => `${px(p.clusters)},${py(panel.value(p) ?? 0)}`).join(' ')}"/>`,
+    );
   for (const p of series) {
     const [x, y, v] = [px(p.clusters), py(panel.value(p) ?? 0), panel.value(p) ?? 0];
-    parts.push(backend === 'sim' ? `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>` : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`);
+    parts.push(
+      backend === 'sim' ? `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>` : `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`,
+    );
     const label = backend === 'sim' ? `x="${x + 6}" y="${y - 6}"` : `x="${x + 6}" y="${y + 14}"`;
     parts.push(`<text ${label} font-size="10" fill="${colour}">${fmt(v)}</text>`);
   }
@@ -88,7 +96,14 @@ function seriesSvg(f: PanelFrame, panel: Panel, points: readonly ChartPoint[], b
 
 function panelSvg(panel: Panel, points: readonly ChartPoint[], ox: number, oy: number): string {
   const f = panelFrame(panel, points, ox, oy);
-  const parts = [...axesSvg(f, panel, points.map((p) => p.clusters)), ...targetSvg(f, panel.target)];
+  const parts = [
+    ...axesSvg(
+      f,
+      panel,
+      points.map((p) => p.clusters),
+    ),
+    ...targetSvg(f, panel.target),
+  ];
   for (const backend of ['sim', 'real']) parts.push(...seriesSvg(f, panel, points, backend));
   return parts.join('\n');
 }
@@ -98,7 +113,8 @@ export function scaleChartSvg(points: readonly ChartPoint[], caption: string): s
   const width = 2 * W;
   const height = 2 * H + 40;
   const panels = PANELS.map((panel, i) => panelSvg(panel, points, (i % 2) * W, Math.floor(i / 2) * H));
-  const legend = `<circle cx="20" cy="${2 * H + 14}" r="4" fill="#1f6fb4"/><text x="28" y="${2 * H + 18}" font-size="11">simulated API (bench/sim)</text>` +
+  const legend =
+    `<circle cx="20" cy="${2 * H + 14}" r="4" fill="#1f6fb4"/><text x="28" y="${2 * H + 18}" font-size="11">simulated API (bench/sim)</text>` +
     `<rect x="196" y="${2 * H + 10}" width="8" height="8" fill="#e07b00"/><text x="208" y="${2 * H + 18}" font-size="11">real test clusters</text>` +
     `<text x="20" y="${2 * H + 34}" font-size="10" fill="#555">${esc(caption)}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n${panels.join('\n')}\n${legend}\n</svg>\n`;

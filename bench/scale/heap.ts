@@ -58,14 +58,27 @@ requireBuiltMeshd();
 await mkdir(outDir, { recursive: true });
 const target = await simTarget(clusters);
 const registry = clusters > 700 ? ['registry: { mode: secrets }'] : [];
-const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default', ...APP_NAMESPACES], extra: ['credentials: { mode: operator }', ...registry, ...(extra ? [extra] : [])] });
+const config = meshdConfigText({
+  helm: binaryPaths().helm,
+  secretNamespaces: ['default', ...APP_NAMESPACES],
+  extra: ['credentials: { mode: operator }', ...registry, ...(extra ? [extra] : [])],
+});
 const ws = await createWorkspace(target.clusters, config);
 try {
   const load0 = await loadAverage();
   const apply = await runMeasuredMeshd(['apply', '--dir', ws.dir, '--config', ws.configPath]);
   // Under load a 1 000-cluster apply may end not converged on one timeout: the daemon converges the rest.
-  console.log(`${apply.code === 0 ? 'converged' : `meshd apply exited ${apply.code} after`} ${clusters} clusters in ${apply.wallSeconds.toFixed(1)} s, peak RSS ${apply.rssMb.toFixed(0)} MB, CPU ${apply.cpuSeconds.toFixed(1)} s (load ${load0})`);
-  if (apply.code !== 0) console.log(apply.stdout.split('\n').filter((l) => /error|failed/.test(l)).slice(0, 10).join('\n'));
+  console.log(
+    `${apply.code === 0 ? 'converged' : `meshd apply exited ${apply.code} after`} ${clusters} clusters in ${apply.wallSeconds.toFixed(1)} s, peak RSS ${apply.rssMb.toFixed(0)} MB, CPU ${apply.cpuSeconds.toFixed(1)} s (load ${load0})`,
+  );
+  if (apply.code !== 0)
+    console.log(
+      apply.stdout
+        .split('\n')
+        .filter((l) => /error|failed/.test(l))
+        .slice(0, 10)
+        .join('\n'),
+    );
   const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs] });
   try {
     await daemon.ready();
@@ -73,8 +86,19 @@ try {
     await sleep(settle * 1000);
     const idleCpuPct = idleSeconds > 0 ? await cpuPercentOver(daemon.pid, idleSeconds) : undefined;
     const memory = { ...(await memoryMetrics(daemon.url)), proc_rss_mb: (await rssOf(daemon.pid)).rssMb };
-    console.log(`idle daemon at ${clusters} clusters: ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${await loadAverage()})`);
-    const result = { clusters, converge_s: apply.wallSeconds, converge_exit: apply.code, converge_rss_mb: apply.rssMb, converge_cpu_s: apply.cpuSeconds, memory, idle_cpu_pct: idleCpuPct, load: [load0, await loadAverage()] };
+    console.log(
+      `idle daemon at ${clusters} clusters: ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${await loadAverage()})`,
+    );
+    const result = {
+      clusters,
+      converge_s: apply.wallSeconds,
+      converge_exit: apply.code,
+      converge_rss_mb: apply.rssMb,
+      converge_cpu_s: apply.cpuSeconds,
+      memory,
+      idle_cpu_pct: idleCpuPct,
+      load: [load0, await loadAverage()],
+    };
     if (snapshot) {
       process.kill(daemon.pid, 'SIGUSR2');
       const file = await snapshotFile(outDir);

@@ -28,7 +28,10 @@ function chartPath(json: string): string {
 }
 
 async function drawChart(json: string, points: readonly ScalePoint[], machine: MachineInfo): Promise<void> {
-  await writeFile(chartPath(json), scaleChartSvg(points, `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date.slice(0, 10)}`));
+  await writeFile(
+    chartPath(json),
+    scaleChartSvg(points, `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.date.slice(0, 10)}`),
+  );
 }
 
 const redraw = flag(argv, '--redraw');
@@ -51,14 +54,23 @@ const machine = machineInfo();
 const configExtra = concurrency === undefined ? [] : [`concurrency: ${concurrency}`];
 console.log(`bench:scale: clusters ${counts.join(', ')}; real clusters up to ${realMax}; idle window ${idleSeconds} s; load ${machine.loadAtStart.join(' ')}`);
 
-const plan = counts.flatMap((n) => (n <= realMax ? [{ n, backend: 'real' as const }, { n, backend: 'sim' as const }] : [{ n, backend: 'sim' as const }]));
+const plan = counts.flatMap((n) =>
+  n <= realMax
+    ? [
+        { n, backend: 'real' as const },
+        { n, backend: 'sim' as const },
+      ]
+    : [{ n, backend: 'sim' as const }],
+);
 const points: ScalePoint[] = [];
 for (const { n, backend } of plan) {
   const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra, nodeArgs, ...(cpuProfDir ? { cpuProfDir } : {}) });
   points.push(point);
-  console.log(`${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
-    `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +
-    `daemon ready ${point.daemon_ready_s ?? '-'} s, idle cpu ${point.idle_cpu_pct ?? '-'} % (first window ${point.idle_first_window_cpu_pct ?? '-'} %), rss ${point.daemon_rss_mb ?? '-'} MB, idle writes ${point.idle_writes ?? '-'}; load ${point.load.join(' ')}`);
+  console.log(
+    `${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
+      `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +
+      `daemon ready ${point.daemon_ready_s ?? '-'} s, idle cpu ${point.idle_cpu_pct ?? '-'} % (first window ${point.idle_first_window_cpu_pct ?? '-'} %), rss ${point.daemon_rss_mb ?? '-'} MB, idle writes ${point.idle_writes ?? '-'}; load ${point.load.join(' ')}`,
+  );
 }
 
 if (out) {

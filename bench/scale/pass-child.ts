@@ -20,17 +20,34 @@ const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);
 const helm = await probeHelm(config.helm.binary, signal);
 const state = config.stateDirectory === undefined ? undefined : await StateStore.open(config.stateDirectory);
-const report = await runPass({ mode: 'apply', snapshot, config, plugins, logger: silent, signal, helm, ...(state ? { state } : {}), ...(variant === 'stock-client' ? { connect: connectStockClient } : {}) });
+const report = await runPass({
+  mode: 'apply',
+  snapshot,
+  config,
+  plugins,
+  logger: silent,
+  signal,
+  helm,
+  ...(state ? { state } : {}),
+  ...(variant === 'stock-client' ? { connect: connectStockClient } : {}),
+});
 if (!report.converged) {
-  const failed = report.clusters.filter((c) => c.state !== 'converged').slice(0, 5).map((c) => `${c.name}: ${c.state} ${c.lastError?.message ?? c.components.map((x) => x.error?.message ?? '').join(' ')}`);
-  console.error(`not converged: ${[...report.errors.map((e) => e.message), report.registry?.error?.message ?? '', ...failed].filter((e) => e !== '').join('\n')}`);
+  const failed = report.clusters
+    .filter((c) => c.state !== 'converged')
+    .slice(0, 5)
+    .map((c) => `${c.name}: ${c.state} ${c.lastError?.message ?? c.components.map((x) => x.error?.message ?? '').join(' ')}`);
+  console.error(
+    `not converged: ${[...report.errors.map((e) => e.message), report.registry?.error?.message ?? '', ...failed].filter((e) => e !== '').join('\n')}`,
+  );
 }
 const usage = process.resourceUsage();
-console.log(JSON.stringify({
-  converged: report.converged,
-  writes: report.writes,
-  passSeconds: (performance.now() - started) / 1000,
-  rssMb: usage.maxRSS / 1024,
-  cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-}));
+console.log(
+  JSON.stringify({
+    converged: report.converged,
+    writes: report.writes,
+    passSeconds: (performance.now() - started) / 1000,
+    rssMb: usage.maxRSS / 1024,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+  }),
+);
 process.exit(report.converged ? 0 : 1);

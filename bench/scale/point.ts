@@ -48,7 +48,11 @@ export interface PointOptions {
   nodeArgs?: readonly string[];
 }
 
-async function converge(target: ScaleTarget, args: string[], nodeArgs: string[]): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
+async function converge(
+  target: ScaleTarget,
+  args: string[],
+  nodeArgs: string[],
+): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
   const before = await target.writes();
   const cpu0 = target.serverCpuSeconds();
   const run = await runMeasuredMeshd(args, nodeArgs);
@@ -68,12 +72,19 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
   const target = opts.backend === 'real' ? await realTarget(opts.clusters) : await simTarget(opts.clusters);
   // The operator's kubeconfigs are published (as before minted credentials existed): minting a
   // reader token per remote is measured by the credential tests, not here.
-  const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default', ...APP_NAMESPACES], extra: ['credentials: { mode: operator }', ...registryMode(opts.clusters), ...opts.configExtra] });
+  const config = meshdConfigText({
+    helm: binaryPaths().helm,
+    secretNamespaces: ['default', ...APP_NAMESPACES],
+    extra: ['credentials: { mode: operator }', ...registryMode(opts.clusters), ...opts.configExtra],
+  });
   const ws = await createWorkspace(target.clusters, config);
   const load = [await loadAverage()];
   try {
     const args = ['apply', '--dir', ws.dir, '--config', ws.configPath];
-    const prof = (label: string): string[] => [...(opts.nodeArgs ?? []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}/${opts.backend}-${opts.clusters}-${label}`] : [])];
+    const prof = (label: string): string[] => [
+      ...(opts.nodeArgs ?? []),
+      ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}/${opts.backend}-${opts.clusters}-${label}`] : []),
+    ];
     const first = await converge(target, args, prof('from-empty'));
     const noop = await converge(target, args, prof('noop'));
     load.push(await loadAverage());

@@ -50,8 +50,16 @@ export async function simTarget(count: number): Promise<ScaleTarget> {
 export async function realTarget(count: number): Promise<ScaleTarget> {
   const env = await startClusters({ count, appNamespaces: APP_NAMESPACES });
   try {
-    await Promise.all(env.clusters.slice(1).flatMap((r) => APP_NAMESPACES.map((name) =>
-      r.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } }))));
+    await Promise.all(
+      env.clusters.slice(1).flatMap((r) =>
+        APP_NAMESPACES.map((name) =>
+          r
+            .kubeConfig()
+            .makeApiClient(CoreV1Api)
+            .createNamespace({ body: { metadata: { name } } }),
+        ),
+      ),
+    );
     const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
     return { backend: 'real', clusters, writes: () => settledWrites(env.clusters), serverCpuSeconds: () => 0, stop: () => env.stop() };
   } catch (err) {

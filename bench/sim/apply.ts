@@ -18,7 +18,9 @@ function managedFields(manager: string, applied: SimObject): Json[] {
   const { apiVersion: _a, kind: _k, metadata, ...rest } = applied;
   const { name: _n, namespace: _ns, ...meta } = metadata;
   const fieldsV1 = { ...fieldsSkeleton(rest), ...(Object.keys(meta).length > 0 ? { 'f:metadata': fieldsSkeleton(meta) } : {}) };
-  return [{ manager, operation: 'Apply', apiVersion: applied.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1 }];
+  return [
+    { manager, operation: 'Apply', apiVersion: applied.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1 },
+  ];
 }
 
 /** What a server-side apply of `applied` over `existing` (or nothing) stores. */
@@ -27,7 +29,10 @@ export function serverSideApply(existing: SimObject | undefined, applied: SimObj
   if (!existing) return { ...applied, metadata: { ...applied.metadata, managedFields: fields } };
   const { metadata: _m, ...keptTop } = existing;
   const labels = { ...existing.metadata.labels, ...applied.metadata.labels };
-  const annotations = { ...(existing.metadata.annotations as Record<string, string> | undefined), ...(applied.metadata.annotations as Record<string, string> | undefined) };
+  const annotations = {
+    ...(existing.metadata.annotations as Record<string, string> | undefined),
+    ...(applied.metadata.annotations as Record<string, string> | undefined),
+  };
   const metadata: SimObject['metadata'] = { ...existing.metadata, ...applied.metadata, managedFields: fields };
   if (Object.keys(labels).length > 0) metadata.labels = labels;
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;

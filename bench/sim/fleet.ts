@@ -53,15 +53,37 @@ export function simClusterName(index: number): string {
 function selfSignedCert(dir: string): { key: string; cert: string } {
   const key = join(dir, 'sim.key');
   const cert = join(dir, 'sim.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '2', '-subj', '/CN=meshd-sim', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=meshd-sim',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
 }
 
 function kubeconfig(name: string, server: string, caPem: string, token: string): string {
   const user = `${name}-admin`;
   return stringify({
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name, cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
     users: [{ name: user, user: { token } }],
     contexts: [{ name, context: { cluster: name, user } }],
@@ -101,7 +123,8 @@ function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Ht
   const server = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs them (HTTP/2's types lack a few HTTP/1.1 members the handler never uses)
     const [request, response] = [req as unknown as IncomingMessage, res as unknown as ServerResponse];
-    if (request.headers.authorization !== `Bearer ${token}`) return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
+    if (request.headers.authorization !== `Bearer ${token}`)
+      return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
     void handleRequest(request, response, store);
   });
   // No idle timeout: kube-apiserver closes only connections without a request or stream in flight

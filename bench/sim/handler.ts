@@ -18,7 +18,11 @@ const MAX_DATA_BYTES = 1024 * 1024;
 
 /** A failed request: the Status body a real server sends. */
 export class StatusError extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -53,9 +57,13 @@ function checkWrite(store: ClusterStore, route: ResourceRoute, obj: SimObject): 
     const nsRes = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
     if (!store.get(nsRes, undefined, route.namespace ?? '')) throw new StatusError(404, 'NotFound', `namespaces "${route.namespace}" not found`);
   }
-  const data = { ...(obj.data as object | undefined), ...(obj.binaryData as object | undefined), ...(obj.stringData as object | undefined) } as Record<string, string>;
+  const data = { ...(obj.data as object | undefined), ...(obj.binaryData as object | undefined), ...(obj.stringData as object | undefined) } as Record<
+    string,
+    string
+  >;
   const bytes = Object.entries(data).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(String(v)), 0);
-  if (bytes > MAX_DATA_BYTES) throw new StatusError(422, 'Invalid', `${route.res.kind} "${obj.metadata.name}" is invalid: []: Too long: may not be more than ${MAX_DATA_BYTES} bytes`);
+  if (bytes > MAX_DATA_BYTES)
+    throw new StatusError(422, 'Invalid', `${route.res.kind} "${obj.metadata.name}" is invalid: []: Too long: may not be more than ${MAX_DATA_BYTES} bytes`);
 }
 
 function withPathIdentity(route: ResourceRoute, obj: SimObject, res: SimResource): SimObject {
@@ -92,7 +100,8 @@ function apply({ store, route, url }: WriteContext, body: SimObject, existing: S
 
 function replace({ store, route }: WriteContext, body: SimObject, existing: SimObject): [number, unknown] {
   const rv = body.metadata.resourceVersion;
-  if (rv !== undefined && rv !== existing.metadata.resourceVersion) throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${route.res.plural} "${body.metadata.name}": the object has been modified`);
+  if (rv !== undefined && rv !== existing.metadata.resourceVersion)
+    throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${route.res.plural} "${body.metadata.name}": the object has been modified`);
   checkWrite(store, route, body);
   return [200, store.update(route.res, existing, body)];
 }
@@ -100,11 +109,14 @@ function replace({ store, route }: WriteContext, body: SimObject, existing: SimO
 /** A ServiceAccount token (TokenRequest): a JWT-shaped random token that expires when asked. */
 async function tokenRequest({ req, store, route }: WriteContext): Promise<[number, unknown]> {
   if (!store.get(route.res, route.namespace, route.name ?? '')) throw notFound(route, route.name ?? '');
-  const body = await readBody(req) as SimObject & { spec?: { expirationSeconds?: number } };
+  const body = (await readBody(req)) as SimObject & { spec?: { expirationSeconds?: number } };
   const seconds = body.spec?.expirationSeconds ?? 3600;
   const part = (): string => randomBytes(24).toString('base64url');
   const status = { token: `${part()}.${part()}.${part()}`, expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString() };
-  return [201, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: route.name, namespace: route.namespace }, spec: body.spec ?? {}, status }];
+  return [
+    201,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: route.name, namespace: route.namespace }, spec: body.spec ?? {}, status },
+  ];
 }
 
 async function write(ctx: WriteContext): Promise<[number, unknown]> {

@@ -20,7 +20,15 @@ export interface ResourceRoute {
 /** What a path names; undefined is a 404. */
 export type Route = DocumentRoute | ResourceRoute;
 
-const VERSION = { major: '1', minor: '34', gitVersion: 'v1.34.4', gitCommit: 'simulated', platform: 'linux/amd64', buildDate: '2025-01-01T00:00:00Z', goVersion: 'sim' };
+const VERSION = {
+  major: '1',
+  minor: '34',
+  gitVersion: 'v1.34.4',
+  gitCommit: 'simulated',
+  platform: 'linux/amd64',
+  buildDate: '2025-01-01T00:00:00Z',
+  goVersion: 'sim',
+};
 
 /** The fixed documents, by path length and first segment. */
 const DOCUMENTS = new Map<string, (parts: string[]) => object | undefined>([
@@ -62,7 +70,10 @@ function resourceRoute(group: string, version: string, rest: string[]): Route | 
 
 /** Reads a request path (without query) into a route. */
 export function routeOf(path: string): Route | undefined {
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const doc = documentRoute(parts);
   if (doc) return doc;
   if (parts[0] === 'api' && parts[1] !== undefined) return resourceRoute('', parts[1], parts.slice(2));

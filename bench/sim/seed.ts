@@ -35,7 +35,9 @@ const obj = (kind: string, id: string, rest: Record<string, unknown> = {}): SimO
 
 /** PEM-looking text of about the size of a real certificate or key (content is random). */
 function fakePem(label: string, bytes: number): string {
-  const body = randomBytes(bytes).toString('base64').replace(/(.{64})/g, '$1\n');
+  const body = randomBytes(bytes)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
@@ -67,7 +69,10 @@ export class SimControlPlane {
   private serial = 0;
   private readonly pods = new Map<IstioComponent, SimObject>();
 
-  constructor(private readonly store: ClusterStore, private readonly network: SimNetwork) {}
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly network: SimNetwork,
+  ) {}
 
   /** Creates istio-system's Deployments and Pods and istio.default in `secretNamespaces`. */
   seed(secretNamespaces: readonly string[]): void {
@@ -75,14 +80,30 @@ export class SimControlPlane {
     for (const component of ISTIO_COMPONENTS) {
       const s = specs[component];
       const template = { metadata: { labels: s.labels }, spec: { serviceAccountName: s.serviceAccount, containers: s.containers } };
-      this.store.create(type('apps', 'deployments'), obj('apps/v1 Deployment', `${ISTIO_NAMESPACE}/${s.deployment}`, { spec: { replicas: 1, selector: { matchLabels: s.labels }, template } }));
+      this.store.create(
+        type('apps', 'deployments'),
+        obj('apps/v1 Deployment', `${ISTIO_NAMESPACE}/${s.deployment}`, { spec: { replicas: 1, selector: { matchLabels: s.labels }, template } }),
+      );
       this.startPod(component);
     }
     const root = fakePem('CERTIFICATE', 800);
-    this.store.create(type('', 'secrets'), obj('v1 Secret', `${ISTIO_NAMESPACE}/istio-ca-secret`, { type: 'istio.io/ca-root', data: { 'ca-cert.pem': b64(root), 'ca-key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)) } }));
+    this.store.create(
+      type('', 'secrets'),
+      obj('v1 Secret', `${ISTIO_NAMESPACE}/istio-ca-secret`, {
+        type: 'istio.io/ca-root',
+        data: { 'ca-cert.pem': b64(root), 'ca-key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)) },
+      }),
+    );
     for (const ns of secretNamespaces) {
       const data = { 'cert-chain.pem': b64(fakePem('CERTIFICATE', 900)), 'key.pem': b64(fakePem('RSA PRIVATE KEY', 1200)), 'root-cert.pem': b64(root) };
-      this.store.create(type('', 'secrets'), obj('v1 Secret', `${ns}/istio.default`, { type: 'istio.io/key-and-cert', metadata: { name: 'istio.default', namespace: ns, annotations: { 'istio.io/service-account.name': 'default' } }, data }));
+      this.store.create(
+        type('', 'secrets'),
+        obj('v1 Secret', `${ns}/istio.default`, {
+          type: 'istio.io/key-and-cert',
+          metadata: { name: 'istio.default', namespace: ns, annotations: { 'istio.io/service-account.name': 'default' } },
+          data,
+        }),
+      );
     }
   }
 

@@ -34,7 +34,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([k, v]) => v !== undefined && k !== 'resourceVersion' && k !== 'managedFields');
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -69,7 +72,12 @@ export class ClusterStore {
   /** Stores a new object (server fields added). The caller checked it does not exist. */
   create(res: SimResource, obj: SimObject): SimObject {
     const stored: SimObject = { ...obj, apiVersion: apiVersionOf(res), kind: res.kind };
-    stored.metadata = { ...obj.metadata, uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), resourceVersion: String(++this.rv) };
+    stored.metadata = {
+      ...obj.metadata,
+      uid: randomUUID(),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      resourceVersion: String(++this.rv),
+    };
     if (!res.namespaced) delete stored.metadata.namespace;
     if (res.kind === 'Namespace') stored.status = { phase: 'Active' };
     this.objects.set(this.key(res, obj.metadata.namespace, obj.metadata.name), stored);

@@ -34,7 +34,9 @@ export function serveWatch({ req, res, store, route, url }: WatchRequest): void 
     fromRv,
   );
   if (stop === 'expired') {
-    res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } })}\n`);
+    res.end(
+      `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } })}\n`,
+    );
     return;
   }
   const seconds = Number(url.searchParams.get('timeoutSeconds') ?? DEFAULT_TIMEOUT_S);

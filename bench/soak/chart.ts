@@ -58,8 +58,10 @@ function trendLine(f: Frame, samples: readonly SoakSample[]): string {
   const meanY = samples.reduce((a, s) => a + s.rssMb, 0) / samples.length;
   const at = (minutes: number): number => meanY + slope * (minutes / 60 - meanT);
   const label = `trend ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/h`;
-  return `<line x1="${f.x(0)}" y1="${f.y(at(0))}" x2="${f.x(f.minutes)}" y2="${f.y(at(f.minutes))}" stroke="#c00" stroke-dasharray="5,4"/>` +
-    `<text x="${f.x(f.minutes) - 4}" y="${f.y(at(f.minutes)) - 6}" text-anchor="end" font-size="10" fill="#c00">${esc(label)}</text>`;
+  return (
+    `<line x1="${f.x(0)}" y1="${f.y(at(0))}" x2="${f.x(f.minutes)}" y2="${f.y(at(f.minutes))}" stroke="#c00" stroke-dasharray="5,4"/>` +
+    `<text x="${f.x(f.minutes) - 4}" y="${f.y(at(f.minutes)) - 6}" text-anchor="end" font-size="10" fill="#c00">${esc(label)}</text>`
+  );
 }
 
 function panel(samples: readonly SoakSample[], series: Series, oy: number): string {
@@ -75,9 +77,11 @@ export function soakChartSvg(samples: readonly SoakSample[], caption: string): s
   if (samples.length === 0) throw new Error('a soak chart needs at least one sample');
   const panels = SERIES.map((series, i) => panel(samples, series, i * H));
   const height = SERIES.length * H + 24;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="12">\n` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="12">\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${panels.join('\n')}\n` +
-    `<text x="${M.left}" y="${height - 8}" font-size="10" fill="#555">${esc(caption)}</text>\n</svg>\n`;
+    `<text x="${M.left}" y="${height - 8}" font-size="10" fill="#555">${esc(caption)}</text>\n</svg>\n`
+  );
 }
 
 const PROGRESS = /^soak: (\d+) changes, ([\d.]+) min, rss (\d+) MB, fds (\d+)$/;

@@ -59,7 +59,12 @@ async function editDescriptor(ctx: ChurnContext, n: number, atomic: boolean): Pr
   } else {
     await writeFile(file, `${text}${marker}`);
   }
-  return { kind: atomic ? 'atomic-save' : 'file-edit', since, ownDeletes: 0, converged: async () => (await publishedText(ctx.env, `${remote.name}.yaml`))?.endsWith(marker) === true };
+  return {
+    kind: atomic ? 'atomic-save' : 'file-edit',
+    since,
+    ownDeletes: 0,
+    converged: async () => (await publishedText(ctx.env, `${remote.name}.yaml`))?.endsWith(marker) === true,
+  };
 }
 
 async function rotate(ctx: ChurnContext): Promise<MadeChange> {

@@ -31,7 +31,11 @@ async function soak(): Promise<void> {
   const run = await runSoak({ minutes, log: (line) => console.log(line) });
   const text = `${JSON.stringify(run.result, null, 2)}\n`;
   console.log(text);
-  console.log(`by kind (ms): ${Object.entries(run.byKind).map(([k, v]) => `${k} n=${v.length} max=${Math.max(...v)}`).join('; ')}`);
+  console.log(
+    `by kind (ms): ${Object.entries(run.byKind)
+      .map(([k, v]) => `${k} n=${v.length} max=${Math.max(...v)}`)
+      .join('; ')}`,
+  );
   if (run.failures.length > 0) console.log(`not converged: ${run.failures.map((f) => `#${f.n} ${f.kind}`).join(', ')}`);
   if (out) await writeRun(out, run, machine, text);
   process.exitCode = run.result.converged === run.result.changes && run.result.unexpected_deletes === 0 ? 0 : 1;

@@ -75,11 +75,15 @@ const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 
 
 /** Waits until /status shows every cluster converged and the queue empty. */
 async function settled(daemon: DaemonProcess): Promise<void> {
-  await until('every cluster converged', async () => {
-    const status = await daemon.status();
-    const idle = (status.queue?.depth ?? 0) === 0 && (status.queue?.active.length ?? 0) === 0;
-    return idle && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() });
+  await until(
+    'every cluster converged',
+    async () => {
+      const status = await daemon.status();
+      const idle = (status.queue?.depth ?? 0) === 0 && (status.queue?.active.length ?? 0) === 0;
+      return idle && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() },
+  );
 }
 
 /** What the churn loop counted. */
@@ -92,7 +96,12 @@ interface Tally {
 }
 
 /** Makes changes one after another until `options.minutes` have passed since `startedAt`, each awaited to convergence (or its deadline). */
-async function churn(ctx: ChurnContext, options: SoakOptions & { log: (line: string) => void }, latest: () => Sample | undefined, startedAt: number): Promise<Tally> {
+async function churn(
+  ctx: ChurnContext,
+  options: SoakOptions & { log: (line: string) => void },
+  latest: () => Sample | undefined,
+  startedAt: number,
+): Promise<Tally> {
   const tally: Tally = { n: 0, times: [], byKind: {}, failures: [], ownDeletes: 0 };
   for (; performance.now() - startedAt < options.minutes * 60_000; tally.n++) {
     const change = await makeChange(ctx, tally.n);
@@ -105,7 +114,10 @@ async function churn(ctx: ChurnContext, options: SoakOptions & { log: (line: str
       tally.times.push(ms);
       (tally.byKind[change.kind] ??= []).push(Math.round(ms));
     }
-    if (tally.n % 10 === 9) options.log(`soak: ${tally.n + 1} changes, ${((performance.now() - startedAt) / 60_000).toFixed(1)} min, rss ${latest()?.rssMb.toFixed(0)} MB, fds ${latest()?.fds}`);
+    if (tally.n % 10 === 9)
+      options.log(
+        `soak: ${tally.n + 1} changes, ${((performance.now() - startedAt) / 60_000).toFixed(1)} min, rss ${latest()?.rssMb.toFixed(0)} MB, fds ${latest()?.fds}`,
+      );
     await new Promise((done) => setTimeout(done, 500));
   }
   return tally;
@@ -130,7 +142,14 @@ interface Sampling {
 
 /** Runs `work` (then waits for the daemon to settle) while sampling the daemon every 5 s. */
 async function sampledWhile<T>({ running, startedAt, samples }: Sampling, work: () => Promise<T>): Promise<T> {
-  const sampler = setInterval(() => void sampleOf(running.pid, startedAt).then((s) => samples.push(s), () => undefined), 5000);
+  const sampler = setInterval(
+    () =>
+      void sampleOf(running.pid, startedAt).then(
+        (s) => samples.push(s),
+        () => undefined,
+      ),
+    5000,
+  );
   try {
     const tally = await work();
     await settled(running);
@@ -178,7 +197,8 @@ interface SoakTarget {
 
 /** Churns the target while sampling the daemon, then sums up the run. */
 async function churnAndMeasure({ env, dir, running }: SoakTarget, options: SoakOptions & { log: (line: string) => void }): Promise<SoakRun> {
-  const deletes = async (): Promise<number> => (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
+  const deletes = async (): Promise<number> =>
+    (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
   const deletesBefore = await deletes();
   const startedAt = performance.now();
   const samples: Sample[] = [await sampleOf(running.pid, startedAt)];

@@ -21,12 +21,22 @@ describe('core imports', () => {
     { text: "import { runPass } from '@meshd/core';", lines: ["import { runPass } from '@meshd/core';"], unknown: [] },
     {
       text: "import { runPass, planRelease, type KubeObject } from '@meshd/core';",
-      lines: ["import { runPass } from '@meshd/core';\nimport { planRelease } from '@meshd/core/release';\nimport { type KubeObject } from '@meshd/core/kube';"],
+      lines: [
+        "import { runPass } from '@meshd/core';\nimport { planRelease } from '@meshd/core/release';\nimport { type KubeObject } from '@meshd/core/kube';",
+      ],
       unknown: [],
     },
-    { text: "import type { KubeObject, MeshdError as E } from '@meshd/core';", lines: ["import type { KubeObject } from '@meshd/core/kube';\nimport type { MeshdError as E } from '@meshd/core';"], unknown: [] },
+    {
+      text: "import type { KubeObject, MeshdError as E } from '@meshd/core';",
+      lines: ["import type { KubeObject } from '@meshd/core/kube';\nimport type { MeshdError as E } from '@meshd/core';"],
+      unknown: [],
+    },
     { text: "import { planRelease } from '@meshd/core/plan';", lines: ["import { planRelease } from '@meshd/core/release';"], unknown: [] },
-    { text: "import { gone, runPass } from '@meshd/core/pass';", lines: ["import { gone } from '@meshd/core/pass';\nimport { runPass } from '@meshd/core';"], unknown: ['gone'] },
+    {
+      text: "import { gone, runPass } from '@meshd/core/pass';",
+      lines: ["import { gone } from '@meshd/core/pass';\nimport { runPass } from '@meshd/core';"],
+      unknown: ['gone'],
+    },
     { text: "import { validateDirectory } from '@meshd/core/offline';\nimport { x } from 'other';", lines: [], unknown: [] },
   ])('$text', ({ text, lines, unknown }) => {
     expect(rewrite(text)).toEqual({ lines, unknown });

@@ -51,7 +51,10 @@ export function coreEntryPoints(repo: string): Map<string, string> {
   const manifest = JSON.parse(readFileSync(join(repo, 'packages/core/package.json'), 'utf8')) as { exports: Record<string, { default: string }> };
   const entries = Object.entries(manifest.exports)
     .filter(([subpath]) => subpath !== './offline')
-    .map(([subpath, target]) => ({ name: `@meshd/core${subpath.slice(1)}`, file: join(repo, 'packages/core', target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')) }));
+    .map(([subpath, target]) => ({
+      name: `@meshd/core${subpath.slice(1)}`,
+      file: join(repo, 'packages/core', target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')),
+    }));
   const program = ts.createProgram(
     entries.map((e) => e.file),
     { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true },
@@ -91,7 +94,9 @@ function rewriteFile(file: string, entryOf: ReadonlyMap<string, string>, unknown
 function main(): void {
   const repo = fileURLToPath(new URL('../..', import.meta.url));
   const entryOf = coreEntryPoints(repo);
-  const files = ['packages', 'tools', 'bench', 'test', 'scripts'].flatMap((d) => tsFilesUnder(join(repo, d))).filter((f) => !f.startsWith(join(repo, 'packages/core/src')));
+  const files = ['packages', 'tools', 'bench', 'test', 'scripts']
+    .flatMap((d) => tsFilesUnder(join(repo, d)))
+    .filter((f) => !f.startsWith(join(repo, 'packages/core/src')));
   const unknown: string[] = [];
   const changed = files.filter((f) => rewriteFile(f, entryOf, unknown));
   for (const f of changed) console.log(`rewrote ${relative(repo, f)}`);

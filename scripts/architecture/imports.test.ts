@@ -73,7 +73,9 @@ describe.each(workspaces)('%s', (workspace) => {
     // `await import()` for exec/auth-provider/proxy kubeconfigs and HTTP/1 watches, keeps it.
     if (workspace.startsWith('tools/')) return;
     const runtimeImport = /^(import|export)\s+(?!type\b)[^;]*from\s+'@kubernetes\/client-node'|import\('@kubernetes\/client-node'\)/m;
-    const shipped = sourceFiles(root).map((f) => f.path).filter((f) => !f.endsWith('.test.ts') && !f.endsWith('cluster/agent.ts'));
+    const shipped = sourceFiles(root)
+      .map((f) => f.path)
+      .filter((f) => !f.endsWith('.test.ts') && !f.endsWith('cluster/agent.ts'));
     expect(shipped.filter((f) => runtimeImport.test(readFileSync(f, 'utf8')))).toEqual([]);
   });
 

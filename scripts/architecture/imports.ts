@@ -16,7 +16,8 @@ export function sourceFiles(dir: string): SourceFile[] {
     for (const name of readdirSync(d)) {
       const full = join(d, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && !isBarrel(full)) files.push({ path: full, imports: importsOf(full) });
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') && !isBarrel(full))
+        files.push({ path: full, imports: importsOf(full) });
     }
   };
   walk(dir);
@@ -26,7 +27,10 @@ export function sourceFiles(dir: string): SourceFile[] {
 /** An `index.ts`, or any file that only re-exports (`export … from`), such as a package's second entry point. */
 function isBarrel(file: string): boolean {
   if (file.endsWith('/index.ts')) return true;
-  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+  const code = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
   return code.length > 0 && code.every((l) => /^export (\*|\{[^}]*\}|type \{[^}]*\}) from '/.test(l.trim()));
 }
 
@@ -60,7 +64,10 @@ export function importGraphs(files: readonly SourceFile[], root: string): { file
   const folderEdges = new Map<string, Set<string>>();
   for (const f of files) {
     const from = relative(root, f.path);
-    fileGraph.set(from, f.imports.map((i) => relative(root, i)));
+    fileGraph.set(
+      from,
+      f.imports.map((i) => relative(root, i)),
+    );
     const folder = dirname(from);
     const targets = folderEdges.get(folder) ?? new Set<string>();
     for (const i of f.imports) if (dirname(relative(root, i)) !== folder) targets.add(dirname(relative(root, i)));
@@ -97,5 +104,7 @@ export function relativeImportsUnder(dir: string): RelativeImport[] {
  */
 export function reachIns(imports: readonly RelativeImport[], workspaces: readonly string[], repo: string): string[] {
   const ownerOf = (file: string): string | undefined => workspaces.find((w) => relative(join(repo, w), file).split('/')[0] !== '..');
-  return imports.filter((i) => ownerOf(i.to) !== undefined && ownerOf(i.to) !== ownerOf(i.from)).map((i) => `${relative(repo, i.from)} → ${relative(repo, i.to)}`);
+  return imports
+    .filter((i) => ownerOf(i.to) !== undefined && ownerOf(i.to) !== ownerOf(i.from))
+    .map((i) => `${relative(repo, i.from)} → ${relative(repo, i.to)}`);
 }

@@ -20,7 +20,13 @@ export type Say = (text: string) => void;
 
 async function drift(env: TestEnv, name: string, say: Say): Promise<string> {
   const cluster = env.clusters.find((c) => c.name === name);
-  if (!cluster || cluster.index === 0) throw new Error(`drift needs a remote: ${env.clusters.slice(1).map((c) => c.name).join(', ')}`);
+  if (!cluster || cluster.index === 0)
+    throw new Error(
+      `drift needs a remote: ${env.clusters
+        .slice(1)
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
   const { CoreV1Api } = await import('@kubernetes/client-node');
   const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   const ep = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
@@ -40,7 +46,13 @@ async function partition(env: TestEnv, name: string, say: Say): Promise<string> 
   await cluster.stopApiServer();
   say(`partition: ${name}'s API server is gone; it comes back in ${PARTITION_MS / 1000} s`);
   setTimeout(() => {
-    cluster.startApiServer().then(() => say(`partition: ${name}'s API server is back`), (err: unknown) => say(`partition: ${name} did not come back: ${String(err)}`)).finally(() => partitioned.delete(name));
+    cluster
+      .startApiServer()
+      .then(
+        () => say(`partition: ${name}'s API server is back`),
+        (err: unknown) => say(`partition: ${name} did not come back: ${String(err)}`),
+      )
+      .finally(() => partitioned.delete(name));
   }, PARTITION_MS).unref();
   return name;
 }

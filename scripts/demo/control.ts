@@ -22,7 +22,10 @@ export async function startControl(file: string, act: (action: DemoAction, name:
     const reply = (code: number, body: object): void => void res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.method !== 'POST' || req.headers.authorization !== `Bearer ${token}`) return reply(403, { error: 'forbidden' });
     if (!isDemoAction(action)) return reply(404, { error: `unknown action ${action}` });
-    act(action, url.searchParams.get('name') ?? undefined).then((result) => reply(200, { result }), (err: unknown) => reply(409, { error: err instanceof Error ? err.message : String(err) }));
+    act(action, url.searchParams.get('name') ?? undefined).then(
+      (result) => reply(200, { result }),
+      (err: unknown) => reply(409, { error: err instanceof Error ? err.message : String(err) }),
+    );
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const control: ControlFile = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token };
@@ -40,7 +43,11 @@ export async function requestAction(file: string, action: DemoAction, name: stri
     throw new Error('no demo is running here: start one with `npm run demo` in another terminal');
   }
   const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
-  const res = await fetch(`${control.url}/action/${action}${query}`, { method: 'POST', headers: { authorization: `Bearer ${control.token}` }, signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${control.url}/action/${action}${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${control.token}` },
+    signal: AbortSignal.timeout(60_000),
+  });
   const body = (await res.json()) as { result?: string; error?: string };
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
   return body.result ?? '';

@@ -15,6 +15,8 @@ export function readableLogLine(line: string): string {
   }
   const time = typeof record.time === 'number' ? new Date(record.time).toTimeString().slice(0, 8) : '--:--:--';
   const level = LEVELS[typeof record.level === 'number' ? record.level : 30] ?? 'INFO';
-  const fields = Object.entries(record).filter(([k]) => !SKIPPED.has(k)).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const fields = Object.entries(record)
+    .filter(([k]) => !SKIPPED.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return `${time} ${level.padEnd(5)} ${typeof record.msg === 'string' ? record.msg : ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
 }

@@ -33,7 +33,10 @@ async function tarball(name: string, bundle: { launcher: string; cli: string; ca
   const root = join(dist, 'stage', name);
   await stageTree(root, { repo, ...bundle }, { bin: 'launcher' });
   // bin/meshd is CommonJS without an extension: this keeps a "type": "module" above the unpacked tree from claiming it.
-  await writeFile(join(root, 'package.json'), `${JSON.stringify({ name: 'meshd', version: MESHD_VERSION, private: true, type: 'commonjs', engines: { node: '>=20.19' } }, null, 2)}\n`);
+  await writeFile(
+    join(root, 'package.json'),
+    `${JSON.stringify({ name: 'meshd', version: MESHD_VERSION, private: true, type: 'commonjs', engines: { node: '>=20.19' } }, null, 2)}\n`,
+  );
   const out = join(dist, `${name}.tar.gz`);
   run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', out, '-C', join(dist, 'stage'), name]);
   return out;
@@ -53,7 +56,10 @@ async function debian(ver: string, bundle: { launcher: string; cli: string; cach
   for (const script of ['postinst', 'prerm', 'postrm', 'conffiles']) await cp(join(here, 'debian', script), join(root, 'DEBIAN', script));
   for (const script of ['postinst', 'prerm', 'postrm']) await chmod(join(root, 'DEBIAN', script), 0o755);
   const installedSize = run('du', ['-sk', '--exclude=DEBIAN', root]).split(/\s/)[0] ?? '0';
-  const control = (await readFile(join(here, 'debian/control'), 'utf8')).replace('@VERSION@', ver).replace('@INSTALLED_SIZE@', installedSize).replace('@NODE_VERSION@', nodeVersion);
+  const control = (await readFile(join(here, 'debian/control'), 'utf8'))
+    .replace('@VERSION@', ver)
+    .replace('@INSTALLED_SIZE@', installedSize)
+    .replace('@NODE_VERSION@', nodeVersion);
   await writeFile(join(root, 'DEBIAN/control'), control);
   const out = join(dist, `meshd_${ver}_amd64.deb`);
   run('dpkg-deb', ['--root-owner-group', '-Zxz', '-z6', '--build', root, out]);

@@ -26,7 +26,16 @@ const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export async function singleExecutable(src: SeaSources): Promise<string> {
   const config = join(src.work, 'sea-config.json');
   const blob = join(src.work, 'sea.blob');
-  await writeFile(config, JSON.stringify({ main: src.launcher, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'cli.cjs': src.cli, 'cli.cache': src.cache } }));
+  await writeFile(
+    config,
+    JSON.stringify({
+      main: src.launcher,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { 'cli.cjs': src.cli, 'cli.cache': src.cache },
+    }),
+  );
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'ignore' });
   await copyFile(process.execPath, src.out);
   const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');

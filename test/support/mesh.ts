@@ -52,7 +52,10 @@ export async function addCluster(ws: MeshWorkspace, cluster: ClusterHandle, cont
   await copyFile(cluster.kubeconfigPath, kube);
   await chmod(kube, 0o600);
   // serverEndpoints names the real API server: it is what a minted registry kubeconfig publishes.
-  await writeFile(join(ws.dir, `${cluster.name}.yaml`), sampleDescriptor({ name: cluster.name, controlPlane, pilotEndpoint: 'istio-pilot.istio-system:15007', serverAddress: new URL(cluster.server).host }));
+  await writeFile(
+    join(ws.dir, `${cluster.name}.yaml`),
+    sampleDescriptor({ name: cluster.name, controlPlane, pilotEndpoint: 'istio-pilot.istio-system:15007', serverAddress: new URL(cluster.server).host }),
+  );
 }
 
 /** Writes every cluster of the environment into the directory. */
@@ -90,7 +93,17 @@ export async function endpointIps(cluster: ClusterHandle, name: string, namespac
 }
 
 /** Resources meshd writes (controller-manager's own leases, events, pods and replicasets are left out). */
-export const MESHD_RESOURCES = ['configmaps', 'secrets', 'services', 'endpoints', 'serviceaccounts', 'clusterroles', 'clusterrolebindings', 'deployments', 'namespaces'];
+export const MESHD_RESOURCES = [
+  'configmaps',
+  'secrets',
+  'services',
+  'endpoints',
+  'serviceaccounts',
+  'clusterroles',
+  'clusterrolebindings',
+  'deployments',
+  'namespaces',
+];
 
 /** Write requests to meshd's resources on every cluster, from each kube-apiserver's apiserver_request_total. */
 export async function writesOn(clusters: readonly ClusterHandle[]): Promise<number[]> {
@@ -156,7 +169,11 @@ export class TestClusters {
 
   /** @internal */
   async start(setup: ClusterSetup): Promise<void> {
-    this.started = await startClusters({ count: setup.count, ...(setup.istiod === true ? { istiod: true } : {}), ...(setup.tiller === true ? { tiller: true } : {}) });
+    this.started = await startClusters({
+      count: setup.count,
+      ...(setup.istiod === true ? { istiod: true } : {}),
+      ...(setup.tiller === true ? { tiller: true } : {}),
+    });
     if (setup.istiod === true && this.started.istiodDebug === undefined) throw new Error('testenv started no istiod');
   }
 
@@ -269,6 +286,7 @@ export function useMesh(setup: SharedMeshSetup): SharedMesh {
 /** `REVISION:STATUS` of every revision of istio-remote in a remote's Tiller, oldest first (what `helm history` shows); [] when there is none. */
 export async function releaseRevisions(cluster: ClusterHandle): Promise<string[]> {
   const helm2 = binaryPaths().helm2;
-  if (helm2 === undefined || cluster.tillerHost === undefined) throw new Error(`${cluster.name} has no Tiller to ask (useMesh({ tiller: true }) and a built Helm 2)`);
+  if (helm2 === undefined || cluster.tillerHost === undefined)
+    throw new Error(`${cluster.name} has no Tiller to ask (useMesh({ tiller: true }) and a built Helm 2)`);
   return tillerRevisions({ helm2, tillerHost: cluster.tillerHost });
 }

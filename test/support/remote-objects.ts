@@ -8,9 +8,17 @@ import { clientOf } from './mesh.js';
 
 /** The kinds a release or meshd's plugins can write on a remote. */
 const KINDS: readonly (readonly [string, string])[] = [
-  ['v1', 'Namespace'], ['v1', 'ServiceAccount'], ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'Service'], ['v1', 'Endpoints'],
-  ['apps/v1', 'Deployment'], ['rbac.authorization.k8s.io/v1', 'ClusterRole'], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
-  ['rbac.authorization.k8s.io/v1', 'Role'], ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['v1', 'Namespace'],
+  ['v1', 'ServiceAccount'],
+  ['v1', 'ConfigMap'],
+  ['v1', 'Secret'],
+  ['v1', 'Service'],
+  ['v1', 'Endpoints'],
+  ['apps/v1', 'Deployment'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'Role'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
 ];
 
 /** `Kind namespace/name` (or `Kind name` for cluster-scoped objects). */
@@ -45,10 +53,12 @@ export interface OwnedObject {
 /** Every object on the cluster labelled app.kubernetes.io/managed-by=meshd, sorted by key. */
 export async function meshdOwnedObjects(cluster: ClusterHandle): Promise<OwnedObject[]> {
   const client = clientOf(cluster);
-  const lists = await Promise.all(KINDS.map(async ([apiVersion, kind]) => {
-    const list = await client.objects.list(apiVersion, kind, { labelSelector: 'app.kubernetes.io/managed-by=meshd' });
-    return list.items.map((o) => ({ key: keyOf(kind, o.metadata?.name ?? '', o.metadata?.namespace), labels: o.metadata?.labels ?? {} }));
-  }));
+  const lists = await Promise.all(
+    KINDS.map(async ([apiVersion, kind]) => {
+      const list = await client.objects.list(apiVersion, kind, { labelSelector: 'app.kubernetes.io/managed-by=meshd' });
+      return list.items.map((o) => ({ key: keyOf(kind, o.metadata?.name ?? '', o.metadata?.namespace), labels: o.metadata?.labels ?? {} }));
+    }),
+  );
   return lists.flat().sort((a, b) => a.key.localeCompare(b.key));
 }
 
@@ -82,8 +92,17 @@ export interface EventFilter {
 export async function firstEvent(clusters: readonly ClusterHandle[], path: string, filter: EventFilter): Promise<FirstEvent> {
   let found: (event: { cluster: string; type: string; name: string }) => void = () => undefined;
   const seen = new Promise<{ cluster: string; type: string; name: string }>((done) => (found = done));
-  const controllers = await Promise.all(clusters.map((c) => new Watch(c.kubeConfig()).watch(path, filter.query ?? {}, (type, obj: { metadata?: { name?: string } }) => {
-    if (filter.types.includes(type) && (filter.object?.(obj) ?? true)) found({ cluster: c.name, type, name: obj.metadata?.name ?? '' });
-  }, () => undefined)));
+  const controllers = await Promise.all(
+    clusters.map((c) =>
+      new Watch(c.kubeConfig()).watch(
+        path,
+        filter.query ?? {},
+        (type, obj: { metadata?: { name?: string } }) => {
+          if (filter.types.includes(type) && (filter.object?.(obj) ?? true)) found({ cluster: c.name, type, name: obj.metadata?.name ?? '' });
+        },
+        () => undefined,
+      ),
+    ),
+  );
   return { seen, stop: () => controllers.forEach((c) => c.abort()) };
 }

@@ -21,7 +21,11 @@ export function debianMirror(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MESHD_DEBIAN_MIRROR) return env.MESHD_DEBIAN_MIRROR;
   const texts: string[] = [];
   const dir = '/etc/apt/sources.list.d';
-  if (existsSync(dir)) for (const f of readdirSync(dir).filter((name) => name.endsWith('.sources') || name.endsWith('.list')).sort()) texts.push(readFileSync(join(dir, f), 'utf8'));
+  if (existsSync(dir))
+    for (const f of readdirSync(dir)
+      .filter((name) => name.endsWith('.sources') || name.endsWith('.list'))
+      .sort())
+      texts.push(readFileSync(join(dir, f), 'utf8'));
   if (existsSync('/etc/apt/sources.list')) texts.push(readFileSync('/etc/apt/sources.list', 'utf8'));
   for (const text of texts) {
     for (const match of text.matchAll(/^(?:URIs:|deb(?:\s+\[[^\]]*\])?)\s+(\S+\/debian)\/?(?:\s|$)/gm)) {
@@ -85,7 +89,10 @@ export async function stockBookworm(): Promise<StockRoot> {
     run(cmd, args, cwd = '/root') {
       const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8'];
       const script = 'cd "$1" && shift && exec "$@"';
-      const r = spawnSync('chroot', [dir, '/usr/bin/env', '-i', ...env, '/bin/sh', '-c', script, 'sh', cwd, cmd, ...args], { encoding: 'utf8', timeout: 180_000 });
+      const r = spawnSync('chroot', [dir, '/usr/bin/env', '-i', ...env, '/bin/sh', '-c', script, 'sh', cwd, cmd, ...args], {
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
       return { code: r.status, out: r.stdout, err: r.stderr };
     },
     async dispose() {

@@ -40,10 +40,18 @@ describe('combineErrors', () => {
   });
 
   it('is terminal only when every error is, with the code of a terminal one', () => {
-    expect(combineErrors([render, unserved])).toEqual({ code: 'MESHD_ERR_CHART_RENDER', message: 'helm template failed; extensions/v1beta1 is not served', retry: 'terminal' });
+    expect(combineErrors([render, unserved])).toEqual({
+      code: 'MESHD_ERR_CHART_RENDER',
+      message: 'helm template failed; extensions/v1beta1 is not served',
+      retry: 'terminal',
+    });
   });
 
   it('keeps retrying when one error may fix itself, and names that one by its code', () => {
-    expect(combineErrors([render, timeout], (_e, i) => `#${i}: `)).toEqual({ code: 'MESHD_ERR_TIMEOUT', message: '#0: helm template failed; #1: timed out', retry: 'backoff' });
+    expect(combineErrors([render, timeout], (_e, i) => `#${i}: `)).toEqual({
+      code: 'MESHD_ERR_TIMEOUT',
+      message: '#0: helm template failed; #1: timed out',
+      retry: 'backoff',
+    });
   });
 });

@@ -18,18 +18,22 @@ export const ERROR_CODES = {
   MESHD_ERR_NOT_OWNED: 'an object exists that meshd does not own',
   MESHD_ERR_HELM: 'helm did not finish (timed out or was aborted)',
   MESHD_ERR_HELM_UNUSABLE: 'the helm binary cannot be run (missing, not executable) or is not a version meshd can drive: install one or fix helm.binary',
-  MESHD_ERR_CHART_RENDER: 'the chart does not render with these values (helm template exits with an error, or renders something that is not Kubernetes objects): fix the chart or values',
+  MESHD_ERR_CHART_RENDER:
+    'the chart does not render with these values (helm template exits with an error, or renders something that is not Kubernetes objects): fix the chart or values',
   MESHD_ERR_TILLER: 'Tiller failed',
   MESHD_ERR_DISCOVERY: 'control-plane endpoints could not be discovered',
   MESHD_ERR_APPLY: 'a write to a cluster failed',
   MESHD_ERR_NOT_ATTEMPTED: 'a write was not attempted: an object it needs failed (it is retried with that object)',
-  MESHD_ERR_UNSERVED_API: "an object's apiVersion/kind is not served by the cluster (removed from Kubernetes): convert it (compat.convertRemovedApis) or use a chart made for this Kubernetes version",
+  MESHD_ERR_UNSERVED_API:
+    "an object's apiVersion/kind is not served by the cluster (removed from Kubernetes): convert it (compat.convertRemovedApis) or use a chart made for this Kubernetes version",
   MESHD_ERR_INVALID_OBJECT: 'the API server rejected an object as invalid (HTTP 422): fix the chart or values',
   MESHD_ERR_PLUGIN: 'a plugin is invalid',
   MESHD_ERR_STATE: "meshd's state directory on the bastion is damaged or unusable",
-  MESHD_ERR_INVENTORY_TAMPERED: "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
+  MESHD_ERR_INVENTORY_TAMPERED:
+    "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
   MESHD_ERR_REMOVAL_HELD: 'a cluster removal is held by the deletion budget (removals.maxPerPass)',
-  MESHD_ERR_VERIFY: 'meshd verify found the live mesh differs from what it must be (stale endpoints, a credential that fails, another root certificate, Pilot without its multicluster flags, overlapping CIDRs, a remote istiod has not synced)',
+  MESHD_ERR_VERIFY:
+    'meshd verify found the live mesh differs from what it must be (stale endpoints, a credential that fails, another root certificate, Pilot without its multicluster flags, overlapping CIDRs, a remote istiod has not synced)',
   MESHD_ERR_CREDENTIAL: "a Pilot reader credential could not be minted, rotated or revoked on a cluster (or the cluster's answer was malformed)",
   MESHD_ERR_INTERNAL: 'meshd broke (a bug, or an error meshd did not expect): reported as state "error", not "failed"',
 } as const;

@@ -27,7 +27,11 @@ afterAll(async () => {
 const ns = 'istio-system';
 const template = { metadata: { labels: { istio: 'citadel' } }, spec: { containers: [{ name: 'citadel', image: 'docker.io/istio/citadel:0.8.0' }] } };
 const meta = (name: string, namespaced = true): KubeObject['metadata'] => (namespaced ? { name, namespace: ns } : { name });
-const webhook = { name: 'sidecar-injector.istio.io', clientConfig: { service: { name: 'istio-sidecar-injector', namespace: ns, path: '/inject' } }, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] };
+const webhook = {
+  name: 'sidecar-injector.istio.io',
+  clientConfig: { service: { name: 'istio-sidecar-injector', namespace: ns, path: '/inject' } },
+  rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+};
 
 /** One object per conversion, written as 2018 charts wrote them. */
 const OLD: KubeObject[] = [
@@ -38,19 +42,104 @@ const OLD: KubeObject[] = [
     { apiVersion: v, kind: 'StatefulSet', metadata: meta(`ss${i}`), spec: { serviceName: 's', replicas: 1, template } },
   ]),
   ...['v1alpha1', 'v1beta1'].flatMap((v) => [
-    { apiVersion: `rbac.authorization.k8s.io/${v}`, kind: 'ClusterRole', metadata: meta(`cr-${v}`, false), rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
-    { apiVersion: `rbac.authorization.k8s.io/${v}`, kind: 'Role', metadata: meta(`r-${v}`), rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
-    { apiVersion: `rbac.authorization.k8s.io/${v}`, kind: 'ClusterRoleBinding', metadata: meta(`crb-${v}`, false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `cr-${v}` }, subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: ns, ...(v === 'v1alpha1' ? { apiVersion: 'v1' } : {}) }] },
-    { apiVersion: `rbac.authorization.k8s.io/${v}`, kind: 'RoleBinding', metadata: meta(`rb-${v}`), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `r-${v}` }, subjects: [{ kind: 'User', name: 'u', ...(v === 'v1alpha1' ? { apiVersion: 'rbac.authorization.k8s.io/v1alpha1' } : { apiGroup: 'rbac.authorization.k8s.io' }) }] },
+    {
+      apiVersion: `rbac.authorization.k8s.io/${v}`,
+      kind: 'ClusterRole',
+      metadata: meta(`cr-${v}`, false),
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: `rbac.authorization.k8s.io/${v}`,
+      kind: 'Role',
+      metadata: meta(`r-${v}`),
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: `rbac.authorization.k8s.io/${v}`,
+      kind: 'ClusterRoleBinding',
+      metadata: meta(`crb-${v}`, false),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `cr-${v}` },
+      subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: ns, ...(v === 'v1alpha1' ? { apiVersion: 'v1' } : {}) }],
+    },
+    {
+      apiVersion: `rbac.authorization.k8s.io/${v}`,
+      kind: 'RoleBinding',
+      metadata: meta(`rb-${v}`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `r-${v}` },
+      subjects: [
+        { kind: 'User', name: 'u', ...(v === 'v1alpha1' ? { apiVersion: 'rbac.authorization.k8s.io/v1alpha1' } : { apiGroup: 'rbac.authorization.k8s.io' }) },
+      ],
+    },
   ]),
-  ...['extensions/v1beta1', 'networking.k8s.io/v1beta1'].map((v, i) => ({ apiVersion: v, kind: 'Ingress', metadata: meta(`ing${i}`), spec: { backend: { serviceName: 'd', servicePort: 80 }, rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', backend: { serviceName: 's', servicePort: 'http' } }] } }] } })),
-  { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: meta('pdb'), spec: { minAvailable: 1, selector: { matchLabels: { istio: 'citadel' } } } },
-  { apiVersion: 'autoscaling/v2beta1', kind: 'HorizontalPodAutoscaler', metadata: meta('hpa1'), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd0' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', targetAverageUtilization: 80 } }, { type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '10' } }] } },
-  { apiVersion: 'autoscaling/v2beta2', kind: 'HorizontalPodAutoscaler', metadata: meta('hpa2'), spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd0' }, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] } },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingWebhookConfiguration', metadata: meta('istio-sidecar-injector', false), webhooks: [webhook] },
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'ValidatingWebhookConfiguration', metadata: meta('istio-galley', false), webhooks: [{ ...webhook, name: 'pilot.validation.istio.io' }] },
-  { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition', metadata: meta('rules.config.istio.io', false), spec: { group: 'config.istio.io', version: 'v1alpha2', names: { kind: 'rule', plural: 'rules', singular: 'rule' }, scope: 'Namespaced' } },
-  { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition', metadata: meta('widgets.example.com', false), spec: { group: 'example.com', versions: [{ name: 'v1', served: true, storage: true }], names: { kind: 'Widget', plural: 'widgets' }, validation: { openAPIV3Schema: { properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } }, additionalPrinterColumns: [{ name: 'Size', type: 'integer', JSONPath: '.spec.size' }] } },
+  ...['extensions/v1beta1', 'networking.k8s.io/v1beta1'].map((v, i) => ({
+    apiVersion: v,
+    kind: 'Ingress',
+    metadata: meta(`ing${i}`),
+    spec: {
+      backend: { serviceName: 'd', servicePort: 80 },
+      rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', backend: { serviceName: 's', servicePort: 'http' } }] } }],
+    },
+  })),
+  {
+    apiVersion: 'policy/v1beta1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta('pdb'),
+    spec: { minAvailable: 1, selector: { matchLabels: { istio: 'citadel' } } },
+  },
+  {
+    apiVersion: 'autoscaling/v2beta1',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta('hpa1'),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd0' },
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', targetAverageUtilization: 80 } },
+        { type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '10' } },
+      ],
+    },
+  },
+  {
+    apiVersion: 'autoscaling/v2beta2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta('hpa2'),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd0' },
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+    },
+  },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: meta('istio-sidecar-injector', false),
+    webhooks: [webhook],
+  },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: meta('istio-galley', false),
+    webhooks: [{ ...webhook, name: 'pilot.validation.istio.io' }],
+  },
+  {
+    apiVersion: 'apiextensions.k8s.io/v1beta1',
+    kind: 'CustomResourceDefinition',
+    metadata: meta('rules.config.istio.io', false),
+    spec: { group: 'config.istio.io', version: 'v1alpha2', names: { kind: 'rule', plural: 'rules', singular: 'rule' }, scope: 'Namespaced' },
+  },
+  {
+    apiVersion: 'apiextensions.k8s.io/v1beta1',
+    kind: 'CustomResourceDefinition',
+    metadata: meta('widgets.example.com', false),
+    spec: {
+      group: 'example.com',
+      versions: [{ name: 'v1', served: true, storage: true }],
+      names: { kind: 'Widget', plural: 'widgets' },
+      validation: { openAPIV3Schema: { properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } },
+      additionalPrinterColumns: [{ name: 'Size', type: 'integer', JSONPath: '.spec.size' }],
+    },
+  },
 ];
 
 describe('removed API versions on a real kube-apiserver', () => {
@@ -79,7 +168,12 @@ describe('failure isolation in the executor', () => {
     const unserved: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1beta1', kind: 'ClusterRole', metadata: { name: 'old' }, rules: [] };
     const good: KubeObject[] = [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'good', namespace: 'default' }, spec: { ports: [{ port: 80 }] } },
-      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'good', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.1.2.3' }], ports: [{ port: 80 }] }] },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'good', namespace: 'default' },
+        subsets: [{ addresses: [{ ip: '10.1.2.3' }], ports: [{ port: 80 }] }],
+      },
     ];
     const desired = [unserved, invalid, ...good];
     const live = await readObjects(client, desired.map(refOf));

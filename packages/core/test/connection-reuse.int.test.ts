@@ -57,7 +57,10 @@ it('an idle kept-alive connection does not keep a one-shot process alive', async
     await client.core.readNamespace({ name: 'default' });
     await new Promise((resolve) => setImmediate(resolve));
     console.log(JSON.stringify(process.getActiveResourcesInfo()));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, KUBECONFIG_TEXT: kubeconfigText }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, KUBECONFIG_TEXT: kubeconfigText },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -93,10 +96,21 @@ it('six watches on one cluster share one HTTP/2 connection, each gets its own ev
   await new Promise((resolve) => setTimeout(resolve, 6000)); // the requests' idle sockets close after 5 s
   const seen = new Map<string, string[]>();
   const ended: unknown[] = [];
-  const handles = await Promise.all(namespaces.map((ns) => client.watches.watch(`/api/v1/namespaces/${ns}/configmaps`, { timeoutSeconds: 60, labelSelector: 'test=watch' }, (type, object) => {
-    if (type === 'ADDED') seen.set(ns, [...(seen.get(ns) ?? []), object.metadata?.name ?? '']);
-  }, (err) => ended.push(err))));
-  await Promise.all(namespaces.map((namespace) => core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `in-${namespace}`, labels: { test: 'watch' } } } })));
+  const handles = await Promise.all(
+    namespaces.map((ns) =>
+      client.watches.watch(
+        `/api/v1/namespaces/${ns}/configmaps`,
+        { timeoutSeconds: 60, labelSelector: 'test=watch' },
+        (type, object) => {
+          if (type === 'ADDED') seen.set(ns, [...(seen.get(ns) ?? []), object.metadata?.name ?? '']);
+        },
+        (err) => ended.push(err),
+      ),
+    ),
+  );
+  await Promise.all(
+    namespaces.map((namespace) => core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `in-${namespace}`, labels: { test: 'watch' } } } })),
+  );
   await vi.waitFor(() => expect(seen.size).toBe(namespaces.length), { timeout: 5000 });
   for (const ns of namespaces) expect(seen.get(ns)).toEqual([`in-${ns}`]);
   await new Promise((resolve) => setTimeout(resolve, 6000));
@@ -105,9 +119,14 @@ it('six watches on one cluster share one HTTP/2 connection, each gets its own ev
   handles[0]!.connectionDead();
   await vi.waitFor(() => expect(ended.length).toBe(namespaces.length), { timeout: 5000 });
   expect(ended.every((err) => err instanceof Error)).toBe(true);
-  const again = await client.watches.watch('/api/v1/namespaces/watch-a/configmaps', { timeoutSeconds: 60, labelSelector: 'test=watch' }, (type, object) => {
-    if (type === 'ADDED') seen.set('again', [object.metadata?.name ?? '']);
-  }, () => undefined);
+  const again = await client.watches.watch(
+    '/api/v1/namespaces/watch-a/configmaps',
+    { timeoutSeconds: 60, labelSelector: 'test=watch' },
+    (type, object) => {
+      if (type === 'ADDED') seen.set('again', [object.metadata?.name ?? '']);
+    },
+    () => undefined,
+  );
   await vi.waitFor(() => expect(seen.get('again')).toEqual(['in-watch-a']), { timeout: 5000 });
   again.abort();
   for (const handle of handles) handle.abort();

@@ -101,7 +101,7 @@ describe('discoverEndpoints on the control plane', () => {
     expect(found.policy).toMatchObject({ ip: await env.controlPlane.podIp('policy'), source: 'pod' });
   });
 
-  it('honours the caller\'s AbortSignal', async () => {
+  it("honours the caller's AbortSignal", async () => {
     await expect(discoverEndpoints(cp, {}, AbortSignal.abort())).rejects.toThrow();
   });
 });

@@ -13,8 +13,7 @@ let clients: ClusterClient[];
 
 beforeAll(async () => {
   env = await startClusters({ count: 3 });
-  clients = await Promise.all(env.clusters.map(async (c) =>
-    connectCluster({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+  clients = await Promise.all(env.clusters.map(async (c) => connectCluster({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
 });
 
 afterAll(async () => {
@@ -25,13 +24,18 @@ const gatherAll = (): Promise<Array<{ name: string; facts: ClusterFacts; usesHel
   Promise.all(clients.map(async (c, i) => ({ name: c.name, facts: await gatherClusterFacts(c), usesHelm: i > 0 })));
 
 describe('gatherClusterFacts', () => {
-  it('reads version v1.34.4, each cluster\'s own pod and service CIDRs, and its identity (kube-system UID)', async () => {
+  it("reads version v1.34.4, each cluster's own pod and service CIDRs, and its identity (kube-system UID)", async () => {
     const all = await gatherAll();
     for (const [i, { facts }] of all.entries()) {
       const cluster = env.clusters[i]!;
       const kubeSystem = await clients[i]!.core.readNamespace({ name: 'kube-system' });
       expect(facts).toEqual({
-        gitVersion: 'v1.34.4', major: '1', minor: '34', podCIDRs: [cluster.podCidr], serviceCIDRs: [cluster.serviceCidr], identity: kubeSystem.metadata?.uid,
+        gitVersion: 'v1.34.4',
+        major: '1',
+        minor: '34',
+        podCIDRs: [cluster.podCidr],
+        serviceCIDRs: [cluster.serviceCidr],
+        identity: kubeSystem.metadata?.uid,
       });
     }
     expect(new Set(all.map(({ facts }) => facts.identity)).size).toBe(3);
@@ -44,7 +48,9 @@ describe('pilotMulticlusterFlags', () => {
   it('detects the registry flag on the stand-in Pilot, and its absence when turned off', async () => {
     const [cp] = clients as [ClusterClient];
     expect(await pilotMulticlusterFlags(cp)).toEqual({
-      found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap clusterregistry'],
+      found: 'deployment',
+      enabled: true,
+      flags: ['--clusterRegistriesConfigMap clusterregistry'],
     });
     await env.controlPlane.setPilotMulticluster(false);
     try {
@@ -63,7 +69,10 @@ describe('checkPrerequisites on live facts', () => {
   it('passes the test mesh with the real helm binary, without a finding', async () => {
     const { stdout } = await promisify(execFile)(binaryPaths().helm, ['version', '--short']);
     const report = checkPrerequisites({
-      controlPlane: 'cp', clusters: await gatherAll(), pilot: await pilotMulticlusterFlags(clients[0]!), helm: { output: stdout },
+      controlPlane: 'cp',
+      clusters: await gatherAll(),
+      pilot: await pilotMulticlusterFlags(clients[0]!),
+      helm: { output: stdout },
     });
     expect(report.findings).toEqual({ cp: [], 'remote-1': [], 'remote-2': [] });
     expect(report.blocked.size).toBe(0);
@@ -80,7 +89,7 @@ describe('checkPrerequisites on live facts', () => {
     }
   });
 
-  it('sees a new ServiceCIDR that overlaps another cluster\'s pods, and blocks the newcomer', async () => {
+  it("sees a new ServiceCIDR that overlaps another cluster's pods, and blocks the newcomer", async () => {
     const [, first, second] = env.clusters;
     const overlapping = first!.podCidr.replace(/\.0\.0\/16$/, '.128.0/24');
     const serviceCidr = { apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: { name: 'extra' }, spec: { cidrs: [overlapping] } };
@@ -90,10 +99,13 @@ describe('checkPrerequisites on live facts', () => {
       expect(clusters[2]!.facts.serviceCIDRs).toEqual([second!.serviceCidr, overlapping].sort());
       const report = checkPrerequisites({ controlPlane: 'cp', clusters, joined: new Set(['cp', 'remote-1']) });
       expect([...report.blocked]).toEqual(['remote-2']);
-      expect(report.findings['remote-2']).toEqual([{
-        severity: 'error', code: 'CIDR_OVERLAP',
-        message: `clusters remote-1 and remote-2 have overlapping address ranges: remote-1 pod ${first!.podCidr} overlaps remote-2 service ${overlapping}`,
-      }]);
+      expect(report.findings['remote-2']).toEqual([
+        {
+          severity: 'error',
+          code: 'CIDR_OVERLAP',
+          message: `clusters remote-1 and remote-2 have overlapping address ranges: remote-1 pod ${first!.podCidr} overlaps remote-2 service ${overlapping}`,
+        },
+      ]);
       expect(report.findings['remote-1']?.map((f) => f.severity)).toEqual(['warning']);
     } finally {
       await clients[2]!.objects.delete(serviceCidr);

@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterTarget } from '@meshd/core';
 import { releaseValues } from './istio-remote-values.js';
 
-const target = (values?: unknown): ClusterTarget => ({ name: 'east', role: 'remote', client: {} as ClusterTarget['client'], overrides: values === undefined ? {} : { values } });
+const target = (values?: unknown): ClusterTarget => ({
+  name: 'east',
+  role: 'remote',
+  client: {} as ClusterTarget['client'],
+  overrides: values === undefined ? {} : { values },
+});
 const endpoints = { pilot: '10.16.1.10', policy: '10.16.1.11', statsd: '10.16.1.12' };
 
 describe('releaseValues', () => {
   it('fills the endpoint mapping (mixer = policy)', () => {
-    expect(releaseValues(endpoints, {}, target())).toEqual({ global: { pilotEndpoint: '10.16.1.10', mixerEndpoint: '10.16.1.11', policyEndpoint: '10.16.1.11', statsdEndpoint: '10.16.1.12' } });
+    expect(releaseValues(endpoints, {}, target())).toEqual({
+      global: { pilotEndpoint: '10.16.1.10', mixerEndpoint: '10.16.1.11', policyEndpoint: '10.16.1.11', statsdEndpoint: '10.16.1.12' },
+    });
   });
 
   it('deep-merges a cluster override over the global values without dropping sibling keys', () => {

@@ -18,7 +18,13 @@ let store: HelmStore;
 
 /** A new process's render of the chart copy (a fresh RenderCache shares nothing in memory). */
 const render = (values: Record<string, unknown> = {}) =>
-  new RenderCache({ store }).render({ helm, chartDir: chart, release: 'istio-remote', namespace: 'istio-system', values: resolveValues({ endpoints: ENDPOINTS, userValues: values }) });
+  new RenderCache({ store }).render({
+    helm,
+    chartDir: chart,
+    release: 'istio-remote',
+    namespace: 'istio-system',
+    values: resolveValues({ endpoints: ENDPOINTS, userValues: values }),
+  });
 
 /** How many times helm ran so far. */
 const helmRuns = async (): Promise<number> => (await readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;

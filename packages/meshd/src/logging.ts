@@ -21,7 +21,10 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): PinoLogger {
   const redact = { paths: ['*.token', '*.kubeconfigText', '*.data', '*.password', 'headers.authorization'], censor: '[redacted]' };
   if (options.pretty) {
-    return pino({ level: options.level, redact }, pretty({ destination: options.fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(
+      { level: options.level, redact },
+      pretty({ destination: options.fd, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    );
   }
   const { write } = options;
   if (write) return pino({ level: options.level, redact }, { write: (line: string) => write(line) });

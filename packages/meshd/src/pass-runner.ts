@@ -53,7 +53,13 @@ export function helmBinaryOf(config: MeshdConfig): string {
 export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io' | 'plugins'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
   const backends = backendNames(inv.plugins ?? BUILTIN_PLUGINS);
-  return loadConfig(inv.config, overrides, { homeDir: inv.io.homeDir, cwd: inv.io.cwd, env: inv.io.env, defaultChart: BUNDLED_CHART, ...(backends ? { backends } : {}) });
+  return loadConfig(inv.config, overrides, {
+    homeDir: inv.io.homeDir,
+    cwd: inv.io.cwd,
+    env: inv.io.env,
+    defaultChart: BUNDLED_CHART,
+    ...(backends ? { backends } : {}),
+  });
 }
 
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
@@ -69,6 +75,16 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
   const plugins = loadPlugins(inv.plugins ?? BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
   const helm = await helmProbe;
-  const report = await runPass({ mode: inv.mode, snapshot, config, plugins, logger: inv.logger, signal, helm, state, ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}) });
+  const report = await runPass({
+    mode: inv.mode,
+    snapshot,
+    config,
+    plugins,
+    logger: inv.logger,
+    signal,
+    helm,
+    state,
+    ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}),
+  });
   return { config, report };
 }

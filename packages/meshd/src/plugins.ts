@@ -8,8 +8,4 @@ import { secretsPlugin } from '@meshd/plugin-secrets';
  * chosen for the cluster, then the other addons; removal runs in reverse. The one place to register a
  * plugin.
  */
-export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [
-  helmTemplatePlugin,
-  tillerPlugin,
-  secretsPlugin,
-];
+export const BUILTIN_PLUGINS: readonly PluginDefinition<unknown>[] = [helmTemplatePlugin, tillerPlugin, secretsPlugin];

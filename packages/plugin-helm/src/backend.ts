@@ -34,7 +34,13 @@ class HelmTemplateRenderer implements RendererInstance {
   async render({ target, mesh, release }: RenderInput): Promise<RenderedRelease> {
     const { chart, values } = this.ctx.config;
     const resolved = releaseValues(neededEndpoints(mesh, HELM_TEMPLATE), values, target);
-    const rendered = await this.cache.render({ helm: await this.helmBinary(), chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
+    const rendered = await this.cache.render({
+      helm: await this.helmBinary(),
+      chartDir: chart,
+      release: release.name,
+      namespace: release.namespace,
+      values: resolved,
+    });
     const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);
     return { objects: served.objects, notes: served.conversions, unserved: served.unserved.map((u) => u.message) };
   }

@@ -22,7 +22,16 @@ export const SECRETS = 'secrets';
 export const SECRETS_OWNER = 'secrets';
 
 function failedPlan(cluster: string, error: string): ComponentPlan {
-  return { component: SECRETS, cluster, state: 'failed', reason: error, error, errorCode: 'MESHD_ERR_INVALID_CONFIG', changes: [], apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error)) };
+  return {
+    component: SECRETS,
+    cluster,
+    state: 'failed',
+    reason: error,
+    error,
+    errorCode: 'MESHD_ERR_INVALID_CONFIG',
+    changes: [],
+    apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error)),
+  };
 }
 
 /** One remote's steps with their journal bookkeeping (decided at plan time). */
@@ -54,9 +63,21 @@ class SecretsComponent implements ComponentInstance {
     if (target.role === 'control-plane') return this.nothing(target.name, 'the control plane holds the sources, not copies');
     const journal = target.journal?.(SECRETS_OWNER);
     const sources = await this.sources.read(mesh.controlPlane.client, resolved.config);
-    const remote = await observeRemote(target.client, desiredFromSources(sources, resolved.config).copies, [...(journal?.entries().values() ?? [])].map((e) => e.ref));
+    const remote = await observeRemote(
+      target.client,
+      desiredFromSources(sources, resolved.config).copies,
+      [...(journal?.entries().values() ?? [])].map((e) => e.ref),
+    );
     const view = journalView(journal?.entries(), remote.live);
-    const steps = planSecretCopies({ target: target.name, config: resolved.config, sources, remote, adopt: mesh.adopt, prune: mesh.prune, ...(view.recorded ? { recorded: view.recorded } : {}) });
+    const steps = planSecretCopies({
+      target: target.name,
+      config: resolved.config,
+      sources,
+      remote,
+      adopt: mesh.adopt,
+      prune: mesh.prune,
+      ...(view.recorded ? { recorded: view.recorded } : {}),
+    });
     const summary = summarise(target.name, steps, remote.live, remote.owned.length > 0);
     this.ctx.logger.debug({ cluster: target.name, state: summary.state, changes: summary.changes.length }, `secrets: ${summary.reason}`);
     const writes = steps.actions.filter(isWrite);
@@ -87,7 +108,9 @@ class SecretsComponent implements ComponentInstance {
     const { recorded, settled } = journalView(journal?.entries(), live);
     const actions = planRemoval(owned.map(refOf), live, recorded ? { recorded } : {});
     const deletes = actions.filter((a) => a.op === 'delete');
-    const changes: PlannedChange[] = changesOf(actions).map((c) => (c.op === 'delete' ? { ...c, detail: ['a copy meshd made; its cluster left the mesh'] } : c));
+    const changes: PlannedChange[] = changesOf(actions).map((c) =>
+      c.op === 'delete' ? { ...c, detail: ['a copy meshd made; its cluster left the mesh'] } : c,
+    );
     return {
       component: SECRETS,
       cluster: target.name,

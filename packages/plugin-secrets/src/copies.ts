@@ -49,7 +49,9 @@ export function desiredFromSources(sources: ObservedSources, config: SecretsConf
 /** Exact names in config with no source in a namespace of the set (`seen` holds `namespace/name` of those found), as source ids. */
 function missingExactSources(sources: ObservedSources, names: readonly string[], seen: ReadonlySet<string>): string[] {
   const exact = names.filter(isExactName);
-  return sources.namespaces.flatMap((namespace) => exact.filter((name) => !seen.has(`${namespace}/${name}`)).map((name) => sourceId(sources.controlPlane, { namespace, name })));
+  return sources.namespaces.flatMap((namespace) =>
+    exact.filter((name) => !seen.has(`${namespace}/${name}`)).map((name) => sourceId(sources.controlPlane, { namespace, name })),
+  );
 }
 
 /**

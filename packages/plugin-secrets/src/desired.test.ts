@@ -38,7 +38,11 @@ describe('desiredCopy', () => {
   });
 
   it('carries no server-set fields of the source', () => {
-    const live = asSourceSecret({ metadata: { name: 'istio.default', namespace: 'app-1', uid: 'u', resourceVersion: '7', ownerReferences: [{}] } as never, type: 'Opaque', data: {} });
+    const live = asSourceSecret({
+      metadata: { name: 'istio.default', namespace: 'app-1', uid: 'u', resourceVersion: '7', ownerReferences: [{}] } as never,
+      type: 'Opaque',
+      data: {},
+    });
     expect(Object.keys(desiredCopy('cp', live).metadata).sort()).toEqual(['annotations', 'labels', 'name', 'namespace']);
   });
 });

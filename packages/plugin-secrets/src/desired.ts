@@ -73,7 +73,11 @@ export function desiredCopy(controlPlane: string, source: SourceSecret): KubeObj
 }
 
 /** Pure: a live Secret (from any client call) reduced to the source shape. */
-export function asSourceSecret(obj: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; type?: string; data?: Record<string, string> }): SourceSecret {
+export function asSourceSecret(obj: {
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  type?: string;
+  data?: Record<string, string>;
+}): SourceSecret {
   return {
     namespace: obj.metadata?.namespace ?? '',
     name: obj.metadata?.name ?? '',

@@ -9,7 +9,11 @@ describe('filterMetadata', () => {
     ['drops *.kubernetes.io/ keys, app.kubernetes.io/managed-by included', { 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/name': 'n' }, {}],
     ['drops k8s.io keys', { 'cluster-autoscaler.k8s.io/x': 'y', 'k8s.io/z': 'w' }, {}],
     ['drops meshd.io keys from the source (a copy gets fresh ones)', { 'meshd.io/source': 'other', 'meshd.io/applied-hash': 'h' }, {}],
-    ['keeps look-alike prefixes', { 'notkubernetes.io/a': '1', 'kubernetes.io.example.com/b': '2' }, { 'notkubernetes.io/a': '1', 'kubernetes.io.example.com/b': '2' }],
+    [
+      'keeps look-alike prefixes',
+      { 'notkubernetes.io/a': '1', 'kubernetes.io.example.com/b': '2' },
+      { 'notkubernetes.io/a': '1', 'kubernetes.io.example.com/b': '2' },
+    ],
     ['handles absent metadata', undefined, {}],
   ])('%s', (_title, input, expected) => {
     expect(filterMetadata(input)).toEqual(expected);

@@ -42,7 +42,11 @@ describe('selectNamespaces', () => {
   it.each([
     [['default'], [], ['default']],
     [[], ['app-2', 'app-1'], ['app-1', 'app-2']],
-    [['default', 'app-1'], ['app-1', 'app-3'], ['app-1', 'app-3', 'default']],
+    [
+      ['default', 'app-1'],
+      ['app-1', 'app-3'],
+      ['app-1', 'app-3', 'default'],
+    ],
     [[], [], []],
   ])('listed %j + selected %j = %j', (listed, selected, expected) => {
     expect(selectNamespaces(listed, selected)).toEqual(expected);

@@ -15,7 +15,15 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const NS = ['app-1', 'app-2', 'app-3'];
 
 function src(namespace: string, key = 'KEY', over: Partial<SourceSecret> = {}): SourceSecret {
-  return { namespace, name: 'istio.default', type: 'istio.io/key-and-cert', data: { 'key.pem': b64(`${key}-${namespace}`), 'cert-chain.pem': b64('CERT') }, labels: {}, annotations: {}, ...over };
+  return {
+    namespace,
+    name: 'istio.default',
+    type: 'istio.io/key-and-cert',
+    data: { 'key.pem': b64(`${key}-${namespace}`), 'cert-chain.pem': b64('CERT') },
+    labels: {},
+    annotations: {},
+    ...over,
+  };
 }
 
 /** What a copy of the source looks like once meshd wrote it (as the API returns it). */
@@ -59,12 +67,21 @@ function run(s: Scenario): { steps: ReturnType<typeof planSecretCopies>; summary
   const remoteObjs = s.remote ?? [];
   const live = liveOnRemote(remoteObjs, [...s.sources, ...(s.ca ? [s.ca] : [])]);
   const owned = remoteObjs.filter((o) => o.metadata.labels?.['meshd.io/component'] === 'secrets');
-  const input: SecretsPlanInput = { target: 'remote-1', config, sources, remote: { owned, live, namespaces: new Map(Object.entries(s.nsStates ?? {})) }, adopt: s.adopt ?? false, prune: s.prune ?? true, ...(s.recorded ? { recorded: s.recorded } : {}) };
+  const input: SecretsPlanInput = {
+    target: 'remote-1',
+    config,
+    sources,
+    remote: { owned, live, namespaces: new Map(Object.entries(s.nsStates ?? {})) },
+    adopt: s.adopt ?? false,
+    prune: s.prune ?? true,
+    ...(s.recorded ? { recorded: s.recorded } : {}),
+  };
   const steps = planSecretCopies(input);
   return { steps, summary: summarise('remote-1', steps, live, owned.length > 0), input };
 }
 
-const ops = (r: ReturnType<typeof run>): string[] => r.steps.actions.map((a) => `${a.op} ${a.ref.kind} ${a.ref.namespace ? a.ref.namespace + '/' : ''}${a.ref.name}`);
+const ops = (r: ReturnType<typeof run>): string[] =>
+  r.steps.actions.map((a) => `${a.op} ${a.ref.kind} ${a.ref.namespace ? a.ref.namespace + '/' : ''}${a.ref.name}`);
 
 describe('planSecretCopies', () => {
   it('creates one copy per application namespace on an empty remote', () => {
@@ -142,14 +159,18 @@ describe('planSecretCopies', () => {
     expect(ops(r)).toEqual(['keep Secret app-1/istio.default', 'keep Secret app-3/istio.default']);
     expect(r.steps.retained.map((o) => o.metadata.namespace)).toEqual(['app-2']);
     expect(r.summary.reason).toContain('sources missing on the control plane (copies left in place): cp/app-2/istio.default');
-    expect(r.summary.changes).toEqual([{ op: 'orphan', kind: 'Secret', namespace: 'app-2', name: 'istio.default', detail: ['source cp/app-2/istio.default is gone: copy left in place'] }]);
+    expect(r.summary.changes).toEqual([
+      { op: 'orphan', kind: 'Secret', namespace: 'app-2', name: 'istio.default', detail: ['source cp/app-2/istio.default is gone: copy left in place'] },
+    ]);
   });
 
   it('never touches a same-named secret meshd does not own, unless adopt', () => {
     const r = run({ sources: [src('app-1'), src('app-2')], namespaces: ['app-1', 'app-2'], remote: [unowned('app-1')] });
     expect(ops(r)).toEqual(['conflict Secret app-1/istio.default', 'create Secret app-2/istio.default']);
     expect(r.summary.state).toBe('unmanaged');
-    expect(r.summary.conflicts).toEqual(['remote-1: Secret app-1/istio.default exists and is not managed by meshd: left untouched (set adopt: true to take it over)']);
+    expect(r.summary.conflicts).toEqual([
+      'remote-1: Secret app-1/istio.default exists and is not managed by meshd: left untouched (set adopt: true to take it over)',
+    ]);
     expect(JSON.stringify(r.summary)).not.toContain(b64('THEIRS'));
     const adopted = run({ sources: [src('app-1')], namespaces: ['app-1'], remote: [unowned('app-1')], adopt: true });
     expect(ops(adopted)).toEqual(['recreate Secret app-1/istio.default']);
@@ -173,25 +194,46 @@ describe('planSecretCopies', () => {
   });
 
   it('creates the missing namespace first with createNamespaces, never a terminating one', () => {
-    const r = run({ config: { createNamespaces: true }, sources: NS.map((n) => src(n)), nsStates: { 'app-1': 'present', 'app-2': 'missing', 'app-3': 'terminating' } });
+    const r = run({
+      config: { createNamespaces: true },
+      sources: NS.map((n) => src(n)),
+      nsStates: { 'app-1': 'present', 'app-2': 'missing', 'app-3': 'terminating' },
+    });
     expect(ops(r)).toEqual(['create Namespace app-2', 'create Secret app-1/istio.default', 'create Secret app-2/istio.default']);
     expect(r.steps.actions[0]?.desired?.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'meshd' });
   });
 
   it('copies the CA secret into istio-system with copyCaSecret (creating istio-system), and prunes it when turned off', () => {
     const ca = src('istio-system', 'CAKEY', { name: 'istio-ca-secret', type: 'istio.io/ca-root' });
-    const on = run({ config: { copyCaSecret: true }, namespaces: ['app-1'], sources: [src('app-1')], ca, nsStates: { 'app-1': 'present', 'istio-system': 'missing' } });
+    const on = run({
+      config: { copyCaSecret: true },
+      namespaces: ['app-1'],
+      sources: [src('app-1')],
+      ca,
+      nsStates: { 'app-1': 'present', 'istio-system': 'missing' },
+    });
     expect(ops(on)).toEqual(['create Namespace istio-system', 'create Secret app-1/istio.default', 'create Secret istio-system/istio-ca-secret']);
     expect(on.steps.actions[2]?.desired?.type).toBe('istio.io/ca-root');
     const off = run({ namespaces: ['app-1'], sources: [src('app-1')], remote: [written(src('app-1')), written(ca)] });
     expect(ops(off)).toEqual(['keep Secret app-1/istio.default', 'delete Secret istio-system/istio-ca-secret']);
-    const gone = run({ config: { copyCaSecret: true }, namespaces: ['app-1'], sources: [src('app-1')], ca: null, remote: [written(src('app-1')), written(ca)] });
+    const gone = run({
+      config: { copyCaSecret: true },
+      namespaces: ['app-1'],
+      sources: [src('app-1')],
+      ca: null,
+      remote: [written(src('app-1')), written(ca)],
+    });
     expect(ops(gone)).toEqual(['keep Secret app-1/istio.default']);
     expect(gone.summary.reason).toContain('cp/istio-system/istio-ca-secret');
   });
 
   it('with a pattern, copies every matching copyable source and skips tokens and the CA', () => {
-    const sources = [src('app-1'), src('app-1', 'K', { name: 'istio.bookinfo' }), src('app-1', 'T', { name: 'istio.token', type: 'kubernetes.io/service-account-token' }), src('app-1', 'O', { name: 'other' })];
+    const sources = [
+      src('app-1'),
+      src('app-1', 'K', { name: 'istio.bookinfo' }),
+      src('app-1', 'T', { name: 'istio.token', type: 'kubernetes.io/service-account-token' }),
+      src('app-1', 'O', { name: 'other' }),
+    ];
     const r = run({ config: { names: ['istio.*'] }, namespaces: ['app-1'], sources });
     expect(ops(r)).toEqual(['create Secret app-1/istio.bookinfo', 'create Secret app-1/istio.default']);
   });

@@ -72,7 +72,10 @@ function refine(action: ObjectAction, live: ReadonlyMap<string, KubeObject | nul
   return { ...action, op: 'recreate', reason: action.op === 'keep' ? `drifted: ${why}` : `${action.reason}; ${why}`, diff: action.diff ?? [] };
 }
 
-function splitByNamespace(copies: readonly KubeObject[], input: SecretsPlanInput): { planned: KubeObject[]; creates: string[]; blocked: SecretsSteps['blockedNamespaces'] } {
+function splitByNamespace(
+  copies: readonly KubeObject[],
+  input: SecretsPlanInput,
+): { planned: KubeObject[]; creates: string[]; blocked: SecretsSteps['blockedNamespaces'] } {
   const planned: KubeObject[] = [];
   const creates = new Set<string>();
   const blocked: SecretsSteps['blockedNamespaces'] = new Map();
@@ -107,8 +110,9 @@ export function planSecretCopies(input: SecretsPlanInput): SecretsSteps {
   const retained = notWanted.filter((o) => inScope(o.metadata.namespace ?? '', o.metadata.name));
   const previous = notWanted.filter((o) => !retained.includes(o)).map(refOf);
   const guards = input.recorded === undefined ? {} : { recorded: input.recorded };
-  const copyActions = planObjects({ desired: planned, live: input.remote.live, previous, adopt: input.adopt, prune: input.prune, ...guards })
-    .map((a) => refine(a, input.remote.live));
+  const copyActions = planObjects({ desired: planned, live: input.remote.live, previous, adopt: input.adopt, prune: input.prune, ...guards }).map((a) =>
+    refine(a, input.remote.live),
+  );
   return {
     actions: [...creates.map(namespaceCreate), ...copyActions],
     retained,

@@ -33,9 +33,10 @@ function where(a: ObjectAction): string {
 }
 
 function conflictMessage(target: string, a: ObjectAction): string {
-  const hint = a.ref.namespace === CA_SECRET.namespace && a.ref.name === CA_SECRET.name
-    ? ' (the remote Citadel probably made its own CA: with adopt, restart istio-citadel after the copy)'
-    : '';
+  const hint =
+    a.ref.namespace === CA_SECRET.namespace && a.ref.name === CA_SECRET.name
+      ? ' (the remote Citadel probably made its own CA: with adopt, restart istio-citadel after the copy)'
+      : '';
   return `${target}: Secret ${where(a)} exists and is not managed by meshd: left untouched (set adopt: true to take it over)${hint}`;
 }
 
@@ -80,7 +81,13 @@ function leftAloneChanges(steps: SecretsSteps): PlannedChange[] {
   const changes: PlannedChange[] = [];
   for (const copy of steps.retained) {
     const source = copy.metadata.annotations?.[SOURCE_ANNOTATION] ?? 'unknown';
-    changes.push({ op: 'orphan', kind: 'Secret', namespace: copy.metadata.namespace ?? '', name: copy.metadata.name, detail: [`source ${source} is gone: copy left in place`] });
+    changes.push({
+      op: 'orphan',
+      kind: 'Secret',
+      namespace: copy.metadata.namespace ?? '',
+      name: copy.metadata.name,
+      detail: [`source ${source} is gone: copy left in place`],
+    });
   }
   for (const [ns, b] of [...steps.blockedNamespaces].sort(([x], [y]) => x.localeCompare(y))) {
     const why = b.state === 'terminating' ? 'is terminating' : 'is missing (createNamespaces is off)';
@@ -103,7 +110,10 @@ function reasonParts(target: string, steps: SecretsSteps): string[] {
 /** Pure: the state, reason and changes of planned steps on `target`. */
 export function summarise(target: string, steps: SecretsSteps, live: ReadonlyMap<string, KubeObject | null>, anyOwned: boolean): SecretsSummary {
   const conflicts = steps.actions.filter((a) => a.op === 'conflict').map((a) => conflictMessage(target, a));
-  const changes = [...steps.actions.map((a) => changeWithHashes(a, live, target)).filter((c): c is PlannedChange => c !== undefined), ...leftAloneChanges(steps)];
+  const changes = [
+    ...steps.actions.map((a) => changeWithHashes(a, live, target)).filter((c): c is PlannedChange => c !== undefined),
+    ...leftAloneChanges(steps),
+  ];
   const parts = [counts(steps.actions), ...reasonParts(target, steps)];
   return { state: stateOf(steps.actions, conflicts.length, anyOwned), reason: parts.join('; '), changes, conflicts };
 }

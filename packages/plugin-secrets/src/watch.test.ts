@@ -8,7 +8,13 @@ describe('secretWatchSources', () => {
   it('watches the one configured name on the control plane by field selector, and the copies on each remote', () => {
     expect(secretWatchSources(config({}))).toEqual([
       { on: 'control-plane', kind: 'Secret', fieldSelector: 'metadata.name=istio.default', enqueue: 'all-remotes', purpose: 'rotations of istio.default' },
-      { on: 'each-remote', kind: 'Secret', labelSelector: 'app.kubernetes.io/managed-by=meshd,meshd.io/component=secrets', enqueue: 'this-remote', purpose: 'copies edited or deleted on a remote' },
+      {
+        on: 'each-remote',
+        kind: 'Secret',
+        labelSelector: 'app.kubernetes.io/managed-by=meshd,meshd.io/component=secrets',
+        enqueue: 'this-remote',
+        purpose: 'copies edited or deleted on a remote',
+      },
       { on: 'each-remote', kind: 'Namespace', enqueue: 'this-remote', purpose: 'application namespaces created on a remote' },
     ]);
   });
@@ -17,8 +23,21 @@ describe('secretWatchSources', () => {
     const sources = secretWatchSources(config({ names: ['istio.*'], namespaceSelector: 'istio-injection=enabled', copyCaSecret: true }));
     expect(sources.filter((s) => s.on === 'control-plane')).toEqual([
       { on: 'control-plane', kind: 'Secret', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations of secrets matching istio.*' },
-      { on: 'control-plane', kind: 'Secret', namespace: 'istio-system', fieldSelector: 'metadata.name=istio-ca-secret', enqueue: 'all-remotes', purpose: 'the CA secret (copyCaSecret)' },
-      { on: 'control-plane', kind: 'Namespace', labelSelector: 'istio-injection=enabled', enqueue: 'all-remotes', purpose: 'namespaces joining or leaving istio-injection=enabled' },
+      {
+        on: 'control-plane',
+        kind: 'Secret',
+        namespace: 'istio-system',
+        fieldSelector: 'metadata.name=istio-ca-secret',
+        enqueue: 'all-remotes',
+        purpose: 'the CA secret (copyCaSecret)',
+      },
+      {
+        on: 'control-plane',
+        kind: 'Namespace',
+        labelSelector: 'istio-injection=enabled',
+        enqueue: 'all-remotes',
+        purpose: 'namespaces joining or leaving istio-injection=enabled',
+      },
     ]);
   });
 

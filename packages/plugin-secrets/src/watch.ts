@@ -47,17 +47,38 @@ export function secretWatchSources(config: SecretsConfig, clusters: Readonly<Rec
   const patterns = [...new Set(configs.flatMap((c) => c.names))].sort();
   const single = singleExactName(patterns);
   const sources: SecretWatchSource[] = [];
-  sources.push(single !== undefined
-    ? { on: 'control-plane', kind: 'Secret', fieldSelector: `metadata.name=${single}`, enqueue: 'all-remotes', purpose: `rotations of ${single}` }
-    : { on: 'control-plane', kind: 'Secret', namePatterns: patterns, enqueue: 'all-remotes', purpose: `rotations of secrets matching ${patterns.join(', ')}` });
+  sources.push(
+    single !== undefined
+      ? { on: 'control-plane', kind: 'Secret', fieldSelector: `metadata.name=${single}`, enqueue: 'all-remotes', purpose: `rotations of ${single}` }
+      : {
+          on: 'control-plane',
+          kind: 'Secret',
+          namePatterns: patterns,
+          enqueue: 'all-remotes',
+          purpose: `rotations of secrets matching ${patterns.join(', ')}`,
+        },
+  );
   if (configs.some((c) => c.copyCaSecret)) {
-    sources.push({ on: 'control-plane', kind: 'Secret', namespace: CA_SECRET.namespace, fieldSelector: `metadata.name=${CA_SECRET.name}`, enqueue: 'all-remotes', purpose: 'the CA secret (copyCaSecret)' });
+    sources.push({
+      on: 'control-plane',
+      kind: 'Secret',
+      namespace: CA_SECRET.namespace,
+      fieldSelector: `metadata.name=${CA_SECRET.name}`,
+      enqueue: 'all-remotes',
+      purpose: 'the CA secret (copyCaSecret)',
+    });
   }
   const selectors = [...new Set(configs.flatMap((c) => (c.namespaceSelector === undefined ? [] : [c.namespaceSelector])))].sort();
   for (const labelSelector of selectors) {
     sources.push({ on: 'control-plane', kind: 'Namespace', labelSelector, enqueue: 'all-remotes', purpose: `namespaces joining or leaving ${labelSelector}` });
   }
-  sources.push({ on: 'each-remote', kind: 'Secret', labelSelector: OWNED_COPIES_SELECTOR, enqueue: 'this-remote', purpose: 'copies edited or deleted on a remote' });
+  sources.push({
+    on: 'each-remote',
+    kind: 'Secret',
+    labelSelector: OWNED_COPIES_SELECTOR,
+    enqueue: 'this-remote',
+    purpose: 'copies edited or deleted on a remote',
+  });
   sources.push({ on: 'each-remote', kind: 'Namespace', enqueue: 'this-remote', purpose: 'application namespaces created on a remote' });
   return sources;
 }

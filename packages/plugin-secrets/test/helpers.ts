@@ -24,7 +24,12 @@ export function remoteTarget(client: ClusterClient, overrides: Record<string, un
 
 /** The mesh inputs of a pass with `cp` as the control plane. */
 export function meshOf(cp: ClusterClient, opts: { adopt?: boolean; prune?: boolean } = {}): MeshInputs {
-  return { controlPlane: { name: cp.name, role: 'control-plane', client: cp, overrides: {} }, endpoints: undefined, adopt: opts.adopt ?? false, prune: opts.prune ?? true };
+  return {
+    controlPlane: { name: cp.name, role: 'control-plane', client: cp, overrides: {} },
+    endpoints: undefined,
+    adopt: opts.adopt ?? false,
+    prune: opts.prune ?? true,
+  };
 }
 
 /** The plan as `meshd plan` would show it (JSON drops the apply function). */

@@ -29,7 +29,10 @@ function expectNoValues(text: string): void {
 }
 
 /** One pass of the component over both remotes: plan each, apply like the pass does. */
-async function pass(config: unknown, opts: { adopt?: boolean; overrides?: Record<string, unknown> } = {}): Promise<{ plans: ComponentPlan[]; writes: number[] }> {
+async function pass(
+  config: unknown,
+  opts: { adopt?: boolean; overrides?: Record<string, unknown> } = {},
+): Promise<{ plans: ComponentPlan[]; writes: number[] }> {
   const component = secretsComponent(config, logger);
   const plans = await Promise.all(remotes.map((r) => component.plan(remoteTarget(r, opts.overrides), meshOf(cp, opts))));
   for (const plan of plans) expectNoValues(shown(plan));
@@ -115,7 +118,17 @@ describe('secrets plugin on real clusters', () => {
     await remotes[0]!.core.replaceNamespacedSecret({ namespace: 'app-2', name: 'istio.default', body: edited });
     await remotes[1]!.core.deleteNamespacedSecret({ namespace: 'app-3', name: 'istio.default' });
     const { plans, writes } = await pass(threeApps);
-    expect(plans[0]).toMatchObject({ state: 'drifted', changes: [{ op: 'update', namespace: 'app-2', name: 'istio.default', detail: ['drifted', 'changed .data.key.pem', expect.stringMatching(/^source cp\/app-2\/istio.default @/)] }] });
+    expect(plans[0]).toMatchObject({
+      state: 'drifted',
+      changes: [
+        {
+          op: 'update',
+          namespace: 'app-2',
+          name: 'istio.default',
+          detail: ['drifted', 'changed .data.key.pem', expect.stringMatching(/^source cp\/app-2\/istio.default @/)],
+        },
+      ],
+    });
     expect(plans[1]!.changes).toMatchObject([{ op: 'create', namespace: 'app-3', name: 'istio.default' }]);
     expect(writes).toEqual([1, 1]);
     expect((await readSecret(remotes[0]!, 'app-2', 'istio.default'))?.data).toEqual(await sourceData('app-2'));
@@ -136,16 +149,26 @@ describe('secrets plugin on real clusters', () => {
 
   it('leaves a same-named secret meshd does not own untouched, with a clear error, and still updates the rest', async () => {
     await ensureNamespace(cp, 'app-4');
-    await cp.core.createNamespacedSecret({ namespace: 'app-4', body: { metadata: { name: 'istio.default' }, type: 'istio.io/key-and-cert', data: await sourceData('app-1') } });
+    await cp.core.createNamespacedSecret({
+      namespace: 'app-4',
+      body: { metadata: { name: 'istio.default' }, type: 'istio.io/key-and-cert', data: await sourceData('app-1') },
+    });
     await ensureNamespace(remotes[0]!, 'app-4');
-    const theirs = await remotes[0]!.core.createNamespacedSecret({ namespace: 'app-4', body: { metadata: { name: 'istio.default' }, stringData: { note: 'made by hand on remote-1' } } });
+    const theirs = await remotes[0]!.core.createNamespacedSecret({
+      namespace: 'app-4',
+      body: { metadata: { name: 'istio.default' }, stringData: { note: 'made by hand on remote-1' } },
+    });
     const config = { namespaces: ['app-1', 'app-2', 'app-4'] };
     const quiet = await pass(config);
     const message = 'remote-1: Secret app-4/istio.default exists and is not managed by meshd: left untouched (set adopt: true to take it over)';
     expect(quiet.plans[0]).toMatchObject({ state: 'unmanaged', error: message });
     await expect(quiet.plans[0]!.apply()).rejects.toSatisfy((err: unknown) => hasCode(err, 'MESHD_ERR_NOT_OWNED'));
     // remote-2 has no app-4: reported, not created, not an error.
-    expect(quiet.plans[1]).toMatchObject({ state: 'in-sync', reason: 'copies: 2 in sync; namespaces missing on remote-2: app-4', changes: [{ op: 'orphan', kind: 'Namespace', name: 'app-4' }] });
+    expect(quiet.plans[1]).toMatchObject({
+      state: 'in-sync',
+      reason: 'copies: 2 in sync; namespaces missing on remote-2: app-4',
+      changes: [{ op: 'orphan', kind: 'Namespace', name: 'app-4' }],
+    });
     expect(quiet.plans[1]!.error).toBeUndefined();
 
     const rotated = await env.controlPlane.rotateIstioDefault('app-1');
@@ -178,7 +201,9 @@ describe('secrets plugin on real clusters', () => {
       const { plans, writes } = await pass({ namespaces: ['app-1', 'app-2', 'app-4'] });
       for (const plan of plans) {
         expect(plan.reason).toContain('sources missing on the control plane (copies left in place): cp/app-2/istio.default');
-        expect(plan.changes.filter((c) => c.kind === 'Secret')).toEqual([{ op: 'orphan', kind: 'Secret', namespace: 'app-2', name: 'istio.default', detail: ['source cp/app-2/istio.default is gone: copy left in place'] }]);
+        expect(plan.changes.filter((c) => c.kind === 'Secret')).toEqual([
+          { op: 'orphan', kind: 'Secret', namespace: 'app-2', name: 'istio.default', detail: ['source cp/app-2/istio.default is gone: copy left in place'] },
+        ]);
         expect(plan.changes.every((c) => c.op === 'orphan')).toBe(true);
         expect(plan.error).toBeUndefined();
       }
@@ -186,7 +211,10 @@ describe('secrets plugin on real clusters', () => {
       expect(await secretWrites()).toEqual(before);
       for (const remote of remotes) expect((await readSecret(remote, 'app-2', 'istio.default'))?.data).toEqual(saved.data);
     } finally {
-      await cp.core.createNamespacedSecret({ namespace: 'app-2', body: { metadata: { name: 'istio.default', annotations: saved.metadata?.annotations }, type: saved.type, data: saved.data } });
+      await cp.core.createNamespacedSecret({
+        namespace: 'app-2',
+        body: { metadata: { name: 'istio.default', annotations: saved.metadata?.annotations }, type: saved.type, data: saved.data },
+      });
     }
   });
 

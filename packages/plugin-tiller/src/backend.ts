@@ -41,7 +41,10 @@ class TillerBackend implements ComponentInstance {
     const location = tillerLocation(target.overrides, this.ctx.config);
     const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
     const desired = observed.input.desired;
-    const { unserved } = splitServed(desired, await this.served.check(target.client, target.version ?? '', desired), { name: target.name, version: target.version ?? '' });
+    const { unserved } = splitServed(desired, await this.served.check(target.client, target.version ?? '', desired), {
+      name: target.name,
+      version: target.version ?? '',
+    });
     if (unserved.length > 0) return unservedTillerPlan(TILLER, target, unserved);
     const plan = planTillerRelease({ ...observed.input, adopt: mesh.adopt });
     return this.componentPlan(target, location, plan, observed.values);
@@ -56,7 +59,11 @@ class TillerBackend implements ComponentInstance {
   }
 
   /** Renders with Helm 2 (cached per values), then reads Tiller, the rendered objects and the prerequisites. */
-  private async observe(session: TillerSession, target: ClusterTarget, endpoints: MeshEndpoints): Promise<{ input: Omit<TillerPlanInput, 'adopt'>; values: ChartValues }> {
+  private async observe(
+    session: TillerSession,
+    target: ClusterTarget,
+    endpoints: MeshEndpoints,
+  ): Promise<{ input: Omit<TillerPlanInput, 'adopt'>; values: ChartValues }> {
     const { chart, release, values, ensure, helmBinary } = this.ctx.config;
     await this.requireHelm2(session.env);
     const resolved = releaseValues(endpoints, values, target);
@@ -69,7 +76,17 @@ class TillerBackend implements ComponentInstance {
       ensure ? observePrerequisites(target.client, session.options.location) : undefined,
       observeTemplateRelease(target.client, release),
     ]);
-    const input = { cluster: target.name, release: release.name, namespace: release.namespace, desiredHash, desired: rendered.objects, live, observation, prerequisites, templateUninstall };
+    const input = {
+      cluster: target.name,
+      release: release.name,
+      namespace: release.namespace,
+      desiredHash,
+      desired: rendered.objects,
+      live,
+      observation,
+      prerequisites,
+      templateUninstall,
+    };
     return { input, values: markedValues(resolved, desiredHash) };
   }
 
@@ -78,10 +95,16 @@ class TillerBackend implements ComponentInstance {
     return tillerComponentPlan(plan, { component: TILLER, cluster: target.name, where: describeTiller(location), apply });
   }
 
-  private execute({ target, location, plan, values }: { target: ClusterTarget; location: TillerLocation; plan: TillerPlan; values: ChartValues }, signal?: AbortSignal): Promise<number> {
+  private execute(
+    { target, location, plan, values }: { target: ClusterTarget; location: TillerLocation; plan: TillerPlan; values: ChartValues },
+    signal?: AbortSignal,
+  ): Promise<number> {
     const options = { ...this.sessionOptions(target, location), signal: signal ?? this.ctx.signal };
     return withTillerSession(options, async (session) => {
-      const writes = await executeTillerPlan({ session, client: target.client, chartDir: this.ctx.config.chart, values, timeoutMs: this.ctx.config.timeoutMs }, plan);
+      const writes = await executeTillerPlan(
+        { session, client: target.client, chartDir: this.ctx.config.chart, values, timeoutMs: this.ctx.config.timeoutMs },
+        plan,
+      );
       this.ctx.logger.info({ cluster: target.name, release: plan.release, steps: plan.steps.map((s) => s.op), writes }, 'tiller release applied');
       return writes;
     });
@@ -99,7 +122,10 @@ class TillerBackend implements ComponentInstance {
     this.helm.catch(() => (this.helm = undefined));
     const { major, version } = await this.helm;
     if (major !== 2 || !helmVersionAtLeast(version)) {
-      throw new MeshdError('MESHD_ERR_HELM_UNUSABLE', `tiller.helmBinary ${binary} is Helm ${version}: the tiller backend needs a Helm 2 client, 2.7.2 or newer`);
+      throw new MeshdError(
+        'MESHD_ERR_HELM_UNUSABLE',
+        `tiller.helmBinary ${binary} is Helm ${version}: the tiller backend needs a Helm 2 client, 2.7.2 or newer`,
+      );
     }
   }
 }

@@ -2,13 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { tillerComponentPlan, tillerChanges } from './component.js';
 import type { TillerPlan } from './steps.js';
 
-const base: TillerPlan = { release: 'istio-remote', namespace: 'istio-system', status: { state: 'out-of-sync', reason: 'chart or values changed; revision 2 DEPLOYED' }, desiredHash: 'h', revision: 2, steps: [], objectChanges: ['changes Endpoints/istio-pilot (.subsets)'] };
+const base: TillerPlan = {
+  release: 'istio-remote',
+  namespace: 'istio-system',
+  status: { state: 'out-of-sync', reason: 'chart or values changed; revision 2 DEPLOYED' },
+  desiredHash: 'h',
+  revision: 2,
+  steps: [],
+  objectChanges: ['changes Endpoints/istio-pilot (.subsets)'],
+};
 const where = 'Tiller at 127.0.0.1:44134';
 
 describe('what meshd plan shows for a Tiller plan', () => {
   it('an upgrade names the revision, the Tiller and the objects it changes', () => {
     expect(tillerChanges({ ...base, steps: [{ op: 'upgrade', rollbackTo: 2 }] }, where)).toEqual([
-      { op: 'upgrade', kind: 'Release', namespace: 'istio-system', name: 'istio-remote', detail: ['revision 2 → new revision', where, 'changes Endpoints/istio-pilot (.subsets)'] },
+      {
+        op: 'upgrade',
+        kind: 'Release',
+        namespace: 'istio-system',
+        name: 'istio-remote',
+        detail: ['revision 2 → new revision', where, 'changes Endpoints/istio-pilot (.subsets)'],
+      },
     ]);
   });
 
@@ -37,7 +51,10 @@ describe('what meshd plan shows for a Tiller plan', () => {
 
   it('an in-sync plan has no change and its apply writes nothing', async () => {
     let called = false;
-    const plan = tillerComponentPlan({ ...base, status: { state: 'in-sync', reason: 'revision 2 DEPLOYED; every object matches' } }, { component: 'tiller', cluster: 'east', where, apply: () => ((called = true), Promise.resolve(1)) });
+    const plan = tillerComponentPlan(
+      { ...base, status: { state: 'in-sync', reason: 'revision 2 DEPLOYED; every object matches' } },
+      { component: 'tiller', cluster: 'east', where, apply: () => ((called = true), Promise.resolve(1)) },
+    );
     expect(plan.changes).toEqual([]);
     expect(plan.reason).toBe(`revision 2 DEPLOYED; every object matches (${where})`);
     expect(await plan.apply()).toBe(0);
@@ -45,7 +62,10 @@ describe('what meshd plan shows for a Tiller plan', () => {
   });
 
   it('a blocked plan carries its error', () => {
-    const plan = tillerComponentPlan({ ...base, status: { state: 'unmanaged', reason: 'not ours' }, error: 'not ours' }, { component: 'tiller', cluster: 'east', where, apply: () => Promise.resolve(0) });
+    const plan = tillerComponentPlan(
+      { ...base, status: { state: 'unmanaged', reason: 'not ours' }, error: 'not ours' },
+      { component: 'tiller', cluster: 'east', where, apply: () => Promise.resolve(0) },
+    );
     expect(plan.error).toBe('not ours');
   });
 });

@@ -12,13 +12,29 @@ type ReleaseStep = Extract<TillerStep, { op: 'rollback' | 'purge' | 'install' | 
 function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): PlannedChange[] {
   switch (step.op) {
     case 'create':
-      return [{ op: 'create', kind: step.object.kind, name: step.object.metadata.name, ...namespaceOf(step.object.metadata.namespace), detail: ['Tiller prerequisite'] }];
+      return [
+        {
+          op: 'create',
+          kind: step.object.kind,
+          name: step.object.metadata.name,
+          ...namespaceOf(step.object.metadata.namespace),
+          detail: ['Tiller prerequisite'],
+        },
+      ];
     case 'install-tiller':
       return [{ op: 'install', kind: 'Deployment', namespace: step.namespace, name: 'tiller-deploy', detail: ['helm init --service-account tiller'] }];
     case 'remove-template-release':
       return objectChangesOf(step.plan.actions).map((c) => ({ ...c, detail: ['applied by the helm-template backend; Tiller creates it again'] }));
     case 'delete':
-      return [{ op: 'recreate', kind: step.ref.kind, name: step.ref.name, ...namespaceOf(step.ref.namespace), detail: ['changed on the cluster: deleted, then re-created by Tiller'] }];
+      return [
+        {
+          op: 'recreate',
+          kind: step.ref.kind,
+          name: step.ref.name,
+          ...namespaceOf(step.ref.namespace),
+          detail: ['changed on the cluster: deleted, then re-created by Tiller'],
+        },
+      ];
     default:
       return [releaseChangeOfStep(plan, step, where)];
   }

@@ -20,7 +20,6 @@ export interface Decision {
   error?: string;
 }
 
-
 function blocked(state: ReleaseStatus['state'], reason: string): Decision {
   return { status: { state, reason }, steps: [], error: reason };
 }
@@ -37,7 +36,10 @@ function absentRelease(input: TillerPlanInput, replace: boolean, why = 'not inst
     return { status: { state: 'out-of-sync', reason }, steps: [{ op: 'remove-template-release', plan: template }, install] };
   }
   const names = conflicts.slice(0, 3).map(nameOf).join(', ') + (conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '');
-  return blocked('unmanaged', `${names} already exist(s) outside Tiller release ${input.release}: Helm 2 cannot take objects over (delete them, or remove what installed them)`);
+  return blocked(
+    'unmanaged',
+    `${names} already exist(s) outside Tiller release ${input.release}: Helm 2 cannot take objects over (delete them, or remove what installed them)`,
+  );
 }
 
 /** Objects whose live state contradicts the render: deleted first, so the next helm step re-creates them. */
@@ -53,7 +55,8 @@ const deletesOf = (objects: KubeObject[]): TillerStep[] => objects.map((o) => ({
 function inSyncOrDrifted(input: TillerPlanInput, latest: ReleaseRevision): Decision {
   const missing = input.desired.filter((o) => liveOf(input, o) === null);
   const changed = changedObjects(input);
-  if (missing.length + changed.length === 0) return { status: { state: 'in-sync', reason: `revision ${latest.revision} DEPLOYED; every object matches` }, steps: [] };
+  if (missing.length + changed.length === 0)
+    return { status: { state: 'in-sync', reason: `revision ${latest.revision} DEPLOYED; every object matches` }, steps: [] };
   const what = [...missing.map((o) => `${nameOf(o)} missing`), ...changed.map((o) => `${nameOf(o)} changed`)].join(', ');
   const reason = `${missing.length + changed.length} object(s) differ from revision ${latest.revision}: ${what}`;
   return { status: { state: 'drifted', reason }, steps: [...deletesOf(changed), { op: 'upgrade', rollbackTo: latest.revision }] };
@@ -62,7 +65,11 @@ function inSyncOrDrifted(input: TillerPlanInput, latest: ReleaseRevision): Decis
 function interrupted(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
   const reason = `revision ${latest.revision} is ${latest.status} (an operation was interrupted; Tiller refuses upgrades until it is resolved)`;
   const good = release.lastGood;
-  if (good === undefined) return { status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
+  if (good === undefined)
+    return {
+      status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` },
+      steps: [{ op: 'purge' }, { op: 'install', replace: false }],
+    };
   // Tiller diffs manifests, not live objects: what the interrupted operation left behind is reset.
   const steps: TillerStep[] = [...deletesOf(changedObjects(input)), { op: 'rollback', revision: good.revision }];
   if (good.hash !== input.desiredHash) steps.push({ op: 'upgrade', rollbackTo: good.revision });
@@ -73,7 +80,11 @@ function interrupted(input: TillerPlanInput, release: ObservedTillerRelease, lat
 function failed(input: TillerPlanInput, release: ObservedTillerRelease, latest: ReleaseRevision): Decision {
   const reason = `revision ${latest.revision} is ${latest.status}${latest.description ? ` (${latest.description})` : ''}`;
   const good = release.lastGood;
-  if (good === undefined) return { status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
+  if (good === undefined)
+    return {
+      status: { state: 'failed', reason: `${reason}; no revision was ever deployed: purge, then install` },
+      steps: [{ op: 'purge' }, { op: 'install', replace: false }],
+    };
   // Tiller upgrades from the last DEPLOYED manifest, blind to what the failed revision changed: reset those objects.
   const steps: TillerStep[] = [...deletesOf(changedObjects(input)), { op: 'upgrade', rollbackTo: good.revision }];
   return { status: { state: 'failed', reason: `${reason}; upgrading, back to revision ${good.revision} if that fails` }, steps };
@@ -85,15 +96,25 @@ function existing(input: TillerPlanInput, release: ObservedTillerRelease, latest
       return absentRelease(input, true, `revision ${latest.revision} was deleted without --purge`);
     case 'DEPLOYED': {
       if (release.latestHash === input.desiredHash) return inSyncOrDrifted(input, latest);
-      const reason = !release.owned ? 'adopting a release meshd did not install (adopt: true)' : release.latestHash === undefined ? 'upgraded outside meshd' : 'chart or values changed';
-      return { status: { state: 'out-of-sync', reason: `${reason}; revision ${latest.revision} DEPLOYED` }, steps: [{ op: 'upgrade', rollbackTo: latest.revision }] };
+      const reason = !release.owned
+        ? 'adopting a release meshd did not install (adopt: true)'
+        : release.latestHash === undefined
+          ? 'upgraded outside meshd'
+          : 'chart or values changed';
+      return {
+        status: { state: 'out-of-sync', reason: `${reason}; revision ${latest.revision} DEPLOYED` },
+        steps: [{ op: 'upgrade', rollbackTo: latest.revision }],
+      };
     }
     case 'PENDING_INSTALL':
     case 'PENDING_UPGRADE':
     case 'PENDING_ROLLBACK':
       return interrupted(input, release, latest);
     case 'DELETING':
-      return { status: { state: 'failed', reason: `revision ${latest.revision} is DELETING (a delete was interrupted): purge, then install` }, steps: [{ op: 'purge' }, { op: 'install', replace: false }] };
+      return {
+        status: { state: 'failed', reason: `revision ${latest.revision} is DELETING (a delete was interrupted): purge, then install` },
+        steps: [{ op: 'purge' }, { op: 'install', replace: false }],
+      };
     default:
       return failed(input, release, latest);
   }
@@ -107,7 +128,10 @@ export function decideRelease(input: TillerPlanInput): Decision {
   const latest = release?.revisions.at(-1);
   if (release === undefined || latest === undefined) return absentRelease(input, false);
   if (!release.owned && !input.adopt) {
-    return blocked('unmanaged', `release ${input.release} exists in Tiller (revision ${latest.revision}, ${latest.status}) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)`);
+    return blocked(
+      'unmanaged',
+      `release ${input.release} exists in Tiller (revision ${latest.revision}, ${latest.status}) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)`,
+    );
   }
   return existing(input, release, latest);
 }
@@ -125,8 +149,9 @@ function tillerMissing(input: TillerPlanInput, why: string): Decision {
     const reason = `Tiller is not installed in ${namespace}: installing it (helm init --service-account tiller), then the release`;
     return { status: { state: 'absent', reason }, steps: [{ op: 'install-tiller', namespace }, ...release.steps] };
   }
-  const reason = deployed === true
-    ? `Deployment ${namespace}/tiller-deploy exists but helm finds no ready Tiller pod (${why})`
-    : `helm found no Tiller (${why}): set tiller.ensure: true to install it, or clusters.${input.cluster}.tillerHost to reach one outside the cluster`;
+  const reason =
+    deployed === true
+      ? `Deployment ${namespace}/tiller-deploy exists but helm finds no ready Tiller pod (${why})`
+      : `helm found no Tiller (${why}): set tiller.ensure: true to install it, or clusters.${input.cluster}.tillerHost to reach one outside the cluster`;
   return { status: { state: 'failed', reason }, steps: [], error: reason };
 }

@@ -70,7 +70,9 @@ class StepRunner {
       try {
         await this.x.session.run(rollbackArgs(this.plan.release, rollbackTo, this.x.timeoutMs), slow);
       } catch (rollbackErr) {
-        throw new MeshdError('MESHD_ERR_TILLER', `${messageOf(err)}; the rollback to revision ${rollbackTo} failed too: ${messageOf(rollbackErr)}`, { cause: err });
+        throw new MeshdError('MESHD_ERR_TILLER', `${messageOf(err)}; the rollback to revision ${rollbackTo} failed too: ${messageOf(rollbackErr)}`, {
+          cause: err,
+        });
       }
       throw new MeshdError('MESHD_ERR_TILLER', `${messageOf(err)}; rolled back to revision ${rollbackTo}`, { cause: err });
     }

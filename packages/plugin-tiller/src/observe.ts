@@ -52,7 +52,13 @@ export async function observeTillerRelease(session: TillerSession, release: stri
   const hashOf = async (revision?: number): Promise<string | undefined> => recordedHash(parseValues(await session.run(getValuesArgs(release, revision))));
   // The latest revision's values are read alongside the history (one round trip less); a release
   // that does not exist fails both, and the history's answer decides.
-  const [history, latest] = await Promise.all([historyOf(session, release), hashOf().then((hash) => ({ hash }), (error: unknown) => ({ error }))]);
+  const [history, latest] = await Promise.all([
+    historyOf(session, release),
+    hashOf().then(
+      (hash) => ({ hash }),
+      (error: unknown) => ({ error }),
+    ),
+  ]);
   if (!Array.isArray(history)) return { tiller: 'missing', reason: history.missing };
   const newest = history.at(-1);
   if (newest === undefined) return { tiller: 'found', release: undefined };

@@ -11,12 +11,25 @@ import { tillerPrerequisites } from './prerequisites.js';
 import type { TillerStep } from './steps.js';
 
 // Builders (helm-controller's testutil style): objects, live copies, revisions, observations.
-const service = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'istio-system' }, spec: { clusterIP: 'None', ports: [{ name: 'grpc', port: 15010 }] } });
-const endpoints = (name: string, ip: string): KubeObject => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace: 'istio-system' }, subsets: [{ addresses: [{ ip }], ports: [{ name: 'grpc', port: 15010 }] }] });
+const service = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'istio-system' },
+  spec: { clusterIP: 'None', ports: [{ name: 'grpc', port: 15010 }] },
+});
+const endpoints = (name: string, ip: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Endpoints',
+  metadata: { name, namespace: 'istio-system' },
+  subsets: [{ addresses: [{ ip }], ports: [{ name: 'grpc', port: 15010 }] }],
+});
 const DESIRED = [service('istio-pilot'), endpoints('istio-pilot', '10.16.0.5')];
 
 /** What the API server returns for an object Tiller created: the same fields plus server-set ones. */
-const asLive = (o: KubeObject, labels: Record<string, string> = { heritage: 'Tiller' }): KubeObject => ({ ...structuredClone(o), metadata: { ...o.metadata, uid: 'u', resourceVersion: '7', labels } });
+const asLive = (o: KubeObject, labels: Record<string, string> = { heritage: 'Tiller' }): KubeObject => ({
+  ...structuredClone(o),
+  metadata: { ...o.metadata, uid: 'u', resourceVersion: '7', labels },
+});
 const liveMap = (objects: (KubeObject | null)[]): Map<string, KubeObject | null> => new Map(DESIRED.map((d, i) => [objectKey(d), objects[i] ?? null]));
 const LIVE_OK = liveMap(DESIRED.map((o) => asLive(o)));
 const NOTHING = liveMap([]);
@@ -27,40 +40,130 @@ function found(revisions: ReleaseRevision[], latestHash: string | undefined, las
 }
 
 function input(observation: TillerObservation, overrides: Partial<TillerPlanInput> = {}): TillerPlanInput {
-  return { cluster: 'east', release: 'istio-remote', namespace: 'istio-system', desiredHash: 'h1', desired: DESIRED, live: LIVE_OK, observation, adopt: false, ...overrides };
+  return {
+    cluster: 'east',
+    release: 'istio-remote',
+    namespace: 'istio-system',
+    desiredHash: 'h1',
+    desired: DESIRED,
+    live: LIVE_OK,
+    observation,
+    adopt: false,
+    ...overrides,
+  };
 }
 
-const ops = (steps: TillerStep[]): string[] => steps.map((s) => (s.op === 'upgrade' ? `upgrade(rollback ${s.rollbackTo ?? '-'})` : s.op === 'install' ? `install${s.replace ? '(replace)' : ''}` : s.op === 'rollback' ? `rollback(${s.revision})` : s.op));
+const ops = (steps: TillerStep[]): string[] =>
+  steps.map((s) =>
+    s.op === 'upgrade'
+      ? `upgrade(rollback ${s.rollbackTo ?? '-'})`
+      : s.op === 'install'
+        ? `install${s.replace ? '(replace)' : ''}`
+        : s.op === 'rollback'
+          ? `rollback(${s.revision})`
+          : s.op,
+  );
 
 describe('planTillerRelease: one state, one sequence of steps', () => {
   const cases: { name: string; in: TillerPlanInput; state: ReleaseState; steps: string[] }[] = [
     { name: 'no release', in: input(found([], undefined), { live: NOTHING }), state: 'absent', steps: ['install'] },
-    { name: 'deleted without --purge', in: input(found([rev(1, 'SUPERSEDED'), rev(2, 'DELETED')], 'h0'), { live: NOTHING }), state: 'absent', steps: ['install(replace)'] },
-    { name: 'deployed, same hash, objects intact (server fields and extra labels allowed)', in: input(found([rev(1, 'DEPLOYED')], 'h1')), state: 'in-sync', steps: [] },
-    { name: 'deployed, chart or values changed', in: input(found([rev(1, 'SUPERSEDED'), rev(2, 'DEPLOYED')], 'h0')), state: 'out-of-sync', steps: ['upgrade(rollback 2)'] },
-    { name: 'an object was deleted', in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), null]) }), state: 'drifted', steps: ['upgrade(rollback 3)'] },
-    { name: 'an object was edited', in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }), state: 'drifted', steps: ['delete', 'upgrade(rollback 3)'] },
-    { name: 'last upgrade failed', in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED', 'timed out')], 'h0', { revision: 1, hash: 'h0' })), state: 'failed', steps: ['upgrade(rollback 1)'] },
-    { name: 'last upgrade failed after patching an object', in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED')], 'h0', { revision: 1, hash: 'h0' }), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.250'))]) }), state: 'failed', steps: ['delete', 'upgrade(rollback 1)'] },
+    {
+      name: 'deleted without --purge',
+      in: input(found([rev(1, 'SUPERSEDED'), rev(2, 'DELETED')], 'h0'), { live: NOTHING }),
+      state: 'absent',
+      steps: ['install(replace)'],
+    },
+    {
+      name: 'deployed, same hash, objects intact (server fields and extra labels allowed)',
+      in: input(found([rev(1, 'DEPLOYED')], 'h1')),
+      state: 'in-sync',
+      steps: [],
+    },
+    {
+      name: 'deployed, chart or values changed',
+      in: input(found([rev(1, 'SUPERSEDED'), rev(2, 'DEPLOYED')], 'h0')),
+      state: 'out-of-sync',
+      steps: ['upgrade(rollback 2)'],
+    },
+    {
+      name: 'an object was deleted',
+      in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), null]) }),
+      state: 'drifted',
+      steps: ['upgrade(rollback 3)'],
+    },
+    {
+      name: 'an object was edited',
+      in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }),
+      state: 'drifted',
+      steps: ['delete', 'upgrade(rollback 3)'],
+    },
+    {
+      name: 'last upgrade failed',
+      in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED', 'timed out')], 'h0', { revision: 1, hash: 'h0' })),
+      state: 'failed',
+      steps: ['upgrade(rollback 1)'],
+    },
+    {
+      name: 'last upgrade failed after patching an object',
+      in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED')], 'h0', { revision: 1, hash: 'h0' }), {
+        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.250'))]),
+      }),
+      state: 'failed',
+      steps: ['delete', 'upgrade(rollback 1)'],
+    },
     { name: 'first install failed', in: input(found([rev(1, 'FAILED')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
-    { name: 'Tiller died mid-upgrade, previous revision is what we want', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' })), state: 'failed', steps: ['rollback(4)'] },
-    { name: 'Tiller died mid-upgrade, values changed since', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h1', { revision: 4, hash: 'h0' })), state: 'failed', steps: ['rollback(4)', 'upgrade(rollback 4)'] },
-    { name: 'Tiller died mid-upgrade after patching an object', in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' }), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.251'))]) }), state: 'failed', steps: ['delete', 'rollback(4)'] },
+    {
+      name: 'Tiller died mid-upgrade, previous revision is what we want',
+      in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' })),
+      state: 'failed',
+      steps: ['rollback(4)'],
+    },
+    {
+      name: 'Tiller died mid-upgrade, values changed since',
+      in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h1', { revision: 4, hash: 'h0' })),
+      state: 'failed',
+      steps: ['rollback(4)', 'upgrade(rollback 4)'],
+    },
+    {
+      name: 'Tiller died mid-upgrade after patching an object',
+      in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' }), {
+        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.251'))]),
+      }),
+      state: 'failed',
+      steps: ['delete', 'rollback(4)'],
+    },
     { name: 'Tiller died mid-install', in: input(found([rev(1, 'PENDING_INSTALL')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
     { name: 'a delete was interrupted', in: input(found([rev(2, 'DELETING')], 'h1')), state: 'failed', steps: ['purge', 'install'] },
-    { name: 'meshd installed it, an operator upgraded it by hand', in: input({ tiller: 'found', release: { revisions: [rev(1, 'SUPERSEDED'), rev(2, 'DEPLOYED')], latestHash: undefined, owned: true, lastGood: undefined } }), state: 'out-of-sync', steps: ['upgrade(rollback 2)'] },
-    { name: 'adopting a release meshd did not install', in: input(found([rev(1, 'DEPLOYED')], undefined), { adopt: true }), state: 'out-of-sync', steps: ['upgrade(rollback 1)'] },
+    {
+      name: 'meshd installed it, an operator upgraded it by hand',
+      in: input({
+        tiller: 'found',
+        release: { revisions: [rev(1, 'SUPERSEDED'), rev(2, 'DEPLOYED')], latestHash: undefined, owned: true, lastGood: undefined },
+      }),
+      state: 'out-of-sync',
+      steps: ['upgrade(rollback 2)'],
+    },
+    {
+      name: 'adopting a release meshd did not install',
+      in: input(found([rev(1, 'DEPLOYED')], undefined), { adopt: true }),
+      state: 'out-of-sync',
+      steps: ['upgrade(rollback 1)'],
+    },
   ];
   it.each(cases)('$name → $state → $steps', (c) => {
     const plan = planTillerRelease(c.in);
     expect(plan.status.state).toBe(c.state);
     expect(ops(plan.steps)).toEqual(c.steps);
     expect(plan.error).toBeUndefined();
-    expect(NEXT_STEP[plan.status.state]).toBe({ absent: 'install', 'in-sync': 'none', 'out-of-sync': 'upgrade', drifted: 'repair', failed: 'retry' }[c.state as string]);
+    expect(NEXT_STEP[plan.status.state]).toBe(
+      { absent: 'install', 'in-sync': 'none', 'out-of-sync': 'upgrade', drifted: 'repair', failed: 'retry' }[c.state as string],
+    );
   });
 
   it('an edited object is deleted before the upgrade, which re-creates it from the release', () => {
-    const plan = planTillerRelease(input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }));
+    const plan = planTillerRelease(
+      input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }),
+    );
     expect(plan.steps[0]).toEqual({ op: 'delete', ref: { apiVersion: 'v1', kind: 'Endpoints', namespace: 'istio-system', name: 'istio-pilot' } });
     expect(plan.status.reason).toBe('1 object(s) differ from revision 3: Endpoints/istio-pilot changed');
     expect(plan.objectChanges).toEqual(['changes Endpoints/istio-pilot (.subsets)']);
@@ -69,7 +172,9 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
   it('a release meshd did not install is reported, not touched', () => {
     const plan = planTillerRelease(input(found([rev(1, 'DEPLOYED')], undefined)));
     expect([plan.status.state, plan.steps]).toEqual(['unmanaged', []]);
-    expect(plan.error).toBe('release istio-remote exists in Tiller (revision 1, DEPLOYED) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)');
+    expect(plan.error).toBe(
+      'release istio-remote exists in Tiller (revision 1, DEPLOYED) but meshd did not install it: its values carry no meshd.hash (set adopt: true to take it over)',
+    );
   });
 
   it('objects of the release that exist outside Tiller block the install, even with adopt', () => {
@@ -84,7 +189,12 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
   it('moves a release the helm-template backend applied: remove its objects, then install through Tiller', () => {
     const owned = { 'app.kubernetes.io/managed-by': 'meshd' };
     const live = liveMap(DESIRED.map((o) => asLive(o, owned)));
-    const inventory: InventoryRecord = { release: 'istio-remote', hash: 'x', phase: 'applied', objects: DESIRED.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: 'istio-system', name: o.metadata.name })) };
+    const inventory: InventoryRecord = {
+      release: 'istio-remote',
+      hash: 'x',
+      phase: 'applied',
+      objects: DESIRED.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: 'istio-system', name: o.metadata.name })),
+    };
     const templateUninstall = planUninstall({ name: 'istio-remote', namespace: 'istio-system' }, { inventory, live });
     const plan = planTillerRelease(input(found([], undefined), { live, templateUninstall }));
     expect(plan.status.state).toBe('out-of-sync');

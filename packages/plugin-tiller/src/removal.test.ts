@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { TillerObservation } from './observe.js';
 import { planTillerRemoval } from './removal.js';
 
-const deployed = (latestHash: string | undefined): TillerObservation => ({ tiller: 'found', release: { revisions: [{ revision: 3, status: 'DEPLOYED', chart: 'c', description: '' }], latestHash, owned: latestHash !== undefined, lastGood: undefined } });
+const deployed = (latestHash: string | undefined): TillerObservation => ({
+  tiller: 'found',
+  release: { revisions: [{ revision: 3, status: 'DEPLOYED', chart: 'c', description: '' }], latestHash, owned: latestHash !== undefined, lastGood: undefined },
+});
 const plan = (observation: TillerObservation, adopt = false) => planTillerRemoval({ release: 'istio-remote', namespace: 'istio-system', observation, adopt });
 
 describe('planTillerRemoval', () => {

@@ -22,7 +22,8 @@ export function planTillerRemoval(input: TillerRemovalInput): TillerPlan {
     return { ...base, revision: 0, status: { state: 'failed', reason }, steps: [], error: reason };
   }
   const latest = observation.release?.revisions.at(-1);
-  if (observation.release === undefined || latest === undefined) return { ...base, revision: 0, status: { state: 'absent', reason: 'nothing installed' }, steps: [] };
+  if (observation.release === undefined || latest === undefined)
+    return { ...base, revision: 0, status: { state: 'absent', reason: 'nothing installed' }, steps: [] };
   if (!observation.release.owned && !input.adopt) {
     const reason = `release ${input.release} in Tiller was not installed by meshd: left in place`;
     return { ...base, revision: latest.revision, status: { state: 'unmanaged', reason }, steps: [] };

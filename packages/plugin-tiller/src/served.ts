@@ -14,5 +14,14 @@ export function unservedBeforeTiller(cluster: string, unserved: readonly Unserve
 /** The plan of a Tiller release that must not be attempted: parked (terminal) with its code until the chart or the cluster changes. */
 export function unservedTillerPlan(component: string, target: ClusterTarget, unserved: readonly UnservedObject[]): ComponentPlan {
   const error = unservedBeforeTiller(target.name, unserved);
-  return { component, cluster: target.name, state: 'failed', reason: 'the cluster does not serve every API version the chart uses', error, errorCode: 'MESHD_ERR_UNSERVED_API', changes: [], apply: () => Promise.reject(new Error(error)) };
+  return {
+    component,
+    cluster: target.name,
+    state: 'failed',
+    reason: 'the cluster does not serve every API version the chart uses',
+    error,
+    errorCode: 'MESHD_ERR_UNSERVED_API',
+    changes: [],
+    apply: () => Promise.reject(new Error(error)),
+  };
 }

@@ -29,11 +29,18 @@ describe('tiller.ensure with a Tiller outside the cluster', () => {
     const backend = tillerBackend({ ensure: true });
     const mesh = await meshOf(env);
     const { plan } = await converge(backend, targetOf(r1), mesh);
-    expect(plan.changes.map((c) => `${c.op} ${c.kind} ${c.name}`)).toEqual(['create ServiceAccount tiller', 'create ClusterRoleBinding tiller', 'install Release istio-remote']);
+    expect(plan.changes.map((c) => `${c.op} ${c.kind} ${c.name}`)).toEqual([
+      'create ServiceAccount tiller',
+      'create ClusterRoleBinding tiller',
+      'install Release istio-remote',
+    ]);
     const sa = await clientOf(r1).core.readNamespacedServiceAccount({ name: 'tiller', namespace: 'kube-system' });
     expect(sa.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('meshd');
     const crb = await clientOf(r1).objects.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'tiller' } });
-    expect(crb).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'kube-system' }] });
+    expect(crb).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'kube-system' }],
+    });
     const again = await backend.plan(targetOf(r1), mesh);
     expect([again.state, again.changes]).toEqual(['in-sync', []]);
     expect(await revisions(r1)).toEqual(['1:DEPLOYED']);
@@ -47,7 +54,9 @@ describe('Tiller inside the cluster (no tillerHost: helm port-forwards through t
     const before = await sessionDirs();
     const plan = await tillerBackend().plan(inCluster(), await meshOf(env));
     expect([plan.state, plan.changes]).toEqual(['failed', []]);
-    expect(plan.error).toBe('helm found no Tiller (could not find tiller): set tiller.ensure: true to install it, or clusters.remote-2.tillerHost to reach one outside the cluster');
+    expect(plan.error).toBe(
+      'helm found no Tiller (could not find tiller): set tiller.ensure: true to install it, or clusters.remote-2.tillerHost to reach one outside the cluster',
+    );
     expect(await sessionDirs()).toEqual(before);
   });
 
@@ -62,9 +71,14 @@ describe('Tiller inside the cluster (no tillerHost: helm port-forwards through t
       'install Deployment kube-system/tiller-deploy',
       'install Release istio-system/istio-remote',
     ]);
-    const error = await plan.apply().then(() => undefined, (err: unknown) => err);
+    const error = await plan.apply().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(hasCode(error, 'MESHD_ERR_TILLER')).toBe(true);
-    expect((error as Error).message).toBe('remote-2: helm init (Tiller in namespace kube-system (port-forward)) failed, exit code 1: tiller was not found. polling deadline exceeded');
+    expect((error as Error).message).toBe(
+      'remote-2: helm init (Tiller in namespace kube-system (port-forward)) failed, exit code 1: tiller was not found. polling deadline exceeded',
+    );
     const deployment = await clientOf(r2).apps.readNamespacedDeployment({ name: 'tiller-deploy', namespace: 'kube-system' });
     expect(deployment.spec?.template.spec?.serviceAccountName).toBe('tiller');
     const next = await backend.plan(inCluster(), mesh);

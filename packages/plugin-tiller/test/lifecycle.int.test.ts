@@ -14,7 +14,10 @@ let target: ClusterTarget;
 let backend: ComponentInstance;
 
 /** Write requests to what Tiller or meshd may write (release records are Secrets). */
-const writes = (): Promise<number> => remote.writeRequestCount({ resources: ['secrets', 'configmaps', 'services', 'endpoints', 'deployments', 'serviceaccounts', 'clusterroles', 'clusterrolebindings', 'namespaces'] });
+const writes = (): Promise<number> =>
+  remote.writeRequestCount({
+    resources: ['secrets', 'configmaps', 'services', 'endpoints', 'deployments', 'serviceaccounts', 'clusterroles', 'clusterrolebindings', 'namespaces'],
+  });
 
 beforeAll(async () => {
   env = await startClusters({ count: 2, tiller: true });
@@ -38,7 +41,10 @@ describe('tiller backend: the life of a release', () => {
     expect(await endpointIps(remote, 'istio-pilot')).toEqual([mesh.endpoints!.pilot]);
     expect(await endpointIps(remote, 'istio-policy')).toEqual([mesh.endpoints!.policy]);
     expect(await endpointIps(remote, 'istio-statsd-prom-bridge')).toEqual([mesh.endpoints!.statsd]);
-    const values = JSON.parse(await helm2(remote, 'get', 'values', 'istio-remote', '--output', 'json')) as { global: Record<string, string>; meshd: { hash: string } };
+    const values = JSON.parse(await helm2(remote, 'get', 'values', 'istio-remote', '--output', 'json')) as {
+      global: Record<string, string>;
+      meshd: { hash: string };
+    };
     expect(values.global.pilotEndpoint).toBe(mesh.endpoints!.pilot);
     expect(values.meshd.hash).toMatch(/^[0-9a-f]{64}$/);
     const citadel = await clientOf(remote).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
@@ -71,7 +77,11 @@ describe('tiller backend: the life of a release', () => {
   it('repairs drift: a deleted object comes back, an edited one is restored, through one upgrade', async () => {
     const core = clientOf(remote).core;
     await core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });
-    await core.patchNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system', body: [{ op: 'replace', path: '/subsets/0/addresses/0/ip', value: '10.16.99.99' }] });
+    await core.patchNamespacedEndpoints({
+      name: 'istio-pilot',
+      namespace: 'istio-system',
+      body: [{ op: 'replace', path: '/subsets/0/addresses/0/ip', value: '10.16.99.99' }],
+    });
     const mesh = await meshOf(env);
     const { plan } = await converge(backend, target, mesh);
     expect(plan.state).toBe('drifted');
@@ -85,11 +95,19 @@ describe('tiller backend: the life of a release', () => {
   it("Helm 2's `helm template` renders exactly what Tiller installed", async () => {
     const mesh = await meshOf(env);
     const values = JSON.parse(await helm2(remote, 'get', 'values', 'istio-remote', '--output', 'json')) as Record<string, unknown>;
-    const rendered = await renderChart({ helm: { binary: HELM2, major: 2, env: { PATH: process.env.PATH ?? '' } }, chartDir: CHART, release: 'istio-remote', namespace: 'istio-system', values });
+    const rendered = await renderChart({
+      helm: { binary: HELM2, major: 2, env: { PATH: process.env.PATH ?? '' } },
+      chartDir: CHART,
+      release: 'istio-remote',
+      namespace: 'istio-system',
+      values,
+    });
     const installed = parseRenderedManifests(await helm2(remote, 'get', 'manifest', 'istio-remote'), 'istio-system');
     const byKey = (objects: typeof rendered) => new Map(objects.map((o) => [objectKey(o), o]));
     expect(byKey(rendered)).toEqual(byKey(installed));
-    expect(rendered.find((o) => o.kind === 'Endpoints' && o.metadata.name === 'istio-pilot')).toMatchObject({ subsets: [{ addresses: [{ ip: mesh.endpoints!.pilot }] }] });
+    expect(rendered.find((o) => o.kind === 'Endpoints' && o.metadata.name === 'istio-pilot')).toMatchObject({
+      subsets: [{ addresses: [{ ip: mesh.endpoints!.pilot }] }],
+    });
   });
 
   it('purges the release when the cluster leaves the mesh: the release and its objects are gone', async () => {

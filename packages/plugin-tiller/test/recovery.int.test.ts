@@ -34,19 +34,25 @@ async function operatorValues(pilot: string): Promise<string> {
 
 describe('tiller backend: failed releases are recovered, never left failed silently', () => {
   it('a FAILED upgrade (an operator waited for pods that never became ready) is upgraded to what meshd wants', async () => {
-    await expect(helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.250'), '--wait', '--timeout', '1')).rejects.toThrow(/UPGRADE FAILED/);
+    await expect(helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.250'), '--wait', '--timeout', '1')).rejects.toThrow(
+      /UPGRADE FAILED/,
+    );
     expect((await revisions(r1)).slice(-2)).toEqual(['1:DEPLOYED', '2:FAILED']);
     const mesh = await meshOf(env);
     const { plan } = await converge(tillerBackend(), targetOf(r1), mesh);
     expect(plan.state).toBe('failed');
-    expect(plan.reason).toMatch(/^revision 2 is FAILED \(Upgrade "istio-remote" failed: timed out waiting for the condition\); upgrading, back to revision 1 if that fails/);
+    expect(plan.reason).toMatch(
+      /^revision 2 is FAILED \(Upgrade "istio-remote" failed: timed out waiting for the condition\); upgrading, back to revision 1 if that fails/,
+    );
     expect(await revisions(r1)).toEqual(['1:SUPERSEDED', '2:FAILED', '3:DEPLOYED']);
     expect(await endpointIps(r1, 'istio-pilot')).toEqual([mesh.endpoints!.pilot]);
     expect((await tillerBackend().plan(targetOf(r1), mesh)).state).toBe('in-sync');
   });
 
   it('a release left PENDING_UPGRADE by a Tiller killed mid-upgrade is rolled back, then in sync', async () => {
-    const upgrade = helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.251'), '--wait', '--timeout', '120').catch((err: unknown) => err);
+    const upgrade = helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.251'), '--wait', '--timeout', '120').catch(
+      (err: unknown) => err,
+    );
     const deadline = Date.now() + 20_000;
     while ((await history(r1)).at(-1)?.status !== 'PENDING_UPGRADE' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await r1.stopTiller();
@@ -56,9 +62,16 @@ describe('tiller backend: failed releases are recovered, never left failed silen
     const mesh = await meshOf(env);
     const { plan } = await converge(tillerBackend(), targetOf(r1), mesh);
     expect(plan.state).toBe('failed');
-    expect(plan.reason).toContain('revision 4 is PENDING_UPGRADE (an operation was interrupted; Tiller refuses upgrades until it is resolved); rolling back to revision 3');
+    expect(plan.reason).toContain(
+      'revision 4 is PENDING_UPGRADE (an operation was interrupted; Tiller refuses upgrades until it is resolved); rolling back to revision 3',
+    );
     // The interrupted upgrade had already patched the three Endpoints: they are reset, then rolled back.
-    expect(plan.changes.map((c) => `${c.op} ${c.kind}/${c.name}`)).toEqual(['recreate Endpoints/istio-pilot', 'recreate Endpoints/istio-policy', 'recreate Endpoints/istio-statsd-prom-bridge', 'upgrade Release/istio-remote']);
+    expect(plan.changes.map((c) => `${c.op} ${c.kind}/${c.name}`)).toEqual([
+      'recreate Endpoints/istio-pilot',
+      'recreate Endpoints/istio-policy',
+      'recreate Endpoints/istio-statsd-prom-bridge',
+      'upgrade Release/istio-remote',
+    ]);
     expect(plan.changes.at(-1)!.detail?.[0]).toBe('rollback to revision 3');
     expect((await revisions(r1)).slice(-2)).toEqual(['4:SUPERSEDED', '5:DEPLOYED']);
     expect(await endpointIps(r1, 'istio-pilot')).toEqual([mesh.endpoints!.pilot]);
@@ -71,13 +84,21 @@ describe('tiller backend: failed releases are recovered, never left failed silen
     const broken = tillerBackend({}, { values: { global: { imagePullPolicy: 'Sometimes' } } });
     const plan = await broken.plan(targetOf(r1), mesh);
     expect(plan.state).toBe('out-of-sync');
-    const error = await plan.apply().then(() => undefined, (err: unknown) => err);
+    const error = await plan.apply().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(hasCode(error, 'MESHD_ERR_TILLER')).toBe(true);
     expect((error as MeshdError).terminal).toBe(false);
-    expect((error as Error).message).toMatch(/^remote-1: helm upgrade istio-remote \(Tiller at 127\.0\.0\.1:\d+\) failed, exit code 1: UPGRADE FAILED: Deployment\.apps "istio-citadel" is invalid: .*Unsupported value: "Sometimes".*; rolled back to revision 5$/s);
+    expect((error as Error).message).toMatch(
+      /^remote-1: helm upgrade istio-remote \(Tiller at 127\.0\.0\.1:\d+\) failed, exit code 1: UPGRADE FAILED: Deployment\.apps "istio-citadel" is invalid: .*Unsupported value: "Sometimes".*; rolled back to revision 5$/s,
+    );
     // Tiller marks the failed revision SUPERSEDED when it rolls back; its description keeps the failure.
     const [failed, rolledBack] = (await history(r1)).slice(-2);
-    expect([failed!.revision, failed!.description]).toEqual([6, expect.stringMatching(/^Upgrade "istio-remote" failed: Deployment.apps "istio-citadel" is invalid/)]);
+    expect([failed!.revision, failed!.description]).toEqual([
+      6,
+      expect.stringMatching(/^Upgrade "istio-remote" failed: Deployment.apps "istio-citadel" is invalid/),
+    ]);
     expect([rolledBack!.revision, rolledBack!.status, rolledBack!.description]).toEqual([7, 'DEPLOYED', 'Rollback to 5']);
     expect((await tillerBackend().plan(targetOf(r1), mesh)).state).toBe('in-sync');
   });
@@ -111,10 +132,15 @@ describe('tiller backend: what is not meshd own, and a Tiller that does not answ
       const mesh = await meshOf(env);
       const backend = tillerBackend({ connectTimeout: 1500 });
       for (const attempt of [() => backend.plan(targetOf(r1), mesh), () => backend.planRemoval(targetOf(r1), mesh)]) {
-        const error = await attempt().then(() => undefined, (err: unknown) => err);
+        const error = await attempt().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
         expect(hasCode(error, 'MESHD_ERR_TILLER')).toBe(true);
         expect((error as MeshdError).terminal).toBe(false);
-        expect((error as Error).message).toMatch(/^remote-1: helm history istio-remote \(Tiller at 127\.0\.0\.1:\d+\) failed, exit code 1: context deadline exceeded$/);
+        expect((error as Error).message).toMatch(
+          /^remote-1: helm history istio-remote \(Tiller at 127\.0\.0\.1:\d+\) failed, exit code 1: context deadline exceeded$/,
+        );
       }
       expect(await endpointIps(r1, 'istio-pilot')).toEqual([mesh.endpoints!.pilot]);
     } finally {

@@ -21,7 +21,13 @@ export const HELM2 = binaryPaths().helm2 ?? 'helm2-not-built';
 
 /** A tiller backend with the repository chart and the test Helm 2 client; `tiller` overrides its tiller block. */
 export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ComponentInstance {
-  const meshd = { chart: CHART, release: { name: 'istio-remote', namespace: 'istio-system' }, values: {}, ...extra, tiller: { helmBinary: HELM2, connectTimeout: 5000, timeout: 60_000, ...tiller } };
+  const meshd = {
+    chart: CHART,
+    release: { name: 'istio-remote', namespace: 'istio-system' },
+    values: {},
+    ...extra,
+    tiller: { helmBinary: HELM2, connectTimeout: 5000, timeout: 60_000, ...tiller },
+  };
   const config = tillerPlugin.configSchema.parse(tillerPlugin.selectConfig(meshd));
   return tillerPlugin.create({ logger: silentLogger(), config, signal: new AbortController().signal });
 }
@@ -39,8 +45,17 @@ export function targetOf(cluster: ClusterHandle, overrides: Record<string, unkno
 /** Mesh inputs with the stand-in control plane's current pod IPs. */
 export async function meshOf(env: TestEnv, adopt = false): Promise<MeshInputs> {
   const cp = env.clusters[0]!;
-  const [pilot, policy, statsd] = await Promise.all([env.controlPlane.podIp('pilot'), env.controlPlane.podIp('policy'), env.controlPlane.podIp('statsd-prom-bridge')]);
-  return { controlPlane: { name: cp.name, role: 'control-plane', client: clientOf(cp), overrides: {} }, endpoints: { pilot, policy, statsd }, adopt, prune: true };
+  const [pilot, policy, statsd] = await Promise.all([
+    env.controlPlane.podIp('pilot'),
+    env.controlPlane.podIp('policy'),
+    env.controlPlane.podIp('statsd-prom-bridge'),
+  ]);
+  return {
+    controlPlane: { name: cp.name, role: 'control-plane', client: clientOf(cp), overrides: {} },
+    endpoints: { pilot, policy, statsd },
+    adopt,
+    prune: true,
+  };
 }
 
 /** Runs the Helm 2 client against a remote's Tiller (as an operator would, with a throw-away HELM_HOME). */

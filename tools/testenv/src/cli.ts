@@ -37,11 +37,17 @@ export async function main(argv: string[]): Promise<number> {
       await writeState(env.dir, { supervisorPid: env.supervisorPid, clusters, paths: [...env.paths] });
       await env.detach();
       for (const c of clusters) {
-        const extras = [...(c.tillerHost ? [`tiller ${c.tillerHost}`] : []), ...(c.proxy ? [`proxy ${c.proxy} → ${c.directServer}`] : []), ...(c.istiodDebug ? [`istiod ${c.istiodDebug}`] : [])];
+        const extras = [
+          ...(c.tillerHost ? [`tiller ${c.tillerHost}`] : []),
+          ...(c.proxy ? [`proxy ${c.proxy} → ${c.directServer}`] : []),
+          ...(c.istiodDebug ? [`istiod ${c.istiodDebug}`] : []),
+        ];
         console.log([c.name, c.server, c.kubeconfig, ...extras].join('\t'));
       }
       if (env.toxiproxy) console.log(`testenv: fault proxy API ${env.toxiproxy.url}`);
-      console.log(`testenv: ${clusters.length} clusters ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stop with: npm run testenv -- down --dir ${opts.dir}`);
+      console.log(
+        `testenv: ${clusters.length} clusters ready in ${((Date.now() - started) / 1000).toFixed(1)} s; stop with: npm run testenv -- down --dir ${opts.dir}`,
+      );
     });
   program
     .command('down')

@@ -182,10 +182,14 @@ class RunningCluster implements ClusterHandle {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
     await createNode(core, l);
     // The service-account controller creating `default` shows kube-controller-manager is working.
-    await waitUntil(`${l.name}: kube-controller-manager (ServiceAccount default/default)`, async () => {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
-      return true;
-    }, { timeoutMs: READY_TIMEOUT_MS, abortReason: () => this.deathOf('kube-controller-manager') });
+    await waitUntil(
+      `${l.name}: kube-controller-manager (ServiceAccount default/default)`,
+      async () => {
+        await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+        return true;
+      },
+      { timeoutMs: READY_TIMEOUT_MS, abortReason: () => this.deathOf('kube-controller-manager') },
+    );
     if (this.tillerHost !== undefined) await this.startTiller();
   }
 

@@ -103,7 +103,13 @@ function layoutsOf(dir: string, names: string[], ports: number[], extras: Extras
     const [etcdClient = 0, etcdPeer = 0, apiServer = 0, ...more] = ports.slice(per * i, per * i + per);
     const proxy = extras.proxy ? more.pop() : undefined;
     const tiller = extras.tiller && i > 0 ? more.pop() : undefined;
-    return clusterLayout(dir, name, i, { etcdClient, etcdPeer, apiServer, ...(tiller === undefined ? {} : { tiller }), ...(proxy === undefined ? {} : { proxy }) });
+    return clusterLayout(dir, name, i, {
+      etcdClient,
+      etcdPeer,
+      apiServer,
+      ...(tiller === undefined ? {} : { tiller }),
+      ...(proxy === undefined ? {} : { proxy }),
+    });
   });
 }
 
@@ -126,13 +132,28 @@ export function clusterEntry(c: ClusterHandle, extras: { toxiproxy?: ToxiproxyCl
 async function maybeStartIstiod(options: StartClustersOptions, supervisor: Supervisor, cp: ClusterHandle, dir: string): Promise<string | undefined> {
   if (options.istiod !== true) return undefined;
   const [http = 0, grpc = 0, monitoring = 0, ctrlz = 0] = await allocatePorts(4);
-  return startIstiod({ supervisor, binary: istiodBinaryPath(), workDir: join(dir, 'istiod'), kubeconfig: cp.kubeconfigPath, clusterId: cp.name, ports: { http, grpc, monitoring, ctrlz } });
+  return startIstiod({
+    supervisor,
+    binary: istiodBinaryPath(),
+    workDir: join(dir, 'istiod'),
+    kubeconfig: cp.kubeconfigPath,
+    clusterId: cp.name,
+    ports: { http, grpc, monitoring, ctrlz },
+  });
 }
 
 /** Everything an environment creates under `dir` (what stop and the supervisor remove). */
 function ownedPaths(dir: string, layouts: ClusterLayout[], removeDir: boolean): string[] {
   const kubeconfigs = layouts.flatMap((l) => [...new Set([l.kubeconfigPath, l.directKubeconfigPath])]);
-  const files = [...layouts.map((l) => l.dataDir), ...kubeconfigs, clustersFile(dir), stateFile(dir), join(dir, 'supervisor.log'), toxiproxyLog(dir), join(dir, 'istiod')];
+  const files = [
+    ...layouts.map((l) => l.dataDir),
+    ...kubeconfigs,
+    clustersFile(dir),
+    stateFile(dir),
+    join(dir, 'supervisor.log'),
+    toxiproxyLog(dir),
+    join(dir, 'istiod'),
+  ];
   return removeDir ? [...files, dir] : files;
 }
 
@@ -187,10 +208,12 @@ function startAllClusters(
   supervisor: Supervisor,
   { binaries, proxies }: { binaries: BinaryPaths; proxies: Awaited<ReturnType<typeof startProxies>> | undefined },
 ): Promise<ClusterHandle[]> {
-  return Promise.all(layouts.map((l) => {
-    const faults = proxies?.faults.get(l.name);
-    return startCluster(l, newAdminToken(), supervisor, { binaries, ...(faults ? { faults } : {}) });
-  }));
+  return Promise.all(
+    layouts.map((l) => {
+      const faults = proxies?.faults.get(l.name);
+      return startCluster(l, newAdminToken(), supervisor, { binaries, ...(faults ? { faults } : {}) });
+    }),
+  );
 }
 
 /** Seeds the control plane's objects into the first cluster (its PKI under `workDir`). */
@@ -210,8 +233,10 @@ function requireBinaries(options: StartClustersOptions): BinaryPaths {
   const missing = missingBinaries(binaries);
   if (missing.length > 0) throw new Error(`test binaries missing (${missing.join(', ')}): run \`bash tools/build.sh all\``);
   if (options.tiller === true && binaries.tiller === undefined) throw new Error('tiller is not built: run `bash tools/build.sh helm2`');
-  if (options.proxy === true && !existsSync(binaries.toxiproxy)) throw new Error(`toxiproxy is not built (${binaries.toxiproxy}): run \`bash tools/build.sh toxiproxy\``);
-  if (options.istiod === true && !existsSync(istiodBinaryPath())) throw new Error(`istiod is not built (${istiodBinaryPath()} missing): run \`bash tools/build.sh istiod\``);
+  if (options.proxy === true && !existsSync(binaries.toxiproxy))
+    throw new Error(`toxiproxy is not built (${binaries.toxiproxy}): run \`bash tools/build.sh toxiproxy\``);
+  if (options.istiod === true && !existsSync(istiodBinaryPath()))
+    throw new Error(`istiod is not built (${istiodBinaryPath()} missing): run \`bash tools/build.sh istiod\``);
   return binaries;
 }
 
@@ -235,7 +260,17 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
     const entries: ClusterEntry[] = clusters.map((c) => clusterEntry(c, { toxiproxy: proxies?.client, istiodDebug }));
     await writeClustersFile(dir, entries);
     const stopIstiod = (): Promise<void> => supervisor.kill('istiod', 'SIGKILL');
-    const env = { dir, clusters, controlPlane, paths, supervisorPid: supervisor.pid, processes: () => supervisor.children(), stop, stopIstiod, detach: () => supervisor.detach() };
+    const env = {
+      dir,
+      clusters,
+      controlPlane,
+      paths,
+      supervisorPid: supervisor.pid,
+      processes: () => supervisor.children(),
+      stop,
+      stopIstiod,
+      detach: () => supervisor.detach(),
+    };
     return { ...env, ...(proxies ? { toxiproxy: proxies.client } : {}), ...(istiodDebug === undefined ? {} : { istiodDebug }) };
   } catch (err) {
     await stop();

@@ -48,22 +48,35 @@ export function istiodArgs(o: { kubeconfig: string; clusterId: string; meshConfi
   const at = (port: number): string => `127.0.0.1:${port}`;
   return [
     'discovery',
-    '--kubeconfig', o.kubeconfig,
-    '--clusterID', o.clusterId,
-    '--domain', 'cluster.local',
-    '--meshConfig', o.meshConfig,
-    '--httpAddr', at(o.ports.http),
-    '--httpsAddr', '',
-    '--grpcAddr', at(o.ports.grpc),
-    '--secureGRPCAddr', '',
-    '--monitoringAddr', at(o.ports.monitoring),
-    '--ctrlz_port', String(o.ports.ctrlz),
-    '--ctrlz_address', '127.0.0.1',
+    '--kubeconfig',
+    o.kubeconfig,
+    '--clusterID',
+    o.clusterId,
+    '--domain',
+    'cluster.local',
+    '--meshConfig',
+    o.meshConfig,
+    '--httpAddr',
+    at(o.ports.http),
+    '--httpsAddr',
+    '',
+    '--grpcAddr',
+    at(o.ports.grpc),
+    '--secureGRPCAddr',
+    '',
+    '--monitoringAddr',
+    at(o.ports.monitoring),
+    '--ctrlz_port',
+    String(o.ports.ctrlz),
+    '--ctrlz_address',
+    '127.0.0.1',
   ];
 }
 
 /** The smallest mesh config istiod starts with. */
-export const MESH_CONFIG = ['trustDomain: cluster.local', 'rootNamespace: istio-system', 'defaultConfig:', '  discoveryAddress: localhost:15012', ''].join('\n');
+export const MESH_CONFIG = ['trustDomain: cluster.local', 'rootNamespace: istio-system', 'defaultConfig:', '  discoveryAddress: localhost:15012', ''].join(
+  '\n',
+);
 
 /** Options of startIstiod. */
 export interface StartIstiodOptions {
@@ -97,9 +110,17 @@ export async function startIstiod(o: StartIstiodOptions): Promise<string> {
   const log = join(o.workDir, 'istiod.log');
   await o.supervisor.spawn({ name: 'istiod', command: o.binary, args: istiodArgs({ ...o, meshConfig }), log, env: istiodEnv(o.clusterId, o.workDir) });
   const debugUrl = `http://127.0.0.1:${o.ports.monitoring}`;
-  await waitUntil('istiod /debug/clusterz', async () => {
-    const res = await get(`${debugUrl}/debug/clusterz`);
-    return res.status === 200 && res.body.includes(`"${o.clusterId}"`);
-  }, { timeoutMs: 120_000, intervalMs: 250, abortReason: () => (o.supervisor.children().has('istiod') ? undefined : `istiod exited; end of its log:\n${logTail(log)}`) });
+  await waitUntil(
+    'istiod /debug/clusterz',
+    async () => {
+      const res = await get(`${debugUrl}/debug/clusterz`);
+      return res.status === 200 && res.body.includes(`"${o.clusterId}"`);
+    },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      abortReason: () => (o.supervisor.children().has('istiod') ? undefined : `istiod exited; end of its log:\n${logTail(log)}`),
+    },
+  );
   return debugUrl;
 }

@@ -14,7 +14,10 @@ export interface KubeconfigInput {
 
 function userOf(input: KubeconfigInput): Record<string, string> {
   if (input.clientCert) {
-    return { 'client-certificate-data': Buffer.from(input.clientCert.certPem).toString('base64'), 'client-key-data': Buffer.from(input.clientCert.keyPem).toString('base64') };
+    return {
+      'client-certificate-data': Buffer.from(input.clientCert.certPem).toString('base64'),
+      'client-key-data': Buffer.from(input.clientCert.keyPem).toString('base64'),
+    };
   }
   return { token: input.token ?? '' };
 }

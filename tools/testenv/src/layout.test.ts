@@ -56,8 +56,19 @@ describe('component flags', () => {
 
   it('runs the controllers tests rely on, without leader election', () => {
     const args = controllerManagerArgs(l);
-    const controllers = args.find((a) => a.startsWith('--controllers='))?.split('=')[1]?.split(',');
-    expect(controllers).toEqual(expect.arrayContaining(['namespace-controller', 'garbage-collector-controller', 'serviceaccount-token-controller', 'deployment-controller', 'replicaset-controller']));
+    const controllers = args
+      .find((a) => a.startsWith('--controllers='))
+      ?.split('=')[1]
+      ?.split(',');
+    expect(controllers).toEqual(
+      expect.arrayContaining([
+        'namespace-controller',
+        'garbage-collector-controller',
+        'serviceaccount-token-controller',
+        'deployment-controller',
+        'replicaset-controller',
+      ]),
+    );
     expect(args).toContain('--leader-elect=false');
   });
 });

@@ -36,7 +36,11 @@ export function wrapperModuleVersion(wrapper: string, module: string): string {
 
 /** Numeric comparison of "v2.17.0"-style versions (for picking the newest cached one). */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string): number[] => v.replace(/^v/, '').split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const parts = (v: string): number[] =>
+    v
+      .replace(/^v/, '')
+      .split(/[.+-]/)
+      .map((p) => Number.parseInt(p, 10) || 0);
   const [pa, pb] = [parts(a), parts(b)];
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
@@ -50,7 +54,9 @@ function newestHelm2Dir(root: string): string | undefined {
   const candidates = ['helm', 'helm2'].flatMap((sub) => {
     const dir = join(root, sub);
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((v) => /^v2\.\d+/.test(v)).map((v) => ({ v, path: join(dir, v) }));
+    return readdirSync(dir)
+      .filter((v) => /^v2\.\d+/.test(v))
+      .map((v) => ({ v, path: join(dir, v) }));
   });
   candidates.sort((a, b) => compareVersions(a.v, b.v));
   return candidates.at(-1)?.path;

@@ -27,7 +27,18 @@ describe('testenv CLI', () => {
 
     const clusters = JSON.parse(await readFile(join(dir, 'clusters.json'), 'utf8')) as ClusterEntry[];
     expect(clusters.map((c) => c.name)).toEqual(['cp', 'remote-1']);
-    const { stdout } = await run(binaryPaths().kubectl, ['--kubeconfig', join(dir, 'cp.kube.conf'), 'get', 'pods', '-n', 'istio-system', '-l', 'istio=pilot', '-o', 'jsonpath={.items[*].status.phase}']);
+    const { stdout } = await run(binaryPaths().kubectl, [
+      '--kubeconfig',
+      join(dir, 'cp.kube.conf'),
+      'get',
+      'pods',
+      '-n',
+      'istio-system',
+      '-l',
+      'istio=pilot',
+      '-o',
+      'jsonpath={.items[*].status.phase}',
+    ]);
     expect(stdout).toBe('Running');
     const state = await readState(dir);
     expect(state && isRunning(state.supervisorPid)).toBe(true);
@@ -38,7 +49,7 @@ describe('testenv CLI', () => {
     await expect(run(binaryPaths().kubectl, ['--kubeconfig', join(dir, 'cp.kube.conf'), 'get', 'ns'])).rejects.toThrow();
   });
 
-  it('`up --tiller` records each remote\'s tillerHost, where a Helm 2 client reaches that remote\'s Tiller', async () => {
+  it("`up --tiller` records each remote's tillerHost, where a Helm 2 client reaches that remote's Tiller", async () => {
     parent ||= await mkdtemp(join(tmpdir(), 'testenv-cli-'));
     const dir = join(parent, 'tiller');
     const { stdout } = await testenv('up', '--clusters', '2', '--tiller', '--dir', dir);

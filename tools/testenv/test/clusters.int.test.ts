@@ -33,10 +33,15 @@ describe('three real clusters', () => {
 
     const added: V1ConfigMap[] = [];
     const modified: V1ConfigMap[] = [];
-    const controller = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/configmaps`, {}, (type, obj: V1ConfigMap) => {
-      if (type === 'ADDED') added.push(obj);
-      if (type === 'MODIFIED') modified.push(obj);
-    }, () => undefined);
+    const controller = await new Watch(kc).watch(
+      `/api/v1/namespaces/${namespace}/configmaps`,
+      {},
+      (type, obj: V1ConfigMap) => {
+        if (type === 'ADDED') added.push(obj);
+        if (type === 'MODIFIED') modified.push(obj);
+      },
+      () => undefined,
+    );
     try {
       await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'greeting' }, data: { hello: cluster.name } } });
       const read = await core.readNamespacedConfigMap({ name: 'greeting', namespace });
@@ -60,12 +65,14 @@ describe('three real clusters', () => {
   });
 
   it('gives each cluster its own service CIDR and Node pod CIDR', async () => {
-    const seen = await Promise.all(env.clusters.map(async (c) => {
-      const core = c.kubeConfig().makeApiClient(CoreV1Api);
-      const nodes = await core.listNode();
-      const svc = await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'cidr-probe' }, spec: { ports: [{ port: 80 }] } } });
-      return { podCidrs: nodes.items.map((n) => n.spec?.podCIDR), clusterIp: svc.spec?.clusterIP ?? '' };
-    }));
+    const seen = await Promise.all(
+      env.clusters.map(async (c) => {
+        const core = c.kubeConfig().makeApiClient(CoreV1Api);
+        const nodes = await core.listNode();
+        const svc = await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'cidr-probe' }, spec: { ports: [{ port: 80 }] } } });
+        return { podCidrs: nodes.items.map((n) => n.spec?.podCIDR), clusterIp: svc.spec?.clusterIP ?? '' };
+      }),
+    );
     expect(seen.map((s) => s.podCidrs)).toEqual([['10.16.0.0/16'], ['10.17.0.0/16'], ['10.18.0.0/16']]);
     expect(seen.map((s) => s.clusterIp.split('.').slice(0, 2).join('.'))).toEqual(['10.96', '10.97', '10.98']);
   });
@@ -73,7 +80,9 @@ describe('three real clusters', () => {
   it('runs kube-controller-manager: a namespace is finalised away and gets its default ServiceAccount', async () => {
     const core = env.clusters[2]!.kubeConfig().makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: 'short-lived' } } });
-    await expect.poll(async () => (await core.listNamespacedServiceAccount({ namespace: 'short-lived' })).items.map((s) => s.metadata?.name), { timeout: 20_000 }).toContain('default');
+    await expect
+      .poll(async () => (await core.listNamespacedServiceAccount({ namespace: 'short-lived' })).items.map((s) => s.metadata?.name), { timeout: 20_000 })
+      .toContain('default');
     await core.deleteNamespace({ name: 'short-lived' });
     await expect.poll(async () => (await core.listNamespace()).items.map((n) => n.metadata?.name), { timeout: 30_000 }).not.toContain('short-lived');
   });

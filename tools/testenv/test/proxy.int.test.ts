@@ -27,7 +27,10 @@ async function coreThrough(path: string): Promise<CoreV1Api> {
 async function outcome(path: string, ms = 3000): Promise<string> {
   const core = await coreThrough(path);
   const timer = new Promise<string>((done) => setTimeout(() => done('timeout'), ms).unref());
-  const call = core.listNamespace().then(() => 'ok', (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  const call = core.listNamespace().then(
+    () => 'ok',
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
   return Promise.race([call, timer]);
 }
 

@@ -10,7 +10,11 @@ const nothing = { pids: [], ports: [], paths: [] };
 describe('teardown', () => {
   it('stop() leaves no process, no bound port and no data dir', async () => {
     const env = await startClusters({ count: 2 });
-    const leftovers = recordLeftovers([env.supervisorPid, ...env.processes().values()], env.clusters.map((c) => c.ports), [env.dir]);
+    const leftovers = recordLeftovers(
+      [env.supervisorPid, ...env.processes().values()],
+      env.clusters.map((c) => c.ports),
+      [env.dir],
+    );
     expect(leftovers.pids).toHaveLength(1 + 2 * 3);
     expect(leftovers.pids.every(isRunning)).toBe(true);
     await env.stop();
@@ -19,9 +23,17 @@ describe('teardown', () => {
 
   it('with Tillers (one per remote, none on the control plane), stop() still leaves nothing', async () => {
     const env = await startClusters({ count: 3, tiller: true });
-    expect(env.clusters.map((c) => c.tillerHost)).toEqual([undefined, `127.0.0.1:${env.clusters[1]!.ports.tiller}`, `127.0.0.1:${env.clusters[2]!.ports.tiller}`]);
+    expect(env.clusters.map((c) => c.tillerHost)).toEqual([
+      undefined,
+      `127.0.0.1:${env.clusters[1]!.ports.tiller}`,
+      `127.0.0.1:${env.clusters[2]!.ports.tiller}`,
+    ]);
     expect([...env.processes().keys()].filter((n) => n.endsWith('/tiller')).sort()).toEqual(['remote-1/tiller', 'remote-2/tiller']);
-    const leftovers = recordLeftovers([env.supervisorPid, ...env.processes().values()], env.clusters.map((c) => c.ports), [env.dir]);
+    const leftovers = recordLeftovers(
+      [env.supervisorPid, ...env.processes().values()],
+      env.clusters.map((c) => c.ports),
+      [env.dir],
+    );
     expect(leftovers.pids).toHaveLength(1 + 3 * 3 + 2);
     expect(leftovers.ports).toHaveLength(3 * 3 + 2);
     await env.stop();

@@ -77,7 +77,8 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return { value, ms: performance.now() - start };
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${options.context ? `\n${options.context()}` : ''}`);
+    if (performance.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${options.context ? `\n${options.context()}` : ''}`);
     await sleep(intervalMs);
   }
 }
@@ -92,7 +93,14 @@ export interface ProcessExit {
 export interface StatusBody {
   ready: boolean;
   readyReasons: string[];
-  clusters: { name: string; role: string; state: string; reachable: boolean; lastError?: { code: string; message: string; retry: string }; warnings?: string[] }[];
+  clusters: {
+    name: string;
+    role: string;
+    state: string;
+    reachable: boolean;
+    lastError?: { code: string; message: string; retry: string };
+    warnings?: string[];
+  }[];
   removed: { name: string }[];
   endpoints?: Record<string, unknown>;
   queue?: { depth: number; active: string[] };
@@ -118,7 +126,10 @@ export class DaemonProcess {
   private readonly chunks: string[] = [];
   private exit: ProcessExit | undefined;
 
-  constructor(readonly child: ChildProcess, readonly port: number) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
     child.stdout?.on('data', (b: Buffer) => this.chunks.push(b.toString('utf8')));
     child.stderr?.on('data', (b: Buffer) => this.chunks.push(b.toString('utf8')));
@@ -142,14 +153,16 @@ export class DaemonProcess {
 
   /** Log records (JSON lines of stdout) so far; lines that are not JSON are skipped. */
   records(): Record<string, unknown>[] {
-    return this.output().split('\n').flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+    return this.output()
+      .split('\n')
+      .flatMap((line) => {
+        if (!line.startsWith('{')) return [];
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
   }
 
   /** True once the process has exited. */
@@ -175,10 +188,14 @@ export class DaemonProcess {
 
   /** Waits for /readyz 200. */
   async waitReady(timeoutMs = 120_000): Promise<number> {
-    const { ms } = await until('/readyz 200', async () => {
-      if (this.hasExited()) throw new Error('exited');
-      return (await this.get('/readyz')).status === 200 ? true : undefined;
-    }, { timeoutMs, intervalMs: 100, context: () => this.tail() });
+    const { ms } = await until(
+      '/readyz 200',
+      async () => {
+        if (this.hasExited()) throw new Error('exited');
+        return (await this.get('/readyz')).status === 200 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 100, context: () => this.tail() },
+    );
     if (this.hasExited()) throw new Error(`meshd exited: ${this.tail()}`);
     return ms;
   }
@@ -226,14 +243,18 @@ export function terminalErrors(metrics: string, code: string): number {
 export async function idleReconciles(daemon: DaemonProcess): Promise<Map<string, number>> {
   let last = '';
   let same = 0;
-  const { value } = await until('the daemon to go idle', async () => {
-    const [metrics, status] = await Promise.all([daemon.get('/metrics'), daemon.status()]);
-    const counts = reconcilesByKey(metrics.body);
-    const text = JSON.stringify([...counts]);
-    const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
-    same = text === last && !busy ? same + 1 : 0;
-    last = text;
-    return same >= 10 ? counts : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() });
+  const { value } = await until(
+    'the daemon to go idle',
+    async () => {
+      const [metrics, status] = await Promise.all([daemon.get('/metrics'), daemon.status()]);
+      const counts = reconcilesByKey(metrics.body);
+      const text = JSON.stringify([...counts]);
+      const busy = (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0;
+      same = text === last && !busy ? same + 1 : 0;
+      last = text;
+      return same >= 10 ? counts : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 200, context: () => daemon.tail() },
+  );
   return value;
 }

@@ -67,7 +67,11 @@ export function sampleKubeconfig(name: string, server = 'https://127.0.0.1:6443'
  */
 export function sampleDirectory(): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const [name, controlPlane] of [['cp', true], ['east', false], ['west', false]] as const) {
+  for (const [name, controlPlane] of [
+    ['cp', true],
+    ['east', false],
+    ['west', false],
+  ] as const) {
     files[`${name}.yaml`] = sampleDescriptor({ name, controlPlane });
     files[`${name}.kube.conf`] = sampleKubeconfig(name);
   }

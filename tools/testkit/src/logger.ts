@@ -17,11 +17,13 @@ export type RecordingLogger = Logger & {
 
 /** A Logger that records every call in `entries` (shared with its children); for tests and benchmarks. */
 export function recordingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): RecordingLogger {
-  const at = (level: LogEntry['level']) => (obj: object | string, msg?: string): void => {
-    const entry: LogEntry = { level, obj, bindings };
-    if (msg !== undefined) entry.msg = msg;
-    entries.push(entry);
-  };
+  const at =
+    (level: LogEntry['level']) =>
+    (obj: object | string, msg?: string): void => {
+      const entry: LogEntry = { level, obj, bindings };
+      if (msg !== undefined) entry.msg = msg;
+      entries.push(entry);
+    };
   return {
     entries,
     lines: () => entries.map((e) => JSON.stringify(e)),

@@ -47,7 +47,11 @@ async function executeOne(client: ClusterClient, action: ObjectAction, counter: 
   switch (action.op) {
     case 'create':
     case 'update':
-      noteApplied(outcome, action.key, await counted(counter, action.replace ? replaceObject(client, required(action)) : applyObject(client, required(action))));
+      noteApplied(
+        outcome,
+        action.key,
+        await counted(counter, action.replace ? replaceObject(client, required(action)) : applyObject(client, required(action))),
+      );
       return;
     case 'recreate':
       await counted(counter, deleteObject(client, action.ref));
@@ -96,7 +100,12 @@ function combined(failures: readonly MeshdError[], writes: number): MeshdError {
 }
 
 /** Runs one wave, at most WAVE_CONCURRENCY at a time; every started action finishes, failed or not. */
-async function executeWave(client: ClusterClient, wave: readonly ObjectAction[], signal: AbortSignal | undefined, counter: WriteCounter): Promise<{ action: ObjectAction; error: MeshdError }[]> {
+async function executeWave(
+  client: ClusterClient,
+  wave: readonly ObjectAction[],
+  signal: AbortSignal | undefined,
+  counter: WriteCounter,
+): Promise<{ action: ObjectAction; error: MeshdError }[]> {
   const limit = pLimit(WAVE_CONCURRENCY);
   const failures: { action: ObjectAction; error: MeshdError }[] = [];
   const run = async (action: ObjectAction): Promise<void> => {
@@ -118,7 +127,12 @@ async function executeWave(client: ClusterClient, wave: readonly ObjectAction[],
  * MeshdError carrying the write requests sent. Decides nothing: the plan and blockedBy did. Reports
  * what it did into `outcome` (pass one to read it after a failure) and returns it with the write count.
  */
-export async function executeActions(client: ClusterClient, actions: readonly ObjectAction[], signal?: AbortSignal, outcome: ExecutionOutcome = emptyOutcome()): Promise<ExecutionResult> {
+export async function executeActions(
+  client: ClusterClient,
+  actions: readonly ObjectAction[],
+  signal?: AbortSignal,
+  outcome: ExecutionOutcome = emptyOutcome(),
+): Promise<ExecutionResult> {
   const counter: WriteCounter = { writes: 0, outcome };
   const failed: ObjectAction[] = [];
   const errors: MeshdError[] = [];
@@ -131,7 +145,12 @@ export async function executeActions(client: ClusterClient, actions: readonly Ob
       else {
         failed.push(action);
         outcome.failed.add(action.key);
-        errors.push(new MeshdError('MESHD_ERR_NOT_ATTEMPTED', `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`));
+        errors.push(
+          new MeshdError(
+            'MESHD_ERR_NOT_ATTEMPTED',
+            `${client.name}: ${describeAction(action)} not attempted: it needs ${needed.ref.kind} ${needed.ref.name}, which failed`,
+          ),
+        );
       }
     }
     for (const { action, error } of await executeWave(client, runnable, signal, counter)) {

@@ -7,12 +7,16 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 function kubeConfig(cluster: Record<string, unknown>, user: Record<string, unknown>): ConnectionReusingKubeConfig {
   const kc = new ConnectionReusingKubeConfig();
-  kc.loadFromString(stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
-    clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } }],
-    users: [{ name: 'u', user }],
-    contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-  }));
+  kc.loadFromString(
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443', ...cluster } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    }),
+  );
   return kc;
 }
 
@@ -23,7 +27,7 @@ async function agentFor(auth: ConnectionReusingKubeConfig): Promise<{ agent: unk
 
 describe('ConnectionReusingKubeConfig', () => {
   it('hands every request the same keep-alive agent, with the CA, and the token header each time', async () => {
-    const auth = (kubeConfig({ 'certificate-authority-data': b64('CA PEM') }, { token: 'secret-token' }));
+    const auth = kubeConfig({ 'certificate-authority-data': b64('CA PEM') }, { token: 'secret-token' });
     const first = await agentFor(auth);
     const second = await agentFor(auth);
     expect(first.agent).toBeInstanceOf(Agent);
@@ -48,14 +52,14 @@ describe('ConnectionReusingKubeConfig', () => {
   });
 
   it('keeps skip-TLS-verify and server-name settings on the shared agent', async () => {
-    const auth = (kubeConfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' }, { token: 't' }));
+    const auth = kubeConfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' }, { token: 't' });
     const agent = (await agentFor(auth)).agent as Agent;
     expect(agent.options.rejectUnauthorized).toBe(false);
     expect(agent.options.servername).toBe('api.internal');
   });
 
   it('leaves proxy agents as client-node builds them (one per request)', async () => {
-    const auth = (kubeConfig({ 'proxy-url': 'http://127.0.0.1:3128' }, { token: 't' }));
+    const auth = kubeConfig({ 'proxy-url': 'http://127.0.0.1:3128' }, { token: 't' });
     const first = (await agentFor(auth)).agent;
     const second = (await agentFor(auth)).agent;
     expect(first).not.toBe(second);

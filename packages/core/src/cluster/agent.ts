@@ -20,7 +20,8 @@ function identityOf(options: AgentOptions): string {
   const hash = createHash('sha256');
   for (const part of [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.servername, options.rejectUnauthorized]) {
     const items = Array.isArray(part) ? part : [part];
-    for (const item of items) hash.update(item === undefined ? '\u0000' : typeof item === 'object' && !Buffer.isBuffer(item) ? JSON.stringify(item) : String(item)).update('\u0001');
+    for (const item of items)
+      hash.update(item === undefined ? '\u0000' : typeof item === 'object' && !Buffer.isBuffer(item) ? JSON.stringify(item) : String(item)).update('\u0001');
   }
   return hash.digest('hex');
 }
@@ -91,7 +92,7 @@ export class ConnectionReusingKubeConfig extends KubeConfig {
     const headers: Record<string, string> = {};
     // client-node builds node-fetch's Headers (iterable); a plain record is taken as well.
     const given = (init.headers ?? {}) as Iterable<[string, string]> | Record<string, string>;
-    const entries = Symbol.iterator in given ? [...(given)] : Object.entries(given);
+    const entries = Symbol.iterator in given ? [...given] : Object.entries(given);
     for (const [name, value] of entries) headers[name.toLowerCase()] = String(value);
     const agents = this.agents;
     const tls = agents !== undefined && agent === agents[purpose] ? { identity: agents.identity, options: agents.tls } : undefined;

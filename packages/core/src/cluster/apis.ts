@@ -14,18 +14,55 @@ export interface CallOptions {
 
 /** A typed call with the request and answer types of client-node's generated method `M` (types only: nothing of client-node is loaded). */
 type Call<F> = F extends (param: infer P, ...rest: never[]) => infer R
-  ? undefined extends P ? (param?: P, options?: CallOptions) => R : (param: P, options?: CallOptions) => R
+  ? undefined extends P
+    ? (param?: P, options?: CallOptions) => R
+    : (param: P, options?: CallOptions) => R
   : never;
 
 /** The CoreV1Api methods meshd (and its tests) call; each is one REST request (routeOf). */
 const CORE_METHODS = [
-  'readNamespace', 'listNamespace', 'createNamespace', 'patchNamespace', 'deleteNamespace', 'listNode',
-  'readNamespacedSecret', 'listNamespacedSecret', 'listSecretForAllNamespaces', 'createNamespacedSecret', 'replaceNamespacedSecret', 'deleteNamespacedSecret', 'patchNamespacedSecret',
-  'readNamespacedConfigMap', 'listNamespacedConfigMap', 'listConfigMapForAllNamespaces', 'createNamespacedConfigMap', 'replaceNamespacedConfigMap', 'deleteNamespacedConfigMap', 'patchNamespacedConfigMap',
-  'readNamespacedEndpoints', 'listNamespacedEndpoints', 'listEndpointsForAllNamespaces', 'deleteNamespacedEndpoints', 'replaceNamespacedEndpoints', 'patchNamespacedEndpoints', 'createNamespacedEndpoints',
-  'readNamespacedPod', 'listNamespacedPod', 'listPodForAllNamespaces', 'createNamespacedPod', 'deleteNamespacedPod', 'replaceNamespacedPodStatus',
-  'readNamespacedService', 'listNamespacedService', 'listServiceForAllNamespaces', 'createNamespacedService',
-  'readNamespacedServiceAccount', 'listNamespacedServiceAccount', 'createNamespacedServiceAccount', 'deleteNamespacedServiceAccount', 'createNamespacedServiceAccountToken',
+  'readNamespace',
+  'listNamespace',
+  'createNamespace',
+  'patchNamespace',
+  'deleteNamespace',
+  'listNode',
+  'readNamespacedSecret',
+  'listNamespacedSecret',
+  'listSecretForAllNamespaces',
+  'createNamespacedSecret',
+  'replaceNamespacedSecret',
+  'deleteNamespacedSecret',
+  'patchNamespacedSecret',
+  'readNamespacedConfigMap',
+  'listNamespacedConfigMap',
+  'listConfigMapForAllNamespaces',
+  'createNamespacedConfigMap',
+  'replaceNamespacedConfigMap',
+  'deleteNamespacedConfigMap',
+  'patchNamespacedConfigMap',
+  'readNamespacedEndpoints',
+  'listNamespacedEndpoints',
+  'listEndpointsForAllNamespaces',
+  'deleteNamespacedEndpoints',
+  'replaceNamespacedEndpoints',
+  'patchNamespacedEndpoints',
+  'createNamespacedEndpoints',
+  'readNamespacedPod',
+  'listNamespacedPod',
+  'listPodForAllNamespaces',
+  'createNamespacedPod',
+  'deleteNamespacedPod',
+  'replaceNamespacedPodStatus',
+  'readNamespacedService',
+  'listNamespacedService',
+  'listServiceForAllNamespaces',
+  'createNamespacedService',
+  'readNamespacedServiceAccount',
+  'listNamespacedServiceAccount',
+  'createNamespacedServiceAccount',
+  'deleteNamespacedServiceAccount',
+  'createNamespacedServiceAccountToken',
 ] as const;
 
 /** The AppsV1Api methods meshd (and its tests) call. */
@@ -42,9 +79,15 @@ export interface VersionApi {
 
 /** Resource names of the kinds the typed calls know: `Kind` → [API path prefix, plural]. */
 const RESOURCES: Readonly<Record<string, readonly [string, string]>> = {
-  Namespace: ['/api/v1', 'namespaces'], Node: ['/api/v1', 'nodes'], Secret: ['/api/v1', 'secrets'],
-  ConfigMap: ['/api/v1', 'configmaps'], Endpoints: ['/api/v1', 'endpoints'], Pod: ['/api/v1', 'pods'],
-  Service: ['/api/v1', 'services'], ServiceAccount: ['/api/v1', 'serviceaccounts'], Deployment: ['/apis/apps/v1', 'deployments'],
+  Namespace: ['/api/v1', 'namespaces'],
+  Node: ['/api/v1', 'nodes'],
+  Secret: ['/api/v1', 'secrets'],
+  ConfigMap: ['/api/v1', 'configmaps'],
+  Endpoints: ['/api/v1', 'endpoints'],
+  Pod: ['/api/v1', 'pods'],
+  Service: ['/api/v1', 'services'],
+  ServiceAccount: ['/api/v1', 'serviceaccounts'],
+  Deployment: ['/apis/apps/v1', 'deployments'],
 };
 
 const VERBS = { read: 'GET', list: 'GET', create: 'POST', replace: 'PUT', delete: 'DELETE', patch: 'PATCH' } as const;
@@ -59,14 +102,18 @@ type Param = Record<string, unknown>;
 
 function queryOf(param: Param): Record<string, string | number | boolean | undefined> {
   const query: Record<string, string | number | boolean | undefined> = {};
-  for (const [key, value] of Object.entries(param)) if (!NOT_QUERY.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) query[key] = value;
+  for (const [key, value] of Object.entries(param))
+    if (!NOT_QUERY.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) query[key] = value;
   return query;
 }
 
 const seg = (v: unknown): string => encodeURIComponent(String(v));
 
 /** The path of a parsed method name: collection, object, or subresource. Pure. */
-function pathOfCall(parts: { verb: keyof typeof VERBS; namespaced: boolean; sub: string | undefined; resource: readonly [string, string] }, param: Param): string {
+function pathOfCall(
+  parts: { verb: keyof typeof VERBS; namespaced: boolean; sub: string | undefined; resource: readonly [string, string] },
+  param: Param,
+): string {
   const [prefix, plural] = parts.resource;
   let path = parts.namespaced ? `${prefix}/namespaces/${seg(param.namespace)}/${plural}` : `${prefix}/${plural}`;
   if (parts.verb !== 'list' && (parts.verb !== 'create' || parts.sub)) path += `/${seg(param.name)}`;
@@ -131,7 +178,10 @@ export type ObjectSpec = KubernetesObject & { metadata: { name?: string; namespa
 export class ObjectApi {
   private readonly discovery = new Map<string, Promise<ApiResource[]>>();
 
-  constructor(private readonly http: KubeHttp, private readonly defaultNamespace: string) {}
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly defaultNamespace: string,
+  ) {}
 
   /** The resource of `kind` in `apiVersion`; undefined when the group version does not have it (a 404 when it is not served at all). */
   async resource(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
@@ -170,18 +220,34 @@ export class ObjectApi {
 
   /** POST a new object. */
   async create<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
-    return this.http.request<T>({ method: 'POST', path: await this.pathOf(obj as ObjectSpec, false), query: { dryRun: options.dryRun, fieldManager: options.fieldManager }, body: obj });
+    return this.http.request<T>({
+      method: 'POST',
+      path: await this.pathOf(obj as ObjectSpec, false),
+      query: { dryRun: options.dryRun, fieldManager: options.fieldManager },
+      body: obj,
+    });
   }
 
   /** PUT an object whole (with the resourceVersion it carries). */
   async replace<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
-    return this.http.request<T>({ method: 'PUT', path: await this.pathOf(obj as ObjectSpec, true), query: { dryRun: options.dryRun, fieldManager: options.fieldManager }, body: obj });
+    return this.http.request<T>({
+      method: 'PUT',
+      path: await this.pathOf(obj as ObjectSpec, true),
+      query: { dryRun: options.dryRun, fieldManager: options.fieldManager },
+      body: obj,
+    });
   }
 
   /** PATCH an object; content type `application/apply-patch+yaml` is a server-side apply (the object sent as JSON, which is YAML). */
   async patch<T extends KubernetesObject>(obj: T, options: PatchOptions): Promise<T> {
     const query = { dryRun: options.dryRun, fieldManager: options.fieldManager, force: options.force };
-    return this.http.request<T>({ method: 'PATCH', path: await this.pathOf(obj as ObjectSpec, true), query, body: JSON.stringify(obj), contentType: options.contentType });
+    return this.http.request<T>({
+      method: 'PATCH',
+      path: await this.pathOf(obj as ObjectSpec, true),
+      query,
+      body: JSON.stringify(obj),
+      contentType: options.contentType,
+    });
   }
 
   /** DELETE an object. */

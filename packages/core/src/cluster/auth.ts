@@ -83,7 +83,8 @@ async function authorizationOf(view: KubeconfigView): Promise<Record<string, str
   const { user } = view;
   if (user.token) return { authorization: `Bearer ${user.token}` };
   if (user.tokenFile) return { authorization: `Bearer ${(await fileText(user.tokenFile)).trim()}` };
-  if (user.username !== undefined && user.password !== undefined) return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
+  if (user.username !== undefined && user.password !== undefined)
+    return { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}` };
   return {};
 }
 

@@ -26,7 +26,9 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
 
 function kubeconfig(url: string, user: Record<string, unknown>): string {
   return stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'c',
     clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
@@ -59,10 +61,19 @@ describe('connectCluster errors say what they are', () => {
       requests++;
       res.end('{}');
     });
-    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'echo "error: token expired, run login" >&2; echo "second line" >&2; exit 1'], interactiveMode: 'Never' };
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: '/bin/sh',
+      args: ['-c', 'echo "error: token expired, run login" >&2; echo "second line" >&2; exit 1'],
+      interactiveMode: 'Never',
+    };
     const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { exec }) });
     const err = await client.version.getCode().catch((e: unknown) => e);
-    expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_EXEC_PLUGIN', state: 'unauthorized', message: 'exec plugin failed: error: token expired, run login' });
+    expect(clusterFailureOf(err)).toEqual({
+      code: 'MESHD_ERR_EXEC_PLUGIN',
+      state: 'unauthorized',
+      message: 'exec plugin failed: error: token expired, run login',
+    });
     expect(requests).toBe(0);
   });
 
@@ -87,7 +98,7 @@ describe('connectCluster errors say what they are', () => {
     expect(received).toBe(3);
   });
 
-  it('requests refused while a cluster is silent leave nothing on the caller\'s signal, and a timed-out request leaves no connection open', async () => {
+  it("requests refused while a cluster is silent leave nothing on the caller's signal, and a timed-out request leaves no connection open", async () => {
     const url = await serve(() => undefined);
     const daemon = new AbortController();
     const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'tok-0123456789' }), timeoutMs: 200, signal: daemon.signal });

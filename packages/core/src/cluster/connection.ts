@@ -26,4 +26,3 @@ export interface RequestAuth {
   /** The setup for the next request (or watch); a credential that cannot be had is a MeshdError (credentialFailure). */
   setup(purpose: 'requests' | 'watches'): Promise<ConnectionSetup>;
 }
-

@@ -21,7 +21,11 @@ export function spokenDuration(ms: number): string {
 
 /** The first non-empty line of a text, at most 300 characters. Pure. */
 export function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
@@ -83,7 +87,8 @@ export function apiStatusOf(err: unknown): number | undefined {
 
 /** A MeshdError's failure: timeouts and unreachable hosts, credential errors, or failed. */
 function meshdErrorFailure(err: MeshdError): ClusterFailure {
-  if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE') return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
+  if (err.code === 'MESHD_ERR_TIMEOUT' || err.code === 'MESHD_ERR_UNREACHABLE')
+    return { code: err.code, state: 'unreachable', message: `unreachable: ${err.message}` };
   if (err.code === 'MESHD_ERR_EXEC_PLUGIN' || err.code === 'MESHD_ERR_UNAUTHORIZED') return { code: err.code, state: 'unauthorized', message: err.message };
   return { code: err.code, state: 'failed', message: err.message };
 }

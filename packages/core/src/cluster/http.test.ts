@@ -32,26 +32,32 @@ async function listen(s: Server | TcpServer): Promise<string> {
 /** An HTTP server answering every request with `handler`; records each request's headers. */
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; seen: IncomingHttpHeaders[] }> {
   const seen: IncomingHttpHeaders[] = [];
-  const url = await listen(createServer((req, res) => {
-    seen.push(req.headers);
-    handler?.(req, res);
-  }));
+  const url = await listen(
+    createServer((req, res) => {
+      seen.push(req.headers);
+      handler?.(req, res);
+    }),
+  );
   return { url, seen };
 }
 
 /** A TCP server writing `raw` bytes to each connection, then doing `end` (close or cut). */
 async function rawServer(raw: string, end: (socket: Socket) => void): Promise<string> {
-  return await listen(createTcpServer((socket) => {
-    socket.once('data', () => {
-      socket.write(raw);
-      end(socket);
-    });
-  }));
+  return await listen(
+    createTcpServer((socket) => {
+      socket.once('data', () => {
+        socket.write(raw);
+        end(socket);
+      });
+    }),
+  );
 }
 
 function kubeconfig(server: string, user: Record<string, unknown> = { token: 'tok-0123456789' }): string {
   return stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'c',
     clusters: [{ name: 'c', cluster: { server } }],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'apps' } }],
@@ -71,9 +77,11 @@ describe('the request layer with hostile or careless servers', () => {
     expect((err as Error).message).toBe('GET /api/v1/secrets: the answer is larger than 4096 bytes; not read');
   });
 
-  it('a 200 whose body is not JSON (a proxy\'s login page) is MESHD_ERR_API, saying so', async () => {
+  it("a 200 whose body is not JSON (a proxy's login page) is MESHD_ERR_API, saying so", async () => {
     const { url } = await serve((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>'));
-    const err = await client(url).version.getCode().catch((e: unknown) => e);
+    const err = await client(url)
+      .version.getCode()
+      .catch((e: unknown) => e);
     expect(hasCode(err, 'MESHD_ERR_API')).toBe(true);
     expect((err as Error).message).toBe('GET /version: the API server answered HTTP 200 with a body that is not JSON');
   });
@@ -85,8 +93,12 @@ describe('the request layer with hostile or careless servers', () => {
   });
 
   it('a connection cut mid-body is an error (unreachable), never a short answer', async () => {
-    const url = await rawServer('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"major":"1",', (s) => setTimeout(() => s.destroy(), 20));
-    const err = await client(url).version.getCode().catch((e: unknown) => e);
+    const url = await rawServer('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"major":"1",', (s) =>
+      setTimeout(() => s.destroy(), 20),
+    );
+    const err = await client(url)
+      .version.getCode()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(clusterFailureOf(err).state).toBe('unreachable');
   });
@@ -94,7 +106,9 @@ describe('the request layer with hostile or careless servers', () => {
   it('a redirect to another host is not followed: the credentials never leave for it', async () => {
     const elsewhere = await serve((_req, res) => res.end('{}'));
     const { url, seen } = await serve((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/version` }).end());
-    const err = await client(url).version.getCode().catch((e: unknown) => e);
+    const err = await client(url)
+      .version.getCode()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(clusterFailureOf(err)).toEqual({ code: 'MESHD_ERR_API', state: 'failed', message: 'HTTP 302' });
     expect(seen).toHaveLength(1);
@@ -102,15 +116,21 @@ describe('the request layer with hostile or careless servers', () => {
   });
 
   it('a kubeconfig pointing at 127.0.0.1:9 (nothing listening) is unreachable, with the reason', async () => {
-    const err = await client('http://127.0.0.1:9').version.getCode().catch((e: unknown) => e);
+    const err = await client('http://127.0.0.1:9')
+      .version.getCode()
+      .catch((e: unknown) => e);
     const failure = clusterFailureOf(err);
     expect(failure.state).toBe('unreachable');
     expect(failure.message).toContain('ECONNREFUSED');
   });
 
   it('an error status keeps the Status message in one line, and 404 reads as not found', async () => {
-    const { url } = await serve((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', message: 'secrets "x" not found', code: 404 })));
-    const err = await client(url).core.readNamespacedSecret({ name: 'x', namespace: 'a' }).catch((e: unknown) => e);
+    const { url } = await serve((_req, res) =>
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', message: 'secrets "x" not found', code: 404 })),
+    );
+    const err = await client(url)
+      .core.readNamespacedSecret({ name: 'x', namespace: 'a' })
+      .catch((e: unknown) => e);
     expect((err as KubeApiError).code).toBe(404);
     expect(clusterFailureOf(err).message).toBe('HTTP 404: secrets "x" not found');
   });
@@ -139,14 +159,22 @@ describe('what the request layer sends', () => {
     expect(seen.every((h) => h.authorization === 'Bearer tok-0123456789')).toBe(true);
   });
 
-  it('server-side apply is a PATCH of apply-patch+yaml with the field manager and force, in the kubeconfig\'s namespace by default', async () => {
+  it("server-side apply is a PATCH of apply-patch+yaml with the field manager and force, in the kubeconfig's namespace by default", async () => {
     const sent: { line: string; type: string | undefined; body: string }[] = [];
     const { url } = await serve((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         sent.push({ line: `${req.method} ${req.url}`, type: req.headers['content-type'], body });
-        if (req.url === '/api/v1') res.end(JSON.stringify({ resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }, { name: 'configmaps/status', kind: 'ConfigMap', namespaced: true }] }));
+        if (req.url === '/api/v1')
+          res.end(
+            JSON.stringify({
+              resources: [
+                { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
+                { name: 'configmaps/status', kind: 'ConfigMap', namespaced: true },
+              ],
+            }),
+          );
         else res.end(body);
       });
     });
@@ -175,7 +203,9 @@ describe('what the request layer sends', () => {
 
   it('a token file that is gone is a credential error (MESHD_ERR_UNAUTHORIZED), and nothing is sent', async () => {
     const { url, seen } = await serve((_req, res) => res.end('{}'));
-    const err = await client(url, { 'token-file': '/nonexistent/meshd/token' }).version.getCode().catch((e: unknown) => e);
+    const err = await client(url, { 'token-file': '/nonexistent/meshd/token' })
+      .version.getCode()
+      .catch((e: unknown) => e);
     expect(clusterFailureOf(err).code).toBe('MESHD_ERR_UNAUTHORIZED');
     expect(seen).toHaveLength(0);
   });
@@ -187,7 +217,9 @@ describe('what the request layer sends', () => {
   });
 
   it('a kubeconfig that does not parse, or whose context is missing, is MESHD_ERR_INVALID_KUBECONFIG without quoting values', () => {
-    expect(() => connectCluster({ name: 'east', kubeconfigText: 'token: s3cret: [' })).toThrow(/cluster east: kubeconfig cannot be loaded: it does not parse as YAML/);
+    expect(() => connectCluster({ name: 'east', kubeconfigText: 'token: s3cret: [' })).toThrow(
+      /cluster east: kubeconfig cannot be loaded: it does not parse as YAML/,
+    );
     const noContext = stringify({ 'current-context': 'gone', contexts: [], clusters: [], users: [] });
     expect(() => connectCluster({ name: 'east', kubeconfigText: noContext })).toThrow('cluster east: kubeconfig cannot be loaded: context "gone" is missing');
   });

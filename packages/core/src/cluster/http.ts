@@ -102,7 +102,8 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose():
 function abortedRequestError(what: string, signal: AbortSignal, timeoutMs: number, err: unknown): unknown {
   if (!signal.aborted) return err;
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError') return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
+  if (reason instanceof Error && reason.name === 'TimeoutError')
+    return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
   const why = reason instanceof Error ? reason.message : String(reason);
   return new Error(`${what} aborted: ${why}`, { cause: err });
 }

@@ -25,7 +25,12 @@ export interface WatchHandle {
 
 /** Starts watch requests on one cluster (the shape of client-node's Watch, plus connectionDead). */
 export interface WatchTransport {
-  watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle>;
+  watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    onEvent: WatchEventCallback,
+    done: WatchDoneCallback,
+  ): Promise<WatchHandle>;
 }
 
 /** A session with no watch on it closes after this long (like the agents' idle sockets). */
@@ -47,7 +52,12 @@ class Http1WatchTransport implements WatchTransport {
 
   constructor(private readonly view: KubeconfigView) {}
 
-  async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
+  async watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    onEvent: WatchEventCallback,
+    done: WatchDoneCallback,
+  ): Promise<WatchHandle> {
     this.watcher ??= import('./agent.js').then(({ ConnectionReusingKubeConfig, Watch }) => {
       const kc = new ConnectionReusingKubeConfig();
       kc.loadFromString(this.view.text);
@@ -90,11 +100,19 @@ export class Http2WatchTransport implements WatchTransport {
   private readonly http1 = new Set<string>();
   private readonly fallback: Http1WatchTransport;
 
-  constructor(private readonly view: KubeconfigView, private readonly auth: RequestAuth) {
+  constructor(
+    private readonly view: KubeconfigView,
+    private readonly auth: RequestAuth,
+  ) {
     this.fallback = new Http1WatchTransport(view);
   }
 
-  async watch(path: string, params: Record<string, string | number | boolean | undefined>, onEvent: WatchEventCallback, done: WatchDoneCallback): Promise<WatchHandle> {
+  async watch(
+    path: string,
+    params: Record<string, string | number | boolean | undefined>,
+    onEvent: WatchEventCallback,
+    done: WatchDoneCallback,
+  ): Promise<WatchHandle> {
     const server = this.view.cluster.server;
     let setup: ConnectionSetup | undefined;
     try {
@@ -125,7 +143,13 @@ export class Http2WatchTransport implements WatchTransport {
     if (current && !current.closed && current.identity === setup.identity) return current;
     if (current) this.close(current);
     const url = new URL(server);
-    const socket = connectTls({ ...setup.tls, host: url.hostname, port: Number(url.port || 443), ALPNProtocols: ['h2', 'http/1.1'], ...(setup.tls.servername === undefined && isHostname(url.hostname) ? { servername: url.hostname } : {}) });
+    const socket = connectTls({
+      ...setup.tls,
+      host: url.hostname,
+      port: Number(url.port || 443),
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ...(setup.tls.servername === undefined && isHostname(url.hostname) ? { servername: url.hostname } : {}),
+    });
     socket.setTimeout(CONNECT_TIMEOUT_MS);
     const shared: SharedSession = { identity: setup.identity, socket, streams: 0, idle: undefined, closed: false, ready: Promise.resolve(undefined) };
     shared.ready = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
@@ -166,11 +190,19 @@ export class Http2WatchTransport implements WatchTransport {
     if (shared.closed) return;
     shared.closed = true;
     clearTimeout(shared.idle);
-    void shared.ready.then((session) => session?.destroy(), () => undefined);
+    void shared.ready.then(
+      (session) => session?.destroy(),
+      () => undefined,
+    );
     shared.socket.destroy();
   }
 
-  private request(shared: SharedSession, session: ClientHttp2Session, target: { path: string; headers: Record<string, string> }, callbacks: { onEvent: WatchEventCallback; done: WatchDoneCallback }): WatchHandle {
+  private request(
+    shared: SharedSession,
+    session: ClientHttp2Session,
+    target: { path: string; headers: Record<string, string> },
+    callbacks: { onEvent: WatchEventCallback; done: WatchDoneCallback },
+  ): WatchHandle {
     const headers: Record<string, string> = { ':method': 'GET', ':path': target.path, accept: 'application/json' };
     for (const [name, value] of Object.entries(target.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
     let stream: ClientHttp2Stream;
@@ -189,7 +221,8 @@ export class Http2WatchTransport implements WatchTransport {
       // A stream cut short by its connection closing (or reset by the server) may still "end":
       // that is a broken watch, not the server's clean end of the request.
       const reset = stream.rstCode !== undefined && stream.rstCode !== http2.NGHTTP2_NO_ERROR;
-      const err = result === null && (shared.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
+      const err =
+        result === null && (shared.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
       this.streamEnded(shared);
       if (!stream.destroyed) stream.close(http2.NGHTTP2_CANCEL);
       callbacks.done(err);

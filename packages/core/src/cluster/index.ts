@@ -6,5 +6,17 @@ export * from './display.js';
 export * from './failure.js';
 export * from './served-apis.js';
 export * from './kubeconfig-view.js';
-export type { CallOptions, CoreApi, AppsApi, VersionApi, ObjectApi, ObjectSpec, ApiResource, WriteOptions, PatchOptions, DeleteOptions, ListOptions } from './apis.js';
+export type {
+  CallOptions,
+  CoreApi,
+  AppsApi,
+  VersionApi,
+  ObjectApi,
+  ObjectSpec,
+  ApiResource,
+  WriteOptions,
+  PatchOptions,
+  DeleteOptions,
+  ListOptions,
+} from './apis.js';
 export { MAX_RESPONSE_BYTES } from './http.js';

@@ -111,7 +111,12 @@ function readView(text: string): KubeconfigView {
   const cluster = clusterOf(clusterName, rawCluster);
   const user = userOf(userName ?? '', rawUser);
   return {
-    text, currentContext, cluster, user, rawCluster, namespace: str(context.namespace),
+    text,
+    currentContext,
+    cluster,
+    user,
+    rawCluster,
+    namespace: str(context.namespace),
     getCurrentContext: () => currentContext,
     getCurrentCluster: () => cluster,
     getCurrentUser: () => user,
@@ -151,7 +156,9 @@ export function kubeconfigWithUser(view: KubeconfigView, user: InlineUser): stri
   if (user.username !== undefined) entry.username = user.username;
   if (user.password !== undefined) entry.password = user.password;
   return stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'verify',
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'verify',
     clusters: [{ name: view.cluster.name, cluster: view.rawCluster }],
     users: [{ name: 'published', user: entry }],
     contexts: [{ name: 'verify', context: { cluster: view.cluster.name, user: 'published' } }],

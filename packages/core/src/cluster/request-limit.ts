@@ -32,7 +32,10 @@ export class SilenceBreaker {
       this.trialInFlight = true;
       return undefined;
     }
-    return new MeshdError('MESHD_ERR_TIMEOUT', `${what} not sent: ${this.silent.what} timed out after ${spokenDuration(this.timeoutMs)} and nothing has answered since`);
+    return new MeshdError(
+      'MESHD_ERR_TIMEOUT',
+      `${what} not sent: ${this.silent.what} timed out after ${spokenDuration(this.timeoutMs)} and nothing has answered since`,
+    );
   }
 
   /** Any answer (even an error status) shows the cluster is there. */
@@ -47,4 +50,3 @@ export class SilenceBreaker {
     if (err instanceof MeshdError && err.code === 'MESHD_ERR_TIMEOUT') this.silent = { what, at: Date.now() };
   }
 }
-

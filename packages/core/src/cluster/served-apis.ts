@@ -32,7 +32,9 @@ export class ServedApiCache {
       this.clusters.set(client.name, entry);
     }
     const answers = entry.served;
-    const unknown = [...new Map(apiKinds.map((a) => [apiKindKey(a.apiVersion, a.kind), a])).values()].filter((a) => !answers.has(apiKindKey(a.apiVersion, a.kind)));
+    const unknown = [...new Map(apiKinds.map((a) => [apiKindKey(a.apiVersion, a.kind), a])).values()].filter(
+      (a) => !answers.has(apiKindKey(a.apiVersion, a.kind)),
+    );
     for (const a of unknown) answers.set(apiKindKey(a.apiVersion, a.kind), await serves(client, a.apiVersion, a.kind));
     return new Map(apiKinds.map((a) => [apiKindKey(a.apiVersion, a.kind), answers.get(apiKindKey(a.apiVersion, a.kind)) === true]));
   }

@@ -47,7 +47,8 @@ export function crdSpecToV1(spec: Json): Json {
  * that changed are written out so behaviour stays (failurePolicy Ignore, matchPolicy Exact, timeout 30 s).
  */
 export function webhookToV1(webhook: Json): Json {
-  const sideEffects = webhook.sideEffects === undefined || webhook.sideEffects === 'Unknown' ? 'None' : webhook.sideEffects === 'Some' ? 'NoneOnDryRun' : webhook.sideEffects;
+  const sideEffects =
+    webhook.sideEffects === undefined || webhook.sideEffects === 'Unknown' ? 'None' : webhook.sideEffects === 'Some' ? 'NoneOnDryRun' : webhook.sideEffects;
   return {
     failurePolicy: 'Ignore',
     matchPolicy: 'Exact',

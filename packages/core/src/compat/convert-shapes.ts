@@ -31,7 +31,11 @@ export function ingressRules(rules: Json[]): Json[] {
   return rules.map((rule) => {
     const http = obj(rule.http);
     if (!http) return rule;
-    const paths = (objs(http.paths) ?? []).map((p) => ({ pathType: 'ImplementationSpecific', ...omit(p, 'backend'), backend: ingressBackend(obj(p.backend) ?? {}) }));
+    const paths = (objs(http.paths) ?? []).map((p) => ({
+      pathType: 'ImplementationSpecific',
+      ...omit(p, 'backend'),
+      backend: ingressBackend(obj(p.backend) ?? {}),
+    }));
     return { ...rule, http: { ...http, paths } };
   });
 }
@@ -49,15 +53,21 @@ export function hpaMetric(metric: Json): Json {
   const type = metric.type;
   const resource = obj(metric.resource);
   if (type === 'Resource' && resource) {
-    const t = resource.targetAverageUtilization !== undefined ? target('Utilization', 'averageUtilization', resource.targetAverageUtilization) : target('AverageValue', 'averageValue', resource.targetAverageValue);
+    const t =
+      resource.targetAverageUtilization !== undefined
+        ? target('Utilization', 'averageUtilization', resource.targetAverageUtilization)
+        : target('AverageValue', 'averageValue', resource.targetAverageValue);
     return { type, resource: { name: resource.name, target: t } };
   }
   const pods = obj(metric.pods);
-  if (type === 'Pods' && pods) return { type, pods: { metric: withSelector(pods.metricName, pods.selector), target: target('AverageValue', 'averageValue', pods.targetAverageValue) } };
+  if (type === 'Pods' && pods)
+    return { type, pods: { metric: withSelector(pods.metricName, pods.selector), target: target('AverageValue', 'averageValue', pods.targetAverageValue) } };
   const object = obj(metric.object);
-  if (type === 'Object' && object) return { type, object: { describedObject: object.target, metric: withSelector(object.metricName, object.selector), target: averageOrValue(object) } };
+  if (type === 'Object' && object)
+    return { type, object: { describedObject: object.target, metric: withSelector(object.metricName, object.selector), target: averageOrValue(object) } };
   const external = obj(metric.external);
-  if (type === 'External' && external) return { type, external: { metric: withSelector(external.metricName, external.metricSelector), target: averageOrValue(external) } };
+  if (type === 'External' && external)
+    return { type, external: { metric: withSelector(external.metricName, external.metricSelector), target: averageOrValue(external) } };
   return metric;
 }
 

@@ -35,54 +35,169 @@ const cases: { name: string; input: KubeObject; apiVersion: string | undefined; 
   ),
   ...['ClusterRoleBinding', 'RoleBinding'].map((kind) => ({
     name: `rbac v1alpha1 ${kind}: subject apiVersion becomes apiGroup`,
-    input: of('rbac.authorization.k8s.io/v1alpha1', kind, { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system', apiVersion: 'v1' }, { kind: 'User', name: 'u', apiVersion: 'rbac.authorization.k8s.io/v1alpha1' }] }),
+    input: of('rbac.authorization.k8s.io/v1alpha1', kind, {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
+      subjects: [
+        { kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system', apiVersion: 'v1' },
+        { kind: 'User', name: 'u', apiVersion: 'rbac.authorization.k8s.io/v1alpha1' },
+      ],
+    }),
     apiVersion: 'rbac.authorization.k8s.io/v1',
-    expect: { subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system', apiGroup: '' }, { kind: 'User', name: 'u', apiGroup: 'rbac.authorization.k8s.io' }] },
+    expect: {
+      subjects: [
+        { kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system', apiGroup: '' },
+        { kind: 'User', name: 'u', apiGroup: 'rbac.authorization.k8s.io' },
+      ],
+    },
   })),
   {
     name: 'rbac v1beta1 binding keeps its subjects',
-    input: of('rbac.authorization.k8s.io/v1beta1', 'ClusterRoleBinding', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' }, subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system' }] }),
+    input: of('rbac.authorization.k8s.io/v1beta1', 'ClusterRoleBinding', {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'r' },
+      subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system' }],
+    }),
     apiVersion: 'rbac.authorization.k8s.io/v1',
     expect: { subjects: [{ kind: 'ServiceAccount', name: 'sa', namespace: 'istio-system' }] },
   },
   ...['extensions/v1beta1', 'networking.k8s.io/v1beta1'].map((v) => ({
     name: `${v} Ingress: backend shape and pathType`,
-    input: of(v, 'Ingress', { spec: { backend: { serviceName: 'd', servicePort: 80 }, rules: [{ host: 'h', http: { paths: [{ path: '/', backend: { serviceName: 's', servicePort: 'http' } }] } }] } }),
+    input: of(v, 'Ingress', {
+      spec: {
+        backend: { serviceName: 'd', servicePort: 80 },
+        rules: [{ host: 'h', http: { paths: [{ path: '/', backend: { serviceName: 's', servicePort: 'http' } }] } }],
+      },
+    }),
     apiVersion: 'networking.k8s.io/v1',
-    expect: { spec: { defaultBackend: { service: { name: 'd', port: { number: 80 } } }, rules: [{ host: 'h', http: { paths: [{ pathType: 'ImplementationSpecific', path: '/', backend: { service: { name: 's', port: { name: 'http' } } } }] } }] } },
+    expect: {
+      spec: {
+        defaultBackend: { service: { name: 'd', port: { number: 80 } } },
+        rules: [
+          { host: 'h', http: { paths: [{ pathType: 'ImplementationSpecific', path: '/', backend: { service: { name: 's', port: { name: 'http' } } } }] } },
+        ],
+      },
+    },
   })),
-  { name: 'policy/v1beta1 PodDisruptionBudget', input: of('policy/v1beta1', 'PodDisruptionBudget', { spec: { minAvailable: 1, selector: { matchLabels: { a: 'b' } } } }), apiVersion: 'policy/v1', expect: { spec: { minAvailable: 1, selector: { matchLabels: { a: 'b' } } } } },
+  {
+    name: 'policy/v1beta1 PodDisruptionBudget',
+    input: of('policy/v1beta1', 'PodDisruptionBudget', { spec: { minAvailable: 1, selector: { matchLabels: { a: 'b' } } } }),
+    apiVersion: 'policy/v1',
+    expect: { spec: { minAvailable: 1, selector: { matchLabels: { a: 'b' } } } },
+  },
   {
     name: 'autoscaling/v2beta1 HPA: targets become target.type',
-    input: of('autoscaling/v2beta1', 'HorizontalPodAutoscaler', { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', targetAverageUtilization: 80 } }, { type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '10' } }] } }),
+    input: of('autoscaling/v2beta1', 'HorizontalPodAutoscaler', {
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', targetAverageUtilization: 80 } },
+          { type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '10' } },
+        ],
+      },
+    }),
     apiVersion: 'autoscaling/v2',
-    expect: { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }, { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } }] } },
+    expect: {
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+          { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } },
+        ],
+      },
+    },
   },
   {
     name: 'autoscaling/v2beta2 HPA: same shape',
-    input: of('autoscaling/v2beta2', 'HorizontalPodAutoscaler', { spec: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] } }),
+    input: of('autoscaling/v2beta2', 'HorizontalPodAutoscaler', {
+      spec: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] },
+    }),
     apiVersion: 'autoscaling/v2',
     expect: { spec: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] } },
   },
   ...['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'].map((kind) => ({
     name: `admissionregistration v1beta1 ${kind}: required fields, old defaults`,
-    input: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind, metadata: { name: 'istio-sidecar-injector' }, webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { service: { name: 's', namespace: 'istio-system', path: '/inject' } }, rules: [] }] },
+    input: {
+      apiVersion: 'admissionregistration.k8s.io/v1beta1',
+      kind,
+      metadata: { name: 'istio-sidecar-injector' },
+      webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { service: { name: 's', namespace: 'istio-system', path: '/inject' } }, rules: [] }],
+    },
     apiVersion: 'admissionregistration.k8s.io/v1',
-    expect: { webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { service: { name: 's', namespace: 'istio-system', path: '/inject' } }, rules: [], sideEffects: 'None', admissionReviewVersions: ['v1beta1'], failurePolicy: 'Ignore', matchPolicy: 'Exact', timeoutSeconds: 30 }] },
+    expect: {
+      webhooks: [
+        {
+          name: 'sidecar-injector.istio.io',
+          clientConfig: { service: { name: 's', namespace: 'istio-system', path: '/inject' } },
+          rules: [],
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1beta1'],
+          failurePolicy: 'Ignore',
+          matchPolicy: 'Exact',
+          timeoutSeconds: 30,
+        },
+      ],
+    },
   })),
   {
     name: 'apiextensions v1beta1 CRD without schema: preserve unknown fields',
-    input: { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition', metadata: { name: 'rules.config.istio.io' }, spec: { group: 'config.istio.io', version: 'v1alpha2', names: { kind: 'rule', plural: 'rules' }, scope: 'Namespaced' } },
+    input: {
+      apiVersion: 'apiextensions.k8s.io/v1beta1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'rules.config.istio.io' },
+      spec: { group: 'config.istio.io', version: 'v1alpha2', names: { kind: 'rule', plural: 'rules' }, scope: 'Namespaced' },
+    },
     apiVersion: 'apiextensions.k8s.io/v1',
-    expect: { spec: { group: 'config.istio.io', names: { kind: 'rule', plural: 'rules' }, scope: 'Namespaced', versions: [{ name: 'v1alpha2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } },
+    expect: {
+      spec: {
+        group: 'config.istio.io',
+        names: { kind: 'rule', plural: 'rules' },
+        scope: 'Namespaced',
+        versions: [
+          { name: 'v1alpha2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+        ],
+      },
+    },
   },
   {
     name: 'apiextensions v1beta1 CRD with a schema: structural, per version',
-    input: { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition', metadata: { name: 'ws.example.com' }, spec: { group: 'example.com', versions: [{ name: 'v1', served: true, storage: true }], names: { kind: 'W', plural: 'ws' }, validation: { openAPIV3Schema: { properties: { spec: { type: 'object' } } } }, additionalPrinterColumns: [{ name: 'Age', type: 'date', JSONPath: '.metadata.creationTimestamp' }] } },
+    input: {
+      apiVersion: 'apiextensions.k8s.io/v1beta1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'ws.example.com' },
+      spec: {
+        group: 'example.com',
+        versions: [{ name: 'v1', served: true, storage: true }],
+        names: { kind: 'W', plural: 'ws' },
+        validation: { openAPIV3Schema: { properties: { spec: { type: 'object' } } } },
+        additionalPrinterColumns: [{ name: 'Age', type: 'date', JSONPath: '.metadata.creationTimestamp' }],
+      },
+    },
     apiVersion: 'apiextensions.k8s.io/v1',
-    expect: { spec: { group: 'example.com', names: { kind: 'W', plural: 'ws' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } }, additionalPrinterColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }] }] } },
+    expect: {
+      spec: {
+        group: 'example.com',
+        names: { kind: 'W', plural: 'ws' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } },
+            additionalPrinterColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }],
+          },
+        ],
+      },
+    },
   },
-  ...['extensions/v1beta1', 'policy/v1beta1'].map((v) => ({ name: `${v} PodSecurityPolicy is dropped`, input: of(v, 'PodSecurityPolicy', { spec: {} }), apiVersion: undefined })),
+  ...['extensions/v1beta1', 'policy/v1beta1'].map((v) => ({
+    name: `${v} PodSecurityPolicy is dropped`,
+    input: of(v, 'PodSecurityPolicy', { spec: {} }),
+    apiVersion: undefined,
+  })),
 ];
 
 describe('convertRemovedApi', () => {
@@ -105,6 +220,8 @@ describe('convertRemovedApi', () => {
   });
 
   it('notes what it did, for the plan', () => {
-    expect(convertRemovedApi(of('extensions/v1beta1', 'Deployment', { spec: { template } }))?.note).toBe('Deployment istio-system/x: extensions/v1beta1 → apps/v1 (selector from the pod template labels, as the old API defaulted it)');
+    expect(convertRemovedApi(of('extensions/v1beta1', 'Deployment', { spec: { template } }))?.note).toBe(
+      'Deployment istio-system/x: extensions/v1beta1 → apps/v1 (selector from the pod template labels, as the old API defaulted it)',
+    );
   });
 });

@@ -25,7 +25,10 @@ const workload: Converter = (o) => {
   const s = omit(spec(o), 'rollbackTo', 'templateGeneration');
   if (obj(s.selector) !== undefined) return { object: to('apps/v1', o, s) };
   const labels = obj(obj(obj(s.template)?.metadata)?.labels) ?? {};
-  return { object: to('apps/v1', o, { ...s, selector: { matchLabels: labels } }), detail: 'selector from the pod template labels, as the old API defaulted it' };
+  return {
+    object: to('apps/v1', o, { ...s, selector: { matchLabels: labels } }),
+    detail: 'selector from the pod template labels, as the old API defaulted it',
+  };
 };
 
 const rbac: Converter = (o) => {
@@ -54,12 +57,18 @@ const hpa: Converter = (o) => {
 const webhooks: Converter = (o) => {
   const list = objs(o.webhooks);
   const converted = to('admissionregistration.k8s.io/v1', o);
-  return { object: list === undefined ? converted : { ...converted, webhooks: list.map(webhookToV1) }, detail: 'required sideEffects and admissionReviewVersions, old defaults kept' };
+  return {
+    object: list === undefined ? converted : { ...converted, webhooks: list.map(webhookToV1) },
+    detail: 'required sideEffects and admissionReviewVersions, old defaults kept',
+  };
 };
 
 const crd: Converter = (o) => {
   const open = obj(spec(o).validation) === undefined && objs(spec(o).versions)?.some((v) => obj(v.schema) !== undefined) !== true;
-  return { object: to('apiextensions.k8s.io/v1', o, crdSpecToV1(spec(o))), detail: open ? 'no schema: x-kubernetes-preserve-unknown-fields' : 'schema per version' };
+  return {
+    object: to('apiextensions.k8s.io/v1', o, crdSpecToV1(spec(o))),
+    detail: open ? 'no schema: x-kubernetes-preserve-unknown-fields' : 'schema per version',
+  };
 };
 
 const plain =

@@ -28,7 +28,12 @@ const TABLE = new Map<string, RemovedApi>([
   ...entries('networking.k8s.io/v1beta1', ['Ingress', 'IngressClass'], '1.22', 'networking.k8s.io/v1'),
   ...entries('rbac.authorization.k8s.io/v1alpha1', RBAC, '1.22', 'rbac.authorization.k8s.io/v1'),
   ...entries('rbac.authorization.k8s.io/v1beta1', RBAC, '1.22', 'rbac.authorization.k8s.io/v1'),
-  ...entries('admissionregistration.k8s.io/v1beta1', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], '1.22', 'admissionregistration.k8s.io/v1'),
+  ...entries(
+    'admissionregistration.k8s.io/v1beta1',
+    ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    '1.22',
+    'admissionregistration.k8s.io/v1',
+  ),
   ...entries('apiextensions.k8s.io/v1beta1', ['CustomResourceDefinition'], '1.22', 'apiextensions.k8s.io/v1'),
   ...entries('scheduling.k8s.io/v1beta1', ['PriorityClass'], '1.22', 'scheduling.k8s.io/v1'),
   ...entries('policy/v1beta1', ['PodDisruptionBudget'], '1.25', 'policy/v1'),

@@ -18,7 +18,11 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 !== 0) return `${ms}ms`;
   let seconds = ms / 1000;
   let text = '';
-  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(seconds / size);
     if (n > 0) text += `${n}${unit}`;
     seconds -= n * size;

@@ -35,7 +35,10 @@ describe('loadConfig', () => {
     expect(config.resync).toBe(30_000);
   });
 
-  it.each([['empty', ''], ['whitespace-only', '  \n\t\n']])('an %s file is every default at start-up, but an error on reload', async (_what, text) => {
+  it.each([
+    ['empty', ''],
+    ['whitespace-only', '  \n\t\n'],
+  ])('an %s file is every default at start-up, but an error on reload', async (_what, text) => {
     const file = join(root, `reload-${text.length}.yaml`);
     await writeFile(file, text);
     expect((await loadConfig(file, {}, { homeDir: home, cwd: root })).directory).toBe(join(home, 'multicluster'));
@@ -67,7 +70,7 @@ describe('loadConfig', () => {
     expect((error as Error).message).toBe(`invalid configuration:\n${join(root, 'bad.yaml')}:2:8: error: prune must be true or false, got "maybe"`);
   });
 
-  it('uses the caller\'s default chart only when neither the file nor a flag names one', async () => {
+  it("uses the caller's default chart only when neither the file nor a flag names one", async () => {
     const bundled = '/usr/lib/meshd/examples/charts/istio-remote';
     expect((await loadConfig(undefined, {}, { homeDir: home, cwd: root, searchPaths: [], defaultChart: bundled })).chart).toBe(bundled);
     const fromFile = await loadConfig(join(root, 'etc', 'meshd.yaml'), {}, { homeDir: home, cwd: root, defaultChart: bundled });

@@ -79,7 +79,8 @@ function withResolvedPaths(config: MeshdConfig, o: PathOrigins): MeshdConfig {
     ...config,
     directory: resolvePath(config.directory, baseOf('directory'), o.home),
     chart: chartSet || o.options.defaultChart === undefined ? resolveChart(config.chart, baseOf('chart'), o.home) : o.options.defaultChart,
-    stateDirectory: config.stateDirectory === undefined ? defaultStateDirectory(o.home, o.options.env) : resolvePath(config.stateDirectory, baseOf('stateDirectory'), o.home),
+    stateDirectory:
+      config.stateDirectory === undefined ? defaultStateDirectory(o.home, o.options.env) : resolvePath(config.stateDirectory, baseOf('stateDirectory'), o.home),
   };
 }
 

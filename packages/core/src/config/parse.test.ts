@@ -31,19 +31,30 @@ describe('meshd.yaml schema', () => {
         clusters: {},
         removals: { maxPerPass: 1 },
         compat: { convertRemovedApis: false },
-        credentials: { mode: 'minted', serviceAccount: 'meshd-pilot-reader', namespace: 'istio-system', lifetime: 86_400_000, rotateAt: 2 / 3, retireAfter: 30_000, rules: [], legacyToken: false },
+        credentials: {
+          mode: 'minted',
+          serviceAccount: 'meshd-pilot-reader',
+          namespace: 'istio-system',
+          lifetime: 86_400_000,
+          rotateAt: 2 / 3,
+          retireAfter: 30_000,
+          rules: [],
+          legacyToken: false,
+        },
         istiod: { debugUrl: '' },
       },
     });
   });
 
-  it('credentials: a lifetime under TokenRequest\'s 10 minutes, a rotation fraction outside (0, 1) and write verbs are refused', () => {
+  it("credentials: a lifetime under TokenRequest's 10 minutes, a rotation fraction outside (0, 1) and write verbs are refused", () => {
     expect(lines('credentials: { lifetime: 5m }').join('\n')).toMatch(/credentials\.lifetime must be between 10m and 366 days/);
     expect(lines('credentials: { rotateAt: 1 }')).toHaveLength(1);
     expect(lines("credentials: { rules: [{ apiGroups: [''], resources: [secrets], verbs: [create] }] }")).toHaveLength(1);
     expect(lines('registry: { secretUpdate: replace }')).toHaveLength(1);
     expect(lines('allowedHosts: [meshd.example.internal, 192.0.2.7]')).toEqual([]);
-    expect(lines('allowedHosts: ["meshd.example.internal:9580"]')).toEqual(['meshd.yaml:1:16: error: allowedHosts[0] must be a host name such as "meshd.example.internal" (no port, no scheme), got "meshd.example.internal:9580"']);
+    expect(lines('allowedHosts: ["meshd.example.internal:9580"]')).toEqual([
+      'meshd.yaml:1:16: error: allowedHosts[0] must be a host name such as "meshd.example.internal" (no port, no scheme), got "meshd.example.internal:9580"',
+    ]);
     expect(lines('allowedHosts: ["http://meshd.example.internal"]')).toHaveLength(1);
     expect(lines('allowedHosts: ["*.example.internal"]')).toHaveLength(1);
     expect(lines("clusters: { east: { publishedServer: 'http://198.51.100.1' } }")).toHaveLength(1);
@@ -81,19 +92,35 @@ describe('meshd.yaml schema', () => {
   it.each([
     ['unknown top-level key', 'directory: /x\nbakend: tiller\n', 'meshd.yaml:2:1: error: unknown field bakend; did you mean "backend"?'],
     ['unknown nested key', 'release:\n  name: r\n  namspace: x\n', 'meshd.yaml:3:3: error: unknown field release.namspace; did you mean "namespace"?'],
-    ['unknown per-cluster key', 'clusters:\n  east:\n    backnd: tiller\n', 'meshd.yaml:3:5: error: unknown field clusters.east.backnd; did you mean "backend"?'],
+    [
+      'unknown per-cluster key',
+      'clusters:\n  east:\n    backnd: tiller\n',
+      'meshd.yaml:3:5: error: unknown field clusters.east.backnd; did you mean "backend"?',
+    ],
     ['wrong backend', 'backend: helm\n', 'meshd.yaml:1:10: error: backend must be "helm-template" or "tiller", got "helm"'],
     ['listen without port', 'listen: 127.0.0.1\n', 'meshd.yaml:1:9: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "127.0.0.1"'],
-    ['endpoint is a host name', 'endpoints:\n  pilot: istio-pilot.istio-system\n', 'meshd.yaml:2:10: error: endpoints.pilot must be an IP address (a pod IP or a stable load-balancer IP), got "istio-pilot.istio-system"'],
+    [
+      'endpoint is a host name',
+      'endpoints:\n  pilot: istio-pilot.istio-system\n',
+      'meshd.yaml:2:10: error: endpoints.pilot must be an IP address (a pod IP or a stable load-balancer IP), got "istio-pilot.istio-system"',
+    ],
     ['resync without unit', 'resync: 10\n', 'meshd.yaml:1:9: error: resync must be a string, got 10 (quote it)'],
     ['resync bad unit', 'resync: 10d\n', 'meshd.yaml:1:9: error: resync must be a duration such as "10m", "90s" or "1h30m", got "10d"'],
     ['prune as a string', 'prune: "no"\n', 'meshd.yaml:1:8: error: prune must be true or false, got "no"'],
     ['concurrency zero', 'concurrency: 0\n', 'meshd.yaml:1:14: error: concurrency must be at least 1'],
     ['registry mode', 'registry: { mode: crd }\n', 'meshd.yaml:1:19: error: registry.mode must be "configmap" or "secrets", got "crd"'],
     ['secrets names not a list', 'secrets:\n  names: istio.default\n', 'meshd.yaml:2:10: error: secrets.names must be a list, got "istio.default"'],
-    ['bad cluster name', 'clusters:\n  East_1: {}\n', 'meshd.yaml:2:3: error: clusters has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "East_1"'],
+    [
+      'bad cluster name',
+      'clusters:\n  East_1: {}\n',
+      'meshd.yaml:2:3: error: clusters has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "East_1"',
+    ],
     ['a list instead of a mapping', '- directory\n', 'meshd.yaml:1:1: error: meshd.yaml must be a mapping of settings (directory, listen, backend, ...)'],
-    ['YAML syntax error', 'directory: [\n', 'meshd.yaml:2:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    [
+      'YAML syntax error',
+      'directory: [\n',
+      'meshd.yaml:2:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
     ['concurrency above 64', 'concurrency: 65\n', 'meshd.yaml:1:14: error: concurrency must be at most 64'],
     ['concurrency not whole', 'concurrency: 1.5\n', 'meshd.yaml:1:14: error: concurrency must be a whole number, got 1.5'],
     ['empty helm binary', 'helm: { binary: "" }\n', 'meshd.yaml:1:17: error: helm.binary must not be empty'],
@@ -104,14 +131,19 @@ describe('meshd.yaml schema', () => {
   });
 
   it('command-line overrides win over the file', () => {
-    const { config } = parseConfigText('directory: /from/file\nlisten: 127.0.0.1:1\nrelease: { name: a }\n', 'meshd.yaml', { directory: '/from/flag', release: { namespace: 'other' } });
+    const { config } = parseConfigText('directory: /from/file\nlisten: 127.0.0.1:1\nrelease: { name: a }\n', 'meshd.yaml', {
+      directory: '/from/flag',
+      release: { namespace: 'other' },
+    });
     expect(config?.directory).toBe('/from/flag');
     expect(config?.listen).toBe('127.0.0.1:1');
     expect(config?.release).toEqual({ name: 'a', namespace: 'other' });
   });
 
   it('an invalid override is reported against the command line', () => {
-    expect(lines('listen: 127.0.0.1:1\n', { listen: 'nowhere' })).toEqual([`${COMMAND_LINE}:0:0: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "nowhere"`]);
+    expect(lines('listen: 127.0.0.1:1\n', { listen: 'nowhere' })).toEqual([
+      `${COMMAND_LINE}:0:0: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "nowhere"`,
+    ]);
   });
 
   it('backend: names a registered backend or renderer (the names meshd is given), also per cluster', () => {
@@ -128,6 +160,8 @@ describe('meshd.yaml schema', () => {
     const { config } = parseConfigText('plugins: { fixture-renderer: { manifest: /m.json, extra: [1] } }\n', 'meshd.yaml');
     expect(config?.plugins).toEqual({ 'fixture-renderer': { manifest: '/m.json', extra: [1] } });
     expect(parseConfigText('', 'meshd.yaml').config?.plugins).toEqual({});
-    expect(lines('plugins: { Bad_Name: {} }\n')).toEqual(['meshd.yaml:1:12: error: plugins has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "Bad_Name"']);
+    expect(lines('plugins: { Bad_Name: {} }\n')).toEqual([
+      'meshd.yaml:1:12: error: plugins has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "Bad_Name"',
+    ]);
   });
 });

@@ -26,10 +26,17 @@ export function parseConfigText(text: string, file: string, overrides: MeshdConf
   const parsed = parseYamlText(file, text);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings, keysInFile: [] };
   const [doc, extra] = parsed.documents;
-  if (extra !== undefined) return { findings: [...parsed.findings, errorAt(file, extra.locate([]), 'meshd.yaml must be a single YAML document')], keysInFile: [] };
+  if (extra !== undefined)
+    return { findings: [...parsed.findings, errorAt(file, extra.locate([]), 'meshd.yaml must be a single YAML document')], keysInFile: [] };
   const fromFile: unknown = doc?.value ?? {};
   if (!isRecord(fromFile))
-    return { findings: [...parsed.findings, errorAt(file, doc?.locate([]) ?? { line: 1, col: 1 }, 'meshd.yaml must be a mapping of settings (directory, listen, backend, ...)')], keysInFile: [] };
+    return {
+      findings: [
+        ...parsed.findings,
+        errorAt(file, doc?.locate([]) ?? { line: 1, col: 1 }, 'meshd.yaml must be a mapping of settings (directory, listen, backend, ...)'),
+      ],
+      keysInFile: [],
+    };
   const keysInFile = Object.keys(fromFile);
   const merged = mergeOverrides(fromFile, overrides);
   const schema = meshdConfigSchemaFor(backends);

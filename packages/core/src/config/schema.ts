@@ -17,7 +17,10 @@ const secretNamePattern = checkedString(
 const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stable load-balancer IP)');
 const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 // A name the health server may be reached by (`allowedHosts`): a DNS name or an IP address, no port.
-const hostName = checkedString((s) => s.length <= 253 && (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s) || isIpAddress(s)), 'a host name such as "meshd.example.internal" (no port, no scheme)');
+const hostName = checkedString(
+  (s) => s.length <= 253 && (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s) || isIpAddress(s)),
+  'a host name such as "meshd.example.internal" (no port, no scheme)',
+);
 const serverUrl = checkedString((s) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(s), 'an https URL such as "https://198.51.100.10:6443"');
 const values = z.record(z.string(), z.unknown());
 
@@ -80,7 +83,11 @@ const credentialsSchema = z
     /** Token lifetime (TokenRequest's minimum is 10m); a new one is minted at two thirds of it. */
     lifetime: duration.prefault('24h').refine((ms) => ms >= 600_000 && ms <= 366 * 86_400_000, { error: 'must be between 10m and 366 days' }),
     /** Fraction of a token's lifetime after which meshd mints the next one (default two thirds). */
-    rotateAt: z.number().gt(0).lt(1).default(2 / 3),
+    rotateAt: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(2 / 3),
     /** How long a replaced credential stays valid after its successor is published (Pilot swaps clusters meanwhile). */
     retireAfter: duration.prefault('30s'),
     /** Rules beyond what Pilot reads (get/list/watch only: the reader never writes). */

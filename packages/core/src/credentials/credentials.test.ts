@@ -15,13 +15,47 @@ const endpoint = (clientCIDR: string, serverAddress: string): { clientCIDR: stri
 
 describe('publishedServerOf: what Pilot must dial', () => {
   it.each([
-    { what: 'the override wins', override: 'https://203.0.113.9:6443', endpoints: [endpoint('0.0.0.0/0', '198.51.100.10:6443')], ip: undefined, want: 'https://203.0.113.9:6443', warns: false },
-    { what: 'one serverEndpoint', override: undefined, endpoints: [endpoint('10.0.0.0/8', '198.51.100.10:6443')], ip: undefined, want: 'https://198.51.100.10:6443', warns: false },
-    { what: "several: the most specific clientCIDR holding Pilot's IP", override: undefined, endpoints: [endpoint('0.0.0.0/0', '203.0.113.1'), endpoint('10.1.0.0/16', '198.51.100.10:6443'), endpoint('10.0.0.0/8', '192.0.2.1')], ip: '10.1.2.3', want: 'https://198.51.100.10:6443', warns: false },
-    { what: 'several, none holds the IP: the first, with a warning', override: undefined, endpoints: [endpoint('10.0.0.0/8', '203.0.113.1'), endpoint('172.16.0.0/12', '192.0.2.1')], ip: '192.168.1.1', want: 'https://203.0.113.1', warns: true },
+    {
+      what: 'the override wins',
+      override: 'https://203.0.113.9:6443',
+      endpoints: [endpoint('0.0.0.0/0', '198.51.100.10:6443')],
+      ip: undefined,
+      want: 'https://203.0.113.9:6443',
+      warns: false,
+    },
+    {
+      what: 'one serverEndpoint',
+      override: undefined,
+      endpoints: [endpoint('10.0.0.0/8', '198.51.100.10:6443')],
+      ip: undefined,
+      want: 'https://198.51.100.10:6443',
+      warns: false,
+    },
+    {
+      what: "several: the most specific clientCIDR holding Pilot's IP",
+      override: undefined,
+      endpoints: [endpoint('0.0.0.0/0', '203.0.113.1'), endpoint('10.1.0.0/16', '198.51.100.10:6443'), endpoint('10.0.0.0/8', '192.0.2.1')],
+      ip: '10.1.2.3',
+      want: 'https://198.51.100.10:6443',
+      warns: false,
+    },
+    {
+      what: 'several, none holds the IP: the first, with a warning',
+      override: undefined,
+      endpoints: [endpoint('10.0.0.0/8', '203.0.113.1'), endpoint('172.16.0.0/12', '192.0.2.1')],
+      ip: '192.168.1.1',
+      want: 'https://203.0.113.1',
+      warns: true,
+    },
     { what: 'none: the kubeconfig server, with a warning', override: undefined, endpoints: [], ip: undefined, want: 'https://127.0.0.1:6443', warns: true },
   ])('$what', ({ override, endpoints, ip, want, warns }) => {
-    const got = publishedServerOf({ name: 'east', kubeconfigServer: 'https://127.0.0.1:6443', spec: { kubernetesApiEndpoints: { serverEndpoints: endpoints } }, override, clientIp: ip });
+    const got = publishedServerOf({
+      name: 'east',
+      kubeconfigServer: 'https://127.0.0.1:6443',
+      spec: { kubernetesApiEndpoints: { serverEndpoints: endpoints } },
+      override,
+      clientIp: ip,
+    });
     expect(got.server).toBe(want);
     expect(got.warning !== undefined).toBe(warns);
   });
@@ -29,13 +63,20 @@ describe('publishedServerOf: what Pilot must dial', () => {
 
 describe('reader RBAC', () => {
   it('grants get/list/watch only, on what Pilot reads plus configured rules', () => {
-    const [sa, role, binding] = readerObjects({ serviceAccount: 'reader', namespace: 'istio-system', rules: [{ apiGroups: ['networking.istio.io'], resources: ['serviceentries'], verbs: ['list'] }] });
+    const [sa, role, binding] = readerObjects({
+      serviceAccount: 'reader',
+      namespace: 'istio-system',
+      rules: [{ apiGroups: ['networking.istio.io'], resources: ['serviceentries'], verbs: ['list'] }],
+    });
     expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'reader', namespace: 'istio-system' } });
     const rules = role?.rules as { verbs: string[]; resources: string[] }[];
     expect(rules).toHaveLength(PILOT_READ_RULES.length + 1);
     expect(rules.flatMap((r) => r.verbs).every((v) => ['get', 'list', 'watch'].includes(v))).toBe(true);
     expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
-    expect(binding).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'istio-system' }] });
+    expect(binding).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: 'istio-system' }],
+    });
   });
 
   it('the rendered kubeconfig has inline data only', () => {
@@ -46,7 +87,22 @@ describe('reader RBAC', () => {
 });
 
 describe('what istiod refuses in an operator kubeconfig', () => {
-  const kubeconfig = (user: string): string => ['apiVersion: v1', 'clusters:', '  - name: c', '    cluster:', '      server: https://192.0.2.1', '      certificate-authority: /etc/ca.pem', 'users:', '  - name: u', '    user:', user, 'contexts: [{ name: x, context: { cluster: c, user: u } }]', 'current-context: x', ''].join('\n');
+  const kubeconfig = (user: string): string =>
+    [
+      'apiVersion: v1',
+      'clusters:',
+      '  - name: c',
+      '    cluster:',
+      '      server: https://192.0.2.1',
+      '      certificate-authority: /etc/ca.pem',
+      'users:',
+      '  - name: u',
+      '    user:',
+      user,
+      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+      'current-context: x',
+      '',
+    ].join('\n');
   it.each([
     { user: '      exec: { command: aws }', reason: 'exec is not allowed' },
     { user: '      auth-provider: { name: gcp }', reason: 'auth provider "gcp" is not allowed' },
@@ -108,8 +164,26 @@ describe('TokenRequest answers are untrusted', () => {
 });
 
 describe('rotation', () => {
-  const policy: RotationPolicy = { serviceAccount: 'reader', namespace: 'istio-system', lifetimeMs: 86_400_000, rotateAt: 2 / 3, retireAfterMs: 30_000, legacy: false };
-  const record: CredentialRecord = { cluster: 'east', kind: 'token-request', serviceAccount: 'reader', namespace: 'istio-system', binding: { namespace: 'istio-system', name: 'reader-1', uid: 'u1' }, token: JWT, caPem: 'PEM', issuedAt: '2026-12-01T00:00:00.000Z', expiresAt: '2026-12-02T00:00:00.000Z', retiring: [] };
+  const policy: RotationPolicy = {
+    serviceAccount: 'reader',
+    namespace: 'istio-system',
+    lifetimeMs: 86_400_000,
+    rotateAt: 2 / 3,
+    retireAfterMs: 30_000,
+    legacy: false,
+  };
+  const record: CredentialRecord = {
+    cluster: 'east',
+    kind: 'token-request',
+    serviceAccount: 'reader',
+    namespace: 'istio-system',
+    binding: { namespace: 'istio-system', name: 'reader-1', uid: 'u1' },
+    token: JWT,
+    caPem: 'PEM',
+    issuedAt: '2026-12-01T00:00:00.000Z',
+    expiresAt: '2026-12-02T00:00:00.000Z',
+    retiring: [],
+  };
   it.each([
     { what: 'no record: mint', rec: undefined, at: '2026-12-01T00:00:00Z', want: 'mint' },
     { what: 'before two thirds: keep', rec: record, at: '2026-12-01T15:59:59Z', want: 'keep' },
@@ -126,7 +200,8 @@ describe('rotation', () => {
   ])('a fresh credential whose binding Secret is $binding: $want', ({ binding, want }) => {
     const decision = decideCredential(record, policy, new Date('2026-12-01T01:00:00Z'), binding);
     expect(decision.action).toBe(want);
-    if (decision.action === 'mint') expect(decision.reason).toBe('its binding Secret istio-system/reader-1 was deleted outside meshd: the published token is revoked');
+    if (decision.action === 'mint')
+      expect(decision.reason).toBe('its binding Secret istio-system/reader-1 was deleted outside meshd: the published token is revoked');
   });
   it('the rotation always comes before the expiry, for any lifetime and fraction (property)', () => {
     fc.assert(

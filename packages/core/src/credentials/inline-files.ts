@@ -23,7 +23,12 @@ function entriesOf(doc: Doc, list: 'users' | 'clusters'): Record<string, unknown
 }
 
 /** Inlines the file fields of one user or cluster entry; true when something changed. */
-async function inlineEntry(doc: Doc, at: { list: 'users' | 'clusters'; index: number; inner: string }, body: Record<string, unknown> | undefined, dir: string): Promise<boolean> {
+async function inlineEntry(
+  doc: Doc,
+  at: { list: 'users' | 'clusters'; index: number; inner: string },
+  body: Record<string, unknown> | undefined,
+  dir: string,
+): Promise<boolean> {
   const fields: Record<string, string> = FILE_FIELDS[at.list];
   let changed = false;
   for (const [field, inlineField] of Object.entries(fields)) {

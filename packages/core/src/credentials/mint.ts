@@ -34,14 +34,27 @@ function bindingSecret(r: MintRequest): Record<string, unknown> {
   const name = `${r.serviceAccount}-${randomBytes(3).toString('hex')}`;
   const annotations: Record<string, string> = { [CREDENTIAL_FOR_ANNOTATION]: r.serviceAccount };
   if (r.legacy) annotations['kubernetes.io/service-account.name'] = r.serviceAccount;
-  return { apiVersion: 'v1', kind: 'Secret', type: r.legacy ? 'kubernetes.io/service-account-token' : 'Opaque', metadata: { name, namespace: r.namespace, labels: credentialLabels(), annotations } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: r.legacy ? 'kubernetes.io/service-account-token' : 'Opaque',
+    metadata: { name, namespace: r.namespace, labels: credentialLabels(), annotations },
+  };
 }
 
 async function tokenRequest(r: MintRequest, binding: BindingRef): Promise<MintedToken> {
   const answer = await r.client.core.createNamespacedServiceAccountToken({
     name: r.serviceAccount,
     namespace: r.namespace,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: Math.round(r.lifetimeMs / 1000), boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: binding.name, uid: binding.uid } } },
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: {
+        audiences: [],
+        expirationSeconds: Math.round(r.lifetimeMs / 1000),
+        boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: binding.name, uid: binding.uid },
+      },
+    },
   });
   // Checked against when the answer came, not the pass's start (`now`): a pass over hundreds of
   // clusters can run for minutes, and the token's lifetime counts from the request.
@@ -55,8 +68,13 @@ async function legacyToken(r: MintRequest, binding: BindingRef): Promise<MintedT
   for (;;) {
     const secret = await r.client.core.readNamespacedSecret({ name: binding.name, namespace: binding.namespace });
     const data = secret.data?.token;
-    if (typeof data === 'string' && data !== '') return { kind: 'legacy-token', binding, token: checkToken(r.client.name, Buffer.from(data, 'base64').toString('utf8')) };
-    if (Date.now() > deadline) throw new MeshdError('MESHD_ERR_CREDENTIAL', `${r.client.name}: the token controller did not fill Secret ${binding.namespace}/${binding.name} within ${LEGACY_TOKEN_WAIT_MS / 1000} s`);
+    if (typeof data === 'string' && data !== '')
+      return { kind: 'legacy-token', binding, token: checkToken(r.client.name, Buffer.from(data, 'base64').toString('utf8')) };
+    if (Date.now() > deadline)
+      throw new MeshdError(
+        'MESHD_ERR_CREDENTIAL',
+        `${r.client.name}: the token controller did not fill Secret ${binding.namespace}/${binding.name} within ${LEGACY_TOKEN_WAIT_MS / 1000} s`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -70,14 +88,19 @@ async function legacyToken(r: MintRequest, binding: BindingRef): Promise<MintedT
 export async function mintReaderToken(r: MintRequest): Promise<MintedToken> {
   const created = await r.client.objects.create(bindingSecret(r) as never);
   const uid = (created as { metadata?: { uid?: unknown; name?: unknown } }).metadata;
-  if (typeof uid?.uid !== 'string' || typeof uid.name !== 'string') throw new MeshdError('MESHD_ERR_CREDENTIAL', `${r.client.name}: creating the binding Secret returned no UID`);
+  if (typeof uid?.uid !== 'string' || typeof uid.name !== 'string')
+    throw new MeshdError('MESHD_ERR_CREDENTIAL', `${r.client.name}: creating the binding Secret returned no UID`);
   const binding: BindingRef = { namespace: r.namespace, name: uid.name, uid: uid.uid };
   try {
     return await (r.legacy ? legacyToken(r, binding) : tokenRequest(r, binding));
   } catch (err) {
     await revokeBinding(r.client, binding).catch(() => undefined);
     if (err instanceof MeshdError) throw err;
-    throw new MeshdError('MESHD_ERR_CREDENTIAL', `${r.client.name}: minting a token for ${r.namespace}/${r.serviceAccount} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new MeshdError(
+      'MESHD_ERR_CREDENTIAL',
+      `${r.client.name}: minting a token for ${r.namespace}/${r.serviceAccount} failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 

@@ -57,11 +57,19 @@ export function publishedServerOf(i: ServerInputs): PublishedServer {
   const endpoints = i.spec?.kubernetesApiEndpoints?.serverEndpoints ?? [];
   const [first] = endpoints;
   if (first === undefined) {
-    return { server: i.kubeconfigServer, source: 'kubeconfig', warning: `${i.name}: the descriptor has no spec.kubernetesApiEndpoints.serverEndpoints; publishing the kubeconfig's server ${i.kubeconfigServer} (set clusters.${i.name}.publishedServer if Pilot dials another address)` };
+    return {
+      server: i.kubeconfigServer,
+      source: 'kubeconfig',
+      warning: `${i.name}: the descriptor has no spec.kubernetesApiEndpoints.serverEndpoints; publishing the kubeconfig's server ${i.kubeconfigServer} (set clusters.${i.name}.publishedServer if Pilot dials another address)`,
+    };
   }
   if (endpoints.length === 1) return { server: urlOf(first.serverAddress), source: 'serverEndpoints' };
   const best = mostSpecificEndpoint(endpoints, i.clientIp);
   if (best) return { server: urlOf(best.serverAddress), source: 'serverEndpoints' };
   const why = i.clientIp === undefined ? "Pilot's IP is not known" : `no clientCIDR holds Pilot's IP ${i.clientIp}`;
-  return { server: urlOf(first.serverAddress), source: 'serverEndpoints', warning: `${i.name}: ${why}; publishing the first serverEndpoints entry ${first.serverAddress}` };
+  return {
+    server: urlOf(first.serverAddress),
+    source: 'serverEndpoints',
+    warning: `${i.name}: ${why}; publishing the first serverEndpoints entry ${first.serverAddress}`,
+  };
 }

@@ -26,7 +26,12 @@ export interface ReaderObjectsPlan {
  * apply what differs, delete what the journal recorded creating and is no longer desired, never touch
  * a same-named object meshd does not own unless `adopt`. Reads only; `apply` writes.
  */
-export async function planReaderObjects(client: ClusterClient, desired: readonly KubeObject[], journal: ObjectJournal | undefined, adopt: boolean): Promise<ReaderObjectsPlan> {
+export async function planReaderObjects(
+  client: ClusterClient,
+  desired: readonly KubeObject[],
+  journal: ObjectJournal | undefined,
+  adopt: boolean,
+): Promise<ReaderObjectsPlan> {
   const previous: ObjectRef[] = journal ? [...journal.entries().values()].map((e) => e.ref) : [];
   const refs = new Map<string, ObjectRef>();
   for (const ref of [...desired.map(refOf), ...previous]) refs.set(refKey(ref), ref);

@@ -33,7 +33,8 @@ export type BindingState = 'present' | 'gone' | 'unknown';
 /** Why the configuration no longer matches a stored credential (another ServiceAccount or kind); undefined: it matches. */
 function configuredChange(record: CredentialRecord, policy: RotationPolicy): string | undefined {
   if (record.serviceAccount !== policy.serviceAccount || record.namespace !== policy.namespace) return 'the reader ServiceAccount changed';
-  if ((record.kind === 'legacy-token') !== policy.legacy) return policy.legacy ? 'credentials.legacyToken was turned on' : 'credentials.legacyToken was turned off';
+  if ((record.kind === 'legacy-token') !== policy.legacy)
+    return policy.legacy ? 'credentials.legacyToken was turned on' : 'credentials.legacyToken was turned off';
   return undefined;
 }
 
@@ -42,13 +43,23 @@ function configuredChange(record: CredentialRecord, policy: RotationPolicy): str
  * configured, its binding object deleted outside meshd (the token no longer works), or its rotation
  * time (rotateAt of its lifetime) reached.
  */
-export function decideCredential(record: CredentialRecord | undefined, policy: RotationPolicy, now: Date, binding: BindingState = 'unknown'): CredentialDecision {
+export function decideCredential(
+  record: CredentialRecord | undefined,
+  policy: RotationPolicy,
+  now: Date,
+  binding: BindingState = 'unknown',
+): CredentialDecision {
   if (record === undefined) return { action: 'mint', reason: 'no credential yet' };
   const configChange = configuredChange(record, policy);
   if (configChange !== undefined) return { action: 'mint', reason: configChange };
-  if (binding === 'gone') return { action: 'mint', reason: `its binding Secret ${record.binding.namespace}/${record.binding.name} was deleted outside meshd: the published token is revoked` };
+  if (binding === 'gone')
+    return {
+      action: 'mint',
+      reason: `its binding Secret ${record.binding.namespace}/${record.binding.name} was deleted outside meshd: the published token is revoked`,
+    };
   const due = rotationDueAt(record, policy.rotateAt);
-  if (due !== undefined && now.getTime() >= due.getTime()) return { action: 'mint', reason: `rotation due since ${due.toISOString()} (expires ${record.expiresAt ?? ''})` };
+  if (due !== undefined && now.getTime() >= due.getTime())
+    return { action: 'mint', reason: `rotation due since ${due.toISOString()} (expires ${record.expiresAt ?? ''})` };
   return { action: 'keep' };
 }
 

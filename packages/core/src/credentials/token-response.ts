@@ -32,7 +32,8 @@ export function checkTokenRequestStatus(cluster: string, status: unknown, now: D
   const expiresAt = raw instanceof Date ? raw : typeof raw === 'string' ? new Date(raw) : undefined;
   if (expiresAt === undefined || Number.isNaN(expiresAt.getTime())) throw bad(`${cluster}: the TokenRequest answer has no valid expirationTimestamp`);
   if (expiresAt.getTime() <= now.getTime()) throw bad(`${cluster}: the TokenRequest answer expires in the past (${expiresAt.toISOString()})`);
-  if (expiresAt.getTime() > now.getTime() + lifetimeMs + 60_000) throw bad(`${cluster}: the TokenRequest answer expires later than asked (${expiresAt.toISOString()})`);
+  if (expiresAt.getTime() > now.getTime() + lifetimeMs + 60_000)
+    throw bad(`${cluster}: the TokenRequest answer expires later than asked (${expiresAt.toISOString()})`);
   return { token, expiresAt };
 }
 

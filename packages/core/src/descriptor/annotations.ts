@@ -62,10 +62,10 @@ export function isConfigMapKey(name: string): boolean {
  */
 export function fileNameProblem(value: string): string | undefined {
   if (value.length === 0) return 'must not be empty';
-  if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) return `must be a file name in the cluster directory, not an absolute path: got ${JSON.stringify(value)}`;
+  if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value))
+    return `must be a file name in the cluster directory, not an absolute path: got ${JSON.stringify(value)}`;
   if (value.includes('/') || value.includes('\\') || value === '..' || value === '.')
     return `must be a file name in the cluster directory, not a path: got ${JSON.stringify(value)}`;
-  if (!isConfigMapKey(value))
-    return `must be a file name made of letters, digits, '-', '_' and '.' (it becomes a ConfigMap key), got ${JSON.stringify(value)}`;
+  if (!isConfigMapKey(value)) return `must be a file name made of letters, digits, '-', '_' and '.' (it becomes a ConfigMap key), got ${JSON.stringify(value)}`;
   return undefined;
 }

@@ -1,5 +1,14 @@
 import * as z from 'zod';
-import { ANNOTATIONS, BACKEND_ANNOTATION, BACKEND_NAMES, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, fileNameProblem, OTHER_PLATFORMS, parseGoBool } from './annotations.js';
+import {
+  ANNOTATIONS,
+  BACKEND_ANNOTATION,
+  BACKEND_NAMES,
+  DESCRIPTOR_API_VERSION,
+  DESCRIPTOR_KIND,
+  fileNameProblem,
+  OTHER_PLATFORMS,
+  parseGoBool,
+} from './annotations.js';
 import { describeValue } from './describe-value.js';
 import { isDnsLabel, isDnsSubdomain, parseCidr, parseHostPort } from './network.js';
 

@@ -54,7 +54,9 @@ function duplicateNames(clusters: readonly ClusterDocument[]): Finding[] {
     if (group.length < 2) continue;
     for (const c of group) {
       const others = group.filter((o) => o !== c).map((o) => place(o, NAME_PATH));
-      findings.push(errorAt(c.file, at(c, NAME_PATH), `cluster name ${JSON.stringify(name)} is defined more than once: also at ${others.join(', ')}`, 'metadata.name'));
+      findings.push(
+        errorAt(c.file, at(c, NAME_PATH), `cluster name ${JSON.stringify(name)} is defined more than once: also at ${others.join(', ')}`, 'metadata.name'),
+      );
     }
   }
   return findings;

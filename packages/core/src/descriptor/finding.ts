@@ -47,9 +47,7 @@ export function hasErrors(findings: readonly Finding[]): boolean {
 
 /** Orders findings by file, then line, then column (directory-wide findings first). */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(a.message, b.message),
-  );
+  return [...findings].sort((a, b) => compareStrings(a.file, b.file) || a.line - b.line || a.col - b.col || compareStrings(a.message, b.message));
 }
 
 function compareStrings(a: string, b: string): number {

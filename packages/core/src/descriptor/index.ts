@@ -7,14 +7,7 @@ export { validateKubeconfig, type KubeconfigCheck } from './kubeconfig.js';
 export { isDnsLabel, isDnsSubdomain, isHostName, isIpAddress, parseCidr, parseHostPort, parsePort, type Cidr, type HostPort } from './network.js';
 export { snapshotFromContents, type MemoryFile } from './memory-snapshot.js';
 export { readDirectorySnapshot, type ReadSnapshotOptions } from './read-snapshot.js';
-export {
-  ignoredReason,
-  isDescriptorFileName,
-  MAX_FILE_BYTES,
-  MAX_REGISTRY_BYTES,
-  type DirectorySnapshot,
-  type SnapshotFile,
-} from './snapshot.js';
+export { ignoredReason, isDescriptorFileName, MAX_FILE_BYTES, MAX_REGISTRY_BYTES, type DirectorySnapshot, type SnapshotFile } from './snapshot.js';
 export type { ClusterRole, DirectoryValidation, ValidCluster } from './types.js';
 export { validateDirectory } from './validate.js';
 export type { ValidateDirectoryOptions } from './validate.js';

@@ -34,20 +34,25 @@ function entries(list: unknown): { index: number; body: Record<string, unknown> 
 export function istiodProblems(kubeconfig: unknown): IstiodProblem[] {
   if (kubeconfig === null || typeof kubeconfig !== 'object') return [];
   const k = kubeconfig as Record<string, unknown>;
-  return [...entries(k.users).flatMap(({ index, body }) => userProblems(index, body)), ...entries(k.clusters).flatMap(({ index, body }) => clusterProblems(index, body))];
+  return [
+    ...entries(k.users).flatMap(({ index, body }) => userProblems(index, body)),
+    ...entries(k.clusters).flatMap(({ index, body }) => clusterProblems(index, body)),
+  ];
 }
 
 /** What istiod refuses in one kubeconfig user: an exec plugin, an auth provider, file paths (in that order). */
 function userProblems(index: number, body: Record<string, unknown>): IstiodProblem[] {
   const problems: IstiodProblem[] = [];
-  if (body.exec !== undefined && body.exec !== null) problems.push({ path: ['users', index, 'user', 'exec'], reason: 'exec is not allowed (an exec credential plugin)', inlinable: false });
+  if (body.exec !== undefined && body.exec !== null)
+    problems.push({ path: ['users', index, 'user', 'exec'], reason: 'exec is not allowed (an exec credential plugin)', inlinable: false });
   const provider = body['auth-provider'];
   if (provider !== undefined && provider !== null) {
     const name = typeof (provider as { name?: unknown }).name === 'string' ? (provider as { name: string }).name : 'unnamed';
     problems.push({ path: ['users', index, 'user', 'auth-provider'], reason: `auth provider ${JSON.stringify(name)} is not allowed`, inlinable: false });
   }
   for (const field of Object.keys(FILE_FIELDS.users)) {
-    if (typeof body[field] === 'string' && body[field] !== '') problems.push({ path: ['users', index, 'user', field], reason: `${field} is a file path, not allowed (inline data only)`, inlinable: true });
+    if (typeof body[field] === 'string' && body[field] !== '')
+      problems.push({ path: ['users', index, 'user', field], reason: `${field} is a file path, not allowed (inline data only)`, inlinable: true });
   }
   return problems;
 }
@@ -55,7 +60,13 @@ function userProblems(index: number, body: Record<string, unknown>): IstiodProbl
 /** What istiod cannot use in one kubeconfig cluster: a certificate-authority file path. */
 function clusterProblems(index: number, body: Record<string, unknown>): IstiodProblem[] {
   if (typeof body['certificate-authority'] !== 'string' || body['certificate-authority'] === '') return [];
-  return [{ path: ['clusters', index, 'cluster', 'certificate-authority'], reason: 'certificate-authority is a file path, which does not exist in istiod\'s pod', inlinable: true }];
+  return [
+    {
+      path: ['clusters', index, 'cluster', 'certificate-authority'],
+      reason: "certificate-authority is a file path, which does not exist in istiod's pod",
+      inlinable: true,
+    },
+  ];
 }
 
 /**
@@ -67,6 +78,10 @@ export function istiodKubeconfigFindings(file: string, text: string): Finding[] 
   const doc = parsed.documents[0];
   if (doc === undefined) return [];
   return istiodProblems(doc.value).map((p) =>
-    warningAt(file, doc.locate(p.path, 'key'), `Pilot/istiod cannot use ${file} as published (credentials.mode operator): ${p.reason}${p.inlinable ? '; meshd inlines the file when it can read it' : '; use credentials.mode minted'}`),
+    warningAt(
+      file,
+      doc.locate(p.path, 'key'),
+      `Pilot/istiod cannot use ${file} as published (credentials.mode operator): ${p.reason}${p.inlinable ? '; meshd inlines the file when it can read it' : '; use credentials.mode minted'}`,
+    ),
   );
 }

@@ -11,9 +11,7 @@ const kubeconfigSchema = z.looseObject({
   apiVersion: z.literal('v1').optional(),
   kind: z.literal('Config').optional(),
   clusters: z.array(z.looseObject({ name: z.string().min(1), cluster: z.looseObject({ server: z.string().min(1) }) })).min(1),
-  contexts: z
-    .array(z.looseObject({ name: z.string().min(1), context: z.looseObject({ cluster: z.string().min(1), user: z.string().optional() }) }))
-    .min(1),
+  contexts: z.array(z.looseObject({ name: z.string().min(1), context: z.looseObject({ cluster: z.string().min(1), user: z.string().optional() }) })).min(1),
   users: z.array(z.looseObject({ name: z.string().min(1), user: z.looseObject({}).nullish() })).nullish(),
   'current-context': z.string().min(1),
 });
@@ -51,7 +49,11 @@ function checkKubeconfig(file: string, text: string): KubeconfigCheck {
   if (doc === undefined) return { findings: [errorAt(file, START_OF_FILE, 'kubeconfig is empty')] };
   if (extra !== undefined) return { findings: [errorAt(file, extra.locate([]), 'a kubeconfig must be a single YAML document')] };
   if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))
-    return { findings: [errorAt(file, doc.locate([]), `this file is not a kubeconfig: expected a mapping with clusters, contexts and users, got ${describeKind(doc.value)}`)] };
+    return {
+      findings: [
+        errorAt(file, doc.locate([]), `this file is not a kubeconfig: expected a mapping with clusters, contexts and users, got ${describeKind(doc.value)}`),
+      ],
+    };
   const result = kubeconfigSchema.safeParse(doc.value, { error: redactedPredicateErrorMap });
   if (!result.success) {
     const findings = issuesToFindings(file, doc, result.error.issues, () => []).map((f) => ({ ...f, message: `kubeconfig ${f.message}` }));
@@ -66,14 +68,20 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
   const context = config.contexts[contextIndex]?.context;
   if (context === undefined) {
     const names = config.contexts.map((c) => JSON.stringify(c.name)).join(', ');
-    return { findings: [errorAt(file, doc.locate(['current-context']), `kubeconfig current-context ${JSON.stringify(currentName)} is not one of its contexts (${names})`)] };
+    return {
+      findings: [
+        errorAt(file, doc.locate(['current-context']), `kubeconfig current-context ${JSON.stringify(currentName)} is not one of its contexts (${names})`),
+      ],
+    };
   }
   const contextPath = ['contexts', contextIndex, 'context'];
   const clusterIndex = config.clusters.findIndex((c) => c.name === context.cluster);
   const findings = contextReferenceFindings(file, doc, config, { context, contextPath, clusterIndex });
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
-    findings.push(errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`));
+    findings.push(
+      errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`),
+    );
   return findings.length > 0 || server === undefined ? { findings } : { findings, server: displayServer(server) };
 }
 
@@ -90,9 +98,21 @@ function contextReferenceFindings(file: string, doc: YamlDocument, config: Kubec
   const { context } = at;
   const findings: Finding[] = [];
   if (at.clusterIndex < 0)
-    findings.push(errorAt(file, doc.locate([...at.contextPath, 'cluster']), `kubeconfig context ${JSON.stringify(currentName)} names cluster ${JSON.stringify(context.cluster)}, which is not in its clusters`));
+    findings.push(
+      errorAt(
+        file,
+        doc.locate([...at.contextPath, 'cluster']),
+        `kubeconfig context ${JSON.stringify(currentName)} names cluster ${JSON.stringify(context.cluster)}, which is not in its clusters`,
+      ),
+    );
   if (context.user !== undefined && context.user !== '' && !(config.users ?? []).some((u) => u.name === context.user))
-    findings.push(errorAt(file, doc.locate([...at.contextPath, 'user']), `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`));
+    findings.push(
+      errorAt(
+        file,
+        doc.locate([...at.contextPath, 'user']),
+        `kubeconfig context ${JSON.stringify(currentName)} names user ${JSON.stringify(context.user)}, which is not in its users`,
+      ),
+    );
   return findings;
 }
 

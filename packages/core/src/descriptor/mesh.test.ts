@@ -25,17 +25,52 @@ const broken = 'apiVersion: [\n';
 describe('buildDesiredMesh', () => {
   it.each<[string, Files, DesiredMesh | undefined, string]>([
     ['valid directory, first run', {}, undefined, `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`],
-    ['a new cluster joins', { 'north.yaml': sampleDescriptor({ name: 'north' }), 'north.kube.conf': sampleKubeconfig('north', 'https://10.9.0.1:6443') }, lastGood, `cp=cp remotes=east@https://127.0.0.1:6443,north@https://10.9.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('east.yaml,', 'east.yaml,north.kube.conf,north.yaml,')}`],
-    ['a removed descriptor leaves (rule 1)', { 'west.yaml': null, 'west.kube.conf': null }, lastGood, 'cp=cp remotes=east@https://127.0.0.1:6443 files=cp.kube.conf,cp.yaml,east.kube.conf,east.yaml'],
-    ['a broken remote keeps its last good version (rule 2)', { 'west.yaml': broken }, lastGood, `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`],
-    ['a broken remote without last good is left out', { 'west.yaml': broken }, undefined, 'cp=cp remotes=east@https://127.0.0.1:6443 files=cp.kube.conf,cp.yaml,east.kube.conf,east.yaml'],
-    ['a broken kubeconfig keeps the last good cluster', { 'east.kube.conf': 'garbage: [' }, lastGood, `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`],
-    ['a broken control plane keeps its last good version', { 'cp.yaml': broken, 'east.kube.conf': sampleKubeconfig('east', 'https://10.1.0.1:6443') }, lastGood, `cp=cp remotes=east@https://10.1.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`],
+    [
+      'a new cluster joins',
+      { 'north.yaml': sampleDescriptor({ name: 'north' }), 'north.kube.conf': sampleKubeconfig('north', 'https://10.9.0.1:6443') },
+      lastGood,
+      `cp=cp remotes=east@https://127.0.0.1:6443,north@https://10.9.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('east.yaml,', 'east.yaml,north.kube.conf,north.yaml,')}`,
+    ],
+    [
+      'a removed descriptor leaves (rule 1)',
+      { 'west.yaml': null, 'west.kube.conf': null },
+      lastGood,
+      'cp=cp remotes=east@https://127.0.0.1:6443 files=cp.kube.conf,cp.yaml,east.kube.conf,east.yaml',
+    ],
+    [
+      'a broken remote keeps its last good version (rule 2)',
+      { 'west.yaml': broken },
+      lastGood,
+      `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`,
+    ],
+    [
+      'a broken remote without last good is left out',
+      { 'west.yaml': broken },
+      undefined,
+      'cp=cp remotes=east@https://127.0.0.1:6443 files=cp.kube.conf,cp.yaml,east.kube.conf,east.yaml',
+    ],
+    [
+      'a broken kubeconfig keeps the last good cluster',
+      { 'east.kube.conf': 'garbage: [' },
+      lastGood,
+      `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`,
+    ],
+    [
+      'a broken control plane keeps its last good version',
+      { 'cp.yaml': broken, 'east.kube.conf': sampleKubeconfig('east', 'https://10.1.0.1:6443') },
+      lastGood,
+      `cp=cp remotes=east@https://10.1.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`,
+    ],
     ['a broken control plane without last good: nothing', { 'cp.yaml': broken }, undefined, 'none'],
     ['two control planes: the last good mesh (rule 4)', { 'east.yaml': sampleDescriptor({ name: 'east', controlPlane: true }) }, lastGood, summary(lastGood)],
     ['no control plane: the last good mesh (rule 4)', { 'cp.yaml': sampleDescriptor({ name: 'cp' }) }, lastGood, summary(lastGood)],
     ['no control plane and no last good: nothing', { 'cp.yaml': sampleDescriptor({ name: 'cp' }) }, undefined, 'none'],
-    ['a cluster moved to another valid file wins over its broken old file', { 'west.yaml': broken, 'west2.yaml': sampleDescriptor({ name: 'west', accessConfigFile: 'west.kube.conf' }) }, lastGood, `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('west.yaml', 'west2.yaml')}`],
+    [
+      'a cluster moved to another valid file wins over its broken old file',
+      { 'west.yaml': broken, 'west2.yaml': sampleDescriptor({ name: 'west', accessConfigFile: 'west.kube.conf' }) },
+      lastGood,
+      `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('west.yaml', 'west2.yaml')}`,
+    ],
   ])('%s', (_name, files, previous, expected) => {
     expect(summary(meshOf(files, previous))).toBe(expected);
   });

@@ -87,7 +87,7 @@ describe('odd files are findings, never removals (L4): the snapshot records what
     expect(snapshot.unusable).toEqual({
       'dangling.yaml': { kind: 'dangling-symlink' },
       'fifo.yaml': { kind: 'fifo' },
-      'kube': { kind: 'directory' },
+      kube: { kind: 'directory' },
       'loop.yaml': { kind: 'dangling-symlink' },
       'notes.txt': { kind: 'fifo' },
       'out.kube.conf': { kind: 'symlink-outside' },

@@ -37,16 +37,7 @@ export interface SnapshotFile {
 }
 
 /** Why an entry is not a regular file meshd may read. */
-export type UnusableKind =
-  | 'dangling-symlink'
-  | 'symlink-outside'
-  | 'directory'
-  | 'fifo'
-  | 'socket'
-  | 'device'
-  | 'special'
-  | 'unexaminable'
-  | 'vanished';
+export type UnusableKind = 'dangling-symlink' | 'symlink-outside' | 'directory' | 'fifo' | 'socket' | 'device' | 'special' | 'unexaminable' | 'vanished';
 
 /** A directory entry that is not a regular file meshd may read (see DirectorySnapshot.unusable). Plain data. */
 export interface UnusableEntry {

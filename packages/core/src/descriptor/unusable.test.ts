@@ -29,14 +29,26 @@ const KINDS: [UnusableEntry, string][] = [
 
 describe('odd files are findings, never removals (L4)', () => {
   it('covers every kind of unusable entry', () => {
-    const all: Record<UnusableKind, true> = { 'dangling-symlink': true, 'symlink-outside': true, directory: true, fifo: true, socket: true, device: true, special: true, unexaminable: true, vanished: true };
+    const all: Record<UnusableKind, true> = {
+      'dangling-symlink': true,
+      'symlink-outside': true,
+      directory: true,
+      fifo: true,
+      socket: true,
+      device: true,
+      special: true,
+      unexaminable: true,
+      vanished: true,
+    };
     expect(KINDS.map(([e]) => e.kind).sort()).toEqual(Object.keys(all).sort());
   });
 
   it.each(KINDS)('a descriptor that became %o is an error naming the file, and the cluster keeps its last good version', (entry, message) => {
     const validation = validateDirectory(snapshotWith({ 'west.yaml': entry }));
     expect(validation.valid).toBe(false);
-    expect(validation.findings).toEqual([{ file: 'west.yaml', line: 1, col: 1, severity: 'error', message: `${message}: meshd keeps what it defined before (delete it to remove a cluster)` }]);
+    expect(validation.findings).toEqual([
+      { file: 'west.yaml', line: 1, col: 1, severity: 'error', message: `${message}: meshd keeps what it defined before (delete it to remove a cluster)` },
+    ]);
     expect(validation.invalidFiles).toEqual(['west.yaml']);
     const mesh = buildDesiredMesh(validation, lastGood);
     expect(mesh?.remotes.map((r) => r.name)).toEqual(['east', 'west']);
@@ -61,13 +73,23 @@ describe('odd files are findings, never removals (L4)', () => {
     const validation = validateDirectory(snapshotWith({ 'west.kube.conf': entry }));
     const predicate = message.replace(/^file /, '');
     expect(validation.findings).toEqual([
-      { file: 'west.yaml', line: 9, col: 39, severity: 'error', message: `config.istio.io/accessConfigFile names "west.kube.conf", which ${predicate}`, field: 'config.istio.io/accessConfigFile' },
+      {
+        file: 'west.yaml',
+        line: 9,
+        col: 39,
+        severity: 'error',
+        message: `config.istio.io/accessConfigFile names "west.kube.conf", which ${predicate}`,
+        field: 'config.istio.io/accessConfigFile',
+      },
     ]);
     expect(buildDesiredMesh(validation, lastGood)?.remotes.map((r) => r.name)).toEqual(['east', 'west']);
   });
 
   it('says nothing about an odd entry that is neither descriptor-named nor named by a descriptor', () => {
-    const validation = validateDirectory({ ...snapshotFromContents(sampleDirectory()), unusable: { 'notes.txt': { kind: 'fifo' }, 'backup': { kind: 'directory' }, 'README': { kind: 'symlink-outside' } } });
+    const validation = validateDirectory({
+      ...snapshotFromContents(sampleDirectory()),
+      unusable: { 'notes.txt': { kind: 'fifo' }, backup: { kind: 'directory' }, README: { kind: 'symlink-outside' } },
+    });
     expect(validation.findings).toEqual([]);
     expect(validation.valid).toBe(true);
   });

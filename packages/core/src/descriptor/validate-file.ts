@@ -70,8 +70,7 @@ function refusedBeforeParsing(file: string, entry: SnapshotFile, maxFileBytes: n
 function parseDescriptorText(file: string, text: string): DescriptorFile {
   const parsed = parseYamlText(file, text);
   const findings = [...parsed.findings];
-  if (!isConfigMapKey(file))
-    findings.push(errorAt(file, START_OF_FILE, "file name cannot be a ConfigMap key: use only letters, digits, '-', '_' and '.'"));
+  if (!isConfigMapKey(file)) findings.push(errorAt(file, START_OF_FILE, "file name cannot be a ConfigMap key: use only letters, digits, '-', '_' and '.'"));
   const documents = parsed.documents;
   if (documents.length > 0 && documents.every((d) => looksLikeKubeconfig(d.value)))
     return { file, findings, clusters: [], isKubeconfig: true, opaque: false, text };

@@ -25,10 +25,53 @@ function checkVerdict(files: Record<string, MemoryFile>): DirectoryValidation {
   return result;
 }
 
-const yamlTokens = ['a', 'b: ', '- ', ': ', '\n', '  ', '\t', '[', ']', '{', '}', ',', '&x ', '*x', '!tag ', '!!str ', '!!binary ', '---\n', '...\n', '"', "'", '#', '|', '>', '? ', '%YAML 1.1\n', 'kind: Cluster', 'metadata:', '  name: e', '<<: *x', '\u00e9', '\uFEFF', '\u0085'];
+const yamlTokens = [
+  'a',
+  'b: ',
+  '- ',
+  ': ',
+  '\n',
+  '  ',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&x ',
+  '*x',
+  '!tag ',
+  '!!str ',
+  '!!binary ',
+  '---\n',
+  '...\n',
+  '"',
+  "'",
+  '#',
+  '|',
+  '>',
+  '? ',
+  '%YAML 1.1\n',
+  'kind: Cluster',
+  'metadata:',
+  '  name: e',
+  '<<: *x',
+  '\u00e9',
+  '\uFEFF',
+  '\u0085',
+];
 
 const jsonLike = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 5 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 5 }),
+  ),
 })).value;
 
 const descriptorLike = fc.record(
@@ -39,14 +82,31 @@ const descriptorLike = fc.record(
       {
         name: fc.oneof(fc.constantFrom('east', 'cp', 'East', ''), fc.string({ maxLength: 70 })),
         annotations: fc.dictionary(
-          fc.constantFrom('config.istio.io/pilotEndpoint', 'config.istio.io/pilotCfgStore', 'config.istio.io/accessConfigFile', 'config.istio.io/platform', 'config.istio.io/other', 'x'),
-          fc.oneof(fc.constantFrom('10.0.0.1:9080', 'true', 'True', 'maybe', 'east.kube.conf', '../x', '/etc/x', 'Kubernetes', ''), fc.boolean(), fc.integer(), jsonLike),
+          fc.constantFrom(
+            'config.istio.io/pilotEndpoint',
+            'config.istio.io/pilotCfgStore',
+            'config.istio.io/accessConfigFile',
+            'config.istio.io/platform',
+            'config.istio.io/other',
+            'x',
+          ),
+          fc.oneof(
+            fc.constantFrom('10.0.0.1:9080', 'true', 'True', 'maybe', 'east.kube.conf', '../x', '/etc/x', 'Kubernetes', ''),
+            fc.boolean(),
+            fc.integer(),
+            jsonLike,
+          ),
         ),
         spec: jsonLike,
       },
       { requiredKeys: [] },
     ),
-    spec: fc.oneof(jsonLike, fc.record({ kubernetesApiEndpoints: fc.record({ serverEndpoints: fc.array(fc.record({ clientCIDR: fc.string(), serverAddress: fc.string() }), { maxLength: 3 }) }) })),
+    spec: fc.oneof(
+      jsonLike,
+      fc.record({
+        kubernetesApiEndpoints: fc.record({ serverEndpoints: fc.array(fc.record({ clientCIDR: fc.string(), serverAddress: fc.string() }), { maxLength: 3 }) }),
+      }),
+    ),
     extra: jsonLike,
   },
   { requiredKeys: [] },

@@ -11,7 +11,9 @@ describe('validateDirectory', () => {
     const snapshot = snapshotFromContents({ ...sampleDirectory(), 'east.kube.conf': big('east'), 'west.kube.conf': big('west') });
     const asConfigMap = validateDirectory(snapshot);
     expect(asConfigMap.valid).toBe(false);
-    expect(asConfigMap.directoryErrors.map((f) => f.message)).toEqual([expect.stringContaining('over the 1 MiB a ConfigMap can hold (registry.mode: secrets has no such limit)')]);
+    expect(asConfigMap.directoryErrors.map((f) => f.message)).toEqual([
+      expect.stringContaining('over the 1 MiB a ConfigMap can hold (registry.mode: secrets has no such limit)'),
+    ]);
     expect(validateDirectory(snapshot, { registryMode: 'configmap' }).valid).toBe(false);
     const asSecrets = validateDirectory(snapshot, { registryMode: 'secrets' });
     expect(asSecrets.findings).toEqual([]);
@@ -58,7 +60,9 @@ describe('validateDirectory', () => {
   it('marks both a broken kubeconfig and the descriptor naming it invalid', () => {
     const result = validate({ 'east.kube.conf': 'clusters: 3\n' });
     expect(result.invalidFiles).toEqual(['east.kube.conf', 'east.yaml']);
-    expect(result.findings).toContainEqual(expect.objectContaining({ file: 'east.kube.conf', line: 1, col: 11, message: 'kubeconfig clusters must be a list, got a number' }));
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ file: 'east.kube.conf', line: 1, col: 11, message: 'kubeconfig clusters must be a list, got a number' }),
+    );
   });
 
   it('reports a kubeconfig shared by two descriptors once', () => {
@@ -68,7 +72,10 @@ describe('validateDirectory', () => {
   });
 
   it('accepts a kubeconfig with a .yaml name: it is not read as a descriptor', () => {
-    const result = validate({ 'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east-kubeconfig.yaml' }), 'east-kubeconfig.yaml': sampleKubeconfig('east') });
+    const result = validate({
+      'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east-kubeconfig.yaml' }),
+      'east-kubeconfig.yaml': sampleKubeconfig('east'),
+    });
     expect(result.valid).toBe(true);
     expect(result.registryFiles['east-kubeconfig.yaml']).toBe(sampleKubeconfig('east'));
   });
@@ -81,7 +88,10 @@ describe('validateDirectory', () => {
   });
 
   it('strings every annotation value as Kubernetes stores it', () => {
-    const text = sampleDescriptor({ name: 'east' }).replace('    config.istio.io/platform: Kubernetes', '    config.istio.io/platform: ""\n    example.com/replicas: 3\n    example.com/flag: true');
+    const text = sampleDescriptor({ name: 'east' }).replace(
+      '    config.istio.io/platform: Kubernetes',
+      '    config.istio.io/platform: ""\n    example.com/replicas: 3\n    example.com/flag: true',
+    );
     const east = validate({ 'east.yaml': text }).clusters.find((c) => c.name === 'east');
     expect(east?.annotations).toMatchObject({ 'config.istio.io/platform': '', 'example.com/replicas': '3', 'example.com/flag': 'true' });
     expect(east?.platform).toBe('');
@@ -97,10 +107,22 @@ describe('validateDirectory', () => {
   it('limits a descriptor to 64 KiB, but not a .yaml kubeconfig that a descriptor names (L8)', () => {
     const padded = `${sampleDescriptor({ name: 'east' })}#${'x'.repeat(64 * 1024)}\n`;
     const big = validate({ 'east.yaml': padded });
-    expect(big.findings).toEqual([{ file: 'east.yaml', line: 1, col: 1, severity: 'error', message: `file is ${padded.length} bytes, over the 64 KiB limit for a cluster descriptor (a kubeconfig that a descriptor names may have up to 1 MiB)` }]);
+    expect(big.findings).toEqual([
+      {
+        file: 'east.yaml',
+        line: 1,
+        col: 1,
+        severity: 'error',
+        message: `file is ${padded.length} bytes, over the 64 KiB limit for a cluster descriptor (a kubeconfig that a descriptor names may have up to 1 MiB)`,
+      },
+    ]);
     expect(big.invalidFiles).toEqual(['east.yaml']);
     const kubeconfig = `${sampleKubeconfig('east')}#${'x'.repeat(200 * 1024)}\n`;
-    const named = validate({ 'east.kube.conf': '', 'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east.kubeconfig.yaml' }), 'east.kubeconfig.yaml': kubeconfig });
+    const named = validate({
+      'east.kube.conf': '',
+      'east.yaml': sampleDescriptor({ name: 'east', accessConfigFile: 'east.kubeconfig.yaml' }),
+      'east.kubeconfig.yaml': kubeconfig,
+    });
     expect(named.findings.filter((f) => f.file !== 'east.kube.conf')).toEqual([]);
     expect(named.registryFiles['east.kubeconfig.yaml']).toBe(kubeconfig);
   });

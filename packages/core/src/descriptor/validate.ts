@@ -58,7 +58,10 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
   const files = withLargeNamedKubeconfigs(readDescriptorFiles(snapshot));
   const descriptorFiles = files.filter((f) => !f.isKubeconfig);
   const documents = descriptorFiles.flatMap((f) => f.clusters);
-  const cross = crossFileFindings(documents, descriptorFiles.some((f) => f.opaque));
+  const cross = crossFileFindings(
+    documents,
+    descriptorFiles.some((f) => f.opaque),
+  );
   const findings: Finding[] = [...files.flatMap((f) => f.findings), ...documents.flatMap((d) => d.findings), ...cross.fileFindings];
 
   const invalid = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.file));
@@ -88,7 +91,12 @@ function readDescriptorFiles(snapshot: DirectorySnapshot): DescriptorFile[] {
  * each kubeconfig. Adds resolution findings, then each kubeconfig's own, to `findings`, and marks files
  * with a document that did not resolve or a kubeconfig with errors in `invalid`.
  */
-function resolveDocuments(documents: readonly ClusterDocument[], snapshot: DirectorySnapshot, findings: Finding[], invalid: Set<string>): { candidates: Map<string, ValidCluster[]>; verdicts: Map<string, KubeconfigVerdict> } {
+function resolveDocuments(
+  documents: readonly ClusterDocument[],
+  snapshot: DirectorySnapshot,
+  findings: Finding[],
+  invalid: Set<string>,
+): { candidates: Map<string, ValidCluster[]>; verdicts: Map<string, KubeconfigVerdict> } {
   const verdicts = new Map<string, KubeconfigVerdict>();
   const candidates = new Map<string, ValidCluster[]>();
   for (const document of documents) {
@@ -109,10 +117,17 @@ function resolveDocuments(documents: readonly ClusterDocument[], snapshot: Direc
  */
 function withLargeNamedKubeconfigs(files: readonly DescriptorFile[]): DescriptorFile[] {
   const named = new Set(files.flatMap((f) => f.clusters.map((c) => c.descriptor?.metadata.annotations[ANNOTATIONS.accessConfigFile])));
-  return files.map((f) => (f.overDescriptorLimit === true && named.has(f.file) ? { file: f.file, findings: [], clusters: [], isKubeconfig: true, opaque: false } : f));
+  return files.map((f) =>
+    f.overDescriptorLimit === true && named.has(f.file) ? { file: f.file, findings: [], clusters: [], isKubeconfig: true, opaque: false } : f,
+  );
 }
 
-function resolveCluster(document: ClusterDocument, snapshot: DirectorySnapshot, verdicts: Map<string, KubeconfigVerdict>, findings: Finding[]): ValidCluster | undefined {
+function resolveCluster(
+  document: ClusterDocument,
+  snapshot: DirectorySnapshot,
+  verdicts: Map<string, KubeconfigVerdict>,
+  findings: Finding[],
+): ValidCluster | undefined {
   const descriptor = document.descriptor;
   if (descriptor === undefined || hasErrors(document.findings)) return undefined;
   const name = descriptor.metadata.annotations['config.istio.io/accessConfigFile'];
@@ -143,7 +158,11 @@ function registryLimit(registryFiles: Record<string, string>): Finding[] {
   const encoder = new TextEncoder();
   const total = Object.entries(registryFiles).reduce((sum, [key, text]) => sum + key.length + encoder.encode(text).length, 0);
   if (total <= MAX_REGISTRY_BYTES) return [];
-  return [directoryError(`the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold (registry.mode: secrets has no such limit)`)];
+  return [
+    directoryError(
+      `the registry would hold ${formatBytes(total)} of descriptors and kubeconfigs, over the ${formatBytes(MAX_REGISTRY_BYTES)} a ConfigMap can hold (registry.mode: secrets has no such limit)`,
+    ),
+  ];
 }
 
 /** Puts a verdict in its final order: findings by file:line:col, clusters by name, files sorted. */

@@ -33,7 +33,14 @@ describe('a nesting limit before parsing (L8)', () => {
   it('accepts every YAML document of ordinary depth, block or flow style (no false alarms)', () => {
     const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
     const tree = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.integer(), fc.boolean(), word, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(word, tie('value'), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.integer(),
+        fc.boolean(),
+        word,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(word, tie('value'), { maxKeys: 4 }),
+      ),
     })).value;
     fc.assert(
       fc.property(fc.array(tree, { minLength: 1, maxLength: 4 }), fc.constantFrom('block' as const, 'flow' as const), (values, style) => {
@@ -47,15 +54,18 @@ describe('a nesting limit before parsing (L8)', () => {
 
   it('never throws and points inside the text', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('[', ']', '{', '}', '- ', ': ', '? ', ',', '"', "'", '#', ' ', '  ', '\n', '\r\n', 'a', '-', ':'), { maxLength: 400 }), (tokens) => {
-        const text = tokens.join('');
-        const excess = yamlBudgetExcess(text, 8, 100);
-        if (excess === undefined) return;
-        const lines = text.split('\n');
-        expect(excess.position.line).toBeLessThanOrEqual(lines.length);
-        expect(excess.position.col).toBeGreaterThanOrEqual(1);
-        expect(excess.position.col).toBeLessThanOrEqual((lines[excess.position.line - 1] ?? '').length);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('[', ']', '{', '}', '- ', ': ', '? ', ',', '"', "'", '#', ' ', '  ', '\n', '\r\n', 'a', '-', ':'), { maxLength: 400 }),
+        (tokens) => {
+          const text = tokens.join('');
+          const excess = yamlBudgetExcess(text, 8, 100);
+          if (excess === undefined) return;
+          const lines = text.split('\n');
+          expect(excess.position.line).toBeLessThanOrEqual(lines.length);
+          expect(excess.position.col).toBeGreaterThanOrEqual(1);
+          expect(excess.position.col).toBeLessThanOrEqual((lines[excess.position.line - 1] ?? '').length);
+        },
+      ),
       { numRuns: 500 },
     );
   });

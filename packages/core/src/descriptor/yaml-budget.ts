@@ -30,8 +30,13 @@ export function yamlBudgetExcess(text: string, maxNesting = MAX_YAML_NESTING, ma
     const c = text.charCodeAt(i);
     if (c === NEWLINE) scan.newLine(i);
     else if (scan.indentEnds(i, c) && scan.mark(c, text.charCodeAt(i + 1))) {
-      if (scan.marks > maxMarks) return scan.excess(i, `YAML has more than ${maxMarks} brackets, commas and "- ", ": " marks: refusing to parse it (a descriptor or kubeconfig has a few hundred)`);
-      if (scan.depth() > maxNesting) return scan.excess(i, `YAML nests deeper than ${maxNesting} levels: refusing to parse it (a descriptor or kubeconfig needs fewer than 10)`);
+      if (scan.marks > maxMarks)
+        return scan.excess(
+          i,
+          `YAML has more than ${maxMarks} brackets, commas and "- ", ": " marks: refusing to parse it (a descriptor or kubeconfig has a few hundred)`,
+        );
+      if (scan.depth() > maxNesting)
+        return scan.excess(i, `YAML nests deeper than ${maxNesting} levels: refusing to parse it (a descriptor or kubeconfig needs fewer than 10)`);
     }
   }
   return undefined;

@@ -67,8 +67,7 @@ function parseDocuments(file: string, text: string): ParsedYamlFile {
       result.findings.push(errorAt(file, position(start), aliasOrConversionMessage(converted.error)));
       return;
     }
-    const locate = (path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position =>
-      position(offsetOf(doc, path, target) ?? start);
+    const locate = (path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Position => position(offsetOf(doc, path, target) ?? start);
     result.documents.push({ index, value: converted.value, text: text.slice(start, end), locate });
   });
   return result;

@@ -9,11 +9,7 @@ describe('choosePod', () => {
     ['no pods', [], undefined],
     ['one eligible pod', [testPod('a')], 'a'],
     ['only ineligible pods', [testPod('a', { phase: 'Pending', ready: false }), testPod('b', { ready: false })], undefined],
-    [
-      'the oldest eligible pod',
-      [testPod('young', { created: '2024-03-01T00:00:00Z' }), testPod('old', { created: '2024-01-01T00:00:00Z' })],
-      'old',
-    ],
+    ['the oldest eligible pod', [testPod('young', { created: '2024-03-01T00:00:00Z' }), testPod('old', { created: '2024-01-01T00:00:00Z' })], 'old'],
     [
       'an older but unready pod is skipped',
       [testPod('old', { created: '2024-01-01T00:00:00Z', ready: false }), testPod('young', { created: '2024-03-01T00:00:00Z' })],
@@ -24,11 +20,7 @@ describe('choosePod', () => {
       [testPod('old', { created: '2024-01-01T00:00:00Z', terminating: true }), testPod('young', { created: '2024-03-01T00:00:00Z' })],
       'young',
     ],
-    [
-      'same creation second: smallest name',
-      [testPod('istio-pilot-b'), testPod('istio-pilot-a'), testPod('istio-pilot-c')],
-      'istio-pilot-a',
-    ],
+    ['same creation second: smallest name', [testPod('istio-pilot-b'), testPod('istio-pilot-a'), testPod('istio-pilot-c')], 'istio-pilot-a'],
   ])('%s', (_label, pods, expected) => {
     expect(name(pods)).toBe(expected);
   });

@@ -64,9 +64,7 @@ export async function discoverEndpoints(
   if (badOverrides.length > 0) {
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', badOverrides.join('; '));
   }
-  const outcomes = await Promise.all(
-    CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, options))),
-  );
+  const outcomes = await Promise.all(CONTROL_PLANE_COMPONENTS.map(async (c) => overridden.get(c) ?? (await lookUp(cp, c, options))));
   const problems = problemsOf(outcomes);
   if (problems.length > 0) {
     throw new MeshdError('MESHD_ERR_DISCOVERY', `control plane ${cp.name}: ${problems.join('; ')}`);

@@ -19,7 +19,10 @@ describe('pod eligibility', () => {
 
   it('a Ready condition that is not True does not count', () => {
     const pod = testPod('p');
-    pod.status!.conditions = [{ type: 'Ready', status: 'Unknown' }, { type: 'PodScheduled', status: 'True' }];
+    pod.status!.conditions = [
+      { type: 'Ready', status: 'Unknown' },
+      { type: 'PodScheduled', status: 'True' },
+    ];
     expect(isEligiblePod(pod)).toBe(false);
   });
 

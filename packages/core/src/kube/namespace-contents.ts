@@ -32,10 +32,17 @@ function isClusterDefault(item: NamespaceItem & { type?: string | undefined }): 
  * errors propagate (a namespace whose contents cannot be listed is never deleted).
  */
 export async function listNamespaceContents(client: ClusterClient, namespace: string): Promise<NamespaceItem[]> {
-  const lists = await Promise.all(CONTENT_KINDS.map(async ([apiVersion, kind]) => {
-    const list = await client.objects.list(apiVersion, kind, { namespace });
-    return list.items.map((o) => ({ apiVersion, kind, metadata: { ...o.metadata, name: o.metadata?.name ?? '', namespace }, type: (o as { type?: string }).type }));
-  }));
+  const lists = await Promise.all(
+    CONTENT_KINDS.map(async ([apiVersion, kind]) => {
+      const list = await client.objects.list(apiVersion, kind, { namespace });
+      return list.items.map((o) => ({
+        apiVersion,
+        kind,
+        metadata: { ...o.metadata, name: o.metadata?.name ?? '', namespace },
+        type: (o as { type?: string }).type,
+      }));
+    }),
+  );
   return lists.flat().filter((i) => !isClusterDefault(i));
 }
 

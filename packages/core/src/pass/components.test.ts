@@ -29,11 +29,23 @@ describe('unmetNeedPlan: core enforces what a plugin declared it needs', () => {
 describe('runComponent: errors reach the report as data, never as text', () => {
   const run = (step: () => Promise<ComponentPlan>, enabled = true): ReturnType<typeof runComponent> =>
     runComponent({ step, name: 'helm-template', target, mesh: mesh(true), apply: { enabled } });
-  const plan = (over: Partial<ComponentPlan> = {}): ComponentPlan => ({ component: 'helm-template', cluster: 'remote-1', state: 'out-of-sync', reason: 'r', changes: [{ op: 'update', kind: 'Service', name: 'istio-pilot' }], apply: () => Promise.resolve(1), ...over });
+  const plan = (over: Partial<ComponentPlan> = {}): ComponentPlan => ({
+    component: 'helm-template',
+    cluster: 'remote-1',
+    state: 'out-of-sync',
+    reason: 'r',
+    changes: [{ op: 'update', kind: 'Service', name: 'istio-pilot' }],
+    apply: () => Promise.resolve(1),
+    ...over,
+  });
 
   it('a chart that does not render: failed, its code, terminal (the code decides, not the thrower)', async () => {
     const report = await run(() => Promise.reject(new MeshdError('MESHD_ERR_CHART_RENDER', 'helm template failed (exit code 1)')));
-    expect(report).toMatchObject({ state: 'failed', writes: 0, error: { code: 'MESHD_ERR_CHART_RENDER', message: 'helm template failed (exit code 1)', retry: 'terminal' } });
+    expect(report).toMatchObject({
+      state: 'failed',
+      writes: 0,
+      error: { code: 'MESHD_ERR_CHART_RENDER', message: 'helm template failed (exit code 1)', retry: 'terminal' },
+    });
   });
 
   it('an error meshd did not expect: state error (a bug), MESHD_ERR_INTERNAL, retried', async () => {
@@ -44,12 +56,23 @@ describe('runComponent: errors reach the report as data, never as text', () => {
   it("a plan's own error and an apply failure are one error, parked only when both are terminal", async () => {
     const unserved = { error: 'extensions/v1beta1 is not served', errorCode: 'MESHD_ERR_UNSERVED_API' as const };
     const failing = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_TIMEOUT', 'timed out', { writes: 2 })) });
-    expect(await run(() => Promise.resolve(failing))).toMatchObject({ writes: 2, error: { code: 'MESHD_ERR_TIMEOUT', message: 'extensions/v1beta1 is not served; timed out', retry: 'backoff' } });
+    expect(await run(() => Promise.resolve(failing))).toMatchObject({
+      writes: 2,
+      error: { code: 'MESHD_ERR_TIMEOUT', message: 'extensions/v1beta1 is not served; timed out', retry: 'backoff' },
+    });
     const invalid = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_OBJECT', '422')) });
-    expect((await run(() => Promise.resolve(invalid))).error).toEqual({ code: 'MESHD_ERR_UNSERVED_API', message: 'extensions/v1beta1 is not served; 422', retry: 'terminal' });
+    expect((await run(() => Promise.resolve(invalid))).error).toEqual({
+      code: 'MESHD_ERR_UNSERVED_API',
+      message: 'extensions/v1beta1 is not served; 422',
+      retry: 'terminal',
+    });
   });
 
   it('a plan error without a code is reported as a meshd bug, not dropped', async () => {
-    expect((await run(() => Promise.resolve(plan({ error: 'no code' })), false)).error).toEqual({ code: 'MESHD_ERR_INTERNAL', message: 'no code', retry: 'backoff' });
+    expect((await run(() => Promise.resolve(plan({ error: 'no code' })), false)).error).toEqual({
+      code: 'MESHD_ERR_INTERNAL',
+      message: 'no code',
+      retry: 'backoff',
+    });
   });
 });

@@ -43,7 +43,16 @@ function reportOf(plan: ComponentPlan, writes: number, failure?: ReportError): C
 export function unmetNeedPlan(plugin: Pick<LoadedPlugin, 'name' | 'needs'>, target: ClusterTarget, mesh: MeshInputs): ComponentPlan | undefined {
   if (!plugin.needs.includes('endpoints') || mesh.endpoints) return undefined;
   const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
-  return { component: plugin.name, cluster: target.name, state: 'failed', reason: error, error, errorCode: 'MESHD_ERR_DISCOVERY', changes: [], apply: () => Promise.reject(new Error(error)) };
+  return {
+    component: plugin.name,
+    cluster: target.name,
+    state: 'failed',
+    reason: error,
+    error,
+    errorCode: 'MESHD_ERR_DISCOVERY',
+    changes: [],
+    apply: () => Promise.reject(new Error(error)),
+  };
 }
 
 /** Whether a pass writes, and the signal that stops it. */
@@ -68,7 +77,14 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
     plan = await step(target, mesh);
   } catch (err) {
     const error = reportErrorOf(err);
-    return { component: name, state: error.code === 'MESHD_ERR_INTERNAL' ? 'error' : 'failed', reason: 'could not observe or plan', changes: [], error, writes: 0 };
+    return {
+      component: name,
+      state: error.code === 'MESHD_ERR_INTERNAL' ? 'error' : 'failed',
+      reason: 'could not observe or plan',
+      changes: [],
+      error,
+      writes: 0,
+    };
   }
   // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
   if (!apply.enabled) return reportOf(plan, 0);

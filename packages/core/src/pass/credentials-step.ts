@@ -43,7 +43,14 @@ export interface CredentialsInput {
 const PLACEHOLDER_TOKEN = 'minted-at-apply';
 
 function policyOf(c: PassCredentials): RotationPolicy {
-  return { serviceAccount: c.serviceAccount, namespace: c.namespace, lifetimeMs: c.lifetime, rotateAt: c.rotateAt, retireAfterMs: c.retireAfter, legacy: c.legacyToken };
+  return {
+    serviceAccount: c.serviceAccount,
+    namespace: c.namespace,
+    lifetimeMs: c.lifetime,
+    rotateAt: c.rotateAt,
+    retireAfterMs: c.retireAfter,
+    legacy: c.legacyToken,
+  };
 }
 
 function failed(report: ComponentReport, err: unknown): void {
@@ -69,7 +76,12 @@ function recordFor(ctx: MintContext, cluster: string): CredentialRecord | undefi
 async function ensureReader(ctx: MintContext, cluster: ValidCluster, client: ClusterClient, report: ComponentReport): Promise<void> {
   const { opts, creds } = ctx;
   const journal = journalsOf(opts.state, cluster.name)?.(CREDENTIALS_OWNER);
-  const rbac = await planReaderObjects(client, readerObjects({ serviceAccount: creds.serviceAccount, namespace: creds.namespace, rules: creds.rules }), journal, opts.config.adopt);
+  const rbac = await planReaderObjects(
+    client,
+    readerObjects({ serviceAccount: creds.serviceAccount, namespace: creds.namespace, rules: creds.rules }),
+    journal,
+    opts.config.adopt,
+  );
   report.changes.push(...rbac.changes);
   if (rbac.conflicts.length > 0) throw new Error(rbac.conflicts.join('; '));
   if (opts.mode !== 'apply') return;
@@ -78,7 +90,12 @@ async function ensureReader(ctx: MintContext, cluster: ValidCluster, client: Clu
 }
 
 /** Mints a token when none is stored or its rotation is due (apply mode) and stores it before anything publishes it; the record in force. */
-async function mintIfDue(ctx: MintContext, cluster: ValidCluster, conn: { client: ClusterClient; caPem: string }, report: ComponentReport): Promise<CredentialRecord | undefined> {
+async function mintIfDue(
+  ctx: MintContext,
+  cluster: ValidCluster,
+  conn: { client: ClusterClient; caPem: string },
+  report: ComponentReport,
+): Promise<CredentialRecord | undefined> {
   const { client, caPem } = conn;
   const { opts, creds, policy, now } = ctx;
   const record = recordFor(ctx, cluster.name);
@@ -87,9 +104,26 @@ async function mintIfDue(ctx: MintContext, cluster: ValidCluster, conn: { client
   if (decision.action === 'keep') return record;
   report.changes.push({ op: 'create', kind: 'TokenRequest', namespace: creds.namespace, name: creds.serviceAccount, detail: [decision.reason] });
   if (opts.mode !== 'apply') return record;
-  const minted = await mintReaderToken({ client, serviceAccount: creds.serviceAccount, namespace: creds.namespace, lifetimeMs: policy.lifetimeMs, legacy: policy.legacy, now });
+  const minted = await mintReaderToken({
+    client,
+    serviceAccount: creds.serviceAccount,
+    namespace: creds.namespace,
+    lifetimeMs: policy.lifetimeMs,
+    legacy: policy.legacy,
+    now,
+  });
   report.writes += 2;
-  const next: CredentialRecord = { cluster: cluster.name, kind: minted.kind, serviceAccount: creds.serviceAccount, namespace: creds.namespace, binding: minted.binding, token: minted.token, caPem, issuedAt: now.toISOString(), retiring: record ? [...record.retiring, ...(binding === 'gone' ? [] : [record.binding])] : [] };
+  const next: CredentialRecord = {
+    cluster: cluster.name,
+    kind: minted.kind,
+    serviceAccount: creds.serviceAccount,
+    namespace: creds.namespace,
+    binding: minted.binding,
+    token: minted.token,
+    caPem,
+    issuedAt: now.toISOString(),
+    retiring: record ? [...record.retiring, ...(binding === 'gone' ? [] : [record.binding])] : [],
+  };
   if (minted.expiresAt) next.expiresAt = minted.expiresAt.toISOString();
   await opts.state?.credentials.put(next);
   return next;
@@ -104,7 +138,13 @@ function serverFor(ctx: MintContext, cluster: ValidCluster): PublishedServer {
 /** The report one cluster's credential starts from: the reader, the published server and its warning. */
 function credentialReport(ctx: MintContext, server: PublishedServer): ComponentReport {
   const { creds } = ctx;
-  const report: ComponentReport = { component: 'credentials', state: 'in-sync', reason: `reader ${creds.namespace}/${creds.serviceAccount}, published server ${server.server}`, changes: [], writes: 0 };
+  const report: ComponentReport = {
+    component: 'credentials',
+    state: 'in-sync',
+    reason: `reader ${creds.namespace}/${creds.serviceAccount}, published server ${server.server}`,
+    changes: [],
+    writes: 0,
+  };
   if (server.warning !== undefined) report.warnings = [server.warning];
   return report;
 }
@@ -126,7 +166,9 @@ async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report
   // its stored credential (the daemon's timer brings its own pass when it is due). Without one (a
   // rename in flight) it waits for a pass of its own, which mints one; the daemon's first pass covers all.
   if (!ctx.input.reachable(cluster.name)) {
-    report.reason += held.record ? `; not reached by this pass: the stored credential (expires ${held.record.expiresAt ?? 'never'}) is published` : '; not reached by this pass and no credential yet';
+    report.reason += held.record
+      ? `; not reached by this pass: the stored credential (expires ${held.record.expiresAt ?? 'never'}) is published`
+      : '; not reached by this pass and no credential yet';
     return held;
   }
   try {
@@ -166,11 +208,18 @@ async function revokeRetired(ctx: MintContext, cluster: ValidCluster, report: Co
   const client = ctx.input.connect(cluster);
   for (const ref of due) report.writes += await revokeBinding(client, ref);
   await state.credentials.put({ ...record, retiring: record.retiring.filter((r) => !due.includes(r)) });
-  report.changes.push(...due.map((r) => ({ op: 'delete' as const, kind: 'Secret', namespace: r.namespace, name: r.name, detail: ['replaced credential revoked'] })));
+  report.changes.push(
+    ...due.map((r) => ({ op: 'delete' as const, kind: 'Secret', namespace: r.namespace, name: r.name, detail: ['replaced credential revoked'] })),
+  );
 }
 
 /** Revokes every binding of a left cluster's credential, deletes the reader's objects and forgets the record; throws on the first failure. */
-async function revokeEverything(ctx: MintContext, cluster: ValidCluster, report: ComponentReport, held: { record: CredentialRecord | undefined; journal: ObjectJournal | undefined }): Promise<void> {
+async function revokeEverything(
+  ctx: MintContext,
+  cluster: ValidCluster,
+  report: ComponentReport,
+  held: { record: CredentialRecord | undefined; journal: ObjectJournal | undefined },
+): Promise<void> {
   const { record, journal } = held;
   const client = ctx.input.connect(cluster);
   for (const ref of record ? [record.binding, ...record.retiring] : []) report.writes += await revokeBinding(client, ref);
@@ -181,7 +230,13 @@ async function revokeEverything(ctx: MintContext, cluster: ValidCluster, report:
 }
 
 async function revokeLeft(ctx: MintContext, cluster: ValidCluster): Promise<ComponentReport> {
-  const report: ComponentReport = { component: `credentials/${cluster.name}`, state: 'removed', reason: 'the cluster left the mesh: its Pilot credential is revoked', changes: [], writes: 0 };
+  const report: ComponentReport = {
+    component: `credentials/${cluster.name}`,
+    state: 'removed',
+    reason: 'the cluster left the mesh: its Pilot credential is revoked',
+    changes: [],
+    writes: 0,
+  };
   const state = ctx.opts.state;
   const record = state?.credentials.get(cluster.name);
   const journal = journalsOf(state, cluster.name)?.(CREDENTIALS_OWNER);

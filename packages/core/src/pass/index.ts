@@ -1,7 +1,18 @@
 /** The reconcile pass: directory + config + live clusters → plan → (apply) → report. */
 export { runPass } from './run.js';
 export { planRegistry } from './registry-step.js';
-export type { ClusterReport, ClusterState, ComponentReport, ControlPlanePodSource, CredentialStatus, PassConfig, PassCredentials, PassOptions, PassPart, PassReport } from './types.js';
+export type {
+  ClusterReport,
+  ClusterState,
+  ComponentReport,
+  ControlPlanePodSource,
+  CredentialStatus,
+  PassConfig,
+  PassCredentials,
+  PassOptions,
+  PassPart,
+  PassReport,
+} from './types.js';
 export { meshFromState, memberRecordOf, publishedOf } from './mesh-source.js';
 export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';

@@ -110,7 +110,11 @@ export async function planLeaving(opts: PassOptions, input: LeavingInput): Promi
 function decideBudget(opts: PassOptions, state: StateStore | undefined, leaving: readonly ValidCluster[]): RemovalDecision {
   const candidates = leaving.map((c) => {
     const record = state?.member(c.name);
-    return { name: c.name, ...(record?.heldSince !== undefined ? { heldSince: record.heldSince } : {}), ...(record?.approvedAt !== undefined ? { approvedAt: record.approvedAt } : {}) };
+    return {
+      name: c.name,
+      ...(record?.heldSince !== undefined ? { heldSince: record.heldSince } : {}),
+      ...(record?.approvedAt !== undefined ? { approvedAt: record.approvedAt } : {}),
+    };
   });
   return decideRemovals(candidates, opts.config.removals?.maxPerPass ?? 1, opts.allowRemovals);
 }
@@ -188,13 +192,30 @@ export function renamedReport(c: ValidCluster, to: string, server: string): Clus
     state: 'renamed',
     renamedTo: to,
     warnings: [],
-    components: [{ component: 'membership', state: 'renamed', reason: `same cluster (kube-system UID) as ${to}: nothing is uninstalled`, changes: [{ op: 'rename', kind: 'Cluster', name: `${c.name} → ${to}` }], writes: 0 }],
+    components: [
+      {
+        component: 'membership',
+        state: 'renamed',
+        reason: `same cluster (kube-system UID) as ${to}: nothing is uninstalled`,
+        changes: [{ op: 'rename', kind: 'Cluster', name: `${c.name} → ${to}` }],
+        writes: 0,
+      },
+    ],
   };
 }
 
 /** The report of a leaving cluster whose removal the deletion budget holds. */
 export function heldReport(c: ValidCluster, server: string, reason: string): ClusterReport {
-  return { name: c.name, role: 'remote', server, reachable: false, state: 'held', lastError: reportError('MESHD_ERR_REMOVAL_HELD', `removal held: ${reason}`), warnings: [], components: [] };
+  return {
+    name: c.name,
+    role: 'remote',
+    server,
+    reachable: false,
+    state: 'held',
+    lastError: reportError('MESHD_ERR_REMOVAL_HELD', `removal held: ${reason}`),
+    warnings: [],
+    components: [],
+  };
 }
 
 /** What leaveMesh needs from the pass. */
@@ -217,7 +238,9 @@ export async function leaveMesh(input: LeaveInput): Promise<ClusterReport[]> {
     const c = input.remembered?.remotes.find((r) => r.name === from);
     return c && inScope(from) ? [renamedReport(c, to, input.serverOf(c))] : [];
   });
-  const held = plan.leaving.filter((r) => inScope(r.name) && plan.budget.held.includes(r.name)).map((r) => heldReport(r, input.serverOf(r), plan.budget.reason ?? ''));
+  const held = plan.leaving
+    .filter((r) => inScope(r.name) && plan.budget.held.includes(r.name))
+    .map((r) => heldReport(r, input.serverOf(r), plan.budget.reason ?? ''));
   const removable = plan.leaving.filter((r) => inScope(r.name) && plan.budget.removable.includes(r.name));
   return [...renamed, ...held, ...(await mapLimit(removable, input.limit, (c) => removeUnlessRenamed(input, c)))];
 }

@@ -13,7 +13,12 @@ import type { ClusterReport, ControlPlanePodSource, PassOptions, PassReport } fr
  * Discovers Pilot/policy/statsd, keeping the previous choice while it stays eligible; the pods come
  * from `pods` (the daemon's watch cache) when it can answer, else from a list. Errors go to the report.
  */
-export async function discover(opts: PassOptions, cp: ClusterClient, report: PassReport, pods?: ControlPlanePodSource): Promise<DiscoveredEndpoints | undefined> {
+export async function discover(
+  opts: PassOptions,
+  cp: ClusterClient,
+  report: PassReport,
+  pods?: ControlPlanePodSource,
+): Promise<DiscoveredEndpoints | undefined> {
   try {
     return await discoverEndpoints(cp, opts.config.endpoints, { signal: opts.signal, previous: opts.previousEndpoints, ...(pods ? { pods } : {}) });
   } catch (err) {
@@ -23,7 +28,12 @@ export async function discover(opts: PassOptions, cp: ClusterClient, report: Pas
 }
 
 /** Gathers what the prerequisite check needs beyond the probes and judges every reachable cluster. */
-export async function judgePrerequisites(opts: PassOptions, cp: ProbedCluster, remotes: readonly ProbedCluster[], joined: ReadonlySet<string>): Promise<PrerequisiteReport> {
+export async function judgePrerequisites(
+  opts: PassOptions,
+  cp: ProbedCluster,
+  remotes: readonly ProbedCluster[],
+  joined: ReadonlySet<string>,
+): Promise<PrerequisiteReport> {
   const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, usesHelm: p.role === 'remote' }] : []));
   const input: PrerequisiteInput = { controlPlane: cp.name, clusters, joined };
   const pilot = await pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);

@@ -24,7 +24,14 @@ export function meshFromState(records: readonly MemberRecord[]): DesiredMesh | u
 
 /** Pure: the state record of a member, keeping what meshd learnt about it before (its identity). */
 export function memberRecordOf(c: ValidCluster, previous: MemberRecord | undefined, identity: string | undefined): MemberRecord {
-  const record: MemberRecord = { name: c.name, role: c.role, file: c.file, descriptorText: c.descriptorText, accessConfigFile: c.accessConfigFile, kubeconfigText: c.kubeconfigText };
+  const record: MemberRecord = {
+    name: c.name,
+    role: c.role,
+    file: c.file,
+    descriptorText: c.descriptorText,
+    accessConfigFile: c.accessConfigFile,
+    kubeconfigText: c.kubeconfigText,
+  };
   const known = identity ?? previous?.identity;
   if (known !== undefined) record.identity = known;
   return record;

@@ -36,7 +36,9 @@ export function publishedClusters({ mesh, registryMesh, members, removals, mode,
   // A renamed cluster's new name was joined already (under its old one); the old name is gone.
   const joined = new Set([...(registryMesh?.remotes.map((r) => r.name) ?? []), ...(renames?.values() ?? [])]);
   const memberOk = new Set(members.filter((m) => m.reachable && m.state !== 'blocked').map((m) => m.name));
-  const done = removals.filter((r) => r.state === 'renamed' || (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error' && r.state !== 'held'));
+  const done = removals.filter(
+    (r) => r.state === 'renamed' || (mode === 'apply' ? r.state === 'removed' : r.reachable && r.state !== 'error' && r.state !== 'held'),
+  );
   const gone = new Set([...done.map((r) => r.name), ...(renames?.keys() ?? [])]);
   const remotes = mesh.remotes.filter((r) => memberOk.has(r.name) || joined.has(r.name));
   const kept = (registryMesh?.remotes ?? []).filter((r) => !mesh.remotes.some((m) => m.name === r.name) && !gone.has(r.name));
@@ -60,7 +62,12 @@ export interface RegistryTarget {
  * published cluster's kubeconfig replaced by `kubeconfigs` (never the operator's own unless the
  * operator mode put it there); a cluster without one is left out (it has no credential yet).
  */
-export function withCredentials(clusters: readonly ValidCluster[], files: Record<string, string>, kubeconfigs: ReadonlyMap<string, string>, mode: 'configmap' | 'secrets'): { published: ValidCluster[]; files: Record<string, string> } {
+export function withCredentials(
+  clusters: readonly ValidCluster[],
+  files: Record<string, string>,
+  kubeconfigs: ReadonlyMap<string, string>,
+  mode: 'configmap' | 'secrets',
+): { published: ValidCluster[]; files: Record<string, string> } {
   const carried = (c: ValidCluster): boolean => mode === 'configmap' || c.role === 'remote';
   const published: ValidCluster[] = [];
   const out = { ...files };
@@ -84,7 +91,19 @@ async function planRegistryFor(opts: PassOptions, t: RegistryTarget): Promise<Co
   const chosen = withCredentials(t.clusters, filesOf(t.clusters, t.sources), t.kubeconfigs, opts.config.registry.mode);
   const published = chosen.published.map(publishedOf);
   const journal = journalsOf(opts.state, t.cp.name)?.(REGISTRY_OWNER);
-  return planRegistry({ cp: t.cp, mode: opts.config.registry.mode, secretUpdate: opts.config.registry.secretUpdate ?? 'recreate', namespace, published, files: chosen.files, observed: t.observed, adopt: opts.config.adopt, restartPilot: opts.config.registry.restartPilot, ...(t.known ? { known: t.known } : {}), ...(journal ? { journal } : {}) });
+  return planRegistry({
+    cp: t.cp,
+    mode: opts.config.registry.mode,
+    secretUpdate: opts.config.registry.secretUpdate ?? 'recreate',
+    namespace,
+    published,
+    files: chosen.files,
+    observed: t.observed,
+    adopt: opts.config.adopt,
+    restartPilot: opts.config.registry.restartPilot,
+    ...(t.known ? { known: t.known } : {}),
+    ...(journal ? { journal } : {}),
+  });
 }
 
 /** Plans the registry and, in apply mode, writes it. Never throws: errors are in the report. */

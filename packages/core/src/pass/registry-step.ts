@@ -51,7 +51,9 @@ function withResourceVersion(action: ObjectAction, live: ReadonlyMap<string, Kub
 function foreignSecretsLeft(input: RegistryStepInput, actions: readonly ObjectAction[]): KubeObject[] {
   if (input.mode !== 'secrets') return [];
   const desiredKeys = new Set(actions.map((a) => a.key));
-  return foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter((s) => !desiredKeys.has(refKey(refOf(s))));
+  return foreignRegistrySecrets(input.observed.multicluster ?? [], input.known ?? new Set(input.published.map((p) => p.name))).filter(
+    (s) => !desiredKeys.has(refKey(refOf(s))),
+  );
 }
 
 /** ConfigMap mode with restartPilot: the hash of the registry ConfigMap this plan writes (Pilot is rolled to it); undefined: no roll. */
@@ -76,7 +78,15 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
   const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed, input.known);
   const view = journalView(input.journal?.entries(), live);
-  const planned = planObjects({ desired, live, previous, adopt: input.adopt, prune: true, recreateOnChange: (o) => o.kind === 'Secret' && input.secretUpdate !== 'patch', ...(view.recorded ? { recorded: view.recorded } : {}) });
+  const planned = planObjects({
+    desired,
+    live,
+    previous,
+    adopt: input.adopt,
+    prune: true,
+    recreateOnChange: (o) => o.kind === 'Secret' && input.secretUpdate !== 'patch',
+    ...(view.recorded ? { recorded: view.recorded } : {}),
+  });
   const actions = planned.map((a) => withResourceVersion(ownWholeConfigMap(a, live.get(a.key)), live));
   const conflicts = actions.filter((a) => a.op === 'conflict');
   const foreign = foreignSecretsLeft(input, actions);

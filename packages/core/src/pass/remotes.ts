@@ -37,7 +37,15 @@ export async function probeCluster(name: string, role: 'control-plane' | 'remote
 
 /** The base report of a probed cluster. */
 export function baseReport(p: ProbedCluster): ClusterReport {
-  const report: ClusterReport = { name: p.name, role: p.role, server: p.client.server, reachable: p.facts !== undefined, state: 'converged', warnings: [], components: [] };
+  const report: ClusterReport = {
+    name: p.name,
+    role: p.role,
+    server: p.client.server,
+    reachable: p.facts !== undefined,
+    state: 'converged',
+    warnings: [],
+    components: [],
+  };
   if (p.facts) report.version = p.facts.gitVersion;
   if (p.failure !== undefined) {
     report.state = p.failure.state;
@@ -85,7 +93,9 @@ export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Pr
   if (!report.reachable) return report;
   const { target, components } = targetOf(probe, ctx);
   for (const plugin of components.reverse()) {
-    report.components.push(await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
+    report.components.push(
+      await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }),
+    );
   }
   summarise(report, ctx.apply.enabled);
   if (ctx.apply.enabled && report.state === 'converged') report.state = 'removed';
@@ -100,7 +110,8 @@ function summarise(report: ClusterReport, applied: boolean): void {
     // Every failure a lost link (timed out, refused, 5xx): the cluster is unreachable, not broken.
     const lostLink = failed.every((c) => c.error?.code === 'MESHD_ERR_TIMEOUT' || c.error?.code === 'MESHD_ERR_UNREACHABLE');
     // Parked (terminal) only when every failure is: one that may fix itself keeps the cluster retried.
-    const error = combineErrors(failed.flatMap((c) => (c.error ? [prefixed(`${c.component}: `, c.error)] : []))) ?? reportError('MESHD_ERR_INTERNAL', first.component);
+    const error =
+      combineErrors(failed.flatMap((c) => (c.error ? [prefixed(`${c.component}: `, c.error)] : []))) ?? reportError('MESHD_ERR_INTERNAL', first.component);
     report.state = lostLink ? 'unreachable' : failureState(error);
     if (lostLink) report.reachable = false;
     report.lastError = error;

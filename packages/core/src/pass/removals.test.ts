@@ -18,13 +18,34 @@ describe('deletion budget (decideRemovals)', () => {
     { what: 'one leaving, budget 1', leaving: l('b'), max: 1, allow: undefined, removable: ['b'], held: [] },
     { what: 'three leaving, budget 1: first by name goes', leaving: l('c', 'a', 'b'), max: 1, allow: undefined, removable: ['a'], held: ['b', 'c'] },
     { what: 'budget 0 holds every removal', leaving: l('a'), max: 0, allow: undefined, removable: [], held: ['a'] },
-    { what: 'already held: new departures are held too', leaving: [...held('b', 'c'), ...l('d')], max: 1, allow: undefined, removable: [], held: ['b', 'c', 'd'] },
+    {
+      what: 'already held: new departures are held too',
+      leaving: [...held('b', 'c'), ...l('d')],
+      max: 1,
+      allow: undefined,
+      removable: [],
+      held: ['b', 'c', 'd'],
+    },
     { what: 'held ones released when the limit fits them all', leaving: held('b', 'c'), max: 2, allow: undefined, removable: ['b', 'c'], held: [] },
     { what: '--allow-removals 2 of two held', leaving: held('b', 'c'), max: 1, allow: 2, removable: ['b', 'c'], held: [] },
     { what: '--allow-removals 1 of three', leaving: held('b', 'c', 'd'), max: 1, allow: 1, removable: ['b'], held: ['c', 'd'] },
     { what: 'one left after others were restored is within the budget', leaving: held('c'), max: 1, allow: undefined, removable: ['c'], held: [] },
-    { what: 'a decision already made is kept: the approved one goes, whoever asks', leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')], max: 1, allow: undefined, removable: ['a'], held: ['b', 'c'] },
-    { what: '--allow-removals adds to the approved ones', leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')], max: 1, allow: 1, removable: ['a', 'b'], held: ['c'] },
+    {
+      what: 'a decision already made is kept: the approved one goes, whoever asks',
+      leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')],
+      max: 1,
+      allow: undefined,
+      removable: ['a'],
+      held: ['b', 'c'],
+    },
+    {
+      what: '--allow-removals adds to the approved ones',
+      leaving: [{ name: 'a', approvedAt: 't' }, ...held('b', 'c')],
+      max: 1,
+      allow: 1,
+      removable: ['a', 'b'],
+      held: ['c'],
+    },
   ])('$what', ({ leaving, max, allow, removable, held: heldNames }) => {
     const d = decideRemovals(leaving, max, allow);
     expect(d.removable).toEqual(removable);

@@ -18,7 +18,8 @@ export function reportedErrors(report: PassReport): ReportedError[] {
   const errors: ReportedError[] = report.errors.map((e) => ({ code: e.code, retry: e.retry, where: 'mesh' }));
   for (const cluster of report.clusters) {
     if (cluster.lastError !== undefined) errors.push({ code: cluster.lastError.code, retry: cluster.lastError.retry, where: cluster.name });
-    for (const c of cluster.components) if (c.error !== undefined) errors.push({ code: c.error.code, retry: c.error.retry, where: `${cluster.name}/${c.component}` });
+    for (const c of cluster.components)
+      if (c.error !== undefined) errors.push({ code: c.error.code, retry: c.error.retry, where: `${cluster.name}/${c.component}` });
   }
   if (report.registry?.error !== undefined) errors.push({ code: report.registry.error.code, retry: report.registry.error.retry, where: 'registry' });
   return errors;

@@ -57,7 +57,12 @@ async function readRegistry(opts: PassOptions, cp: ProbedCluster, report: PassRe
 }
 
 /** Connects to the control plane and reads the registry; on failure it reports and returns undefined. */
-async function viewControlPlane(opts: PassOptions, validation: DirectoryValidation, report: PassReport, remembered: DesiredMesh | undefined): Promise<ControlPlaneView | undefined> {
+async function viewControlPlane(
+  opts: PassOptions,
+  validation: DirectoryValidation,
+  report: PassReport,
+  remembered: DesiredMesh | undefined,
+): Promise<ControlPlaneView | undefined> {
   const cpCluster = controlPlaneOf(opts, validation, remembered);
   if (!cpCluster) {
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
@@ -116,8 +121,21 @@ interface MembersOutcome {
 
 /** The directory validated and the report every later phase fills. */
 function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
-  const validation = validateDirectory(opts.snapshot, { registryMode: opts.config.registry.mode, ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}) });
-  const report: PassReport = { mode: opts.mode, part: opts.part ?? 'mesh', findings: validation.findings, directoryValid: validation.valid, clusters: [], errors: [], changes: 0, writes: 0, converged: false };
+  const validation = validateDirectory(opts.snapshot, {
+    registryMode: opts.config.registry.mode,
+    ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}),
+  });
+  const report: PassReport = {
+    mode: opts.mode,
+    part: opts.part ?? 'mesh',
+    findings: validation.findings,
+    directoryValid: validation.valid,
+    clusters: [],
+    errors: [],
+    changes: 0,
+    writes: 0,
+    converged: false,
+  };
   return { validation, report };
 }
 
@@ -145,9 +163,21 @@ async function reconcileMembers(run: PassRun, survey: MeshSurvey): Promise<Membe
   const { opts, report, remembered, records, probe, inScope, limit } = run;
   const { cp, mesh } = run.view;
   const { endpoints, probes, joined, prereq } = survey;
-  const leaving = await rememberBeforeActing(opts, { mesh, cp, probes, prereq, joined, leaving: await planLeaving(opts, { mesh, remembered, records, probes, probe }) });
+  const leaving = await rememberBeforeActing(opts, {
+    mesh,
+    cp,
+    probes,
+    prereq,
+    joined,
+    leaving: await planLeaving(opts, { mesh, remembered, records, probes, probe }),
+  });
   if (leaving.budget.reason !== undefined) report.held = { clusters: leaving.budget.held, reason: leaving.budget.reason };
-  const inputs: MeshInputs = { controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} }, endpoints, adopt: opts.config.adopt, prune: opts.config.prune };
+  const inputs: MeshInputs = {
+    controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} },
+    endpoints,
+    adopt: opts.config.adopt,
+    prune: opts.config.prune,
+  };
   const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal }, state: opts.state };
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
   const serverOf = (c: ValidCluster): string => connectTo(opts, c).server;
@@ -167,7 +197,11 @@ function observeMembers(survey: MeshSurvey): MembersOutcome {
     const report = baseReport(p);
     return prerequisiteError(survey.prereq, p.name) ? { ...report, state: 'blocked' as const } : report;
   });
-  return { leaving: { renames: new Map(), budget: { removable: [], held: [] }, leaving: [], ownerOf: () => Promise.resolve(undefined) }, members, removals: [] };
+  return {
+    leaving: { renames: new Map(), budget: { removable: [], held: [] }, leaving: [], ownerOf: () => Promise.resolve(undefined) },
+    members,
+    removals: [],
+  };
 }
 
 /** Mints the credentials, writes the registry, then revokes what it replaced. */
@@ -178,14 +212,38 @@ async function publishMesh(run: PassRun, outcome: MembersOutcome): Promise<void>
   const { leaving, members, removals } = outcome;
   const clusters = publishedClusters({ mesh, registryMesh: remembered, members, removals, mode: opts.mode, renames: leaving.renames });
   const departed = departedRecords(opts);
-  const known = opts.state ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? []), ...departed.map((r) => r.name)]) : undefined;
+  const known = opts.state
+    ? new Set([...clusters.map((c) => c.name), ...(remembered?.remotes.map((r) => r.name) ?? []), ...departed.map((r) => r.name)])
+    : undefined;
   const left = departedClusters(opts, departed);
   const reached = new Set([...report.clusters, ...members].filter((c) => c.reachable).map((c) => c.name));
-  const credentials = await credentialsStep(opts, { clusters, left, clientIp: pilotIpOf(report), connect: (c) => connectTo(opts, c), reachable: (name) => reached.has(name) });
+  const credentials = await credentialsStep(opts, {
+    clusters,
+    left,
+    clientIp: pilotIpOf(report),
+    connect: (c) => connectTo(opts, c),
+    reachable: (name) => reached.has(name),
+  });
   attachCredentials(report, credentials.components, opts.mode === 'apply');
-  report.registry = await registryStep(opts, { cp: cp.client, observed, clusters, sources: [mesh, remembered], kubeconfigs: credentials.kubeconfigs, ...(known ? { known } : {}) });
-  await finishCredentials(report, credentials, left.map((c) => c.name));
-  await forgetDeparted(opts, report, departed.map((r) => r.name), left.map((c) => c.name));
+  report.registry = await registryStep(opts, {
+    cp: cp.client,
+    observed,
+    clusters,
+    sources: [mesh, remembered],
+    kubeconfigs: credentials.kubeconfigs,
+    ...(known ? { known } : {}),
+  });
+  await finishCredentials(
+    report,
+    credentials,
+    left.map((c) => c.name),
+  );
+  await forgetDeparted(
+    opts,
+    report,
+    departed.map((r) => r.name),
+    left.map((c) => c.name),
+  );
 }
 
 /**

@@ -31,7 +31,8 @@ export interface ComponentReport {
  * write, an invalid object, a chart that does not render), each with its code; `error`: meshd broke
  * (MESHD_ERR_INTERNAL, an unexpected throw), a bug to report.
  */
-export type ClusterState = 'converged' | 'changes-pending' | 'failed' | 'error' | 'unreachable' | 'unauthorized' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
+export type ClusterState =
+  'converged' | 'changes-pending' | 'failed' | 'error' | 'unreachable' | 'unauthorized' | 'blocked' | 'removed' | 'kept' | 'held' | 'renamed';
 
 /** One cluster in a pass report. Never holds credentials. */
 export interface ClusterReport {

@@ -19,7 +19,14 @@ const act = (op: ObjectAction['op']): ObjectAction => ({ op, key, ref, reason: '
 describe('settleJournal', () => {
   const cases: { name: string; entry: JournalEntry; live: KubeObject | null | undefined; recorded?: string; record?: string; forget: boolean }[] = [
     { name: 'a recorded object still live is meshd’s', entry: entry('u1'), live: svc('u1'), recorded: 'u1', forget: false },
-    { name: 'a pending create whose object carries meshd’s label is adopted (kill -9 between create and record)', entry: entry(), live: svc('u7'), recorded: 'u7', record: 'u7', forget: false },
+    {
+      name: 'a pending create whose object carries meshd’s label is adopted (kill -9 between create and record)',
+      entry: entry(),
+      live: svc('u7'),
+      recorded: 'u7',
+      record: 'u7',
+      forget: false,
+    },
     { name: 'a pending create that never happened is dropped', entry: entry(), live: null, forget: true },
     { name: 'a pending entry whose object is someone else’s is dropped', entry: entry(), live: svc('u7', false), forget: true },
     { name: 'an object gone is dropped', entry: entry('u1'), live: null, forget: true },
@@ -56,7 +63,10 @@ describe('journalAfterApply', () => {
   it('records the UIDs the API server returned and forgets deleted keys', () => {
     const other = { ...ref, name: 'istio-policy' };
     const otherKey = objectKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-policy', namespace: 'istio-system' } });
-    const update = journalAfterApply([act('create'), { op: 'delete', key: otherKey, ref: other, reason: 'r' }], { applied: new Map([[key, 'u9']]), deleted: new Set([otherKey]) });
+    const update = journalAfterApply([act('create'), { op: 'delete', key: otherKey, ref: other, reason: 'r' }], {
+      applied: new Map([[key, 'u9']]),
+      deleted: new Set([otherKey]),
+    });
     expect([...update.record]).toEqual([[key, { ref, uid: 'u9' }]]);
     expect(update.forget).toEqual([otherKey]);
   });

@@ -62,7 +62,11 @@ export function settleJournal(entries: ReadonlyMap<string, JournalEntry>, live: 
  * meshd's label that the journal does not hold with its live UID (an earlier meshd version, a new
  * bastion) is recorded with that UID when meshd keeps or updates it.
  */
-export function journalBeforeApply(actions: readonly ObjectAction[], live: ReadonlyMap<string, KubeObject | null>, recorded: ReadonlyMap<string, string>): Map<string, JournalEntry> {
+export function journalBeforeApply(
+  actions: readonly ObjectAction[],
+  live: ReadonlyMap<string, KubeObject | null>,
+  recorded: ReadonlyMap<string, string>,
+): Map<string, JournalEntry> {
   const entries = new Map<string, JournalEntry>();
   for (const a of actions) {
     const entry = a.op === 'create' || a.op === 'recreate' ? { ref: a.ref } : entryForLive(a, live.get(a.key), recorded);

@@ -147,7 +147,9 @@ export function planObjects(input: ObjectPlanInput): ObjectAction[] {
   const writes = sortForApply(input.desired).map((o) => planDesired(o, input));
   const gone = input.previous.filter((r) => !desiredKeys.has(refKey(r)));
   const uniqueGone = [...new Map(gone.map((r) => [refKey(r), r])).values()];
-  const removals = sortForDelete(uniqueGone.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: r.namespace }, ref: r })))
+  const removals = sortForDelete(
+    uniqueGone.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: r.namespace }, ref: r })),
+  )
     .map((x) => planRemoved(x.ref, input))
     .filter((a): a is ObjectAction => a !== undefined);
   return [...writes, ...removals];

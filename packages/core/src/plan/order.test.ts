@@ -7,8 +7,7 @@ const obj = (kind: string, name: string, namespace?: string, apiVersion = 'v1'):
   kind,
   metadata: namespace === undefined ? { name } : { name, namespace },
 });
-const ids = (objects: KubeObject[]): string[] =>
-  objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+const ids = (objects: KubeObject[]): string[] => objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
 
 describe('sortForApply', () => {
   it('orders dependencies before what uses them', () => {

@@ -23,9 +23,7 @@ export const APPLY_ORDER: readonly (readonly string[])[] = [
   ['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob'],
 ];
 
-const RANK_OF_KIND: ReadonlyMap<string, number> = new Map(
-  APPLY_ORDER.flatMap((kinds, rank) => kinds.map((kind) => [kind, rank] as const)),
-);
+const RANK_OF_KIND: ReadonlyMap<string, number> = new Map(APPLY_ORDER.flatMap((kinds, rank) => kinds.map((kind) => [kind, rank] as const)));
 const UNLISTED_RANK = APPLY_ORDER.length;
 
 /** Rank of a kind in APPLY_ORDER (unlisted kinds share the last rank). */

@@ -10,11 +10,20 @@ const cluster = { name: 'remote-1', version: 'v1.34.4' };
 
 describe('splitServed', () => {
   it.each([
-    [deployment, 'Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1 (v1.34.4; removed in 1.16); enable compat.convertRemovedApis or use a chart made for this Kubernetes version'],
-    [role, 'ClusterRole istio-citadel-istio-system: rbac.authorization.k8s.io/v1beta1 is not served by remote-1 (v1.34.4; removed in 1.22); enable compat.convertRemovedApis or use a chart made for this Kubernetes version'],
+    [
+      deployment,
+      'Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1 (v1.34.4; removed in 1.16); enable compat.convertRemovedApis or use a chart made for this Kubernetes version',
+    ],
+    [
+      role,
+      'ClusterRole istio-citadel-istio-system: rbac.authorization.k8s.io/v1beta1 is not served by remote-1 (v1.34.4; removed in 1.22); enable compat.convertRemovedApis or use a chart made for this Kubernetes version',
+    ],
     [widget, 'Widget w: example.com/v1 is not served by remote-1 (v1.34.4); install what serves it (a CRD?) or use a chart made for this Kubernetes version'],
   ])('names %j with its apiVersion and the hint', (obj, message) => {
-    const served = new Map([[`${obj.apiVersion}/${obj.kind}`, false], ['v1/Service', true]]);
+    const served = new Map([
+      [`${obj.apiVersion}/${obj.kind}`, false],
+      ['v1/Service', true],
+    ]);
     const split = splitServed([obj, service], served, cluster);
     expect(split.served).toEqual([service]);
     expect(split.unserved.map((u) => u.message)).toEqual([message]);

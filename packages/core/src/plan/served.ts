@@ -30,7 +30,9 @@ export function unservedMessage(obj: KubeObject, cluster: ServedCluster): string
   const where = obj.metadata.namespace !== undefined ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
   const removal = removedApi(obj.apiVersion, obj.kind);
   const when = [cluster.version, removal ? `removed in ${removal.removedIn}` : ''].filter((s) => s !== '').join('; ');
-  const hint = removal ? 'enable compat.convertRemovedApis or use a chart made for this Kubernetes version' : 'install what serves it (a CRD?) or use a chart made for this Kubernetes version';
+  const hint = removal
+    ? 'enable compat.convertRemovedApis or use a chart made for this Kubernetes version'
+    : 'install what serves it (a CRD?) or use a chart made for this Kubernetes version';
   return `${obj.kind} ${where}: ${obj.apiVersion} is not served by ${cluster.name}${when ? ` (${when})` : ''}; ${hint}`;
 }
 

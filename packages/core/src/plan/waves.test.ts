@@ -14,15 +14,56 @@ const cases: { name: string; actions: string[]; waves: string[][] }[] = [
   { name: 'one action', actions: ['create Service/a'], waves: [['create Service/a']] },
   {
     name: 'a release from empty: each kind rank is a wave, in order',
-    actions: ['create Namespace/istio-system', 'create ServiceAccount/a', 'create ServiceAccount/b', 'create ClusterRole/r', 'create ClusterRoleBinding/rb', 'create Service/p', 'create Service/m', 'create Endpoints/p', 'create Endpoints/m'],
-    waves: [['create Namespace/istio-system'], ['create ServiceAccount/a', 'create ServiceAccount/b'], ['create ClusterRole/r'], ['create ClusterRoleBinding/rb'], ['create Service/p', 'create Service/m'], ['create Endpoints/p', 'create Endpoints/m']],
+    actions: [
+      'create Namespace/istio-system',
+      'create ServiceAccount/a',
+      'create ServiceAccount/b',
+      'create ClusterRole/r',
+      'create ClusterRoleBinding/rb',
+      'create Service/p',
+      'create Service/m',
+      'create Endpoints/p',
+      'create Endpoints/m',
+    ],
+    waves: [
+      ['create Namespace/istio-system'],
+      ['create ServiceAccount/a', 'create ServiceAccount/b'],
+      ['create ClusterRole/r'],
+      ['create ClusterRoleBinding/rb'],
+      ['create Service/p', 'create Service/m'],
+      ['create Endpoints/p', 'create Endpoints/m'],
+    ],
   },
-  { name: 'creates, updates and recreates of one rank share a wave', actions: ['create Secret/a', 'update Secret/b', 'recreate Secret/c'], waves: [['create Secret/a', 'update Secret/b', 'recreate Secret/c']] },
-  { name: 'deletes never share a wave with writes of the same rank', actions: ['update Service/a', 'delete Service/b', 'delete Service/c', 'update Service/d'], waves: [['update Service/a'], ['delete Service/b', 'delete Service/c'], ['update Service/d']] },
-  { name: 'an uninstall in reverse order', actions: ['delete Deployment/d', 'delete Endpoints/e', 'delete Service/s1', 'delete Service/s2', 'delete ServiceAccount/sa'], waves: [['delete Deployment/d'], ['delete Endpoints/e'], ['delete Service/s1', 'delete Service/s2'], ['delete ServiceAccount/sa']] },
-  { name: 'keep, conflict and orphan write nothing and split nothing', actions: ['create Service/a', 'keep Service/b', 'conflict Service/c', 'orphan Service/d', 'create Service/e'], waves: [['create Service/a', 'create Service/e']] },
-  { name: 'unlisted kinds come last and share a rank', actions: ['create Deployment/d', 'create Gateway/g', 'create VirtualService/v'], waves: [['create Deployment/d'], ['create Gateway/g', 'create VirtualService/v']] },
-  { name: 'a lower rank after a higher one starts a new wave (order is never changed)', actions: ['create Service/a', 'create Namespace/n', 'create Service/b'], waves: [['create Service/a'], ['create Namespace/n'], ['create Service/b']] },
+  {
+    name: 'creates, updates and recreates of one rank share a wave',
+    actions: ['create Secret/a', 'update Secret/b', 'recreate Secret/c'],
+    waves: [['create Secret/a', 'update Secret/b', 'recreate Secret/c']],
+  },
+  {
+    name: 'deletes never share a wave with writes of the same rank',
+    actions: ['update Service/a', 'delete Service/b', 'delete Service/c', 'update Service/d'],
+    waves: [['update Service/a'], ['delete Service/b', 'delete Service/c'], ['update Service/d']],
+  },
+  {
+    name: 'an uninstall in reverse order',
+    actions: ['delete Deployment/d', 'delete Endpoints/e', 'delete Service/s1', 'delete Service/s2', 'delete ServiceAccount/sa'],
+    waves: [['delete Deployment/d'], ['delete Endpoints/e'], ['delete Service/s1', 'delete Service/s2'], ['delete ServiceAccount/sa']],
+  },
+  {
+    name: 'keep, conflict and orphan write nothing and split nothing',
+    actions: ['create Service/a', 'keep Service/b', 'conflict Service/c', 'orphan Service/d', 'create Service/e'],
+    waves: [['create Service/a', 'create Service/e']],
+  },
+  {
+    name: 'unlisted kinds come last and share a rank',
+    actions: ['create Deployment/d', 'create Gateway/g', 'create VirtualService/v'],
+    waves: [['create Deployment/d'], ['create Gateway/g', 'create VirtualService/v']],
+  },
+  {
+    name: 'a lower rank after a higher one starts a new wave (order is never changed)',
+    actions: ['create Service/a', 'create Namespace/n', 'create Service/b'],
+    waves: [['create Service/a'], ['create Namespace/n'], ['create Service/b']],
+  },
 ];
 
 describe('executionWaves', () => {
@@ -34,12 +75,22 @@ describe('executionWaves', () => {
 
 describe('blockedBy', () => {
   const ns = (name: string): ObjectAction => ({ op: 'create', key: `Namespace/${name}`, ref: { apiVersion: 'v1', kind: 'Namespace', name }, reason: '' });
-  const inNs = (kind: string, namespace: string, apiVersion = 'v1', op: ObjectOp = 'create'): ObjectAction => ({ op, key: `${kind}/${namespace}/x`, ref: { apiVersion, kind, namespace, name: 'x' }, reason: '' });
+  const inNs = (kind: string, namespace: string, apiVersion = 'v1', op: ObjectOp = 'create'): ObjectAction => ({
+    op,
+    key: `${kind}/${namespace}/x`,
+    ref: { apiVersion, kind, namespace, name: 'x' },
+    reason: '',
+  });
   const crd: ObjectAction = {
     op: 'create',
     key: 'crd',
     ref: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'rules.config.istio.io' },
-    desired: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'rules.config.istio.io' }, spec: { group: 'config.istio.io', names: { kind: 'rule' } } },
+    desired: {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'rules.config.istio.io' },
+      spec: { group: 'config.istio.io', names: { kind: 'rule' } },
+    },
     reason: '',
   };
   const role: ObjectAction = { op: 'create', key: 'role', ref: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'r' }, reason: '' };

@@ -1,5 +1,13 @@
 import { MeshdError } from '../errors.js';
-import type { ComponentInstance, ComponentPluginDefinition, MeshEndpoints, MeshInputs, PluginDefinition, PluginNeed, RendererPluginDefinition } from './types.js';
+import type {
+  ComponentInstance,
+  ComponentPluginDefinition,
+  MeshEndpoints,
+  MeshInputs,
+  PluginDefinition,
+  PluginNeed,
+  RendererPluginDefinition,
+} from './types.js';
 
 const KNOWN_NEEDS: readonly PluginNeed[] = ['endpoints', 'helm'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -15,7 +23,10 @@ function definitionProblems<C>(def: PluginDefinition<C>): string[] {
     [['backend', 'addon', 'renderer'].includes(def.kind), `kind must be backend, addon or renderer, got "${String(def.kind)}"`],
     [typeof def.configSchema?.safeParse === 'function', 'configSchema must be a zod schema'],
     [typeof def.create === 'function' && typeof def.selectConfig === 'function', 'create and selectConfig must be functions'],
-    [orderOf(def) === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(orderOf(def) ?? '')), 'order is for addons only: before-backend or after-backend'],
+    [
+      orderOf(def) === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(orderOf(def) ?? '')),
+      'order is for addons only: before-backend or after-backend',
+    ],
   ];
   const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
   return [...checks.filter(([ok]) => !ok).map(([, problem]) => problem), ...unknownNeeds];

@@ -29,10 +29,18 @@ export function clusterRanges(cluster: string, facts: ClusterFacts): { ranges: A
   const findings: ClusterFinding[] = [];
   if (facts.podCIDRs === undefined || facts.podCIDRs.length === 0) {
     const why = facts.podCIDRs === undefined ? 'its Nodes cannot be read' : 'no Node reports spec.podCIDR';
-    findings.push(warningFor(cluster, 'POD_CIDR_UNKNOWN', `cluster ${cluster}: pod CIDRs unknown (${why}); check by hand that they overlap no other cluster's`));
+    findings.push(
+      warningFor(cluster, 'POD_CIDR_UNKNOWN', `cluster ${cluster}: pod CIDRs unknown (${why}); check by hand that they overlap no other cluster's`),
+    );
   }
   if (facts.serviceCIDRs === undefined || facts.serviceCIDRs.length === 0) {
-    findings.push(warningFor(cluster, 'SERVICE_CIDR_UNKNOWN', `cluster ${cluster}: service CIDRs unknown (no readable networking.k8s.io/v1 ServiceCIDR, Kubernetes < 1.33?); check by hand that they overlap no other cluster's`));
+    findings.push(
+      warningFor(
+        cluster,
+        'SERVICE_CIDR_UNKNOWN',
+        `cluster ${cluster}: service CIDRs unknown (no readable networking.k8s.io/v1 ServiceCIDR, Kubernetes < 1.33?); check by hand that they overlap no other cluster's`,
+      ),
+    );
   }
   const pods = rangesOf('pod', facts.podCIDRs ?? [], cluster);
   const services = rangesOf('service', facts.serviceCIDRs ?? [], cluster);
@@ -66,10 +74,7 @@ export interface OverlapContext {
  * remote when the other is the control plane; the newcomer when the other is already joined; both
  * otherwise) and a warning for the other side.
  */
-export function checkCidrOverlaps(
-  clusters: ReadonlyArray<{ name: string; ranges: readonly AddressRange[] }>,
-  context: OverlapContext,
-): ClusterFinding[] {
+export function checkCidrOverlaps(clusters: ReadonlyArray<{ name: string; ranges: readonly AddressRange[] }>, context: OverlapContext): ClusterFinding[] {
   const findings: ClusterFinding[] = [];
   clusters.forEach((a, i) => {
     for (const b of clusters.slice(i + 1)) {

@@ -27,7 +27,13 @@ export function checkKubernetesVersion(cluster: string, facts: ClusterFacts): Cl
     return [warningFor(cluster, 'KUBERNETES_VERSION_UNKNOWN', `cluster ${cluster}: cannot tell whether Kubernetes is ${min} or newer (${what})`)];
   }
   if (verdict >= 0) return [];
-  return [errorFor(cluster, 'KUBERNETES_TOO_OLD', `cluster ${cluster}: Kubernetes ${facts.gitVersion} is older than ${min}, the oldest Istio 0.8 multicluster supports`)];
+  return [
+    errorFor(
+      cluster,
+      'KUBERNETES_TOO_OLD',
+      `cluster ${cluster}: Kubernetes ${facts.gitVersion} is older than ${min}, the oldest Istio 0.8 multicluster supports`,
+    ),
+  ];
 }
 
 /**

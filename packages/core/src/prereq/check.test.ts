@@ -20,7 +20,11 @@ function mesh(over: Record<string, Partial<ClusterFacts>> = {}, usesHelm = true)
 
 const ok: PilotMulticluster = { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap=multicluster'] };
 const input = (clusters: ClusterToCheck[], more: Partial<PrerequisiteInput> = {}): PrerequisiteInput => ({
-  controlPlane: 'cp', clusters, pilot: ok, helm: { output: 'v3.19.5+g1a2b3c4' }, ...more,
+  controlPlane: 'cp',
+  clusters,
+  pilot: ok,
+  helm: { output: 'v3.19.5+g1a2b3c4' },
+  ...more,
 });
 const codes = (report: ReturnType<typeof checkPrerequisites>, cluster: string): string[] =>
   (report.findings[cluster] ?? []).map((f) => `${f.severity}:${f.code}`);
@@ -104,10 +108,14 @@ describe('checkPrerequisites: CIDR overlap', () => {
   });
 
   it('unknown or malformed ranges are warnings, not overlaps', () => {
-    const report = checkPrerequisites(input(mesh({
-      east: { podCIDRs: [], serviceCIDRs: undefined },
-      west: { podCIDRs: undefined, serviceCIDRs: ['10.103.0.0/16', '10.1.0.0'] },
-    })));
+    const report = checkPrerequisites(
+      input(
+        mesh({
+          east: { podCIDRs: [], serviceCIDRs: undefined },
+          west: { podCIDRs: undefined, serviceCIDRs: ['10.103.0.0/16', '10.1.0.0'] },
+        }),
+      ),
+    );
     expect(codes(report, 'east')).toEqual(['warning:POD_CIDR_UNKNOWN', 'warning:SERVICE_CIDR_UNKNOWN']);
     expect(codes(report, 'west')).toEqual(['warning:POD_CIDR_UNKNOWN', 'warning:CIDR_INVALID']);
     expect(report.findings.west?.[1]?.message).toBe('cluster west: service CIDR "10.1.0.0" is not a CIDR; it is left out of the overlap check');

@@ -41,7 +41,13 @@ function pilotFindings(controlPlane: string, pilot: PilotMulticluster): ClusterF
     return [warningFor(controlPlane, 'PILOT_NOT_FOUND', `cluster ${controlPlane}: ${what}; cannot check that Pilot is configured for multicluster`)];
   }
   if (pilot.enabled) return [];
-  return [warningFor(controlPlane, 'PILOT_NOT_MULTICLUSTER', `cluster ${controlPlane}: Pilot's discovery container has neither --clusterRegistriesConfigMap nor --clusterRegistriesDir, so it will not read the cluster registry (install Istio with global.multicluster.enabled=true)`)];
+  return [
+    warningFor(
+      controlPlane,
+      'PILOT_NOT_MULTICLUSTER',
+      `cluster ${controlPlane}: Pilot's discovery container has neither --clusterRegistriesConfigMap nor --clusterRegistriesDir, so it will not read the cluster registry (install Istio with global.multicluster.enabled=true)`,
+    ),
+  ];
 }
 
 function helmFindings(clusters: readonly ClusterToCheck[], controlPlane: string, helm: HelmProbe | undefined): ClusterFinding[] {

@@ -33,9 +33,7 @@ function sortedUnique(values: Iterable<string>): string[] {
 
 /** Pod CIDRs the Nodes carry (pure): spec.podCIDRs when set, else spec.podCIDR. */
 export function podCIDRsOfNodes(nodes: readonly V1Node[]): string[] {
-  return sortedUnique(
-    nodes.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])),
-  );
+  return sortedUnique(nodes.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])));
 }
 
 async function readPodCIDRs(client: ClusterClient, signal?: AbortSignal): Promise<string[] | undefined> {

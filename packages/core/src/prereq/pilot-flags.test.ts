@@ -39,14 +39,19 @@ describe('multiclusterFlagsOf', () => {
   });
 
   it('ignores other containers (the istio-proxy sidecar)', () => {
-    const d = pilot([{ name: 'discovery', args: ['discovery'] }, { name: 'istio-proxy', args: ['--clusterRegistriesConfigMap=multicluster'] }]);
+    const d = pilot([
+      { name: 'discovery', args: ['discovery'] },
+      { name: 'istio-proxy', args: ['--clusterRegistriesConfigMap=multicluster'] },
+    ]);
     expect(multiclusterFlagsOf(d)).toEqual({ found: 'deployment', enabled: false, flags: [] });
   });
 
   it('says what is missing', () => {
     expect(multiclusterFlagsOf(undefined)).toEqual({ found: 'no-deployment', enabled: false, flags: [] });
     expect(multiclusterFlagsOf(pilot([{ name: 'pilot', args: ['--clusterRegistriesDir=/mc'] }]))).toEqual({
-      found: 'no-discovery-container', enabled: false, flags: [],
+      found: 'no-discovery-container',
+      enabled: false,
+      flags: [],
     });
   });
 });

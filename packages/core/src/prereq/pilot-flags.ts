@@ -47,10 +47,7 @@ export function multiclusterFlagsOf(deployment: V1Deployment | undefined): Pilot
 /** Reads istio-system/istio-pilot from the control plane (I/O) and applies multiclusterFlagsOf. */
 export async function pilotMulticlusterFlags(cp: ClusterClient, signal?: AbortSignal): Promise<PilotMulticluster> {
   try {
-    const deployment = await cp.apps.readNamespacedDeployment(
-      { name: PILOT_DEPLOYMENT, namespace: ISTIO_NAMESPACE },
-      abortableCall(signal),
-    );
+    const deployment = await cp.apps.readNamespacedDeployment({ name: PILOT_DEPLOYMENT, namespace: ISTIO_NAMESPACE }, abortableCall(signal));
     return multiclusterFlagsOf(deployment);
   } catch (err) {
     if (isNotFound(err)) return multiclusterFlagsOf(undefined);

@@ -60,7 +60,12 @@ export function registrySecret(namespace: string, cluster: PublishedCluster): Ku
 }
 
 /** Pure: every registry object for a mode. `files` is what the ConfigMap mode publishes. */
-export function registryObjects(mode: RegistryMode, namespace: string, clusters: readonly PublishedCluster[], files: Readonly<Record<string, string>>): KubeObject[] {
+export function registryObjects(
+  mode: RegistryMode,
+  namespace: string,
+  clusters: readonly PublishedCluster[],
+  files: Readonly<Record<string, string>>,
+): KubeObject[] {
   if (mode === 'configmap') return [registryConfigMap(namespace, files)];
   return clusters.filter((c) => c.role === 'remote').map((c) => registrySecret(namespace, c));
 }

@@ -38,7 +38,12 @@ export async function observeRegistry(cp: ClusterClient, namespace: string, mode
 }
 
 /** Reads what planObjects needs: the desired names (conflicts) and everything owned (prune). */
-export async function observeRegistryLive(cp: ClusterClient, desired: readonly KubeObject[], observed: ObservedRegistry, known?: ReadonlySet<string>): Promise<{ live: Map<string, KubeObject | null>; previous: ObjectRef[] }> {
+export async function observeRegistryLive(
+  cp: ClusterClient,
+  desired: readonly KubeObject[],
+  observed: ObservedRegistry,
+  known?: ReadonlySet<string>,
+): Promise<{ live: Map<string, KubeObject | null>; previous: ObjectRef[] }> {
   // Only what meshd published may be pruned: registry Secrets named after a cluster meshd knows.
   const previous = observed.owned.filter((o) => o.kind !== 'Secret' || known === undefined || known.has(o.metadata.name)).map(refOf);
   const live = await readObjects(cp, desired.map(refOf));

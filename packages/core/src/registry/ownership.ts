@@ -41,7 +41,12 @@ export function foreignRegistrySecrets(labelled: readonly KubeObject[], known: R
 /** The plan lines of foreign registry Secrets (op orphan: nothing is written). */
 export function foreignSecretChanges(foreign: readonly KubeObject[]): PlannedChange[] {
   return foreign.map((s) => {
-    const change: PlannedChange = { op: 'orphan', kind: 'Secret', name: s.metadata.name, detail: ['labelled istio/multiCluster but not published by meshd: left alone'] };
+    const change: PlannedChange = {
+      op: 'orphan',
+      kind: 'Secret',
+      name: s.metadata.name,
+      detail: ['labelled istio/multiCluster but not published by meshd: left alone'],
+    };
     if (s.metadata.namespace !== undefined) change.namespace = s.metadata.namespace;
     return change;
   });

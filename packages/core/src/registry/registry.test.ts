@@ -2,8 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { registryObjects } from './desired.js';
 import type { PublishedCluster } from './desired.js';
 
-const cp: PublishedCluster = { name: 'cp', role: 'control-plane', file: 'cp.yaml', descriptorText: 'kind: Cluster # cp', accessConfigFile: 'cp.kube.conf', kubeconfigText: 'cp-kubeconfig' };
-const r1: PublishedCluster = { name: 'remote-1', role: 'remote', file: 'r1.yaml', descriptorText: 'kind: Cluster # r1', accessConfigFile: 'r1.kube.conf', kubeconfigText: 'r1-kubeconfig' };
+const cp: PublishedCluster = {
+  name: 'cp',
+  role: 'control-plane',
+  file: 'cp.yaml',
+  descriptorText: 'kind: Cluster # cp',
+  accessConfigFile: 'cp.kube.conf',
+  kubeconfigText: 'cp-kubeconfig',
+};
+const r1: PublishedCluster = {
+  name: 'remote-1',
+  role: 'remote',
+  file: 'r1.yaml',
+  descriptorText: 'kind: Cluster # r1',
+  accessConfigFile: 'r1.kube.conf',
+  kubeconfigText: 'r1-kubeconfig',
+};
 
 describe('registry objects', () => {
   it('configmap mode: one ConfigMap multicluster, one key per file', () => {

@@ -1,6 +1,15 @@
 import { contentHash } from '../plan/hash.js';
 import type { KubeObject } from '../kube/object.js';
-import type { ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs, ReleaseIdentity, RenderedRelease, RendererInstance } from '../plugin/types.js';
+import type {
+  ClusterTarget,
+  ComponentInstance,
+  ComponentPlan,
+  Logger,
+  MeshInputs,
+  ReleaseIdentity,
+  RenderedRelease,
+  RendererInstance,
+} from '../plugin/types.js';
 import { releaseComponentPlan } from './component.js';
 import { observeRelease, releaseJournals } from './observe.js';
 import { planRelease, planUninstall } from './plan.js';
@@ -45,13 +54,30 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
       const rendered = await renderer.render({ target, mesh, release });
       const desired = rendered.objects;
       const ensure = [namespaceObject(release.namespace)];
-      const { journals, ...observed } = await observeRelease(target.client, release, { desired, ensure, journals: releaseJournals(target.journal, release.name) });
-      const plan = planRelease({ ...observed, release: release.name, namespace: release.namespace, desired, desiredHash: contentHash(desired), ensure, adopt: mesh.adopt, prune: mesh.prune });
+      const { journals, ...observed } = await observeRelease(target.client, release, {
+        desired,
+        ensure,
+        journals: releaseJournals(target.journal, release.name),
+      });
+      const plan = planRelease({
+        ...observed,
+        release: release.name,
+        namespace: release.namespace,
+        desired,
+        desiredHash: contentHash(desired),
+        ensure,
+        adopt: mesh.adopt,
+        prune: mesh.prune,
+      });
       warn(target.name, plan.warnings);
       return withRenderFindings(releaseComponentPlan(name, target.client, plan, journals), rendered);
     },
     async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
-      const { journals, ...observed } = await observeRelease(target.client, release, { desired: [], ensure: [], journals: releaseJournals(target.journal, release.name) });
+      const { journals, ...observed } = await observeRelease(target.client, release, {
+        desired: [],
+        ensure: [],
+        journals: releaseJournals(target.journal, release.name),
+      });
       const plan = planUninstall(release, observed);
       warn(target.name, plan.warnings);
       return releaseComponentPlan(name, target.client, plan, journals);

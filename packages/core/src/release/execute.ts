@@ -73,7 +73,12 @@ function journaledRefs(journal: ObjectJournal | undefined): InventoryObject[] {
 
 /** The inventory written before applying: `applying` toward the desired hash, or `uninstalling` with the observed one. */
 function pendingRecord(plan: ReleasePlan, objects: InventoryObject[]): InventoryRecord {
-  return { release: plan.release, hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''), phase: plan.finalInventory ? 'applying' : 'uninstalling', objects };
+  return {
+    release: plan.release,
+    hash: plan.desiredHash || (plan.observedInventory?.hash ?? ''),
+    phase: plan.finalInventory ? 'applying' : 'uninstalling',
+    objects,
+  };
 }
 
 /** Creates the release's prerequisites (its namespace), journaled as created; the number of writes. */

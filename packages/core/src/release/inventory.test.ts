@@ -26,13 +26,31 @@ describe('readInventory', () => {
     { name: 'an inventory meshd wrote with this key is authentic', obj: inventoryObject('istio-system', record, key), key, trust: 'authentic', usable: true },
     { name: 'none at all is absent', obj: null, key, trust: 'absent', usable: false },
     { name: 'L7: an object appended to the list is tampering', obj: edit({ objects: appsNs }), key, trust: 'tampered', usable: false },
-    { name: 'a UID swapped is tampering', obj: edit({ objects: JSON.stringify(record.objects.map((o) => ({ ...o, uid: 'x' }))) }), key, trust: 'tampered', usable: false },
+    {
+      name: 'a UID swapped is tampering',
+      obj: edit({ objects: JSON.stringify(record.objects.map((o) => ({ ...o, uid: 'x' }))) }),
+      key,
+      trust: 'tampered',
+      usable: false,
+    },
     { name: 'a phase edit is tampering', obj: edit({ phase: 'uninstalling' }), key, trust: 'tampered', usable: false },
     { name: 'another bastion’s key is not this one', obj: inventoryObject('istio-system', record, otherKey), key, trust: 'tampered', usable: false },
     { name: 'no MAC (an earlier meshd) is unauthenticated', obj: inventoryObject('istio-system', record), key, trust: 'unauthenticated', usable: false },
-    { name: 'a bastion without a key yet cannot check it', obj: inventoryObject('istio-system', record, key), key: Buffer.alloc(0), trust: 'unauthenticated', usable: false },
+    {
+      name: 'a bastion without a key yet cannot check it',
+      obj: inventoryObject('istio-system', record, key),
+      key: Buffer.alloc(0),
+      trust: 'unauthenticated',
+      usable: false,
+    },
     { name: 'garbage is unreadable', obj: edit({ objects: '{' }), key, trust: 'unreadable', usable: false },
-    { name: 'without a state directory it is used unchecked (as before the journal)', obj: inventoryObject('istio-system', record), key: undefined, trust: 'unchecked', usable: true },
+    {
+      name: 'without a state directory it is used unchecked (as before the journal)',
+      obj: inventoryObject('istio-system', record),
+      key: undefined,
+      trust: 'unchecked',
+      usable: true,
+    },
   ];
   it.each(cases)('$name', (c) => {
     const read = readInventory(c.obj, c.key);
@@ -49,14 +67,29 @@ describe('readInventory', () => {
 });
 
 describe('canonicalInventory', () => {
-  const objectArb = fc.record({ apiVersion: fc.constantFrom('v1', 'apps/v1'), kind: fc.constantFrom('Service', 'Deployment'), namespace: fc.option(fc.string(), { nil: undefined }), name: fc.string(), uid: fc.option(fc.string(), { nil: undefined }) });
+  const objectArb = fc.record({
+    apiVersion: fc.constantFrom('v1', 'apps/v1'),
+    kind: fc.constantFrom('Service', 'Deployment'),
+    namespace: fc.option(fc.string(), { nil: undefined }),
+    name: fc.string(),
+    uid: fc.option(fc.string(), { nil: undefined }),
+  });
   it('changing any field of any object changes the MAC', () => {
-    fc.assert(fc.property(fc.array(objectArb, { minLength: 1, maxLength: 5 }), fc.string({ minLength: 1 }), (objects, extra) => {
-      const a: InventoryRecord = { ...record, objects: objects.map(({ namespace, uid, ...o }) => ({ ...o, ...(namespace === undefined ? {} : { namespace }), ...(uid === undefined ? {} : { uid }) })) };
-      const [first, ...rest] = a.objects;
-      if (!first) return;
-      const b: InventoryRecord = { ...a, objects: [{ ...first, name: first.name + extra }, ...rest] };
-      expect(canonicalInventory(a) === canonicalInventory(b) || inventoryMac(key, a) !== inventoryMac(key, b)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(objectArb, { minLength: 1, maxLength: 5 }), fc.string({ minLength: 1 }), (objects, extra) => {
+        const a: InventoryRecord = {
+          ...record,
+          objects: objects.map(({ namespace, uid, ...o }) => ({
+            ...o,
+            ...(namespace === undefined ? {} : { namespace }),
+            ...(uid === undefined ? {} : { uid }),
+          })),
+        };
+        const [first, ...rest] = a.objects;
+        if (!first) return;
+        const b: InventoryRecord = { ...a, objects: [{ ...first, name: first.name + extra }, ...rest] };
+        expect(canonicalInventory(a) === canonicalInventory(b) || inventoryMac(key, a) !== inventoryMac(key, b)).toBe(true);
+      }),
+    );
   });
 });

@@ -85,7 +85,10 @@ export interface ObservedInventory {
 }
 
 function distrusted(trust: InventoryTrust, name: string, why: string): ObservedInventory {
-  return { trust, warning: `MESHD_ERR_INVENTORY_TAMPERED: inventory ConfigMap ${name} ${why}: ignored (the journal on the bastion decides what meshd deletes; the inventory is rewritten)` };
+  return {
+    trust,
+    warning: `MESHD_ERR_INVENTORY_TAMPERED: inventory ConfigMap ${name} ${why}: ignored (the journal on the bastion decides what meshd deletes; the inventory is rewritten)`,
+  };
 }
 
 /**

@@ -42,7 +42,9 @@ export async function observeRelease(client: ClusterClient, release: { name: str
   const entries = journal?.entries();
   const refs = refsToObserve(desired, ensure, found.record, entries);
   const live = await readObjects(client, refs);
-  const inspect = namespacesToInspect(desired, refs).filter((n) => live.get(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })) !== null);
+  const inspect = namespacesToInspect(desired, refs).filter(
+    (n) => live.get(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })) !== null,
+  );
   const observed: ObservedRelease = { inventory: found.record, live, journals, namespaceContents: await listContentsOf(client, inspect) };
   if (entries !== undefined) observed.journal = entries;
   if (found.warning !== undefined) observed.inventoryWarning = found.warning;

@@ -10,13 +10,29 @@ import type { InventoryRecord } from './state.js';
 
 const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-pilot', namespace: 'istio-system' } };
 const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'istio-citadel', namespace: 'istio-system' } };
-const planted: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted', namespace: 'istio-system', uid: 'u-planted', labels: { [MANAGED_BY_LABEL]: 'meshd' } } };
+const planted: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'planted', namespace: 'istio-system', uid: 'u-planted', labels: { [MANAGED_BY_LABEL]: 'meshd' } },
+};
 const apps: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps', uid: 'u-apps', labels: { [MANAGED_BY_LABEL]: 'meshd' } } };
 const live = (o: KubeObject, uid: string): KubeObject => ({ ...markOwned(o), metadata: { ...markOwned(o).metadata, uid } });
-const journal = (...pairs: [KubeObject, string | undefined][]): Map<string, JournalEntry> => new Map(pairs.map(([o, uid]) => [objectKey(o), uid === undefined ? { ref: refOf(o) } : { ref: refOf(o), uid }]));
+const journal = (...pairs: [KubeObject, string | undefined][]): Map<string, JournalEntry> =>
+  new Map(pairs.map(([o, uid]) => [objectKey(o), uid === undefined ? { ref: refOf(o) } : { ref: refOf(o), uid }]));
 const inventory = (...objs: KubeObject[]): InventoryRecord => ({ release: 'istio-remote', hash: 'h1', phase: 'applied', objects: objs.map(refOf) });
 const liveMap = (...pairs: [KubeObject, KubeObject | null][]): Map<string, KubeObject | null> => new Map(pairs.map(([o, l]) => [objectKey(o), l]));
-const base = (p: Partial<ReleasePlanInput>): ReleasePlanInput => ({ release: 'istio-remote', namespace: 'istio-system', desired: [svc, sa], desiredHash: 'h1', ensure: [], inventory: undefined, live: new Map(), adopt: false, prune: true, ...p });
+const base = (p: Partial<ReleasePlanInput>): ReleasePlanInput => ({
+  release: 'istio-remote',
+  namespace: 'istio-system',
+  desired: [svc, sa],
+  desiredHash: 'h1',
+  ensure: [],
+  inventory: undefined,
+  live: new Map(),
+  adopt: false,
+  prune: true,
+  ...p,
+});
 const rel = { name: 'istio-remote', namespace: 'istio-system' };
 const steps = (actions: { op: string; ref: { kind: string } }[]): string[] => actions.map((a) => `${a.op} ${a.ref.kind}`);
 
@@ -29,7 +45,13 @@ describe('planRelease with the journal', () => {
   });
 
   it('inventory edited (L7): reported, ignored; only what the journal recorded may go', () => {
-    const plan = planRelease(base({ inventoryWarning: 'MESHD_ERR_INVENTORY_TAMPERED: x', journal: journal([svc, 'u1'], [sa, 'u2']), live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')]) }));
+    const plan = planRelease(
+      base({
+        inventoryWarning: 'MESHD_ERR_INVENTORY_TAMPERED: x',
+        journal: journal([svc, 'u1'], [sa, 'u2']),
+        live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')]),
+      }),
+    );
     expect(plan.status).toEqual({ state: 'drifted', reason: 'MESHD_ERR_INVENTORY_TAMPERED: x' });
     expect(plan.warnings).toEqual(['MESHD_ERR_INVENTORY_TAMPERED: x']);
     expect(steps(plan.actions)).toEqual(['keep ServiceAccount', 'keep Service']);
@@ -41,7 +63,14 @@ describe('planRelease with the journal', () => {
   });
 
   it('an object no longer rendered is pruned only when the journal recorded it', () => {
-    const plan = planRelease(base({ desired: [svc], inventory: inventory(svc, sa, planted), journal: journal([svc, 'u1'], [sa, 'u2']), live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')], [planted, planted]) }));
+    const plan = planRelease(
+      base({
+        desired: [svc],
+        inventory: inventory(svc, sa, planted),
+        journal: journal([svc, 'u1'], [sa, 'u2']),
+        live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')], [planted, planted]),
+      }),
+    );
     expect(steps(plan.actions)).toEqual(['keep Service', 'orphan ConfigMap', 'delete ServiceAccount']);
   });
 
@@ -54,7 +83,11 @@ describe('planRelease with the journal', () => {
 
 describe('planUninstall with the journal', () => {
   it('inventory deleted (L6): everything the journal recorded is removed, a planted look-alike is not listed', () => {
-    const plan = planUninstall(rel, { inventory: undefined, live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')]), journal: journal([svc, 'u1'], [sa, 'u2']) });
+    const plan = planUninstall(rel, {
+      inventory: undefined,
+      live: liveMap([svc, live(svc, 'u1')], [sa, live(sa, 'u2')]),
+      journal: journal([svc, 'u1'], [sa, 'u2']),
+    });
     expect(plan.status.state).toBe('removed');
     expect(steps(plan.actions)).toEqual(['delete Service', 'delete ServiceAccount']);
   });
@@ -66,7 +99,12 @@ describe('planUninstall with the journal', () => {
   });
 
   it('a namespace another owner created is not the release’s to delete, even if an inventory lists it', () => {
-    const plan = planUninstall(rel, { inventory: inventory(svc, apps), live: liveMap([svc, live(svc, 'u1')], [apps, apps]), journal: journal([svc, 'u1']), namespaceContents: new Map([['apps', []]]) });
+    const plan = planUninstall(rel, {
+      inventory: inventory(svc, apps),
+      live: liveMap([svc, live(svc, 'u1')], [apps, apps]),
+      journal: journal([svc, 'u1']),
+      namespaceContents: new Map([['apps', []]]),
+    });
     expect(steps(plan.actions)).toEqual(['delete Service', 'orphan Namespace']);
   });
 

@@ -70,11 +70,19 @@ function union(...lists: (readonly ObjectRef[])[]): ObjectRef[] {
 
 /** What a release may have written: the journal's entries (they decide) and the usable inventory's objects. */
 export function releaseRefs(inventory: InventoryRecord | undefined, journal: ReadonlyMap<string, JournalEntry> | undefined): ObjectRef[] {
-  return union([...(journal?.values() ?? [])].map((e) => e.ref), (inventory?.objects ?? []).map(plainRef));
+  return union(
+    [...(journal?.values() ?? [])].map((e) => e.ref),
+    (inventory?.objects ?? []).map(plainRef),
+  );
 }
 
 /** Every object a pass must read to plan this release. */
-export function refsToObserve(desired: readonly KubeObject[], ensure: readonly KubeObject[], inventory: InventoryRecord | undefined, journal?: ReadonlyMap<string, JournalEntry>): ObjectRef[] {
+export function refsToObserve(
+  desired: readonly KubeObject[],
+  ensure: readonly KubeObject[],
+  inventory: InventoryRecord | undefined,
+  journal?: ReadonlyMap<string, JournalEntry>,
+): ObjectRef[] {
   return [...ensure.map(refOf), ...desired.map(refOf), ...releaseRefs(inventory, journal)];
 }
 
@@ -102,7 +110,10 @@ function liveUids(live: ReadonlyMap<string, KubeObject | null>): Map<string, str
   return uids;
 }
 
-function withGuards(guards: ReleaseGuards, recorded: Map<string, string> | undefined): Pick<Parameters<typeof planObjects>[0], 'recorded' | 'namespaceContents'> {
+function withGuards(
+  guards: ReleaseGuards,
+  recorded: Map<string, string> | undefined,
+): Pick<Parameters<typeof planObjects>[0], 'recorded' | 'namespaceContents'> {
   return { ...(recorded ? { recorded } : {}), ...(guards.namespaceContents ? { namespaceContents: guards.namespaceContents } : {}) };
 }
 
@@ -146,7 +157,10 @@ export function planUninstall(release: { name: string; namespace: string }, obse
   const previous = releaseRefs(inventory, guards.journal);
   const actions = planRemoval(previous, live, withGuards(guards, recorded));
   const installed = inventory !== undefined || (recorded !== undefined && recorded.size > 0);
-  const why = inventory === undefined && installed ? 'its descriptor was removed (no usable inventory: removing what the journal recorded)' : 'its descriptor was removed';
+  const why =
+    inventory === undefined && installed
+      ? 'its descriptor was removed (no usable inventory: removing what the journal recorded)'
+      : 'its descriptor was removed';
   const plan: ReleasePlan = {
     release: release.name,
     namespace: release.namespace,

@@ -27,7 +27,12 @@ describe('releaseState', () => {
 
 describe('inventory round trip', () => {
   it('reads back what it writes', () => {
-    const record: InventoryRecord = { release: 'istio-remote', hash: 'abc', phase: 'applying', objects: [{ apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-pilot' }] };
+    const record: InventoryRecord = {
+      release: 'istio-remote',
+      hash: 'abc',
+      phase: 'applying',
+      objects: [{ apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'istio-pilot' }],
+    };
     expect(parseInventory(inventoryObject('istio-system', record))).toEqual(record);
   });
   const broken: { name: string; data: unknown }[] = [

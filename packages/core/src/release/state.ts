@@ -47,11 +47,17 @@ export function releaseState(inventory: InventoryRecord | undefined, desiredHash
   if (conflicts.length > 0) return { state: 'unmanaged', reason: conflicts.map((a) => a.reason).join('; ') };
   if (!inventory) {
     const allAbsent = actions.every((a) => a.op === 'create');
-    return allAbsent ? { state: 'absent', reason: 'not installed' } : { state: 'out-of-sync', reason: 'objects exist but no inventory was found (it is rewritten from the journal)' };
+    return allAbsent
+      ? { state: 'absent', reason: 'not installed' }
+      : { state: 'out-of-sync', reason: 'objects exist but no inventory was found (it is rewritten from the journal)' };
   }
   if (inventory.phase !== 'applied') return { state: 'failed', reason: `a previous pass stopped while ${inventory.phase}` };
   if (inventory.hash !== desiredHash) return { state: 'out-of-sync', reason: 'chart or values changed' };
   const writes = actions.filter(isWrite);
-  if (writes.length > 0) return { state: 'drifted', reason: `${writes.length} object(s) differ from what was applied: ${writes.map((a) => a.ref.kind + '/' + a.ref.name).join(', ')}` };
+  if (writes.length > 0)
+    return {
+      state: 'drifted',
+      reason: `${writes.length} object(s) differ from what was applied: ${writes.map((a) => a.ref.kind + '/' + a.ref.name).join(', ')}`,
+    };
   return { state: 'in-sync', reason: 'every object matches' };
 }

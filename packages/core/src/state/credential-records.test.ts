@@ -17,7 +17,18 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const east: CredentialRecord = { cluster: 'east', kind: 'token-request', serviceAccount: 'reader', namespace: 'istio-system', binding: { namespace: 'istio-system', name: 'reader-abc', uid: 'u1' }, token: 'a.b.c', caPem: 'PEM', issuedAt: '2026-12-01T00:00:00.000Z', expiresAt: '2026-12-02T00:00:00.000Z', retiring: [] };
+const east: CredentialRecord = {
+  cluster: 'east',
+  kind: 'token-request',
+  serviceAccount: 'reader',
+  namespace: 'istio-system',
+  binding: { namespace: 'istio-system', name: 'reader-abc', uid: 'u1' },
+  token: 'a.b.c',
+  caPem: 'PEM',
+  issuedAt: '2026-12-01T00:00:00.000Z',
+  expiresAt: '2026-12-02T00:00:00.000Z',
+  retiring: [],
+};
 
 describe('credential records in the state directory', () => {
   it('survive a restart, in 0600 files; a rename moves the record; remove forgets it', async () => {

@@ -17,7 +17,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const east: MemberRecord = { name: 'east', role: 'remote', file: 'east.yaml', descriptorText: 'kind: Cluster', accessConfigFile: 'east.kube.conf', kubeconfigText: 'apiVersion: v1' };
+const east: MemberRecord = {
+  name: 'east',
+  role: 'remote',
+  file: 'east.yaml',
+  descriptorText: 'kind: Cluster',
+  accessConfigFile: 'east.kube.conf',
+  kubeconfigText: 'apiVersion: v1',
+};
 
 describe('state files', () => {
   it('round-trip any JSON data', () => {
@@ -51,7 +58,11 @@ describe('StateStore', () => {
     const dir = join(tempDir(), 'state');
     const store = await StateStore.open(dir);
     await store.putMember(east);
-    await store.record('east', 'release/istio-remote', new Map([['v1/Service/istio-system/x', { ref: { apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'x' }, uid: 'u-1' }]]));
+    await store.record(
+      'east',
+      'release/istio-remote',
+      new Map([['v1/Service/istio-system/x', { ref: { apiVersion: 'v1', kind: 'Service', namespace: 'istio-system', name: 'x' }, uid: 'u-1' }]]),
+    );
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'members', 'east.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'journal', 'east.json')).mode & 0o777).toBe(0o600);

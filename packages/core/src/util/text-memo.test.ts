@@ -32,7 +32,11 @@ describe('TextMemo', () => {
 
   it('does not keep a computation that threw', () => {
     const memo = new TextMemo<number>(2);
-    expect(() => memo.get('', 't', () => { throw new Error('bad text'); })).toThrow('bad text');
+    expect(() =>
+      memo.get('', 't', () => {
+        throw new Error('bad text');
+      }),
+    ).toThrow('bad text');
     expect(memo.get('', 't', () => 7)).toBe(7);
   });
 });

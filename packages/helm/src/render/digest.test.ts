@@ -42,10 +42,13 @@ describe('chartDigest', () => {
     ['a template changes', () => write('templates/svc.yaml', 'kind: Service \n')],
     ['a subchart file changes', () => write('charts/sub/Chart.yaml', 'name: sub2\n')],
     ['a file is added', () => write('templates/extra.yaml', '')],
-    ['a file is renamed', async () => {
-      await rm(path.join(dir, 'values.yaml'));
-      await write('values2.yaml', 'a: 1\n');
-    }],
+    [
+      'a file is renamed',
+      async () => {
+        await rm(path.join(dir, 'values.yaml'));
+        await write('values2.yaml', 'a: 1\n');
+      },
+    ],
   ])('changes when %s', async (_what, change) => {
     const before = await chartDigest(dir);
     await change();

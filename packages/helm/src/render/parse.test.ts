@@ -50,7 +50,8 @@ describe('parseRenderedManifests', () => {
   });
 
   it('expands a List into its items', () => {
-    const list = 'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Secret, metadata: {name: a}}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n';
+    const list =
+      'apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Secret, metadata: {name: a}}\n  - {apiVersion: v1, kind: Namespace, metadata: {name: b}}\n';
     expect(parseRenderedManifests(list, 'ns').map((o) => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`)).toEqual([
       'Secret/ns/a',
       'Namespace/-/b',

@@ -9,9 +9,7 @@ import { isClusterScoped } from './scope.js';
  */
 function kubernetesTags(tags: Tags): Tags {
   return tags.filter((tag) =>
-    typeof tag === 'string'
-      ? !['intTime', 'floatTime', 'timestamp'].includes(tag)
-      : tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp',
+    typeof tag === 'string' ? !['intTime', 'floatTime', 'timestamp'].includes(tag) : tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp',
   );
 }
 

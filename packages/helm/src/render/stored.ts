@@ -32,7 +32,12 @@ export async function renderChartStored(store: HelmStore, request: RenderRequest
  * detectHelmShared, remembered in `store` (when given) by the binary's identity: a helm that was
  * asked before, and has not changed since, is not run again. Throws what detectHelm throws.
  */
-export async function detectHelmStored(store: HelmStore | undefined, binary: string, signal?: AbortSignal, options: Omit<RunHelmOptions, 'signal'> = {}): Promise<HelmVersion> {
+export async function detectHelmStored(
+  store: HelmStore | undefined,
+  binary: string,
+  signal?: AbortSignal,
+  options: Omit<RunHelmOptions, 'signal'> = {},
+): Promise<HelmVersion> {
   const identity = store && (await helmBinaryIdentity(binary, pathOf(options.env)));
   if (store === undefined || identity === undefined) return detectHelmShared(binary, signal, options);
   const key = ['version', identity, options.env ?? null];

@@ -70,7 +70,10 @@ function substitute(text: string, path: string, endpoints: ControlPlaneEndpoints
     }
     const address = endpointFor(name as PlaceholderName, endpoints);
     if (address === undefined) {
-      throw new MeshdError('MESHD_ERR_DISCOVERY', `${path}: placeholder \${${name}} has no address: the ${name} endpoint was neither discovered nor configured`);
+      throw new MeshdError(
+        'MESHD_ERR_DISCOVERY',
+        `${path}: placeholder \${${name}} has no address: the ${name} endpoint was neither discovered nor configured`,
+      );
     }
     return address;
   });

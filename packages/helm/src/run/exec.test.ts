@@ -21,7 +21,8 @@ describe('runHelm', () => {
   });
 
   it('reports the exit code and the trimmed stderr with the code the caller gives a non-zero exit (terminal)', async () => {
-    const script = 'process.stderr.write("\\n  Error: execution error at (c/templates/a.yaml:2:3): bad value\\n\\nUse --debug flag to render out invalid YAML\\n"); process.exit(3)';
+    const script =
+      'process.stderr.write("\\n  Error: execution error at (c/templates/a.yaml:2:3): bad value\\n\\nUse --debug flag to render out invalid YAML\\n"); process.exit(3)';
     const failure = await failureOf(runHelm(node, ['-e', script], { exitCode: 'MESHD_ERR_CHART_RENDER' }));
     expect(await failureOf(runHelm(node, ['-e', 'process.exit(2)']))).toMatchObject({ code: 'MESHD_ERR_HELM_UNUSABLE', terminal: true, exit: 2 });
     expect(failure).toEqual({
@@ -64,7 +65,11 @@ describe('cleanStderr', () => {
 describe('execHelm: the one runner, reporting instead of throwing', () => {
   it.each([
     { name: 'success', args: ['-e', 'process.stdout.write("ok")'], expected: { ok: true, stdout: 'ok' } },
-    { name: 'exit code with trimmed stderr', args: ['-e', 'process.stderr.write("Error: no\\n"); process.exit(2)'], expected: { ok: false, exitCode: 2, stderr: 'Error: no', why: 'exit code 2' } },
+    {
+      name: 'exit code with trimmed stderr',
+      args: ['-e', 'process.stderr.write("Error: no\\n"); process.exit(2)'],
+      expected: { ok: false, exitCode: 2, stderr: 'Error: no', why: 'exit code 2' },
+    },
   ])('$name', async ({ args, expected }) => {
     expect(await execHelm({ binary: node, args })).toMatchObject(expected);
   });

@@ -16,9 +16,7 @@ export interface HelmRun {
  * How a helm run ended: its output, or why it failed — the exit code of a helm that ran, or the
  * spawn/timeout/abort error — with helm's stderr trimmed (cleanStderr).
  */
-export type HelmResult =
-  | { ok: true; stdout: string; stderr: string }
-  | { ok: false; exitCode?: number; stderr: string; why: string; cause: Error };
+export type HelmResult = { ok: true; stdout: string; stderr: string } | { ok: false; exitCode?: number; stderr: string; why: string; cause: Error };
 
 /**
  * How to run the helm binary once (runHelm). `exitCode`: the catalogue code of a helm that ran and
@@ -57,7 +55,8 @@ function failureOf(err: ExecFailure, stderr: string, timeoutMs: number): HelmRes
   const detail = cleanStderr(stderr);
   if (err.name === 'AbortError') return { ok: false, stderr: detail, why: 'was aborted', cause: err };
   if (typeof err.code === 'number') return { ok: false, exitCode: err.code, stderr: detail, why: `exit code ${err.code}`, cause: err };
-  if (err.killed === true || err.signal) return { ok: false, stderr: detail, why: `timed out after ${timeoutMs} ms or was killed (${err.signal ?? 'killed'})`, cause: err };
+  if (err.killed === true || err.signal)
+    return { ok: false, stderr: detail, why: `timed out after ${timeoutMs} ms or was killed (${err.signal ?? 'killed'})`, cause: err };
   return { ok: false, stderr: detail, why: `could not run (${String(err.code ?? err.message)})`, cause: err };
 }
 

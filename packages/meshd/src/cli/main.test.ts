@@ -52,11 +52,17 @@ describe('commandsToLoad', () => {
     [['plan', 'validate'], ['plan']],
     [[], ['validate', 'plan', 'status']],
     [['--help'], ['validate', 'plan', 'status']],
-    [['help', 'plan'], ['validate', 'plan', 'status']],
+    [
+      ['help', 'plan'],
+      ['validate', 'plan', 'status'],
+    ],
     [['frobnicate'], ['validate', 'plan', 'status']],
     [['--version'], []],
     [['-V'], []],
-    [['--version', 'plan'], ['validate', 'plan', 'status']],
+    [
+      ['--version', 'plan'],
+      ['validate', 'plan', 'status'],
+    ],
   ])('%j loads %j', (args, expected) => {
     expect(commandsToLoad(commands, args).map((c) => c.name)).toEqual(expected);
   });

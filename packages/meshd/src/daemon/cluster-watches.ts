@@ -172,6 +172,9 @@ export class ClusterWatches {
 
 /** Pure: a matcher for an equality label selector (`a=b,c=d`; every term must hold). */
 export function matchesSelector(selector: string): (object: KubernetesObject) => boolean {
-  const terms = selector.split(',').filter((t) => t !== '').map((t) => t.split('=') as [string, string | undefined]);
+  const terms = selector
+    .split(',')
+    .filter((t) => t !== '')
+    .map((t) => t.split('=') as [string, string | undefined]);
   return (object) => terms.every(([key, value]) => object.metadata?.labels?.[key.trim()] === value?.trim());
 }

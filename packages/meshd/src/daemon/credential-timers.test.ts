@@ -2,8 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CredentialTimers } from './credential-timers.js';
 import { parseClusterz } from './istiod-sync.js';
 
-const status = (cluster: string, nextEventAt?: string): { cluster: string; kind: 'token-request'; serviceAccount: string; issuedAt: string; nextEventAt?: string } =>
-  nextEventAt === undefined ? { cluster, kind: 'token-request', serviceAccount: 'istio-system/reader', issuedAt: '2026-12-01T00:00:00.000Z' } : { cluster, kind: 'token-request', serviceAccount: 'istio-system/reader', issuedAt: '2026-12-01T00:00:00.000Z', nextEventAt };
+const status = (
+  cluster: string,
+  nextEventAt?: string,
+): { cluster: string; kind: 'token-request'; serviceAccount: string; issuedAt: string; nextEventAt?: string } =>
+  nextEventAt === undefined
+    ? { cluster, kind: 'token-request', serviceAccount: 'istio-system/reader', issuedAt: '2026-12-01T00:00:00.000Z' }
+    : { cluster, kind: 'token-request', serviceAccount: 'istio-system/reader', issuedAt: '2026-12-01T00:00:00.000Z', nextEventAt };
 
 describe('CredentialTimers: one timer per credential, no polling', () => {
   beforeEach(() => {
@@ -37,9 +42,12 @@ describe('CredentialTimers: one timer per credential, no polling', () => {
   });
 });
 
-describe('parseClusterz: istiod\'s answer is untrusted', () => {
+describe("parseClusterz: istiod's answer is untrusted", () => {
   it('reads id → syncStatus', () => {
-    expect(parseClusterz('[{"id":"cp","secretName":"","syncStatus":"synced"},{"id":"remote-1","syncStatus":"syncing"}]')).toEqual({ cp: 'synced', 'remote-1': 'syncing' });
+    expect(parseClusterz('[{"id":"cp","secretName":"","syncStatus":"synced"},{"id":"remote-1","syncStatus":"syncing"}]')).toEqual({
+      cp: 'synced',
+      'remote-1': 'syncing',
+    });
   });
   it.each(['{}', '[1]', '[{"id":1}]', 'not json', `[${'{"id":"a","syncStatus":"b"},'.repeat(60_000)}{"id":"a","syncStatus":"b"}]`])('refuses %#', (body) => {
     expect(() => parseClusterz(body)).toThrow();

@@ -31,10 +31,13 @@ export class CredentialTimers {
       }
       if (current?.at === at) continue;
       this.clear(s.cluster);
-      const timer = setTimeout(() => {
-        this.timers.delete(s.cluster);
-        this.enqueue(s.cluster);
-      }, Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, at - this.now())));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(s.cluster);
+          this.enqueue(s.cluster);
+        },
+        Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, at - this.now())),
+      );
       timer.unref();
       this.timers.set(s.cluster, { at, timer });
     }

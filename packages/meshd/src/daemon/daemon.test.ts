@@ -58,7 +58,10 @@ function keyOf(opts: PassOptions): string {
 /** What runPass reports for the part a key asks for: a cluster key its cluster (no registry), the registry key the control plane and the registry. */
 function converged(opts: PassOptions): Promise<PassReport> {
   if (opts.part === 'registry') return Promise.resolve(passReport([clusterReport('cp')], { part: 'registry' }));
-  const { registry: _none, ...report } = passReport([clusterReport('cp'), ...[...(opts.scope ?? [])].map((n) => clusterReport(n))], { part: 'clusters', membershipChanged: false });
+  const { registry: _none, ...report } = passReport([clusterReport('cp'), ...[...(opts.scope ?? [])].map((n) => clusterReport(n))], {
+    part: 'clusters',
+    membershipChanged: false,
+  });
   return Promise.resolve(report);
 }
 
@@ -66,7 +69,12 @@ const registryCalls = (): Call[] => calls.filter((c) => c.key === '@registry');
 
 async function startDaemon(configOverrides: Record<string, unknown> = {}, reload?: () => Promise<MeshdConfig>): Promise<string> {
   const config = meshdConfigSchema.parse({ directory: dir, resync: '1h', ...configOverrides });
-  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const redactor = new Redactor();
   daemon = new Daemon({
     config,
@@ -112,7 +120,11 @@ describe('Daemon', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; state: string }[]; registry?: { state: string } };
-    expect(status.clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['east', 'converged'], ['west', 'converged']]);
+    expect(status.clusters.map((c) => [c.name, c.state])).toEqual([
+      ['cp', 'converged'],
+      ['east', 'converged'],
+      ['west', 'converged'],
+    ]);
     // The registry key's registry stays on /status whichever key reported last.
     expect(status.registry?.state).toBe('in-sync');
   });
@@ -170,7 +182,12 @@ describe('Daemon', () => {
     let eastDown = true;
     behaviour = async (opts) => {
       const report = await converged(opts);
-      if (eastDown) report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED') }) : c));
+      if (eastDown)
+        report.clusters = report.clusters.map((c) =>
+          c.name === 'east'
+            ? clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED') })
+            : c,
+        );
       return report;
     };
     const url = await startDaemon();
@@ -180,7 +197,11 @@ describe('Daemon', () => {
     expect(calls.filter((c) => c.scope?.[0] === 'east')).toHaveLength(1);
     eastDown = false;
     daemon?.queue.add('east'); // what its watches do once it answers
-    await until('east retried again', () => calls.filter((c) => c.scope?.[0] === 'east').length >= 2 && daemon?.status().clusters.find((c) => c.name === 'east')?.reachable === true, 10_000);
+    await until(
+      'east retried again',
+      () => calls.filter((c) => c.scope?.[0] === 'east').length >= 2 && daemon?.status().clusters.find((c) => c.name === 'east')?.reachable === true,
+      10_000,
+    );
     const status = (await (await fetch(`${url}/status`)).json()) as { clusters: { name: string; reachable: boolean }[] };
     expect(status.clusters.find((c) => c.name === 'west')?.reachable).toBe(true);
   });
@@ -189,13 +210,18 @@ describe('Daemon', () => {
     let cpDown = true;
     behaviour = async (opts) => {
       if (!cpDown) return converged(opts);
-      return passReport([clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') })], { converged: false, endpoints: undefined });
+      return passReport(
+        [clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') })],
+        { converged: false, endpoints: undefined },
+      );
     };
     const url = await startDaemon();
     await until('a failed reconcile', () => daemon?.status().lastReconcile?.result === 'error');
     const readyz = await fetch(`${url}/readyz`);
     expect(readyz.status).toBe(503);
-    expect(((await readyz.json()) as { reasons: string[] }).reasons).toEqual([expect.stringMatching(/^the control plane cp is unreachable since .*: unreachable: timed out after 10 s$/)]);
+    expect(((await readyz.json()) as { reasons: string[] }).reasons).toEqual([
+      expect.stringMatching(/^the control plane cp is unreachable since .*: unreachable: timed out after 10 s$/),
+    ]);
     cpDown = false;
     await until('the retry reached the control plane', () => daemon?.status().ready === true, 10_000);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -204,7 +230,9 @@ describe('Daemon', () => {
   it('never lets a planted token reach /status, /metrics or the logs', async () => {
     behaviour = async (opts) => {
       const report = await converged(opts);
-      report.clusters = report.clusters.map((c) => (c.name === 'east' ? clusterReport('east', { state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401: token ${TOKEN} rejected`) }) : c));
+      report.clusters = report.clusters.map((c) =>
+        c.name === 'east' ? clusterReport('east', { state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401: token ${TOKEN} rejected`) }) : c,
+      );
       return report;
     };
     const url = await startDaemon();
@@ -260,6 +288,10 @@ describe('Daemon', () => {
     next = () => Promise.resolve(meshdConfigSchema.parse({ directory: dir, resync: '2h', prune: false }));
     expect(await daemon?.reload()).toBe(true);
     // A reload enqueues every key: each remote and the registry run again.
-    await until('every key after reload', () => registryCalls().length === 2 && calls.filter((c) => c.key === 'east').length === 2 && calls.filter((c) => c.key === 'west').length === 2, 5000);
+    await until(
+      'every key after reload',
+      () => registryCalls().length === 2 && calls.filter((c) => c.key === 'east').length === 2 && calls.filter((c) => c.key === 'west').length === 2,
+      5000,
+    );
   });
 });

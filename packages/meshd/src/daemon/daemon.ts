@@ -66,7 +66,13 @@ function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersio
   return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
 }
 
-const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = { success: undefined, requeue: undefined, error: 'error', terminal: 'terminal', aborted: 'aborted' };
+const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = {
+  success: undefined,
+  requeue: undefined,
+  error: 'error',
+  terminal: 'terminal',
+  aborted: 'aborted',
+};
 
 /** The result label of a reconcile that succeeded or was requeued: whether its pass converged. */
 function convergenceLabel(pass: PassReport | undefined): ReconcileResultLabel {
@@ -114,8 +120,24 @@ export class Daemon {
     this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
-    this.watches = new ClusterWatches({ specs: () => daemonWatchSpecs(this.config, this.plugins.map((p) => p.name)), connect, enqueue: (keys) => keys.forEach((k) => this.queue.add(k)), everyKey: () => this.everyKey(), logger: o.logger.child({ component: 'watch' }), watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)), ...versionOptions(o) });
-    if (o.leader) this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), { started: () => this.startedLeading(), stopped: () => this.stoppedLeading() });
+    this.watches = new ClusterWatches({
+      specs: () =>
+        daemonWatchSpecs(
+          this.config,
+          this.plugins.map((p) => p.name),
+        ),
+      connect,
+      enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
+      everyKey: () => this.everyKey(),
+      logger: o.logger.child({ component: 'watch' }),
+      watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)),
+      ...versionOptions(o),
+    });
+    if (o.leader)
+      this.election = new LeaderElection(o.leader, connect, o.logger.child({ component: 'leader' }), {
+        started: () => this.startedLeading(),
+        stopped: () => this.stoppedLeading(),
+      });
     this.queue = new WorkQueue<PassReport>({
       concurrency: this.config.concurrency,
       resyncMs: this.config.resync,
@@ -142,7 +164,15 @@ export class Daemon {
     if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
     this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
     const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
-    this.server = buildHealthServer({ status: () => this.status(), metrics: this.metrics, redactor: this.o.redactor, logger: this.o.logger.child({ component: 'http' }), feed: this.feed, listen, allowedHosts: () => this.config.allowedHosts });
+    this.server = buildHealthServer({
+      status: () => this.status(),
+      metrics: this.metrics,
+      redactor: this.o.redactor,
+      logger: this.o.logger.child({ component: 'http' }),
+      feed: this.feed,
+      listen,
+      allowedHosts: () => this.config.allowedHosts,
+    });
     const url = await listenHealthServer(this.server, listen);
     await this.watchDirectory();
     await this.onDirectoryChange([]);
@@ -158,7 +188,12 @@ export class Daemon {
 
   /** The /status body right now. */
   status(): MeshStatus {
-    const context: Parameters<typeof statusFromReports>[1] = { directory: this.config.directory, startedAt: this.startedAt, shuttingDown: this.stopping, queue: { depth: this.queue.depth(), active: this.queue.active() } };
+    const context: Parameters<typeof statusFromReports>[1] = {
+      directory: this.config.directory,
+      startedAt: this.startedAt,
+      shuttingDown: this.stopping,
+      queue: { depth: this.queue.depth(), active: this.queue.active() },
+    };
     const problem = this.dirWatch?.problem();
     if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
@@ -223,7 +258,10 @@ export class Daemon {
       this.stateStore = stateDirectory === undefined ? undefined : await StateStore.open(stateDirectory);
       return true;
     } catch (err) {
-      this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed: the new state directory cannot be used; keeping the previous configuration');
+      this.o.logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'config reload failed: the new state directory cannot be used; keeping the previous configuration',
+      );
       return false;
     }
   }
@@ -237,7 +275,12 @@ export class Daemon {
   }
 
   private async watchDirectory(): Promise<void> {
-    const watch = watchDirectory({ dir: this.config.directory, logger: this.o.logger.child({ component: 'directory' }), debounceMs: this.o.debounceMs ?? DIRECTORY_QUIET_MS, onChange: (names) => void this.onDirectoryChange(names) });
+    const watch = watchDirectory({
+      dir: this.config.directory,
+      logger: this.o.logger.child({ component: 'directory' }),
+      debounceMs: this.o.debounceMs ?? DIRECTORY_QUIET_MS,
+      onChange: (names) => void this.onDirectoryChange(names),
+    });
     this.dirWatch = watch;
     await watch.ready;
   }
@@ -248,7 +291,8 @@ export class Daemon {
       const snapshot = await readDirectorySnapshot(this.config.directory);
       addSnapshotCredentials(this.o.redactor, snapshot);
       const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode, credentialsMode: this.config.credentials.mode });
-      for (const f of validation.findings.filter((x) => x.severity === 'error')) this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
+      for (const f of validation.findings.filter((x) => x.severity === 'error'))
+        this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
       const next = fingerprintDirectory(validation);
       const keys = keysForDirectoryChange(this.fingerprint, next, this.knownRemotes());
       this.fingerprint = next;
@@ -257,7 +301,9 @@ export class Daemon {
       if (cp) this.election?.ensure(cp);
       for (const key of keys) this.queue.add(key);
     };
-    this.directoryEvents = this.directoryEvents.then(run).catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
+    this.directoryEvents = this.directoryEvents
+      .then(run)
+      .catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
     return this.directoryEvents;
   }
 
@@ -343,8 +389,10 @@ export class Daemon {
 
   private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: ReportError | undefined, writes: number): void {
     const log = { key: record.key, result: label, durationMs: record.durationMs, writes };
-    if (record.outcome === 'error') this.o.logger.warn({ ...log, err: error?.message, code: error?.code, failures: record.failures }, 'reconcile failed; retrying with backoff');
-    else if (record.outcome === 'terminal') this.o.logger.error({ ...log, err: error?.message, code: error?.code }, 'reconcile failed on invalid input; waiting for it to change');
+    if (record.outcome === 'error')
+      this.o.logger.warn({ ...log, err: error?.message, code: error?.code, failures: record.failures }, 'reconcile failed; retrying with backoff');
+    else if (record.outcome === 'terminal')
+      this.o.logger.error({ ...log, err: error?.message, code: error?.code }, 'reconcile failed on invalid input; waiting for it to change');
     else this.o.logger.info(log, 'reconciled');
   }
 

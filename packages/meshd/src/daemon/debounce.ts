@@ -22,7 +22,10 @@ export class CollectingDebouncer<T> {
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
 
-  constructor(private readonly flushTo: (batch: T[]) => void, options: DebounceOptions = {}) {
+  constructor(
+    private readonly flushTo: (batch: T[]) => void,
+    options: DebounceOptions = {},
+  ) {
     this.clock = options.clock ?? systemClock;
     this.quietMs = options.quietMs ?? 300;
     this.maxWaitMs = Math.max(this.quietMs, options.maxWaitMs ?? 2000);

@@ -6,9 +6,7 @@ import { basename, dirname } from 'node:path';
  * What the cluster directory's path leads to right now: a directory (which one: its real path and
  * inode, so a replacement shows even under the same name), or why there is none. Plain data.
  */
-export type DirectoryIdentity =
-  | { present: true; realpath: string; dev: number; ino: number; birthtimeMs: number }
-  | { present: false; problem: string };
+export type DirectoryIdentity = { present: true; realpath: string; dev: number; ino: number; birthtimeMs: number } | { present: false; problem: string };
 
 /** How the directory changed between two looks: the operator removed, restored or swapped it. */
 export type PresenceChange = 'gone' | 'back' | 'replaced';
@@ -95,16 +93,18 @@ export function watchPresence(options: PresenceWatchOptions): PresenceWatch {
   let chain: Promise<void> = Promise.resolve();
 
   const look = (renamed: boolean, first = false): Promise<void> => {
-    chain = chain.then(async () => {
-      if (closed) return;
-      const after = await readDirectoryIdentity(dir);
-      const before = current;
-      current = after;
-      const change = presenceChange(before, after);
-      // A parent that was removed (or replaced) leaves a dead inotify watch behind: watch it afresh.
-      if (change !== undefined || !after.present) rearmParent();
-      if (change !== undefined || renamed || first) await options.onLook({ before, after, change: first ? undefined : change, renamed, first });
-    }).catch(() => undefined);
+    chain = chain
+      .then(async () => {
+        if (closed) return;
+        const after = await readDirectoryIdentity(dir);
+        const before = current;
+        current = after;
+        const change = presenceChange(before, after);
+        // A parent that was removed (or replaced) leaves a dead inotify watch behind: watch it afresh.
+        if (change !== undefined || !after.present) rearmParent();
+        if (change !== undefined || renamed || first) await options.onLook({ before, after, change: first ? undefined : change, renamed, first });
+      })
+      .catch(() => undefined);
     return chain;
   };
 

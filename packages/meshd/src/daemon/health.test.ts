@@ -49,11 +49,24 @@ describe('health server routes', () => {
   });
 
   it('answers /readyz with 503 after a reconcile that could not reach the control plane', async () => {
-    const down = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') });
-    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), { key: '@all', at: 1000, durationMs: 10_000, outcome: 'error', error: reportError('MESHD_ERR_UNREACHABLE', 'cp: unreachable') });
+    const down = clusterReport('cp', {
+      reachable: false,
+      state: 'unreachable',
+      lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s'),
+    });
+    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), {
+      key: '@all',
+      at: 1000,
+      durationMs: 10_000,
+      outcome: 'error',
+      error: reportError('MESHD_ERR_UNREACHABLE', 'cp: unreachable'),
+    });
     const res = await serve(state).inject({ url: '/readyz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ ready: false, reasons: ['the control plane cp is unreachable since 1970-01-01T00:00:01.000Z: unreachable: timed out after 10 s'] });
+    expect(res.json()).toEqual({
+      ready: false,
+      reasons: ['the control plane cp is unreachable since 1970-01-01T00:00:01.000Z: unreachable: timed out after 10 s'],
+    });
   });
 
   it('is ready after a reconcile over a valid directory and serves /status as JSON', async () => {
@@ -79,7 +92,12 @@ describe('health server routes', () => {
 
   it('counts files in error and the time of the last successful reconcile', async () => {
     const finding = (file: string) => ({ file, line: 1, col: 1, severity: 'error' as const, message: 'bad' });
-    let state = foldReport(emptyStatusState(), 'registry', passReport([clusterReport('cp')], { directoryValid: false, findings: [finding('a.yaml'), finding('a.yaml'), finding('b.yaml')] }), 1000);
+    let state = foldReport(
+      emptyStatusState(),
+      'registry',
+      passReport([clusterReport('cp')], { directoryValid: false, findings: [finding('a.yaml'), finding('a.yaml'), finding('b.yaml')] }),
+      1000,
+    );
     state = recordReconcile(state, { key: 'east', at: 1_767_225_600_000, durationMs: 5, outcome: 'success', converged: true });
     const body = (await serve(state).inject({ url: '/metrics' })).body;
     expect(body).toContain('meshd_files_in_error 2');
@@ -127,11 +145,26 @@ describe('health server: the Host check against DNS rebinding', () => {
     const logs = recordingLogger();
     const state = ready();
     const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => state }, { processMetrics: false });
-    app = buildHealthServer({ status: () => statusFromReports(state, { directory: '/srv/clusters', startedAt: 0 }), metrics, redactor: new Redactor(), logger: logs, listen: { host: '127.0.0.1', port: 9580 }, allowedHosts: () => allowedHosts });
+    app = buildHealthServer({
+      status: () => statusFromReports(state, { directory: '/srv/clusters', startedAt: 0 }),
+      metrics,
+      redactor: new Redactor(),
+      logger: logs,
+      listen: { host: '127.0.0.1', port: 9580 },
+      allowedHosts: () => allowedHosts,
+    });
     return { server: app, logs };
   }
 
-  const HOSTILE = ['evil.example', 'evil.example:9580', '127.0.0.1.evil.example:9580', 'localhost:9581', 'localhost:80', `${'x'.repeat(20_000)}.example:9580`, 'localhost:9580, evil.example'];
+  const HOSTILE = [
+    'evil.example',
+    'evil.example:9580',
+    '127.0.0.1.evil.example:9580',
+    'localhost:9581',
+    'localhost:80',
+    `${'x'.repeat(20_000)}.example:9580`,
+    'localhost:9580, evil.example',
+  ];
 
   it('refuses every path with 421 and a JSON body saying which Host it answers to, for each hostile Host', async () => {
     const { server } = guarded();
@@ -165,7 +198,10 @@ describe('health server: the Host check against DNS rebinding', () => {
     expect(metrics.body).toContain(`meshd_http_refused_requests_total{reason="host"} ${HOSTILE.length}`);
     const warnings = logs.entries.filter((e) => e.level === 'warn');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ msg: 'refused a request whose Host header does not name this server (DNS rebinding?)', obj: { host: 'evil.example', path: '/status' } });
+    expect(warnings[0]).toMatchObject({
+      msg: 'refused a request whose Host header does not name this server (DNS rebinding?)',
+      obj: { host: 'evil.example', path: '/status' },
+    });
     expect(logs.lines().every((l) => l.length < 1000)).toBe(true);
   });
 
@@ -173,13 +209,16 @@ describe('health server: the Host check against DNS rebinding', () => {
     const { server } = guarded();
     await server.listen({ host: '127.0.0.1', port: 0 });
     const port = (server.server.address() as AddressInfo).port;
-    const raw = (request: string): Promise<string> => new Promise((done, fail) => {
-      const socket = connect(port, '127.0.0.1', () => socket.end(request));
-      let text = '';
-      socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1'); });
-      socket.on('end', () => done(text));
-      socket.on('error', fail);
-    });
+    const raw = (request: string): Promise<string> =>
+      new Promise((done, fail) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(request));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString('latin1');
+        });
+        socket.on('end', () => done(text));
+        socket.on('error', fail);
+      });
     const http10 = await raw('GET /status HTTP/1.0\r\n\r\n');
     expect(http10).toMatch(/^HTTP\/1\.[01] 421 /);
     expect(http10).toContain('misdirected request');
@@ -198,8 +237,20 @@ describe('credentials never leave the daemon', () => {
   it('keeps a token planted in a kubeconfig out of /status and /metrics even if an error message quoted it', async () => {
     const redactor = new Redactor();
     redactor.addKubeconfig(KUBECONFIG);
-    const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401 Unauthorized for Bearer ${TOKEN}`) });
-    const state = foldReport(emptyStatusState(), TOKEN, passReport([clusterReport('cp'), leaky], { errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', `token ${TOKEN}`)], mesh: { kubeconfigText: KUBECONFIG } as never }), 1000);
+    const leaky = clusterReport('east', {
+      reachable: false,
+      state: 'unreachable',
+      lastError: reportError('MESHD_ERR_UNAUTHORIZED', `401 Unauthorized for Bearer ${TOKEN}`),
+    });
+    const state = foldReport(
+      emptyStatusState(),
+      TOKEN,
+      passReport([clusterReport('cp'), leaky], {
+        errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', `token ${TOKEN}`)],
+        mesh: { kubeconfigText: KUBECONFIG } as never,
+      }),
+      1000,
+    );
     const server = serve(state, redactor);
     for (const url of ['/status', '/metrics', '/readyz', '/healthz']) {
       const res = await server.inject({ url });

@@ -32,7 +32,8 @@ export const HEALTH_PATHS = ['/', '/healthz', '/readyz', '/status', '/metrics', 
  * The status page's policy: its script, style and event stream from this origin only, nothing
  * inline, no frames, forms or plugins.
  */
-export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Default listen address: loopback only (rule 6). */
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 9580 };
@@ -62,7 +63,10 @@ function pathOf(url: string): string {
 export function buildHealthServer(sources: HealthSources): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024, return503OnClosing: true });
   const json = (reply: FastifyReply, code: number, body: unknown): FastifyReply =>
-    secure(reply).code(code).type('application/json; charset=utf-8').send(sources.redactor.scrub(JSON.stringify(body)));
+    secure(reply)
+      .code(code)
+      .type('application/json; charset=utf-8')
+      .send(sources.redactor.scrub(JSON.stringify(body)));
 
   app.get('/healthz', (_req, reply) => json(reply, 200, { alive: true }));
   app.get('/readyz', (_req, reply) => {
@@ -114,18 +118,28 @@ function guardHost(app: FastifyInstance, sources: HealthSources): void {
     const now = Date.now();
     if (now - lastLogAt >= REFUSAL_LOG_INTERVAL_MS) {
       const host = req.headers.host === undefined ? '(none)' : sources.redactor.scrub(req.headers.host.slice(0, 100));
-      sources.logger.warn({ host, path: pathOf(req.url).slice(0, 100), refusedSinceLastLine: unlogged }, 'refused a request whose Host header does not name this server (DNS rebinding?)');
+      sources.logger.warn(
+        { host, path: pathOf(req.url).slice(0, 100), refusedSinceLastLine: unlogged },
+        'refused a request whose Host header does not name this server (DNS rebinding?)',
+      );
       lastLogAt = now;
       unlogged = 0;
     } else unlogged += 1;
     const body = { error: 'misdirected request: the Host header does not name this server', detail: refusalDetail(current) };
-    return secure(reply).code(421).type('application/json; charset=utf-8').header('connection', 'close').send(sources.redactor.scrub(JSON.stringify(body)));
+    return secure(reply)
+      .code(421)
+      .type('application/json; charset=utf-8')
+      .header('connection', 'close')
+      .send(sources.redactor.scrub(JSON.stringify(body)));
   });
 }
 
 /** The status page's routes: the document, its script and style, and the event stream. */
 function registerPage(app: FastifyInstance, feed: StatusFeed): void {
-  const asset = (type: string, body: string) => (_req: unknown, reply: FastifyReply): FastifyReply => secure(reply, PAGE_CSP).code(200).type(type).send(body);
+  const asset =
+    (type: string, body: string) =>
+    (_req: unknown, reply: FastifyReply): FastifyReply =>
+      secure(reply, PAGE_CSP).code(200).type(type).send(body);
   app.get('/', asset('text/html; charset=utf-8', PAGE_HTML));
   app.get('/page.js', asset('text/javascript; charset=utf-8', PAGE_JS));
   app.get('/page.css', asset('text/css; charset=utf-8', PAGE_CSS));

@@ -4,11 +4,12 @@ import { hostAllowed, isLoopbackName, parseHostHeader, refusalDetail, type HostP
 const LOOPBACK: HostPolicy = { boundHost: '127.0.0.1', port: 9580, allowedHosts: [] };
 
 describe('the Host check (DNS rebinding)', () => {
-  it.each([
-    'localhost:9580', 'LOCALHOST:9580', '127.0.0.1:9580', '127.1.2.3:9580', '[::1]:9580', '[0:0:0:0:0:0:0:1]:9580',
-  ])('serves %s on a loopback server listening on 9580', (host) => {
-    expect(hostAllowed(host, LOOPBACK)).toBe(true);
-  });
+  it.each(['localhost:9580', 'LOCALHOST:9580', '127.0.0.1:9580', '127.1.2.3:9580', '[::1]:9580', '[0:0:0:0:0:0:0:1]:9580'])(
+    'serves %s on a loopback server listening on 9580',
+    (host) => {
+      expect(hostAllowed(host, LOOPBACK)).toBe(true);
+    },
+  );
 
   it.each([
     ['missing', undefined],
@@ -74,7 +75,11 @@ describe('the Host check (DNS rebinding)', () => {
   });
 
   it('tells a refused client what the server answers to', () => {
-    expect(refusalDetail(LOOPBACK)).toBe('this server answers to the Host localhost, 127.0.0.1 or [::1] with port 9580; set allowedHosts in meshd.yaml to add a name');
-    expect(refusalDetail({ boundHost: '0.0.0.0', port: 1, allowedHosts: ['a.example'] })).toBe('this server answers to the Host localhost, 127.0.0.1 or [::1], or an IP address with port 1, or a.example (allowedHosts); set allowedHosts in meshd.yaml to add a name');
+    expect(refusalDetail(LOOPBACK)).toBe(
+      'this server answers to the Host localhost, 127.0.0.1 or [::1] with port 9580; set allowedHosts in meshd.yaml to add a name',
+    );
+    expect(refusalDetail({ boundHost: '0.0.0.0', port: 1, allowedHosts: ['a.example'] })).toBe(
+      'this server answers to the Host localhost, 127.0.0.1 or [::1], or an IP address with port 1, or a.example (allowedHosts); set allowedHosts in meshd.yaml to add a name',
+    );
   });
 });

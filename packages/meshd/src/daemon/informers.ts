@@ -126,7 +126,10 @@ class ResourceWatcher {
   private listedOnce = false;
   private abandonCurrent: (() => void) | undefined;
 
-  constructor(private readonly o: ResourceWatchOptions, private readonly markSynced: () => void) {
+  constructor(
+    private readonly o: ResourceWatchOptions,
+    private readonly markSynced: () => void,
+  ) {
     this.path = collectionPath(o);
   }
 
@@ -176,8 +179,7 @@ class ResourceWatcher {
     if (this.failures === 1) {
       this.o.logger.warn(log, 'watch interrupted; relisting');
       this.o.onConnectivity?.('lost');
-    }
-    else this.o.logger.debug(log, 'watch still failing');
+    } else this.o.logger.debug(log, 'watch still failing');
     if (await this.answers()) {
       const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
       await abortableSleep(delay, this.o.signal);
@@ -258,7 +260,13 @@ class ResourceWatcher {
   private watchFrom(version: { current: string }): Promise<WatchEnd> {
     const o = this.o;
     const timeoutSeconds = o.watchTimeoutSeconds ?? 300;
-    const params = { resourceVersion: version.current, allowWatchBookmarks: true, timeoutSeconds, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector };
+    const params = {
+      resourceVersion: version.current,
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+      labelSelector: o.labelSelector,
+      fieldSelector: o.fieldSelector,
+    };
     return new Promise<WatchEnd>((resolve) => {
       let handle: WatchHandle | undefined;
       let expired = false;
@@ -282,7 +290,13 @@ class ResourceWatcher {
         handle?.connectionDead();
         finish({ kind: 'error', error: new Error(why) });
       };
-      const inactivity = setTimeout(() => abandon(`watch request still open ${timeoutSeconds} s + ${watchGraceMs(timeoutSeconds) / 1000} s after it should have ended: connection presumed dead`), timeoutSeconds * 1000 + watchGraceMs(timeoutSeconds));
+      const inactivity = setTimeout(
+        () =>
+          abandon(
+            `watch request still open ${timeoutSeconds} s + ${watchGraceMs(timeoutSeconds) / 1000} s after it should have ended: connection presumed dead`,
+          ),
+        timeoutSeconds * 1000 + watchGraceMs(timeoutSeconds),
+      );
       this.abandonCurrent = () => abandon('cluster found unreachable: watch request abandoned');
       const onEvent = (type: string, object: KubernetesObject): void => {
         if (this.apply(type, object, version) === 'expired') {

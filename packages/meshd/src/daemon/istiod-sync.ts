@@ -25,7 +25,8 @@ export function parseClusterz(body: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of parsed as unknown[]) {
     const e = entry as { id?: unknown; syncStatus?: unknown } | null;
-    if (e === null || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.syncStatus !== 'string') throw new Error('an entry has no string id and syncStatus');
+    if (e === null || typeof e !== 'object' || typeof e.id !== 'string' || typeof e.syncStatus !== 'string')
+      throw new Error('an entry has no string id and syncStatus');
     out[e.id.slice(0, 253)] = e.syncStatus.slice(0, 64);
   }
   return out;

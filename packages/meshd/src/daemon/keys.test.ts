@@ -22,9 +22,12 @@ current-context: ${name}
 
 type Files = Record<string, string>;
 const base: Files = {
-  'cp.yaml': descriptor('cp', true), 'cp.kube.conf': kubeconfig('cp', 6443),
-  'east.yaml': descriptor('east', false), 'east.kube.conf': kubeconfig('east', 6444),
-  'west.yaml': descriptor('west', false), 'west.kube.conf': kubeconfig('west', 6445),
+  'cp.yaml': descriptor('cp', true),
+  'cp.kube.conf': kubeconfig('cp', 6443),
+  'east.yaml': descriptor('east', false),
+  'east.kube.conf': kubeconfig('east', 6444),
+  'west.yaml': descriptor('west', false),
+  'west.kube.conf': kubeconfig('west', 6445),
 };
 const fp = (files: Files) => {
   const validation = validateDirectory(snapshotFromContents(files));
@@ -78,7 +81,7 @@ describe('passOfKey', () => {
 describe('everyKey (what a control-plane event, start-up, a reload or leadership enqueues)', () => {
   it.each([
     { what: 'no directory read yet, nothing known', fingerprint: undefined, known: [], want: [REGISTRY_KEY] },
-    { what: 'the directory\'s remotes, sorted, registry last', fingerprint: fp(base), known: [], want: ['east', 'west', REGISTRY_KEY] },
+    { what: "the directory's remotes, sorted, registry last", fingerprint: fp(base), known: [], want: ['east', 'west', REGISTRY_KEY] },
     { what: 'known remotes merged in without repeats', fingerprint: fp(base), known: ['west', 'north'], want: ['east', 'north', 'west', REGISTRY_KEY] },
     { what: 'never the control plane', fingerprint: fp(base), known: ['cp'], want: ['east', 'west', REGISTRY_KEY] },
   ])('$what', ({ fingerprint, known, want }) => {

@@ -61,7 +61,11 @@ export function fingerprintDirectory(validation: DirectoryValidation): Directory
  * whose file is now invalid is not enqueued (it keeps its last good version, rule 2). Pure.
  */
 export function keysForDirectoryChange(before: DirectoryFingerprint | undefined, after: DirectoryFingerprint, known: Iterable<string> = []): string[] {
-  if (before === undefined || controlPlaneChanged(before, after)) return everyKey(after, [...known, ...(before?.clusters.keys() ?? [])].filter((n) => n !== before?.controlPlane));
+  if (before === undefined || controlPlaneChanged(before, after))
+    return everyKey(
+      after,
+      [...known, ...(before?.clusters.keys() ?? [])].filter((n) => n !== before?.controlPlane),
+    );
   const keys = changedClusterKeys(before, after);
   return keys.size > 0 ? [...keys].sort() : [REGISTRY_KEY];
 }
@@ -84,4 +88,3 @@ function changedClusterKeys(before: DirectoryFingerprint, after: DirectoryFinger
   }
   return keys;
 }
-

@@ -32,7 +32,13 @@ describe('installLifecycle', () => {
   it('exits 0 after the grace period when the action in flight does not finish', async () => {
     const source = signals();
     const exits: number[] = [];
-    installLifecycle({ signals: source, target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) }, logger: recordingLogger(), exit: (c) => exits.push(c), graceMs: 20_000 });
+    installLifecycle({
+      signals: source,
+      target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) },
+      logger: recordingLogger(),
+      exit: (c) => exits.push(c),
+      graceMs: 20_000,
+    });
     source.send('SIGINT');
     await vi.advanceTimersByTimeAsync(19_999);
     expect(exits).toEqual([]);
@@ -43,7 +49,12 @@ describe('installLifecycle', () => {
   it('exits 1 at once on a second signal while stopping', () => {
     const source = signals();
     const exits: number[] = [];
-    installLifecycle({ signals: source, target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) }, logger: recordingLogger(), exit: (c) => exits.push(c) });
+    installLifecycle({
+      signals: source,
+      target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) },
+      logger: recordingLogger(),
+      exit: (c) => exits.push(c),
+    });
     source.send('SIGTERM');
     source.send('SIGINT');
     expect(exits).toEqual([1]);
@@ -52,7 +63,10 @@ describe('installLifecycle', () => {
   it('reloads on SIGHUP one at a time, merging a SIGHUP that arrives during a reload into one more', async () => {
     const source = signals();
     let reloads = 0;
-    const target: LifecycleTarget = { shutdown: () => Promise.resolve(), reload: () => (reloads++, new Promise((resolve) => setTimeout(() => resolve(true), 100))) };
+    const target: LifecycleTarget = {
+      shutdown: () => Promise.resolve(),
+      reload: () => (reloads++, new Promise((resolve) => setTimeout(() => resolve(true), 100))),
+    };
     installLifecycle({ signals: source, target, logger: recordingLogger(), exit: () => undefined });
     source.send('SIGHUP');
     source.send('SIGHUP');
@@ -64,7 +78,12 @@ describe('installLifecycle', () => {
   it('keeps running when a reload throws, and logs it', async () => {
     const source = signals();
     const logger = recordingLogger();
-    installLifecycle({ signals: source, target: { shutdown: () => Promise.resolve(), reload: () => Promise.reject(new Error('boom')) }, logger, exit: () => undefined });
+    installLifecycle({
+      signals: source,
+      target: { shutdown: () => Promise.resolve(), reload: () => Promise.reject(new Error('boom')) },
+      logger,
+      exit: () => undefined,
+    });
     source.send('SIGHUP');
     await vi.advanceTimersByTimeAsync(0);
     expect(logger.entries.some((e) => e.level === 'error' && e.msg?.includes('keeping the previous configuration'))).toBe(true);
@@ -74,7 +93,12 @@ describe('installLifecycle', () => {
 describe('createDaemonLogger', () => {
   function sink(isTTY: boolean): Writable & { text: string; isTTY: boolean } {
     const chunks: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }) as Writable & { text: string; isTTY: boolean };
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    }) as Writable & { text: string; isTTY: boolean };
     Object.defineProperty(stream, 'text', { get: () => chunks.join('') });
     stream.isTTY = isTTY;
     return stream;

@@ -23,7 +23,13 @@ export interface DaemonLoggerOptions {
 export function createDaemonLogger(options: DaemonLoggerOptions): PinoLogger & Logger {
   const readable = options.pretty ?? options.destination.isTTY === true;
   const stream: DestinationStream = readable
-    ? pretty({ destination: options.destination, colorize: options.destination.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? pretty({
+        destination: options.destination,
+        colorize: options.destination.isTTY === true,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      })
     : options.destination;
   return pino(
     {

@@ -26,7 +26,12 @@ export class DaemonMetrics {
 
   constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.reconciles = new Counter({ name: 'meshd_reconciles_total', help: 'Reconciles finished, by work-queue key and result.', labelNames: ['cluster', 'result'], registers });
+    this.reconciles = new Counter({
+      name: 'meshd_reconciles_total',
+      help: 'Reconciles finished, by work-queue key and result.',
+      labelNames: ['cluster', 'result'],
+      registers,
+    });
     this.errors = new Counter({
       name: 'meshd_errors_total',
       help: 'Errors met by reconciles, by catalogue code and retry class (terminal ones are parked, so counted once until their input changes).',
@@ -46,7 +51,14 @@ export class DaemonMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
       registers,
     });
-    new Gauge({ name: 'meshd_queue_depth', help: 'Keys waiting in the work queue.', registers, collect() { this.set(sources.queueDepth()); } });
+    new Gauge({
+      name: 'meshd_queue_depth',
+      help: 'Keys waiting in the work queue.',
+      registers,
+      collect() {
+        this.set(sources.queueDepth());
+      },
+    });
     new Gauge({
       name: 'meshd_cluster_reachable',
       help: '1 when the cluster answered in its last reconcile, 0 when not.',
@@ -61,7 +73,9 @@ export class DaemonMetrics {
       name: 'meshd_last_successful_reconcile_timestamp_seconds',
       help: 'Unix time of the last reconcile that left its scope converged (0: none yet).',
       registers,
-      collect() { this.set((sources.status().lastSuccessAt ?? 0) / 1000); },
+      collect() {
+        this.set((sources.status().lastSuccessAt ?? 0) / 1000);
+      },
     });
     new Gauge({
       name: 'meshd_files_in_error',
@@ -76,7 +90,9 @@ export class DaemonMetrics {
       name: 'meshd_removals_held',
       help: 'Cluster removals held by the deletion budget (removals.maxPerPass) until confirmed.',
       registers,
-      collect() { this.set(Object.values(sources.status().clusters).filter((c) => c.report.state === 'held').length); },
+      collect() {
+        this.set(Object.values(sources.status().clusters).filter((c) => c.report.state === 'held').length);
+      },
     });
     new Gauge({
       name: 'meshd_credential_expiry_timestamp_seconds',
@@ -85,7 +101,8 @@ export class DaemonMetrics {
       registers,
       collect() {
         this.reset();
-        for (const c of sources.status().latest?.report.credentials ?? []) if (c.expiresAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.expiresAt) / 1000);
+        for (const c of sources.status().latest?.report.credentials ?? [])
+          if (c.expiresAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.expiresAt) / 1000);
       },
     });
     new Gauge({
@@ -95,14 +112,17 @@ export class DaemonMetrics {
       registers,
       collect() {
         this.reset();
-        for (const c of sources.status().latest?.report.credentials ?? []) if (c.rotateAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.rotateAt) / 1000);
+        for (const c of sources.status().latest?.report.credentials ?? [])
+          if (c.rotateAt !== undefined) this.set({ cluster: c.cluster }, Date.parse(c.rotateAt) / 1000);
       },
     });
     new Gauge({
       name: 'meshd_directory_valid',
       help: '1 when the newest pass found the cluster directory valid.',
       registers,
-      collect() { this.set(sources.status().latest?.report.directoryValid === true ? 1 : 0); },
+      collect() {
+        this.set(sources.status().latest?.report.directoryValid === true ? 1 : 0);
+      },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'meshd_' });
   }

@@ -31,7 +31,12 @@ function serve(box: { state: StatusState }, redactor = new Redactor()): { server
 }
 
 const mesh = (pilot = '10.1.0.5'): StatusState =>
-  foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east')], { endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }), 1000);
+  foldReport(
+    emptyStatusState(),
+    '@all',
+    passReport([clusterReport('cp'), clusterReport('east')], { endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+    1000,
+  );
 
 /** Reads Server-Sent Events `view` from a stream until `want` accepts one. */
 async function nextView(reader: ReadableStreamDefaultReader<Uint8Array>, want: (v: PageView) => boolean, buffer: { text: string }): Promise<PageView> {
@@ -115,7 +120,12 @@ describe('GET /events', () => {
     expect(feed.clientCount()).toBe(1);
 
     const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', `Bearer ${TOKEN} refused`) });
-    box.state = foldReport(box.state, 'east', passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '10.1.0.9', policy: '10.1.0.6', statsd: '10.1.0.7' } }), 2000);
+    box.state = foldReport(
+      box.state,
+      'east',
+      passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '10.1.0.9', policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+      2000,
+    );
     feed.changed();
     const next = await nextView(reader, (v) => v.status.endpoints?.pilot === '10.1.0.9', buffer);
     expect(JSON.stringify(next)).not.toContain(TOKEN);

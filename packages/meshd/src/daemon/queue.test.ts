@@ -30,7 +30,13 @@ function harness(behaviour: (key: string, call: number) => Promise<ReconcileResu
       running--;
     }
   };
-  const queue = new WorkQueue({ reconcile, random: () => 0, onResult: (r) => records.push(r), concurrency: options.concurrency ?? 4, resyncMs: options.resyncMs ?? 0 });
+  const queue = new WorkQueue({
+    reconcile,
+    random: () => 0,
+    onResult: (r) => records.push(r),
+    concurrency: options.concurrency ?? 4,
+    resyncMs: options.resyncMs ?? 0,
+  });
   return { queue, calls, records, maxRunning: () => maxRunning, keysCalled: () => calls.map((c) => c.key) };
 }
 
@@ -162,7 +168,14 @@ describe('WorkQueue: one result path', () => {
     const q = new WorkQueue<string>({
       random: () => 0,
       resyncMs: 0,
-      reconcile: (key) => Promise.resolve(key === 'bad' ? { report: 'bad report', error: new MeshdError('MESHD_ERR_DISCOVERY', 'no pilot') } : key === 'later' ? { report: 'later report', requeueAfterMs: 1000 } : { report: 'good report' }),
+      reconcile: (key) =>
+        Promise.resolve(
+          key === 'bad'
+            ? { report: 'bad report', error: new MeshdError('MESHD_ERR_DISCOVERY', 'no pilot') }
+            : key === 'later'
+              ? { report: 'later report', requeueAfterMs: 1000 }
+              : { report: 'good report' },
+        ),
       onResult: (r) => records.push({ key: r.key, outcome: r.outcome, ...(r.report !== undefined ? { report: r.report } : {}) }),
     });
     q.start();
@@ -178,7 +191,11 @@ describe('WorkQueue: one result path', () => {
 
   it('parks a key whose error result is terminal, with its report', async () => {
     const records: ReconcileRecord<string>[] = [];
-    const q = new WorkQueue<string>({ resyncMs: 0, reconcile: () => Promise.resolve({ report: 'r', error: new MeshdError('MESHD_ERR_INVALID_DIRECTORY', 'no control plane') }), onResult: (r) => records.push(r) });
+    const q = new WorkQueue<string>({
+      resyncMs: 0,
+      reconcile: () => Promise.resolve({ report: 'r', error: new MeshdError('MESHD_ERR_INVALID_DIRECTORY', 'no control plane') }),
+      onResult: (r) => records.push(r),
+    });
     q.start();
     q.add('@registry');
     await q.whenIdle();

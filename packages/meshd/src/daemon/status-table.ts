@@ -3,7 +3,12 @@ import type { ClusterStatus, MeshStatus } from './status.js';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function shortTime(iso: string | undefined): string {
@@ -57,11 +62,13 @@ export function formatStatusTable(status: MeshStatus, url: string): string {
   if (status.clusters.length > 0) lines.push(...clusterRows(status.clusters));
   else lines.push('no cluster reported yet');
   if (status.clusters.some((c) => c.fromLastGood)) lines.push('* running from the last good version of its descriptor (the file has errors)');
-  if (status.errors.length > 0) lines.push('', 'errors:', ...status.errors.map((x) => `  [${x.code}${x.retry === 'terminal' ? ', parked' : ''}] ${oneLine(x.message, 160)}`));
+  if (status.errors.length > 0)
+    lines.push('', 'errors:', ...status.errors.map((x) => `  [${x.code}${x.retry === 'terminal' ? ', parked' : ''}] ${oneLine(x.message, 160)}`));
   const findings = status.directory.findings;
   if (findings.length > 0) lines.push('', 'files:', ...findings.map((f) => `  ${f.file || '(directory)'}:${f.line}:${f.col}: ${f.severity}: ${f.message}`));
   if (status.removed.length > 0) lines.push('', `removed: ${status.removed.map((r) => `${r.name} (${shortTime(r.at)})`).join(', ')}`);
-  if ((status.removalsHeld ?? []).length > 0) lines.push('', `removals held (confirm with meshd apply --allow-removals N): ${(status.removalsHeld ?? []).join(', ')}`);
+  if ((status.removalsHeld ?? []).length > 0)
+    lines.push('', `removals held (confirm with meshd apply --allow-removals N): ${(status.removalsHeld ?? []).join(', ')}`);
   lines.push(...credentialLines(status));
   return `${lines.join('\n')}\n`;
 }
@@ -76,8 +83,13 @@ function credentialLines(status: MeshStatus): string[] {
   }
   const istiod = status.istiod;
   if (istiod) {
-    const synced = Object.entries(istiod.clusters).map(([id, sync]) => `${id} ${sync}`).join(', ');
-    lines.push('', `istiod at ${istiod.url} (${shortTime(istiod.at)}): ${istiod.error !== undefined ? `unreadable: ${oneLine(istiod.error)}` : synced || 'no cluster'}`);
+    const synced = Object.entries(istiod.clusters)
+      .map(([id, sync]) => `${id} ${sync}`)
+      .join(', ');
+    lines.push(
+      '',
+      `istiod at ${istiod.url} (${shortTime(istiod.at)}): ${istiod.error !== undefined ? `unreadable: ${oneLine(istiod.error)}` : synced || 'no cluster'}`,
+    );
   }
   return lines;
 }

@@ -21,13 +21,30 @@ describe('statusFromReports', () => {
     expect(readinessReasons(state, context)).toEqual(['the control plane cp is unreachable since 2026-01-01T00:00:01.000Z: unreachable: timed out after 10 s']);
     state = foldReport(state, '@all', passReport([clusterReport('cp'), clusterReport('east')]), t(2));
     expect(readinessReasons(state, context)).toEqual([]);
-    state = foldReport(state, 'east', passReport([clusterReport('cp', { reachable: false, state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', '401 Unauthorized') })]), t(3));
+    state = foldReport(
+      state,
+      'east',
+      passReport([clusterReport('cp', { reachable: false, state: 'error', lastError: reportError('MESHD_ERR_UNAUTHORIZED', '401 Unauthorized') })]),
+      t(3),
+    );
     expect(readinessReasons(state, context)).toEqual(['the control plane cp is failing since 2026-01-01T00:00:03.000Z: 401 Unauthorized']);
   });
 
   it('is not ready when the pass never got to a control plane (none in the directory, no last good one)', () => {
-    const state = foldReport(emptyStatusState(), '@all', passReport([], { controlPlane: undefined, directoryValid: false, errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane')] }), t(1));
-    expect(readinessReasons(state, context)).toEqual(['the cluster directory is invalid (0 errors; see /status)', 'the control plane has not been reached yet']);
+    const state = foldReport(
+      emptyStatusState(),
+      '@all',
+      passReport([], {
+        controlPlane: undefined,
+        directoryValid: false,
+        errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane')],
+      }),
+      t(1),
+    );
+    expect(readinessReasons(state, context)).toEqual([
+      'the cluster directory is invalid (0 errors; see /status)',
+      'the control plane has not been reached yet',
+    ]);
   });
 
   it('is not ready while the directory is gone, whatever the last reconcile said', () => {
@@ -38,7 +55,12 @@ describe('statusFromReports', () => {
   });
 
   it('shows each cluster from its newest report, control plane first, with release and secrets', () => {
-    const helm = componentReport('helm-template', { state: 'out-of-sync', reason: 'values changed', changes: [{ op: 'update', kind: 'Endpoints', name: 'istio-pilot' }], writes: 1 });
+    const helm = componentReport('helm-template', {
+      state: 'out-of-sync',
+      reason: 'values changed',
+      changes: [{ op: 'update', kind: 'Endpoints', name: 'istio-pilot' }],
+      writes: 1,
+    });
     const secrets = componentReport('secrets', { state: 'in-sync' });
     let state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp'), clusterReport('west'), clusterReport('east')]), t(1));
     state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] })]), t(2));
@@ -75,7 +97,12 @@ describe('statusFromReports', () => {
 
   it('reports file errors with their position and is not ready while the directory is invalid', () => {
     const finding = { file: 'east.yaml', line: 3, col: 5, severity: 'error' as const, message: 'metadata.name must be a DNS label' };
-    const state = foldReport(emptyStatusState(), 'registry', passReport([clusterReport('cp')], { directoryValid: false, findings: [finding], converged: false }), t(1));
+    const state = foldReport(
+      emptyStatusState(),
+      'registry',
+      passReport([clusterReport('cp')], { directoryValid: false, findings: [finding], converged: false }),
+      t(1),
+    );
     const status = statusFromReports(state, context);
     expect(status.ready).toBe(false);
     expect(status.readyReasons).toEqual(['the cluster directory is invalid (1 error; see /status)']);
@@ -86,14 +113,23 @@ describe('statusFromReports', () => {
     let state = recordReconcile(emptyStatusState(), { key: 'east', at: t(5), durationMs: 120, outcome: 'success', converged: true });
     state = recordReconcile(state, { key: 'west', at: t(9), durationMs: 80, outcome: 'error', error: reportError('MESHD_ERR_API', 'boom') });
     const status = statusFromReports(state, context);
-    expect(status.lastReconcile).toEqual({ key: 'west', at: '2026-01-01T00:00:09.000Z', durationMs: 80, result: 'error', error: reportError('MESHD_ERR_API', 'boom') });
+    expect(status.lastReconcile).toEqual({
+      key: 'west',
+      at: '2026-01-01T00:00:09.000Z',
+      durationMs: 80,
+      result: 'error',
+      error: reportError('MESHD_ERR_API', 'boom'),
+    });
     expect(status.lastSuccessfulReconcile).toBe('2026-01-01T00:00:05.000Z');
   });
 
   it('is not ready on a standby or while shutting down', () => {
     const state = foldReport(emptyStatusState(), '*', passReport([clusterReport('cp')]), t(1));
     const leader = { enabled: true, isLeader: false, identity: 'bastion-b', holder: 'bastion-a' };
-    expect(readinessReasons(state, { ...context, leader, shuttingDown: true })).toEqual(['shutting down', 'standby: another meshd holds the lease (bastion-a)']);
+    expect(readinessReasons(state, { ...context, leader, shuttingDown: true })).toEqual([
+      'shutting down',
+      'standby: another meshd holds the lease (bastion-a)',
+    ]);
   });
 
   it('never keeps the desired mesh (it holds kubeconfigs)', () => {
@@ -131,8 +167,17 @@ describe('reachable since and endpoints changed at', () => {
 });
 
 describe('credentials and istiod on /status and in meshd status', () => {
-  it('shows each minted credential\'s expiry and rotation, and istiod\'s sync state, never a token', async () => {
-    const credentials = [{ cluster: 'east', kind: 'token-request' as const, serviceAccount: 'istio-system/meshd-pilot-reader', issuedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z', rotateAt: '2026-01-01T16:00:00.000Z' }];
+  it("shows each minted credential's expiry and rotation, and istiod's sync state, never a token", async () => {
+    const credentials = [
+      {
+        cluster: 'east',
+        kind: 'token-request' as const,
+        serviceAccount: 'istio-system/meshd-pilot-reader',
+        issuedAt: '2026-01-01T00:00:00.000Z',
+        expiresAt: '2026-01-02T00:00:00.000Z',
+        rotateAt: '2026-01-01T16:00:00.000Z',
+      },
+    ];
     const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east')], { credentials }), t(1));
     const istiod = { url: 'http://127.0.0.1:15014', at: '2026-01-01T00:00:02.000Z', clusters: { cp: 'synced', east: 'synced' } };
     const status = statusFromReports(state, { ...context, istiod });
@@ -140,7 +185,9 @@ describe('credentials and istiod on /status and in meshd status', () => {
     expect(status.istiod).toEqual(istiod);
     const { formatStatusTable } = await import('./status-table.js');
     const table = formatStatusTable(status, 'http://127.0.0.1:9580');
-    expect(table).toMatch(/credentials:\n\s+CLUSTER\s+KIND\s+EXPIRES\s+ROTATES\s+ISTIOD\n\s+east\s+token-request\s+2026-01-02 00:00:00Z\s+2026-01-01 16:00:00Z\s+synced/);
+    expect(table).toMatch(
+      /credentials:\n\s+CLUSTER\s+KIND\s+EXPIRES\s+ROTATES\s+ISTIOD\n\s+east\s+token-request\s+2026-01-02 00:00:00Z\s+2026-01-01 16:00:00Z\s+synced/,
+    );
     expect(table).toContain('istiod at http://127.0.0.1:15014');
   });
 });

@@ -107,7 +107,14 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function componentStatus(c: ComponentReport): ComponentStatus {
   const applied = c.error === undefined && c.writes > 0;
   const changes = c.changes.filter((x) => x.op !== 'orphan').length;
-  const status: ComponentStatus = { component: c.component, state: applied ? 'in-sync' : c.state, observed: c.state, reason: c.reason, changes, writes: c.writes };
+  const status: ComponentStatus = {
+    component: c.component,
+    state: applied ? 'in-sync' : c.state,
+    observed: c.state,
+    reason: c.reason,
+    changes,
+    writes: c.writes,
+  };
   if (c.error !== undefined) status.error = c.error;
   return status;
 }
@@ -115,7 +122,17 @@ function componentStatus(c: ComponentReport): ComponentStatus {
 function clusterStatus(entry: ClusterEntry): ClusterStatus {
   const r = entry.report;
   const components = r.components.map(componentStatus);
-  const status: ClusterStatus = { name: r.name, role: r.role, server: r.server, reachable: r.reachable, state: r.state, warnings: [...r.warnings], components, fromLastGood: r.fromLastGood === true, updatedAt: iso(entry.at) };
+  const status: ClusterStatus = {
+    name: r.name,
+    role: r.role,
+    server: r.server,
+    reachable: r.reachable,
+    state: r.state,
+    warnings: [...r.warnings],
+    components,
+    fromLastGood: r.fromLastGood === true,
+    updatedAt: iso(entry.at),
+  };
   if (entry.unreachableSince !== undefined) status.unreachableSince = iso(entry.unreachableSince);
   if (entry.reachableSince !== undefined) status.reachableSince = iso(entry.reachableSince);
   if (r.version !== undefined) status.version = r.version;
@@ -193,7 +210,10 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
     clusters: Object.values(state.clusters).map(clusterStatus).sort(byRoleThenName),
     errors: latest?.errors ?? [],
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
-    removalsHeld: Object.values(state.clusters).filter((c) => c.report.state === 'held').map((c) => c.report.name).sort(),
+    removalsHeld: Object.values(state.clusters)
+      .filter((c) => c.report.state === 'held')
+      .map((c) => c.report.name)
+      .sort(),
   };
   addPassParts(status, state, latest);
   addDaemonParts(status, state, context);

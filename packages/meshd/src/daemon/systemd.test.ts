@@ -24,7 +24,12 @@ describe('SystemdNotifier', () => {
 
   it('sends READY with a status, STOPPING, and pings the watchdog at half WatchdogSec', async () => {
     const { exec, calls } = fakeExec();
-    const n = new SystemdNotifier({ env: { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '42' }, pid: 42, logger: silentLogger(), execFile: exec });
+    const n = new SystemdNotifier({
+      env: { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '42' },
+      pid: 42,
+      logger: silentLogger(),
+      execFile: exec,
+    });
     expect(n.watchdogIntervalMs).toBe(15_000);
     await n.ready('2 clusters converged');
     await n.stopping();

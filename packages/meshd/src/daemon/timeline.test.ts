@@ -14,10 +14,26 @@ const texts = (entries: TimelineEntry[]): string[] => entries.map((e) => e.text)
 describe('timelineEntries', () => {
   it.each<[string, StatusState, string[]]>([
     ['nothing changed', base, []],
-    ['Pilot moved', foldReport(base, 'east', passReport([clusterReport('east')], { endpoints: endpoints('10.1.0.9') }), 2000), ['Pilot moved 10.1.0.5 → 10.1.0.9']],
-    ['a cluster joined', foldReport(base, 'west', passReport([clusterReport('west')], { endpoints: endpoints('10.1.0.5') }), 2000), ['west (remote) is in the mesh: converged']],
-    ['a cluster left', foldReport(base, 'east', passReport([clusterReport('east', { state: 'removed' })], { endpoints: endpoints('10.1.0.5') }), 2000), ['east left the mesh']],
-    ['a cluster went unreachable', foldReport(base, 'east', passReport([clusterReport('east', { reachable: false, state: 'unreachable' })]), 2000), ['east: converged → unreachable']],
+    [
+      'Pilot moved',
+      foldReport(base, 'east', passReport([clusterReport('east')], { endpoints: endpoints('10.1.0.9') }), 2000),
+      ['Pilot moved 10.1.0.5 → 10.1.0.9'],
+    ],
+    [
+      'a cluster joined',
+      foldReport(base, 'west', passReport([clusterReport('west')], { endpoints: endpoints('10.1.0.5') }), 2000),
+      ['west (remote) is in the mesh: converged'],
+    ],
+    [
+      'a cluster left',
+      foldReport(base, 'east', passReport([clusterReport('east', { state: 'removed' })], { endpoints: endpoints('10.1.0.5') }), 2000),
+      ['east left the mesh'],
+    ],
+    [
+      'a cluster went unreachable',
+      foldReport(base, 'east', passReport([clusterReport('east', { reachable: false, state: 'unreachable' })]), 2000),
+      ['east: converged → unreachable'],
+    ],
     [
       'a copy was restored after drift',
       foldReport(base, 'east', passReport([clusterReport('east', { components: [componentReport('secrets', { state: 'drifted', writes: 1 })] })]), 2000),
@@ -34,13 +50,22 @@ describe('timelineEntries', () => {
 
   it('starts with every cluster joining and the endpoints found', () => {
     expect(texts(timelineEntries(undefined, view(base), 'now'))).toEqual([
-      'Pilot found at 10.1.0.5', 'Mixer policy found at 10.1.0.6', 'statsd bridge found at 10.1.0.7',
-      'cp (control-plane) is in the mesh: converged', 'east (remote) is in the mesh: converged',
+      'Pilot found at 10.1.0.5',
+      'Mixer policy found at 10.1.0.6',
+      'statsd bridge found at 10.1.0.7',
+      'cp (control-plane) is in the mesh: converged',
+      'east (remote) is in the mesh: converged',
     ]);
   });
 
   it('marks failed reconciles as problems', () => {
-    const failed = recordReconcile(base, { key: 'east', at: 3000, durationMs: 5, outcome: 'error', error: reportError('MESHD_ERR_UNREACHABLE', 'east: unreachable') });
+    const failed = recordReconcile(base, {
+      key: 'east',
+      at: 3000,
+      durationMs: 5,
+      outcome: 'error',
+      error: reportError('MESHD_ERR_UNREACHABLE', 'east: unreachable'),
+    });
     const [entry] = timelineEntries(view(base), view(failed), 'now');
     expect(entry).toMatchObject({ kind: 'reconcile', problem: true, text: 'reconcile east error in 5 ms: [MESHD_ERR_UNREACHABLE] east: unreachable' });
   });
@@ -48,17 +73,19 @@ describe('timelineEntries', () => {
 
 describe('appendTimeline', () => {
   it('keeps the newest entries, numbered in order, never more than the limit', () => {
-    fc.assert(fc.property(fc.array(fc.nat({ max: 150 }), { maxLength: 30 }), (batches) => {
-      let timeline = appendTimeline([], [], 1);
-      let seq = 1;
-      for (const size of batches) {
-        const entries = Array.from({ length: size }, (_, i): TimelineEntry => ({ at: 'now', kind: 'reconcile', text: `${seq + i}` }));
-        timeline = appendTimeline(timeline, entries, seq);
-        seq += size;
-      }
-      expect(timeline.length).toBe(Math.min(TIMELINE_LENGTH, seq - 1));
-      timeline.forEach((e, i) => expect(e.seq).toBe(seq - timeline.length + i));
-      expect(timeline.every((e) => e.text === String(e.seq))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 150 }), { maxLength: 30 }), (batches) => {
+        let timeline = appendTimeline([], [], 1);
+        let seq = 1;
+        for (const size of batches) {
+          const entries = Array.from({ length: size }, (_, i): TimelineEntry => ({ at: 'now', kind: 'reconcile', text: `${seq + i}` }));
+          timeline = appendTimeline(timeline, entries, seq);
+          seq += size;
+        }
+        expect(timeline.length).toBe(Math.min(TIMELINE_LENGTH, seq - 1));
+        timeline.forEach((e, i) => expect(e.seq).toBe(seq - timeline.length + i));
+        expect(timeline.every((e) => e.text === String(e.seq))).toBe(true);
+      }),
+    );
   });
 });

@@ -73,7 +73,9 @@ function reconcileEntry(prev: View, next: View): TimelineEntry[] {
 function componentEntry(cluster: ClusterStatus, component: ComponentStatus | undefined, what: string): TimelineEntry[] {
   if (component === undefined || component.writes === 0 || component.error !== undefined) return [];
   const restored = component.observed === 'drifted';
-  const text = restored ? `${cluster.name}: ${what} restored after drift (${component.writes} writes)` : `${cluster.name}: ${what} applied, was ${component.observed} (${component.writes} writes)`;
+  const text = restored
+    ? `${cluster.name}: ${what} restored after drift (${component.writes} writes)`
+    : `${cluster.name}: ${what} applied, was ${component.observed} (${component.writes} writes)`;
   return [{ at: cluster.updatedAt, kind: restored ? 'restored' : 'applied', cluster: cluster.name, text }];
 }
 
@@ -98,7 +100,9 @@ export function timelineEntries(prev: View | undefined, next: View, at: string):
   const base = prev ?? EMPTY_VIEW;
   const known = new Map(base.clusters.map((c) => [c.name, c]));
   const removedBefore = new Set(base.removed.map((r) => `${r.name}@${r.at}`));
-  const removed = next.removed.filter((r) => !removedBefore.has(`${r.name}@${r.at}`)).map((r): TimelineEntry => ({ at: r.at, kind: 'removed', cluster: r.name, text: `${r.name} left the mesh` }));
+  const removed = next.removed
+    .filter((r) => !removedBefore.has(`${r.name}@${r.at}`))
+    .map((r): TimelineEntry => ({ at: r.at, kind: 'removed', cluster: r.name, text: `${r.name} left the mesh` }));
   const clusters = next.clusters.flatMap((c) => clusterEntries(known.get(c.name), c, at));
   return [...endpointEntries(base, next, at), ...removed, ...clusters, ...reconcileEntry(base, next)];
 }

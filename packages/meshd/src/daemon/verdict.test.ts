@@ -41,15 +41,33 @@ describe('judgePass', () => {
 
   it('fails any key on mesh-wide errors', () => {
     const cpDown = clusterReport('cp', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_TIMEOUT', 'unreachable: timeout') });
-    expect(judgePass(REGISTRY_KEY, passReport([cpDown], { errors: [] })).error).toEqual({ code: 'MESHD_ERR_TIMEOUT', message: 'cp: unreachable: timeout', retry: 'backoff' });
-    expect(judgePass('west', passReport([clusterReport('cp')], { errors: [reportError('MESHD_ERR_DISCOVERY', 'pilot has no ready pod')] })).error?.message).toBe('pilot has no ready pod');
+    expect(judgePass(REGISTRY_KEY, passReport([cpDown], { errors: [] })).error).toEqual({
+      code: 'MESHD_ERR_TIMEOUT',
+      message: 'cp: unreachable: timeout',
+      retry: 'backoff',
+    });
+    expect(
+      judgePass('west', passReport([clusterReport('cp')], { errors: [reportError('MESHD_ERR_DISCOVERY', 'pilot has no ready pod')] })).error?.message,
+    ).toBe('pilot has no ready pod');
     const conflict = componentReport('registry', { error: reportError('MESHD_ERR_NOT_OWNED', 'conflict') });
-    expect(judgePass(REGISTRY_KEY, passReport([clusterReport('cp')], { registry: conflict })).error).toEqual({ code: 'MESHD_ERR_NOT_OWNED', message: 'registry: conflict', retry: 'terminal' });
+    expect(judgePass(REGISTRY_KEY, passReport([clusterReport('cp')], { registry: conflict })).error).toEqual({
+      code: 'MESHD_ERR_NOT_OWNED',
+      message: 'registry: conflict',
+      retry: 'terminal',
+    });
   });
 
   it('makes a directory without any control plane terminal', () => {
-    const report = passReport([], { directoryValid: false, converged: false, errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed')] });
-    expect(judgePass(REGISTRY_KEY, report).error).toEqual({ code: 'MESHD_ERR_INVALID_DIRECTORY', message: 'the directory names no usable control plane: nothing was changed', retry: 'terminal' });
+    const report = passReport([], {
+      directoryValid: false,
+      converged: false,
+      errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed')],
+    });
+    expect(judgePass(REGISTRY_KEY, report).error).toEqual({
+      code: 'MESHD_ERR_INVALID_DIRECTORY',
+      message: 'the directory names no usable control plane: nothing was changed',
+      retry: 'terminal',
+    });
   });
 
   it('does not fail a key on an invalid directory alone (its clusters keep their last good version)', () => {
@@ -58,17 +76,35 @@ describe('judgePass', () => {
   });
 
   it('parks a cluster whose failures cannot fix themselves (rule 10): no retry, terminal on its own key', () => {
-    const stuck = clusterReport('east', { state: 'failed', lastError: reportError('MESHD_ERR_UNSERVED_API', 'helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east') });
-    expect(judgePass('east', passReport([clusterReport('cp'), stuck]))).toEqual({ error: { code: 'MESHD_ERR_UNSERVED_API', message: 'east: helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east', retry: 'terminal' } });
+    const stuck = clusterReport('east', {
+      state: 'failed',
+      lastError: reportError('MESHD_ERR_UNSERVED_API', 'helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east'),
+    });
+    expect(judgePass('east', passReport([clusterReport('cp'), stuck]))).toEqual({
+      error: {
+        code: 'MESHD_ERR_UNSERVED_API',
+        message: 'east: helm-template: Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by east',
+        retry: 'terminal',
+      },
+    });
   });
 
   it('keeps retrying a cluster when mesh-wide problems come with its parked failure', () => {
     const stuck = clusterReport('east', { state: 'failed', lastError: reportError('MESHD_ERR_INVALID_OBJECT', 'x') });
-    expect(judgePass('east', passReport([clusterReport('cp')].concat(stuck), { errors: [reportError('MESHD_ERR_DISCOVERY', 'pilot has no ready pod')] })).error).toEqual({ code: 'MESHD_ERR_DISCOVERY', message: 'pilot has no ready pod; east: x', retry: 'backoff' });
+    expect(
+      judgePass('east', passReport([clusterReport('cp')].concat(stuck), { errors: [reportError('MESHD_ERR_DISCOVERY', 'pilot has no ready pod')] })).error,
+    ).toEqual({ code: 'MESHD_ERR_DISCOVERY', message: 'pilot has no ready pod; east: x', retry: 'backoff' });
   });
 
   it('parks a chart that does not render on its key, by its code alone', () => {
-    const broken = clusterReport('east', { state: 'failed', lastError: reportError('MESHD_ERR_CHART_RENDER', 'helm-template: helm template failed (exit code 1)') });
-    expect(judgePass('east', passReport([clusterReport('cp'), broken])).error).toEqual({ code: 'MESHD_ERR_CHART_RENDER', message: 'east: helm-template: helm template failed (exit code 1)', retry: 'terminal' });
+    const broken = clusterReport('east', {
+      state: 'failed',
+      lastError: reportError('MESHD_ERR_CHART_RENDER', 'helm-template: helm template failed (exit code 1)'),
+    });
+    expect(judgePass('east', passReport([clusterReport('cp'), broken])).error).toEqual({
+      code: 'MESHD_ERR_CHART_RENDER',
+      message: 'east: helm-template: helm template failed (exit code 1)',
+      retry: 'terminal',
+    });
   });
 });

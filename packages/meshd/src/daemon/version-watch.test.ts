@@ -52,7 +52,10 @@ describe('watchServerVersion', () => {
 
   it('reports each change after the first read, not the first read itself', async () => {
     const { changes, waits } = await run(['v1.34.4', 'v1.34.4', 'v1.35.0', 'v1.35.0', 'v1.34.4']);
-    expect(changes).toEqual([['v1.34.4', 'v1.35.0'], ['v1.35.0', 'v1.34.4']]);
+    expect(changes).toEqual([
+      ['v1.34.4', 'v1.35.0'],
+      ['v1.35.0', 'v1.34.4'],
+    ]);
     expect(waits).toEqual([1000, 1000, 1000, 1000, 1000]);
   });
 

@@ -80,7 +80,8 @@ function logLook(logger: Logger, dir: string, look: PresenceLook): void {
   const { before, after } = look;
   if (look.change === 'gone' && !after.present) logger.warn({ dir, problem: after.problem }, 'cluster directory is gone');
   else if (look.change === 'back' && after.present) logger.info({ dir, realpath: after.realpath }, 'cluster directory is back');
-  else if (look.change === 'replaced' && before.present && after.present) logger.info({ dir, from: before.realpath, to: after.realpath }, 'cluster directory was replaced');
+  else if (look.change === 'replaced' && before.present && after.present)
+    logger.info({ dir, from: before.realpath, to: after.realpath }, 'cluster directory was replaced');
   else logger.debug({ dir }, 'cluster directory renamed in its parent; watching it afresh');
 }
 
@@ -96,7 +97,10 @@ function logLook(logger: Logger, dir: string, look: PresenceLook): void {
 export function watchDirectory(options: DirectoryWatchOptions): DirectoryWatch {
   const dir = resolve(options.dir);
   const { logger } = options;
-  const debouncer = new CollectingDebouncer<string>(options.onChange, { quietMs: options.debounceMs ?? DIRECTORY_QUIET_MS, maxWaitMs: options.maxWaitMs ?? 2000 });
+  const debouncer = new CollectingDebouncer<string>(options.onChange, {
+    quietMs: options.debounceMs ?? DIRECTORY_QUIET_MS,
+    maxWaitMs: options.maxWaitMs ?? 2000,
+  });
   const settle = options.writeSettleMs ?? WRITE_SETTLE_MS;
   let entries: FSWatcher | undefined;
   let closed = false;
@@ -123,7 +127,9 @@ export function watchDirectory(options: DirectoryWatchOptions): DirectoryWatch {
     onLook: async (look) => {
       if (look.first && !look.after.present) logger.warn({ dir, problem: look.after.problem }, 'cluster directory is missing; waiting for it');
       if (!look.first) logLook(logger, dir, look);
-      await rearm(look.after).catch((err: unknown) => logger.warn({ dir, err: err instanceof Error ? err.message : String(err) }, 'cannot watch the cluster directory afresh'));
+      await rearm(look.after).catch((err: unknown) =>
+        logger.warn({ dir, err: err instanceof Error ? err.message : String(err) }, 'cannot watch the cluster directory afresh'),
+      );
       if (!look.first && !closed) debouncer.push(DIRECTORY_ITSELF);
     },
   });

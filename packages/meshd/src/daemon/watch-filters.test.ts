@@ -8,7 +8,7 @@ const entry = (manager: string, time: string) => ({ manager, operation: manager 
 const obj = (managedFields: object[]) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'istio-pilot', namespace: 'istio-system', managedFields } });
 
 describe('drift detection', () => {
-  it('treats meshd\'s own latest apply as an echo, and anybody else\'s later write as drift', () => {
+  it("treats meshd's own latest apply as an echo, and anybody else's later write as drift", () => {
     expect(isOwnWrite(obj([entry('meshd', '2026-01-01T00:00:05Z')]))).toBe(true);
     expect(isOwnWrite(obj([entry('meshd', '2026-01-01T00:00:05Z'), entry('kubectl-edit', '2026-01-01T00:01:00Z')]))).toBe(false);
     expect(isOwnWrite(obj([entry('kubectl-edit', '2026-01-01T00:00:01Z'), entry('meshd', '2026-01-01T00:01:00Z')]))).toBe(true);
@@ -23,11 +23,24 @@ describe('drift detection', () => {
   });
 });
 
-const pod = (name: string, ip: string, ready: boolean, extra: { labels?: Record<string, string>; deleting?: boolean; phase?: string } = {}): WatchEvent['object'] => ({
-  apiVersion: 'v1', kind: 'Pod',
-  metadata: { name, namespace: 'istio-system', labels: extra.labels ?? { istio: 'pilot' }, resourceVersion: String(Math.random()), ...(extra.deleting ? { deletionTimestamp: new Date() } : {}) },
-  status: { podIP: ip, phase: extra.phase ?? 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-} as WatchEvent['object']);
+const pod = (
+  name: string,
+  ip: string,
+  ready: boolean,
+  extra: { labels?: Record<string, string>; deleting?: boolean; phase?: string } = {},
+): WatchEvent['object'] =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'istio-system',
+      labels: extra.labels ?? { istio: 'pilot' },
+      resourceVersion: String(Math.random()),
+      ...(extra.deleting ? { deletionTimestamp: new Date() } : {}),
+    },
+    status: { podIP: ip, phase: extra.phase ?? 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  }) as WatchEvent['object'];
 
 /** Plays events through endpointChoiceChanged with a cache kept the way the watch keeps it; returns each verdict. */
 function play(initial: WatchEvent['object'][], events: WatchEvent[]): boolean[] {
@@ -42,14 +55,19 @@ function play(initial: WatchEvent['object'][], events: WatchEvent[]): boolean[] 
 }
 
 describe('endpointChoiceChanged (control-plane pods)', () => {
-  it('reports a Pilot move once: at the old pod\'s deletion, not when the new pod appears or gets Ready', () => {
+  it("reports a Pilot move once: at the old pod's deletion, not when the new pod appears or gets Ready", () => {
     const old = pod('pilot-old', '10.1.0.5', true);
-    expect(play([old, pod('policy-a', '10.1.0.7', true, { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' } })], [
-      { type: 'ADDED', object: pod('pilot-new', '', false, { phase: 'Pending' }) },
-      { type: 'MODIFIED', object: pod('pilot-new', '10.1.0.9', true) },
-      { type: 'MODIFIED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
-      { type: 'DELETED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
-    ])).toEqual([false, false, true, false]);
+    expect(
+      play(
+        [old, pod('policy-a', '10.1.0.7', true, { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' } })],
+        [
+          { type: 'ADDED', object: pod('pilot-new', '', false, { phase: 'Pending' }) },
+          { type: 'MODIFIED', object: pod('pilot-new', '10.1.0.9', true) },
+          { type: 'MODIFIED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
+          { type: 'DELETED', object: pod('pilot-old', '10.1.0.5', true, { deleting: true }) },
+        ],
+      ),
+    ).toEqual([false, false, true, false]);
   });
 
   it('reports a pod deleted without a terminating phase first, and a serving pod that stops being Ready', () => {
@@ -58,11 +76,16 @@ describe('endpointChoiceChanged (control-plane pods)', () => {
   });
 
   it('reports the first pod of a component that becomes Ready, and no status heartbeat', () => {
-    expect(play([pod('pilot-a', '10.1.0.5', false)], [
-      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', false) },
-      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
-      { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
-    ])).toEqual([false, true, false]);
+    expect(
+      play(
+        [pod('pilot-a', '10.1.0.5', false)],
+        [
+          { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', false) },
+          { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
+          { type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true) },
+        ],
+      ),
+    ).toEqual([false, true, false]);
   });
 
   it('counts components apart: a Ready Pilot does not stand in for the first Ready policy pod', () => {
@@ -72,18 +95,38 @@ describe('endpointChoiceChanged (control-plane pods)', () => {
 
   it('ignores Mixer telemetry pods, which remotes never use', () => {
     const telemetry = { labels: { istio: 'mixer', 'istio-mixer-type': 'telemetry' } };
-    expect(play([], [{ type: 'ADDED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) }, { type: 'DELETED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) }])).toEqual([false, false]);
+    expect(
+      play(
+        [],
+        [
+          { type: 'ADDED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) },
+          { type: 'DELETED', object: pod('telemetry-a', '10.1.0.8', true, telemetry) },
+        ],
+      ),
+    ).toEqual([false, false]);
   });
 
   it('reports a serving pod whose IP or component label changes (hostile or odd input still converges)', () => {
-    expect(play([pod('pilot-a', '10.1.0.5', true), pod('pilot-b', '10.1.0.6', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.9', true) }])).toEqual([true]);
-    expect(play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true, { labels: { istio: 'statsd-prom-bridge' } }) }])).toEqual([true]);
-    expect(play([], [{ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Pod' } }, { type: 'ADDED', object: pod('pilot-x', 'not-an-ip', true, { labels: {} }) }])).toEqual([false, false]);
+    expect(
+      play([pod('pilot-a', '10.1.0.5', true), pod('pilot-b', '10.1.0.6', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.9', true) }]),
+    ).toEqual([true]);
+    expect(
+      play([pod('pilot-a', '10.1.0.5', true)], [{ type: 'MODIFIED', object: pod('pilot-a', '10.1.0.5', true, { labels: { istio: 'statsd-prom-bridge' } }) }]),
+    ).toEqual([true]);
+    expect(
+      play(
+        [],
+        [
+          { type: 'ADDED', object: { apiVersion: 'v1', kind: 'Pod' } },
+          { type: 'ADDED', object: pod('pilot-x', 'not-an-ip', true, { labels: {} }) },
+        ],
+      ),
+    ).toEqual([false, false]);
   });
 });
 
 describe('watch specs', () => {
-  it('watches control-plane pods for every remote and meshd\'s objects on each remote', () => {
+  it("watches control-plane pods for every remote and meshd's objects on each remote", () => {
     const specs = builtinWatchSpecs('istio-system');
     expect(specs.map((s) => [s.on, s.target.kind, s.enqueue])).toEqual([
       ['control-plane', 'Pod', 'all-remotes'],
@@ -100,7 +143,11 @@ describe('watch specs', () => {
   it('watches the release inventory by name (an edit that drops its label is still seen)', () => {
     const specs = builtinWatchSpecs('istio-system', 'istio-remote');
     expect(specs.map((s) => s.target.kind)).toEqual(['Pod', 'Service', 'Endpoints', 'Service', 'Endpoints', 'ConfigMap']);
-    expect(specs[5]).toMatchObject({ on: 'each-remote', enqueue: 'this-remote', target: { namespace: 'istio-system', fieldSelector: 'metadata.name=meshd-release-istio-remote' } });
+    expect(specs[5]).toMatchObject({
+      on: 'each-remote',
+      enqueue: 'this-remote',
+      target: { namespace: 'istio-system', fieldSelector: 'metadata.name=meshd-release-istio-remote' },
+    });
     expect(specs[5]?.target.labelSelector).toBeUndefined();
   });
 

@@ -36,7 +36,13 @@ const TILLER_SELECTOR = 'heritage=Tiller';
 export function inventoryWatchSpec(release: { name: string; namespace: string }): WatchSpec {
   return {
     on: 'each-remote',
-    target: { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: release.namespace, fieldSelector: `metadata.name=${inventoryName(release.name)}` },
+    target: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      plural: 'configmaps',
+      namespace: release.namespace,
+      fieldSelector: `metadata.name=${inventoryName(release.name)}`,
+    },
     enqueue: 'this-remote',
     purpose: `release inventory ${inventoryName(release.name)} (deleted or edited outside meshd)`,
     filter: () => isDrift,

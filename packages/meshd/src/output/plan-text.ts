@@ -22,7 +22,8 @@ function changeLine(c: PlannedChange): string {
 
 function componentLines(c: ComponentReport): string[] {
   const head = `  ${c.component}: ${c.state} — ${c.reason}${c.writes > 0 ? ` [${c.writes} write(s)]` : ''}`;
-  const err = c.error !== undefined ? [`    error [${c.error.code}${c.error.retry === 'terminal' ? ', parked until its input changes' : ''}]: ${c.error.message}`] : [];
+  const err =
+    c.error !== undefined ? [`    error [${c.error.code}${c.error.retry === 'terminal' ? ', parked until its input changes' : ''}]: ${c.error.message}`] : [];
   const notes = (c.notes ?? []).map((n) => `    converted: ${n}`);
   return [head, ...err, ...notes, ...c.changes.map(changeLine)];
 }
@@ -46,7 +47,10 @@ export function countChanges(report: PassReport): Record<string, number> {
 /** The last line of a pass report: changes by op, write requests, converged or not. */
 function summaryLine(report: PassReport): string {
   const counts = countChanges(report);
-  const summary = Object.entries(counts).map(([op, n]) => `${n} ${op}`).join(', ') || 'no changes';
+  const summary =
+    Object.entries(counts)
+      .map(([op, n]) => `${n} ${op}`)
+      .join(', ') || 'no changes';
   const verb = report.mode === 'plan' ? 'Plan' : 'Apply';
   return `${verb}: ${summary}; ${report.writes} write request(s); ${report.converged ? 'converged' : 'NOT converged'}.`;
 }
@@ -54,7 +58,10 @@ function summaryLine(report: PassReport): string {
 /** The human-readable form of a pass report, as `meshd plan` and `meshd apply` print it. */
 export function formatPassReport(report: PassReport): string {
   const lines: string[] = [];
-  if (report.endpoints) lines.push(`control plane ${report.controlPlane ?? '?'}: pilot ${report.endpoints.pilot}, policy ${report.endpoints.policy}, statsd ${report.endpoints.statsd}`);
+  if (report.endpoints)
+    lines.push(
+      `control plane ${report.controlPlane ?? '?'}: pilot ${report.endpoints.pilot}, policy ${report.endpoints.policy}, statsd ${report.endpoints.statsd}`,
+    );
   for (const cluster of report.clusters) lines.push(...clusterLines(cluster));
   if (report.registry) lines.push(`registry on ${report.controlPlane ?? '?'}:`, ...componentLines(report.registry));
   if (report.held) lines.push(`removals held: ${report.held.clusters.join(', ')} — ${report.held.reason}`);

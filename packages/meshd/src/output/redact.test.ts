@@ -42,11 +42,19 @@ describe('secrets in URL queries and unknown URLs', () => {
   });
 
   it.each([
-    ['user info of a URL it was never told about', 'request to https://admin:hunter2@10.0.0.1:6443/version failed', 'request to https://[redacted]@10.0.0.1:6443/version failed'],
+    [
+      'user info of a URL it was never told about',
+      'request to https://admin:hunter2@10.0.0.1:6443/version failed',
+      'request to https://[redacted]@10.0.0.1:6443/version failed',
+    ],
     ['a decoded password holding an @', 'request to https://admin:p@ss@10.0.0.1/version failed', 'request to https://[redacted]@10.0.0.1/version failed'],
     ['a token query value', 'GET https://h/api?watch=1&access_token=abc&x=1 failed', 'GET https://h/api?watch=1&access_token=[redacted]&x=1 failed'],
     ['JSON with a sig query', '{"url":"https://s3/b?X-Amz-Signature=deadbeef"}', '{"url":"https://s3/b?X-Amz-Signature=[redacted]"}'],
-    ['nothing secret', 'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx', 'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx'],
+    [
+      'nothing secret',
+      'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx',
+      'cluster east (remote, https://127.0.0.1:6443): unreachable; labelSelector=app%3Dx',
+    ],
   ])('scrubs %s', (_what, text, want) => {
     expect(scrubUrlCredentials(text)).toBe(want);
     expect(new Redactor().scrub(text)).toBe(want);

@@ -21,7 +21,11 @@ function strings(values: unknown[]): string[] {
 /** The PEM body lines of a base64 `client-key-data`, each a credential fragment of its own. */
 function decodedKeyLines(data: string): string[] {
   try {
-    return Buffer.from(data, 'base64').toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----'));
+    return Buffer.from(data, 'base64')
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.length >= 16 && !l.startsWith('-----'));
   } catch {
     return [];
   }
@@ -36,7 +40,8 @@ function decoded(value: string): string {
 }
 
 /** Query parameters whose value is a credential (`?access_token=`, `&sig=`…). */
-const SECRET_QUERY_NAME = /^(?:access[_-]?token|id[_-]?token|refresh[_-]?token|token|bearer|password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|apikey|key|sig|signature|auth|authorization|credentials?|x-amz-signature|x-amz-security-token)$/i;
+const SECRET_QUERY_NAME =
+  /^(?:access[_-]?token|id[_-]?token|refresh[_-]?token|token|bearer|password|passwd|pwd|secret|client[_-]?secret|api[_-]?key|apikey|key|sig|signature|auth|authorization|credentials?|x-amz-signature|x-amz-security-token)$/i;
 
 /**
  * The user info of a URL such as `https://user:secret@host` (raw, percent-decoded and as the URL

@@ -6,17 +6,32 @@ import { clusterzUrl, parseClusterz } from './istiod.js';
 import { inlineCredentialOf } from './published-credential.js';
 
 const want = { pilot: '10.0.0.5', policy: '10.0.0.6', statsd: '10.0.0.7' };
-const facts = (pods: string[], services: string[]): ClusterFacts => ({ gitVersion: 'v1.34.4', major: '1', minor: '34', podCIDRs: pods, serviceCIDRs: services });
+const facts = (pods: string[], services: string[]): ClusterFacts => ({
+  gitVersion: 'v1.34.4',
+  major: '1',
+  minor: '34',
+  podCIDRs: pods,
+  serviceCIDRs: services,
+});
 
 describe('judgeEndpoints', () => {
   it.each([
     ['every Endpoints holds the live IP', { pilot: ['10.0.0.5'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'ok', ''],
-    ['a stale Pilot', { pilot: ['10.0.0.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'failed', 'Endpoints istio-pilot holds 10.0.0.1, the live pilot is 10.0.0.5'],
+    [
+      'a stale Pilot',
+      { pilot: ['10.0.0.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] },
+      'failed',
+      'Endpoints istio-pilot holds 10.0.0.1, the live pilot is 10.0.0.5',
+    ],
     ['two addresses', { pilot: ['10.0.0.5', '10.0.0.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'failed', 'holds 10.0.0.5, 10.0.0.1'],
     ['a missing Endpoints', { pilot: ['10.0.0.5'], policy: undefined, statsd: ['10.0.0.7'] }, 'failed', 'Endpoints istio-policy is missing (want 10.0.0.6)'],
     ['an empty Endpoints', { pilot: ['10.0.0.5'], policy: ['10.0.0.6'], statsd: [] }, 'failed', 'istio-statsd-prom-bridge holds no address'],
   ] as const)('%s', (_name, live, result, text) => {
-    const r = judgeEndpoints('east', want, { pilot: live.pilot ? [...live.pilot] : undefined, policy: live.policy ? [...live.policy] : undefined, statsd: live.statsd ? [...live.statsd] : undefined });
+    const r = judgeEndpoints('east', want, {
+      pilot: live.pilot ? [...live.pilot] : undefined,
+      policy: live.policy ? [...live.policy] : undefined,
+      statsd: live.statsd ? [...live.statsd] : undefined,
+    });
     expect(r.result).toBe(result);
     expect(r.detail).toContain(text);
     expect(r.cluster).toBe('east');
@@ -26,7 +41,10 @@ describe('judgeEndpoints', () => {
 describe('judgeRootCert', () => {
   it('holds when every copy has the control plane root, fails on a different or missing one', () => {
     expect(judgeRootCert('east', [{ namespace: 'default', controlPlane: 'ROOT\n', remote: 'ROOT' }]).result).toBe('ok');
-    const bad = judgeRootCert('east', [{ namespace: 'default', controlPlane: 'ROOT', remote: 'OTHER' }, { namespace: 'app-1', controlPlane: 'ROOT' }]);
+    const bad = judgeRootCert('east', [
+      { namespace: 'default', controlPlane: 'ROOT', remote: 'OTHER' },
+      { namespace: 'app-1', controlPlane: 'ROOT' },
+    ]);
     expect(bad).toMatchObject({ result: 'failed', code: 'MESHD_ERR_VERIFY' });
     expect(bad.detail).toContain("default: istio.default root-cert.pem differs from the control plane's; app-1: no istio.default copy");
     expect(judgeRootCert('east', []).result).toBe('failed');
@@ -35,16 +53,28 @@ describe('judgeRootCert', () => {
 
 describe('judgePilotFlags', () => {
   it('names the flag found, or what is missing', () => {
-    expect(judgePilotFlags('cp', { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap multicluster'] }).detail).toContain('--clusterRegistriesConfigMap multicluster');
-    expect(judgePilotFlags('cp', { found: 'deployment', enabled: false, flags: [] }).detail).toContain('neither --clusterRegistriesConfigMap nor --clusterRegistriesDir');
+    expect(judgePilotFlags('cp', { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap multicluster'] }).detail).toContain(
+      '--clusterRegistriesConfigMap multicluster',
+    );
+    expect(judgePilotFlags('cp', { found: 'deployment', enabled: false, flags: [] }).detail).toContain(
+      'neither --clusterRegistriesConfigMap nor --clusterRegistriesDir',
+    );
     expect(judgePilotFlags('cp', { found: 'no-deployment', enabled: false, flags: [] }).result).toBe('failed');
   });
 });
 
 describe('judgeCidrs', () => {
   it('holds for disjoint ranges and names both clusters of an overlap', () => {
-    expect(judgeCidrs('cp', [{ name: 'cp', facts: facts(['10.16.0.0/16'], ['10.96.0.0/16']) }, { name: 'east', facts: facts(['10.17.0.0/16'], ['10.97.0.0/16']) }]).result).toBe('ok');
-    const overlap = judgeCidrs('cp', [{ name: 'cp', facts: facts(['10.16.0.0/16'], ['10.96.0.0/16']) }, { name: 'east', facts: facts(['10.17.0.0/16'], ['10.96.128.0/17']) }]);
+    expect(
+      judgeCidrs('cp', [
+        { name: 'cp', facts: facts(['10.16.0.0/16'], ['10.96.0.0/16']) },
+        { name: 'east', facts: facts(['10.17.0.0/16'], ['10.97.0.0/16']) },
+      ]).result,
+    ).toBe('ok');
+    const overlap = judgeCidrs('cp', [
+      { name: 'cp', facts: facts(['10.16.0.0/16'], ['10.96.0.0/16']) },
+      { name: 'east', facts: facts(['10.17.0.0/16'], ['10.96.128.0/17']) },
+    ]);
     expect(overlap.result).toBe('failed');
     expect(overlap.detail).toContain('cp service 10.96.0.0/16 overlaps east service 10.96.128.0/17');
   });
@@ -52,8 +82,16 @@ describe('judgeCidrs', () => {
 
 describe('judgeIstiod and /debug/clusterz', () => {
   it('wants every remote listed as synced', () => {
-    const entries = [{ id: 'cp', secretName: '', syncStatus: 'synced' }, { id: 'east', secretName: 'istio-system/east', syncStatus: 'synced' }, { id: 'west', syncStatus: 'Timeout' }];
-    expect(judgeIstiod(['east', 'west', 'north'], entries).map((r) => [r.cluster, r.result])).toEqual([['east', 'ok'], ['west', 'failed'], ['north', 'failed']]);
+    const entries = [
+      { id: 'cp', secretName: '', syncStatus: 'synced' },
+      { id: 'east', secretName: 'istio-system/east', syncStatus: 'synced' },
+      { id: 'west', syncStatus: 'Timeout' },
+    ];
+    expect(judgeIstiod(['east', 'west', 'north'], entries).map((r) => [r.cluster, r.result])).toEqual([
+      ['east', 'ok'],
+      ['west', 'failed'],
+      ['north', 'failed'],
+    ]);
   });
 
   it('parses the list and rejects what is not one', () => {
@@ -76,7 +114,10 @@ current-context: x
 
   it('takes inline tokens and client certificates', () => {
     expect(inlineCredentialOf(kubeconfig('{ token: abc }'))).toEqual({ token: 'abc', server: 'https://192.0.2.10:6443' });
-    expect(inlineCredentialOf(kubeconfig('{ client-certificate-data: Q0VSVA==, client-key-data: S0VZ }'))).toMatchObject({ certData: 'Q0VSVA==', keyData: 'S0VZ' });
+    expect(inlineCredentialOf(kubeconfig('{ client-certificate-data: Q0VSVA==, client-key-data: S0VZ }'))).toMatchObject({
+      certData: 'Q0VSVA==',
+      keyData: 'S0VZ',
+    });
   });
 
   it.each([
@@ -98,7 +139,10 @@ current-context: x
 
 describe('formatVerifyTable', () => {
   it('prints a row per check with the code of failures and a verdict', () => {
-    const results = [judgePilotFlags('cp', { found: 'deployment', enabled: false, flags: [] }), { check: 'istiod-sync' as const, result: 'skipped' as const, detail: 'skipped: no istiod.debugUrl in meshd.yaml' }];
+    const results = [
+      judgePilotFlags('cp', { found: 'deployment', enabled: false, flags: [] }),
+      { check: 'istiod-sync' as const, result: 'skipped' as const, detail: 'skipped: no istiod.debugUrl in meshd.yaml' },
+    ];
     const text = formatVerifyTable(results);
     expect(text).toMatch(/^CHECK\s+CLUSTER\s+RESULT\s+DETAIL\n/);
     expect(text).toMatch(/pilot-flags\s+cp\s+FAILED\s+\[MESHD_ERR_VERIFY\] the discovery container/);

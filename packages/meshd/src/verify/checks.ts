@@ -32,7 +32,11 @@ export function failed(check: CheckName, cluster: string | undefined, detail: st
 }
 
 /** The Endpoints the istio-remote release writes on each remote, per control-plane component. */
-export const REMOTE_ENDPOINTS: Readonly<Record<keyof MeshEndpoints, string>> = { pilot: 'istio-pilot', policy: 'istio-policy', statsd: 'istio-statsd-prom-bridge' };
+export const REMOTE_ENDPOINTS: Readonly<Record<keyof MeshEndpoints, string>> = {
+  pilot: 'istio-pilot',
+  policy: 'istio-policy',
+  statsd: 'istio-statsd-prom-bridge',
+};
 
 /**
  * Every remote Endpoints holds exactly the live IP of its component (pure). `live` maps each
@@ -61,7 +65,8 @@ export interface RootCertPair {
 
 /** istio.default's root-cert.pem on the remote equals the control plane's in every namespace checked (pure). */
 export function judgeRootCert(remote: string, pairs: readonly RootCertPair[]): CheckResult {
-  if (pairs.length === 0) return failed('root-cert', remote, 'none of the configured namespaces (secrets.namespaces) exists here: no istio.default copy to compare');
+  if (pairs.length === 0)
+    return failed('root-cert', remote, 'none of the configured namespaces (secrets.namespaces) exists here: no istio.default copy to compare');
   const problems = pairs.flatMap((p) => {
     if (p.controlPlane === undefined) return [`${p.namespace}: the control plane has no istio.default root-cert.pem to compare with`];
     if (p.remote === undefined) return [`${p.namespace}: no istio.default copy`];
@@ -75,7 +80,12 @@ export function judgeRootCert(remote: string, pairs: readonly RootCertPair[]): C
 /** Pilot's discovery container carries a multicluster flag (pure). */
 export function judgePilotFlags(controlPlane: string, flags: PilotMulticluster): CheckResult {
   if (flags.enabled) return ok('pilot-flags', controlPlane, `Pilot runs with ${flags.flags.join(' ')}`);
-  const why = flags.found === 'no-deployment' ? 'there is no istio-system/istio-pilot Deployment' : flags.found === 'no-discovery-container' ? 'istio-pilot has no discovery container' : 'the discovery container has neither --clusterRegistriesConfigMap nor --clusterRegistriesDir';
+  const why =
+    flags.found === 'no-deployment'
+      ? 'there is no istio-system/istio-pilot Deployment'
+      : flags.found === 'no-discovery-container'
+        ? 'istio-pilot has no discovery container'
+        : 'the discovery container has neither --clusterRegistriesConfigMap nor --clusterRegistriesDir';
   return failed('pilot-flags', controlPlane, `${why}: Pilot ignores the registry (install Istio with global.multicluster.enabled=true)`);
 }
 
@@ -102,10 +112,15 @@ export interface ClusterzEntry {
 export function judgeIstiod(remotes: readonly string[], entries: readonly ClusterzEntry[]): CheckResult[] {
   return remotes.map((name) => {
     const entry = entries.find((e) => e.id === name);
-    if (entry === undefined) return failed('istiod-sync', name, `istiod does not list ${name} in /debug/clusterz: it has not read its registry Secret (registry.mode: secrets?)`);
+    if (entry === undefined)
+      return failed('istiod-sync', name, `istiod does not list ${name} in /debug/clusterz: it has not read its registry Secret (registry.mode: secrets?)`);
     const status = (entry.syncStatus ?? 'unknown').toLowerCase();
     if (status === 'synced') return ok('istiod-sync', name, `istiod: synced${entry.secretName ? ` (from ${entry.secretName})` : ''}`);
-    return failed('istiod-sync', name, `istiod reports ${status}${entry.secretName ? ` for ${entry.secretName}` : ''}: it cannot watch this cluster with the published credential`);
+    return failed(
+      'istiod-sync',
+      name,
+      `istiod reports ${status}${entry.secretName ? ` for ${entry.secretName}` : ''}: it cannot watch this cluster with the published credential`,
+    );
   });
 }
 

@@ -45,12 +45,20 @@ export function inlineCredentialOf(text: string): InlineCredential | { refused: 
   const refused = REFUSED_FIELDS.find((f) => user[f] !== undefined);
   if (refused !== undefined) return { refused: `its user uses ${refused}, which needs a program or a file (istiod refuses it too)` };
   const credential: InlineCredential = {};
-  const fields: [keyof InlineCredential, unknown][] = [['token', user.token], ['certData', user['client-certificate-data']], ['keyData', user['client-key-data']], ['username', user.username], ['password', user.password], ['server', entry(doc.clusters, context.cluster, 'cluster').server]];
+  const fields: [keyof InlineCredential, unknown][] = [
+    ['token', user.token],
+    ['certData', user['client-certificate-data']],
+    ['keyData', user['client-key-data']],
+    ['username', user.username],
+    ['password', user.password],
+    ['server', entry(doc.clusters, context.cluster, 'cluster').server],
+  ];
   for (const [key, value] of fields) {
     const s = str(value);
     if (s !== undefined) credential[key] = s;
   }
-  if (credential.token === undefined && credential.certData === undefined && credential.username === undefined) return { refused: 'its current context has no inline credential (token, client certificate or basic auth)' };
+  if (credential.token === undefined && credential.certData === undefined && credential.username === undefined)
+    return { refused: 'its current context has no inline credential (token, client certificate or basic auth)' };
   return credential;
 }
 
@@ -90,13 +98,15 @@ export async function pilotReadFailures(client: ClusterClient, describe: (err: u
     namespaces: () => client.core.listNamespace({ limit: 1 }),
     nodes: () => client.core.listNode({ limit: 1 }),
   };
-  const results = await Promise.all(PILOT_READS.map(async (r) => {
-    try {
-      await lists[r]();
-      return undefined;
-    } catch (err) {
-      return `${r}: ${describe(err)}`;
-    }
-  }));
+  const results = await Promise.all(
+    PILOT_READS.map(async (r) => {
+      try {
+        await lists[r]();
+        return undefined;
+      } catch (err) {
+        return `${r}: ${describe(err)}`;
+      }
+    }),
+  );
   return results.filter((r): r is string => r !== undefined);
 }

@@ -6,7 +6,19 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh, DirectorySnapshot, ValidCluster } from '@meshd/core/descriptor';
 import type { ErrorCode, MeshdConfig, MeshEndpoints } from '@meshd/core';
 import type { Redactor } from '../output/redact.js';
-import { CHECKS, failed, judgeCidrs, judgeEndpoints, judgePilotFlags, judgeRootCert, ok, REMOTE_ENDPOINTS, type CheckName, type CheckResult, type RootCertPair } from './checks.js';
+import {
+  CHECKS,
+  failed,
+  judgeCidrs,
+  judgeEndpoints,
+  judgePilotFlags,
+  judgeRootCert,
+  ok,
+  REMOTE_ENDPOINTS,
+  type CheckName,
+  type CheckResult,
+  type RootCertPair,
+} from './checks.js';
 import { istiodChecks } from './istiod.js';
 import { clientWithCredential, inlineCredentialOf, pilotReadFailures, publishedKubeconfig } from './published-credential.js';
 
@@ -41,7 +53,11 @@ async function endpointIps(remote: ClusterClient, namespace: string, name: strin
 
 async function endpointsCheck(remote: ClusterClient, config: MeshdConfig, expected: MeshEndpoints): Promise<CheckResult> {
   const ns = config.release.namespace;
-  const [pilot, policy, statsd] = await Promise.all([endpointIps(remote, ns, REMOTE_ENDPOINTS.pilot), endpointIps(remote, ns, REMOTE_ENDPOINTS.policy), endpointIps(remote, ns, REMOTE_ENDPOINTS.statsd)]);
+  const [pilot, policy, statsd] = await Promise.all([
+    endpointIps(remote, ns, REMOTE_ENDPOINTS.pilot),
+    endpointIps(remote, ns, REMOTE_ENDPOINTS.policy),
+    endpointIps(remote, ns, REMOTE_ENDPOINTS.statsd),
+  ]);
   return judgeEndpoints(remote.name, expected, { pilot, policy, statsd });
 }
 
@@ -68,16 +84,21 @@ async function namespaceExists(client: ClusterClient, name: string): Promise<boo
 
 async function rootCertCheck(cp: ClusterClient, remote: ClusterClient, namespaces: readonly string[]): Promise<CheckResult> {
   const fallback = await rootOf(cp, 'istio-system');
-  const pairs = await Promise.all(namespaces.map(async (namespace): Promise<RootCertPair | undefined> => {
-    if (!(await namespaceExists(remote, namespace))) return undefined;
-    const pair: RootCertPair = { namespace };
-    const cpRoot = (await rootOf(cp, namespace)) ?? fallback;
-    const remoteRoot = await rootOf(remote, namespace);
-    if (typeof cpRoot === 'string') pair.controlPlane = cpRoot;
-    if (typeof remoteRoot === 'string') pair.remote = remoteRoot;
-    return pair;
-  }));
-  return judgeRootCert(remote.name, pairs.filter((p): p is RootCertPair => p !== undefined));
+  const pairs = await Promise.all(
+    namespaces.map(async (namespace): Promise<RootCertPair | undefined> => {
+      if (!(await namespaceExists(remote, namespace))) return undefined;
+      const pair: RootCertPair = { namespace };
+      const cpRoot = (await rootOf(cp, namespace)) ?? fallback;
+      const remoteRoot = await rootOf(remote, namespace);
+      if (typeof cpRoot === 'string') pair.controlPlane = cpRoot;
+      if (typeof remoteRoot === 'string') pair.remote = remoteRoot;
+      return pair;
+    }),
+  );
+  return judgeRootCert(
+    remote.name,
+    pairs.filter((p): p is RootCertPair => p !== undefined),
+  );
 }
 
 async function credentialCheck(cp: ClusterClient, input: VerifyInput, remote: ValidCluster): Promise<CheckResult> {
@@ -85,23 +106,40 @@ async function credentialCheck(cp: ClusterClient, input: VerifyInput, remote: Va
   try {
     published = await publishedKubeconfig(cp, input.config, remote);
   } catch (err) {
-    return isNotFound(err) ? failed('credential', remote.name, `nothing is published for ${remote.name} (registry.mode: ${input.config.registry.mode}): Pilot does not know this cluster`) : unreachable('credential', remote.name, 'reading the registry on the control plane', err);
+    return isNotFound(err)
+      ? failed(
+          'credential',
+          remote.name,
+          `nothing is published for ${remote.name} (registry.mode: ${input.config.registry.mode}): Pilot does not know this cluster`,
+        )
+      : unreachable('credential', remote.name, 'reading the registry on the control plane', err);
   }
   if (typeof published !== 'string') return failed('credential', remote.name, `${published.missing}: Pilot does not know this cluster`);
   input.redactor.addKubeconfig(published);
   const credential = inlineCredentialOf(published);
   if ('refused' in credential) return failed('credential', remote.name, `the published kubeconfig cannot be used: ${credential.refused}`);
   const failures = await pilotReadFailures(clientWithCredential(remote, credential), describe);
-  const moved = credential.server !== undefined && credential.server.replace(/\/+$/, '') !== remote.server.replace(/\/+$/, '') ? ` (note: it names ${credential.server}, the directory ${remote.server})` : '';
+  const moved =
+    credential.server !== undefined && credential.server.replace(/\/+$/, '') !== remote.server.replace(/\/+$/, '')
+      ? ` (note: it names ${credential.server}, the directory ${remote.server})`
+      : '';
   if (failures.length > 0) return failed('credential', remote.name, `the published credential cannot list what Pilot reads: ${failures.join('; ')}${moved}`);
   return ok('credential', remote.name, `the published credential lists pods, services, endpoints, namespaces and nodes${moved}`);
 }
 
 async function remoteChecks(cp: ClusterClient, input: VerifyInput, remote: ValidCluster, expected: MeshEndpoints | Error): Promise<CheckResult[]> {
   const client = (input.connect ?? defaultConnect)(remote);
-  const guard = async (check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> => run().catch((err: unknown) => unreachable(check, remote.name, `cannot read ${remote.name}`, err));
-  const endpoints = expected instanceof Error ? Promise.resolve(failed('endpoints', remote.name, `the live control-plane endpoints are unknown: ${describe(expected)}`, codeOf(expected))) : guard('endpoints', () => endpointsCheck(client, input.config, expected));
-  return Promise.all([endpoints, guard('credential', () => credentialCheck(cp, input, remote)), guard('root-cert', () => rootCertCheck(cp, client, input.config.secrets.namespaces))]);
+  const guard = async (check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> =>
+    run().catch((err: unknown) => unreachable(check, remote.name, `cannot read ${remote.name}`, err));
+  const endpoints =
+    expected instanceof Error
+      ? Promise.resolve(failed('endpoints', remote.name, `the live control-plane endpoints are unknown: ${describe(expected)}`, codeOf(expected)))
+      : guard('endpoints', () => endpointsCheck(client, input.config, expected));
+  return Promise.all([
+    endpoints,
+    guard('credential', () => credentialCheck(cp, input, remote)),
+    guard('root-cert', () => rootCertCheck(cp, client, input.config.secrets.namespaces)),
+  ]);
 }
 
 function defaultConnect(cluster: ValidCluster): ClusterClient {
@@ -110,9 +148,16 @@ function defaultConnect(cluster: ValidCluster): ClusterClient {
 
 async function meshChecks(cp: ClusterClient, mesh: DesiredMesh, input: VerifyInput): Promise<CheckResult[]> {
   const connect = input.connect ?? defaultConnect;
-  const flags = pilotMulticlusterFlags(cp).then((f) => judgePilotFlags(cp.name, f), (err: unknown) => unreachable('pilot-flags', cp.name, 'reading istio-system/istio-pilot', err));
-  const cidrs = Promise.all([mesh.controlPlane, ...mesh.remotes].map(async (c) => ({ name: c.name, facts: await gatherClusterFacts(c === mesh.controlPlane ? cp : connect(c)) })))
-    .then((facts) => judgeCidrs(cp.name, facts), (err: unknown) => unreachable('cidrs', undefined, 'reading Nodes and ServiceCIDRs', err));
+  const flags = pilotMulticlusterFlags(cp).then(
+    (f) => judgePilotFlags(cp.name, f),
+    (err: unknown) => unreachable('pilot-flags', cp.name, 'reading istio-system/istio-pilot', err),
+  );
+  const cidrs = Promise.all(
+    [mesh.controlPlane, ...mesh.remotes].map(async (c) => ({ name: c.name, facts: await gatherClusterFacts(c === mesh.controlPlane ? cp : connect(c)) })),
+  ).then(
+    (facts) => judgeCidrs(cp.name, facts),
+    (err: unknown) => unreachable('cidrs', undefined, 'reading Nodes and ServiceCIDRs', err),
+  );
   return Promise.all([flags, cidrs]);
 }
 
@@ -126,9 +171,22 @@ export async function verifyMesh(input: VerifyInput): Promise<CheckResult[]> {
   const mesh = validation.valid ? buildDesiredMesh(validation) : undefined;
   if (!mesh) {
     const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    return [failed('directory', undefined, `the cluster directory ${input.config.directory} is invalid (${errors} error${errors === 1 ? '' : 's'}; run meshd validate)`, 'MESHD_ERR_INVALID_DIRECTORY')];
+    return [
+      failed(
+        'directory',
+        undefined,
+        `the cluster directory ${input.config.directory} is invalid (${errors} error${errors === 1 ? '' : 's'}; run meshd validate)`,
+        'MESHD_ERR_INVALID_DIRECTORY',
+      ),
+    ];
   }
-  const results: CheckResult[] = [ok('directory', undefined, `${input.config.directory}: control plane ${mesh.controlPlane.name}, ${mesh.remotes.length} remote${mesh.remotes.length === 1 ? '' : 's'}`)];
+  const results: CheckResult[] = [
+    ok(
+      'directory',
+      undefined,
+      `${input.config.directory}: control plane ${mesh.controlPlane.name}, ${mesh.remotes.length} remote${mesh.remotes.length === 1 ? '' : 's'}`,
+    ),
+  ];
   const cp = (input.connect ?? defaultConnect)(mesh.controlPlane);
   const expected = await discoverEndpoints(cp, input.config.endpoints).then(
     (d): MeshEndpoints => ({ pilot: d.pilot.ip, policy: d.policy.ip, statsd: d.statsd.ip }),
@@ -137,7 +195,11 @@ export async function verifyMesh(input: VerifyInput): Promise<CheckResult[]> {
   const [mesh0, remotes, istiod] = await Promise.all([
     meshChecks(cp, mesh, input),
     Promise.all(mesh.remotes.map((r) => remoteChecks(cp, input, r, expected))),
-    istiodChecks(input.config.istiod.debugUrl, mesh.remotes.map((r) => r.name), input.fetchImpl ?? fetch),
+    istiodChecks(
+      input.config.istiod.debugUrl,
+      mesh.remotes.map((r) => r.name),
+      input.fetchImpl ?? fetch,
+    ),
   ]);
   results.push(...mesh0, ...remotes.flat(), ...istiod);
   return results.sort((a, b) => CHECKS.indexOf(a.check) - CHECKS.indexOf(b.check));

@@ -22,16 +22,39 @@ let offsetMs = 0;
 const logs: string[] = [];
 
 /** The real clock, moved by `offsetMs`: what the queue sees when the bastion's clock jumps. */
-const jumpingClock: Clock = { now: () => Date.now() + offsetMs, setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms), clearTimeout: (handle) => systemClock.clearTimeout(handle) };
+const jumpingClock: Clock = {
+  now: () => Date.now() + offsetMs,
+  setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
+  clearTimeout: (handle) => systemClock.clearTimeout(handle),
+};
 
 beforeAll(async () => {
   env = await startClusters({ count: 3 });
   ws = await workspace();
   await addAll(ws, env);
-  const config = meshdConfigSchema.parse({ directory: ws.dir, chart: CHART, helm: { binary: binaryPaths().helm }, stateDirectory: stateDirOf(ws), resync: '10m', secrets: { namespaces: ['default'] } });
+  const config = meshdConfigSchema.parse({
+    directory: ws.dir,
+    chart: CHART,
+    helm: { binary: binaryPaths().helm },
+    stateDirectory: stateDirOf(ws),
+    resync: '10m',
+    secrets: { namespaces: ['default'] },
+  });
   const redactor = new Redactor();
-  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
-  daemon = new Daemon({ config, loadConfig: () => Promise.resolve(config), logger: createDaemonLogger({ destination: sink, redactor, pretty: false, level: 'info' }), redactor, listen: { host: '127.0.0.1', port: 0 }, clock: jumpingClock });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  daemon = new Daemon({
+    config,
+    loadConfig: () => Promise.resolve(config),
+    logger: createDaemonLogger({ destination: sink, redactor, pretty: false, level: 'info' }),
+    redactor,
+    listen: { host: '127.0.0.1', port: 0 },
+    clock: jumpingClock,
+  });
   url = await daemon.start();
 }, 300_000);
 
@@ -49,26 +72,44 @@ async function reconciles(): Promise<number> {
 }
 
 async function copies(): Promise<string[]> {
-  return Promise.all(env.clusters.slice(1).map(async (c) => (await clientOf(c).core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' })).metadata?.uid ?? ''));
+  return Promise.all(
+    env.clusters.slice(1).map(async (c) => (await clientOf(c).core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' })).metadata?.uid ?? ''),
+  );
 }
 
 it('the clock jumps forward an hour: no resync storm, no credential copy deleted early, changes still followed', async () => {
-  await until('every cluster converged', () => Promise.resolve(daemon.status().clusters.every((c) => c.state === 'converged') && daemon.status().clusters.length === 3 ? true : undefined), { timeoutMs: 120_000, context });
+  await until(
+    'every cluster converged',
+    () => Promise.resolve(daemon.status().clusters.every((c) => c.state === 'converged') && daemon.status().clusters.length === 3 ? true : undefined),
+    { timeoutMs: 120_000, context },
+  );
   await daemon.queue.whenIdle();
   await sleep(2000);
-  const before = { reconciles: await reconciles(), copies: await copies(), deletes: await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] }))) };
+  const before = {
+    reconciles: await reconciles(),
+    copies: await copies(),
+    deletes: await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] }))),
+  };
 
   offsetMs += 3_600_000;
   await sleep(5000);
   await daemon.queue.whenIdle();
-  expect(await reconciles() - before.reconciles, 'reconciles in the 5 s after the jump').toBeLessThanOrEqual(1);
+  expect((await reconciles()) - before.reconciles, 'reconciles in the 5 s after the jump').toBeLessThanOrEqual(1);
   expect(await copies()).toEqual(before.copies);
   expect(await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).toEqual(before.deletes);
 
   const rotated = await env.controlPlane.rotateIstioDefault('default');
-  await until('the rotated istio.default on every remote', async () => {
-    const data = await Promise.all(env.clusters.slice(1).map(async (c) => (await clientOf(c).core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' })).data?.['cert-chain.pem']));
-    return data.every((d) => Buffer.from(d ?? '', 'base64').toString('utf8') === rotated['cert-chain.pem']) ? true : undefined;
-  }, { timeoutMs: 30_000, context });
+  await until(
+    'the rotated istio.default on every remote',
+    async () => {
+      const data = await Promise.all(
+        env.clusters
+          .slice(1)
+          .map(async (c) => (await clientOf(c).core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' })).data?.['cert-chain.pem']),
+      );
+      return data.every((d) => Buffer.from(d ?? '', 'base64').toString('utf8') === rotated['cert-chain.pem']) ? true : undefined;
+    },
+    { timeoutMs: 30_000, context },
+  );
   expect(await copies()).toEqual(before.copies);
 }, 180_000);

@@ -28,7 +28,16 @@ async function bastion(identity: string): Promise<{ daemon: Daemon; reconciles: 
   const daemon = new Daemon({
     config,
     loadConfig: () => Promise.resolve(config),
-    logger: createDaemonLogger({ destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }), redactor, pretty: false }),
+    logger: createDaemonLogger({
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+      redactor,
+      pretty: false,
+    }),
     redactor,
     listen: { host: '127.0.0.1', port: 0 },
     leader: { namespace: 'kube-system', name: 'meshd-ha-test', identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
@@ -65,7 +74,10 @@ describe('meshd run --leader-elect on two bastions', () => {
     // Each cluster is its own key now: the first reconcile done is one of them; ready means every key
     // the won lease enqueued has reconciled once.
     await until('b has reconciled every cluster', () => b.daemon.status().ready === true);
-    expect(b.daemon.status().clusters.map((c) => [c.name, c.state])).toEqual([['cp', 'converged'], ['remote-1', 'converged']]);
+    expect(b.daemon.status().clusters.map((c) => [c.name, c.state])).toEqual([
+      ['cp', 'converged'],
+      ['remote-1', 'converged'],
+    ]);
     await b.daemon.shutdown('SIGTERM');
   });
 });

@@ -38,11 +38,19 @@ describe('watchResource against a real API server', () => {
     const [podSpec] = builtinWatchSpecs('istio-system');
     const relevant = podSpec!.filter!();
     const events: WatchEvent[] = [];
-    const watch = watchResource({ client, ...podSpec!.target, signal: stop.signal, logger: silentLogger(), retryMaxMs: 1000, onChange: (e, known) => relevant(e, known) && events.push(e) });
+    const watch = watchResource({
+      client,
+      ...podSpec!.target,
+      signal: stop.signal,
+      logger: silentLogger(),
+      retryMaxMs: 1000,
+      onChange: (e, known) => relevant(e, known) && events.push(e),
+    });
     await watch.synced;
     expect(events).toEqual([]);
 
-    const oldPod = (await env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=pilot' })).items[0]?.metadata?.name;
+    const oldPod = (await env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'istio-system', labelSelector: 'istio=pilot' }))
+      .items[0]?.metadata?.name;
     const startedAt = Date.now();
     await env.controlPlane.movePilot();
     await until('the first move', () => events.find((e) => e.object.metadata?.name === oldPod), 5000);
@@ -62,17 +70,28 @@ describe('watchResource against a real API server', () => {
     expect((second.object as { status?: { podIP?: string } }).status?.podIP).not.toBe(secondIp);
   });
 
-  it('reports an edit and a deletion of an object meshd owns within about a second, not meshd\'s own apply', async () => {
+  it("reports an edit and a deletion of an object meshd owns within about a second, not meshd's own apply", async () => {
     const core = env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api);
     const namespace = 'drift-test';
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     const spec = builtinWatchSpecs(namespace).find((s) => s.target.kind === 'Endpoints')!;
     const relevant = spec.filter!();
     const events: WatchEvent[] = [];
-    const watch = watchResource({ client, ...spec.target, signal: stop.signal, logger: silentLogger(), onChange: (e, known) => relevant(e, known) && events.push(e) });
+    const watch = watchResource({
+      client,
+      ...spec.target,
+      signal: stop.signal,
+      logger: silentLogger(),
+      onChange: (e, known) => relevant(e, known) && events.push(e),
+    });
     await watch.synced;
 
-    const body = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'istio-pilot', namespace, labels: { 'app.kubernetes.io/managed-by': 'meshd' } }, subsets: [{ addresses: [{ ip: '10.0.0.5' }], ports: [{ port: 15003 }] }] };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'istio-pilot', namespace, labels: { 'app.kubernetes.io/managed-by': 'meshd' } },
+      subsets: [{ addresses: [{ ip: '10.0.0.5' }], ports: [{ port: 15003 }] }],
+    };
     await applyObject(client, body);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(events).toEqual([]);

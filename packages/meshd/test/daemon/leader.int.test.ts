@@ -41,8 +41,14 @@ function candidate(identity: string, lease: string, releaseOnStop: boolean): Can
   const stop = new AbortController();
   const c = { stop, terms: [] as AbortSignal[], stopped: 0 } as Candidate;
   c.elector = new LeaderElector({
-    client, namespace: 'kube-system', name: lease, identity, releaseOnStop,
-    leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250,
+    client,
+    namespace: 'kube-system',
+    name: lease,
+    identity,
+    releaseOnStop,
+    leaseDurationMs: 2000,
+    renewDeadlineMs: 1500,
+    retryPeriodMs: 250,
     logger: silentLogger(),
     onStartedLeading: (term) => c.terms.push(term),
     onStoppedLeading: () => void c.stopped++,

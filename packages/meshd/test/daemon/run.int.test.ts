@@ -53,7 +53,12 @@ beforeAll(async () => {
   await addCluster(ws, env.clusters[1]!);
   const proc: RunProcess = {
     signals: { on: (s, l) => signals.on(s, l), off: (s, l) => signals.off(s, l) },
-    stdout: new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }),
+    stdout: new Writable({
+      write(chunk, _e, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
     pid: 4242,
     hostname: 'test-bastion',
     exit: () => undefined,

@@ -29,7 +29,8 @@ const readVersion: ServerVersionSource = async (client, signal) => {
 };
 
 /** Reconciles of `key` that ended parked (terminal), from the daemon's log. */
-const parkedRuns = (key: string): number => lines.filter((l) => l.includes('"msg":"reconcile failed on invalid input; waiting for it to change"') && l.includes(`"key":"${key}"`)).length;
+const parkedRuns = (key: string): number =>
+  lines.filter((l) => l.includes('"msg":"reconcile failed on invalid input; waiting for it to change"') && l.includes(`"key":"${key}"`)).length;
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
@@ -51,7 +52,17 @@ beforeAll(async () => {
   daemon = new Daemon({
     config,
     loadConfig: () => Promise.resolve(config),
-    logger: createDaemonLogger({ destination: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }), redactor, pretty: false, level: 'info' }),
+    logger: createDaemonLogger({
+      destination: new Writable({
+        write(c, _e, cb) {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+      redactor,
+      pretty: false,
+      level: 'info',
+    }),
     redactor,
     listen: { host: '127.0.0.1', port: 0 },
     versionProbeMs: 300,

@@ -33,10 +33,14 @@ async function remote1(): Promise<ClusterBody | undefined> {
 
 describe('meshd run with values that make helm template fail', () => {
   it('reports the remote failed with MESHD_ERR_CHART_RENDER, parked, and writes nothing on it', async () => {
-    const { value } = await until('remote-1 parked', async () => {
-      const c = await remote1();
-      return c?.lastError?.retry === 'terminal' ? c : undefined;
-    }, { timeoutMs: 120_000, context });
+    const { value } = await until(
+      'remote-1 parked',
+      async () => {
+        const c = await remote1();
+        return c?.lastError?.retry === 'terminal' ? c : undefined;
+      },
+      { timeoutMs: 120_000, context },
+    );
     expect(value).toMatchObject({ state: 'failed', reachable: true, lastError: { code: 'MESHD_ERR_CHART_RENDER', retry: 'terminal' } });
     expect(value.lastError?.message).toContain('global.pilotEndpoint must be a literal IPv4 or IPv6 address');
     expect(value.lastError?.message).toContain('pilot.example.invalid');
@@ -67,10 +71,14 @@ describe('meshd run with values that make helm template fail', () => {
   it('converges the remote once its input changes (meshd.yaml fixed, SIGHUP)', async () => {
     await writeConfig(fx.ws, []);
     fx.daemon.signal('SIGHUP');
-    const { value } = await until('remote-1 converged', async () => {
-      const c = await remote1();
-      return c?.state === 'converged' ? c : undefined;
-    }, { timeoutMs: 120_000, context });
+    const { value } = await until(
+      'remote-1 converged',
+      async () => {
+        const c = await remote1();
+        return c?.state === 'converged' ? c : undefined;
+      },
+      { timeoutMs: 120_000, context },
+    );
     expect(value.lastError).toBeUndefined();
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);
   }, 200_000);

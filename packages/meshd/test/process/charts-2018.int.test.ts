@@ -27,10 +27,14 @@ async function remote1(): Promise<ParkedStatus['clusters'][number] | undefined> 
 
 describe('meshd run with a 2018 chart, compat off', () => {
   it('applies the Services and Endpoints and shows the unserved objects with their code, parked', async () => {
-    const { value } = await until('remote-1 parked', async () => {
-      const c = await remote1();
-      return c?.lastError?.retry === 'terminal' ? c : undefined;
-    }, { timeoutMs: 120_000, context });
+    const { value } = await until(
+      'remote-1 parked',
+      async () => {
+        const c = await remote1();
+        return c?.lastError?.retry === 'terminal' ? c : undefined;
+      },
+      { timeoutMs: 120_000, context },
+    );
     expect(value).toMatchObject({ state: 'failed', lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
     expect(value.lastError?.message).toContain('Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1');
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);

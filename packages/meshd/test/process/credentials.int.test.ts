@@ -38,10 +38,14 @@ const cluster = async (name: string) => (await fx.daemon.status()).clusters.find
 
 describe('credentials never leave meshd run', () => {
   it('reports the failing clusters by their errors', async () => {
-    await until('remote-1 converged, remote-2 and ghost failing', async () => {
-      const [r1, r2, ghost] = await Promise.all(['remote-1', 'remote-2', 'ghost'].map(cluster));
-      return r1?.state === 'converged' && r2?.lastError !== undefined && ghost?.reachable === false && ghost.lastError !== undefined ? true : undefined;
-    }, { timeoutMs: 60_000, context });
+    await until(
+      'remote-1 converged, remote-2 and ghost failing',
+      async () => {
+        const [r1, r2, ghost] = await Promise.all(['remote-1', 'remote-2', 'ghost'].map(cluster));
+        return r1?.state === 'converged' && r2?.lastError !== undefined && ghost?.reachable === false && ghost.lastError !== undefined ? true : undefined;
+      },
+      { timeoutMs: 60_000, context },
+    );
   });
 
   it('reports a remote whose API server went away as unreachable, and converges it when it is back', async () => {
@@ -50,7 +54,10 @@ describe('credentials never leave meshd run', () => {
     await appendFile(join(fx.ws.dir, 'remote-1.yaml'), '# touched while its API server is down\n');
     await until('remote-1 unreachable', async () => ((await cluster('remote-1'))?.reachable === false ? true : undefined), { timeoutMs: 60_000, context });
     await remote1.startApiServer();
-    await until('remote-1 converged again', async () => ((await cluster('remote-1'))?.state === 'converged' ? true : undefined), { timeoutMs: 90_000, context });
+    await until('remote-1 converged again', async () => ((await cluster('remote-1'))?.state === 'converged' ? true : undefined), {
+      timeoutMs: 90_000,
+      context,
+    });
   });
 
   it('shows no token in any response or in the process output', async () => {

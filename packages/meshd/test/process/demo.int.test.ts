@@ -17,13 +17,15 @@ const DEMO_HOME = join(REPO, '.meshd-demo');
 
 /** Pids of the processes whose command line mentions the demo's directory (meshd, the cluster processes). */
 function processesUsingDemo(): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DEMO_HOME) ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DEMO_HOME) ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Fields of /proc/PID/stat after the command name (0: state, 2: process group, 3: session). */
@@ -42,15 +44,17 @@ const OWN = { group: Number(statFields('self')[2]), session: Number(statFields('
 /** Pids of the live processes whose /proc stat field `field` (2: process group, 3: session) is `id`; none for this process's own. */
 function processesWith(field: 2 | 3, id: number): number[] {
   if (!(id > 0) || id === OWN.group || id === OWN.session) return [];
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[field]) === id && fields[0] !== 'Z' ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[field]) === id && fields[0] !== 'Z' ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Pids of the live processes in a process group. */
@@ -58,7 +62,8 @@ const processGroup = (pgid: number): number[] => processesWith(2, pgid);
 
 /** Sends `signal` to a spawned (detached) process group; never to group 0 or this process's own. */
 function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
-  if (pgid === undefined || !(pgid > 0) || pgid === OWN.group) throw new Error(`refusing to signal process group ${String(pgid)} (the spawn failed, or it is the test's own)`);
+  if (pgid === undefined || !(pgid > 0) || pgid === OWN.group)
+    throw new Error(`refusing to signal process group ${String(pgid)} (the spawn failed, or it is the test's own)`);
   process.kill(-pgid, signal);
 }
 
@@ -100,7 +105,11 @@ class LiveView {
 
   /** Waits until the newest view satisfies `probe`; resolves with what it returns. */
   async until<T>(what: string, probe: (view: PageView) => T | undefined, context: () => string, timeoutMs = 30_000): Promise<T> {
-    const { value } = await until(what, () => Promise.resolve(this.latest === undefined ? undefined : probe(this.latest)), { timeoutMs, intervalMs: 100, context });
+    const { value } = await until(what, () => Promise.resolve(this.latest === undefined ? undefined : probe(this.latest)), {
+      timeoutMs,
+      intervalMs: 100,
+      context,
+    });
     return value;
   }
 
@@ -154,36 +163,66 @@ describe('npm run demo', () => {
     const context = (): string => output.split('\n').slice(-25).join('\n');
     let live: LiveView | undefined;
     try {
-      const { value: url } = await until('the demo to print its page URL', () => Promise.resolve(/the status page is (http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1]), { timeoutMs: 120_000, intervalMs: 200, context });
+      const { value: url } = await until(
+        'the demo to print its page URL',
+        () => Promise.resolve(/the status page is (http:\/\/127\.0\.0\.1:\d+)\//.exec(output)?.[1]),
+        { timeoutMs: 120_000, intervalMs: 200, context },
+      );
       expect(output).toContain(`curl -s ${url}/status`);
       live = new LiveView(url);
       const view = live;
-      await view.until('the demo mesh converged', (v) => {
-        const states = v.status.clusters.map((c) => `${c.name}=${c.state}`).join(' ');
-        return v.status.ready && states === 'cp=converged remote-1=converged remote-2=converged' ? true : undefined;
-      }, context, 120_000);
+      await view.until(
+        'the demo mesh converged',
+        (v) => {
+          const states = v.status.clusters.map((c) => `${c.name}=${c.state}`).join(' ');
+          return v.status.ready && states === 'cp=converged remote-1=converged remote-2=converged' ? true : undefined;
+        },
+        context,
+        120_000,
+      );
       expect(processesUsingDemo().length).toBeGreaterThan(0);
 
       // Pilot moves: the page shows the new IP and a timeline entry for the move.
       const moved = await demoAction('pilot-move');
       expect(moved.code, moved.output).toBe(0);
       const ip = /pilot-move: (\S+)/.exec(moved.output)?.[1] ?? '?';
-      await view.until('the page to show the new Pilot IP', (v) => (v.status.endpoints?.pilot === ip && v.timeline.some((e) => e.text.endsWith(`→ ${ip}`)) ? true : undefined), context);
+      await view.until(
+        'the page to show the new Pilot IP',
+        (v) => (v.status.endpoints?.pilot === ip && v.timeline.some((e) => e.text.endsWith(`→ ${ip}`)) ? true : undefined),
+        context,
+      );
 
       // istio.default rotates: the copies on the remotes are written again.
       let since = maxSeq(view.latest!);
       expect((await demoAction('rotate')).code).toBe(0);
-      await view.until('the page to show the copies rewritten on remote-1', (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('istio.default copies')) ? true : undefined), context);
+      await view.until(
+        'the page to show the copies rewritten on remote-1',
+        (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('istio.default copies')) ? true : undefined),
+        context,
+      );
 
       // Someone edits remote-1's Endpoints: meshd puts them back and the page says so.
       since = maxSeq(view.latest!);
       expect((await demoAction('drift', 'remote-1')).code).toBe(0);
-      await view.until('the page to show remote-1 restored', (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('release')) ? true : undefined), context);
+      await view.until(
+        'the page to show remote-1 restored',
+        (v) => (v.timeline.some((e) => e.seq > since && e.cluster === 'remote-1' && e.text.includes('release')) ? true : undefined),
+        context,
+      );
 
       // remote-2's API server goes away and comes back.
       expect((await demoAction('partition', 'remote-2')).code).toBe(0);
-      await view.until('the page to show remote-2 unreachable', (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.reachable === false ? true : undefined), context);
-      await view.until('the page to show remote-2 back', (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.state === 'converged' ? true : undefined), context, 90_000);
+      await view.until(
+        'the page to show remote-2 unreachable',
+        (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.reachable === false ? true : undefined),
+        context,
+      );
+      await view.until(
+        'the page to show remote-2 back',
+        (v) => (v.status.clusters.find((c) => c.name === 'remote-2')?.state === 'converged' ? true : undefined),
+        context,
+        90_000,
+      );
 
       const unknown = await demoAction('explode');
       expect(unknown.code).toBe(2);
@@ -196,7 +235,10 @@ describe('npm run demo', () => {
       expect(output).not.toContain('second signal');
       // npx itself dies of the SIGINT (as in a terminal); its pipes close once the demo has cleaned up.
       expect(exit?.code === 0 || exit?.signal === 'SIGINT', JSON.stringify(exit)).toBe(true);
-      await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processGroup(pgid).length === 0 ? true : undefined), { timeoutMs: 10_000, context });
+      await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processGroup(pgid).length === 0 ? true : undefined), {
+        timeoutMs: 10_000,
+        context,
+      });
       expect(existsSync(DEMO_HOME)).toBe(false);
     } finally {
       live?.close();
@@ -212,8 +254,16 @@ describe('npm run demo', () => {
     pipeline.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
     const context = (): string => output;
     try {
-      await until('head to have its lines', () => Promise.resolve(output.split('\n').length > 4 ? true : undefined), { timeoutMs: 120_000, intervalMs: 200, context });
-      await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
+      await until('head to have its lines', () => Promise.resolve(output.split('\n').length > 4 ? true : undefined), {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        context,
+      });
+      await until(
+        'every demo process gone and .meshd-demo removed',
+        () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 250, context },
+      );
     } finally {
       if (processGroup(pgid).length > 0) signalGroup(pgid, 'SIGKILL');
     }
@@ -225,7 +275,11 @@ describe('npm run demo', () => {
     const scratch = await mkdtemp(join(tmpdir(), 'meshd-demo-tee-'));
     const logFile = join(scratch, 'log');
     // util-linux script: a pseudo-terminal for the pipeline; what we write to its stdin is typed there.
-    const terminal = spawn('script', ['-q', '-e', '-f', '-c', `npx tsx scripts/demo.ts | tee ${logFile}`, '/dev/null'], { cwd: REPO, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const terminal = spawn('script', ['-q', '-e', '-f', '-c', `npx tsx scripts/demo.ts | tee ${logFile}`, '/dev/null'], {
+      cwd: REPO,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     terminal.stdout.on('data', (b: Buffer) => (screen += b.toString('utf8')));
     terminal.stderr.on('data', (b: Buffer) => (screen += b.toString('utf8')));
@@ -233,7 +287,11 @@ describe('npm run demo', () => {
     const context = (): string => screen.split('\n').slice(-25).join('\n');
     let sid: number | undefined;
     try {
-      await until('meshd running under the demo', () => Promise.resolve(screen.includes('meshd is running') ? true : undefined), { timeoutMs: 180_000, intervalMs: 200, context });
+      await until('meshd running under the demo', () => Promise.resolve(screen.includes('meshd is running') ? true : undefined), {
+        timeoutMs: 180_000,
+        intervalMs: 200,
+        context,
+      });
       sid = demoSession();
       expect(sid, 'the demo process').toBeDefined();
       expect(processesUsingDemo().length).toBeGreaterThan(0);
@@ -246,7 +304,10 @@ describe('npm run demo', () => {
       const tail = log.slice(log.indexOf('demo: stopping (Ctrl-C)…'));
       for (const line of SHUTDOWN) expect(tail, log.slice(-2000)).toContain(line);
       expect(log.trimEnd().endsWith(SHUTDOWN.at(-1)!)).toBe(true);
-      await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processSession(sid!).length === 0 ? true : undefined), { timeoutMs: 10_000, context });
+      await until('every demo process gone', () => Promise.resolve(processesUsingDemo().length === 0 && processSession(sid!).length === 0 ? true : undefined), {
+        timeoutMs: 10_000,
+        context,
+      });
       expect(existsSync(DEMO_HOME)).toBe(false);
     } finally {
       if (sid !== undefined) for (const pid of processSession(sid)) process.kill(pid, 'SIGKILL');
@@ -268,9 +329,17 @@ describe('npm run demo', () => {
     pipeline.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     const context = (): string => `${stdout.split('\n').slice(-15).join('\n')}\n--- stderr:\n${stderr}`;
     try {
-      await until('meshd running under the demo', () => Promise.resolve(stdout.includes('meshd is running') ? true : undefined), { timeoutMs: 180_000, intervalMs: 200, context });
+      await until('meshd running under the demo', () => Promise.resolve(stdout.includes('meshd is running') ? true : undefined), {
+        timeoutMs: 180_000,
+        intervalMs: 200,
+        context,
+      });
       signalGroup(pgid, 'SIGINT');
-      await until('every demo process gone and .meshd-demo removed', () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, context });
+      await until(
+        'every demo process gone and .meshd-demo removed',
+        () => Promise.resolve(processGroup(pgid).length === 0 && processesUsingDemo().length === 0 && !existsSync(DEMO_HOME) ? true : undefined),
+        { timeoutMs: 120_000, intervalMs: 250, context },
+      );
       for (const line of SHUTDOWN) expect(stderr, context()).toContain(line);
       expect(await readFile(logFile, 'utf8')).toMatch(/demo: the status page is http:\/\/127\.0\.0\.1:\d+\//);
     } finally {

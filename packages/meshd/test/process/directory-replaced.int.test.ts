@@ -32,7 +32,11 @@ async function annotateRemote1(dir: string, value: string): Promise<void> {
 
 /** Polls the registry until it publishes `value`, with a 2 s deadline from the edit (not a measured duration). */
 async function publishedWithin2s(value: string): Promise<void> {
-  await until(`the edit "${value}" published`, async () => ((await publishedRemote1())?.includes(`example.com/edited: "${value}"`) ? true : undefined), { timeoutMs: 2000, intervalMs: 25, context });
+  await until(`the edit "${value}" published`, async () => ((await publishedRemote1())?.includes(`example.com/edited: "${value}"`) ? true : undefined), {
+    timeoutMs: 2000,
+    intervalMs: 25,
+    context,
+  });
 }
 
 function logged(msg: string): Record<string, unknown>[] {
@@ -45,8 +49,18 @@ function logged(msg: string): Record<string, unknown>[] {
  */
 async function followed(target: string, from: number): Promise<string> {
   const want = join(fx.ws.root, target);
-  const { value } = await until(`the directory followed to ${target}`, () => Promise.resolve(fx.daemon.records().slice(from).find((r) =>
-    (r.msg === 'cluster directory was replaced' && r.to === want) || (r.msg === 'cluster directory is back' && r.realpath === want))?.msg as string | undefined), { timeoutMs: 5000, context });
+  const { value } = await until(
+    `the directory followed to ${target}`,
+    () =>
+      Promise.resolve(
+        fx.daemon
+          .records()
+          .slice(from)
+          .find((r) => (r.msg === 'cluster directory was replaced' && r.to === want) || (r.msg === 'cluster directory is back' && r.realpath === want))?.msg as
+          string | undefined,
+      ),
+    { timeoutMs: 5000, context },
+  );
   return value;
 }
 
@@ -62,11 +76,18 @@ describe('the cluster directory removed, restored and swapped under a running me
   it('rm -rf DIR: 503 "does not exist", nothing removed; restored: picked up, and an edit converges within 2 s', async () => {
     sh('cp', '-a', 'multicluster', 'backup');
     sh('rm', '-rf', 'multicluster');
-    const { value: readyz } = await until('/readyz to say the directory is gone', async () => {
-      const r = await fx.daemon.get('/readyz');
-      return r.status === 503 && r.body.includes('does not exist') ? r : undefined;
-    }, { timeoutMs: 5000, context });
-    expect(JSON.parse(readyz.body)).toMatchObject({ ready: false, reasons: expect.arrayContaining([`the cluster directory ${fx.ws.dir} does not exist`]) as unknown });
+    const { value: readyz } = await until(
+      '/readyz to say the directory is gone',
+      async () => {
+        const r = await fx.daemon.get('/readyz');
+        return r.status === 503 && r.body.includes('does not exist') ? r : undefined;
+      },
+      { timeoutMs: 5000, context },
+    );
+    expect(JSON.parse(readyz.body)).toMatchObject({
+      ready: false,
+      reasons: expect.arrayContaining([`the cluster directory ${fx.ws.dir} does not exist`]) as unknown,
+    });
     await until('the removal logged', () => Promise.resolve(logged('cluster directory is gone').length === 1 ? true : undefined), { timeoutMs: 5000, context });
 
     sh('cp', '-a', 'backup', 'multicluster');
@@ -89,7 +110,10 @@ describe('the cluster directory removed, restored and swapped under a running me
     sh('ln', '-s', 'v2', 'multicluster.new');
     sh('mv', '-T', 'multicluster.new', 'multicluster');
     expect(await followed('v2', from), 'an atomic swap is one replacement').toBe('cluster directory was replaced');
-    await until('v2 published', async () => ((await publishedRemote1())?.includes('example.com/edited: "v2"') ? true : undefined), { timeoutMs: 5000, context });
+    await until('v2 published', async () => ((await publishedRemote1())?.includes('example.com/edited: "v2"') ? true : undefined), {
+      timeoutMs: 5000,
+      context,
+    });
     await annotateRemote1(join(fx.ws.root, 'v2'), 'edited-in-v2');
     await publishedWithin2s('edited-in-v2');
 

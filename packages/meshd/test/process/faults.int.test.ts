@@ -43,10 +43,14 @@ afterAll(async () => {
 
 /** Waits until every remote's istio-pilot Endpoints hold exactly `ip` (read directly, not through the proxy). */
 async function everyRemoteHasPilot(ip: string, timeoutMs: number, only: readonly ClusterHandle[] = remotes()): Promise<number> {
-  const { ms } = await until(`istio-pilot = ${ip} on ${only.map((c) => c.name).join(', ')}`, async () => {
-    const ips = await Promise.all(only.map((c) => endpointIps(c, 'istio-pilot')));
-    return ips.every((x) => x?.length === 1 && x[0] === ip) ? true : undefined;
-  }, { timeoutMs, intervalMs: 50, context });
+  const { ms } = await until(
+    `istio-pilot = ${ip} on ${only.map((c) => c.name).join(', ')}`,
+    async () => {
+      const ips = await Promise.all(only.map((c) => endpointIps(c, 'istio-pilot')));
+      return ips.every((x) => x?.length === 1 && x[0] === ip) ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 50, context },
+  );
   return ms;
 }
 
@@ -80,7 +84,11 @@ describe('meshd run behind faulty links (rule 3)', () => {
     const ip = await env.controlPlane.movePilot();
     await everyRemoteHasPilot(ip, 30_000, [r1]);
     await r2.faults!.blackhole();
-    await until('remote-2 reported unreachable', async () => ((await stateOf('remote-2')) === 'unreachable' ? true : undefined), { timeoutMs: 60_000, intervalMs: 200, context });
+    await until('remote-2 reported unreachable', async () => ((await stateOf('remote-2')) === 'unreachable' ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      context,
+    });
     expect(await stateOf('remote-1')).toBe('converged');
     expect(await deletesOn(env.clusters)).toEqual(deletes);
     expect(await ownedEverywhere()).toEqual(owned);
@@ -88,7 +96,11 @@ describe('meshd run behind faulty links (rule 3)', () => {
 
     await r2.faults!.heal();
     await everyRemoteHasPilot(ip, 5000, [r2]);
-    const passes = daemon.records().filter((r) => r.msg === 'reconciled').slice(-4).map((r) => `${String(r.key)} ${String(r.durationMs)} ms ${String(r.result)}`);
+    const passes = daemon
+      .records()
+      .filter((r) => r.msg === 'reconciled')
+      .slice(-4)
+      .map((r) => `${String(r.key)} ${String(r.durationMs)} ms ${String(r.result)}`);
     console.log(`last passes (the one hit by the black hole ends at one timeout budget): ${passes.join('; ')}`);
     await until('remote-2 converged', async () => ((await stateOf('remote-2')) === 'converged' ? true : undefined), { timeoutMs: 30_000, context });
     expect(await deletesOn(env.clusters)).toEqual(deletes);
@@ -104,17 +116,25 @@ describe('meshd run behind faulty links (rule 3)', () => {
     // Give the daemon a reason to act meanwhile: a descriptor edit (a pass that finds the control plane dark).
     const file = join(ws.dir, 'remote-1.yaml');
     await writeFile(file, `${await readFile(file, 'utf8')}# edited while the control plane was dark\n`);
-    await until('cp reported unreachable', async () => ((await stateOf('cp')) === 'unreachable' ? true : undefined), { timeoutMs: 60_000, intervalMs: 200, context });
+    await until('cp reported unreachable', async () => ((await stateOf('cp')) === 'unreachable' ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      context,
+    });
     await sleep(60_000);
     expect(await ownedEverywhere()).toEqual(owned);
     expect(await deletesOn(env.clusters)).toEqual(deletes);
     expect(await registry()).toEqual(before);
 
     await cp.faults!.heal();
-    await until('every cluster converged', async () => {
-      const status = await daemon.status();
-      return status.clusters.every((c) => c.state === 'converged') ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 200, context });
+    await until(
+      'every cluster converged',
+      async () => {
+        const status = await daemon.status();
+        return status.clusters.every((c) => c.state === 'converged') ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, context },
+    );
     expect(await ownedEverywhere()).toEqual(owned);
     expect(await deletesOn(env.clusters)).toEqual(deletes);
   }, 180_000);
@@ -126,7 +146,10 @@ describe('meshd run behind faulty links (rule 3)', () => {
     for (const c of env.clusters) await c.faults!.latency(500);
     const ip = await env.controlPlane.movePilot();
     await everyRemoteHasPilot(ip, 90_000);
-    await until('every cluster converged', async () => ((await daemon.status()).clusters.every((c) => c.state === 'converged') ? true : undefined), { timeoutMs: 60_000, context });
+    await until('every cluster converged', async () => ((await daemon.status()).clusters.every((c) => c.state === 'converged') ? true : undefined), {
+      timeoutMs: 60_000,
+      context,
+    });
     const slow = await settledWrites(env.clusters);
     const cleanWrites = clean.map((n, i) => n - (baseline[i] ?? 0));
     const slowWrites = slow.map((n, i) => n - (clean[i] ?? 0));
@@ -143,7 +166,10 @@ describe('meshd run behind faulty links (rule 3)', () => {
     await r1.faults!.flap({ times: 20, downMs: 300, upMs: 300 });
     const ip = await move;
     await everyRemoteHasPilot(ip, 60_000);
-    await until('every cluster converged', async () => ((await daemon.status()).clusters.every((c) => c.state === 'converged') ? true : undefined), { timeoutMs: 60_000, context });
+    await until('every cluster converged', async () => ((await daemon.status()).clusters.every((c) => c.state === 'converged') ? true : undefined), {
+      timeoutMs: 60_000,
+      context,
+    });
     expect(await ownedEverywhere()).toEqual(owned);
     expect(await deletesOn(env.clusters)).toEqual(deletes);
     for (const remote of remotes()) {

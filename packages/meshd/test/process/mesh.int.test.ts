@@ -17,17 +17,21 @@ const converged = (name: string) => async (): Promise<true | undefined> => ((awa
 async function settledReconciles(quietMs = 2000): Promise<Map<string, number>> {
   let last = '';
   let since = performance.now();
-  const { value } = await until('the daemon to go idle', async () => {
-    const [metrics, status] = await Promise.all([fx.daemon.get('/metrics'), fx.daemon.status()]);
-    const counts = reconcilesByKey(metrics.body);
-    const text = JSON.stringify([...counts]) + JSON.stringify(status.queue);
-    if (text !== last || (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0) {
-      last = text;
-      since = performance.now();
-      return undefined;
-    }
-    return performance.now() - since >= quietMs ? counts : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 200, context });
+  const { value } = await until(
+    'the daemon to go idle',
+    async () => {
+      const [metrics, status] = await Promise.all([fx.daemon.get('/metrics'), fx.daemon.status()]);
+      const counts = reconcilesByKey(metrics.body);
+      const text = JSON.stringify([...counts]) + JSON.stringify(status.queue);
+      if (text !== last || (status.queue?.depth ?? 0) > 0 || (status.queue?.active.length ?? 0) > 0) {
+        last = text;
+        since = performance.now();
+        return undefined;
+      }
+      return performance.now() - since >= quietMs ? counts : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, context },
+  );
   return value;
 }
 
@@ -46,17 +50,23 @@ describe('meshd run (the process) against real clusters', () => {
 
   it('brings a Pilot IP change to every remote', async () => {
     const ip = await fx.env.controlPlane.movePilot();
-    await until('Pilot IP on both remotes', async () => {
-      const ips = await Promise.all(fx.env.clusters.slice(1).map((c) => endpointIps(c, 'istio-pilot')));
-      return ips.every((x) => x?.length === 1 && x[0] === ip) ? true : undefined;
-    }, { context });
+    await until(
+      'Pilot IP on both remotes',
+      async () => {
+        const ips = await Promise.all(fx.env.clusters.slice(1).map((c) => endpointIps(c, 'istio-pilot')));
+        return ips.every((x) => x?.length === 1 && x[0] === ip) ? true : undefined;
+      },
+      { context },
+    );
   });
 
   it('repairs a meshd-owned Endpoints deleted on a remote', async () => {
     const remote = fx.env.clusters[1]!;
     await clientOf(remote).core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });
     const policy = await fx.env.controlPlane.podIp('policy');
-    const { ms } = await until('istio-policy repaired', async () => ((await endpointIps(remote, 'istio-policy'))?.[0] === policy ? true : undefined), { context });
+    const { ms } = await until('istio-policy repaired', async () => ((await endpointIps(remote, 'istio-policy'))?.[0] === policy ? true : undefined), {
+      context,
+    });
     expect(ms).toBeLessThan(5000);
   });
 

@@ -22,15 +22,22 @@ describe('a nesting bomb dropped into the directory of a heap-capped daemon (L8)
     ['60 KB of [ and ]', '[', ']', 30_000, 'square-small.yaml', 'nests deeper than 64 levels'],
     ['60 KB of { and }', '{', '}', 30_000, 'curly-small.yaml', 'nests deeper than 64 levels'],
   ])('%s is a finding; the daemon stays up and answers; the remote keeps every object', async (_what, open, close, count, name, finding) => {
-    await until('remote-1 converged', async () => ((await fx.daemon.clusterState('remote-1')) === 'converged' ? true : undefined), { context: () => fx.daemon.tail(), timeoutMs: 120_000 });
+    await until('remote-1 converged', async () => ((await fx.daemon.clusterState('remote-1')) === 'converged' ? true : undefined), {
+      context: () => fx.daemon.tail(),
+      timeoutMs: 120_000,
+    });
     const owned = (await meshdOwnedObjects(fx.env.clusters[1]!)).map((o) => o.key);
     const tmp = join(fx.ws.root, 'bomb.tmp');
     await writeFile(tmp, open.repeat(count) + close.repeat(count));
     await rename(tmp, join(fx.ws.dir, name));
-    await until('the finding on /status', async () => {
-      const status = JSON.parse((await fx.daemon.get('/status')).body) as FindingsStatus;
-      return status.directory.findings.some((f) => f.file === name && f.message.includes(finding)) ? true : undefined;
-    }, { context: () => fx.daemon.tail(), timeoutMs: 30_000 });
+    await until(
+      'the finding on /status',
+      async () => {
+        const status = JSON.parse((await fx.daemon.get('/status')).body) as FindingsStatus;
+        return status.directory.findings.some((f) => f.file === name && f.message.includes(finding)) ? true : undefined;
+      },
+      { context: () => fx.daemon.tail(), timeoutMs: 30_000 },
+    );
     expect(fx.daemon.hasExited()).toBe(false);
     expect((await fx.daemon.get('/healthz')).status).toBe(200);
     expect(fx.daemon.output()).not.toContain('heap out of memory');

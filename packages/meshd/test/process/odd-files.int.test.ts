@@ -40,7 +40,8 @@ describe('odd files are findings, never removals (L4): meshd run against real cl
   let descriptor = '';
 
   it('converges the three clusters first', async () => {
-    for (const name of ['remote-1', 'remote-2']) await until(`${name} converged`, async () => ((await fx.daemon.clusterState(name)) === 'converged' ? true : undefined), { context, timeoutMs: 120_000 });
+    for (const name of ['remote-1', 'remote-2'])
+      await until(`${name} converged`, async () => ((await fx.daemon.clusterState(name)) === 'converged' ? true : undefined), { context, timeoutMs: 120_000 });
     descriptor = await readFile(join(fx.ws.dir, 'remote-2.yaml'), 'utf8');
     expect((await meshdOwnedObjects(fx.env.clusters[2]!)).length).toBeGreaterThan(5);
   });
@@ -64,10 +65,14 @@ describe('odd files are findings, never removals (L4): meshd run against real cl
 
     await rm(path, { recursive: true, force: true });
     await writeFile(path, descriptor);
-    await until('the finding gone and remote-2 converged', async () => {
-      const now = await directoryStatus();
-      const clean = !now.directory.findings.some((f) => f.file === 'remote-2.yaml');
-      return clean && now.clusters.find((c) => c.name === 'remote-2')?.state === 'converged' ? true : undefined;
-    }, { context });
+    await until(
+      'the finding gone and remote-2 converged',
+      async () => {
+        const now = await directoryStatus();
+        const clean = !now.directory.findings.some((f) => f.file === 'remote-2.yaml');
+        return clean && now.clusters.find((c) => c.name === 'remote-2')?.state === 'converged' ? true : undefined;
+      },
+      { context },
+    );
   });
 });

@@ -24,10 +24,12 @@ async function killOn(event: FirstEvent, what: string): Promise<{ cluster: strin
   const exit = await running.exited;
   expect(seen, `no ${what} before meshd exited; output:\n${running.tail()}`).toBeDefined();
   expect(exit.signal).toBe('SIGKILL');
-  return Promise.all(remotes().map(async (r) => {
-    const inventory = await releaseInventory(r);
-    return { cluster: r.name, phase: inventory?.phase, objects: inventory?.objects ?? [], live: releaseObjects(await meshdOwnedObjects(r)) };
-  }));
+  return Promise.all(
+    remotes().map(async (r) => {
+      const inventory = await releaseInventory(r);
+      return { cluster: r.name, phase: inventory?.phase, objects: inventory?.objects ?? [], live: releaseObjects(await meshdOwnedObjects(r)) };
+    }),
+  );
 }
 
 /** Restarts the daemon and waits until /readyz is 200 and /status shows every cluster converged. */
@@ -35,10 +37,14 @@ async function restartAndConverge(): Promise<void> {
   await fx.startDaemon();
   await fx.daemon.waitReady();
   const names = fx.env.clusters.map((c) => c.name);
-  await until('every cluster converged', async () => {
-    const status = await fx.daemon.status();
-    return names.every((n) => status.clusters.find((c) => c.name === n)?.state === 'converged') ? true : undefined;
-  }, { timeoutMs: 60_000, context: () => fx.daemon.tail() });
+  await until(
+    'every cluster converged',
+    async () => {
+      const status = await fx.daemon.status();
+      return names.every((n) => status.clusters.find((c) => c.name === n)?.state === 'converged') ? true : undefined;
+    },
+    { timeoutMs: 60_000, context: () => fx.daemon.tail() },
+  );
 }
 
 /** The user's check: the inventory is applied, lists each object once, and is exactly what meshd owns there. */
@@ -57,10 +63,15 @@ async function expectExactRelease(remote: ClusterHandle): Promise<string[]> {
 describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
   it('finishes an interrupted install: each remote holds exactly its inventory', async () => {
     // Objects are applied in kind order (service accounts and RBAC first, Services later): kill on the first Service.
-    const firstService = await firstEvent(remotes(), '/api/v1/namespaces/istio-system/services', { types: ['ADDED'], query: { labelSelector: 'app.kubernetes.io/managed-by=meshd' } });
+    const firstService = await firstEvent(remotes(), '/api/v1/namespaces/istio-system/services', {
+      types: ['ADDED'],
+      query: { labelSelector: 'app.kubernetes.io/managed-by=meshd' },
+    });
     await fx.startDaemon();
     const atKill = await killOn(firstService, 'a release Service created');
-    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}, ${r.live.length} of ${r.objects.length} objects live`).join('; ')}`);
+    console.log(
+      `at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}, ${r.live.length} of ${r.objects.length} objects live`).join('; ')}`,
+    );
     const halfDone = atKill.filter((r) => r.phase === 'applying' && r.live.length > 0 && r.live.length < r.objects.length);
     expect(halfDone.length, 'killed with some but not all objects of an install applied').toBeGreaterThan(0);
 
@@ -80,8 +91,13 @@ describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
     await writeConfig(fx.ws, ['values: { global: { rbacEnabled: false, tag: 0.8.1 } }']);
     fx.daemon.signal('SIGHUP');
     const atKill = await killOn(upgraded, 'Citadel Deployment upgraded');
-    console.log(`at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} listing ${r.objects.length} objects, ${r.live.length} live`).join('; ')}`);
-    expect(atKill.some((r) => r.objects.includes('ClusterRole istio-citadel-istio-system')), 'killed before the upgrade was recorded everywhere').toBe(true);
+    console.log(
+      `at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} listing ${r.objects.length} objects, ${r.live.length} live`).join('; ')}`,
+    );
+    expect(
+      atKill.some((r) => r.objects.includes('ClusterRole istio-citadel-istio-system')),
+      'killed before the upgrade was recorded everywhere',
+    ).toBe(true);
 
     await restartAndConverge();
     for (const remote of remotes()) {

@@ -12,7 +12,12 @@ const fx = useProcessFixture();
 
 const context = (): string => fx.daemon.tail();
 const logged = (msg: string, after: number) => (): Promise<Record<string, unknown> | undefined> =>
-  Promise.resolve(fx.daemon.records().slice(after).find((r) => r.msg === msg));
+  Promise.resolve(
+    fx.daemon
+      .records()
+      .slice(after)
+      .find((r) => r.msg === msg),
+  );
 
 async function citadelImage(): Promise<string | undefined> {
   const deployment = await clientOf(fx.env.clusters[1]!).apps.readNamespacedDeployment({ name: 'istio-citadel', namespace: 'istio-system' });
@@ -23,8 +28,11 @@ async function citadelImage(): Promise<string | undefined> {
 async function reload(): Promise<Record<string, unknown>> {
   const from = fx.daemon.records().length;
   fx.daemon.signal('SIGHUP');
-  const { value } = await until('the reload to end', async () =>
-    (await logged('config reload failed; keeping the previous configuration', from)()) ?? (await logged('configuration reloaded', from)()), { context });
+  const { value } = await until(
+    'the reload to end',
+    async () => (await logged('config reload failed; keeping the previous configuration', from)()) ?? (await logged('configuration reloaded', from)()),
+    { context },
+  );
   return value;
 }
 
@@ -44,7 +52,9 @@ describe('signals to meshd run', () => {
     expect((await fx.daemon.get('/healthz')).status).toBe(200);
     expect((await fx.daemon.get('/readyz')).status).toBe(200);
     const ip = await fx.env.controlPlane.movePilot();
-    await until('the old configuration still at work', async () => ((await endpointIps(fx.env.clusters[1]!, 'istio-pilot'))?.[0] === ip ? true : undefined), { context });
+    await until('the old configuration still at work', async () => ((await endpointIps(fx.env.clusters[1]!, 'istio-pilot'))?.[0] === ip ? true : undefined), {
+      context,
+    });
     expect(await citadelImage()).toBe('docker.io/istio/citadel:0.8.0');
   });
 
@@ -56,7 +66,10 @@ describe('signals to meshd run', () => {
 
   it('lets the reconcile in flight finish on SIGTERM and exits 0 within 20 s', async () => {
     await addCluster(fx.ws, fx.env.clusters[2]!);
-    await until('remote-2 being reconciled', async () => ((await fx.daemon.status()).queue?.active.includes('remote-2') === true ? true : undefined), { intervalMs: 10, context });
+    await until('remote-2 being reconciled', async () => ((await fx.daemon.status()).queue?.active.includes('remote-2') === true ? true : undefined), {
+      intervalMs: 10,
+      context,
+    });
     const started = performance.now();
     fx.daemon.signal('SIGTERM');
     const exit = await fx.daemon.exited;

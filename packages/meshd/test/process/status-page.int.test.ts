@@ -35,16 +35,22 @@ const log = (): string => fx.daemon.tail(15);
 /** The state badge of each cluster card, as the page shows it. */
 async function cardStates(): Promise<Record<string, string>> {
   const cards = await page.locator('#clusters li.card').all();
-  const entries = await Promise.all(cards.map(async (card) => [await card.getAttribute('data-cluster'), (await card.locator('.state').textContent())?.trim()] as const));
+  const entries = await Promise.all(
+    cards.map(async (card) => [await card.getAttribute('data-cluster'), (await card.locator('.state').textContent())?.trim()] as const),
+  );
   return Object.fromEntries(entries.map(([name, state]) => [name ?? '?', state ?? '?']));
 }
 
 beforeAll(async () => {
   if (browser === undefined) return;
-  await until('every cluster converged', async () => {
-    const status = await fx.daemon.status();
-    return status.clusters.length === 3 && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 250, context: log });
+  await until(
+    'every cluster converged',
+    async () => {
+      const status = await fx.daemon.status();
+      return status.clusters.length === 3 && status.clusters.every((c) => c.state === 'converged') ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250, context: log },
+  );
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   record = recordPage(page);
@@ -66,7 +72,11 @@ describe('the status page (GET /) in chromium', () => {
     expect(await cp.locator('dl').textContent()).toContain('v1.34');
     expect(await page.locator('li.card[data-cluster="remote-1"] dl').textContent()).toMatch(/release\s*in-sync/);
     // The minted Pilot credential of each remote (credentials.mode minted, the default) with its expiry.
-    await page.waitForFunction(() => /credential expires\s*in /.test(document.querySelector('li.card[data-cluster="remote-1"] dl')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => /credential expires\s*in /.test(document.querySelector('li.card[data-cluster="remote-1"] dl')?.textContent ?? ''),
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await page.locator('[data-endpoint="pilot"] td').textContent()).toBe(await fx.env.controlPlane.podIp('pilot'));
     expect(await page.locator('#summary').textContent()).toContain('Ready: 3 of 3 clusters converged');
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
@@ -78,7 +88,9 @@ describe('the status page (GET /) in chromium', () => {
     const navigations = record.navigations;
     const ip = await fx.env.controlPlane.movePilot();
     await page.waitForFunction((want) => document.querySelector('[data-endpoint="pilot"] td')?.textContent === want, ip, { timeout: 30_000 });
-    await page.waitForFunction((want) => Array.from(document.querySelectorAll("#timeline li")).some((li) => li.textContent?.includes(`→ ${want}`)), ip, { timeout: 10_000 });
+    await page.waitForFunction((want) => Array.from(document.querySelectorAll('#timeline li')).some((li) => li.textContent?.includes(`→ ${want}`)), ip, {
+      timeout: 10_000,
+    });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     expect(record.navigations).toBe(navigations);
   });
@@ -88,12 +100,16 @@ describe('the status page (GET /) in chromium', () => {
     const remote = fx.env.clusters[2]!;
     await remote.stopApiServer();
     try {
-      await page.waitForFunction(() => document.querySelector('li.card[data-cluster="remote-2"]')?.getAttribute('data-state') === 'unreachable', undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('li.card[data-cluster="remote-2"]')?.getAttribute('data-state') === 'unreachable', undefined, {
+        timeout: 60_000,
+      });
       expect(await page.locator('li.card[data-cluster="remote-2"] .error').textContent()).toMatch(/MESHD_ERR_(UNREACHABLE|TIMEOUT)/);
     } finally {
       await remote.startApiServer();
     }
-    await page.waitForFunction(() => document.querySelector('li.card[data-cluster="remote-2"]')?.getAttribute('data-state') === 'converged', undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => document.querySelector('li.card[data-cluster="remote-2"]')?.getAttribute('data-state') === 'converged', undefined, {
+      timeout: 90_000,
+    });
   });
 
   it('can be used from the keyboard: the first Tab reaches the skip link', async () => {

@@ -20,11 +20,27 @@ afterAll(async () => {
 });
 
 const BOMBS: [string, Record<string, string>, string][] = [
-  ['a 1 MB bracket bomb as a kubeconfig', { 'east.kube.conf': `${'['.repeat(MB / 2)}${']'.repeat(MB / 2)}` }, 'east.kube.conf:1:65: error: YAML nests deeper than 64 levels'],
-  ['a 1 MB brace bomb as a kubeconfig', { 'east.kube.conf': `${'{'.repeat(MB / 2)}${'}'.repeat(MB / 2)}` }, 'east.kube.conf:1:65: error: YAML nests deeper than 64 levels'],
+  [
+    'a 1 MB bracket bomb as a kubeconfig',
+    { 'east.kube.conf': `${'['.repeat(MB / 2)}${']'.repeat(MB / 2)}` },
+    'east.kube.conf:1:65: error: YAML nests deeper than 64 levels',
+  ],
+  [
+    'a 1 MB brace bomb as a kubeconfig',
+    { 'east.kube.conf': `${'{'.repeat(MB / 2)}${'}'.repeat(MB / 2)}` },
+    'east.kube.conf:1:65: error: YAML nests deeper than 64 levels',
+  ],
   ['a "- " bomb as a kubeconfig', { 'east.kube.conf': `${'- '.repeat(300_000)}x\n` }, 'east.kube.conf:1:129: error: YAML nests deeper than 64 levels'],
-  ['a 60 KB bracket bomb as notes.yaml', { 'notes.yaml': `${'['.repeat(30_000)}${']'.repeat(30_000)}` }, 'notes.yaml:1:65: error: YAML nests deeper than 64 levels'],
-  ['the 1 MB bracket bomb as notes.yaml', { 'notes.yaml': `${'['.repeat(MB / 2)}${']'.repeat(MB / 2)}` }, 'notes.yaml:1:1: error: file is 1000000 bytes, over the 64 KiB limit for a cluster descriptor'],
+  [
+    'a 60 KB bracket bomb as notes.yaml',
+    { 'notes.yaml': `${'['.repeat(30_000)}${']'.repeat(30_000)}` },
+    'notes.yaml:1:65: error: YAML nests deeper than 64 levels',
+  ],
+  [
+    'the 1 MB bracket bomb as notes.yaml',
+    { 'notes.yaml': `${'['.repeat(MB / 2)}${']'.repeat(MB / 2)}` },
+    'notes.yaml:1:1: error: file is 1000000 bytes, over the 64 KiB limit for a cluster descriptor',
+  ],
 ];
 
 describe('a nesting limit before parsing (L8): meshd validate with a 64 MB heap', () => {

@@ -11,8 +11,25 @@ describe('Helm 2 command lines', () => {
   });
 
   it('without a host, port-forwards with the temp kubeconfig and its context', () => {
-    const args = connectionArgs({ home: '/h', location: { namespace: 'tiller-ns' }, kubeconfig: '/tmp/s/kubeconfig', kubeContext: 'east', connectTimeoutMs: 2500 });
-    expect(args).toEqual(['--home', '/h', '--tiller-namespace', 'tiller-ns', '--tiller-connection-timeout', '3', '--kubeconfig', '/tmp/s/kubeconfig', '--kube-context', 'east']);
+    const args = connectionArgs({
+      home: '/h',
+      location: { namespace: 'tiller-ns' },
+      kubeconfig: '/tmp/s/kubeconfig',
+      kubeContext: 'east',
+      connectTimeoutMs: 2500,
+    });
+    expect(args).toEqual([
+      '--home',
+      '/h',
+      '--tiller-namespace',
+      'tiller-ns',
+      '--tiller-connection-timeout',
+      '3',
+      '--kubeconfig',
+      '/tmp/s/kubeconfig',
+      '--kube-context',
+      'east',
+    ]);
     expect(() => connectionArgs({ home: '/h', location: { namespace: 'x' }, connectTimeoutMs: 1 })).toThrow(/kubeconfig/);
   });
 
@@ -20,9 +37,17 @@ describe('Helm 2 command lines', () => {
     ['history', historyArgs('istio-remote'), ['history', 'istio-remote', '--max', '256', '--output', 'json']],
     ['get values', getValuesArgs('istio-remote', 7), ['get', 'values', 'istio-remote', '--revision', '7', '--output', 'json']],
     ['get values of the latest revision', getValuesArgs('istio-remote'), ['get', 'values', 'istio-remote', '--output', 'json']],
-    ['install', installArgs(target, false), ['install', '/charts/istio-remote', '--name', 'istio-remote', '--namespace', 'istio-system', '--values', '/tmp/s/values.json', '--timeout', '300']],
+    [
+      'install',
+      installArgs(target, false),
+      ['install', '/charts/istio-remote', '--name', 'istio-remote', '--namespace', 'istio-system', '--values', '/tmp/s/values.json', '--timeout', '300'],
+    ],
     ['install --replace', installArgs(target, true).slice(-1), ['--replace']],
-    ['upgrade', upgradeArgs(target), ['upgrade', 'istio-remote', '/charts/istio-remote', '--values', '/tmp/s/values.json', '--reset-values', '--timeout', '300']],
+    [
+      'upgrade',
+      upgradeArgs(target),
+      ['upgrade', 'istio-remote', '/charts/istio-remote', '--values', '/tmp/s/values.json', '--reset-values', '--timeout', '300'],
+    ],
     ['rollback', rollbackArgs('istio-remote', 3, 60_000), ['rollback', 'istio-remote', '3', '--timeout', '60']],
     ['purge', purgeArgs('istio-remote', 60_000), ['delete', 'istio-remote', '--purge', '--timeout', '60']],
   ])('%s', (_name, args, expected) => {
@@ -36,7 +61,10 @@ describe('Helm 2 command lines', () => {
   });
 
   it('helm init deploys Tiller with the tiller service account, through the kubeconfig, and waits', () => {
-    const args = tillerInstallArgs({ home: '/h', location: { namespace: 'kube-system' }, kubeconfig: '/k', kubeContext: 'c', connectTimeoutMs: 60_000 }, 'tiller');
+    const args = tillerInstallArgs(
+      { home: '/h', location: { namespace: 'kube-system' }, kubeconfig: '/k', kubeContext: 'c', connectTimeoutMs: 60_000 },
+      'tiller',
+    );
     expect(args.slice(0, 5)).toEqual(['init', '--service-account', 'tiller', '--skip-repos', '--wait']);
     expect(args).toEqual(expect.arrayContaining(['--kubeconfig', '/k', '--kube-context', 'c', '--tiller-namespace', 'kube-system']));
     expect(args).not.toContain('--client-only');

@@ -4,13 +4,23 @@ import { isReleaseNotFound, isTillerMissing, markedValues, parseHistory, parseVa
 
 // Output of helm v2.17.0 against Tiller v2.17.0 (captured from a real run).
 const HISTORY = JSON.stringify([
-  { revision: 2, updated: 'Thu Nov 26 14:11:20 2026', status: 'FAILED', chart: 'istio-remote-0.8.0', appVersion: '0.8.0', description: 'Upgrade "istio-remote" failed: timed out waiting for the condition' },
+  {
+    revision: 2,
+    updated: 'Thu Nov 26 14:11:20 2026',
+    status: 'FAILED',
+    chart: 'istio-remote-0.8.0',
+    appVersion: '0.8.0',
+    description: 'Upgrade "istio-remote" failed: timed out waiting for the condition',
+  },
   { revision: 1, updated: 'Thu Nov 26 14:11:10 2026', status: 'DEPLOYED', chart: 'istio-remote-0.8.0', appVersion: '0.8.0', description: 'Install complete' },
 ]);
 
 describe('parseHistory', () => {
   it('lists revisions oldest first with their status', () => {
-    expect(parseHistory(HISTORY).map((r) => [r.revision, r.status])).toEqual([[1, 'DEPLOYED'], [2, 'FAILED']]);
+    expect(parseHistory(HISTORY).map((r) => [r.revision, r.status])).toEqual([
+      [1, 'DEPLOYED'],
+      [2, 'FAILED'],
+    ]);
     expect(parseHistory(HISTORY)[1]!.description).toContain('timed out');
   });
 
@@ -31,7 +41,10 @@ describe('parseHistory', () => {
 
 describe('values and meshd mark', () => {
   it('reads the values given to a revision, and none as {}', () => {
-    expect(parseValues('{"global":{"pilotEndpoint":"10.16.0.5"},"meshd":{"hash":"abc"}}\n')).toEqual({ global: { pilotEndpoint: '10.16.0.5' }, meshd: { hash: 'abc' } });
+    expect(parseValues('{"global":{"pilotEndpoint":"10.16.0.5"},"meshd":{"hash":"abc"}}\n')).toEqual({
+      global: { pilotEndpoint: '10.16.0.5' },
+      meshd: { hash: 'abc' },
+    });
     expect(parseValues('null\n')).toEqual({});
     expect(parseValues('')).toEqual({});
     expect(() => parseValues('[1]')).toThrow(/release values/);

@@ -1,7 +1,17 @@
 import { MeshdError } from '@meshd/core';
 
 /** Release statuses Helm 2 reports (`helm history`). */
-export const TILLER_STATUSES = ['UNKNOWN', 'DEPLOYED', 'DELETED', 'SUPERSEDED', 'FAILED', 'DELETING', 'PENDING_INSTALL', 'PENDING_UPGRADE', 'PENDING_ROLLBACK'] as const;
+export const TILLER_STATUSES = [
+  'UNKNOWN',
+  'DEPLOYED',
+  'DELETED',
+  'SUPERSEDED',
+  'FAILED',
+  'DELETING',
+  'PENDING_INSTALL',
+  'PENDING_UPGRADE',
+  'PENDING_ROLLBACK',
+] as const;
 
 /** One of TILLER_STATUSES. */
 export type TillerStatus = (typeof TILLER_STATUSES)[number];

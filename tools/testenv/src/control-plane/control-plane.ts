@@ -40,8 +40,7 @@ export interface ControlPlaneOptions {
   appNamespaces: string[];
 }
 
-const randomName = (length: number): string =>
-  Array.from(randomBytes(length), (b) => 'bcdfghjklmnpqrstvwxz2456789'[b % 27]).join('');
+const randomName = (length: number): string => Array.from(randomBytes(length), (b) => 'bcdfghjklmnpqrstvwxz2456789'[b % 27]).join('');
 
 class StandInControlPlane implements ControlPlaneHelpers {
   readonly namespace = ISTIO_NAMESPACE;
@@ -69,21 +68,24 @@ class StandInControlPlane implements ControlPlaneHelpers {
     await mkdir(this.options.workDir, { recursive: true });
     const rootReady = createRootCa(this.options.workDir).then((root) => (this.root = root));
     await this.core.createNamespace({ body: { metadata: { name: ISTIO_NAMESPACE } } });
-    await Promise.all(this.appNamespaces.map((name) =>
-      this.core.createNamespace({ body: { metadata: { name, labels: { 'istio-injection': 'enabled' } } } })));
+    await Promise.all(this.appNamespaces.map((name) => this.core.createNamespace({ body: { metadata: { name, labels: { 'istio-injection': 'enabled' } } } })));
     const specs = componentSpecs(true);
     const accounts = [...new Set(Object.values(specs).map((s) => s.serviceAccount))];
     await Promise.all(accounts.map((name) => this.core.createNamespacedServiceAccount({ namespace: ISTIO_NAMESPACE, body: { metadata: { name } } })));
-    await Promise.all(ISTIO_COMPONENTS.map(async (component) => {
-      await this.apps.createNamespacedDeployment({ namespace: ISTIO_NAMESPACE, body: deploymentObject(specs[component]) });
-      await this.startPod(component);
-    }));
+    await Promise.all(
+      ISTIO_COMPONENTS.map(async (component) => {
+        await this.apps.createNamespacedDeployment({ namespace: ISTIO_NAMESPACE, body: deploymentObject(specs[component]) });
+        await this.startPod(component);
+      }),
+    );
     await rootReady;
     await this.core.createNamespacedSecret({ namespace: ISTIO_NAMESPACE, body: caSecret(this.root) });
-    await Promise.all(this.secretNamespaces.map(async (namespace) => {
-      const workload = await issueWorkloadCert(this.options.workDir, this.root, namespace, 'default');
-      await this.core.createNamespacedSecret({ namespace, body: istioKeyAndCertSecret(namespace, 'default', workload, this.root) });
-    }));
+    await Promise.all(
+      this.secretNamespaces.map(async (namespace) => {
+        const workload = await issueWorkloadCert(this.options.workDir, this.root, namespace, 'default');
+        await this.core.createNamespacedSecret({ namespace, body: istioKeyAndCertSecret(namespace, 'default', workload, this.root) });
+      }),
+    );
   }
 
   async podIp(component: IstioComponent): Promise<string> {
@@ -96,8 +98,7 @@ class StandInControlPlane implements ControlPlaneHelpers {
   async moveComponent(component: IstioComponent): Promise<string> {
     const old = await this.listPods(component);
     const ip = await this.startPod(component);
-    await Promise.all(old.map((pod) =>
-      this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: ISTIO_NAMESPACE, gracePeriodSeconds: 0 })));
+    await Promise.all(old.map((pod) => this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: ISTIO_NAMESPACE, gracePeriodSeconds: 0 })));
     return ip;
   }
 
@@ -123,7 +124,9 @@ class StandInControlPlane implements ControlPlaneHelpers {
 
   private async listPods(component: IstioComponent): Promise<V1Pod[]> {
     const labels = { ...componentSpecs(true)[component].labels, [STAND_IN_LABEL]: 'true' };
-    const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    const labelSelector = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     return (await this.core.listNamespacedPod({ namespace: ISTIO_NAMESPACE, labelSelector })).items;
   }
 

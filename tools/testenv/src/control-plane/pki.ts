@@ -34,9 +34,22 @@ async function opensslReq(workDir: string, extensions: 'ca' | 'workload', extra:
     const [config, key, cert] = ['openssl.cnf', 'key.pem', 'cert.pem'].map((f) => join(dir, f)) as [string, string, string];
     await writeFile(config, OPENSSL_CONFIG(san));
     await run('openssl', [
-      'req', '-x509', '-config', config, '-extensions', extensions,
-      '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, ...extra,
+      'req',
+      '-x509',
+      '-config',
+      config,
+      '-extensions',
+      extensions,
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      ...extra,
     ]);
     return { certPem: await readFile(cert, 'utf8'), keyPem: await readFile(key, 'utf8') };
   } finally {

@@ -28,7 +28,10 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
  * - `flap()`: `cut()` and back, `times` times.
  */
 export class LinkFaults {
-  constructor(private readonly client: ToxiproxyClient, readonly proxyName: string) {}
+  constructor(
+    private readonly client: ToxiproxyClient,
+    readonly proxyName: string,
+  ) {}
 
   /** Delays every chunk the API server sends by `ms` (± `jitterMs`). */
   async latency(ms: number, jitterMs = 0): Promise<void> {

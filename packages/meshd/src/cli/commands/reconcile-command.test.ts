@@ -24,7 +24,12 @@ describe('meshd plan / apply with bad input change nothing and say why', () => {
   const cases: { name: string; config?: string; command: 'plan' | 'apply'; stderr: RegExp; stdout?: RegExp }[] = [
     { name: 'unknown config key', command: 'plan', config: 'directory: /x\nbakend: tiller\n', stderr: /meshd\.yaml:2:1: error: .*bakend/ },
     { name: 'wrong type in config', command: 'apply', config: 'prune: sometimes\n', stderr: /meshd\.yaml:1:8: error: .*prune/ },
-    { name: 'bad endpoint override', command: 'apply', config: 'endpoints: { pilot: pilot.example.com }\n', stderr: /meshd\.yaml:1:21: error: endpoints\.pilot must be an IP address/ },
+    {
+      name: 'bad endpoint override',
+      command: 'apply',
+      config: 'endpoints: { pilot: pilot.example.com }\n',
+      stderr: /meshd\.yaml:1:21: error: endpoints\.pilot must be an IP address/,
+    },
     { name: 'config is a list', command: 'plan', config: '- a\n- b\n', stderr: /meshd\.yaml:1:1: error/ },
     { name: 'empty directory', command: 'plan', stdout: /no usable control plane: nothing was changed/, stderr: /error: .*control plane/ },
   ];
@@ -72,13 +77,43 @@ describe('no credential of a kubeconfig server URL in plan, apply or validate ou
 });
 
 describe('exitCodeOf', () => {
-  const report = (over: Partial<PassReport>): PassReport => ({ mode: 'plan', findings: [], directoryValid: true, clusters: [], errors: [], changes: 0, writes: 0, converged: true, registry: { component: 'registry', state: 'in-sync', reason: '', changes: [], writes: 0 }, ...over });
+  const report = (over: Partial<PassReport>): PassReport => ({
+    mode: 'plan',
+    findings: [],
+    directoryValid: true,
+    clusters: [],
+    errors: [],
+    changes: 0,
+    writes: 0,
+    converged: true,
+    registry: { component: 'registry', state: 'in-sync', reason: '', changes: [], writes: 0 },
+    ...over,
+  });
   const cases: { name: string; mode: 'plan' | 'apply'; r: PassReport; detailed: boolean; code: number }[] = [
     { name: 'plan, no changes', mode: 'plan', r: report({}), detailed: true, code: 0 },
     { name: 'plan, changes, detailed', mode: 'plan', r: report({ changes: 3, converged: false }), detailed: true, code: 2 },
     { name: 'plan, changes, not detailed', mode: 'plan', r: report({ changes: 3, converged: false }), detailed: false, code: 0 },
     { name: 'plan, invalid directory', mode: 'plan', r: report({ directoryValid: false }), detailed: true, code: 1 },
-    { name: 'plan, unreachable cluster', mode: 'plan', r: report({ clusters: [{ name: 'east', role: 'remote', server: 's', reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED'), warnings: [], components: [] }] }), detailed: true, code: 1 },
+    {
+      name: 'plan, unreachable cluster',
+      mode: 'plan',
+      r: report({
+        clusters: [
+          {
+            name: 'east',
+            role: 'remote',
+            server: 's',
+            reachable: false,
+            state: 'unreachable',
+            lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: ECONNREFUSED'),
+            warnings: [],
+            components: [],
+          },
+        ],
+      }),
+      detailed: true,
+      code: 1,
+    },
     { name: 'apply, converged', mode: 'apply', r: report({ mode: 'apply' }), detailed: false, code: 0 },
     { name: 'apply, not converged', mode: 'apply', r: report({ mode: 'apply', converged: false }), detailed: false, code: 1 },
   ];

@@ -12,7 +12,11 @@ function str(v: unknown): string | undefined {
 
 /** The exit code DESIGN.md specifies for plan and apply. */
 export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed: boolean): number {
-  const failed = !report.directoryValid || report.errors.length > 0 || report.clusters.some((c) => c.lastError !== undefined && c.state !== 'held') || report.registry?.error !== undefined;
+  const failed =
+    !report.directoryValid ||
+    report.errors.length > 0 ||
+    report.clusters.some((c) => c.lastError !== undefined && c.state !== 'held') ||
+    report.registry?.error !== undefined;
   if (mode === 'apply') return report.converged ? 0 : 1;
   if (failed) return 1;
   return detailed && report.changes > 0 ? 2 : 0;
@@ -25,7 +29,15 @@ export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed:
 export async function runReconcileCommand(mode: 'plan' | 'apply', options: Record<string, unknown>, io: CommandIo): Promise<number> {
   const logger = createLogger({ level: str(options.logLevel) ?? 'warn', pretty: false, fd: 2, write: (line) => io.stderr(line) });
   const allowRemovals = typeof options.allowRemovals === 'number' ? options.allowRemovals : undefined;
-  const { config, report } = await runCommandPass({ mode, dir: str(options.dir), config: str(options.config), logger, io, redactor: io.redactor, ...(allowRemovals !== undefined ? { allowRemovals } : {}) });
+  const { config, report } = await runCommandPass({
+    mode,
+    dir: str(options.dir),
+    config: str(options.config),
+    logger,
+    io,
+    redactor: io.redactor,
+    ...(allowRemovals !== undefined ? { allowRemovals } : {}),
+  });
   for (const f of report.findings) io.stderr(`${formatFinding(f, displayPath(str(options.dir) ?? config.directory, f.file))}\n`);
   if (options.json === true) io.stdout(`${JSON.stringify({ ...report, mesh: undefined }, null, 2)}\n`);
   else io.stdout(formatPassReport(report));

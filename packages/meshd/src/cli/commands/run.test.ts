@@ -25,7 +25,12 @@ function fakeProcess(): RunProcess & { logs: string[]; signals: EventEmitter & R
     logs,
     exits,
     signals: emitter,
-    stdout: new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }),
+    stdout: new Writable({
+      write(chunk, _e, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
     pid: 1234,
     hostname: 'bastion',
     exit: (code) => void exits.push(code),
@@ -91,7 +96,9 @@ describe('meshd run', () => {
     await writeFile(config, '  \n');
     proc.signals.emit('SIGHUP');
     await until(() => proc.logs.some((l) => l.includes('config reload failed')));
-    const failed = proc.logs.map((l) => JSON.parse(l) as { msg: string; err?: string }).find((r) => r.msg === 'config reload failed; keeping the previous configuration');
+    const failed = proc.logs
+      .map((l) => JSON.parse(l) as { msg: string; err?: string })
+      .find((r) => r.msg === 'config reload failed; keeping the previous configuration');
     expect(failed?.err).toBe(`config file ${config} is empty; keeping the running configuration`);
     const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { directory: { path: string } };
     expect(status.directory.path).toBe(dir);

@@ -70,7 +70,15 @@ function backendsOption(): { backends?: [string, ...string[]] } {
 
 /** Runs the daemon until a signal stops it; resolves with the exit code (0 after a clean stop). */
 export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunProcess = realProcess()): Promise<number> {
-  const load = (reloading = false): Promise<MeshdConfig> => loadConfig(options.config, overridesOf(options, io), { homeDir: io.homeDir, cwd: io.cwd, env: io.env, defaultChart: BUNDLED_CHART, reloading, ...backendsOption() });
+  const load = (reloading = false): Promise<MeshdConfig> =>
+    loadConfig(options.config, overridesOf(options, io), {
+      homeDir: io.homeDir,
+      cwd: io.cwd,
+      env: io.env,
+      defaultChart: BUNDLED_CHART,
+      reloading,
+      ...backendsOption(),
+    });
   let config: MeshdConfig;
   try {
     config = await load();

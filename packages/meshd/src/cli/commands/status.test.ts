@@ -10,16 +10,35 @@ import { Redactor } from '../../output/redact.js';
 function sampleStatus() {
   const helm = componentReport('helm-template', { state: 'in-sync' });
   const secrets = componentReport('secrets', { state: 'out-of-sync', error: reportError('MESHD_ERR_API', 'namespace app-2 missing') });
-  const render = reportError('MESHD_ERR_CHART_RENDER', 'helm-template: helm template failed (exit code 1): Error: execution error at (istio-remote/templates/x.yaml:1:4): broken');
-  const broken = clusterReport('south', { state: 'failed', lastError: render, components: [componentReport('helm-template', { state: 'failed', error: render })] });
-  const down = clusterReport('west', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: connect ECONNREFUSED 127.0.0.1:6445') });
+  const render = reportError(
+    'MESHD_ERR_CHART_RENDER',
+    'helm-template: helm template failed (exit code 1): Error: execution error at (istio-remote/templates/x.yaml:1:4): broken',
+  );
+  const broken = clusterReport('south', {
+    state: 'failed',
+    lastError: render,
+    components: [componentReport('helm-template', { state: 'failed', error: render })],
+  });
+  const down = clusterReport('west', {
+    reachable: false,
+    state: 'unreachable',
+    lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: connect ECONNREFUSED 127.0.0.1:6445'),
+  });
   const finding = { file: 'north.yaml', line: 4, col: 3, severity: 'error' as const, message: 'metadata.name is required' };
-  let state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] }), down, broken], { findings: [finding], directoryValid: false }), Date.UTC(2026, 0, 1, 12));
+  let state = foldReport(
+    emptyStatusState(),
+    '@all',
+    passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] }), down, broken], { findings: [finding], directoryValid: false }),
+    Date.UTC(2026, 0, 1, 12),
+  );
   state = recordReconcile(state, { key: '@all', at: Date.UTC(2026, 0, 1, 12), durationMs: 840, outcome: 'success', converged: false });
   return statusFromReports(state, { directory: '/srv/multicluster', startedAt: Date.UTC(2026, 0, 1, 11) });
 }
 
-const fakeFetch = (status: number, body: string): typeof fetch => () => Promise.resolve(new Response(body, { status }));
+const fakeFetch =
+  (status: number, body: string): typeof fetch =>
+  () =>
+    Promise.resolve(new Response(body, { status }));
 
 describe('meshd status', () => {
   it('prints a readable table and exits 1 when the daemon is not ready', async () => {
@@ -31,8 +50,12 @@ describe('meshd status', () => {
     expect(out).toContain('control plane: cp    endpoints: pilot 10.1.0.5  policy 10.1.0.6  statsd 10.1.0.7');
     expect(out).toMatch(/^CLUSTER\s+ROLE\s+REACHABLE\s+VERSION\s+STATE\s+RELEASE\s+SECRETS\s+CODE\s+LAST ERROR$/m);
     expect(out).toMatch(/^east\s+remote\s+yes\s+v1\.34\.4\s+converged\s+in-sync\s+out-of-sync\s+MESHD_ERR_API\s+namespace app-2 missing$/m);
-    expect(out).toMatch(/^west\s+remote\s+no \(since 2026-01-01 12:00:00Z\)\s+v1\.34\.4\s+unreachable\s+-\s+-\s+MESHD_ERR_UNREACHABLE\s+unreachable: connect ECONNREFUSED/m);
-    expect(out).toMatch(/^south\s+remote\s+yes\s+v1\.34\.4\s+failed\s+failed\s+-\s+MESHD_ERR_CHART_RENDER \(parked\)\s+helm-template: helm template failed \(exit code 1\)/m);
+    expect(out).toMatch(
+      /^west\s+remote\s+no \(since 2026-01-01 12:00:00Z\)\s+v1\.34\.4\s+unreachable\s+-\s+-\s+MESHD_ERR_UNREACHABLE\s+unreachable: connect ECONNREFUSED/m,
+    );
+    expect(out).toMatch(
+      /^south\s+remote\s+yes\s+v1\.34\.4\s+failed\s+failed\s+-\s+MESHD_ERR_CHART_RENDER \(parked\)\s+helm-template: helm template failed \(exit code 1\)/m,
+    );
     expect(out).toMatch(/^cp\s+control-plane\s+yes\s+v1\.34\.4\s+converged\s+-\s+-\s+-$/m);
     expect(out).toContain('  north.yaml:4:3: error: metadata.name is required');
     expect(out).toContain('last reconcile: @all at 2026-01-01 12:00:00Z: success, not converged in 840 ms');
@@ -43,8 +66,16 @@ describe('meshd status', () => {
     await runStatus({ json: true }, io, fakeFetch(200, JSON.stringify(sampleStatus())));
     const json = JSON.parse(io.stdoutText) as { controlPlane: string; clusters: { name: string; lastError?: unknown; secrets?: { error?: unknown } }[] };
     expect(json.controlPlane).toBe('cp');
-    expect(json.clusters.find((c) => c.name === 'south')?.lastError).toEqual({ code: 'MESHD_ERR_CHART_RENDER', message: expect.stringContaining('helm template failed') as unknown, retry: 'terminal' });
-    expect(json.clusters.find((c) => c.name === 'east')?.secrets?.error).toEqual({ code: 'MESHD_ERR_API', message: 'namespace app-2 missing', retry: 'backoff' });
+    expect(json.clusters.find((c) => c.name === 'south')?.lastError).toEqual({
+      code: 'MESHD_ERR_CHART_RENDER',
+      message: expect.stringContaining('helm template failed') as unknown,
+      retry: 'terminal',
+    });
+    expect(json.clusters.find((c) => c.name === 'east')?.secrets?.error).toEqual({
+      code: 'MESHD_ERR_API',
+      message: 'namespace app-2 missing',
+      retry: 'backoff',
+    });
   });
 
   it('explains when the daemon cannot be reached', async () => {

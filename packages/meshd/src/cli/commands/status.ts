@@ -18,7 +18,7 @@ export function register(program: Command, io: CommandIo): void {
   program
     .command('status')
     .description("print the running daemon's view of the mesh (its /status endpoint) as a table")
-    .option('--url <URL>', 'base URL of the daemon\'s health server', DEFAULT_STATUS_URL)
+    .option('--url <URL>', "base URL of the daemon's health server", DEFAULT_STATUS_URL)
     .option('--json', 'print the /status JSON as it is')
     .option('--timeout <MS>', 'give up after this many milliseconds', '5000')
     .addHelpText('after', '\nExit status: 0 when the daemon is ready, 1 when it is not ready or cannot be reached.')
@@ -43,7 +43,9 @@ async function fetchStatusBody(base: string, timeoutMs: number, io: CommandIo, f
     return body;
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    io.stderr(`meshd status: cannot reach the daemon at ${base}: ${cause ?? (err instanceof Error ? err.message : String(err))}\n(is \`meshd run\` running? pass --url if it listens elsewhere)\n`);
+    io.stderr(
+      `meshd status: cannot reach the daemon at ${base}: ${cause ?? (err instanceof Error ? err.message : String(err))}\n(is \`meshd run\` running? pass --url if it listens elsewhere)\n`,
+    );
     return undefined;
   }
 }

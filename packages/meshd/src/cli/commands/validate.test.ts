@@ -38,7 +38,10 @@ describe('meshd validate', () => {
     const documentation = /^((192\.0\.2|198\.51\.100|203\.0\.113)\.\d+|127\.0\.0\.1)$/;
     for (const file of files) {
       const addresses = (await readFile(join(repoRoot, file), 'utf8')).match(/\b\d{1,3}(\.\d{1,3}){3}\b/g) ?? [];
-      expect(addresses.filter((a) => !documentation.test(a)), file).toEqual([]);
+      expect(
+        addresses.filter((a) => !documentation.test(a)),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -57,7 +60,12 @@ describe('meshd validate', () => {
     await chmod(join(dir, 'cp.kube.conf'), 0o644);
     const io = captureIo(root);
     const code = await main(['node', 'meshd', 'validate', '--dir', 'json', '--json'], io);
-    const report = JSON.parse(io.stdoutText) as { valid: boolean; clusters: { name: string; role: string }[]; invalidFiles: string[]; findings: Record<string, unknown>[] };
+    const report = JSON.parse(io.stdoutText) as {
+      valid: boolean;
+      clusters: { name: string; role: string }[];
+      invalidFiles: string[];
+      findings: Record<string, unknown>[];
+    };
     expect(code).toBe(1);
     expect(report.valid).toBe(false);
     expect(report.clusters.map((c) => `${c.name}/${c.role}`)).toEqual(['cp/control-plane', 'east/remote']);

@@ -34,7 +34,12 @@ export async function runValidate(options: ValidateOptions, io: CommandIo): Prom
   addSnapshotCredentials(io.redactor, snapshot);
   const validation = validateDirectory(snapshot, { registryMode: config.registry.mode, credentialsMode: config.credentials.mode });
   if (options.json === true) io.stdout(`${JSON.stringify(validationJson(dir, validation), null, 2)}\n`);
-  else io.stdout(validationLines(dir, validation).map((line) => `${line}\n`).join(''));
+  else
+    io.stdout(
+      validationLines(dir, validation)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
   return validation.valid ? 0 : 1;
 }
 

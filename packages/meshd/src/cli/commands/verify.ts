@@ -18,11 +18,16 @@ export interface VerifyOptions {
 export function register(program: Command, io: CommandIo): void {
   program
     .command('verify')
-    .description('check the live mesh end to end (read-only): endpoints on every remote, the published credentials, istio.default roots, Pilot flags, CIDRs, istiod sync')
+    .description(
+      'check the live mesh end to end (read-only): endpoints on every remote, the published credentials, istio.default roots, Pilot flags, CIDRs, istiod sync',
+    )
     .option('--dir <DIR>', 'cluster directory (overrides meshd.yaml)')
     .option('--config <FILE>', 'meshd.yaml')
     .option('--json', 'print the results as JSON')
-    .addHelpText('after', '\nExit status: 0 when every check holds (skipped ones included), 1 when one fails.\nverify only reads: it never writes to any cluster.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every check holds (skipped ones included), 1 when one fails.\nverify only reads: it never writes to any cluster.',
+    )
     .action(async (options: VerifyOptions) => io.setExitCode(await runVerify(options, io)));
 }
 
