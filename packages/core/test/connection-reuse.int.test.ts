@@ -49,7 +49,7 @@ it('100 parallel requests on kept-alive connections all succeed (none fails as a
 });
 
 it('an idle kept-alive connection does not keep a one-shot process alive', async () => {
-  const coreEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  const coreEntry = fileURLToPath(new URL('../dist/cluster/index.js', import.meta.url)); // @meshd/core/cluster
   // After the request, the child lists what keeps its event loop alive: the idle TLS socket must not.
   const script = `
     const { connectCluster } = await import(${JSON.stringify(coreEntry)});
