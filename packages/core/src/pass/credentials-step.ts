@@ -1,4 +1,5 @@
 import type { ClusterClient } from '../cluster/client.js';
+import { httpStatusOf } from '../cluster/client.js';
 import { bindingStateOf, caPemOf, mintReaderToken, revokeBinding } from '../credentials/mint.js';
 import { inlineKubeconfigFiles } from '../credentials/inline-files.js';
 import { publishedServerOf } from '../credentials/published-server.js';
@@ -173,6 +174,10 @@ async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report
   }
   try {
     const client = ctx.input.connect(cluster);
+    if (await awaitsItsInstall(ctx, client)) {
+      report.reason += `; namespace ${ctx.creds.namespace} does not exist yet (istio-remote not installed): the credential waits for the cluster's own reconcile`;
+      return held;
+    }
     await ensureReader(ctx, cluster, client, report);
     held.caPem = await caPemOf(client, ctx.creds.namespace);
     held.record = await mintIfDue(ctx, cluster, { client, caPem: held.caPem }, report);
@@ -180,6 +185,23 @@ async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report
     failed(report, err);
   }
   return held;
+}
+
+/**
+ * True when the reader lives in the release namespace and that namespace does not exist yet: the
+ * cluster's own reconcile (its key, in the daemon) installs istio-remote and creates it, then
+ * enqueues the registry key again. Minting meanwhile would fail with a 404 and retry on a backoff
+ * against a cluster that is parked or still installing. Another namespace is the operator's: a
+ * missing one stays an error.
+ */
+async function awaitsItsInstall(ctx: MintContext, client: ClusterClient): Promise<boolean> {
+  if (ctx.creds.namespace !== ctx.opts.config.release.namespace) return false;
+  try {
+    await client.core.readNamespace({ name: ctx.creds.namespace });
+    return false;
+  } catch (err) {
+    return httpStatusOf(err) === 404;
+  }
 }
 
 /** Mints (when due) and renders one cluster's credential; errors are in the report and a stored credential is still published. */

@@ -94,6 +94,8 @@ export class Daemon {
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
+  /** Each remote's state in its key's last report: one that becomes converged is published again. */
+  private readonly remoteStates = new Map<string, string>();
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
@@ -323,6 +325,21 @@ export class Daemon {
   }
 
   /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
+
+  /**
+   * Whether a remote of this cluster-key report became converged (it was not, or this is its first
+   * report): the registry key then runs again, so a credential that waited for the cluster's install
+   * (credentials-step.ts awaitsItsInstall) is minted and published.
+   */
+  private becameConverged(report: PassReport): boolean {
+    let became = false;
+    for (const c of report.clusters) {
+      if (c.role !== 'remote') continue;
+      if (c.state === 'converged' && this.remoteStates.get(c.name) !== 'converged') became = true;
+      this.remoteStates.set(c.name, c.state);
+    }
+    return became;
+  }
   private absorbReport(key: string, report: PassReport): void {
     this.state = foldReport(this.state, key, report, Date.now());
     this.metrics.observeErrors(reportedErrors(report));
@@ -330,7 +347,8 @@ export class Daemon {
     // connections that died silently: suspect() makes them start over).
     for (const c of report.clusters) if (c.state === 'unreachable') this.watches.suspect(c.name);
     if (this.stopping) return;
-    if (report.part === 'clusters' && report.membershipChanged === true) this.queue.add(REGISTRY_KEY);
+    const converged = report.part === 'clusters' && this.becameConverged(report);
+    if ((report.part === 'clusters' && report.membershipChanged === true) || converged) this.queue.add(REGISTRY_KEY);
     if (report.credentials) this.credentialTimers.update(report.credentials);
     this.refreshIstiodSync();
     if (report.mesh) {
