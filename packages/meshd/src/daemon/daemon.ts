@@ -327,15 +327,17 @@ export class Daemon {
   /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
 
   /**
-   * Whether a remote of this cluster-key report became converged (it was not, or this is its first
-   * report): the registry key then runs again, so a credential that waited for the cluster's install
-   * (credentials-step.ts awaitsItsInstall) is minted and published.
+   * Whether a remote of this cluster-key report became converged (its key's last report said
+   * otherwise): the registry key then runs again, so a credential that waited for the cluster's
+   * install (credentials-step.ts awaitsItsInstall) is minted and published. A first report does not
+   * count (start-up enqueues the registry key anyway); the periodic resync is the safety net.
    */
   private becameConverged(report: PassReport): boolean {
     let became = false;
     for (const c of report.clusters) {
       if (c.role !== 'remote') continue;
-      if (c.state === 'converged' && this.remoteStates.get(c.name) !== 'converged') became = true;
+      const before = this.remoteStates.get(c.name);
+      if (c.state === 'converged' && before !== undefined && before !== 'converged') became = true;
       this.remoteStates.set(c.name, c.state);
     }
     return became;

@@ -90,6 +90,11 @@ describe('meshd run (the process) against real clusters', () => {
     await unlink(join(fx.ws.dir, 'remote-2.yaml'));
     await until('remote-2 removed', async () => ((await fx.daemon.status()).removed.some((r) => r.name === 'remote-2') ? true : undefined), { context });
     expect((await fx.daemon.status()).clusters.map((c) => c.name)).toEqual(['cp', 'remote-1']);
+    // Its key uninstalls the release; the registry key then revokes its Pilot reader (ServiceAccount,
+    // ClusterRole, binding, token Secret): both done, nothing meshd made is left on it.
+    await until('nothing meshd made is left on remote-2', async () => ((await meshdOwnedObjects(fx.env.clusters[2]!)).length === 0 ? true : undefined), {
+      context,
+    });
     expect(await meshdOwnedObjects(fx.env.clusters[2]!)).toEqual([]);
     expect(await fx.daemon.clusterState('remote-1')).toBe('converged');
   });
