@@ -26,6 +26,8 @@ export interface CredentialsOutcome {
   afterPublish(published: boolean): Promise<ComponentReport[]>;
   /** Expiry and rotation per minted credential (no secret). */
   statuses(): CredentialStatus[];
+  /** Clusters whose credential waits for istio-remote's install (the release namespace does not exist yet). */
+  awaitingInstall: string[];
 }
 
 /** Inputs of credentialsStep. */
@@ -67,6 +69,8 @@ interface MintContext {
   now: Date;
   input: CredentialsInput;
   touched: Set<string>;
+  /** Clusters whose credential waits for istio-remote's install (awaitsItsInstall). */
+  awaiting: Set<string>;
 }
 
 function recordFor(ctx: MintContext, cluster: string): CredentialRecord | undefined {
@@ -175,6 +179,7 @@ async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report
   try {
     const client = ctx.input.connect(cluster);
     if (await awaitsItsInstall(ctx, client)) {
+      ctx.awaiting.add(cluster.name);
       report.reason += `; namespace ${ctx.creds.namespace} does not exist yet (istio-remote not installed): the credential waits for the cluster's own reconcile`;
       return held;
     }
@@ -291,9 +296,9 @@ export async function credentialsStep(opts: PassOptions, input: CredentialsInput
   const needing = input.clusters.filter((c) => opts.config.registry.mode === 'configmap' || c.role === 'remote');
   if (creds === undefined || creds.mode === 'operator') {
     const kubeconfigs = await operatorKubeconfigs(opts, needing);
-    return { kubeconfigs, components: new Map(), afterPublish: () => Promise.resolve([]), statuses: () => [] };
+    return { kubeconfigs, components: new Map(), afterPublish: () => Promise.resolve([]), statuses: () => [], awaitingInstall: [] };
   }
-  const ctx: MintContext = { opts, creds, policy: policyOf(creds), now: opts.now?.() ?? new Date(), input, touched: new Set() };
+  const ctx: MintContext = { opts, creds, policy: policyOf(creds), now: opts.now?.() ?? new Date(), input, touched: new Set(), awaiting: new Set() };
   const kubeconfigs = new Map<string, string>();
   const components = new Map<string, ComponentReport>();
   for (const c of needing) {
@@ -315,7 +320,7 @@ export async function credentialsStep(opts: PassOptions, input: CredentialsInput
     return left;
   };
   const statuses = (): CredentialStatus[] => (opts.state?.credentials.all() ?? []).map((r) => statusOf(r, ctx.policy));
-  return { kubeconfigs, components, afterPublish, statuses };
+  return { kubeconfigs, components, afterPublish, statuses, awaitingInstall: [...ctx.awaiting] };
 }
 
 /** The /status view of a credential record. */

@@ -348,4 +348,5 @@ async function finishCredentials(report: PassReport, credentials: CredentialsOut
   }
   const statuses = credentials.statuses();
   if (statuses.length > 0) report.credentials = statuses;
+  if (credentials.awaitingInstall.length > 0) report.awaitingInstall = credentials.awaitingInstall;
 }

@@ -101,6 +101,12 @@ export interface PassReport {
    * renamed). Always true without a state directory (no memory to compare with).
    */
   membershipChanged?: boolean;
+  /**
+   * Clusters whose credential waits for istio-remote's install: the reader lives in the release
+   * namespace, which does not exist yet. The cluster's own reconcile creates it; the daemon then runs
+   * the registry key again.
+   */
+  awaitingInstall?: string[];
 }
 
 /** Which part of the mesh a pass reconciles (see PassOptions.part). */

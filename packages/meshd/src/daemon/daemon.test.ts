@@ -162,6 +162,39 @@ describe('Daemon', () => {
     expect(keys.filter((k) => k === '@registry').length).toBeLessThanOrEqual(2);
   });
 
+  it('runs the registry key again when a credential waited for a remote that converged meanwhile, and is ready only after that run', async () => {
+    let url = '';
+    let readyDuringRerun: number | undefined;
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      if (opts.part === 'clusters') await sleep(opts.scope?.has('east') === true ? 300 : 0);
+      if (opts.part !== 'registry') return report;
+      if (registryCalls().length === 1) return { ...report, awaitingInstall: ['east'] };
+      readyDuringRerun = (await fetch(`${url}/readyz`)).status;
+      return report;
+    };
+    url = await startDaemon();
+    await until('the registry key twice', () => registryCalls().length === 2, 5000);
+    await sleep(300);
+    await daemon?.queue.whenIdle();
+    expect(registryCalls()).toHaveLength(2);
+    expect(readyDuringRerun).toBe(503);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('does not loop on a credential that keeps waiting for a remote converged before the registry key started', async () => {
+    behaviour = async (opts) => {
+      const report = await converged(opts);
+      if (opts.part === 'registry') await sleep(100);
+      return opts.part === 'registry' ? { ...report, awaitingInstall: ['east'] } : report;
+    };
+    await startDaemon();
+    await until('first passes', () => calls.length >= 3);
+    await sleep(1000);
+    await daemon?.queue.whenIdle();
+    expect(registryCalls().length).toBeLessThanOrEqual(2);
+  });
+
   it('turns 50 rapid writes to one descriptor into at most 3 reconciles of that cluster (from /metrics)', async () => {
     const url = await startDaemon();
     await until('first passes', () => calls.length === 3);

@@ -94,8 +94,10 @@ export class Daemon {
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
-  /** Each remote's state in its key's last report: one that becomes converged is published again. */
-  private readonly remoteStates = new Map<string, string>();
+  /** When each remote's key last reported it converged (the queue's clock). */
+  private readonly remoteConvergedAt = new Map<string, number>();
+  /** Remotes whose credential waited for their install in the registry key's last report. */
+  private awaitingInstall = new Set<string>();
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
@@ -324,39 +326,44 @@ export class Daemon {
     for (const key of this.everyKey()) this.queue.add(key);
   }
 
-  /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
-
   /**
-   * Whether a remote of this cluster-key report became converged (its key's last report said
-   * otherwise): the registry key then runs again, so a credential that waited for the cluster's
-   * install (credentials-step.ts awaitsItsInstall) is minted and published. A first report does not
-   * count (start-up enqueues the registry key anyway); the periodic resync is the safety net.
+   * Whether the registry key must run again for a credential that waited for its cluster's install
+   * (credentials-step.ts awaitsItsInstall): a cluster-key report where such a remote is converged, or
+   * a registry report naming a remote that converged after that registry reconcile had started (it
+   * may have looked before the namespace existed). Remembers what it needs for the next report.
    */
-  private becameConverged(report: PassReport): boolean {
-    let became = false;
-    for (const c of report.clusters) {
-      if (c.role !== 'remote') continue;
-      const before = this.remoteStates.get(c.name);
-      if (c.state === 'converged' && before !== undefined && before !== 'converged') became = true;
-      this.remoteStates.set(c.name, c.state);
+  private credentialAwaitsRerun(record: ReconcileRecord<PassReport>, report: PassReport): boolean {
+    if (report.part === 'registry') {
+      this.awaitingInstall = new Set(report.awaitingInstall ?? []);
+      return [...this.awaitingInstall].some((name) => (this.remoteConvergedAt.get(name) ?? -Infinity) > record.startedAt);
     }
-    return became;
+    let rerun = false;
+    for (const c of report.clusters) {
+      if (c.role !== 'remote' || c.state !== 'converged') continue;
+      this.remoteConvergedAt.set(c.name, record.startedAt + record.durationMs);
+      if (this.awaitingInstall.has(c.name)) rerun = true;
+    }
+    return rerun;
   }
-  private absorbReport(key: string, report: PassReport): void {
-    this.state = foldReport(this.state, key, report, Date.now());
+
+  /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
+  private absorbReport(record: ReconcileRecord<PassReport>, report: PassReport): boolean {
+    this.state = foldReport(this.state, record.key, report, Date.now());
     this.metrics.observeErrors(reportedErrors(report));
     // An unreachable cluster's watches probe it and enqueue it once it answers (they may sit on
     // connections that died silently: suspect() makes them start over).
     for (const c of report.clusters) if (c.state === 'unreachable') this.watches.suspect(c.name);
-    if (this.stopping) return;
-    const converged = report.part === 'clusters' && this.becameConverged(report);
-    if ((report.part === 'clusters' && report.membershipChanged === true) || converged) this.queue.add(REGISTRY_KEY);
+    if (this.stopping) return false;
+    const membershipChanged = report.part === 'clusters' && report.membershipChanged === true;
+    const credentialRerun = this.credentialAwaitsRerun(record, report);
+    if (credentialRerun || membershipChanged) this.queue.add(REGISTRY_KEY);
     if (report.credentials) this.credentialTimers.update(report.credentials);
     this.refreshIstiodSync();
     if (report.mesh) {
       this.watches.update(report.mesh);
       this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
     }
+    return credentialRerun;
   }
 
   /** Reads istiod's sync state per cluster (config istiod.debugUrl) after a pass; one read at a time. */
@@ -377,8 +384,10 @@ export class Daemon {
       this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
       return;
     }
-    if (report) this.absorbReport(record.key, report);
+    const credentialRerun = report !== undefined && this.absorbReport(record, report);
     this.leaveFirstRound(record);
+    // Start-up is not done while a credential that waited for its install has yet to be minted.
+    if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
     const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
