@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { silentLogger } from '@meshd/testkit';
-import { collectionPath, PROBE_INTERVAL_MS, watchGraceMs, watchResource } from './informers.js';
+import { collectionPath, MAX_LISTS_IN_FLIGHT, PROBE_INTERVAL_MS, watchGraceMs, watchResource } from './informers.js';
 
 describe('watch timing', () => {
   it('gives up on a watch request a quarter of its timeout after the server should have ended it, between 1 s and 30 s', () => {
@@ -75,5 +75,62 @@ describe('watches of a cluster that stopped answering', () => {
     // shared, at most one per interval (a few fewer: the lists' timeout comes first).
     expect(probes()).toBeGreaterThan(0);
     expect(probes()).toBeLessThanOrEqual((seconds * 1000) / PROBE_INTERVAL_MS + 1);
+  });
+});
+
+const KINDS = [
+  ['Service', 'services'],
+  ['Endpoints', 'endpoints'],
+  ['ConfigMap', 'configmaps'],
+  ['Secret', 'secrets'],
+  ['Namespace', 'namespaces'],
+  ['Pod', 'pods'],
+  ['ServiceAccount', 'serviceaccounts'],
+] as const;
+
+describe('watches starting on many clusters at once', () => {
+  it(`list at most ${MAX_LISTS_IN_FLIGHT} at a time across the daemon; every watch still gets its list`, async () => {
+    let inFlight = 0;
+    let most = 0;
+    const listed = new Set<string>();
+    server = createServer((req, res) => {
+      if (req.url === '/version') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"gitVersion":"v1.34.4"}');
+      if (req.url?.includes('watch=true')) return void res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders(); // open, no events
+      if (req.url === '/api/v1')
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ resources: KINDS.map(([kind, name]) => ({ name, kind, namespaced: kind !== 'Namespace', verbs: ['list', 'watch'] })) }));
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        listed.add(`${req.headers.authorization} ${req.url}`);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [] }));
+      }, 50);
+    });
+    await new Promise<void>((done) => server?.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const stop = new AbortController();
+    const watches = Array.from({ length: 30 }, (_, i) => {
+      const kubeconfigText = stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'c',
+        clusters: [{ name: 'c', cluster: { server: url } }],
+        users: [{ name: 'u', user: { token: `tok-${i}-0123456789` } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+      });
+      const client = connectCluster({ name: `c${i}`, kubeconfigText, timeoutMs: 10_000 });
+      return KINDS.map(([kind, plural]) =>
+        watchResource({ client, apiVersion: 'v1', kind, plural, signal: stop.signal, logger: silentLogger(), onChange: () => undefined }),
+      );
+    }).flat();
+    await Promise.all(watches.map((w) => w.synced));
+    stop.abort();
+    await Promise.all(watches.map((w) => w.done));
+    expect(listed.size).toBe(30 * KINDS.length);
+    // 30 clusters × 4 requests each would have put 120 lists in flight.
+    expect(most).toBeLessThanOrEqual(MAX_LISTS_IN_FLIGHT);
+    expect(most).toBeGreaterThan(MAX_LISTS_IN_FLIGHT / 2);
   });
 });

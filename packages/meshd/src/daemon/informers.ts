@@ -101,6 +101,31 @@ const CHANGE_TYPES: ReadonlySet<string> = new Set<WatchEvent['type']>(['ADDED', 
 const isChange = (type: string): type is WatchEvent['type'] => CHANGE_TYPES.has(type);
 
 /**
+ * Lists (a watch's first list and its relists) in flight at once in the whole daemon; more wait
+ * their turn, before their request's time limit starts. A daemon starting on 500 clusters began
+ * 3 500 lists at once (4 per cluster, the rest queued in each cluster's limiter with their 10 s
+ * running): the TLS handshakes and answers kept it busy past those 10 s, so lists timed out, their
+ * clusters' breakers opened, and the watches fell into their probe loops before they had started.
+ */
+export const MAX_LISTS_IN_FLIGHT = 64;
+let listsInFlight = 0;
+const waitingForList: (() => void)[] = [];
+
+/** Runs one list when fewer than MAX_LISTS_IN_FLIGHT are running (first come, first served). */
+async function withListSlot<T>(list: () => Promise<T>): Promise<T> {
+  if (listsInFlight < MAX_LISTS_IN_FLIGHT) listsInFlight++;
+  else await new Promise<void>((resolve) => waitingForList.push(resolve));
+  try {
+    return await list();
+  } finally {
+    // The slot passes to the next list waiting, or is given back.
+    const next = waitingForList.shift();
+    if (next) next();
+    else listsInFlight--;
+  }
+}
+
+/**
  * What the watches of one cluster share while it fails (a cluster has several watches, and they
  * break together): the probe in flight, and the loop that probes until the cluster answers. Without
  * it each watch probed on its own: 7 probes every half second per cluster, thousands a second for a
@@ -237,7 +262,9 @@ class ResourceWatcher {
   /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
   private async relist(): Promise<{ current: string }> {
     const o = this.o;
-    const list = await o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector });
+    const list = await withListSlot(() =>
+      o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector }),
+    );
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
     if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();
