@@ -3,7 +3,7 @@
 // split from /metrics (heap used/total, external), writes a heap snapshot (SIGUSR2) and prints its
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
-//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|']
+//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info]
 // --env-variants runs one daemon after another on the same converged mesh, one per environment
 // (separated by |; an empty one is the daemon as it is): glibc malloc settings, say. The snapshot is of the first.
 // --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
@@ -32,6 +32,7 @@ const idleSeconds = intFlag(argv, '--idle-seconds', 0);
 const snapshot = !argv.includes('--no-snapshot');
 const extra = flag(argv, '--config-extra');
 const variants = envVariants(flag(argv, '--env-variants'));
+const logLevel = flag(argv, '--log-level') === 'info' ? 'info' : 'warn';
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
 async function memoryMetrics(url: string): Promise<Record<string, number>> {
@@ -65,10 +66,10 @@ async function measureDaemon(
   env: Record<string, string>,
   withSnapshot: boolean,
 ): Promise<Record<string, unknown> & { load: number[] }> {
-  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs], env });
+  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs], env, logLevel });
   try {
     const started = performance.now();
-    await daemon.ready();
+    await daemon.ready().finally(() => console.log(`daemon log: ${daemon.logPath}`));
     const readySeconds = (performance.now() - started) / 1000;
     const quietSeconds = await waitQuiet(target).then(() => (performance.now() - started) / 1000);
     await sleep(settle * 1000);
