@@ -39,6 +39,8 @@ export interface DaemonOptions {
   logLevel?: 'debug' | 'info' | 'warn';
   /** Node options for the meshd process (e.g. --max-old-space-size=256). */
   nodeArgs?: readonly string[];
+  /** Extra environment variables for the meshd process (e.g. glibc's MALLOC_ARENA_MAX). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `meshd run` on the workspace (log in `<ws.root>/daemon-<port>.log`). */
@@ -62,7 +64,7 @@ export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): P
     '--log-level',
     options.logLevel ?? 'warn',
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = false;

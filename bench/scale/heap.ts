@@ -3,7 +3,9 @@
 // split from /metrics (heap used/total, external), writes a heap snapshot (SIGUSR2) and prints its
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
-//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot]
+//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info]
+// --env-variants runs one daemon after another on the same converged mesh, one per environment
+// (separated by |; an empty one is the daemon as it is): glibc malloc settings, say. The snapshot is of the first.
 // --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
 // --no-snapshot stops the daemon right after that window (with --node-args '--cpu-prof --cpu-prof-dir=D',
 // `npx tsx bench/profile.ts D/*.cpuprofile --last S` then shows what the idle daemon did).
@@ -13,11 +15,12 @@ import { join, resolve } from 'node:path';
 import { binaryPaths } from '@meshd/testenv';
 import { flag, intFlag } from '../lib/args.js';
 import { sleep, startDaemon } from '../lib/daemon.js';
-import { loadAverage, requireBuiltMeshd, rssOf, runMeasuredMeshd } from '../lib/proc.js';
+import { cpuSecondsOf, loadAverage, requireBuiltMeshd, rssOf, runMeasuredMeshd } from '../lib/proc.js';
+import type { Workspace } from '../lib/workspace.js';
 import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { heapSummaryLines, summariseHeap, type Snapshot } from '../heap-summary.js';
 import { cpuPercentOver, waitQuiet } from './idle.js';
-import { APP_NAMESPACES, simTarget } from './targets.js';
+import { APP_NAMESPACES, simTarget, type ScaleTarget } from './targets.js';
 
 const argv = process.argv;
 const clusters = intFlag(argv, '--clusters', 500);
@@ -28,6 +31,8 @@ const nodeArgs = (flag(argv, '--node-args') ?? '').split(' ').filter((a) => a !=
 const idleSeconds = intFlag(argv, '--idle-seconds', 0);
 const snapshot = !argv.includes('--no-snapshot');
 const extra = flag(argv, '--config-extra');
+const variants = envVariants(flag(argv, '--env-variants'));
+const logLevel = flag(argv, '--log-level') === 'info' ? 'info' : 'warn';
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
 async function memoryMetrics(url: string): Promise<Record<string, number>> {
@@ -52,6 +57,53 @@ async function snapshotFile(dir: string): Promise<string> {
     if ((await stat(join(dir, name))).size === size1 && size1 > 0) return join(dir, name);
   }
   throw new Error('no heap snapshot after 10 minutes');
+}
+
+/** One daemon on the converged mesh: its idle RSS, V8 split, idle CPU and (first variant) heap snapshot. */
+async function measureDaemon(
+  ws: Workspace,
+  target: ScaleTarget,
+  env: Record<string, string>,
+  withSnapshot: boolean,
+): Promise<Record<string, unknown> & { load: number[] }> {
+  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs], env, logLevel });
+  try {
+    const started = performance.now();
+    await daemon.ready().finally(() => console.log(`daemon log: ${daemon.logPath}`));
+    const readySeconds = (performance.now() - started) / 1000;
+    const quietSeconds = await waitQuiet(target).then(() => (performance.now() - started) / 1000);
+    await sleep(settle * 1000);
+    const idleCpuPct = idleSeconds > 0 ? await cpuPercentOver(daemon.pid, idleSeconds) : undefined;
+    const memory = { ...(await memoryMetrics(daemon.url)), proc_rss_mb: (await rssOf(daemon.pid)).rssMb };
+    const [cpuSeconds, load] = [await cpuSecondsOf(daemon.pid), await loadAverage()];
+    console.log(
+      `idle daemon at ${clusters} clusters${Object.keys(env).length > 0 ? ` with ${JSON.stringify(env)}` : ''}: ready ${readySeconds.toFixed(1)} s, quiet ${quietSeconds.toFixed(1)} s, CPU so far ${cpuSeconds.toFixed(1)} s, ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${load})`,
+    );
+    const result = { env, ready_s: readySeconds, quiet_s: quietSeconds, daemon_cpu_s: cpuSeconds, memory, idle_cpu_pct: idleCpuPct, load: [load] };
+    if (withSnapshot) {
+      process.kill(daemon.pid, 'SIGUSR2');
+      const file = await snapshotFile(outDir);
+      const summary = summariseHeap(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
+      console.log(heapSummaryLines(summary, top).join('\n'));
+      Object.assign(result, { top: summary.rows.slice(0, top), snapshot: file });
+    }
+    return result;
+  } finally {
+    await daemon.stop();
+  }
+}
+
+/** `--env-variants 'A=1 B=2|C=3|'`: one environment per daemon run ('' is the daemon as it is). */
+function envVariants(text: string | undefined): Record<string, string>[] {
+  if (text === undefined) return [{}];
+  return text.split('|').map((variant) =>
+    Object.fromEntries(
+      variant
+        .split(' ')
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
+  );
 }
 
 requireBuiltMeshd();
@@ -79,37 +131,20 @@ try {
         .slice(0, 10)
         .join('\n'),
     );
-  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs] });
-  try {
-    await daemon.ready();
-    await waitQuiet(target);
-    await sleep(settle * 1000);
-    const idleCpuPct = idleSeconds > 0 ? await cpuPercentOver(daemon.pid, idleSeconds) : undefined;
-    const memory = { ...(await memoryMetrics(daemon.url)), proc_rss_mb: (await rssOf(daemon.pid)).rssMb };
-    console.log(
-      `idle daemon at ${clusters} clusters: ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${await loadAverage()})`,
-    );
-    const result = {
+  const results = [];
+  for (const [index, env] of variants.entries()) {
+    const result = await measureDaemon(ws, target, env, snapshot && index === 0);
+    results.push({
       clusters,
       converge_s: apply.wallSeconds,
       converge_exit: apply.code,
       converge_rss_mb: apply.rssMb,
       converge_cpu_s: apply.cpuSeconds,
-      memory,
-      idle_cpu_pct: idleCpuPct,
-      load: [load0, await loadAverage()],
-    };
-    if (snapshot) {
-      process.kill(daemon.pid, 'SIGUSR2');
-      const file = await snapshotFile(outDir);
-      const summary = summariseHeap(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
-      console.log(heapSummaryLines(summary, top).join('\n'));
-      Object.assign(result, { top: summary.rows.slice(0, top), snapshot: file });
-    }
-    await writeFile(join(outDir, `heap-${clusters}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  } finally {
-    await daemon.stop();
+      ...result,
+      load: [load0, ...result.load],
+    });
   }
+  await writeFile(join(outDir, `heap-${clusters}.json`), `${JSON.stringify(variants.length === 1 ? results[0] : results, null, 2)}\n`);
 } finally {
   await ws.cleanup();
   await target.stop();

@@ -98,6 +98,24 @@ describe('connectCluster errors say what they are', () => {
     expect(received).toBe(3);
   });
 
+  it("a caller that gives up sooner than the client's time limit (a watch's 1.5 s probe) does not make a slow cluster silent: the next request is sent and answered", async () => {
+    let received = 0;
+    const url = await serve((_req, res) => {
+      received++;
+      // Answers, slowly: a loaded API server, or one far away.
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ gitVersion: 'v1.34.4' })), 300);
+    });
+    const client = connectCluster({ name: 'east', kubeconfigText: kubeconfig(url, { token: 'tok-0123456789' }), timeoutMs: 2000 });
+    const probe = AbortSignal.timeout(100);
+    const first = await client.version.getCode(undefined, { signal: probe }).catch((e: unknown) => e);
+    expect(hasCode(first, 'MESHD_ERR_TIMEOUT')).toBe(true);
+    expect((first as Error).message).toBe("GET /version timed out (the caller's time limit)");
+    // Before: the probe's own short deadline counted as the cluster's silence ("not sent: GET
+    // /version timed out after 2 s"), so a cluster answering in 300 ms looked dead to every probe.
+    expect((await client.version.getCode()).gitVersion).toBe('v1.34.4');
+    expect(received).toBe(2);
+  });
+
   it("requests refused while a cluster is silent leave nothing on the caller's signal, and a timed-out request leaves no connection open", async () => {
     const url = await serve(() => undefined);
     const daemon = new AbortController();

@@ -95,15 +95,19 @@ function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose():
 }
 
 /**
- * Names an aborted request: one that ran out of time is MESHD_ERR_TIMEOUT ("GET /version timed
- * out after 10 s"), one aborted by meshd (shutdown, lost lease) carries that reason; other errors
- * pass unchanged.
+ * Names an aborted request: one that ran out of its own time is MESHD_ERR_TIMEOUT ("GET /version
+ * timed out after 10 s"), one whose caller's time limit ran out MESHD_ERR_TIMEOUT too ("GET /version
+ * timed out (the caller's time limit)": its own limit is not what ran out), one aborted by meshd
+ * (shutdown, lost lease) carries that reason; other errors pass unchanged.
  */
-function abortedRequestError(what: string, signal: AbortSignal, timeoutMs: number, err: unknown): unknown {
-  if (!signal.aborted) return err;
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'TimeoutError')
-    return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out after ${spokenDuration(timeoutMs)}`, { cause: err });
+function abortedRequestError(what: string, signals: { own: AbortSignal; caller: AbortSignal | undefined }, timeoutMs: number, err: unknown): unknown {
+  const { own, caller } = signals;
+  if (!own.aborted) return err;
+  const reason: unknown = own.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    const limit = caller?.aborted ? "(the caller's time limit)" : `after ${spokenDuration(timeoutMs)}`;
+    return new MeshdError('MESHD_ERR_TIMEOUT', `${what} timed out ${limit}`, { cause: err });
+  }
   const why = reason instanceof Error ? reason.message : String(reason);
   return new Error(`${what} aborted: ${why}`, { cause: err });
 }
@@ -144,13 +148,19 @@ export class KubeHttp {
     const parent = req.signal && this.o.signal ? AbortSignal.any([req.signal, this.o.signal]) : (req.signal ?? this.o.signal);
     const d = deadline(this.o.timeoutMs, parent);
     try {
-      return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal)), describeRequest(req));
+      return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal, parent)), describeRequest(req));
     } finally {
       d.dispose();
     }
   }
 
-  private async admitted(req: KubeRequest, signal: AbortSignal): Promise<Answer> {
+  /**
+   * Sends one request once its slot is free. `signal` is the request's own deadline and `caller`
+   * the signals it was given: only the request's own time limit running out says the cluster is
+   * silent (the breaker); a caller that gave up sooner (a probe's 1.5 s, a cancelled pass) says
+   * nothing about the cluster (and ends a trial, so the next request is tried).
+   */
+  private async admitted(req: KubeRequest, signal: AbortSignal, caller: AbortSignal | undefined): Promise<Answer> {
     const what = describeRequest(req);
     const refused = this.breaker.admit(what);
     if (refused) throw refused;
@@ -163,8 +173,9 @@ export class KubeHttp {
       return answer;
     } catch (err) {
       // A credential that cannot be had or an answer meshd cannot use keeps its own error.
-      const named = err instanceof MeshdError ? err : abortedRequestError(what, signal, this.o.timeoutMs, err);
-      this.breaker.failed(named, what);
+      const named = err instanceof MeshdError ? err : abortedRequestError(what, { own: signal, caller }, this.o.timeoutMs, err);
+      if (caller?.aborted) this.breaker.abandoned();
+      else this.breaker.failed(named, what);
       throw named;
     } finally {
       abort.dispose();

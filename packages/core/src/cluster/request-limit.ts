@@ -44,6 +44,11 @@ export class SilenceBreaker {
     this.trialInFlight = false;
   }
 
+  /** A request its caller gave up on (a shorter deadline, a cancellation): ends a trial, says nothing of the cluster. */
+  abandoned(): void {
+    this.trialInFlight = false;
+  }
+
   /** A request failed: a timeout (re)starts the fail-fast window; other failures end a trial. */
   failed(err: unknown, what: string): void {
     this.trialInFlight = false;

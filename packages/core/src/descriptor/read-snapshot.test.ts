@@ -69,6 +69,21 @@ describe('readDirectorySnapshot', () => {
     expect(snapshot.files['big.yaml']).toEqual({ size: 200, mode: expect.any(Number) as number, bytes: new Uint8Array(0), tooLarge: true });
   });
 
+  it('reads every file whole whatever its size: empty, one byte, several pages, exactly the limit', async () => {
+    const sized = await mkdtemp(join(tmpdir(), 'meshd-sized-'));
+    try {
+      const sizes = { 'empty.yaml': 0, 'one.yaml': 1, 'pages.kube.conf': 20_000, 'limit.kube.conf': 65_536 };
+      for (const [name, size] of Object.entries(sizes)) await writeFile(join(sized, name), Buffer.alloc(size, name.charCodeAt(0)));
+      const snapshot = await readDirectorySnapshot(sized, { maxFileBytes: 65_536 });
+      for (const [name, size] of Object.entries(sizes)) {
+        expect(snapshot.files[name]?.size, name).toBe(size);
+        expect(Buffer.from(snapshot.files[name]?.bytes ?? []).equals(Buffer.alloc(size, name.charCodeAt(0))), name).toBe(true);
+      }
+    } finally {
+      await rm(sized, { recursive: true, force: true });
+    }
+  });
+
   it('reports a missing directory instead of throwing', async () => {
     const snapshot = await readDirectorySnapshot(join(dir, 'nope'));
     expect(snapshot.problem).toBe('directory does not exist');

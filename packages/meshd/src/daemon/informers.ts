@@ -100,6 +100,77 @@ const CHANGE_TYPES: ReadonlySet<string> = new Set<WatchEvent['type']>(['ADDED', 
 /** True for the watch event types that change an object (not BOOKMARK, ERROR or unknown ones). */
 const isChange = (type: string): type is WatchEvent['type'] => CHANGE_TYPES.has(type);
 
+/**
+ * Lists (a watch's first list and its relists) in flight at once in the whole daemon; more wait
+ * their turn, before their request's time limit starts. A daemon starting on 500 clusters began
+ * 3 500 lists at once (4 per cluster, the rest queued in each cluster's limiter with their 10 s
+ * running): the TLS handshakes and answers kept it busy past those 10 s, so lists timed out, their
+ * clusters' breakers opened, and the watches fell into their probe loops before they had started.
+ */
+export const MAX_LISTS_IN_FLIGHT = 64;
+let listsInFlight = 0;
+const waitingForList: (() => void)[] = [];
+
+/** Runs one list when fewer than MAX_LISTS_IN_FLIGHT are running (first come, first served). */
+async function withListSlot<T>(list: () => Promise<T>): Promise<T> {
+  if (listsInFlight < MAX_LISTS_IN_FLIGHT) listsInFlight++;
+  else await new Promise<void>((resolve) => waitingForList.push(resolve));
+  try {
+    return await list();
+  } finally {
+    // The slot passes to the next list waiting, or is given back.
+    const next = waitingForList.shift();
+    if (next) next();
+    else listsInFlight--;
+  }
+}
+
+/**
+ * What the watches of one cluster share while it fails (a cluster has several watches, and they
+ * break together): the probe in flight, and the loop that probes until the cluster answers. Without
+ * it each watch probed on its own: 7 probes every half second per cluster, thousands a second for a
+ * few hundred clusters starting at once on a loaded host, which kept the daemon busy making probes
+ * (and "not sent" errors) while the API servers waited.
+ */
+const probesInFlight = new WeakMap<ClusterClient, Promise<boolean>>();
+const waitsForAnswer = new WeakMap<ClusterClient, Promise<boolean>>();
+
+/** The promise in flight for `client` in `table`, or a new one from `start` (forgotten once it settles). */
+function shared(table: WeakMap<ClusterClient, Promise<boolean>>, client: ClusterClient, start: () => Promise<boolean>): Promise<boolean> {
+  const current = table.get(client);
+  if (current) return current;
+  const started = start().finally(() => {
+    if (table.get(client) === started) table.delete(client);
+  });
+  table.set(client, started);
+  return started;
+}
+
+/** True when the API server answers GET /version within PROBE_TIMEOUT_MS. */
+async function answers(client: ClusterClient, signal: AbortSignal): Promise<boolean> {
+  const limit = deadline(PROBE_TIMEOUT_MS, signal);
+  try {
+    await client.version.getCode(undefined, abortableCall(limit.signal));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    limit.dispose();
+  }
+}
+
+/**
+ * Probes every PROBE_INTERVAL_MS until the API server answers (true) or `signal` aborts (false: a
+ * watch still waiting starts its own loop).
+ */
+async function untilAnswering(client: ClusterClient, signal: AbortSignal): Promise<boolean> {
+  while (!signal.aborted) {
+    if (await answers(client, signal)) return true;
+    await abortableSleep(PROBE_INTERVAL_MS, signal);
+  }
+  return false;
+}
+
 /** Why a watch request ended: 'expired' (410: relist), 'closed' (clean end: re-watch), or an error. */
 type WatchEnd = { kind: 'expired' } | { kind: 'closed' } | { kind: 'error'; error: unknown };
 
@@ -180,31 +251,20 @@ class ResourceWatcher {
       this.o.logger.warn(log, 'watch interrupted; relisting');
       this.o.onConnectivity?.('lost');
     } else this.o.logger.debug(log, 'watch still failing');
-    if (await this.answers()) {
+    if (await shared(probesInFlight, this.o.client, () => answers(this.o.client, this.o.signal))) {
       const delay = backoffDelay(this.failures, { baseMs: this.o.retryBaseMs ?? 250, maxMs: this.o.retryMaxMs ?? 30_000, jitter: 0.2 }, Math.random);
       await abortableSleep(delay, this.o.signal);
       return;
     }
-    while (!this.o.signal.aborted && !(await this.answers())) await abortableSleep(PROBE_INTERVAL_MS, this.o.signal);
-  }
-
-  /** True when the API server answers GET /version within PROBE_TIMEOUT_MS. */
-  private async answers(): Promise<boolean> {
-    const limit = deadline(PROBE_TIMEOUT_MS, this.o.signal);
-    try {
-      await this.o.client.version.getCode(undefined, abortableCall(limit.signal));
-      return true;
-    } catch {
-      return false;
-    } finally {
-      limit.dispose();
-    }
+    while (!this.o.signal.aborted && !(await shared(waitsForAnswer, this.o.client, () => untilAnswering(this.o.client, this.o.signal))));
   }
 
   /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
   private async relist(): Promise<{ current: string }> {
     const o = this.o;
-    const list = await o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector });
+    const list = await withListSlot(() =>
+      o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector }),
+    );
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
     if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();
