@@ -54,8 +54,8 @@ describe('health server routes', () => {
       state: 'unreachable',
       lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s'),
     });
-    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), {
-      key: '@all',
+    const state = recordReconcile(foldReport(emptyStatusState(), '@registry', passReport([down], { part: 'registry', converged: false }), 1000), {
+      key: '@registry',
       at: 1000,
       durationMs: 10_000,
       outcome: 'error',

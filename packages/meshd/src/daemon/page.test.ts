@@ -33,8 +33,8 @@ function serve(box: { state: StatusState }, redactor = new Redactor()): { server
 const mesh = (pilot = '10.1.0.5'): StatusState =>
   foldReport(
     emptyStatusState(),
-    '@all',
-    passReport([clusterReport('cp'), clusterReport('east')], { endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+    'east',
+    passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
     1000,
   );
 
