@@ -11,14 +11,14 @@ import { manyListenerAbortController } from './abort.js';
 import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
 import type { Clock } from './clock.js';
-import { buildHealthServer, parseListen } from './health.js';
+import { parseListen, type HealthSources } from './health.js';
 import { REGISTRY_KEY } from './keys.js';
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
 import { keyReconciler } from './reconcile-key.js';
 import type { Redactor } from '../output/redact.js';
-import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
+import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
 import { statusFromReports, type MeshStatus } from './status.js';
 import { StatusFeed } from './status-feed.js';
 import type { SystemdNotifier } from './systemd.js';
@@ -35,6 +35,8 @@ import {
   workQueueRunnable,
 } from './runnables.js';
 import { CredentialTimers } from './credential-timers.js';
+import { CredentialRerun } from './credential-rerun.js';
+import { lastReconcileOf, logReconcile, resultLabelOf } from './reconcile-outcome.js';
 import { readIstiodSync, type IstiodSync } from './istiod-sync.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
@@ -63,29 +65,8 @@ export interface DaemonOptions {
   readVersion?: ServerVersionSource;
 }
 
-function lastReconcileOf(record: ReconcileRecord<PassReport>, error: ReportError | undefined): LastReconcile {
-  const last: LastReconcile = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
-  const converged = record.report?.converged;
-  if (converged !== undefined) last.converged = converged;
-  if (error !== undefined) last.error = error;
-  return last;
-}
-
 function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersion?: ServerVersionSource } {
   return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
-}
-
-const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = {
-  success: undefined,
-  requeue: undefined,
-  error: 'error',
-  terminal: 'terminal',
-  aborted: 'aborted',
-};
-
-/** The result label of a reconcile that succeeded or was requeued: whether its pass converged. */
-function convergenceLabel(pass: PassReport | undefined): ReconcileResultLabel {
-  return pass?.converged === true ? 'converged' : 'not_converged';
 }
 
 /**
@@ -106,10 +87,8 @@ export class Daemon {
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
-  /** When each remote's key last reported it converged (the queue's clock). */
-  private readonly remoteConvergedAt = new Map<string, number>();
-  /** Remotes whose credential waited for their install in the registry key's last report. */
-  private awaitingInstall = new Set<string>();
+  /** Whether a report calls for the registry key again (a credential that waited for its remote's install). */
+  private readonly credentialRerun = new CredentialRerun();
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
@@ -193,14 +172,7 @@ export class Daemon {
     manager
       .add(stepRunnable('state directory', () => this.openStateStore()))
       .add(stepRunnable('plugins', () => void (this.plugins = loadPlugins(o.plugins ?? BUILTIN_PLUGINS, this.config, o.logger, this.abort.signal))))
-      .add(
-        healthServerRunnable(
-          () => this.buildServer(listen),
-          listen,
-          this.feed,
-          (url) => (this.url = url),
-        ),
-      );
+      .add(healthServerRunnable(this.healthSources(listen), (url) => (this.url = url)));
     if (this.election) manager.add(leaderElectionRunnable(this.election));
     return manager
       .add(credentialTimersRunnable(this.credentialTimers))
@@ -214,16 +186,17 @@ export class Daemon {
     if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
   }
 
-  private buildServer(listen: { host: string; port: number }): ReturnType<typeof buildHealthServer> {
-    return buildHealthServer({
+  private healthSources(listen: { host: string; port: number }): HealthSources & { listen: { host: string; port: number } } {
+    const logger = this.o.logger.child({ component: 'http' });
+    return {
       status: () => this.status(),
       metrics: this.metrics,
       redactor: this.o.redactor,
-      logger: this.o.logger.child({ component: 'http' }),
+      logger,
       feed: this.feed,
       listen,
       allowedHosts: () => this.config.allowedHosts,
-    });
+    };
   }
 
   /** Starts everything; resolves with the health server's URL. Throws (nothing left running) on invalid plugin config or a busy port. */
@@ -327,26 +300,6 @@ export class Daemon {
     for (const key of this.everyKey()) this.queue.add(key);
   }
 
-  /**
-   * Whether the registry key must run again for a credential that waited for its cluster's install
-   * (credentials-step.ts awaitsItsInstall): a cluster-key report where such a remote is converged, or
-   * a registry report naming a remote that converged after that registry reconcile had started (it
-   * may have looked before the namespace existed). Remembers what it needs for the next report.
-   */
-  private credentialAwaitsRerun(record: ReconcileRecord<PassReport>, report: PassReport): boolean {
-    if (report.part === 'registry') {
-      this.awaitingInstall = new Set(report.awaitingInstall ?? []);
-      return [...this.awaitingInstall].some((name) => (this.remoteConvergedAt.get(name) ?? -Infinity) > record.startedAt);
-    }
-    let rerun = false;
-    for (const c of report.clusters) {
-      if (c.role !== 'remote' || c.state !== 'converged') continue;
-      this.remoteConvergedAt.set(c.name, record.startedAt + record.durationMs);
-      if (this.awaitingInstall.has(c.name)) rerun = true;
-    }
-    return rerun;
-  }
-
   /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
   private absorbReport(record: ReconcileRecord<PassReport>, report: PassReport): boolean {
     this.state = foldReport(this.state, record.key, report, Date.now());
@@ -356,7 +309,7 @@ export class Daemon {
     for (const c of report.clusters) if (c.state === 'unreachable') this.watches.suspect(c.name);
     if (this.stopping) return false;
     const membershipChanged = report.part === 'clusters' && report.membershipChanged === true;
-    const credentialRerun = this.credentialAwaitsRerun(record, report);
+    const credentialRerun = this.credentialRerun.needed(record, report);
     if (credentialRerun || membershipChanged) this.queue.add(REGISTRY_KEY);
     this.refreshIstiodSync();
     // A reconcile that ends after the lease was lost arms no timer and starts no watch on a standby.
@@ -392,12 +345,12 @@ export class Daemon {
     }
     const credentialRerun = report !== undefined && this.absorbReport(record, report);
     this.trackFirstRound(record, credentialRerun);
-    const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
+    const label = resultLabelOf(record);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
     this.state = recordReconcile(this.state, lastReconcileOf(record, error));
     this.feed.changed();
-    this.logResult(record, label, error);
+    logReconcile(this.o.logger, record, label, error);
     this.readyAfterFirstReconcile(record, label);
   }
 
@@ -422,15 +375,6 @@ export class Daemon {
     this.readySent = true;
     void this.o.notifier?.ready(`first reconcile done: ${label}`);
     this.o.notifier?.startWatchdog();
-  }
-
-  private logResult(record: ReconcileRecord<PassReport>, label: ReconcileResultLabel, error: ReportError | undefined): void {
-    const log = { key: record.key, result: label, durationMs: record.durationMs, writes: record.report?.writes ?? 0 };
-    if (record.outcome === 'error')
-      this.o.logger.warn({ ...log, err: error?.message, code: error?.code, failures: record.failures }, 'reconcile failed; retrying with backoff');
-    else if (record.outcome === 'terminal')
-      this.o.logger.error({ ...log, err: error?.message, code: error?.code }, 'reconcile failed on invalid input; waiting for it to change');
-    else this.o.logger.info(log, 'reconciled');
   }
 
   /** The workers start (leading, or at start-up without leader election): every key is the first round again. */

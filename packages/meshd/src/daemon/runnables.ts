@@ -2,11 +2,10 @@ import type { Logger } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
 import type { ClusterWatches } from './cluster-watches.js';
 import type { CredentialTimers } from './credential-timers.js';
-import { listenHealthServer } from './health.js';
+import { buildHealthServer, listenHealthServer, type HealthSources } from './health.js';
 import type { LeaderElection } from './leader-election.js';
 import type { Runnable } from './manager.js';
 import type { WorkQueue } from './queue.js';
-import type { StatusFeed } from './status-feed.js';
 
 /** A runnable made of two functions (set-up steps such as opening the state directory); stop does nothing unless given. */
 export function stepRunnable(name: string, start: () => Promise<void> | void, stop?: () => Promise<void> | void): Runnable {
@@ -22,21 +21,16 @@ export function stepRunnable(name: string, start: () => Promise<void> | void, st
 }
 
 /** The health server (/healthz, /readyz, /status, /metrics, /events, the page): listens on start; closes the live feed and itself on stop. */
-export function healthServerRunnable(
-  server: () => FastifyInstance,
-  listen: { host: string; port: number },
-  feed: StatusFeed,
-  listening: (url: string) => void,
-): Runnable {
+export function healthServerRunnable(sources: HealthSources & { listen: { host: string; port: number } }, listening: (url: string) => void): Runnable {
   let app: FastifyInstance | undefined;
   return {
     name: 'health server',
     start: async () => {
-      app = server();
-      listening(await listenHealthServer(app, listen));
+      app = buildHealthServer(sources);
+      listening(await listenHealthServer(app, sources.listen));
     },
     stop: async () => {
-      feed.close();
+      sources.feed?.close();
       await app?.close();
     },
   };
