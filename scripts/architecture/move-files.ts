@@ -15,7 +15,19 @@ const RELATIVE_IMPORT = /((?:from|import)\s*\(?\s*)'(\.{1,2}\/[^']+)'/g;
 /** packages/meshd/src/daemon grouped by concern (issue 14 step 5), as `old → new` paths from the repository root. */
 export const DAEMON_FOLDERS: ReadonlyMap<string, string> = new Map(
   Object.entries({
-    queue: ['queue', 'queue.test', 'backoff', 'keys', 'keys.test', 'reconcile-key', 'verdict', 'verdict.test', 'credential-timers', 'credential-timers.test'],
+    queue: [
+      'queue',
+      'queue.test',
+      'backoff',
+      'keys',
+      'keys.test',
+      'reconcile-key',
+      'verdict',
+      'verdict.test',
+      'credential-timers',
+      'credential-timers.test',
+      'credential-rerun',
+    ],
     watch: [
       'watch-dir',
       'watch-dir.test',
@@ -53,6 +65,7 @@ export const DAEMON_FOLDERS: ReadonlyMap<string, string> = new Map(
       'page/page-script',
       'metrics',
       'istiod-sync',
+      'reconcile-outcome',
     ],
     leader: ['leader', 'leader-election'],
     process: ['lifecycle', 'lifecycle.test', 'systemd', 'systemd.test', 'logger', 'abort', 'clock', 'sleep', 'manager', 'manager.test'],
