@@ -59,6 +59,19 @@ describe('rewriteImports', () => {
       out: "import { WorkQueue } from './queue/queue.js';",
     },
     { file: '/r/src/daemon/daemon.ts', from: '/r/src/daemon/daemon.ts', text: "import { x } from './nowhere.js';", out: "import { x } from './nowhere.js';" },
+    {
+      file: '/r/src/daemon/queue/queue.ts',
+      from: '/r/src/daemon/queue.ts',
+      text: "import { x } from '../process/clock.js';",
+      out: "import { x } from '../process/clock.js';",
+    },
+    // A moved file's import means what it meant where the file was, even when the same name exists where it is now.
+    {
+      file: '/r/src/cli/status-table.ts',
+      from: '/r/src/daemon/status-table.ts',
+      text: "import type { Q } from './queue.js';",
+      out: "import type { Q } from '../daemon/queue/queue.js';",
+    },
   ])('$text in $file', ({ file, from, text, out }) => {
     expect(rewriteImports(text, { file, movedFrom: from }, moves, exists)).toBe(out);
   });

@@ -83,8 +83,10 @@ function specifierOf(fromDir: string, to: string): string {
 /**
  * A file's text with its relative imports pointing where the files are now. `file` is where the
  * file is now, `movedFrom` where it was (itself, if it did not move); `moves` maps old to new paths
- * (absolute). An import that already resolves to an existing file (`exists`) is left alone. Pure
- * but for `exists`.
+ * (absolute). Each import is read from where the file was: a target that moved gets its new path,
+ * one that did not (it `exists` there) keeps its own, relative to the file's new place; an import
+ * that means nothing from there (written against the new paths already) is left alone. Pure but
+ * for `exists`.
  */
 export function rewriteImports(
   text: string,
@@ -94,7 +96,6 @@ export function rewriteImports(
 ): string {
   const { file, movedFrom } = where;
   return text.replace(RELATIVE_IMPORT, (whole, lead: string, spec: string) => {
-    if (exists(resolve(dirname(file), spec.replace(/\.js$/, '.ts')))) return whole;
     const target = resolve(dirname(movedFrom), spec.replace(/\.js$/, '.ts'));
     const now = moves.get(target) ?? (exists(target) ? target : undefined);
     return now === undefined ? whole : `${lead}'${specifierOf(dirname(file), now)}'`;
