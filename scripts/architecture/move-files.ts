@@ -70,7 +70,7 @@ export const DAEMON_FOLDERS: ReadonlyMap<string, string> = new Map(
     leader: ['leader', 'leader-election'],
     process: ['lifecycle', 'lifecycle.test', 'systemd', 'systemd.test', 'logger', 'abort', 'clock', 'sleep', 'manager', 'manager.test'],
   })
-    .flatMap(([folder, files]) => files.map((f) => [`packages/meshd/src/daemon/${f}.ts`, `packages/meshd/src/daemon/${folder}/${f}.ts`] as const))
+    .flatMap(([folder, files]) => files.map((f): [string, string] => [`packages/meshd/src/daemon/${f}.ts`, `packages/meshd/src/daemon/${folder}/${f}.ts`]))
     .concat([['packages/meshd/src/daemon/status-table.ts', 'packages/meshd/src/cli/commands/status-table.ts']]),
 );
 
