@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { meshdConfigSchema, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
-import { createDaemonLogger } from './logger.js';
+import { createDaemonLogger } from './process/logger.js';
 import { Redactor } from '../output/redact.js';
 import { clusterReport, passReport } from '@meshd/testkit';
 

@@ -7,24 +7,24 @@ import type { HelmProbe } from '@meshd/core/prereq';
 import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
 import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
-import { manyListenerAbortController } from './abort.js';
-import { ClusterWatches } from './cluster-watches.js';
-import { daemonWatchSpecs } from './daemon-watch-specs.js';
-import type { Clock } from './clock.js';
-import { parseListen, type HealthSources } from './health.js';
-import { REGISTRY_KEY } from './keys.js';
-import { LeaderElection, type LeaderSettings } from './leader-election.js';
-import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
-import { WorkQueue, type ReconcileRecord } from './queue.js';
-import { keyReconciler } from './reconcile-key.js';
+import { manyListenerAbortController } from './process/abort.js';
+import { ClusterWatches } from './watch/cluster-watches.js';
+import { daemonWatchSpecs } from './watch/daemon-watch-specs.js';
+import type { Clock } from './process/clock.js';
+import { parseListen, type HealthSources } from './status/health.js';
+import { REGISTRY_KEY } from './queue/keys.js';
+import { LeaderElection, type LeaderSettings } from './leader/leader-election.js';
+import { DaemonMetrics, type ReconcileResultLabel } from './status/metrics.js';
+import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
+import { keyReconciler } from './queue/reconcile-key.js';
 import type { Redactor } from '../output/redact.js';
-import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
-import { statusFromReports, type MeshStatus } from './status.js';
-import { StatusFeed } from './status-feed.js';
-import type { SystemdNotifier } from './systemd.js';
-import type { ServerVersionSource } from './version-watch.js';
-import { DirectorySource } from './directory-source.js';
-import { RunnableManager } from './manager.js';
+import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status/status-state.js';
+import { statusFromReports, type MeshStatus } from './status/status.js';
+import { StatusFeed } from './status/status-feed.js';
+import type { SystemdNotifier } from './process/systemd.js';
+import type { ServerVersionSource } from './watch/version-watch.js';
+import { DirectorySource } from './watch/directory-source.js';
+import { RunnableManager } from './process/manager.js';
 import {
   clusterWatchesRunnable,
   credentialTimersRunnable,
@@ -34,10 +34,10 @@ import {
   stepRunnable,
   workQueueRunnable,
 } from './runnables.js';
-import { CredentialTimers } from './credential-timers.js';
-import { CredentialRerun } from './credential-rerun.js';
-import { lastReconcileOf, logReconcile, resultLabelOf } from './reconcile-outcome.js';
-import { readIstiodSync, type IstiodSync } from './istiod-sync.js';
+import { CredentialTimers } from './queue/credential-timers.js';
+import { CredentialRerun } from './queue/credential-rerun.js';
+import { lastReconcileOf, logReconcile, resultLabelOf } from './status/reconcile-outcome.js';
+import { readIstiodSync, type IstiodSync } from './status/istiod-sync.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
 export interface DaemonOptions {

@@ -1,11 +1,11 @@
 import type { Logger } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
-import type { ClusterWatches } from './cluster-watches.js';
-import type { CredentialTimers } from './credential-timers.js';
-import { buildHealthServer, listenHealthServer, type HealthSources } from './health.js';
-import type { LeaderElection } from './leader-election.js';
-import type { Runnable } from './manager.js';
-import type { WorkQueue } from './queue.js';
+import type { ClusterWatches } from './watch/cluster-watches.js';
+import type { CredentialTimers } from './queue/credential-timers.js';
+import { buildHealthServer, listenHealthServer, type HealthSources } from './status/health.js';
+import type { LeaderElection } from './leader/leader-election.js';
+import type { Runnable } from './process/manager.js';
+import type { WorkQueue } from './queue/queue.js';
 
 /** A runnable made of two functions (set-up steps such as opening the state directory); stop does nothing unless given. */
 export function stepRunnable(name: string, start: () => Promise<void> | void, stop?: () => Promise<void> | void): Runnable {

@@ -4,7 +4,7 @@ import { loadConfig } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { createDaemonLogger } from '../../src/daemon/logger.js';
+import { createDaemonLogger } from '../../src/daemon/process/logger.js';
 import { Redactor } from '../../src/output/redact.js';
 import { addAll, clientOf, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 

@@ -1,7 +1,7 @@
 import { reportError } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
-import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
-import { statusFromReports } from '../../daemon/status.js';
+import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status/status-state.js';
+import { statusFromReports } from '../../daemon/status/status.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 import { captureIo } from '@meshd/testkit';
 import { runStatus } from './status.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, parseListen } from './health.js';
 import { DaemonMetrics } from './metrics.js';
-import { credentialsOf, Redactor } from '../output/redact.js';
+import { credentialsOf, Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
 import { statusFromReports } from './status.js';
 import { recordingLogger, silentLogger } from '@meshd/testkit';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, listenHealthServer, PAGE_CSP } from './health.js';
 import { DaemonMetrics } from './metrics.js';
-import { Redactor } from '../output/redact.js';
+import { Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, type StatusState } from './status-state.js';
 import { StatusFeed, type PageView } from './status-feed.js';
 import { statusFromReports } from './status.js';

@@ -1,6 +1,6 @@
 import type { Logger, PassReport, ReportError } from '@meshd/core';
 import type { ReconcileResultLabel } from './metrics.js';
-import type { ReconcileRecord } from './queue.js';
+import type { ReconcileRecord } from '../queue/queue.js';
 import type { LastReconcile } from './status-state.js';
 
 const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = {

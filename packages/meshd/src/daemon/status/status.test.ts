@@ -184,7 +184,7 @@ describe('credentials and istiod on /status and in meshd status', () => {
     const status = statusFromReports(state, { ...context, istiod });
     expect(status.credentials).toEqual(credentials);
     expect(status.istiod).toEqual(istiod);
-    const { formatStatusTable } = await import('./status-table.js');
+    const { formatStatusTable } = await import('../../cli/commands/status-table.js');
     const table = formatStatusTable(status, 'http://127.0.0.1:9580');
     expect(table).toMatch(
       /credentials:\n\s+CLUSTER\s+KIND\s+EXPIRES\s+ROTATES\s+ISTIOD\n\s+east\s+token-request\s+2026-01-02 00:00:00Z\s+2026-01-01 16:00:00Z\s+synced/,

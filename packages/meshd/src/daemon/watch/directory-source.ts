@@ -1,8 +1,8 @@
 import { readDirectorySnapshot, validateDirectory, type ValidCluster } from '@meshd/core/descriptor';
 import type { Logger, MeshdConfig } from '@meshd/core';
-import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, type DirectoryFingerprint } from './keys.js';
-import type { Runnable } from './manager.js';
+import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, type DirectoryFingerprint } from '../queue/keys.js';
+import type { Runnable } from '../process/manager.js';
 import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
 
 /** Options of DirectorySource. */
