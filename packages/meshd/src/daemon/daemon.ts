@@ -199,7 +199,7 @@ export class Daemon {
     };
   }
 
-  /** Starts everything; resolves with the health server's URL. Throws (nothing left running) on invalid plugin config or a busy port. */
+  /** Starts every part; resolves with the health server's URL. Rejects with a RunnableStartError naming the part (nothing left running): a bad plugin config, a busy port. */
   async start(): Promise<string> {
     await this.manager.start();
     // A standby's first round is every key too: /readyz counts it down once it leads.
