@@ -9,4 +9,4 @@ export type { CliIo } from './io.js';
 export { MESHD_VERSION, MESHD_COMMIT, versionText } from './cli/version.js';
 export { BUILTIN_PLUGINS } from './plugins.js';
 export { probeHelm, runCommandPass, loadInvocationConfig, type PassInvocation } from './pass-runner.js';
-export { REGISTRY_KEY } from './daemon/keys.js';
+export { REGISTRY_KEY } from './daemon/queue/keys.js';

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { meshdConfigSchema, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
-import { createDaemonLogger } from './logger.js';
+import { createDaemonLogger } from './process/logger.js';
 import { Redactor } from '../output/redact.js';
 import { clusterReport, passReport } from '@meshd/testkit';
 
@@ -273,6 +273,34 @@ describe('Daemon', () => {
     for (const path of ['/status', '/metrics', '/readyz']) expect(await (await fetch(`${url}${path}`)).text(), path).not.toContain(TOKEN);
     expect(logs.join('')).not.toContain(TOKEN);
     expect(logs.join('')).toContain('[redacted]');
+  });
+
+  it('does not start on a busy port: the failure names the health server, and nothing it started keeps running', async () => {
+    const url = await startDaemon();
+    await until('first passes', () => calls.length === 3);
+    const before = calls.length;
+    const config = meshdConfigSchema.parse({ directory: dir, resync: '1h' });
+    const redactor = new Redactor();
+    const second = new Daemon({
+      config,
+      loadConfig: () => Promise.resolve(config),
+      logger: createDaemonLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }), redactor, pretty: false }),
+      redactor,
+      listen: { host: '127.0.0.1', port: Number(new URL(url).port) },
+      plugins: [],
+      runPass: (opts) => {
+        calls.push({ key: `second:${keyOf(opts)}`, scope: undefined, at: Date.now() });
+        return converged(opts);
+      },
+    });
+    await expect(second.start()).rejects.toThrow(/^cannot start health server: .*(EADDRINUSE|address already in use)/);
+    // The second daemon never watched the directory nor reconciled: a new file reaches only the first.
+    await writeFile(join(dir, 'north.yaml'), descriptor('north', false));
+    await writeFile(join(dir, 'north.kube.conf'), kubeconfig('north', 4));
+    await until('north reconciled by the first daemon', () => calls.some((c) => c.key === 'north'));
+    expect(calls.slice(before).filter((c) => c.key.startsWith('second:'))).toEqual([]);
+    await second.shutdown('test over');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
   it('lets the reconcile in flight finish on shutdown', async () => {

@@ -1,33 +1,43 @@
 import { ConnectionPool } from '@meshd/core/cluster';
 import { loadPlugins, reportErrorOf, reportedErrors, runPass } from '@meshd/core';
-import { readDirectorySnapshot, validateDirectory } from '@meshd/core/descriptor';
 import { StateStore } from '@meshd/core/state';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh } from '@meshd/core/descriptor';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
-import type { FastifyInstance } from 'fastify';
 import { helmBinaryOf } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
-import { manyListenerAbortController } from './abort.js';
-import { ClusterWatches } from './cluster-watches.js';
-import { daemonWatchSpecs } from './daemon-watch-specs.js';
-import type { Clock } from './clock.js';
-import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, type DirectoryFingerprint } from './keys.js';
-import { LeaderElection, type LeaderSettings } from './leader-election.js';
-import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
-import { WorkQueue, type ReconcileRecord } from './queue.js';
-import { keyReconciler } from './reconcile-key.js';
-import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
-import { emptyStatusState, foldReport, recordReconcile, type LastReconcile, type StatusState } from './status-state.js';
-import { statusFromReports, type MeshStatus } from './status.js';
-import { StatusFeed } from './status-feed.js';
-import type { SystemdNotifier } from './systemd.js';
-import type { ServerVersionSource } from './version-watch.js';
-import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
-import { CredentialTimers } from './credential-timers.js';
-import { readIstiodSync, type IstiodSync } from './istiod-sync.js';
+import { manyListenerAbortController } from './process/abort.js';
+import { ClusterWatches } from './watch/cluster-watches.js';
+import { daemonWatchSpecs } from './watch/daemon-watch-specs.js';
+import type { Clock } from './process/clock.js';
+import { parseListen, type HealthSources } from './status/health.js';
+import { REGISTRY_KEY } from './queue/keys.js';
+import { LeaderElection, type LeaderSettings } from './leader/leader-election.js';
+import { DaemonMetrics, type ReconcileResultLabel } from './status/metrics.js';
+import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
+import { keyReconciler } from './queue/reconcile-key.js';
+import type { Redactor } from '../output/redact.js';
+import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status/status-state.js';
+import { statusFromReports, type MeshStatus } from './status/status.js';
+import { StatusFeed } from './status/status-feed.js';
+import type { SystemdNotifier } from './process/systemd.js';
+import type { ServerVersionSource } from './watch/version-watch.js';
+import { DirectorySource } from './watch/directory-source.js';
+import { RunnableManager } from './process/manager.js';
+import {
+  clusterWatchesRunnable,
+  credentialTimersRunnable,
+  healthServerRunnable,
+  leaderElectionRunnable,
+  reconcileWorkersRunnable,
+  stepRunnable,
+  workQueueRunnable,
+} from './runnables.js';
+import { CredentialTimers } from './queue/credential-timers.js';
+import { CredentialRerun } from './queue/credential-rerun.js';
+import { lastReconcileOf, logReconcile, resultLabelOf } from './status/reconcile-outcome.js';
+import { readIstiodSync, type IstiodSync } from './status/istiod-sync.js';
 
 /** Everything `meshd run` hands the daemon; tests replace runPass, connect and the helm probe. */
 export interface DaemonOptions {
@@ -55,36 +65,19 @@ export interface DaemonOptions {
   readVersion?: ServerVersionSource;
 }
 
-function lastReconcileOf(record: ReconcileRecord, converged: boolean | undefined, error: ReportError | undefined): LastReconcile {
-  const last: LastReconcile = { key: record.key, at: record.startedAt + record.durationMs, durationMs: record.durationMs, outcome: record.outcome };
-  if (converged !== undefined) last.converged = converged;
-  if (error !== undefined) last.error = error;
-  return last;
-}
-
 function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersion?: ServerVersionSource } {
   return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
 }
 
-const RESULT_LABEL: Record<ReconcileRecord['outcome'], ReconcileResultLabel | undefined> = {
-  success: undefined,
-  requeue: undefined,
-  error: 'error',
-  terminal: 'terminal',
-  aborted: 'aborted',
-};
-
-/** The result label of a reconcile that succeeded or was requeued: whether its pass converged. */
-function convergenceLabel(pass: PassReport | undefined): ReconcileResultLabel {
-  return pass?.converged === true ? 'converged' : 'not_converged';
-}
-
 /**
- * The meshd daemon: directory watch → work queue → one pass per key (a remote, or the registry) →
- * status, metrics and watches; the health server; optional leader election. Owns every piece it
- * starts and stops them all in shutdown(). Events only enqueue keys; every reconcile re-reads the
- * directory. It learns how a reconcile ended from one place, the queue's record (onResult), which
- * carries the pass report; a remote key whose report says membership changed enqueues the registry key.
+ * The meshd daemon, as wiring: what runs (a RunnableManager of the state directory, the plugins, the
+ * health server, the optional leader elector, the credential timers, the cluster watches, the work
+ * queue, the directory source and the queue's workers, in that order; the manager starts and stops them)
+ * and the result handler: directory and cluster events only enqueue keys, each key runs one pass (a
+ * remote, or the registry), and the daemon learns how a reconcile ended from one place, the queue's
+ * record (onResult), which it folds into status, metrics, watches and timers; a remote key whose
+ * report says membership changed enqueues the registry key. Owns the config, the plugins and the
+ * status state; the manager owns when each part runs.
  */
 export class Daemon {
   readonly metrics: DaemonMetrics;
@@ -94,20 +87,18 @@ export class Daemon {
   private helmProbe: Promise<HelmProbe | undefined> | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
-  /** When each remote's key last reported it converged (the queue's clock). */
-  private readonly remoteConvergedAt = new Map<string, number>();
-  /** Remotes whose credential waited for their install in the registry key's last report. */
-  private awaitingInstall = new Set<string>();
+  /** Whether a report calls for the registry key again (a credential that waited for its remote's install). */
+  private readonly credentialRerun = new CredentialRerun();
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
   /** One client per cluster and kubeconfig, shared by passes and watches. */
   private readonly pool = new ConnectionPool({ signal: this.abort.signal });
   private readonly startedAt = Date.now();
   private readonly election: LeaderElection | undefined;
-  private fingerprint: DirectoryFingerprint | undefined;
-  private dirWatch: DirectoryWatch | undefined;
-  private directoryEvents: Promise<void> = Promise.resolve();
-  private server: FastifyInstance | undefined;
+  private readonly directory: DirectorySource;
+  /** Starts and stops every part of the daemon (manager.ts). */
+  private readonly manager: RunnableManager;
+  private url = '';
   private readySent = false;
   private stopping = false;
   private stateStore: StateStore | undefined;
@@ -142,6 +133,15 @@ export class Daemon {
         started: () => this.startedLeading(),
         stopped: () => this.stoppedLeading(),
       });
+    this.directory = new DirectorySource({
+      config: () => this.config,
+      logger: o.logger,
+      redactor: o.redactor,
+      ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
+      knownRemotes: () => this.knownRemotes(),
+      enqueue: (key) => this.queue.add(key),
+      controlPlane: (cp) => this.election?.ensure(cp),
+    });
     this.queue = new WorkQueue<PassReport>({
       concurrency: this.config.concurrency,
       resyncMs: this.config.resync,
@@ -161,33 +161,52 @@ export class Daemon {
         term: () => this.election?.term(),
       }),
     });
+    this.manager = this.runnables();
   }
 
-  /** Starts everything; resolves with the health server's URL. Throws (nothing left running) on invalid plugin config or a busy port. */
-  async start(): Promise<string> {
+  /** What runs, in start order (stopped in reverse); leader-only parts run while this daemon leads. */
+  private runnables(): RunnableManager {
+    const o = this.o;
+    const manager = new RunnableManager({ logger: o.logger.child({ component: 'manager' }), leaderElection: this.election !== undefined });
+    const listen = o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
+    manager
+      .add(stepRunnable('state directory', () => this.openStateStore()))
+      .add(stepRunnable('plugins', () => void (this.plugins = loadPlugins(o.plugins ?? BUILTIN_PLUGINS, this.config, o.logger, this.abort.signal))))
+      .add(healthServerRunnable(this.healthSources(listen), (url) => (this.url = url)));
+    if (this.election) manager.add(leaderElectionRunnable(this.election));
+    return manager
+      .add(credentialTimersRunnable(this.credentialTimers))
+      .add(clusterWatchesRunnable(this.watches))
+      .add(workQueueRunnable(this.queue, o.shutdownGraceMs ?? 15_000, o.logger))
+      .add(this.directory)
+      .add(reconcileWorkersRunnable(this.queue, () => this.beginFirstRound()));
+  }
+
+  private async openStateStore(): Promise<void> {
     if (this.config.stateDirectory !== undefined) this.stateStore = await StateStore.open(this.config.stateDirectory);
-    this.plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, this.config, this.o.logger, this.abort.signal);
-    const listen = this.o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
-    this.server = buildHealthServer({
+  }
+
+  private healthSources(listen: { host: string; port: number }): HealthSources & { listen: { host: string; port: number } } {
+    const logger = this.o.logger.child({ component: 'http' });
+    return {
       status: () => this.status(),
       metrics: this.metrics,
       redactor: this.o.redactor,
-      logger: this.o.logger.child({ component: 'http' }),
+      logger,
       feed: this.feed,
       listen,
       allowedHosts: () => this.config.allowedHosts,
-    });
-    const url = await listenHealthServer(this.server, listen);
-    await this.watchDirectory();
-    await this.onDirectoryChange([]);
+    };
+  }
+
+  /** Starts every part; resolves with the health server's URL. Rejects with a RunnableStartError naming the part (nothing left running): a bad plugin config, a busy port. */
+  async start(): Promise<string> {
+    await this.manager.start();
+    // A standby's first round is every key too: /readyz counts it down once it leads.
     this.firstRound ??= new Set(this.everyKey());
-    if (!this.election) this.queue.start();
-    else {
-      this.election.start(this.abort.signal);
-      void this.o.notifier?.ready('standby: waiting for the lease');
-    }
-    this.o.logger.info({ url, directory: this.config.directory, leaderElection: this.election !== undefined }, 'meshd is running');
-    return url;
+    if (this.election) void this.o.notifier?.ready('standby: waiting for the lease');
+    this.o.logger.info({ url: this.url, directory: this.config.directory, leaderElection: this.election !== undefined }, 'meshd is running');
+    return this.url;
   }
 
   /** The /status body right now. */
@@ -198,7 +217,7 @@ export class Daemon {
       shuttingDown: this.stopping,
       queue: { depth: this.queue.depth(), active: this.queue.active() },
     };
-    const problem = this.dirWatch?.problem();
+    const problem = this.directory.problem();
     if (problem !== undefined) context.directoryProblem = problem;
     if (this.election) context.leader = this.election.status();
     if (this.istiodSync) context.istiod = this.istiodSync;
@@ -206,21 +225,17 @@ export class Daemon {
     return statusFromReports(this.state, context);
   }
 
-  /** Stops taking work, lets the reconciles in flight finish (bounded), stops watches, the lease and the server. */
+  /**
+   * Stops every part in reverse start order (manager.ts): the directory source, the queue (the
+   * reconciles in flight finish, bounded), the watches, the timers, the lease, the health server.
+   */
   async shutdown(reason: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.o.logger.info({ reason }, 'stopping');
     void this.o.notifier?.stopping();
-    await this.dirWatch?.close();
-    const finished = await this.queue.shutdown(this.o.shutdownGraceMs ?? 15_000);
-    if (!finished) this.o.logger.warn('a reconcile did not finish in time and was aborted');
-    this.watches.stopAll();
-    this.credentialTimers.stopAll();
-    await this.election?.stop();
+    await this.manager.stop();
     this.abort.abort(new Error('meshd stopped'));
-    this.feed.close();
-    await this.server?.close();
   }
 
   /** Reloads meshd.yaml; a config or plugin config that fails keeps the running one. */
@@ -236,7 +251,7 @@ export class Daemon {
     this.helmProbe = undefined;
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
-    if (next.directory !== before.directory) await this.rewatchDirectory();
+    if (next.directory !== before.directory) await this.directory.rewatch();
     this.enqueueEveryKey();
     this.o.logger.info({ directory: next.directory }, 'configuration reloaded');
     void this.o.notifier?.ready('configuration reloaded');
@@ -270,47 +285,6 @@ export class Daemon {
     }
   }
 
-  /** The directory moved: watch the new one and read it as if for the first time. */
-  private async rewatchDirectory(): Promise<void> {
-    await this.dirWatch?.close();
-    this.fingerprint = undefined;
-    await this.watchDirectory();
-    await this.onDirectoryChange([]);
-  }
-
-  private async watchDirectory(): Promise<void> {
-    const watch = watchDirectory({
-      dir: this.config.directory,
-      logger: this.o.logger.child({ component: 'directory' }),
-      debounceMs: this.o.debounceMs ?? DIRECTORY_QUIET_MS,
-      onChange: (names) => void this.onDirectoryChange(names),
-    });
-    this.dirWatch = watch;
-    await watch.ready;
-  }
-
-  /** Re-reads the directory, logs new findings, and enqueues the keys whose inputs changed (serialised). */
-  private onDirectoryChange(names: string[]): Promise<void> {
-    const run = async (): Promise<void> => {
-      const snapshot = await readDirectorySnapshot(this.config.directory);
-      addSnapshotCredentials(this.o.redactor, snapshot);
-      const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode, credentialsMode: this.config.credentials.mode });
-      for (const f of validation.findings.filter((x) => x.severity === 'error'))
-        this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
-      const next = fingerprintDirectory(validation);
-      const keys = keysForDirectoryChange(this.fingerprint, next, this.knownRemotes());
-      this.fingerprint = next;
-      if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
-      const cp = validation.clusters.find((c) => c.role === 'control-plane');
-      if (cp) this.election?.ensure(cp);
-      for (const key of keys) this.queue.add(key);
-    };
-    this.directoryEvents = this.directoryEvents
-      .then(run)
-      .catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
-    return this.directoryEvents;
-  }
-
   /** Remotes the daemon knows besides the directory: the last good mesh's and the remembered members. */
   private knownRemotes(): string[] {
     const remembered = (this.stateStore?.members() ?? []).filter((r) => r.role === 'remote' && r.leftAt === undefined).map((r) => r.name);
@@ -319,31 +293,11 @@ export class Daemon {
 
   /** Every key: each remote's, then the registry's. */
   private everyKey(): string[] {
-    return everyKey(this.fingerprint, this.knownRemotes());
+    return this.directory.everyKey();
   }
 
   private enqueueEveryKey(): void {
     for (const key of this.everyKey()) this.queue.add(key);
-  }
-
-  /**
-   * Whether the registry key must run again for a credential that waited for its cluster's install
-   * (credentials-step.ts awaitsItsInstall): a cluster-key report where such a remote is converged, or
-   * a registry report naming a remote that converged after that registry reconcile had started (it
-   * may have looked before the namespace existed). Remembers what it needs for the next report.
-   */
-  private credentialAwaitsRerun(record: ReconcileRecord<PassReport>, report: PassReport): boolean {
-    if (report.part === 'registry') {
-      this.awaitingInstall = new Set(report.awaitingInstall ?? []);
-      return [...this.awaitingInstall].some((name) => (this.remoteConvergedAt.get(name) ?? -Infinity) > record.startedAt);
-    }
-    let rerun = false;
-    for (const c of report.clusters) {
-      if (c.role !== 'remote' || c.state !== 'converged') continue;
-      this.remoteConvergedAt.set(c.name, record.startedAt + record.durationMs);
-      if (this.awaitingInstall.has(c.name)) rerun = true;
-    }
-    return rerun;
   }
 
   /** Folds a finished pass's report into status, metrics, watches and timers; a membership change enqueues the registry key. */
@@ -355,15 +309,20 @@ export class Daemon {
     for (const c of report.clusters) if (c.state === 'unreachable') this.watches.suspect(c.name);
     if (this.stopping) return false;
     const membershipChanged = report.part === 'clusters' && report.membershipChanged === true;
-    const credentialRerun = this.credentialAwaitsRerun(record, report);
+    const credentialRerun = this.credentialRerun.needed(record, report);
     if (credentialRerun || membershipChanged) this.queue.add(REGISTRY_KEY);
-    if (report.credentials) this.credentialTimers.update(report.credentials);
     this.refreshIstiodSync();
-    if (report.mesh) {
-      this.watches.update(report.mesh);
-      this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
-    }
+    // A reconcile that ends after the lease was lost arms no timer and starts no watch on a standby.
+    if (this.election === undefined || this.manager.isLeading()) this.followReport(report);
     return credentialRerun;
+  }
+
+  /** The leader-only parts a report re-arms: the credential timers, the cluster watches (and the connections they keep). */
+  private followReport(report: PassReport): void {
+    if (report.credentials) this.credentialTimers.update(report.credentials);
+    if (!report.mesh) return;
+    this.watches.update(report.mesh);
+    this.pool.retain([report.mesh.controlPlane, ...report.mesh.remotes].map((c) => c.name));
   }
 
   /** Reads istiod's sync state per cluster (config istiod.debugUrl) after a pass; one read at a time. */
@@ -385,21 +344,21 @@ export class Daemon {
       return;
     }
     const credentialRerun = report !== undefined && this.absorbReport(record, report);
-    this.leaveFirstRound(record, credentialRerun);
-    const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
+    this.trackFirstRound(record, credentialRerun);
+    const label = resultLabelOf(record);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
-    this.state = recordReconcile(this.state, lastReconcileOf(record, report?.converged, error));
+    this.state = recordReconcile(this.state, lastReconcileOf(record, error));
     this.feed.changed();
-    this.logResult(record, label, error, report?.writes ?? 0);
+    logReconcile(this.o.logger, record, label, error);
     this.readyAfterFirstReconcile(record, label);
   }
 
   /**
    * A key of the first round that finished (not aborted) no longer holds readiness back; start-up is
-   * not done while a credential that waited for its install has yet to be minted (`credentialRerun`).
+   * not done while a credential that waited for its install has yet to be minted (its rerun joins it).
    */
-  private leaveFirstRound(record: ReconcileRecord, credentialRerun: boolean): void {
+  private trackFirstRound(record: ReconcileRecord, credentialRerun: boolean): void {
     if (record.outcome !== 'aborted') this.firstRound?.delete(record.key);
     if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
   }
@@ -418,26 +377,21 @@ export class Daemon {
     this.o.notifier?.startWatchdog();
   }
 
-  private logResult(record: ReconcileRecord, label: ReconcileResultLabel, error: ReportError | undefined, writes: number): void {
-    const log = { key: record.key, result: label, durationMs: record.durationMs, writes };
-    if (record.outcome === 'error')
-      this.o.logger.warn({ ...log, err: error?.message, code: error?.code, failures: record.failures }, 'reconcile failed; retrying with backoff');
-    else if (record.outcome === 'terminal')
-      this.o.logger.error({ ...log, err: error?.message, code: error?.code }, 'reconcile failed on invalid input; waiting for it to change');
-    else this.o.logger.info(log, 'reconciled');
+  /** The workers start (leading, or at start-up without leader election): every key is the first round again. */
+  private beginFirstRound(): void {
+    this.firstRound = new Set(this.everyKey());
+    this.enqueueEveryKey();
   }
 
   private startedLeading(): void {
-    this.firstRound = new Set(this.everyKey());
-    this.enqueueEveryKey();
-    this.queue.start();
-    this.queue.resume();
-    void this.o.notifier?.status('leader');
+    void this.manager.startLeading().then(
+      () => void this.o.notifier?.status('leader'),
+      (err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot act as the leader'),
+    );
   }
 
   private stoppedLeading(): void {
-    this.queue.pause();
-    this.watches.stopAll();
-    void this.o.notifier?.status('standby: waiting for the lease');
+    void this.manager.stopLeading();
+    if (!this.stopping) void this.o.notifier?.status('standby: waiting for the lease');
   }
 }

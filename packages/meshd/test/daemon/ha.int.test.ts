@@ -4,9 +4,9 @@ import { loadConfig } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { createDaemonLogger } from '../../src/daemon/logger.js';
+import { createDaemonLogger } from '../../src/daemon/process/logger.js';
 import { Redactor } from '../../src/output/redact.js';
-import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
+import { addAll, clientOf, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 
 let env: TestEnv;
 let ws: MeshWorkspace;
@@ -21,7 +21,7 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
   return Date.now() - start;
 }
 
-async function bastion(identity: string): Promise<{ daemon: Daemon; reconciles: () => number }> {
+async function bastion(identity: string, lease = 'meshd-ha-test'): Promise<{ daemon: Daemon; reconciles: () => number; lines: string[] }> {
   const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
   const redactor = new Redactor();
   const lines: string[] = [];
@@ -40,10 +40,10 @@ async function bastion(identity: string): Promise<{ daemon: Daemon; reconciles: 
     }),
     redactor,
     listen: { host: '127.0.0.1', port: 0 },
-    leader: { namespace: 'kube-system', name: 'meshd-ha-test', identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
+    leader: { namespace: 'kube-system', name: lease, identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
   });
   await daemon.start();
-  return { daemon, reconciles: () => lines.filter((l) => l.includes('"msg":"reconciled"')).length };
+  return { daemon, reconciles: () => lines.filter((l) => l.includes('"msg":"reconciled"')).length, lines };
 }
 
 beforeAll(async () => {
@@ -79,5 +79,31 @@ describe('meshd run --leader-elect on two bastions', () => {
       ['remote-1', 'converged'],
     ]);
     await b.daemon.shutdown('SIGTERM');
+  });
+
+  it('a leader whose lease is taken stops acting (standby, unready) and leads and reconciles again once the lease is free', async () => {
+    const a = await bastion('bastion-a', 'meshd-ha-lost');
+    await until('a leads and is ready', () => a.daemon.status().leader?.isLeader === true && a.daemon.status().ready === true);
+    // Another holder writes the lease (as a standby that won it across a partition would) and never renews it.
+    const client = clientOf(env.clusters[0]!);
+    type Lease = { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec?: Record<string, unknown> };
+    const ref: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'meshd-ha-lost', namespace: 'kube-system' } };
+    const lease = await client.objects.read<Lease>(ref);
+    const renewTime = new Date().toISOString().replace(/Z$/, '000Z');
+    await client.objects.replace<Lease>({ ...lease, spec: { ...lease.spec, holderIdentity: 'bastion-x', leaseDurationSeconds: 4, renewTime } });
+
+    await until('a steps down', () => a.daemon.status().leader?.isLeader === false);
+    const standby = a.daemon.status();
+    expect(standby.ready).toBe(false);
+    expect(standby.readyReasons).toContain('standby: another meshd holds the lease (bastion-x)');
+
+    await until('a leads again once the lease expired, and is ready', () => a.daemon.status().leader?.isLeader === true && a.daemon.status().ready === true);
+    const steppedDown = a.lines.findIndex((l) => l.includes('"msg":"stopped leading"'));
+    const ledAgain = a.lines.findIndex((l, i) => i > steppedDown && l.includes('"msg":"became the leader"'));
+    expect(steppedDown).toBeGreaterThan(0);
+    // Nothing was reconciled on the standby; every key was reconciled again after winning the lease back.
+    expect(a.lines.slice(steppedDown, ledAgain).filter((l) => l.includes('"msg":"reconciled"'))).toEqual([]);
+    await until('every key reconciled after leading again', () => a.lines.slice(ledAgain).filter((l) => l.includes('"msg":"reconciled"')).length >= 2);
+    await a.daemon.shutdown('SIGTERM');
   });
 });

@@ -4,9 +4,9 @@ import { applyObject } from '@meshd/core/kube';
 import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { watchResource, type WatchEvent } from '../../src/daemon/informers.js';
+import { watchResource, type WatchEvent } from '../../src/daemon/watch/informers.js';
 import { silentLogger } from '@meshd/testkit';
-import { builtinWatchSpecs } from '../../src/daemon/watch-specs.js';
+import { builtinWatchSpecs } from '../../src/daemon/watch/watch-specs.js';
 
 let env: TestEnv;
 let client: ClusterClient;

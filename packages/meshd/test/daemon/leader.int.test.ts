@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderElector } from '../../src/daemon/leader.js';
+import { LeaderElector } from '../../src/daemon/leader/leader.js';
 import { silentLogger } from '@meshd/testkit';
 
 let env: TestEnv;

@@ -10,8 +10,8 @@ import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { createDaemonLogger } from '../../src/daemon/logger.js';
-import { readServerVersion, type ServerVersionSource } from '../../src/daemon/version-watch.js';
+import { createDaemonLogger } from '../../src/daemon/process/logger.js';
+import { readServerVersion, type ServerVersionSource } from '../../src/daemon/watch/version-watch.js';
 import { Redactor } from '../../src/output/redact.js';
 
 const CHART_2018 = resolve(import.meta.dirname, '../../../../test/fixtures/charts/istio-remote-2018');

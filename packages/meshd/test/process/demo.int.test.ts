@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PageView } from '../../src/daemon/status-feed.js';
+import type { PageView } from '../../src/daemon/status/status-feed.js';
 import { ensureBuilt, REPO, until } from '@meshd/testkit';
 
 const DEMO_HOME = join(REPO, '.meshd-demo');

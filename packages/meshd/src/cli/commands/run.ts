@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { backendNames, hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
 import { BUILTIN_PLUGINS } from '../../plugins.js';
-import type { SignalSource } from '../../daemon/lifecycle.js';
+import type { SignalSource } from '../../daemon/process/lifecycle.js';
 import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
 import type { CommandIo } from '../../io.js';
 
@@ -90,10 +90,10 @@ export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunPro
   // Loaded here, not at the top: `meshd validate`/`plan`/`apply` never pay for fastify, chokidar and prom-client.
   const [{ Daemon }, { installLifecycle }, { createDaemonLogger }, { Redactor }, { SystemdNotifier }] = await Promise.all([
     import('../../daemon/daemon.js'),
-    import('../../daemon/lifecycle.js'),
-    import('../../daemon/logger.js'),
+    import('../../daemon/process/lifecycle.js'),
+    import('../../daemon/process/logger.js'),
     import('../../output/redact.js'),
-    import('../../daemon/systemd.js'),
+    import('../../daemon/process/systemd.js'),
   ]);
   const redactor = new Redactor();
   const logger = createDaemonLogger({ destination: proc.stdout, redactor, level: options.logLevel ?? 'info' });

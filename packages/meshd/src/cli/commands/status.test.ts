@@ -1,7 +1,7 @@
 import { reportError } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
-import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status-state.js';
-import { statusFromReports } from '../../daemon/status.js';
+import { emptyStatusState, foldReport, recordReconcile } from '../../daemon/status/status-state.js';
+import { statusFromReports } from '../../daemon/status/status.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 import { captureIo } from '@meshd/testkit';
 import { runStatus } from './status.js';
@@ -27,11 +27,11 @@ function sampleStatus() {
   const finding = { file: 'north.yaml', line: 4, col: 3, severity: 'error' as const, message: 'metadata.name is required' };
   let state = foldReport(
     emptyStatusState(),
-    '@all',
+    'east',
     passReport([clusterReport('cp'), clusterReport('east', { components: [helm, secrets] }), down, broken], { findings: [finding], directoryValid: false }),
     Date.UTC(2026, 0, 1, 12),
   );
-  state = recordReconcile(state, { key: '@all', at: Date.UTC(2026, 0, 1, 12), durationMs: 840, outcome: 'success', converged: false });
+  state = recordReconcile(state, { key: 'east', at: Date.UTC(2026, 0, 1, 12), durationMs: 840, outcome: 'success', converged: false });
   return statusFromReports(state, { directory: '/srv/multicluster', startedAt: Date.UTC(2026, 0, 1, 11) });
 }
 
@@ -58,7 +58,7 @@ describe('meshd status', () => {
     );
     expect(out).toMatch(/^cp\s+control-plane\s+yes\s+v1\.34\.4\s+converged\s+-\s+-\s+-$/m);
     expect(out).toContain('  north.yaml:4:3: error: metadata.name is required');
-    expect(out).toContain('last reconcile: @all at 2026-01-01 12:00:00Z: success, not converged in 840 ms');
+    expect(out).toContain('last reconcile: east at 2026-01-01 12:00:00Z: success, not converged in 840 ms');
   });
 
   it('prints the raw JSON with --json', async () => {

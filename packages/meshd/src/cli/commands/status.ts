@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { MeshStatus } from '../../daemon/status.js';
-import { formatStatusTable } from '../../daemon/status-table.js';
+import type { MeshStatus } from '../../daemon/status/status.js';
+import { formatStatusTable } from './status-table.js';
 import type { CommandIo } from '../../io.js';
 
 /** Options of `meshd status`. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CredentialTimers } from './credential-timers.js';
-import { parseClusterz } from './istiod-sync.js';
+import { parseClusterz } from '../status/istiod-sync.js';
 
 const status = (
   cluster: string,

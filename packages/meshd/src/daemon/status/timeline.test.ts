@@ -8,7 +8,12 @@ import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
 const view = (state: StatusState): MeshStatus => statusFromReports(state, { directory: '/d', startedAt: 0 });
 const endpoints = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
-const base = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east')], { endpoints: endpoints('10.1.0.5') }), 1000);
+const base = foldReport(
+  emptyStatusState(),
+  'east',
+  passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: endpoints('10.1.0.5') }),
+  1000,
+);
 const texts = (entries: TimelineEntry[]): string[] => entries.map((e) => e.text);
 
 describe('timelineEntries', () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, parseListen } from './health.js';
 import { DaemonMetrics } from './metrics.js';
-import { credentialsOf, Redactor } from '../output/redact.js';
+import { credentialsOf, Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
 import { statusFromReports } from './status.js';
 import { recordingLogger, silentLogger } from '@meshd/testkit';
@@ -54,8 +54,8 @@ describe('health server routes', () => {
       state: 'unreachable',
       lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s'),
     });
-    const state = recordReconcile(foldReport(emptyStatusState(), '@all', passReport([down], { converged: false }), 1000), {
-      key: '@all',
+    const state = recordReconcile(foldReport(emptyStatusState(), '@registry', passReport([down], { part: 'registry', converged: false }), 1000), {
+      key: '@registry',
       at: 1000,
       durationMs: 10_000,
       outcome: 'error',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildHealthServer, listenHealthServer, PAGE_CSP } from './health.js';
 import { DaemonMetrics } from './metrics.js';
-import { Redactor } from '../output/redact.js';
+import { Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, type StatusState } from './status-state.js';
 import { StatusFeed, type PageView } from './status-feed.js';
 import { statusFromReports } from './status.js';
@@ -33,8 +33,8 @@ function serve(box: { state: StatusState }, redactor = new Redactor()): { server
 const mesh = (pilot = '10.1.0.5'): StatusState =>
   foldReport(
     emptyStatusState(),
-    '@all',
-    passReport([clusterReport('cp'), clusterReport('east')], { endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+    'east',
+    passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
     1000,
   );
 

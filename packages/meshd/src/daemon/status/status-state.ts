@@ -1,5 +1,5 @@
 import type { ClusterReport, PassReport, ReportError } from '@meshd/core';
-import type { ReconcileOutcome } from './queue.js';
+import type { ReconcileOutcome } from '../queue/queue.js';
 
 /** The newest report of one cluster, with when it came and since when the cluster is unreachable. */
 export interface ClusterEntry {

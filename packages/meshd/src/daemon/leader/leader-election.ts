@@ -2,8 +2,8 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { Logger } from '@meshd/core';
 import type { ValidCluster } from '@meshd/core/descriptor';
 import { LeaderElector } from './leader.js';
-import type { LeaderStatus } from './status.js';
-import { manyListenerAbortController } from './abort.js';
+import type { LeaderStatus } from '../status/status.js';
+import { manyListenerAbortController } from '../process/abort.js';
 
 /** Where the lease lives and who this daemon is (flags of `meshd run`). */
 export interface LeaderSettings {

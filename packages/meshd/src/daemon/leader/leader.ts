@@ -2,8 +2,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { httpStatusOf, type ClusterClient } from '@meshd/core/cluster';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core/kube';
 import { type Logger } from '@meshd/core';
-import { abortableSleep } from './sleep.js';
-import { manyListenerAbortController } from './abort.js';
+import { abortableSleep } from '../process/sleep.js';
+import { manyListenerAbortController } from '../process/abort.js';
 
 /** Options of a LeaderElector (client-go's leaderelection, with a coordination.k8s.io/v1 Lease). */
 export interface LeaderElectorOptions {

@@ -6,7 +6,7 @@ import type { HelmProbe } from '@meshd/core/prereq';
 import type { StateStore } from '@meshd/core/state';
 import { passOfKey } from './keys.js';
 import type { ReconcileResult, Reconciler } from './queue.js';
-import { addSnapshotCredentials, type Redactor } from '../output/redact.js';
+import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
 import { judgePass } from './verdict.js';
 
 /** What a key's reconcile reads; the daemon owns all of it. The reconciler reports to nobody: it returns. */

@@ -1,7 +1,7 @@
 import type { Logger } from '@meshd/core';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
-import type { Redactor } from '../output/redact.js';
+import type { Redactor } from '../../output/redact.js';
 
 /** Options of createDaemonLogger. */
 export interface DaemonLoggerOptions {

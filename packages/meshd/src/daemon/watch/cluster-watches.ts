@@ -5,7 +5,7 @@ import type { Logger } from '@meshd/core';
 import { watchResource, type ResourceWatch } from './informers.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CONTROL_PLANE_POD_SELECTOR, type WatchSpec } from './watch-specs.js';
-import { manyListenerAbortController } from './abort.js';
+import { manyListenerAbortController } from '../process/abort.js';
 import { readServerVersion, VERSION_PROBE_MS, watchServerVersion, type ServerVersionSource } from './version-watch.js';
 
 /** Options of ClusterWatches. */

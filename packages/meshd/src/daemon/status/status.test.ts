@@ -17,9 +17,9 @@ describe('statusFromReports', () => {
 
   it('is not ready until a reconcile has reached the control plane, and not while it is lost', () => {
     const cpDown = { reachable: false, state: 'unreachable' as const, lastError: reportError('MESHD_ERR_UNREACHABLE', 'unreachable: timed out after 10 s') };
-    let state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp', cpDown)], { converged: false }), t(1));
+    let state = foldReport(emptyStatusState(), '@registry', passReport([clusterReport('cp', cpDown)], { part: 'registry', converged: false }), t(1));
     expect(readinessReasons(state, context)).toEqual(['the control plane cp is unreachable since 2026-01-01T00:00:01.000Z: unreachable: timed out after 10 s']);
-    state = foldReport(state, '@all', passReport([clusterReport('cp'), clusterReport('east')]), t(2));
+    state = foldReport(state, 'east', passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters' }), t(2));
     expect(readinessReasons(state, context)).toEqual([]);
     state = foldReport(
       state,
@@ -33,8 +33,9 @@ describe('statusFromReports', () => {
   it('is not ready when the pass never got to a control plane (none in the directory, no last good one)', () => {
     const state = foldReport(
       emptyStatusState(),
-      '@all',
+      '@registry',
       passReport([], {
+        part: 'registry',
         controlPlane: undefined,
         directoryValid: false,
         errors: [reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane')],
@@ -48,7 +49,7 @@ describe('statusFromReports', () => {
   });
 
   it('is not ready while the directory is gone, whatever the last reconcile said', () => {
-    const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp')]), t(1));
+    const state = foldReport(emptyStatusState(), '@registry', passReport([clusterReport('cp')], { part: 'registry' }), t(1));
     const status = statusFromReports(state, { ...context, directoryProblem: 'does not exist' });
     expect(status.readyReasons).toEqual(['the cluster directory /etc/meshd/clusters does not exist']);
     expect(status.directory).toMatchObject({ valid: false, problem: 'does not exist' });
@@ -178,12 +179,12 @@ describe('credentials and istiod on /status and in meshd status', () => {
         rotateAt: '2026-01-01T16:00:00.000Z',
       },
     ];
-    const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), clusterReport('east')], { credentials }), t(1));
+    const state = foldReport(emptyStatusState(), '@registry', passReport([clusterReport('cp')], { part: 'registry', credentials }), t(1));
     const istiod = { url: 'http://127.0.0.1:15014', at: '2026-01-01T00:00:02.000Z', clusters: { cp: 'synced', east: 'synced' } };
     const status = statusFromReports(state, { ...context, istiod });
     expect(status.credentials).toEqual(credentials);
     expect(status.istiod).toEqual(istiod);
-    const { formatStatusTable } = await import('./status-table.js');
+    const { formatStatusTable } = await import('../../cli/commands/status-table.js');
     const table = formatStatusTable(status, 'http://127.0.0.1:9580');
     expect(table).toMatch(
       /credentials:\n\s+CLUSTER\s+KIND\s+EXPIRES\s+ROTATES\s+ISTIOD\n\s+east\s+token-request\s+2026-01-02 00:00:00Z\s+2026-01-01 16:00:00Z\s+synced/,

@@ -1,6 +1,6 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { manyListenerAbortController } from './abort.js';
+import { systemClock, type Clock, type TimerHandle } from '../process/clock.js';
+import { manyListenerAbortController } from '../process/abort.js';
 
 /**
  * What one reconcile hands back (controller-runtime's `(Result, error)` pair): what it found

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redactor } from '../output/redact.js';
+import type { Redactor } from '../../output/redact.js';
 import type { MeshStatus } from './status.js';
 import { appendTimeline, timelineEntries, type TimelineEvent } from './timeline.js';
 

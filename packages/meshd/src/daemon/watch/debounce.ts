@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../process/clock.js';
 
 /** Options of a CollectingDebouncer. */
 export interface DebounceOptions {

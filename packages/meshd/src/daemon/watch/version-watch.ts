@@ -1,7 +1,7 @@
 import { abortableCall } from '@meshd/core/discovery';
 import { type ClusterClient } from '@meshd/core/cluster';
 import { type Logger } from '@meshd/core';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../process/sleep.js';
 
 /** How often the daemon asks each cluster for its version by default: 5 minutes, ±20 %. */
 export const VERSION_PROBE_MS = 5 * 60_000;

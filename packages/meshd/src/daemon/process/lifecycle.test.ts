@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installLifecycle, type LifecycleTarget, type SignalSource } from './lifecycle.js';
 import { createDaemonLogger } from './logger.js';
-import { Redactor } from '../output/redact.js';
+import { Redactor } from '../../output/redact.js';
 import { recordingLogger } from '@meshd/testkit';
 
 function signals(): SignalSource & { send(signal: NodeJS.Signals): void } {

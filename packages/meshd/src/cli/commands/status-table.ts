@@ -1,5 +1,5 @@
 import type { ReportError } from '@meshd/core';
-import type { ClusterStatus, MeshStatus } from './status.js';
+import type { ClusterStatus, MeshStatus } from '../../daemon/status/status.js';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];

@@ -1,7 +1,7 @@
 import type { Logger } from '@meshd/core';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { DaemonMetrics } from './metrics.js';
-import type { Redactor } from '../output/redact.js';
+import type { Redactor } from '../../output/redact.js';
 import type { MeshStatus } from './status.js';
 import { PAGE_CSS } from './page/page-css.js';
 import { PAGE_HTML } from './page/page-html.js';

@@ -3,8 +3,8 @@ import { abortableCall } from '@meshd/core/discovery';
 import { deadline } from '@meshd/core/util';
 import { type ClusterClient, type WatchHandle } from '@meshd/core/cluster';
 import { type Logger } from '@meshd/core';
-import { backoffDelay } from './backoff.js';
-import { abortableSleep } from './sleep.js';
+import { backoffDelay } from '../queue/backoff.js';
+import { abortableSleep } from '../process/sleep.js';
 import { cachedForm } from './watch-cache.js';
 
 /** A change seen by a resource watch. */

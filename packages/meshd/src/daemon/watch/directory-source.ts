@@ -1,0 +1,101 @@
+import { readDirectorySnapshot, validateDirectory, type ValidCluster } from '@meshd/core/descriptor';
+import type { Logger, MeshdConfig } from '@meshd/core';
+import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, type DirectoryFingerprint } from '../queue/keys.js';
+import type { Runnable } from '../process/manager.js';
+import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
+
+/** Options of DirectorySource. */
+export interface DirectorySourceOptions {
+  /** The running config (its `directory`, registry and credentials modes); re-read at every event. */
+  config(): MeshdConfig;
+  /** The daemon's logger (the watch logs as its child `component: directory`). */
+  logger: Logger;
+  redactor: Redactor;
+  /** Quiet time that ends a burst of file events; default DIRECTORY_QUIET_MS. */
+  debounceMs?: number;
+  /** Remotes the daemon knows besides the directory (the last good mesh's, the remembered members). */
+  knownRemotes(): string[];
+  /** Receives each key an event enqueues. */
+  enqueue(key: string): void;
+  /** Called with the control plane of every read that names one (where the leader's lease lives). */
+  controlPlane?(cluster: ValidCluster): void;
+}
+
+/**
+ * The cluster directory as a source of keys (a runnable): it watches the directory, and on start and
+ * after each burst of events re-reads and validates it, logs the errors, and enqueues the keys whose
+ * inputs changed (keys.ts keysForDirectoryChange; every key on the first read). Reads are serialised.
+ * Owns the watch and the fingerprint of the last read; the reconciles read the directory themselves.
+ */
+export class DirectorySource implements Runnable {
+  readonly name = 'directory source';
+  private fingerprint: DirectoryFingerprint | undefined;
+  private watch: DirectoryWatch | undefined;
+  private reads: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: DirectorySourceOptions) {}
+
+  /** Watches the directory and reads it once (enqueueing every key); resolves when both are done. */
+  async start(): Promise<void> {
+    await this.watchDirectory();
+    await this.read([]);
+  }
+
+  /** Stops watching. */
+  async stop(): Promise<void> {
+    await this.watch?.close();
+  }
+
+  /** The directory moved (a reload): watch the new one and read it as if for the first time. */
+  async rewatch(): Promise<void> {
+    await this.watch?.close();
+    this.fingerprint = undefined;
+    await this.start();
+  }
+
+  /** Why the directory cannot be watched right now ("does not exist"…), undefined while it is there. */
+  problem(): string | undefined {
+    return this.watch?.problem();
+  }
+
+  /** Every key: each remote's (of the last read and the known ones), then the registry's. */
+  everyKey(): string[] {
+    return everyKey(this.fingerprint, this.o.knownRemotes());
+  }
+
+  private async watchDirectory(): Promise<void> {
+    const watch = watchDirectory({
+      dir: this.o.config().directory,
+      logger: this.o.logger.child({ component: 'directory' }),
+      debounceMs: this.o.debounceMs ?? DIRECTORY_QUIET_MS,
+      onChange: (names) => void this.read(names),
+    });
+    this.watch = watch;
+    await watch.ready;
+  }
+
+  /** Re-reads the directory, logs new findings, and enqueues the keys whose inputs changed (serialised). */
+  private read(names: string[]): Promise<void> {
+    this.reads = this.reads
+      .then(() => this.readOnce(names))
+      .catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
+    return this.reads;
+  }
+
+  private async readOnce(names: string[]): Promise<void> {
+    const config = this.o.config();
+    const snapshot = await readDirectorySnapshot(config.directory);
+    addSnapshotCredentials(this.o.redactor, snapshot);
+    const validation = validateDirectory(snapshot, { registryMode: config.registry.mode, credentialsMode: config.credentials.mode });
+    for (const f of validation.findings.filter((x) => x.severity === 'error'))
+      this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
+    const next = fingerprintDirectory(validation);
+    const keys = keysForDirectoryChange(this.fingerprint, next, this.o.knownRemotes());
+    this.fingerprint = next;
+    if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
+    const cp = validation.clusters.find((c) => c.role === 'control-plane');
+    if (cp) this.o.controlPlane?.(cp);
+    for (const key of keys) this.o.enqueue(key);
+  }
+}
