@@ -14,7 +14,7 @@ import { ClusterWatches } from './cluster-watches.js';
 import { daemonWatchSpecs } from './daemon-watch-specs.js';
 import type { Clock } from './clock.js';
 import { buildHealthServer, listenHealthServer, parseListen } from './health.js';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, type DirectoryFingerprint } from './keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, REGISTRY_KEY, registryReadsEndpoints, remoteKeys, type DirectoryFingerprint } from './keys.js';
 import { LeaderElection, type LeaderSettings } from './leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue.js';
@@ -133,6 +133,8 @@ export class Daemon {
       connect,
       enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
       everyKey: () => this.everyKey(),
+      remoteKeys: () => remoteKeys(this.fingerprint, this.knownRemotes()),
+      endpointReaders: () => this.endpointReaders(),
       logger: o.logger.child({ component: 'watch' }),
       watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)),
       ...versionOptions(o),
@@ -320,6 +322,12 @@ export class Daemon {
   /** Every key: each remote's, then the registry's. */
   private everyKey(): string[] {
     return everyKey(this.fingerprint, this.knownRemotes());
+  }
+
+  /** The keys a Pilot, Mixer or statsd move enqueues: each remote's, and the registry's when it publishes a server chosen by Pilot's IP. */
+  private endpointReaders(): string[] {
+    const remotes = remoteKeys(this.fingerprint, this.knownRemotes());
+    return registryReadsEndpoints(this.lastGood.mesh, this.config.clusters) ? [...remotes, REGISTRY_KEY] : remotes;
   }
 
   private enqueueEveryKey(): void {
