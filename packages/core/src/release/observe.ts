@@ -8,7 +8,7 @@ import { PREREQUISITES_OWNER, releaseOwner } from './execute.js';
 import type { ReleaseJournals } from './execute.js';
 import { readInventory } from './inventory.js';
 import type { ReleaseGuards } from './plan.js';
-import { inventoryRef, namespacesToInspect, refsToObserve } from './plan.js';
+import { inventoryRef, namespacesToInspect, refsToObserve, releaseRefs } from './plan.js';
 import type { InventoryRecord } from './state.js';
 
 /** What a pass observed of a release on one cluster: everything planRelease / planUninstall take. */
@@ -42,7 +42,9 @@ export async function observeRelease(client: ClusterClient, release: { name: str
   const entries = journal?.entries();
   const refs = refsToObserve(desired, ensure, found.record, entries);
   const live = await readObjects(client, refs);
-  const inspect = namespacesToInspect(desired, refs).filter(
+  // Only a Namespace the release may have written can be deleted (planObjects prunes `previous` alone):
+  // the release namespace, a prerequisite that is never deleted, is not listed on every pass.
+  const inspect = namespacesToInspect(desired, releaseRefs(found.record, entries)).filter(
     (n) => live.get(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })) !== null,
   );
   const observed: ObservedRelease = { inventory: found.record, live, journals, namespaceContents: await listContentsOf(client, inspect) };
