@@ -10,6 +10,7 @@ import type { MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { mapLimit } from '../util/concurrency.js';
+import type { SharedReadRequest } from '../util/in-flight.js';
 import { discover, judgePrerequisites, member } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
@@ -68,7 +69,7 @@ async function viewControlPlane(
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
     return undefined;
   }
-  const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), opts.signal);
+  const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), probeRead(opts));
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
@@ -80,6 +81,11 @@ async function viewControlPlane(
     return undefined;
   }
   return { cp, mesh, ...(observed ? { observed } : {}) };
+}
+
+/** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys). */
+function probeRead(opts: PassOptions): SharedReadRequest {
+  return { signal: opts.signal, since: opts.startedAt };
 }
 
 function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
@@ -271,7 +277,7 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     remembered,
     limit: Math.max(1, opts.config.concurrency),
     inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
-    probe: async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r),
+    probe: async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), probeRead(opts)), r),
   };
   const survey = await surveyMesh(run);
   if (report.part === 'registry') await publishMesh(run, observeMembers(survey));
