@@ -392,10 +392,7 @@ export class Daemon {
       this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
       return;
     }
-    const credentialRerun = report !== undefined && this.absorbReport(record, report);
-    this.leaveFirstRound(record);
-    // Start-up is not done while a credential that waited for its install has yet to be minted.
-    if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
+    this.absorb(record, report);
     const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
@@ -403,6 +400,14 @@ export class Daemon {
     this.feed.changed();
     this.logResult(record, label, error, report?.writes ?? 0);
     this.readyAfterFirstReconcile(record, label);
+  }
+
+  /** Folds a finished reconcile into the daemon: its report (if any), then the first round's bookkeeping. */
+  private absorb(record: ReconcileRecord<PassReport>, report: PassReport | undefined): void {
+    const credentialRerun = report !== undefined && this.absorbReport(record, report);
+    this.leaveFirstRound(record);
+    // Start-up is not done while a credential that waited for its install has yet to be minted.
+    if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
   }
 
   /** A key of the first round that finished (not aborted) no longer holds readiness back. */
