@@ -1,4 +1,5 @@
 import { buildDesiredMesh, snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
+import type { MeshdConfig } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
 import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY, registryReadsEndpoints, remoteKeys } from './keys.js';
 
@@ -127,7 +128,7 @@ describe('what a Pilot move enqueues (remoteKeys, registryReadsEndpoints)', () =
   ])('$what', ({ files, clusters, want }) => {
     const mesh = meshOf(files);
     expect(mesh?.remotes.map((r) => r.name)).toEqual(['east', 'west']);
-    expect(registryReadsEndpoints(mesh, clusters)).toBe(want);
+    expect(registryReadsEndpoints(mesh, clusters as MeshdConfig['clusters'])).toBe(want);
   });
 
   it('answers yes before any mesh is known', () => {
