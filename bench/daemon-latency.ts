@@ -1,9 +1,12 @@
 // bench:daemon — how fast the running daemon (`meshd run`, its own process) reacts on 3 real clusters,
 // over N trials each: a remote's files dropped into the directory → remote converged (its Endpoints
-// right, and /status converged); Pilot moved (new pod Ready, old one deleted; timed from then) → every
-// remote's Endpoints updated, with the reconciles it took per key (one per remote and the registry's)
-// and the Pilot/Mixer pod LISTs the control plane served for it (discovery reads the watch cache: 0); a meshd-owned
-// Endpoints deleted on a remote → repaired. Polled every --poll-ms (default 20 ms).
+// right, and /status converged); Pilot moved (new pod Ready, old one deleted) → every remote's
+// Endpoints updated, timed from the old pod's deletion (the event meshd acts on: discovery keeps a
+// serving pod chosen, so the new pod's Ready changes nothing until the old one goes) and from the new
+// pod's Ready, with the reconciles it took per key (one per remote; the registry's none unless it
+// publishes a server chosen by Pilot's IP) and the Pilot/Mixer pod LISTs the control plane served
+// besides the move's own (discovery reads the watch cache: 0); a meshd-owned Endpoints deleted on a
+// remote → repaired. Polled every --poll-ms (default 20 ms).
 // Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20]
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -35,7 +38,7 @@ const ws = await createWorkspace(clusters, meshdConfigText({ helm: binaryPaths()
 const remotes = clusters.slice(1).map((c) => connectCluster({ name: c.name, kubeconfigText: c.kubeconfigText }));
 const [remote1, remote2] = remotes as [ClusterClient, ClusterClient];
 const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
-const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], drift: [] };
+const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], pilotReady: [], drift: [] };
 /** Per Pilot move: reconciles of remote keys, of the registry key, and pod LISTs on the control plane. */
 const pilotMoves: { remoteKeys: number; registryKeys: number; podLists: number }[] = [];
 try {
@@ -76,19 +79,22 @@ try {
   const podLists = (): Promise<number> => env.clusters[0]!.requestCount({ verbs: ['LIST'], resources: ['pods'] });
   for (let i = 0; i < trials; i++) {
     const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists() };
-    const ip = await env.controlPlane.movePilot();
-    samples.pilot!.push(
-      await msUntil(
-        'Pilot IP on every remote',
-        async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip),
-        pollMs,
-      ),
+    let readyAt = 0;
+    const ip = await env.controlPlane.movePilot(() => (readyAt = performance.now()));
+    const deletedAt = performance.now();
+    const updated = await msUntil(
+      'Pilot IP on every remote',
+      async () => (await Promise.all(remotes.map((r) => endpointIps(r, 'istio-pilot')))).every((x) => x.join() === ip),
+      pollMs,
     );
+    samples.pilot!.push(updated);
+    samples.pilotReady!.push(updated + (deletedAt - readyAt));
     await waitIdle(daemon);
     pilotMoves.push({
       remoteKeys: reconciles(false) - before.remoteKeys,
       registryKeys: reconciles(true) - before.registryKeys,
-      podLists: (await podLists()) - before.podLists,
+      // movePilot lists the old pods itself: one LIST that is not meshd's.
+      podLists: (await podLists()) - before.podLists - 1,
     });
   }
   const policy = await env.controlPlane.podIp('policy');
@@ -108,6 +114,7 @@ const rows: LatencySummary[] = [
   summarize('file dropped → remote Endpoints right', samples.drop!),
   summarize('file dropped → /status converged', samples.dropStatus!),
   summarize('Pilot IP change → all remotes updated', samples.pilot!),
+  summarize('  the same, from the new pod Ready', samples.pilotReady!),
   summarize('drift (Endpoints deleted) → repaired', samples.drift!),
   summarize('descriptor deleted → release uninstalled', samples.remove!),
 ];
@@ -119,7 +126,7 @@ console.log(
 );
 console.log(`daemon log: ${problems} warning/error line(s)`);
 console.log(
-  `per Pilot move (${remotes.length} remotes): remote-key reconciles ${pilotMoves.map((m) => m.remoteKeys).join(' ')}; registry-key reconciles ${pilotMoves.map((m) => m.registryKeys).join(' ')}; control-plane pod LISTs ${pilotMoves.map((m) => m.podLists).join(' ')}`,
+  `per Pilot move (${remotes.length} remotes): remote-key reconciles ${pilotMoves.map((m) => m.remoteKeys).join(' ')}; registry-key reconciles ${pilotMoves.map((m) => m.registryKeys).join(' ')}; control-plane pod LISTs by meshd ${pilotMoves.map((m) => m.podLists).join(' ')}`,
 );
 if (out) {
   await mkdir(dirname(out), { recursive: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { hasCode } from '../errors.js';
 import type { CredentialRecord } from '../state/credential-records.js';
 import { istiodKubeconfigFindings, istiodProblems } from '../descriptor/istiod-usable.js';
-import { publishedServerOf } from './published-server.js';
+import { choosesServerByPilotIp, publishedServerOf } from './published-server.js';
 import { PILOT_READ_RULES, readerObjects } from './reader-rbac.js';
 import { renderReaderKubeconfig } from './reader-kubeconfig.js';
 import { decideCredential, nextCredentialEvent, retiringDue, rotationDueAt } from './rotation.js';
@@ -58,6 +58,37 @@ describe('publishedServerOf: what Pilot must dial', () => {
     });
     expect(got.server).toBe(want);
     expect(got.warning !== undefined).toBe(warns);
+  });
+});
+
+describe('choosesServerByPilotIp: whether a Pilot move can change what is published', () => {
+  const ipv4 = fc.tuple(fc.constantFrom(10, 172, 192, 203), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+  const cidr = fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([ip, prefix]) => `${ip}/${prefix}`);
+  it('when it says no, publishedServerOf gives the same answer for any two Pilot IPs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ clientCIDR: cidr, serverAddress: ipv4 }), { maxLength: 3 }),
+        fc.option(fc.constant('https://203.0.113.9:6443'), { nil: undefined }),
+        fc.option(ipv4, { nil: undefined }),
+        fc.option(ipv4, { nil: undefined }),
+        (endpoints, override, ipA, ipB) => {
+          const spec = { kubernetesApiEndpoints: { serverEndpoints: endpoints } };
+          if (choosesServerByPilotIp({ spec, override })) return;
+          const at = (clientIp: string | undefined) =>
+            publishedServerOf({ name: 'east', kubeconfigServer: 'https://127.0.0.1:6443', spec, override, clientIp });
+          expect(at(ipA)).toEqual(at(ipB));
+        },
+      ),
+    );
+  });
+
+  it('says yes for several serverEndpoints without an override, and they do choose by the IP', () => {
+    const spec = { kubernetesApiEndpoints: { serverEndpoints: [endpoint('10.1.0.0/16', '198.51.100.10'), endpoint('10.2.0.0/16', '192.0.2.1')] } };
+    expect(choosesServerByPilotIp({ spec, override: undefined })).toBe(true);
+    expect(choosesServerByPilotIp({ spec, override: 'https://203.0.113.9:6443' })).toBe(false);
+    expect(choosesServerByPilotIp({ spec: undefined, override: undefined })).toBe(false);
+    const at = (clientIp: string) => publishedServerOf({ name: 'east', kubeconfigServer: 'https://127.0.0.1:6443', spec, clientIp }).server;
+    expect(at('10.2.0.7')).not.toBe(at('10.1.0.7'));
   });
 });
 

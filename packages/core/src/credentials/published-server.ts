@@ -46,6 +46,15 @@ function mostSpecificEndpoint(endpoints: readonly ServerEndpoint[], clientIp: st
 }
 
 /**
+ * Whether the server published for a cluster depends on Pilot's IP: no override and several
+ * `serverEndpoints`, chosen by the clientCIDR that holds it (publishedServerOf). Only then does a
+ * Pilot move change what the registry publishes. Pure.
+ */
+export function choosesServerByPilotIp(i: Pick<ServerInputs, 'spec' | 'override'>): boolean {
+  return i.override === undefined && (i.spec?.kubernetesApiEndpoints?.serverEndpoints?.length ?? 0) > 1;
+}
+
+/**
  * Pure: the API server URL the control plane's Pilot must dial for a cluster, which is not
  * necessarily what the bastion dials. In order: `clusters.NAME.publishedServer`; the descriptor's
  * `spec.kubernetesApiEndpoints.serverEndpoints` (with several, the one whose clientCIDR holds Pilot's

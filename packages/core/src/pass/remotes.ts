@@ -2,7 +2,8 @@ import { combineErrors, failureState, prefixed, reportError } from '../errors.js
 import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import type { ClusterFacts } from '../prereq/facts.js';
-import { gatherClusterFacts } from '../prereq/facts.js';
+import { sharedClusterFacts } from '../prereq/facts.js';
+import type { SharedReadRequest } from '../util/in-flight.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
@@ -24,12 +25,18 @@ export interface ProbedCluster {
 }
 
 /**
- * Asks one cluster for its facts; a cluster that cannot be used is reported (unreachable,
- * unauthorized, or an error answer, each with its code), never treated as empty.
+ * Asks one cluster for its facts (sharing a probe in flight that started after `read.since`); a
+ * cluster that cannot be used is reported (unreachable, unauthorized, or an error answer, each with
+ * its code), never treated as empty.
  */
-export async function probeCluster(name: string, role: 'control-plane' | 'remote', client: ClusterClient, signal?: AbortSignal): Promise<ProbedCluster> {
+export async function probeCluster(
+  name: string,
+  role: 'control-plane' | 'remote',
+  client: ClusterClient,
+  read: SharedReadRequest = {},
+): Promise<ProbedCluster> {
   try {
-    return { name, role, client, facts: await gatherClusterFacts(client, signal) };
+    return { name, role, client, facts: await sharedClusterFacts(client, read) };
   } catch (err) {
     return { name, role, client, failure: clusterFailureOf(err) };
   }

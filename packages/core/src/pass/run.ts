@@ -10,6 +10,7 @@ import type { MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { mapLimit } from '../util/concurrency.js';
+import type { SharedReadRequest } from '../util/in-flight.js';
 import { discover, judgePrerequisites, member } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
@@ -68,7 +69,7 @@ async function viewControlPlane(
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
     return undefined;
   }
-  const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), opts.signal);
+  const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), probeRead(opts));
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
@@ -80,6 +81,34 @@ async function viewControlPlane(
     return undefined;
   }
   return { cp, mesh, ...(observed ? { observed } : {}) };
+}
+
+/** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys). */
+function probeRead(opts: PassOptions): SharedReadRequest {
+  return { signal: opts.signal, since: opts.startedAt };
+}
+
+/** Probes a remote (its facts, or why it cannot be used), with the backend its descriptor names. */
+async function probeRemote(opts: PassOptions, r: ValidCluster): Promise<ProbedCluster> {
+  return withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), probeRead(opts)), r);
+}
+
+/** What identifies a probe within a pass: the cluster as the directory defines it. */
+function probeId(c: ValidCluster): string {
+  return `${c.name}\0${c.descriptorText}\0${c.kubeconfigText}`;
+}
+
+/**
+ * A scoped `clusters` pass (a daemon remote key) probes its remotes as the directory defines them at
+ * once, while the control plane is probed, instead of after: one round trip less before its
+ * components run. The pass takes these probes when it gets to them (`probeId` matches); one it never
+ * uses (the control plane did not answer) only cost reads. Empty for any other pass.
+ */
+function probeEarly(opts: PassOptions, validation: DirectoryValidation): Map<string, Promise<ProbedCluster>> {
+  const early = new Map<string, Promise<ProbedCluster>>();
+  if (opts.part !== 'clusters' || opts.scope === undefined) return early;
+  for (const c of validation.clusters) if (c.role === 'remote' && opts.scope.has(c.name)) early.set(probeId(c), probeRemote(opts, c));
+  return early;
 }
 
 function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
@@ -260,6 +289,7 @@ async function publishMesh(run: PassRun, outcome: MembersOutcome): Promise<void>
 export async function runPass(opts: PassOptions): Promise<PassReport> {
   const { validation, report } = startPass(opts);
   const { records, remembered } = rememberedAtStart(opts);
+  const early = probeEarly(opts, validation);
   const view = await viewControlPlane(opts, validation, report, remembered);
   if (!view) return finish(report);
   report.mesh = view.mesh;
@@ -271,7 +301,7 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     remembered,
     limit: Math.max(1, opts.config.concurrency),
     inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
-    probe: async (r: ValidCluster): Promise<ProbedCluster> => withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), opts.signal), r),
+    probe: (r: ValidCluster): Promise<ProbedCluster> => early.get(probeId(r)) ?? probeRemote(opts, r),
   };
   const survey = await surveyMesh(run);
   if (report.part === 'registry') await publishMesh(run, observeMembers(survey));

@@ -161,6 +161,12 @@ export interface PassOptions {
   controlPlanePods?: ControlPlanePodSource;
   /** Connection factory (tests and benchmarks may count or wrap connections). */
   connect?: (name: string, kubeconfigText: string) => ClusterClient;
+  /**
+   * When the work this pass does began (performance.now(): the daemon's key was taken off the queue,
+   * after whatever enqueued it). Reads of facts no pass writes (a cluster's version, CIDRs, identity)
+   * that another pass started since then are shared instead of repeated. Undefined: nothing shared.
+   */
+  startedAt?: number;
 }
 
 /** `credentials:` as a pass uses it (durations in milliseconds). */

@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube/object.js';
 import { markOwned } from '../plan/objects.js';
 import { refOf } from '../kube/object.js';
 import type { JournalEntry } from '../plan/journal.js';
-import { planRelease, planUninstall } from './plan.js';
+import { namespacesToInspect, planRelease, planUninstall, refsToObserve, releaseRefs } from './plan.js';
 import type { ReleasePlanInput } from './plan.js';
 import type { InventoryRecord } from './state.js';
 
@@ -110,5 +110,20 @@ describe('planUninstall with the journal', () => {
 
   it('nothing journaled and no inventory: nothing installed', () => {
     expect(planUninstall(rel, { inventory: undefined, live: new Map(), journal: new Map() }).status.state).toBe('absent');
+  });
+});
+
+describe('namespacesToInspect: whose contents a pass lists', () => {
+  const releaseNamespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } };
+
+  it('never the release namespace that is only ensured (a prerequisite is never deleted), though the pass reads it', () => {
+    expect(refsToObserve([svc], [releaseNamespace], inventory(svc), journal([svc, 'u1'])).map((r) => r.name)).toContain('istio-system');
+    expect(namespacesToInspect([svc], releaseRefs(inventory(svc), journal([svc, 'u1'])))).toEqual([]);
+  });
+
+  it('a namespace the release recorded (journal or inventory) and no longer renders, which the plan may prune', () => {
+    expect(namespacesToInspect([svc], releaseRefs(undefined, journal([svc, 'u1'], [apps, 'u-apps'])))).toEqual(['apps']);
+    expect(namespacesToInspect([svc], releaseRefs(inventory(svc, apps), undefined))).toEqual(['apps']);
+    expect(namespacesToInspect([svc, apps], releaseRefs(inventory(svc, apps), undefined))).toEqual([]);
   });
 });

@@ -86,7 +86,10 @@ export function refsToObserve(
   return [...ensure.map(refOf), ...desired.map(refOf), ...releaseRefs(inventory, journal)];
 }
 
-/** Namespaces among what a release may delete (their contents must be listed before planning). */
+/**
+ * Namespaces among what a release may delete (their contents must be listed before planning): those
+ * in `refs` (what it may have written: releaseRefs) that it no longer renders.
+ */
 export function namespacesToInspect(desired: readonly KubeObject[], refs: readonly ObjectRef[]): string[] {
   const wanted = new Set(desired.map((o) => objectKey(o)));
   return refs.filter((r) => r.kind === 'Namespace' && !wanted.has(refKey(r))).map((r) => r.name);

@@ -1,3 +1,4 @@
-/** `@meshd/core/util`: small helpers the packages share: deadlines and memoised parsing of texts. */
+/** `@meshd/core/util`: small helpers the packages share: deadlines, memoised parsing of texts and shared reads in flight. */
 export * from './text-memo.js';
 export * from './deadline.js';
+export * from './in-flight.js';

@@ -12,7 +12,7 @@ import { ClusterWatches } from './watch/cluster-watches.js';
 import { daemonWatchSpecs } from './watch/daemon-watch-specs.js';
 import type { Clock } from './process/clock.js';
 import { parseListen, type HealthSources } from './status/health.js';
-import { REGISTRY_KEY } from './queue/keys.js';
+import { REGISTRY_KEY, registryReadsEndpoints } from './queue/keys.js';
 import { LeaderElection, type LeaderSettings } from './leader/leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './status/metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
@@ -124,6 +124,8 @@ export class Daemon {
       connect,
       enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
       everyKey: () => this.everyKey(),
+      remoteKeys: () => this.directory.remoteKeys(),
+      endpointReaders: () => this.endpointReaders(),
       logger: o.logger.child({ component: 'watch' }),
       watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)),
       ...versionOptions(o),
@@ -294,6 +296,12 @@ export class Daemon {
   /** Every key: each remote's, then the registry's. */
   private everyKey(): string[] {
     return this.directory.everyKey();
+  }
+
+  /** The keys a Pilot, Mixer or statsd move enqueues: each remote's, and the registry's when it publishes a server chosen by Pilot's IP. */
+  private endpointReaders(): string[] {
+    const remotes = this.directory.remoteKeys();
+    return registryReadsEndpoints(this.lastGood.mesh, this.config.clusters) ? [...remotes, REGISTRY_KEY] : remotes;
   }
 
   private enqueueEveryKey(): void {

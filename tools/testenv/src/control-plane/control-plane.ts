@@ -18,10 +18,13 @@ export interface ControlPlaneHelpers {
   readonly rootCertPem: string;
   /** IP of the component's current Running and Ready Pod. */
   podIp(component: IstioComponent): Promise<string>;
-  /** Replaces the component's Pod with a new one at a new IP (new Pod first, then the old is deleted). */
-  moveComponent(component: IstioComponent): Promise<string>;
+  /**
+   * Replaces the component's Pod with a new one at a new IP (new Pod first, then the old is deleted).
+   * `onReady` is called once the new Pod is reported Running and Ready, before the old one is deleted.
+   */
+  moveComponent(component: IstioComponent, onReady?: () => void): Promise<string>;
   /** moveComponent('pilot'): returns Pilot's new IP. */
-  movePilot(): Promise<string>;
+  movePilot(onReady?: () => void): Promise<string>;
   /** moveComponent('policy'): returns the policy Mixer's new IP. */
   movePolicy(): Promise<string>;
   /** Re-issues istio.default in `namespace` (new key and certificate); returns its new data (PEM text). */
@@ -95,15 +98,16 @@ class StandInControlPlane implements ControlPlaneHelpers {
     return ip;
   }
 
-  async moveComponent(component: IstioComponent): Promise<string> {
+  async moveComponent(component: IstioComponent, onReady?: () => void): Promise<string> {
     const old = await this.listPods(component);
     const ip = await this.startPod(component);
+    onReady?.();
     await Promise.all(old.map((pod) => this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: ISTIO_NAMESPACE, gracePeriodSeconds: 0 })));
     return ip;
   }
 
-  movePilot(): Promise<string> {
-    return this.moveComponent('pilot');
+  movePilot(onReady?: () => void): Promise<string> {
+    return this.moveComponent('pilot', onReady);
   }
 
   movePolicy(): Promise<string> {

@@ -1,6 +1,7 @@
-import { snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
+import { buildDesiredMesh, snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
+import type { MeshdConfig } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY } from './keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY, registryReadsEndpoints, remoteKeys } from './keys.js';
 
 const descriptor = (name: string, cfgStore: boolean, extra = ''): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
 kind: Cluster
@@ -86,5 +87,51 @@ describe('everyKey (what a control-plane event, start-up, a reload or leadership
     { what: 'never the control plane', fingerprint: fp(base), known: ['cp'], want: ['east', 'west', REGISTRY_KEY] },
   ])('$what', ({ fingerprint, known, want }) => {
     expect(everyKey(fingerprint, known)).toEqual(want);
+  });
+});
+
+describe('what a Pilot move enqueues (remoteKeys, registryReadsEndpoints)', () => {
+  const twoEndpoints = `spec:
+  kubernetesApiEndpoints:
+    serverEndpoints:
+      - { clientCIDR: 10.1.0.0/16, serverAddress: "198.51.100.10:6443" }
+      - { clientCIDR: 10.2.0.0/16, serverAddress: "192.0.2.10:6443" }
+`;
+  const oneEndpoint = `spec:
+  kubernetesApiEndpoints:
+    serverEndpoints:
+      - { clientCIDR: 0.0.0.0/0, serverAddress: "198.51.100.10:6443" }
+`;
+  const meshOf = (files: Files) => buildDesiredMesh(validateDirectory(snapshotFromContents(files)));
+
+  it('every remote key, never the registry or the control plane', () => {
+    expect(remoteKeys(fp(base), ['north', 'cp'])).toEqual(['east', 'north', 'west']);
+    expect(remoteKeys(undefined, [])).toEqual([]);
+  });
+
+  it.each([
+    { what: 'no serverEndpoints anywhere: Pilot moves do not concern the registry', files: base, clusters: {}, want: false },
+    { what: 'one serverEndpoint: nothing to choose', files: { ...base, 'east.yaml': descriptor('east', false) + oneEndpoint }, clusters: {}, want: false },
+    {
+      what: "several serverEndpoints: chosen by Pilot's IP",
+      files: { ...base, 'east.yaml': descriptor('east', false) + twoEndpoints },
+      clusters: {},
+      want: true,
+    },
+    {
+      what: 'several, but meshd.yaml overrides the published server',
+      files: { ...base, 'east.yaml': descriptor('east', false) + twoEndpoints },
+      clusters: { east: { publishedServer: 'https://203.0.113.9:6443' } },
+      want: false,
+    },
+    { what: 'the control plane is published too', files: { ...base, 'cp.yaml': descriptor('cp', true) + twoEndpoints }, clusters: {}, want: true },
+  ])('$what', ({ files, clusters, want }) => {
+    const mesh = meshOf(files);
+    expect(mesh?.remotes.map((r) => r.name)).toEqual(['east', 'west']);
+    expect(registryReadsEndpoints(mesh, clusters as MeshdConfig['clusters'])).toBe(want);
+  });
+
+  it('answers yes before any mesh is known', () => {
+    expect(registryReadsEndpoints(undefined, {})).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DirectoryValidation } from '@meshd/core/descriptor';
+import { choosesServerByPilotIp } from '@meshd/core/credentials';
+import type { DesiredMesh, DirectoryValidation } from '@meshd/core/descriptor';
+import type { MeshdConfig } from '@meshd/core';
 
 /**
  * Work-queue keys. A remote cluster's key is its name (a DNS label); the registry key contains `@`,
@@ -25,6 +27,25 @@ export function everyKey(fingerprint: DirectoryFingerprint | undefined, known: I
   for (const name of fingerprint?.clusters.keys() ?? []) names.add(name);
   if (fingerprint?.controlPlane !== undefined) names.delete(fingerprint.controlPlane);
   return [...[...names].sort(), REGISTRY_KEY];
+}
+
+/** Every remote's key (everyKey without the registry's): what news about the control plane's sources enqueues. Pure. */
+export function remoteKeys(fingerprint: DirectoryFingerprint | undefined, known: Iterable<string>): string[] {
+  return everyKey(fingerprint, known).filter((k) => k !== REGISTRY_KEY);
+}
+
+/**
+ * Whether the registry key's pass depends on the control-plane endpoints: only when it publishes, for
+ * some cluster (the control plane or a remote), a server chosen by Pilot's IP (several serverEndpoints and no publishedServer
+ * override). Otherwise a Pilot move changes nothing the registry writes, and only the remote keys
+ * run for it. Without a mesh yet it answers true (nothing is known to rule it out). Pure.
+ */
+export function registryReadsEndpoints(mesh: DesiredMesh | undefined, clusters: MeshdConfig['clusters']): boolean {
+  if (mesh === undefined) return true;
+  return [mesh.controlPlane, ...mesh.remotes].some((r) => {
+    const override = clusters[r.name]?.publishedServer;
+    return choosesServerByPilotIp({ spec: r.spec, override: typeof override === 'string' ? override : undefined });
+  });
 }
 
 /** What a directory says about each cluster it defines validly: name → fingerprint of its inputs. */

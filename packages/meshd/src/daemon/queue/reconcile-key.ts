@@ -66,11 +66,22 @@ export function resultOfPass(key: string, report: PassReport): ReconcileResult<P
 export const UNREACHABLE_RECHECK_MS = 5 * 60_000;
 
 async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSignal): Promise<PassReport> {
+  // Taken off the queue now, after whatever enqueued the key: reads other keys start from here on may be shared.
+  const startedAt = performance.now();
   const config = deps.config();
   const snapshot = await readDirectorySnapshot(config.directory);
   addSnapshotCredentials(deps.redactor, snapshot);
   const pass = passOfKey(key);
-  const options: PassOptions = { mode: 'apply', part: pass.part, snapshot, config, plugins: deps.plugins(), logger: deps.logger.child({ key }), signal };
+  const options: PassOptions = {
+    mode: 'apply',
+    part: pass.part,
+    snapshot,
+    config,
+    plugins: deps.plugins(),
+    logger: deps.logger.child({ key }),
+    signal,
+    startedAt,
+  };
   if (pass.part === 'clusters') options.scope = pass.scope;
   const helm = await deps.helm();
   if (helm) options.helm = helm;

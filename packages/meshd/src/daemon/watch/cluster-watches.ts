@@ -15,8 +15,12 @@ export interface ClusterWatchesOptions {
   connect: (name: string, kubeconfigText: string) => ClusterClient;
   /** Receives the keys an event enqueues. */
   enqueue: (keys: readonly string[]) => void;
-  /** Every key (each remote's and the registry's): what a control-plane change enqueues. */
+  /** Every key (each remote's and the registry's): what news about the control plane itself enqueues. */
   everyKey: () => string[];
+  /** Every remote's key: what a spec's 'all-remotes' enqueues. */
+  remoteKeys: () => string[];
+  /** Every key whose pass reads the control-plane endpoints: what a spec's 'endpoint-readers' enqueues. */
+  endpointReaders: () => string[];
   logger: Logger;
   /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default 300. */
   watchTimeoutSeconds?: () => number;
@@ -36,9 +40,11 @@ interface RunningWatches {
  * Keeps the daemon's watches in step with the desired mesh: the control-plane watches on the
  * control plane, the per-remote watches on each remote, restarted when a cluster's kubeconfig or
  * role changes and stopped when it leaves. Owns the watches and their connections; events only
- * enqueue keys (controller-runtime's EnqueueRequestsFromMapFunc): 'all-remotes' and anything about
- * the control plane itself (its link lost or back, a new server version) → every key (each remote's,
- * then the registry's); 'this-remote' → the cluster's own key. Each remote key reconciles on its own,
+ * enqueue keys (controller-runtime's EnqueueRequestsFromMapFunc): anything about the control plane
+ * itself (its link lost or back, a new server version) → every key (each remote's, then the
+ * registry's); 'all-remotes' → each remote's key; 'endpoint-readers' (a Pilot move) → each remote's
+ * key, and the registry's only when what it publishes depends on Pilot's IP; 'this-remote' → the
+ * cluster's own key. Each remote key reconciles on its own,
  * concurrently with the others: discovery reads the control-plane pods from this watch's cache
  * (`controlPlanePods`), not one list per key, and the renderer renders once per distinct values.
  * A remote's watch that breaks or recovers enqueues its key; its server version is read now and then
@@ -129,6 +135,13 @@ export class ClusterWatches {
     return cluster.role === 'control-plane' ? this.o.everyKey() : [cluster.name];
   }
 
+  /** The keys an event of `spec`'s watch on `cluster` enqueues. */
+  private keysOfSpec(spec: WatchSpec, cluster: ValidCluster): string[] {
+    if (spec.enqueue === 'all-remotes') return this.o.remoteKeys();
+    if (spec.enqueue === 'endpoint-readers') return this.o.endpointReaders();
+    return this.keysOf(cluster);
+  }
+
   /** Probes the cluster's server version, enqueueing it (or all, for the control plane) on a change. */
   private watchVersion(cluster: ValidCluster, client: ClusterClient, signal: AbortSignal): void {
     void watchServerVersion({
@@ -146,7 +159,7 @@ export class ClusterWatches {
   private watchSpec(cluster: ValidCluster, client: ClusterClient, spec: WatchSpec, signal: AbortSignal): ResourceWatch {
     const relevant = spec.filter?.() ?? (() => true);
     const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
-    const keys = (): string[] => (spec.enqueue === 'all-remotes' ? this.o.everyKey() : this.keysOf(cluster));
+    const keys = (): string[] => this.keysOfSpec(spec, cluster);
     return watchResource({
       client,
       ...spec.target,

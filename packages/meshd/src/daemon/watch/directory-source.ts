@@ -1,7 +1,7 @@
 import { readDirectorySnapshot, validateDirectory, type ValidCluster } from '@meshd/core/descriptor';
 import type { Logger, MeshdConfig } from '@meshd/core';
 import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, type DirectoryFingerprint } from '../queue/keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, remoteKeys, type DirectoryFingerprint } from '../queue/keys.js';
 import type { Runnable } from '../process/manager.js';
 import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
 
@@ -62,6 +62,11 @@ export class DirectorySource implements Runnable {
   /** Every key: each remote's (of the last read and the known ones), then the registry's. */
   everyKey(): string[] {
     return everyKey(this.fingerprint, this.o.knownRemotes());
+  }
+
+  /** Every remote's key (no registry key). */
+  remoteKeys(): string[] {
+    return remoteKeys(this.fingerprint, this.o.knownRemotes());
   }
 
   private async watchDirectory(): Promise<void> {

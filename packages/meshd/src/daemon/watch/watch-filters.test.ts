@@ -129,7 +129,7 @@ describe('watch specs', () => {
   it("watches control-plane pods for every remote and meshd's objects on each remote", () => {
     const specs = builtinWatchSpecs('istio-system');
     expect(specs.map((s) => [s.on, s.target.kind, s.enqueue])).toEqual([
-      ['control-plane', 'Pod', 'all-remotes'],
+      ['control-plane', 'Pod', 'endpoint-readers'],
       ['each-remote', 'Service', 'this-remote'],
       ['each-remote', 'Endpoints', 'this-remote'],
       ['each-remote', 'Service', 'this-remote'],

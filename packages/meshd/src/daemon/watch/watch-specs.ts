@@ -12,8 +12,12 @@ import { endpointChoiceChanged, isDrift, type KnownObjects } from './watch-filte
 export interface WatchSpec {
   on: 'control-plane' | 'each-remote';
   target: WatchTarget;
-  /** 'all-remotes': every remote (the full-pass key); 'this-remote': the key of the cluster the event happened on. */
-  enqueue: 'all-remotes' | 'this-remote';
+  /**
+   * 'all-remotes': every remote's key; 'endpoint-readers': every key whose pass reads the control-plane
+   * endpoints (each remote's, and the registry's only when it publishes a server chosen by Pilot's
+   * IP); 'this-remote': the key of the cluster the event happened on.
+   */
+  enqueue: 'all-remotes' | 'endpoint-readers' | 'this-remote';
   purpose: string;
   /** Makes the event filter of one watch (given the event and what the watch knew before it); undefined: every event counts. */
   filter?: () => (event: WatchEvent, known: KnownObjects) => boolean;
@@ -50,7 +54,8 @@ export function inventoryWatchSpec(release: { name: string; namespace: string })
 }
 
 /**
- * The daemon's own watches: control-plane pods (an endpoint change enqueues every remote) and, on
+ * The daemon's own watches: control-plane pods (an endpoint change enqueues every key that reads the
+ * endpoints: each remote's, not the registry's unless it chooses a server by Pilot's IP) and, on
  * each remote, the Services and Endpoints meshd applied in the release namespace, directly or
  * through Tiller (someone else's edit or a deletion enqueues that remote), and, given the release,
  * its inventory (inventoryWatchSpec). Pure.
@@ -67,7 +72,7 @@ export function builtinWatchSpecs(releaseNamespace: string, releaseName?: string
     {
       on: 'control-plane',
       target: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespace: ISTIO_NAMESPACE, labelSelector: CONTROL_PLANE_POD_SELECTOR },
-      enqueue: 'all-remotes',
+      enqueue: 'endpoint-readers',
       purpose: 'Pilot, Mixer and statsd pod IPs',
       // Only a change of the endpoints discovery would choose: a Pilot move is one pass, not two.
       filter: () => endpointChoiceChanged,
