@@ -190,6 +190,11 @@ export class Daemon {
     return url;
   }
 
+  /** The registered backends' and renderers' names (the loaded plugins'). */
+  private backendNames(): string[] {
+    return this.plugins.filter((p) => p.kind === 'backend').map((p) => p.name);
+  }
+
   /** The /status body right now. */
   status(): MeshStatus {
     const context: Parameters<typeof statusFromReports>[1] = {
@@ -197,6 +202,7 @@ export class Daemon {
       startedAt: this.startedAt,
       shuttingDown: this.stopping,
       queue: { depth: this.queue.depth(), active: this.queue.active() },
+      backends: this.backendNames(),
     };
     const problem = this.dirWatch?.problem();
     if (problem !== undefined) context.directoryProblem = problem;
@@ -294,7 +300,11 @@ export class Daemon {
     const run = async (): Promise<void> => {
       const snapshot = await readDirectorySnapshot(this.config.directory);
       addSnapshotCredentials(this.o.redactor, snapshot);
-      const validation = validateDirectory(snapshot, { registryMode: this.config.registry.mode, credentialsMode: this.config.credentials.mode });
+      const validation = validateDirectory(snapshot, {
+        registryMode: this.config.registry.mode,
+        credentialsMode: this.config.credentials.mode,
+        backends: this.backendNames(),
+      });
       for (const f of validation.findings.filter((x) => x.severity === 'error'))
         this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
       const next = fingerprintDirectory(validation);
