@@ -395,9 +395,7 @@ export class Daemon {
       return;
     }
     const credentialRerun = report !== undefined && this.absorbReport(record, report);
-    this.leaveFirstRound(record);
-    // Start-up is not done while a credential that waited for its install has yet to be minted.
-    if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
+    this.leaveFirstRound(record, credentialRerun);
     const label = RESULT_LABEL[record.outcome] ?? convergenceLabel(report);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
@@ -407,9 +405,13 @@ export class Daemon {
     this.readyAfterFirstReconcile(record, label);
   }
 
-  /** A key of the first round that finished (not aborted) no longer holds readiness back. */
-  private leaveFirstRound(record: ReconcileRecord): void {
+  /**
+   * A key of the first round that finished (not aborted) no longer holds readiness back; start-up is
+   * not done while a credential that waited for its install has yet to be minted (`credentialRerun`).
+   */
+  private leaveFirstRound(record: ReconcileRecord, credentialRerun: boolean): void {
     if (record.outcome !== 'aborted') this.firstRound?.delete(record.key);
+    if (credentialRerun && !this.readySent) this.firstRound?.add(REGISTRY_KEY);
   }
 
   /** The reconcile's metrics; one that threw (no report) counts its error here, a report's errors were counted with it. */
