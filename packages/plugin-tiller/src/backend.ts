@@ -142,5 +142,6 @@ export const tillerPlugin = definePlugin<TillerConfig>({
   configSchema: tillerConfigSchema,
   selectConfig: selectTillerConfig,
   needs: ['endpoints', 'helm'],
+  helmBinary: (config) => config.helmBinary,
   create: (ctx) => new TillerBackend(ctx),
 });

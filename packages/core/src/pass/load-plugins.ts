@@ -21,11 +21,12 @@ function configOf<C>(def: PluginDefinition<C>, config: unknown): C {
 /** Creates one plugin; a renderer is wrapped in core's release engine (rendererBackend). */
 function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin {
   const ctx = { logger: logger.child({ plugin: def.name }), config: configOf(def, config), signal };
+  const helm = def.needs.includes('helm') && def.helmBinary ? { helmBinary: def.helmBinary(ctx.config) } : {};
   if (def.kind === 'renderer') {
     const instance = rendererBackend({ name: def.name, renderer: def.create(ctx), release: releaseOf(config), logger: ctx.logger });
-    return { name: def.name, kind: 'backend', order: 'after-backend', needs: def.needs, instance };
+    return { name: def.name, kind: 'backend', order: 'after-backend', needs: def.needs, ...helm, instance };
   }
-  return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, instance: def.create(ctx) };
+  return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, ...helm, instance: def.create(ctx) };
 }
 
 /**

@@ -27,6 +27,7 @@ function definitionProblems<C>(def: PluginDefinition<C>): string[] {
       orderOf(def) === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(orderOf(def) ?? '')),
       'order is for addons only: before-backend or after-backend',
     ],
+    [(def.needs ?? []).includes('helm') === (typeof def.helmBinary === 'function'), "helmBinary(config) goes with needs: ['helm'], and only with it"],
   ];
   const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
   return [...checks.filter(([ok]) => !ok).map(([, problem]) => problem), ...unknownNeeds];
@@ -50,8 +51,10 @@ export interface LoadedPlugin {
   /** `backend` for backends and renderers alike: exactly one runs per remote. */
   kind: 'backend' | 'addon';
   order: 'before-backend' | 'after-backend';
-  /** What the plugin declared it needs; core enforces it (see unmetNeedPlan). */
+  /** What the plugin declared it needs; core enforces it (see unmetNeedPlan, pass/members.ts judgePrerequisites). */
   needs: readonly PluginNeed[];
+  /** The helm client the plugin runs (its `helmBinary` with its config), when it needs helm. */
+  helmBinary?: string;
   instance: ComponentInstance;
 }
 

@@ -127,7 +127,10 @@ export type PluginKind = 'backend' | 'addon' | 'renderer';
 
 /**
  * Inputs a plugin may declare it needs, checked at registration and enforced by core: a plugin that
- * needs `endpoints` is not asked to plan while discovery has failed (core reports why instead).
+ * needs `endpoints` is not asked to plan while discovery has failed (core reports it skipped, and
+ * why); a plugin that needs `helm` names its client (`helmBinary`), and core probes that client
+ * (≥ 2.7.2, the prerequisite check) only for the clusters such a plugin serves. A mesh whose plugins
+ * need no helm never runs one.
  */
 export type PluginNeed = 'endpoints' | 'helm';
 
@@ -167,6 +170,8 @@ interface PluginDefinitionBase<C> {
   /** Picks the plugin's slice out of the whole (already validated) meshd config. */
   selectConfig(config: unknown): unknown;
   needs: readonly PluginNeed[];
+  /** The helm client this plugin runs, from its validated config: required with `needs: ['helm']`, refused without. */
+  helmBinary?(config: C): string;
 }
 
 /** A backend or an addon: it observes, plans and applies by itself (ComponentInstance). */

@@ -7,7 +7,7 @@ import type { DesiredMesh } from '@meshd/core/descriptor';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
 import type { FastifyInstance } from 'fastify';
-import { helmBinaryOf } from '../pass-runner.js';
+import { onceEachHelm } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
 import { manyListenerAbortController } from './abort.js';
 import { ClusterWatches } from './cluster-watches.js';
@@ -91,7 +91,8 @@ export class Daemon {
   readonly queue: WorkQueue<PassReport>;
   private config: MeshdConfig;
   private plugins: LoadedPlugin[] = [];
-  private helmProbe: Promise<HelmProbe | undefined> | undefined;
+  /** Each helm client's version, asked once per config (core asks only for clients a plugin in use needs). */
+  private helmProbes: ((binary: string) => Promise<HelmProbe>) | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   /** When each remote's key last reported it converged (the queue's clock). */
@@ -150,7 +151,7 @@ export class Daemon {
       reconcile: keyReconciler({
         config: () => this.config,
         plugins: () => this.plugins,
-        helm: () => (this.helmProbe ??= o.probeHelm ? o.probeHelm(helmBinaryOf(this.config), this.abort.signal) : Promise.resolve(undefined)),
+        ...(o.probeHelm ? { helm: (binary: string) => this.probeHelm(binary) } : {}),
         runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
         logger: o.logger.child({ component: 'reconcile' }),
         redactor: o.redactor,
@@ -188,6 +189,14 @@ export class Daemon {
     }
     this.o.logger.info({ url, directory: this.config.directory, leaderElection: this.election !== undefined }, 'meshd is running');
     return url;
+  }
+
+  /** Asks a helm client for its version, once per client until the config is reloaded. */
+  private probeHelm(binary: string): Promise<HelmProbe> {
+    const probe = this.o.probeHelm;
+    if (probe === undefined) return Promise.resolve({ failure: 'no helm probe' });
+    this.helmProbes ??= onceEachHelm((b) => probe(b, this.abort.signal));
+    return this.helmProbes(binary);
   }
 
   /** The registered backends' and renderers' names (the loaded plugins'). */
@@ -239,7 +248,7 @@ export class Daemon {
     if (next.stateDirectory !== before.stateDirectory && !(await this.switchStateStore(next.stateDirectory))) return false;
     this.config = next;
     this.plugins = plugins;
-    this.helmProbe = undefined;
+    this.helmProbes = undefined;
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
     if (next.directory !== before.directory) await this.rewatchDirectory();
