@@ -8,6 +8,7 @@ import type {
   PluginNeed,
   RendererPluginDefinition,
 } from './types.js';
+import type { PluginWatch } from './watch.js';
 
 const KNOWN_NEEDS: readonly PluginNeed[] = ['endpoints', 'helm'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -27,6 +28,7 @@ function definitionProblems<C>(def: PluginDefinition<C>): string[] {
       orderOf(def) === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(orderOf(def) ?? '')),
       'order is for addons only: before-backend or after-backend',
     ],
+    [def.watches === undefined || typeof def.watches === 'function', 'watches must be a function of the config'],
     [(def.needs ?? []).includes('helm') === (typeof def.helmBinary === 'function'), "helmBinary(config) goes with needs: ['helm'], and only with it"],
   ];
   const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
@@ -55,6 +57,8 @@ export interface LoadedPlugin {
   needs: readonly PluginNeed[];
   /** The helm client the plugin runs (its `helmBinary` with its config), when it needs helm. */
   helmBinary?: string;
+  /** What the daemon watches for this plugin (its declaration, plus core's release watches for a renderer). */
+  watches: readonly PluginWatch[];
   instance: ComponentInstance;
 }
 

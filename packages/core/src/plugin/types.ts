@@ -3,6 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import type { ErrorCode } from '../errors.js';
 import type { JournalEntry } from '../plan/journal.js';
 import type { KubeObject } from '../kube/object.js';
+import type { PluginWatch, WatchContext } from './watch.js';
 
 /** The logger each plugin gets: a pino child logger satisfies it. */
 export interface Logger {
@@ -172,6 +173,12 @@ interface PluginDefinitionBase<C> {
   needs: readonly PluginNeed[];
   /** The helm client this plugin runs, from its validated config: required with `needs: ['helm']`, refused without. */
   helmBinary?(config: C): string;
+  /**
+   * The objects whose changes the daemon must see for this plugin, as data (PluginWatch), from its
+   * validated config: the daemon keeps these watches open and enqueues what they say. A renderer's
+   * release (its objects and inventory) is watched by core; a renderer declares only what else it reads.
+   */
+  watches?(config: C, context: WatchContext): PluginWatch[];
 }
 
 /** A backend or an addon: it observes, plans and applies by itself (ComponentInstance). */

@@ -126,11 +126,7 @@ export class Daemon {
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
     this.watches = new ClusterWatches({
-      specs: () =>
-        daemonWatchSpecs(
-          this.config,
-          this.plugins.map((p) => p.name),
-        ),
+      specs: () => daemonWatchSpecs(this.plugins),
       connect,
       enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
       everyKey: () => this.everyKey(),
