@@ -18,7 +18,7 @@ const config = await loadConfig(configPath, { directory: dir }, { homeDir: proce
 const signal = new AbortController().signal;
 const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);
-const helm = await probeHelm(config.helm.binary, signal);
+const helm = (binary: string): ReturnType<typeof probeHelm> => probeHelm(binary, signal);
 const state = config.stateDirectory === undefined ? undefined : await StateStore.open(config.stateDirectory);
 const report = await runPass({
   mode: 'apply',

@@ -9,5 +9,6 @@
 export * from './errors.js';
 export * from './plugin/types.js';
 export * from './plugin/define.js';
+export * from './plugin/watch.js';
 export * from './pass/index.js';
 export * from './config/index.js';

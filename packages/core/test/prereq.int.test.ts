@@ -20,8 +20,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const gatherAll = (): Promise<Array<{ name: string; facts: ClusterFacts; usesHelm: boolean }>> =>
-  Promise.all(clients.map(async (c, i) => ({ name: c.name, facts: await gatherClusterFacts(c), usesHelm: i > 0 })));
+const gatherAll = (): Promise<Array<{ name: string; facts: ClusterFacts; helmBinaries: string[] }>> =>
+  Promise.all(clients.map(async (c, i) => ({ name: c.name, facts: await gatherClusterFacts(c), helmBinaries: i > 0 ? ['helm'] : [] })));
 
 describe('gatherClusterFacts', () => {
   it("reads version v1.34.4, each cluster's own pod and service CIDRs, and its identity (kube-system UID)", async () => {
@@ -72,7 +72,7 @@ describe('checkPrerequisites on live facts', () => {
       controlPlane: 'cp',
       clusters: await gatherAll(),
       pilot: await pilotMulticlusterFlags(clients[0]!),
-      helm: { output: stdout },
+      helm: { helm: { output: stdout } },
     });
     expect(report.findings).toEqual({ cp: [], 'remote-1': [], 'remote-2': [] });
     expect(report.blocked.size).toBe(0);

@@ -42,11 +42,16 @@ export async function probeHelm(binary: string, signal?: AbortSignal, stateDirec
 }
 
 /**
- * The helm client the prerequisite check judges: the default backend's (Helm 2 for tiller). A mesh
- * that mixes backends is judged by its default's client.
+ * A helm probe that asks each client once (probeHelm), for core's prerequisite check: core asks only
+ * for the clients of plugins that need helm, so a mesh of renderers that need none never runs helm.
  */
-export function helmBinaryOf(config: MeshdConfig): string {
-  return config.backend === 'tiller' ? config.tiller.helmBinary : config.helm.binary;
+export function onceEachHelm(probe: (binary: string) => Promise<HelmProbe>): (binary: string) => Promise<HelmProbe> {
+  const asked = new Map<string, Promise<HelmProbe>>();
+  return (binary) => {
+    let answer = asked.get(binary);
+    if (answer === undefined) asked.set(binary, (answer = probe(binary)));
+    return answer;
+  };
 }
 
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
@@ -68,13 +73,14 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   const signal = inv.signal ?? new AbortController().signal;
   // meshd's memory on the bastion; `plan` only reads it. A damaged state file throws (nothing changes).
   const stateDirectory = config.stateDirectory ?? defaultStateDirectory(inv.io.homeDir, inv.io.env);
-  // Asked first: helm runs (when it must) while the state and the directory are read.
-  const helmProbe = probeHelm(helmBinaryOf(config), signal, stateDirectory);
+  const plugins = loadPlugins(inv.plugins ?? BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
+  const helm = onceEachHelm((binary) => probeHelm(binary, signal, stateDirectory));
+  // Asked first: the default backend's helm (when it needs one) runs while the state and the directory are read.
+  const early = plugins.find((p) => p.kind === 'backend' && p.name === config.backend)?.helmBinary;
+  if (early !== undefined) void helm(early);
   const state = await StateStore.open(stateDirectory, { readOnly: inv.mode === 'plan' });
   const snapshot = await readDirectorySnapshot(config.directory);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
-  const plugins = loadPlugins(inv.plugins ?? BUILTIN_PLUGINS, { ...config, stateDirectory }, inv.logger, signal);
-  const helm = await helmProbe;
   const report = await runPass({
     mode: inv.mode,
     snapshot,

@@ -57,5 +57,6 @@ export const helmTemplatePlugin = definePlugin<HelmTemplateConfig>({
   configSchema: helmTemplateConfigSchema,
   selectConfig: selectHelmConfig,
   needs: ['endpoints', 'helm'],
+  helmBinary: (config) => config.helmBinary,
   create: (ctx) => new HelmTemplateRenderer(ctx),
 });

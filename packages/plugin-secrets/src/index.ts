@@ -3,7 +3,7 @@ export { secretsPlugin } from './plugin.js';
 export { SECRETS } from './component.js';
 export { secretsConfigSchema, secretsOverrideSchema, selectSecretsConfig, effectiveConfig } from './config.js';
 export type { SecretsConfig, SecretsOverride, EffectiveConfigResult } from './config.js';
-export { secretWatchSources } from './watch.js';
+export { secretPluginWatches, secretWatchSources } from './watch.js';
 export type { SecretWatchSource } from './watch.js';
 export { nameMatcher, isExactName, singleExactName, selectNamespaces } from './names.js';
 export { COMPONENT_LABEL, COMPONENT_VALUE, OWNED_COPIES_SELECTOR, SOURCE_ANNOTATION, SOURCE_HASH_ANNOTATION, filterMetadata } from './metadata.js';

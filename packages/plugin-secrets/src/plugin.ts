@@ -1,4 +1,5 @@
 import { definePlugin } from '@meshd/core';
+import { secretPluginWatches } from './watch.js';
 import { createSecretsComponent, SECRETS } from './component.js';
 import { secretsConfigSchema, selectSecretsConfig } from './config.js';
 import type { SecretsConfig } from './config.js';
@@ -17,5 +18,6 @@ export const secretsPlugin = definePlugin<SecretsConfig>({
   configSchema: secretsConfigSchema,
   selectConfig: selectSecretsConfig,
   needs: [],
+  watches: (config, { clusters }) => secretPluginWatches(config, clusters),
   create: createSecretsComponent,
 });

@@ -1,3 +1,4 @@
+import type { PluginWatch } from '@meshd/core';
 import { effectiveConfig } from './config.js';
 import type { SecretsConfig } from './config.js';
 import { CA_SECRET } from './desired.js';
@@ -81,4 +82,15 @@ export function secretWatchSources(config: SecretsConfig, clusters: Readonly<Rec
   });
   sources.push({ on: 'each-remote', kind: 'Namespace', enqueue: 'this-remote', purpose: 'application namespaces created on a remote' });
   return sources;
+}
+
+/**
+ * The secrets plugin's watches as core's plugin API declares them (secretWatchSources as
+ * PluginWatch): on a remote only changes someone other than meshd made count. Pure.
+ */
+export function secretPluginWatches(config: SecretsConfig, clusters: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {}): PluginWatch[] {
+  return secretWatchSources(config, clusters).map((source) => {
+    const { kind, ...rest } = source;
+    return { ...rest, apiVersion: 'v1', kind, plural: kind === 'Secret' ? 'secrets' : 'namespaces', events: source.on === 'each-remote' ? 'drift' : 'all' };
+  });
 }

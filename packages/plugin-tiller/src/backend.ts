@@ -1,6 +1,7 @@
 import { ServedApiCache } from '@meshd/core/cluster';
 import { contentHash, splitServed } from '@meshd/core/plan';
 import { definePlugin, MeshdError, neededEndpoints } from '@meshd/core';
+import type { PluginWatch } from '@meshd/core';
 import { readObjects, refOf } from '@meshd/core/kube';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
@@ -136,11 +137,37 @@ class TillerBackend implements ComponentInstance {
  * installs, upgrades, repairs, rolls back or purges it through Tiller. The release records meshd's
  * hash in its values (`meshd.hash`); Tiller, not meshd, owns the release record.
  */
+/**
+ * What the daemon watches on each remote for a Tiller release: the Services and Endpoints of the
+ * release namespace that Tiller installed (the chart labels them heritage=Tiller, not meshd's
+ * label); someone else's edit or a deletion enqueues that remote. Pure.
+ */
+export function tillerWatches(namespace: string): PluginWatch[] {
+  return (
+    [
+      ['Service', 'services'],
+      ['Endpoints', 'endpoints'],
+    ] as const
+  ).map(([kind, plural]) => ({
+    on: 'each-remote',
+    apiVersion: 'v1',
+    kind,
+    plural,
+    namespace,
+    labelSelector: 'heritage=Tiller',
+    events: 'drift',
+    enqueue: 'this-remote',
+    purpose: `drift of meshd's ${kind} objects (installed through Tiller)`,
+  }));
+}
+
 export const tillerPlugin = definePlugin<TillerConfig>({
   name: TILLER,
   kind: 'backend',
   configSchema: tillerConfigSchema,
   selectConfig: selectTillerConfig,
   needs: ['endpoints', 'helm'],
+  helmBinary: (config) => config.helmBinary,
+  watches: (_config, { release }) => tillerWatches(release.namespace),
   create: (ctx) => new TillerBackend(ctx),
 });

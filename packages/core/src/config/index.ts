@@ -2,12 +2,4 @@
 export { formatDuration, parseDuration } from './duration.js';
 export { DEFAULT_CONFIG_PATHS, defaultStateDirectory, loadConfig, resolvePath, type LoadConfigOptions } from './load.js';
 export { COMMAND_LINE, mergeOverrides, parseConfigText, type ConfigParseResult } from './parse.js';
-export {
-  BUILTIN_BACKENDS,
-  meshdConfigSchema,
-  meshdConfigSchemaFor,
-  type BackendName,
-  type ClusterOverride,
-  type MeshdConfig,
-  type MeshdConfigInput,
-} from './schema.js';
+export { meshdConfigSchemaFor, type BackendName, type ClusterOverride, type MeshdConfig, type MeshdConfigInput } from './schema.js';

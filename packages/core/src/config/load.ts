@@ -24,7 +24,7 @@ export interface LoadConfigOptions {
    * then an error, not "every default" — it is most likely a file caught half-written.
    */
   reloading?: boolean;
-  /** The registered backends' names: `backend:` must name one. Default: the backends meshd ships. */
+  /** The registered backends' names (loadPlugins' `backendNames`): `backend:` must name one. Without them any plugin name passes. */
   backends?: readonly [string, ...string[]];
 }
 

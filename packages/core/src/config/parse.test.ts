@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_LINE, parseConfigText } from './parse.js';
 
+/** The names a meshd with helm-template and tiller registered gives the parser (core keeps no list of its own). */
+const REGISTERED: [string, ...string[]] = ['helm-template', 'tiller'];
+
 const lines = (text: string, overrides = {}) =>
-  parseConfigText(text, 'meshd.yaml', overrides).findings.map((f) => `${f.file}:${f.line}:${f.col}: ${f.severity}: ${f.message}`);
+  parseConfigText(text, 'meshd.yaml', overrides, REGISTERED).findings.map((f) => `${f.file}:${f.line}:${f.col}: ${f.severity}: ${f.message}`);
 
 describe('meshd.yaml schema', () => {
   it('an empty file means every default of DESIGN.md', () => {
@@ -97,7 +100,7 @@ describe('meshd.yaml schema', () => {
       'clusters:\n  east:\n    backnd: tiller\n',
       'meshd.yaml:3:5: error: unknown field clusters.east.backnd; did you mean "backend"?',
     ],
-    ['wrong backend', 'backend: helm\n', 'meshd.yaml:1:10: error: backend must be "helm-template" or "tiller", got "helm"'],
+    ['wrong backend', 'backend: helm\n', 'meshd.yaml:1:10: error: backend must be a registered backend (helm-template, tiller), got "helm"'],
     ['listen without port', 'listen: 127.0.0.1\n', 'meshd.yaml:1:9: error: listen must be HOST:PORT, e.g. "127.0.0.1:9580", got "127.0.0.1"'],
     [
       'endpoint is a host name',
@@ -127,7 +130,7 @@ describe('meshd.yaml schema', () => {
     ['two documents', 'prune: true\n---\nadopt: true\n', 'meshd.yaml:3:1: error: meshd.yaml must be a single YAML document'],
   ])('%s', (_name, text, expected) => {
     expect(lines(text)).toContain(expected);
-    expect(parseConfigText(text, 'meshd.yaml').config).toBeUndefined();
+    expect(parseConfigText(text, 'meshd.yaml', {}, REGISTERED).config).toBeUndefined();
   });
 
   it('command-line overrides win over the file', () => {
@@ -151,9 +154,24 @@ describe('meshd.yaml schema', () => {
     const { config, findings } = parseConfigText('backend: fixture-renderer\nclusters: { east: { backend: tiller } }\n', 'meshd.yaml', {}, backends);
     expect(findings).toEqual([]);
     expect(config).toMatchObject({ backend: 'fixture-renderer', clusters: { east: { backend: 'tiller' } } });
-    const refused = parseConfigText('backend: fixture-renderer\n', 'meshd.yaml');
+    const refused = parseConfigText('backend: fixture-renderer\nclusters:\n  east: { backend: istioctl }\n', 'meshd.yaml', {}, REGISTERED);
     expect(refused.config).toBeUndefined();
-    expect(refused.findings.map((f) => f.message)).toEqual(['backend must be "helm-template" or "tiller", got "fixture-renderer"']);
+    expect(refused.findings.map((f) => `${f.file}:${f.line}:${f.col}: ${f.field}: ${f.message}`)).toEqual([
+      'meshd.yaml:1:10: backend: backend must be a registered backend (helm-template, tiller), got "fixture-renderer"',
+      'meshd.yaml:3:20: clusters.east.backend: clusters.east.backend must be a registered backend (helm-template, tiller), got "istioctl"',
+    ]);
+  });
+
+  it('backend: defaults to helm-template when it is registered, else to the first registered backend', () => {
+    expect(parseConfigText('', 'meshd.yaml', {}, REGISTERED).config?.backend).toBe('helm-template');
+    expect(parseConfigText('', 'meshd.yaml', {}, ['fixture-renderer', 'tiller']).config?.backend).toBe('fixture-renderer');
+  });
+
+  it('backend: without registered names (a library caller) any plugin name passes, a malformed one does not', () => {
+    expect(parseConfigText('backend: fixture-renderer\n', 'meshd.yaml').config?.backend).toBe('fixture-renderer');
+    expect(parseConfigText('backend: Not_A_Plugin\n', 'meshd.yaml').findings.map((f) => f.message)).toEqual([
+      'backend must be a plugin name (lower-case letters, digits and dashes), got "Not_A_Plugin"',
+    ]);
   });
 
   it('plugins: each plugin’s own section passes through unvalidated (the plugin’s schema checks it); its names are DNS labels', () => {

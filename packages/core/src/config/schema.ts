@@ -40,18 +40,33 @@ const secretsOverrideSchema = z.strictObject({
   copyCaSecret: z.boolean().optional(),
 });
 
-/** The backends meshd ships (its registered plugins pass their own names: meshdConfigSchemaFor). */
-export const BUILTIN_BACKENDS: readonly [string, ...string[]] = ['helm-template', 'tiller'];
+/** A plugin's name as definePlugin accepts it. */
+const pluginName = checkedString((s) => /^[a-z][a-z0-9-]{0,62}$/.test(s), 'a plugin name (lower-case letters, digits and dashes)');
 
-/** `backend:` one of the registered backends' names. */
-function backendSchema(backends: readonly [string, ...string[]]): z.ZodEnum<Record<string, string>> {
-  return z.enum(backends as [string, ...string[]]);
+/**
+ * `backend:` one of the registered backends' names (loadPlugins' `backendNames`). Core keeps no list
+ * of its own: without registered names (a library caller that has not said which plugins it runs)
+ * any plugin name passes here, and the pass refuses one that is not registered.
+ */
+function backendSchema(backends: readonly [string, ...string[]] | undefined): z.ZodType<string> {
+  if (backends === undefined) return pluginName;
+  return z.string().refine((s) => backends.includes(s), {
+    error: (iss) => `must be a registered backend (${backends.join(', ')}), got ${describeValue(iss.input)}`,
+  });
+}
+
+/**
+ * The default `backend:`: helm-template (DESIGN.md § Interfaces) when it is registered, else the
+ * first registered backend.
+ */
+function defaultBackend(backends: readonly [string, ...string[]] | undefined): string {
+  return backends === undefined || backends.includes('helm-template') ? 'helm-template' : backends[0];
 }
 
 /** Per-cluster overrides, keyed by cluster name in `clusters`. */
 // A zod schema's type is the one z infers from it: written out, it would repeat the schema.
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
-const clusterOverrideSchemaFor = (backends: readonly [string, ...string[]]) =>
+const clusterOverrideSchemaFor = (backends: readonly [string, ...string[]] | undefined) =>
   z.strictObject({
     backend: backendSchema(backends).optional(),
     tillerHost: listenAddress.optional(),
@@ -105,14 +120,14 @@ const credentialsSchema = z
  */
 // A zod schema's type is the one z infers from it: written out, it would repeat the schema.
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
-function schemaFor(backends: readonly [string, ...string[]]) {
+function schemaFor(backends: readonly [string, ...string[]] | undefined) {
   const backend = backendSchema(backends);
   const clusterOverrideSchema = clusterOverrideSchemaFor(backends);
   return z.strictObject({
     directory: z.string().min(1).default('~/multicluster'),
     listen: listenAddress.default('127.0.0.1:9580'),
     allowedHosts: z.array(hostName).default([]),
-    backend: backend.default('helm-template'),
+    backend: backend.default(defaultBackend(backends)),
     chart: z.string().min(1).default('./examples/charts/istio-remote'),
     release: z.strictObject({ name: dnsLabel.default('istio-remote'), namespace: dnsLabel.default('istio-system') }).prefault({}),
     values: values.default({}),
@@ -176,22 +191,22 @@ function schemaFor(backends: readonly [string, ...string[]]) {
 /** The zod schema of meshd.yaml (for one set of registered backends). */
 export type MeshdConfigSchema = ReturnType<typeof schemaFor>;
 
-/** meshd.yaml's schema with `backend:` one of the given registered backends (default: the ones meshd ships). */
-export function meshdConfigSchemaFor(backends: readonly [string, ...string[]] = BUILTIN_BACKENDS): MeshdConfigSchema {
+/**
+ * meshd.yaml's schema with `backend:` (and `clusters.NAME.backend`) one of the given registered
+ * backends' names; without names, any plugin name (the pass then refuses an unregistered one).
+ */
+export function meshdConfigSchemaFor(backends?: readonly [string, ...string[]]): MeshdConfigSchema {
   return schemaFor(backends);
 }
-
-/** meshd.yaml with the backends meshd ships (meshdConfigSchemaFor). */
-export const meshdConfigSchema = meshdConfigSchemaFor(BUILTIN_BACKENDS);
 
 /**
  * The validated meshd configuration. `directory`, `chart` and `stateDirectory` are absolute once
  * loadConfig has resolved them; `resync` is in milliseconds. Owned by whoever loaded it; treat as read-only.
  */
-export type MeshdConfig = z.output<typeof meshdConfigSchema>;
+export type MeshdConfig = z.output<MeshdConfigSchema>;
 
 /** meshd.yaml as written (every key optional), also the shape of command-line overrides. */
-export type MeshdConfigInput = z.input<typeof meshdConfigSchema>;
+export type MeshdConfigInput = z.input<MeshdConfigSchema>;
 
 /** Per-cluster overrides (`clusters.NAME`). */
 export type ClusterOverride = z.output<ReturnType<typeof clusterOverrideSchemaFor>>;

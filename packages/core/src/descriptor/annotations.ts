@@ -24,8 +24,6 @@ export const ANNOTATIONS = {
 
 /** meshd's own descriptor annotation: the backend that installs istio-remote on this cluster. */
 export const BACKEND_ANNOTATION = 'meshd.io/backend';
-/** Values BACKEND_ANNOTATION accepts. */
-export const BACKEND_NAMES: readonly string[] = ['helm-template', 'tiller'];
 
 /** Every known config.istio.io/* annotation name. */
 export const KNOWN_ISTIO_ANNOTATIONS: readonly string[] = Object.values(ANNOTATIONS);

@@ -1,14 +1,5 @@
 import * as z from 'zod';
-import {
-  ANNOTATIONS,
-  BACKEND_ANNOTATION,
-  BACKEND_NAMES,
-  DESCRIPTOR_API_VERSION,
-  DESCRIPTOR_KIND,
-  fileNameProblem,
-  OTHER_PLATFORMS,
-  parseGoBool,
-} from './annotations.js';
+import { ANNOTATIONS, BACKEND_ANNOTATION, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, fileNameProblem, OTHER_PLATFORMS, parseGoBool } from './annotations.js';
 import { describeValue } from './describe-value.js';
 import { isDnsLabel, isDnsSubdomain, parseCidr, parseHostPort } from './network.js';
 
@@ -47,24 +38,37 @@ const accessConfigFile = z.string().superRefine((value, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * The backend annotation: one of the registered backends' names (the pass's plugins); without names
+ * (a caller that registers none) any plugin name, which the pass refuses when it is not registered.
+ */
+function backendAnnotation(backends: readonly string[] | undefined): z.ZodString {
+  if (backends === undefined) return checkedString((s) => /^[a-z][a-z0-9-]{0,62}$/.test(s), 'a backend plugin name');
+  const expected = backends.length === 0 ? 'a registered backend (none is registered)' : `a registered backend: ${backends.join(', ')}`;
+  return checkedString((s) => backends.includes(s), expected);
+}
+
 /** The annotations meshd reads; other annotations pass through untouched. */
-const annotationsSchema = z.looseObject(
-  {
-    [ANNOTATIONS.pilotEndpoint]: hostWithPort,
-    [ANNOTATIONS.platform]: platform.optional(),
-    [ANNOTATIONS.pilotCfgStore]: pilotCfgStore.optional(),
-    [ANNOTATIONS.accessConfigFile]: accessConfigFile,
-    [ANNOTATIONS.accessConfigSecret]: checkedString(isDnsSubdomain, 'a Secret name (DNS-1123 subdomain)').optional(),
-    [ANNOTATIONS.accessConfigSecretNamespace]: dnsLabel.optional(),
-    [BACKEND_ANNOTATION]: checkedString((s) => BACKEND_NAMES.includes(s), 'helm-template or tiller').optional(),
-  },
-  {
-    error: (iss) =>
-      iss.input === undefined || iss.input === null
-        ? `is missing: a Cluster needs at least ${ANNOTATIONS.pilotEndpoint} and ${ANNOTATIONS.accessConfigFile}`
-        : undefined,
-  },
-);
+// A zod schema's type is the one z infers from it: written out, it would repeat the schema.
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+const annotationsSchemaFor = (backends: readonly string[] | undefined) =>
+  z.looseObject(
+    {
+      [ANNOTATIONS.pilotEndpoint]: hostWithPort,
+      [ANNOTATIONS.platform]: platform.optional(),
+      [ANNOTATIONS.pilotCfgStore]: pilotCfgStore.optional(),
+      [ANNOTATIONS.accessConfigFile]: accessConfigFile,
+      [ANNOTATIONS.accessConfigSecret]: checkedString(isDnsSubdomain, 'a Secret name (DNS-1123 subdomain)').optional(),
+      [ANNOTATIONS.accessConfigSecretNamespace]: dnsLabel.optional(),
+      [BACKEND_ANNOTATION]: backendAnnotation(backends).optional(),
+    },
+    {
+      error: (iss) =>
+        iss.input === undefined || iss.input === null
+          ? `is missing: a Cluster needs at least ${ANNOTATIONS.pilotEndpoint} and ${ANNOTATIONS.accessConfigFile}`
+          : undefined,
+    },
+  );
 
 const serverEndpointSchema = z.strictObject({
   clientCIDR: checkedString((s) => parseCidr(s) !== undefined, 'a CIDR block such as "10.0.0.0/24" or "0.0.0.0/0"'),
@@ -85,21 +89,47 @@ const specSchema = z.strictObject({
   authInfo: z.record(z.string(), z.unknown()).nullish(),
 });
 
-/** A clusterregistry.k8s.io/v1alpha1 Cluster as meshd accepts it (unknown fields are errors). */
-export const clusterDescriptorSchema = z.strictObject({
-  apiVersion: z.literal(DESCRIPTOR_API_VERSION),
-  kind: z.literal(DESCRIPTOR_KIND),
-  metadata: z.strictObject({
-    name: dnsLabel,
-    namespace: dnsLabel.optional(),
-    labels: z.record(z.string(), z.string()).nullish(),
-    annotations: annotationsSchema,
-  }),
-  spec: specSchema.nullish(),
-  status: z.unknown().optional(),
-});
+// A zod schema's type is the one z infers from it: written out, it would repeat the schema.
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
+const descriptorSchemaFor = (backends: readonly string[] | undefined) =>
+  z.strictObject({
+    apiVersion: z.literal(DESCRIPTOR_API_VERSION),
+    kind: z.literal(DESCRIPTOR_KIND),
+    metadata: z.strictObject({
+      name: dnsLabel,
+      namespace: dnsLabel.optional(),
+      labels: z.record(z.string(), z.string()).nullish(),
+      annotations: annotationsSchemaFor(backends),
+    }),
+    spec: specSchema.nullish(),
+    status: z.unknown().optional(),
+  });
+
+/** The zod schema of a cluster descriptor (for one set of registered backends). */
+export type ClusterDescriptorSchema = ReturnType<typeof descriptorSchemaFor>;
+
+/** A clusterregistry.k8s.io/v1alpha1 Cluster as meshd accepts it, any backend plugin name allowed (unknown fields are errors). */
+export const clusterDescriptorSchema: ClusterDescriptorSchema = descriptorSchemaFor(undefined);
+
+// One schema per list of registered backends: a directory of 500 descriptors builds it once.
+const schemas = new Map<string, ClusterDescriptorSchema>();
+
+/**
+ * A Cluster descriptor's schema whose `meshd.io/backend` annotation must name one of `backends` (the
+ * registered backends and renderers); without names, clusterDescriptorSchema.
+ */
+export function clusterDescriptorSchemaFor(backends: readonly string[] | undefined): ClusterDescriptorSchema {
+  if (backends === undefined) return clusterDescriptorSchema;
+  const key = backends.join('\n');
+  const known = schemas.get(key);
+  if (known !== undefined) return known;
+  const schema = descriptorSchemaFor([...backends]);
+  if (schemas.size >= 16) schemas.clear();
+  schemas.set(key, schema);
+  return schema;
+}
 
 /** A parsed cluster descriptor. */
-export type ClusterDescriptor = z.output<typeof clusterDescriptorSchema>;
+export type ClusterDescriptor = z.output<ClusterDescriptorSchema>;
 /** The spec of a cluster descriptor (cluster-registry ClusterSpec). */
 export type ClusterSpec = z.output<typeof specSchema>;

@@ -1,5 +1,5 @@
 /** Cluster descriptors: reading a directory snapshot, validating it, and the desired mesh it asks for. */
-export { ANNOTATIONS, BACKEND_ANNOTATION, BACKEND_NAMES, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, parseGoBool } from './annotations.js';
+export { ANNOTATIONS, BACKEND_ANNOTATION, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, parseGoBool } from './annotations.js';
 export type { ClusterDescriptor, ClusterSpec } from './cluster-schema.js';
 export { buildDesiredMesh, type DesiredMesh } from './mesh.js';
 export { errorAt, formatFinding, hasErrors, sortFindings, warningAt, type Finding, type Position, type Severity } from './finding.js';

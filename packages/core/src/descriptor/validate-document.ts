@@ -1,5 +1,5 @@
 import { ANNOTATIONS, DESCRIPTOR_API_VERSION, DESCRIPTOR_KIND, ISTIO_ANNOTATION_PREFIX, KNOWN_ISTIO_ANNOTATIONS, parseGoBool } from './annotations.js';
-import { clusterDescriptorSchema, type ClusterDescriptor } from './cluster-schema.js';
+import { clusterDescriptorSchema, clusterDescriptorSchemaFor, type ClusterDescriptor } from './cluster-schema.js';
 import { BRIEF_QUOTE_LENGTH, closestMatch, describeValue } from './describe-value.js';
 import { errorAt, warningAt, type Finding } from './finding.js';
 import { knownKeysAt } from './schema-keys.js';
@@ -43,9 +43,10 @@ function looksLikeDescriptor(value: Record<string, unknown>): boolean {
 /**
  * Validates one YAML document as a cluster descriptor. Messages about a document that does not look
  * like one (a stray token, someone else's YAML) quote only the first few characters of a value.
- * Pure; never throws.
+ * `backends`: the registered backends' names the `meshd.io/backend` annotation may take (undefined:
+ * any plugin name). Pure; never throws.
  */
-export function validateClusterDocument(file: string, doc: YamlDocument): ClusterDocument {
+export function validateClusterDocument(file: string, doc: YamlDocument, backends?: readonly string[]): ClusterDocument {
   const value = doc.value;
   if (!isRecord(value)) {
     const message = `a cluster descriptor must be a YAML mapping (apiVersion, kind, metadata, spec), got ${describeValue(value, BRIEF_QUOTE_LENGTH)}`;
@@ -56,7 +57,7 @@ export function validateClusterDocument(file: string, doc: YamlDocument): Cluste
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   findings.push(...unknownIstioAnnotations(file, doc, annotations));
-  const result = clusterDescriptorSchema.safeParse(input, { error: looksLikeDescriptor(value) ? predicateErrorMap : briefPredicateErrorMap });
+  const result = clusterDescriptorSchemaFor(backends).safeParse(input, { error: looksLikeDescriptor(value) ? predicateErrorMap : briefPredicateErrorMap });
   const facts: ClusterDocument = {
     file,
     doc,

@@ -40,14 +40,15 @@ export function unusableDescriptorFile(file: string, entry: UnusableEntry): Desc
 
 /**
  * Reads one descriptor file of the snapshot: size limits, encoding, YAML, then each document as a
- * Cluster (or the whole file recognised as a kubeconfig). Pure; never throws.
+ * Cluster (or the whole file recognised as a kubeconfig). `backends`: the registered backends' names
+ * (validateClusterDocument). Pure; never throws.
  */
-export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileBytes: number): DescriptorFile {
+export function readDescriptorFile(file: string, entry: SnapshotFile, maxFileBytes: number, backends?: readonly string[]): DescriptorFile {
   const refused = refusedBeforeParsing(file, entry, maxFileBytes);
   if (refused !== undefined) return refused;
   const text = decodeText(entry.bytes);
   if (text === undefined) return failedFile(file, 'file is not UTF-8 text (binary content?)');
-  return parseDescriptorText(file, text);
+  return parseDescriptorText(file, text, backends);
 }
 
 /** A file that is refused as a whole, with one error at its start. */
@@ -67,7 +68,7 @@ function refusedBeforeParsing(file: string, entry: SnapshotFile, maxFileBytes: n
 }
 
 /** Parses a descriptor file's text: the whole file as a kubeconfig, or each document as a Cluster. */
-function parseDescriptorText(file: string, text: string): DescriptorFile {
+function parseDescriptorText(file: string, text: string, backends: readonly string[] | undefined): DescriptorFile {
   const parsed = parseYamlText(file, text);
   const findings = [...parsed.findings];
   if (!isConfigMapKey(file)) findings.push(errorAt(file, START_OF_FILE, "file name cannot be a ConfigMap key: use only letters, digits, '-', '_' and '.'"));
@@ -77,6 +78,6 @@ function parseDescriptorText(file: string, text: string): DescriptorFile {
   const syntaxBroken = hasErrors(parsed.findings);
   if (documents.length === 0 && !syntaxBroken)
     findings.push(errorAt(file, START_OF_FILE, 'file is empty: it defines no cluster (delete the file to remove a cluster)'));
-  const clusters = documents.map((doc) => validateClusterDocument(file, doc));
+  const clusters = documents.map((doc) => validateClusterDocument(file, doc, backends));
   return { file, findings, clusters, isKubeconfig: false, opaque: syntaxBroken || documents.length === 0, text };
 }

@@ -152,3 +152,37 @@ describe('validateDirectory', () => {
     expect(descriptorLike.findings[0]?.message).toContain(token);
   });
 });
+
+describe('the meshd.io/backend annotation', () => {
+  const withBackend = (backend: string): Record<string, string> => ({
+    ...sampleDirectory(),
+    'east.yaml': sampleDescriptor({ name: 'east' }).replace('  annotations:\n', `  annotations:\n    meshd.io/backend: ${backend}\n`),
+  });
+  const registered = ['helm-template', 'tiller', 'fixture-renderer'];
+
+  it('accepts any registered backend or renderer, a third one too', () => {
+    const validation = validateDirectory(snapshotFromContents(withBackend('fixture-renderer')), { backends: registered });
+    expect(validation.findings).toEqual([]);
+    expect(validation.clusters.find((c) => c.name === 'east')?.annotations['meshd.io/backend']).toBe('fixture-renderer');
+  });
+
+  it('refuses a name no plugin registered, at its file, line and field, and keeps the cluster out', () => {
+    const validation = validateDirectory(snapshotFromContents(withBackend('istioctl')), { backends: registered });
+    expect(validation.valid).toBe(false);
+    expect(validation.invalidFiles).toEqual(['east.yaml']);
+    expect(validation.findings.map((f) => ({ file: f.file, line: f.line, field: f.field, message: f.message }))).toEqual([
+      {
+        file: 'east.yaml',
+        line: 6,
+        field: 'meshd.io/backend',
+        message: 'meshd.io/backend must be a registered backend: helm-template, tiller, fixture-renderer, got "istioctl"',
+      },
+    ]);
+  });
+
+  it('without registered names checks the syntax only: any plugin name, not a malformed one', () => {
+    expect(validateDirectory(snapshotFromContents(withBackend('istioctl'))).valid).toBe(true);
+    const validation = validateDirectory(snapshotFromContents(withBackend('"Bad Name"')));
+    expect(validation.findings.map((f) => f.message)).toEqual(['meshd.io/backend must be a backend plugin name, got "Bad Name"']);
+  });
+});

@@ -25,6 +25,11 @@ export interface ValidateDirectoryOptions {
    * refuses in it (exec plugins, auth providers, file paths). Default `minted`: nothing to warn about.
    */
   credentialsMode?: 'minted' | 'operator';
+  /**
+   * The registered backends' names (backends and renderers of the pass's plugins): a descriptor's
+   * `meshd.io/backend` annotation must name one. Undefined: any plugin name (syntax only).
+   */
+  backends?: readonly string[];
 }
 
 /**
@@ -34,7 +39,7 @@ export interface ValidateDirectoryOptions {
  */
 export function validateDirectory(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
   try {
-    const validation = validateSnapshot(snapshot, options.registryMode ?? 'configmap');
+    const validation = validateSnapshot(snapshot, options.registryMode ?? 'configmap', options.backends);
     return options.credentialsMode === 'operator' ? withIstiodWarnings(validation, options.registryMode ?? 'configmap') : validation;
   } catch (err) {
     const message = `internal error while validating (a meshd bug): ${err instanceof Error ? err.message : String(err)}`;
@@ -50,12 +55,12 @@ function withIstiodWarnings(validation: DirectoryValidation, registryMode: 'conf
   return warnings.length === 0 ? validation : { ...validation, findings: sortFindings([...validation.findings, ...warnings]) };
 }
 
-function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap' | 'secrets'): DirectoryValidation {
+function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap' | 'secrets', backends: readonly string[] | undefined): DirectoryValidation {
   if (snapshot.problem !== undefined) {
     const problem = directoryError(snapshot.problem);
     return finish({ findings: [problem], clusters: [], invalidFiles: [], directoryErrors: [problem], registryFiles: {} });
   }
-  const files = withLargeNamedKubeconfigs(readDescriptorFiles(snapshot));
+  const files = withLargeNamedKubeconfigs(readDescriptorFiles(snapshot, backends));
   const descriptorFiles = files.filter((f) => !f.isKubeconfig);
   const documents = descriptorFiles.flatMap((f) => f.clusters);
   const cross = crossFileFindings(
@@ -75,14 +80,14 @@ function validateSnapshot(snapshot: DirectorySnapshot, registryMode: 'configmap'
 }
 
 /** Every descriptor file of the snapshot (usable or not), read on its own, sorted by name. */
-function readDescriptorFiles(snapshot: DirectorySnapshot): DescriptorFile[] {
+function readDescriptorFiles(snapshot: DirectorySnapshot, backends: readonly string[] | undefined): DescriptorFile[] {
   return [...Object.keys(snapshot.files), ...Object.keys(snapshot.unusable)]
     .filter(isDescriptorFileName)
     .sort()
     .map((name) => {
       const unusable = snapshot.unusable[name];
       if (unusable !== undefined) return unusableDescriptorFile(name, unusable);
-      return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes);
+      return readDescriptorFile(name, snapshot.files[name] ?? { bytes: new Uint8Array(), size: 0, mode: 0 }, snapshot.maxFileBytes, backends);
     });
 }
 

@@ -18,11 +18,27 @@ describe('unmetNeedPlan: core enforces what a plugin declared it needs', () => {
     expect(plan !== undefined).toBe(blocked);
   });
 
-  it('reports why, with the discovery code, and never writes', async () => {
+  it('reports it skipped, why, with the discovery code, and never writes', async () => {
     const plan = unmetNeedPlan({ name: 'tiller', needs: ['endpoints'] }, target, mesh(false))!;
-    expect(plan).toMatchObject({ component: 'tiller', cluster: 'remote-1', state: 'failed', errorCode: 'MESHD_ERR_DISCOVERY', changes: [] });
+    expect(plan).toMatchObject({ component: 'tiller', cluster: 'remote-1', state: 'skipped', errorCode: 'MESHD_ERR_DISCOVERY', changes: [] });
+    expect(plan.reason).toBe("skipped: tiller needs the control-plane endpoints, and discovery failed (see the pass's errors)");
     expect(plan.error).toMatch(/discovery failed/);
-    await expect(plan.apply()).rejects.toThrow(/cannot be rendered/);
+    await expect(plan.apply()).rejects.toThrow(/skipped/);
+  });
+
+  it('in a pass: the skipped plugin is reported skipped with its reason and error, not converged, and its plan is never asked for', async () => {
+    let asked = 0;
+    const plugin = { name: 'fixture-renderer', needs: ['endpoints'] as const };
+    const step = (t: ClusterTarget, m: MeshInputs): Promise<ComponentPlan> => {
+      const unmet = unmetNeedPlan(plugin, t, m);
+      if (unmet) return Promise.resolve(unmet);
+      asked += 1;
+      return Promise.reject(new Error('asked'));
+    };
+    const report = await runComponent({ step, name: plugin.name, target, mesh: mesh(false), apply: { enabled: true } });
+    expect(report).toMatchObject({ component: 'fixture-renderer', state: 'skipped', writes: 0, error: { code: 'MESHD_ERR_DISCOVERY', retry: 'backoff' } });
+    expect(report.reason).toMatch(/^skipped: fixture-renderer needs the control-plane endpoints/);
+    expect(asked).toBe(0);
   });
 });
 

@@ -37,21 +37,22 @@ function reportOf(plan: ComponentPlan, writes: number, failure?: ReportError): C
 
 /**
  * The plan core gives in place of a plugin whose declared needs are not met: a plugin that needs
- * `endpoints` cannot render istio-remote while discovery has failed, so it is not asked; the
- * report says why, and nothing is guessed or written. Undefined when every need is met. Pure.
+ * `endpoints` is not asked to plan while discovery has failed. It is reported `skipped`, with the
+ * reason, and the discovery error (retried: the cluster is not converged); nothing is guessed or
+ * written. Undefined when every need is met. Pure.
  */
 export function unmetNeedPlan(plugin: Pick<LoadedPlugin, 'name' | 'needs'>, target: ClusterTarget, mesh: MeshInputs): ComponentPlan | undefined {
   if (!plugin.needs.includes('endpoints') || mesh.endpoints) return undefined;
-  const error = 'control-plane endpoints are unknown (discovery failed): istio-remote cannot be rendered';
+  const reason = `skipped: ${plugin.name} needs the control-plane endpoints, and discovery failed (see the pass's errors)`;
   return {
     component: plugin.name,
     cluster: target.name,
-    state: 'failed',
-    reason: error,
-    error,
+    state: 'skipped',
+    reason,
+    error: `control-plane endpoints are unknown (discovery failed): ${plugin.name} was not asked to plan`,
     errorCode: 'MESHD_ERR_DISCOVERY',
     changes: [],
-    apply: () => Promise.reject(new Error(error)),
+    apply: () => Promise.reject(new Error(reason)),
   };
 }
 

@@ -2,6 +2,8 @@ import { MeshdError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { Logger, PluginDefinition, ReleaseIdentity } from '../plugin/types.js';
 import { rendererBackend } from '../release/engine.js';
+import { releaseWatches } from '../release/watches.js';
+import type { PluginWatch } from '../plugin/watch.js';
 
 /** Core's own `release:` keys (name and namespace of istio-remote), defaults as in meshd.yaml. */
 function releaseOf(config: unknown): ReleaseIdentity {
@@ -18,14 +20,29 @@ function configOf<C>(def: PluginDefinition<C>, config: unknown): C {
   return parsed.data;
 }
 
+/** meshd.yaml's `clusters:` (per-cluster overrides, a plugin's per-cluster keys among them). */
+function clustersOf(config: unknown): Readonly<Record<string, Readonly<Record<string, unknown>>>> {
+  const clusters = config !== null && typeof config === 'object' ? (config as { clusters?: unknown }).clusters : undefined;
+  return clusters !== null && typeof clusters === 'object' ? (clusters as Record<string, Record<string, unknown>>) : {};
+}
+
+/** What the daemon watches for a plugin: core's release watches for a renderer, then the plugin's own declaration. */
+function watchesOf<C>(def: PluginDefinition<C>, config: C, whole: unknown): PluginWatch[] {
+  const release = releaseOf(whole);
+  const own = def.watches?.(config, { release, clusters: clustersOf(whole) }) ?? [];
+  return [...(def.kind === 'renderer' ? releaseWatches(release) : []), ...own];
+}
+
 /** Creates one plugin; a renderer is wrapped in core's release engine (rendererBackend). */
 function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin {
   const ctx = { logger: logger.child({ plugin: def.name }), config: configOf(def, config), signal };
+  const helm = def.needs.includes('helm') && def.helmBinary ? { helmBinary: def.helmBinary(ctx.config) } : {};
+  const watches = watchesOf(def, ctx.config, config);
   if (def.kind === 'renderer') {
     const instance = rendererBackend({ name: def.name, renderer: def.create(ctx), release: releaseOf(config), logger: ctx.logger });
-    return { name: def.name, kind: 'backend', order: 'after-backend', needs: def.needs, instance };
+    return { name: def.name, kind: 'backend', order: 'after-backend', needs: def.needs, ...helm, watches, instance };
   }
-  return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, instance: def.create(ctx) };
+  return { name: def.name, kind: def.kind, order: def.order ?? 'after-backend', needs: def.needs, ...helm, watches, instance: def.create(ctx) };
 }
 
 /**

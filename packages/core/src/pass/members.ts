@@ -4,8 +4,9 @@ import type { DiscoveredEndpoints } from '../discovery/components.js';
 import { discoverEndpoints } from '../discovery/discover.js';
 import { checkPrerequisites, prerequisiteError } from '../prereq/check.js';
 import type { PrerequisiteInput, PrerequisiteReport } from '../prereq/check.js';
+import type { HelmProbe } from '../prereq/check-versions.js';
 import { pilotMulticlusterFlags } from '../prereq/pilot-flags.js';
-import { baseReport, reconcileMember } from './remotes.js';
+import { backendOf, baseReport, reconcileMember } from './remotes.js';
 import type { MemberContext, ProbedCluster } from './remotes.js';
 import type { ClusterReport, ControlPlanePodSource, PassOptions, PassReport } from './types.js';
 
@@ -34,12 +35,33 @@ export async function judgePrerequisites(
   remotes: readonly ProbedCluster[],
   joined: ReadonlySet<string>,
 ): Promise<PrerequisiteReport> {
-  const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, usesHelm: p.role === 'remote' }] : []));
+  const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, helmBinaries: helmBinariesOf(opts, p) }] : []));
   const input: PrerequisiteInput = { controlPlane: cp.name, clusters, joined };
+  const helm = probeHelmClients(opts, clusters);
   const pilot = await pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);
   if (pilot) input.pilot = pilot;
-  if (opts.helm) input.helm = opts.helm;
+  if (helm) input.helm = await helm;
   return checkPrerequisites(input);
+}
+
+/**
+ * The helm clients the plugins serving a remote run (its backend's and its addons' `helmBinary`,
+ * declared with `needs: ['helm']`); none for the control plane, or when its backend is not
+ * registered (the member step reports that).
+ */
+export function helmBinariesOf(opts: Pick<PassOptions, 'plugins' | 'config'>, probe: Pick<ProbedCluster, 'name' | 'role' | 'backend'>): string[] {
+  if (probe.role !== 'remote') return [];
+  const backend = backendOf(probe, opts.config);
+  const serving = opts.plugins.filter((p) => p.kind === 'addon' || p.name === backend);
+  return serving.flatMap((p) => (p.needs.includes('helm') && p.helmBinary !== undefined ? [p.helmBinary] : []));
+}
+
+/** Each helm client some checked cluster needs, probed once (opts.helm); undefined when none is needed or there is no probe. */
+function probeHelmClients(opts: PassOptions, clusters: readonly { helmBinaries: readonly string[] }[]): Promise<Record<string, HelmProbe>> | undefined {
+  const probe = opts.helm;
+  const binaries = [...new Set(clusters.flatMap((c) => c.helmBinaries))];
+  if (probe === undefined || binaries.length === 0) return undefined;
+  return Promise.all(binaries.map(async (b) => [b, await probe(b)] as const)).then((entries) => Object.fromEntries(entries));
 }
 
 /** Reconciles one member; blocked and unreachable clusters are reported and left untouched. */

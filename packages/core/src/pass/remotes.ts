@@ -71,10 +71,15 @@ export interface MemberContext {
   state?: StateStore | undefined;
 }
 
+/** The backend chosen for a cluster, most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default. */
+export function backendOf(probe: Pick<ProbedCluster, 'name' | 'backend'>, config: Pick<PassConfig, 'clusters' | 'backend'>): string {
+  const override = config.clusters[probe.name]?.backend;
+  return typeof override === 'string' ? override : (probe.backend ?? config.backend);
+}
+
 function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
   const overrides = ctx.config.clusters[probe.name] ?? {};
-  // Most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default.
-  const backend = typeof overrides.backend === 'string' ? overrides.backend : (probe.backend ?? ctx.config.backend);
+  const backend = backendOf(probe, ctx.config);
   const target: ClusterTarget = { name: probe.name, role: probe.role, client: probe.client, overrides };
   if (probe.facts) target.version = probe.facts.gitVersion;
   const journal = journalsOf(ctx.state, probe.name);

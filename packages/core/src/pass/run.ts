@@ -152,6 +152,7 @@ interface MembersOutcome {
 function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
   const validation = validateDirectory(opts.snapshot, {
     registryMode: opts.config.registry.mode,
+    backends: opts.plugins.filter((p) => p.kind === 'backend').map((p) => p.name),
     ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}),
   });
   const report: PassReport = {

@@ -126,8 +126,12 @@ export interface PassOptions {
   plugins: readonly LoadedPlugin[];
   logger: Logger;
   signal?: AbortSignal;
-  /** `helm version` probe for the prerequisite check; undefined skips it. */
-  helm?: HelmProbe;
+  /**
+   * Asks a helm client for its version, for the prerequisite check (≥ 2.7.2). Core calls it only for
+   * the clients that the plugins serving this pass's remotes declare (`needs: ['helm']`,
+   * `helmBinary`), once per client: a mesh whose plugins need no helm never runs one. Undefined skips the helm check.
+   */
+  helm?: (binary: string) => Promise<HelmProbe>;
   /** The last pass's discovery: its pod choice is kept while still eligible (no flapping). */
   previousEndpoints?: DiscoveredEndpoints;
   /** The daemon's last good mesh; a one-shot run recovers it from the state directory instead. */

@@ -22,6 +22,8 @@ describe('definePlugin', () => {
     { name: 'no schema', def: { ...valid, configSchema: {} } as unknown as PluginDefinition<unknown>, message: /configSchema must be a zod schema/ },
     { name: 'unknown need', def: { ...valid, needs: ['gpu'] } as unknown as PluginDefinition<unknown>, message: /unknown need "gpu"/ },
     { name: 'order on a backend', def: { ...valid, kind: 'backend', order: 'before-backend' }, message: /order is for addons only/ },
+    { name: 'needs helm without naming its client', def: { ...valid, needs: ['helm'] }, message: /helmBinary\(config\) goes with needs: \['helm'\]/ },
+    { name: 'a helm client without needing helm', def: { ...valid, helmBinary: () => 'helm' }, message: /helmBinary\(config\) goes with needs: \['helm'\]/ },
   ];
   it.each(bad)('rejects a definition with $name', ({ def, message }) => {
     expect(() => definePlugin(def)).toThrow(message);
@@ -40,6 +42,18 @@ describe('loadPlugins', () => {
     const [loaded] = loadPlugins([def], { demo: { n: 3 } }, logger, signal);
     expect(loaded).toMatchObject({ name: 'demo', kind: 'addon', order: 'after-backend' });
     expect(seen).toMatchObject({ config: { n: 3 }, signal });
+  });
+
+  it("resolves a plugin's helm client from its own validated config (needs: ['helm']); none for one that needs no helm", () => {
+    const helmUser = definePlugin({
+      ...valid,
+      name: 'helmy',
+      selectConfig: (c) => (c as { helmy?: unknown }).helmy,
+      needs: ['helm'],
+      helmBinary: (c) => `/opt/helm-${c.n}/helm`,
+    }) as PluginDefinition<unknown>;
+    const loaded = loadPlugins([helmUser, valid], { helmy: { n: 2 }, demo: { n: 1 } }, logger, new AbortController().signal);
+    expect(loaded.map((p) => p.helmBinary)).toEqual(['/opt/helm-2/helm', undefined]);
   });
 
   it('names the plugin and field when its config is invalid', () => {

@@ -8,6 +8,7 @@ import type {
   PluginNeed,
   RendererPluginDefinition,
 } from './types.js';
+import type { PluginWatch } from './watch.js';
 
 const KNOWN_NEEDS: readonly PluginNeed[] = ['endpoints', 'helm'];
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -27,6 +28,8 @@ function definitionProblems<C>(def: PluginDefinition<C>): string[] {
       orderOf(def) === undefined || (def.kind === 'addon' && ['before-backend', 'after-backend'].includes(orderOf(def) ?? '')),
       'order is for addons only: before-backend or after-backend',
     ],
+    [def.watches === undefined || typeof def.watches === 'function', 'watches must be a function of the config'],
+    [(def.needs ?? []).includes('helm') === (typeof def.helmBinary === 'function'), "helmBinary(config) goes with needs: ['helm'], and only with it"],
   ];
   const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
   return [...checks.filter(([ok]) => !ok).map(([, problem]) => problem), ...unknownNeeds];
@@ -50,8 +53,12 @@ export interface LoadedPlugin {
   /** `backend` for backends and renderers alike: exactly one runs per remote. */
   kind: 'backend' | 'addon';
   order: 'before-backend' | 'after-backend';
-  /** What the plugin declared it needs; core enforces it (see unmetNeedPlan). */
+  /** What the plugin declared it needs; core enforces it (see unmetNeedPlan, pass/members.ts judgePrerequisites). */
   needs: readonly PluginNeed[];
+  /** The helm client the plugin runs (its `helmBinary` with its config), when it needs helm. */
+  helmBinary?: string;
+  /** What the daemon watches for this plugin (its declaration, plus core's release watches for a renderer). */
+  watches: readonly PluginWatch[];
   instance: ComponentInstance;
 }
 

@@ -3,6 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import type { ErrorCode } from '../errors.js';
 import type { JournalEntry } from '../plan/journal.js';
 import type { KubeObject } from '../kube/object.js';
+import type { PluginWatch, WatchContext } from './watch.js';
 
 /** The logger each plugin gets: a pino child logger satisfies it. */
 export interface Logger {
@@ -127,7 +128,10 @@ export type PluginKind = 'backend' | 'addon' | 'renderer';
 
 /**
  * Inputs a plugin may declare it needs, checked at registration and enforced by core: a plugin that
- * needs `endpoints` is not asked to plan while discovery has failed (core reports why instead).
+ * needs `endpoints` is not asked to plan while discovery has failed (core reports it skipped, and
+ * why); a plugin that needs `helm` names its client (`helmBinary`), and core probes that client
+ * (≥ 2.7.2, the prerequisite check) only for the clusters such a plugin serves. A mesh whose plugins
+ * need no helm never runs one.
  */
 export type PluginNeed = 'endpoints' | 'helm';
 
@@ -167,6 +171,14 @@ interface PluginDefinitionBase<C> {
   /** Picks the plugin's slice out of the whole (already validated) meshd config. */
   selectConfig(config: unknown): unknown;
   needs: readonly PluginNeed[];
+  /** The helm client this plugin runs, from its validated config: required with `needs: ['helm']`, refused without. */
+  helmBinary?(config: C): string;
+  /**
+   * The objects whose changes the daemon must see for this plugin, as data (PluginWatch), from its
+   * validated config: the daemon keeps these watches open and enqueues what they say. A renderer's
+   * release (its objects and inventory) is watched by core; a renderer declares only what else it reads.
+   */
+  watches?(config: C, context: WatchContext): PluginWatch[];
 }
 
 /** A backend or an addon: it observes, plans and applies by itself (ComponentInstance). */

@@ -15,7 +15,7 @@ function mesh(over: Record<string, Partial<ClusterFacts>> = {}, usesHelm = true)
     east: facts({ podCIDRs: ['10.2.0.0/24', '10.2.1.0/24'], serviceCIDRs: ['10.102.0.0/16'] }),
     west: facts({ podCIDRs: ['10.3.0.0/24'], serviceCIDRs: ['10.103.0.0/16', 'fd00:103::/112'] }),
   };
-  return Object.entries(base).map(([name, f]) => ({ name, facts: { ...f, ...over[name] }, usesHelm: usesHelm && name !== 'cp' }));
+  return Object.entries(base).map(([name, f]) => ({ name, facts: { ...f, ...over[name] }, helmBinaries: usesHelm && name !== 'cp' ? ['helm'] : [] }));
 }
 
 const ok: PilotMulticluster = { found: 'deployment', enabled: true, flags: ['--clusterRegistriesConfigMap=multicluster'] };
@@ -23,7 +23,7 @@ const input = (clusters: ClusterToCheck[], more: Partial<PrerequisiteInput> = {}
   controlPlane: 'cp',
   clusters,
   pilot: ok,
-  helm: { output: 'v3.19.5+g1a2b3c4' },
+  helm: { helm: { output: 'v3.19.5+g1a2b3c4' } },
   ...more,
 });
 const codes = (report: ReturnType<typeof checkPrerequisites>, cluster: string): string[] =>
@@ -159,14 +159,14 @@ describe('checkPrerequisites: helm', () => {
     ['Client: v2.6.0+g123\nServer: v2.17.0', ['error:HELM_TOO_OLD']],
     ['garbage', ['warning:HELM_VERSION_UNKNOWN']],
   ])('%j: an error on every remote using helm, never on the control plane', (output, expected) => {
-    const report = checkPrerequisites(input(mesh(), { helm: { output } }));
+    const report = checkPrerequisites(input(mesh(), { helm: { helm: { output } } }));
     expect(codes(report, 'east')).toEqual(expected);
     expect(codes(report, 'west')).toEqual(expected);
     expect(codes(report, 'cp')).toEqual([]);
   });
 
   it('a helm that cannot run blocks the remotes that need it and names why', () => {
-    const report = checkPrerequisites(input(mesh(), { helm: { failure: 'spawn helm ENOENT' } }));
+    const report = checkPrerequisites(input(mesh(), { helm: { helm: { failure: 'spawn helm ENOENT' } } }));
     expect(report.findings.east).toEqual([
       { severity: 'error', code: 'HELM_UNAVAILABLE', message: 'cluster east: the helm binary could not be run: spawn helm ENOENT' },
     ]);
@@ -174,12 +174,26 @@ describe('checkPrerequisites: helm', () => {
   });
 
   it('remotes not using a helm backend are not judged on helm', () => {
-    const report = checkPrerequisites(input(mesh({}, false), { helm: { output: 'v2.0.0' } }));
+    const report = checkPrerequisites(input(mesh({}, false), { helm: { helm: { output: 'v2.0.0' } } }));
+    expect([...report.blocked]).toEqual([]);
+  });
+
+  it('judges each remote on the helm client its plugins run (a mixed mesh: one client too old, the other fine)', () => {
+    const clusters = mesh().map((c) => (c.name === 'east' ? { ...c, helmBinaries: ['/opt/helm2/helm'] } : c));
+    const report = checkPrerequisites(input(clusters, { helm: { helm: { output: 'v3.19.5' }, '/opt/helm2/helm': { output: 'Client: v2.6.0+g1' } } }));
+    expect(codes(report, 'east')).toEqual(['error:HELM_TOO_OLD']);
+    expect(codes(report, 'west')).toEqual([]);
+    expect([...report.blocked]).toEqual(['east']);
+  });
+
+  it('a client that was not probed is not judged (no finding, nothing blocked)', () => {
+    const report = checkPrerequisites(input(mesh(), { helm: {} }));
+    expect(codes(report, 'east')).toEqual([]);
     expect([...report.blocked]).toEqual([]);
   });
 
   it('reports the parsed version in the message', () => {
-    const report = checkPrerequisites(input(mesh(), { helm: { output: 'Client: v2.7.1+g123' } }));
+    const report = checkPrerequisites(input(mesh(), { helm: { helm: { output: 'Client: v2.7.1+g123' } } }));
     expect(report.findings.east?.[0]?.message).toBe('cluster east: helm 2.7.1 is older than 2.7.2, which the helm backends need');
   });
 });

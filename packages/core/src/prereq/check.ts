@@ -11,8 +11,8 @@ import type { PilotMulticluster } from './pilot-flags.js';
 export interface ClusterToCheck {
   name: string;
   facts: ClusterFacts;
-  /** True when a helm backend (helm-template or tiller) installs istio-remote on it. */
-  usesHelm: boolean;
+  /** The helm clients the plugins serving it run (their `needs: ['helm']`); none: it is not judged on helm. */
+  helmBinaries?: readonly string[];
 }
 
 /** Everything checkPrerequisites judges; gathered by gatherClusterFacts, pilotMulticlusterFlags and the helm plugin. */
@@ -22,8 +22,8 @@ export interface PrerequisiteInput {
   clusters: readonly ClusterToCheck[];
   /** Pilot's multicluster flags; undefined when they could not be read (no Pilot check then). */
   pilot?: PilotMulticluster;
-  /** `helm version` output or failure; undefined when helm was not probed (no helm check then). */
-  helm?: HelmProbe;
+  /** `helm version` output or failure per helm client probed; a client without an entry was not probed (no helm check then). */
+  helm?: Readonly<Record<string, HelmProbe>>;
   /** Clusters already joined: in an overlap with a newcomer, only the newcomer is blocked. */
   joined?: ReadonlySet<string>;
 }
@@ -50,15 +50,23 @@ function pilotFindings(controlPlane: string, pilot: PilotMulticluster): ClusterF
   ];
 }
 
-function helmFindings(clusters: readonly ClusterToCheck[], controlPlane: string, helm: HelmProbe | undefined): ClusterFinding[] {
+function helmFindings(clusters: readonly ClusterToCheck[], controlPlane: string, helm: Readonly<Record<string, HelmProbe>> | undefined): ClusterFinding[] {
   if (!helm) return [];
-  return clusters.filter((c) => c.usesHelm && c.name !== controlPlane).flatMap((c) => checkHelmVersion(c.name, helm));
+  const judged = (binary: string): HelmProbe | undefined => (Object.hasOwn(helm, binary) ? helm[binary] : undefined);
+  return clusters
+    .filter((c) => c.name !== controlPlane)
+    .flatMap((c) =>
+      [...new Set(c.helmBinaries ?? [])].flatMap((binary) => {
+        const probe = judged(binary);
+        return probe ? checkHelmVersion(c.name, probe) : [];
+      }),
+    );
 }
 
 /**
  * Judges the Istio 0.8 multicluster prerequisites (pure, deterministic: input order does not
  * matter). Kubernetes ≥ 1.7.3 everywhere; no overlapping pod/service CIDRs across clusters; Pilot
- * configured for multicluster (warning); helm ≥ 2.7.2 for every remote a helm backend installs.
+ * configured for multicluster (warning); helm ≥ 2.7.2 for every remote a plugin that needs helm serves.
  * Owns no state; the caller decides what to do with `blocked` and shows the findings in status.
  */
 export function checkPrerequisites(input: PrerequisiteInput): PrerequisiteReport {

@@ -7,3 +7,4 @@ export * from './component.js';
 export * from './inventory-mac.js';
 export * from './observe.js';
 export * from './engine.js';
+export * from './watches.js';

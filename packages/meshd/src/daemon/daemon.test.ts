@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { meshdConfigSchema, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
+import { meshdConfigSchemaFor, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Daemon } from './daemon.js';
 import { createDaemonLogger } from './process/logger.js';
@@ -68,7 +68,7 @@ function converged(opts: PassOptions): Promise<PassReport> {
 const registryCalls = (): Call[] => calls.filter((c) => c.key === '@registry');
 
 async function startDaemon(configOverrides: Record<string, unknown> = {}, reload?: () => Promise<MeshdConfig>): Promise<string> {
-  const config = meshdConfigSchema.parse({ directory: dir, resync: '1h', ...configOverrides });
+  const config = meshdConfigSchemaFor().parse({ directory: dir, resync: '1h', ...configOverrides });
   const sink = new Writable({
     write(chunk, _e, cb) {
       logs.push(String(chunk));
@@ -346,7 +346,7 @@ describe('Daemon', () => {
     await until('first passes', () => calls.length === 3);
     expect(await daemon?.reload()).toBe(false);
     expect(logs.some((l) => l.includes('keeping the previous configuration'))).toBe(true);
-    next = () => Promise.resolve(meshdConfigSchema.parse({ directory: dir, resync: '2h', prune: false }));
+    next = () => Promise.resolve(meshdConfigSchemaFor().parse({ directory: dir, resync: '2h', prune: false }));
     expect(await daemon?.reload()).toBe(true);
     // A reload enqueues every key: each remote and the registry run again.
     await until(

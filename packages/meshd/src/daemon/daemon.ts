@@ -5,7 +5,7 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh } from '@meshd/core/descriptor';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
-import { helmBinaryOf } from '../pass-runner.js';
+import { onceEachHelm } from '../pass-runner.js';
 import { BUILTIN_PLUGINS } from '../plugins.js';
 import { manyListenerAbortController } from './process/abort.js';
 import { ClusterWatches } from './watch/cluster-watches.js';
@@ -84,7 +84,8 @@ export class Daemon {
   readonly queue: WorkQueue<PassReport>;
   private config: MeshdConfig;
   private plugins: LoadedPlugin[] = [];
-  private helmProbe: Promise<HelmProbe | undefined> | undefined;
+  /** Each helm client's version, asked once per config (core asks only for clients a plugin in use needs). */
+  private helmProbes: ((binary: string) => Promise<HelmProbe>) | undefined;
   private state: StatusState = emptyStatusState();
   private readonly lastGood: { mesh?: DesiredMesh } = {};
   /** Whether a report calls for the registry key again (a credential that waited for its remote's install). */
@@ -116,11 +117,7 @@ export class Daemon {
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
     this.watches = new ClusterWatches({
-      specs: () =>
-        daemonWatchSpecs(
-          this.config,
-          this.plugins.map((p) => p.name),
-        ),
+      specs: () => daemonWatchSpecs(this.plugins),
       connect,
       enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
       everyKey: () => this.everyKey(),
@@ -140,6 +137,7 @@ export class Daemon {
       logger: o.logger,
       redactor: o.redactor,
       ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
+      backends: () => this.backendNames(),
       knownRemotes: () => this.knownRemotes(),
       enqueue: (key) => this.queue.add(key),
       controlPlane: (cp) => this.election?.ensure(cp),
@@ -152,7 +150,7 @@ export class Daemon {
       reconcile: keyReconciler({
         config: () => this.config,
         plugins: () => this.plugins,
-        helm: () => (this.helmProbe ??= o.probeHelm ? o.probeHelm(helmBinaryOf(this.config), this.abort.signal) : Promise.resolve(undefined)),
+        ...(o.probeHelm ? { helm: (binary: string) => this.probeHelm(binary) } : {}),
         runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
         logger: o.logger.child({ component: 'reconcile' }),
         redactor: o.redactor,
@@ -211,6 +209,19 @@ export class Daemon {
     return this.url;
   }
 
+  /** Asks a helm client for its version, once per client until the config is reloaded. */
+  private probeHelm(binary: string): Promise<HelmProbe> {
+    const probe = this.o.probeHelm;
+    if (probe === undefined) return Promise.resolve({ failure: 'no helm probe' });
+    this.helmProbes ??= onceEachHelm((b) => probe(b, this.abort.signal));
+    return this.helmProbes(binary);
+  }
+
+  /** The registered backends' and renderers' names (the loaded plugins'). */
+  private backendNames(): string[] {
+    return this.plugins.filter((p) => p.kind === 'backend').map((p) => p.name);
+  }
+
   /** The /status body right now. */
   status(): MeshStatus {
     const context: Parameters<typeof statusFromReports>[1] = {
@@ -218,6 +229,7 @@ export class Daemon {
       startedAt: this.startedAt,
       shuttingDown: this.stopping,
       queue: { depth: this.queue.depth(), active: this.queue.active() },
+      backends: this.backendNames(),
     };
     const problem = this.directory.problem();
     if (problem !== undefined) context.directoryProblem = problem;
@@ -250,7 +262,7 @@ export class Daemon {
     if (next.stateDirectory !== before.stateDirectory && !(await this.switchStateStore(next.stateDirectory))) return false;
     this.config = next;
     this.plugins = plugins;
-    this.helmProbe = undefined;
+    this.helmProbes = undefined;
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
     if (next.directory !== before.directory) await this.directory.rewatch();

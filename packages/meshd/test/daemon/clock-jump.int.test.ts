@@ -4,7 +4,7 @@
 // recreated early, and the daemon still follows changes afterwards (a clock jump read as "everything
 // expired": credentials and leases judged on wall-clock time).
 import { Writable } from 'node:stream';
-import { meshdConfigSchema } from '@meshd/core';
+import { meshdConfigSchemaFor } from '@meshd/core';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   env = await startClusters({ count: 3 });
   ws = await workspace();
   await addAll(ws, env);
-  const config = meshdConfigSchema.parse({
+  const config = meshdConfigSchemaFor().parse({
     directory: ws.dir,
     chart: CHART,
     helm: { binary: binaryPaths().helm },

@@ -6,7 +6,8 @@ import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchResource, type WatchEvent } from '../../src/daemon/watch/informers.js';
 import { silentLogger } from '@meshd/testkit';
-import { builtinWatchSpecs } from '../../src/daemon/watch/watch-specs.js';
+import { releaseWatches } from '@meshd/core/release';
+import { builtinWatchSpecs, pluginWatchSpecs } from '../../src/daemon/watch/watch-specs.js';
 
 let env: TestEnv;
 let client: ClusterClient;
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 describe('watchResource against a real API server', () => {
   it('reports a Pilot move once (the old pod going), survives an API server restart, and reports the next move', async () => {
-    const [podSpec] = builtinWatchSpecs('istio-system');
+    const [podSpec] = builtinWatchSpecs();
     const relevant = podSpec!.filter!();
     const events: WatchEvent[] = [];
     const watch = watchResource({
@@ -74,7 +75,7 @@ describe('watchResource against a real API server', () => {
     const core = env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api);
     const namespace = 'drift-test';
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const spec = builtinWatchSpecs(namespace).find((s) => s.target.kind === 'Endpoints')!;
+    const spec = pluginWatchSpecs(releaseWatches({ name: 'istio-remote', namespace })).find((s) => s.target.kind === 'Endpoints')!;
     const relevant = spec.filter!();
     const events: WatchEvent[] = [];
     const watch = watchResource({

@@ -32,7 +32,7 @@ function sampleStatus() {
     Date.UTC(2026, 0, 1, 12),
   );
   state = recordReconcile(state, { key: 'east', at: Date.UTC(2026, 0, 1, 12), durationMs: 840, outcome: 'success', converged: false });
-  return statusFromReports(state, { directory: '/srv/multicluster', startedAt: Date.UTC(2026, 0, 1, 11) });
+  return statusFromReports(state, { directory: '/srv/multicluster', startedAt: Date.UTC(2026, 0, 1, 11), backends: ['helm-template', 'tiller'] });
 }
 
 const fakeFetch =

@@ -278,7 +278,7 @@ const cases: Case[] = [
     file: 'east.yaml',
     line: 6,
     col: 23,
-    message: 'meshd.io/backend must be helm-template or tiller, got "helm3"',
+    message: 'meshd.io/backend must be a registered backend: helm-template, tiller, got "helm3"',
   },
   {
     name: 'uppercase name',

@@ -32,7 +32,8 @@ export async function runValidate(options: ValidateOptions, io: CommandIo): Prom
   const dir = options.dir ?? config.directory;
   const snapshot = await readDirectorySnapshot(resolve(io.cwd, dir));
   addSnapshotCredentials(io.redactor, snapshot);
-  const validation = validateDirectory(snapshot, { registryMode: config.registry.mode, credentialsMode: config.credentials.mode });
+  const backends = await registeredBackends();
+  const validation = validateDirectory(snapshot, { registryMode: config.registry.mode, credentialsMode: config.credentials.mode, backends });
   if (options.json === true) io.stdout(`${JSON.stringify(validationJson(dir, validation), null, 2)}\n`);
   else
     io.stdout(
@@ -43,10 +44,19 @@ export async function runValidate(options: ValidateOptions, io: CommandIo): Prom
   return validation.valid ? 0 : 1;
 }
 
+/** The names `backend:` and `meshd.io/backend` may take: the registered backends and renderers (plugins.ts), as `plan` checks them. */
+async function registeredBackends(): Promise<[string, ...string[]]> {
+  // Loaded here, not at the top: `meshd validate --help` does not evaluate the plugins.
+  const { BUILTIN_PLUGINS } = await import('../../plugins.js');
+  const [first, ...rest] = BUILTIN_PLUGINS.filter((p) => p.kind !== 'addon').map((p) => p.name);
+  if (first === undefined) throw new Error('meshd registers no backend (plugins.ts)');
+  return [first, ...rest];
+}
+
 /** meshd.yaml as `plan` would load it (the registry mode decides the 1 MiB limit); undefined when invalid. */
 async function configFor(options: ValidateOptions, io: CommandIo): Promise<MeshdConfig | undefined> {
   try {
-    return await loadConfig(options.config, {}, { homeDir: io.homeDir, cwd: io.cwd });
+    return await loadConfig(options.config, {}, { homeDir: io.homeDir, cwd: io.cwd, backends: await registeredBackends() });
   } catch (err) {
     if (!hasCode(err, 'MESHD_ERR_INVALID_CONFIG')) throw err;
     io.stderr(`${(err as Error).message}\n`);

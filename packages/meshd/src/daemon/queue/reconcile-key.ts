@@ -13,8 +13,8 @@ import { judgePass } from './verdict.js';
 export interface KeyReconcilerDeps {
   config(): MeshdConfig;
   plugins(): readonly LoadedPlugin[];
-  /** The helm version probe for the prerequisite check (cached by the daemon per config). */
-  helm(): Promise<HelmProbe | undefined>;
+  /** Asks a helm client for its version, for the prerequisite check (each client once per config); undefined: no helm check. */
+  helm?: (binary: string) => Promise<HelmProbe>;
   runPass(options: PassOptions): Promise<PassReport>;
   logger: Logger;
   redactor: Redactor;
@@ -83,8 +83,7 @@ async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSig
     startedAt,
   };
   if (pass.part === 'clusters') options.scope = pass.scope;
-  const helm = await deps.helm();
-  if (helm) options.helm = helm;
+  if (deps.helm) options.helm = deps.helm;
   if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
   const state = deps.state();
   if (state) options.state = state;

@@ -32,7 +32,7 @@ afterEach(async () => {
 function serve(state: StatusState, redactor = new Redactor()): FastifyInstance {
   const metrics = new DaemonMetrics({ queueDepth: () => 3, status: () => state }, { processMetrics: false });
   metrics.observeReconcile('east', 'converged', 250);
-  const context = { directory: '/srv/clusters', startedAt: 0 };
+  const context = { directory: '/srv/clusters', startedAt: 0, backends: ['helm-template', 'tiller'] };
   app = buildHealthServer({ status: () => statusFromReports(state, context), metrics, redactor, logger: silentLogger(), listen: INJECT_LISTEN });
   return app;
 }
@@ -146,7 +146,7 @@ describe('health server: the Host check against DNS rebinding', () => {
     const state = ready();
     const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => state }, { processMetrics: false });
     app = buildHealthServer({
-      status: () => statusFromReports(state, { directory: '/srv/clusters', startedAt: 0 }),
+      status: () => statusFromReports(state, { directory: '/srv/clusters', startedAt: 0, backends: ['helm-template', 'tiller'] }),
       metrics,
       redactor: new Redactor(),
       logger: logs,

@@ -24,7 +24,7 @@ afterEach(async () => {
 /** A health server over a mutable state, with its feed (fast coalescing so tests do not wait). */
 function serve(box: { state: StatusState }, redactor = new Redactor()): { server: FastifyInstance; feed: StatusFeed } {
   const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => box.state }, { processMetrics: false });
-  const status = () => statusFromReports(box.state, { directory: '/srv/clusters', startedAt: 0 });
+  const status = () => statusFromReports(box.state, { directory: '/srv/clusters', startedAt: 0, backends: ['helm-template', 'tiller'] });
   const feed = new StatusFeed({ status, redactor, coalesceMs: 5, pollMs: 60_000 });
   app = buildHealthServer({ status, metrics, redactor, logger: silentLogger(), feed, listen: INJECT_LISTEN });
   return { server: app, feed };
@@ -137,7 +137,7 @@ describe('GET /events', () => {
   it('refuses more streams than it holds with 503', async () => {
     const box = { state: mesh() };
     const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => box.state }, { processMetrics: false });
-    const status = () => statusFromReports(box.state, { directory: '/d', startedAt: 0 });
+    const status = () => statusFromReports(box.state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
     const redactor = new Redactor();
     const feed = new StatusFeed({ status, redactor, maxClients: 1, pollMs: 60_000 });
     app = buildHealthServer({ status, metrics, redactor, logger: silentLogger(), feed });

@@ -4,10 +4,21 @@ import { emptyStatusState, foldReport, recordReconcile } from './status-state.js
 import { readinessReasons, statusFromReports } from './status.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
-const context = { directory: '/etc/meshd/clusters', startedAt: Date.UTC(2026, 0, 1) };
+const context = { directory: '/etc/meshd/clusters', startedAt: Date.UTC(2026, 0, 1), backends: ['helm-template', 'tiller'] };
 const t = (s: number): number => Date.UTC(2026, 0, 1, 0, 0, s);
 
 describe('statusFromReports', () => {
+  it("a cluster's release is its component by a registered backend's name (a third renderer too), never an addon's", () => {
+    const remote = clusterReport('east', {
+      components: [componentReport('secrets'), componentReport('fixture-renderer', { state: 'out-of-sync', writes: 0 })],
+    });
+    const state = foldReport(emptyStatusState(), '@all', passReport([clusterReport('cp'), remote]), t(1));
+    const east = (backends: string[]) => statusFromReports(state, { ...context, backends }).clusters.find((c) => c.name === 'east');
+    expect(east(['helm-template', 'tiller', 'fixture-renderer'])?.release).toMatchObject({ component: 'fixture-renderer', state: 'out-of-sync' });
+    expect(east(['helm-template', 'tiller'])?.release).toBeUndefined();
+    expect(east(['helm-template', 'tiller'])?.secrets).toMatchObject({ component: 'secrets' });
+  });
+
   it('is not ready before any reconcile, and says why', () => {
     const status = statusFromReports(emptyStatusState(), context);
     expect(status.ready).toBe(false);
@@ -145,7 +156,8 @@ describe('reachable since and endpoints changed at', () => {
   const eps = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
   const fold = (state: ReturnType<typeof emptyStatusState>, at: number, reachable: boolean, pilot: string) =>
     foldReport(state, 'east', passReport([clusterReport('east', reachable ? {} : { reachable: false, state: 'unreachable' })], { endpoints: eps(pilot) }), at);
-  const view = (state: ReturnType<typeof emptyStatusState>) => statusFromReports(state, { directory: '/d', startedAt: 0 });
+  const view = (state: ReturnType<typeof emptyStatusState>) =>
+    statusFromReports(state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
 
   it('keeps reachableSince across passes, drops it while unreachable and restarts it when back', () => {
     let state = fold(emptyStatusState(), 1000, true, '10.1.0.5');

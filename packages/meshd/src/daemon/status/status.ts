@@ -36,7 +36,7 @@ export interface ClusterStatus {
    */
   lastError?: ReportError;
   warnings: string[];
-  /** The backend's release (helm-template or tiller). */
+  /** The release of the cluster's backend (its component named by a registered backend or renderer). */
   release?: ComponentStatus;
   /** The secrets plugin's copies. */
   secrets?: ComponentStatus;
@@ -58,6 +58,8 @@ export interface LeaderStatus {
 /** Facts about the running daemon that are not in pass reports. */
 export interface StatusContext {
   directory: string;
+  /** The registered backends' and renderers' names: a cluster's component by one of them is its `release`. */
+  backends: readonly string[];
   /** Why the directory is unusable right now (the watch's live view: "does not exist"…); undefined while it is there. */
   directoryProblem?: string;
   startedAt: number;
@@ -101,7 +103,6 @@ export interface MeshStatus {
 /** The newest pass report as the status state keeps it. */
 type LatestReport = NonNullable<StatusState['latest']>['report'];
 
-const BACKENDS = new Set(['helm-template', 'tiller']);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function componentStatus(c: ComponentReport): ComponentStatus {
@@ -119,7 +120,7 @@ function componentStatus(c: ComponentReport): ComponentStatus {
   return status;
 }
 
-function clusterStatus(entry: ClusterEntry): ClusterStatus {
+function clusterStatus(entry: ClusterEntry, backends: readonly string[]): ClusterStatus {
   const r = entry.report;
   const components = r.components.map(componentStatus);
   const status: ClusterStatus = {
@@ -137,7 +138,7 @@ function clusterStatus(entry: ClusterEntry): ClusterStatus {
   if (entry.reachableSince !== undefined) status.reachableSince = iso(entry.reachableSince);
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
-  const release = components.find((c) => BACKENDS.has(c.component));
+  const release = components.find((c) => backends.includes(c.component));
   if (release) status.release = release;
   const secrets = components.find((c) => c.component === 'secrets');
   if (secrets) status.secrets = secrets;
@@ -207,7 +208,9 @@ export function statusFromReports(state: StatusState, context: StatusContext): M
     readyReasons: reasons,
     startedAt: iso(context.startedAt),
     directory: directoryStatus(context, latest),
-    clusters: Object.values(state.clusters).map(clusterStatus).sort(byRoleThenName),
+    clusters: Object.values(state.clusters)
+      .map((c) => clusterStatus(c, context.backends))
+      .sort(byRoleThenName),
     errors: latest?.errors ?? [],
     removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })),
     removalsHeld: Object.values(state.clusters)

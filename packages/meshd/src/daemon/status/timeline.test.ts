@@ -6,7 +6,7 @@ import { statusFromReports, type MeshStatus } from './status.js';
 import { appendTimeline, TIMELINE_LENGTH, timelineEntries, type TimelineEntry } from './timeline.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
-const view = (state: StatusState): MeshStatus => statusFromReports(state, { directory: '/d', startedAt: 0 });
+const view = (state: StatusState): MeshStatus => statusFromReports(state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
 const endpoints = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
 const base = foldReport(
   emptyStatusState(),

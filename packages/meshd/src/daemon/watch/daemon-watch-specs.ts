@@ -1,15 +1,11 @@
-import type { MeshdConfig } from '@meshd/core';
-import { SECRETS, secretsConfigSchema, secretWatchSources, selectSecretsConfig } from '@meshd/plugin-secrets';
-import { builtinWatchSpecs, secretWatchSpecs, type WatchSpec } from './watch-specs.js';
+import type { LoadedPlugin } from '@meshd/core';
+import { builtinWatchSpecs, pluginWatchSpecs, type WatchSpec } from './watch-specs.js';
 
 /**
- * Every watch the daemon keeps for a config: its own (control-plane pods, meshd's objects and the
- * release inventory on remotes) and, when the secrets plugin runs, the plugin's sources. Pure.
+ * Every watch the daemon keeps: its own (control-plane pods, discovery's input) and each registered
+ * plugin's declaration (LoadedPlugin.watches: core's release watches for a renderer, the plugin's
+ * own `watches`), computed with the config the plugins were loaded with. Pure.
  */
-export function daemonWatchSpecs(config: MeshdConfig, pluginNames: readonly string[]): WatchSpec[] {
-  const specs = builtinWatchSpecs(config.release.namespace, config.release.name);
-  if (!pluginNames.includes(SECRETS)) return specs;
-  const parsed = secretsConfigSchema.safeParse(selectSecretsConfig(config));
-  if (!parsed.success) return specs;
-  return [...specs, ...secretWatchSpecs(secretWatchSources(parsed.data, config.clusters))];
+export function daemonWatchSpecs(plugins: readonly Pick<LoadedPlugin, 'watches'>[]): WatchSpec[] {
+  return [...builtinWatchSpecs(), ...pluginWatchSpecs(plugins.flatMap((p) => p.watches))];
 }

@@ -14,6 +14,8 @@ export interface DirectorySourceOptions {
   redactor: Redactor;
   /** Quiet time that ends a burst of file events; default DIRECTORY_QUIET_MS. */
   debounceMs?: number;
+  /** The registered backends' and renderers' names: a descriptor's backend annotation must name one. */
+  backends(): string[];
   /** Remotes the daemon knows besides the directory (the last good mesh's, the remembered members). */
   knownRemotes(): string[];
   /** Receives each key an event enqueues. */
@@ -92,7 +94,11 @@ export class DirectorySource implements Runnable {
     const config = this.o.config();
     const snapshot = await readDirectorySnapshot(config.directory);
     addSnapshotCredentials(this.o.redactor, snapshot);
-    const validation = validateDirectory(snapshot, { registryMode: config.registry.mode, credentialsMode: config.credentials.mode });
+    const validation = validateDirectory(snapshot, {
+      registryMode: config.registry.mode,
+      credentialsMode: config.credentials.mode,
+      backends: this.o.backends(),
+    });
     for (const f of validation.findings.filter((x) => x.severity === 'error'))
       this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
     const next = fingerprintDirectory(validation);

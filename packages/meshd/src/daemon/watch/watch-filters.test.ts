@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { WatchEvent } from './informers.js';
 import { cachedForm } from './watch-cache.js';
 import { endpointChoiceChanged, isDrift, isOwnWrite } from './watch-filters.js';
-import { builtinWatchSpecs, secretWatchSpecs } from './watch-specs.js';
+import { definePlugin, loadPlugins, meshdConfigSchemaFor, type PluginDefinition } from '@meshd/core';
+import { silentLogger } from '@meshd/testkit';
+import { BUILTIN_PLUGINS } from '../../plugins.js';
+import { daemonWatchSpecs } from './daemon-watch-specs.js';
+import { builtinWatchSpecs, pluginWatchSpecs } from './watch-specs.js';
 
 const entry = (manager: string, time: string) => ({ manager, operation: manager === 'meshd' ? 'Apply' : 'Update', time });
 const obj = (managedFields: object[]) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'istio-pilot', namespace: 'istio-system', managedFields } });
@@ -126,37 +131,79 @@ describe('endpointChoiceChanged (control-plane pods)', () => {
 });
 
 describe('watch specs', () => {
-  it("watches control-plane pods for every remote and meshd's objects on each remote", () => {
-    const specs = builtinWatchSpecs('istio-system');
-    expect(specs.map((s) => [s.on, s.target.kind, s.enqueue])).toEqual([
-      ['control-plane', 'Pod', 'endpoint-readers'],
-      ['each-remote', 'Service', 'this-remote'],
-      ['each-remote', 'Endpoints', 'this-remote'],
-      ['each-remote', 'Service', 'this-remote'],
-      ['each-remote', 'Endpoints', 'this-remote'],
+  const load = (defs: readonly PluginDefinition<unknown>[], config: Record<string, unknown> = {}) =>
+    loadPlugins(defs, meshdConfigSchemaFor().parse(config), silentLogger(), new AbortController().signal);
+  const shape = (specs: ReturnType<typeof daemonWatchSpecs>) =>
+    specs.map((s) => [s.on, s.target.kind, s.target.labelSelector ?? s.target.fieldSelector ?? '', s.enqueue].join(' '));
+
+  it('the daemon itself watches only the control-plane pods discovery reads', () => {
+    expect(shape(builtinWatchSpecs())).toEqual(['control-plane Pod istio in (pilot,mixer,statsd-prom-bridge) endpoint-readers']);
+  });
+
+  it("builds every other watch from the registered plugins' declarations: the release engine's, Tiller's, the secrets plugin's", () => {
+    expect(shape(daemonWatchSpecs(load(BUILTIN_PLUGINS)))).toEqual([
+      'control-plane Pod istio in (pilot,mixer,statsd-prom-bridge) endpoint-readers',
+      'each-remote Service app.kubernetes.io/managed-by=meshd this-remote',
+      'each-remote Endpoints app.kubernetes.io/managed-by=meshd this-remote',
+      // The inventory by name, not by label: an edit that drops its label is still seen.
+      'each-remote ConfigMap metadata.name=meshd-release-istio-remote this-remote',
+      'each-remote Service heritage=Tiller this-remote',
+      'each-remote Endpoints heritage=Tiller this-remote',
+      'control-plane Secret metadata.name=istio.default all-remotes',
+      'each-remote Secret app.kubernetes.io/managed-by=meshd,meshd.io/component=secrets this-remote',
+      'each-remote Namespace  this-remote',
     ]);
-    expect(specs[0]?.target.labelSelector).toBe('istio in (pilot,mixer,statsd-prom-bridge)');
-    expect(specs[1]?.target.labelSelector).toBe('app.kubernetes.io/managed-by=meshd');
-    expect(specs[3]?.target.labelSelector).toBe('heritage=Tiller');
   });
 
-  it('watches the release inventory by name (an edit that drops its label is still seen)', () => {
-    const specs = builtinWatchSpecs('istio-system', 'istio-remote');
-    expect(specs.map((s) => s.target.kind)).toEqual(['Pod', 'Service', 'Endpoints', 'Service', 'Endpoints', 'ConfigMap']);
-    expect(specs[5]).toMatchObject({
-      on: 'each-remote',
-      enqueue: 'this-remote',
-      target: { namespace: 'istio-system', fieldSelector: 'metadata.name=meshd-release-istio-remote' },
+  it("follows the plugins' config: the release's name and namespace, the secrets' names and per-cluster overrides", () => {
+    const specs = daemonWatchSpecs(
+      load(BUILTIN_PLUGINS, {
+        release: { name: 'mesh', namespace: 'mesh-system' },
+        secrets: { names: ['istio.*'] },
+        clusters: { east: { secrets: { copyCaSecret: true } } },
+      }),
+    );
+    expect(specs.find((s) => s.target.kind === 'ConfigMap')?.target).toMatchObject({
+      namespace: 'mesh-system',
+      fieldSelector: 'metadata.name=meshd-release-mesh',
     });
-    expect(specs[5]?.target.labelSelector).toBeUndefined();
+    expect(specs.filter((s) => s.target.kind === 'Service').map((s) => s.target.namespace)).toEqual(['mesh-system', 'mesh-system']);
+    expect(shape(specs)).toContain('control-plane Secret metadata.name=istio-ca-secret all-remotes');
   });
 
-  it('filters secret sources by name pattern', () => {
-    const [spec] = secretWatchSpecs([{ on: 'control-plane', kind: 'Secret', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations' }]);
-    const relevant = spec?.filter?.();
-    const secret = (name: string) => ({ type: 'MODIFIED' as const, object: { metadata: { name } } });
-    expect(relevant?.(secret('istio.default'), new Map())).toBe(true);
-    expect(relevant?.(secret('other'), new Map())).toBe(false);
+  it("a third plugin's declared watch is kept, and two renderers' release watches are kept once", () => {
+    const renderer = definePlugin({
+      name: 'other-renderer',
+      kind: 'renderer',
+      configSchema: z.unknown(),
+      selectConfig: () => ({}),
+      needs: [],
+      watches: () => [
+        { on: 'control-plane', apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: 'ops', enqueue: 'all-remotes', purpose: 'its input' },
+      ],
+      create: () => ({ render: () => Promise.resolve({ objects: [] }) }),
+    }) as PluginDefinition<unknown>;
+    const specs = shape(daemonWatchSpecs(load([...BUILTIN_PLUGINS, renderer])));
+    expect(specs.filter((s) => s.includes('metadata.name=meshd-release-istio-remote'))).toHaveLength(1);
+    expect(specs.filter((s) => s.endsWith(' app.kubernetes.io/managed-by=meshd this-remote'))).toHaveLength(2);
+    expect(specs.at(-1)).toBe('control-plane ConfigMap  all-remotes');
+  });
+
+  it("filters by name pattern, and a drift watch ignores meshd's own writes", () => {
+    const [spec, drift] = pluginWatchSpecs([
+      { on: 'control-plane', apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations' },
+      { on: 'each-remote', apiVersion: 'v1', kind: 'Secret', plural: 'secrets', events: 'drift', enqueue: 'this-remote', purpose: 'copies' },
+    ]);
     expect(spec?.target).toEqual({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets' });
+    const relevant = spec!.filter!();
+    const secret = (name: string) => ({ type: 'MODIFIED' as const, object: { metadata: { name } } });
+    expect(relevant(secret('istio.default'), new Map())).toBe(true);
+    expect(relevant(secret('other'), new Map())).toBe(false);
+    const drifted = drift!.filter!();
+    const own = { type: 'MODIFIED' as const, object: obj([entry('meshd', '2026-01-01T00:00:05Z')]) };
+    const theirs = { type: 'MODIFIED' as const, object: obj([entry('meshd', '2026-01-01T00:00:05Z'), entry('kubectl-edit', '2026-01-01T00:00:09Z')]) };
+    expect(drifted(own, new Map())).toBe(false);
+    expect(drifted(theirs, new Map())).toBe(true);
+    expect(drifted({ type: 'DELETED', object: { metadata: { name: 'x' } } }, new Map())).toBe(true);
   });
 });

@@ -1,7 +1,5 @@
 import { ISTIO_NAMESPACE } from '@meshd/core/discovery';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '@meshd/core/kube';
-import { inventoryName } from '@meshd/core/release';
-import { nameMatcher, type SecretWatchSource } from '@meshd/plugin-secrets';
+import { nameMatcher, type PluginWatch } from '@meshd/core';
 import type { WatchEvent, WatchTarget } from './informers.js';
 import { endpointChoiceChanged, isDrift, type KnownObjects } from './watch-filters.js';
 
@@ -26,48 +24,13 @@ export interface WatchSpec {
 /** Label selector of the Pilot, Mixer and statsd pods whose IPs the remotes use. */
 export const CONTROL_PLANE_POD_SELECTOR = 'istio in (pilot,mixer,statsd-prom-bridge)';
 
-/** Selector of every object meshd writes. */
-export const OWNED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
-
-/** Objects Helm 2 (Tiller) installed: the chart labels them heritage=Tiller. */
-const TILLER_SELECTOR = 'heritage=Tiller';
-
 /**
- * The release inventory ConfigMap on each remote, by name (not by label: an edit that drops the label
- * must still be seen): deleting or editing it enqueues that remote, so tampering reaches /status
- * within seconds and a deleted inventory is rebuilt from the journal. Pure.
+ * The daemon's own watch: the control plane's Pilot, Mixer and statsd pods (discovery's input: an
+ * endpoint change enqueues every key that reads the endpoints: each remote's, not the
+ * registry's unless it chooses a server by Pilot's IP). Every other watch is a plugin's declaration
+ * (pluginWatchSpecs). Pure.
  */
-export function inventoryWatchSpec(release: { name: string; namespace: string }): WatchSpec {
-  return {
-    on: 'each-remote',
-    target: {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      plural: 'configmaps',
-      namespace: release.namespace,
-      fieldSelector: `metadata.name=${inventoryName(release.name)}`,
-    },
-    enqueue: 'this-remote',
-    purpose: `release inventory ${inventoryName(release.name)} (deleted or edited outside meshd)`,
-    filter: () => isDrift,
-  };
-}
-
-/**
- * The daemon's own watches: control-plane pods (an endpoint change enqueues every key that reads the
- * endpoints: each remote's, not the registry's unless it chooses a server by Pilot's IP) and, on
- * each remote, the Services and Endpoints meshd applied in the release namespace, directly or
- * through Tiller (someone else's edit or a deletion enqueues that remote), and, given the release,
- * its inventory (inventoryWatchSpec). Pure.
- */
-export function builtinWatchSpecs(releaseNamespace: string, releaseName?: string): WatchSpec[] {
-  const owned = (kind: string, plural: string, labelSelector = OWNED_SELECTOR): WatchSpec => ({
-    on: 'each-remote',
-    target: { apiVersion: 'v1', kind, plural, namespace: releaseNamespace, labelSelector },
-    enqueue: 'this-remote',
-    purpose: `drift of meshd's ${kind} objects${labelSelector === OWNED_SELECTOR ? '' : ' (installed through Tiller)'}`,
-    filter: () => isDrift,
-  });
+export function builtinWatchSpecs(): WatchSpec[] {
   return [
     {
       on: 'control-plane',
@@ -77,30 +40,32 @@ export function builtinWatchSpecs(releaseNamespace: string, releaseName?: string
       // Only a change of the endpoints discovery would choose: a Pilot move is one pass, not two.
       filter: () => endpointChoiceChanged,
     },
-    owned('Service', 'services'),
-    owned('Endpoints', 'endpoints'),
-    // Objects a Tiller release installed carry the chart's heritage label, not meshd's.
-    owned('Service', 'services', TILLER_SELECTOR),
-    owned('Endpoints', 'endpoints', TILLER_SELECTOR),
-    ...(releaseName === undefined ? [] : [inventoryWatchSpec({ name: releaseName, namespace: releaseNamespace })]),
   ];
 }
 
-/** Turns the secrets plugin's watch sources into WatchSpecs (name patterns become a filter). Pure. */
-export function secretWatchSpecs(sources: readonly SecretWatchSource[]): WatchSpec[] {
-  return sources.map((source) => {
-    const plural = source.kind === 'Secret' ? 'secrets' : 'namespaces';
-    const target: WatchTarget = { apiVersion: 'v1', kind: source.kind, plural };
-    if (source.namespace !== undefined) target.namespace = source.namespace;
-    if (source.labelSelector !== undefined) target.labelSelector = source.labelSelector;
-    if (source.fieldSelector !== undefined) target.fieldSelector = source.fieldSelector;
-    const spec: WatchSpec = { on: source.on, target, enqueue: source.enqueue, purpose: source.purpose };
-    const patterns = source.namePatterns;
-    const ownOnly = source.on === 'each-remote';
-    if (patterns !== undefined || ownOnly) {
-      const matches = patterns === undefined ? () => true : nameMatcher(patterns);
-      spec.filter = () => (event) => matches(event.object.metadata?.name ?? '') && (!ownOnly || isDrift(event));
-    }
-    return spec;
-  });
+/** A watch's identity: two plugins declaring the same watch share one (two renderers' release watches). */
+function watchKey(w: PluginWatch): string {
+  return JSON.stringify([w.on, w.apiVersion, w.kind, w.namespace, w.labelSelector, w.fieldSelector, w.namePatterns, w.events ?? 'all', w.enqueue]);
+}
+
+/** One plugin watch as the daemon keeps it: name patterns and `events: 'drift'` become its filter. Pure. */
+function pluginWatchSpec(watch: PluginWatch): WatchSpec {
+  const target: WatchTarget = { apiVersion: watch.apiVersion, kind: watch.kind, plural: watch.plural };
+  if (watch.namespace !== undefined) target.namespace = watch.namespace;
+  if (watch.labelSelector !== undefined) target.labelSelector = watch.labelSelector;
+  if (watch.fieldSelector !== undefined) target.fieldSelector = watch.fieldSelector;
+  const spec: WatchSpec = { on: watch.on, target, enqueue: watch.enqueue, purpose: watch.purpose };
+  const patterns = watch.namePatterns;
+  const driftOnly = watch.events === 'drift';
+  if (patterns !== undefined || driftOnly) {
+    const matches = patterns === undefined ? () => true : nameMatcher(patterns);
+    spec.filter = () => (event) => matches(event.object.metadata?.name ?? '') && (!driftOnly || isDrift(event));
+  }
+  return spec;
+}
+
+/** The registered plugins' declared watches as the daemon keeps them, each distinct watch once, in declaration order. Pure. */
+export function pluginWatchSpecs(watches: readonly PluginWatch[]): WatchSpec[] {
+  const seen = new Set<string>();
+  return watches.filter((w) => !seen.has(watchKey(w)) && Boolean(seen.add(watchKey(w)))).map(pluginWatchSpec);
 }
