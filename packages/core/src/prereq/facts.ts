@@ -79,13 +79,14 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
  * per-call middleware) only honours the client's own timeout and shutdown signal.
  */
 export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
-  const [version, podCIDRs, identity] = await Promise.all([
+  // All four at once: each is its own round trip (the ServiceCIDRs two, discovery then the list).
+  const [version, podCIDRs, identity, serviceCIDRs] = await Promise.all([
     client.version.getCode(undefined, abortableCall(signal)),
     readPodCIDRs(client, signal),
     readIdentity(client, signal),
+    readServiceCIDRs(client),
   ]);
   signal?.throwIfAborted();
-  const serviceCIDRs = await readServiceCIDRs(client);
   const facts: ClusterFacts = { gitVersion: version.gitVersion, major: version.major, minor: version.minor, podCIDRs, serviceCIDRs };
   if (identity !== undefined) facts.identity = identity;
   return facts;
