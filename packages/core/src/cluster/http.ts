@@ -130,7 +130,10 @@ export interface KubeHttpOptions {
  * MeshdError (timeouts, non-JSON answers, credentials) or a plain Error (the network). Owns its limiter.
  */
 export class KubeHttp {
-  private readonly limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
+  // One request first: the connections opened after it resume its TLS session (an abbreviated
+  // handshake, no certificate sent or checked) instead of each making a full one; then up to
+  // MAX_REQUESTS_PER_CLUSTER at once.
+  private readonly limit = pLimit(1);
   private readonly breaker: SilenceBreaker;
   private readonly secure: boolean;
 
@@ -146,6 +149,7 @@ export class KubeHttp {
     try {
       return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal)), describeRequest(req));
     } finally {
+      this.limit.concurrency = MAX_REQUESTS_PER_CLUSTER;
       d.dispose();
     }
   }
