@@ -67,7 +67,7 @@ function agentsFor(identity: string, options: AgentOptions): IdentityAgents {
 
 /**
  * A kubeconfig whose requests and watches reuse connections and one TLS context per cluster, for
- * the kubeconfigs only @kubernetes/client-node speaks (exec plugins, auth-providers, impersonation,
+ * the kubeconfigs only @kubernetes/client-node speaks (exec plugins, auth-providers and
  * proxies; loaded lazily, lazy-auth.ts). client-node builds a new https.Agent for every request, so
  * each would pay a TCP connection, a TLS context and a handshake. Headers (bearer token, exec
  * credentials, basic auth) still come from the kubeconfig on every request; the agents are replaced

@@ -8,7 +8,9 @@ import type { ConnectionOptions, SecureContext } from 'node:tls';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { IDLE_SOCKET_MS } from './connection.js';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
+import { MeshdError } from '../errors.js';
 import { credentialFailure } from './failure.js';
+import { impersonationHeaders } from './impersonation.js';
 import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
 
 /** The TLS identity of a set of options: CA, client certificate and key, verification settings. */
@@ -104,7 +106,7 @@ class KubeconfigAuth implements RequestAuth {
 
   async setup(purpose: 'requests' | 'watches'): Promise<ConnectionSetup> {
     let options: AgentOptions;
-    let headers: Record<string, string>;
+    let headers: Record<string, string | string[]>;
     try {
       [options, headers] = await Promise.all([this.secure ? tlsOptionsOf(this.view) : Promise.resolve({}), authorizationOf(this.view)]);
     } catch (err) {
@@ -113,22 +115,36 @@ class KubeconfigAuth implements RequestAuth {
     const identity = identityOf(options);
     if (this.agents?.identity !== identity) this.agents = agentsFor(this.secure, options);
     const agents = this.agents;
-    return { headers, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };
+    return { headers: { ...headers, ...impersonationHeaders(this.view) }, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };
   }
 }
 
 /**
  * True when a kubeconfig needs @kubernetes/client-node's credential code: an exec plugin, an
- * auth-provider, impersonation or a proxy. Such a kubeconfig loads client-node on its first
- * request (lazy-auth.ts); every other one never does.
+ * auth-provider or a proxy. Such a kubeconfig loads client-node on its first request
+ * (lazy-auth.ts); every other one never does. Impersonation is meshd's own either way.
  */
 export function needsClientNode(view: KubeconfigView): boolean {
   const { user, cluster } = view;
-  return user.exec !== undefined || user.authProvider !== undefined || user.impersonate !== undefined || cluster.proxyUrl !== undefined;
+  return user.exec !== undefined || user.authProvider !== undefined || cluster.proxyUrl !== undefined;
+}
+
+/** A `proxy-url` meshd does not speak (anything but an http:// or https:// CONNECT proxy), as a setup that always fails saying so. */
+function unsupportedProxy(view: KubeconfigView): RequestAuth | undefined {
+  const proxy = view.cluster.proxyUrl;
+  if (proxy === undefined || /^https?:\/\//i.test(proxy)) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(proxy)?.[1] ?? 'this';
+  const error = new MeshdError(
+    'MESHD_ERR_INVALID_KUBECONFIG',
+    `kubeconfig proxy-url: ${scheme} proxies are not supported; use an http:// or https:// proxy that speaks HTTP CONNECT`,
+  );
+  return { setup: () => Promise.reject(error) };
 }
 
 /** The request credentials of a kubeconfig: meshd's own, or client-node's for what only it speaks, loaded on first use. */
 export function authFor(view: KubeconfigView): RequestAuth {
+  const refused = unsupportedProxy(view);
+  if (refused) return refused;
   if (!needsClientNode(view)) return new KubeconfigAuth(view);
   let loaded: Promise<RequestAuth> | undefined;
   return {

@@ -82,6 +82,11 @@ function parseAnswer<T>(answer: Answer, what: string): T {
   }
 }
 
+/** A network error of a proxied connection, naming the proxy ("… (through the proxy http://127.0.0.1:3128)"). */
+function throughProxy(err: Error, proxy: string): Error {
+  return new Error(`${err.message} (through the proxy ${proxy})`, { cause: err });
+}
+
 /** A promise that rejects when `signal` aborts (never settles otherwise), and its clean-up. */
 function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
   let onAbort = (): void => undefined;
@@ -179,7 +184,7 @@ export class KubeHttp {
     const setup = await this.o.auth.setup('requests');
     signal.throwIfAborted();
     const payload = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
-    const headers: Record<string, string> = { accept: 'application/json', ...setup.headers };
+    const headers: Record<string, string | string[]> = { accept: 'application/json', ...setup.headers };
     if (payload) Object.assign(headers, { 'content-type': req.contentType ?? 'application/json', 'content-length': String(payload.length) });
     const send = this.secure ? httpsRequest : httpRequest;
     const what = describeRequest(req);
@@ -187,7 +192,7 @@ export class KubeHttp {
       const r = send(urlOf(this.o.server, req), { method: req.method, headers, agent: setup.agent, signal }, (res) => {
         readAnswer(res, what, this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES).then(resolve, reject);
       });
-      r.on('error', reject);
+      r.on('error', (err) => reject(setup.proxy === undefined ? err : throughProxy(err, setup.proxy)));
       r.end(payload);
     });
   }

@@ -77,6 +77,7 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
   const contextPath = ['contexts', contextIndex, 'context'];
   const clusterIndex = config.clusters.findIndex((c) => c.name === context.cluster);
   const findings = contextReferenceFindings(file, doc, config, { context, contextPath, clusterIndex });
+  findings.push(...proxyFindings(file, doc, config, clusterIndex), ...impersonationFindings(file, doc, config, context.user));
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
     findings.push(
@@ -123,4 +124,42 @@ function isServerUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A cluster's `proxy-url` other than an http:// or https:// (HTTP CONNECT) proxy: meshd does not speak it. */
+function proxyFindings(file: string, doc: YamlDocument, config: Kubeconfig, clusterIndex: number): Finding[] {
+  const proxy = config.clusters[clusterIndex]?.cluster['proxy-url'];
+  if (proxy === undefined) return [];
+  const at = doc.locate(['clusters', clusterIndex, 'cluster', 'proxy-url']);
+  if (typeof proxy !== 'string' || !isServerUrl(proxy)) {
+    const scheme = typeof proxy === 'string' ? /^([a-z][a-z0-9+.-]*):/i.exec(proxy)?.[1] : undefined;
+    const what = scheme === undefined || /^https?$/i.test(scheme) ? 'kubeconfig proxy-url must be a URL' : `kubeconfig proxy-url: ${scheme} proxies are not supported`;
+    return [errorAt(file, at, `${what}; use an http:// or https:// proxy that speaks HTTP CONNECT`)];
+  }
+  return [];
+}
+
+/** A single-line, non-empty string (an HTTP header value: a newline would start another header). */
+const isHeaderText = (v: unknown): boolean => typeof v === 'string' && v !== '' && !/[\u0000-\u001f\u007f]/.test(v);
+
+/** The current user's impersonation fields (`as`, `as-uid`, `as-groups`, `as-user-extra`): their shapes, and `as` present when any other is. */
+function impersonationFindings(file: string, doc: YamlDocument, config: Kubeconfig, userName: string | undefined): Finding[] {
+  const userIndex = (config.users ?? []).findIndex((u) => u.name === userName);
+  const user = (config.users ?? [])[userIndex]?.user;
+  if (!user) return [];
+  const at = (field: string): (string | number)[] => ['users', userIndex, 'user', field];
+  const findings: Finding[] = [];
+  const bad = (field: string, what: string): void => {
+    findings.push(errorAt(file, doc.locate(at(field)), `kubeconfig user ${JSON.stringify(userName)}: "${field}" ${what}`));
+  };
+  const { as, 'as-uid': uid, 'as-groups': groups, 'as-user-extra': extra } = user as Record<string, unknown>;
+  if (as !== undefined && !isHeaderText(as)) bad('as', 'must be a non-empty single-line string');
+  if (uid !== undefined && !isHeaderText(uid)) bad('as-uid', 'must be a non-empty single-line string');
+  if (groups !== undefined && !(Array.isArray(groups) && groups.every(isHeaderText))) bad('as-groups', 'must be a list of single-line strings');
+  const extraOk =
+    typeof extra === 'object' && extra !== null && !Array.isArray(extra) && Object.entries(extra).every(([k, v]) => isHeaderText(k) && Array.isArray(v) && v.every(isHeaderText));
+  if (extra !== undefined && !extraOk) bad('as-user-extra', 'must map single-line keys to lists of single-line strings');
+  const others = ['as-uid', 'as-groups', 'as-user-extra'].filter((f) => (user as Record<string, unknown>)[f] !== undefined);
+  if ((as === undefined || as === null) && others.length > 0) bad(others[0]!, 'impersonates without "as" (the user to impersonate)');
+  return findings;
 }
