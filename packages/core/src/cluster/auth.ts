@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { AgentOptions } from 'node:https';
-import { createSecureContext } from 'node:tls';
-import type { ConnectionOptions, SecureContext } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { IDLE_SOCKET_MS } from './connection.js';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
@@ -12,50 +9,23 @@ import { MeshdError } from '../errors.js';
 import { credentialFailure } from './failure.js';
 import { impersonationHeaders } from './impersonation.js';
 import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
+import { httpsAgents, tlsIdentity } from './tls-agents.js';
+import type { ClusterAgents } from './tls-agents.js';
 
-/** The TLS identity of a set of options: CA, client certificate and key, verification settings. */
-function identityOf(options: AgentOptions): string {
-  const hash = createHash('sha256');
-  for (const part of [options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized]) {
-    // tlsOptionsOf sets strings and a boolean only.
-    hash.update(typeof part === 'string' || typeof part === 'boolean' ? String(part) : '\u0000').update('\u0001');
-  }
-  return hash.digest('hex');
+/** The agents of a cluster: HTTPS ones per TLS identity (tls-agents.ts), or plain HTTP ones. */
+function agentsFor(secure: boolean, options: AgentOptions): ClusterAgents | PlainAgents {
+  const identity = tlsIdentity(options);
+  if (secure) return httpsAgents(identity, options);
+  const plain = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
+  return { identity, requests: new HttpAgent(plain), watches: new HttpAgent(plain), tls: {} };
 }
 
-/**
- * One TLS context for all of a cluster's connections (tls.connect would parse the CA, certificate
- * and key again for each). Undefined when they do not parse: each connection then fails with the
- * TLS error it always did, and the cluster is reported as before.
- */
-function sharedSecureContext(options: AgentOptions): SecureContext | undefined {
-  const { ca, cert, key } = options;
-  try {
-    return createSecureContext({ ca, cert, key });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The agents of one TLS identity: requests and watches apart, so a watch never waits for a request's socket. */
-interface Agents {
+/** A plain-HTTP server's agents (no TLS). */
+interface PlainAgents {
   identity: string;
   requests: HttpAgent;
   watches: HttpAgent;
   tls: ConnectionOptions;
-}
-
-function agentsFor(secure: boolean, options: AgentOptions): Agents {
-  const identity = identityOf(options);
-  if (!secure) {
-    const plain = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
-    return { identity, requests: new HttpAgent(plain), watches: new HttpAgent(plain), tls: {} };
-  }
-  const secureContext = sharedSecureContext(options);
-  const { ca, cert, key, servername, rejectUnauthorized } = options;
-  const tls: ConnectionOptions = { ca, cert, key, servername, rejectUnauthorized, ...(secureContext ? { secureContext } : {}) };
-  const base = { ...tls, keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
-  return { identity, tls, requests: new HttpsAgent(base), watches: new HttpsAgent(base) };
 }
 
 /** Reads a file a kubeconfig names (CA, client certificate or key, token file). */
@@ -97,7 +67,7 @@ async function authorizationOf(view: KubeconfigView): Promise<Record<string, str
  * Idle sockets are unreferenced by Node's agent: they never keep a CLI process alive.
  */
 class KubeconfigAuth implements RequestAuth {
-  private agents: Agents | undefined;
+  private agents: ClusterAgents | PlainAgents | undefined;
   private readonly secure: boolean;
 
   constructor(private readonly view: KubeconfigView) {
@@ -112,7 +82,7 @@ class KubeconfigAuth implements RequestAuth {
     } catch (err) {
       throw credentialFailure(this.view, err);
     }
-    const identity = identityOf(options);
+    const identity = tlsIdentity(options);
     if (this.agents?.identity !== identity) this.agents = agentsFor(this.secure, options);
     const agents = this.agents;
     return { headers: { ...headers, ...impersonationHeaders(this.view) }, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };

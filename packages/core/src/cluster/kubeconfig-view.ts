@@ -1,5 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { MeshdError } from '../errors.js';
+import { isHeaderText } from './impersonation.js';
 
 /** The current context's cluster, with the names @kubernetes/client-node gives its fields. */
 export interface KubeconfigCluster {
@@ -91,8 +92,7 @@ function clusterOf(name: string, raw: Entry): KubeconfigCluster {
 
 /** A header value: text without control characters (a newline would start another header). */
 function headerText(v: unknown, what: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof v !== 'string' || v === '' || /[\u0000-\u001f\u007f]/.test(v)) throw new Error(`user "${what}" must be a non-empty single-line string`);
+  if (!isHeaderText(v)) throw new Error(`user "${what}" must be a non-empty single-line string`);
   return v;
 }
 

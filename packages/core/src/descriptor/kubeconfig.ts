@@ -5,6 +5,7 @@ import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
 import { parseYamlText, type YamlDocument } from './yaml-source.js';
 import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
 import { TextMemo } from '../util/text-memo.js';
+import { isHeaderText } from '../cluster/impersonation.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
@@ -139,27 +140,28 @@ function proxyFindings(file: string, doc: YamlDocument, config: Kubeconfig, clus
   return [];
 }
 
-/** A single-line, non-empty string (an HTTP header value: a newline would start another header). */
-const isHeaderText = (v: unknown): boolean => typeof v === 'string' && v !== '' && !/[\u0000-\u001f\u007f]/.test(v);
+const isTextList = (v: unknown): boolean => Array.isArray(v) && v.every(isHeaderText);
+const isExtraMap = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, values]) => isHeaderText(k) && isTextList(values));
+
+/** Each impersonation field, the shape it must have, and what its finding says otherwise. */
+const IMPERSONATION_FIELDS: readonly (readonly [string, (v: unknown) => boolean, string])[] = [
+  ['as', isHeaderText, 'must be a non-empty single-line string'],
+  ['as-uid', isHeaderText, 'must be a non-empty single-line string'],
+  ['as-groups', isTextList, 'must be a list of single-line strings'],
+  ['as-user-extra', isExtraMap, 'must map single-line keys to lists of single-line strings'],
+];
 
 /** The current user's impersonation fields (`as`, `as-uid`, `as-groups`, `as-user-extra`): their shapes, and `as` present when any other is. */
 function impersonationFindings(file: string, doc: YamlDocument, config: Kubeconfig, userName: string | undefined): Finding[] {
   const userIndex = (config.users ?? []).findIndex((u) => u.name === userName);
   const user = (config.users ?? [])[userIndex]?.user;
   if (!user) return [];
-  const at = (field: string): (string | number)[] => ['users', userIndex, 'user', field];
-  const findings: Finding[] = [];
-  const bad = (field: string, what: string): void => {
-    findings.push(errorAt(file, doc.locate(at(field)), `kubeconfig user ${JSON.stringify(userName)}: "${field}" ${what}`));
-  };
-  const { as, 'as-uid': uid, 'as-groups': groups, 'as-user-extra': extra } = user as Record<string, unknown>;
-  if (as !== undefined && !isHeaderText(as)) bad('as', 'must be a non-empty single-line string');
-  if (uid !== undefined && !isHeaderText(uid)) bad('as-uid', 'must be a non-empty single-line string');
-  if (groups !== undefined && !(Array.isArray(groups) && groups.every(isHeaderText))) bad('as-groups', 'must be a list of single-line strings');
-  const extraOk =
-    typeof extra === 'object' && extra !== null && !Array.isArray(extra) && Object.entries(extra).every(([k, v]) => isHeaderText(k) && Array.isArray(v) && v.every(isHeaderText));
-  if (extra !== undefined && !extraOk) bad('as-user-extra', 'must map single-line keys to lists of single-line strings');
-  const others = ['as-uid', 'as-groups', 'as-user-extra'].filter((f) => (user as Record<string, unknown>)[f] !== undefined);
-  if ((as === undefined || as === null) && others.length > 0) bad(others[0]!, 'impersonates without "as" (the user to impersonate)');
+  const finding = (field: string, what: string): Finding =>
+    errorAt(file, doc.locate(['users', userIndex, 'user', field]), `kubeconfig user ${JSON.stringify(userName)}: "${field}" ${what}`);
+  const present = IMPERSONATION_FIELDS.filter(([field]) => user[field] !== undefined);
+  const findings = present.filter(([field, ok]) => !ok(user[field])).map(([field, , what]) => finding(field, what));
+  const others = present.filter(([field]) => field !== 'as');
+  if ((user.as === undefined || user.as === null) && others[0]) findings.push(finding(others[0][0], 'impersonates without "as" (the user to impersonate)'));
   return findings;
 }
