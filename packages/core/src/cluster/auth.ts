@@ -85,7 +85,11 @@ class KubeconfigAuth implements RequestAuth {
     const identity = tlsIdentity(options);
     if (this.agents?.identity !== identity) this.agents = agentsFor(this.secure, options);
     const agents = this.agents;
-    return { headers: { ...headers, ...impersonationHeaders(this.view) }, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };
+    return {
+      headers: { ...headers, ...impersonationHeaders(this.view) },
+      agent: agents[purpose],
+      tls: this.secure ? { identity, options: agents.tls } : undefined,
+    };
   }
 }
 

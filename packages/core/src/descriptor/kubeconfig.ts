@@ -134,7 +134,8 @@ function proxyFindings(file: string, doc: YamlDocument, config: Kubeconfig, clus
   const at = doc.locate(['clusters', clusterIndex, 'cluster', 'proxy-url']);
   if (typeof proxy !== 'string' || !isServerUrl(proxy)) {
     const scheme = typeof proxy === 'string' ? /^([a-z][a-z0-9+.-]*):/i.exec(proxy)?.[1] : undefined;
-    const what = scheme === undefined || /^https?$/i.test(scheme) ? 'kubeconfig proxy-url must be a URL' : `kubeconfig proxy-url: ${scheme} proxies are not supported`;
+    const what =
+      scheme === undefined || /^https?$/i.test(scheme) ? 'kubeconfig proxy-url must be a URL' : `kubeconfig proxy-url: ${scheme} proxies are not supported`;
     return [errorAt(file, at, `${what}; use an http:// or https:// proxy that speaks HTTP CONNECT`)];
   }
   return [];

@@ -88,11 +88,22 @@ describe('validateDirectory', () => {
       Object.assign(k.clusters[0]!.cluster, cluster);
       return stringify(k);
     };
-    const messages = (text: string): string[] => validate({ 'east.kube.conf': text }).findings.filter((f) => f.file === 'east.kube.conf').map((f) => f.message);
-    expect(messages(edited({ as: 'ops', 'as-groups': ['ops'], 'as-uid': '42', 'as-user-extra': { 'team/x': ['a'] } }, { 'proxy-url': 'http://127.0.0.1:3128' }))).toEqual([]);
-    expect(messages(edited({ 'as-groups': ['system:masters'] }))).toEqual(['kubeconfig user "east-admin": "as-groups" impersonates without "as" (the user to impersonate)']);
-    expect(messages(edited({ as: 'evil\r\nImpersonate-Group: system:masters' }))).toEqual(['kubeconfig user "east-admin": "as" must be a non-empty single-line string']);
-    expect(messages(edited({ as: 'ops', 'as-groups': 'system:masters' }))).toEqual(['kubeconfig user "east-admin": "as-groups" must be a list of single-line strings']);
+    const messages = (text: string): string[] =>
+      validate({ 'east.kube.conf': text })
+        .findings.filter((f) => f.file === 'east.kube.conf')
+        .map((f) => f.message);
+    expect(
+      messages(edited({ as: 'ops', 'as-groups': ['ops'], 'as-uid': '42', 'as-user-extra': { 'team/x': ['a'] } }, { 'proxy-url': 'http://127.0.0.1:3128' })),
+    ).toEqual([]);
+    expect(messages(edited({ 'as-groups': ['system:masters'] }))).toEqual([
+      'kubeconfig user "east-admin": "as-groups" impersonates without "as" (the user to impersonate)',
+    ]);
+    expect(messages(edited({ as: 'evil\r\nImpersonate-Group: system:masters' }))).toEqual([
+      'kubeconfig user "east-admin": "as" must be a non-empty single-line string',
+    ]);
+    expect(messages(edited({ as: 'ops', 'as-groups': 'system:masters' }))).toEqual([
+      'kubeconfig user "east-admin": "as-groups" must be a list of single-line strings',
+    ]);
     expect(messages(edited({ as: 'ops', 'as-user-extra': { 'k\n': ['v'] } }))).toEqual([
       'kubeconfig user "east-admin": "as-user-extra" must map single-line keys to lists of single-line strings',
     ]);
