@@ -1,15 +1,5 @@
 import type { KubeconfigView } from './kubeconfig-view.js';
 
-/** True for a non-empty string without control characters: fit for an HTTP header value (a newline would start another header). */
-export function isHeaderText(v: unknown): v is string {
-  if (typeof v !== 'string' || v === '') return false;
-  for (let i = 0; i < v.length; i++) {
-    const code = v.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return false;
-  }
-  return true;
-}
-
 /** The header name of an `as-user-extra` key: Impersonate-Extra- and the key, percent-encoded where a header name cannot hold it. */
 function extraHeader(key: string): string {
   return `impersonate-extra-${key.replace(/[^A-Za-z0-9!#$&'*+.^_`|~-]/g, (c) => encodeURIComponent(c))}`;

@@ -1,6 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { MeshdError } from '../errors.js';
-import { isHeaderText } from './impersonation.js';
+import { isHeaderText } from './header-text.js';
 
 /** The current context's cluster, with the names @kubernetes/client-node gives its fields. */
 export interface KubeconfigCluster {

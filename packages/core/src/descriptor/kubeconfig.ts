@@ -5,7 +5,7 @@ import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
 import { parseYamlText, type YamlDocument } from './yaml-source.js';
 import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
 import { TextMemo } from '../util/text-memo.js';
-import { isHeaderText } from '../cluster/impersonation.js';
+import { isHeaderText } from '../cluster/header-text.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
