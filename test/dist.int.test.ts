@@ -182,7 +182,7 @@ describe('the .deb', () => {
 });
 
 describe('the tarball', () => {
-  it('unpacks anywhere and runs bin/meshd with the system node: --version, validate, apply', async () => {
+  it('unpacks anywhere and runs bin/meshd with the system node: --version, validate, apply, a Pilot move followed, then a no-op plan', async () => {
     const root = await scratch('meshd-dist-tar-');
     sh('tar', ['-xzf', tarball, '-C', root]);
     const bin = join(root, `meshd-${MESHD_VERSION}/bin/meshd`);
@@ -190,8 +190,18 @@ describe('the tarball', () => {
     expect(outside(cwd, bin, ['--version']).out.trim()).toContain(`${MESHD_VERSION} (commit ${commit}`);
     const validate = outside(cwd, bin, ['validate', '--dir', join(root, `meshd-${MESHD_VERSION}/lib/meshd/examples/multicluster`)]);
     expect(validate.code, validate.err).toBe(0);
+    expect(validate.out).toContain('valid: 3 clusters');
     const apply = outside(cwd, bin, ['apply', '--dir', ws.dir, '--config', ws.configPath]);
     expect(apply.code, apply.out + apply.err).toBe(0);
+    // The .deb's tests before this one may have converged the mesh already: a Pilot move makes the
+    // tarball's meshd write (the remotes' Endpoints), with the chart it installed beside itself.
+    const pilot = await env.controlPlane.movePilot();
+    const follow = outside(cwd, bin, ['apply', '--dir', ws.dir, '--config', ws.configPath]);
+    expect(follow.code, follow.out + follow.err).toBe(0);
+    expect(follow.out).toMatch(/[1-9]\d* write request\(s\); converged/);
+    for (const remote of env.clusters.slice(1)) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
+    const plan = outside(cwd, bin, ['plan', '--dir', ws.dir, '--config', ws.configPath, '--detailed-exitcode']);
+    expect(plan.code, plan.out + plan.err).toBe(0);
     await rm(root, { recursive: true, force: true });
   });
 });

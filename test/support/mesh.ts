@@ -92,40 +92,8 @@ export async function endpointIps(cluster: ClusterHandle, name: string, namespac
   }
 }
 
-/** Resources meshd writes (controller-manager's own leases, events, pods and replicasets are left out). */
-export const MESHD_RESOURCES = [
-  'configmaps',
-  'secrets',
-  'services',
-  'endpoints',
-  'serviceaccounts',
-  'clusterroles',
-  'clusterrolebindings',
-  'deployments',
-  'namespaces',
-];
-
-/** Write requests to meshd's resources on every cluster, from each kube-apiserver's apiserver_request_total. */
-export async function writesOn(clusters: readonly ClusterHandle[]): Promise<number[]> {
-  return Promise.all(clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES })));
-}
-
-/**
- * Waits until the clusters' controllers stop writing to meshd's resources (after a namespace is
- * created, kube-controller-manager adds its default ServiceAccount and root-CA ConfigMap; a new
- * Deployment gets status updates), so a following delta counts meshd's writes only.
- */
-export async function settledWrites(clusters: readonly ClusterHandle[], quietMs = 1500, timeoutMs = 30_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await writesOn(clusters);
-  for (;;) {
-    await new Promise((r) => setTimeout(r, quietMs));
-    const now = await writesOn(clusters);
-    if (now.every((n, i) => n === last[i])) return now;
-    if (Date.now() > deadline) throw new Error(`clusters kept writing: ${last.join(',')} → ${now.join(',')}`);
-    last = now;
-  }
-}
+/** Write counting on the test clusters (one implementation, shared with bench/lib/writes.ts). */
+export { MESHD_RESOURCES, settledWrites, writesOn } from '@meshd/testenv';
 
 /** How a test file's clusters start (startClusters' options that the tests use). */
 export interface ClusterSetup {

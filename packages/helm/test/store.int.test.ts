@@ -80,6 +80,34 @@ describe('HelmStore', () => {
     for (const name of await readdir(dir)) expect((await stat(path.join(dir, name))).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps the parsed objects beside the output, and parses again when that entry is damaged', async () => {
+    const fresh = await render({ keptParse: 1 });
+    // The entries written so far (the test above left damaged ones behind: skipped).
+    const entries = async (): Promise<{ file: string; key: string }[]> => {
+      const out: { file: string; key: string }[] = [];
+      for (const name of await readdir(store.dir)) {
+        const file = path.join(store.dir, name);
+        try {
+          out.push({ file, key: (JSON.parse(await readFile(file, 'utf8')) as { key: string }).key });
+        } catch {
+          // damaged
+        }
+      }
+      return out;
+    };
+    const kept = (await entries()).filter((e) => (JSON.parse(e.key) as unknown[])[1] === 'objects');
+    expect(kept.length).toBeGreaterThan(0);
+    // What is kept is the parse itself: reading it back gives the same objects as parsing helm's output.
+    const again = await render({ keptParse: 1 });
+    expect(again.objects).toEqual(fresh.objects);
+    for (const e of kept) await writeFile(e.file, JSON.stringify({ key: e.key, text: '[{"apiVersion": "v1", "kind": "Config' }));
+    const runs = await helmRuns();
+    const reparsed = await render({ keptParse: 1 });
+    expect(reparsed.objects).toEqual(fresh.objects);
+    expect(reparsed.objects.map((o) => o.kind)).toContain('Deployment');
+    expect(await helmRuns()).toBe(runs);
+  });
+
   it('remembers `helm version` for an unchanged binary only', async () => {
     // Each symbolic link stands for a new process: detectHelmShared's in-memory answer is per path.
     const link = async (name: string): Promise<string> => {

@@ -20,7 +20,7 @@ function kubeConfig(cluster: Record<string, unknown>, user: Record<string, unkno
   return kc;
 }
 
-async function agentFor(auth: ConnectionReusingKubeConfig): Promise<{ agent: unknown; headers: Record<string, string> }> {
+async function agentFor(auth: ConnectionReusingKubeConfig): Promise<{ agent: unknown; headers: Record<string, string | string[]> }> {
   const setup = await auth.connectionSetup('requests');
   return { agent: setup.agent, headers: setup.headers };
 }

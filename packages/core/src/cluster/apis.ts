@@ -220,19 +220,19 @@ export class ObjectApi {
 
   /** POST a new object. */
   async create<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
-    return this.http.request<T>({
-      method: 'POST',
-      path: await this.pathOf(obj as ObjectSpec, false),
-      query: { dryRun: options.dryRun, fieldManager: options.fieldManager },
-      body: obj,
-    });
+    return this.write('POST', obj, options);
   }
 
   /** PUT an object whole (with the resourceVersion it carries). */
   async replace<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.write('PUT', obj, options);
+  }
+
+  /** A create (POST to the collection) or a replace (PUT to the object) of `obj` as JSON. */
+  private async write<T extends KubernetesObject>(method: 'POST' | 'PUT', obj: T, options: WriteOptions): Promise<T> {
     return this.http.request<T>({
-      method: 'PUT',
-      path: await this.pathOf(obj as ObjectSpec, true),
+      method,
+      path: await this.pathOf(obj as ObjectSpec, method === 'PUT'),
       query: { dryRun: options.dryRun, fieldManager: options.fieldManager },
       body: obj,
     });

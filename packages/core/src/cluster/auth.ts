@@ -1,59 +1,31 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { AgentOptions } from 'node:https';
-import { createSecureContext } from 'node:tls';
-import type { ConnectionOptions, SecureContext } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { IDLE_SOCKET_MS } from './connection.js';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
+import { MeshdError } from '../errors.js';
 import { credentialFailure } from './failure.js';
+import { impersonationHeaders } from './impersonation.js';
 import { MAX_REQUESTS_PER_CLUSTER } from './request-limit.js';
+import { httpsAgents, tlsIdentity } from './tls-agents.js';
+import type { ClusterAgents } from './tls-agents.js';
 
-/** The TLS identity of a set of options: CA, client certificate and key, verification settings. */
-function identityOf(options: AgentOptions): string {
-  const hash = createHash('sha256');
-  for (const part of [options.ca, options.cert, options.key, options.servername, options.rejectUnauthorized]) {
-    // tlsOptionsOf sets strings and a boolean only.
-    hash.update(typeof part === 'string' || typeof part === 'boolean' ? String(part) : '\u0000').update('\u0001');
-  }
-  return hash.digest('hex');
+/** The agents of a cluster: HTTPS ones per TLS identity (tls-agents.ts), or plain HTTP ones. */
+function agentsFor(secure: boolean, options: AgentOptions): ClusterAgents | PlainAgents {
+  const identity = tlsIdentity(options);
+  if (secure) return httpsAgents(identity, options);
+  const plain = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
+  return { identity, requests: new HttpAgent(plain), watches: new HttpAgent(plain), tls: {} };
 }
 
-/**
- * One TLS context for all of a cluster's connections (tls.connect would parse the CA, certificate
- * and key again for each). Undefined when they do not parse: each connection then fails with the
- * TLS error it always did, and the cluster is reported as before.
- */
-function sharedSecureContext(options: AgentOptions): SecureContext | undefined {
-  const { ca, cert, key } = options;
-  try {
-    return createSecureContext({ ca, cert, key });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The agents of one TLS identity: requests and watches apart, so a watch never waits for a request's socket. */
-interface Agents {
+/** A plain-HTTP server's agents (no TLS). */
+interface PlainAgents {
   identity: string;
   requests: HttpAgent;
   watches: HttpAgent;
   tls: ConnectionOptions;
-}
-
-function agentsFor(secure: boolean, options: AgentOptions): Agents {
-  const identity = identityOf(options);
-  if (!secure) {
-    const plain = { keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
-    return { identity, requests: new HttpAgent(plain), watches: new HttpAgent(plain), tls: {} };
-  }
-  const secureContext = sharedSecureContext(options);
-  const { ca, cert, key, servername, rejectUnauthorized } = options;
-  const tls: ConnectionOptions = { ca, cert, key, servername, rejectUnauthorized, ...(secureContext ? { secureContext } : {}) };
-  const base = { ...tls, keepAlive: true, timeout: IDLE_SOCKET_MS, maxFreeSockets: MAX_REQUESTS_PER_CLUSTER };
-  return { identity, tls, requests: new HttpsAgent(base), watches: new HttpsAgent(base) };
 }
 
 /** Reads a file a kubeconfig names (CA, client certificate or key, token file). */
@@ -95,7 +67,7 @@ async function authorizationOf(view: KubeconfigView): Promise<Record<string, str
  * Idle sockets are unreferenced by Node's agent: they never keep a CLI process alive.
  */
 class KubeconfigAuth implements RequestAuth {
-  private agents: Agents | undefined;
+  private agents: ClusterAgents | PlainAgents | undefined;
   private readonly secure: boolean;
 
   constructor(private readonly view: KubeconfigView) {
@@ -104,31 +76,49 @@ class KubeconfigAuth implements RequestAuth {
 
   async setup(purpose: 'requests' | 'watches'): Promise<ConnectionSetup> {
     let options: AgentOptions;
-    let headers: Record<string, string>;
+    let headers: Record<string, string | string[]>;
     try {
       [options, headers] = await Promise.all([this.secure ? tlsOptionsOf(this.view) : Promise.resolve({}), authorizationOf(this.view)]);
     } catch (err) {
       throw credentialFailure(this.view, err);
     }
-    const identity = identityOf(options);
+    const identity = tlsIdentity(options);
     if (this.agents?.identity !== identity) this.agents = agentsFor(this.secure, options);
     const agents = this.agents;
-    return { headers, agent: agents[purpose], tls: this.secure ? { identity, options: agents.tls } : undefined };
+    return {
+      headers: { ...headers, ...impersonationHeaders(this.view) },
+      agent: agents[purpose],
+      tls: this.secure ? { identity, options: agents.tls } : undefined,
+    };
   }
 }
 
 /**
  * True when a kubeconfig needs @kubernetes/client-node's credential code: an exec plugin, an
- * auth-provider, impersonation or a proxy. Such a kubeconfig loads client-node on its first
- * request (lazy-auth.ts); every other one never does.
+ * auth-provider or a proxy. Such a kubeconfig loads client-node on its first request
+ * (lazy-auth.ts); every other one never does. Impersonation is meshd's own either way.
  */
 export function needsClientNode(view: KubeconfigView): boolean {
   const { user, cluster } = view;
-  return user.exec !== undefined || user.authProvider !== undefined || user.impersonate !== undefined || cluster.proxyUrl !== undefined;
+  return user.exec !== undefined || user.authProvider !== undefined || cluster.proxyUrl !== undefined;
+}
+
+/** A `proxy-url` meshd does not speak (anything but an http:// or https:// CONNECT proxy), as a setup that always fails saying so. */
+function unsupportedProxy(view: KubeconfigView): RequestAuth | undefined {
+  const proxy = view.cluster.proxyUrl;
+  if (proxy === undefined || /^https?:\/\//i.test(proxy)) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(proxy)?.[1] ?? 'this';
+  const error = new MeshdError(
+    'MESHD_ERR_INVALID_KUBECONFIG',
+    `kubeconfig proxy-url: ${scheme} proxies are not supported; use an http:// or https:// proxy that speaks HTTP CONNECT`,
+  );
+  return { setup: () => Promise.reject(error) };
 }
 
 /** The request credentials of a kubeconfig: meshd's own, or client-node's for what only it speaks, loaded on first use. */
 export function authFor(view: KubeconfigView): RequestAuth {
+  const refused = unsupportedProxy(view);
+  if (refused) return refused;
   if (!needsClientNode(view)) return new KubeconfigAuth(view);
   let loaded: Promise<RequestAuth> | undefined;
   return {

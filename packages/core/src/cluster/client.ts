@@ -13,9 +13,9 @@ import { apiStatusOf } from './failure.js';
 
 /**
  * One connection to one cluster, built from its kubeconfig text, over meshd's own request layer
- * (http.ts: tokens, client certificates, CA data and files are applied by auth.ts; exec plugins,
- * auth-providers, impersonation and proxies by @kubernetes/client-node, loaded only for such a
- * kubeconfig). Requests reuse keep-alive connections and one TLS context, watches share one HTTP/2
+ * (http.ts: tokens, client certificates, CA data and files and impersonation are applied by
+ * auth.ts; exec plugins, auth-providers and http(s) CONNECT proxies by @kubernetes/client-node,
+ * loaded only for such a kubeconfig). Requests reuse keep-alive connections and one TLS context, watches share one HTTP/2
  * connection (http2-watch.ts), at most 4 requests are in flight (request-limit.ts), and every
  * request carries a timeout and the caller's AbortSignal. The typed calls (`core`, `apps`,
  * `version`, `objects`) keep client-node's names and parameters (apis.ts). The client holds no

@@ -14,11 +14,14 @@ export const IDLE_SOCKET_MS = 5_000;
  * their identity (an HTTP/2 watch connects with them; a new identity needs a new connection).
  */
 export interface ConnectionSetup {
-  headers: Record<string, string>;
+  /** A list is sent as one header line per value (Impersonate-Group). */
+  headers: Record<string, string | string[]>;
   /** The agent for requests (keep-alive, shared) or, for a proxied kubeconfig, the proxy's. */
   agent: HttpAgent;
   /** Set for plain HTTPS: what an HTTP/2 watch needs. Undefined for plain HTTP and proxies. */
   tls?: { identity: string; options: ConnectionOptions } | undefined;
+  /** The proxy the connections go through (kubeconfig `proxy-url`, without credentials): named in network errors. */
+  proxy?: string | undefined;
 }
 
 /** Where a cluster's requests get their credentials and connections. */

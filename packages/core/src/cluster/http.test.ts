@@ -216,6 +216,28 @@ describe('what the request layer sends', () => {
     expect(seen[0]?.authorization).toBe(`Basic ${Buffer.from('admin:pw').toString('base64')}`);
   });
 
+  it('impersonation goes out as one Impersonate-User, -Uid, one Impersonate-Group line per group and -Extra- per key', async () => {
+    const raw: string[][] = [];
+    const { url } = await serve((req, res) => {
+      raw.push(req.rawHeaders);
+      res.end('{}');
+    });
+    await client(url, { token: 't', as: 'ops', 'as-uid': '42', 'as-groups': ['g1', 'g2'], 'as-user-extra': { 'team/x': ['a', 'b'] } }).version.getCode();
+    const lines = (raw[0] ?? []).reduce<string[]>((out, v, i, all) => (i % 2 === 0 ? [...out, `${v.toLowerCase()}: ${all[i + 1]}`] : out), []);
+    expect(lines.filter((l) => l.startsWith('impersonate-'))).toEqual([
+      'impersonate-user: ops',
+      'impersonate-uid: 42',
+      'impersonate-group: g1',
+      'impersonate-group: g2',
+      'impersonate-extra-team%2fx: a',
+      'impersonate-extra-team%2fx: b',
+    ]);
+    const err = await Promise.resolve()
+      .then(() => client(url, { token: 't', 'as-groups': ['system:masters'] }))
+      .catch((e: unknown) => e);
+    expect(String(err)).toContain('without "as"');
+  });
+
   it('a kubeconfig that does not parse, or whose context is missing, is MESHD_ERR_INVALID_KUBECONFIG without quoting values', () => {
     expect(() => connectCluster({ name: 'east', kubeconfigText: 'token: s3cret: [' })).toThrow(
       /cluster east: kubeconfig cannot be loaded: it does not parse as YAML/,

@@ -82,6 +82,11 @@ function parseAnswer<T>(answer: Answer, what: string): T {
   }
 }
 
+/** A network error of a proxied connection, naming the proxy ("… (through the proxy http://127.0.0.1:3128)"). */
+function throughProxy(err: Error, proxy: string): Error {
+  return new Error(`${err.message} (through the proxy ${proxy})`, { cause: err });
+}
+
 /** A promise that rejects when `signal` aborts (never settles otherwise), and its clean-up. */
 function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
   let onAbort = (): void => undefined;
@@ -134,7 +139,10 @@ export interface KubeHttpOptions {
  * MeshdError (timeouts, non-JSON answers, credentials) or a plain Error (the network). Owns its limiter.
  */
 export class KubeHttp {
-  private readonly limit = pLimit(MAX_REQUESTS_PER_CLUSTER);
+  // One request first: the connections opened after it resume its TLS session (an abbreviated
+  // handshake, no certificate sent or checked) instead of each making a full one; then up to
+  // MAX_REQUESTS_PER_CLUSTER at once.
+  private readonly limit = pLimit(1);
   private readonly breaker: SilenceBreaker;
   private readonly secure: boolean;
 
@@ -150,6 +158,7 @@ export class KubeHttp {
     try {
       return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal, parent)), describeRequest(req));
     } finally {
+      this.limit.concurrency = MAX_REQUESTS_PER_CLUSTER;
       d.dispose();
     }
   }
@@ -186,7 +195,7 @@ export class KubeHttp {
     const setup = await this.o.auth.setup('requests');
     signal.throwIfAborted();
     const payload = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
-    const headers: Record<string, string> = { accept: 'application/json', ...setup.headers };
+    const headers: Record<string, string | string[]> = { accept: 'application/json', ...setup.headers };
     if (payload) Object.assign(headers, { 'content-type': req.contentType ?? 'application/json', 'content-length': String(payload.length) });
     const send = this.secure ? httpsRequest : httpRequest;
     const what = describeRequest(req);
@@ -194,7 +203,7 @@ export class KubeHttp {
       const r = send(urlOf(this.o.server, req), { method: req.method, headers, agent: setup.agent, signal }, (res) => {
         readAnswer(res, what, this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES).then(resolve, reject);
       });
-      r.on('error', reject);
+      r.on('error', (err) => reject(setup.proxy === undefined ? err : throughProxy(err, setup.proxy)));
       r.end(payload);
     });
   }

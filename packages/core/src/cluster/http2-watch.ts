@@ -200,10 +200,10 @@ export class Http2WatchTransport implements WatchTransport {
   private request(
     shared: SharedSession,
     session: ClientHttp2Session,
-    target: { path: string; headers: Record<string, string> },
+    target: { path: string; headers: Record<string, string | string[]> },
     callbacks: { onEvent: WatchEventCallback; done: WatchDoneCallback },
   ): WatchHandle {
-    const headers: Record<string, string> = { ':method': 'GET', ':path': target.path, accept: 'application/json' };
+    const headers: Record<string, string | string[]> = { ':method': 'GET', ':path': target.path, accept: 'application/json' };
     for (const [name, value] of Object.entries(target.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
     let stream: ClientHttp2Stream;
     try {

@@ -1,5 +1,6 @@
 import { parse, stringify } from 'yaml';
 import { MeshdError } from '../errors.js';
+import { isHeaderText } from './header-text.js';
 
 /** The current context's cluster, with the names @kubernetes/client-node gives its fields. */
 export interface KubeconfigCluster {
@@ -26,8 +27,17 @@ export interface KubeconfigUser {
   password?: string | undefined;
   exec?: unknown;
   authProvider?: unknown;
-  /** `as`: impersonation, which meshd's own request layer does not speak (client-node's does). */
-  impersonate?: unknown;
+  /** `as`, `as-uid`, `as-groups`, `as-user-extra`: who the requests act as (auth.ts sends the Impersonate-* headers). */
+  impersonate?: Impersonation | undefined;
+}
+
+/** The identity a kubeconfig user's requests impersonate (kubectl's `as*` fields). */
+export interface Impersonation {
+  user: string;
+  uid?: string | undefined;
+  groups: string[];
+  /** `as-user-extra`: key → values. */
+  extra: Record<string, string[]>;
 }
 
 /**
@@ -80,6 +90,34 @@ function clusterOf(name: string, raw: Entry): KubeconfigCluster {
   };
 }
 
+/** A header value: text without control characters (a newline would start another header). */
+function headerText(v: unknown, what: string): string {
+  if (!isHeaderText(v)) throw new Error(`user "${what}" must be a non-empty single-line string`);
+  return v;
+}
+
+function headerTexts(v: unknown, what: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`user "${what}" must be a list of strings`);
+  return v.map((item) => headerText(item, what));
+}
+
+/** The user's impersonation; groups, uid or extras without `as` is an error (kubectl's rule too). */
+function impersonationOf(raw: Entry): Impersonation | undefined {
+  const groups = headerTexts(raw['as-groups'], 'as-groups');
+  const extraRaw = raw['as-user-extra'] ?? {};
+  if (!isEntry(extraRaw)) throw new Error('user "as-user-extra" must be a mapping of lists');
+  const extra = Object.fromEntries(Object.entries(extraRaw).map(([key, values]) => [headerText(key, 'as-user-extra'), headerTexts(values, 'as-user-extra')]));
+  if (raw.as === undefined || raw.as === null || raw.as === '') {
+    if (groups.length > 0 || raw['as-uid'] !== undefined || Object.keys(extra).length > 0)
+      throw new Error('user impersonates groups, a uid or extras without "as" (the user to impersonate)');
+    return undefined;
+  }
+  const user = headerText(raw.as, 'as');
+  const uid = raw['as-uid'] === undefined ? undefined : headerText(raw['as-uid'], 'as-uid');
+  return { user, uid, groups, extra };
+}
+
 function userOf(name: string, raw: Entry): KubeconfigUser {
   return {
     name,
@@ -93,7 +131,7 @@ function userOf(name: string, raw: Entry): KubeconfigUser {
     password: str(raw.password),
     exec: raw.exec ?? undefined,
     authProvider: raw['auth-provider'] ?? undefined,
-    impersonate: raw.as ?? undefined,
+    impersonate: impersonationOf(raw),
   };
 }
 

@@ -1,5 +1,7 @@
 import { ConnectionReusingKubeConfig } from './agent.js';
-import type { RequestAuth } from './connection.js';
+import { impersonationHeaders } from './impersonation.js';
+import type { ConnectionSetup, RequestAuth } from './connection.js';
+import { displayServer } from './display.js';
 import { credentialFailure } from './failure.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
 
@@ -12,13 +14,19 @@ import type { KubeconfigView } from './kubeconfig-view.js';
 export function clientNodeAuth(view: KubeconfigView): RequestAuth {
   const kc = new ConnectionReusingKubeConfig();
   kc.loadFromString(view.text);
+  const proxy = view.cluster.proxyUrl === undefined ? undefined : displayServer(view.cluster.proxyUrl);
   return {
     setup: async (purpose) => {
+      let setup: ConnectionSetup;
       try {
-        return await kc.connectionSetup(purpose);
+        setup = await kc.connectionSetup(purpose);
       } catch (err) {
         throw credentialFailure(view, err);
       }
+      // Impersonation is meshd's own (client-node sends `as` only, never `as-groups`): one set of headers.
+      const headers = { ...setup.headers };
+      delete headers['impersonate-user'];
+      return { ...setup, headers: { ...headers, ...impersonationHeaders(view) }, ...(proxy ? { proxy } : {}) };
     },
   };
 }

@@ -5,6 +5,7 @@ import { errorAt, hasErrors, START_OF_FILE, type Finding } from './finding.js';
 import { parseYamlText, type YamlDocument } from './yaml-source.js';
 import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
 import { TextMemo } from '../util/text-memo.js';
+import { isHeaderText } from '../cluster/header-text.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
@@ -77,6 +78,7 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
   const contextPath = ['contexts', contextIndex, 'context'];
   const clusterIndex = config.clusters.findIndex((c) => c.name === context.cluster);
   const findings = contextReferenceFindings(file, doc, config, { context, contextPath, clusterIndex });
+  findings.push(...proxyFindings(file, doc, config, clusterIndex), ...impersonationFindings(file, doc, config, context.user));
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
     findings.push(
@@ -123,4 +125,44 @@ function isServerUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A cluster's `proxy-url` other than an http:// or https:// (HTTP CONNECT) proxy: meshd does not speak it. */
+function proxyFindings(file: string, doc: YamlDocument, config: Kubeconfig, clusterIndex: number): Finding[] {
+  const proxy = config.clusters[clusterIndex]?.cluster['proxy-url'];
+  if (proxy === undefined) return [];
+  const at = doc.locate(['clusters', clusterIndex, 'cluster', 'proxy-url']);
+  if (typeof proxy !== 'string' || !isServerUrl(proxy)) {
+    const scheme = typeof proxy === 'string' ? /^([a-z][a-z0-9+.-]*):/i.exec(proxy)?.[1] : undefined;
+    const what =
+      scheme === undefined || /^https?$/i.test(scheme) ? 'kubeconfig proxy-url must be a URL' : `kubeconfig proxy-url: ${scheme} proxies are not supported`;
+    return [errorAt(file, at, `${what}; use an http:// or https:// proxy that speaks HTTP CONNECT`)];
+  }
+  return [];
+}
+
+const isTextList = (v: unknown): boolean => Array.isArray(v) && v.every(isHeaderText);
+const isExtraMap = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, values]) => isHeaderText(k) && isTextList(values));
+
+/** Each impersonation field, the shape it must have, and what its finding says otherwise. */
+const IMPERSONATION_FIELDS: readonly (readonly [string, (v: unknown) => boolean, string])[] = [
+  ['as', isHeaderText, 'must be a non-empty single-line string'],
+  ['as-uid', isHeaderText, 'must be a non-empty single-line string'],
+  ['as-groups', isTextList, 'must be a list of single-line strings'],
+  ['as-user-extra', isExtraMap, 'must map single-line keys to lists of single-line strings'],
+];
+
+/** The current user's impersonation fields (`as`, `as-uid`, `as-groups`, `as-user-extra`): their shapes, and `as` present when any other is. */
+function impersonationFindings(file: string, doc: YamlDocument, config: Kubeconfig, userName: string | undefined): Finding[] {
+  const userIndex = (config.users ?? []).findIndex((u) => u.name === userName);
+  const user = (config.users ?? [])[userIndex]?.user;
+  if (!user) return [];
+  const finding = (field: string, what: string): Finding =>
+    errorAt(file, doc.locate(['users', userIndex, 'user', field]), `kubeconfig user ${JSON.stringify(userName)}: "${field}" ${what}`);
+  const present = IMPERSONATION_FIELDS.filter(([field]) => user[field] !== undefined);
+  const findings = present.filter(([field, ok]) => !ok(user[field])).map(([field, , what]) => finding(field, what));
+  const others = present.filter(([field]) => field !== 'as');
+  if ((user.as === undefined || user.as === null) && others[0]) findings.push(finding(others[0][0], 'impersonates without "as" (the user to impersonate)'));
+  return findings;
 }

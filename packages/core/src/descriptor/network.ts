@@ -2,7 +2,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** True for a literal IPv4 or IPv6 address (no zone, no brackets). */
 export function isIpAddress(value: string): boolean {
-  return isIPv4(value) || (isIPv6(value) && !value.includes('%'));
+  // Only text with a colon can be IPv6: Node's IPv6 check compiles a large regular expression on
+  // its first use (tens of ms of a one-shot command's start-up for every host name validated).
+  return isIPv4(value) || (value.includes(':') && !value.includes('%') && isIPv6(value));
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

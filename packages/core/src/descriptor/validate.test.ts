@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotFromContents } from './memory-snapshot.js';
 import { sampleDescriptor, sampleDirectory, sampleKubeconfig } from '@meshd/testkit';
+import { parse, stringify } from 'yaml';
 import { validateDirectory } from './validate.js';
 
 const validate = (files: Record<string, string>) => validateDirectory(snapshotFromContents({ ...sampleDirectory(), ...files }));
@@ -78,6 +79,38 @@ describe('validateDirectory', () => {
     });
     expect(result.valid).toBe(true);
     expect(result.registryFiles['east-kubeconfig.yaml']).toBe(sampleKubeconfig('east'));
+  });
+
+  it("checks the current user's impersonation fields and the cluster's proxy-url (hostile shapes are findings, never headers)", () => {
+    const edited = (user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string => {
+      const k = parse(sampleKubeconfig('east')) as { users: { user: Record<string, unknown> }[]; clusters: { cluster: Record<string, unknown> }[] };
+      Object.assign(k.users[0]!.user, user);
+      Object.assign(k.clusters[0]!.cluster, cluster);
+      return stringify(k);
+    };
+    const messages = (text: string): string[] =>
+      validate({ 'east.kube.conf': text })
+        .findings.filter((f) => f.file === 'east.kube.conf')
+        .map((f) => f.message);
+    expect(
+      messages(edited({ as: 'ops', 'as-groups': ['ops'], 'as-uid': '42', 'as-user-extra': { 'team/x': ['a'] } }, { 'proxy-url': 'http://127.0.0.1:3128' })),
+    ).toEqual([]);
+    expect(messages(edited({ 'as-groups': ['system:masters'] }))).toEqual([
+      'kubeconfig user "east-admin": "as-groups" impersonates without "as" (the user to impersonate)',
+    ]);
+    expect(messages(edited({ as: 'evil\r\nImpersonate-Group: system:masters' }))).toEqual([
+      'kubeconfig user "east-admin": "as" must be a non-empty single-line string',
+    ]);
+    expect(messages(edited({ as: 'ops', 'as-groups': 'system:masters' }))).toEqual([
+      'kubeconfig user "east-admin": "as-groups" must be a list of single-line strings',
+    ]);
+    expect(messages(edited({ as: 'ops', 'as-user-extra': { 'k\n': ['v'] } }))).toEqual([
+      'kubeconfig user "east-admin": "as-user-extra" must map single-line keys to lists of single-line strings',
+    ]);
+    expect(messages(edited({}, { 'proxy-url': 'socks5://127.0.0.1:1080' }))).toEqual([
+      'kubeconfig proxy-url: socks5 proxies are not supported; use an http:// or https:// proxy that speaks HTTP CONNECT',
+    ]);
+    expect(messages(edited({}, { 'proxy-url': 7 }))).toEqual(['kubeconfig proxy-url must be a URL; use an http:// or https:// proxy that speaks HTTP CONNECT']);
   });
 
   it('never quotes kubeconfig values in findings', () => {

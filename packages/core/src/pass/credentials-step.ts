@@ -11,6 +11,7 @@ import { decideCredential, nextCredentialEvent, retiringDue, rotationDueAt } fro
 import type { RotationPolicy } from '../credentials/rotation.js';
 import type { ValidCluster } from '../descriptor/types.js';
 import { MeshdError, reportError, reportErrorOf } from '../errors.js';
+import { mapLimit } from '../util/concurrency.js';
 import type { CredentialRecord } from '../state/credential-records.js';
 import { journalsOf } from '../state/object-journal.js';
 import type { ObjectJournal } from '../plugin/types.js';
@@ -301,12 +302,16 @@ export async function credentialsStep(opts: PassOptions, input: CredentialsInput
   const ctx: MintContext = { opts, creds, policy: policyOf(creds), now: opts.now?.() ?? new Date(), input, touched: new Set(), awaiting: new Set() };
   const kubeconfigs = new Map<string, string>();
   const components = new Map<string, ComponentReport>();
-  for (const c of needing) {
-    const locked = opts.state ? opts.state.credentials.withLock(c.name, () => mintedFor(ctx, c)) : mintedFor(ctx, c);
-    const { kubeconfig, report } = await locked;
+  // Each cluster's credential is its own (its own lock, its own cluster): they are brought up to date
+  // concurrently, within the pass's bound, and reported in the registry's order.
+  const outcomes = await mapLimit(needing, Math.max(1, opts.config.concurrency), (c) =>
+    opts.state ? opts.state.credentials.withLock(c.name, () => mintedFor(ctx, c)) : mintedFor(ctx, c),
+  );
+  needing.forEach((c, i) => {
+    const { kubeconfig, report } = outcomes[i] as Awaited<ReturnType<typeof mintedFor>>;
     components.set(c.name, report);
     if (kubeconfig !== undefined) kubeconfigs.set(c.name, kubeconfig);
-  }
+  });
   const afterPublish = async (published: boolean): Promise<ComponentReport[]> => {
     if (opts.mode !== 'apply') return [];
     if (published) {

@@ -1,6 +1,6 @@
 import { failureState, prefixed, reportError, reportErrorOf } from '../errors.js';
-import { connectCluster } from '../cluster/client.js';
 import type { ClusterClient } from '../cluster/client.js';
+import { ConnectionPool } from '../cluster/pool.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { buildDesiredMesh } from '../descriptor/mesh.js';
 import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
@@ -116,9 +116,21 @@ function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
   return backend === undefined ? p : { ...p, backend };
 }
 
+/**
+ * A pass without a connection factory of its own (the one-shot CLI) still makes one client per
+ * cluster and kubeconfig for the whole pass: the credentials step, removals and the probes share its
+ * keep-alive connections, TLS sessions and cached API discovery instead of each opening their own.
+ */
+const passPools = new WeakMap<PassOptions, ConnectionPool>();
+
 function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
   if (opts.connect) return opts.connect(cluster.name, cluster.kubeconfigText);
-  return connectCluster({ name: cluster.name, kubeconfigText: cluster.kubeconfigText, signal: opts.signal });
+  let pool = passPools.get(opts);
+  if (!pool) {
+    pool = new ConnectionPool(opts.signal ? { signal: opts.signal } : {});
+    passPools.set(opts, pool);
+  }
+  return pool.connect(cluster.name, cluster.kubeconfigText);
 }
 
 /** One pass once the control plane answered: what every phase reads, and the report they fill. */

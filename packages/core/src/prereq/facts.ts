@@ -80,7 +80,7 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
  * per-call middleware) only honours the client's own timeout and shutdown signal.
  */
 export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
-  // All four at once (one round trip, within the client's four requests in flight).
+  // All four at once: each is its own round trip (the ServiceCIDRs two, discovery then the list).
   const [version, podCIDRs, identity, serviceCIDRs] = await Promise.all([
     client.version.getCode(undefined, abortableCall(signal)),
     readPodCIDRs(client, signal),

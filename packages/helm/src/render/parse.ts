@@ -1,7 +1,7 @@
 import { MeshdError } from '@meshd/core';
 import { type KubeObject } from '@meshd/core/kube';
 import { parseAllDocuments, type Document, type Tags } from 'yaml';
-import { isClusterScoped } from './scope.js';
+import { CLUSTER_SCOPED_KINDS, isClusterScoped } from './scope.js';
 
 /**
  * YAML 1.1 as Kubernetes tooling reads it (octal 0644, yes/no/on/off booleans), without the
@@ -70,4 +70,14 @@ export function parseRenderedManifests(text: string, namespace: string): KubeObj
     objects.push(...objectsOf(value, source).map((obj) => placeInNamespace(obj, namespace)));
   }
   return objects;
+}
+
+/**
+ * The parser's own code (these functions' source text, the cluster-scoped kinds and the YAML
+ * library's entry point): what a parse kept on the bastion is keyed by (render/stored.ts), so a meshd
+ * whose parser differs in any way parses again instead of reusing an older parse.
+ */
+export function parserSource(): string {
+  const code = [kubernetesTags, isRecord, sourceOf, asKubeObject, objectsOf, placeInNamespace, parseRenderedManifests, isClusterScoped, parseAllDocuments];
+  return `${code.map(String).join('\n')}\n${[...CLUSTER_SCOPED_KINDS].join(',')}`;
 }

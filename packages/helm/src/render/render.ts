@@ -6,7 +6,8 @@ import { type KubeObject } from '@meshd/core/kube';
 import { helmTemplateArgs } from './args.js';
 import type { HelmMajor } from '../run/detect.js';
 import { runHelm } from '../run/exec.js';
-import { parseRenderedManifests } from './parse.js';
+import { parseRenderedManifests, parserSource } from './parse.js';
+import { sha256Hex } from './hash.js';
 import type { ChartValues } from './values.js';
 
 /** The helm binary to run and which argument syntax it speaks (from detectHelm). */
@@ -35,6 +36,11 @@ const HOOK_ANNOTATION = 'helm.sh/hook';
 export function isTestHook(obj: KubeObject): boolean {
   const hooks = obj.metadata.annotations?.[HOOK_ANNOTATION] ?? '';
   return hooks.split(',').some((hook) => /^test(-success|-failure)?$/.test(hook.trim()));
+}
+
+/** The identity of renderedObjects' code (it, the test-hook filter and the parser): stored parses carry it. */
+export function renderedObjectsParser(): string {
+  return sha256Hex([String(renderedObjects), String(isTestHook), parserSource()].join('\n'));
 }
 
 /** The objects of `helm template`'s output, as renderChart returns them. Pure. */

@@ -1,9 +1,9 @@
 import type { KubeObject } from '@meshd/core/kube';
-import { canonicalJson } from './hash.js';
+import { canonicalJson, sha256Hex } from './hash.js';
 import { detectHelmShared } from '../run/detect-shared.js';
 import { parseHelmVersion, type HelmVersion } from '../run/detect.js';
 import type { RunHelmOptions } from '../run/exec.js';
-import { helmTemplate, renderArgs, renderChart, renderedObjects, type RenderRequest } from './render.js';
+import { helmTemplate, renderArgs, renderChart, renderedObjects, renderedObjectsParser, type RenderRequest } from './render.js';
 import { helmBinaryIdentity, type HelmStore } from './store.js';
 
 /** The PATH helm is looked up on: its own environment's, else meshd's (execFile's lookup too). */
@@ -22,10 +22,36 @@ export async function renderChartStored(store: HelmStore, request: RenderRequest
   if (identity === undefined) return renderChart(request);
   const key = ['template', identity, request.helm.env ?? null, renderArgs(request, 'VALUES'), canonicalJson(request.values), chartDigest];
   const stored = await store.get(key);
-  if (stored !== undefined) return renderedObjects(stored, request.namespace);
+  if (stored !== undefined) return await objectsStored(store, stored, request.namespace);
   const stdout = await helmTemplate(request);
   await store.put(key, stdout);
-  return renderedObjects(stdout, request.namespace);
+  return await objectsStored(store, stdout, request.namespace);
+}
+
+let parserIdentity: string | undefined;
+
+/**
+ * renderedObjects(stdout, namespace), its result kept in `store` beside the output: parsing a
+ * chart's YAML is a one-shot command's largest single cost after start-up, reading it back as JSON
+ * a small fraction of it. Keyed by the output's digest, the namespace and the parser's own code
+ * (renderedObjectsParser), so a changed output or a meshd that parses differently parses again; a
+ * damaged entry is parsed again too. Throws what renderedObjects throws (nothing is kept then).
+ */
+async function objectsStored(store: HelmStore, stdout: string, namespace: string): Promise<KubeObject[]> {
+  parserIdentity ??= renderedObjectsParser();
+  const key = ['objects', parserIdentity, sha256Hex(stdout), namespace];
+  const kept = await store.get(key);
+  if (kept !== undefined) {
+    try {
+      const objects: unknown = JSON.parse(kept);
+      if (Array.isArray(objects)) return objects as KubeObject[];
+    } catch {
+      // A damaged entry: parse the output again.
+    }
+  }
+  const objects = renderedObjects(stdout, namespace);
+  await store.put(key, JSON.stringify(objects));
+  return objects;
 }
 
 /**

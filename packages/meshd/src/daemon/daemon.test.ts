@@ -279,7 +279,7 @@ describe('Daemon', () => {
     const url = await startDaemon();
     await until('first passes', () => calls.length === 3);
     const before = calls.length;
-    const config = meshdConfigSchema.parse({ directory: dir, resync: '1h' });
+    const config = meshdConfigSchemaFor().parse({ directory: dir, resync: '1h' });
     const redactor = new Redactor();
     const second = new Daemon({
       config,

@@ -3,14 +3,12 @@
 // clock: no mass resync storm (every key reconciled at once), no credential copy deleted or
 // recreated early, and the daemon still follows changes afterwards (a clock jump read as "everything
 // expired": credentials and leases judged on wall-clock time).
-import { Writable } from 'node:stream';
 import { meshdConfigSchemaFor } from '@meshd/core';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
 import { systemClock, type Clock } from '../../src/daemon/process/clock.js';
-import { createDaemonLogger } from '../../src/daemon/process/logger.js';
-import { Redactor } from '../../src/output/redact.js';
+import { inProcessDaemon } from './in-process.js';
 import { addAll, CHART, clientOf, stateDirOf, workspace, MESHD_RESOURCES, type MeshWorkspace } from '../../../../test/support/mesh.js';
 import { reconcilesByKey, sleep, until } from '@meshd/testkit';
 
@@ -19,7 +17,7 @@ let ws: MeshWorkspace;
 let daemon: Daemon;
 let url = '';
 let offsetMs = 0;
-const logs: string[] = [];
+let logs: string[] = [];
 
 /** The real clock, moved by `offsetMs`: what the queue sees when the bastion's clock jumps. */
 const jumpingClock: Clock = {
@@ -40,21 +38,9 @@ beforeAll(async () => {
     resync: '10m',
     secrets: { namespaces: ['default'] },
   });
-  const redactor = new Redactor();
-  const sink = new Writable({
-    write(chunk, _e, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  daemon = new Daemon({
-    config,
-    loadConfig: () => Promise.resolve(config),
-    logger: createDaemonLogger({ destination: sink, redactor, pretty: false, level: 'info' }),
-    redactor,
-    listen: { host: '127.0.0.1', port: 0 },
-    clock: jumpingClock,
-  });
+  const made = inProcessDaemon(config, { clock: jumpingClock });
+  daemon = made.daemon;
+  logs = made.lines;
   url = await daemon.start();
 }, 300_000);
 

@@ -1,11 +1,9 @@
 // Two daemons on one mesh with leader election: one acts, the other waits and takes over.
-import { Writable } from 'node:stream';
 import { loadConfig } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { createDaemonLogger } from '../../src/daemon/process/logger.js';
-import { Redactor } from '../../src/output/redact.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
+import { inProcessDaemon } from './in-process.js';
 import { addAll, clientOf, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
 
 let env: TestEnv;
@@ -23,23 +21,7 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
 
 async function bastion(identity: string, lease = 'meshd-ha-test'): Promise<{ daemon: Daemon; reconciles: () => number; lines: string[] }> {
   const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
-  const redactor = new Redactor();
-  const lines: string[] = [];
-  const daemon = new Daemon({
-    config,
-    loadConfig: () => Promise.resolve(config),
-    logger: createDaemonLogger({
-      destination: new Writable({
-        write(c, _e, cb) {
-          lines.push(String(c));
-          cb();
-        },
-      }),
-      redactor,
-      pretty: false,
-    }),
-    redactor,
-    listen: { host: '127.0.0.1', port: 0 },
+  const { daemon, lines } = inProcessDaemon(config, {
     leader: { namespace: 'kube-system', name: lease, identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
   });
   await daemon.start();

@@ -4,21 +4,19 @@
 // kube-apiserver cannot be upgraded in a test, so the daemon's version source is injected: it reads
 // the real /version and, once the test says so, reports it with a suffix, as an upgrade would.
 import { resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { loadConfig } from '@meshd/core';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { createDaemonLogger } from '../../src/daemon/process/logger.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
 import { readServerVersion, type ServerVersionSource } from '../../src/daemon/watch/version-watch.js';
-import { Redactor } from '../../src/output/redact.js';
+import { inProcessDaemon } from './in-process.js';
 
 const CHART_2018 = resolve(import.meta.dirname, '../../../../test/fixtures/charts/istio-remote-2018');
 let env: TestEnv;
 let ws: MeshWorkspace;
 let daemon: Daemon | undefined;
-const lines: string[] = [];
+let lines: string[] = [];
 const upgraded = new Set<string>();
 const reads = new Map<string, number>();
 
@@ -48,26 +46,9 @@ beforeAll(async () => {
   ws = await workspace([`chart: ${CHART_2018}`]);
   await addAll(ws, env);
   const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
-  const redactor = new Redactor();
-  daemon = new Daemon({
-    config,
-    loadConfig: () => Promise.resolve(config),
-    logger: createDaemonLogger({
-      destination: new Writable({
-        write(c, _e, cb) {
-          lines.push(String(c));
-          cb();
-        },
-      }),
-      redactor,
-      pretty: false,
-      level: 'info',
-    }),
-    redactor,
-    listen: { host: '127.0.0.1', port: 0 },
-    versionProbeMs: 300,
-    readVersion,
-  });
+  const made = inProcessDaemon(config, { versionProbeMs: 300, readVersion });
+  daemon = made.daemon;
+  lines = made.lines;
   await daemon.start();
 }, 300_000);
 

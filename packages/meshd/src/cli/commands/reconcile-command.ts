@@ -27,7 +27,7 @@ export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed:
  * Everything printed (text, --json, logs) goes through io, which scrubs credentials.
  */
 export async function runReconcileCommand(mode: 'plan' | 'apply', options: Record<string, unknown>, io: CommandIo): Promise<number> {
-  const logger = createLogger({ level: str(options.logLevel) ?? 'warn', pretty: false, fd: 2, write: (line) => io.stderr(line) });
+  const logger = createLogger({ level: str(options.logLevel) ?? 'warn', fd: 2, write: (line) => io.stderr(line) });
   const allowRemovals = typeof options.allowRemovals === 'number' ? options.allowRemovals : undefined;
   const { config, report } = await runCommandPass({
     mode,
