@@ -3,10 +3,10 @@
 // seconds are steadier than bench:startup's wall seconds.
 // Run: npx tsx bench/startup-cpu.ts RUNS BIN... (BIN: a tarball's bin/meshd, e.g. dist/stage/meshd-0.1.0/bin/meshd)
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import { median } from './lib/stats.js';
 import { createWorkspace, meshdConfigText } from './lib/workspace.js';
+import { clusterKubeconfigs } from './lib/clusters.js';
 
 const [, , runsText, ...bins] = process.argv;
 const runs = Number(runsText);
@@ -25,7 +25,7 @@ function cpuOf(bin: string, args: string[]): Promise<number> {
 }
 const env = await startClusters({ count: 3 });
 try {
-  const members = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+  const members = await clusterKubeconfigs(env);
   const ws = await createWorkspace(members, meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default'] }));
   const args = ['apply', '--dir', ws.dir, '--config', ws.configPath];
   await cpuOf(bins[0]!, args);

@@ -7,7 +7,7 @@
 // rebuilding) as the variant `bundle (compare)`, for a before/after in the same rounds.
 // Every round runs every command once, in an order rotated each round; the table gives medians.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
@@ -19,6 +19,7 @@ import { loadAverage, MESHD_BIN, requireBuiltMeshd, runTimed } from './lib/proc.
 import { median, round } from './lib/stats.js';
 import { createWorkspace, meshdConfigText, REPO } from './lib/workspace.js';
 import type { Workspace } from './lib/workspace.js';
+import { clusterKubeconfigs } from './lib/clusters.js';
 
 /** One way of starting meshd: the command line before meshd's own arguments. */
 interface Variant {
@@ -61,7 +62,7 @@ function rows(ws: Workspace | undefined): Row[] {
 
 async function clusters(): Promise<{ env: TestEnv; ws: Workspace }> {
   const env = await startClusters({ count: 3 });
-  const members = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+  const members = await clusterKubeconfigs(env);
   const ws = await createWorkspace(members, meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default'] }));
   const first = await runTimed(process.execPath, [MESHD_BIN, 'apply', '--dir', ws.dir, '--config', ws.configPath]);
   if (first.code !== 0) throw new Error(`the first apply failed: ${first.stderr}`);

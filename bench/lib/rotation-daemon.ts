@@ -1,11 +1,11 @@
 // Daemon mode of bench/secret-rotation.ts: `meshd run` (its own process) follows istio.default
 // rotations on the control plane; measures rotation written → every copy on every remote updated.
-import { readFile } from 'node:fs/promises';
 import type { ClusterClient } from '@meshd/core/cluster';
 import { binaryPaths, type TestEnv } from '@meshd/testenv';
 import { ensureBuilt, startDaemonProcess, until } from '@meshd/testkit';
 import { msUntil, waitIdle } from './latency.js';
 import { createWorkspace, meshdConfigText } from './workspace.js';
+import { clusterKubeconfigs } from './clusters.js';
 
 /** What the daemon mode measured. */
 export interface DaemonRotationRun {
@@ -48,7 +48,7 @@ export async function rotationsWithDaemon(options: DaemonRotationOptions): Promi
   const { env, clients, namespaces, rotations, pollMs } = options;
   ensureBuilt();
   const [cp, ...remotes] = clients as [ClusterClient, ...ClusterClient[]];
-  const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+  const clusters = await clusterKubeconfigs(env);
   const ws = await createWorkspace(clusters, meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: namespaces }));
   const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath });
   try {

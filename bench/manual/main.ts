@@ -4,9 +4,8 @@
 // Reports the median wall seconds per case, the ratio meshd/manual and the write requests each made;
 // then, with `meshd run` on the mesh, how fast the daemon follows N Pilot moves by itself and what
 // its no-op (the timer resync) costs.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { binaryPaths, startClusters } from '@meshd/testenv';
 import type { TestEnv } from '@meshd/testenv';
 import { flag, intFlag } from '../lib/args.js';
@@ -23,6 +22,7 @@ import type { CaseFigures, CaseName } from './cycle.js';
 import { leftovers, resetMesh } from './reset.js';
 import { meshdCliOf, meshdHasSecretsPlugin } from './tools.js';
 import type { MeshSetup, ToolName } from './tools.js';
+import { clusterKubeconfigs, createRemoteNamespaces } from '../lib/clusters.js';
 
 const APP_NAMESPACES = ['app-1', 'app-2'];
 const TOOLS: readonly ToolName[] = ['meshd', 'manual', 'meshd-inprocess'];
@@ -30,17 +30,8 @@ const TOOLS: readonly ToolName[] = ['meshd', 'manual', 'meshd-inprocess'];
 type Samples = Record<ToolName, Record<CaseName, CaseFigures[]>>;
 
 async function prepare(env: TestEnv, secrets: boolean): Promise<MeshSetup> {
-  await Promise.all(
-    env.clusters.slice(1).flatMap((r) =>
-      APP_NAMESPACES.map((name) =>
-        r
-          .kubeConfig()
-          .makeApiClient(CoreV1Api)
-          .createNamespace({ body: { metadata: { name } } }),
-      ),
-    ),
-  );
-  const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+  await createRemoteNamespaces(env, APP_NAMESPACES);
+  const clusters = await clusterKubeconfigs(env);
   const bins = binaryPaths();
   const secretNamespaces = secrets ? ['default', ...APP_NAMESPACES] : [];
   const ws = await createWorkspace(

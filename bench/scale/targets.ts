@@ -1,13 +1,13 @@
 // The meshes bench:scale measures meshd against: real test clusters (etcd + kube-apiserver +
 // kube-controller-manager each) where they fit, the simulated API (bench/sim) beyond.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { startClusters } from '@meshd/testenv';
 import { settledWrites } from '../lib/writes.js';
 import type { BenchCluster } from '../lib/workspace.js';
 import { startSimFleet } from '../sim/fleet.js';
+import { clusterKubeconfigs, createRemoteNamespaces } from '../lib/clusters.js';
 
 /** Application namespaces on every cluster; istio.default of each (and of default) is copied. */
 export const APP_NAMESPACES = ['app-1', 'app-2'];
@@ -50,17 +50,8 @@ export async function simTarget(count: number): Promise<ScaleTarget> {
 export async function realTarget(count: number): Promise<ScaleTarget> {
   const env = await startClusters({ count, appNamespaces: APP_NAMESPACES });
   try {
-    await Promise.all(
-      env.clusters.slice(1).flatMap((r) =>
-        APP_NAMESPACES.map((name) =>
-          r
-            .kubeConfig()
-            .makeApiClient(CoreV1Api)
-            .createNamespace({ body: { metadata: { name } } }),
-        ),
-      ),
-    );
-    const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name, kubeconfigText: await readFile(c.kubeconfigPath, 'utf8') })));
+    await createRemoteNamespaces(env, APP_NAMESPACES);
+    const clusters = await clusterKubeconfigs(env);
     return { backend: 'real', clusters, writes: () => settledWrites(env.clusters), serverCpuSeconds: () => 0, stop: () => env.stop() };
   } catch (err) {
     await env.stop();

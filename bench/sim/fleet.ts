@@ -1,18 +1,16 @@
 // SIMULATION (benchmarks only): a fleet of simulated Kubernetes API servers in this process, one
-// HTTPS port on 127.0.0.1 per cluster, sharing one self-signed EC certificate and checking a bearer
+// HTTPS port on 127.0.0.1 per cluster, sharing one EC serving certificate (testenv's PKI) and checking a bearer
 // token per cluster. Like kube-apiserver, each speaks HTTP/2 to a client that asks for it (ALPN) and
 // HTTP/1.1 to the others. Not Kubernetes: no admission, defaulting, controllers or persistence. It exists
 // so meshd's own cost can be measured at mesh sizes whose real API servers do not fit on one machine.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { createRootCa, issueCert } from '@meshd/testenv';
 import { handleRequest, sendJson } from './handler.js';
 import { seedCluster, simNetwork, SimControlPlane } from './seed.js';
 import { ClusterStore } from './store.js';
@@ -50,33 +48,11 @@ export function simClusterName(index: number): string {
   return index === 0 ? 'cp' : `remote-${String(index).padStart(3, '0')}`;
 }
 
-function selfSignedCert(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'sim.key');
-  const cert = join(dir, 'sim.crt');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=meshd-sim',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
+/** A CA and a serving certificate for 127.0.0.1 signed by it (every simulated API server serves the same one). */
+async function simServingCert(workDir: string): Promise<{ key: string; cert: string; caPem: string }> {
+  const ca = await createRootCa(workDir, '/CN=meshd-sim CA');
+  const serving = await issueCert(workDir, ca, '/CN=meshd-sim', 'IP:127.0.0.1');
+  return { key: serving.keyPem, cert: serving.certPem, caPem: ca.certPem };
 }
 
 function kubeconfig(name: string, server: string, caPem: string, token: string): string {
@@ -139,7 +115,7 @@ function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Ht
 
 /** Starts `count` simulated clusters; resolves once all listen. */
 export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet> {
-  const tls = selfSignedCert(options.workDir);
+  const tls = await simServingCert(options.workDir);
   const servers: Http2SecureServer[] = [];
   const sockets = new Set<Socket>();
   const clusters: SimCluster[] = [];
@@ -153,7 +129,7 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
     servers.push(server);
     const url = `https://127.0.0.1:${await listen(server)}`;
     const name = simClusterName(index);
-    clusters.push({ name, index, server: url, kubeconfigText: kubeconfig(name, url, tls.cert, token), store });
+    clusters.push({ name, index, server: url, kubeconfigText: kubeconfig(name, url, tls.caPem, token), store });
   }
   if (!controlPlane) throw new Error('a fleet needs at least one cluster');
   const stop = async (): Promise<void> => {

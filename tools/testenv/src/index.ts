@@ -8,6 +8,7 @@ export { MESHD_RESOURCES, settledWrites, writesOn, type SettleOptions } from './
 export type { ControlPlaneHelpers } from './control-plane/control-plane.js';
 export { ISTIO_COMPONENTS, ISTIO_NAMESPACE, componentSpecs, type IstioComponent } from './control-plane/components.js';
 export { STAND_IN_LABEL } from './control-plane/objects.js';
+export { createRootCa, issueCert, type KeyAndCert } from './control-plane/pki.js';
 export { binaryPaths, cacheRoot, missingBinaries, type BinaryPaths } from './paths.js';
 export { isPortFree } from './ports.js';
 export { readState, stateFile, clustersFile, type ClusterEntry, type EnvState } from './state.js';

@@ -186,6 +186,19 @@ export class DaemonProcess {
     return (await this.status()).clusters.find((c) => c.name === name)?.state;
   }
 
+  /** Waits until /status shows `name` parked (its last error terminal: not retried until its input changes); its entry. */
+  async waitParked(name: string, timeoutMs = 120_000): Promise<StatusBody['clusters'][number]> {
+    const { value } = await until(
+      `${name} parked`,
+      async () => {
+        const entry = (await this.status()).clusters.find((c) => c.name === name);
+        return entry?.lastError?.retry === 'terminal' ? entry : undefined;
+      },
+      { timeoutMs, context: () => this.tail() },
+    );
+    return value;
+  }
+
   /** Waits for /readyz 200. */
   async waitReady(timeoutMs = 120_000): Promise<number> {
     const { ms } = await until(

@@ -52,12 +52,7 @@ class Http1WatchTransport implements WatchTransport {
 
   constructor(private readonly view: KubeconfigView) {}
 
-  async watch(
-    path: string,
-    params: Record<string, string | number | boolean | undefined>,
-    onEvent: WatchEventCallback,
-    done: WatchDoneCallback,
-  ): Promise<WatchHandle> {
+  readonly watch: WatchTransport['watch'] = async (path, params, onEvent, done) => {
     this.watcher ??= import('./agent.js').then(({ ConnectionReusingKubeConfig, Watch }) => {
       const kc = new ConnectionReusingKubeConfig();
       kc.loadFromString(this.view.text);
@@ -65,7 +60,7 @@ class Http1WatchTransport implements WatchTransport {
     });
     const controller = await (await this.watcher).watch(path, params, (type: string, object: KubernetesObject) => onEvent(type, object), done);
     return { abort: () => controller.abort(), connectionDead: () => undefined };
-  }
+  };
 }
 
 /** The watch URL's path and query, as client-node's Watch builds it. */

@@ -1,10 +1,5 @@
-/**
- * One list+watch a plugin needs the daemon to keep open, as plain data: the daemon owns the
- * informers, their connections, reconnects and resourceVersions; an event only enqueues keys.
- */
-export interface PluginWatch {
-  /** Which cluster to watch: the control plane, or each remote (its own watch). */
-  on: 'control-plane' | 'each-remote';
+/** Which objects a list+watch selects: one kind, in one namespace or all, optionally narrowed by selectors. */
+export interface WatchTarget {
   apiVersion: string;
   kind: string;
   /** The resource's plural, as in its URL (`secrets`, `services`). */
@@ -13,6 +8,15 @@ export interface PluginWatch {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+}
+
+/**
+ * One list+watch a plugin needs the daemon to keep open, as plain data: the daemon owns the
+ * informers, their connections, reconnects and resourceVersions; an event only enqueues keys.
+ */
+export interface PluginWatch extends WatchTarget {
+  /** Which cluster to watch: the control plane, or each remote (its own watch). */
+  on: 'control-plane' | 'each-remote';
   /**
    * Client-side filter (the API server cannot select by pattern): only objects whose names match
    * these patterns (nameMatcher: exact names, or globs with `*` and `?`) matter. Undefined: every name.

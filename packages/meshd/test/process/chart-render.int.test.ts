@@ -33,14 +33,7 @@ async function remote1(): Promise<ClusterBody | undefined> {
 
 describe('meshd run with values that make helm template fail', () => {
   it('reports the remote failed with MESHD_ERR_CHART_RENDER, parked, and writes nothing on it', async () => {
-    const { value } = await until(
-      'remote-1 parked',
-      async () => {
-        const c = await remote1();
-        return c?.lastError?.retry === 'terminal' ? c : undefined;
-      },
-      { timeoutMs: 120_000, context },
-    );
+    const value = await fx.daemon.waitParked('remote-1');
     expect(value).toMatchObject({ state: 'failed', reachable: true, lastError: { code: 'MESHD_ERR_CHART_RENDER', retry: 'terminal' } });
     expect(value.lastError?.message).toContain('global.pilotEndpoint must be a literal IPv4 or IPv6 address');
     expect(value.lastError?.message).toContain('pilot.example.invalid');

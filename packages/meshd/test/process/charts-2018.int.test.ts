@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointIps, writeConfig } from '../../../../test/support/mesh.js';
-import { REPO, idleReconciles, reconcilesByKey, sleep, terminalErrors, until } from '@meshd/testkit';
+import { REPO, idleReconciles, reconcilesByKey, sleep, terminalErrors } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 
 const CHART_2018 = resolve(REPO, 'test/fixtures/charts/istio-remote-2018');
@@ -13,8 +13,6 @@ const fx = useProcessFixture({
   prepare: (f) => writeConfig(f.ws, [`chart: ${CHART_2018}`]),
   waitReady: false,
 });
-
-const context = (): string => fx.daemon.tail();
 
 interface ParkedStatus {
   clusters: { name: string; state: string; lastError?: { code: string; message: string; retry: string } }[];
@@ -27,14 +25,7 @@ async function remote1(): Promise<ParkedStatus['clusters'][number] | undefined> 
 
 describe('meshd run with a 2018 chart, compat off', () => {
   it('applies the Services and Endpoints and shows the unserved objects with their code, parked', async () => {
-    const { value } = await until(
-      'remote-1 parked',
-      async () => {
-        const c = await remote1();
-        return c?.lastError?.retry === 'terminal' ? c : undefined;
-      },
-      { timeoutMs: 120_000, context },
-    );
+    const value = await fx.daemon.waitParked('remote-1');
     expect(value).toMatchObject({ state: 'failed', lastError: { code: 'MESHD_ERR_UNSERVED_API', retry: 'terminal' } });
     expect(value.lastError?.message).toContain('Deployment istio-system/istio-citadel: extensions/v1beta1 is not served by remote-1');
     expect(await endpointIps(fx.env.clusters[1]!, 'istio-pilot')).toEqual([await fx.env.controlPlane.podIp('pilot')]);

@@ -11,6 +11,20 @@ function signals(): SignalSource & { send(signal: NodeJS.Signals): void } {
   return { on: (s, l) => emitter.on(s, l), off: (s, l) => emitter.off(s, l), send: (s) => void emitter.emit(s) };
 }
 
+/** A daemon whose shutdown never finishes, wired to fresh signals; the exit codes it asked for. */
+function hungShutdown(graceMs?: number): { source: ReturnType<typeof signals>; exits: number[] } {
+  const source = signals();
+  const exits: number[] = [];
+  installLifecycle({
+    signals: source,
+    target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) },
+    logger: recordingLogger(),
+    exit: (c) => exits.push(c),
+    ...(graceMs === undefined ? {} : { graceMs }),
+  });
+  return { source, exits };
+}
+
 describe('installLifecycle', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -30,15 +44,7 @@ describe('installLifecycle', () => {
   });
 
   it('exits 0 after the grace period when the action in flight does not finish', async () => {
-    const source = signals();
-    const exits: number[] = [];
-    installLifecycle({
-      signals: source,
-      target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) },
-      logger: recordingLogger(),
-      exit: (c) => exits.push(c),
-      graceMs: 20_000,
-    });
+    const { source, exits } = hungShutdown(20_000);
     source.send('SIGINT');
     await vi.advanceTimersByTimeAsync(19_999);
     expect(exits).toEqual([]);
@@ -47,14 +53,7 @@ describe('installLifecycle', () => {
   });
 
   it('exits 1 at once on a second signal while stopping', () => {
-    const source = signals();
-    const exits: number[] = [];
-    installLifecycle({
-      signals: source,
-      target: { shutdown: () => new Promise(() => undefined), reload: () => Promise.resolve(true) },
-      logger: recordingLogger(),
-      exit: (c) => exits.push(c),
-    });
+    const { source, exits } = hungShutdown();
     source.send('SIGTERM');
     source.send('SIGINT');
     expect(exits).toEqual([1]);

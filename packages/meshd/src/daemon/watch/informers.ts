@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { abortableCall } from '@meshd/core/discovery';
 import { deadline } from '@meshd/core/util';
 import { type ClusterClient, type WatchHandle } from '@meshd/core/cluster';
-import { type Logger } from '@meshd/core';
+import { type Logger, type WatchTarget } from '@meshd/core';
 import { backoffDelay } from '../queue/backoff.js';
 import { abortableSleep } from '../process/sleep.js';
 import { cachedForm } from './watch-cache.js';
@@ -11,18 +11,6 @@ import { cachedForm } from './watch-cache.js';
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: KubernetesObject;
-}
-
-/** What to watch: one kind, in one namespace or all, optionally narrowed by label and field selectors. */
-export interface WatchTarget {
-  apiVersion: string;
-  kind: string;
-  /** The resource's plural name in URLs ('pods', 'endpoints', 'secrets'). */
-  plural: string;
-  /** Undefined watches every namespace. */
-  namespace?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
 }
 
 /** Options of watchResource. */

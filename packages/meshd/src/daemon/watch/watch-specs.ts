@@ -1,6 +1,6 @@
 import { ISTIO_NAMESPACE } from '@meshd/core/discovery';
-import { nameMatcher, type PluginWatch } from '@meshd/core';
-import type { WatchEvent, WatchTarget } from './informers.js';
+import { nameMatcher, type PluginWatch, type WatchTarget } from '@meshd/core';
+import type { WatchEvent } from './informers.js';
 import { endpointChoiceChanged, isDrift, type KnownObjects } from './watch-filters.js';
 
 /**
