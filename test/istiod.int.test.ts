@@ -16,7 +16,7 @@ const ISTIOD_RULES =
 // Tokens of TokenRequest's minimum lifetime (10 minutes): the rotation test lowers rotateAt to reach it.
 const creds = (extra = ''): string => `credentials: { lifetime: 10m, ${ISTIOD_RULES}${extra === '' ? '' : `, ${extra}`} }`;
 const SERVICE = 'probe-svc';
-const ENDPOINT_IP = '10.77.0.7';
+const ENDPOINT_IP = '203.0.113.7';
 
 const mesh = useMesh({ count: 3, istiod: true, config: [PATCH, creds()] });
 

@@ -73,14 +73,14 @@ describe('meshd verify', () => {
     const core = clientOf(mesh.env.clusters[1]!).core;
     const original = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });
     const stale: V1Endpoints = JSON.parse(JSON.stringify(original)) as V1Endpoints;
-    for (const subset of stale.subsets ?? []) subset.addresses = [{ ip: '10.255.0.1' }];
+    for (const subset of stale.subsets ?? []) subset.addresses = [{ ip: '203.0.113.1' }];
     await core.replaceNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system', body: stale });
     try {
       const { code, failed, json } = await verify();
       expect(code).toBe(1);
       expect(failed).toEqual(['endpoints/remote-1']);
       expect(detailOf(json, 'endpoints', 'remote-1')).toContain(
-        `Endpoints istio-pilot holds 10.255.0.1, the live pilot is ${await mesh.env.controlPlane.podIp('pilot')}`,
+        `Endpoints istio-pilot holds 203.0.113.1, the live pilot is ${await mesh.env.controlPlane.podIp('pilot')}`,
       );
     } finally {
       const live = await core.readNamespacedEndpoints({ name: 'istio-pilot', namespace: 'istio-system' });

@@ -172,7 +172,7 @@ describe('failure isolation in the executor', () => {
         apiVersion: 'v1',
         kind: 'Endpoints',
         metadata: { name: 'good', namespace: 'default' },
-        subsets: [{ addresses: [{ ip: '10.1.2.3' }], ports: [{ port: 80 }] }],
+        subsets: [{ addresses: [{ ip: '198.51.100.3' }], ports: [{ port: 80 }] }],
       },
     ];
     const desired = [unserved, invalid, ...good];
@@ -189,6 +189,6 @@ describe('failure isolation in the executor', () => {
     expect(err.terminal).toBe(true);
     expect(err.writes).toBe(3); // the invalid Service reached the API server; the unserved ClusterRole did not
     const ep = await client.core.readNamespacedEndpoints({ name: 'good', namespace: 'default' });
-    expect(ep.subsets?.[0]?.addresses?.[0]?.ip).toBe('10.1.2.3');
+    expect(ep.subsets?.[0]?.addresses?.[0]?.ip).toBe('198.51.100.3');
   });
 });

@@ -8,23 +8,23 @@ const target = (values?: unknown): ClusterTarget => ({
   client: {} as ClusterTarget['client'],
   overrides: values === undefined ? {} : { values },
 });
-const endpoints = { pilot: '10.16.1.10', policy: '10.16.1.11', statsd: '10.16.1.12' };
+const endpoints = { pilot: '203.0.113.10', policy: '192.0.2.11', statsd: '192.0.2.12' };
 
 describe('releaseValues', () => {
   it('fills the endpoint mapping (mixer = policy)', () => {
     expect(releaseValues(endpoints, {}, target())).toEqual({
-      global: { pilotEndpoint: '10.16.1.10', mixerEndpoint: '10.16.1.11', policyEndpoint: '10.16.1.11', statsdEndpoint: '10.16.1.12' },
+      global: { pilotEndpoint: '203.0.113.10', mixerEndpoint: '192.0.2.11', policyEndpoint: '192.0.2.11', statsdEndpoint: '192.0.2.12' },
     });
   });
 
   it('deep-merges a cluster override over the global values without dropping sibling keys', () => {
     const values = releaseValues(endpoints, { global: { hub: 'registry.local/istio', tag: '0.8.0' } }, target({ global: { tag: '0.8.1' } }));
-    expect(values.global).toMatchObject({ hub: 'registry.local/istio', tag: '0.8.1', pilotEndpoint: '10.16.1.10' });
+    expect(values.global).toMatchObject({ hub: 'registry.local/istio', tag: '0.8.1', pilotEndpoint: '203.0.113.10' });
   });
 
   it('lets a static value replace a discovered endpoint for one cluster', () => {
-    const values = releaseValues(endpoints, {}, target({ global: { pilotEndpoint: '10.0.0.5' } }));
-    expect((values.global as Record<string, unknown>).pilotEndpoint).toBe('10.0.0.5');
+    const values = releaseValues(endpoints, {}, target({ global: { pilotEndpoint: '192.0.2.5' } }));
+    expect((values.global as Record<string, unknown>).pilotEndpoint).toBe('192.0.2.5');
   });
 
   it('ignores an override that is not a mapping', () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RenderCache, detectHelm, renderChart, resolveValues, type HelmBinary, type RenderRequest } from '../src/index.js';
 
 const CHART = fileURLToPath(new URL('../../../examples/charts/istio-remote', import.meta.url));
-const ENDPOINTS = { pilot: '10.8.0.12', policy: '10.8.0.15', statsd: '10.8.0.17' };
+const ENDPOINTS = { pilot: '192.0.2.12', policy: '192.0.2.15', statsd: '192.0.2.17' };
 const paths = binaryPaths();
 if (!existsSync(paths.helm)) throw new Error(`helm 3 is not built: ${paths.helm} is missing (run \`bash tools/build.sh helm3\`)`);
 const binaries = { helm3: paths.helm, helm2: paths.helm2 };
@@ -98,7 +98,7 @@ describe('renderChart of examples/charts/istio-remote with Helm 3', () => {
 
   it('points each Endpoints at the given IP with exactly the reference ports, behind a headless selector-less Service', async () => {
     const objects = await renderChart(request(helm3, resolveValues({ endpoints: ENDPOINTS })));
-    const ips: Record<string, string> = { 'istio-pilot': '10.8.0.12', 'istio-policy': '10.8.0.15', 'istio-statsd-prom-bridge': '10.8.0.17' };
+    const ips: Record<string, string> = { 'istio-pilot': '192.0.2.12', 'istio-policy': '192.0.2.15', 'istio-statsd-prom-bridge': '192.0.2.17' };
     for (const [name, ports] of Object.entries(EXPECTED_PORTS)) {
       const endpoints = find(objects, 'Endpoints', name) as Endpoints;
       expect(endpoints.subsets).toHaveLength(1);
@@ -133,19 +133,19 @@ describe('renderChart of examples/charts/istio-remote with Helm 3', () => {
   });
 
   it("uses the guide's mixerEndpoint for istio-policy when policyEndpoint is unset, and accepts IPv6", async () => {
-    const values = { global: { pilotEndpoint: 'fd00:10::12', mixerEndpoint: '10.8.0.99', statsdEndpoint: '10.8.0.17' } };
+    const values = { global: { pilotEndpoint: '2001:db8::12', mixerEndpoint: '192.0.2.99', statsdEndpoint: '192.0.2.17' } };
     const objects = await renderChart(request(helm3, values));
-    expect((find(objects, 'Endpoints', 'istio-policy') as Endpoints).subsets[0]?.addresses).toEqual([{ ip: '10.8.0.99' }]);
-    expect((find(objects, 'Endpoints', 'istio-pilot') as Endpoints).subsets[0]?.addresses).toEqual([{ ip: 'fd00:10::12' }]);
+    expect((find(objects, 'Endpoints', 'istio-policy') as Endpoints).subsets[0]?.addresses).toEqual([{ ip: '192.0.2.99' }]);
+    expect((find(objects, 'Endpoints', 'istio-pilot') as Endpoints).subsets[0]?.addresses).toEqual([{ ip: '2001:db8::12' }]);
   });
 
   it.each([
     ['istio-pilot.istio-system', 'global.pilotEndpoint must be a literal IPv4 or IPv6 address'],
-    ['10.8.0.12:15010', 'global.pilotEndpoint must be a literal IPv4 or IPv6 address'],
+    ['192.0.2.12:15010', 'global.pilotEndpoint must be a literal IPv4 or IPv6 address'],
     ['127.0.0.1', 'global.pilotEndpoint must not be a loopback, link-local or unspecified address'],
     ['', 'global.pilotEndpoint is required'],
   ])('fails with a clear terminal error for pilotEndpoint %j', async (pilot, message) => {
-    const values = { global: { pilotEndpoint: pilot, policyEndpoint: '10.8.0.15', statsdEndpoint: '10.8.0.17' } };
+    const values = { global: { pilotEndpoint: pilot, policyEndpoint: '192.0.2.15', statsdEndpoint: '192.0.2.17' } };
     const err = await renderError(renderChart(request(helm3, values)));
     expect(err.code).toBe('MESHD_ERR_CHART_RENDER');
     expect(err.terminal).toBe(true);
@@ -166,7 +166,7 @@ describe('renderChart of examples/charts/istio-remote with Helm 3', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => cache.render(request(helm3, structuredClone(values)))));
     expect(helmRuns).toBe(1);
     expect(results.every((r) => r.objects.length === 11 && r.renderKey === results[0]!.renderKey)).toBe(true);
-    await cache.render(request(helm3, resolveValues({ endpoints: { ...ENDPOINTS, pilot: '10.8.0.13' } })));
+    await cache.render(request(helm3, resolveValues({ endpoints: { ...ENDPOINTS, pilot: '192.0.2.13' } })));
     expect(helmRuns).toBe(2);
   });
 });
@@ -196,7 +196,7 @@ describe.skipIf(binaries.helm2 === undefined)('renderChart with Helm 2 (skipped 
   });
 
   it('fails a hostname endpoint with a clear error', async () => {
-    const values = { global: { pilotEndpoint: 'istio-pilot.istio-system', policyEndpoint: '10.8.0.15', statsdEndpoint: '10.8.0.17' } };
+    const values = { global: { pilotEndpoint: 'istio-pilot.istio-system', policyEndpoint: '192.0.2.15', statsdEndpoint: '192.0.2.17' } };
     const err = await renderError(renderChart(request(helm2, values)));
     expect(err.message).toContain('global.pilotEndpoint must be a literal IPv4 or IPv6 address');
   });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HelmStore, RenderCache, detectHelmStored, resolveValues, type HelmBinary } from '../src/index.js';
 
 const CHART = fileURLToPath(new URL('../../../examples/charts/istio-remote', import.meta.url));
-const ENDPOINTS = { pilot: '10.8.0.12', policy: '10.8.0.15', statsd: '10.8.0.17' };
+const ENDPOINTS = { pilot: '192.0.2.12', policy: '192.0.2.15', statsd: '192.0.2.17' };
 let work: string;
 let chart: string;
 let counter: string;

@@ -19,7 +19,7 @@ describe('tiller backend config', () => {
 
   it('reaches Tiller at clusters.NAME.tillerHost, else in clusters.NAME.tillerNamespace or tiller.namespace', () => {
     const config = { namespace: 'kube-system' };
-    expect(tillerLocation({ tillerHost: '10.0.0.9:44134' }, config)).toEqual({ host: '10.0.0.9:44134', namespace: 'kube-system' });
+    expect(tillerLocation({ tillerHost: '192.0.2.9:44134' }, config)).toEqual({ host: '192.0.2.9:44134', namespace: 'kube-system' });
     expect(tillerLocation({ tillerNamespace: 'tiller' }, config)).toEqual({ namespace: 'tiller' });
     expect(tillerLocation({}, config)).toEqual({ namespace: 'kube-system' });
   });

@@ -23,7 +23,7 @@ const endpoints = (name: string, ip: string): KubeObject => ({
   metadata: { name, namespace: 'istio-system' },
   subsets: [{ addresses: [{ ip }], ports: [{ name: 'grpc', port: 15010 }] }],
 });
-const DESIRED = [service('istio-pilot'), endpoints('istio-pilot', '10.16.0.5')];
+const DESIRED = [service('istio-pilot'), endpoints('istio-pilot', '203.0.113.5')];
 
 /** What the API server returns for an object Tiller created: the same fields plus server-set ones. */
 const asLive = (o: KubeObject, labels: Record<string, string> = { heritage: 'Tiller' }): KubeObject => ({
@@ -93,7 +93,7 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     },
     {
       name: 'an object was edited',
-      in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }),
+      in: input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '192.0.2.77'))]) }),
       state: 'drifted',
       steps: ['delete', 'upgrade(rollback 3)'],
     },
@@ -106,7 +106,7 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     {
       name: 'last upgrade failed after patching an object',
       in: input(found([rev(1, 'DEPLOYED'), rev(2, 'FAILED')], 'h0', { revision: 1, hash: 'h0' }), {
-        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.250'))]),
+        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '192.0.2.250'))]),
       }),
       state: 'failed',
       steps: ['delete', 'upgrade(rollback 1)'],
@@ -127,7 +127,7 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     {
       name: 'Tiller died mid-upgrade after patching an object',
       in: input(found([rev(4, 'DEPLOYED'), rev(5, 'PENDING_UPGRADE')], 'h2', { revision: 4, hash: 'h1' }), {
-        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.251'))]),
+        live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '192.0.2.251'))]),
       }),
       state: 'failed',
       steps: ['delete', 'rollback(4)'],
@@ -162,7 +162,7 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
 
   it('an edited object is deleted before the upgrade, which re-creates it from the release', () => {
     const plan = planTillerRelease(
-      input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '10.16.0.77'))]) }),
+      input(found([rev(3, 'DEPLOYED')], 'h1'), { live: liveMap([asLive(DESIRED[0]!), asLive(endpoints('istio-pilot', '192.0.2.77'))]) }),
     );
     expect(plan.steps[0]).toEqual({ op: 'delete', ref: { apiVersion: 'v1', kind: 'Endpoints', namespace: 'istio-system', name: 'istio-pilot' } });
     expect(plan.status.reason).toBe('1 object(s) differ from revision 3: Endpoints/istio-pilot changed');

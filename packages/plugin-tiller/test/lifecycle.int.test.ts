@@ -80,7 +80,7 @@ describe('tiller backend: the life of a release', () => {
     await core.patchNamespacedEndpoints({
       name: 'istio-pilot',
       namespace: 'istio-system',
-      body: [{ op: 'replace', path: '/subsets/0/addresses/0/ip', value: '10.16.99.99' }],
+      body: [{ op: 'replace', path: '/subsets/0/addresses/0/ip', value: '203.0.113.99' }],
     });
     const mesh = await meshOf(env);
     const { plan } = await converge(backend, target, mesh);

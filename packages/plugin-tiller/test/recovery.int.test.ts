@@ -28,13 +28,13 @@ afterAll(async () => {
 /** Values like meshd's, with another Pilot IP: what an operator's manual upgrade would pass. */
 async function operatorValues(pilot: string): Promise<string> {
   const file = join(env.dir, 'operator-values.json');
-  await writeFile(file, JSON.stringify({ global: { pilotEndpoint: pilot, policyEndpoint: '10.16.0.2', statsdEndpoint: '10.16.0.3' } }));
+  await writeFile(file, JSON.stringify({ global: { pilotEndpoint: pilot, policyEndpoint: '203.0.113.2', statsdEndpoint: '203.0.113.3' } }));
   return file;
 }
 
 describe('tiller backend: failed releases are recovered, never left failed silently', () => {
   it('a FAILED upgrade (an operator waited for pods that never became ready) is upgraded to what meshd wants', async () => {
-    await expect(helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.250'), '--wait', '--timeout', '1')).rejects.toThrow(
+    await expect(helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('203.0.113.250'), '--wait', '--timeout', '1')).rejects.toThrow(
       /UPGRADE FAILED/,
     );
     expect((await revisions(r1)).slice(-2)).toEqual(['1:DEPLOYED', '2:FAILED']);
@@ -50,7 +50,7 @@ describe('tiller backend: failed releases are recovered, never left failed silen
   });
 
   it('a release left PENDING_UPGRADE by a Tiller killed mid-upgrade is rolled back, then in sync', async () => {
-    const upgrade = helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('10.16.0.251'), '--wait', '--timeout', '120').catch(
+    const upgrade = helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('203.0.113.251'), '--wait', '--timeout', '120').catch(
       (err: unknown) => err,
     );
     const deadline = Date.now() + 20_000;
@@ -106,7 +106,7 @@ describe('tiller backend: failed releases are recovered, never left failed silen
 
 describe('tiller backend: what is not meshd own, and a Tiller that does not answer', () => {
   it('a release meshd did not install is reported, never upgraded or purged', async () => {
-    await helm2(r2, 'install', CHART, '--name', 'istio-remote', '--namespace', 'istio-system', '--values', await operatorValues('10.16.0.252'));
+    await helm2(r2, 'install', CHART, '--name', 'istio-remote', '--namespace', 'istio-system', '--values', await operatorValues('203.0.113.252'));
     const mesh = await meshOf(env);
     const plan = await tillerBackend().plan(targetOf(r2), mesh);
     expect([plan.state, plan.changes]).toEqual(['unmanaged', []]);
@@ -114,7 +114,7 @@ describe('tiller backend: what is not meshd own, and a Tiller that does not answ
     const removal = await tillerBackend().planRemoval(targetOf(r2), mesh);
     expect([removal.state, removal.changes, removal.error]).toEqual(['unmanaged', [], undefined]);
     expect(await revisions(r2)).toEqual(['1:DEPLOYED']);
-    expect(await endpointIps(r2, 'istio-pilot')).toEqual(['10.16.0.252']);
+    expect(await endpointIps(r2, 'istio-pilot')).toEqual(['203.0.113.252']);
   });
 
   it('with adopt: true it takes the release over with one upgrade', async () => {

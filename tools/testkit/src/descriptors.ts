@@ -22,15 +22,15 @@ export function sampleDescriptor(d: SampleDescriptor): string {
     'metadata:',
     `  name: ${d.name}`,
     '  annotations:',
-    `    config.istio.io/pilotEndpoint: "${d.pilotEndpoint ?? '10.0.0.1:9080'}"`,
+    `    config.istio.io/pilotEndpoint: "${d.pilotEndpoint ?? '192.0.2.1:9080'}"`,
     '    config.istio.io/platform: Kubernetes',
     `    config.istio.io/pilotCfgStore: "${d.controlPlane === true ? 'true' : 'false'}"`,
     `    config.istio.io/accessConfigFile: ${d.accessConfigFile ?? `${d.name}.kube.conf`}`,
     'spec:',
     '  kubernetesApiEndpoints:',
     '    serverEndpoints:',
-    '      - clientCIDR: 10.0.0.0/8',
-    `        serverAddress: ${d.serverAddress ?? '10.0.0.10:6443'}`,
+    '      - clientCIDR: 198.51.100.0/24',
+    `        serverAddress: ${d.serverAddress ?? '198.51.100.10:6443'}`,
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@ export interface TestPodOptions {
   labels?: Record<string, string>;
 }
 
-/** Builds a Pod as the API returns it, for table tests (defaults: Running, Ready, 10.0.0.1, created 2024-01-01). */
+/** Builds a Pod as the API returns it, for table tests (defaults: Running, Ready, 192.0.2.1, created 2024-01-01). */
 export function testPod(name: string, opts: TestPodOptions = {}): V1Pod {
   return {
     metadata: {
@@ -22,7 +22,7 @@ export function testPod(name: string, opts: TestPodOptions = {}): V1Pod {
     },
     status: {
       phase: opts.phase ?? 'Running',
-      ...(opts.ip === '' ? {} : { podIP: opts.ip ?? '10.0.0.1' }),
+      ...(opts.ip === '' ? {} : { podIP: opts.ip ?? '192.0.2.1' }),
       conditions: [{ type: 'Ready', status: (opts.ready ?? true) ? 'True' : 'False' }],
     },
   };

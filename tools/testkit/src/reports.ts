@@ -28,7 +28,7 @@ export function passReport(clusters: ClusterReport[], over: Partial<PassReport> 
     findings: [],
     directoryValid: true,
     controlPlane: 'cp',
-    endpoints: { pilot: '10.1.0.5', policy: '10.1.0.6', statsd: '10.1.0.7' },
+    endpoints: { pilot: '192.0.2.5', policy: '192.0.2.6', statsd: '192.0.2.7' },
     clusters,
     registry: componentReport('registry'),
     errors: [],

@@ -3,8 +3,8 @@ import { displayServer } from './display.js';
 
 describe('displayServer', () => {
   it.each([
-    ['https://10.0.0.1:6443', 'https://10.0.0.1:6443'],
-    ['https://admin:s3cret@10.0.0.1:6443', 'https://10.0.0.1:6443'],
+    ['https://192.0.2.1:6443', 'https://192.0.2.1:6443'],
+    ['https://admin:s3cret@192.0.2.1:6443', 'https://192.0.2.1:6443'],
     ['https://admin@api.example.com/', 'https://api.example.com/'],
     ['https://user:pw@api.example.com/k8s/clusters/c-1', 'https://api.example.com/k8s/clusters/c-1'],
     ['not a url', 'not a url'],

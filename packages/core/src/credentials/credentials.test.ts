@@ -26,7 +26,7 @@ describe('publishedServerOf: what Pilot must dial', () => {
     {
       what: 'one serverEndpoint',
       override: undefined,
-      endpoints: [endpoint('10.0.0.0/8', '198.51.100.10:6443')],
+      endpoints: [endpoint('198.51.100.0/24', '198.51.100.10:6443')],
       ip: undefined,
       want: 'https://198.51.100.10:6443',
       warns: false,
@@ -34,7 +34,7 @@ describe('publishedServerOf: what Pilot must dial', () => {
     {
       what: "several: the most specific clientCIDR holding Pilot's IP",
       override: undefined,
-      endpoints: [endpoint('0.0.0.0/0', '203.0.113.1'), endpoint('10.1.0.0/16', '198.51.100.10:6443'), endpoint('10.0.0.0/8', '192.0.2.1')],
+      endpoints: [endpoint('0.0.0.0/0', '203.0.113.1'), endpoint('10.1.0.0/16', '198.51.100.10:6443'), endpoint('198.51.100.0/24', '192.0.2.1')],
       ip: '10.1.2.3',
       want: 'https://198.51.100.10:6443',
       warns: false,
@@ -42,7 +42,7 @@ describe('publishedServerOf: what Pilot must dial', () => {
     {
       what: 'several, none holds the IP: the first, with a warning',
       override: undefined,
-      endpoints: [endpoint('10.0.0.0/8', '203.0.113.1'), endpoint('172.16.0.0/12', '192.0.2.1')],
+      endpoints: [endpoint('198.51.100.0/24', '203.0.113.1'), endpoint('172.16.0.0/12', '192.0.2.1')],
       ip: '192.168.1.1',
       want: 'https://203.0.113.1',
       warns: true,

@@ -17,7 +17,7 @@ const dnsLabel = checkedString(
 
 const hostWithPort = checkedString(
   (s) => parseHostPort(s)?.port !== undefined,
-  'host:port (an IP address or DNS name, then a port 1-65535), e.g. "192.168.1.1:9080"',
+  'host:port (an IP address or DNS name, then a port 1-65535), e.g. "192.0.2.1:9080"',
 );
 
 const platform = z.unknown().superRefine((value, ctx) => {
@@ -71,10 +71,10 @@ const annotationsSchemaFor = (backends: readonly string[] | undefined) =>
   );
 
 const serverEndpointSchema = z.strictObject({
-  clientCIDR: checkedString((s) => parseCidr(s) !== undefined, 'a CIDR block such as "10.0.0.0/24" or "0.0.0.0/0"'),
+  clientCIDR: checkedString((s) => parseCidr(s) !== undefined, 'a CIDR block such as "198.51.100.0/24" or "0.0.0.0/0"'),
   serverAddress: checkedString(
     (s) => parseHostPort(s) !== undefined,
-    'an IP address or host name with an optional port (no scheme), e.g. "10.23.230.11" or "api.example.com:6443"',
+    'an IP address or host name with an optional port (no scheme), e.g. "203.0.113.11" or "api.example.com:6443"',
   ),
 });
 

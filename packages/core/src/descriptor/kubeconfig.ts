@@ -82,7 +82,7 @@ function checkCurrentContext(file: string, doc: YamlDocument, config: Kubeconfig
   const server = config.clusters[clusterIndex]?.cluster.server;
   if (server !== undefined && !isServerUrl(server))
     findings.push(
-      errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://10.0.0.1:6443"`),
+      errorAt(file, doc.locate(['clusters', clusterIndex, 'cluster', 'server']), `kubeconfig server must be an http(s) URL such as "https://192.0.2.1:6443"`),
     );
   return findings.length > 0 || server === undefined ? { findings } : { findings, server: displayServer(server) };
 }

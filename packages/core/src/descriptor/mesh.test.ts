@@ -27,9 +27,9 @@ describe('buildDesiredMesh', () => {
     ['valid directory, first run', {}, undefined, `cp=cp remotes=east@https://127.0.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`],
     [
       'a new cluster joins',
-      { 'north.yaml': sampleDescriptor({ name: 'north' }), 'north.kube.conf': sampleKubeconfig('north', 'https://10.9.0.1:6443') },
+      { 'north.yaml': sampleDescriptor({ name: 'north' }), 'north.kube.conf': sampleKubeconfig('north', 'https://203.0.113.1:6443') },
       lastGood,
-      `cp=cp remotes=east@https://127.0.0.1:6443,north@https://10.9.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('east.yaml,', 'east.yaml,north.kube.conf,north.yaml,')}`,
+      `cp=cp remotes=east@https://127.0.0.1:6443,north@https://203.0.113.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES.replace('east.yaml,', 'east.yaml,north.kube.conf,north.yaml,')}`,
     ],
     [
       'a removed descriptor leaves (rule 1)',
@@ -57,9 +57,9 @@ describe('buildDesiredMesh', () => {
     ],
     [
       'a broken control plane keeps its last good version',
-      { 'cp.yaml': broken, 'east.kube.conf': sampleKubeconfig('east', 'https://10.1.0.1:6443') },
+      { 'cp.yaml': broken, 'east.kube.conf': sampleKubeconfig('east', 'https://192.0.2.1:6443') },
       lastGood,
-      `cp=cp remotes=east@https://10.1.0.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`,
+      `cp=cp remotes=east@https://192.0.2.1:6443,west@https://127.0.0.1:6443 files=${ALL_FILES}`,
     ],
     ['a broken control plane without last good: nothing', { 'cp.yaml': broken }, undefined, 'none'],
     ['two control planes: the last good mesh (rule 4)', { 'east.yaml': sampleDescriptor({ name: 'east', controlPlane: true }) }, lastGood, summary(lastGood)],
@@ -83,7 +83,7 @@ describe('buildDesiredMesh', () => {
 
   it('describes the control plane and the remotes from their descriptors', () => {
     const mesh = meshOf({});
-    expect(mesh?.pilotEndpoint).toBe('10.0.0.1:9080');
+    expect(mesh?.pilotEndpoint).toBe('192.0.2.1:9080');
     expect(mesh?.controlPlane).toMatchObject({ name: 'cp', role: 'control-plane', file: 'cp.yaml', accessConfigFile: 'cp.kube.conf', platform: 'Kubernetes' });
     expect(mesh?.controlPlane.annotations['config.istio.io/pilotCfgStore']).toBe('true');
     expect(mesh?.controlPlane.kubeconfigText).toBe(sampleKubeconfig('cp'));

@@ -22,7 +22,7 @@ export function isDnsSubdomain(value: string): boolean {
 
 /**
  * True for a host name as DNS allows it (RFC 1123, any case). The last label may not be all
- * digits, so a mistyped IP such as `10.0.0.300` is not mistaken for a name.
+ * digits, so a mistyped IP such as `198.51.100.300` is not mistaken for a name.
  */
 export function isHostName(value: string): boolean {
   if (value.length === 0 || value.length > 253) return false;

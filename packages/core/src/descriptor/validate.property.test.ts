@@ -91,7 +91,7 @@ const descriptorLike = fc.record(
             'x',
           ),
           fc.oneof(
-            fc.constantFrom('10.0.0.1:9080', 'true', 'True', 'maybe', 'east.kube.conf', '../x', '/etc/x', 'Kubernetes', ''),
+            fc.constantFrom('192.0.2.1:9080', 'true', 'True', 'maybe', 'east.kube.conf', '../x', '/etc/x', 'Kubernetes', ''),
             fc.boolean(),
             fc.integer(),
             jsonLike,

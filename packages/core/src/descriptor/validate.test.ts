@@ -128,7 +128,7 @@ describe('validateDirectory', () => {
     const east = validate({ 'east.yaml': text }).clusters.find((c) => c.name === 'east');
     expect(east?.annotations).toMatchObject({ 'config.istio.io/platform': '', 'example.com/replicas': '3', 'example.com/flag': 'true' });
     expect(east?.platform).toBe('');
-    expect(east?.spec?.kubernetesApiEndpoints?.serverEndpoints?.[0]).toEqual({ clientCIDR: '10.0.0.0/8', serverAddress: '10.0.0.10:6443' });
+    expect(east?.spec?.kubernetesApiEndpoints?.serverEndpoints?.[0]).toEqual({ clientCIDR: '198.51.100.0/24', serverAddress: '198.51.100.10:6443' });
   });
 
   it('reports the directory problem of a snapshot that could not be read', () => {

@@ -142,7 +142,7 @@ describe('planObjects', () => {
     {
       name: 'absent objects are created in dependency order',
       in: input({
-        desired: [endpoints('10.0.0.1'), service, ns],
+        desired: [endpoints('192.0.2.1'), service, ns],
         live: new Map([
           [objectKey(endpoints('x')), null],
           [objectKey(service), null],
@@ -153,7 +153,7 @@ describe('planObjects', () => {
     },
     {
       name: 'an identical live object is kept',
-      in: input({ desired: [endpoints('10.0.0.1')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('10.0.0.1'))]]) }),
+      in: input({ desired: [endpoints('192.0.2.1')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('192.0.2.1'))]]) }),
       ops: ['keep Endpoints'],
     },
     {
@@ -166,12 +166,12 @@ describe('planObjects', () => {
     },
     {
       name: 'a new pilot IP updates the Endpoints',
-      in: input({ desired: [endpoints('10.0.0.2')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('10.0.0.1'))]]) }),
+      in: input({ desired: [endpoints('192.0.2.2')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('192.0.2.1'))]]) }),
       ops: ['update Endpoints'],
     },
     {
       name: 'a hand edit with the same hash annotation is drift',
-      in: input({ desired: [endpoints('10.0.0.1')], live: new Map([[objectKey(endpoints('x')), { ...liveOf(endpoints('10.0.0.1')), subsets: [] }]]) }),
+      in: input({ desired: [endpoints('192.0.2.1')], live: new Map([[objectKey(endpoints('x')), { ...liveOf(endpoints('192.0.2.1')), subsets: [] }]]) }),
       ops: ['update Endpoints'],
     },
     {
@@ -203,7 +203,7 @@ describe('planObjects', () => {
     {
       name: 'deletes come after writes, in reverse dependency order',
       in: input({
-        desired: [endpoints('10.0.0.1')],
+        desired: [endpoints('192.0.2.1')],
         previous: [refOf(service), refOf(ns)],
         live: new Map([
           [objectKey(endpoints('x')), null],
@@ -217,8 +217,8 @@ describe('planObjects', () => {
       name: 'secrets recreate instead of update when asked',
       in: input({
         recreateOnChange: () => true,
-        desired: [endpoints('10.0.0.2')],
-        live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('10.0.0.1'))]]),
+        desired: [endpoints('192.0.2.2')],
+        live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('192.0.2.1'))]]),
       }),
       ops: ['recreate Endpoints'],
     },
@@ -228,11 +228,11 @@ describe('planObjects', () => {
   });
 
   it('marks what it writes as meshd-owned with a content hash, and diffs show paths only', () => {
-    const [action] = planObjects(input({ desired: [endpoints('10.0.0.2')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('10.0.0.1'))]]) }));
+    const [action] = planObjects(input({ desired: [endpoints('192.0.2.2')], live: new Map([[objectKey(endpoints('x')), liveOf(endpoints('192.0.2.1'))]]) }));
     expect(action?.desired?.metadata.labels?.[MANAGED_BY_LABEL]).toBe('meshd');
     expect(action?.desired?.metadata.annotations?.[APPLIED_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
     expect(action?.diff).toEqual(['.metadata.annotations.meshd.io/applied-hash', '.subsets']);
-    expect(JSON.stringify(action?.diff)).not.toContain('10.0.0.2');
+    expect(JSON.stringify(action?.diff)).not.toContain('192.0.2.2');
   });
 
   it('refuses to plan an object that was not observed', () => {

@@ -15,9 +15,9 @@ describe('canonicalJson', () => {
 
 describe('valuesHash', () => {
   it('ignores key order and distinguishes different values', () => {
-    const a = valuesHash({ global: { pilotEndpoint: '10.0.0.1', policyEndpoint: '10.0.0.2' } });
-    const b = valuesHash({ global: { policyEndpoint: '10.0.0.2', pilotEndpoint: '10.0.0.1' } });
-    const c = valuesHash({ global: { policyEndpoint: '10.0.0.2', pilotEndpoint: '10.0.0.3' } });
+    const a = valuesHash({ global: { pilotEndpoint: '192.0.2.1', policyEndpoint: '192.0.2.2' } });
+    const b = valuesHash({ global: { policyEndpoint: '192.0.2.2', pilotEndpoint: '192.0.2.1' } });
+    const c = valuesHash({ global: { policyEndpoint: '192.0.2.2', pilotEndpoint: '192.0.2.3' } });
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(a).toMatch(/^[0-9a-f]{64}$/);

@@ -2,7 +2,7 @@ import { MeshdError } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VALUES_MAPPING, mergeValues, resolveValues } from './values.js';
 
-const endpoints = { pilot: '10.8.0.12', policy: '10.8.0.15', statsd: '10.8.0.17' };
+const endpoints = { pilot: '192.0.2.12', policy: '192.0.2.15', statsd: '192.0.2.17' };
 
 function errorOf(fn: () => unknown): MeshdError {
   try {
@@ -17,41 +17,41 @@ function errorOf(fn: () => unknown): MeshdError {
 describe('resolveValues', () => {
   it('fills the default mapping with the discovered IPs (mixer = policy)', () => {
     expect(resolveValues({ endpoints })).toEqual({
-      global: { pilotEndpoint: '10.8.0.12', mixerEndpoint: '10.8.0.15', policyEndpoint: '10.8.0.15', statsdEndpoint: '10.8.0.17' },
+      global: { pilotEndpoint: '192.0.2.12', mixerEndpoint: '192.0.2.15', policyEndpoint: '192.0.2.15', statsdEndpoint: '192.0.2.17' },
     });
   });
 
   it('uses a configured mixer endpoint for ${mixer}', () => {
-    expect(resolveValues({ endpoints: { ...endpoints, mixer: '10.9.9.9' } })).toMatchObject({
-      global: { mixerEndpoint: '10.9.9.9', policyEndpoint: '10.8.0.15' },
+    expect(resolveValues({ endpoints: { ...endpoints, mixer: '192.0.2.9' } })).toMatchObject({
+      global: { mixerEndpoint: '192.0.2.9', policyEndpoint: '192.0.2.15' },
     });
   });
 
   it('merges user values over the mapping, with placeholders inside strings', () => {
     const values = resolveValues({
       endpoints,
-      userValues: { global: { hub: 'registry.local/istio', statsdEndpoint: '10.0.0.99' }, notes: ['pilot at ${pilot}:15010'] },
+      userValues: { global: { hub: 'registry.local/istio', statsdEndpoint: '192.0.2.99' }, notes: ['pilot at ${pilot}:15010'] },
     });
     expect(values).toEqual({
       global: {
-        pilotEndpoint: '10.8.0.12',
-        mixerEndpoint: '10.8.0.15',
-        policyEndpoint: '10.8.0.15',
-        statsdEndpoint: '10.0.0.99',
+        pilotEndpoint: '192.0.2.12',
+        mixerEndpoint: '192.0.2.15',
+        policyEndpoint: '192.0.2.15',
+        statsdEndpoint: '192.0.2.99',
         hub: 'registry.local/istio',
       },
-      notes: ['pilot at 10.8.0.12:15010'],
+      notes: ['pilot at 192.0.2.12:15010'],
     });
   });
 
   it('lets null in user values remove a mapped key, so its endpoint is not needed', () => {
-    const values = resolveValues({ endpoints: { pilot: '10.0.0.1', policy: '10.0.0.2' }, userValues: { global: { statsdEndpoint: null } } });
-    expect(values).toEqual({ global: { pilotEndpoint: '10.0.0.1', mixerEndpoint: '10.0.0.2', policyEndpoint: '10.0.0.2' } });
+    const values = resolveValues({ endpoints: { pilot: '192.0.2.1', policy: '192.0.2.2' }, userValues: { global: { statsdEndpoint: null } } });
+    expect(values).toEqual({ global: { pilotEndpoint: '192.0.2.1', mixerEndpoint: '192.0.2.2', policyEndpoint: '192.0.2.2' } });
   });
 
   it('takes a custom mapping', () => {
-    expect(resolveValues({ mapping: { pilot: { address: '${pilot}' } }, endpoints: { pilot: '10.1.1.1' } })).toEqual({
-      pilot: { address: '10.1.1.1' },
+    expect(resolveValues({ mapping: { pilot: { address: '${pilot}' } }, endpoints: { pilot: '198.51.100.1' } })).toEqual({
+      pilot: { address: '198.51.100.1' },
     });
   });
 
@@ -65,9 +65,9 @@ describe('resolveValues', () => {
   });
 
   it.each([
-    [{ policy: '10.0.0.2', statsd: '10.0.0.3' }, '${pilot}', 'values.global.pilotEndpoint'],
-    [{ pilot: '10.0.0.1', statsd: '10.0.0.3' }, '${mixer}', 'values.global.mixerEndpoint'],
-    [{ pilot: '10.0.0.1', policy: '10.0.0.2', statsd: '' }, '${statsd}', 'values.global.statsdEndpoint'],
+    [{ policy: '192.0.2.2', statsd: '192.0.2.3' }, '${pilot}', 'values.global.pilotEndpoint'],
+    [{ pilot: '192.0.2.1', statsd: '192.0.2.3' }, '${mixer}', 'values.global.mixerEndpoint'],
+    [{ pilot: '192.0.2.1', policy: '192.0.2.2', statsd: '' }, '${statsd}', 'values.global.statsdEndpoint'],
   ])('names the placeholder whose endpoint is missing (%j)', (partial, placeholder, path) => {
     const err = errorOf(() => resolveValues({ endpoints: partial }));
     expect(err.code).toBe('MESHD_ERR_DISCOVERY');

@@ -16,7 +16,7 @@ kind: Cluster
 metadata:
   name: ${name}
   annotations:
-    config.istio.io/pilotEndpoint: "192.168.1.1:9080"
+    config.istio.io/pilotEndpoint: "192.0.2.1:9080"
     config.istio.io/platform: "Kubernetes"
     config.istio.io/pilotCfgStore: "${cp}"
     config.istio.io/accessConfigFile: ${name}.kube.conf

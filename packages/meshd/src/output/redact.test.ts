@@ -5,7 +5,7 @@ const kubeconfig = (server: string, token = 'tok-0123456789abcdef'): string => `
 kind: Config
 clusters:
 - name: east
-  cluster: { server: "${server}", proxy-url: "http://proxy:pr0xy-s3cret-value@10.0.0.1:3128" }
+  cluster: { server: "${server}", proxy-url: "http://proxy:pr0xy-s3cret-value@192.0.2.1:3128" }
 users:
 - name: east
   user: { token: ${token} }
@@ -44,10 +44,10 @@ describe('secrets in URL queries and unknown URLs', () => {
   it.each([
     [
       'user info of a URL it was never told about',
-      'request to https://admin:hunter2@10.0.0.1:6443/version failed',
-      'request to https://[redacted]@10.0.0.1:6443/version failed',
+      'request to https://admin:hunter2@192.0.2.1:6443/version failed',
+      'request to https://[redacted]@192.0.2.1:6443/version failed',
     ],
-    ['a decoded password holding an @', 'request to https://admin:p@ss@10.0.0.1/version failed', 'request to https://[redacted]@10.0.0.1/version failed'],
+    ['a decoded password holding an @', 'request to https://admin:p@ss@192.0.2.1/version failed', 'request to https://[redacted]@192.0.2.1/version failed'],
     ['a token query value', 'GET https://h/api?watch=1&access_token=abc&x=1 failed', 'GET https://h/api?watch=1&access_token=[redacted]&x=1 failed'],
     ['JSON with a sig query', '{"url":"https://s3/b?X-Amz-Signature=deadbeef"}', '{"url":"https://s3/b?X-Amz-Signature=[redacted]"}'],
     [

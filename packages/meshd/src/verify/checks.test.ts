@@ -5,7 +5,7 @@ import { formatVerifyTable } from './format.js';
 import { clusterzUrl, parseClusterz } from './istiod.js';
 import { inlineCredentialOf } from './published-credential.js';
 
-const want = { pilot: '10.0.0.5', policy: '10.0.0.6', statsd: '10.0.0.7' };
+const want = { pilot: '192.0.2.5', policy: '10.0.0.6', statsd: '10.0.0.7' };
 const facts = (pods: string[], services: string[]): ClusterFacts => ({
   gitVersion: 'v1.34.4',
   major: '1',
@@ -16,16 +16,16 @@ const facts = (pods: string[], services: string[]): ClusterFacts => ({
 
 describe('judgeEndpoints', () => {
   it.each([
-    ['every Endpoints holds the live IP', { pilot: ['10.0.0.5'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'ok', ''],
+    ['every Endpoints holds the live IP', { pilot: ['192.0.2.5'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'ok', ''],
     [
       'a stale Pilot',
-      { pilot: ['10.0.0.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] },
+      { pilot: ['192.0.2.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] },
       'failed',
-      'Endpoints istio-pilot holds 10.0.0.1, the live pilot is 10.0.0.5',
+      'Endpoints istio-pilot holds 192.0.2.1, the live pilot is 192.0.2.5',
     ],
-    ['two addresses', { pilot: ['10.0.0.5', '10.0.0.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'failed', 'holds 10.0.0.5, 10.0.0.1'],
-    ['a missing Endpoints', { pilot: ['10.0.0.5'], policy: undefined, statsd: ['10.0.0.7'] }, 'failed', 'Endpoints istio-policy is missing (want 10.0.0.6)'],
-    ['an empty Endpoints', { pilot: ['10.0.0.5'], policy: ['10.0.0.6'], statsd: [] }, 'failed', 'istio-statsd-prom-bridge holds no address'],
+    ['two addresses', { pilot: ['192.0.2.5', '192.0.2.1'], policy: ['10.0.0.6'], statsd: ['10.0.0.7'] }, 'failed', 'holds 192.0.2.5, 192.0.2.1'],
+    ['a missing Endpoints', { pilot: ['192.0.2.5'], policy: undefined, statsd: ['10.0.0.7'] }, 'failed', 'Endpoints istio-policy is missing (want 10.0.0.6)'],
+    ['an empty Endpoints', { pilot: ['192.0.2.5'], policy: ['10.0.0.6'], statsd: [] }, 'failed', 'istio-statsd-prom-bridge holds no address'],
   ] as const)('%s', (_name, live, result, text) => {
     const r = judgeEndpoints('east', want, {
       pilot: live.pilot ? [...live.pilot] : undefined,

@@ -41,8 +41,8 @@ describe('parseHistory', () => {
 
 describe('values and meshd mark', () => {
   it('reads the values given to a revision, and none as {}', () => {
-    expect(parseValues('{"global":{"pilotEndpoint":"10.16.0.5"},"meshd":{"hash":"abc"}}\n')).toEqual({
-      global: { pilotEndpoint: '10.16.0.5' },
+    expect(parseValues('{"global":{"pilotEndpoint":"203.0.113.5"},"meshd":{"hash":"abc"}}\n')).toEqual({
+      global: { pilotEndpoint: '203.0.113.5' },
       meshd: { hash: 'abc' },
     });
     expect(parseValues('null\n')).toEqual({});
@@ -51,8 +51,8 @@ describe('values and meshd mark', () => {
   });
 
   it('round-trips the hash meshd records', () => {
-    const values = markedValues({ global: { pilotEndpoint: '10.16.0.5' } }, 'h1');
-    expect(values).toEqual({ global: { pilotEndpoint: '10.16.0.5' }, meshd: { hash: 'h1' } });
+    const values = markedValues({ global: { pilotEndpoint: '203.0.113.5' } }, 'h1');
+    expect(values).toEqual({ global: { pilotEndpoint: '203.0.113.5' }, meshd: { hash: 'h1' } });
     expect(recordedHash(values)).toBe('h1');
   });
 

@@ -47,7 +47,7 @@ describe('meshd status', () => {
     expect(code).toBe(1);
     const out = io.stdoutText;
     expect(out).toContain('meshd at http://127.0.0.1:9580: NOT READY (the cluster directory is invalid (1 error; see /status))');
-    expect(out).toContain('control plane: cp    endpoints: pilot 10.1.0.5  policy 10.1.0.6  statsd 10.1.0.7');
+    expect(out).toContain('control plane: cp    endpoints: pilot 192.0.2.5  policy 192.0.2.6  statsd 192.0.2.7');
     expect(out).toMatch(/^CLUSTER\s+ROLE\s+REACHABLE\s+VERSION\s+STATE\s+RELEASE\s+SECRETS\s+CODE\s+LAST ERROR$/m);
     expect(out).toMatch(/^east\s+remote\s+yes\s+v1\.34\.4\s+converged\s+in-sync\s+out-of-sync\s+MESHD_ERR_API\s+namespace app-2 missing$/m);
     expect(out).toMatch(

@@ -69,17 +69,17 @@ const cases: Case[] = [
   },
   {
     name: 'unterminated quote',
-    files: { 'east.yaml': edit(east, '"10.0.0.1:9080"', '"10.0.0.1:9080') },
+    files: { 'east.yaml': edit(east, '"192.0.2.1:9080"', '"192.0.2.1:9080') },
     exit: 1,
     file: 'east.yaml',
     line: 6,
-    col: 50,
+    col: 51,
     message: 'YAML syntax error: Missing closing "quote',
   },
   // wrong types
   {
     name: 'pilotEndpoint is a number',
-    files: { 'east.yaml': edit(east, '"10.0.0.1:9080"', '9080') },
+    files: { 'east.yaml': edit(east, '"192.0.2.1:9080"', '9080') },
     exit: 1,
     file: 'east.yaml',
     line: 6,
@@ -115,7 +115,7 @@ const cases: Case[] = [
   },
   {
     name: 'serverEndpoints is a mapping',
-    files: { 'east.yaml': edit(east, '      - clientCIDR: 10.0.0.0/8\n        serverAddress', '      clientCIDR: 10.0.0.0/8\n      serverAddress') },
+    files: { 'east.yaml': edit(east, '      - clientCIDR: 198.51.100.0/24\n        serverAddress', '      clientCIDR: 198.51.100.0/24\n      serverAddress') },
     exit: 1,
     file: 'east.yaml',
     line: 13,
@@ -318,7 +318,7 @@ const cases: Case[] = [
   },
   {
     name: 'pilotEndpoint without port',
-    files: { 'east.yaml': edit(east, '"10.0.0.1:9080"', '"10.0.0.1"') },
+    files: { 'east.yaml': edit(east, '"192.0.2.1:9080"', '"192.0.2.1"') },
     exit: 1,
     file: 'east.yaml',
     line: 6,
@@ -327,34 +327,34 @@ const cases: Case[] = [
   },
   {
     name: 'pilotEndpoint port 70000',
-    files: { 'east.yaml': edit(east, '"10.0.0.1:9080"', '"10.0.0.1:70000"') },
+    files: { 'east.yaml': edit(east, '"192.0.2.1:9080"', '"192.0.2.1:70000"') },
     exit: 1,
     file: 'east.yaml',
     line: 6,
     col: 36,
-    message: 'got "10.0.0.1:70000"',
+    message: 'got "192.0.2.1:70000"',
   },
   {
     name: 'CIDR prefix 33',
-    files: { 'east.yaml': edit(east, '10.0.0.0/8', '10.0.0.0/33') },
+    files: { 'east.yaml': edit(east, '198.51.100.0/24', '198.51.100.0/33') },
     exit: 1,
     file: 'east.yaml',
     line: 13,
     col: 21,
-    message: 'spec.kubernetesApiEndpoints.serverEndpoints[0].clientCIDR must be a CIDR block such as "10.0.0.0/24" or "0.0.0.0/0", got "10.0.0.0/33"',
+    message: 'spec.kubernetesApiEndpoints.serverEndpoints[0].clientCIDR must be a CIDR block such as "198.51.100.0/24" or "0.0.0.0/0", got "198.51.100.0/33"',
   },
   {
     name: 'CIDR without prefix',
-    files: { 'east.yaml': edit(east, '10.0.0.0/8', '10.0.0.0') },
+    files: { 'east.yaml': edit(east, '198.51.100.0/24', '198.51.100.0') },
     exit: 1,
     file: 'east.yaml',
     line: 13,
     col: 21,
-    message: 'got "10.0.0.0"',
+    message: 'got "198.51.100.0"',
   },
   {
     name: 'server IP out of range',
-    files: { 'east.yaml': edit(east, 'serverAddress: 10.0.0.10:6443', 'serverAddress: 10.0.0.300') },
+    files: { 'east.yaml': edit(east, 'serverAddress: 198.51.100.10:6443', 'serverAddress: 198.51.100.300') },
     exit: 1,
     file: 'east.yaml',
     line: 14,
@@ -363,7 +363,7 @@ const cases: Case[] = [
   },
   {
     name: 'server address with scheme',
-    files: { 'east.yaml': edit(east, 'serverAddress: 10.0.0.10:6443', 'serverAddress: https://10.0.0.10:6443') },
+    files: { 'east.yaml': edit(east, 'serverAddress: 198.51.100.10:6443', 'serverAddress: https://198.51.100.10:6443') },
     exit: 1,
     file: 'east.yaml',
     line: 14,
@@ -372,12 +372,12 @@ const cases: Case[] = [
   },
   {
     name: 'server port 0',
-    files: { 'east.yaml': edit(east, 'serverAddress: 10.0.0.10:6443', 'serverAddress: "10.0.0.10:0"') },
+    files: { 'east.yaml': edit(east, 'serverAddress: 198.51.100.10:6443', 'serverAddress: "198.51.100.10:0"') },
     exit: 1,
     file: 'east.yaml',
     line: 14,
     col: 24,
-    message: 'got "10.0.0.10:0"',
+    message: 'got "198.51.100.10:0"',
   },
   // accessConfigFile
   {
@@ -812,7 +812,7 @@ const cases: Case[] = [
     file: 'east.yaml',
     line: 6,
     col: 36,
-    message: 'config.istio.io/pilotEndpoint is "pilot.example.com:9080" but the control plane cp (cp.yaml) has "10.0.0.1:9080"',
+    message: 'config.istio.io/pilotEndpoint is "pilot.example.com:9080" but the control plane cp (cp.yaml) has "192.0.2.1:9080"',
   },
   {
     name: 'registry over 1 MiB',
@@ -829,7 +829,7 @@ const cases: Case[] = [
     files: {
       'east.yaml': edit(
         east,
-        /\nspec:\n {2}kubernetesApiEndpoints:\n {4}serverEndpoints:\n {6}- clientCIDR: 10.0.0.0\/8\n {8}serverAddress: 10.0.0.10:6443\n/,
+        /\nspec:\n {2}kubernetesApiEndpoints:\n {4}serverEndpoints:\n {6}- clientCIDR: 198.51.100.0\/24\n {8}serverAddress: 198.51.100.10:6443\n/,
         '\n  spec:\n    kubernetesApiEndpoints: {}\n',
       ),
     },

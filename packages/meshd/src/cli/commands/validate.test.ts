@@ -50,7 +50,7 @@ describe('meshd validate', () => {
     const io = captureIo(root);
     const code = await main(['node', 'meshd', 'validate', '--dir', './typed/'], io);
     expect(io.stdoutText.split('\n')[0]).toBe(
-      'typed/east.yaml:6:36: error: config.istio.io/pilotEndpoint must be host:port (an IP address or DNS name, then a port 1-65535), e.g. "192.168.1.1:9080", got "nope"',
+      'typed/east.yaml:6:36: error: config.istio.io/pilotEndpoint must be host:port (an IP address or DNS name, then a port 1-65535), e.g. "192.0.2.1:9080", got "nope"',
     );
     expect(code).toBe(1);
   });

@@ -8,7 +8,7 @@ kind: Cluster
 metadata:
   name: ${name}
   annotations:
-    config.istio.io/pilotEndpoint: "192.168.1.1:9080"
+    config.istio.io/pilotEndpoint: "192.0.2.1:9080"
     config.istio.io/platform: "Kubernetes"
     config.istio.io/pilotCfgStore: "${cfgStore}"
     config.istio.io/accessConfigFile: ${name}.kube.conf${extra}

@@ -30,11 +30,11 @@ function serve(box: { state: StatusState }, redactor = new Redactor()): { server
   return { server: app, feed };
 }
 
-const mesh = (pilot = '10.1.0.5'): StatusState =>
+const mesh = (pilot = '192.0.2.5'): StatusState =>
   foldReport(
     emptyStatusState(),
     'east',
-    passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: { pilot, policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+    passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: { pilot, policy: '192.0.2.6', statsd: '192.0.2.7' } }),
     1000,
   );
 
@@ -123,13 +123,13 @@ describe('GET /events', () => {
     box.state = foldReport(
       box.state,
       'east',
-      passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '10.1.0.9', policy: '10.1.0.6', statsd: '10.1.0.7' } }),
+      passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '192.0.2.9', policy: '192.0.2.6', statsd: '192.0.2.7' } }),
       2000,
     );
     feed.changed();
-    const next = await nextView(reader, (v) => v.status.endpoints?.pilot === '10.1.0.9', buffer);
+    const next = await nextView(reader, (v) => v.status.endpoints?.pilot === '192.0.2.9', buffer);
     expect(JSON.stringify(next)).not.toContain(TOKEN);
-    expect(next.timeline.map((e) => e.text)).toContain('Pilot moved 10.1.0.5 → 10.1.0.9');
+    expect(next.timeline.map((e) => e.text)).toContain('Pilot moved 192.0.2.5 → 192.0.2.9');
     expect(next.timeline.find((e) => e.cluster === 'east' && e.kind === 'state')?.problem).toBe(true);
     await reader.cancel();
   });

@@ -86,7 +86,7 @@ describe('statusFromReports', () => {
     const east = status.clusters[1];
     expect(east?.release).toEqual({ component: 'helm-template', state: 'in-sync', observed: 'out-of-sync', reason: 'values changed', changes: 1, writes: 1 });
     expect(east?.secrets?.state).toBe('in-sync');
-    expect(status.endpoints).toEqual({ pilot: '10.1.0.5', policy: '10.1.0.6', statsd: '10.1.0.7' });
+    expect(status.endpoints).toEqual({ pilot: '192.0.2.5', policy: '192.0.2.6', statsd: '192.0.2.7' });
     expect(status.registry?.state).toBe('in-sync');
   });
 
@@ -153,28 +153,28 @@ describe('statusFromReports', () => {
 });
 
 describe('reachable since and endpoints changed at', () => {
-  const eps = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
+  const eps = (pilot: string) => ({ pilot, policy: '192.0.2.6', statsd: '192.0.2.7' });
   const fold = (state: ReturnType<typeof emptyStatusState>, at: number, reachable: boolean, pilot: string) =>
     foldReport(state, 'east', passReport([clusterReport('east', reachable ? {} : { reachable: false, state: 'unreachable' })], { endpoints: eps(pilot) }), at);
   const view = (state: ReturnType<typeof emptyStatusState>) =>
     statusFromReports(state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
 
   it('keeps reachableSince across passes, drops it while unreachable and restarts it when back', () => {
-    let state = fold(emptyStatusState(), 1000, true, '10.1.0.5');
-    state = fold(state, 2000, true, '10.1.0.5');
+    let state = fold(emptyStatusState(), 1000, true, '192.0.2.5');
+    state = fold(state, 2000, true, '192.0.2.5');
     expect(view(state).clusters[0]?.reachableSince).toBe('1970-01-01T00:00:01.000Z');
-    state = fold(state, 3000, false, '10.1.0.5');
+    state = fold(state, 3000, false, '192.0.2.5');
     expect(view(state).clusters[0]).toMatchObject({ unreachableSince: '1970-01-01T00:00:03.000Z' });
     expect(view(state).clusters[0]?.reachableSince).toBeUndefined();
-    state = fold(state, 4000, true, '10.1.0.5');
+    state = fold(state, 4000, true, '192.0.2.5');
     expect(view(state).clusters[0]?.reachableSince).toBe('1970-01-01T00:00:04.000Z');
   });
 
   it('moves endpointsChangedAt only when an endpoint changes', () => {
-    let state = fold(emptyStatusState(), 1000, true, '10.1.0.5');
-    state = fold(state, 2000, true, '10.1.0.5');
+    let state = fold(emptyStatusState(), 1000, true, '192.0.2.5');
+    state = fold(state, 2000, true, '192.0.2.5');
     expect(view(state).endpointsChangedAt).toBe('1970-01-01T00:00:01.000Z');
-    state = fold(state, 3000, true, '10.1.0.9');
+    state = fold(state, 3000, true, '192.0.2.9');
     expect(view(state).endpointsChangedAt).toBe('1970-01-01T00:00:03.000Z');
   });
 });

@@ -7,11 +7,11 @@ import { appendTimeline, TIMELINE_LENGTH, timelineEntries, type TimelineEntry } 
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
 const view = (state: StatusState): MeshStatus => statusFromReports(state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
-const endpoints = (pilot: string) => ({ pilot, policy: '10.1.0.6', statsd: '10.1.0.7' });
+const endpoints = (pilot: string) => ({ pilot, policy: '192.0.2.6', statsd: '192.0.2.7' });
 const base = foldReport(
   emptyStatusState(),
   'east',
-  passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: endpoints('10.1.0.5') }),
+  passReport([clusterReport('cp'), clusterReport('east')], { part: 'clusters', endpoints: endpoints('192.0.2.5') }),
   1000,
 );
 const texts = (entries: TimelineEntry[]): string[] => entries.map((e) => e.text);
@@ -21,17 +21,17 @@ describe('timelineEntries', () => {
     ['nothing changed', base, []],
     [
       'Pilot moved',
-      foldReport(base, 'east', passReport([clusterReport('east')], { endpoints: endpoints('10.1.0.9') }), 2000),
-      ['Pilot moved 10.1.0.5 → 10.1.0.9'],
+      foldReport(base, 'east', passReport([clusterReport('east')], { endpoints: endpoints('192.0.2.9') }), 2000),
+      ['Pilot moved 192.0.2.5 → 192.0.2.9'],
     ],
     [
       'a cluster joined',
-      foldReport(base, 'west', passReport([clusterReport('west')], { endpoints: endpoints('10.1.0.5') }), 2000),
+      foldReport(base, 'west', passReport([clusterReport('west')], { endpoints: endpoints('192.0.2.5') }), 2000),
       ['west (remote) is in the mesh: converged'],
     ],
     [
       'a cluster left',
-      foldReport(base, 'east', passReport([clusterReport('east', { state: 'removed' })], { endpoints: endpoints('10.1.0.5') }), 2000),
+      foldReport(base, 'east', passReport([clusterReport('east', { state: 'removed' })], { endpoints: endpoints('192.0.2.5') }), 2000),
       ['east left the mesh'],
     ],
     [
@@ -55,9 +55,9 @@ describe('timelineEntries', () => {
 
   it('starts with every cluster joining and the endpoints found', () => {
     expect(texts(timelineEntries(undefined, view(base), 'now'))).toEqual([
-      'Pilot found at 10.1.0.5',
-      'Mixer policy found at 10.1.0.6',
-      'statsd bridge found at 10.1.0.7',
+      'Pilot found at 192.0.2.5',
+      'Mixer policy found at 192.0.2.6',
+      'statsd bridge found at 192.0.2.7',
       'cp (control-plane) is in the mesh: converged',
       'east (remote) is in the mesh: converged',
     ]);

@@ -12,7 +12,7 @@ export interface TimelineEvent {
   kind: TimelineKind;
   /** The cluster it is about, when it is about one. */
   cluster?: string;
-  /** One sentence for a person ("Pilot moved 10.1.0.5 → 10.1.0.9"). */
+  /** One sentence for a person ("Pilot moved 192.0.2.5 → 192.0.2.9"). */
   text: string;
   /** True for failures (a reconcile that ended in error, a cluster going unreachable). */
   problem?: boolean;
