@@ -12,7 +12,12 @@ import { actionWrites, NEXT_STEP } from './state.js';
 import type { InventoryRecord, ReleaseHold, ReleaseState } from './state.js';
 
 const NOW = 1_800_000_000_000;
-const svc = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'istio-system' }, spec: { ports: [{ port: 15010 }] } });
+const svc = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'istio-system' },
+  spec: { ports: [{ port: 15010 }] },
+});
 const owned = (o: KubeObject, uid = `uid-${o.metadata.name}`): KubeObject => ({ ...markOwned(o), metadata: { ...markOwned(o).metadata, uid } });
 const foreign = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, uid: 'foreign', labels: { team: 'other' } } });
 const edited = (o: KubeObject): KubeObject => ({ ...owned(o), spec: { ports: [{ port: 1 }] } });
@@ -46,7 +51,7 @@ describe('chooseReleaseState: the state is chosen from what was observed', () =>
     { name: 'a pass of mine stopped', observed: seen(owned(svc('a')), { inventory: inv('h1', 'applying', hold({ writer: 'me' })) }), state: 'failed' },
     { name: 'a hold that lapsed', observed: seen(owned(svc('a')), { inventory: inv('h1', 'applying', hold({ until: NOW })) }), state: 'failed' },
     {
-      name: "a hold whose process is gone (this host, pid not running)",
+      name: 'a hold whose process is gone (this host, pid not running)',
       observed: seen(owned(svc('a')), { inventory: inv('h1', 'applying', hold()), holderRunning: false }),
       state: 'failed',
     },
@@ -58,7 +63,12 @@ describe('chooseReleaseState: the state is chosen from what was observed', () =>
     },
     { name: 'removal: installed', desire: { objects: undefined }, observed: seen(owned(svc('a')), { inventory: inv('h1') }), state: 'removed' },
     { name: 'removal: nothing installed', desire: { objects: undefined }, observed: seen(null), state: 'in-sync' },
-    { name: 'removal: held by another writer', desire: { objects: undefined }, observed: seen(owned(svc('a')), { inventory: inv('h1', 'uninstalling', hold()) }), state: 'locked' },
+    {
+      name: 'removal: held by another writer',
+      desire: { objects: undefined },
+      observed: seen(owned(svc('a')), { inventory: inv('h1', 'uninstalling', hold()) }),
+      state: 'locked',
+    },
   ];
   it.each(cases)('$name → $state', (c) => {
     const status = chooseReleaseState({ ...desire, ...c.desire }, c.observed);
@@ -86,14 +96,16 @@ const inputArb = fc.record({
   objects: fc.tuple(
     ...names.map((name) => fc.record({ name: fc.constant(name), desired: fc.boolean(), live: liveArb, listed: fc.boolean(), journaled: fc.boolean() })),
   ),
-  inventory: fc.option(fc.record({ hash: fc.constantFrom('h1', 'h0'), phase: fc.constantFrom('applied', 'applying', 'uninstalling'), hold: holdArb }), { nil: undefined }),
+  inventory: fc.option(fc.record({ hash: fc.constantFrom('h1', 'h0'), phase: fc.constantFrom('applied', 'applying', 'uninstalling'), hold: holdArb }), {
+    nil: undefined,
+  }),
   withJournal: fc.boolean(),
   warning: fc.boolean(),
   holderRunning: fc.option(fc.boolean(), { nil: undefined }),
   adopt: fc.boolean(),
   prune: fc.boolean(),
 });
-type Generated = (typeof inputArb extends fc.Arbitrary<infer T> ? T : never);
+type Generated = typeof inputArb extends fc.Arbitrary<infer T> ? T : never;
 
 function liveOf(condition: string, o: KubeObject): KubeObject | null {
   if (condition === 'owned') return owned(o);
@@ -107,7 +119,7 @@ function planInput(g: Generated): ReleasePlanInput {
   const inventory: InventoryRecord | undefined = g.inventory && {
     release: 'istio-remote',
     hash: g.inventory.hash,
-    phase: g.inventory.phase as InventoryRecord['phase'],
+    phase: g.inventory.phase,
     objects: objects.filter((x) => x.listed).map((x) => refOf(x.obj)),
     ...(g.inventory.hold ? { hold: g.inventory.hold } : {}),
   };

@@ -101,9 +101,7 @@ function forRemoval(observed: ReleaseObservation): ReleaseStatus {
   const installed = observed.inventory !== undefined || (recorded !== undefined && recorded.size > 0);
   if (!installed) return { state: 'in-sync', reason: 'nothing installed' };
   const why =
-    observed.inventory === undefined
-      ? 'its descriptor was removed (no usable inventory: removing what the journal recorded)'
-      : 'its descriptor was removed';
+    observed.inventory === undefined ? 'its descriptor was removed (no usable inventory: removing what the journal recorded)' : 'its descriptor was removed';
   return { state: 'removed', reason: why };
 }
 

@@ -67,7 +67,17 @@ interface Assessed {
 function planOf(t: ReleaseTarget, observed: ObservedRelease): ReleasePlan {
   if (t.desired === undefined) return planUninstall({ ...t.release, writer: t.writer }, observed);
   const { name, namespace } = t.release;
-  return planRelease({ ...observed, release: name, namespace, desired: t.desired, desiredHash: t.hash, ensure: t.ensure, adopt: t.adopt, prune: t.prune, writer: t.writer });
+  return planRelease({
+    ...observed,
+    release: name,
+    namespace,
+    desired: t.desired,
+    desiredHash: t.hash,
+    ensure: t.ensure,
+    adopt: t.adopt,
+    prune: t.prune,
+    writer: t.writer,
+  });
 }
 
 /** Observes the release (all of it, or only what `known` does not hold) and plans from that. */

@@ -1,6 +1,6 @@
 import type { ClusterClient } from '../cluster/client.js';
 import { httpStatusOf } from '../cluster/client.js';
-import { applyObject, deleteObject } from '../kube/io.js';
+import { applyObject, deleteObject, replaceObject } from '../kube/io.js';
 import { executeJournaled, writeJournal } from '../apply/execute-journaled.js';
 import { MeshdError, writesBefore } from '../errors.js';
 import { emptyOutcome, type ExecutionOutcome } from '../plan/outcome.js';
@@ -75,15 +75,22 @@ interface PendingWrite {
   version?: string;
 }
 
-/** The inventory object as written at `version` (a precondition: 409 Conflict when it changed since); as it was without one. */
-function atVersion(obj: KubeObject, version: string | undefined): KubeObject {
-  return version === undefined ? obj : { ...obj, metadata: { ...obj.metadata, resourceVersion: version } };
+/**
+ * Writes an inventory: at `version`, whole (PUT: 409 Conflict when it changed since, and no field of
+ * an earlier write, such as a hold, survives); without one, server-side applied as before holds.
+ */
+async function writeInventoryAt(client: ClusterClient, obj: KubeObject, version: string | undefined): Promise<KubeObject> {
+  if (version === undefined) return applyObject(client, obj);
+  return replaceObject(client, { ...obj, metadata: { ...obj.metadata, resourceVersion: version } });
 }
 
 /** Takes the hold: writes the pending inventory only if it is still the one observed; 409 means another writer got there first. */
 async function claimRelease(client: ClusterClient, obj: KubeObject, claim: ReleaseHoldClaim): Promise<PendingWrite> {
   try {
-    const written = claim.inventoryVersion === null ? await client.objects.create(obj, { fieldManager: FIELD_MANAGER }) : await applyObject(client, atVersion(obj, claim.inventoryVersion));
+    const written =
+      claim.inventoryVersion === null
+        ? await client.objects.create(obj, { fieldManager: FIELD_MANAGER })
+        : await writeInventoryAt(client, obj, claim.inventoryVersion);
     const version: unknown = written.metadata?.resourceVersion;
     return typeof version === 'string' ? { writes: 1, version } : { writes: 1 };
   } catch (err) {
@@ -98,7 +105,11 @@ async function claimRelease(client: ClusterClient, obj: KubeObject, claim: Relea
  * (`applying`) or still there (`uninstalling`). With a claim it always carries the hold; without one
  * (Tiller's template removal) it is skipped when the usable inventory already lists every object.
  */
-async function writePendingInventory(client: ClusterClient, plan: ReleasePlan, w: { journals: ReleaseJournals; uids: ReadonlyMap<string, string>; claim?: ReleaseHoldClaim }): Promise<PendingWrite> {
+async function writePendingInventory(
+  client: ClusterClient,
+  plan: ReleasePlan,
+  w: { journals: ReleaseJournals; uids: ReadonlyMap<string, string>; claim?: ReleaseHoldClaim },
+): Promise<PendingWrite> {
   const { journals, uids, claim } = w;
   const previous = withUids(plan.observedInventory?.objects ?? [], uids);
   const objects = withUids(union(union(previous, journaledRefs(journals.release)), plan.finalInventory?.objects ?? []), uids);
@@ -155,7 +166,7 @@ async function errorAfterFailedApply(client: ClusterClient, plan: ReleasePlan, f
   if (!(err instanceof MeshdError) || plan.finalInventory === undefined || f.signal?.aborted === true) return err;
   for (const [k, uid] of f.outcome.applied) f.uids.set(k, uid);
   const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, f.outcome.failed), f.uids) };
-  await applyObject(client, atVersion(inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()), f.version));
+  await writeInventoryAt(client, inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()), f.version);
   return new MeshdError(err.code, err.message, { cause: err.cause, writes: f.writes + writesBefore(err) + 1 });
 }
 
@@ -163,11 +174,16 @@ async function errorAfterFailedApply(client: ClusterClient, plan: ReleasePlan, f
  * Records the result: the final inventory with the UIDs applied (at the pending inventory's version
  * when this writer holds it: 409 if someone else wrote it since), or (uninstalled) no inventory at all.
  */
-async function writeFinalInventory(client: ClusterClient, plan: ReleasePlan, uids: ReadonlyMap<string, string>, w: { journals: ReleaseJournals; version: string | undefined }): Promise<void> {
+async function writeFinalInventory(
+  client: ClusterClient,
+  plan: ReleasePlan,
+  uids: ReadonlyMap<string, string>,
+  w: { journals: ReleaseJournals; version: string | undefined },
+): Promise<void> {
   const final = plan.finalInventory;
   if (final) {
     const obj = inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, w.journals.release?.inventoryKey());
-    await applyObject(client, atVersion(obj, w.version));
+    await writeInventoryAt(client, obj, w.version);
   } else {
     await deleteObject(client, inventoryRef(plan.release, plan.namespace));
   }

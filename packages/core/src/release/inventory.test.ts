@@ -102,7 +102,9 @@ describe('an inventory with a hold', () => {
   });
 
   it('a record without a hold authenticates exactly as before holds existed (same canonical text)', () => {
-    expect(canonicalInventory(record)).toBe(JSON.stringify(['meshd-inventory/v1', 'istio-remote', 'abc', 'applied', record.objects.map((o) => [o.apiVersion, o.kind, o.namespace, o.name, o.uid])]));
+    expect(canonicalInventory(record)).toBe(
+      JSON.stringify(['meshd-inventory/v1', 'istio-remote', 'abc', 'applied', record.objects.map((o) => [o.apiVersion, o.kind, o.namespace, o.name, o.uid])]),
+    );
   });
 
   const holdEdits: { name: string; hold: string }[] = [

@@ -64,7 +64,13 @@ export async function observeRelease(client: ClusterClient, release: { name: str
   const found = readInventory(inventoryObject, journal?.inventoryKey());
   const seen = new Map([...(known ?? []), ...knownLive]);
   const refs = refsToObserve(desired, ensure, found.record, entries);
-  const live = new Map([...seen, ...(await readObjects(client, refs.filter((r) => !seen.has(refKey(r)))))]);
+  const live = new Map([
+    ...seen,
+    ...(await readObjects(
+      client,
+      refs.filter((r) => !seen.has(refKey(r))),
+    )),
+  ]);
   // Only a Namespace the release may have written can be deleted (planObjects prunes `previous` alone):
   // the release namespace, a prerequisite that is never deleted, is not listed on every pass.
   const inspect = namespacesToInspect(desired, releaseRefs(found.record, entries)).filter(

@@ -6,7 +6,12 @@ import type { ReleaseState } from './state.js';
 import { MAX_RELEASE_STEPS, planSignature, stopRule } from './steps.js';
 import type { TakenStep } from './steps.js';
 
-const write = (name: string): ObjectAction => ({ op: 'update', key: `v1/Service/istio-system/${name}`, ref: { apiVersion: 'v1', kind: 'Service', name }, reason: 'drifted' });
+const write = (name: string): ObjectAction => ({
+  op: 'update',
+  key: `v1/Service/istio-system/${name}`,
+  ref: { apiVersion: 'v1', kind: 'Service', name },
+  reason: 'drifted',
+});
 const plan = (state: ReleaseState, actions: ObjectAction[] = []): ReleasePlan => ({
   release: 'istio-remote',
   namespace: 'istio-system',
