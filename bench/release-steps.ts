@@ -33,20 +33,15 @@ const clusters = await Promise.all(env.clusters.map(async (c) => ({ name: c.name
 const config = meshdConfigText({ helm: binaryPaths().helm, secretNamespaces: ['default'] });
 const ws = await createWorkspace(clusters, config);
 const remote = env.clusters[1]!;
+/** `meshd apply` in process, meshd's own plugins. */
+const passOptions = { mode: 'apply' as const, dir: ws.dir, config: ws.configPath, logger: silentLogger(), io: captureIo(ws.root), plugins: BUILTIN_PLUGINS };
 const results: { scenario: string; reads: number; writes: number; converged: boolean; steps?: unknown }[] = [];
 
 /** One apply pass; the remote's requests during it and the release component's steps (when reported). */
 async function pass(scenario: string): Promise<void> {
   await settledWrites([remote]);
   const before = await counts(remote);
-  const { report } = await runCommandPass({
-    mode: 'apply',
-    dir: ws.dir,
-    config: ws.configPath,
-    logger: silentLogger(),
-    io: captureIo(ws.root),
-    plugins: BUILTIN_PLUGINS,
-  });
+  const { report } = await runCommandPass(passOptions);
   const after = await counts(remote);
   await settledWrites([remote]);
   const cluster = report.clusters.find((c) => c.name === remote.name);

@@ -5,9 +5,7 @@
 // the same inventory cannot both go on: taking the hold is a conditional write. Real kube-apiservers;
 // the release is core's engine around the throwaway fixture renderer (no helm).
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterClient } from '@meshd/core/cluster';
 import { applyObject, deleteObject, refOf } from '@meshd/core/kube';
@@ -16,43 +14,22 @@ import { inventoryObject, parseInventory, rendererBackend } from '@meshd/core/re
 import type { InventoryRecord, ReleaseHold } from '@meshd/core/release';
 import { StateStore } from '@meshd/core/state';
 import type { ComponentReport, PassReport } from '@meshd/core';
-import { captureIo, silentLogger } from '@meshd/testkit';
-import { BUILTIN_PLUGINS, runCommandPass } from 'meshd';
+import { silentLogger } from '@meshd/testkit';
 import { FIXTURE_RENDERER, fixtureRendererPlugin } from './fixtures/renderer-plugin/index.js';
+import { FIXTURE_CONFIG, fixtureApply, fixtureManifestOf, fixtureService, writeFixtureManifest } from './support/fixture-renderer.js';
 import { clientOf, stateDirOf, useMesh } from './support/mesh.js';
 
-const PLUGINS = [...BUILTIN_PLUGINS, fixtureRendererPlugin];
 const NS = 'istio-system';
 const INVENTORY = 'meshd-release-istio-remote';
 const settings: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lock-settings', namespace: NS }, data: { owner: 'fixture' } };
-const echo: KubeObject = {
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name: 'lock-echo', namespace: NS },
-  spec: { ports: [{ name: 'http', port: 8080 }], selector: { app: 'lock-echo' } },
-};
+const echo = fixtureService('lock-echo', NS);
 
-const mesh = useMesh({ count: 2, config: [`backend: ${FIXTURE_RENDERER}`, `plugins: { ${FIXTURE_RENDERER}: { manifest: MANIFEST } }`] });
+const mesh = useMesh({ count: 2, config: FIXTURE_CONFIG });
 const remote = (): ClusterClient => clientOf(mesh.remote(1));
-
-/** Writes the fixture's manifest and points meshd.yaml's plugin section at it. */
-async function writeManifest(objects: readonly KubeObject[]): Promise<void> {
-  const file = join(mesh.ws.root, 'manifest.json');
-  await writeFile(file, JSON.stringify(objects));
-  const text = await readFile(mesh.ws.configPath, 'utf8');
-  await writeFile(mesh.ws.configPath, text.replace('MANIFEST', JSON.stringify(file)));
-}
 
 /** One `meshd apply` pass; its report and the remote's fixture component in it. */
 async function pass(): Promise<{ report: PassReport; component: ComponentReport | undefined }> {
-  const { report } = await runCommandPass({
-    mode: 'apply',
-    dir: mesh.ws.dir,
-    config: mesh.ws.configPath,
-    logger: silentLogger(),
-    io: captureIo(mesh.ws.root),
-    plugins: PLUGINS,
-  });
+  const report = await fixtureApply(mesh.ws);
   const cluster = report.clusters.find((c) => c.name === mesh.remote(1).name);
   return { report, component: cluster?.components.find((c) => c.component === FIXTURE_RENDERER) };
 }
@@ -99,7 +76,7 @@ const otherWriter = (p: Partial<ReleaseHold> = {}): ReleaseHold => ({
 
 describe('a release another writer holds', () => {
   it('installs, taking and dropping its own hold: the steps say absent → install, then converged', async () => {
-    await writeManifest([settings, echo]);
+    await writeFixtureManifest(mesh.ws, [settings, echo]);
     const { component } = await pass();
     expect(component).toMatchObject({ state: 'absent', stopped: 'converged', finalState: 'in-sync' });
     expect(component?.steps?.map((s) => `${s.state} → ${s.action}`)).toEqual(['absent → install']);
@@ -146,7 +123,7 @@ describe('a release another writer holds', () => {
   it('a hold another writer takes between observe and apply stops the apply at its one conditional write', async () => {
     // This pass observes and plans; another writer then takes the hold; the plan's apply must not write past it.
     await deleteObject(remote(), refOf(echo));
-    const manifest = join(mesh.ws.root, 'manifest.json');
+    const manifest = fixtureManifestOf(mesh.ws);
     const renderer = fixtureRendererPlugin.create({ logger: silentLogger(), config: { manifest }, signal: new AbortController().signal });
     const engine = rendererBackend({ name: FIXTURE_RENDERER, renderer, release: { name: 'istio-remote', namespace: NS }, logger: silentLogger() });
     const target = { name: mesh.remote(1).name, role: 'remote' as const, client: remote(), overrides: {} };
