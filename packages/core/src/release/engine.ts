@@ -143,8 +143,6 @@ export interface RendererBackendOptions {
   renderer: RendererInstance;
   release: ReleaseIdentity;
   logger: Logger;
-  /** This engine's writer id in the holds it takes (default: a fresh random id per engine). */
-  writer?: string;
   /** The clock of holds and observations (default: Date.now). */
   now?: () => number;
 }
@@ -159,7 +157,8 @@ export interface RendererBackendOptions {
  */
 export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
   const { name, renderer, release, logger } = o;
-  const writer = o.writer ?? `meshd-${randomUUID()}`;
+  // One writer id per engine (per loaded plugin set): its own hold never locks it out.
+  const writer = `meshd-${randomUUID()}`;
   const now = o.now ?? Date.now;
   const targetOf = (target: ClusterTarget, mesh: MeshInputs, desired: readonly KubeObject[] | undefined): ReleaseTarget => ({
     client: target.client,
