@@ -3,49 +3,27 @@
 // release engine does the rest: the objects and an inventory on install, a prune when the manifest
 // drops an object (only that one), and an uninstall when the cluster's descriptor is removed (all it
 // made, nothing else). Real kube-apiservers; the pass is meshd's own (runCommandPass).
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { KubeObject } from '@meshd/core/kube';
 import type { PassReport } from '@meshd/core';
-import { captureIo, silentLogger } from '@meshd/testkit';
-import { BUILTIN_PLUGINS, runCommandPass } from 'meshd';
-import { FIXTURE_RENDERER, fixtureRendererPlugin } from './fixtures/renderer-plugin/index.js';
+import { FIXTURE_RENDERER } from './fixtures/renderer-plugin/index.js';
+import { FIXTURE_CONFIG, fixtureApply, fixtureService, writeFixtureManifest } from './support/fixture-renderer.js';
 import { clientOf, useMesh } from './support/mesh.js';
 
-/** The plugin list of this test: meshd's own plus the fixture — the one registration line. */
-const PLUGINS = [...BUILTIN_PLUGINS, fixtureRendererPlugin];
 const NS = 'istio-system';
 
 const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data: { owner: 'fixture' } });
-const service: KubeObject = {
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name: 'fixture-echo', namespace: NS },
-  spec: { ports: [{ name: 'http', port: 8080 }], selector: { app: 'fixture-echo' } },
-};
+const service = fixtureService('fixture-echo', NS);
 
-const mesh = useMesh({ count: 2, config: [`backend: ${FIXTURE_RENDERER}`, `plugins: { ${FIXTURE_RENDERER}: { manifest: MANIFEST } }`] });
-const manifestOf = (): string => join(mesh.ws.root, 'manifest.json');
+const mesh = useMesh({ count: 2, config: FIXTURE_CONFIG });
+const writeManifest = (objects: readonly KubeObject[]): Promise<void> => writeFixtureManifest(mesh.ws, objects);
 
-/** Writes the fixture's manifest and points meshd.yaml's plugin section at it (MANIFEST is a placeholder in the config lines). */
-async function writeManifest(objects: readonly KubeObject[]): Promise<void> {
-  await writeFile(manifestOf(), JSON.stringify(objects));
-  const text = await readFile(mesh.ws.configPath, 'utf8');
-  await writeFile(mesh.ws.configPath, text.replace('MANIFEST', JSON.stringify(manifestOf())));
-}
-
-/** One `meshd apply` pass with the test's plugin list; fails the test when it does not converge. */
+/** One `meshd apply` pass with the fixture's plugin list; fails the test when it does not converge. */
 async function apply(): Promise<PassReport> {
-  const { report } = await runCommandPass({
-    mode: 'apply',
-    dir: mesh.ws.dir,
-    config: mesh.ws.configPath,
-    logger: silentLogger(),
-    io: captureIo(mesh.ws.root),
-    plugins: PLUGINS,
-  });
+  const report = await fixtureApply(mesh.ws);
   expect(report.errors, JSON.stringify(report.errors)).toEqual([]);
   for (const c of report.clusters) expect(c.lastError, `${c.name}: ${JSON.stringify(c.lastError)}`).toBeUndefined();
   return report;

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   MESHD_ERR_INVENTORY_TAMPERED:
     "a release inventory in a cluster fails authentication (edited, replaced or written without this bastion's key): it is ignored and rebuilt from the journal",
   MESHD_ERR_REMOVAL_HELD: 'a cluster removal is held by the deletion budget (removals.maxPerPass)',
+  MESHD_ERR_RELEASE_LOCKED: 'another writer holds the release (its pending inventory): nothing written, retried until the hold clears or lapses',
   MESHD_ERR_VERIFY:
     'meshd verify found the live mesh differs from what it must be (stale endpoints, a credential that fails, another root certificate, Pilot without its multicluster flags, overlapping CIDRs, a remote istiod has not synced)',
   MESHD_ERR_CREDENTIAL: "a Pilot reader credential could not be minted, rotated or revoked on a cluster (or the cluster's answer was malformed)",
@@ -77,6 +78,7 @@ export const ERROR_RETRY: Record<ErrorCode, RetryClass> = {
   MESHD_ERR_PLUGIN: 'backoff',
   MESHD_ERR_STATE: 'terminal',
   MESHD_ERR_REMOVAL_HELD: 'terminal',
+  MESHD_ERR_RELEASE_LOCKED: 'backoff',
   MESHD_ERR_INVENTORY_TAMPERED: 'backoff',
   MESHD_ERR_VERIFY: 'backoff',
   MESHD_ERR_CREDENTIAL: 'backoff',

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { V1Secret } from '@kubernetes/client-node';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
+import { writesOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
 import type { ClusterHandle } from '@meshd/testenv';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
@@ -40,7 +41,7 @@ export function shown(plan: ComponentPlan): string {
 /** Like the pass: apply when the plan has no error and some change writes; returns the writes. */
 export async function applyLikeThePass(plan: ComponentPlan): Promise<number> {
   if (plan.error !== undefined || !plan.changes.some((c) => c.op !== 'orphan')) return 0;
-  return plan.apply();
+  return writesOf(await plan.apply());
 }
 
 /** Reads a secret; null when absent. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
+import { writesOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
@@ -87,6 +88,6 @@ export async function endpointIps(cluster: ClusterHandle, name: string): Promise
 /** Plans and, when the plan has changes, applies; returns the plan and the write operations made. */
 export async function converge(backend: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<{ plan: ComponentPlan; writes: number }> {
   const plan = await backend.plan(target, mesh);
-  const writes = plan.changes.length > 0 && plan.error === undefined ? await plan.apply() : 0;
+  const writes = plan.changes.length > 0 && plan.error === undefined ? writesOf(await plan.apply()) : 0;
   return { plan, writes };
 }

@@ -1,7 +1,7 @@
 import { MeshdError, combineErrors, reportError, reportErrorOf, writesBefore } from '../errors.js';
 import type { ReportError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
+import type { AppliedPlan, ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
 
 /** The backend chosen for a cluster (config `clusters.NAME.backend`, else `backend`) and every addon. */
@@ -26,8 +26,14 @@ function mergedFailure(planned: ReportError | undefined, failure: ReportError | 
   return combineErrors([planned, failure].filter((e): e is ReportError => e !== undefined));
 }
 
-function reportOf(plan: ComponentPlan, writes: number, failure?: ReportError): ComponentReport {
-  const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes };
+/** The write requests an apply made, whether it reported them alone or with its steps. */
+export function writesOf(applied: number | AppliedPlan): number {
+  return typeof applied === 'number' ? applied : applied.writes;
+}
+
+function reportOf(plan: ComponentPlan, applied: number | AppliedPlan, failure?: ReportError): ComponentReport {
+  const report: ComponentReport = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: writesOf(applied) };
+  if (typeof applied !== 'number') Object.assign(report, { steps: applied.steps, finalState: applied.finalState, stopped: applied.stopped });
   const err = mergedFailure(plannedFailure(plan), failure);
   if (err) report.error = err;
   if (plan.warnings !== undefined && plan.warnings.length > 0) report.warnings = [...plan.warnings];

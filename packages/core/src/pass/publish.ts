@@ -2,7 +2,7 @@ import { reportError, reportErrorOf } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import type { ObservedRegistry } from '../registry/observe.js';
-import { hasRealChanges } from './components.js';
+import { hasRealChanges, writesOf } from './components.js';
 import { filesOf, publishedOf } from './mesh-source.js';
 import { planRegistry } from './registry-step.js';
 import type { ComponentPlan } from '../plugin/types.js';
@@ -112,7 +112,7 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
     const plan = await planRegistryFor(opts, t);
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: reportError(plan.errorCode ?? 'MESHD_ERR_INTERNAL', plan.error) };
-    if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);
+    if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = writesOf(await plan.apply(opts.signal));
     else if (opts.mode === 'apply') await plan.remember?.();
     return base;
   } catch (err) {

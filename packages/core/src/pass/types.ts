@@ -6,7 +6,7 @@ import type { DirectorySnapshot } from '../descriptor/snapshot.js';
 import type { DesiredMesh } from '../descriptor/mesh.js';
 import type { DiscoveredEndpoints } from '../discovery/components.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
+import type { AppliedStep, Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
 import type { StateStore } from '../state/store.js';
 
@@ -24,6 +24,12 @@ export interface ComponentReport {
   notes?: string[];
   /** Write requests actually sent, failed ones the API server answered included. */
   writes: number;
+  /** Core's release engine, apply mode: each step taken (state → action, writes), in order. */
+  steps?: AppliedStep[];
+  /** The state observed after the last step. */
+  finalState?: string;
+  /** Why the release engine stopped: converged, nothing-to-do (locked, unmanaged), no-progress, step-limit. */
+  stopped?: string;
 }
 
 /**

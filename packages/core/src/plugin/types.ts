@@ -80,14 +80,35 @@ export interface PlannedChange {
   detail?: string[];
 }
 
+/** One step a component took while applying: the state it was in, the action that state led to, the writes it made. */
+export interface AppliedStep {
+  state: string;
+  action: string;
+  writes: number;
+}
+
 /**
- * A component's plan on one cluster. `apply` carries out exactly this plan and returns the number of
- * write requests; it decides nothing. A plan with no changes must not write.
+ * What applying a plan did, when a component says more than its write count (core's release engine:
+ * it observes again after each step and chooses the next, NEXT_STEP): every step taken, the state it
+ * ended in and why it stopped (converged, an action that writes nothing, no progress, the step limit).
+ */
+export interface AppliedPlan {
+  writes: number;
+  steps: AppliedStep[];
+  /** The state observed after the last step. */
+  finalState: string;
+  stopped: string;
+}
+
+/**
+ * A component's plan on one cluster. `apply` carries out this plan (and, for core's release engine,
+ * the steps the state → action table chooses after it) and returns the number of write requests, or
+ * an AppliedPlan saying which steps it took; it decides nothing else. A plan with no changes must not write.
  */
 export interface ComponentPlan {
   component: string;
   cluster: string;
-  /** A named state (release states: absent, in-sync, out-of-sync, drifted, unmanaged, failed, removed). */
+  /** A named state (release states: absent, in-sync, out-of-sync, drifted, unmanaged, failed, locked, removed). */
   state: string;
   reason: string;
   changes: PlannedChange[];
@@ -103,7 +124,7 @@ export interface ComponentPlan {
   notes?: string[];
   /** Things the operator must hear about even when nothing is changed (a tampered inventory); they reach /status. */
   warnings?: string[];
-  apply(signal?: AbortSignal): Promise<number>;
+  apply(signal?: AbortSignal): Promise<number | AppliedPlan>;
   /**
    * Apply mode, when the plan has no changes to apply: writes the bastion's journal only (entries
    * settled, objects kept recorded by the migration rule). Never writes to a cluster.

@@ -1,9 +1,7 @@
-import type { ClusterClient } from '../cluster/client.js';
 import { shortHash } from '../plan/hash.js';
 import type { ObjectAction } from '../plan/objects.js';
-import type { ComponentPlan, PlannedChange } from '../plugin/types.js';
-import { executeReleasePlan, releaseNeedsWrites, rememberReleasePlan } from './execute.js';
-import type { ReleaseJournals } from './execute.js';
+import type { AppliedPlan, ComponentPlan, PlannedChange } from '../plugin/types.js';
+import { releaseNeedsWrites } from './execute.js';
 import type { ReleasePlan } from './plan.js';
 
 /** A planned object step as a display change (paths only, never values). */
@@ -21,8 +19,22 @@ export function changesOf(actions: readonly ObjectAction[]): PlannedChange[] {
   return actions.map(changeOf).filter((c): c is PlannedChange => c !== undefined);
 }
 
-/** Wraps a release plan as the component plan `meshd plan` shows and `meshd apply` executes (and records in `journals`). */
-export function releaseComponentPlan(component: string, client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals = {}): ComponentPlan {
+/** How a release plan is carried out: the cluster it is for, its apply (core's release engine: steps until the stop rule) and its journal-only mode. */
+export interface ReleaseCarry {
+  cluster: string;
+  apply(signal?: AbortSignal): Promise<number | AppliedPlan>;
+  remember(): Promise<void>;
+}
+
+/** The error a plan reports by itself: a conflict (unmanaged) or another writer's hold (locked). */
+function planError(plan: ReleasePlan): Pick<ComponentPlan, 'error' | 'errorCode'> | undefined {
+  if (plan.status.state === 'unmanaged') return { error: plan.status.reason, errorCode: 'MESHD_ERR_NOT_OWNED' };
+  if (plan.status.state === 'locked') return { error: plan.status.reason, errorCode: 'MESHD_ERR_RELEASE_LOCKED' };
+  return undefined;
+}
+
+/** Wraps a release plan as the component plan `meshd plan` shows and `meshd apply` executes. */
+export function releaseComponentPlan(component: string, plan: ReleasePlan, carry: ReleaseCarry): ComponentPlan {
   const needsWrites = releaseNeedsWrites(plan);
   const changes = needsWrites ? changesOf([...plan.ensure, ...plan.actions]) : changesOf(plan.actions.filter((a) => a.op === 'conflict'));
   if (needsWrites && changes.length === 0) {
@@ -30,17 +42,13 @@ export function releaseComponentPlan(component: string, client: ClusterClient, p
   }
   const result: ComponentPlan = {
     component,
-    cluster: client.name,
+    cluster: carry.cluster,
     state: plan.status.state,
     reason: plan.desiredHash ? `${plan.status.reason} (revision ${shortHash(plan.desiredHash)})` : plan.status.reason,
     changes,
-    apply: (signal?: AbortSignal) => executeReleasePlan(client, plan, signal, journals),
-    remember: () => rememberReleasePlan(plan, journals),
+    apply: (signal?: AbortSignal) => carry.apply(signal),
+    remember: () => carry.remember(),
   };
   if (plan.warnings.length > 0) result.warnings = [...plan.warnings];
-  if (plan.status.state === 'unmanaged') {
-    result.error = plan.status.reason;
-    result.errorCode = 'MESHD_ERR_NOT_OWNED';
-  }
-  return result;
+  return { ...result, ...planError(plan) };
 }

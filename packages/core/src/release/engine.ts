@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import type { ClusterClient } from '../cluster/client.js';
 import { contentHash } from '../plan/hash.js';
+import { isWrite } from '../plan/objects.js';
 import type { KubeObject } from '../kube/object.js';
 import type {
+  AppliedPlan,
   ClusterTarget,
   ComponentInstance,
   ComponentPlan,
@@ -11,8 +15,16 @@ import type {
   RendererInstance,
 } from '../plugin/types.js';
 import { releaseComponentPlan } from './component.js';
+import { executeReleasePlan, rememberReleasePlan } from './execute.js';
+import type { ReleaseJournals } from './execute.js';
+import { newHold, RELEASE_APPLY_BUDGET_MS } from './hold.js';
 import { observeRelease, releaseJournals } from './observe.js';
+import type { ObservedRelease } from './observe.js';
 import { planRelease, planUninstall } from './plan.js';
+import type { ReleasePlan } from './plan.js';
+import { actionWrites } from './state.js';
+import { planSignature, stopRule } from './steps.js';
+import type { StopReason, TakenStep } from './steps.js';
 
 /** The release namespace, a prerequisite of every release: created when absent, never deleted. */
 function namespaceObject(name: string): KubeObject {
@@ -29,6 +41,101 @@ function withRenderFindings(plan: ComponentPlan, rendered: RenderedRelease): Com
   return plan;
 }
 
+/** One release on one cluster in one pass: what is wanted (nothing: a removal), and who writes it. */
+interface ReleaseTarget {
+  client: ClusterClient;
+  release: ReleaseIdentity;
+  /** Every object rendered; undefined: the release is removed. */
+  desired: readonly KubeObject[] | undefined;
+  hash: string;
+  ensure: readonly KubeObject[];
+  journals: ReleaseJournals;
+  adopt: boolean;
+  prune: boolean;
+  writer: string;
+  now: () => number;
+  logger: Logger;
+}
+
+/** An observation and the plan chosen from it. */
+interface Assessed {
+  observed: ObservedRelease;
+  plan: ReleasePlan;
+}
+
+/** Pure: the plan of what was observed: the state chosen, its action (NEXT_STEP), that action's steps. */
+function planOf(t: ReleaseTarget, observed: ObservedRelease): ReleasePlan {
+  if (t.desired === undefined) return planUninstall({ ...t.release, writer: t.writer }, observed);
+  const { name, namespace } = t.release;
+  return planRelease({
+    ...observed,
+    release: name,
+    namespace,
+    desired: t.desired,
+    desiredHash: t.hash,
+    ensure: t.ensure,
+    adopt: t.adopt,
+    prune: t.prune,
+    writer: t.writer,
+  });
+}
+
+/** Observes the release (all of it, or only what `known` does not hold) and plans from that. */
+async function observeAndPlan(t: ReleaseTarget, known?: ReadonlyMap<string, KubeObject | null>): Promise<Assessed> {
+  const wanted = { desired: t.desired ?? [], ensure: t.ensure, journals: t.journals, now: t.now, ...(known ? { known } : {}) };
+  const observed = await observeRelease(t.client, t.release, wanted);
+  return { observed, plan: planOf(t, observed) };
+}
+
+/** What is still known after a step: the live objects observed before it, but those it wrote or deleted. */
+function untouched(a: Assessed): Map<string, KubeObject | null> {
+  const live = new Map(a.observed.live);
+  for (const step of [...a.plan.ensure, ...a.plan.actions]) if (isWrite(step)) live.delete(step.key);
+  return live;
+}
+
+/** Carries out one plan under this writer's hold, aborted before the hold could lapse; the writes made. */
+function carryOut(t: ReleaseTarget, a: Assessed, signal: AbortSignal | undefined): Promise<number> {
+  const budget = AbortSignal.timeout(RELEASE_APPLY_BUDGET_MS);
+  const claim = { hold: newHold(t.writer, t.now()), inventoryVersion: a.observed.inventoryVersion };
+  return executeReleasePlan(t.client, a.plan, { signal: signal ? AbortSignal.any([signal, budget]) : budget, journals: t.journals, claim });
+}
+
+/** What the steps add up to; a stop other than `converged` is logged with the state it stopped in. */
+function applied(t: ReleaseTarget, taken: readonly TakenStep[], last: ReleasePlan, stopped: StopReason): AppliedPlan {
+  const steps = taken.map(({ state, action, writes }) => ({ state, action, writes }));
+  const writes = steps.reduce((n, s) => n + s.writes, 0);
+  if (stopped !== 'converged') {
+    const fields = { cluster: t.client.name, release: t.release.name, steps, state: last.status.state, stopped };
+    t.logger.warn(fields, `release not in sync after ${steps.length} step(s): ${stopped} (${last.status.state}: ${last.status.reason})`);
+  }
+  return { writes, steps, finalState: last.status.state, stopped };
+}
+
+/**
+ * Carries out `a`'s plan, observes again (the inventory and what the step wrote), chooses the next
+ * state and its action, and goes on until the stop rule (steps.ts `stopRule`) says stop. A step that
+ * fails throws, as a plan's apply does: the pass reports the error and the queue retries.
+ */
+async function converge(t: ReleaseTarget, a: Assessed, taken: readonly TakenStep[], signal: AbortSignal | undefined): Promise<AppliedPlan> {
+  const writes = await carryOut(t, a, signal);
+  const done = [...taken, { state: a.plan.status.state, action: a.plan.action, writes, signature: planSignature(a.plan) }];
+  if (!actionWrites(a.plan.action)) return applied(t, done, a.plan, 'nothing-to-do');
+  const next = await observeAndPlan(t, untouched(a));
+  const stop = stopRule(done, next.plan);
+  return stop === undefined ? converge(t, next, done, signal) : applied(t, done, next.plan, stop);
+}
+
+/** The component plan of a first observation: what `meshd plan` shows, and what `meshd apply` starts from. */
+function componentPlanOf(name: string, t: ReleaseTarget, first: Assessed): ComponentPlan {
+  for (const w of first.plan.warnings) t.logger.warn({ cluster: t.client.name, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
+  return releaseComponentPlan(name, first.plan, {
+    cluster: t.client.name,
+    apply: (signal?: AbortSignal) => converge(t, first, [], signal),
+    remember: () => rememberReleasePlan(first.plan, t.journals),
+  });
+}
+
 /** What core's release engine needs to drive one renderer. */
 export interface RendererBackendOptions {
   /** The plugin's name: the component name in plans and reports. */
@@ -36,51 +143,45 @@ export interface RendererBackendOptions {
   renderer: RendererInstance;
   release: ReleaseIdentity;
   logger: Logger;
+  /** The clock of holds and observations (default: Date.now). */
+  now?: () => number;
 }
 
 /**
  * Core's release engine around a renderer: the renderer only turns (cluster, endpoints, values)
- * into objects; core observes the release (inventory, journal, live objects), plans it (install,
- * upgrade, repair, prune: planRelease), and the plan's apply server-side applies it with the
- * crash-safe inventory. Removal renders nothing: core uninstalls what the journal and inventory hold.
+ * into objects. Core observes the release (inventory and its hold, journal, live objects), chooses
+ * its state (chooseReleaseState), plans the one action the state leads to (NEXT_STEP, planRelease),
+ * and in apply mode carries it out under a hold, observes again, chooses again… until the stop rule
+ * (in sync, nothing to do, no progress, MAX_RELEASE_STEPS). Removal renders nothing: core uninstalls
+ * what the journal and inventory hold, the same way.
  */
 export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
   const { name, renderer, release, logger } = o;
-  const warn = (cluster: string, warnings: readonly string[]): void => {
-    for (const w of warnings) logger.warn({ cluster, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
-  };
+  // One writer id per engine (per loaded plugin set): its own hold never locks it out.
+  const writer = `meshd-${randomUUID()}`;
+  const now = o.now ?? Date.now;
+  const targetOf = (target: ClusterTarget, mesh: MeshInputs, desired: readonly KubeObject[] | undefined): ReleaseTarget => ({
+    client: target.client,
+    release,
+    desired,
+    hash: desired === undefined ? '' : contentHash(desired),
+    ensure: desired === undefined ? [] : [namespaceObject(release.namespace)],
+    journals: releaseJournals(target.journal, release.name),
+    adopt: mesh.adopt,
+    prune: mesh.prune,
+    writer,
+    now,
+    logger,
+  });
   return {
     async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
       const rendered = await renderer.render({ target, mesh, release });
-      const desired = rendered.objects;
-      const ensure = [namespaceObject(release.namespace)];
-      const { journals, ...observed } = await observeRelease(target.client, release, {
-        desired,
-        ensure,
-        journals: releaseJournals(target.journal, release.name),
-      });
-      const plan = planRelease({
-        ...observed,
-        release: release.name,
-        namespace: release.namespace,
-        desired,
-        desiredHash: contentHash(desired),
-        ensure,
-        adopt: mesh.adopt,
-        prune: mesh.prune,
-      });
-      warn(target.name, plan.warnings);
-      return withRenderFindings(releaseComponentPlan(name, target.client, plan, journals), rendered);
+      const t = targetOf(target, mesh, rendered.objects);
+      return withRenderFindings(componentPlanOf(name, t, await observeAndPlan(t)), rendered);
     },
-    async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
-      const { journals, ...observed } = await observeRelease(target.client, release, {
-        desired: [],
-        ensure: [],
-        journals: releaseJournals(target.journal, release.name),
-      });
-      const plan = planUninstall(release, observed);
-      warn(target.name, plan.warnings);
-      return releaseComponentPlan(name, target.client, plan, journals);
+    async planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
+      const t = targetOf(target, mesh, undefined);
+      return componentPlanOf(name, t, await observeAndPlan(t));
     },
   };
 }

@@ -1,15 +1,18 @@
 import type { ClusterClient } from '../cluster/client.js';
-import { applyObject, deleteObject } from '../kube/io.js';
+import { httpStatusOf } from '../cluster/client.js';
+import { applyObject, deleteObject, replaceObject } from '../kube/io.js';
 import { executeJournaled, writeJournal } from '../apply/execute-journaled.js';
 import { MeshdError, writesBefore } from '../errors.js';
 import { emptyOutcome, type ExecutionOutcome } from '../plan/outcome.js';
 import { journalBeforeApply, noJournalUpdate } from '../plan/journal.js';
-import { refKey } from '../kube/object.js';
+import { FIELD_MANAGER, refKey } from '../kube/object.js';
+import type { KubeObject } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import { inventoryObject } from './inventory.js';
 import type { ReleasePlan } from './plan.js';
 import { inventoryRef } from './plan.js';
-import type { InventoryObject, InventoryRecord } from './state.js';
+import { actionWrites } from './state.js';
+import type { InventoryObject, InventoryRecord, ReleaseHold } from './state.js';
 
 /** The journals a release writes: its own (`release/<name>`) and the one of prerequisites it created. */
 export interface ReleaseJournals {
@@ -29,11 +32,21 @@ function union(a: readonly InventoryObject[], b: readonly InventoryObject[]): In
   return [...new Map([...a, ...b].map((r) => [refKey(r), r])).values()];
 }
 
-/** True when carrying out the plan would write anything. */
+/** True when carrying out the plan would write anything: its action writes (NEXT_STEP). */
 export function releaseNeedsWrites(plan: ReleasePlan): boolean {
-  if (plan.status.state === 'in-sync' || plan.status.state === 'unmanaged') return false;
-  // An uninstall of something never installed has nothing to do.
-  return !(plan.status.state === 'absent' && !plan.finalInventory);
+  return actionWrites(plan.action);
+}
+
+/**
+ * The hold a writer takes before writing (core's release engine always gives one): the pending
+ * inventory carries it and is written only if the inventory is still the one observed (created when
+ * none was seen, else applied at the observed resourceVersion), so two writers that observed the same
+ * inventory cannot both go on: the second gets 409 and reports the release locked.
+ */
+export interface ReleaseHoldClaim {
+  hold: ReleaseHold;
+  /** The observed inventory ConfigMap's resourceVersion; null: none was observed. */
+  inventoryVersion: string | null;
 }
 
 function withUids(objects: readonly InventoryObject[], uids: ReadonlyMap<string, string>): InventoryObject[] {
@@ -56,14 +69,57 @@ export async function rememberReleasePlan(plan: ReleasePlan, journals: ReleaseJo
   await writeJournal(journals.release, plan.journal ?? noJournalUpdate());
 }
 
-/** Writes the inventory meshd may need to finish from after a crash: every object old or new (`applying`) or still there (`uninstalling`). */
-async function writePendingInventory(client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals, uids: ReadonlyMap<string, string>): Promise<number> {
+/** Where a pending inventory write left the release: the writes made, the resourceVersion later inventory writes are conditional on. */
+interface PendingWrite {
+  writes: number;
+  version?: string;
+}
+
+/**
+ * Writes an inventory: at `version`, whole (PUT: 409 Conflict when it changed since, and no field of
+ * an earlier write, such as a hold, survives); without one, server-side applied as before holds.
+ */
+async function writeInventoryAt(client: ClusterClient, obj: KubeObject, version: string | undefined): Promise<KubeObject> {
+  if (version === undefined) return applyObject(client, obj);
+  return replaceObject(client, { ...obj, metadata: { ...obj.metadata, resourceVersion: version } });
+}
+
+/** Takes the hold: writes the pending inventory only if it is still the one observed; 409 means another writer got there first. */
+async function claimRelease(client: ClusterClient, obj: KubeObject, claim: ReleaseHoldClaim): Promise<PendingWrite> {
+  try {
+    const written =
+      claim.inventoryVersion === null
+        ? await client.objects.create(obj, { fieldManager: FIELD_MANAGER })
+        : await writeInventoryAt(client, obj, claim.inventoryVersion);
+    const version: unknown = written.metadata?.resourceVersion;
+    return typeof version === 'string' ? { writes: 1, version } : { writes: 1 };
+  } catch (err) {
+    if (httpStatusOf(err) !== 409) throw err;
+    const message = `${client.name}: release ${obj.metadata.name}: another writer changed the inventory since it was read: nothing else written`;
+    throw new MeshdError('MESHD_ERR_RELEASE_LOCKED', message, { cause: err, writes: 1 });
+  }
+}
+
+/**
+ * Writes the inventory meshd may need to finish from after a crash: every object old or new
+ * (`applying`) or still there (`uninstalling`). With a claim it always carries the hold; without one
+ * (Tiller's template removal) it is skipped when the usable inventory already lists every object.
+ */
+async function writePendingInventory(
+  client: ClusterClient,
+  plan: ReleasePlan,
+  w: { journals: ReleaseJournals; uids: ReadonlyMap<string, string>; claim?: ReleaseHoldClaim },
+): Promise<PendingWrite> {
+  const { journals, uids, claim } = w;
   const previous = withUids(plan.observedInventory?.objects ?? [], uids);
   const objects = withUids(union(union(previous, journaledRefs(journals.release)), plan.finalInventory?.objects ?? []), uids);
+  const record = pendingRecord(plan, objects);
+  const key = journals.release?.inventoryKey();
+  if (claim !== undefined) return claimRelease(client, inventoryObject(plan.namespace, { ...record, hold: claim.hold }, key), claim);
   // When the usable inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
-  if (plan.observedInventory && objects.length <= previous.length && plan.finalInventory) return 0;
-  await applyObject(client, inventoryObject(plan.namespace, pendingRecord(plan, objects), journals.release?.inventoryKey()));
-  return 1;
+  if (plan.observedInventory && objects.length <= previous.length && plan.finalInventory) return { writes: 0 };
+  await applyObject(client, inventoryObject(plan.namespace, record, key));
+  return { writes: 1 };
 }
 
 /** The objects a journal holds entries for. */
@@ -95,41 +151,62 @@ interface ApplyFailure {
   writes: number;
   signal: AbortSignal | undefined;
   journals: ReleaseJournals;
+  /** The resourceVersion of the pending inventory this writer wrote (its hold); undefined: none. */
+  version: string | undefined;
 }
 
 /**
  * The error to throw when applying failed. When some objects failed and the others were written
- * (not aborted, something to install), the inventory first records what is live now, and the error
- * counts that write; anything else is thrown as it came.
+ * (not aborted, something to install), the inventory first records what is live now (and so drops
+ * the hold), and the error counts that write; anything else is thrown as it came (an aborted step
+ * keeps its hold: the same writer finishes the job).
  */
 async function errorAfterFailedApply(client: ClusterClient, plan: ReleasePlan, f: ApplyFailure): Promise<unknown> {
   const { err } = f;
   if (!(err instanceof MeshdError) || plan.finalInventory === undefined || f.signal?.aborted === true) return err;
   for (const [k, uid] of f.outcome.applied) f.uids.set(k, uid);
   const applied = { ...plan.finalInventory, objects: withUids(liveAfterFailure(plan, f.outcome.failed), f.uids) };
-  await applyObject(client, inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()));
+  await writeInventoryAt(client, inventoryObject(plan.namespace, applied, f.journals.release?.inventoryKey()), f.version);
   return new MeshdError(err.code, err.message, { cause: err.cause, writes: f.writes + writesBefore(err) + 1 });
 }
 
-/** Records the result: the final inventory with the UIDs applied, or (uninstalled) no inventory at all. */
-async function writeFinalInventory(client: ClusterClient, plan: ReleasePlan, uids: ReadonlyMap<string, string>, journals: ReleaseJournals): Promise<void> {
+/**
+ * Records the result: the final inventory with the UIDs applied (at the pending inventory's version
+ * when this writer holds it: 409 if someone else wrote it since), or (uninstalled) no inventory at all.
+ */
+async function writeFinalInventory(
+  client: ClusterClient,
+  plan: ReleasePlan,
+  uids: ReadonlyMap<string, string>,
+  w: { journals: ReleaseJournals; version: string | undefined },
+): Promise<void> {
   const final = plan.finalInventory;
   if (final) {
-    await applyObject(client, inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, journals.release?.inventoryKey()));
+    const obj = inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, w.journals.release?.inventoryKey());
+    await writeInventoryAt(client, obj, w.version);
   } else {
     await deleteObject(client, inventoryRef(plan.release, plan.namespace));
   }
 }
 
+/** How a release plan is carried out: the signal that stops it, the journals it records in, the hold it takes. */
+export interface ReleaseExecution {
+  signal?: AbortSignal;
+  journals?: ReleaseJournals;
+  /** Given (core's release engine), the pending inventory is always written, with the hold, conditionally. */
+  claim?: ReleaseHoldClaim;
+}
+
 /**
  * Carries out a release plan, crash-safe: the journal first gets a pending entry for every object
- * this pass may create, the inventory is written as `applying` with every object old or new, then
- * objects are applied and pruned (the UIDs the API server returns recorded in the journal), then the
- * inventory records the result with those UIDs, authenticated with the bastion's key. A kill -9
- * anywhere leaves a journal and an inventory from which the next pass finishes the job.
- * Returns the number of write requests.
+ * this pass may create, the inventory is written as `applying` with every object old or new (and the
+ * writer's hold), then objects are applied and pruned (the UIDs the API server returns recorded in the
+ * journal), then the inventory records the result with those UIDs, authenticated with the bastion's
+ * key, and no hold. A kill -9 anywhere leaves a journal and an inventory from which the next pass
+ * finishes the job. Returns the number of write requests.
  */
-export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, signal?: AbortSignal, journals: ReleaseJournals = {}): Promise<number> {
+export async function executeReleasePlan(client: ClusterClient, plan: ReleasePlan, run: ReleaseExecution = {}): Promise<number> {
+  const { signal, journals = {}, claim } = run;
   if (plan.status.state === 'unmanaged') {
     throw new MeshdError('MESHD_ERR_NOT_OWNED', `${client.name}: release ${plan.release}: ${plan.status.reason}`);
   }
@@ -139,17 +216,18 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   }
   const uids = new Map(plan.uids);
   let writes = await ensurePrerequisites(client, plan, journals, signal);
-  writes += await writePendingInventory(client, plan, journals, uids);
+  const pending = await writePendingInventory(client, plan, { journals, uids, ...(claim ? { claim } : {}) });
+  writes += pending.writes;
   const outcome = emptyOutcome();
   let result: Awaited<ReturnType<typeof executeJournaled>>;
   try {
     result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal, outcome });
   } catch (err) {
     // Some objects failed, the others were written: the inventory records what is live now.
-    throw await errorAfterFailedApply(client, plan, { err, outcome, uids, writes, signal, journals });
+    throw await errorAfterFailedApply(client, plan, { err, outcome, uids, writes, signal, journals, version: pending.version });
   }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
-  await writeFinalInventory(client, plan, uids, journals);
+  await writeFinalInventory(client, plan, uids, { journals, version: pending.version });
   return writes + 1;
 }

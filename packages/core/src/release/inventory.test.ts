@@ -93,3 +93,31 @@ describe('canonicalInventory', () => {
     );
   });
 });
+
+describe('an inventory with a hold', () => {
+  const held: InventoryRecord = { ...record, phase: 'applying', hold: { writer: 'meshd-a', host: 'bastion', pid: 4242, until: 1_800_000_000_000 } };
+
+  it('reads back the hold it wrote, authenticated', () => {
+    expect(readInventory(inventoryObject('istio-system', held, key), key)).toEqual({ trust: 'authentic', record: held });
+  });
+
+  it('a record without a hold authenticates exactly as before holds existed (same canonical text)', () => {
+    expect(canonicalInventory(record)).toBe(
+      JSON.stringify(['meshd-inventory/v1', 'istio-remote', 'abc', 'applied', record.objects.map((o) => [o.apiVersion, o.kind, o.namespace, o.name, o.uid])]),
+    );
+  });
+
+  const holdEdits: { name: string; hold: string }[] = [
+    { name: 'a later `until`', hold: JSON.stringify({ ...held.hold, until: held.hold!.until + 1 }) },
+    { name: 'another writer', hold: JSON.stringify({ ...held.hold, writer: 'meshd-b' }) },
+  ];
+  it.each(holdEdits)('a hold edited outside meshd ($name) is tampering', ({ hold }) => {
+    const obj = inventoryObject('istio-system', held, key);
+    expect(readInventory({ ...obj, data: { ...(obj.data as Record<string, string>), hold } }, key).trust).toBe('tampered');
+  });
+
+  it('a hold that is not a hold makes the inventory unreadable', () => {
+    const obj = inventoryObject('istio-system', held);
+    expect(readInventory({ ...obj, data: { ...(obj.data as Record<string, string>), hold: '{"writer":1}' } }, undefined).trust).toBe('unreadable');
+  });
+});

@@ -1,7 +1,7 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
 import { inventoryMac, verifyInventoryMac } from './inventory-mac.js';
-import type { InventoryObject, InventoryRecord } from './state.js';
+import type { InventoryObject, InventoryRecord, ReleaseHold } from './state.js';
 
 /** Label marking a release inventory ConfigMap. */
 export const INVENTORY_LABEL = 'meshd.io/inventory';
@@ -22,6 +22,7 @@ export function inventoryObject(namespace: string, record: InventoryRecord, key?
     phase: record.phase,
     objects: JSON.stringify(record.objects),
   };
+  if (record.hold !== undefined) data.hold = JSON.stringify(record.hold);
   if (key !== undefined && key.length > 0) data.mac = inventoryMac(key, record);
   return {
     apiVersion: 'v1',
@@ -49,7 +50,28 @@ export function parseInventory(obj: KubeObject | null | undefined): InventoryRec
   if (typeof release !== 'string' || typeof hash !== 'string' || typeof objects !== 'string') return undefined;
   if (!isInventoryPhase(phase)) return undefined;
   const refs = parseInventoryObjects(objects);
-  return refs === undefined ? undefined : { release, hash, phase, objects: refs };
+  const hold = parseHold(data.hold);
+  if (refs === undefined || hold === null) return undefined;
+  return hold === undefined ? { release, hash, phase, objects: refs } : { release, hash, phase, objects: refs, hold };
+}
+
+function isHold(x: unknown): x is ReleaseHold {
+  if (x === null || typeof x !== 'object') return false;
+  const h = x as Record<string, unknown>;
+  return typeof h.writer === 'string' && typeof h.host === 'string' && Number.isSafeInteger(h.pid) && Number.isSafeInteger(h.until);
+}
+
+/** An inventory's hold (JSON text): undefined when there is none, null when it is there but not a hold. */
+function parseHold(text: unknown): ReleaseHold | undefined | null {
+  if (text === undefined) return undefined;
+  if (typeof text !== 'string') return null;
+  let hold: unknown;
+  try {
+    hold = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return isHold(hold) ? { writer: hold.writer, host: hold.host, pid: hold.pid, until: hold.until } : null;
 }
 
 function isInventoryPhase(phase: unknown): phase is InventoryRecord['phase'] {

@@ -4,18 +4,19 @@ import { listContentsOf } from '../kube/namespace-contents.js';
 import { objectKey, refKey } from '../kube/object.js';
 import type { KubeObject } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
+import type { ReleaseObservation } from './choose.js';
+import { releaseRefs } from './choose.js';
 import { PREREQUISITES_OWNER, releaseOwner } from './execute.js';
 import type { ReleaseJournals } from './execute.js';
+import { holderRunning } from './hold.js';
 import { readInventory } from './inventory.js';
-import type { ReleaseGuards } from './plan.js';
-import { inventoryRef, namespacesToInspect, refsToObserve, releaseRefs } from './plan.js';
-import type { InventoryRecord } from './state.js';
+import { inventoryRef, namespacesToInspect, refsToObserve } from './plan.js';
 
-/** What a pass observed of a release on one cluster: everything planRelease / planUninstall take. */
-export interface ObservedRelease extends ReleaseGuards {
-  inventory: InventoryRecord | undefined;
-  live: Map<string, KubeObject | null>;
+/** What a pass observed of a release on one cluster: everything planRelease / planUninstall take, and the journals. */
+export interface ObservedRelease extends ReleaseObservation {
   journals: ReleaseJournals;
+  /** The inventory ConfigMap's resourceVersion, null when there is none: taking the hold is conditional on it. */
+  inventoryVersion: string | null;
 }
 
 /** What a release wants on a cluster (nothing, for an uninstall) and the journals it writes. */
@@ -23,6 +24,19 @@ export interface ReleaseWanted {
   desired: readonly KubeObject[];
   ensure: readonly KubeObject[];
   journals: ReleaseJournals;
+  /** The clock: the observation's `observedAt`. */
+  now: () => number;
+  /**
+   * Live objects already observed in this pass and not written since (a re-observation after a step):
+   * they are not read again. The inventory is always read.
+   */
+  known?: ReadonlyMap<string, KubeObject | null>;
+}
+
+/** An object's resourceVersion; null when there is no object (or, from a broken server, no version). */
+function versionOf(obj: KubeObject | null): string | null {
+  const version: unknown = obj?.metadata.resourceVersion;
+  return typeof version === 'string' ? version : null;
 }
 
 /** The release's journals on a cluster (none without a state directory). */
@@ -32,26 +46,29 @@ export function releaseJournals(journal: ((owner: string) => ObjectJournal) | un
 
 /**
  * Reads what planning a release needs: its inventory (authenticated with the bastion's key when
- * there is a journal), every object desired, journaled or listed by a usable inventory, and the
- * contents of any Namespace it may delete. Reads only.
+ * there is a journal) and whether its holder still runs, every object desired, journaled or listed by
+ * a usable inventory (but those `known`), and the contents of any Namespace it may delete. Reads only.
  */
 export async function observeRelease(client: ClusterClient, release: { name: string; namespace: string }, wanted: ReleaseWanted): Promise<ObservedRelease> {
-  const { desired, ensure, journals } = wanted;
+  const { desired, ensure, journals, known } = wanted;
   const journal = journals.release;
   const entries = journal?.entries();
+  const unknown = (refs: ReturnType<typeof refsToObserve>): ReturnType<typeof refsToObserve> => refs.filter((r) => !known?.has(refKey(r)));
   // The inventory is read together with every object the pass knows it needs (desired, ensured,
   // journaled); only what the inventory alone lists takes a second round trip.
+  const observedAt = wanted.now();
   const [inventoryObject, knownLive] = await Promise.all([
     readObject(client, inventoryRef(release.name, release.namespace)),
-    readObjects(client, refsToObserve(desired, ensure, undefined, entries)),
+    readObjects(client, unknown(refsToObserve(desired, ensure, undefined, entries))),
   ]);
   const found = readInventory(inventoryObject, journal?.inventoryKey());
+  const seen = new Map([...(known ?? []), ...knownLive]);
   const refs = refsToObserve(desired, ensure, found.record, entries);
   const live = new Map([
-    ...knownLive,
+    ...seen,
     ...(await readObjects(
       client,
-      refs.filter((r) => !knownLive.has(refKey(r))),
+      refs.filter((r) => !seen.has(refKey(r))),
     )),
   ]);
   // Only a Namespace the release may have written can be deleted (planObjects prunes `previous` alone):
@@ -59,7 +76,16 @@ export async function observeRelease(client: ClusterClient, release: { name: str
   const inspect = namespacesToInspect(desired, releaseRefs(found.record, entries)).filter(
     (n) => live.get(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })) !== null,
   );
-  const observed: ObservedRelease = { inventory: found.record, live, journals, namespaceContents: await listContentsOf(client, inspect) };
+  const observed: ObservedRelease = {
+    inventory: found.record,
+    inventoryVersion: versionOf(inventoryObject),
+    live,
+    journals,
+    observedAt,
+    namespaceContents: await listContentsOf(client, inspect),
+  };
+  const running = holderRunning(found.record?.hold);
+  if (running !== undefined) observed.holderRunning = running;
   if (entries !== undefined) observed.journal = entries;
   if (found.warning !== undefined) observed.inventoryWarning = found.warning;
   return observed;

@@ -4,7 +4,8 @@ import type { KubeObject } from '../kube/object.js';
 import { markOwned } from '../plan/objects.js';
 import { refOf } from '../kube/object.js';
 import type { JournalEntry } from '../plan/journal.js';
-import { namespacesToInspect, planRelease, planUninstall, refsToObserve, releaseRefs } from './plan.js';
+import { releaseRefs } from './choose.js';
+import { namespacesToInspect, planRelease, planUninstall, refsToObserve } from './plan.js';
 import type { ReleasePlanInput } from './plan.js';
 import type { InventoryRecord } from './state.js';
 
@@ -108,8 +109,8 @@ describe('planUninstall with the journal', () => {
     expect(steps(plan.actions)).toEqual(['delete Service', 'orphan Namespace']);
   });
 
-  it('nothing journaled and no inventory: nothing installed', () => {
-    expect(planUninstall(rel, { inventory: undefined, live: new Map(), journal: new Map() }).status.state).toBe('absent');
+  it('nothing journaled and no inventory: nothing installed (in sync: nothing to remove)', () => {
+    expect(planUninstall(rel, { inventory: undefined, live: new Map(), journal: new Map() }).status.state).toBe('in-sync');
   });
 });
 

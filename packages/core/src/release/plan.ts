@@ -1,21 +1,22 @@
-import { objectKey } from '../kube/object.js';
-import type { KubeObject } from '../kube/object.js';
+import { objectKey, refKey, refOf } from '../kube/object.js';
+import type { KubeObject, ObjectRef } from '../kube/object.js';
 import type { JournalEntry, JournalUpdate } from '../plan/journal.js';
 import { journalBefore, journalView } from '../plan/journal.js';
 import type { ObjectAction } from '../plan/objects.js';
-import type { NamespaceItem } from '../kube/namespace-contents.js';
-import type { ObjectRef } from '../kube/object.js';
-import { planObjects, planRemoval } from '../plan/objects.js';
-import { refKey, refOf } from '../kube/object.js';
+import { planRemoval } from '../plan/objects.js';
+import { chooseReleaseState, compareRelease, releaseRefs } from './choose.js';
+import type { ReleaseDesire, ReleaseObservation } from './choose.js';
 import { inventoryName } from './inventory.js';
-import type { InventoryObject, InventoryRecord, ReleaseStatus } from './state.js';
-import { releaseState } from './state.js';
+import { actionWrites, NEXT_STEP } from './state.js';
+import type { InventoryRecord, ReleaseAction, ReleaseStatus } from './state.js';
 
-/** A release's plan on one cluster: its observed state and the object steps that follow from it. */
+/** A release's plan on one cluster: the state chosen from what was observed, its action, and the object steps of that action. */
 export interface ReleasePlan {
   release: string;
   namespace: string;
   status: ReleaseStatus;
+  /** The one action the state leads to (NEXT_STEP); only `install`, `upgrade`, `repair`, `retry` and `uninstall` write. */
+  action: ReleaseAction;
   desiredHash: string;
   /** Namespaces and other prerequisites to create when absent (never updated, never deleted). */
   ensure: ObjectAction[];
@@ -32,48 +33,21 @@ export interface ReleasePlan {
   warnings: string[];
 }
 
-/** What guards a release's deletions besides its objects: the journal, namespace contents, a distrusted inventory. */
-export interface ReleaseGuards {
-  /** The release's journal entries on this cluster; undefined without a state directory (label-only ownership). */
-  journal?: ReadonlyMap<string, JournalEntry>;
-  /** Contents of every Namespace the release may delete (listNamespaceContents). */
-  namespaceContents?: ReadonlyMap<string, readonly NamespaceItem[]>;
-  /** Set when an inventory was found but may not be used (readInventory's warning). */
-  inventoryWarning?: string;
-}
-
 /** Input of planUninstall; pure data (what observeRelease returns). */
-export interface UninstallInput extends ReleaseGuards {
-  /** The inventory, only when it may be used (see ObservedInventory). */
-  inventory: InventoryRecord | undefined;
-  live: ReadonlyMap<string, KubeObject | null>;
-}
+export type UninstallInput = ReleaseObservation;
 
 /** Input of planRelease; pure data. */
-export interface ReleasePlanInput extends ReleaseGuards {
+export interface ReleasePlanInput extends ReleaseObservation {
   release: string;
   namespace: string;
   desired: readonly KubeObject[];
   desiredHash: string;
   /** Prerequisite objects (the release namespace): created when absent only. */
   ensure: readonly KubeObject[];
-  /** The inventory, only when it may be used (see ObservedInventory). */
-  inventory: InventoryRecord | undefined;
-  live: ReadonlyMap<string, KubeObject | null>;
   adopt: boolean;
   prune: boolean;
-}
-
-function union(...lists: (readonly ObjectRef[])[]): ObjectRef[] {
-  return [...new Map(lists.flat().map((r) => [refKey(r), r])).values()];
-}
-
-/** What a release may have written: the journal's entries (they decide) and the usable inventory's objects. */
-export function releaseRefs(inventory: InventoryRecord | undefined, journal: ReadonlyMap<string, JournalEntry> | undefined): ObjectRef[] {
-  return union(
-    [...(journal?.values() ?? [])].map((e) => e.ref),
-    (inventory?.objects ?? []).map(plainRef),
-  );
+  /** This engine's writer id: its own hold never locks it out (ReleaseDesire.writer). */
+  writer?: string;
 }
 
 /** Every object a pass must read to plan this release. */
@@ -95,12 +69,6 @@ export function namespacesToInspect(desired: readonly KubeObject[], refs: readon
   return refs.filter((r) => r.kind === 'Namespace' && !wanted.has(refKey(r))).map((r) => r.name);
 }
 
-function plainRef(o: InventoryObject): ObjectRef {
-  const ref: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, name: o.name };
-  if (o.namespace !== undefined) ref.namespace = o.namespace;
-  return ref;
-}
-
 function planEnsure(ensure: readonly KubeObject[], live: ReadonlyMap<string, KubeObject | null>): ObjectAction[] {
   return ensure
     .filter((o) => live.get(objectKey(o)) === null)
@@ -113,71 +81,77 @@ function liveUids(live: ReadonlyMap<string, KubeObject | null>): Map<string, str
   return uids;
 }
 
-function withGuards(
-  guards: ReleaseGuards,
-  recorded: Map<string, string> | undefined,
-): Pick<Parameters<typeof planObjects>[0], 'recorded' | 'namespaceContents'> {
-  return { ...(recorded ? { recorded } : {}), ...(guards.namespaceContents ? { namespaceContents: guards.namespaceContents } : {}) };
+/** Pure: the object steps an action carries (or shows): none while locked, the conflicts alone when reporting, else every step. */
+function stepsOf(action: ReleaseAction, compared: ObjectAction[]): ObjectAction[] {
+  if (action === 'wait') return [];
+  if (action === 'report') return compared.filter((a) => a.op === 'conflict');
+  return compared;
+}
+
+/** The plan of one action, with what every action shares. */
+function planOf(action: ReleaseAction, parts: Omit<ReleasePlan, 'action' | 'uids' | 'warnings'>, observed: ReleaseObservation): ReleasePlan {
+  const plan: ReleasePlan = {
+    ...parts,
+    action,
+    uids: liveUids(observed.live),
+    warnings: observed.inventoryWarning === undefined ? [] : [observed.inventoryWarning],
+  };
+  if (plan.journal === undefined) delete plan.journal;
+  return plan;
 }
 
 /**
- * Pure: install, upgrade, repair or nothing, from what is live. With a journal, deletions are only of
- * objects it recorded (planObjects); an inventory that was found but may not be used makes the
- * release `drifted` (the inventory is rewritten) and is reported.
+ * Pure: chooses the release's state from what was observed (chooseReleaseState), looks up its one
+ * action (NEXT_STEP) and plans that action's object steps: install, upgrade, repair and retry apply
+ * every step (create, update, adopt, prune); `none` writes nothing (the journal's bookkeeping only);
+ * `report` shows the conflicts; `wait` (locked) plans nothing at all. With a journal, deletions are
+ * only of objects it recorded (planObjects).
  */
 export function planRelease(input: ReleasePlanInput): ReleasePlan {
+  const desire: ReleaseDesire = { objects: input.desired, hash: input.desiredHash, adopt: input.adopt, prune: input.prune, writer: input.writer };
+  const compared = compareRelease(desire, input);
+  const status = chooseReleaseState(desire, input, compared);
+  const action = NEXT_STEP[status.state];
+  const actions = stepsOf(action, compared);
   const view = journalView(input.journal, input.live);
-  const { recorded } = view;
-  const previous = releaseRefs(input.inventory, input.journal);
-  const actions = planObjects({ desired: input.desired, live: input.live, previous, adopt: input.adopt, prune: input.prune, ...withGuards(input, recorded) });
-  let status = releaseState(input.inventory, input.desiredHash, actions);
-  if (input.inventoryWarning !== undefined && status.state !== 'unmanaged') status = { state: 'drifted', reason: input.inventoryWarning };
-  const blocked = status.state === 'unmanaged';
-  const plan: ReleasePlan = {
+  const parts = {
     release: input.release,
     namespace: input.namespace,
     status,
     desiredHash: input.desiredHash,
-    ensure: blocked ? [] : planEnsure(input.ensure, input.live),
-    actions: blocked ? actions.filter((a) => a.op === 'conflict') : actions,
+    ensure: actionWrites(action) ? planEnsure(input.ensure, input.live) : [],
+    actions,
     observedInventory: input.inventory,
-    finalInventory: { release: input.release, hash: input.desiredHash, phase: 'applied', objects: input.desired.map(refOf) },
-    uids: liveUids(input.live),
-    warnings: input.inventoryWarning === undefined ? [] : [input.inventoryWarning],
+    finalInventory: { release: input.release, hash: input.desiredHash, phase: 'applied' as const, objects: input.desired.map(refOf) },
+    journal: view.recorded && action !== 'wait' ? journalBefore(view, actions, input.live) : undefined,
   };
-  if (recorded) plan.journal = journalBefore(view, plan.actions, input.live);
-  return plan;
+  return planOf(action, parts, input);
 }
 
 /**
- * Pure: remove everything the release wrote, in reverse dependency order. With a journal, that is
- * what the journal recorded (a missing inventory is not "nothing installed"); without one, what the
- * inventory lists.
+ * Pure: the plan of a release no longer wanted: `removed` → uninstall, everything the release wrote
+ * in reverse dependency order (with a journal, what the journal recorded: a missing inventory is not
+ * "nothing installed"; without one, what the inventory lists); nothing installed → `in-sync`;
+ * another writer's live hold → `locked`, nothing planned.
  */
-export function planUninstall(release: { name: string; namespace: string }, observed: UninstallInput): ReleasePlan {
-  const { inventory, live, ...guards } = observed;
-  const { recorded, settled } = journalView(guards.journal, live);
-  const previous = releaseRefs(inventory, guards.journal);
-  const actions = planRemoval(previous, live, withGuards(guards, recorded));
-  const installed = inventory !== undefined || (recorded !== undefined && recorded.size > 0);
-  const why =
-    inventory === undefined && installed
-      ? 'its descriptor was removed (no usable inventory: removing what the journal recorded)'
-      : 'its descriptor was removed';
-  const plan: ReleasePlan = {
+export function planUninstall(release: { name: string; namespace: string; writer?: string }, observed: UninstallInput): ReleasePlan {
+  const status = chooseReleaseState({ objects: undefined, hash: '', adopt: false, prune: true, writer: release.writer }, observed);
+  const action = NEXT_STEP[status.state];
+  const { recorded, settled } = journalView(observed.journal, observed.live);
+  const guards = { ...(recorded ? { recorded } : {}), ...(observed.namespaceContents ? { namespaceContents: observed.namespaceContents } : {}) };
+  const removal = planRemoval(releaseRefs(observed.inventory, observed.journal), observed.live, guards);
+  const parts = {
     release: release.name,
     namespace: release.namespace,
-    status: installed ? { state: 'removed', reason: why } : { state: 'absent', reason: 'nothing installed' },
+    status,
     desiredHash: '',
     ensure: [],
-    actions,
-    observedInventory: inventory,
+    actions: stepsOf(action, removal),
+    observedInventory: observed.inventory,
     finalInventory: undefined,
-    uids: liveUids(live),
-    warnings: guards.inventoryWarning === undefined ? [] : [guards.inventoryWarning],
+    journal: recorded && action !== 'wait' ? settled : undefined,
   };
-  if (recorded) plan.journal = settled;
-  return plan;
+  return planOf(action, parts, observed);
 }
 
 /** The inventory object's reference for a release. */

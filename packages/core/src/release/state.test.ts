@@ -1,27 +1,32 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ObjectAction } from '../plan/objects.js';
-import { NEXT_STEP, releaseState } from './state.js';
-import type { InventoryRecord } from './state.js';
+import { actionWrites, NEXT_STEP } from './state.js';
+import type { InventoryRecord, ReleaseAction, ReleaseState } from './state.js';
 import { inventoryObject, parseInventory } from './inventory.js';
 
-const act = (op: ObjectAction['op']): ObjectAction => ({ op, key: 'k', ref: { apiVersion: 'v1', kind: 'Service', name: 's' }, reason: 'r' });
-const inv = (hash: string, phase: InventoryRecord['phase'] = 'applied'): InventoryRecord => ({ release: 'istio-remote', hash, phase, objects: [] });
-
-describe('releaseState', () => {
-  const cases: { name: string; inventory: InventoryRecord | undefined; actions: ObjectAction[]; state: string; step: string }[] = [
-    { name: 'nothing installed', inventory: undefined, actions: [act('create'), act('create')], state: 'absent', step: 'install' },
-    { name: 'objects without inventory', inventory: undefined, actions: [act('create'), act('keep')], state: 'out-of-sync', step: 'upgrade' },
-    { name: 'same hash, objects intact', inventory: inv('h1'), actions: [act('keep')], state: 'in-sync', step: 'none' },
-    { name: 'values changed', inventory: inv('h0'), actions: [act('update')], state: 'out-of-sync', step: 'upgrade' },
-    { name: 'an object was edited or deleted', inventory: inv('h1'), actions: [act('keep'), act('create')], state: 'drifted', step: 'repair' },
-    { name: 'a pass died mid-apply', inventory: inv('h1', 'applying'), actions: [act('keep')], state: 'failed', step: 'retry' },
-    { name: 'a same-named object is not ours', inventory: inv('h1'), actions: [act('conflict'), act('keep')], state: 'unmanaged', step: 'report' },
+describe('the state → action table (NEXT_STEP)', () => {
+  const table: [ReleaseState, ReleaseAction, boolean][] = [
+    ['absent', 'install', true],
+    ['in-sync', 'none', false],
+    ['out-of-sync', 'upgrade', true],
+    ['drifted', 'repair', true],
+    ['unmanaged', 'report', false],
+    ['failed', 'retry', true],
+    ['locked', 'wait', false],
+    ['removed', 'uninstall', true],
   ];
-  it.each(cases)('$name → $state → $step', (c) => {
-    const status = releaseState(c.inventory, 'h1', c.actions);
-    expect(status.state).toBe(c.state);
-    expect(NEXT_STEP[status.state]).toBe(c.step);
-    expect(status.reason.length).toBeGreaterThan(0);
+  it.each(table)('%s → %s (writes: %s)', (state, action, writes) => {
+    expect(NEXT_STEP[state]).toBe(action);
+    expect(actionWrites(action)).toBe(writes);
+  });
+
+  it('has exactly one action for each state, and nothing else', () => {
+    expect(Object.keys(NEXT_STEP).sort()).toEqual(table.map(([s]) => s).sort());
+  });
+
+  it('only in-sync, unmanaged and locked lead to an action that writes nothing', () => {
+    const states = Object.keys(NEXT_STEP) as ReleaseState[];
+    fc.assert(fc.property(fc.constantFrom(...states), (s) => actionWrites(NEXT_STEP[s]) === !['in-sync', 'unmanaged', 'locked'].includes(s)));
   });
 });
 

@@ -1,23 +1,58 @@
-import type { ObjectAction } from '../plan/objects.js';
 import type { ObjectRef } from '../kube/object.js';
-import { isWrite } from '../plan/objects.js';
 
 /**
- * The fixed set of states a release can be observed in (as helm-controller does). Each maps to
- * exactly one next step (see NEXT_STEP); backends reduce what they observe to one of these.
+ * The fixed set of states a release can be observed in (helm-controller's shape). The state is
+ * chosen from what a pass observed (choose.ts `chooseReleaseState`), then NEXT_STEP gives the one
+ * action the engine carries out; after it, the engine observes again and chooses again.
+ *
+ * - `absent`: nothing of the release is on the cluster, and it is wanted.
+ * - `in-sync`: what is live is what is wanted (for a removal: nothing was installed).
+ * - `out-of-sync`: the chart or values changed, or objects exist without an inventory.
+ * - `drifted`: the same revision, but live objects differ (or the inventory cannot be believed).
+ * - `unmanaged`: a same-named object is not meshd's (adopt is off): reported, nothing written.
+ * - `failed`: a pass stopped mid-way (its inventory is still `applying`/`uninstalling`, its writer
+ *   gone): the next pass finishes the job.
+ * - `locked`: another writer holds the release (a pending inventory whose hold is live): nothing
+ *   written, retried after backoff.
+ * - `removed`: the release is installed and no longer wanted: uninstall.
  */
-export type ReleaseState = 'absent' | 'in-sync' | 'out-of-sync' | 'drifted' | 'unmanaged' | 'failed' | 'removed';
+export type ReleaseState = 'absent' | 'in-sync' | 'out-of-sync' | 'drifted' | 'unmanaged' | 'failed' | 'locked' | 'removed';
 
-/** The one step each state leads to. */
-export const NEXT_STEP: Record<ReleaseState, 'install' | 'none' | 'upgrade' | 'repair' | 'report' | 'retry' | 'uninstall'> = {
+/** The action one state leads to. `none`, `report` and `wait` write nothing. */
+export type ReleaseAction = 'install' | 'none' | 'upgrade' | 'repair' | 'report' | 'retry' | 'wait' | 'uninstall';
+
+/** The state → action table the release engine executes (engine.ts): exactly one action per state. */
+export const NEXT_STEP: Readonly<Record<ReleaseState, ReleaseAction>> = {
   absent: 'install',
   'in-sync': 'none',
   'out-of-sync': 'upgrade',
   drifted: 'repair',
   unmanaged: 'report',
   failed: 'retry',
+  locked: 'wait',
   removed: 'uninstall',
 };
+
+/** Actions that write to the cluster: the others only report. */
+const WRITING: ReadonlySet<ReleaseAction> = new Set<ReleaseAction>(['install', 'upgrade', 'repair', 'retry', 'uninstall']);
+
+/** Pure: true when carrying out `action` writes to the cluster. */
+export function actionWrites(action: ReleaseAction): boolean {
+  return WRITING.has(action);
+}
+
+/**
+ * Who is writing a release right now, recorded in its pending inventory (`applying`/`uninstalling`)
+ * before the first write and dropped by the final one. `writer` is one release engine (one loaded
+ * plugin set in one process), `host` and `pid` the process it runs in, `until` (epoch ms) when the
+ * hold lapses: a writer never writes after it (its apply is aborted first, RELEASE_APPLY_BUDGET_MS).
+ */
+export interface ReleaseHold {
+  writer: string;
+  host: string;
+  pid: number;
+  until: number;
+}
 
 /** What a release applied, recorded in the remote cluster itself (never on the bastion). */
 export interface InventoryRecord {
@@ -28,6 +63,8 @@ export interface InventoryRecord {
   phase: 'applying' | 'applied' | 'uninstalling';
   /** Every object the release may have written (during `applying`: old ∪ new), with its UID once known. */
   objects: InventoryObject[];
+  /** Set while a pass writes (pending phases only): who, and until when. */
+  hold?: ReleaseHold;
 }
 
 /** One object an inventory lists: its reference and, once meshd knows it, the UID it created. */
@@ -39,25 +76,4 @@ export interface InventoryObject extends ObjectRef {
 export interface ReleaseStatus {
   state: ReleaseState;
   reason: string;
-}
-
-/** Pure: reduces inventory + planned object steps to one state. */
-export function releaseState(inventory: InventoryRecord | undefined, desiredHash: string, actions: readonly ObjectAction[]): ReleaseStatus {
-  const conflicts = actions.filter((a) => a.op === 'conflict');
-  if (conflicts.length > 0) return { state: 'unmanaged', reason: conflicts.map((a) => a.reason).join('; ') };
-  if (!inventory) {
-    const allAbsent = actions.every((a) => a.op === 'create');
-    return allAbsent
-      ? { state: 'absent', reason: 'not installed' }
-      : { state: 'out-of-sync', reason: 'objects exist but no inventory was found (it is rewritten from the journal)' };
-  }
-  if (inventory.phase !== 'applied') return { state: 'failed', reason: `a previous pass stopped while ${inventory.phase}` };
-  if (inventory.hash !== desiredHash) return { state: 'out-of-sync', reason: 'chart or values changed' };
-  const writes = actions.filter(isWrite);
-  if (writes.length > 0)
-    return {
-      state: 'drifted',
-      reason: `${writes.length} object(s) differ from what was applied: ${writes.map((a) => a.ref.kind + '/' + a.ref.name).join(', ')}`,
-    };
-  return { state: 'in-sync', reason: 'every object matches' };
 }
