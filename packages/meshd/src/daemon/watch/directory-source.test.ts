@@ -157,6 +157,7 @@ describe('DirectorySource: one snapshot per directory generation', () => {
     started.invalidate();
     await Promise.all([reconcile('r3', signal), reconcile('r4', signal)]);
     expect(reads).toBe(2);
+    expect(enqueued).toHaveLength(REMOTES.length + 1); // the directory read again was as before: nothing enqueued
     expect(passes[2]?.snapshot).not.toBe(passes[0]?.snapshot);
     expect(passes[3]?.snapshot).toBe(passes[2]?.snapshot);
   });

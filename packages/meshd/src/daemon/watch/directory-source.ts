@@ -1,7 +1,7 @@
-import { readDirectorySnapshot, validateDirectoryOnce, type DirectorySnapshot, type ValidCluster } from '@meshd/core/descriptor';
+import { readDirectorySnapshot, validateDirectoryOnce, type DirectorySnapshot, type DirectoryValidation, type ValidCluster } from '@meshd/core/descriptor';
 import type { Logger, MeshdConfig } from '@meshd/core';
 import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, remoteKeys, type DirectoryFingerprint } from '../queue/keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, remoteKeys, sameDirectory, type DirectoryFingerprint } from '../queue/keys.js';
 import type { Runnable } from '../process/manager.js';
 import { DIRECTORY_QUIET_MS, watchDirectory, type DirectoryWatch } from './watch-dir.js';
 
@@ -84,7 +84,7 @@ export class DirectorySource implements Runnable {
     await this.reads;
     const dir = this.o.config().directory;
     if (this.generation?.dir !== dir) {
-      this.refreshing ??= this.read([]).finally(() => (this.refreshing = undefined));
+      this.refreshing ??= this.read([], 'refresh').finally(() => (this.refreshing = undefined));
       await this.refreshing;
     }
     const generation = this.generation;
@@ -123,10 +123,14 @@ export class DirectorySource implements Runnable {
     await watch.ready;
   }
 
-  /** Re-reads the directory, logs new findings, and enqueues the keys whose inputs changed (serialised). */
-  private read(names: string[]): Promise<void> {
+  /**
+   * Re-reads the directory, logs its errors, and enqueues the keys whose inputs changed (serialised).
+   * A `refresh` (the daemon's own re-read: a resync, a reload) that finds the directory as it was
+   * logs and enqueues nothing.
+   */
+  private read(names: string[], why: 'event' | 'refresh' = 'event'): Promise<void> {
     this.reads = this.reads
-      .then(() => this.readOnce(names))
+      .then(() => this.readOnce(names, why))
       .catch((err: unknown) => this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot read the cluster directory'));
     return this.reads;
   }
@@ -137,7 +141,7 @@ export class DirectorySource implements Runnable {
     return snapshot;
   }
 
-  private async readOnce(names: string[]): Promise<void> {
+  private async readOnce(names: string[], why: 'event' | 'refresh'): Promise<void> {
     const config = this.o.config();
     const snapshot = await this.readDirectory(config.directory);
     this.generation = { dir: config.directory, snapshot };
@@ -146,14 +150,20 @@ export class DirectorySource implements Runnable {
       credentialsMode: config.credentials.mode,
       backends: this.o.backends(),
     });
-    for (const f of validation.findings.filter((x) => x.severity === 'error'))
-      this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
     const next = fingerprintDirectory(validation);
-    const keys = keysForDirectoryChange(this.fingerprint, next, this.o.knownRemotes());
+    const unchanged = why === 'refresh' && sameDirectory(this.fingerprint, next);
+    const keys = unchanged ? [] : keysForDirectoryChange(this.fingerprint, next, this.o.knownRemotes());
     this.fingerprint = next;
-    if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
+    if (!unchanged) this.report(validation, names, keys);
     const cp = validation.clusters.find((c) => c.role === 'control-plane');
     if (cp) this.o.controlPlane?.(cp);
     for (const key of keys) this.o.enqueue(key);
+  }
+
+  /** Logs a read's errors (file:line:col) and, after events, what changed. */
+  private report(validation: DirectoryValidation, names: string[], keys: string[]): void {
+    for (const f of validation.findings.filter((x) => x.severity === 'error'))
+      this.o.logger.warn({ file: f.file, line: f.line, col: f.col }, `${f.file}:${f.line}:${f.col}: ${f.message}`);
+    if (names.length > 0) this.o.logger.info({ files: names, keys }, 'cluster directory changed');
   }
 }
