@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { meshdConfigSchemaFor, type MeshdConfig, type PassOptions, type PassReport } from '@meshd/core';
 import { readDirectorySnapshot, validateDirectoryOnce, type DirectorySnapshot, type DirectoryValidation } from '@meshd/core/descriptor';
-import { passReport, recordingLogger, sampleDescriptor, sampleKubeconfig, type RecordingLogger } from '@meshd/testkit';
+import { passReport, recordingLogger, sampleDescriptor, sampleKubeconfig, sleep, until, type RecordingLogger } from '@meshd/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redactor } from '../../output/redact.js';
 import { keyReconciler } from '../queue/reconcile-key.js';
@@ -13,14 +13,9 @@ import { DirectorySource } from './directory-source.js';
 const REMOTES = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
 const BACKENDS = ['helm-template'];
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!ok()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+/** Waits (polling, 5 s at most) until `ok()` holds. */
+const waitFor = (what: string, ok: () => boolean): Promise<unknown> =>
+  until(what, () => Promise.resolve(ok() ? true : undefined), { timeoutMs: 5000, intervalMs: 5 });
 
 /** What a key's pass worked from: the snapshot it was handed and the validation the pass uses. */
 interface SeenPass {
@@ -123,7 +118,7 @@ describe('DirectorySource: one snapshot per directory generation', () => {
     let open = (): void => undefined;
     gate = new Promise((resolve) => (open = resolve));
     await writeFile(join(dir, 'r2.kube.conf'), sampleKubeconfig('r2', 'https://198.51.100.2:6443'), { mode: 0o600 });
-    await until('the watch to read the changed directory', () => reads === 2);
+    await waitFor('the watch to read the changed directory', () => reads === 2);
     const second = reconcile('r2', signal);
     await sleep(50);
     expect(passes).toHaveLength(1); // the key waits for the read of the change it came after
@@ -137,7 +132,7 @@ describe('DirectorySource: one snapshot per directory generation', () => {
   it('a file that turns invalid is reported with file, line and field, and only its last good version is used', async () => {
     const { reconcile } = await startSource();
     await writeFile(join(dir, 'r3.yaml'), sampleDescriptor({ name: 'r3', pilotEndpoint: 'not an endpoint' }));
-    await until('the watch to read the broken file', () => enqueued.length > REMOTES.length + 1);
+    await waitFor('the watch to read the broken file', () => enqueued.length > REMOTES.length + 1);
     expect(enqueued.slice(REMOTES.length + 1)).toEqual(['@registry']); // r3 keeps its last good version: not enqueued
     const warned = logger.entries.filter((e) => e.level === 'warn').map((e) => e.msg);
     expect(warned).toEqual([expect.stringMatching(/^r3\.yaml:6:\d+: .*pilotEndpoint/)]);
