@@ -24,12 +24,16 @@ describe('validateDirectoryOnce', () => {
   });
 
   it('validates again for other options or another snapshot of the same bytes', () => {
-    const snapshot = snapshotOf({ 'east.yaml': sampleDescriptor({ name: 'east' }).replace('  annotations:\n', '  annotations:\n    meshd.io/backend: tiller\n') });
+    const snapshot = snapshotOf({
+      'east.yaml': sampleDescriptor({ name: 'east' }).replace('  annotations:\n', '  annotations:\n    meshd.io/backend: tiller\n'),
+    });
     const helmOnly = validateDirectoryOnce(snapshot, { backends: ['helm-template'] });
     const withTiller = validateDirectoryOnce(snapshot, { backends: ['helm-template', 'tiller'] });
     expect(helmOnly.invalidFiles).toEqual(['east.yaml']);
     expect(withTiller.invalidFiles).toEqual([]);
-    expect(validateDirectoryOnce(snapshotOf({}), { backends: ['helm-template'] })).not.toBe(validateDirectoryOnce(snapshotOf({}), { backends: ['helm-template'] }));
+    expect(validateDirectoryOnce(snapshotOf({}), { backends: ['helm-template'] })).not.toBe(
+      validateDirectoryOnce(snapshotOf({}), { backends: ['helm-template'] }),
+    );
   });
 
   it('reports a file that turned invalid with its file, line and field, as validateDirectory does', () => {
