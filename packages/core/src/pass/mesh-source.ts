@@ -6,12 +6,35 @@ import type { PublishedCluster } from '../registry/desired.js';
 import type { MemberRecord } from '../state/store.js';
 
 /**
+ * The last few meshes built from member records, by the records they were built from. The state
+ * store replaces a record with a new object when it changes and never mutates one it holds, so the
+ * same record objects mean the same mesh: every key's pass of a daemon round reads the same records
+ * and gets the mesh validated once, instead of re-parsing every member's descriptor and kubeconfig.
+ */
+const rememberedMeshes: { records: readonly MemberRecord[]; mesh: DesiredMesh | undefined }[] = [];
+const REMEMBERED_MESHES = 4;
+
+/**
  * Pure: the mesh meshd remembers on the bastion (its state directory): the last good version of
  * every member, and the only place left to find the kubeconfig of a cluster whose files were
- * deleted. Never built from anything read from a cluster (the registry is output only).
+ * deleted. Never built from anything read from a cluster (the registry is output only). Built once
+ * for the same record objects (see rememberedMeshes).
  */
 export function meshFromState(records: readonly MemberRecord[]): DesiredMesh | undefined {
   if (records.length === 0) return undefined;
+  const known = rememberedMeshes.find((m) => sameRecords(m.records, records));
+  if (known) return known.mesh;
+  const mesh = buildMeshFromState(records);
+  rememberedMeshes.unshift({ records: [...records], mesh });
+  rememberedMeshes.length = Math.min(rememberedMeshes.length, REMEMBERED_MESHES);
+  return mesh;
+}
+
+function sameRecords(a: readonly MemberRecord[], b: readonly MemberRecord[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
+}
+
+function buildMeshFromState(records: readonly MemberRecord[]): DesiredMesh | undefined {
   const files: Record<string, string> = {};
   for (const r of records) {
     const before = files[r.file];

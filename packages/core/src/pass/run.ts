@@ -2,10 +2,9 @@ import { failureState, prefixed, reportError, reportErrorOf } from '../errors.js
 import type { ClusterClient } from '../cluster/client.js';
 import { ConnectionPool } from '../cluster/pool.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
-import { buildDesiredMesh } from '../descriptor/mesh.js';
+import { desiredMeshOf, validateDirectoryOnce } from '../descriptor/shared-validation.js';
 import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
 import type { DirectoryValidation } from '../descriptor/types.js';
-import { validateDirectory } from '../descriptor/validate.js';
 import type { MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
@@ -75,7 +74,7 @@ async function viewControlPlane(
   if (!cp.facts) return undefined;
   const observed = report.part === 'clusters' ? undefined : await readRegistry(opts, cp, report);
   if (report.part !== 'clusters' && !observed) return undefined;
-  const mesh = buildDesiredMesh(validation, opts.lastGood ?? remembered);
+  const mesh = desiredMeshOf(validation, opts.lastGood ?? remembered);
   if (!mesh) {
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory is invalid and no last good version exists: nothing was changed'));
     return undefined;
@@ -160,9 +159,13 @@ interface MembersOutcome {
   removals: ClusterReport[];
 }
 
-/** The directory validated and the report every later phase fills. */
+/**
+ * The directory validated and the report every later phase fills. The validation is shared by
+ * every pass handed the same snapshot with the same options (the daemon's keys of one directory
+ * generation): validated once, not once per key.
+ */
 function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
-  const validation = validateDirectory(opts.snapshot, {
+  const validation = validateDirectoryOnce(opts.snapshot, {
     registryMode: opts.config.registry.mode,
     backends: opts.plugins.filter((p) => p.kind === 'backend').map((p) => p.name),
     ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}),

@@ -147,13 +147,14 @@ export class Daemon {
       resyncMs: this.config.resync,
       ...(o.clock ? { clock: o.clock } : {}),
       onResult: (record) => this.onResult(record),
+      onResync: () => this.directory.invalidate(),
       reconcile: keyReconciler({
         config: () => this.config,
         plugins: () => this.plugins,
         ...(o.probeHelm ? { helm: (binary: string) => this.probeHelm(binary) } : {}),
         runPass: o.runPass ?? ((options) => runPass({ ...options, connect })),
+        snapshot: () => this.directory.snapshot(),
         logger: o.logger.child({ component: 'reconcile' }),
-        redactor: o.redactor,
         lastGood: this.lastGood,
         state: () => this.stateStore,
         controlPlanePods: (selector) => this.watches.controlPlanePods(selector),
@@ -266,6 +267,7 @@ export class Daemon {
     this.queue.setResyncMs(next.resync);
     if (next.listen !== before.listen && !this.o.listen) this.o.logger.warn({ listen: next.listen }, 'a new listen address takes effect after a restart');
     if (next.directory !== before.directory) await this.directory.rewatch();
+    else this.directory.invalidate();
     this.enqueueEveryKey();
     this.o.logger.info({ directory: next.directory }, 'configuration reloaded');
     void this.o.notifier?.ready('configuration reloaded');

@@ -1,7 +1,7 @@
 import { buildDesiredMesh, snapshotFromContents, validateDirectory } from '@meshd/core/descriptor';
 import type { MeshdConfig } from '@meshd/core';
 import { describe, expect, it } from 'vitest';
-import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY, registryReadsEndpoints, remoteKeys } from './keys.js';
+import { everyKey, fingerprintDirectory, keysForDirectoryChange, passOfKey, REGISTRY_KEY, registryReadsEndpoints, remoteKeys, sameDirectory } from './keys.js';
 
 const descriptor = (name: string, cfgStore: boolean, extra = ''): string => `apiVersion: clusterregistry.k8s.io/v1alpha1
 kind: Cluster
@@ -67,6 +67,21 @@ describe('keysForDirectoryChange', () => {
   it('keeps a cluster whose file broke (registry only) and touches nothing for a no-op save', () => {
     expect(keysForDirectoryChange(fp(base), fp({ ...base, 'east.yaml': 'metadata: [oops' }))).toEqual([REGISTRY_KEY]);
     expect(keysForDirectoryChange(fp(base), fp({ ...base }))).toEqual([REGISTRY_KEY]);
+  });
+});
+
+describe('sameDirectory (a re-read the daemon made for its own sake enqueues nothing when it holds)', () => {
+  it.each<[string, Files | undefined, Files, boolean]>([
+    ['the same files read again', base, { ...base }, true],
+    ['no read before', undefined, base, false],
+    ['a kubeconfig changed', base, { ...base, 'east.kube.conf': kubeconfig('east', 7000) }, false],
+    ['a remote added', base, { ...base, 'north.yaml': descriptor('north', false), 'north.kube.conf': kubeconfig('north', 6446) }, false],
+    ['a remote removed', base, without(base, 'west.yaml', 'west.kube.conf'), false],
+    ['a file broke', base, { ...base, 'east.yaml': 'metadata: [oops' }, false],
+    ['a broken file fixed', { ...base, 'east.yaml': 'metadata: [oops' }, base, false],
+    ['another control plane', base, { ...base, 'cp.yaml': descriptor('cp', false), 'east.yaml': descriptor('east', true) }, false],
+  ])('%s: %s', (_name, before, after, same) => {
+    expect(sameDirectory(before && fp(before), fp(after))).toBe(same);
   });
 });
 

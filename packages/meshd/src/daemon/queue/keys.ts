@@ -91,6 +91,18 @@ export function keysForDirectoryChange(before: DirectoryFingerprint | undefined,
   return keys.size > 0 ? [...keys].sort() : [REGISTRY_KEY];
 }
 
+/**
+ * Whether two reads of the directory say the same: the same control plane, every cluster's inputs
+ * the same, the same files invalid. A read the daemon made for its own sake (a resync, a reload)
+ * that finds this enqueues nothing: the keys already reconcile with what it read. Pure.
+ */
+export function sameDirectory(before: DirectoryFingerprint | undefined, after: DirectoryFingerprint): boolean {
+  if (before === undefined || before.controlPlane !== after.controlPlane) return false;
+  if (before.clusters.size !== after.clusters.size || before.invalidFiles.size !== after.invalidFiles.size) return false;
+  for (const [name, hash] of after.clusters) if (before.clusters.get(name) !== hash) return false;
+  return [...after.invalidFiles].every((file) => before.invalidFiles.has(file));
+}
+
 /** Whether the control plane is another cluster, or its inputs changed. Pure. */
 function controlPlaneChanged(before: DirectoryFingerprint, after: DirectoryFingerprint): boolean {
   if (before.controlPlane !== after.controlPlane) return true;

@@ -227,6 +227,23 @@ describe('WorkQueue: resync and shutdown', () => {
     expect(h.keysCalled()).toEqual(['registry', 'east', 'east', 'registry', 'east', 'registry']);
   });
 
+  it('tells onResync before each resync enqueues the keys (the daemon re-reads its directory then)', async () => {
+    const events: string[] = [];
+    const queue = new WorkQueue({
+      reconcile: (key) => {
+        events.push(key);
+        return Promise.resolve({});
+      },
+      resyncMs: 10 * 60_000,
+      onResync: () => events.push('resync'),
+    });
+    queue.start();
+    queue.add('east');
+    await queue.whenIdle();
+    await vi.advanceTimersByTimeAsync(20 * 60_000);
+    expect(events).toEqual(['east', 'resync', 'east', 'resync', 'east']);
+  });
+
   it('lets the reconcile in flight finish, drops waiting keys and refuses new ones', async () => {
     const slow = gate();
     const h = harness((key) => (key === 'east' ? slow.promise : Promise.resolve()), { concurrency: 1 });

@@ -55,6 +55,8 @@ export interface WorkQueueOptions<R = unknown> {
   /** Source of jitter, [0, 1); default Math.random. */
   random?: () => number;
   onResult?: (record: ReconcileRecord<R>) => void;
+  /** Called by each resync before it enqueues the keys (the daemon re-reads the cluster directory then: the safety net for a missed event). */
+  onResync?: () => void;
 }
 
 /** True for errors the queue must not retry (MeshdError with terminal: true, or any error marked so). */
@@ -198,6 +200,7 @@ export class WorkQueue<R = unknown> {
 
   /** Enqueues every known key except terminally failed ones (the safety net). */
   resync(): void {
+    this.options.onResync?.();
     for (const key of this.knownKeys()) if (!this.parked.has(key)) this.add(key);
   }
 

@@ -1,12 +1,10 @@
 import { MeshdError } from '@meshd/core';
-import { readDirectorySnapshot } from '@meshd/core/descriptor';
 import type { ControlPlanePodSource, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
-import type { DesiredMesh } from '@meshd/core/descriptor';
+import type { DesiredMesh, DirectorySnapshot } from '@meshd/core/descriptor';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { StateStore } from '@meshd/core/state';
 import { passOfKey } from './keys.js';
 import type { ReconcileResult, Reconciler } from './queue.js';
-import { addSnapshotCredentials, type Redactor } from '../../output/redact.js';
 import { judgePass } from './verdict.js';
 
 /** What a key's reconcile reads; the daemon owns all of it. The reconciler reports to nobody: it returns. */
@@ -16,8 +14,12 @@ export interface KeyReconcilerDeps {
   /** Asks a helm client for its version, for the prerequisite check (each client once per config); undefined: no helm check. */
   helm?: (binary: string) => Promise<HelmProbe>;
   runPass(options: PassOptions): Promise<PassReport>;
+  /**
+   * The directory as the pass must see it: the current generation's snapshot (DirectorySource), its
+   * credentials already known to the redactor. Never older than a change seen before the call.
+   */
+  snapshot(): Promise<DirectorySnapshot>;
   logger: Logger;
-  redactor: Redactor;
   /** The daemon's last good mesh, read before and replaced after each pass. */
   lastGood: { mesh?: DesiredMesh };
   /** meshd's memory on the bastion (undefined: none configured). */
@@ -32,8 +34,9 @@ export interface KeyReconcilerDeps {
 
 /**
  * The daemon's reconciler, controller-runtime's contract: a key in, `{ report, requeueAfterMs? }` or
- * `{ report, error }` out. For a key it re-reads the directory (level-based: the event that enqueued
- * the key is not passed along), runs the key's pass (`passOfKey`: one cluster, or the registry) and
+ * `{ report, error }` out. For a key it takes the directory's current snapshot (level-based: the
+ * event that enqueued the key is not passed along; one snapshot per directory generation, shared by
+ * every key), runs the key's pass (`passOfKey`: one cluster, or the registry) and
  * judges it. It never calls the queue and never tells anyone else: the queue decides retries, delays
  * and forgetting from the result, and hands the report to the daemon with the outcome.
  */
@@ -69,8 +72,7 @@ async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSig
   // Taken off the queue now, after whatever enqueued the key: reads other keys start from here on may be shared.
   const startedAt = performance.now();
   const config = deps.config();
-  const snapshot = await readDirectorySnapshot(config.directory);
-  addSnapshotCredentials(deps.redactor, snapshot);
+  const snapshot = await deps.snapshot();
   const pass = passOfKey(key);
   const options: PassOptions = {
     mode: 'apply',

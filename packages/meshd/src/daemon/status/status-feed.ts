@@ -50,16 +50,24 @@ export class StatusFeed {
   private closed = false;
 
   constructor(private readonly o: StatusFeedOptions) {
-    this.poll = setInterval(() => this.flush(), o.pollMs ?? 1000);
+    // Only for subscribers: with none, the poll builds nothing (a view of N clusters, serialised and
+    // scrubbed of every known credential, each second: the idle daemon's largest cost at 500 clusters).
+    this.poll = setInterval(() => {
+      if (this.clients.size > 0) this.flush();
+    }, o.pollMs ?? 1000);
     this.poll.unref();
   }
 
-  /** Something changed: send the view soon (bursts are folded into one event). */
+  /**
+   * Something changed: send the view soon (bursts are folded into one event). With no subscriber the
+   * change only goes into the timeline (the page's history); nothing is serialised.
+   */
   changed(): void {
     if (this.pending !== undefined || this.closed) return;
     this.pending = setTimeout(() => {
       this.pending = undefined;
-      this.flush();
+      if (this.clients.size > 0) this.flush();
+      else this.fold();
     }, this.o.coalesceMs ?? 100);
     this.pending.unref();
   }

@@ -53,18 +53,27 @@ interface RunningWatches {
  */
 export class ClusterWatches {
   private readonly running = new Map<string, RunningWatches>();
+  /** The mesh and specs the running watches were last matched to (update() skips the same pair). */
+  private matched: { mesh: DesiredMesh; summary: string } | undefined;
 
   constructor(private readonly o: ClusterWatchesOptions) {}
 
-  /** Starts and stops watches so they match `mesh`. */
+  /**
+   * Starts and stops watches so they match `mesh`. Every report calls it; the passes of one directory
+   * generation report the same mesh object (core's desiredMeshOf), and for that mesh with the same
+   * specs nothing is compared again: at N clusters a round of N reports once cost N² identity hashes.
+   */
   update(mesh: DesiredMesh): void {
     const specs = this.o.specs();
+    const summary = specsSummary(specs);
+    if (this.matched?.mesh === mesh && this.matched.summary === summary) return;
     const wanted = new Map<string, ValidCluster>([mesh.controlPlane, ...mesh.remotes].map((c) => [c.name, c]));
     for (const [name, watches] of this.running) {
       const cluster = wanted.get(name);
-      if (!cluster || this.identityOf(cluster, specs) !== watches.identity) this.stopCluster(name);
+      if (!cluster || identityOf(cluster, summary) !== watches.identity) this.stopCluster(name);
     }
-    for (const cluster of wanted.values()) if (!this.running.has(cluster.name)) this.startCluster(cluster, specs);
+    for (const cluster of wanted.values()) if (!this.running.has(cluster.name)) this.startCluster(cluster, specs, summary);
+    this.matched = { mesh, summary };
   }
 
   /**
@@ -72,11 +81,17 @@ export class ClusterWatches {
    * the pod watch's cache; undefined when that watch is not running or cannot vouch for its cache.
    */
   controlPlanePods(labelSelector: string): KubernetesObject[] | undefined {
-    for (const { spec, watch } of [...this.running.values()].flatMap((r) => r.watches)) {
-      if (spec.on !== 'control-plane' || spec.target.kind !== 'Pod' || spec.target.labelSelector !== CONTROL_PLANE_POD_SELECTOR) continue;
-      const objects = watch.objects();
-      return objects === undefined ? undefined : [...objects].filter(matchesSelector(labelSelector));
-    }
+    const watch = this.controlPlanePodWatch();
+    if (watch === undefined) return undefined;
+    const objects = watch.objects();
+    return objects === undefined ? undefined : [...objects].filter(matchesSelector(labelSelector));
+  }
+
+  /** The control plane's pod watch (the control plane's watches start first, so it is found at once, not after every remote's). */
+  private controlPlanePodWatch(): ResourceWatch | undefined {
+    for (const running of this.running.values())
+      for (const { spec, watch } of running.watches)
+        if (spec.on === 'control-plane' && spec.target.kind === 'Pod' && spec.target.labelSelector === CONTROL_PLANE_POD_SELECTOR) return watch;
     return undefined;
   }
 
@@ -97,11 +112,7 @@ export class ClusterWatches {
   /** Stops every watch. */
   stopAll(): void {
     for (const name of [...this.running.keys()]) this.stopCluster(name);
-  }
-
-  private identityOf(cluster: ValidCluster, specs: readonly WatchSpec[]): string {
-    const summary = JSON.stringify(specs.map((s) => [s.on, s.target, s.enqueue]));
-    return createHash('sha256').update(`${cluster.role}\0${cluster.kubeconfigText}\0${summary}`).digest('hex');
+    this.matched = undefined;
   }
 
   private stopCluster(name: string): void {
@@ -109,10 +120,10 @@ export class ClusterWatches {
     this.running.delete(name);
   }
 
-  private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[]): void {
+  private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[], summary: string): void {
     const stop = manyListenerAbortController();
     const watches: RunningWatches['watches'] = [];
-    this.running.set(cluster.name, { identity: this.identityOf(cluster, specs), stop, watches });
+    this.running.set(cluster.name, { identity: identityOf(cluster, summary), stop, watches });
     const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
     const client = this.connectOrWarn(cluster);
     if (client === undefined) return;
@@ -190,4 +201,14 @@ export function matchesSelector(selector: string): (object: KubernetesObject) =>
     .filter((t) => t !== '')
     .map((t) => t.split('=') as [string, string | undefined]);
   return (object) => terms.every(([key, value]) => object.metadata?.labels?.[key.trim()] === value?.trim());
+}
+
+/** What of the watch specs a cluster's watches depend on, as one string. Pure. */
+function specsSummary(specs: readonly WatchSpec[]): string {
+  return JSON.stringify(specs.map((s) => [s.on, s.target, s.enqueue]));
+}
+
+/** What a cluster's running watches were started for: its role, kubeconfig and the specs. Pure. */
+function identityOf(cluster: ValidCluster, summary: string): string {
+  return createHash('sha256').update(`${cluster.role}\0${cluster.kubeconfigText}\0${summary}`).digest('hex');
 }
