@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { longestChain, summarise, uncoveredMs } from './analyse.js';
+import { roundTripsInSequence } from '@meshd/testkit';
+import { summarise, uncoveredMs } from './analyse.js';
 import type { TraceEvent } from './hook.js';
 
 const get = (start: number, end: number, server = 'a:1'): TraceEvent => ({ kind: 'http', start, end, what: 'GET /x', server });
 
-describe('longestChain', () => {
+describe('roundTripsInSequence', () => {
   it.each([
     ['nothing', [], 0],
     ['one request', [get(0, 10)], 1],
@@ -12,7 +13,7 @@ describe('longestChain', () => {
     ['a request after another ended is a second', [get(0, 10), get(10, 20)], 2],
     ['the longest of two chains counts', [get(0, 10), get(11, 20), get(21, 30), get(0, 40)], 3],
   ])('%s', (_name, events, want) => {
-    expect(longestChain(events)).toBe(want);
+    expect(roundTripsInSequence(events)).toBe(want);
   });
 });
 

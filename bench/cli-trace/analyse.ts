@@ -1,6 +1,7 @@
 // Pure: what one traced `meshd apply` spent, from the hook's events — counts that do not depend on
 // the machine's load (requests, round trips in sequence, helm runs, fsyncs) and the wall time split
 // into start-up, waiting on the network or helm, and local work.
+import { roundTripsInSequence } from '@meshd/testkit';
 import type { TraceEvent, TraceFile } from './hook.js';
 
 /** The figures of one traced run. */
@@ -33,18 +34,6 @@ export interface TraceSummary {
 
 function endOf(e: TraceEvent): number {
   return e.end ?? e.start;
-}
-
-/** Length of the longest chain of events each starting after its predecessor ended. */
-export function longestChain(events: readonly TraceEvent[]): number {
-  const sorted = [...events].sort((a, b) => a.start - b.start);
-  const depth: number[] = [];
-  sorted.forEach((e, i) => {
-    let best = 0;
-    for (let j = 0; j < i; j++) if (endOf(sorted[j] as TraceEvent) <= e.start) best = Math.max(best, depth[j] ?? 0);
-    depth.push(best + 1);
-  });
-  return Math.max(0, ...depth);
 }
 
 /** ms within [from, to] covered by no event. */
@@ -84,8 +73,8 @@ export function summarise(trace: TraceFile): TraceSummary {
     cpuMs: trace.cpuUserMs + trace.cpuSystemMs,
     requests: http.length,
     writeRequests: http.filter((e) => !e.what.startsWith('GET ')).length,
-    sequentialRoundTrips: longestChain(http),
-    sequentialByServer: Object.fromEntries([...byServer].map(([server, events]) => [server, longestChain(events)])),
+    sequentialRoundTrips: roundTripsInSequence(http),
+    sequentialByServer: Object.fromEntries([...byServer].map(([server, events]) => [server, roundTripsInSequence(events)])),
     helmRuns: helm.length,
     helmMs: helm.reduce((ms, e) => ms + endOf(e) - e.start, 0),
     fsyncs: trace.events.filter((e) => e.kind === 'fsync').length,
