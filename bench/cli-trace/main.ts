@@ -72,6 +72,12 @@ async function createAppNamespaces(env: TestEnv): Promise<void> {
 
 type Runs = Map<string, Record<(typeof CASES)[number], TracedRun[]>>;
 
+/** The runs as written to --out: summaries, writes and loads (the timelines go to --timeline). */
+function withoutTimelines(all: Runs): Record<string, Record<string, Omit<TracedRun, 'lines'>[]>> {
+  const strip = (runs: TracedRun[]): Omit<TracedRun, 'lines'>[] => runs.map(({ lines: _lines, ...rest }) => rest);
+  return Object.fromEntries([...all].map(([bin, r]) => [bin, { fromEmpty: strip(r.fromEmpty), noop: strip(r.noop) }]));
+}
+
 function medians(runs: readonly TracedRun[]): Record<string, number | string> {
   const m = (f: (r: TracedRun) => number): number => Math.round(median(runs.map(f)) * 10) / 10;
   return {
@@ -103,34 +109,35 @@ const hook = join(hookDir, 'hook.cjs');
 await writeFile(hook, HOOK_SOURCE);
 const env = await startClusters({ count: 3 });
 const all: Runs = new Map(bins.map((b) => [b, { fromEmpty: [], noop: [] }]));
+
+/** One build's round: the mesh reset, from empty, no-op; kept from round 1 on, the last round's timelines written. */
+async function oneRound(round: number, bin: string, ws: Workspace): Promise<void> {
+  await resetMesh(env, SECRET_NAMESPACES);
+  const fromEmpty = await tracedApply(env, bin, ws, hook);
+  const noop = await tracedApply(env, bin, ws, hook);
+  console.log(
+    `round ${round} ${bin}: from empty ${fromEmpty.summary.exitMs.toFixed(0)} ms (${fromEmpty.summary.sequentialRoundTrips} round trips in sequence, ${fromEmpty.writes} writes), no-op ${noop.summary.exitMs.toFixed(0)} ms; load ${noop.load}`,
+  );
+  if (round === 0) return;
+  all.get(bin)?.fromEmpty.push(fromEmpty);
+  all.get(bin)?.noop.push(noop);
+  if (timelineDir === undefined || round !== runs - 1) return;
+  await mkdir(timelineDir, { recursive: true });
+  const name = bin.replace(/[^a-z0-9]+/gi, '_');
+  await writeFile(join(timelineDir, `${name}.from-empty.txt`), `${fromEmpty.lines.join('\n')}\n`);
+  await writeFile(join(timelineDir, `${name}.noop.txt`), `${noop.lines.join('\n')}\n`);
+}
 try {
   await createAppNamespaces(env);
   const spaces = new Map(await Promise.all(bins.map(async (b) => [b, await workspaceFor(env)] as const)));
   for (let round = 0; round < runs; round++) {
-    for (const bin of round % 2 === 0 ? bins : [...bins].reverse()) {
-      const ws = spaces.get(bin) as Workspace;
-      await resetMesh(env, SECRET_NAMESPACES);
-      const fromEmpty = await tracedApply(env, bin, ws, hook);
-      const noop = await tracedApply(env, bin, ws, hook);
-      console.log(
-        `round ${round} ${bin}: from empty ${fromEmpty.summary.exitMs.toFixed(0)} ms (${fromEmpty.summary.sequentialRoundTrips} round trips in sequence, ${fromEmpty.writes} writes), no-op ${noop.summary.exitMs.toFixed(0)} ms; load ${noop.load}`,
-      );
-      if (round === 0) continue;
-      all.get(bin)?.fromEmpty.push(fromEmpty);
-      all.get(bin)?.noop.push(noop);
-      if (timelineDir !== undefined && round === runs - 1) {
-        await mkdir(timelineDir, { recursive: true });
-        const name = bin.replace(/[^a-z0-9]+/gi, '_');
-        await writeFile(join(timelineDir, `${name}.from-empty.txt`), `${fromEmpty.lines.join('\n')}\n`);
-        await writeFile(join(timelineDir, `${name}.noop.txt`), `${noop.lines.join('\n')}\n`);
-      }
-    }
+    for (const bin of round % 2 === 0 ? bins : [...bins].reverse()) await oneRound(round, bin, spaces.get(bin) as Workspace);
   }
   const report = Object.fromEntries([...all].map(([bin, r]) => [bin, Object.fromEntries(CASES.map((c) => [c, medians(r[c])]))]));
   console.log(JSON.stringify(report, null, 2));
   if (out !== undefined) {
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, `${JSON.stringify({ machine, loadAtEnd: await loadAverage(), medians: report, runs: Object.fromEntries(all) }, null, 2)}\n`);
+    await writeFile(out, `${JSON.stringify({ machine, loadAtEnd: await loadAverage(), medians: report, runs: withoutTimelines(all) }, null, 2)}\n`);
   }
   await Promise.all([...spaces.values()].map((ws) => ws.cleanup()));
 } finally {

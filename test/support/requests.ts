@@ -22,7 +22,13 @@ export async function recordingRequests<T>(work: () => Promise<T>): Promise<{ re
   const requests: RecordedRequest[] = [];
   const recording = function (this: unknown, ...args: Parameters<typeof https.request>): ClientRequest {
     const req = original.apply(this, args);
-    const entry: RecordedRequest = { server: String(req.getHeader('host')), method: req.method, path: req.path.split('?')[0] ?? '', start: performance.now(), end: Infinity };
+    const entry: RecordedRequest = {
+      server: String(req.getHeader('host')),
+      method: req.method,
+      path: req.path.split('?')[0] ?? '',
+      start: performance.now(),
+      end: Infinity,
+    };
     requests.push(entry);
     req.on('response', (res) => res.on('end', () => (entry.end = performance.now())));
     req.on('close', () => (entry.end = Math.min(entry.end, performance.now())));

@@ -34,16 +34,18 @@ export function readPilotFlags(opts: Pick<PassOptions, 'signal'>, cp: ProbedClus
   return pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);
 }
 
-/**
- * Gathers what the prerequisite check needs beyond the probes and judges every reachable cluster.
- * `pilotFlags`: Pilot's flags when the caller started reading them already (readPilotFlags).
- */
+/** What the prerequisite check takes beyond the probes: the members already joined, and Pilot's flags when their read was started already (readPilotFlags). */
+export interface PrerequisiteContext {
+  joined: ReadonlySet<string>;
+  pilotFlags?: Promise<PilotMulticluster | undefined>;
+}
+
+/** Gathers what the prerequisite check needs beyond the probes and judges every reachable cluster. */
 export async function judgePrerequisites(
   opts: PassOptions,
   cp: ProbedCluster,
   remotes: readonly ProbedCluster[],
-  joined: ReadonlySet<string>,
-  pilotFlags: Promise<PilotMulticluster | undefined> = readPilotFlags(opts, cp),
+  { joined, pilotFlags = readPilotFlags(opts, cp) }: PrerequisiteContext,
 ): Promise<PrerequisiteReport> {
   const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, helmBinaries: helmBinariesOf(opts, p) }] : []));
   const input: PrerequisiteInput = { controlPlane: cp.name, clusters, joined };

@@ -56,7 +56,11 @@ function startRegistryRead(opts: PassOptions, cp: ClusterClient): Promise<Observ
 }
 
 /** The registry read startRegistryRead started; on failure it reports and returns undefined. */
-async function awaitRegistry(reading: Promise<ObservedRegistry | { failed: unknown }>, cp: ProbedCluster, report: PassReport): Promise<ObservedRegistry | undefined> {
+async function awaitRegistry(
+  reading: Promise<ObservedRegistry | { failed: unknown }>,
+  cp: ProbedCluster,
+  report: PassReport,
+): Promise<ObservedRegistry | undefined> {
   const answer = await reading;
   if (!('failed' in answer)) return answer;
   report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(answer.failed)));
@@ -224,7 +228,7 @@ async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   if (endpoints) report.endpoints = endpoints;
   const probes = await probing;
   const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
-  const prereq = await judgePrerequisites(opts, cp, probes, joined, pilotFlags);
+  const prereq = await judgePrerequisites(opts, cp, probes, { joined, pilotFlags });
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
   return { endpoints, probes, joined, prereq };
 }
