@@ -37,9 +37,12 @@ export async function probeCluster(
   client: ClusterClient,
   read: SharedReadRequest = {},
 ): Promise<ProbedCluster> {
+  const facts = sharedClusterFacts(client, read);
+  // After the probe's own requests: a cluster's first request goes alone, and a silent cluster's
+  // probe must fail on its own request (timed out), not on the discovery's.
   warmCoreDiscovery(client);
   try {
-    return { name, role, client, facts: await sharedClusterFacts(client, read) };
+    return { name, role, client, facts: await facts };
   } catch (err) {
     return { name, role, client, failure: clusterFailureOf(err) };
   }

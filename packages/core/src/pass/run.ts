@@ -80,8 +80,10 @@ async function viewControlPlane(
     return undefined;
   }
   const client = connectTo(opts, cpCluster);
+  // The probe first: a cluster's first request goes alone, and a silent control plane is reported by the probe's own request.
+  const probing = probeCluster(cpCluster.name, 'control-plane', client, probeRead(opts));
   const registry = report.part === 'clusters' ? undefined : startRegistryRead(opts, client);
-  const cp = await probeCluster(cpCluster.name, 'control-plane', client, probeRead(opts));
+  const cp = await probing;
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
