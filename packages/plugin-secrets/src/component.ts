@@ -62,11 +62,15 @@ class SecretsComponent implements ComponentInstance {
     if (!resolved.ok) return failedPlan(target.name, resolved.error);
     if (target.role === 'control-plane') return this.nothing(target.name, 'the control plane holds the sources, not copies');
     const journal = target.journal?.(SECRETS_OWNER);
+    // The remote's own copies are listed while the control plane's sources are read: neither needs the other.
+    const listed = listOwnedCopies(target.client);
+    listed.catch(() => undefined); // a failure surfaces in observeRemote, not as an unhandled rejection meanwhile
     const sources = await this.sources.read(mesh.controlPlane.client, resolved.config);
     const remote = await observeRemote(
       target.client,
       desiredFromSources(sources, resolved.config).copies,
       [...(journal?.entries().values() ?? [])].map((e) => e.ref),
+      listed,
     );
     const view = journalView(journal?.entries(), remote.live);
     const steps = planSecretCopies({

@@ -43,10 +43,15 @@ async function namespaceState(client: ClusterClient, name: string): Promise<Name
  * Observes a remote for the given desired copies: lists the copies meshd owns, then reads only what
  * the list did not answer (desired copies not found among them, to see same-named secrets meshd does
  * not own, and their namespaces; `journaled` objects, to settle the journal). In steady state that is
- * one request. Reads only.
+ * one request. `listed`: the list of owned copies when the caller started it already. Reads only.
  */
-export async function observeRemote(client: ClusterClient, desired: readonly KubeObject[], journaled: readonly ObjectRef[] = []): Promise<ObservedRemote> {
-  const owned = await listOwnedCopies(client);
+export async function observeRemote(
+  client: ClusterClient,
+  desired: readonly KubeObject[],
+  journaled: readonly ObjectRef[] = [],
+  listed: Promise<KubeObject[]> = listOwnedCopies(client),
+): Promise<ObservedRemote> {
+  const owned = await listed;
   const live = new Map<string, KubeObject | null>(owned.map((o) => [objectKey(o), o]));
   const unanswered = desired.filter((d) => !live.has(objectKey(d)));
   const namespaceNames = [...new Set(unanswered.map((d) => d.metadata.namespace ?? ''))].sort();

@@ -10,3 +10,4 @@ export * from './io.js';
 export * from './logger.js';
 export * from './pods.js';
 export * from './reports.js';
+export * from './round-trips.js';

@@ -121,8 +121,8 @@ async function executeWave(
 }
 
 /**
- * Executes planned actions in their order, wave by wave (executionWaves: what shares a kind rank
- * runs concurrently). A failed action does not stop the others: only actions that need it (its
+ * Executes planned actions in their order, wave by wave (executionWaves: writes that need nothing of
+ * each other, and removals of one kind rank, run concurrently). A failed action does not stop the others: only actions that need it (its
  * Namespace, the CRD of its kind: blockedBy) are skipped. At the end, every failure is thrown as one
  * MeshdError carrying the write requests sent. Decides nothing: the plan and blockedBy did. Reports
  * what it did into `outcome` (pass one to read it after a failure) and returns it with the write count.

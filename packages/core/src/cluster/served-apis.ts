@@ -16,7 +16,7 @@ interface CacheEntry {
 
 /**
  * Discovery per cluster: whether the API server serves each asked `apiVersion`/`kind` (one GET of
- * `/apis/GROUP/VERSION` per group version, through the client's own resource lookup). Answers are
+ * `/apis/GROUP/VERSION` per group version, all at once, through the client's own resource lookup). Answers are
  * cached per cluster and dropped when the cluster reports another server version (an upgrade may
  * remove or add APIs). The owner (a backend, living as long as the daemon) owns the cache; callers
  * retry on errors other than "not served" (those propagate: unreachable, forbidden).
@@ -35,7 +35,9 @@ export class ServedApiCache {
     const unknown = [...new Map(apiKinds.map((a) => [apiKindKey(a.apiVersion, a.kind), a])).values()].filter(
       (a) => !answers.has(apiKindKey(a.apiVersion, a.kind)),
     );
-    for (const a of unknown) answers.set(apiKindKey(a.apiVersion, a.kind), await serves(client, a.apiVersion, a.kind));
+    // Every group version is asked at once (the object API shares one lookup per group version): one round trip, not one per group.
+    const answered = await Promise.all(unknown.map(async (a) => [apiKindKey(a.apiVersion, a.kind), await serves(client, a.apiVersion, a.kind)] as const));
+    for (const [key, served] of answered) answers.set(key, served);
     return new Map(apiKinds.map((a) => [apiKindKey(a.apiVersion, a.kind), answers.get(apiKindKey(a.apiVersion, a.kind)) === true]));
   }
 }
@@ -52,4 +54,16 @@ async function serves(client: ClusterClient, apiVersion: string, kind: string): 
     if (httpStatusOf(err) === 404) return false; // the group version itself is not served
     throw err;
   }
+}
+
+/**
+ * Starts the object API's discovery of the core group (`v1`: Namespaces, Secrets, ConfigMaps,
+ * Services…), which nearly every read and write a pass makes on a cluster needs, without waiting for
+ * it: asked with the cluster's probe, it is no longer a round trip of its own before the first of
+ * them. Once per client (the lookup is shared and cached); a failure is forgotten, and the next
+ * lookup asks again and reports it.
+ */
+export function warmCoreDiscovery(client: ClusterClient): void {
+  const lookup = client.objects as unknown as Partial<ResourceLookup> | undefined;
+  lookup?.resource?.('v1', 'Namespace').catch(() => undefined);
 }

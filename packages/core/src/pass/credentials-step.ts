@@ -6,6 +6,7 @@ import { publishedServerOf } from '../credentials/published-server.js';
 import type { PublishedServer } from '../credentials/published-server.js';
 import { readerObjects } from '../credentials/reader-rbac.js';
 import { CREDENTIALS_OWNER, planReaderObjects } from '../credentials/reader-objects.js';
+import type { ReaderObjectsPlan } from '../credentials/reader-objects.js';
 import { renderReaderKubeconfig } from '../credentials/reader-kubeconfig.js';
 import { decideCredential, nextCredentialEvent, retiringDue, rotationDueAt } from '../credentials/rotation.js';
 import type { RotationPolicy } from '../credentials/rotation.js';
@@ -78,16 +79,21 @@ function recordFor(ctx: MintContext, cluster: string): CredentialRecord | undefi
   return ctx.opts.state?.credentials.get(cluster);
 }
 
-/** Applies the reader's RBAC objects on one cluster (apply mode), adding their changes to the report. */
-async function ensureReader(ctx: MintContext, cluster: ValidCluster, client: ClusterClient, report: ComponentReport): Promise<void> {
+/** Plans the reader's RBAC objects on one cluster (reads only). */
+function planReader(ctx: MintContext, cluster: ValidCluster, client: ClusterClient): Promise<ReaderObjectsPlan> {
   const { opts, creds } = ctx;
   const journal = journalsOf(opts.state, cluster.name)?.(CREDENTIALS_OWNER);
-  const rbac = await planReaderObjects(
+  return planReaderObjects(
     client,
     readerObjects({ serviceAccount: creds.serviceAccount, namespace: creds.namespace, rules: creds.rules }),
     journal,
     opts.config.adopt,
   );
+}
+
+/** Applies the reader's RBAC objects on one cluster as planned (apply mode), adding their changes to the report. */
+async function ensureReader(ctx: MintContext, rbac: ReaderObjectsPlan, report: ComponentReport): Promise<void> {
+  const { opts } = ctx;
   report.changes.push(...rbac.changes);
   if (rbac.conflicts.length > 0) throw new Error(rbac.conflicts.join('; '));
   if (opts.mode !== 'apply') return;
@@ -99,13 +105,12 @@ async function ensureReader(ctx: MintContext, cluster: ValidCluster, client: Clu
 async function mintIfDue(
   ctx: MintContext,
   cluster: ValidCluster,
-  conn: { client: ClusterClient; caPem: string },
+  conn: { client: ClusterClient; caPem: string; binding: BindingState },
   report: ComponentReport,
 ): Promise<CredentialRecord | undefined> {
-  const { client, caPem } = conn;
+  const { client, caPem, binding } = conn;
   const { opts, creds, policy, now } = ctx;
   const record = recordFor(ctx, cluster.name);
-  const binding = record ? await bindingStateOf(client, record.binding) : 'unknown';
   const decision = decideCredential(record, policy, now, binding);
   if (decision.action === 'keep') return record;
   report.changes.push({ op: 'create', kind: 'TokenRequest', namespace: creds.namespace, name: creds.serviceAccount, detail: [decision.reason] });
@@ -179,18 +184,47 @@ async function refreshCredential(ctx: MintContext, cluster: ValidCluster, report
   }
   try {
     const client = ctx.input.connect(cluster);
-    if (await awaitsItsInstall(ctx, client)) {
+    const observed = await observeCredential(ctx, cluster, client);
+    if (observed.awaiting) {
       ctx.awaiting.add(cluster.name);
       report.reason += `; namespace ${ctx.creds.namespace} does not exist yet (istio-remote not installed): the credential waits for the cluster's own reconcile`;
       return held;
     }
-    await ensureReader(ctx, cluster, client, report);
+    await ensureReader(ctx, await observed.reader, report);
     held.caPem = await caPemOf(client, ctx.creds.namespace);
-    held.record = await mintIfDue(ctx, cluster, { client, caPem: held.caPem }, report);
+    held.record = await mintIfDue(ctx, cluster, { client, caPem: held.caPem, binding: await observed.binding }, report);
   } catch (err) {
     failed(report, err);
   }
   return held;
+}
+
+/** Whether the stored token's binding object is still there ('unknown': no token is stored). */
+type BindingState = 'present' | 'gone' | 'unknown';
+
+/** What a credential's refresh reads first: whether it waits for the install, the reader's plan, the stored binding's state. */
+interface ObservedCredential {
+  awaiting: boolean;
+  /** Settled by the time `awaiting` is known; a failed read rejects when awaited (after the awaiting check, as before). */
+  reader: Promise<ReaderObjectsPlan>;
+  binding: Promise<BindingState>;
+}
+
+/**
+ * Reads a cluster's credential state in one round trip instead of three: the release namespace (does
+ * the credential wait for the install?), the reader's RBAC objects and the stored token's binding
+ * object are independent reads, so they are asked together. Reads only.
+ */
+async function observeCredential(ctx: MintContext, cluster: ValidCluster, client: ClusterClient): Promise<ObservedCredential> {
+  const record = recordFor(ctx, cluster.name);
+  const reader = planReader(ctx, cluster, client);
+  const binding: Promise<BindingState> = record ? bindingStateOf(client, record.binding) : Promise.resolve('unknown');
+  // Neither rejects unheard: each failure surfaces where it is awaited, as when they were read one after another.
+  reader.catch(() => undefined);
+  binding.catch(() => undefined);
+  const awaiting = await awaitsItsInstall(ctx, client);
+  await Promise.allSettled([reader, binding]);
+  return { awaiting, reader, binding };
 }
 
 /**

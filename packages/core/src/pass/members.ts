@@ -6,6 +6,7 @@ import { checkPrerequisites, prerequisiteError } from '../prereq/check.js';
 import type { PrerequisiteInput, PrerequisiteReport } from '../prereq/check.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
 import { pilotMulticlusterFlags } from '../prereq/pilot-flags.js';
+import type { PilotMulticluster } from '../prereq/pilot-flags.js';
 import { backendOf, baseReport, reconcileMember } from './remotes.js';
 import type { MemberContext, ProbedCluster } from './remotes.js';
 import type { ClusterReport, ControlPlanePodSource, PassOptions, PassReport } from './types.js';
@@ -28,17 +29,28 @@ export async function discover(
   }
 }
 
+/** Reads Pilot's multicluster flags on the control plane for the prerequisite check; undefined when it cannot be read. */
+export function readPilotFlags(opts: Pick<PassOptions, 'signal'>, cp: ProbedCluster): Promise<PilotMulticluster | undefined> {
+  return pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);
+}
+
+/** What the prerequisite check takes beyond the probes: the members already joined, and Pilot's flags when their read was started already (readPilotFlags). */
+export interface PrerequisiteContext {
+  joined: ReadonlySet<string>;
+  pilotFlags?: Promise<PilotMulticluster | undefined>;
+}
+
 /** Gathers what the prerequisite check needs beyond the probes and judges every reachable cluster. */
 export async function judgePrerequisites(
   opts: PassOptions,
   cp: ProbedCluster,
   remotes: readonly ProbedCluster[],
-  joined: ReadonlySet<string>,
+  { joined, pilotFlags = readPilotFlags(opts, cp) }: PrerequisiteContext,
 ): Promise<PrerequisiteReport> {
   const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, helmBinaries: helmBinariesOf(opts, p) }] : []));
   const input: PrerequisiteInput = { controlPlane: cp.name, clusters, joined };
   const helm = probeHelmClients(opts, clusters);
-  const pilot = await pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);
+  const pilot = await pilotFlags;
   if (pilot) input.pilot = pilot;
   if (helm) input.helm = await helm;
   return checkPrerequisites(input);

@@ -1,6 +1,7 @@
 import { combineErrors, failureState, prefixed, reportError } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
+import { warmCoreDiscovery } from '../cluster/served-apis.js';
 import type { ClusterFacts } from '../prereq/facts.js';
 import { sharedClusterFacts } from '../prereq/facts.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
@@ -27,7 +28,8 @@ export interface ProbedCluster {
 /**
  * Asks one cluster for its facts (sharing a probe in flight that started after `read.since`); a
  * cluster that cannot be used is reported (unreachable, unauthorized, or an error answer, each with
- * its code), never treated as empty.
+ * its code), never treated as empty. The core group's API discovery, which the steps after it need,
+ * is asked meanwhile (warmCoreDiscovery).
  */
 export async function probeCluster(
   name: string,
@@ -35,8 +37,12 @@ export async function probeCluster(
   client: ClusterClient,
   read: SharedReadRequest = {},
 ): Promise<ProbedCluster> {
+  const facts = sharedClusterFacts(client, read);
+  // After the probe's own requests: a cluster's first request goes alone, and a silent cluster's
+  // probe must fail on its own request (timed out), not on the discovery's.
+  warmCoreDiscovery(client);
   try {
-    return { name, role, client, facts: await sharedClusterFacts(client, read) };
+    return { name, role, client, facts: await facts };
   } catch (err) {
     return { name, role, client, failure: clusterFailureOf(err) };
   }

@@ -10,7 +10,7 @@ import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
-import { discover, judgePrerequisites, member } from './members.js';
+import { discover, judgePrerequisites, member, readPilotFlags } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
 import type { MemberRecord } from '../state/store.js';
@@ -46,14 +46,24 @@ function controlPlaneOf(opts: PassOptions, validation: DirectoryValidation, reme
   return validation.clusters.find((c) => c.role === 'control-plane') ?? opts.lastGood?.controlPlane ?? remembered?.controlPlane;
 }
 
-/** Reads the registry on the control plane; on failure it reports and returns undefined. */
-async function readRegistry(opts: PassOptions, cp: ProbedCluster, report: PassReport): Promise<ObservedRegistry | undefined> {
-  try {
-    return await observeRegistry(cp.client, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode);
-  } catch (err) {
-    report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(err)));
-    return undefined;
-  }
+/**
+ * Starts reading the registry on the control plane while it is probed (one round trip less); the
+ * answer is only looked at once the probe says the cluster can be used (awaitRegistry).
+ */
+function startRegistryRead(opts: PassOptions, cp: ClusterClient): Promise<ObservedRegistry | { failed: unknown }> {
+  return observeRegistry(cp, opts.config.registry.namespace ?? 'istio-system', opts.config.registry.mode).catch((err: unknown) => ({ failed: err }));
+}
+
+/** The registry read startRegistryRead started; on failure it reports and returns undefined. */
+async function awaitRegistry(
+  reading: Promise<ObservedRegistry | { failed: unknown }>,
+  cp: ProbedCluster,
+  report: PassReport,
+): Promise<ObservedRegistry | undefined> {
+  const answer = await reading;
+  if (!('failed' in answer)) return answer;
+  report.errors.push(prefixed(`cannot read the registry on ${cp.name}: `, reportErrorOf(answer.failed)));
+  return undefined;
 }
 
 /** Connects to the control plane and reads the registry; on failure it reports and returns undefined. */
@@ -68,11 +78,15 @@ async function viewControlPlane(
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory names no usable control plane: nothing was changed'));
     return undefined;
   }
-  const cp = await probeCluster(cpCluster.name, 'control-plane', connectTo(opts, cpCluster), probeRead(opts));
+  const client = connectTo(opts, cpCluster);
+  // The probe first: a cluster's first request goes alone, and a silent control plane is reported by the probe's own request.
+  const probing = probeCluster(cpCluster.name, 'control-plane', client, probeRead(opts));
+  const registry = report.part === 'clusters' ? undefined : startRegistryRead(opts, client);
+  const cp = await probing;
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
   if (!cp.facts) return undefined;
-  const observed = report.part === 'clusters' ? undefined : await readRegistry(opts, cp, report);
+  const observed = registry && (await awaitRegistry(registry, cp, report));
   if (report.part !== 'clusters' && !observed) return undefined;
   const mesh = desiredMeshOf(validation, opts.lastGood ?? remembered);
   if (!mesh) {
@@ -83,13 +97,13 @@ async function viewControlPlane(
 }
 
 /** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys). */
-function probeRead(opts: PassOptions): SharedReadRequest {
-  return { signal: opts.signal, since: opts.startedAt };
+function probeRead(opts: PassOptions, signal = opts.signal): SharedReadRequest {
+  return { signal, since: opts.startedAt };
 }
 
 /** Probes a remote (its facts, or why it cannot be used), with the backend its descriptor names. */
-async function probeRemote(opts: PassOptions, r: ValidCluster): Promise<ProbedCluster> {
-  return withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), probeRead(opts)), r);
+async function probeRemote(opts: PassOptions, r: ValidCluster, signal = opts.signal): Promise<ProbedCluster> {
+  return withBackend(await probeCluster(r.name, 'remote', connectTo(opts, r), probeRead(opts, signal)), r);
 }
 
 /** What identifies a probe within a pass: the cluster as the directory defines it. */
@@ -98,16 +112,35 @@ function probeId(c: ValidCluster): string {
 }
 
 /**
- * A scoped `clusters` pass (a daemon remote key) probes its remotes as the directory defines them at
- * once, while the control plane is probed, instead of after: one round trip less before its
- * components run. The pass takes these probes when it gets to them (`probeId` matches); one it never
- * uses (the control plane did not answer) only cost reads. Empty for any other pass.
+ * A scoped `clusters` pass (a daemon remote key) and the whole-mesh pass (the one-shot CLI) probe
+ * their remotes as the directory defines them at once, while the control plane is probed and its
+ * registry read, instead of after: the remotes' connections, TLS handshakes and probes (3 round
+ * trips) are off the path before their components run. The pass takes these probes when it gets to
+ * them (`probeId` matches); one it never uses (the control plane did not answer) only cost reads.
+ * Empty for any other pass.
  */
-function probeEarly(opts: PassOptions, validation: DirectoryValidation): Map<string, Promise<ProbedCluster>> {
-  const early = new Map<string, Promise<ProbedCluster>>();
-  if (opts.part !== 'clusters' || opts.scope === undefined) return early;
-  for (const c of validation.clusters) if (c.role === 'remote' && opts.scope.has(c.name)) early.set(probeId(c), probeRemote(opts, c));
-  return early;
+function probeEarly(opts: PassOptions, validation: DirectoryValidation): EarlyProbes {
+  const probes = new Map<string, Promise<ProbedCluster>>();
+  const stop = new AbortController();
+  const probesEarly = earlyProbed(opts);
+  // Stopped when the pass ends before using them (no usable control plane), so they never hold up its exit.
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  if (probesEarly && validation.clusters.some((c) => c.role === 'control-plane'))
+    for (const c of validation.clusters) if (c.role === 'remote' && probesEarly(c.name)) probes.set(probeId(c), probeRemote(opts, c, signal));
+  return { probes, stop: () => stop.abort() };
+}
+
+/** The remotes a pass probed at its start, and how to stop them when the pass ends without them. */
+interface EarlyProbes {
+  probes: ReadonlyMap<string, Promise<ProbedCluster>>;
+  stop(): void;
+}
+
+/** Which remotes a pass probes at its start: a scoped `clusters` pass its scope, the whole-mesh pass every one, any other none. */
+function earlyProbed(opts: PassOptions): ((name: string) => boolean) | undefined {
+  const { part, scope } = opts;
+  if (part === 'clusters') return scope && ((name): boolean => scope.has(name));
+  return (part ?? 'mesh') === 'mesh' ? (): boolean => true : undefined;
 }
 
 function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
@@ -192,13 +225,15 @@ async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   const observed = report.part === 'registry' ? mesh.remotes : mesh.remotes.filter((r) => run.inScope(r.name));
   const probing = mapLimit(observed, run.limit, run.probe);
   probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
+  // Pilot's flags (a prerequisite) are read with the endpoints, not after the remotes' probes.
+  const pilotFlags = readPilotFlags(opts, cp);
   const discovered = await discover(opts, cp.client, report, opts.controlPlanePods);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
   if (discovered) report.discovered = discovered;
   if (endpoints) report.endpoints = endpoints;
   const probes = await probing;
   const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
-  const prereq = await judgePrerequisites(opts, cp, probes, joined);
+  const prereq = await judgePrerequisites(opts, cp, probes, { joined, pilotFlags });
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
   return { endpoints, probes, joined, prereq };
 }
@@ -307,7 +342,10 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
   const { records, remembered } = rememberedAtStart(opts);
   const early = probeEarly(opts, validation);
   const view = await viewControlPlane(opts, validation, report, remembered);
-  if (!view) return finish(report);
+  if (!view) {
+    early.stop();
+    return finish(report);
+  }
   report.mesh = view.mesh;
   const run: PassRun = {
     opts,
@@ -317,7 +355,7 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     remembered,
     limit: Math.max(1, opts.config.concurrency),
     inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
-    probe: (r: ValidCluster): Promise<ProbedCluster> => early.get(probeId(r)) ?? probeRemote(opts, r),
+    probe: (r: ValidCluster): Promise<ProbedCluster> => early.probes.get(probeId(r)) ?? probeRemote(opts, r),
   };
   const survey = await surveyMesh(run);
   if (report.part === 'registry') await publishMesh(run, observeMembers(survey));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectAction, ObjectOp } from './objects.js';
-import { blockedBy, executionWaves } from './waves.js';
+import fc from 'fast-check';
+import { APPLY_ORDER, applyRank } from './order.js';
+import { blockedBy, executionWaves, writeNeeds } from './waves.js';
 
 /** An action from "op Kind/name" (namespace-less: the waves look at kind and op only). */
 function action(spec: string): ObjectAction {
@@ -13,7 +15,7 @@ const cases: { name: string; actions: string[]; waves: string[][] }[] = [
   { name: 'nothing', actions: [], waves: [] },
   { name: 'one action', actions: ['create Service/a'], waves: [['create Service/a']] },
   {
-    name: 'a release from empty: each kind rank is a wave, in order',
+    name: 'a release from empty: the Namespace, then what needs nothing else, then the binding with the independent rest',
     actions: [
       'create Namespace/istio-system',
       'create ServiceAccount/a',
@@ -27,12 +29,22 @@ const cases: { name: string; actions: string[]; waves: string[][] }[] = [
     ],
     waves: [
       ['create Namespace/istio-system'],
-      ['create ServiceAccount/a', 'create ServiceAccount/b'],
-      ['create ClusterRole/r'],
-      ['create ClusterRoleBinding/rb'],
-      ['create Service/p', 'create Service/m'],
-      ['create Endpoints/p', 'create Endpoints/m'],
+      ['create ServiceAccount/a', 'create ServiceAccount/b', 'create ClusterRole/r'],
+      ['create ClusterRoleBinding/rb', 'create Service/p', 'create Service/m', 'create Endpoints/p', 'create Endpoints/m'],
     ],
+  },
+  {
+    name: 'a workload waits for everything listed before it',
+    actions: ['create ServiceAccount/sa', 'create ConfigMap/c', 'create Service/s', 'create Deployment/d', 'create DaemonSet/ds'],
+    waves: [
+      ['create ServiceAccount/sa', 'create ConfigMap/c', 'create Service/s'],
+      ['create Deployment/d', 'create DaemonSet/ds'],
+    ],
+  },
+  {
+    name: 'a Secret waits for its ServiceAccount, a RoleBinding for its Role',
+    actions: ['create ServiceAccount/sa', 'create Secret/t', 'create Role/r', 'create RoleBinding/rb', 'create ConfigMap/c'],
+    waves: [['create ServiceAccount/sa'], ['create Secret/t', 'create Role/r'], ['create RoleBinding/rb', 'create ConfigMap/c']],
   },
   {
     name: 'creates, updates and recreates of one rank share a wave',
@@ -55,7 +67,7 @@ const cases: { name: string; actions: string[]; waves: string[][] }[] = [
     waves: [['create Service/a', 'create Service/e']],
   },
   {
-    name: 'unlisted kinds come last and share a rank',
+    name: 'unlisted kinds come after every listed one and share a wave',
     actions: ['create Deployment/d', 'create Gateway/g', 'create VirtualService/v'],
     waves: [['create Deployment/d'], ['create Gateway/g', 'create VirtualService/v']],
   },
@@ -70,6 +82,47 @@ describe('executionWaves', () => {
   it.each(cases)('$name', ({ actions, waves }) => {
     const result = executionWaves(actions.map(action)).map((wave) => wave.map((a) => `${a.op} ${a.ref.kind}/${a.ref.name}`));
     expect(result).toEqual(waves);
+  });
+});
+
+const LISTED = APPLY_ORDER.flat();
+
+describe('writeNeeds', () => {
+  it('only ever needs a kind that apply order puts first, so a sorted plan always has what it needs before it', () => {
+    for (const kind of [...LISTED, 'Gateway'])
+      for (const other of [...LISTED, 'VirtualService']) if (writeNeeds(kind, other)) expect(applyRank(other)).toBeLessThan(applyRank(kind));
+  });
+
+  it.each([
+    ['Service', 'Namespace', true],
+    ['ClusterRoleBinding', 'ClusterRole', true],
+    ['RoleBinding', 'Role', true],
+    ['Secret', 'ServiceAccount', true],
+    ['Deployment', 'Secret', true],
+    ['Gateway', 'CustomResourceDefinition', true],
+    ['Service', 'ClusterRoleBinding', false],
+    ['ClusterRoleBinding', 'Service', false],
+    ['Gateway', 'VirtualService', false],
+  ])('%s needs %s: %s', (kind, other, needs) => {
+    expect(writeNeeds(kind, other)).toBe(needs);
+  });
+});
+
+describe('executionWaves (property)', () => {
+  const kinds = fc.constantFrom(...LISTED, 'Gateway');
+  const op = fc.constantFrom<ObjectOp>('create', 'update', 'recreate', 'delete', 'keep');
+  it('keeps the order, and no write shares a wave with, or follows in the same wave, a kind it needs', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(op, kinds), { maxLength: 30 }), (specs) => {
+        const actions = specs.map(([o, k], i) => action(`${o} ${k}/n${i}`));
+        const waves = executionWaves(actions);
+        expect(waves.flat()).toEqual(actions.filter((a) => a.op !== 'keep'));
+        const writePairs = waves.flatMap((wave) =>
+          wave.filter((a) => a.op !== 'delete').flatMap((a, _i, writes) => writes.map((b) => [a.ref.kind, b.ref.kind])),
+        );
+        expect(writePairs.filter(([a, b]) => writeNeeds(a as string, b as string))).toEqual([]);
+      }),
+    );
   });
 });
 
