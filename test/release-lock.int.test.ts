@@ -23,6 +23,7 @@ const NS = 'istio-system';
 const INVENTORY = 'meshd-release-istio-remote';
 const settings: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lock-settings', namespace: NS }, data: { owner: 'fixture' } };
 const echo = fixtureService('lock-echo', NS);
+const extra = fixtureService('lock-extra', NS);
 
 const mesh = useMesh({ count: 2, config: FIXTURE_CONFIG });
 const remote = (): ClusterClient => clientOf(mesh.remote(1));
@@ -48,9 +49,9 @@ async function plantHold(hold: ReleaseHold): Promise<void> {
   await applyObject(remote(), inventoryObject(NS, { ...current, phase: 'applying', hold }, state.inventoryKey()));
 }
 
-async function echoExists(): Promise<boolean> {
+async function serviceExists(name: string): Promise<boolean> {
   try {
-    await remote().core.readNamespacedService({ name: 'lock-echo', namespace: NS });
+    await remote().core.readNamespacedService({ name, namespace: NS });
     return true;
   } catch (err) {
     if ((err as { code?: number }).code === 404) return false;
@@ -95,7 +96,7 @@ describe('a release another writer holds', () => {
     expect(component?.error?.code).toBe('MESHD_ERR_RELEASE_LOCKED');
     expect(component?.reason).toContain('meshd-another-writer');
     expect(report.clusters.find((c) => c.name === mesh.remote(1).name)?.state).not.toBe('converged');
-    expect(await echoExists()).toBe(false);
+    expect(await serviceExists('lock-echo')).toBe(false);
     const after = await remote().core.readNamespacedConfigMap({ name: INVENTORY, namespace: NS });
     expect(after.metadata?.resourceVersion).toBe(planted.metadata?.resourceVersion);
   });
@@ -106,7 +107,7 @@ describe('a release another writer holds', () => {
     expect(component).toMatchObject({ state: 'failed', stopped: 'converged', finalState: 'in-sync' });
     expect(component?.error).toBeUndefined();
     expect(component?.steps?.map((s) => `${s.state} → ${s.action}`)).toEqual(['failed → retry']);
-    expect(await echoExists()).toBe(true);
+    expect(await serviceExists('lock-echo')).toBe(true);
     expect(await inventory()).toMatchObject({ phase: 'applied' });
     expect((await inventory())?.hold).toBeUndefined();
   });
@@ -116,26 +117,49 @@ describe('a release another writer holds', () => {
     await deleteObject(remote(), refOf(echo));
     const { component } = await pass();
     expect(component).toMatchObject({ state: 'failed', stopped: 'converged' });
-    expect(await echoExists()).toBe(true);
+    expect(await serviceExists('lock-echo')).toBe(true);
     expect((await inventory())?.hold).toBeUndefined();
   });
 
-  it('a hold another writer takes between observe and apply stops the apply at its one conditional write', async () => {
-    // This pass observes and plans; another writer then takes the hold; the plan's apply must not write past it.
-    await deleteObject(remote(), refOf(echo));
+  /** This pass's plan, observed and planned now (its apply not yet run). */
+  async function planNow(): Promise<Awaited<ReturnType<ReturnType<typeof rendererBackend>['plan']>>> {
     const manifest = fixtureManifestOf(mesh.ws);
     const renderer = fixtureRendererPlugin.create({ logger: silentLogger(), config: { manifest }, signal: new AbortController().signal });
     const engine = rendererBackend({ name: FIXTURE_RENDERER, renderer, release: { name: 'istio-remote', namespace: NS }, logger: silentLogger() });
     const target = { name: mesh.remote(1).name, role: 'remote' as const, client: remote(), overrides: {} };
     const endpoints = { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' };
-    const plan = await engine.plan(target, { controlPlane: { ...target, role: 'control-plane' }, endpoints, adopt: false, prune: true });
-    expect(plan.changes.map((c) => `${c.op} ${c.kind}/${c.name}`)).toContain('create Service/lock-echo');
+    return engine.plan(target, { controlPlane: { ...target, role: 'control-plane' }, endpoints, adopt: false, prune: true });
+  }
+
+  it('a hold another writer takes between observe and apply stops an install at its one conditional write', async () => {
+    // This pass observes and plans a new object; another writer then takes the hold; the plan's apply must not write past it.
+    await writeFixtureManifest(mesh.ws, [settings, echo, extra]);
+    const plan = await planNow();
+    expect(plan.changes.map((c) => `${c.op} ${c.kind}/${c.name}`)).toContain('create Service/lock-extra');
 
     await plantHold(otherWriter());
     const planted = await remote().core.readNamespacedConfigMap({ name: INVENTORY, namespace: NS });
     await expect(plan.apply()).rejects.toMatchObject({ code: 'MESHD_ERR_RELEASE_LOCKED', writes: 1 });
-    expect(await echoExists()).toBe(false);
+    expect(await serviceExists('lock-extra')).toBe(false);
     const after = await remote().core.readNamespacedConfigMap({ name: INVENTORY, namespace: NS });
     expect(after.metadata?.resourceVersion).toBe(planted.metadata?.resourceVersion);
+  });
+
+  it('an in-place repair takes no hold (no extra write); a writer that came in between is found at its conditional inventory write', async () => {
+    await writeFixtureManifest(mesh.ws, [settings, echo]);
+    await plantHold(otherWriter({ until: Date.now() - 1 }));
+    expect((await pass()).component).toMatchObject({ finalState: 'in-sync' });
+    await deleteObject(remote(), refOf(echo));
+    const plan = await planNow();
+    expect(plan.changes.map((c) => `${c.op} ${c.kind}/${c.name}`)).toContain('create Service/lock-echo');
+    expect(plan.changes.every((c) => c.op !== 'delete')).toBe(true);
+
+    await plantHold(otherWriter());
+    const planted = await remote().core.readNamespacedConfigMap({ name: INVENTORY, namespace: NS });
+    // The repair writes its objects and no pending inventory; the final inventory write is refused.
+    await expect(plan.apply()).rejects.toMatchObject({ code: 'MESHD_ERR_RELEASE_LOCKED', writes: plan.changes.length + 1 });
+    const after = await remote().core.readNamespacedConfigMap({ name: INVENTORY, namespace: NS });
+    expect(after.metadata?.resourceVersion).toBe(planted.metadata?.resourceVersion);
+    expect((await inventory())?.hold?.writer).toBe('meshd-another-writer');
   });
 });

@@ -95,15 +95,32 @@ async function claimRelease(client: ClusterClient, obj: KubeObject, claim: Relea
     return typeof version === 'string' ? { writes: 1, version } : { writes: 1 };
   } catch (err) {
     if (httpStatusOf(err) !== 409) throw err;
-    const message = `${client.name}: release ${obj.metadata.name}: another writer changed the inventory since it was read: nothing else written`;
-    throw new MeshdError('MESHD_ERR_RELEASE_LOCKED', message, { cause: err, writes: 1 });
+    throw lockedError({ cluster: client.name, release: obj.metadata.name, what: 'nothing else written' }, err, 1);
   }
+}
+
+/** A conditional inventory write answered 409: another writer changed the inventory since this one read it. */
+function lockedError(where: { cluster: string; release: string; what: string }, cause: unknown, writes: number): MeshdError {
+  const message = `${where.cluster}: release ${where.release}: another writer changed the inventory since it was read: ${where.what}`;
+  return new MeshdError('MESHD_ERR_RELEASE_LOCKED', message, { cause, writes });
+}
+
+/** True when the usable inventory already lists every object the plan may leave (an upgrade of the same objects, a repair). */
+function inPlace(plan: ReleasePlan, objects: readonly InventoryObject[], previous: readonly InventoryObject[]): boolean {
+  return plan.observedInventory !== undefined && objects.length <= previous.length && plan.finalInventory !== undefined;
+}
+
+/** An in-place step writes no pending inventory; its final inventory is conditional on the observed one (with a claim). */
+function noPendingWrite(claim: ReleaseHoldClaim | undefined): PendingWrite {
+  return claim?.inventoryVersion ? { writes: 0, version: claim.inventoryVersion } : { writes: 0 };
 }
 
 /**
  * Writes the inventory meshd may need to finish from after a crash: every object old or new
- * (`applying`) or still there (`uninstalling`). With a claim it always carries the hold; without one
- * (Tiller's template removal) it is skipped when the usable inventory already lists every object.
+ * (`applying`) or still there (`uninstalling`), with the claim's hold when one is given. Skipped when
+ * the usable inventory already lists every object (an in-place upgrade or repair: a crash leaves
+ * nothing it does not name); then a claim makes the final inventory write conditional instead, so a
+ * writer that came in between is found (409, MESHD_ERR_RELEASE_LOCKED) without an extra write.
  */
 async function writePendingInventory(
   client: ClusterClient,
@@ -115,9 +132,8 @@ async function writePendingInventory(
   const objects = withUids(union(union(previous, journaledRefs(journals.release)), plan.finalInventory?.objects ?? []), uids);
   const record = pendingRecord(plan, objects);
   const key = journals.release?.inventoryKey();
+  if (inPlace(plan, objects, previous) && claim?.inventoryVersion !== null) return noPendingWrite(claim);
   if (claim !== undefined) return claimRelease(client, inventoryObject(plan.namespace, { ...record, hold: claim.hold }, key), claim);
-  // When the usable inventory already lists them all (an upgrade of the same objects, a repair), skip the write.
-  if (plan.observedInventory && objects.length <= previous.length && plan.finalInventory) return { writes: 0 };
   await applyObject(client, inventoryObject(plan.namespace, record, key));
   return { writes: 1 };
 }
@@ -178,12 +194,16 @@ async function writeFinalInventory(
   client: ClusterClient,
   plan: ReleasePlan,
   uids: ReadonlyMap<string, string>,
-  w: { journals: ReleaseJournals; version: string | undefined },
+  w: { journals: ReleaseJournals; version: string | undefined; writes: number },
 ): Promise<void> {
   const final = plan.finalInventory;
   if (final) {
     const obj = inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, w.journals.release?.inventoryKey());
-    await writeInventoryAt(client, obj, w.version);
+    await writeInventoryAt(client, obj, w.version).catch((err: unknown) => {
+      throw httpStatusOf(err) === 409
+        ? lockedError({ cluster: client.name, release: plan.release, what: 'its objects were written, its inventory was not' }, err, w.writes + 1)
+        : err;
+    });
   } else {
     await deleteObject(client, inventoryRef(plan.release, plan.namespace));
   }
@@ -228,6 +248,6 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
-  await writeFinalInventory(client, plan, uids, { journals, version: pending.version });
+  await writeFinalInventory(client, plan, uids, { journals, version: pending.version, writes });
   return writes + 1;
 }
