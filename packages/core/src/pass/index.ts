@@ -18,3 +18,4 @@ export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
 export { backendNames, loadPlugins, pluginSection } from './load-plugins.js';
+export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

@@ -6,6 +6,7 @@ import type {
   ComponentPlan,
   Logger,
   MeshInputs,
+  PrepareInput,
   ReleaseIdentity,
   RenderedRelease,
   RendererInstance,
@@ -43,13 +44,14 @@ export interface RendererBackendOptions {
  * into objects; core observes the release (inventory, journal, live objects), plans it (install,
  * upgrade, repair, prune: planRelease), and the plan's apply server-side applies it with the
  * crash-safe inventory. Removal renders nothing: core uninstalls what the journal and inventory hold.
+ * A renderer that can prepare (render ahead, into its cache) is prepared through the same instance.
  */
 export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
   const { name, renderer, release, logger } = o;
   const warn = (cluster: string, warnings: readonly string[]): void => {
     for (const w of warnings) logger.warn({ cluster, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
   };
-  return {
+  const instance: ComponentInstance = {
     async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
       const rendered = await renderer.render({ target, mesh, release });
       const desired = rendered.objects;
@@ -83,4 +85,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
       return releaseComponentPlan(name, target.client, plan, journals);
     },
   };
+  const prepare = renderer.prepare?.bind(renderer);
+  if (prepare) instance.prepare = (input: PrepareInput): Promise<void> => prepare({ ...input, release });
+  return instance;
 }
