@@ -65,9 +65,7 @@ describe('nextMoves: the endpoints a Pilot move will produce, known before the o
     });
     fc.assert(
       fc.property(fc.uniqueArray(pod, { selector: (p) => p.name, maxLength: 4 }), (specs) => {
-        const pilot = specs.map((s) =>
-          testPod(s.name, { created: `2024-01-01T00:0${s.minute}:00Z`, ip: s.ip, ready: s.ready, terminating: s.terminating }),
-        );
+        const pilot = specs.map((s) => testPod(s.name, { created: `2024-01-01T00:0${s.minute}:00Z`, ip: s.ip, ready: s.ready, terminating: s.terminating }));
         const before = chooseEndpoint('pilot', pilot);
         const moves = nextMoves(pilotPods(...pilot), {});
         if (!before.ok) {

@@ -65,7 +65,10 @@ describe('MovePreparation: the next move rendered when its pod turns Ready, boun
     h.hold();
     h.cache.push(pilot('istio-pilot-new', '192.0.2.2', 5), policy('istio-policy-new', '198.51.100.2', 5));
     h.moves.podsChanged();
-    h.cache.splice(h.cache.findIndex((p) => p.metadata?.name === 'istio-policy-new'), 1);
+    h.cache.splice(
+      h.cache.findIndex((p) => p.metadata?.name === 'istio-policy-new'),
+      1,
+    );
     h.open();
     await h.moves.idle();
     expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1']);
@@ -76,7 +79,11 @@ describe('MovePreparation: the next move rendered when its pod turns Ready, boun
     h.cache.push(pilot('istio-pilot-new', '192.0.2.2', 5), policy('istio-policy-new', '198.51.100.2', 5));
     h.moves.podsChanged();
     await h.moves.idle();
-    h.cache.splice(h.cache.findIndex((p) => p.metadata?.name === 'istio-pilot-new'), 1, pilot('istio-pilot-newer', '192.0.2.3', 6));
+    h.cache.splice(
+      h.cache.findIndex((p) => p.metadata?.name === 'istio-pilot-new'),
+      1,
+      pilot('istio-pilot-newer', '192.0.2.3', 6),
+    );
     h.moves.podsChanged();
     await h.moves.idle();
     expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1', '192.0.2.1 198.51.100.2', '192.0.2.3 198.51.100.1']);

@@ -89,7 +89,12 @@ export class MovePreparation {
     const started = performance.now();
     const { pilot, policy, statsd } = move.endpoints;
     const prepare = this.o.prepare ?? prepareRemotes;
-    const done = await prepare({ plugins: this.o.plugins(), config: this.o.config(), mesh, endpoints: { pilot: pilot.ip, policy: policy.ip, statsd: statsd.ip } });
+    const done = await prepare({
+      plugins: this.o.plugins(),
+      config: this.o.config(),
+      mesh,
+      endpoints: { pilot: pilot.ip, policy: policy.ip, statsd: statsd.ip },
+    });
     this.o.logger.debug(
       { component: move.component, from: move.from.pod, to: move.to.pod, prepared: done, ms: Math.round(performance.now() - started) },
       'prepared the renders of a coming endpoint move',
