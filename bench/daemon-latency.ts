@@ -11,7 +11,7 @@
 // the move's path) and those done before it (the render prepared when the new pod turned Ready).
 // --trace FILE: the daemon's HTTP requests and helm runs, timed (bench/lib/request-trace.ts), and a
 // per-move timeline from the old pod's deletion.
-// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE]
+// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE] [--log-level debug]
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,6 +31,7 @@ const trials = intFlag(argv, '--trials', 20);
 const pollMs = intFlag(argv, '--poll-ms', 20);
 const out = flag(argv, '--out');
 const trace = flag(argv, '--trace');
+const logLevel = flag(argv, '--log-level') ?? 'info';
 ensureBuilt();
 const machine = machineInfo();
 console.log(`bench:daemon: ${trials} trials each, poll ${pollMs} ms; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`);
@@ -54,7 +55,7 @@ const traceEnv = trace
       MESHD_TRACE_FILE: resolve(trace),
     }
   : undefined;
-const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, ...(traceEnv ? { env: traceEnv } : {}) });
+const daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel, ...(traceEnv ? { env: traceEnv } : {}) });
 const samples: Record<string, number[]> = { drop: [], dropStatus: [], remove: [], pilot: [], pilotReady: [], drift: [] };
 /**
  * Per Pilot move: reconciles of remote keys, of the registry key, pod LISTs on the control plane, and

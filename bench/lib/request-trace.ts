@@ -17,14 +17,23 @@ const record = (entry: Record<string, unknown>): void => {
 
 type RequestFn = typeof http.request;
 
+/** Method, port and path of a request from its arguments: (url, options, …) or (options, …). */
+function target(args: readonly unknown[]): { method: string; port: unknown; path: string } {
+  const first = args[0];
+  if (typeof first === 'string' || first instanceof URL) {
+    const url = new URL(first);
+    return { method: (args[1] as http.RequestOptions | undefined)?.method ?? 'GET', port: url.port, path: url.pathname };
+  }
+  const options = first as http.RequestOptions | undefined;
+  return { method: options?.method ?? 'GET', port: options?.port, path: String(options?.path ?? '').split('?')[0] };
+}
+
 function traceRequests(module: { request: RequestFn }, scheme: string): void {
   const original = module.request;
   const traced = (...args: unknown[]): http.ClientRequest => {
     const start = wallNow();
-    const first = args[0];
-    const options = (typeof first === 'string' || first instanceof URL ? args[1] : first) as http.RequestOptions | undefined;
     const request = (original as (...a: unknown[]) => http.ClientRequest)(...args);
-    const entry = { kind: 'http', scheme, method: options?.method ?? 'GET', port: options?.port, path: String(options?.path ?? '').split('?')[0], start };
+    const entry = { kind: 'http', scheme, ...target(args), start };
     request.once('response', (response: http.IncomingMessage) => {
       response.once('end', () => record({ ...entry, status: response.statusCode, ms: wallNow() - start }));
     });

@@ -60,6 +60,15 @@ describe('MovePreparation: the next move rendered when its pod turns Ready, boun
     expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1']);
   });
 
+  it('a change right after a look that found nothing is looked at too (two events in one chunk)', async () => {
+    const h = harness();
+    h.moves.podsChanged(); // the new pod ADDED, Pending: nothing to prepare
+    h.cache.push(pilot('istio-pilot-new', '192.0.2.2', 5));
+    h.moves.podsChanged(); // the same pod MODIFIED, Ready, before the first look's promise settled
+    await h.moves.idle();
+    expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1']);
+  });
+
   it('a successor that stopped being one before its turn is dropped, never prepared', async () => {
     const h = harness();
     h.hold();

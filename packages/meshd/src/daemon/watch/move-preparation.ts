@@ -46,30 +46,35 @@ function moveId(move: NextMove): string {
  */
 export class MovePreparation {
   private readonly prepared = new Set<string>();
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Set and cleared synchronously around a drain, so a call that comes as one ends is never lost. */
+  private busy = false;
+  private running: Promise<void> = Promise.resolve();
+  /** The pods changed since the drain last looked at them. */
+  private changed = false;
 
   constructor(private readonly o: MovePreparationOptions) {}
 
   /** The control-plane pods changed without changing the endpoints chosen: prepare the next move (returns at once). */
   podsChanged(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => (this.running = undefined));
+    this.changed = true;
+    if (!this.busy) this.running = this.drain();
   }
 
   /** Resolves once no preparation runs (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.busy) await this.running;
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      for (let move = this.nextUnprepared(); move; move = this.nextUnprepared()) await this.prepareMove(move);
-    } while (this.again);
+    this.busy = true;
+    try {
+      while (this.changed) {
+        this.changed = false;
+        for (let move = this.nextUnprepared(); move; move = this.nextUnprepared()) await this.prepareMove(move);
+      }
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** The first possible move not prepared yet; forgets prepared moves that are no longer possible. */
