@@ -31,7 +31,7 @@ const trials = intFlag(argv, '--trials', 20);
 const pollMs = intFlag(argv, '--poll-ms', 20);
 const out = flag(argv, '--out');
 const trace = flag(argv, '--trace');
-const logLevel = flag(argv, '--log-level') ?? 'info';
+const logLevel = (flag(argv, '--log-level') ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
 ensureBuilt();
 const machine = machineInfo();
 console.log(`bench:daemon: ${trials} trials each, poll ${pollMs} ms; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`);

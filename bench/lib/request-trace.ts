@@ -24,8 +24,9 @@ function target(args: readonly unknown[]): { method: string; port: unknown; path
     const url = new URL(first);
     return { method: (args[1] as http.RequestOptions | undefined)?.method ?? 'GET', port: url.port, path: url.pathname };
   }
-  const options = first as http.RequestOptions | undefined;
-  return { method: options?.method ?? 'GET', port: options?.port, path: String(options?.path ?? '').split('?')[0] };
+  const options = (first ?? {}) as http.RequestOptions;
+  const [path = ''] = String(options.path ?? '').split('?');
+  return { method: options.method ?? 'GET', port: options.port, path };
 }
 
 function traceRequests(module: { request: RequestFn }, scheme: string): void {
