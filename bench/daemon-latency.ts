@@ -11,7 +11,7 @@
 // the move's path) and those done before it (the render prepared when the new pod turned Ready).
 // --trace FILE: the daemon's HTTP requests and helm runs, timed (bench/lib/request-trace.ts), and a
 // per-move timeline from the old pod's deletion.
-// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE] [--log-level debug]
+// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE] [--log-level debug] [--daemon-log FILE]
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -143,6 +143,15 @@ try {
     await waitIdle(daemon);
   }
 } finally {
+  const daemonLog = flag(argv, '--daemon-log');
+  if (daemonLog)
+    await writeFile(
+      daemonLog,
+      daemon
+        .records()
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
   await daemon.stop();
   await ws.cleanup();
   await rm(helmDir, { recursive: true, force: true });

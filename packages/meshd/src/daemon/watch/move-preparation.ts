@@ -25,6 +25,9 @@ function podsByComponent(pods: MovePreparationOptions['pods']): PodsByComponent 
   return pilot && policy && statsd ? { pilot, policy, statsd } : undefined;
 }
 
+/** What MovePreparation logs once a move is prepared (bench:daemon counts it). */
+export const PREPARED_MESSAGE = 'prepared the renders of a coming endpoint move';
+
 /** Identity of a move: where every endpoint goes (one preparation per distinct one). */
 function moveId(move: NextMove): string {
   const { pilot, policy, statsd } = move.endpoints;
@@ -100,9 +103,10 @@ export class MovePreparation {
       mesh,
       endpoints: { pilot: pilot.ip, policy: policy.ip, statsd: statsd.ip },
     });
-    this.o.logger.debug(
+    // Info: one line per standby pod that turns Ready (a rollout), not per pass.
+    this.o.logger.info(
       { component: move.component, from: move.from.pod, to: move.to.pod, prepared: done, ms: Math.round(performance.now() - started) },
-      'prepared the renders of a coming endpoint move',
+      PREPARED_MESSAGE,
     );
   }
 }
