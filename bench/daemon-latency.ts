@@ -8,7 +8,8 @@
 // besides the move's own (discovery reads the watch cache: 0); a meshd-owned Endpoints deleted on a
 // remote → repaired. Polled every --poll-ms (default 20 ms). meshd runs helm through a wrapper that
 // logs each `helm template` run: per move, the runs, those started after the old pod's deletion (on
-// the move's path) and those done before it (the render prepared when the new pod turned Ready).
+// the move's path) and those done before it, and the moves the daemon prepared (rendered when the new
+// pod turned Ready: one helm run per move and a preparation means both passes found that render).
 // --trace FILE: the daemon's HTTP requests and helm runs, timed (bench/lib/request-trace.ts), and a
 // per-move timeline from the old pod's deletion.
 // Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE] [--log-level debug] [--daemon-log FILE]
@@ -65,6 +66,8 @@ const pilotMoves: {
   remoteKeys: number;
   registryKeys: number;
   podLists: number;
+  /** The daemon's "prepared the renders of a coming endpoint move" lines (0 before this branch). */
+  preparations: number;
   helmRuns: number;
   helmRunsAfterDelete: number;
   helmDoneBeforeDelete: number;
@@ -106,9 +109,10 @@ try {
   }
   const reconciles = (registry: boolean): number =>
     daemon.records().filter((r) => (r.msg === 'reconciled' || String(r.msg).startsWith('reconcile failed')) && (r.key === REGISTRY_KEY) === registry).length;
+  const preparations = (): number => daemon.records().filter((r) => r.msg === 'prepared the renders of a coming endpoint move').length;
   const podLists = (): Promise<number> => env.clusters[0]!.requestCount({ verbs: ['LIST'], resources: ['pods'] });
   for (let i = 0; i < trials; i++) {
-    const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists() };
+    const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists(), preparations: preparations() };
     let readyAt = 0;
     const from = Date.now();
     const ip = await env.controlPlane.movePilot(() => (readyAt = performance.now()));
@@ -130,6 +134,7 @@ try {
       registryKeys: reconciles(true) - before.registryKeys,
       // movePilot lists the old pods itself: one LIST that is not meshd's.
       podLists: (await podLists()) - before.podLists - 1,
+      preparations: preparations() - before.preparations,
       helmRuns: runs.runs,
       helmRunsAfterDelete: runs.afterDelete,
       helmDoneBeforeDelete: runs.doneBeforeDelete,
@@ -178,7 +183,7 @@ console.log(
   `per Pilot move (${remotes.length} remotes): remote-key reconciles ${perMove('remoteKeys')}; registry-key reconciles ${perMove('registryKeys')}; control-plane pod LISTs by meshd ${perMove('podLists')}`,
 );
 console.log(
-  `helm template runs per move ${perMove('helmRuns')}; started after the old pod's deletion ${perMove('helmRunsAfterDelete')}; done before it ${perMove('helmDoneBeforeDelete')}`,
+  `helm template runs per move ${perMove('helmRuns')}; started after the old pod's deletion ${perMove('helmRunsAfterDelete')}; done before it ${perMove('helmDoneBeforeDelete')}; moves prepared ${perMove('preparations')}`,
 );
 const timelines = trace ? moveTimelines(await readFile(trace, 'utf8'), windows) : undefined;
 if (timelines) console.log(`\n${timelines.text}`);
