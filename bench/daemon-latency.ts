@@ -115,7 +115,9 @@ try {
     const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists(), preparations: preparations() };
     let readyAt = 0;
     const from = Date.now();
-    const ip = await env.controlPlane.movePilot(() => (readyAt = performance.now()));
+    const ip = await env.controlPlane.movePilot(() => {
+      readyAt = performance.now();
+    });
     const deletedAt = performance.now();
     const deleted = Date.now();
     const updated = await msUntil(
