@@ -37,15 +37,14 @@ export async function prepareRemotes(o: PrepareRemotesOptions): Promise<number> 
   const done = await mapLimit(o.mesh.remotes, Math.max(1, o.config.concurrency), async (remote) => {
     const cluster = { name: remote.name, role: 'remote' as const, overrides: o.config.clusters[remote.name] ?? {} };
     const components = preparingComponents(o, remote.name, remote.annotations[BACKEND_ANNOTATION]);
-    const outcomes = await Promise.all(
-      components.map(
-        (p) =>
-          p.instance.prepare?.({ cluster, endpoints: o.endpoints }).then(
-            () => 1,
-            () => 0,
-          ) ?? 0,
-      ),
-    );
+    const prepared = (p: LoadedPlugin): Promise<number> =>
+      Promise.resolve()
+        .then(() => p.instance.prepare?.({ cluster, endpoints: o.endpoints }))
+        .then(
+          () => 1,
+          () => 0,
+        );
+    const outcomes = await Promise.all(components.map(prepared));
     return outcomes.reduce((a: number, b) => a + b, 0);
   });
   return done.reduce((a, b) => a + b, 0);
