@@ -1,10 +1,10 @@
 import { ServedApiCache } from '@meshd/core/cluster';
 import { definePlugin, neededEndpoints } from '@meshd/core';
-import type { PluginContext, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
+import type { MeshEndpoints, PluginContext, PrepareInput, ReleaseIdentity, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
 import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
 import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';
-import type { HelmBinary } from '@meshd/helm';
+import type { HelmBinary, RenderRequest } from '@meshd/helm';
 import { servedObjects } from './served-objects.js';
 
 /** Name of this backend in config (`backend: helm-template`). */
@@ -30,19 +30,29 @@ class HelmTemplateRenderer implements RendererInstance {
     return this.helm;
   }
 
-  /** `helm template` of the chart with the cluster's values (cached), as the cluster can take it. */
-  async render({ target, mesh, release }: RenderInput): Promise<RenderedRelease> {
+  /** What `helm template` is asked for one cluster with these endpoints (the cache's key: chart, values, release, binary). */
+  private async request(cluster: RenderInput['target'] | PrepareInput['cluster'], endpoints: MeshEndpoints, release: ReleaseIdentity): Promise<RenderRequest> {
     const { chart, values } = this.ctx.config;
-    const resolved = releaseValues(neededEndpoints(mesh, HELM_TEMPLATE), values, target);
-    const rendered = await this.cache.render({
+    return {
       helm: await this.helmBinary(),
       chartDir: chart,
       release: release.name,
       namespace: release.namespace,
-      values: resolved,
-    });
+      values: releaseValues(endpoints, values, cluster),
+    };
+  }
+
+  /** `helm template` of the chart with the cluster's values (cached), as the cluster can take it. */
+  async render({ target, mesh, release }: RenderInput): Promise<RenderedRelease> {
+    const rendered = await this.cache.render(await this.request(target, neededEndpoints(mesh, HELM_TEMPLATE), release));
     const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);
     return { objects: served.objects, notes: served.conversions, unserved: served.unserved.map((u) => u.message) };
+  }
+
+  /** Renders into the cache what render() will ask for with these endpoints (the next Pilot move's); bounded by the cache. */
+  async prepare({ cluster, endpoints, release }: PrepareInput & { release: ReleaseIdentity }): Promise<void> {
+    const outcome = await this.cache.prepare(await this.request(cluster, endpoints, release));
+    this.ctx.logger.debug({ cluster: cluster.name, outcome }, 'render prepared for a coming endpoint change');
   }
 }
 

@@ -5,3 +5,4 @@ export * from './pod-readiness.js';
 export * from './endpoint-choice.js';
 export * from './discover.js';
 export * from './request-options.js';
+export * from './next-move.js';

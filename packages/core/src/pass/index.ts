@@ -19,3 +19,4 @@ export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
 export { backendNames, loadPlugins, pluginSection } from './load-plugins.js';
 export { writesOf } from './components.js';
+export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

@@ -93,13 +93,30 @@ function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTa
   return { target, components: componentsFor(ctx.plugins, backend) };
 }
 
-/** Runs the backend and addons on one reachable, unblocked remote, in order. */
+/** A component's plan step: core's skipped plan when its needs are unmet, else the plugin's own. */
+function planStep(plugin: LoadedPlugin): (t: ClusterTarget, m: MeshInputs) => Promise<ComponentPlan> {
+  return (t, m) => Promise.resolve().then(() => unmetNeedPlan(plugin, t, m) ?? plugin.instance.plan(t, m));
+}
+
+/**
+ * Runs the backend and addons on one reachable, unblocked remote. Plans only read, so every
+ * component's plan starts at once (an addon's reads overlap the backend's render and reads); the
+ * plans are applied in the components' order, and a plan made while an earlier component still had
+ * writes to make is made again once they are done: each component plans against what the ones before
+ * it wrote, as when they ran one after another.
+ */
 export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
   const { target, components } = targetOf(probe, ctx);
-  for (const plugin of components) {
-    const step = (t: ClusterTarget, m: MeshInputs): Promise<ComponentPlan> => Promise.resolve(unmetNeedPlan(plugin, t, m) ?? plugin.instance.plan(t, m));
-    report.components.push(await runComponent({ step, name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
+  const steps = components.map(planStep);
+  const early = steps.map((step) => step(target, ctx.mesh));
+  for (const plan of early) void plan.catch(() => undefined); // a plan made again is not awaited: its failure is not the pass's
+  let written = false;
+  for (const [i, plugin] of components.entries()) {
+    const planned = written ? steps[i]!(target, ctx.mesh) : early[i]!;
+    const component = await runComponent({ step: () => planned, name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply });
+    report.components.push(component);
+    written ||= component.writes > 0;
   }
   summarise(report, ctx.apply.enabled);
   return report;

@@ -132,12 +132,27 @@ export interface ComponentPlan {
   remember?(): Promise<void>;
 }
 
+/**
+ * What a plugin may prepare ahead of a pass: one remote (no connection: preparing reads no cluster)
+ * and the endpoints a pass may soon have (the next Pilot move's, known once its new pod is Ready).
+ */
+export interface PrepareInput {
+  cluster: Pick<ClusterTarget, 'name' | 'role' | 'overrides'>;
+  endpoints: MeshEndpoints;
+}
+
 /** What a created plugin does: observe a cluster and plan (the pure part lives inside), per cluster. */
 export interface ComponentInstance {
   /** Observe and plan the component's desired state on a remote. */
   plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
   /** Observe and plan removing everything the component made on a cluster that left the mesh. */
   planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
+  /**
+   * Optional: warm what `plan` would compute for these inputs (a renderer renders into its cache), so a
+   * pass that gets them finds the work done. Speculative: reads and writes no cluster, decides nothing,
+   * may refuse (bounded by the plugin); a failure is the real pass's to meet and report.
+   */
+  prepare?(input: PrepareInput): Promise<void>;
 }
 
 /**
@@ -182,6 +197,8 @@ export interface RenderedRelease {
 /** What a created renderer does: render the release for one cluster. Reads only; never writes to a cluster. */
 export interface RendererInstance {
   render(input: RenderInput): Promise<RenderedRelease>;
+  /** Optional: render into the renderer's cache what `render` would render with these inputs (see ComponentInstance.prepare). */
+  prepare?(input: PrepareInput & { release: ReleaseIdentity }): Promise<void>;
 }
 
 /** What every plugin definition declares, whatever its kind. */

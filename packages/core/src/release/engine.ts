@@ -10,6 +10,7 @@ import type {
   ComponentPlan,
   Logger,
   MeshInputs,
+  PrepareInput,
   ReleaseIdentity,
   RenderedRelease,
   RendererInstance,
@@ -153,7 +154,8 @@ export interface RendererBackendOptions {
  * its state (chooseReleaseState), plans the one action the state leads to (NEXT_STEP, planRelease),
  * and in apply mode carries it out under a hold, observes again, chooses again… until the stop rule
  * (in sync, nothing to do, no progress, MAX_RELEASE_STEPS). Removal renders nothing: core uninstalls
- * what the journal and inventory hold, the same way.
+ * what the journal and inventory hold, the same way. A renderer that can prepare (render ahead, into
+ * its cache) is prepared through the same instance.
  */
 export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
   const { name, renderer, release, logger } = o;
@@ -173,7 +175,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
     now,
     logger,
   });
-  return {
+  const instance: ComponentInstance = {
     async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
       const rendered = await renderer.render({ target, mesh, release });
       const t = targetOf(target, mesh, rendered.objects);
@@ -184,4 +186,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
       return componentPlanOf(name, t, await observeAndPlan(t));
     },
   };
+  const prepare = renderer.prepare?.bind(renderer);
+  if (prepare) instance.prepare = (input: PrepareInput): Promise<void> => prepare({ ...input, release });
+  return instance;
 }

@@ -100,3 +100,63 @@ describe('RenderCache', () => {
     expect(fake.calls[0]!.signal).toBeUndefined();
   });
 });
+
+describe('RenderCache.prepare: a render ahead of the pass that will ask for it, bounded', () => {
+  it('a pass asking for a prepared render runs no helm of its own: it joins the run in flight, or finds it kept', async () => {
+    const fake = countingRender();
+    const cache = new RenderCache({ render: fake.render, digest });
+    const prepared = cache.prepare(request({ pilot: '192.0.2.2' }));
+    await Promise.resolve();
+    const joined = cache.render(request({ pilot: '192.0.2.2' }));
+    fake.open();
+    expect(await prepared).toBe('rendered');
+    expect((await joined).objects[0]!.data).toEqual({ pilot: '192.0.2.2' });
+    await cache.render(request({ pilot: '192.0.2.2' }));
+    expect(fake.calls).toHaveLength(1);
+    expect(cache.counts()).toEqual({ renders: 1, hits: 2, preparedHits: 1, prepared: 1, refused: 0 });
+  });
+
+  it('prepares nothing already kept', async () => {
+    const fake = countingRender();
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest });
+    await cache.render(request({ pilot: '192.0.2.1' }));
+    expect(await cache.prepare(request({ pilot: '192.0.2.1' }))).toBe('cached');
+    expect(cache.counts()).toMatchObject({ renders: 1, prepared: 0 });
+  });
+
+  it('refuses beyond maxPrepared renders nobody asked for; one asked for, failed or pushed out frees its place', async () => {
+    const fake = countingRender({ failFirst: true });
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest, maxEntries: 4, maxPrepared: 2 });
+    expect(await cache.prepare(request({ v: 1 }))).toBe('failed'); // forgotten: frees its place
+    expect(await cache.prepare(request({ v: 2 }))).toBe('rendered');
+    expect(await cache.prepare(request({ v: 3 }))).toBe('rendered');
+    expect(await cache.prepare(request({ v: 4 }))).toBe('refused');
+    await cache.render(request({ v: 2 })); // asked for: no longer speculative
+    expect(await cache.prepare(request({ v: 4 }))).toBe('rendered');
+    for (const v of [5, 6, 7]) await cache.render(request({ v })); // pushes v3 and v4 out of the cache
+    expect(await cache.prepare(request({ v: 8 }))).toBe('rendered');
+    expect(await cache.prepare(request({ v: 9 }))).toBe('rendered');
+    expect(await cache.prepare(request({ v: 10 }))).toBe('refused');
+    expect(cache.counts()).toMatchObject({ prepared: 6, refused: 2, preparedHits: 1 });
+  });
+
+  it('by default holds at most a quarter of the cache in unused prepared renders', async () => {
+    const fake = countingRender();
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest, maxEntries: 16 });
+    const outcomes = [];
+    for (let v = 0; v < 6; v++) outcomes.push(await cache.prepare(request({ v })));
+    expect(outcomes).toEqual(['rendered', 'rendered', 'rendered', 'rendered', 'refused', 'refused']);
+  });
+
+  it('a failed prepared render is forgotten: the pass renders again and meets the failure itself', async () => {
+    const fake = countingRender({ failFirst: true });
+    fake.open();
+    const cache = new RenderCache({ render: fake.render, digest });
+    expect(await cache.prepare(request({ a: 1 }))).toBe('failed');
+    await expect(cache.render(request({ a: 1 }))).resolves.toMatchObject({ chartDigest: 'digest-a' });
+    expect(fake.calls).toHaveLength(2);
+  });
+});

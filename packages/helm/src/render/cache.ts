@@ -17,6 +17,23 @@ export interface RenderedRelease {
   renderKey: string;
 }
 
+/** How a RenderCache.prepare ended: found in the cache, rendered now, refused by the bound, or failed (forgotten). */
+export type PrepareOutcome = 'cached' | 'rendered' | 'refused' | 'failed';
+
+/** What a RenderCache did since it was made (tests and benchmarks read it; nothing decides on it). */
+export interface RenderCacheCounts {
+  /** Renders started (helm runs, or store reads with a store). */
+  renders: number;
+  /** render() calls answered by a render kept or in flight. */
+  hits: number;
+  /** Of those, the first ask for a render that prepare() started. */
+  preparedHits: number;
+  /** Renders prepare() started. */
+  prepared: number;
+  /** prepare() calls refused because the bound of unused prepared renders was reached. */
+  refused: number;
+}
+
 /** Options of a RenderCache. */
 export interface RenderCacheOptions {
   /** What renders (default renderChart, or renderChartStored with `store`); tests wrap it to count renders. */
@@ -29,6 +46,8 @@ export interface RenderCacheOptions {
   maxEntries?: number;
   /** Aborts renders in flight (e.g. daemon shutdown); a caller's own signal only stops its wait. */
   signal?: AbortSignal;
+  /** Prepared renders not asked for yet that the cache holds at most; default a quarter of maxEntries (at least 1). */
+  maxPrepared?: number;
 }
 
 function waitOrAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -41,25 +60,41 @@ function waitOrAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): P
   });
 }
 
+/** A render's identity: its key and what the rendered release records. */
+type RenderIdentity = Omit<RenderedRelease, 'objects'>;
+
 /**
  * Renders each distinct (chart digest, values hash, release, namespace, helm binary) once and shares
  * the result: concurrent callers asking for the same render wait on the same helm run. A failed
  * render is forgotten, so the next call runs helm again. Every caller gets its own deep copy of the
- * objects. The cache owns its entries; it never decides whether a render is needed.
+ * objects. `prepare` renders ahead for a pass that may come (the next Pilot move's values): such
+ * renders are bounded (maxPrepared unused at once; beyond it prepare refuses), so speculation never
+ * pushes more than that out of the cache. The cache owns its entries; it never decides whether a
+ * render is needed.
  */
 export class RenderCache {
   private readonly entries = new Map<string, Promise<RenderedRelease>>();
+  /** Keys of renders prepare() started that no render() asked for yet. */
+  private readonly unusedPrepared = new Set<string>();
   private readonly renderFn: (request: RenderRequest, chartDigest: string) => Promise<KubeObject[]>;
   private readonly digestFn: (chartDir: string) => Promise<string>;
   private readonly maxEntries: number;
+  private readonly maxPrepared: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly tally: RenderCacheCounts = { renders: 0, hits: 0, preparedHits: 0, prepared: 0, refused: 0 };
 
   constructor(options: RenderCacheOptions = {}) {
     const store = options.store;
     this.renderFn = options.render ?? (store ? (request, chartDigest) => renderChartStored(store, request, chartDigest) : renderChart);
     this.digestFn = options.digest ?? chartDigest;
     this.maxEntries = Math.max(1, options.maxEntries ?? 16);
+    this.maxPrepared = Math.max(1, options.maxPrepared ?? Math.floor(this.maxEntries / 4));
     this.signal = options.signal;
+  }
+
+  /** What the cache did so far (a copy). */
+  counts(): RenderCacheCounts {
+    return { ...this.tally };
   }
 
   /** Renders in the cache (kept renders, including ones in flight). */
@@ -69,14 +104,14 @@ export class RenderCache {
 
   /** The release rendered from `request` (request.signal only stops this caller's wait). */
   async render(request: RenderRequest): Promise<RenderedRelease> {
-    const digest = await this.digestFn(request.chartDir);
-    const hash = valuesHash(request.values);
-    const { binary, major } = request.helm;
-    const renderKey = sha256Hex(JSON.stringify([digest, hash, request.release, request.namespace, binary, major]));
+    const identity = await this.identify(request);
+    const { renderKey } = identity;
     let entry = this.entries.get(renderKey);
     if (entry === undefined) {
-      entry = this.start(renderKey, request, { chartDigest: digest, valuesHash: hash, renderKey });
+      entry = this.start(request, identity);
     } else {
+      this.tally.hits += 1;
+      if (this.unusedPrepared.delete(renderKey)) this.tally.preparedHits += 1;
       this.entries.delete(renderKey); // refresh its place as most recently used
       this.entries.set(renderKey, entry);
     }
@@ -84,23 +119,62 @@ export class RenderCache {
     return { ...rendered, objects: structuredClone(rendered.objects) };
   }
 
+  /**
+   * Renders `request` into the cache for a render() that may come, and waits for it; never throws.
+   * Refused while maxPrepared prepared renders wait unused (each leaves that count when render()
+   * asks for it, fails, or is pushed out of the cache). request.signal is not used: the render is
+   * the cache's, stopped only by the cache's own signal.
+   */
+  async prepare(request: RenderRequest): Promise<PrepareOutcome> {
+    const identity = await this.identify(request).catch(() => undefined);
+    if (identity === undefined) return 'failed';
+    if (this.entries.has(identity.renderKey)) return 'cached';
+    if (this.unusedPrepared.size >= this.maxPrepared) {
+      this.tally.refused += 1;
+      return 'refused';
+    }
+    const entry = this.start(request, identity);
+    this.tally.prepared += 1;
+    this.unusedPrepared.add(identity.renderKey);
+    return entry.then(
+      () => 'rendered',
+      () => 'failed',
+    );
+  }
+
   /** Forgets every render (the next call of each runs helm again). */
   clear(): void {
     this.entries.clear();
+    this.unusedPrepared.clear();
   }
 
-  private start(renderKey: string, request: RenderRequest, identity: Omit<RenderedRelease, 'objects'>): Promise<RenderedRelease> {
+  private async identify(request: RenderRequest): Promise<RenderIdentity> {
+    const digest = await this.digestFn(request.chartDir);
+    const hash = valuesHash(request.values);
+    const { binary, major } = request.helm;
+    const renderKey = sha256Hex(JSON.stringify([digest, hash, request.release, request.namespace, binary, major]));
+    return { chartDigest: digest, valuesHash: hash, renderKey };
+  }
+
+  private start(request: RenderRequest, identity: RenderIdentity): Promise<RenderedRelease> {
+    const { renderKey } = identity;
     const shared = { ...request, signal: this.signal };
+    this.tally.renders += 1;
     const entry = this.renderFn(shared, identity.chartDigest).then((objects) => ({ ...identity, objects }));
     entry.catch(() => {
-      if (this.entries.get(renderKey) === entry) this.entries.delete(renderKey);
+      if (this.entries.get(renderKey) === entry) this.forget(renderKey);
     });
     this.entries.set(renderKey, entry);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.forget(oldest);
     }
     return entry;
+  }
+
+  private forget(renderKey: string): void {
+    this.entries.delete(renderKey);
+    this.unusedPrepared.delete(renderKey);
   }
 }

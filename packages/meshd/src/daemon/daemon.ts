@@ -10,6 +10,7 @@ import { BUILTIN_PLUGINS } from '../plugins.js';
 import { manyListenerAbortController } from './process/abort.js';
 import { ClusterWatches } from './watch/cluster-watches.js';
 import { daemonWatchSpecs } from './watch/daemon-watch-specs.js';
+import { MovePreparation } from './watch/move-preparation.js';
 import type { Clock } from './process/clock.js';
 import { parseListen, type HealthSources } from './status/health.js';
 import { REGISTRY_KEY, registryReadsEndpoints } from './queue/keys.js';
@@ -116,6 +117,13 @@ export class Daemon {
     this.feed = new StatusFeed({ status: () => this.status(), redactor: o.redactor });
     const connect = o.connect ?? ((name: string, kubeconfigText: string) => this.pool.connect(name, kubeconfigText));
     this.metrics = new DaemonMetrics({ queueDepth: () => this.queue.depth(), status: () => this.state });
+    const moves = new MovePreparation({
+      pods: (selector) => this.watches.controlPlanePods(selector),
+      config: () => this.config,
+      plugins: () => this.plugins,
+      mesh: () => this.lastGood.mesh,
+      logger: o.logger.child({ component: 'prepare' }),
+    });
     this.watches = new ClusterWatches({
       specs: () => daemonWatchSpecs(this.plugins),
       connect,
@@ -125,6 +133,7 @@ export class Daemon {
       endpointReaders: () => this.endpointReaders(),
       logger: o.logger.child({ component: 'watch' }),
       watchTimeoutSeconds: () => Math.max(1, Math.round(this.config.watchTimeout / 1000)),
+      controlPlanePodsChanged: () => moves.podsChanged(),
       ...versionOptions(o),
     });
     if (o.leader)

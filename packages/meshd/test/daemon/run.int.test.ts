@@ -101,6 +101,27 @@ describe('meshd run against real clusters', () => {
     console.log(`Pilot IP change → all remotes updated: ${moved.ms} ms`);
   });
 
+  it('renders a Pilot move as soon as its new pod is Ready, writing nothing until the old pod goes', async () => {
+    const oldIp = await env.controlPlane.podIp('pilot');
+    const remotes = env.clusters.slice(1);
+    const preparedBefore = logs.filter((l) => l.includes('prepared the renders of a coming endpoint move')).length;
+    let whileBothServed: { prepared: Record<string, unknown>; endpoints: (string[] | undefined)[] } | undefined;
+    const newIp = await env.controlPlane.movePilot(async () => {
+      const { value } = await until('the move prepared', () => {
+        const lines = logs.filter((l) => l.includes('prepared the renders of a coming endpoint move'));
+        return Promise.resolve(lines.length > preparedBefore ? (JSON.parse(lines.at(-1)!) as Record<string, unknown>) : undefined);
+      });
+      whileBothServed = { prepared: value, endpoints: await Promise.all(remotes.map((c) => endpointIps(c, 'istio-pilot'))) };
+    });
+    // Both remotes' renders were made while the old pod still served, and nothing was written then.
+    expect(whileBothServed?.prepared).toMatchObject({ component: 'pilot', prepared: 2 });
+    expect(whileBothServed?.endpoints).toEqual([[oldIp], [oldIp]]);
+    await until('both remotes updated', async () => {
+      const ips = await Promise.all(remotes.map((c) => endpointIps(c, 'istio-pilot')));
+      return ips.every((x) => x?.length === 1 && x[0] === newIp) ? true : undefined;
+    });
+  });
+
   it('repairs a meshd-owned Endpoints deleted on a remote', async () => {
     const remote = env.clusters[1]!;
     await clientOf(remote).core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });

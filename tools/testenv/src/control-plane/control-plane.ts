@@ -20,11 +20,12 @@ export interface ControlPlaneHelpers {
   podIp(component: IstioComponent): Promise<string>;
   /**
    * Replaces the component's Pod with a new one at a new IP (new Pod first, then the old is deleted).
-   * `onReady` is called once the new Pod is reported Running and Ready, before the old one is deleted.
+   * `onReady` is called once the new Pod is reported Running and Ready, and awaited before the old
+   * one is deleted (a test may look at the mesh while both pods serve).
    */
-  moveComponent(component: IstioComponent, onReady?: () => void): Promise<string>;
+  moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>): Promise<string>;
   /** moveComponent('pilot'): returns Pilot's new IP. */
-  movePilot(onReady?: () => void): Promise<string>;
+  movePilot(onReady?: () => void | Promise<void>): Promise<string>;
   /** moveComponent('policy'): returns the policy Mixer's new IP. */
   movePolicy(): Promise<string>;
   /** Re-issues istio.default in `namespace` (new key and certificate); returns its new data (PEM text). */
@@ -98,15 +99,15 @@ class StandInControlPlane implements ControlPlaneHelpers {
     return ip;
   }
 
-  async moveComponent(component: IstioComponent, onReady?: () => void): Promise<string> {
+  async moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>): Promise<string> {
     const old = await this.listPods(component);
     const ip = await this.startPod(component);
-    onReady?.();
+    await onReady?.();
     await Promise.all(old.map((pod) => this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: ISTIO_NAMESPACE, gracePeriodSeconds: 0 })));
     return ip;
   }
 
-  movePilot(onReady?: () => void): Promise<string> {
+  movePilot(onReady?: () => void | Promise<void>): Promise<string> {
     return this.moveComponent('pilot', onReady);
   }
 

@@ -28,6 +28,17 @@ export interface ClusterWatchesOptions {
   versionProbeMs?: number;
   /** Reads a cluster's server version (default GET /version); tests inject one. */
   readVersion?: ServerVersionSource;
+  /**
+   * Called after an event of the control-plane pod watch that enqueued nothing (the endpoints chosen
+   * stay: a standby pod turned Ready, say), once the watch's cache holds it: the daemon prepares the
+   * next move's renders from it (MovePreparation).
+   */
+  controlPlanePodsChanged?: () => void;
+}
+
+/** Whether a spec is the daemon's control-plane pod watch (discovery's cache). */
+function isControlPlanePods(spec: WatchSpec): boolean {
+  return spec.on === 'control-plane' && spec.target.kind === 'Pod' && spec.target.labelSelector === CONTROL_PLANE_POD_SELECTOR;
 }
 
 interface RunningWatches {
@@ -91,7 +102,7 @@ export class ClusterWatches {
   private controlPlanePodWatch(): ResourceWatch | undefined {
     for (const running of this.running.values())
       for (const { spec, watch } of running.watches)
-        if (spec.on === 'control-plane' && spec.target.kind === 'Pod' && spec.target.labelSelector === CONTROL_PLANE_POD_SELECTOR) return watch;
+        if (isControlPlanePods(spec)) return watch;
     return undefined;
   }
 
@@ -171,6 +182,7 @@ export class ClusterWatches {
     const relevant = spec.filter?.() ?? (() => true);
     const logger = this.o.logger.child({ cluster: cluster.name, watch: spec.purpose });
     const keys = (): string[] => this.keysOfSpec(spec, cluster);
+    const ignored = isControlPlanePods(spec) ? this.o.controlPlanePodsChanged : undefined;
     return watchResource({
       client,
       ...spec.target,
@@ -185,7 +197,11 @@ export class ClusterWatches {
       // failed half-way), so the cluster is reconciled whatever the relist found.
       onReestablished: () => this.o.enqueue(keys()),
       onChange: (event, known) => {
-        if (!relevant(event, known)) return;
+        // The watch records the event in its cache right after this handler: the callback reads it then.
+        if (!relevant(event, known)) {
+          if (ignored) queueMicrotask(ignored);
+          return;
+        }
         const enqueued = keys();
         logger.debug({ event: event.type, object: event.object.metadata?.name, keys: enqueued.length }, 'watch event');
         this.o.enqueue(enqueued);

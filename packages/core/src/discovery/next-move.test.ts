@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { V1Pod } from '@kubernetes/client-node';
+import { testPod } from '@meshd/testkit';
+import { chooseEndpoint } from './endpoint-choice.js';
+import { nextMoves, type PodsByComponent } from './next-move.js';
+
+const OLD = '2024-01-01T00:00:00Z';
+const NEW = '2024-01-01T00:10:00Z';
+const policy = testPod('istio-policy-a', { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' }, ip: '198.51.100.1' });
+const statsd = testPod('istio-statsd-a', { labels: { istio: 'statsd-prom-bridge' }, ip: '198.51.100.2' });
+const pilotPods = (...pods: V1Pod[]): PodsByComponent => ({ pilot: pods, policy: [policy], statsd: [statsd] });
+const serving = testPod('istio-pilot-old', { created: OLD, ip: '192.0.2.1' });
+
+describe('nextMoves: the endpoints a Pilot move will produce, known before the old pod goes', () => {
+  it.each([
+    ['one pod per component: nothing to move to', pilotPods(serving), []],
+    ['a new Pilot pod Ready beside the serving one', pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2' })), ['pilot→192.0.2.2']],
+    ['a new Pilot pod not Ready yet', pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2', ready: false })), []],
+    ['a new Pilot pod without an IP', pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '' })), []],
+    ['a successor at the same IP is no move', pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.1' })), []],
+    [
+      'two standbys: the oldest of them takes over',
+      pilotPods(
+        serving,
+        testPod('istio-pilot-newest', { created: '2024-01-01T00:20:00Z', ip: '192.0.2.3' }),
+        testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2' }),
+      ),
+      ['pilot→192.0.2.2'],
+    ],
+    ['no serving Pilot: discovery would fail, nothing to prepare', pilotPods(testPod('istio-pilot-old', { created: OLD, ready: false })), []],
+  ])('%s', (_label, pods, expected) => {
+    expect(nextMoves(pods, {}).map((m) => `${m.component}→${m.to.ip}`)).toEqual(expected);
+  });
+
+  it('keeps the other components as chosen now, and names the pod it moves from', () => {
+    const [move] = nextMoves(pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2' })), {});
+    expect(move).toEqual({
+      component: 'pilot',
+      from: { ip: '192.0.2.1', source: 'pod', pod: 'istio-pilot-old' },
+      to: { ip: '192.0.2.2', source: 'pod', pod: 'istio-pilot-new' },
+      endpoints: {
+        pilot: { ip: '192.0.2.2', source: 'pod', pod: 'istio-pilot-new' },
+        policy: { ip: '198.51.100.1', source: 'pod', pod: 'istio-policy-a' },
+        statsd: { ip: '198.51.100.2', source: 'pod', pod: 'istio-statsd-a' },
+      },
+    });
+  });
+
+  it('an overridden component never moves, and its override is in every move', () => {
+    const pods = pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2' }));
+    expect(nextMoves(pods, { pilot: '203.0.113.9' })).toEqual([]);
+    const policyStandby = testPod('istio-policy-b', { labels: { istio: 'mixer', 'istio-mixer-type': 'policy' }, created: NEW, ip: '198.51.100.7' });
+    const moves = nextMoves({ ...pods, policy: [policy, policyStandby] }, { pilot: '203.0.113.9' });
+    expect(moves.map((m) => [m.component, m.endpoints.pilot.ip, m.endpoints.policy.ip])).toEqual([['policy', '203.0.113.9', '198.51.100.7']]);
+  });
+
+  it('property: each move is exactly what discovery chooses once the chosen pod is terminating', () => {
+    const pod = fc.record({
+      name: fc.constantFrom('istio-pilot-a', 'istio-pilot-b', 'istio-pilot-c', 'istio-pilot-d'),
+      minute: fc.integer({ min: 0, max: 3 }),
+      ip: fc.constantFrom('192.0.2.1', '192.0.2.2', '192.0.2.3'),
+      ready: fc.boolean(),
+      terminating: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(pod, { selector: (p) => p.name, maxLength: 4 }), (specs) => {
+        const pilot = specs.map((s) => testPod(s.name, { created: `2024-01-01T00:0${s.minute}:00Z`, ip: s.ip, ready: s.ready, terminating: s.terminating }));
+        const before = chooseEndpoint('pilot', pilot);
+        const moves = nextMoves(pilotPods(...pilot), {});
+        if (!before.ok) {
+          expect(moves).toEqual([]);
+          return;
+        }
+        const after = chooseEndpoint(
+          'pilot',
+          pilot.map((p) => (p.metadata?.name === before.choice.pod ? { ...p, metadata: { ...p.metadata, deletionTimestamp: new Date() } } : p)),
+        );
+        const moved = after.ok && after.choice.ip !== before.choice.ip;
+        expect(moves.map((m) => m.to)).toEqual(moved ? [after.choice] : []);
+      }),
+    );
+  });
+});
