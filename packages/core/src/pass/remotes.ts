@@ -10,6 +10,7 @@ import { journalsOf } from '../state/object-journal.js';
 import type { StateStore } from '../state/store.js';
 import { componentConverged, componentsFor, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch } from './components.js';
+import { runBackend } from './backend-switch.js';
 import type { ClusterReport, PassConfig } from './types.js';
 
 /** A cluster connection with what its API server said about itself (undefined facts: unreachable). */
@@ -77,9 +78,8 @@ export function backendOf(probe: Pick<ProbedCluster, 'name' | 'backend'>, config
   return typeof override === 'string' ? override : (probe.backend ?? config.backend);
 }
 
-function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
+function targetOf(probe: ProbedCluster, ctx: MemberContext, backend: string): { target: ClusterTarget; components: LoadedPlugin[] } {
   const overrides = ctx.config.clusters[probe.name] ?? {};
-  const backend = backendOf(probe, ctx.config);
   const target: ClusterTarget = { name: probe.name, role: probe.role, client: probe.client, overrides };
   if (probe.facts) target.version = probe.facts.gitVersion;
   const journal = journalsOf(ctx.state, probe.name);
@@ -87,11 +87,19 @@ function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTa
   return { target, components: componentsFor(ctx.plugins, backend) };
 }
 
-/** Runs the backend and addons on one reachable, unblocked remote, in order. */
+/**
+ * Runs the backend and addons on one reachable, unblocked remote, in order; the backend through
+ * runBackend, which first has the previously installed backend uninstall when the cluster's backend changed.
+ */
 export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
-  const { target, components } = targetOf(probe, ctx);
+  const { target, components } = targetOf(probe, ctx, backendOf(probe, ctx.config));
+  const run = { plugins: ctx.plugins, target, mesh: ctx.mesh, apply: ctx.apply, state: ctx.state };
   for (const plugin of components) {
+    if (plugin.kind === 'backend') {
+      report.components.push(...(await runBackend(run, plugin)));
+      continue;
+    }
     const step = (t: ClusterTarget, m: MeshInputs): Promise<ComponentPlan> => Promise.resolve(unmetNeedPlan(plugin, t, m) ?? plugin.instance.plan(t, m));
     report.components.push(await runComponent({ step, name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }));
   }
@@ -99,11 +107,21 @@ export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext):
   return report;
 }
 
-/** Runs every component's removal on a cluster that left the mesh (reverse order: addons first). */
+/** The backend that uninstalls a leaving cluster's release: the one recorded as installed there when registered, else the config's. */
+function removalBackend(probe: ProbedCluster, ctx: MemberContext): string {
+  const installed = ctx.state?.member(probe.name)?.backend;
+  const registered = ctx.plugins.some((p) => p.kind === 'backend' && p.name === installed);
+  return installed !== undefined && registered ? installed : backendOf(probe, ctx.config);
+}
+
+/**
+ * Runs every component's removal on a cluster that left the mesh (reverse order: addons first). The
+ * backend is the one the state directory records as installed there, else the one the config chooses.
+ */
 export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
   if (!report.reachable) return report;
-  const { target, components } = targetOf(probe, ctx);
+  const { target, components } = targetOf(probe, ctx, removalBackend(probe, ctx));
   for (const plugin of components.reverse()) {
     report.components.push(
       await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }),
