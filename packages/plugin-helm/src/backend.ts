@@ -1,7 +1,7 @@
 import { ServedApiCache } from '@meshd/core/cluster';
 import { definePlugin, neededEndpoints } from '@meshd/core';
 import type { PluginContext, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
-import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
+import { helmTemplateConfigKeys, helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
 import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';
 import type { HelmBinary } from '@meshd/helm';
@@ -54,6 +54,7 @@ class HelmTemplateRenderer implements RendererInstance {
 export const helmTemplatePlugin = definePlugin<HelmTemplateConfig>({
   name: HELM_TEMPLATE,
   kind: 'renderer',
+  configKeys: helmTemplateConfigKeys,
   configSchema: helmTemplateConfigSchema,
   selectConfig: selectHelmConfig,
   needs: ['endpoints', 'helm'],

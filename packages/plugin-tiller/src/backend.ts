@@ -7,7 +7,7 @@ import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, Me
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
 import type { ChartValues, HelmVersion } from '@meshd/helm';
 import { tillerComponentPlan } from './component.js';
-import { selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
+import { selectTillerConfig, tillerConfigKeys, tillerConfigSchema, tillerLocation } from './config.js';
 import type { TillerConfig } from './config.js';
 import { describeTiller } from './helm2/location.js';
 import type { TillerLocation } from './helm2/location.js';
@@ -161,6 +161,7 @@ export function tillerWatches(namespace: string): PluginWatch[] {
 export const tillerPlugin = definePlugin<TillerConfig>({
   name: TILLER,
   kind: 'backend',
+  configKeys: tillerConfigKeys,
   configSchema: tillerConfigSchema,
   selectConfig: selectTillerConfig,
   needs: ['endpoints', 'helm'],

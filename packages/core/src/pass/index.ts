@@ -17,4 +17,4 @@ export { meshFromState, memberRecordOf, publishedOf } from './mesh-source.js';
 export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
-export { backendNames, loadPlugins, pluginSection } from './load-plugins.js';
+export { loadPlugins, pluginSection } from './load-plugins.js';
