@@ -22,8 +22,6 @@ export const ipAddress: z.ZodString = checkedString(isIpAddress, 'an IP address 
 export const listenAddress: z.ZodString = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 
 /** A duration written as "10m", "90s" or "1h30m"; comes out in milliseconds. */
-// A zod schema's type is the one z infers from it: written out, it would repeat the schema.
-// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types
 export const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms !== undefined) return ms;

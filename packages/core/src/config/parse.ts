@@ -25,7 +25,7 @@ export interface ConfigParseResult {
  * Pure: paths are not resolved here (see loadConfig). Never throws for the text (a plugin claiming a
  * key another owns throws MESHD_ERR_PLUGIN).
  */
-export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}, plugins: readonly ConfigPlugin[] = []): ConfigParseResult {
+export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}, plugins?: readonly ConfigPlugin[]): ConfigParseResult {
   const parsed = parseYamlText(file, text);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings, keysInFile: [] };
   const [doc, extra] = parsed.documents;
