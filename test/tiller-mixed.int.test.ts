@@ -107,12 +107,16 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
     expect(block(plan.stdout, 'remote-2')).toMatch(
       /\n\s+tiller: removed — backend changed from tiller to helm-template: tiller uninstalls what it installed, then helm-template installs the release\n\s+- uninstall Release istio-system\/istio-remote/,
     );
-    expect(block(plan.stdout, 'remote-2')).toMatch(/\n\s+helm-template: waiting — installs the release once tiller has uninstalled it \(apply does both in one pass\)/);
+    expect(block(plan.stdout, 'remote-2')).toMatch(
+      /\n\s+helm-template: waiting — installs the release once tiller has uninstalled it \(apply does both in one pass\)/,
+    );
     expect(await releaseRevisions(r2())).toEqual(['1:DEPLOYED']);
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const remote2 = block(run.stdout, 'remote-2');
-    expect(remote2).toMatch(/\n\s+tiller: removed — backend changed from tiller to helm-template: tiller uninstalls what it installed, then helm-template installs the release \[1 write\(s\)\]/);
+    expect(remote2).toMatch(
+      /\n\s+tiller: removed — backend changed from tiller to helm-template: tiller uninstalls what it installed, then helm-template installs the release \[1 write\(s\)\]/,
+    );
     expect(remote2).toMatch(/\n\s+helm-template: absent — not installed \[\d+ write\(s\)\]\n\s+\+ create /);
     expect(await releaseRevisions(r2())).toEqual([]);
     expect((await inventory(r2())).data?.phase).toBe('applied');

@@ -16,8 +16,9 @@ describe('helm-template config', () => {
       helmBinary: 'helm',
       compat: { convertRemovedApis: false },
     });
-    expect(helmTemplateConfigSchema.parse(selectHelmConfig(parseConfigText('helm: { binary: /opt/helm3 }\n', 'meshd.yaml', {}, [helmTemplatePlugin]).config)))
-      .toMatchObject({ helmBinary: '/opt/helm3' });
+    expect(
+      helmTemplateConfigSchema.parse(selectHelmConfig(parseConfigText('helm: { binary: /opt/helm3 }\n', 'meshd.yaml', {}, [helmTemplatePlugin]).config)),
+    ).toMatchObject({ helmBinary: '/opt/helm3' });
   });
 
   it.each([

@@ -38,7 +38,8 @@ describe('secretsConfigSchema', () => {
 
 describe('secrets: and clusters.NAME.secrets in meshd.yaml (the addon owns them, core reports them)', () => {
   it('reads them with their defaults', () => {
-    const text = 'secrets: { names: [istio.default, istio.sleep], namespaceSelector: "istio-injection=enabled" }\nclusters: { east: { secrets: { createNamespaces: true } } }\n';
+    const text =
+      'secrets: { names: [istio.default, istio.sleep], namespaceSelector: "istio-injection=enabled" }\nclusters: { east: { secrets: { createNamespaces: true } } }\n';
     const { config, findings } = parseConfigText(text, 'meshd.yaml', {}, [secretsPlugin]);
     expect(findings).toEqual([]);
     expect(secretsConfigOf(config)).toEqual({

@@ -9,7 +9,9 @@ const lines = (text: string): string[] =>
 
 describe('tiller backend config', () => {
   it('takes chart, release and values from meshd.yaml and the rest from its tiller block', () => {
-    const { config } = parseConfigText('tiller: { helmBinary: /opt/helm2, ensure: true, connectTimeout: 5s }\nvalues: { a: 1 }\n', 'meshd.yaml', {}, [tillerPlugin]);
+    const { config } = parseConfigText('tiller: { helmBinary: /opt/helm2, ensure: true, connectTimeout: 5s }\nvalues: { a: 1 }\n', 'meshd.yaml', {}, [
+      tillerPlugin,
+    ]);
     expect(tillerConfigSchema.parse(selectTillerConfig(config))).toEqual({
       chart: './examples/charts/istio-remote',
       release: { name: 'istio-remote', namespace: 'istio-system' },

@@ -218,7 +218,7 @@ describe('meshd.yaml composed from the plugins: each owns its keys, core validat
     ]);
   });
 
-  it("a plugin may not claim a key core or another plugin owns (MESHD_ERR_PLUGIN)", () => {
+  it('a plugin may not claim a key core or another plugin owns (MESHD_ERR_PLUGIN)', () => {
     const claims = (name: string, sections: Record<string, z.ZodType>): ConfigPlugin => ({ name, kind: 'addon', configKeys: { sections } });
     const thrown = (list: ConfigPlugin[]): unknown => {
       try {
@@ -231,6 +231,8 @@ describe('meshd.yaml composed from the plugins: each owns its keys, core validat
     const prune = thrown([claims('greedy', { prune: z.boolean().optional() })]);
     expect(hasCode(prune, 'MESHD_ERR_PLUGIN')).toBe(true);
     expect((prune as Error).message).toBe("plugin greedy: meshd.yaml key prune is already core's");
-    expect((thrown([fixture, claims('copycat', { fixture: z.unknown() })]) as Error).message).toBe("plugin copycat: meshd.yaml key fixture is already fixture's");
+    expect((thrown([fixture, claims('copycat', { fixture: z.unknown() })]) as Error).message).toBe(
+      "plugin copycat: meshd.yaml key fixture is already fixture's",
+    );
   });
 });

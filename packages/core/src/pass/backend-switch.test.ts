@@ -56,7 +56,9 @@ function fakeBackend(name: string, cluster: FakeCluster): LoadedPlugin {
         cluster.half.delete(name);
         return Promise.resolve(cluster.installed.delete(name) ? 1 : 0);
       };
-      return Promise.resolve(plan(name, { state: 'removed', reason: 'its descriptor was removed', changes: [{ op: 'uninstall', kind: 'Release', name: 'istio-remote' }], apply }));
+      return Promise.resolve(
+        plan(name, { state: 'removed', reason: 'its descriptor was removed', changes: [{ op: 'uninstall', kind: 'Release', name: 'istio-remote' }], apply }),
+      );
     },
   };
   return { name, kind: 'backend', order: 'after-backend', needs: [], watches: [], instance };
@@ -134,7 +136,10 @@ describe('runBackend: core switches a remote’s backend, in both directions', (
 
   it('a chosen backend whose plan fails before writing is not recorded: switching away from it uninstalls nothing', async () => {
     const env = await setUp();
-    const failing = { ...env.backends[1]!, instance: { ...env.backends[1]!.instance, plan: () => Promise.reject(new MeshdError('MESHD_ERR_TILLER', 'no Tiller')) } };
+    const failing = {
+      ...env.backends[1]!,
+      instance: { ...env.backends[1]!.instance, plan: () => Promise.reject(new MeshdError('MESHD_ERR_TILLER', 'no Tiller')) },
+    };
     await runBackend({ plugins: env.backends, target, mesh, apply: { enabled: true }, state: env.state }, failing);
     expect(env.state.member('east')?.backend).toBeUndefined();
     expect(summary(await pass(env, 'helm-template'))).toEqual(['helm-template: absent']);

@@ -95,7 +95,11 @@ export async function runBackend(run: BackendRun, chosen: LoadedPlugin): Promise
   const previous = run.plugins.find((p) => p.kind === 'backend' && p.name === recorded);
   if (!previous) return installBesideUnregistered(run, chosen, recorded);
   const step: ComponentRun['step'] = (t, m) => previous.instance.planRemoval(t, m);
-  const removal = switchReport(await runComponent({ step, name: previous.name, target: run.target, mesh: run.mesh, apply: run.apply }), previous.name, chosen.name);
+  const removal = switchReport(
+    await runComponent({ step, name: previous.name, target: run.target, mesh: run.mesh, apply: run.apply }),
+    previous.name,
+    chosen.name,
+  );
   if (removal.error !== undefined) return [removal, waitingReport(chosen.name, previous.name, true)];
   if (!run.apply.enabled && hasRealChanges(removal.changes)) return [removal, waitingReport(chosen.name, previous.name, false)];
   await rememberBackend(run, undefined);

@@ -35,7 +35,11 @@ describe('definePlugin', () => {
       def: { ...valid, configKeys: { cluster: { demoHost: z.string() } } },
       message: /configKeys: clusters\.NAME\.demoHost must be optional/,
     },
-    { name: 'a config key that is no schema', def: { ...valid, configKeys: { sections: { demo: 'n' } } } as unknown as PluginDefinition<unknown>, message: /demo is not a zod schema/ },
+    {
+      name: 'a config key that is no schema',
+      def: { ...valid, configKeys: { sections: { demo: 'n' } } } as unknown as PluginDefinition<unknown>,
+      message: /demo is not a zod schema/,
+    },
   ];
   it.each(bad)('rejects a definition with $name', ({ def, message }) => {
     expect(() => definePlugin(def)).toThrow(message);

@@ -24,7 +24,9 @@ function configKeysProblems<C>(def: PluginDefinition<C>): string[] {
   const isSchema = (s: unknown): boolean => typeof (s as { safeParse?: unknown } | undefined)?.safeParse === 'function';
   return [
     ...Object.entries({ ...sections, ...cluster }).flatMap(([key, s]) => (isSchema(s) ? [] : [`${key} is not a zod schema`])),
-    ...Object.entries(sections).flatMap(([key, s]) => (isSchema(s) && !s.safeParse(undefined).success ? [`section ${key} must accept being absent (its defaults)`] : [])),
+    ...Object.entries(sections).flatMap(([key, s]) =>
+      isSchema(s) && !s.safeParse(undefined).success ? [`section ${key} must accept being absent (its defaults)`] : [],
+    ),
     ...Object.entries(cluster).flatMap(([key, s]) => (isSchema(s) && !s.safeParse(undefined).success ? [`clusters.NAME.${key} must be optional`] : [])),
   ];
 }
