@@ -117,7 +117,9 @@ describe('a mesh with one Tiller remote and one helm-template remote', () => {
     expect(remote2).toMatch(
       /\n\s+tiller: removed — backend changed from tiller to helm-template: tiller uninstalls what it installed, then helm-template installs the release \[1 write\(s\)\]/,
     );
-    expect(remote2).toMatch(/\n\s+helm-template: absent — not installed \[\d+ write\(s\)\]\n\s+\+ create /);
+    expect(remote2).toMatch(
+      /\n\s+helm-template: absent — not installed \(revision [0-9a-f]+\) \[\d+ write\(s\)\]\n\s+\+ create ServiceAccount istio-system\/istio-citadel-service-account/,
+    );
     expect(await releaseRevisions(r2())).toEqual([]);
     expect((await inventory(r2())).data?.phase).toBe('applied');
     expect(await endpointIps(r2(), 'istio-pilot')).toEqual([await mesh.env.controlPlane.podIp('pilot')]);
