@@ -14,7 +14,7 @@ const silent = silentLogger();
 const [variant, dir, configPath] = process.argv.slice(2);
 if ((variant !== 'stock-client' && variant !== 'meshd') || !dir || !configPath) throw new Error('usage: pass-child.ts stock-client|meshd DIR CONFIG');
 const started = performance.now();
-const config = await loadConfig(configPath, { directory: dir }, { homeDir: process.cwd(), cwd: process.cwd() });
+const config = await loadConfig(configPath, { directory: dir }, { homeDir: process.cwd(), cwd: process.cwd(), plugins: BUILTIN_PLUGINS });
 const signal = new AbortController().signal;
 const snapshot = await readDirectorySnapshot(config.directory);
 const plugins = loadPlugins(BUILTIN_PLUGINS, config, silent, signal);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@meshd/core';
+import { BUILTIN_PLUGINS } from 'meshd';
 import { CONFIG_EDITS, edited, UNIT_EDITS } from './layout.js';
 
 const example = (path: string): Promise<string> => readFile(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
@@ -28,7 +29,7 @@ describe('the files the .deb ships', () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshd-conffile-'));
     const path = join(dir, 'meshd.yaml');
     await writeFile(path, edited('meshd.yaml', await example('meshd.yaml'), CONFIG_EDITS));
-    const config = await loadConfig(path, {}, { homeDir: dir, cwd: dir, env: {} });
+    const config = await loadConfig(path, {}, { homeDir: dir, cwd: dir, env: {}, plugins: BUILTIN_PLUGINS });
     expect({ directory: config.directory, chart: config.chart, stateDirectory: config.stateDirectory }).toEqual({
       directory: '/etc/meshd/multicluster',
       chart: '/usr/lib/meshd/chart',

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { backendNames, defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
+import { defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
 import { readDirectorySnapshot } from '@meshd/core/descriptor';
 import { StateStore } from '@meshd/core/state';
 import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
@@ -57,13 +57,12 @@ export function onceEachHelm(probe: (binary: string) => Promise<HelmProbe>): (bi
 /** Loads meshd.yaml (flags win), applying `--dir`. Throws a terminal MeshdError when invalid. */
 export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'config' | 'io' | 'plugins'>): Promise<MeshdConfig> {
   const overrides = inv.dir !== undefined ? { directory: resolve(inv.io.cwd, inv.dir) } : {};
-  const backends = backendNames(inv.plugins ?? BUILTIN_PLUGINS);
   return loadConfig(inv.config, overrides, {
     homeDir: inv.io.homeDir,
     cwd: inv.io.cwd,
     env: inv.io.env,
     defaultChart: BUNDLED_CHART,
-    ...(backends ? { backends } : {}),
+    plugins: inv.plugins ?? BUILTIN_PLUGINS,
   });
 }
 

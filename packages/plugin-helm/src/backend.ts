@@ -1,7 +1,7 @@
 import { ServedApiCache } from '@meshd/core/cluster';
 import { definePlugin, neededEndpoints } from '@meshd/core';
 import type { MeshEndpoints, PluginContext, PrepareInput, ReleaseIdentity, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
-import { helmTemplateConfigSchema, selectHelmConfig } from './config.js';
+import { helmTemplateConfigKeys, helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
 import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';
 import type { HelmBinary, RenderRequest } from '@meshd/helm';
@@ -64,6 +64,7 @@ class HelmTemplateRenderer implements RendererInstance {
 export const helmTemplatePlugin = definePlugin<HelmTemplateConfig>({
   name: HELM_TEMPLATE,
   kind: 'renderer',
+  configKeys: helmTemplateConfigKeys,
   configSchema: helmTemplateConfigSchema,
   selectConfig: selectHelmConfig,
   needs: ['endpoints', 'helm'],

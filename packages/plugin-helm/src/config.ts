@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import type { PluginConfigKeys } from '@meshd/core';
+
+/** The meshd.yaml key the helm-template backend owns, with its default: `helm: { binary }`. Core validates it with the rest of meshd.yaml. */
+export const helmTemplateConfigKeys = {
+  sections: {
+    helm: z.strictObject({ binary: z.string().min(1).default('helm') }).prefault({}),
+  },
+} satisfies PluginConfigKeys;
 
 /** The helm-template backend's slice of meshd.yaml (selected by selectHelmConfig). */
 export const helmTemplateConfigSchema = z.object({
@@ -17,12 +25,12 @@ function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** Picks the backend's settings out of the whole meshd config. */
+/** Picks the backend's settings out of the whole validated meshd config (`helm:` with its default filled in). */
 export function selectHelmConfig(config: unknown): unknown {
   return {
     chart: field(config, 'chart'),
     values: field(config, 'values') ?? {},
-    helmBinary: field(field(config, 'helm'), 'binary') ?? 'helm',
+    helmBinary: field(field(config, 'helm'), 'binary'),
     compat: { convertRemovedApis: field(field(config, 'compat'), 'convertRemovedApis') ?? false },
     stateDirectory: field(config, 'stateDirectory'),
   };

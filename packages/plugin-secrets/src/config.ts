@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { checkedString, dnsLabel } from '@meshd/core';
+import type { PluginConfigKeys } from '@meshd/core';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A secret name (DNS subdomain) where `*` matches any run of characters and `?` exactly one. */
 const NAME_PATTERN = /^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/;
 
-const namePattern = z.string().max(253).regex(NAME_PATTERN, 'must be a secret name, optionally with * or ? wildcards');
-const namespaceName = z.string().max(63).regex(DNS_LABEL, 'must be a namespace name (DNS label)');
+const namePattern = checkedString(
+  (v) => v.length <= 253 && NAME_PATTERN.test(v),
+  'a Secret name (DNS-1123 subdomain), optionally with * or ? wildcards such as "istio.*"',
+);
+const namespaceName = dnsLabel;
 const labelSelector = z.string().trim().min(1, 'must be a label selector such as istio-injection=enabled');
 
 /** The fields of `secrets:` that a per-cluster override (`clusters: { NAME: { secrets: {...} } }`) may set. */
@@ -39,7 +43,7 @@ export const secretsConfigSchema = z
     createNamespaces: fields.createNamespaces.default(false),
     copyCaSecret: fields.copyCaSecret.default(false),
   })
-  .refine(hasNamespaces, { message: 'secrets: list namespaces or give a namespaceSelector', path: ['namespaces'] });
+  .refine(hasNamespaces, { message: 'must not be empty unless namespaceSelector is set', path: ['namespaces'] });
 
 /** Validated `secrets:` config. */
 export type SecretsConfig = z.infer<typeof secretsConfigSchema>;
@@ -55,6 +59,15 @@ export const secretsOverrideSchema = z.strictObject({
 
 /** A validated per-cluster override. */
 export type SecretsOverride = z.infer<typeof secretsOverrideSchema>;
+
+/**
+ * The meshd.yaml keys the secrets addon owns: `secrets:` (with its defaults) and
+ * `clusters.NAME.secrets` (any of its fields, no defaults). Core validates them with the rest of meshd.yaml.
+ */
+export const secretsConfigKeys = {
+  sections: { secrets: secretsConfigSchema.prefault({}) },
+  cluster: { secrets: secretsOverrideSchema.optional() },
+} satisfies PluginConfigKeys;
 
 function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
@@ -85,4 +98,9 @@ export function effectiveConfig(base: SecretsConfig, overrides: Readonly<Record<
   }
   if (!hasNamespaces(merged)) return { ok: false, error: 'clusters override secrets: leaves no namespaces (list namespaces or give a namespaceSelector)' };
   return { ok: true, config: merged };
+}
+
+/** The validated `secrets:` of a whole validated meshd config (every default when absent), for readers outside the addon (`meshd verify`). */
+export function secretsConfigOf(config: unknown): SecretsConfig {
+  return secretsConfigSchema.parse(selectSecretsConfig(config));
 }

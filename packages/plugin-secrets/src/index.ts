@@ -1,7 +1,7 @@
 /** Public API of @meshd/plugin-secrets. */
 export { secretsPlugin } from './plugin.js';
 export { SECRETS } from './component.js';
-export { secretsConfigSchema, secretsOverrideSchema, selectSecretsConfig, effectiveConfig } from './config.js';
+export { secretsConfigSchema, secretsConfigKeys, secretsConfigOf, secretsOverrideSchema, selectSecretsConfig, effectiveConfig } from './config.js';
 export type { SecretsConfig, SecretsOverride, EffectiveConfigResult } from './config.js';
 export { secretPluginWatches, secretWatchSources } from './watch.js';
 export type { SecretWatchSource } from './watch.js';

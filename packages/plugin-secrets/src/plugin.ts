@@ -1,7 +1,7 @@
 import { definePlugin } from '@meshd/core';
 import { secretPluginWatches } from './watch.js';
 import { createSecretsComponent, SECRETS } from './component.js';
-import { secretsConfigSchema, selectSecretsConfig } from './config.js';
+import { secretsConfigKeys, secretsConfigSchema, selectSecretsConfig } from './config.js';
 import type { SecretsConfig } from './config.js';
 
 /**
@@ -15,6 +15,7 @@ export const secretsPlugin = definePlugin<SecretsConfig>({
   kind: 'addon',
   // Before the backend: with copyCaSecret, the CA copy must exist when istio-remote's Citadel first starts.
   order: 'before-backend',
+  configKeys: secretsConfigKeys,
   configSchema: secretsConfigSchema,
   selectConfig: selectSecretsConfig,
   needs: [],

@@ -7,7 +7,7 @@ import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, Me
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
 import type { ChartValues, HelmVersion } from '@meshd/helm';
 import { tillerComponentPlan } from './component.js';
-import { selectTillerConfig, tillerConfigSchema, tillerLocation } from './config.js';
+import { selectTillerConfig, tillerConfigKeys, tillerConfigSchema, tillerLocation } from './config.js';
 import type { TillerConfig } from './config.js';
 import { describeTiller } from './helm2/location.js';
 import type { TillerLocation } from './helm2/location.js';
@@ -21,7 +21,6 @@ import type { TillerPlanInput } from './steps.js';
 import { observePrerequisites } from './prerequisites.js';
 import { planTillerRemoval } from './removal.js';
 import type { TillerPlan } from './steps.js';
-import { observeTemplateRelease } from './template.js';
 import { unservedTillerPlan } from './served.js';
 
 /** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
@@ -71,11 +70,10 @@ class TillerBackend implements ComponentInstance {
     const helm = { binary: helmBinary, major: 2 as const, env: session.env };
     const rendered = await this.cache.render({ helm, chartDir: chart, release: release.name, namespace: release.namespace, values: resolved });
     const desiredHash = contentHash({ objects: rendered.objects, values: resolved });
-    const [observation, live, prerequisites, templateUninstall] = await Promise.all([
+    const [observation, live, prerequisites] = await Promise.all([
       observeTillerRelease(session, release.name),
       readObjects(target.client, rendered.objects.map(refOf)),
       ensure ? observePrerequisites(target.client, session.options.location) : undefined,
-      observeTemplateRelease(target.client, release),
     ]);
     const input = {
       cluster: target.name,
@@ -86,7 +84,6 @@ class TillerBackend implements ComponentInstance {
       live,
       observation,
       prerequisites,
-      templateUninstall,
     };
     return { input, values: markedValues(resolved, desiredHash) };
   }
@@ -164,6 +161,7 @@ export function tillerWatches(namespace: string): PluginWatch[] {
 export const tillerPlugin = definePlugin<TillerConfig>({
   name: TILLER,
   kind: 'backend',
+  configKeys: tillerConfigKeys,
   configSchema: tillerConfigSchema,
   selectConfig: selectTillerConfig,
   needs: ['endpoints', 'helm'],

@@ -1,4 +1,3 @@
-import { changesOf as objectChangesOf } from '@meshd/core/release';
 import type { ComponentPlan, PlannedChange } from '@meshd/core';
 import type { TillerPlan, TillerStep } from './steps.js';
 
@@ -23,8 +22,6 @@ function changesOfStep(plan: TillerPlan, step: TillerStep, where: string): Plann
       ];
     case 'install-tiller':
       return [{ op: 'install', kind: 'Deployment', namespace: step.namespace, name: 'tiller-deploy', detail: ['helm init --service-account tiller'] }];
-    case 'remove-template-release':
-      return objectChangesOf(step.plan.actions).map((c) => ({ ...c, detail: ['applied by the helm-template backend; Tiller creates it again'] }));
     case 'delete':
       return [
         {

@@ -1,5 +1,37 @@
 import { z } from 'zod';
+import { dnsLabel, duration, listenAddress } from '@meshd/core';
+import type { PluginConfigKeys } from '@meshd/core';
 import type { TillerLocation } from './helm2/location.js';
+
+/**
+ * The meshd.yaml keys the tiller backend owns, with their defaults: `tiller:` and, per cluster,
+ * `clusters.NAME.tillerHost` / `tillerNamespace`. Core validates them with the rest of meshd.yaml
+ * (file:line:col and field in every error). Durations are written "10s" and come out in milliseconds.
+ */
+export const tillerConfigKeys = {
+  sections: {
+    tiller: z
+      .strictObject({
+        /** A Helm 2 client (2.7.2 or newer). */
+        helmBinary: z.string().min(1).default('helm'),
+        /** Tiller's namespace unless `clusters.NAME.tillerNamespace` says otherwise. */
+        namespace: dnsLabel.default('kube-system'),
+        /** Create Tiller's ServiceAccount and ClusterRoleBinding, and run `helm init` when Tiller is missing. */
+        ensure: z.boolean().default(false),
+        connectTimeout: duration.prefault('10s'),
+        timeout: duration.prefault('5m'),
+      })
+      .prefault({}),
+  },
+  cluster: {
+    /** HOST:PORT of a Tiller outside the cluster; absent: helm port-forwards to the one in tillerNamespace. */
+    tillerHost: listenAddress.optional(),
+    tillerNamespace: dnsLabel.optional(),
+  },
+} satisfies PluginConfigKeys;
+
+/** `tiller:` as validated (defaults filled in, durations in milliseconds). */
+type TillerSection = z.output<typeof tillerConfigKeys.sections.tiller>;
 
 /**
  * The tiller backend's slice of meshd.yaml (picked by selectTillerConfig): the chart, release and
@@ -26,18 +58,18 @@ function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** Picks the backend's settings out of the whole (validated) meshd config. */
+/** Picks the backend's settings out of the whole validated meshd config (`tiller:` with its defaults filled in). */
 export function selectTillerConfig(config: unknown): unknown {
-  const tiller = field(config, 'tiller');
+  const tiller = field(config, 'tiller') as Partial<TillerSection> | undefined;
   return {
     chart: field(config, 'chart'),
     release: field(config, 'release'),
     values: field(config, 'values') ?? {},
-    helmBinary: field(tiller, 'helmBinary') ?? 'helm',
-    namespace: field(tiller, 'namespace') ?? 'kube-system',
-    ensure: field(tiller, 'ensure') ?? false,
-    connectTimeoutMs: field(tiller, 'connectTimeout') ?? 10_000,
-    timeoutMs: field(tiller, 'timeout') ?? 300_000,
+    helmBinary: tiller?.helmBinary,
+    namespace: tiller?.namespace,
+    ensure: tiller?.ensure,
+    connectTimeoutMs: tiller?.connectTimeout,
+    timeoutMs: tiller?.timeout,
   };
 }
 

@@ -1,7 +1,7 @@
 // The tiller backend's state machine (pure): what Tiller and the cluster show → one release state
 // and the one sequence of steps it leads to (helm-controller's determine-state → next-action).
-import { containsDesired, isOwned } from '@meshd/core/plan';
-import { objectKey, refKey, refOf } from '@meshd/core/kube';
+import { containsDesired } from '@meshd/core/plan';
+import { objectKey, refOf } from '@meshd/core/kube';
 import type { KubeObject } from '@meshd/core/kube';
 import type { ReleaseStatus } from '@meshd/core/release';
 import type { ReleaseRevision } from './helm2/parse.js';
@@ -24,17 +24,13 @@ function blocked(state: ReleaseStatus['state'], reason: string): Decision {
   return { status: { state, reason }, steps: [], error: reason };
 }
 
-/** absent: install, unless objects of the release already exist (moved from helm-template, or not ours). */
+/**
+ * absent: install, unless objects of the release already exist (not Tiller's: Helm 2 cannot take them
+ * over). A release another backend installed is uninstalled by core before this plan (a backend switch).
+ */
 function absentRelease(input: TillerPlanInput, replace: boolean, why = 'not installed'): Decision {
   const conflicts = input.desired.filter((o) => liveOf(input, o) !== null);
-  const install: TillerStep = { op: 'install', replace };
-  if (conflicts.length === 0) return { status: { state: 'absent', reason: why }, steps: [install] };
-  const template = input.templateUninstall;
-  const inventory = new Set((template?.observedInventory?.objects ?? []).map(refKey));
-  if (template && conflicts.every((o) => isOwned(liveOf(input, o)!) && inventory.has(objectKey(o)))) {
-    const reason = 'installed by the helm-template backend: its objects are removed, then the release is installed through Tiller';
-    return { status: { state: 'out-of-sync', reason }, steps: [{ op: 'remove-template-release', plan: template }, install] };
-  }
+  if (conflicts.length === 0) return { status: { state: 'absent', reason: why }, steps: [{ op: 'install', replace }] };
   const names = conflicts.slice(0, 3).map(nameOf).join(', ') + (conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '');
   return blocked(
     'unmanaged',

@@ -1,5 +1,4 @@
 import { applyObject, deleteObject } from '@meshd/core/kube';
-import { executeReleasePlan } from '@meshd/core/release';
 import { markOwned } from '@meshd/core/plan';
 import { MeshdError } from '@meshd/core';
 import type { ClusterClient } from '@meshd/core/cluster';
@@ -41,8 +40,6 @@ class StepRunner {
       case 'install-tiller':
         await session.runLocal(tillerInstallArgs(session.connection, TILLER_ACCOUNT), slow + session.options.connectTimeoutMs);
         return 1;
-      case 'remove-template-release':
-        return executeReleasePlan(client, step.plan);
       case 'delete':
         await deleteObject(client, step.ref);
         return 1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NEXT_STEP, planUninstall } from '@meshd/core/release';
+import { NEXT_STEP } from '@meshd/core/release';
 import { objectKey } from '@meshd/core/kube';
-import type { InventoryRecord, ReleaseState } from '@meshd/core/release';
+import type { ReleaseState } from '@meshd/core/release';
 import type { KubeObject } from '@meshd/core/kube';
 import type { ReleaseRevision, TillerStatus } from './helm2/parse.js';
 import type { TillerObservation } from './observe.js';
@@ -186,19 +186,11 @@ describe('planTillerRelease: one state, one sequence of steps', () => {
     }
   });
 
-  it('moves a release the helm-template backend applied: remove its objects, then install through Tiller', () => {
-    const owned = { 'app.kubernetes.io/managed-by': 'meshd' };
-    const live = liveMap(DESIRED.map((o) => asLive(o, owned)));
-    const inventory: InventoryRecord = {
-      release: 'istio-remote',
-      hash: 'x',
-      phase: 'applied',
-      objects: DESIRED.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: 'istio-system', name: o.metadata.name })),
-    };
-    const templateUninstall = planUninstall({ name: 'istio-remote', namespace: 'istio-system' }, { inventory, live });
-    const plan = planTillerRelease(input(found([], undefined), { live, templateUninstall }));
-    expect(plan.status.state).toBe('out-of-sync');
-    expect(ops(plan.steps)).toEqual(['remove-template-release', 'install']);
+  it('objects meshd applied another way block the install too: uninstalling another backend’s release is core’s switch, not this plan’s', () => {
+    const live = liveMap(DESIRED.map((o) => asLive(o, { 'app.kubernetes.io/managed-by': 'meshd' })));
+    const plan = planTillerRelease(input(found([], undefined), { live }));
+    expect([plan.status.state, plan.steps]).toEqual(['unmanaged', []]);
+    expect(plan.error).toMatch(/already exist\(s\) outside Tiller release istio-remote/);
   });
 });
 

@@ -30,8 +30,6 @@ export function planTillerRelease(input: TillerPlanInput): TillerPlan {
   const decision = decideRelease(input);
   const latest = input.observation.tiller === 'found' ? (input.observation.release?.revisions.at(-1)?.revision ?? 0) : 0;
   const changesRelease = decision.steps.some((s) => s.op === 'install' || s.op === 'upgrade');
-  // Moving from helm-template: its objects are deleted first, so Tiller creates every one.
-  const moving = decision.steps.some((s) => s.op === 'remove-template-release');
   const plan: TillerPlan = {
     release: input.release,
     namespace: input.namespace,
@@ -39,7 +37,7 @@ export function planTillerRelease(input: TillerPlanInput): TillerPlan {
     desiredHash: input.desiredHash,
     revision: latest,
     steps: decision.error === undefined ? [...prerequisiteSteps(input.prerequisites), ...decision.steps] : [],
-    objectChanges: changesRelease ? objectChangesOf(moving ? { desired: input.desired, live: new Map() } : input) : [],
+    objectChanges: changesRelease ? objectChangesOf(input) : [],
   };
   if (decision.error !== undefined) plan.error = decision.error;
   return plan;

@@ -1,5 +1,5 @@
 import type { KubeObject, ObjectRef } from '@meshd/core/kube';
-import type { ReleasePlan, ReleaseStatus } from '@meshd/core/release';
+import type { ReleaseStatus } from '@meshd/core/release';
 import type { TillerObservation } from './observe.js';
 import type { ObservedPrerequisites } from './prerequisites.js';
 
@@ -12,8 +12,6 @@ export type TillerStep =
   | { op: 'create'; object: KubeObject }
   /** `helm init --service-account tiller`: deploy Tiller in its namespace and wait for it. */
   | { op: 'install-tiller'; namespace: string }
-  /** Remove what the helm-template backend applied for this release (moving the release to Tiller). */
-  | { op: 'remove-template-release'; plan: ReleasePlan }
   /** Delete an object of the release that was changed on the cluster; the following upgrade re-creates it. */
   | { op: 'delete'; ref: ObjectRef }
   | { op: 'rollback'; revision: number }
@@ -53,6 +51,4 @@ export interface TillerPlanInput {
   /** Observed only with `tiller.ensure`. */
   prerequisites?: ObservedPrerequisites | undefined;
   adopt: boolean;
-  /** Uninstall plan of a helm-template release of the same name, when its inventory exists. */
-  templateUninstall?: ReleasePlan | undefined;
 }

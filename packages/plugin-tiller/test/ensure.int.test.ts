@@ -61,7 +61,7 @@ describe('Tiller inside the cluster (no tillerHost: helm port-forwards through t
   });
 
   it('with ensure, deploys Tiller (helm init --service-account tiller), then reports that it never became ready', async () => {
-    const backend = tillerBackend({ ensure: true, connectTimeout: 2000 });
+    const backend = tillerBackend({ ensure: true, connectTimeout: '2s' });
     const mesh = await meshOf(env);
     const plan = await backend.plan(inCluster(), mesh);
     expect(plan.state).toBe('absent');

@@ -130,7 +130,7 @@ describe('tiller backend: what is not meshd own, and a Tiller that does not answ
     await r1.stopTiller();
     try {
       const mesh = await meshOf(env);
-      const backend = tillerBackend({ connectTimeout: 1500 });
+      const backend = tillerBackend({ connectTimeout: '1500ms' });
       for (const attempt of [() => backend.plan(targetOf(r1), mesh), () => backend.planRemoval(targetOf(r1), mesh)]) {
         const error = await attempt().then(
           () => undefined,

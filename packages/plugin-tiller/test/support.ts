@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
-import { writesOf } from '@meshd/core';
+import { meshdConfigSchemaFor, writesOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
@@ -20,15 +20,18 @@ export const CHART = resolve(import.meta.dirname, '../../../examples/charts/isti
 /** The Helm 2 client `bash tools/build.sh helm2` built. */
 export const HELM2 = binaryPaths().helm2 ?? 'helm2-not-built';
 
-/** A tiller backend with the repository chart and the test Helm 2 client; `tiller` overrides its tiller block. */
+/**
+ * A tiller backend with the repository chart and the test Helm 2 client, its config read as meshd
+ * reads meshd.yaml (core's schema with the plugin's keys); `tiller` overrides its tiller block as written there.
+ */
 export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ComponentInstance {
-  const meshd = {
+  const meshd = meshdConfigSchemaFor([tillerPlugin]).parse({
     chart: CHART,
     release: { name: 'istio-remote', namespace: 'istio-system' },
     values: {},
     ...extra,
-    tiller: { helmBinary: HELM2, connectTimeout: 5000, timeout: 60_000, ...tiller },
-  };
+    tiller: { helmBinary: HELM2, connectTimeout: '5s', timeout: '60s', ...tiller },
+  });
   const config = tillerPlugin.configSchema.parse(tillerPlugin.selectConfig(meshd));
   return tillerPlugin.create({ logger: silentLogger(), config, signal: new AbortController().signal });
 }

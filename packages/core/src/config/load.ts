@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { MeshdError } from '../errors.js';
 import { formatFinding } from '../descriptor/finding.js';
 import { parseConfigText } from './parse.js';
+import type { ConfigPlugin } from './plugin-keys.js';
 import type { MeshdConfig, MeshdConfigInput } from './schema.js';
 
 /** Where loadConfig looks when no config file is named, in order (the first that exists wins). */
@@ -24,8 +25,11 @@ export interface LoadConfigOptions {
    * then an error, not "every default" — it is most likely a file caught half-written.
    */
   reloading?: boolean;
-  /** The registered backends' names (loadPlugins' `backendNames`): `backend:` must name one. Without them any plugin name passes. */
-  backends?: readonly [string, ...string[]];
+  /**
+   * The registered plugins: `backend:` must name one of their backends or renderers (without any,
+   * any plugin name passes), and the keys each owns are validated with core's (meshdConfigSchemaFor).
+   */
+  plugins?: readonly ConfigPlugin[];
 }
 
 /** The default state directory: $XDG_STATE_HOME/meshd when set (absolute), else ~/.local/state/meshd. */
@@ -47,7 +51,7 @@ export async function loadConfig(path: string | undefined, overrides: MeshdConfi
   const cwd = options.cwd ?? process.cwd();
   const source = await readConfigSource(path, options.searchPaths ?? DEFAULT_CONFIG_PATHS, { home, cwd });
   if (options.reloading === true) refuseEmpty(source);
-  const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides, options.backends);
+  const result = parseConfigText(source.text, source.file ?? '(defaults)', overrides, options.plugins);
   if (result.config === undefined) {
     const lines = result.findings.map((f) => formatFinding(f, f.file));
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `invalid configuration:\n${lines.join('\n')}`);

@@ -1,8 +1,15 @@
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
+import { hasCode } from '../errors.js';
+import { duration, listenAddress } from './fields.js';
 import { COMMAND_LINE, parseConfigText } from './parse.js';
+import type { ConfigPlugin } from './plugin-keys.js';
 
-/** The names a meshd with helm-template and tiller registered gives the parser (core keeps no list of its own). */
-const REGISTERED: [string, ...string[]] = ['helm-template', 'tiller'];
+/** Plugins known by name and kind only (core keeps no list of backends of its own). */
+const plugins = (...names: string[]): ConfigPlugin[] => names.map((name) => ({ name, kind: name === 'helm-template' ? 'renderer' : 'backend' }));
+
+/** A meshd with helm-template and tiller registered, as the parser sees them (their own keys aside). */
+const REGISTERED = plugins('helm-template', 'tiller');
 
 const lines = (text: string, overrides = {}) =>
   parseConfigText(text, 'meshd.yaml', overrides, REGISTERED).findings.map((f) => `${f.file}:${f.line}:${f.col}: ${f.severity}: ${f.message}`);
@@ -23,14 +30,11 @@ describe('meshd.yaml schema', () => {
         values: {},
         endpoints: {},
         registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false, secretUpdate: 'recreate' },
-        secrets: { names: ['istio.default'], namespaces: ['default'], createNamespaces: false, copyCaSecret: false },
         resync: 600_000,
         watchTimeout: 300_000,
         prune: true,
         adopt: false,
         concurrency: 4,
-        helm: { binary: 'helm' },
-        tiller: { helmBinary: 'helm', namespace: 'kube-system', ensure: false, connectTimeout: 10_000, timeout: 300_000 },
         clusters: {},
         removals: { maxPerPass: 1 },
         compat: { convertRemovedApis: false },
@@ -72,10 +76,9 @@ describe('meshd.yaml schema', () => {
       'values: { global: { proxy: { image: proxyv2 } } }',
       'endpoints: { pilot: 192.0.2.5, policy: "fd00::5" }',
       'registry: { mode: secrets }',
-      'secrets: { names: [istio.default, istio.sleep], namespaceSelector: "istio-injection=enabled" }',
       'resync: 1h30m',
       'concurrency: 8',
-      'clusters: { east: { backend: helm-template, values: { a: 1 } }, west: { tillerNamespace: kube-system } }',
+      "clusters: { east: { backend: helm-template, values: { a: 1 } }, west: { publishedServer: 'https://198.51.100.7:6443' } }",
     ].join('\n');
     const { config, findings } = parseConfigText(text, 'meshd.yaml');
     expect(findings).toEqual([]);
@@ -85,10 +88,9 @@ describe('meshd.yaml schema', () => {
       release: { name: 'remote', namespace: 'istio-system' },
       endpoints: { pilot: '192.0.2.5', policy: 'fd00::5' },
       registry: { mode: 'secrets', restartPilot: false },
-      secrets: { names: ['istio.default', 'istio.sleep'], namespaces: ['default'], namespaceSelector: 'istio-injection=enabled' },
       resync: 5_400_000,
       concurrency: 8,
-      clusters: { east: { backend: 'helm-template', values: { a: 1 } }, west: { tillerNamespace: 'kube-system' } },
+      clusters: { east: { backend: 'helm-template', values: { a: 1 } }, west: { publishedServer: 'https://198.51.100.7:6443' } },
     });
   });
 
@@ -112,7 +114,6 @@ describe('meshd.yaml schema', () => {
     ['prune as a string', 'prune: "no"\n', 'meshd.yaml:1:8: error: prune must be true or false, got "no"'],
     ['concurrency zero', 'concurrency: 0\n', 'meshd.yaml:1:14: error: concurrency must be at least 1'],
     ['registry mode', 'registry: { mode: crd }\n', 'meshd.yaml:1:19: error: registry.mode must be "configmap" or "secrets", got "crd"'],
-    ['secrets names not a list', 'secrets:\n  names: istio.default\n', 'meshd.yaml:2:10: error: secrets.names must be a list, got "istio.default"'],
     [
       'bad cluster name',
       'clusters:\n  East_1: {}\n',
@@ -126,7 +127,7 @@ describe('meshd.yaml schema', () => {
     ],
     ['concurrency above 64', 'concurrency: 65\n', 'meshd.yaml:1:14: error: concurrency must be at most 64'],
     ['concurrency not whole', 'concurrency: 1.5\n', 'meshd.yaml:1:14: error: concurrency must be a whole number, got 1.5'],
-    ['empty helm binary', 'helm: { binary: "" }\n', 'meshd.yaml:1:17: error: helm.binary must not be empty'],
+    ['a plugin’s key without the plugin', 'helm: { binary: helm }\n', 'meshd.yaml:1:1: error: unknown field helm'],
     ['two documents', 'prune: true\n---\nadopt: true\n', 'meshd.yaml:3:1: error: meshd.yaml must be a single YAML document'],
   ])('%s', (_name, text, expected) => {
     expect(lines(text)).toContain(expected);
@@ -150,7 +151,7 @@ describe('meshd.yaml schema', () => {
   });
 
   it('backend: names a registered backend or renderer (the names meshd is given), also per cluster', () => {
-    const backends: [string, ...string[]] = ['helm-template', 'tiller', 'fixture-renderer'];
+    const backends = plugins('helm-template', 'tiller', 'fixture-renderer');
     const { config, findings } = parseConfigText('backend: fixture-renderer\nclusters: { east: { backend: tiller } }\n', 'meshd.yaml', {}, backends);
     expect(findings).toEqual([]);
     expect(config).toMatchObject({ backend: 'fixture-renderer', clusters: { east: { backend: 'tiller' } } });
@@ -164,7 +165,7 @@ describe('meshd.yaml schema', () => {
 
   it('backend: defaults to helm-template when it is registered, else to the first registered backend', () => {
     expect(parseConfigText('', 'meshd.yaml', {}, REGISTERED).config?.backend).toBe('helm-template');
-    expect(parseConfigText('', 'meshd.yaml', {}, ['fixture-renderer', 'tiller']).config?.backend).toBe('fixture-renderer');
+    expect(parseConfigText('', 'meshd.yaml', {}, plugins('fixture-renderer', 'tiller')).config?.backend).toBe('fixture-renderer');
   });
 
   it('backend: without registered names (a library caller) any plugin name passes, a malformed one does not', () => {
@@ -181,5 +182,57 @@ describe('meshd.yaml schema', () => {
     expect(lines('plugins: { Bad_Name: {} }\n')).toEqual([
       'meshd.yaml:1:12: error: plugins has an invalid key: must be a DNS-1123 label (lowercase letters, digits and \'-\'), got "Bad_Name"',
     ]);
+  });
+});
+
+describe('meshd.yaml composed from the plugins: each owns its keys, core validates them with its own', () => {
+  const fixture: ConfigPlugin = {
+    name: 'fixture',
+    kind: 'addon',
+    configKeys: {
+      sections: { fixture: z.strictObject({ binary: z.string().min(1).default('fx'), wait: duration.prefault('5s') }).prefault({}) },
+      cluster: { fixtureHost: listenAddress.optional() },
+    },
+  };
+  const withFixture = (text: string): string[] =>
+    parseConfigText(text, 'meshd.yaml', {}, [...REGISTERED, fixture]).findings.map((f) => `${f.file}:${f.line}:${f.col} ${f.field ?? ''}: ${f.message}`);
+
+  it('an absent section is its defaults; a set one is validated (durations in milliseconds), and so are its per-cluster keys', () => {
+    expect(parseConfigText('', 'meshd.yaml', {}, [fixture]).config).toMatchObject({ fixture: { binary: 'fx', wait: 5000 } });
+    const { config, findings } = parseConfigText('fixture: { wait: 1m }\nclusters: { east: { fixtureHost: "192.0.2.1:80" } }\n', 'meshd.yaml', {}, [fixture]);
+    expect(findings).toEqual([]);
+    expect(config).toMatchObject({ fixture: { binary: 'fx', wait: 60_000 }, clusters: { east: { fixtureHost: '192.0.2.1:80' } } });
+  });
+
+  it("a mistake in a plugin's key names the file, line, column and field, like one in core's", () => {
+    expect(withFixture('directory: /x\nfixture:\n  binary: ""\n  wait: soon\n')).toEqual([
+      'meshd.yaml:3:11 fixture.binary: fixture.binary must not be empty',
+      'meshd.yaml:4:9 fixture.wait: fixture.wait must be a duration such as "10m", "90s" or "1h30m", got "soon"',
+    ]);
+    expect(withFixture('clusters:\n  east: { fixtureHost: nowhere }\n')).toEqual([
+      'meshd.yaml:2:24 clusters.east.fixtureHost: clusters.east.fixtureHost must be HOST:PORT, e.g. "127.0.0.1:9580", got "nowhere"',
+    ]);
+    expect(withFixture('fixture: { binry: x }\n')).toEqual(['meshd.yaml:1:12 fixture.binry: unknown field fixture.binry; did you mean "binary"?']);
+    expect(withFixture('clusters: { east: { fixtureHst: x } }\n')).toEqual([
+      'meshd.yaml:1:21 clusters.east.fixtureHst: unknown field clusters.east.fixtureHst; did you mean "fixtureHost"?',
+    ]);
+  });
+
+  it('a plugin may not claim a key core or another plugin owns (MESHD_ERR_PLUGIN)', () => {
+    const claims = (name: string, sections: Record<string, z.ZodType>): ConfigPlugin => ({ name, kind: 'addon', configKeys: { sections } });
+    const thrown = (list: ConfigPlugin[]): unknown => {
+      try {
+        parseConfigText('', 'meshd.yaml', {}, list);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const prune = thrown([claims('greedy', { prune: z.boolean().optional() })]);
+    expect(hasCode(prune, 'MESHD_ERR_PLUGIN')).toBe(true);
+    expect((prune as Error).message).toBe("plugin greedy: meshd.yaml key prune is already core's");
+    expect((thrown([fixture, claims('copycat', { fixture: z.unknown() })]) as Error).message).toBe(
+      "plugin copycat: meshd.yaml key fixture is already fixture's",
+    );
   });
 });

@@ -3,6 +3,7 @@ import { knownKeysAt } from '../descriptor/schema-keys.js';
 import { isRecord } from '../descriptor/validate-document.js';
 import { parseYamlText, type PathSegment, type YamlDocument } from '../descriptor/yaml-source.js';
 import { issuesToFindings, predicateErrorMap } from '../descriptor/zod-findings.js';
+import type { ConfigPlugin } from './plugin-keys.js';
 import { meshdConfigSchemaFor, type MeshdConfig, type MeshdConfigInput } from './schema.js';
 
 /** The file name used in findings about command-line overrides. */
@@ -19,10 +20,12 @@ export interface ConfigParseResult {
 /**
  * Parses and validates meshd.yaml text (empty text means all defaults), with `overrides` (the
  * command-line flags) merged on top before validation. Findings carry file:line:col for the file,
- * `(command line)` for overrides. `backends`: the registered backends' names (`backend:` must be one).
- * Pure: paths are not resolved here (see loadConfig). Never throws.
+ * `(command line)` for overrides. `plugins`: the registered plugins (`backend:` must name one of
+ * their backends or renderers; each one's own keys are validated with core's: meshdConfigSchemaFor).
+ * Pure: paths are not resolved here (see loadConfig). Never throws for the text (a plugin claiming a
+ * key another owns throws MESHD_ERR_PLUGIN).
  */
-export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}, backends?: readonly [string, ...string[]]): ConfigParseResult {
+export function parseConfigText(text: string, file: string, overrides: MeshdConfigInput = {}, plugins?: readonly ConfigPlugin[]): ConfigParseResult {
   const parsed = parseYamlText(file, text);
   if (parsed.findings.some((f) => f.severity === 'error')) return { findings: parsed.findings, keysInFile: [] };
   const [doc, extra] = parsed.documents;
@@ -39,7 +42,7 @@ export function parseConfigText(text: string, file: string, overrides: MeshdConf
     };
   const keysInFile = Object.keys(fromFile);
   const merged = mergeOverrides(fromFile, overrides);
-  const schema = meshdConfigSchemaFor(backends);
+  const schema = meshdConfigSchemaFor(plugins);
   const result = schema.safeParse(merged, { error: predicateErrorMap });
   if (result.success) return { config: result.data, findings: parsed.findings, keysInFile };
   const known = (path: readonly PathSegment[]): readonly string[] => knownKeysAt(schema, path);

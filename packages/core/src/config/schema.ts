@@ -1,21 +1,11 @@
 import * as z from 'zod';
 import { describeValue } from '../descriptor/describe-value.js';
-import { isDnsLabel, isIpAddress, parseHostPort } from '../descriptor/network.js';
-import { parseDuration } from './duration.js';
+import { isIpAddress } from '../descriptor/network.js';
+import { checkedString, dnsLabel, duration, ipAddress, listenAddress } from './fields.js';
+import { backendNames, ownedKeys, type ConfigPlugin } from './plugin-keys.js';
 
 // Messages are predicates ("must be ..."): the field's name is put in front when reported.
 
-function checkedString(ok: (s: string) => boolean, expected: string): z.ZodString {
-  return z.string().refine(ok, { error: (iss) => `must be ${expected}, got ${describeValue(iss.input)}` });
-}
-
-const dnsLabel = checkedString(isDnsLabel, "a DNS-1123 label (lowercase letters, digits and '-')");
-const secretNamePattern = checkedString(
-  (v) => v.length <= 253 && /^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/.test(v),
-  'a Secret name (DNS-1123 subdomain), optionally with * or ? wildcards such as "istio.*"',
-);
-const ipAddress = checkedString(isIpAddress, 'an IP address (a pod IP or a stable load-balancer IP)');
-const listenAddress = checkedString((s) => parseHostPort(s)?.port !== undefined, 'HOST:PORT, e.g. "127.0.0.1:9580"');
 // A name the health server may be reached by (`allowedHosts`): a DNS name or an IP address, no port.
 const hostName = checkedString(
   (s) => s.length <= 253 && (/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s) || isIpAddress(s)),
@@ -23,22 +13,6 @@ const hostName = checkedString(
 );
 const serverUrl = checkedString((s) => /^https:\/\/[^\s/]+(\/\S*)?$/.test(s), 'an https URL such as "https://198.51.100.10:6443"');
 const values = z.record(z.string(), z.unknown());
-
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms !== undefined) return ms;
-  ctx.addIssue({ code: 'custom', message: `must be a duration such as "10m", "90s" or "1h30m", got ${describeValue(text)}` });
-  return z.NEVER;
-});
-
-/** Per-cluster `secrets:` overrides: any field of `secrets`, no defaults. */
-const secretsOverrideSchema = z.strictObject({
-  names: z.array(secretNamePattern).min(1).optional(),
-  namespaces: z.array(dnsLabel).optional(),
-  namespaceSelector: z.string().min(1).optional(),
-  createNamespaces: z.boolean().optional(),
-  copyCaSecret: z.boolean().optional(),
-});
 
 /** A plugin's name as definePlugin accepts it. */
 const pluginName = checkedString((s) => /^[a-z][a-z0-9-]{0,62}$/.test(s), 'a plugin name (lower-case letters, digits and dashes)');
@@ -63,16 +37,13 @@ function defaultBackend(backends: readonly [string, ...string[]] | undefined): s
   return backends === undefined || backends.includes('helm-template') ? 'helm-template' : backends[0];
 }
 
-/** Per-cluster overrides, keyed by cluster name in `clusters`. */
+/** Per-cluster overrides core owns, keyed by cluster name in `clusters` (plugins add theirs: PluginConfigKeys.cluster). */
 // A zod schema's type is the one z infers from it: written out, it would repeat the schema.
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 const clusterOverrideSchemaFor = (backends: readonly [string, ...string[]] | undefined) =>
   z.strictObject({
     backend: backendSchema(backends).optional(),
-    tillerHost: listenAddress.optional(),
-    tillerNamespace: dnsLabel.optional(),
     values: values.optional(),
-    secrets: secretsOverrideSchema.optional(),
     /** The API server URL the control plane's Pilot must dial for this cluster (wins over the descriptor's serverEndpoints). */
     publishedServer: serverUrl.optional(),
   });
@@ -146,15 +117,6 @@ function schemaFor(backends: readonly [string, ...string[]] | undefined) {
         secretUpdate: z.enum(['recreate', 'patch']).default('recreate'),
       })
       .prefault({}),
-    secrets: z
-      .strictObject({
-        names: z.array(secretNamePattern).min(1).default(['istio.default']),
-        namespaces: z.array(dnsLabel).default(['default']),
-        namespaceSelector: z.string().min(1).optional(),
-        createNamespaces: z.boolean().default(false),
-        copyCaSecret: z.boolean().default(false),
-      })
-      .prefault({}),
     resync: duration.prefault('10m'),
     /**
      * Server-side timeout of each daemon watch request. A request still open a quarter of it later
@@ -164,16 +126,6 @@ function schemaFor(backends: readonly [string, ...string[]] | undefined) {
     prune: z.boolean().default(true),
     adopt: z.boolean().default(false),
     concurrency: z.int().min(1).max(64).default(4),
-    helm: z.strictObject({ binary: z.string().min(1).default('helm') }).prefault({}),
-    tiller: z
-      .strictObject({
-        helmBinary: z.string().min(1).default('helm'),
-        namespace: dnsLabel.default('kube-system'),
-        ensure: z.boolean().default(false),
-        connectTimeout: duration.prefault('10s'),
-        timeout: duration.prefault('5m'),
-      })
-      .prefault({}),
     clusters: z.record(dnsLabel, clusterOverrideSchema).default({}),
     /** meshd's memory on the bastion; default $XDG_STATE_HOME/meshd, else ~/.local/state/meshd. */
     stateDirectory: z.string().min(1).optional(),
@@ -188,15 +140,28 @@ function schemaFor(backends: readonly [string, ...string[]] | undefined) {
   });
 }
 
-/** The zod schema of meshd.yaml (for one set of registered backends). */
+/** The zod schema of meshd.yaml's keys core owns (for one set of registered backends). */
 export type MeshdConfigSchema = ReturnType<typeof schemaFor>;
 
 /**
- * meshd.yaml's schema with `backend:` (and `clusters.NAME.backend`) one of the given registered
- * backends' names; without names, any plugin name (the pass then refuses an unregistered one).
+ * meshd.yaml's schema for the registered plugins: core's keys, with `backend:` (and
+ * `clusters.NAME.backend`) one of the registered backends' and renderers' names (without any, any
+ * plugin name: the pass then refuses an unregistered one), plus every key a plugin owns
+ * (PluginConfigKeys: its sections, and its keys under `clusters.NAME`), so one parse reports every
+ * mistake with its file, line, column and field. A plugin claiming a key core or another plugin owns
+ * is a MESHD_ERR_PLUGIN. The static type is core's keys: a plugin's keys are there at run time, read
+ * by that plugin only (its selectConfig).
  */
-export function meshdConfigSchemaFor(backends?: readonly [string, ...string[]]): MeshdConfigSchema {
-  return schemaFor(backends);
+export function meshdConfigSchemaFor(plugins: readonly ConfigPlugin[] = []): MeshdConfigSchema {
+  const backends = backendNames(plugins);
+  const core = schemaFor(backends);
+  const clusterOverride = clusterOverrideSchemaFor(backends);
+  const sections = ownedKeys(plugins, 'sections', Object.keys(core.shape));
+  const clusterKeys = ownedKeys(plugins, 'cluster', Object.keys(clusterOverride.shape));
+  if (Object.keys(sections).length + Object.keys(clusterKeys).length === 0) return core;
+  const clusters = z.record(dnsLabel, clusterOverride.extend(clusterKeys)).default({});
+  // Widened to core's type: the plugins' keys are theirs to read (see above).
+  return core.extend({ ...sections, clusters }) as unknown as MeshdConfigSchema;
 }
 
 /**

@@ -17,6 +17,6 @@ export { meshFromState, memberRecordOf, publishedOf } from './mesh-source.js';
 export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
-export { backendNames, loadPlugins, pluginSection } from './load-plugins.js';
+export { loadPlugins, pluginSection } from './load-plugins.js';
 export { writesOf } from './components.js';
 export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

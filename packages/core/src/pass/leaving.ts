@@ -36,10 +36,10 @@ export function departedRecords(opts: PassOptions): MemberRecord[] {
   return (opts.state?.members() ?? []).filter((r) => r.leftAt !== undefined);
 }
 
-/** Pure: a record without the deletion budget's stamps (what membership is, not how its removal is decided). */
+/** Pure: a record without the deletion budget's stamps and the installed backend (what membership is, not how its removal is decided). */
 function membershipOf(r: MemberRecord | undefined): string {
   if (r === undefined) return '';
-  const { heldSince: _held, approvedAt: _approved, ...rest } = r;
+  const { heldSince: _held, approvedAt: _approved, backend: _backend, ...rest } = r;
   return JSON.stringify(rest);
 }
 
@@ -272,6 +272,8 @@ export async function markDeparted(opts: PassOptions, removals: readonly Cluster
   const at = (opts.now?.() ?? new Date()).toISOString();
   for (const r of removals) {
     const record = r.state === 'removed' ? state.member(r.name) : undefined;
-    if (record && record.leftAt === undefined) await state.putMember({ ...record, leftAt: at });
+    if (!record || record.leftAt !== undefined) continue;
+    const { backend: _uninstalled, ...rest } = record;
+    await state.putMember({ ...rest, leftAt: at });
   }
 }

@@ -11,9 +11,20 @@ function releaseOf(config: unknown): ReleaseIdentity {
   return { name: release.name ?? 'istio-remote', namespace: release.namespace ?? 'istio-system' };
 }
 
+/**
+ * The config with the plugin's sections that it lacks filled with their defaults (a config composed
+ * without this plugin's keys: a library caller, a test); the sections it has are already validated.
+ */
+function withSectionDefaults<C>(def: PluginDefinition<C>, config: unknown): unknown {
+  const whole = config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {};
+  const missing = Object.entries(def.configKeys?.sections ?? {}).filter(([key]) => whole[key] === undefined);
+  if (missing.length === 0) return config;
+  return { ...whole, ...Object.fromEntries(missing.map(([key, schema]) => [key, schema.parse(undefined)])) };
+}
+
 /** The plugin's validated config slice; invalid plugin config is a terminal MESHD_ERR_INVALID_CONFIG. */
 function configOf<C>(def: PluginDefinition<C>, config: unknown): C {
-  const parsed = def.configSchema.safeParse(def.selectConfig(config));
+  const parsed = def.configSchema.safeParse(def.selectConfig(withSectionDefaults(def, config)));
   if (!parsed.success) {
     throw new MeshdError('MESHD_ERR_INVALID_CONFIG', `plugin ${def.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -56,16 +67,6 @@ export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: 
     seen.add(def.name);
     return loadPlugin(def, config, logger, signal);
   });
-}
-
-/**
- * The names `backend:` may take: every registered backend and renderer, in registration order.
- * Undefined when none is registered (the config's own default list then applies).
- */
-export function backendNames(defs: readonly Pick<PluginDefinition<unknown>, 'name' | 'kind'>[]): [string, ...string[]] | undefined {
-  const names = defs.filter((d) => d.kind !== 'addon').map((d) => d.name);
-  const [first, ...rest] = names;
-  return first === undefined ? undefined : [first, ...rest];
 }
 
 /**

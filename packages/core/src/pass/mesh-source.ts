@@ -45,7 +45,7 @@ function buildMeshFromState(records: readonly MemberRecord[]): DesiredMesh | und
   return buildDesiredMesh(validateDirectory(snapshotFromContents(files, { dir: '(state)' }), { registryMode: 'secrets' }));
 }
 
-/** Pure: the state record of a member, keeping what meshd learnt about it before (its identity). */
+/** Pure: the state record of a member, keeping what meshd learnt about it before (its identity, its installed backend). */
 export function memberRecordOf(c: ValidCluster, previous: MemberRecord | undefined, identity: string | undefined): MemberRecord {
   const record: MemberRecord = {
     name: c.name,
@@ -57,6 +57,7 @@ export function memberRecordOf(c: ValidCluster, previous: MemberRecord | undefin
   };
   const known = identity ?? previous?.identity;
   if (known !== undefined) record.identity = known;
+  if (previous?.backend !== undefined && previous.leftAt === undefined) record.backend = previous.backend;
   return record;
 }
 

@@ -11,7 +11,8 @@ import { journalsOf } from '../state/object-journal.js';
 import type { StateStore } from '../state/store.js';
 import { componentConverged, componentsFor, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch } from './components.js';
-import type { ClusterReport, PassConfig } from './types.js';
+import { runBackend } from './backend-switch.js';
+import type { ClusterReport, ComponentReport, PassConfig } from './types.js';
 
 /** A cluster connection with what its API server said about itself (undefined facts: unreachable). */
 export interface ProbedCluster {
@@ -83,9 +84,8 @@ export function backendOf(probe: Pick<ProbedCluster, 'name' | 'backend'>, config
   return typeof override === 'string' ? override : (probe.backend ?? config.backend);
 }
 
-function targetOf(probe: ProbedCluster, ctx: MemberContext): { target: ClusterTarget; components: LoadedPlugin[] } {
+function targetOf(probe: ProbedCluster, ctx: MemberContext, backend: string): { target: ClusterTarget; components: LoadedPlugin[] } {
   const overrides = ctx.config.clusters[probe.name] ?? {};
-  const backend = backendOf(probe, ctx.config);
   const target: ClusterTarget = { name: probe.name, role: probe.role, client: probe.client, overrides };
   if (probe.facts) target.version = probe.facts.gitVersion;
   const journal = journalsOf(ctx.state, probe.name);
@@ -103,30 +103,46 @@ function planStep(plugin: LoadedPlugin): (t: ClusterTarget, m: MeshInputs) => Pr
  * component's plan starts at once (an addon's reads overlap the backend's render and reads); the
  * plans are applied in the components' order, and a plan made while an earlier component still had
  * writes to make is made again once they are done: each component plans against what the ones before
- * it wrote, as when they ran one after another.
+ * it wrote, as when they ran one after another. The backend runs through runBackend, which first has
+ * the previously installed backend uninstall when the cluster's backend changed (then the early plan
+ * is not used: it saw the old release).
  */
 export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
-  const { target, components } = targetOf(probe, ctx);
+  const { target, components } = targetOf(probe, ctx, backendOf(probe, ctx.config));
+  const run = { plugins: ctx.plugins, target, mesh: ctx.mesh, apply: ctx.apply, state: ctx.state };
   const steps = components.map(planStep);
   const early = steps.map((step) => step(target, ctx.mesh));
   for (const plan of early) void plan.catch(() => undefined); // a plan made again is not awaited: its failure is not the pass's
   let written = false;
   for (const [i, plugin] of components.entries()) {
-    const planned = written ? steps[i]!(target, ctx.mesh) : early[i]!;
-    const component = await runComponent({ step: () => planned, name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply });
-    report.components.push(component);
-    written ||= component.writes > 0;
+    const planned: Promise<ComponentPlan> | undefined = written ? undefined : early[i];
+    const reports: ComponentReport[] =
+      plugin.kind === 'backend'
+        ? await runBackend({ ...run, ...(planned ? { early: planned } : {}) }, plugin)
+        : [await runComponent({ step: () => planned ?? steps[i]!(target, ctx.mesh), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply })];
+    report.components.push(...reports);
+    written ||= reports.some((r) => r.writes > 0);
   }
   summarise(report, ctx.apply.enabled);
   return report;
 }
 
-/** Runs every component's removal on a cluster that left the mesh (reverse order: addons first). */
+/** The backend that uninstalls a leaving cluster's release: the one recorded as installed there when registered, else the config's. */
+function removalBackend(probe: ProbedCluster, ctx: MemberContext): string {
+  const installed = ctx.state?.member(probe.name)?.backend;
+  const registered = ctx.plugins.some((p) => p.kind === 'backend' && p.name === installed);
+  return installed !== undefined && registered ? installed : backendOf(probe, ctx.config);
+}
+
+/**
+ * Runs every component's removal on a cluster that left the mesh (reverse order: addons first). The
+ * backend is the one the state directory records as installed there, else the one the config chooses.
+ */
 export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
   if (!report.reachable) return report;
-  const { target, components } = targetOf(probe, ctx);
+  const { target, components } = targetOf(probe, ctx, removalBackend(probe, ctx));
   for (const plugin of components.reverse()) {
     report.components.push(
       await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }),

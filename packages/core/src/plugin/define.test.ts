@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { definePlugin } from './define.js';
-import { backendNames, loadPlugins, pluginSection } from '../pass/load-plugins.js';
+import { backendNames } from '../config/plugin-keys.js';
+import { loadPlugins, pluginSection } from '../pass/load-plugins.js';
 import type { ComponentInstance, Logger, PluginDefinition } from './types.js';
 
 const instance: ComponentInstance = { plan: () => Promise.reject(new Error('unused')), planRemoval: () => Promise.reject(new Error('unused')) };
@@ -24,6 +25,21 @@ describe('definePlugin', () => {
     { name: 'order on a backend', def: { ...valid, kind: 'backend', order: 'before-backend' }, message: /order is for addons only/ },
     { name: 'needs helm without naming its client', def: { ...valid, needs: ['helm'] }, message: /helmBinary\(config\) goes with needs: \['helm'\]/ },
     { name: 'a helm client without needing helm', def: { ...valid, helmBinary: () => 'helm' }, message: /helmBinary\(config\) goes with needs: \['helm'\]/ },
+    {
+      name: 'a config section that cannot be absent',
+      def: { ...valid, configKeys: { sections: { demo: z.object({ n: z.number() }) } } },
+      message: /configKeys: section demo must accept being absent \(its defaults\)/,
+    },
+    {
+      name: 'a per-cluster key that is required',
+      def: { ...valid, configKeys: { cluster: { demoHost: z.string() } } },
+      message: /configKeys: clusters\.NAME\.demoHost must be optional/,
+    },
+    {
+      name: 'a config key that is no schema',
+      def: { ...valid, configKeys: { sections: { demo: 'n' } } } as unknown as PluginDefinition<unknown>,
+      message: /demo is not a zod schema/,
+    },
   ];
   it.each(bad)('rejects a definition with $name', ({ def, message }) => {
     expect(() => definePlugin(def)).toThrow(message);
@@ -42,6 +58,19 @@ describe('loadPlugins', () => {
     const [loaded] = loadPlugins([def], { demo: { n: 3 } }, logger, signal);
     expect(loaded).toMatchObject({ name: 'demo', kind: 'addon', order: 'after-backend' });
     expect(seen).toMatchObject({ config: { n: 3 }, signal });
+  });
+
+  it("fills a section the config lacks with the plugin's own defaults (a config composed without its keys)", () => {
+    let seen: unknown;
+    const owner = definePlugin({
+      ...valid,
+      configKeys: { sections: { demo: z.strictObject({ n: z.number().default(7) }).prefault({}) } },
+      create: (ctx) => ((seen = ctx.config), instance),
+    }) as PluginDefinition<unknown>;
+    loadPlugins([owner], { prune: true }, logger, new AbortController().signal);
+    expect(seen).toEqual({ n: 7 });
+    loadPlugins([owner], { demo: { n: 2 } }, logger, new AbortController().signal);
+    expect(seen).toEqual({ n: 2 });
   });
 
   it("resolves a plugin's helm client from its own validated config (needs: ['helm']); none for one that needs no helm", () => {

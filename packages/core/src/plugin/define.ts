@@ -18,6 +18,19 @@ function orderOf<C>(def: PluginDefinition<C>): string | undefined {
   return 'order' in def ? def.order : undefined;
 }
 
+/** What is wrong with a plugin's config keys: a key that is not a zod schema, a section that refuses to be absent. */
+function configKeysProblems<C>(def: PluginDefinition<C>): string[] {
+  const { sections = {}, cluster = {} } = def.configKeys ?? {};
+  const isSchema = (s: unknown): boolean => typeof (s as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+  return [
+    ...Object.entries({ ...sections, ...cluster }).flatMap(([key, s]) => (isSchema(s) ? [] : [`${key} is not a zod schema`])),
+    ...Object.entries(sections).flatMap(([key, s]) =>
+      isSchema(s) && !s.safeParse(undefined).success ? [`section ${key} must accept being absent (its defaults)`] : [],
+    ),
+    ...Object.entries(cluster).flatMap(([key, s]) => (isSchema(s) && !s.safeParse(undefined).success ? [`clusters.NAME.${key} must be optional`] : [])),
+  ];
+}
+
 function definitionProblems<C>(def: PluginDefinition<C>): string[] {
   const checks: [boolean, string][] = [
     [NAME.test(def.name), `name must be lower-case letters, digits and dashes, got "${def.name}"`],
@@ -30,6 +43,7 @@ function definitionProblems<C>(def: PluginDefinition<C>): string[] {
     ],
     [def.watches === undefined || typeof def.watches === 'function', 'watches must be a function of the config'],
     [(def.needs ?? []).includes('helm') === (typeof def.helmBinary === 'function'), "helmBinary(config) goes with needs: ['helm'], and only with it"],
+    [configKeysProblems(def).length === 0, `configKeys: ${configKeysProblems(def).join(', ')}`],
   ];
   const unknownNeeds = (def.needs ?? []).filter((n) => !KNOWN_NEEDS.includes(n)).map((n) => `unknown need "${String(n)}"`);
   return [...checks.filter(([ok]) => !ok).map(([, problem]) => problem), ...unknownNeeds];

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { PluginConfigKeys } from '../config/plugin-keys.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ErrorCode } from '../errors.js';
 import type { JournalEntry } from '../plan/journal.js';
@@ -204,9 +205,18 @@ export interface RendererInstance {
 /** What every plugin definition declares, whatever its kind. */
 interface PluginDefinitionBase<C> {
   name: string;
-  /** Validates the plugin's slice of the meshd config. */
+  /**
+   * The meshd.yaml keys this plugin owns (`tiller:`, `clusters.NAME.tillerHost`), with their
+   * defaults: core composes meshd.yaml's schema from them (meshdConfigSchemaFor), so their errors
+   * name the file, line, column and field. Checked at registration: each section must accept being absent.
+   */
+  configKeys?: PluginConfigKeys;
+  /** Validates the plugin's slice of the meshd config (what selectConfig picks). */
   configSchema: z.ZodType<C>;
-  /** Picks the plugin's slice out of the whole (already validated) meshd config. */
+  /**
+   * Picks the plugin's slice out of the whole validated meshd config: its own sections (validated,
+   * defaults filled in) and any of core's keys it reads (chart, values, release…).
+   */
   selectConfig(config: unknown): unknown;
   needs: readonly PluginNeed[];
   /** The helm client this plugin runs, from its validated config: required with `needs: ['helm']`, refused without. */

@@ -22,6 +22,12 @@ export interface MemberRecord {
   kubeconfigText: string;
   /** UID of the cluster's kube-system namespace, once seen: the same UID under a new name is a rename. */
   identity?: string;
+  /**
+   * The backend that may have something installed on this remote: recorded before it first writes,
+   * cleared once it has uninstalled its release for a backend switch (pass/backend-switch.ts). Absent:
+   * none known (nothing installed yet, or a record from before meshd remembered it).
+   */
+  backend?: string;
   /** Set while the deletion budget holds this member's removal (ISO 8601). */
   heldSince?: string;
   /** Set when the deletion budget let this member's removal go during a mass removal (ISO 8601). */
@@ -50,7 +56,7 @@ function checkMember(path: string, name: string, data: unknown): MemberRecord {
     data.name === name &&
     (data.role === 'control-plane' || data.role === 'remote') &&
     ['file', 'descriptorText', 'accessConfigFile', 'kubeconfigText'].every((k) => typeof data[k] === 'string') &&
-    ['identity', 'heldSince', 'approvedAt', 'leftAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
+    ['identity', 'backend', 'heldSince', 'approvedAt', 'leftAt'].every((k) => data[k] === undefined || typeof data[k] === 'string');
   if (!ok) throw new MeshdError('MESHD_ERR_STATE', `state file ${path} is damaged (not a member record for ${name})`);
   return data as unknown as MemberRecord;
 }

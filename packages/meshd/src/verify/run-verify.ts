@@ -5,6 +5,7 @@ import { gatherClusterFacts, pilotMulticlusterFlags } from '@meshd/core/prereq';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh, DirectorySnapshot, ValidCluster } from '@meshd/core/descriptor';
 import type { ErrorCode, MeshdConfig, MeshEndpoints } from '@meshd/core';
+import { secretsConfigOf } from '@meshd/plugin-secrets';
 import type { Redactor } from '../output/redact.js';
 import {
   CHECKS,
@@ -138,7 +139,7 @@ async function remoteChecks(cp: ClusterClient, input: VerifyInput, remote: Valid
   return Promise.all([
     endpoints,
     guard('credential', () => credentialCheck(cp, input, remote)),
-    guard('root-cert', () => rootCertCheck(cp, client, input.config.secrets.namespaces)),
+    guard('root-cert', () => rootCertCheck(cp, client, secretsConfigOf(input.config).namespaces)),
   ]);
 }
 

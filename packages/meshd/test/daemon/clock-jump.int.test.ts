@@ -4,6 +4,7 @@
 // recreated early, and the daemon still follows changes afterwards (a clock jump read as "everything
 // expired": credentials and leases judged on wall-clock time).
 import { meshdConfigSchemaFor } from '@meshd/core';
+import { BUILTIN_PLUGINS } from '../../src/plugins.js';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/daemon.js';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   env = await startClusters({ count: 3 });
   ws = await workspace();
   await addAll(ws, env);
-  const config = meshdConfigSchemaFor().parse({
+  const config = meshdConfigSchemaFor(BUILTIN_PLUGINS).parse({
     directory: ws.dir,
     chart: CHART,
     helm: { binary: binaryPaths().helm },

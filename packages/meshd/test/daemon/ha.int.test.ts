@@ -1,5 +1,6 @@
 // Two daemons on one mesh with leader election: one acts, the other waits and takes over.
 import { loadConfig } from '@meshd/core';
+import { BUILTIN_PLUGINS } from '../../src/plugins.js';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/daemon.js';
@@ -20,7 +21,7 @@ async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promi
 }
 
 async function bastion(identity: string, lease = 'meshd-ha-test'): Promise<{ daemon: Daemon; reconciles: () => number; lines: string[] }> {
-  const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
+  const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root, plugins: BUILTIN_PLUGINS });
   const { daemon, lines } = inProcessDaemon(config, {
     leader: { namespace: 'kube-system', name: lease, identity, leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 250 },
   });

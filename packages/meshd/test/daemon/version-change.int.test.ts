@@ -5,6 +5,7 @@
 // the real /version and, once the test says so, reports it with a suffix, as an upgrade would.
 import { resolve } from 'node:path';
 import { loadConfig } from '@meshd/core';
+import { BUILTIN_PLUGINS } from '../../src/plugins.js';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAll, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
@@ -45,7 +46,7 @@ beforeAll(async () => {
   env = await startClusters({ count: 2 });
   ws = await workspace([`chart: ${CHART_2018}`]);
   await addAll(ws, env);
-  const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root });
+  const config = await loadConfig(ws.configPath, { directory: ws.dir }, { cwd: ws.root, homeDir: ws.root, plugins: BUILTIN_PLUGINS });
   const made = inProcessDaemon(config, { versionProbeMs: 300, readVersion });
   daemon = made.daemon;
   lines = made.lines;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { backendNames, hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
+import { hasCode, loadConfig, type MeshdConfig, type MeshdConfigInput } from '@meshd/core';
 import { BUILTIN_PLUGINS } from '../../plugins.js';
 import type { SignalSource } from '../../daemon/process/lifecycle.js';
 import { BUNDLED_CHART, probeHelm } from '../../pass-runner.js';
@@ -62,12 +62,6 @@ function overridesOf(options: RunOptions, io: CommandIo): MeshdConfigInput {
   return overrides;
 }
 
-/** `backend:` may name any backend or renderer meshd registers (plugins.ts). */
-function backendsOption(): { backends?: [string, ...string[]] } {
-  const backends = backendNames(BUILTIN_PLUGINS);
-  return backends ? { backends } : {};
-}
-
 /** Runs the daemon until a signal stops it; resolves with the exit code (0 after a clean stop). */
 export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunProcess = realProcess()): Promise<number> {
   const load = (reloading = false): Promise<MeshdConfig> =>
@@ -77,7 +71,8 @@ export async function runDaemon(options: RunOptions, io: CommandIo, proc: RunPro
       env: io.env,
       defaultChart: BUNDLED_CHART,
       reloading,
-      ...backendsOption(),
+      // `backend:` names a registered backend or renderer; each plugin's own keys are validated too.
+      plugins: BUILTIN_PLUGINS,
     });
   let config: MeshdConfig;
   try {

@@ -56,7 +56,8 @@ async function registeredBackends(): Promise<[string, ...string[]]> {
 /** meshd.yaml as `plan` would load it (the registry mode decides the 1 MiB limit); undefined when invalid. */
 async function configFor(options: ValidateOptions, io: CommandIo): Promise<MeshdConfig | undefined> {
   try {
-    return await loadConfig(options.config, {}, { homeDir: io.homeDir, cwd: io.cwd, backends: await registeredBackends() });
+    const { BUILTIN_PLUGINS } = await import('../../plugins.js');
+    return await loadConfig(options.config, {}, { homeDir: io.homeDir, cwd: io.cwd, plugins: BUILTIN_PLUGINS });
   } catch (err) {
     if (!hasCode(err, 'MESHD_ERR_INVALID_CONFIG')) throw err;
     io.stderr(`${(err as Error).message}\n`);

@@ -138,7 +138,8 @@ function clusterStatus(entry: ClusterEntry, backends: readonly string[]): Cluste
   if (entry.reachableSince !== undefined) status.reachableSince = iso(entry.reachableSince);
   if (r.version !== undefined) status.version = r.version;
   if (r.lastError !== undefined) status.lastError = r.lastError;
-  const release = components.find((c) => backends.includes(c.component));
+  // The last backend component: during a backend switch the previous backend's uninstall comes first.
+  const release = components.filter((c) => backends.includes(c.component)).at(-1);
   if (release) status.release = release;
   const secrets = components.find((c) => c.component === 'secrets');
   if (secrets) status.secrets = secrets;

@@ -100,9 +100,7 @@ export class ClusterWatches {
 
   /** The control plane's pod watch (the control plane's watches start first, so it is found at once, not after every remote's). */
   private controlPlanePodWatch(): ResourceWatch | undefined {
-    for (const running of this.running.values())
-      for (const { spec, watch } of running.watches)
-        if (isControlPlanePods(spec)) return watch;
+    for (const running of this.running.values()) for (const { spec, watch } of running.watches) if (isControlPlanePods(spec)) return watch;
     return undefined;
   }
 

@@ -132,7 +132,7 @@ describe('endpointChoiceChanged (control-plane pods)', () => {
 
 describe('watch specs', () => {
   const load = (defs: readonly PluginDefinition<unknown>[], config: Record<string, unknown> = {}) =>
-    loadPlugins(defs, meshdConfigSchemaFor().parse(config), silentLogger(), new AbortController().signal);
+    loadPlugins(defs, meshdConfigSchemaFor(defs).parse(config), silentLogger(), new AbortController().signal);
   const shape = (specs: ReturnType<typeof daemonWatchSpecs>) =>
     specs.map((s) => [s.on, s.target.kind, s.target.labelSelector ?? s.target.fieldSelector ?? '', s.enqueue].join(' '));
 
