@@ -1,8 +1,9 @@
 // Tiller's prerequisites (tiller.ensure) and the in-cluster path (helm's port-forward, helm init)
 // against real clusters. An in-cluster Tiller cannot run here (no kubelet): the tests show meshd
 // deploys it and then reports clearly that it never became ready.
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '@meshd/core';
 import { startClusters } from '@meshd/testenv';
@@ -13,7 +14,8 @@ let env: TestEnv;
 let r1: ClusterHandle;
 let r2: ClusterHandle;
 
-const sessionDirs = async (): Promise<string[]> => (await readdir(tmpdir())).filter((f) => f.startsWith('meshd-tiller-'));
+/** The Tiller sessions' temp dirs in `dir` (a private TMPDIR: other test files' sessions come and go in the shared one). */
+const sessionDirs = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((f) => f.startsWith('meshd-tiller-'));
 
 beforeAll(async () => {
   env = await startClusters({ count: 3, tiller: true });
@@ -51,13 +53,21 @@ describe('Tiller inside the cluster (no tillerHost: helm port-forwards through t
   const inCluster = (): ReturnType<typeof targetOf> => targetOf(r2, {});
 
   it('without ensure, says no Tiller answered and how to fix it; the session leaves no file behind', async () => {
-    const before = await sessionDirs();
-    const plan = await tillerBackend().plan(inCluster(), await meshOf(env));
-    expect([plan.state, plan.changes]).toEqual(['failed', []]);
-    expect(plan.error).toBe(
-      'helm found no Tiller (could not find tiller): set tiller.ensure: true to install it, or clusters.remote-2.tillerHost to reach one outside the cluster',
-    );
-    expect(await sessionDirs()).toEqual(before);
+    const privateTmp = await mkdtemp(join(tmpdir(), 'ensure-test-'));
+    const shared = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      const plan = await tillerBackend().plan(inCluster(), await meshOf(env));
+      expect([plan.state, plan.changes]).toEqual(['failed', []]);
+      expect(plan.error).toBe(
+        'helm found no Tiller (could not find tiller): set tiller.ensure: true to install it, or clusters.remote-2.tillerHost to reach one outside the cluster',
+      );
+      expect(await sessionDirs(privateTmp)).toEqual([]);
+    } finally {
+      if (shared === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = shared;
+      await rm(privateTmp, { recursive: true, force: true });
+    }
   });
 
   it('with ensure, deploys Tiller (helm init --service-account tiller), then reports that it never became ready', async () => {
