@@ -18,6 +18,7 @@ export interface ExecutionResult extends ExecutionOutcome {
 function noteApplied(outcome: ExecutionOutcome, key: string, live: KubeObject): void {
   const uid = live.metadata.uid;
   if (typeof uid === 'string') outcome.applied.set(key, uid);
+  outcome.live?.set(key, live);
 }
 
 /** Write requests of one run, counted as they are sent (a failed request the API server answered counts), and what they did. */

@@ -1,3 +1,4 @@
+import type { KubeObject } from '../kube/object.js';
 /**
  * What executed actions did to which objects, filled in as each action finishes (so a run that fails
  * halfway still tells what it created). The caller records it in the journal; the executor only reports.
@@ -9,6 +10,8 @@ export interface ExecutionOutcome {
   deleted: Set<string>;
   /** Keys of actions that failed or were not started because what they need failed. */
   failed: Set<string>;
+  /** Object key → the object as the API server returned it from the write (kept only when the caller asks: given). */
+  live?: Map<string, KubeObject>;
 }
 
 /** An empty outcome to pass to executeActions (apply/). */

@@ -88,18 +88,23 @@ async function observeAndPlan(t: ReleaseTarget, known?: ReadonlyMap<string, Kube
   return { observed, plan: planOf(t, observed) };
 }
 
-/** What is still known after a step: the live objects observed before it, but those it wrote or deleted. */
-function untouched(a: Assessed): Map<string, KubeObject | null> {
+/**
+ * What is known after a step: the live objects observed before it, but those it wrote or deleted,
+ * which are known as the API server returned them from the write (`written`); the rest is read again.
+ */
+function knownAfter(a: Assessed, written: ReadonlyMap<string, KubeObject | null>): Map<string, KubeObject | null> {
   const live = new Map(a.observed.live);
   for (const step of [...a.plan.ensure, ...a.plan.actions]) if (isWrite(step)) live.delete(step.key);
+  for (const [key, obj] of written) live.set(key, obj);
   return live;
 }
 
-/** Carries out one plan under this writer's hold, aborted before the hold could lapse; the writes made. */
-function carryOut(t: ReleaseTarget, a: Assessed, signal: AbortSignal | undefined): Promise<number> {
+/** Carries out one plan under this writer's hold, aborted before the hold could lapse; the writes made, and what it wrote in `written`. */
+function carryOut(t: ReleaseTarget, a: Assessed, run: { signal: AbortSignal | undefined; written: Map<string, KubeObject | null> }): Promise<number> {
   const budget = AbortSignal.timeout(RELEASE_APPLY_BUDGET_MS);
   const claim = { hold: newHold(t.writer, t.now()), inventoryVersion: a.observed.inventoryVersion };
-  return executeReleasePlan(t.client, a.plan, { signal: signal ? AbortSignal.any([signal, budget]) : budget, journals: t.journals, claim });
+  const signal = run.signal ? AbortSignal.any([run.signal, budget]) : budget;
+  return executeReleasePlan(t.client, a.plan, { signal, journals: t.journals, claim, written: run.written });
 }
 
 /** What the steps add up to; a stop other than `converged` is logged with the state it stopped in. */
@@ -114,15 +119,16 @@ function applied(t: ReleaseTarget, taken: readonly TakenStep[], last: ReleasePla
 }
 
 /**
- * Carries out `a`'s plan, observes again (the inventory and what the step wrote), chooses the next
+ * Carries out `a`'s plan, observes again (the inventory; what the step wrote as its writes returned it), chooses the next
  * state and its action, and goes on until the stop rule (steps.ts `stopRule`) says stop. A step that
  * fails throws, as a plan's apply does: the pass reports the error and the queue retries.
  */
 async function converge(t: ReleaseTarget, a: Assessed, taken: readonly TakenStep[], signal: AbortSignal | undefined): Promise<AppliedPlan> {
-  const writes = await carryOut(t, a, signal);
+  const written = new Map<string, KubeObject | null>();
+  const writes = await carryOut(t, a, { signal, written });
   const done = [...taken, { state: a.plan.status.state, action: a.plan.action, writes, signature: planSignature(a.plan) }];
   if (!actionWrites(a.plan.action)) return applied(t, done, a.plan, 'nothing-to-do');
-  const next = await observeAndPlan(t, untouched(a));
+  const next = await observeAndPlan(t, knownAfter(a, written));
   const stop = stopRule(done, next.plan);
   return stop === undefined ? converge(t, next, done, signal) : applied(t, done, next.plan, stop);
 }

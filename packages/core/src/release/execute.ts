@@ -209,12 +209,24 @@ async function writeFinalInventory(
   }
 }
 
+/** Copies what a run wrote into `written` (objects as returned, deletions as null). */
+function recordWritten(written: Map<string, KubeObject | null> | undefined, outcome: ExecutionOutcome): void {
+  if (!written) return;
+  for (const [key, live] of outcome.live ?? []) written.set(key, live);
+  for (const key of outcome.deleted) written.set(key, null);
+}
+
 /** How a release plan is carried out: the signal that stops it, the journals it records in, the hold it takes. */
 export interface ReleaseExecution {
   signal?: AbortSignal;
   journals?: ReleaseJournals;
   /** Given (core's release engine), the pending inventory is always written, with the hold, conditionally. */
   claim?: ReleaseHoldClaim;
+  /**
+   * Filled in when given: every object the plan wrote, as the API server returned it from the write
+   * (null: deleted), so observing again after the step need not read them back.
+   */
+  written?: Map<string, KubeObject | null>;
 }
 
 /**
@@ -238,7 +250,7 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   let writes = await ensurePrerequisites(client, plan, journals, signal);
   const pending = await writePendingInventory(client, plan, { journals, uids, ...(claim ? { claim } : {}) });
   writes += pending.writes;
-  const outcome = emptyOutcome();
+  const outcome = { ...emptyOutcome(), ...(run.written ? { live: new Map<string, KubeObject>() } : {}) };
   let result: Awaited<ReturnType<typeof executeJournaled>>;
   try {
     result = await executeJournaled(client, plan.actions, { journal: journals.release, before: plan.journal ?? noJournalUpdate(), signal, outcome });
@@ -249,5 +261,6 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
   await writeFinalInventory(client, plan, uids, { journals, version: pending.version, writes });
+  recordWritten(run.written, outcome);
   return writes + 1;
 }
