@@ -20,7 +20,7 @@ import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
 import { keyReconciler } from './queue/reconcile-key.js';
 import type { Redactor } from '../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status/status-state.js';
-import { statusFromReports, type MeshStatus } from './status/status.js';
+import { statusFromReports, timelineView, type MeshStatus, type TimelineView } from './status/status.js';
 import { StatusFeed } from './status/status-feed.js';
 import type { SystemdNotifier } from './process/systemd.js';
 import type { ServerVersionSource } from './watch/version-watch.js';
@@ -227,6 +227,12 @@ export class Daemon {
     return this.helmProbes(binary);
   }
 
+  /** The page timeline's view of the clusters a report covers (none without a report), as the state is now. */
+  private timelineView(report: PassReport | undefined): TimelineView {
+    const names = report?.clusters.map((c) => c.name) ?? [];
+    return timelineView(this.state, names, this.backendNames());
+  }
+
   /** The registered backends' and renderers' names (the loaded plugins'). */
   private backendNames(): string[] {
     return this.plugins.filter((p) => p.kind === 'backend').map((p) => p.name);
@@ -374,13 +380,14 @@ export class Daemon {
       this.o.logger.debug({ key: record.key }, 'not the leader: skipped');
       return;
     }
+    const before = this.timelineView(report);
     const credentialRerun = report !== undefined && this.absorbReport(record, report);
     this.trackFirstRound(record, credentialRerun);
     const label = resultLabelOf(record);
     const error = record.error === undefined ? undefined : reportErrorOf(record.error);
     this.countReconcile(record, label, error);
     this.state = recordReconcile(this.state, lastReconcileOf(record, error));
-    this.feed.changed();
+    this.feed.record(before, this.timelineView(report));
     logReconcile(this.o.logger, record, label, error);
     this.readyAfterFirstReconcile(record, label);
   }

@@ -6,7 +6,7 @@ import { DaemonMetrics } from './metrics.js';
 import { Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, type StatusState } from './status-state.js';
 import { StatusFeed, type PageView } from './status-feed.js';
-import { statusFromReports } from './status.js';
+import { statusFromReports, timelineView } from './status.js';
 import { silentLogger } from '@meshd/testkit';
 import { clusterReport, passReport } from '@meshd/testkit';
 
@@ -119,6 +119,7 @@ describe('GET /events', () => {
     expect(first.status.clusters.map((c) => c.name)).toEqual(['cp', 'east']);
     expect(feed.clientCount()).toBe(1);
 
+    const before = timelineView(box.state, ['cp', 'east'], ['helm-template', 'tiller']);
     const leaky = clusterReport('east', { reachable: false, state: 'unreachable', lastError: reportError('MESHD_ERR_UNREACHABLE', `Bearer ${TOKEN} refused`) });
     box.state = foldReport(
       box.state,
@@ -126,7 +127,7 @@ describe('GET /events', () => {
       passReport([clusterReport('cp'), leaky], { endpoints: { pilot: '192.0.2.9', policy: '192.0.2.6', statsd: '192.0.2.7' } }),
       2000,
     );
-    feed.changed();
+    feed.record(before, timelineView(box.state, ['cp', 'east'], ['helm-template', 'tiller']));
     const next = await nextView(reader, (v) => v.status.endpoints?.pilot === '192.0.2.9', buffer);
     expect(JSON.stringify(next)).not.toContain(TOKEN);
     expect(next.timeline.map((e) => e.text)).toContain('Pilot moved 192.0.2.5 → 192.0.2.9');

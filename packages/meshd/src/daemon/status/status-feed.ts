@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redactor } from '../../output/redact.js';
-import type { MeshStatus } from './status.js';
+import type { MeshStatus, TimelineView } from './status.js';
 import { appendTimeline, timelineEntries, type TimelineEvent } from './timeline.js';
 
 /** What the status page shows: the /status body and the timeline of recent changes. */
@@ -36,13 +36,13 @@ const STREAM_HEADERS = {
 /**
  * The status page's live feed: keeps the timeline (the last 100 reconciles and changes) and pushes
  * the page view to every `GET /events` subscriber as a Server-Sent Event `view` when it changes.
- * The daemon calls changed() after each report and reconcile; a poll catches the rest. Owns its
+ * The daemon calls record() after each reconcile (its timeline entries are kept at once, however
+ * close together reconciles end); sending is coalesced; a poll catches the rest. Owns its
  * timer and the subscribers' responses; close() ends them all. Never throws into the daemon.
  */
 export class StatusFeed {
   private timeline: TimelineEvent[] = [];
   private seq = 1;
-  private previous: MeshStatus | undefined;
   private lastBody = '';
   private readonly clients = new Set<ServerResponse>();
   private pending: NodeJS.Timeout | undefined;
@@ -59,23 +59,33 @@ export class StatusFeed {
   }
 
   /**
-   * Something changed: send the view soon (bursts are folded into one event). With no subscriber the
-   * change only goes into the timeline (the page's history); nothing is serialised.
+   * A reconcile ended: the timeline takes the entries between its views before and after (of the
+   * clusters it reported) now, and the page view is sent soon.
+   */
+  record(before: TimelineView, after: TimelineView): void {
+    if (this.closed) return;
+    const entries = timelineEntries(before, after, new Date((this.o.now ?? Date.now)()).toISOString());
+    this.timeline = appendTimeline(this.timeline, entries, this.seq);
+    this.seq += entries.length;
+    this.changed();
+  }
+
+  /**
+   * Something changed: send the view soon (bursts are folded into one event). With no subscriber
+   * nothing is built or serialised.
    */
   changed(): void {
     if (this.pending !== undefined || this.closed) return;
     this.pending = setTimeout(() => {
       this.pending = undefined;
       if (this.clients.size > 0) this.flush();
-      else this.fold();
     }, this.o.coalesceMs ?? 100);
     this.pending.unref();
   }
 
-  /** The page view now (the timeline brought up to date first). */
+  /** The page view now. */
   view(): PageView {
-    this.fold();
-    return { status: this.previous ?? this.o.status(), timeline: [...this.timeline] };
+    return { status: this.o.status(), timeline: [...this.timeline] };
   }
 
   /** Subscribers connected now. */
@@ -110,15 +120,6 @@ export class StatusFeed {
     if (this.pending !== undefined) clearTimeout(this.pending);
     for (const res of this.clients) res.end();
     this.clients.clear();
-  }
-
-  private fold(): void {
-    const status = this.o.status();
-    const at = new Date((this.o.now ?? Date.now)()).toISOString();
-    const entries = timelineEntries(this.previous, status, at);
-    this.timeline = appendTimeline(this.timeline, entries, this.seq);
-    this.seq += entries.length;
-    this.previous = status;
   }
 
   private body(): string {

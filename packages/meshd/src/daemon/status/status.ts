@@ -120,6 +120,26 @@ function componentStatus(c: ComponentReport): ComponentStatus {
   return status;
 }
 
+/** The parts of /status the page's timeline compares. */
+export type TimelineView = Pick<MeshStatus, 'clusters' | 'removed' | 'endpoints' | 'lastReconcile'>;
+
+/**
+ * The timeline's view of the state for the named clusters only (the ones a report covers), so that
+ * each reconcile is compared before and after it at the cost of its own clusters, not the mesh's.
+ * Pure.
+ */
+export function timelineView(state: StatusState, names: readonly string[], backends: readonly string[]): TimelineView {
+  const clusters = names.flatMap((name) => {
+    const entry = state.clusters[name];
+    return entry === undefined ? [] : [clusterStatus(entry, backends)];
+  });
+  const view: TimelineView = { clusters, removed: state.removed.map((r) => ({ name: r.name, at: iso(r.at) })) };
+  const endpoints = state.latest?.report.endpoints;
+  if (endpoints !== undefined) view.endpoints = endpoints;
+  if (state.lastReconcile) view.lastReconcile = lastReconcileStatus(state.lastReconcile);
+  return view;
+}
+
 function clusterStatus(entry: ClusterEntry, backends: readonly string[]): ClusterStatus {
   const r = entry.report;
   const components = r.components.map(componentStatus);

@@ -2,11 +2,12 @@ import { reportError } from '@meshd/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
-import { statusFromReports, type MeshStatus } from './status.js';
+import { timelineView, type TimelineView } from './status.js';
 import { appendTimeline, TIMELINE_LENGTH, timelineEntries, type TimelineEntry } from './timeline.js';
 import { clusterReport, componentReport, passReport } from '@meshd/testkit';
 
-const view = (state: StatusState): MeshStatus => statusFromReports(state, { directory: '/d', startedAt: 0, backends: ['helm-template', 'tiller'] });
+/** The timeline's view of `state` for the clusters a reconcile reported (all the test's clusters by default). */
+const view = (state: StatusState, names = ['cp', 'east', 'west']): TimelineView => timelineView(state, names, ['helm-template', 'tiller']);
 const endpoints = (pilot: string) => ({ pilot, policy: '192.0.2.6', statsd: '192.0.2.7' });
 const base = foldReport(
   emptyStatusState(),

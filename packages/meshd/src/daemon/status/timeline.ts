@@ -1,4 +1,4 @@
-import type { ClusterStatus, ComponentStatus, MeshStatus } from './status.js';
+import type { ClusterStatus, ComponentStatus, TimelineView } from './status.js';
 
 /** What kind of change a timeline entry records. */
 export type TimelineKind = 'reconcile' | 'endpoints' | 'joined' | 'removed' | 'state' | 'restored' | 'applied';
@@ -24,8 +24,7 @@ export type TimelineEntry = Omit<TimelineEvent, 'seq'>;
 /** How many entries the page keeps (the newest). */
 export const TIMELINE_LENGTH = 100;
 
-/** The parts of a /status view the timeline compares. */
-type View = Pick<MeshStatus, 'clusters' | 'removed' | 'endpoints' | 'lastReconcile'>;
+type View = TimelineView;
 
 const EMPTY_VIEW: View = { clusters: [], removed: [] };
 
@@ -92,9 +91,11 @@ function clusterEntries(before: ClusterStatus | undefined, now: ClusterStatus, a
 }
 
 /**
- * The timeline entries between two successive views of the mesh (pure): endpoints that moved,
- * clusters that joined, left or changed state, copies and releases written (restored when they had
- * drifted), and a new reconcile. `at` stamps what the views do not date themselves.
+ * The timeline entries between two successive views (pure): endpoints that moved, clusters that
+ * joined, left or changed state, copies and releases written (restored when they had drifted), and a
+ * new reconcile. The daemon compares each reconcile's views before and after it (of the clusters it
+ * reported), so two reports close together are two sets of entries. `at` stamps what the views do
+ * not date themselves.
  */
 export function timelineEntries(prev: View | undefined, next: View, at: string): TimelineEntry[] {
   const base = prev ?? EMPTY_VIEW;
