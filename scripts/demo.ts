@@ -48,6 +48,22 @@ async function actionCommand(action: string, name: string | undefined): Promise<
   }
 }
 
+/**
+ * Makes the control plane's application namespaces (app-1, app-2) on every remote too: the apps run
+ * there, and meshd copies istio.default into each (a namespace missing on a remote is only reported).
+ */
+async function makeAppNamespaces(env: TestEnv): Promise<void> {
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const apps = env.controlPlane.secretNamespaces.filter((ns) => ns !== 'istio-system' && ns !== 'default');
+  const remotes = env.clusters.filter((c) => c.index !== 0);
+  await Promise.all(
+    remotes.flatMap((cluster) => {
+      const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+      return apps.map((name) => core.createNamespace({ body: { metadata: { name } } }));
+    }),
+  );
+}
+
 async function writeDirectory(env: TestEnv): Promise<string> {
   for (const cluster of env.clusters) {
     const descriptor = sampleDescriptor({ name: cluster.name, controlPlane: cluster.index === 0, pilotEndpoint: 'istio-pilot.istio-system:15007' });
@@ -147,6 +163,7 @@ interface StopControl {
 }
 
 async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildProcess) => void, control: StopControl): Promise<number> {
+  await makeAppNamespaces(env);
   const url = await writeDirectory(env);
   const act = (action: DemoAction, name: string | undefined): Promise<string> => runDemoAction(env, action, name, (text) => out.line(`demo: ${text}`));
   const server = await startControl(controlFile, act);
