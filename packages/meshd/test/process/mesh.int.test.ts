@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addCluster, clientOf, endpointIps } from '../../../../test/support/mesh.js';
 import { reconcilesByKey, sleep, until } from '@meshd/testkit';
+import { DIRECTORY_QUIET_MS } from '../../src/daemon/watch/watch-dir.js';
 import { useProcessFixture } from './fixture.js';
 import { meshdOwnedObjects, releaseInventory } from '../../../../test/support/remote-objects.js';
 
@@ -84,15 +85,26 @@ describe('meshd run (the process) against real clusters', () => {
     const file = join(fx.ws.dir, 'remote-1.yaml');
     const original = await readFile(file, 'utf8');
     const before = await settledReconciles();
+    const start = performance.now();
+    let last = start;
+    let stalls = 0;
     for (let i = 1; i <= 50; i++) {
       await writeFile(file, `${original}# edit ${i}\n`);
       await sleep(10);
+      if (performance.now() - last > DIRECTORY_QUIET_MS) stalls += 1;
+      last = performance.now();
     }
+    const spanMs = performance.now() - start;
     const after = await settledReconciles();
     const delta = (key: string): number => (after.get(key) ?? 0) - (before.get(key) ?? 0);
-    console.log(`50 writes to remote-1.yaml: ${delta('remote-1')} reconcile(s) of remote-1, ${delta('@registry')} of the registry key`);
+    console.log(
+      `50 writes to remote-1.yaml in ${Math.round(spanMs)} ms (${stalls} gaps over ${DIRECTORY_QUIET_MS} ms): ${delta('remote-1')} reconcile(s) of remote-1, ${delta('@registry')} of the registry key`,
+    );
     expect(delta('remote-1')).toBeGreaterThanOrEqual(1);
-    expect(delta('remote-1')).toBeLessThanOrEqual(3);
+    // At most 3 for a burst. A burst ends after the directory watch's quiet time without an event,
+    // and is flushed at the latest 2 s after its first (a file edited without a pause is still
+    // reconciled): on a busy machine, where this loop stalls, each stall and each 2 s may add one.
+    expect(delta('remote-1')).toBeLessThanOrEqual(3 + stalls + Math.floor(spanMs / 2000));
     expect(await fx.daemon.clusterState('remote-1')).toBe('converged');
   });
 
