@@ -11,8 +11,10 @@
 // the move's path) and those done before it, and the moves the daemon prepared (rendered when the new
 // pod turned Ready: one helm run per move and a preparation means both passes found that render).
 // --trace FILE: the daemon's HTTP requests and helm runs, timed (bench/lib/request-trace.ts), and a
-// per-move timeline from the old pod's deletion.
-// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--trace FILE] [--log-level debug] [--daemon-log FILE]
+// per-move timeline from the old pod's deletion. The new Pilot pod comes up as a kubelet reports it:
+// Running at its IP, not Ready, then Ready --ready-after-ms later (default 0: the two status writes
+// back to back; a real Pilot's readiness probe passes seconds after its IP is known).
+// Run: npm run bench:daemon -- [--trials 20] [--out FILE] [--poll-ms 20] [--ready-after-ms 0] [--trace FILE] [--log-level debug] [--daemon-log FILE]
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,12 +32,15 @@ import { moveTimelines, type MoveWindow } from './lib/move-trace.js';
 const argv = process.argv;
 const trials = intFlag(argv, '--trials', 20);
 const pollMs = intFlag(argv, '--poll-ms', 20);
+const readyAfterMs = intFlag(argv, '--ready-after-ms', 0);
 const out = flag(argv, '--out');
 const trace = flag(argv, '--trace');
 const logLevel = (flag(argv, '--log-level') ?? 'info') as 'debug' | 'info' | 'warn' | 'error';
 ensureBuilt();
 const machine = machineInfo();
-console.log(`bench:daemon: ${trials} trials each, poll ${pollMs} ms; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`);
+console.log(
+  `bench:daemon: ${trials} trials each, poll ${pollMs} ms, new Pilot pod Ready ${readyAfterMs} ms after its IP; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`,
+);
 
 async function endpointIps(client: ClusterClient, name: string): Promise<string[]> {
   const ep = await client.core.readNamespacedEndpoints({ name, namespace: 'istio-system' });
@@ -115,9 +120,12 @@ try {
     const before = { remoteKeys: reconciles(false), registryKeys: reconciles(true), podLists: await podLists(), preparations: preparations() };
     let readyAt = 0;
     const from = Date.now();
-    const ip = await env.controlPlane.movePilot(() => {
-      readyAt = performance.now();
-    });
+    const ip = await env.controlPlane.movePilot(
+      () => {
+        readyAt = performance.now();
+      },
+      { readyAfterMs },
+    );
     const deletedAt = performance.now();
     const deleted = Date.now();
     const updated = await msUntil(
@@ -194,6 +202,7 @@ if (out) {
   const data = {
     trials,
     pollMs,
+    readyAfterMs,
     machine,
     loadAtEnd,
     daemonWarnings: problems,

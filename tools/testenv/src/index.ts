@@ -5,7 +5,7 @@ export type { ClusterPorts } from './layout.js';
 export type { AnyRequestFilter, RequestFilter } from './metrics.js';
 export { WRITE_VERBS, sumWriteRequests } from './metrics.js';
 export { MESHD_RESOURCES, settledWrites, writesOn, type SettleOptions } from './writes.js';
-export type { ControlPlaneHelpers } from './control-plane/control-plane.js';
+export type { ControlPlaneHelpers, MoveOptions } from './control-plane/control-plane.js';
 export { ISTIO_COMPONENTS, ISTIO_NAMESPACE, componentSpecs, type IstioComponent } from './control-plane/components.js';
 export { STAND_IN_LABEL } from './control-plane/objects.js';
 export { createRootCa, issueCert, type KeyAndCert } from './control-plane/pki.js';

@@ -69,6 +69,26 @@ describe('stand-in Istio 0.8 control plane on cp', () => {
     expect(await env.controlPlane.podIp('pilot')).toBe(newIp);
   });
 
+  it('a move brings the new pod up as a kubelet does: Running at its IP, not Ready, then Ready', async () => {
+    const [before] = await pods('istio=pilot');
+    let readyCalled = false;
+    const moving = env.controlPlane.movePilot(() => void (readyCalled = true), { readyAfterMs: 1500 });
+    let starting: V1Pod | undefined;
+    while (!starting) {
+      starting = (await pods('istio=pilot')).find((p) => p.metadata?.name !== before!.metadata?.name && p.status?.podIP);
+      if (!starting) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(starting.status?.phase).toBe('Running');
+    expect(isReady(starting)).toBe(false);
+    expect(readyCalled).toBe(false);
+    const newIp = await moving;
+    expect(starting.status?.podIP).toBe(newIp);
+    const [after] = await pods('istio=pilot');
+    expect(after!.metadata?.name).toBe(starting.metadata?.name);
+    expect(isReady(after!)).toBe(true);
+    expect(readyCalled).toBe(true);
+  });
+
   it('movePolicy moves the policy Mixer only', async () => {
     const telemetry = await env.controlPlane.podIp('telemetry');
     const oldPolicy = await env.controlPlane.podIp('policy');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePod, ineligibilityReason, isEligiblePod } from './pod-readiness.js';
+import { asIfReady, describePod, ineligibilityReason, isEligiblePod } from './pod-readiness.js';
 import { testPod } from '@meshd/testkit';
 
 describe('pod eligibility', () => {
@@ -29,5 +29,20 @@ describe('pod eligibility', () => {
   it('describes a pod by name and state for error messages', () => {
     expect(describePod(testPod('istio-pilot-x', { phase: 'Pending', ready: false }))).toBe('istio-pilot-x Pending');
     expect(describePod(testPod('istio-pilot-y'))).toBe('istio-pilot-y Ready');
+  });
+
+  it.each([
+    ['Pending with its IP (containers starting)', testPod('p', { phase: 'Pending', ready: false, ip: '192.0.2.7' }), true],
+    ['Running, not Ready yet (readiness probe)', testPod('p', { ready: false, ip: '192.0.2.7' }), true],
+    ['Running and Ready already', testPod('p'), true],
+    ['Pending without an IP (not scheduled, no sandbox)', testPod('p', { phase: 'Pending', ready: false, ip: '' }), false],
+    ['terminating', testPod('p', { ready: false, terminating: true }), false],
+    ['Failed', testPod('p', { phase: 'Failed', ready: false }), false],
+    ['Succeeded', testPod('p', { phase: 'Succeeded', ready: false }), false],
+  ])('asIfReady: %s serves once Ready → %s', (_label, pod, serves) => {
+    const before = structuredClone(pod);
+    expect(isEligiblePod(asIfReady(pod))).toBe(serves);
+    expect(asIfReady(pod).status?.podIP).toBe(pod.status?.podIP);
+    expect(pod).toEqual(before);
   });
 });

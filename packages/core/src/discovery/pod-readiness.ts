@@ -27,3 +27,21 @@ export function describePod(pod: V1Pod): string {
   const name = pod.metadata?.name ?? '(unnamed)';
   return `${name} ${ineligibilityReason(pod) ?? 'Ready'}`;
 }
+
+/** Whether a Pod is on its way to serving at its IP: not terminating, Pending or Running, with a podIP. */
+function isComing(pod: V1Pod): boolean {
+  const phase = pod.status?.phase;
+  return !pod.metadata?.deletionTimestamp && (phase === 'Pending' || phase === 'Running') && Boolean(pod.status?.podIP);
+}
+
+/**
+ * A Pod as it will be once it serves, when it is on its way there: not terminating, Pending or
+ * Running, with a podIP (its sandbox runs; containers starting or the readiness probe not passed
+ * yet). Such a pod is returned Running with its Ready condition True (a copy); any other pod as it
+ * is. What MovePreparation renders ahead for; discovery itself never chooses on it. Pure.
+ */
+export function asIfReady(pod: V1Pod): V1Pod {
+  if (!isComing(pod) || isEligiblePod(pod)) return pod;
+  const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+  return { ...pod, status: { ...pod.status, phase: 'Running', conditions: [...conditions, { type: 'Ready', status: 'True' }] } };
+}

@@ -122,6 +122,28 @@ describe('meshd run against real clusters', () => {
     });
   });
 
+  it('renders a Pilot move once its new pod has its IP, before it is Ready, and not again when it turns Ready', async () => {
+    const oldIp = await env.controlPlane.podIp('pilot');
+    const remotes = env.clusters.slice(1);
+    const preparedLines = (): string[] => logs.filter((l) => l.includes('prepared the renders of a coming endpoint move'));
+    const before = preparedLines().length;
+    let ready = false;
+    const moving = env.controlPlane.movePilot(() => void (ready = true), { readyAfterMs: 8000 });
+    const { value: prepared } = await until('the move prepared', () =>
+      Promise.resolve(preparedLines().length > before ? (JSON.parse(preparedLines().at(-1)!) as Record<string, unknown>) : undefined),
+    );
+    // Prepared while the new pod was Running at its IP and not Ready yet; nothing written meanwhile.
+    expect(ready).toBe(false);
+    expect(prepared).toMatchObject({ component: 'pilot', prepared: 2, toReady: false });
+    expect(await Promise.all(remotes.map((c) => endpointIps(c, 'istio-pilot')))).toEqual([[oldIp], [oldIp]]);
+    const newIp = await moving;
+    await until('both remotes updated', async () => {
+      const ips = await Promise.all(remotes.map((c) => endpointIps(c, 'istio-pilot')));
+      return ips.every((x) => x?.length === 1 && x[0] === newIp) ? true : undefined;
+    });
+    expect(preparedLines().length).toBe(before + 1);
+  });
+
   it('repairs a meshd-owned Endpoints deleted on a remote', async () => {
     const remote = env.clusters[1]!;
     await clientOf(remote).core.deleteNamespacedEndpoints({ name: 'istio-policy', namespace: 'istio-system' });

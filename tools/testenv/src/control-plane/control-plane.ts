@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { componentSpecs, ISTIO_COMPONENTS, ISTIO_NAMESPACE, type IstioComponent } from './components.js';
 import { caSecret, deploymentObject, istioKeyAndCertSecret, podObject, runningStatus, STAND_IN_LABEL } from './objects.js';
 import { PodIpAllocator } from './pod-ips.js';
@@ -19,19 +20,30 @@ export interface ControlPlaneHelpers {
   /** IP of the component's current Running and Ready Pod. */
   podIp(component: IstioComponent): Promise<string>;
   /**
-   * Replaces the component's Pod with a new one at a new IP (new Pod first, then the old is deleted).
-   * `onReady` is called once the new Pod is reported Running and Ready, and awaited before the old
-   * one is deleted (a test may look at the mesh while both pods serve).
+   * Replaces the component's Pod with a new one at a new IP (new Pod first, then the old is deleted),
+   * in a kubelet's order: the new Pod is reported Running at its IP, not Ready, then Ready (its
+   * readiness probe passed; `options.readyAfterMs` later, default right after). `onReady` is called
+   * once it is reported Ready, and awaited before the old one is deleted (a test may look at the mesh
+   * while both pods serve).
    */
-  moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>): Promise<string>;
+  moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>, options?: MoveOptions): Promise<string>;
   /** moveComponent('pilot'): returns Pilot's new IP. */
-  movePilot(onReady?: () => void | Promise<void>): Promise<string>;
+  movePilot(onReady?: () => void | Promise<void>, options?: MoveOptions): Promise<string>;
   /** moveComponent('policy'): returns the policy Mixer's new IP. */
   movePolicy(): Promise<string>;
   /** Re-issues istio.default in `namespace` (new key and certificate); returns its new data (PEM text). */
   rotateIstioDefault(namespace: string): Promise<Record<string, string>>;
   /** Sets or clears the multicluster args of the istio-pilot Deployment's discovery container. */
   setPilotMulticluster(enabled: boolean): Promise<void>;
+}
+
+/** How a move's new Pod comes up. */
+export interface MoveOptions {
+  /**
+   * How long the new Pod runs at its IP before it is reported Ready (a readiness probe's first
+   * success; Istio 0.8's Pilot takes seconds); default 0: the two status writes back to back.
+   */
+  readyAfterMs?: number;
 }
 
 /** Options of the stand-in control plane. */
@@ -99,16 +111,16 @@ class StandInControlPlane implements ControlPlaneHelpers {
     return ip;
   }
 
-  async moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>): Promise<string> {
+  async moveComponent(component: IstioComponent, onReady?: () => void | Promise<void>, options: MoveOptions = {}): Promise<string> {
     const old = await this.listPods(component);
-    const ip = await this.startPod(component);
+    const ip = await this.startPod(component, options.readyAfterMs ?? 0);
     await onReady?.();
     await Promise.all(old.map((pod) => this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: ISTIO_NAMESPACE, gracePeriodSeconds: 0 })));
     return ip;
   }
 
-  movePilot(onReady?: () => void | Promise<void>): Promise<string> {
-    return this.moveComponent('pilot', onReady);
+  movePilot(onReady?: () => void | Promise<void>, options?: MoveOptions): Promise<string> {
+    return this.moveComponent('pilot', onReady, options);
   }
 
   movePolicy(): Promise<string> {
@@ -135,12 +147,21 @@ class StandInControlPlane implements ControlPlaneHelpers {
     return (await this.core.listNamespacedPod({ namespace: ISTIO_NAMESPACE, labelSelector })).items;
   }
 
-  /** Creates a Pod of the component and reports it Running and Ready at a fresh IP. */
-  private async startPod(component: IstioComponent): Promise<string> {
+  /**
+   * Creates a Pod of the component at a fresh IP and reports it Running and Ready: with
+   * `readyAfterMs` (a move), first Running and not Ready, then Ready that much later; without (the
+   * seed), Ready at once.
+   */
+  private async startPod(component: IstioComponent, readyAfterMs?: number): Promise<string> {
     const spec = componentSpecs(true)[component];
     const name = `${spec.deployment}-${randomName(9)}-${randomName(5)}`;
     const ip = this.ips.allocate();
-    const pod = await this.core.createNamespacedPod({ namespace: ISTIO_NAMESPACE, body: podObject(spec, name, this.options.nodeName) });
+    let pod = await this.core.createNamespacedPod({ namespace: ISTIO_NAMESPACE, body: podObject(spec, name, this.options.nodeName) });
+    if (readyAfterMs !== undefined) {
+      pod.status = runningStatus(spec, ip, new Date(), false);
+      pod = await this.core.replaceNamespacedPodStatus({ name, namespace: ISTIO_NAMESPACE, body: pod });
+      if (readyAfterMs > 0) await sleep(readyAfterMs);
+    }
     pod.status = runningStatus(spec, ip, new Date());
     await this.core.replaceNamespacedPodStatus({ name, namespace: ISTIO_NAMESPACE, body: pod });
     return ip;

@@ -41,9 +41,18 @@ export function podObject(spec: ComponentSpec, name: string, node: string): V1Po
   };
 }
 
-/** Status of a Pod that a kubelet would report as Running and Ready at `ip`. */
-export function runningStatus(spec: ComponentSpec, ip: string, now: Date): V1PodStatus {
-  const condition = (type: string): { type: string; status: string; lastTransitionTime: Date } => ({ type, status: 'True', lastTransitionTime: now });
+/**
+ * Status of a Pod that a kubelet would report as Running at `ip`: Ready once its readiness probe
+ * passed (`ready`, the default), or before that with its containers started and its Ready and
+ * ContainersReady conditions False.
+ */
+export function runningStatus(spec: ComponentSpec, ip: string, now: Date, ready = true): V1PodStatus {
+  const status = ready ? 'True' : 'False';
+  const condition = (type: string): { type: string; status: string; lastTransitionTime: Date } => ({
+    type,
+    status: type === 'Ready' || type === 'ContainersReady' ? status : 'True',
+    lastTransitionTime: now,
+  });
   return {
     phase: 'Running',
     hostIP: '127.0.0.1',
@@ -57,7 +66,7 @@ export function runningStatus(spec: ComponentSpec, ip: string, now: Date): V1Pod
       name: c.name,
       image: c.image,
       imageID: '',
-      ready: true,
+      ready,
       started: true,
       restartCount: 0,
       state: { running: { startedAt: now } },

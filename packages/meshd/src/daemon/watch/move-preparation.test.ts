@@ -34,7 +34,7 @@ function harness(options: { mesh?: boolean; synced?: boolean } = {}) {
   return { cache, prepared, moves, hold, open: () => open() };
 }
 
-describe('MovePreparation: the next move rendered when its pod turns Ready, bounded', () => {
+describe('MovePreparation: the next move rendered when its pod gets its IP, bounded', () => {
   it('a new Pilot pod Ready beside the serving one: the remotes are prepared once with the endpoints the move will produce', async () => {
     const h = harness();
     h.moves.podsChanged();
@@ -47,6 +47,24 @@ describe('MovePreparation: the next move rendered when its pod turns Ready, boun
     h.moves.podsChanged(); // a status heartbeat: nothing new
     await h.moves.idle();
     expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1']);
+  });
+
+  it('a rollout: prepared once when the new pod has its IP (Pending, then Running not Ready), not again when it turns Ready', async () => {
+    const h = harness();
+    const starting = (phase: string): V1Pod => testPod('istio-pilot-new', { created: '2024-01-01T00:05:00Z', ip: '192.0.2.2', ready: false, phase });
+    h.cache.push(testPod('istio-pilot-new', { created: '2024-01-01T00:05:00Z', ip: '', ready: false, phase: 'Pending' }));
+    h.moves.podsChanged(); // scheduled, no sandbox yet: no IP, nothing to prepare
+    await h.moves.idle();
+    expect(h.prepared).toEqual([]);
+    const seen: string[][] = [];
+    for (const next of [starting('Pending'), starting('Running'), pilot('istio-pilot-new', '192.0.2.2', 5)]) {
+      h.cache.splice(h.cache.length - 1, 1, next);
+      h.moves.podsChanged();
+      await h.moves.idle();
+      seen.push([...h.prepared]);
+    }
+    const once = ['192.0.2.2 198.51.100.1'];
+    expect(seen).toEqual([once, once, once]);
   });
 
   it('events while a preparation runs are one more look, not one preparation each', async () => {

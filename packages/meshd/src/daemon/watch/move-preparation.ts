@@ -35,11 +35,13 @@ function moveId(move: NextMove): string {
 }
 
 /**
- * Takes the render off a Pilot (or Mixer, statsd) move's path. When a candidate pod turns Ready while
- * another is still chosen, the watch filter enqueues nothing (the choice stays), and the daemon calls
- * `podsChanged`: discovery's next choice is then known (`nextMoves`, from the pod watch's cache) and
- * every remote's backend renders with the endpoints the move will produce (`prepareRemotes`), so
- * the pass that runs when the old pod goes finds the render in the cache (or in flight).
+ * Takes the render off a Pilot (or Mixer, statsd) move's path. When a new pod gets its IP (its
+ * sandbox runs: Pending while its containers start, then Running until its readiness probe passes)
+ * or turns Ready while another is still chosen, the watch filter enqueues nothing (the choice stays),
+ * and the daemon calls `podsChanged`: discovery's next choice is then known (`nextMoves`, from the
+ * pod watch's cache; the new pod taken as it will be once Ready) and every remote's backend renders
+ * with the endpoints the move will produce (`prepareRemotes`), so the pass that runs when the old pod
+ * goes finds the render in the cache, done while the new pod was starting.
  *
  * Bounded: one preparation runs at a time (events meanwhile are coalesced into one more look), each
  * distinct move is prepared once, and the moves are read again before each one (a successor that
@@ -105,7 +107,14 @@ export class MovePreparation {
     });
     // Info: one line per standby pod that turns Ready (a rollout), not per pass.
     this.o.logger.info(
-      { component: move.component, from: move.from.pod, to: move.to.pod, prepared: done, ms: Math.round(performance.now() - started) },
+      {
+        component: move.component,
+        from: move.from.pod,
+        to: move.to.pod,
+        toReady: !move.prospective,
+        prepared: done,
+        ms: Math.round(performance.now() - started),
+      },
       PREPARED_MESSAGE,
     );
   }
