@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
-import { writesOf } from '@meshd/core';
+import { observeAndPlan, writesOf } from '@meshd/core';
 import type { Logger, MeshInputs } from '@meshd/core';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
 import { startClusters, type TestEnv } from '@meshd/testenv';
@@ -58,9 +58,12 @@ async function direct(env: TestEnv, cp: ClusterClient, remotes: ClusterClient[])
     prune: true,
   };
   const pass = async (): Promise<number> => {
-    const plans = await Promise.all(remotes.map((client) => component.plan({ name: client.name, role: 'remote', client, overrides: {} }, mesh)));
-    const writes = await Promise.all(plans.map((p) => (p.changes.some((c) => c.op !== 'orphan') ? p.apply().then(writesOf) : Promise.resolve(0))));
-    return writes.reduce((a, b) => a + b, 0);
+    const targets = remotes.map((client) => ({ name: client.name, role: 'remote' as const, client, overrides: {} }));
+    const plans = await Promise.all(targets.map(async (target) => ({ target, plan: (await observeAndPlan(component, target, mesh)).plan })));
+    const writes = await Promise.all(
+      plans.map(({ target, plan }) => (plan.changes.some((c) => c.op !== 'orphan') ? component.apply(plan, target).then(writesOf) : Promise.resolve(0))),
+    );
+    return writes.reduce((a: number, b: number) => a + b, 0);
   };
   console.log(`initial replication: ${await pass()} writes`);
   const latencies: number[] = [];

@@ -13,7 +13,8 @@ import type { KubeObject } from '@meshd/core/kube';
 import { inventoryObject, parseInventory, rendererBackend } from '@meshd/core/release';
 import type { InventoryRecord, ReleaseHold } from '@meshd/core/release';
 import { StateStore } from '@meshd/core/state';
-import type { ComponentReport, PassReport } from '@meshd/core';
+import { observeAndPlan } from '@meshd/core';
+import type { ComponentPlan, ComponentReport, PassReport } from '@meshd/core';
 import { silentLogger } from '@meshd/testkit';
 import { FIXTURE_RENDERER, fixtureRendererPlugin } from './fixtures/renderer-plugin/index.js';
 import { FIXTURE_CONFIG, fixtureApply, fixtureManifestOf, fixtureService, writeFixtureManifest } from './support/fixture-renderer.js';
@@ -122,13 +123,14 @@ describe('a release another writer holds', () => {
   });
 
   /** This pass's plan, observed and planned now (its apply not yet run). */
-  async function planNow(): Promise<Awaited<ReturnType<ReturnType<typeof rendererBackend>['plan']>>> {
+  async function planNow(): Promise<ComponentPlan & { apply(): Promise<unknown> }> {
     const manifest = fixtureManifestOf(mesh.ws);
     const renderer = fixtureRendererPlugin.create({ logger: silentLogger(), config: { manifest }, signal: new AbortController().signal });
     const engine = rendererBackend({ name: FIXTURE_RENDERER, renderer, release: { name: 'istio-remote', namespace: NS }, logger: silentLogger() });
     const target = { name: mesh.remote(1).name, role: 'remote' as const, client: remote(), overrides: {} };
     const endpoints = { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' };
-    return engine.plan(target, { controlPlane: { ...target, role: 'control-plane' }, endpoints, adopt: false, prune: true });
+    const { plan } = await observeAndPlan(engine, target, { controlPlane: { ...target, role: 'control-plane' }, endpoints, adopt: false, prune: true });
+    return { ...plan, apply: () => engine.apply(plan, target) };
   }
 
   it('a hold another writer takes between observe and apply stops an install at its one conditional write', async () => {

@@ -1,137 +1,75 @@
+// The secrets addon's observe and apply phases: all of its I/O. Observe reads and decides nothing;
+// apply writes what the plan (component-plan.ts, pure) carries and decides nothing.
 import { MeshdError } from '@meshd/core';
-import { changesOf } from '@meshd/core/release';
 import { executeJournaled, writeJournal } from '@meshd/core/apply';
-import { isWrite, journalBefore, journalView, planRemoval } from '@meshd/core/plan';
-import { objectKey, refOf } from '@meshd/core/kube';
-import type { ClusterClient } from '@meshd/core/cluster';
-import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs, ObjectJournal, PlannedChange, PluginContext } from '@meshd/core';
-import type { JournalUpdate, ObjectAction } from '@meshd/core/plan';
-import type { KubeObject } from '@meshd/core/kube';
-import { effectiveConfig } from './config.js';
+import type { ClusterTarget, ComponentInstance, DesiredInputs, MeshInputs, PluginContext } from '@meshd/core';
 import type { SecretsConfig } from './config.js';
 import { desiredFromSources } from './copies.js';
 import { listOwnedCopies, observeRemote } from './observe-remote.js';
 import { SharedSourceReader } from './observe-sources.js';
-import { planSecretCopies } from './plan.js';
-import { summarise } from './report.js';
+import { planSecrets, planSecretsRemoval, secretsConfigFor } from './component-plan.js';
+import type { SecretsObserved, SecretsPlan, SecretsRemovalObserved, SecretsWork } from './component-plan.js';
 
-/** Name of this component in plans and status. */
-export const SECRETS = 'secrets';
+export { SECRETS } from './component-plan.js';
 
 /** Journal owner of the secrets addon: the copies and the namespaces (createNamespaces) it created. */
 export const SECRETS_OWNER = 'secrets';
 
-function failedPlan(cluster: string, error: string): ComponentPlan {
-  return {
-    component: SECRETS,
-    cluster,
-    state: 'failed',
-    reason: error,
-    error,
-    errorCode: 'MESHD_ERR_INVALID_CONFIG',
-    changes: [],
-    apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_CONFIG', error)),
-  };
-}
-
-/** One remote's steps with their journal bookkeeping (decided at plan time). */
-interface JournaledSteps {
-  client: ClusterClient;
-  actions: readonly ObjectAction[];
-  journal: ObjectJournal | undefined;
-  before: JournalUpdate;
-}
-
-/**
- * Carries out planned steps: every write in order (journaled), then, when some secret was left alone
- * because meshd does not own it, a terminal MESHD_ERR_NOT_OWNED naming them (the rest is still done).
- */
-async function applySteps(steps: JournaledSteps, conflicts: readonly string[], signal?: AbortSignal): Promise<number> {
-  const { writes } = await executeJournaled(steps.client, steps.actions, { journal: steps.journal, before: steps.before, signal });
-  if (conflicts.length > 0) throw new MeshdError('MESHD_ERR_NOT_OWNED', conflicts.join('; '));
-  return writes;
-}
-
-class SecretsComponent implements ComponentInstance {
+class SecretsComponent implements ComponentInstance<SecretsObserved, SecretsWork | undefined, SecretsRemovalObserved> {
   private readonly sources = new SharedSourceReader();
 
   constructor(private readonly ctx: PluginContext<SecretsConfig>) {}
 
-  async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-    const resolved = effectiveConfig(this.ctx.config, target.overrides);
-    if (!resolved.ok) return failedPlan(target.name, resolved.error);
-    if (target.role === 'control-plane') return this.nothing(target.name, 'the control plane holds the sources, not copies');
-    const journal = target.journal?.(SECRETS_OWNER);
+  /** Reads the control plane's sources and, meanwhile, the remote's copies; then what the list did not answer. */
+  async observe(target: ClusterTarget, mesh: MeshInputs): Promise<SecretsObserved> {
+    const resolved = secretsConfigFor(this.ctx.config, { cluster: target });
+    if (!resolved.ok || target.role === 'control-plane') return {};
+    const journal = target.journal?.(SECRETS_OWNER).entries();
     // The remote's own copies are listed while the control plane's sources are read: neither needs the other.
     const listed = listOwnedCopies(target.client);
     listed.catch(() => undefined); // a failure surfaces in observeRemote, not as an unhandled rejection meanwhile
     const sources = await this.sources.read(mesh.controlPlane.client, resolved.config);
-    const remote = await observeRemote(
-      target.client,
-      desiredFromSources(sources, resolved.config).copies,
-      [...(journal?.entries().values() ?? [])].map((e) => e.ref),
-      listed,
-    );
-    const view = journalView(journal?.entries(), remote.live);
-    const steps = planSecretCopies({
-      target: target.name,
-      config: resolved.config,
-      sources,
-      remote,
-      adopt: mesh.adopt,
-      prune: mesh.prune,
-      ...(view.recorded ? { recorded: view.recorded } : {}),
-    });
-    const summary = summarise(target.name, steps, remote.live, remote.owned.length > 0);
-    this.ctx.logger.debug({ cluster: target.name, state: summary.state, changes: summary.changes.length }, `secrets: ${summary.reason}`);
-    const writes = steps.actions.filter(isWrite);
-    const before = journalBefore(view, steps.actions, remote.live);
-    const journaled: JournaledSteps = { client: target.client, actions: writes, journal, before };
-    const plan: ComponentPlan = {
-      component: SECRETS,
-      cluster: target.name,
-      state: summary.state,
-      reason: summary.reason,
-      changes: summary.changes,
-      apply: (signal?: AbortSignal) => applySteps(journaled, summary.conflicts, signal ?? this.ctx.signal),
-      remember: () => writeJournal(journal, before),
-    };
-    // Conflicts block only their own copy: while other copies can be written, apply writes them and then reports.
-    if (summary.conflicts.length > 0 && writes.length === 0) {
-      plan.error = summary.conflicts.join('; ');
-      plan.errorCode = 'MESHD_ERR_NOT_OWNED';
-    }
-    return plan;
+    const journaled = [...(journal?.values() ?? [])].map((e) => e.ref);
+    const remote = await observeRemote(target.client, desiredFromSources(sources, resolved.config).copies, journaled, listed);
+    return journal ? { sources, remote, journal } : { sources, remote };
   }
 
-  /** Deletes the copies meshd made (listed by label; with a journal, only those it recorded); never a namespace. */
-  async planRemoval(target: ClusterTarget): Promise<ComponentPlan> {
-    const journal = target.journal?.(SECRETS_OWNER);
+  plan(desired: DesiredInputs, observed: SecretsObserved): SecretsPlan {
+    return planSecrets(this.ctx.config, desired, observed);
+  }
+
+  /** Lists the copies meshd owns on the cluster (by label), with the journal's entries. */
+  async observeRemoval(target: ClusterTarget): Promise<SecretsRemovalObserved> {
+    const journal = target.journal?.(SECRETS_OWNER).entries();
     const owned = await listOwnedCopies(target.client);
-    const live = new Map<string, KubeObject | null>(owned.map((o) => [objectKey(o), o]));
-    const { recorded, settled } = journalView(journal?.entries(), live);
-    const actions = planRemoval(owned.map(refOf), live, recorded ? { recorded } : {});
-    const deletes = actions.filter((a) => a.op === 'delete');
-    const changes: PlannedChange[] = changesOf(actions).map((c) =>
-      c.op === 'delete' ? { ...c, detail: ['a copy meshd made; its cluster left the mesh'] } : c,
-    );
-    return {
-      component: SECRETS,
-      cluster: target.name,
-      state: deletes.length > 0 ? 'removed' : 'absent',
-      reason: deletes.length > 0 ? `${deletes.length} copy(ies) meshd made will be deleted` : 'no copies meshd made are left',
-      changes,
-      apply: (signal?: AbortSignal) => applySteps({ client: target.client, actions: deletes, journal, before: settled }, [], signal ?? this.ctx.signal),
-      remember: () => writeJournal(journal, settled),
-    };
+    return journal ? { owned, journal } : { owned };
   }
 
-  private nothing(cluster: string, reason: string): ComponentPlan {
-    return { component: SECRETS, cluster, state: 'in-sync', reason, changes: [], apply: () => Promise.resolve(0) };
+  planRemoval(desired: DesiredInputs, observed: SecretsRemovalObserved): SecretsPlan {
+    return planSecretsRemoval(desired, observed);
+  }
+
+  /**
+   * Carries out planned writes: every write in order (journaled), then, when some secret was left
+   * alone because meshd does not own it, a terminal MESHD_ERR_NOT_OWNED naming them (the rest is still done).
+   */
+  async apply(plan: SecretsPlan, target: ClusterTarget, signal?: AbortSignal): Promise<number> {
+    const work = plan.work;
+    if (!work) return 0;
+    this.ctx.logger.debug({ cluster: target.name, state: plan.state, changes: plan.changes.length }, `secrets: ${plan.reason}`);
+    const journal = target.journal?.(SECRETS_OWNER);
+    const { writes } = await executeJournaled(target.client, work.writes, { journal, before: work.before, signal: signal ?? this.ctx.signal });
+    if (work.conflicts.length > 0) throw new MeshdError('MESHD_ERR_NOT_OWNED', work.conflicts.join('; '));
+    return writes;
+  }
+
+  /** Writes the journal's bookkeeping only (nothing to write to the cluster). */
+  async remember(plan: SecretsPlan, target: ClusterTarget): Promise<void> {
+    if (plan.work) await writeJournal(target.journal?.(SECRETS_OWNER), plan.work.before);
   }
 }
 
 /** Creates the secrets component for one run (its config already validated). */
-export function createSecretsComponent(ctx: PluginContext<SecretsConfig>): ComponentInstance {
+export function createSecretsComponent(ctx: PluginContext<SecretsConfig>): ComponentInstance<SecretsObserved, SecretsWork | undefined, SecretsRemovalObserved> {
   return new SecretsComponent(ctx);
 }

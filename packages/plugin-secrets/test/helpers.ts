@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { V1Secret } from '@kubernetes/client-node';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
-import { writesOf } from '@meshd/core';
+import { observeAndPlan, observeAndPlanRemoval, writesOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, Logger, MeshInputs } from '@meshd/core';
 import type { ClusterHandle } from '@meshd/testenv';
 import { secretsConfigSchema, secretsPlugin } from '@meshd/plugin-secrets';
@@ -33,15 +33,33 @@ export function meshOf(cp: ClusterClient, opts: { adopt?: boolean; prune?: boole
   };
 }
 
-/** The plan as `meshd plan` would show it (JSON drops the apply function). */
+/** A plan as the pass makes it (observe, then the pure plan), with the component's apply of it on its target. */
+export type BoundPlan = ComponentPlan & { apply(): Promise<number> };
+
+function bound(component: ComponentInstance, target: ClusterTarget, plan: ComponentPlan): BoundPlan {
+  return { ...plan, apply: async () => writesOf(await component.apply(plan, target)) };
+}
+
+/** Observes and plans the component on `target` in the three phases the pass runs. */
+export async function planOn(component: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<BoundPlan> {
+  return bound(component, target, (await observeAndPlan(component, target, mesh)).plan);
+}
+
+/** Observes and plans the component's removal from `target`. */
+export async function planRemovalOn(component: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<BoundPlan> {
+  return bound(component, target, (await observeAndPlanRemoval(component, target, mesh)).plan);
+}
+
+/** The plan as `meshd plan` and /status show it: its display fields (the work apply carries out holds the copies, never shown). */
 export function shown(plan: ComponentPlan): string {
-  return JSON.stringify(plan);
+  const { work: _work, ...display } = plan;
+  return JSON.stringify(display);
 }
 
 /** Like the pass: apply when the plan has no error and some change writes; returns the writes. */
-export async function applyLikeThePass(plan: ComponentPlan): Promise<number> {
+export async function applyLikeThePass(plan: BoundPlan): Promise<number> {
   if (plan.error !== undefined || !plan.changes.some((c) => c.op !== 'orphan')) return 0;
-  return writesOf(await plan.apply());
+  return plan.apply();
 }
 
 /** Reads a secret; null when absent. */

@@ -3,10 +3,23 @@
 // The tests run in order and build on each other, as passes of a daemon would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusters, type TestEnv } from '@meshd/testenv';
-import { hasCode, type ComponentPlan } from '@meshd/core';
+import { hasCode } from '@meshd/core';
 import { type ClusterClient } from '@meshd/core/cluster';
 import { recordingLogger } from '@meshd/testkit';
-import { applyLikeThePass, connect, decoded, ensureNamespace, meshOf, readSecret, remoteTarget, secretsComponent, shown } from './helpers.js';
+import {
+  applyLikeThePass,
+  connect,
+  decoded,
+  ensureNamespace,
+  meshOf,
+  planOn,
+  planRemovalOn,
+  readSecret,
+  remoteTarget,
+  secretsComponent,
+  shown,
+  type BoundPlan,
+} from './helpers.js';
 
 const APPS = ['app-1', 'app-2', 'app-3'];
 const logger = recordingLogger();
@@ -29,12 +42,9 @@ function expectNoValues(text: string): void {
 }
 
 /** One pass of the component over both remotes: plan each, apply like the pass does. */
-async function pass(
-  config: unknown,
-  opts: { adopt?: boolean; overrides?: Record<string, unknown> } = {},
-): Promise<{ plans: ComponentPlan[]; writes: number[] }> {
+async function pass(config: unknown, opts: { adopt?: boolean; overrides?: Record<string, unknown> } = {}): Promise<{ plans: BoundPlan[]; writes: number[] }> {
   const component = secretsComponent(config, logger);
-  const plans = await Promise.all(remotes.map((r) => component.plan(remoteTarget(r, opts.overrides), meshOf(cp, opts))));
+  const plans = await Promise.all(remotes.map((r) => planOn(component, remoteTarget(r, opts.overrides), meshOf(cp, opts))));
   for (const plan of plans) expectNoValues(shown(plan));
   const writes = await Promise.all(plans.map(applyLikeThePass));
   return { plans, writes };
@@ -174,7 +184,7 @@ describe('secrets plugin on real clusters', () => {
     const rotated = await env.controlPlane.rotateIstioDefault('app-1');
     for (const v of Object.values(rotated)) values.add(v);
     const component = secretsComponent(config, logger);
-    const busy = await component.plan(remoteTarget(remotes[0]!), meshOf(cp));
+    const busy = await planOn(component, remoteTarget(remotes[0]!), meshOf(cp));
     expect(busy.error).toBeUndefined();
     expect(busy.changes.map((c) => `${c.op} ${c.namespace}/${c.name}`)).toEqual(['update app-1/istio.default', 'conflict app-4/istio.default']);
     await expect(busy.apply()).rejects.toThrow(message);
@@ -235,7 +245,7 @@ describe('secrets plugin on real clusters', () => {
   it('copies the CA secret into istio-system with copyCaSecret (a per-cluster override here)', async () => {
     const overrides = { secrets: { copyCaSecret: true } };
     const component = secretsComponent({ namespaces: ['app-1'] }, logger);
-    const plan = await component.plan(remoteTarget(remotes[0]!, overrides), meshOf(cp));
+    const plan = await planOn(component, remoteTarget(remotes[0]!, overrides), meshOf(cp));
     expect(plan.changes.map((c) => `${c.op} ${c.kind} ${c.namespace ? c.namespace + '/' : ''}${c.name}`)).toEqual([
       'create Namespace istio-system',
       'create Secret istio-system/istio-ca-secret',
@@ -256,7 +266,7 @@ describe('secrets plugin on real clusters', () => {
     const remote = remotes[1]!;
     await remote.core.createNamespacedSecret({ namespace: 'app-1', body: { metadata: { name: 'user-secret' }, stringData: { token: 'user data stays' } } });
     const component = secretsComponent({ namespaces: APPS }, logger);
-    const plan = await component.planRemoval(remoteTarget(remote), meshOf(cp));
+    const plan = await planRemovalOn(component, remoteTarget(remote), meshOf(cp));
     expect(plan.state).toBe('removed');
     expect(plan.changes.map((c) => `${c.op} ${c.namespace}/${c.name}`)).toEqual(['app-4', 'app-3', 'app-2', 'app-1'].map((ns) => `delete ${ns}/istio.default`));
     expect(await plan.apply()).toBe(4);
@@ -264,7 +274,7 @@ describe('secrets plugin on real clusters', () => {
     expect(await readSecret(remote, 'app-1', 'user-secret')).not.toBeNull();
     expect((await remote.core.readNamespace({ name: 'app-4' })).metadata?.name).toBe('app-4');
     expect(await readSecret(remotes[0]!, 'app-1', 'istio.default')).not.toBeNull();
-    const again = await component.planRemoval(remoteTarget(remote), meshOf(cp));
+    const again = await planRemovalOn(component, remoteTarget(remote), meshOf(cp));
     expect(again).toMatchObject({ state: 'absent', changes: [] });
   });
 

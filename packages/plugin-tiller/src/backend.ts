@@ -1,32 +1,29 @@
 import { ServedApiCache } from '@meshd/core/cluster';
-import { contentHash, splitServed } from '@meshd/core/plan';
+import { contentHash } from '@meshd/core/plan';
 import { definePlugin, MeshdError, neededEndpoints } from '@meshd/core';
 import type { PluginWatch } from '@meshd/core';
 import { readObjects, refOf } from '@meshd/core/kube';
-import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
+import type { ClusterTarget, ComponentInstance, DesiredInputs, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
-import type { ChartValues, HelmVersion } from '@meshd/helm';
-import { tillerComponentPlan } from './component.js';
+import type { HelmVersion } from '@meshd/helm';
+import { planTiller, planTillerRemovalOf, TILLER } from './component.js';
+import type { TillerComponentPlan, TillerObserved, TillerRemovalObserved, TillerWork } from './component.js';
 import { selectTillerConfig, tillerConfigKeys, tillerConfigSchema, tillerLocation } from './config.js';
 import type { TillerConfig } from './config.js';
-import { describeTiller } from './helm2/location.js';
 import type { TillerLocation } from './helm2/location.js';
 import { executeTillerPlan } from './execute.js';
 import { markedValues } from './helm2/parse.js';
 import { withTillerSession } from './helm2/session.js';
 import type { TillerSession, TillerSessionOptions } from './helm2/session.js';
 import { observeTillerRelease } from './observe.js';
-import { planTillerRelease } from './plan.js';
-import type { TillerPlanInput } from './steps.js';
 import { observePrerequisites } from './prerequisites.js';
-import { planTillerRemoval } from './removal.js';
-import type { TillerPlan } from './steps.js';
-import { unservedTillerPlan } from './served.js';
 
-/** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
-export const TILLER = 'tiller';
-
-class TillerBackend implements ComponentInstance {
+/**
+ * The tiller backend's phases: observe renders with Helm 2 (cached per values) and reads the release
+ * through Tiller, the rendered objects and the prerequisites; plan is pure (component.ts); apply runs
+ * the plan's steps through Tiller. It owns only its caches (renders, discovery, the helm version).
+ */
+class TillerBackend implements ComponentInstance<TillerObserved, TillerWork | undefined, TillerRemovalObserved> {
   private readonly cache: RenderCache;
   /** What each cluster serves (discovery), refreshed on a server version change. */
   private readonly served = new ServedApiCache();
@@ -36,34 +33,37 @@ class TillerBackend implements ComponentInstance {
     this.cache = new RenderCache({ signal: ctx.signal });
   }
 
-  async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
+  async observe(target: ClusterTarget, mesh: MeshInputs): Promise<TillerObserved> {
     const endpoints = neededEndpoints(mesh, TILLER);
     const location = tillerLocation(target.overrides, this.ctx.config);
-    const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observe(session, target, endpoints));
-    const desired = observed.input.desired;
-    const { unserved } = splitServed(desired, await this.served.check(target.client, target.version ?? '', desired), {
-      name: target.name,
-      version: target.version ?? '',
-    });
-    if (unserved.length > 0) return unservedTillerPlan(TILLER, target, unserved);
-    const plan = planTillerRelease({ ...observed.input, adopt: mesh.adopt });
-    return this.componentPlan(target, location, plan, observed.values);
+    const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observeRelease(session, target, endpoints));
+    const served = await this.served.check(target.client, target.version ?? '', observed.input.desired);
+    return { ...observed, served };
   }
 
-  async planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-    const { release } = this.ctx.config;
+  plan(desired: DesiredInputs, observed: TillerObserved): TillerComponentPlan {
+    return planTiller(this.ctx.config, desired, observed);
+  }
+
+  async observeRemoval(target: ClusterTarget): Promise<TillerRemovalObserved> {
     const location = tillerLocation(target.overrides, this.ctx.config);
-    const observation = await withTillerSession(this.sessionOptions(target, location), (session) => observeTillerRelease(session, release.name));
-    const plan = planTillerRemoval({ release: release.name, namespace: release.namespace, observation, adopt: mesh.adopt });
-    return this.componentPlan(target, location, plan, {});
+    const release = this.ctx.config.release.name;
+    return { observation: await withTillerSession(this.sessionOptions(target, location), (session) => observeTillerRelease(session, release)) };
+  }
+
+  planRemoval(desired: DesiredInputs, observed: TillerRemovalObserved): TillerComponentPlan {
+    return planTillerRemovalOf(this.ctx.config, desired, observed);
+  }
+
+  /** Runs the plan's steps through the remote's Tiller; a plan without steps (in sync, blocked) runs nothing. */
+  apply(plan: TillerComponentPlan, target: ClusterTarget, signal?: AbortSignal): Promise<number> {
+    const work = plan.work;
+    if (!work || work.plan.steps.length === 0) return Promise.resolve(0);
+    return this.execute(target, work, signal);
   }
 
   /** Renders with Helm 2 (cached per values), then reads Tiller, the rendered objects and the prerequisites. */
-  private async observe(
-    session: TillerSession,
-    target: ClusterTarget,
-    endpoints: MeshEndpoints,
-  ): Promise<{ input: Omit<TillerPlanInput, 'adopt'>; values: ChartValues }> {
+  private async observeRelease(session: TillerSession, target: ClusterTarget, endpoints: MeshEndpoints): Promise<Omit<TillerObserved, 'served'>> {
     const { chart, release, values, ensure, helmBinary } = this.ctx.config;
     await this.requireHelm2(session.env);
     const resolved = releaseValues(endpoints, values, target);
@@ -88,15 +88,7 @@ class TillerBackend implements ComponentInstance {
     return { input, values: markedValues(resolved, desiredHash) };
   }
 
-  private componentPlan(target: ClusterTarget, location: TillerLocation, plan: TillerPlan, values: ChartValues): ComponentPlan {
-    const apply = (signal?: AbortSignal): Promise<number> => this.execute({ target, location, plan, values }, signal);
-    return tillerComponentPlan(plan, { component: TILLER, cluster: target.name, where: describeTiller(location), apply });
-  }
-
-  private execute(
-    { target, location, plan, values }: { target: ClusterTarget; location: TillerLocation; plan: TillerPlan; values: ChartValues },
-    signal?: AbortSignal,
-  ): Promise<number> {
+  private execute(target: ClusterTarget, { location, plan, values }: TillerWork, signal?: AbortSignal): Promise<number> {
     const options = { ...this.sessionOptions(target, location), signal: signal ?? this.ctx.signal };
     return withTillerSession(options, async (session) => {
       const writes = await executeTillerPlan(

@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tillerComponentPlan, tillerChanges } from './component.js';
+import { apiKindKey } from '@meshd/core/cluster';
+import { objectKey } from '@meshd/core/kube';
+import type { DesiredInputs } from '@meshd/core';
+import type { KubeObject } from '@meshd/core/kube';
+import { planTiller, planTillerRemovalOf, tillerComponentPlan, tillerChanges } from './component.js';
+import type { TillerObserved, TillerWork } from './component.js';
+import type { TillerObservation } from './observe.js';
 import type { TillerPlan } from './steps.js';
 
 const base: TillerPlan = {
@@ -49,23 +56,130 @@ describe('what meshd plan shows for a Tiller plan', () => {
     ]);
   });
 
-  it('an in-sync plan has no change and its apply writes nothing', async () => {
-    let called = false;
-    const plan = tillerComponentPlan(
-      { ...base, status: { state: 'in-sync', reason: 'revision 2 DEPLOYED; every object matches' } },
-      { component: 'tiller', cluster: 'east', where, apply: () => ((called = true), Promise.resolve(1)) },
-    );
+  const work = (plan: TillerPlan): TillerWork => ({ plan, location: { host: '127.0.0.1:44134', namespace: 'kube-system' }, values: {} });
+
+  it('an in-sync plan has no change and carries no step to apply', () => {
+    const inSync: TillerPlan = { ...base, status: { state: 'in-sync', reason: 'revision 2 DEPLOYED; every object matches' } };
+    const plan = tillerComponentPlan(inSync, { component: 'tiller', cluster: 'east', where, work: work(inSync) });
     expect(plan.changes).toEqual([]);
     expect(plan.reason).toBe(`revision 2 DEPLOYED; every object matches (${where})`);
-    expect(await plan.apply()).toBe(0);
-    expect(called).toBe(false);
+    expect(plan.work?.plan.steps).toEqual([]);
   });
 
-  it('a blocked plan carries its error', () => {
-    const plan = tillerComponentPlan(
-      { ...base, status: { state: 'unmanaged', reason: 'not ours' }, error: 'not ours' },
-      { component: 'tiller', cluster: 'east', where, apply: () => Promise.resolve(0) },
+  it.each([
+    { state: 'unmanaged' as const, code: 'MESHD_ERR_NOT_OWNED' },
+    { state: 'failed' as const, code: 'MESHD_ERR_TILLER' },
+  ])('a blocked plan ($state) carries its error with $code', ({ state, code }) => {
+    const blocked: TillerPlan = { ...base, status: { state, reason: 'no' }, error: 'no' };
+    const plan = tillerComponentPlan(blocked, { component: 'tiller', cluster: 'east', where, work: work(blocked) });
+    expect(plan).toMatchObject({ error: 'no', errorCode: code });
+  });
+});
+
+// The plan phase, without Tiller or a cluster: what observe returned and the desired inputs in, a data plan out.
+const pilot: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'istio-pilot', namespace: 'istio-system' },
+  spec: { ports: [{ port: 15010 }] },
+};
+const autoscaler: KubeObject = {
+  apiVersion: 'autoscaling/v2beta1',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'istio-pilot', namespace: 'istio-system' },
+  spec: {},
+};
+const config = { namespace: 'kube-system', release: { name: 'istio-remote', namespace: 'istio-system' } };
+const desiredOn = (overrides: Record<string, unknown> = { tillerHost: '127.0.0.1:44134' }, adopt = false): DesiredInputs => ({
+  cluster: { name: 'east', role: 'remote', overrides, version: 'v1.34.4' },
+  endpoints: { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' },
+  adopt,
+  prune: true,
+});
+const deployed = (hash: string | undefined): TillerObservation => ({
+  tiller: 'found',
+  release: {
+    revisions: [{ revision: 1, status: 'DEPLOYED', chart: 'istio-remote-0.8.0', description: '' }],
+    latestHash: hash,
+    owned: hash !== undefined,
+    lastGood: undefined,
+  },
+});
+
+const NO_RELEASE: TillerObservation = { tiller: 'found', release: undefined };
+const NO_TILLER: TillerObservation = { tiller: 'missing', reason: 'could not find tiller' };
+
+function observedWith(observation: TillerObservation, opts: { live?: boolean; unserved?: boolean } = {}): TillerObserved {
+  const desired = opts.unserved ? [pilot, autoscaler] : [pilot];
+  const live = new Map(
+    desired.map((o) => [objectKey(o), opts.live === false ? null : { ...o, metadata: { ...o.metadata, uid: 'u', labels: { heritage: 'Tiller' } } }]),
+  );
+  const served = new Map(opts.unserved ? [[apiKindKey(autoscaler.apiVersion, autoscaler.kind), false]] : []);
+  return {
+    input: { cluster: 'east', release: 'istio-remote', namespace: 'istio-system', desiredHash: 'h1', desired, live, observation },
+    values: { meshd: { hash: 'h1' } },
+    served,
+  };
+}
+
+describe('planTiller: desired inputs + observed → a data plan', () => {
+  it.each([
+    { name: 'no release, no objects', observation: NO_RELEASE, live: false, state: 'absent', steps: ['install'] },
+    { name: 'no release, its objects there', observation: NO_RELEASE, state: 'unmanaged', steps: [] },
+    { name: 'its own release, in sync', observation: deployed('h1'), state: 'in-sync', steps: [] },
+    { name: 'its own release, other values', observation: deployed('h0'), state: 'out-of-sync', steps: ['upgrade'] },
+    { name: "someone else's release", observation: deployed(undefined), state: 'unmanaged', steps: [] },
+    { name: 'no Tiller', observation: NO_TILLER, state: 'failed', steps: [] },
+  ])('$name → $state, steps $steps', ({ observation, live, state, steps }) => {
+    const plan = planTiller(config, desiredOn(), observedWith(observation, live === undefined ? {} : { live }));
+    expect(plan.state).toBe(state);
+    expect(plan.work?.plan.steps.map((s) => s.op)).toEqual(steps);
+    expect(plan.work?.location).toEqual({ host: '127.0.0.1:44134', namespace: 'kube-system' });
+    expect(plan.work?.values).toEqual({ meshd: { hash: 'h1' } });
+    expect(plan.reason).toMatch(/\(Tiller at 127\.0\.0\.1:44134\)$/);
+  });
+
+  it('with adopt, a release meshd did not install is upgraded', () => {
+    expect(planTiller(config, desiredOn(undefined, true), observedWith(deployed(undefined))).work?.plan.steps.map((s) => s.op)).toEqual(['upgrade']);
+  });
+
+  it('an object the cluster does not serve stops the plan before Tiller: parked, nothing to carry out', () => {
+    const plan = planTiller(config, desiredOn(), observedWith(deployed('h1'), { unserved: true }));
+    expect(plan).toMatchObject({ state: 'failed', errorCode: 'MESHD_ERR_UNSERVED_API', changes: [], work: undefined });
+    expect(plan.error).toMatch(/^east cannot accept 1 object\(s\) of this chart/);
+  });
+
+  it('where Tiller is comes from the cluster overrides: a port-forward in the configured namespace without tillerHost', () => {
+    const plan = planTiller(config, desiredOn({}), observedWith(deployed('h1')));
+    expect(plan.work?.location).toEqual({ namespace: 'kube-system' });
+    expect(plan.reason).toMatch(/Tiller in namespace kube-system \(port-forward\)/);
+  });
+
+  it('is pure: the same inputs give the same plan, and a plan has steps exactly when it shows changes', () => {
+    const observations = fc.constantFrom<TillerObservation>(NO_RELEASE, deployed('h1'), deployed('h0'), deployed(undefined), NO_TILLER);
+    fc.assert(
+      fc.property(observations, fc.boolean(), fc.boolean(), (observation, adopt, live) => {
+        const observed = observedWith(observation, { live });
+        const plan = planTiller(config, desiredOn(undefined, adopt), observed);
+        expect(planTiller(config, desiredOn(undefined, adopt), observed)).toEqual(plan);
+        expect((plan.work?.plan.steps.length ?? 0) > 0).toBe(plan.changes.length > 0);
+        if (plan.error !== undefined) expect(plan.work?.plan.steps).toEqual([]);
+      }),
     );
-    expect(plan.error).toBe('not ours');
+  });
+});
+
+describe('planTillerRemovalOf: helm delete --purge only of what meshd installed', () => {
+  it.each([
+    { name: 'its own release', observation: deployed('h1'), adopt: false, state: 'removed', steps: ['purge'] },
+    { name: 'nothing installed', observation: NO_RELEASE, adopt: false, state: 'absent', steps: [] },
+    { name: "someone else's release", observation: deployed(undefined), adopt: false, state: 'unmanaged', steps: [] },
+    { name: "someone else's release, adopt", observation: deployed(undefined), adopt: true, state: 'removed', steps: ['purge'] },
+    { name: 'no Tiller', observation: NO_TILLER, adopt: false, state: 'failed', steps: [] },
+  ])('$name → $state', ({ observation, adopt, state, steps }) => {
+    const plan = planTillerRemovalOf(config, desiredOn(undefined, adopt), { observation });
+    expect(plan.state).toBe(state);
+    expect(plan.work?.plan.steps.map((s) => s.op)).toEqual(steps);
+    expect(plan.work?.values).toEqual({});
   });
 });

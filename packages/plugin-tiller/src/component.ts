@@ -1,5 +1,19 @@
-import type { ComponentPlan, PlannedChange } from '@meshd/core';
-import type { TillerPlan, TillerStep } from './steps.js';
+import { splitServed } from '@meshd/core/plan';
+import type { ComponentPlan, DesiredInputs, PlannedChange } from '@meshd/core';
+import type { ServedApis } from '@meshd/core/cluster';
+import type { ChartValues } from '@meshd/helm';
+import type { TillerConfig } from './config.js';
+import { tillerLocation } from './config.js';
+import { describeTiller } from './helm2/location.js';
+import type { TillerLocation } from './helm2/location.js';
+import type { TillerObservation } from './observe.js';
+import { planTillerRelease } from './plan.js';
+import { planTillerRemoval } from './removal.js';
+import { unservedTillerPlan } from './served.js';
+import type { TillerPlan, TillerPlanInput, TillerStep } from './steps.js';
+
+/** Name of this backend in config (`backend: tiller`, `clusters.NAME.backend: tiller`). */
+export const TILLER = 'tiller';
 
 function releaseChange(plan: TillerPlan, op: PlannedChange['op'], detail: string[]): PlannedChange {
   return { op, kind: 'Release', namespace: plan.namespace, name: plan.release, detail };
@@ -60,24 +74,50 @@ export function tillerChanges(plan: TillerPlan, where: string): PlannedChange[] 
   return plan.steps.flatMap((step) => changesOfStep(plan, step, where));
 }
 
-/** Who a Tiller plan is for and how to carry it out. */
+/**
+ * What the tiller backend observed on one remote: the render and everything read through Tiller and
+ * the API server (TillerPlanInput, but adopt), the values to install with (meshd's mark included), and
+ * what the cluster serves of the rendered kinds. Plain data.
+ */
+export interface TillerObserved {
+  input: Omit<TillerPlanInput, 'adopt'>;
+  values: ChartValues;
+  served: ServedApis;
+}
+
+/** What the tiller backend observed for a removal: the release as Tiller reports it. */
+export interface TillerRemovalObserved {
+  observation: TillerObservation;
+}
+
+/** What a Tiller component plan carries to apply: the Tiller plan, where Tiller is, and the values to install with. */
+export interface TillerWork {
+  plan: TillerPlan;
+  location: TillerLocation;
+  values: ChartValues;
+}
+
+/** A Tiller component plan; `work` is undefined when nothing may be attempted (objects the cluster does not serve). */
+export type TillerComponentPlan = ComponentPlan<TillerWork | undefined>;
+
+/** Who a Tiller plan is for and what apply carries out. */
 export interface TillerPlanContext {
   component: string;
   cluster: string;
   /** Where Tiller is, for display ("Tiller at 127.0.0.1:44134"). */
   where: string;
-  apply: (signal?: AbortSignal) => Promise<number>;
+  work: TillerWork;
 }
 
-/** Wraps a Tiller plan as the component plan the pass reports and applies. */
-export function tillerComponentPlan(plan: TillerPlan, { component, cluster, where, apply }: TillerPlanContext): ComponentPlan {
-  const result: ComponentPlan = {
+/** Pure: a Tiller plan as the component plan the pass reports and applies. */
+export function tillerComponentPlan(plan: TillerPlan, { component, cluster, where, work }: TillerPlanContext): TillerComponentPlan {
+  const result: TillerComponentPlan = {
     component,
     cluster,
     state: plan.status.state,
     reason: `${plan.status.reason} (${where})`,
     changes: tillerChanges(plan, where),
-    apply: plan.steps.length === 0 ? () => Promise.resolve(0) : apply,
+    work,
   };
   if (plan.error !== undefined) {
     result.error = plan.error;
@@ -85,4 +125,35 @@ export function tillerComponentPlan(plan: TillerPlan, { component, cluster, wher
     result.errorCode = plan.status.state === 'unmanaged' ? 'MESHD_ERR_NOT_OWNED' : 'MESHD_ERR_TILLER';
   }
   return result;
+}
+
+/**
+ * Pure: the tiller backend's plan phase on one remote. Objects the cluster does not serve stop it
+ * before Tiller is called (parked, MESHD_ERR_UNSERVED_API); otherwise the release's observed state
+ * leads to its steps (planTillerRelease).
+ */
+export function planTiller(config: Pick<TillerConfig, 'namespace'>, desired: DesiredInputs, observed: TillerObserved): TillerComponentPlan {
+  const { cluster } = desired;
+  const { unserved } = splitServed(observed.input.desired, observed.served, { name: cluster.name, version: cluster.version ?? '' });
+  if (unserved.length > 0) return unservedTillerPlan(TILLER, cluster, unserved);
+  const location = tillerLocation(cluster.overrides, config);
+  const plan = planTillerRelease({ ...observed.input, adopt: desired.adopt });
+  return tillerComponentPlan(plan, {
+    component: TILLER,
+    cluster: cluster.name,
+    where: describeTiller(location),
+    work: { plan, location, values: observed.values },
+  });
+}
+
+/** Pure: the tiller backend's removal plan on a cluster that left the mesh (planTillerRemoval). */
+export function planTillerRemovalOf(
+  config: Pick<TillerConfig, 'namespace' | 'release'>,
+  desired: DesiredInputs,
+  observed: TillerRemovalObserved,
+): TillerComponentPlan {
+  const location = tillerLocation(desired.cluster.overrides, config);
+  const { release } = config;
+  const plan = planTillerRemoval({ release: release.name, namespace: release.namespace, observation: observed.observation, adopt: desired.adopt });
+  return tillerComponentPlan(plan, { component: TILLER, cluster: desired.cluster.name, where: describeTiller(location), work: { plan, location, values: {} } });
 }

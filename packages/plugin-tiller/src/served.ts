@@ -12,7 +12,7 @@ export function unservedBeforeTiller(cluster: string, unserved: readonly Unserve
 }
 
 /** The plan of a Tiller release that must not be attempted: parked (terminal) with its code until the chart or the cluster changes. */
-export function unservedTillerPlan(component: string, target: ClusterTarget, unserved: readonly UnservedObject[]): ComponentPlan {
+export function unservedTillerPlan(component: string, target: Pick<ClusterTarget, 'name'>, unserved: readonly UnservedObject[]): ComponentPlan<undefined> {
   const error = unservedBeforeTiller(target.name, unserved);
   return {
     component,
@@ -22,6 +22,6 @@ export function unservedTillerPlan(component: string, target: ClusterTarget, uns
     error,
     errorCode: 'MESHD_ERR_UNSERVED_API',
     changes: [],
-    apply: () => Promise.reject(new Error(error)),
+    work: undefined,
   };
 }

@@ -2,16 +2,17 @@
 // revision when in sync, upgrade when Pilot moves, repair of drift, Helm 2's own render, purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectKey } from '@meshd/core/kube';
-import type { ClusterTarget, ComponentInstance } from '@meshd/core';
+import type { ClusterTarget } from '@meshd/core';
 import { parseRenderedManifests, renderChart } from '@meshd/helm';
 import { startClusters } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
 import { CHART, HELM2, clientOf, converge, endpointIps, helm2, meshOf, revisions, targetOf, tillerBackend } from './support.js';
+import type { TillerDriver } from './support.js';
 
 let env: TestEnv;
 let remote: ClusterHandle;
 let target: ClusterTarget;
-let backend: ComponentInstance;
+let backend: TillerDriver;
 
 /** Write requests to what Tiller or meshd may write (release records are Secrets). */
 const writes = (): Promise<number> =>

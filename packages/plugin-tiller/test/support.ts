@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connectCluster } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
-import { meshdConfigSchemaFor, writesOf } from '@meshd/core';
+import { meshdConfigSchemaFor, observeAndPlan, observeAndPlanRemoval, writesOf } from '@meshd/core';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '@meshd/core';
 import { binaryPaths } from '@meshd/testenv';
 import type { ClusterHandle, TestEnv } from '@meshd/testenv';
@@ -20,11 +20,31 @@ export const CHART = resolve(import.meta.dirname, '../../../examples/charts/isti
 /** The Helm 2 client `bash tools/build.sh helm2` built. */
 export const HELM2 = binaryPaths().helm2 ?? 'helm2-not-built';
 
+/** A plan as the pass makes it (observe, then the pure plan), with the backend's apply of it on its target. */
+export type BoundPlan = ComponentPlan & { apply(): Promise<number> };
+
+/** The tiller backend driven the way the pass drives a component: its phases, one cluster at a time. */
+export interface TillerDriver {
+  instance: ComponentInstance;
+  plan(target: ClusterTarget, mesh: MeshInputs): Promise<BoundPlan>;
+  planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<BoundPlan>;
+}
+
+/** Drives an instance's phases: observe and plan (core's observeAndPlan), apply bound to the target. */
+function driverOf(instance: ComponentInstance): TillerDriver {
+  const bound = (target: ClusterTarget, plan: ComponentPlan): BoundPlan => ({ ...plan, apply: async () => writesOf(await instance.apply(plan, target)) });
+  return {
+    instance,
+    plan: async (target, mesh) => bound(target, (await observeAndPlan(instance, target, mesh)).plan),
+    planRemoval: async (target, mesh) => bound(target, (await observeAndPlanRemoval(instance, target, mesh)).plan),
+  };
+}
+
 /**
  * A tiller backend with the repository chart and the test Helm 2 client, its config read as meshd
  * reads meshd.yaml (core's schema with the plugin's keys); `tiller` overrides its tiller block as written there.
  */
-export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ComponentInstance {
+export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): TillerDriver {
   const meshd = meshdConfigSchemaFor([tillerPlugin]).parse({
     chart: CHART,
     release: { name: 'istio-remote', namespace: 'istio-system' },
@@ -33,7 +53,7 @@ export function tillerBackend(tiller: Record<string, unknown> = {}, extra: Recor
     tiller: { helmBinary: HELM2, connectTimeout: '5s', timeout: '60s', ...tiller },
   });
   const config = tillerPlugin.configSchema.parse(tillerPlugin.selectConfig(meshd));
-  return tillerPlugin.create({ logger: silentLogger(), config, signal: new AbortController().signal });
+  return driverOf(tillerPlugin.create({ logger: silentLogger(), config, signal: new AbortController().signal }));
 }
 
 /** A meshd client for a test cluster. */
@@ -89,8 +109,8 @@ export async function endpointIps(cluster: ClusterHandle, name: string): Promise
 }
 
 /** Plans and, when the plan has changes, applies; returns the plan and the write operations made. */
-export async function converge(backend: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<{ plan: ComponentPlan; writes: number }> {
+export async function converge(backend: TillerDriver, target: ClusterTarget, mesh: MeshInputs): Promise<{ plan: ComponentPlan; writes: number }> {
   const plan = await backend.plan(target, mesh);
-  const writes = plan.changes.length > 0 && plan.error === undefined ? writesOf(await plan.apply()) : 0;
+  const writes = plan.changes.length > 0 && plan.error === undefined ? await plan.apply() : 0;
   return { plan, writes };
 }

@@ -27,8 +27,23 @@ interface FakeCluster {
   failUninstall: Set<string>;
 }
 
-function plan(name: string, over: Partial<ComponentPlan>): ComponentPlan {
-  return { component: name, cluster: 'east', state: 'in-sync', reason: 'every object matches', changes: [], apply: () => Promise.resolve(0), ...over };
+/** What a fake plan carries to its apply: the write, as a thunk (a fake's shortcut; a real plugin's work is data). */
+type FakeWork = () => Promise<number>;
+
+function plan(name: string, over: Partial<ComponentPlan<FakeWork>>): ComponentPlan<FakeWork> {
+  return { component: name, cluster: 'east', state: 'in-sync', reason: 'every object matches', changes: [], work: () => Promise.resolve(0), ...over };
+}
+
+/** A fake's phases: observing makes the whole plan (with its thunk), planning passes it on, applying runs the thunk. */
+function phased(observe: () => Promise<ComponentPlan<FakeWork>>, observeRemoval: () => Promise<ComponentPlan<FakeWork>>): ComponentInstance {
+  const instance: ComponentInstance<ComponentPlan<FakeWork>, FakeWork> = {
+    observe,
+    plan: (_desired, observed) => observed,
+    observeRemoval,
+    planRemoval: (_desired, observed) => observed,
+    apply: (planned) => planned.work(),
+  };
+  return instance;
 }
 
 /**
@@ -36,8 +51,8 @@ function plan(name: string, over: Partial<ComponentPlan>): ComponentPlan {
  * (the release is there) and then throws, as a helm install that dies midway does.
  */
 function fakeBackend(name: string, cluster: FakeCluster): LoadedPlugin {
-  const instance: ComponentInstance = {
-    plan: () => {
+  const instance = phased(
+    () => {
       if (cluster.installed.has(name) && !cluster.half.has(name)) return Promise.resolve(plan(name, {}));
       const apply = (): Promise<number> => {
         cluster.installed.add(name);
@@ -47,9 +62,9 @@ function fakeBackend(name: string, cluster: FakeCluster): LoadedPlugin {
         return Promise.resolve(1);
       };
       const state = cluster.half.has(name) ? 'failed' : 'absent';
-      return Promise.resolve(plan(name, { state, reason: 'not installed', changes: [{ op: 'install', kind: 'Release', name: 'istio-remote' }], apply }));
+      return Promise.resolve(plan(name, { state, reason: 'not installed', changes: [{ op: 'install', kind: 'Release', name: 'istio-remote' }], work: apply }));
     },
-    planRemoval: () => {
+    () => {
       if (cluster.failUninstall.has(name)) return Promise.reject(new MeshdError('MESHD_ERR_TILLER', `${name}: cannot reach its release`));
       if (!cluster.installed.has(name)) return Promise.resolve(plan(name, { state: 'absent', reason: 'nothing installed' }));
       const apply = (): Promise<number> => {
@@ -57,10 +72,15 @@ function fakeBackend(name: string, cluster: FakeCluster): LoadedPlugin {
         return Promise.resolve(cluster.installed.delete(name) ? 1 : 0);
       };
       return Promise.resolve(
-        plan(name, { state: 'removed', reason: 'its descriptor was removed', changes: [{ op: 'uninstall', kind: 'Release', name: 'istio-remote' }], apply }),
+        plan(name, {
+          state: 'removed',
+          reason: 'its descriptor was removed',
+          changes: [{ op: 'uninstall', kind: 'Release', name: 'istio-remote' }],
+          work: apply,
+        }),
       );
     },
-  };
+  );
   return { name, kind: 'backend', order: 'after-backend', needs: [], watches: [], instance };
 }
 
@@ -138,7 +158,7 @@ describe('runBackend: core switches a remote’s backend, in both directions', (
     const env = await setUp();
     const failing = {
       ...env.backends[1]!,
-      instance: { ...env.backends[1]!.instance, plan: () => Promise.reject(new MeshdError('MESHD_ERR_TILLER', 'no Tiller')) },
+      instance: { ...env.backends[1]!.instance, observe: () => Promise.reject(new MeshdError('MESHD_ERR_TILLER', 'no Tiller')) },
     };
     await runBackend({ plugins: env.backends, target, mesh, apply: { enabled: true }, state: env.state }, failing);
     expect(env.state.member('east')?.backend).toBeUndefined();

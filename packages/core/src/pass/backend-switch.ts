@@ -1,13 +1,13 @@
 // Switching a cluster's backend, done by core in either direction: the backend that installed the
-// release uninstalls it (its own planRemoval: Tiller's `helm delete --purge`, the release engine's
+// release uninstalls it (its own removal phases: Tiller's `helm delete --purge`, the release engine's
 // inventory-based uninstall for a renderer), then the chosen one installs it, in one pass. No backend
 // knows about another; which one installed the release is the state directory's memory, never
 // something read from a cluster (the trust model: nothing read from a cluster decides a deletion).
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { StateStore } from '../state/store.js';
-import { hasRealChanges, runComponent, unmetNeedPlan } from './components.js';
-import type { ApplySwitch, ComponentRun } from './components.js';
+import { hasRealChanges, observeAndPlan, observeAndPlanRemoval, runComponent, unmetNeedPlan } from './components.js';
+import type { ApplySwitch, CarriedPlan, ComponentRun } from './components.js';
 import type { ComponentReport } from './types.js';
 
 /** What running one cluster's backend needs: the pass's plugins, its target and inputs, and the state directory. */
@@ -19,7 +19,7 @@ export interface BackendRun {
   /** The state directory (undefined: no memory of the backend, so no switch is seen). */
   state?: StateStore | undefined;
   /** The chosen backend's plan, already started (used only when no switch is needed). */
-  early?: Promise<ComponentPlan>;
+  early?: Promise<CarriedPlan>;
 }
 
 /** True when a plan writes something (a conflict or an orphan is only reported). Pure. */
@@ -44,15 +44,16 @@ async function rememberBackend(run: BackendRun, backend: string | undefined): Pr
  * The chosen backend's step: core's plan when a declared need is unmet, else the plugin's. A plan that
  * will write, or that found its release in place, records the backend as installed before its apply.
  */
-function installStep(run: BackendRun, chosen: LoadedPlugin, early: Promise<ComponentPlan> | undefined): ComponentRun['step'] {
+function installStep(run: BackendRun, chosen: LoadedPlugin, early: Promise<CarriedPlan> | undefined): ComponentRun['step'] {
   return async (target, mesh) => {
-    const plan = early ? await early : (unmetNeedPlan(chosen, target, mesh) ?? (await chosen.instance.plan(target, mesh)));
-    if (plan.error === undefined || writesSomething(plan)) await rememberBackend(run, chosen.name);
-    return plan;
+    const unmet = early ? undefined : unmetNeedPlan(chosen, target, mesh);
+    const carried = early ? await early : unmet ? { plan: unmet } : await observeAndPlan(chosen.instance, target, mesh, run.apply.signal);
+    if (carried.plan.error === undefined || writesSomething(carried.plan)) await rememberBackend(run, chosen.name);
+    return carried;
   };
 }
 
-function runInstall(run: BackendRun, chosen: LoadedPlugin, early?: Promise<ComponentPlan>): Promise<ComponentReport> {
+function runInstall(run: BackendRun, chosen: LoadedPlugin, early?: Promise<CarriedPlan>): Promise<ComponentReport> {
   return runComponent({ step: installStep(run, chosen, early), name: chosen.name, target: run.target, mesh: run.mesh, apply: run.apply });
 }
 
@@ -96,7 +97,7 @@ export async function runBackend(run: BackendRun, chosen: LoadedPlugin): Promise
   if (recorded === undefined || recorded === chosen.name) return [await runInstall(run, chosen, run.early)];
   const previous = run.plugins.find((p) => p.kind === 'backend' && p.name === recorded);
   if (!previous) return installBesideUnregistered(run, chosen, recorded);
-  const step: ComponentRun['step'] = (t, m) => previous.instance.planRemoval(t, m);
+  const step: ComponentRun['step'] = (t, m) => observeAndPlanRemoval(previous.instance, t, m, run.apply.signal);
   const removal = switchReport(
     await runComponent({ step, name: previous.name, target: run.target, mesh: run.mesh, apply: run.apply }),
     previous.name,

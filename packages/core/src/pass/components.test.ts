@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MeshdError } from '../errors.js';
 import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
-import { runComponent, unmetNeedPlan } from './components.js';
+import { desiredInputsOf, runComponent, unmetNeedPlan } from './components.js';
+import type { CarriedPlan, PlanCarrier } from './components.js';
 
 const target = { name: 'remote-1', role: 'remote', client: {}, overrides: {} } as unknown as ClusterTarget;
 const endpoints = { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' };
@@ -18,20 +19,20 @@ describe('unmetNeedPlan: core enforces what a plugin declared it needs', () => {
     expect(plan !== undefined).toBe(blocked);
   });
 
-  it('reports it skipped, why, with the discovery code, and never writes', async () => {
+  it('reports it skipped, why, with the discovery code, and carries nothing to apply', () => {
     const plan = unmetNeedPlan({ name: 'tiller', needs: ['endpoints'] }, target, mesh(false))!;
     expect(plan).toMatchObject({ component: 'tiller', cluster: 'remote-1', state: 'skipped', errorCode: 'MESHD_ERR_DISCOVERY', changes: [] });
     expect(plan.reason).toBe("skipped: tiller needs the control-plane endpoints, and discovery failed (see the pass's errors)");
     expect(plan.error).toMatch(/discovery failed/);
-    await expect(plan.apply()).rejects.toThrow(/skipped/);
+    expect(plan.work).toBeUndefined();
   });
 
   it('in a pass: the skipped plugin is reported skipped with its reason and error, not converged, and its plan is never asked for', async () => {
     let asked = 0;
     const plugin = { name: 'fixture-renderer', needs: ['endpoints'] as const };
-    const step = (t: ClusterTarget, m: MeshInputs): Promise<ComponentPlan> => {
+    const step = (t: ClusterTarget, m: MeshInputs): Promise<CarriedPlan> => {
       const unmet = unmetNeedPlan(plugin, t, m);
-      if (unmet) return Promise.resolve(unmet);
+      if (unmet) return Promise.resolve({ plan: unmet });
       asked += 1;
       return Promise.reject(new Error('asked'));
     };
@@ -42,16 +43,35 @@ describe('unmetNeedPlan: core enforces what a plugin declared it needs', () => {
   });
 });
 
+describe('desiredInputsOf: what a plan is made from is data, without the connection', () => {
+  it('keeps the cluster (name, role, overrides, version) and the mesh settings, and drops the client and the control plane', () => {
+    const versioned = { ...target, overrides: { backend: 'tiller' }, version: 'v1.34.4' };
+    const inputs = desiredInputsOf(versioned, mesh(true));
+    expect(inputs).toEqual({
+      cluster: { name: 'remote-1', role: 'remote', overrides: { backend: 'tiller' }, version: 'v1.34.4' },
+      endpoints,
+      adopt: false,
+      prune: true,
+    });
+    expect(desiredInputsOf(target, mesh(false)).cluster).not.toHaveProperty('version');
+    expect(() => JSON.stringify(inputs)).not.toThrow();
+  });
+});
+
+/** A fake plan's work: the apply it stands for (a fake's shortcut; a real plugin's work is data). */
+type FakeWork = () => Promise<number>;
+
 describe('runComponent: errors reach the report as data, never as text', () => {
-  const run = (step: () => Promise<ComponentPlan>, enabled = true): ReturnType<typeof runComponent> =>
-    runComponent({ step, name: 'helm-template', target, mesh: mesh(true), apply: { enabled } });
-  const plan = (over: Partial<ComponentPlan> = {}): ComponentPlan => ({
+  const carrier: PlanCarrier = { apply: (p) => (p.work as FakeWork)() };
+  const run = (step: () => Promise<ComponentPlan<FakeWork>>, enabled = true): ReturnType<typeof runComponent> =>
+    runComponent({ step: () => step().then((plan) => ({ plan, carrier })), name: 'helm-template', target, mesh: mesh(true), apply: { enabled } });
+  const plan = (over: Partial<ComponentPlan<FakeWork>> = {}): ComponentPlan<FakeWork> => ({
     component: 'helm-template',
     cluster: 'remote-1',
     state: 'out-of-sync',
     reason: 'r',
     changes: [{ op: 'update', kind: 'Service', name: 'istio-pilot' }],
-    apply: () => Promise.resolve(1),
+    work: () => Promise.resolve(1),
     ...over,
   });
 
@@ -71,12 +91,12 @@ describe('runComponent: errors reach the report as data, never as text', () => {
 
   it("a plan's own error and an apply failure are one error, parked only when both are terminal", async () => {
     const unserved = { error: 'extensions/v1beta1 is not served', errorCode: 'MESHD_ERR_UNSERVED_API' as const };
-    const failing = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_TIMEOUT', 'timed out', { writes: 2 })) });
+    const failing = plan({ ...unserved, work: () => Promise.reject(new MeshdError('MESHD_ERR_TIMEOUT', 'timed out', { writes: 2 })) });
     expect(await run(() => Promise.resolve(failing))).toMatchObject({
       writes: 2,
       error: { code: 'MESHD_ERR_TIMEOUT', message: 'extensions/v1beta1 is not served; timed out', retry: 'backoff' },
     });
-    const invalid = plan({ ...unserved, apply: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_OBJECT', '422')) });
+    const invalid = plan({ ...unserved, work: () => Promise.reject(new MeshdError('MESHD_ERR_INVALID_OBJECT', '422')) });
     expect((await run(() => Promise.resolve(invalid))).error).toEqual({
       code: 'MESHD_ERR_UNSERVED_API',
       message: 'extensions/v1beta1 is not served; 422',

@@ -1,7 +1,7 @@
 import { MeshdError, combineErrors, reportError, reportErrorOf, writesBefore } from '../errors.js';
 import type { ReportError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { AppliedPlan, ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
+import type { AppliedPlan, ClusterTarget, ComponentInstance, ComponentPlan, DesiredInputs, MeshInputs } from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
 
 /** The backend chosen for a cluster (config `clusters.NAME.backend`, else `backend`) and every addon. */
@@ -58,8 +58,46 @@ export function unmetNeedPlan(plugin: Pick<LoadedPlugin, 'name' | 'needs'>, targ
     error: `control-plane endpoints are unknown (discovery failed): ${plugin.name} was not asked to plan`,
     errorCode: 'MESHD_ERR_DISCOVERY',
     changes: [],
-    apply: () => Promise.reject(new Error(reason)),
+    work: undefined,
   };
+}
+
+/** Pure: what a plugin's plan is made from on `target` in a pass with `mesh`: plain data, no connection. */
+export function desiredInputsOf(target: ClusterTarget, mesh: MeshInputs): DesiredInputs {
+  const cluster: DesiredInputs['cluster'] = { name: target.name, role: target.role, overrides: target.overrides };
+  if (target.version !== undefined) cluster.version = target.version;
+  return { cluster, endpoints: mesh.endpoints, adopt: mesh.adopt, prune: mesh.prune };
+}
+
+/** Who carries a plan out: the plugin instance that made it (its apply and journal-only remember). */
+export type PlanCarrier = Pick<ComponentInstance, 'apply' | 'remember'>;
+
+/** A plan and the instance that carries it out; core's own plans (a skipped plugin) have none and are never applied. */
+export interface CarriedPlan<W = unknown> {
+  plan: ComponentPlan<W>;
+  carrier?: PlanCarrier;
+}
+
+/** The reading phases of one component on one cluster: observe (I/O), then plan (pure) from what was observed. */
+export async function observeAndPlan<O, W, R>(
+  instance: ComponentInstance<O, W, R>,
+  target: ClusterTarget,
+  mesh: MeshInputs,
+  signal?: AbortSignal,
+): Promise<CarriedPlan<W>> {
+  const observed = await instance.observe(target, mesh, signal);
+  return { plan: instance.plan(desiredInputsOf(target, mesh), observed), carrier: instance };
+}
+
+/** The reading phases of removing one component from a cluster that left the mesh: observe, then plan the removal. */
+export async function observeAndPlanRemoval<O, W, R>(
+  instance: ComponentInstance<O, W, R>,
+  target: ClusterTarget,
+  mesh: MeshInputs,
+  signal?: AbortSignal,
+): Promise<CarriedPlan<W>> {
+  const observed = await instance.observeRemoval(target, mesh, signal);
+  return { plan: instance.planRemoval(desiredInputsOf(target, mesh), observed), carrier: instance };
 }
 
 /** Whether a pass writes, and the signal that stops it. */
@@ -68,20 +106,20 @@ export interface ApplySwitch {
   signal?: AbortSignal;
 }
 
-/** One component step on one cluster: plan (or plan removal) then, when enabled, apply. */
+/** One component step on one cluster: observe and plan (or plan removal) then, when enabled, apply through the plan's carrier. */
 export interface ComponentRun {
-  step: (target: ClusterTarget, mesh: MeshInputs) => Promise<ComponentPlan>;
+  step: (target: ClusterTarget, mesh: MeshInputs) => Promise<CarriedPlan>;
   name: string;
   target: ClusterTarget;
   mesh: MeshInputs;
   apply: ApplySwitch;
 }
 
-/** Plans one component and, in apply mode, carries the plan out. Never throws: errors are reported. */
+/** Plans one component and, in apply mode, has its carrier carry the plan out. Never throws: errors are reported. */
 export async function runComponent({ step, name, target, mesh, apply }: ComponentRun): Promise<ComponentReport> {
-  let plan: ComponentPlan;
+  let carried: CarriedPlan;
   try {
-    plan = await step(target, mesh);
+    carried = await step(target, mesh);
   } catch (err) {
     const error = reportErrorOf(err);
     return {
@@ -93,18 +131,19 @@ export async function runComponent({ step, name, target, mesh, apply }: Componen
       writes: 0,
     };
   }
+  const { plan, carrier } = carried;
   // A plan may carry an error (say, one object it must not touch) and still have safe writes to make.
-  if (!apply.enabled) return reportOf(plan, 0);
+  if (!apply.enabled || !carrier) return reportOf(plan, 0);
   if (!hasRealChanges(plan.changes)) {
     try {
-      await plan.remember?.();
+      await carrier.remember?.(plan, target);
     } catch (err) {
       return reportOf(plan, 0, reportErrorOf(err));
     }
     return reportOf(plan, 0);
   }
   try {
-    return reportOf(plan, await plan.apply(apply.signal));
+    return reportOf(plan, await carrier.apply(plan, target, apply.signal));
   } catch (err) {
     return reportOf(plan, writesBefore(err), reportErrorOf(err));
   }

@@ -1,6 +1,7 @@
 /** The reconcile pass: directory + config + live clusters → plan → (apply) → report. */
 export { runPass } from './run.js';
 export { planRegistry } from './registry-step.js';
+export type { RegistryPlan } from './registry-step.js';
 export type {
   ClusterReport,
   ClusterState,
@@ -18,5 +19,6 @@ export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
 export { loadPlugins, pluginSection } from './load-plugins.js';
-export { writesOf } from './components.js';
+export { desiredInputsOf, observeAndPlan, observeAndPlanRemoval, writesOf } from './components.js';
+export type { CarriedPlan, PlanCarrier } from './components.js';
 export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

@@ -9,10 +9,10 @@ const endpoints = { pilot: '192.0.2.2', policy: '192.0.2.3', statsd: '192.0.2.4'
 
 /** A plugin whose instance records each preparation as `plugin:cluster`; `fails` makes its prepare reject. */
 function plugin(name: string, kind: 'backend' | 'addon', seen: string[] | undefined, fails = false): LoadedPlugin {
-  const instance: ComponentInstance = {
-    plan: () => Promise.reject(new Error('a preparation never plans')),
-    planRemoval: () => Promise.reject(new Error('a preparation never plans')),
+  const never = (): never => {
+    throw new Error('a preparation never observes, plans or applies');
   };
+  const instance: ComponentInstance = { observe: never, plan: never, observeRemoval: never, planRemoval: never, apply: never };
   if (seen)
     instance.prepare = (input: PrepareInput): Promise<void> => {
       seen.push(`${name}:${input.cluster.name}:${JSON.stringify(input.cluster.overrides)}:${input.endpoints.pilot}`);

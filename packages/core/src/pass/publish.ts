@@ -2,10 +2,10 @@ import { reportError, reportErrorOf } from '../errors.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import type { ObservedRegistry } from '../registry/observe.js';
-import { hasRealChanges, writesOf } from './components.js';
+import { hasRealChanges } from './components.js';
 import { filesOf, publishedOf } from './mesh-source.js';
 import { planRegistry } from './registry-step.js';
-import type { ComponentPlan } from '../plugin/types.js';
+import type { RegistryPlan } from './registry-step.js';
 import { journalsOf } from '../state/object-journal.js';
 
 /** Journal owner of the registry objects on the control plane. */
@@ -86,7 +86,7 @@ export function withCredentials(
 }
 
 /** Plans the registry of this pass's target with the credentials chosen for it; throws what planRegistry throws. */
-async function planRegistryFor(opts: PassOptions, t: RegistryTarget): Promise<ComponentPlan> {
+async function planRegistryFor(opts: PassOptions, t: RegistryTarget): Promise<RegistryPlan> {
   const namespace = opts.config.registry.namespace ?? 'istio-system';
   const chosen = withCredentials(t.clusters, filesOf(t.clusters, t.sources), t.kubeconfigs, opts.config.registry.mode);
   const published = chosen.published.map(publishedOf);
@@ -112,8 +112,8 @@ export async function registryStep(opts: PassOptions, t: RegistryTarget): Promis
     const plan = await planRegistryFor(opts, t);
     const base = { component: plan.component, state: plan.state, reason: plan.reason, changes: plan.changes, writes: 0 };
     if (plan.error !== undefined) return { ...base, error: reportError(plan.errorCode ?? 'MESHD_ERR_INTERNAL', plan.error) };
-    if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = writesOf(await plan.apply(opts.signal));
-    else if (opts.mode === 'apply') await plan.remember?.();
+    if (opts.mode === 'apply' && hasRealChanges(plan.changes)) base.writes = await plan.apply(opts.signal);
+    else if (opts.mode === 'apply') await plan.remember();
     return base;
   } catch (err) {
     return { component: 'registry', state: 'failed', reason: 'could not publish', changes: [], error: reportErrorOf(err), writes: 0 };

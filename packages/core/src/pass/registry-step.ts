@@ -69,12 +69,21 @@ function registryReason(input: RegistryStepInput, foreignCount: number): string 
 }
 
 /**
+ * The registry's plan: core's own step on the control plane, not a plugin's, so it still carries
+ * its apply (the write requests) and its journal-only remember with it.
+ */
+export interface RegistryPlan extends ComponentPlan<undefined> {
+  apply(signal?: AbortSignal): Promise<number>;
+  remember(): Promise<void>;
+}
+
+/**
  * Plans the registry on the control plane: the objects for the chosen mode; registry objects meshd
  * wrote that are no longer wanted (another mode, a removed cluster) are deleted. In `secrets` mode a
  * changed Secret is deleted and created again (`secretUpdate: recreate`, the default), because 0.8.0
  * Pilot ignores updates; with `patch` it is updated in place, which Istio 1.x swaps without a gap.
  */
-export async function planRegistry(input: RegistryStepInput): Promise<ComponentPlan> {
+export async function planRegistry(input: RegistryStepInput): Promise<RegistryPlan> {
   const desired = registryObjects(input.mode, input.namespace, input.published, input.files);
   const { live, previous } = await observeRegistryLive(input.cp, desired, input.observed, input.known);
   const view = journalView(input.journal?.entries(), live);
@@ -94,7 +103,7 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
   const before = journalBefore(view, actions, live);
   const restartHash = pilotRestartHash(input, actions);
   if (restartHash) changes.push(pilotRestartChange(input.namespace, restartHash));
-  const plan: ComponentPlan = {
+  const plan: RegistryPlan = {
     component: 'registry',
     cluster: input.cp.name,
     state: conflicts.length > 0 ? 'unmanaged' : actions.some(isWrite) ? 'out-of-sync' : 'in-sync',
@@ -105,6 +114,7 @@ export async function planRegistry(input: RegistryStepInput): Promise<ComponentP
       return writes + (restartHash ? await restartPilot(input.cp, input.namespace, restartHash) : 0);
     },
     remember: () => writeJournal(input.journal, before),
+    work: undefined,
   };
   if (conflicts.length > 0) {
     plan.error = conflicts.map((c) => c.reason).join('; ');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterClient } from '../cluster/client.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ClusterFacts } from '../prereq/facts.js';
 import { reconcileMember, type MemberContext, type ProbedCluster } from './remotes.js';
 import type { PassConfig } from './types.js';
@@ -12,10 +12,13 @@ const controlPlane: ClusterTarget = { name: 'cp', role: 'control-plane', client,
 const mesh: MeshInputs = { controlPlane, endpoints: { pilot: '192.0.2.1', policy: '192.0.2.2', statsd: '192.0.2.3' }, adopt: false, prune: true };
 const config = { backend: 'renderer', clusters: {} } as unknown as PassConfig;
 
-/** A component whose plan takes a tick, logging `name plan start|end`, and whose apply logs `name apply` and writes `writes`. */
+/** What the fake carries from observe to apply: its write, as a thunk (a fake's shortcut; a real plugin's work is data). */
+type FakeWork = () => Promise<number>;
+
+/** A component whose observe takes a tick, logging `name plan start|end`, and whose apply logs `name apply` and writes `writes`. */
 function component(name: string, kind: 'backend' | 'addon', log: string[], writes: number): LoadedPlugin {
   let plans = 0;
-  const plan = async (): Promise<ComponentPlan> => {
+  const observe = async (): Promise<ComponentPlan<FakeWork>> => {
     const n = ++plans;
     log.push(`${name} plan ${n} start`);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -25,10 +28,16 @@ function component(name: string, kind: 'backend' | 'addon', log: string[], write
       log.push(`${name} apply of plan ${n}`);
       return Promise.resolve(writes);
     };
-    return { component: name, cluster: 'remote-1', state: writes > 0 ? 'out-of-sync' : 'in-sync', reason: 'r', changes, apply };
+    return { component: name, cluster: 'remote-1', state: writes > 0 ? 'out-of-sync' : 'in-sync', reason: 'r', changes, work: apply };
   };
-  const instance = { plan, planRemoval: plan };
-  return { name, kind, order: kind === 'addon' ? 'before-backend' : 'after-backend', needs: [], watches: [], instance };
+  const instance: ComponentInstance<ComponentPlan<FakeWork>, FakeWork> = {
+    observe,
+    plan: (_desired, observed) => observed,
+    observeRemoval: observe,
+    planRemoval: (_desired, observed) => observed,
+    apply: (planned) => planned.work(),
+  };
+  return { name, kind, order: kind === 'addon' ? 'before-backend' : 'after-backend', needs: [], watches: [], instance: instance };
 }
 
 const context = (plugins: LoadedPlugin[], apply: boolean): MemberContext => ({ plugins, config, mesh, apply: { enabled: apply } });

@@ -6,11 +6,11 @@ import type { ClusterFacts } from '../prereq/facts.js';
 import { sharedClusterFacts } from '../prereq/facts.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
 import type { StateStore } from '../state/store.js';
-import { componentConverged, componentsFor, runComponent, unmetNeedPlan } from './components.js';
-import type { ApplySwitch } from './components.js';
+import { componentConverged, componentsFor, observeAndPlan, observeAndPlanRemoval, runComponent, unmetNeedPlan } from './components.js';
+import type { ApplySwitch, CarriedPlan } from './components.js';
 import { runBackend } from './backend-switch.js';
 import type { ClusterReport, ComponentReport, PassConfig } from './types.js';
 
@@ -93,9 +93,13 @@ function targetOf(probe: ProbedCluster, ctx: MemberContext, backend: string): { 
   return { target, components: componentsFor(ctx.plugins, backend) };
 }
 
-/** A component's plan step: core's skipped plan when its needs are unmet, else the plugin's own. */
-function planStep(plugin: LoadedPlugin): (t: ClusterTarget, m: MeshInputs) => Promise<ComponentPlan> {
-  return (t, m) => Promise.resolve().then(() => unmetNeedPlan(plugin, t, m) ?? plugin.instance.plan(t, m));
+/** A component's plan step: core's skipped plan when its needs are unmet, else the plugin's own observe and plan. */
+function planStep(plugin: LoadedPlugin, signal: AbortSignal | undefined): (t: ClusterTarget, m: MeshInputs) => Promise<CarriedPlan> {
+  return (t, m) =>
+    Promise.resolve().then(() => {
+      const unmet = unmetNeedPlan(plugin, t, m);
+      return unmet ? { plan: unmet } : observeAndPlan(plugin.instance, t, m, signal);
+    });
 }
 
 /**
@@ -111,12 +115,12 @@ export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext):
   const report = baseReport(probe);
   const { target, components } = targetOf(probe, ctx, backendOf(probe, ctx.config));
   const run = { plugins: ctx.plugins, target, mesh: ctx.mesh, apply: ctx.apply, state: ctx.state };
-  const steps = components.map(planStep);
+  const steps = components.map((plugin) => planStep(plugin, ctx.apply.signal));
   const early = steps.map((step) => step(target, ctx.mesh));
   for (const plan of early) void plan.catch(() => undefined); // a plan made again is not awaited: its failure is not the pass's
   let written = false;
   for (const [i, plugin] of components.entries()) {
-    const planned: Promise<ComponentPlan> | undefined = written ? undefined : early[i];
+    const planned: Promise<CarriedPlan> | undefined = written ? undefined : early[i];
     const reports: ComponentReport[] =
       plugin.kind === 'backend'
         ? await runBackend({ ...run, ...(planned ? { early: planned } : {}) }, plugin)
@@ -145,7 +149,13 @@ export async function removeMember(probe: ProbedCluster, ctx: MemberContext): Pr
   const { target, components } = targetOf(probe, ctx, removalBackend(probe, ctx));
   for (const plugin of components.reverse()) {
     report.components.push(
-      await runComponent({ step: (t, m) => plugin.instance.planRemoval(t, m), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply }),
+      await runComponent({
+        step: (t, m) => observeAndPlanRemoval(plugin.instance, t, m, ctx.apply.signal),
+        name: plugin.name,
+        target,
+        mesh: ctx.mesh,
+        apply: ctx.apply,
+      }),
     );
   }
   summarise(report, ctx.apply.enabled);

@@ -5,7 +5,10 @@ import { backendNames } from '../config/plugin-keys.js';
 import { loadPlugins, pluginSection } from '../pass/load-plugins.js';
 import type { ComponentInstance, Logger, PluginDefinition } from './types.js';
 
-const instance: ComponentInstance = { plan: () => Promise.reject(new Error('unused')), planRemoval: () => Promise.reject(new Error('unused')) };
+const unused = (): never => {
+  throw new Error('unused');
+};
+const instance: ComponentInstance = { observe: unused, plan: unused, observeRemoval: unused, planRemoval: unused, apply: unused };
 const valid: PluginDefinition<{ n: number }> = {
   name: 'demo',
   kind: 'addon',

@@ -102,11 +102,26 @@ export interface AppliedPlan {
 }
 
 /**
- * A component's plan on one cluster. `apply` carries out this plan (and, for core's release engine,
- * the steps the state → action table chooses after it) and returns the number of write requests, or
- * an AppliedPlan saying which steps it took; it decides nothing else. A plan with no changes must not write.
+ * What a plan is made from besides what was observed: the cluster (its name, role, per-cluster
+ * overrides and version; no connection) and the mesh-wide settings of the pass. Plain data, built by
+ * core from the ClusterTarget and MeshInputs (desiredInputsOf).
  */
-export interface ComponentPlan {
+export interface DesiredInputs {
+  cluster: Pick<ClusterTarget, 'name' | 'role' | 'overrides' | 'version'>;
+  /** Undefined when discovery failed: a plugin that needs them is never asked to plan then (core skips it). */
+  endpoints: MeshEndpoints | undefined;
+  adopt: boolean;
+  prune: boolean;
+}
+
+/**
+ * A component's plan on one cluster: plain data, no closures. The display part (state, reason,
+ * changes, error…) is what `meshd plan` and /status show; `work` is what the component's `apply`
+ * carries out (its own steps, objects, hashes). `work` may hold secret values (the secrets addon's
+ * copies): it is never shown, logged or serialized; reports copy the display fields only. A plan with
+ * no changes must not write.
+ */
+export interface ComponentPlan<Work = unknown> {
   component: string;
   cluster: string;
   /** A named state (release states: absent, in-sync, out-of-sync, drifted, unmanaged, failed, locked, removed). */
@@ -125,12 +140,44 @@ export interface ComponentPlan {
   notes?: string[];
   /** Things the operator must hear about even when nothing is changed (a tampered inventory); they reach /status. */
   warnings?: string[];
-  apply(signal?: AbortSignal): Promise<number | AppliedPlan>;
+  /** What apply carries out: the component's own data. Undefined for plans core makes itself (a skipped plugin), which never apply. */
+  work: Work;
+}
+
+/**
+ * What a created plugin does, in three phases per cluster (the pass calls them; the plugin decides
+ * only in `plan`):
+ * - `observe` does every read the plan needs (the cluster, the control plane, a chart render) and
+ *   returns plain data; it decides nothing and writes nothing.
+ * - `plan` is synchronous and pure: desired inputs + observed → a data plan (no I/O, no clock, no
+ *   closures), so it is table-tested without a cluster.
+ * - `apply` carries a plan out and returns its write requests (or an AppliedPlan saying which steps
+ *   it took); it decides nothing else. A failure throws (a MeshdError with its code); the queue retries.
+ * Removal (a cluster that left the mesh) has its own observe and plan; the same `apply` carries it out.
+ * Core owns the retries and the order; the instance owns only its caches (renders, discovery).
+ */
+export interface ComponentInstance<Observed = unknown, Work = unknown, ObservedForRemoval = Observed> {
+  /** Reads what planning the component's desired state on this cluster needs. I/O only. */
+  observe(target: ClusterTarget, mesh: MeshInputs, signal?: AbortSignal): Promise<Observed>;
+  /** Pure: the plan that brings the cluster from `observed` to what `desired` calls for. */
+  plan(desired: DesiredInputs, observed: Observed): ComponentPlan<Work>;
+  /** Reads what removing everything the component made on a cluster that left the mesh needs. I/O only. */
+  observeRemoval(target: ClusterTarget, mesh: MeshInputs, signal?: AbortSignal): Promise<ObservedForRemoval>;
+  /** Pure: the plan that removes what the component made (only what it owns). */
+  planRemoval(desired: DesiredInputs, observed: ObservedForRemoval): ComponentPlan<Work>;
+  /** Carries out one of this instance's plans on `target` (core calls it only when the plan has changes that write). */
+  apply(plan: ComponentPlan<Work>, target: ClusterTarget, signal?: AbortSignal): Promise<number | AppliedPlan>;
   /**
    * Apply mode, when the plan has no changes to apply: writes the bastion's journal only (entries
    * settled, objects kept recorded by the migration rule). Never writes to a cluster.
    */
-  remember?(): Promise<void>;
+  remember?(plan: ComponentPlan<Work>, target: ClusterTarget): Promise<void>;
+  /**
+   * Optional: warm what `observe` would compute for these inputs (a renderer renders into its cache), so a
+   * pass that gets them finds the work done. Speculative: reads and writes no cluster, decides nothing,
+   * may refuse (bounded by the plugin); a failure is the real pass's to meet and report.
+   */
+  prepare?(input: PrepareInput): Promise<void>;
 }
 
 /**
@@ -140,20 +187,6 @@ export interface ComponentPlan {
 export interface PrepareInput {
   cluster: Pick<ClusterTarget, 'name' | 'role' | 'overrides'>;
   endpoints: MeshEndpoints;
-}
-
-/** What a created plugin does: observe a cluster and plan (the pure part lives inside), per cluster. */
-export interface ComponentInstance {
-  /** Observe and plan the component's desired state on a remote. */
-  plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
-  /** Observe and plan removing everything the component made on a cluster that left the mesh. */
-  planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan>;
-  /**
-   * Optional: warm what `plan` would compute for these inputs (a renderer renders into its cache), so a
-   * pass that gets them finds the work done. Speculative: reads and writes no cluster, decides nothing,
-   * may refuse (bounded by the plugin); a failure is the real pass's to meet and report.
-   */
-  prepare?(input: PrepareInput): Promise<void>;
 }
 
 /**
@@ -229,7 +262,7 @@ interface PluginDefinitionBase<C> {
   watches?(config: C, context: WatchContext): PluginWatch[];
 }
 
-/** A backend or an addon: it observes, plans and applies by itself (ComponentInstance). */
+/** A backend or an addon: it observes, plans (pure) and applies by itself, in phases (ComponentInstance). */
 export interface ComponentPluginDefinition<C> extends PluginDefinitionBase<C> {
   kind: 'backend' | 'addon';
   /**

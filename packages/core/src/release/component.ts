@@ -1,6 +1,6 @@
 import { shortHash } from '../plan/hash.js';
 import type { ObjectAction } from '../plan/objects.js';
-import type { AppliedPlan, ComponentPlan, PlannedChange } from '../plugin/types.js';
+import type { ComponentPlan, PlannedChange } from '../plugin/types.js';
 import { releaseNeedsWrites } from './execute.js';
 import type { ReleasePlan } from './plan.js';
 
@@ -19,13 +19,6 @@ export function changesOf(actions: readonly ObjectAction[]): PlannedChange[] {
   return actions.map(changeOf).filter((c): c is PlannedChange => c !== undefined);
 }
 
-/** How a release plan is carried out: the cluster it is for, its apply (core's release engine: steps until the stop rule) and its journal-only mode. */
-export interface ReleaseCarry {
-  cluster: string;
-  apply(signal?: AbortSignal): Promise<number | AppliedPlan>;
-  remember(): Promise<void>;
-}
-
 /** The error a plan reports by itself: a conflict (unmanaged) or another writer's hold (locked). */
 function planError(plan: ReleasePlan): Pick<ComponentPlan, 'error' | 'errorCode'> | undefined {
   if (plan.status.state === 'unmanaged') return { error: plan.status.reason, errorCode: 'MESHD_ERR_NOT_OWNED' };
@@ -33,21 +26,20 @@ function planError(plan: ReleasePlan): Pick<ComponentPlan, 'error' | 'errorCode'
   return undefined;
 }
 
-/** Wraps a release plan as the component plan `meshd plan` shows and `meshd apply` executes. */
-export function releaseComponentPlan(component: string, plan: ReleasePlan, carry: ReleaseCarry): ComponentPlan {
+/** Pure: a release plan as the component plan `meshd plan` shows and `meshd apply` executes (`work`: what the engine carries out). */
+export function releaseComponentPlan<W>(component: string, cluster: string, plan: ReleasePlan, work: W): ComponentPlan<W> {
   const needsWrites = releaseNeedsWrites(plan);
   const changes = needsWrites ? changesOf([...plan.ensure, ...plan.actions]) : changesOf(plan.actions.filter((a) => a.op === 'conflict'));
   if (needsWrites && changes.length === 0) {
     changes.push({ op: 'update', kind: 'ConfigMap', namespace: plan.namespace, name: `inventory of ${plan.release}`, detail: [plan.status.reason] });
   }
-  const result: ComponentPlan = {
+  const result: ComponentPlan<W> = {
     component,
-    cluster: carry.cluster,
+    cluster,
     state: plan.status.state,
     reason: plan.desiredHash ? `${plan.status.reason} (revision ${shortHash(plan.desiredHash)})` : plan.status.reason,
     changes,
-    apply: (signal?: AbortSignal) => carry.apply(signal),
-    remember: () => carry.remember(),
+    work,
   };
   if (plan.warnings.length > 0) result.warnings = [...plan.warnings];
   return { ...result, ...planError(plan) };

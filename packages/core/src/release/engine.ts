@@ -8,6 +8,7 @@ import type {
   ClusterTarget,
   ComponentInstance,
   ComponentPlan,
+  DesiredInputs,
   Logger,
   MeshInputs,
   PrepareInput,
@@ -33,7 +34,7 @@ function namespaceObject(name: string): KubeObject {
 }
 
 /** The component plan with what rendering found: each note, and the objects left out as its (terminal) error. */
-function withRenderFindings(plan: ComponentPlan, rendered: RenderedRelease): ComponentPlan {
+function withRenderFindings<W>(plan: ComponentPlan<W>, rendered: RenderedRelease): ComponentPlan<W> {
   if (rendered.notes !== undefined && rendered.notes.length > 0) plan.notes = [...rendered.notes];
   const unserved = rendered.unserved ?? [];
   if (unserved.length === 0 || plan.error !== undefined) return plan;
@@ -42,18 +43,39 @@ function withRenderFindings(plan: ComponentPlan, rendered: RenderedRelease): Com
   return plan;
 }
 
-/** One release on one cluster in one pass: what is wanted (nothing: a removal), and who writes it. */
-interface ReleaseTarget {
-  client: ClusterClient;
+/**
+ * What one release on one cluster is planned towards (nothing: a removal): plain data, the part of
+ * a plan's work that each re-plan after a step starts from again.
+ */
+export interface ReleaseWant {
   release: ReleaseIdentity;
   /** Every object rendered; undefined: the release is removed. */
   desired: readonly KubeObject[] | undefined;
   hash: string;
   ensure: readonly KubeObject[];
-  journals: ReleaseJournals;
   adopt: boolean;
   prune: boolean;
+  /** This engine's writer id: its own hold never locks it out. */
   writer: string;
+}
+
+/** What the engine observed of one release on one cluster: the render (none for a removal) and the release as live. Plain data. */
+export interface EngineObserved {
+  rendered?: RenderedRelease;
+  release: ObservedRelease;
+}
+
+/** What an engine plan carries to its apply: what it planned towards, the observation and the release plan chosen from it. */
+export interface EngineWork {
+  want: ReleaseWant;
+  observed: ObservedRelease;
+  plan: ReleasePlan;
+}
+
+/** One release on one cluster while applying: what is wanted, and who writes it (connection, journals, clock, logger). */
+interface ReleaseTarget extends ReleaseWant {
+  client: ClusterClient;
+  journals: ReleaseJournals;
   now: () => number;
   logger: Logger;
 }
@@ -65,7 +87,7 @@ interface Assessed {
 }
 
 /** Pure: the plan of what was observed: the state chosen, its action (NEXT_STEP), that action's steps. */
-function planOf(t: ReleaseTarget, observed: ObservedRelease): ReleasePlan {
+function planOf(t: ReleaseWant, observed: ObservedRelease): ReleasePlan {
   if (t.desired === undefined) return planUninstall({ ...t.release, writer: t.writer }, observed);
   const { name, namespace } = t.release;
   return planRelease({
@@ -81,10 +103,18 @@ function planOf(t: ReleaseTarget, observed: ObservedRelease): ReleasePlan {
   });
 }
 
-/** Observes the release (all of it, or only what `known` does not hold) and plans from that. */
-async function observeAndPlan(t: ReleaseTarget, known?: ReadonlyMap<string, KubeObject | null>): Promise<Assessed> {
+/** Observes the release: all of it, or only what `known` does not hold. Reads only. */
+function observeOf(
+  t: Pick<ReleaseTarget, 'client' | 'release' | 'desired' | 'ensure' | 'journals' | 'now'>,
+  known?: ReadonlyMap<string, KubeObject | null>,
+): Promise<ObservedRelease> {
   const wanted = { desired: t.desired ?? [], ensure: t.ensure, journals: t.journals, now: t.now, ...(known ? { known } : {}) };
-  const observed = await observeRelease(t.client, t.release, wanted);
+  return observeRelease(t.client, t.release, wanted);
+}
+
+/** Observes the release again after a step and plans from that (the state → action table's next turn). */
+async function observeAndPlan(t: ReleaseTarget, known: ReadonlyMap<string, KubeObject | null>): Promise<Assessed> {
+  const observed = await observeOf(t, known);
   return { observed, plan: planOf(t, observed) };
 }
 
@@ -133,16 +163,6 @@ async function converge(t: ReleaseTarget, a: Assessed, taken: readonly TakenStep
   return stop === undefined ? converge(t, next, done, signal) : applied(t, done, next.plan, stop);
 }
 
-/** The component plan of a first observation: what `meshd plan` shows, and what `meshd apply` starts from. */
-function componentPlanOf(name: string, t: ReleaseTarget, first: Assessed): ComponentPlan {
-  for (const w of first.plan.warnings) t.logger.warn({ cluster: t.client.name, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, w);
-  return releaseComponentPlan(name, first.plan, {
-    cluster: t.client.name,
-    apply: (signal?: AbortSignal) => converge(t, first, [], signal),
-    remember: () => rememberReleasePlan(first.plan, t.journals),
-  });
-}
-
 /** What core's release engine needs to drive one renderer. */
 export interface RendererBackendOptions {
   /** The plugin's name: the component name in plans and reports. */
@@ -155,41 +175,65 @@ export interface RendererBackendOptions {
 }
 
 /**
- * Core's release engine around a renderer: the renderer only turns (cluster, endpoints, values)
- * into objects. Core observes the release (inventory and its hold, journal, live objects), chooses
- * its state (chooseReleaseState), plans the one action the state leads to (NEXT_STEP, planRelease),
- * and in apply mode carries it out under a hold, observes again, chooses again… until the stop rule
+ * Core's release engine around a renderer, as a phased ComponentInstance: the renderer only turns
+ * (cluster, endpoints, values) into objects. `observe` renders and reads the release (inventory and
+ * its hold, journal, live objects); `plan` (pure) chooses its state (chooseReleaseState) and the one
+ * action the state leads to (NEXT_STEP, planRelease); `apply` carries it out under a hold, observes
+ * again, chooses again… until the stop rule
  * (in sync, nothing to do, no progress, MAX_RELEASE_STEPS). Removal renders nothing: core uninstalls
  * what the journal and inventory hold, the same way. A renderer that can prepare (render ahead, into
  * its cache) is prepared through the same instance.
  */
-export function rendererBackend(o: RendererBackendOptions): ComponentInstance {
+export function rendererBackend(o: RendererBackendOptions): ComponentInstance<EngineObserved, EngineWork> {
   const { name, renderer, release, logger } = o;
   // One writer id per engine (per loaded plugin set): its own hold never locks it out.
   const writer = `meshd-${randomUUID()}`;
   const now = o.now ?? Date.now;
-  const targetOf = (target: ClusterTarget, mesh: MeshInputs, desired: readonly KubeObject[] | undefined): ReleaseTarget => ({
-    client: target.client,
+  const ensureOf = (desired: readonly KubeObject[] | undefined): KubeObject[] => (desired === undefined ? [] : [namespaceObject(release.namespace)]);
+  const wantOf = (desired: readonly KubeObject[] | undefined, inputs: Pick<DesiredInputs, 'adopt' | 'prune'>): ReleaseWant => ({
     release,
     desired,
     hash: desired === undefined ? '' : contentHash(desired),
-    ensure: desired === undefined ? [] : [namespaceObject(release.namespace)],
-    journals: releaseJournals(target.journal, release.name),
-    adopt: mesh.adopt,
-    prune: mesh.prune,
+    ensure: ensureOf(desired),
+    adopt: inputs.adopt,
+    prune: inputs.prune,
     writer,
+  });
+  const targetOf = (target: ClusterTarget, want: ReleaseWant): ReleaseTarget => ({
+    ...want,
+    client: target.client,
+    journals: releaseJournals(target.journal, release.name),
     now,
     logger,
   });
-  const instance: ComponentInstance = {
-    async plan(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
+  const observeFor = async (target: ClusterTarget, desired: readonly KubeObject[] | undefined): Promise<ObservedRelease> => {
+    const journals = releaseJournals(target.journal, release.name);
+    const observed = await observeOf({ client: target.client, release, desired, ensure: ensureOf(desired), journals, now });
+    if (observed.inventoryWarning !== undefined) logger.warn({ cluster: target.name, code: 'MESHD_ERR_INVENTORY_TAMPERED' }, observed.inventoryWarning);
+    return observed;
+  };
+  const planFor = (desired: DesiredInputs, observed: EngineObserved): ComponentPlan<EngineWork> => {
+    const want = wantOf(observed.rendered?.objects, desired);
+    const plan = planOf(want, observed.release);
+    const planned = releaseComponentPlan(name, desired.cluster.name, plan, { want, observed: observed.release, plan });
+    return observed.rendered ? withRenderFindings(planned, observed.rendered) : planned;
+  };
+  const instance: ComponentInstance<EngineObserved, EngineWork> = {
+    async observe(target: ClusterTarget, mesh: MeshInputs): Promise<EngineObserved> {
       const rendered = await renderer.render({ target, mesh, release });
-      const t = targetOf(target, mesh, rendered.objects);
-      return withRenderFindings(componentPlanOf(name, t, await observeAndPlan(t)), rendered);
+      return { rendered, release: await observeFor(target, rendered.objects) };
     },
-    async planRemoval(target: ClusterTarget, mesh: MeshInputs): Promise<ComponentPlan> {
-      const t = targetOf(target, mesh, undefined);
-      return componentPlanOf(name, t, await observeAndPlan(t));
+    plan: planFor,
+    async observeRemoval(target: ClusterTarget): Promise<EngineObserved> {
+      return { release: await observeFor(target, undefined) };
+    },
+    planRemoval: planFor,
+    apply(plan: ComponentPlan<EngineWork>, target: ClusterTarget, signal?: AbortSignal): Promise<AppliedPlan> {
+      const { want, observed, plan: first } = plan.work;
+      return converge(targetOf(target, want), { observed, plan: first }, [], signal);
+    },
+    remember(plan: ComponentPlan<EngineWork>, target: ClusterTarget): Promise<void> {
+      return rememberReleasePlan(plan.work.plan, releaseJournals(target.journal, release.name));
     },
   };
   const prepare = renderer.prepare?.bind(renderer);

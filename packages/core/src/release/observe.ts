@@ -12,9 +12,8 @@ import { holderRunning } from './hold.js';
 import { readInventory } from './inventory.js';
 import { inventoryRef, namespacesToInspect, refsToObserve } from './plan.js';
 
-/** What a pass observed of a release on one cluster: everything planRelease / planUninstall take, and the journals. */
+/** What a pass observed of a release on one cluster: everything planRelease / planUninstall take. Plain data. */
 export interface ObservedRelease extends ReleaseObservation {
-  journals: ReleaseJournals;
   /** The inventory ConfigMap's resourceVersion, null when there is none: taking the hold is conditional on it. */
   inventoryVersion: string | null;
 }
@@ -80,7 +79,6 @@ export async function observeRelease(client: ClusterClient, release: { name: str
     inventory: found.record,
     inventoryVersion: versionOf(inventoryObject),
     live,
-    journals,
     observedAt,
     namespaceContents: await listContentsOf(client, inspect),
   };
