@@ -149,7 +149,12 @@ export class Http2WatchTransport implements WatchTransport {
     if (shared?.live === undefined || shared.closed) return undefined;
     const setup = await this.auth.setup('watches');
     if (setup.tls?.identity !== shared.identity || shared.closed) return undefined;
-    const stream = shared.live.request(requestHeaders(path, setup.headers), { endStream: true, signal });
+    let stream: ClientHttp2Stream;
+    try {
+      stream = shared.live.request(requestHeaders(path, setup.headers), { endStream: true, signal });
+    } catch {
+      return undefined; // the session is closing: an ordinary request does it
+    }
     this.streamStarted(shared);
     try {
       return await readAnswer(stream, path);

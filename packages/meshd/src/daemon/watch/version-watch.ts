@@ -1,4 +1,5 @@
 import { abortableCall } from '@meshd/core/discovery';
+import { deadline } from '@meshd/core/util';
 import { type ClusterClient } from '@meshd/core/cluster';
 import { type Logger } from '@meshd/core';
 import { abortableSleep } from '../process/sleep.js';
@@ -18,7 +19,14 @@ const SHARED_READ_TIMEOUT_MS = 10_000;
  * second of an idle daemon), else through the cluster's client.
  */
 export const readServerVersion: ServerVersionSource = async (client, signal) => {
-  const shared = await client.watches.read?.('/version', AbortSignal.any([signal, AbortSignal.timeout(SHARED_READ_TIMEOUT_MS)]));
+  // deadline(), not AbortSignal.any over AbortSignal.timeout: that timeout can be lost to a GC (nodejs/node#57736).
+  const limit = deadline(SHARED_READ_TIMEOUT_MS, signal);
+  let shared: unknown;
+  try {
+    shared = await client.watches.read?.('/version', limit.signal);
+  } finally {
+    limit.dispose();
+  }
   if (shared !== undefined) return gitVersionOf(shared);
   return (await client.version.getCode(undefined, abortableCall(signal))).gitVersion;
 };
