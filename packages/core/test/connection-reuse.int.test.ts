@@ -131,3 +131,27 @@ it('six watches on one cluster share one HTTP/2 connection, each gets its own ev
   again.abort();
   for (const handle of handles) handle.abort();
 }, 60_000);
+
+it("a read of /version rides the watches' HTTP/2 connection (no new connection), and without a watch open is left to an ordinary request", async () => {
+  const client = connectCluster({ name: 'c', kubeconfigText });
+  const port = Number(new URL(env.clusters[0]!.server).port);
+  const signal = AbortSignal.timeout(10_000);
+  expect(await client.watches.read!('/version', signal)).toBeUndefined();
+  const handle = await client.watches.watch(
+    '/api/v1/namespaces/default/configmaps',
+    { timeoutSeconds: 60 },
+    () => undefined,
+    () => undefined,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 6000)); // the requests' idle sockets close after 5 s
+  let answer: unknown;
+  const opened = await connectionsOpenedBy(async () => {
+    answer = await client.watches.read!('/version', signal);
+  });
+  expect(opened).toBe(0);
+  expect(await connectionsTo(port)).toBe(1);
+  const version = await client.version.getCode();
+  expect(answer).toMatchObject({ gitVersion: version.gitVersion });
+  await expect(client.watches.read!('/api/v1/namespaces/no-such-namespace', signal)).rejects.toMatchObject({ statusCode: 404 });
+  handle.abort();
+}, 30_000);

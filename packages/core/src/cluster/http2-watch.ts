@@ -31,6 +31,13 @@ export interface WatchTransport {
     onEvent: WatchEventCallback,
     done: WatchDoneCallback,
   ): Promise<WatchHandle>;
+  /**
+   * GET `path` (a small JSON answer, such as /version) as one more stream on the connection the
+   * watches hold, when one is open: a cluster asked every few minutes then costs no new TLS
+   * connection. Resolves undefined when no such connection is open (the caller sends an ordinary
+   * request); rejects when the server answers an error status or the stream fails or `signal` aborts.
+   */
+  read?(path: string, signal: AbortSignal): Promise<unknown>;
 }
 
 /** A session with no watch on it closes after this long (like the agents' idle sockets). */
@@ -39,6 +46,8 @@ const IDLE_SESSION_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Flow-control window per watch and per connection: a large relist-sized event never stalls the others. */
 const WINDOW_BYTES = 4 * 1024 * 1024;
+/** The largest answer read(): what it is for (a version, a status) is a few hundred bytes. */
+const MAX_READ_BYTES = 1024 * 1024;
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -76,6 +85,8 @@ interface SharedSession {
   /** Resolves to the session, or undefined when the server does not speak HTTP/2; rejects when the connection fails. */
   ready: Promise<ClientHttp2Session | undefined>;
   socket: TLSSocket;
+  /** The session once it is established (undefined before, and for a server that answered HTTP/1.1). */
+  live: ClientHttp2Session | undefined;
   streams: number;
   idle: NodeJS.Timeout | undefined;
   closed: boolean;
@@ -133,6 +144,26 @@ export class Http2WatchTransport implements WatchTransport {
     return this.request(shared, session, { path: watchRequestPath(path, params), headers: setup.headers }, { onEvent, done });
   }
 
+  async read(path: string, signal: AbortSignal): Promise<unknown> {
+    const shared = this.session;
+    if (shared?.live === undefined || shared.closed) return undefined;
+    const setup = await this.auth.setup('watches');
+    if (setup.tls?.identity !== shared.identity || shared.closed) return undefined;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = shared.live.request(requestHeaders(path, setup.headers), { endStream: true, signal });
+    } catch {
+      return undefined; // the session is closing: an ordinary request does it
+    }
+    this.streamStarted(shared);
+    try {
+      return await readAnswer(stream, path);
+    } finally {
+      this.streamEnded(shared);
+      if (!stream.destroyed) stream.close(http2.NGHTTP2_CANCEL);
+    }
+  }
+
   private sessionFor(server: string, setup: { identity: string; tls: ConnectionOptions }): SharedSession {
     const current = this.session;
     if (current && !current.closed && current.identity === setup.identity) return current;
@@ -146,7 +177,15 @@ export class Http2WatchTransport implements WatchTransport {
       ...(setup.tls.servername === undefined && isHostname(url.hostname) ? { servername: url.hostname } : {}),
     });
     socket.setTimeout(CONNECT_TIMEOUT_MS);
-    const shared: SharedSession = { identity: setup.identity, socket, streams: 0, idle: undefined, closed: false, ready: Promise.resolve(undefined) };
+    const shared: SharedSession = {
+      identity: setup.identity,
+      socket,
+      live: undefined,
+      streams: 0,
+      idle: undefined,
+      closed: false,
+      ready: Promise.resolve(undefined),
+    };
     shared.ready = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
       const fail = (err: Error): void => {
         this.close(shared);
@@ -162,7 +201,8 @@ export class Http2WatchTransport implements WatchTransport {
           resolve(undefined);
           return;
         }
-        resolve(this.startSession(shared, url));
+        shared.live = this.startSession(shared, url);
+        resolve(shared.live);
       });
     });
     shared.ready.catch(() => undefined);
@@ -198,11 +238,9 @@ export class Http2WatchTransport implements WatchTransport {
     target: { path: string; headers: Record<string, string | string[]> },
     callbacks: { onEvent: WatchEventCallback; done: WatchDoneCallback },
   ): WatchHandle {
-    const headers: Record<string, string | string[]> = { ':method': 'GET', ':path': target.path, accept: 'application/json' };
-    for (const [name, value] of Object.entries(target.headers)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers, { endStream: true });
+      stream = session.request(requestHeaders(target.path, target.headers), { endStream: true });
     } catch (err) {
       this.close(shared);
       callbacks.done(err);
@@ -243,6 +281,43 @@ export class Http2WatchTransport implements WatchTransport {
     if (shared.streams > 0 || shared.closed) return;
     shared.idle = setTimeout(() => this.close(shared), IDLE_SESSION_MS);
     shared.idle.unref();
+  }
+}
+
+/** The HTTP/2 headers of a GET of `path` with the credentials' headers (less those HTTP/2 forbids). */
+function requestHeaders(path: string, credentials: Record<string, string | string[]>): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { ':method': 'GET', ':path': path, accept: 'application/json' };
+  for (const [name, value] of Object.entries(credentials)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
+  return headers;
+}
+
+/** Reads one answer whole (at most MAX_READ_BYTES): its JSON when the status is 200, else an error naming the status. */
+function readAnswer(stream: ClientHttp2Stream, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('response', (headers: IncomingHttpHeaders) => (status = Number(headers[':status'])));
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_READ_BYTES) chunks.push(chunk);
+      else stream.destroy(new Error(`GET ${path}: the answer is larger than ${MAX_READ_BYTES} bytes`));
+    });
+    stream.on('end', () => {
+      if (status !== 200) reject(Object.assign(new Error(`GET ${path}: ${STATUS_CODES[status] ?? `HTTP ${status}`}`), { statusCode: status }));
+      else resolve(parseJson(Buffer.concat(chunks), path));
+    });
+    stream.on('error', reject);
+    stream.on('close', () => reject(new Error(`GET ${path}: the stream closed before its end (HTTP/2 code ${stream.rstCode ?? 'none'})`)));
+  });
+}
+
+/** An answer's JSON; one that is not JSON is an error (thrown into the caller's promise, never out of an event handler). */
+function parseJson(body: Buffer, path: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return Promise.reject(new Error(`GET ${path}: the answer is not JSON`));
   }
 }
 

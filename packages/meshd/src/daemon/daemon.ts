@@ -20,7 +20,7 @@ import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
 import { keyReconciler } from './queue/reconcile-key.js';
 import type { Redactor } from '../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status/status-state.js';
-import { statusFromReports, timelineView, type MeshStatus, type TimelineView } from './status/status.js';
+import { readinessReasons, statusFromReports, timelineView, type MeshStatus, type StatusContext, type TimelineView } from './status/status.js';
 import { StatusFeed } from './status/status-feed.js';
 import type { SystemdNotifier } from './process/systemd.js';
 import type { ServerVersionSource } from './watch/version-watch.js';
@@ -200,6 +200,7 @@ export class Daemon {
     const logger = this.o.logger.child({ component: 'http' });
     return {
       status: () => this.status(),
+      readiness: () => this.readiness(),
       metrics: this.metrics,
       redactor: this.o.redactor,
       logger,
@@ -240,7 +241,18 @@ export class Daemon {
 
   /** The /status body right now. */
   status(): MeshStatus {
-    const context: Parameters<typeof statusFromReports>[1] = {
+    return statusFromReports(this.state, this.statusContext());
+  }
+
+  /** /readyz's part of /status right now, without a view of every cluster. */
+  readiness(): Pick<MeshStatus, 'ready' | 'readyReasons'> {
+    const reasons = readinessReasons(this.state, this.statusContext());
+    return { ready: reasons.length === 0, readyReasons: reasons };
+  }
+
+  /** The daemon's own facts /status and /readyz show besides the pass reports. */
+  private statusContext(): StatusContext {
+    const context: StatusContext = {
       directory: this.config.directory,
       startedAt: this.startedAt,
       shuttingDown: this.stopping,
@@ -252,7 +264,7 @@ export class Daemon {
     if (this.election) context.leader = this.election.status();
     if (this.istiodSync) context.istiod = this.istiodSync;
     if (this.firstRound !== undefined) context.firstRoundPending = this.firstRound.size;
-    return statusFromReports(this.state, context);
+    return context;
   }
 
   /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { credentialsOf, Redactor, scrubUrlCredentials } from './redact.js';
 
@@ -58,5 +59,43 @@ describe('secrets in URL queries and unknown URLs', () => {
   ])('scrubs %s', (_what, text, want) => {
     expect(scrubUrlCredentials(text)).toBe(want);
     expect(new Redactor().scrub(text)).toBe(want);
+  });
+});
+
+describe('Redactor.scrub', () => {
+  it.each([
+    ['a credential containing another, whole', ['abcdefgh', 'abcdefgh12345678'], 'xx abcdefgh12345678 yy', 'xx [redacted] yy'],
+    ['the shorter one alone', ['abcdefgh', 'abcdefgh12345678'], 'xx abcdefgh yy', 'xx [redacted] yy'],
+    ['two overlapping credentials as one stretch', ['abcdefgh12', '12345678xyz'], 'a abcdefgh12345678xyz b', 'a [redacted] b'],
+    ['two credentials side by side', ['abcdefgh', '12345678'], 'abcdefgh12345678', '[redacted][redacted]'],
+    ['a credential JSON-escaped', ['pa"ss\\word-1'], JSON.stringify({ password: 'pa"ss\\word-1' }), '{"password":"[redacted]"}'],
+    ['a credential at the very end', ['tok-0123456789'], 'token tok-0123456789', 'token [redacted]'],
+    ['nothing known', ['tok-0123456789'], 'tok-012345678 is not it', 'tok-012345678 is not it'],
+    ['fragments shorter than 8 characters are never credentials', ['short'], 'short words stay', 'short words stay'],
+  ])('scrubs %s', (_what, secrets, text, want) => {
+    const redactor = new Redactor();
+    redactor.add(secrets);
+    expect(redactor.scrub(text)).toBe(want);
+  });
+
+  it('replaces every known credential and leaves the rest of the text as it was', () => {
+    const secret = fc.string({ unit: fc.constantFrom('a', 'b', 'c'), minLength: 8, maxLength: 24 });
+    const filler = fc.string({ unit: fc.constantFrom('x', 'y', ' ', '.'), minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(secret, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.tuple(filler, fc.nat()), { maxLength: 20 }),
+        filler,
+        (secrets, parts, last) => {
+          const redactor = new Redactor();
+          // Added in pieces, as the daemon adds one kubeconfig at a time.
+          for (let i = 0; i < secrets.length; i += 4) redactor.add(secrets.slice(i, i + 4));
+          const text = parts.map(([f, n]) => f + secrets[n % secrets.length]!).join('') + last;
+          const want = parts.map(([f]) => `${f}[redacted]`).join('') + last;
+          expect(redactor.scrub(text)).toBe(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

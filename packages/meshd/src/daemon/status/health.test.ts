@@ -5,7 +5,7 @@ import { buildHealthServer, parseListen } from './health.js';
 import { DaemonMetrics } from './metrics.js';
 import { credentialsOf, Redactor } from '../../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status-state.js';
-import { statusFromReports } from './status.js';
+import { readinessReasons, statusFromReports, type MeshStatus } from './status.js';
 import { recordingLogger, silentLogger } from '@meshd/testkit';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -67,6 +67,29 @@ describe('health server routes', () => {
       ready: false,
       reasons: ['the control plane cp is unreachable since 1970-01-01T00:00:01.000Z: unreachable: timed out after 10 s'],
     });
+  });
+
+  it.each([
+    ['before the first reconcile', emptyStatusState()],
+    ['after a reconcile over a valid directory', ready()],
+  ])('answers /readyz %s from the readiness source as /status says it, without building /status', async (_when, state) => {
+    const metrics = new DaemonMetrics({ queueDepth: () => 0, status: () => state }, { processMetrics: false });
+    const context = { directory: '/srv/clusters', startedAt: 0, backends: ['helm-template'] };
+    let viewsBuilt = 0;
+    const status = (): MeshStatus => {
+      viewsBuilt += 1;
+      return statusFromReports(state, context);
+    };
+    const reasons = (): string[] => readinessReasons(state, context);
+    const readiness = (): { ready: boolean; readyReasons: string[] } => ({ ready: reasons().length === 0, readyReasons: reasons() });
+    app = buildHealthServer({ status, readiness, metrics, redactor: new Redactor(), logger: silentLogger(), listen: INJECT_LISTEN });
+    const answers = await Promise.all([1, 2, 3].map(() => app!.inject({ url: '/readyz' })));
+    expect(viewsBuilt).toBe(0);
+    const want = status();
+    for (const res of answers) {
+      expect(res.statusCode).toBe(want.ready ? 200 : 503);
+      expect(res.json()).toEqual({ ready: want.ready, reasons: want.readyReasons });
+    }
   });
 
   it('is ready after a reconcile over a valid directory and serves /status as JSON', async () => {

@@ -13,6 +13,11 @@ import { hostAllowed, refusalDetail, type HostPolicy } from './host-check.js';
 export interface HealthSources {
   /** The current /status body (statusFromReports with the daemon's context). */
   status(): MeshStatus;
+  /**
+   * Whether the daemon is ready and why not, without building the whole /status (a probe polled
+   * every few seconds should not cost O(clusters)); /readyz falls back to status() without it.
+   */
+  readiness?(): Pick<MeshStatus, 'ready' | 'readyReasons'>;
   metrics: DaemonMetrics;
   /** Scrubs credentials from every body before it leaves. */
   redactor: Redactor;
@@ -70,7 +75,7 @@ export function buildHealthServer(sources: HealthSources): FastifyInstance {
 
   app.get('/healthz', (_req, reply) => json(reply, 200, { alive: true }));
   app.get('/readyz', (_req, reply) => {
-    const status = sources.status();
+    const status = sources.readiness?.() ?? sources.status();
     return json(reply, status.ready ? 200 : 503, { ready: status.ready, reasons: status.readyReasons });
   });
   app.get('/status', (_req, reply) => json(reply, 200, sources.status()));

@@ -1,4 +1,5 @@
 import { abortableCall } from '@meshd/core/discovery';
+import { deadline } from '@meshd/core/util';
 import { type ClusterClient } from '@meshd/core/cluster';
 import { type Logger } from '@meshd/core';
 import { abortableSleep } from '../process/sleep.js';
@@ -9,10 +10,33 @@ export const VERSION_PROBE_MS = 5 * 60_000;
 /** Reads a cluster's server version (`/version` gitVersion); injected in tests. */
 export type ServerVersionSource = (client: ClusterClient, signal: AbortSignal) => Promise<string>;
 
-/** The real source: GET /version through the cluster's client. */
+/** A read of /version on the watches' connection gives up after this long (an ordinary request has its own limit). */
+const SHARED_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * The real source: GET /version on the connection the cluster's watches hold when one is open (no
+ * new TLS connection every few minutes per cluster: at 1 000 clusters that was ~3 handshakes a
+ * second of an idle daemon), else through the cluster's client.
+ */
 export const readServerVersion: ServerVersionSource = async (client, signal) => {
+  // deadline(), not AbortSignal.any over AbortSignal.timeout: that timeout can be lost to a GC (nodejs/node#57736).
+  const limit = deadline(SHARED_READ_TIMEOUT_MS, signal);
+  let shared: unknown;
+  try {
+    shared = await client.watches.read?.('/version', limit.signal);
+  } finally {
+    limit.dispose();
+  }
+  if (shared !== undefined) return gitVersionOf(shared);
   return (await client.version.getCode(undefined, abortableCall(signal))).gitVersion;
 };
+
+/** The gitVersion of a /version answer; an answer without one is an error (the read is skipped). */
+function gitVersionOf(answer: unknown): string {
+  const version = (answer as { gitVersion?: unknown } | null)?.gitVersion;
+  if (typeof version !== 'string') throw new Error('GET /version: the answer has no gitVersion');
+  return version;
+}
 
 /** Pure: whether a version read means the cluster changed since the last one (the first read only sets the baseline). */
 export function versionChanged(previous: string | undefined, current: string): boolean {
