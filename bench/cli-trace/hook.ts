@@ -1,5 +1,5 @@
 // A CommonJS preload (`node --require FILE`) that records, in the traced process, every HTTP(S)
-// request (start, end, method, path, server), every child process (helm), every fsync and every
+// request (start, end, method, path, server), every child process (helm), every fsync (with the last two parts of its file's path) and every
 // timer that fired after waiting ≥ 5 ms, and writes them as JSON to $MESHD_TRACE_FILE at exit. It
 // wraps node's own modules' exported functions, which the bundle reads at call time, so the traced
 // CLI is the shipped one, unchanged. Kept as text here (written to a temp file by main.ts) so the
@@ -63,7 +63,8 @@ fsp.open = async function (...args) {
   const handle = await originalOpen.apply(this, args);
   for (const m of ['sync', 'datasync']) {
     const original = handle[m].bind(handle);
-    handle[m] = async () => { const ev = { kind: 'fsync', start: now(), what: m }; events.push(ev); try { return await original(); } finally { ev.end = now(); } };
+    const what = m + ' ' + String(args[0]).split('/').slice(-2).join('/');
+    handle[m] = async () => { const ev = { kind: 'fsync', start: now(), what }; events.push(ev); try { return await original(); } finally { ev.end = now(); } };
   }
   return handle;
 };

@@ -263,7 +263,7 @@ async function revokeRetired(ctx: MintContext, cluster: ValidCluster, report: Co
   if (!state || !record) return;
   if (record.publishedAt === undefined) {
     record = { ...record, publishedAt: ctx.now.toISOString() };
-    await state.credentials.put(record);
+    await state.credentials.put(record, { deferred: true });
   }
   const due = retiringDue(record, ctx.policy, ctx.now);
   if (due.length === 0) return;

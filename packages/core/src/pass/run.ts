@@ -338,13 +338,26 @@ async function publishMesh(run: PassRun, outcome: MembersOutcome): Promise<void>
  * Phases, in order: control plane viewed, mesh surveyed, members reconciled (or observed), mesh published.
  */
 export async function runPass(opts: PassOptions): Promise<PassReport> {
+  let report: PassReport;
+  try {
+    report = await passOver(opts);
+  } catch (err) {
+    await opts.state?.flush().catch(() => undefined); // the pass's own failure is the one reported
+    throw err;
+  }
+  await flushState(opts, report);
+  return finish(report);
+}
+
+/** The phases of runPass, in order; the report is finished by runPass once the state directory is flushed. */
+async function passOver(opts: PassOptions): Promise<PassReport> {
   const { validation, report } = startPass(opts);
   const { records, remembered } = rememberedAtStart(opts);
   const early = probeEarly(opts, validation);
   const view = await viewControlPlane(opts, validation, report, remembered);
   if (!view) {
     early.stop();
-    return finish(report);
+    return report;
   }
   report.mesh = view.mesh;
   const run: PassRun = {
@@ -364,7 +377,19 @@ export async function runPass(opts: PassOptions): Promise<PassReport> {
     if (report.part === 'mesh') await publishMesh(run, outcome);
     else report.membershipChanged = membershipChanged(opts, records);
   }
-  return finish(report);
+  return report;
+}
+
+/**
+ * Writes what the pass deferred in the state directory (the creates' UIDs, publication times: see
+ * StateStore.flush) before the pass reports: a failure is the pass's error (not converged, retried).
+ */
+async function flushState(opts: PassOptions, report: PassReport): Promise<void> {
+  try {
+    await opts.state?.flush();
+  } catch (err) {
+    report.errors.push(prefixed('state directory: ', reportErrorOf(err)));
+  }
 }
 
 /** The Pilot pod IP this pass discovered (the address Pilot dials remotes from). */

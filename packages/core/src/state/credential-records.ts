@@ -58,6 +58,12 @@ function checkRecord(path: string, cluster: string, data: unknown): CredentialRe
   return data as unknown as CredentialRecord;
 }
 
+/** How CredentialRecords writes its files: serialised per file by the state directory, now or deferred to its flush. */
+export interface StateWrites {
+  write(path: string, write: () => Promise<void>): Promise<void>;
+  defer(path: string, write: () => Promise<void>): Promise<void>;
+}
+
 /** The `credentials/` part of the state directory: one record per cluster, loaded whole. */
 export class CredentialRecords {
   private readonly records = new Map<string, CredentialRecord>();
@@ -65,7 +71,7 @@ export class CredentialRecords {
 
   constructor(
     private readonly dir: string,
-    private readonly queueWrite: (path: string, write: () => Promise<void>) => Promise<void>,
+    private readonly writes: StateWrites,
   ) {}
 
   /** Creates the directory (mode 0700) unless read-only. */
@@ -99,12 +105,18 @@ export class CredentialRecords {
     return this.records.get(cluster);
   }
 
-  /** Stores a record (no write when unchanged). */
-  async put(record: CredentialRecord): Promise<void> {
+  /**
+   * Stores a record (no write when unchanged). `deferred`: the record may reach the disk with the
+   * state's next flush (StateStore.flush, at the end of every pass) instead of now — only for a change
+   * a crash cannot make unsafe, such as the time a credential was first published (lost, the next
+   * pass publishes it again and its replaced bindings are revoked later, not sooner).
+   */
+  async put(record: CredentialRecord, options: { deferred?: boolean } = {}): Promise<void> {
     if (JSON.stringify(this.records.get(record.cluster)) === JSON.stringify(record)) return;
     this.records.set(record.cluster, record);
     const path = join(this.dir, `${record.cluster}.json`);
-    await this.queueWrite(path, () => writeStateFile(path, record));
+    const write = (): Promise<void> => writeStateFile(path, record);
+    await (options.deferred === true ? this.writes.defer(path, write) : this.writes.write(path, write));
   }
 
   /**
@@ -132,6 +144,6 @@ export class CredentialRecords {
   async remove(cluster: string): Promise<void> {
     if (!this.records.delete(cluster)) return;
     const path = join(this.dir, `${cluster}.json`);
-    await this.queueWrite(path, () => removeStateFile(path));
+    await this.writes.write(path, () => removeStateFile(path));
   }
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCode } from '../errors.js';
 import { decodeStateFile, encodeStateFile } from './state-file.js';
-import { StateStore, type MemberRecord } from './store.js';
+import { onlySettlesPending, StateStore, type JournalEntry, type MemberRecord } from './store.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -117,5 +117,101 @@ describe('StateStore', () => {
     expect(again.journal('east-2', 'secrets').get('k')?.uid).toBe('u');
     await again.forget('east-2', 'secrets', ['k']);
     expect(readdirSync(join(dir, 'journal'))).toEqual([]);
+  });
+});
+
+const ref = (name: string): JournalEntry['ref'] => ({ apiVersion: 'v1', kind: 'Secret', namespace: 'app-1', name });
+
+describe('onlySettlesPending (which journal records may wait for the next write)', () => {
+  const pending = { a: { ref: ref('a') } };
+  const settled = { a: { ref: ref('a'), uid: 'u-a' } };
+  it.each([
+    ['a UID for a pending entry', pending, [['a', { ref: ref('a'), uid: 'u-a' }]], true],
+    ['a new pending entry (write-ahead of a create)', {}, [['a', { ref: ref('a') }]], false],
+    ['a UID for a key the journal does not hold (the migration rule)', {}, [['a', { ref: ref('a'), uid: 'u-a' }]], false],
+    ['a new UID over a recorded one (a re-create)', settled, [['a', { ref: ref('a'), uid: 'u-b' }]], false],
+    ['a pending entry over a recorded one', settled, [['a', { ref: ref('a') }]], false],
+    ['a UID for a pending entry of another object', pending, [['a', { ref: ref('b'), uid: 'u-a' }]], false],
+    [
+      'one deferrable entry and one that is not',
+      pending,
+      [
+        ['a', { ref: ref('a'), uid: 'u-a' }],
+        ['b', { ref: ref('b') }],
+      ],
+      false,
+    ],
+  ] as const)('%s: %s', (_what, current, entries, expected) => {
+    expect(onlySettlesPending(current, new Map(entries as unknown as [string, JournalEntry][]))).toBe(expected);
+  });
+});
+
+describe('StateStore: deferred writes', () => {
+  const owner = 'release/istio-remote';
+  const onDisk = async (dir: string): Promise<ReadonlyMap<string, JournalEntry>> => (await StateStore.open(dir)).journal('east', owner);
+
+  it('a pending entry is on disk when record resolves; its UID only after the next write or flush', async () => {
+    const dir = tempDir();
+    const store = await StateStore.open(dir);
+    await store.record('east', owner, new Map([['a', { ref: ref('a') }]]));
+    expect((await onDisk(dir)).get('a')).toEqual({ ref: ref('a') });
+    await store.record('east', owner, new Map([['a', { ref: ref('a'), uid: 'u-a' }]]));
+    expect(store.journal('east', owner).get('a')?.uid).toBe('u-a');
+    expect((await onDisk(dir)).get('a')).toEqual({ ref: ref('a') });
+    await store.record('east', owner, new Map([['b', { ref: ref('b') }]]));
+    expect([...(await onDisk(dir))]).toEqual([
+      ['a', { ref: ref('a'), uid: 'u-a' }],
+      ['b', { ref: ref('b') }],
+    ]);
+    await store.record('east', owner, new Map([['b', { ref: ref('b'), uid: 'u-b' }]]));
+    await store.flush();
+    expect((await onDisk(dir)).get('b')?.uid).toBe('u-b');
+  });
+
+  it('a deferred credential record is written by flush', async () => {
+    const dir = tempDir();
+    const store = await StateStore.open(dir);
+    const record = {
+      cluster: 'east',
+      kind: 'token-request' as const,
+      serviceAccount: 'meshd-pilot-reader',
+      namespace: 'istio-system',
+      binding: { namespace: 'istio-system', name: 'meshd-pilot-reader-1', uid: 'u-1' },
+      token: 't',
+      caPem: 'ca',
+      issuedAt: '2026-12-02T00:00:00.000Z',
+      retiring: [],
+    };
+    await store.credentials.put(record);
+    await store.credentials.put({ ...record, publishedAt: '2026-12-02T00:00:01.000Z' }, { deferred: true });
+    expect((await StateStore.open(dir)).credentials.get('east')?.publishedAt).toBeUndefined();
+    await store.flush();
+    expect((await StateStore.open(dir)).credentials.get('east')?.publishedAt).toBe('2026-12-02T00:00:01.000Z');
+  });
+
+  it('at every step the disk knows every object memory does (write-ahead kept); after flush it holds what memory holds', async () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('create' as const), key: fc.constantFrom('a', 'b', 'c') }),
+      fc.record({ op: fc.constant('created' as const), key: fc.constantFrom('a', 'b', 'c') }),
+      fc.record({ op: fc.constant('forget' as const), key: fc.constantFrom('a', 'b', 'c') }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 8 }), async (ops) => {
+        const dir = tempDir();
+        const store = await StateStore.open(dir);
+        let n = 0;
+        for (const { op: what, key } of ops) {
+          const current = store.journal('east', owner).get(key);
+          if (what === 'create') await store.record('east', owner, new Map([[key, { ref: ref(key) }]]));
+          else if (what === 'forget') await store.forget('east', owner, [key]);
+          else if (current !== undefined && current.uid === undefined) await store.record('east', owner, new Map([[key, { ref: ref(key), uid: `u-${n++}` }]]));
+          const disk = await onDisk(dir);
+          for (const [k, entry] of store.journal('east', owner)) expect(disk.get(k)?.ref ?? 'unknown on disk').toEqual(entry.ref);
+        }
+        await store.flush();
+        expect([...(await onDisk(dir))]).toEqual([...store.journal('east', owner)]);
+      }),
+      { numRuns: 25 },
+    );
   });
 });

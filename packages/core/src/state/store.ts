@@ -71,6 +71,21 @@ function checkJournal(path: string, data: unknown): ClusterJournal {
   return data as ClusterJournal;
 }
 
+/**
+ * Pure: true when recording `entries` over `current` only fills in the UIDs of pending entries (the
+ * creates' answers). Losing such a write to a crash leaves the pending entries the next pass settles
+ * (settleJournal: adopted by meshd's label), exactly as a kill -9 between the create and its record
+ * did before, so it may wait for the next durable write of the file or the pass's flush.
+ */
+export function onlySettlesPending(current: Readonly<Record<string, JournalEntry>>, entries: ReadonlyMap<string, JournalEntry>): boolean {
+  for (const [key, entry] of entries) {
+    const before = current[key];
+    if (entry.uid === undefined || before === undefined || before.uid !== undefined) return false;
+    if (JSON.stringify(before.ref) !== JSON.stringify(entry.ref)) return false;
+  }
+  return true;
+}
+
 /** True for a journal entry's shape: a ref with a name and kind, and a string UID when it has one. */
 function isJournalEntry(entry: unknown): boolean {
   if (!isRecord(entry) || !isRecord(entry.ref) || typeof entry.ref.name !== 'string' || typeof entry.ref.kind !== 'string') return false;
@@ -91,7 +106,8 @@ async function jsonNames(dir: string): Promise<string[]> {
  * meshd's memory on the bastion: a directory (mode 0700, files 0600, each written atomically with a
  * checksum) holding the member records, the journal of created objects per cluster and owner, and the
  * key that authenticates in-cluster inventories. Loaded whole at open; writes go through to disk,
- * serialised per file. Only the operator's host is trusted: nothing here ever comes from a cluster
+ * serialised per file, except the few a crash cannot make unsafe (a create's UID, a credential's
+ * publication time: see `flush`), which reach the disk with the file's next write or at `flush`. Only the operator's host is trusted: nothing here ever comes from a cluster
  * except the UIDs meshd got back from its own creates. A damaged file fails `open` with
  * MESHD_ERR_STATE (terminal) naming it, so nothing is changed anywhere.
  */
@@ -100,6 +116,8 @@ export class StateStore {
   private readonly journals = new Map<string, ClusterJournal>();
   private key: Buffer = Buffer.alloc(0);
   private readonly writes = new Map<string, Promise<void>>();
+  /** Files whose newest content waits for their next write or `flush`: path → the write. */
+  private readonly deferred = new Map<string, () => Promise<void>>();
   /** The Pilot reader credentials meshd minted, per cluster (`credentials/`). */
   readonly credentials: CredentialRecords;
 
@@ -107,7 +125,10 @@ export class StateStore {
     readonly dir: string,
     private readonly readOnly: boolean,
   ) {
-    this.credentials = new CredentialRecords(join(dir, 'credentials'), (path, write) => this.queueWrite(path, write));
+    this.credentials = new CredentialRecords(join(dir, 'credentials'), {
+      write: (path, write) => this.queueWrite(path, write),
+      defer: (path, write) => this.deferWrite(path, write),
+    });
   }
 
   /**
@@ -168,12 +189,43 @@ export class StateStore {
     throw new MeshdError('MESHD_ERR_STATE', `state file ${keyPath} is damaged (not a 32-byte key)`);
   }
 
-  /** Serialises writes to one file; the write's own failure reaches the caller. */
+  /**
+   * Serialises writes to one file; the write's own failure reaches the caller. Every write writes the
+   * file's newest content, so it also carries whatever was deferred for that file.
+   */
   private queueWrite(path: string, write: () => Promise<void>): Promise<void> {
-    if (this.readOnly) return Promise.reject(new MeshdError('MESHD_ERR_INTERNAL', `state directory ${this.dir} was opened read-only`));
+    if (this.readOnly) return Promise.reject(this.readOnlyError());
+    this.deferred.delete(path);
     const next = (this.writes.get(path) ?? Promise.resolve()).catch(() => undefined).then(write);
     this.writes.set(path, next);
     return next;
+  }
+
+  /** Keeps a file's newest content in memory until its next write or `flush` (see onlySettlesPending). */
+  private deferWrite(path: string, write: () => Promise<void>): Promise<void> {
+    if (this.readOnly) return Promise.reject(this.readOnlyError());
+    this.deferred.set(path, write);
+    return Promise.resolve();
+  }
+
+  private readOnlyError(): MeshdError {
+    return new MeshdError('MESHD_ERR_INTERNAL', `state directory ${this.dir} was opened read-only`);
+  }
+
+  /**
+   * Writes every deferred change (the files in parallel, each atomically as ever) and waits for them:
+   * a pass calls it before it returns, so what one pass learnt is on disk when the next starts or the
+   * CLI exits. What it writes is never needed for safety — a crash before it leaves pending journal
+   * entries (settled by the next pass as after a kill -9 between a create and its record) or a
+   * credential published again later — it only spares a pass a durable write per create step. A
+   * failed write stays deferred (retried by the next flush) and the first failure is thrown.
+   */
+  async flush(): Promise<void> {
+    const due = [...this.deferred];
+    const results = await Promise.allSettled(due.map(([path, write]) => this.queueWrite(path, write)));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entry: due[i], reason: r.reason as unknown }] : []));
+    for (const { entry } of failed) if (entry && !this.deferred.has(entry[0])) this.deferred.set(entry[0], entry[1]);
+    if (failed[0]) throw failed[0].reason;
   }
 
   /** Every member record, sorted by name. */
@@ -207,11 +259,16 @@ export class StateStore {
     return new Map(Object.entries(this.journals.get(cluster)?.[owner] ?? {}));
   }
 
-  /** Adds or replaces journal entries (pending ones have no uid yet). */
+  /**
+   * Adds or replaces journal entries (pending ones have no uid yet). Durable when it resolves, but
+   * for entries that only give pending ones their UIDs (onlySettlesPending): those go to disk with
+   * the cluster's next journal write (the next step's pending entries) or at `flush`.
+   */
   async record(cluster: string, owner: string, entries: ReadonlyMap<string, JournalEntry>): Promise<void> {
     if (entries.size === 0) return;
     const journal = this.journals.get(cluster) ?? {};
     const forOwner = { ...(journal[owner] ?? {}) };
+    const deferrable = onlySettlesPending(forOwner, entries);
     let changed = false;
     for (const [key, entry] of entries) {
       if (JSON.stringify(forOwner[key]) !== JSON.stringify(entry)) changed = true;
@@ -219,7 +276,7 @@ export class StateStore {
     }
     if (!changed) return;
     this.journals.set(cluster, { ...journal, [owner]: forOwner });
-    await this.flushJournal(cluster);
+    await this.flushJournal(cluster, deferrable);
   }
 
   /** Drops journal entries (objects deleted, or found gone). */
@@ -251,13 +308,15 @@ export class StateStore {
     await this.flushJournal(from);
   }
 
-  private async flushJournal(cluster: string): Promise<void> {
+  /** Writes a cluster's journal as it is in memory when the write runs (now, or deferred: see record). */
+  private async flushJournal(cluster: string, deferred = false): Promise<void> {
     const path = join(this.dir, 'journal', `${cluster}.json`);
-    await this.queueWrite(path, async () => {
+    const write = async (): Promise<void> => {
       const journal = this.journals.get(cluster);
       if (journal === undefined || Object.keys(journal).length === 0) await removeStateFile(path);
       else await writeStateFile(path, journal);
-    });
+    };
+    await (deferred ? this.deferWrite(path, write) : this.queueWrite(path, write));
   }
 
   /** The key that authenticates in-cluster inventories (HMAC-SHA256); never leaves the bastion. */
