@@ -68,6 +68,17 @@ describe('nextMoves: the endpoints a Pilot move will produce, known before the o
     });
   });
 
+  it('a successor created in the same second as the chosen pod, its name sorting first: the pod chosen last stays chosen', () => {
+    const old = testPod('istio-pilot-zz', { created: OLD, ip: '192.0.2.1' });
+    const successor = testPod('istio-pilot-aa', { created: OLD, ip: '192.0.2.2' });
+    const chosen = { pilot: { ip: '192.0.2.1', source: 'pod' as const, pod: 'istio-pilot-zz' } };
+    // Without the last choice, the tie goes to the smaller name: the "move" would be back to the old pod.
+    expect(nextMoves(pilotPods(old, successor), {}).map((m) => m.to.pod)).toEqual(['istio-pilot-zz']);
+    expect(nextMoves(pilotPods(old, successor), {}, chosen).map((m) => `${m.from.pod}→${m.to.pod}`)).toEqual(['istio-pilot-zz→istio-pilot-aa']);
+    // The last choice no longer serves: the oldest eligible pod, as a pass would choose.
+    expect(nextMoves(pilotPods(successor), {}, chosen)).toEqual([]);
+  });
+
   it('an overridden component never moves, and its override is in every move', () => {
     const pods = pilotPods(serving, testPod('istio-pilot-new', { created: NEW, ip: '192.0.2.2' }));
     expect(nextMoves(pods, { pilot: '203.0.113.9' })).toEqual([]);

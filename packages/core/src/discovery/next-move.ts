@@ -25,10 +25,11 @@ export interface NextMove {
 /** Each component's pods, as discovery reads them (one label selector each). */
 export type PodsByComponent = Readonly<Record<ControlPlaneComponent, readonly V1Pod[]>>;
 
-function currentChoices(pods: PodsByComponent, overrides: EndpointOverrides): DiscoveredEndpoints | undefined {
+function currentChoices(pods: PodsByComponent, overrides: EndpointOverrides, chosen?: Partial<DiscoveredEndpoints>): DiscoveredEndpoints | undefined {
   const outcomes: ChoiceOutcome[] = CONTROL_PLANE_COMPONENTS.map((c) => {
     const override = overrides[c];
-    return override === undefined ? chooseEndpoint(c, pods[c]) : overrideEndpoint(c, override);
+    const kept = chosen?.[c];
+    return override === undefined ? chooseEndpoint(c, pods[c], kept?.source === 'pod' ? kept.pod : undefined) : overrideEndpoint(c, override);
   });
   const choices = outcomes.flatMap((o) => (o.ok ? [o.choice] : []));
   if (choices.length !== CONTROL_PLANE_COMPONENTS.length) return undefined;
@@ -60,15 +61,15 @@ function movesOf(component: ControlPlaneComponent, pods: PodsByComponent, now: D
  * The moves discovery would make next for each component whose chosen pod has a successor (a second
  * replica, or the new pod of a rolling update while the old one still serves): what a pass would
  * choose if that pod stopped serving (choosePod over the component's other pods), the other
- * components staying as chosen now. Chosen as the daemon's passes choose (no previous choice kept: the
- * oldest eligible pod). Per component, first the move over the pods serving now (`prospective`
+ * components staying as chosen now. Chosen as the daemon's passes choose: the pod chosen last
+ * (`chosen`, the last pass's discovery) while it serves, else the oldest eligible pod. Per component, first the move over the pods serving now (`prospective`
  * false), then, when it goes elsewhere, the move over the pods as they will be once Ready: a pod has
  * its IP from the moment its sandbox runs, before its containers start and its readiness probe
  * passes, so the move a rollout will make is known that early (`prospective` true). A component with
  * an override never moves; a successor at the same IP is no move. Empty when some component has no
  * choice now (a pass would fail discovery). Pure.
  */
-export function nextMoves(pods: PodsByComponent, overrides: EndpointOverrides): NextMove[] {
-  const now = currentChoices(pods, overrides);
+export function nextMoves(pods: PodsByComponent, overrides: EndpointOverrides, chosen?: Partial<DiscoveredEndpoints>): NextMove[] {
+  const now = currentChoices(pods, overrides, chosen);
   return now === undefined ? [] : CONTROL_PLANE_COMPONENTS.flatMap((c) => movesOf(c, pods, now));
 }

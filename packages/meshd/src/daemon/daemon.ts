@@ -2,7 +2,6 @@ import { ConnectionPool } from '@meshd/core/cluster';
 import { loadPlugins, reportErrorOf, reportedErrors, runPass } from '@meshd/core';
 import { StateStore } from '@meshd/core/state';
 import type { ClusterClient } from '@meshd/core/cluster';
-import type { DesiredMesh } from '@meshd/core/descriptor';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport, PluginDefinition, ReportError } from '@meshd/core';
 import { onceEachHelm } from '../pass-runner.js';
@@ -17,7 +16,7 @@ import { REGISTRY_KEY, registryReadsEndpoints } from './queue/keys.js';
 import { LeaderElection, type LeaderSettings } from './leader/leader-election.js';
 import { DaemonMetrics, type ReconcileResultLabel } from './status/metrics.js';
 import { WorkQueue, type ReconcileRecord } from './queue/queue.js';
-import { keyReconciler } from './queue/reconcile-key.js';
+import { keyReconciler, type LastGood } from './queue/reconcile-key.js';
 import type { Redactor } from '../output/redact.js';
 import { emptyStatusState, foldReport, recordReconcile, type StatusState } from './status/status-state.js';
 import { readinessReasons, statusFromReports, timelineView, type MeshStatus, type StatusContext, type TimelineView } from './status/status.js';
@@ -88,7 +87,7 @@ export class Daemon {
   /** Each helm client's version, asked once per config (core asks only for clients a plugin in use needs). */
   private helmProbes: ((binary: string) => Promise<HelmProbe>) | undefined;
   private state: StatusState = emptyStatusState();
-  private readonly lastGood: { mesh?: DesiredMesh } = {};
+  private readonly lastGood: LastGood = {};
   /** Whether a report calls for the registry key again (a credential that waited for its remote's install). */
   private readonly credentialRerun = new CredentialRerun();
   private readonly watches: ClusterWatches;
@@ -122,6 +121,7 @@ export class Daemon {
       config: () => this.config,
       plugins: () => this.plugins,
       mesh: () => this.lastGood.mesh,
+      chosen: () => this.lastGood.discovered,
       logger: o.logger.child({ component: 'prepare' }),
     });
     this.watches = new ClusterWatches({

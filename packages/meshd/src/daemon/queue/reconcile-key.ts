@@ -1,11 +1,18 @@
 import { MeshdError } from '@meshd/core';
 import type { ControlPlanePodSource, LoadedPlugin, Logger, MeshdConfig, PassOptions, PassReport } from '@meshd/core';
 import type { DesiredMesh, DirectorySnapshot } from '@meshd/core/descriptor';
+import type { DiscoveredEndpoints } from '@meshd/core/discovery';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { StateStore } from '@meshd/core/state';
 import { passOfKey } from './keys.js';
 import type { ReconcileResult, Reconciler } from './queue.js';
 import { judgePass } from './verdict.js';
+
+/** What the daemon's passes carry from one to the next: the last mesh that loaded and the pods discovery chose last. */
+export interface LastGood {
+  mesh?: DesiredMesh;
+  discovered?: DiscoveredEndpoints;
+}
 
 /** What a key's reconcile reads; the daemon owns all of it. The reconciler reports to nobody: it returns. */
 export interface KeyReconcilerDeps {
@@ -20,8 +27,8 @@ export interface KeyReconcilerDeps {
    */
   snapshot(): Promise<DirectorySnapshot>;
   logger: Logger;
-  /** The daemon's last good mesh, read before and replaced after each pass. */
-  lastGood: { mesh?: DesiredMesh };
+  /** The daemon's last good mesh and discovery, read before and replaced after each pass. */
+  lastGood: LastGood;
   /** meshd's memory on the bastion (undefined: none configured). */
   state(): StateStore | undefined;
   /** The control-plane pod watch's cache: discovery reads Pilot/Mixer/statsd pods from it, not a list per key. */
@@ -47,6 +54,7 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler<PassReport> {
     const combined = term ? AbortSignal.any([signal, term]) : signal;
     const report = await runOnePass(deps, key, combined);
     if (report.mesh) deps.lastGood.mesh = report.mesh;
+    if (report.discovered) deps.lastGood.discovered = report.discovered;
     return resultOfPass(key, report);
   };
 }
@@ -87,6 +95,9 @@ async function runOnePass(deps: KeyReconcilerDeps, key: string, signal: AbortSig
   if (pass.part === 'clusters') options.scope = pass.scope;
   if (deps.helm) options.helm = deps.helm;
   if (deps.lastGood.mesh) options.lastGood = deps.lastGood.mesh;
+  // The pods chosen last stay chosen while they serve (choosePod's first rule): a second replica or a
+  // rollout's new pod created in the same second as the serving one does not move the endpoints.
+  if (deps.lastGood.discovered) options.previousEndpoints = deps.lastGood.discovered;
   const state = deps.state();
   if (state) options.state = state;
   if (deps.controlPlanePods) options.controlPlanePods = deps.controlPlanePods;

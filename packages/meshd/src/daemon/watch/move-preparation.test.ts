@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { meshdConfigSchemaFor, type PrepareRemotesOptions } from '@meshd/core';
 import type { DesiredMesh } from '@meshd/core/descriptor';
+import type { DiscoveredEndpoints } from '@meshd/core/discovery';
 import { silentLogger, testPod } from '@meshd/testkit';
 import { matchesSelector } from './cluster-watches.js';
 import { MovePreparation } from './move-preparation.js';
@@ -12,7 +13,7 @@ const policy = (name: string, ip: string, minute = 0): V1Pod => testPod(name, { 
 const statsd = testPod('istio-statsd-a', { labels: { istio: 'statsd-prom-bridge' }, ip: '198.51.100.9' });
 
 /** A MovePreparation over a pod cache the test edits, recording each preparation's endpoints; `gate` holds preparations until opened. */
-function harness(options: { mesh?: boolean; synced?: boolean } = {}) {
+function harness(options: { mesh?: boolean; synced?: boolean; chosen?: DiscoveredEndpoints } = {}) {
   const cache: V1Pod[] = [pilot('istio-pilot-old', '192.0.2.1'), policy('istio-policy-old', '198.51.100.1'), statsd];
   const prepared: string[] = [];
   let open: () => void = () => {};
@@ -23,6 +24,7 @@ function harness(options: { mesh?: boolean; synced?: boolean } = {}) {
     config: () => meshdConfigSchemaFor().parse({ directory: '/nonexistent' }),
     plugins: () => [],
     mesh: () => (options.mesh === false ? undefined : mesh),
+    chosen: () => options.chosen,
     prepare: async (o: PrepareRemotesOptions) => {
       prepared.push(`${o.endpoints.pilot} ${o.endpoints.policy}`);
       await gate;
@@ -65,6 +67,23 @@ describe('MovePreparation: the next move rendered when its pod gets its IP, boun
     }
     const once = ['192.0.2.2 198.51.100.1'];
     expect(seen).toEqual([once, once, once]);
+  });
+
+  it("a rollout whose new pod shares the serving pod's second and sorts first: prepared once, the serving pod kept as the passes keep it", async () => {
+    const chosen: DiscoveredEndpoints = {
+      pilot: { ip: '192.0.2.1', source: 'pod', pod: 'istio-pilot-old' },
+      policy: { ip: '198.51.100.1', source: 'pod', pod: 'istio-policy-old' },
+      statsd: { ip: '198.51.100.9', source: 'pod', pod: 'istio-statsd-a' },
+    };
+    const h = harness({ chosen });
+    // Same creation second as istio-pilot-old (minute 0), and "istio-pilot-aaa" < "istio-pilot-old".
+    h.cache.push(testPod('istio-pilot-aaa', { created: '2024-01-01T00:00:00Z', ip: '192.0.2.2', ready: false, phase: 'Running' }));
+    h.moves.podsChanged();
+    await h.moves.idle();
+    h.cache.splice(h.cache.length - 1, 1, pilot('istio-pilot-aaa', '192.0.2.2'));
+    h.moves.podsChanged(); // Ready: the move is the same one, not one back to the old pod
+    await h.moves.idle();
+    expect(h.prepared).toEqual(['192.0.2.2 198.51.100.1']);
   });
 
   it('events while a preparation runs are one more look, not one preparation each', async () => {

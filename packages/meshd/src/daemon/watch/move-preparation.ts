@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { prepareRemotes } from '@meshd/core';
 import type { LoadedPlugin, Logger, MeshdConfig, PrepareRemotesOptions } from '@meshd/core';
-import { COMPONENT_SELECTORS, nextMoves, type NextMove, type PodsByComponent } from '@meshd/core/discovery';
+import { COMPONENT_SELECTORS, nextMoves, type DiscoveredEndpoints, type NextMove, type PodsByComponent } from '@meshd/core/discovery';
 import type { DesiredMesh } from '@meshd/core/descriptor';
 
 /** What MovePreparation reads; the daemon owns all of it. */
@@ -12,6 +12,8 @@ export interface MovePreparationOptions {
   plugins: () => readonly LoadedPlugin[];
   /** The mesh the last pass worked from (undefined before the first). */
   mesh: () => DesiredMesh | undefined;
+  /** The pods the last pass chose (kept while they serve, as the passes keep them); undefined before the first. */
+  chosen?: () => DiscoveredEndpoints | undefined;
   /** What prepares the remotes (default core's prepareRemotes); tests count calls. */
   prepare?: (options: PrepareRemotesOptions) => Promise<number>;
   logger: Logger;
@@ -86,7 +88,7 @@ export class MovePreparation {
   private nextUnprepared(): NextMove | undefined {
     const mesh = this.o.mesh();
     const pods = podsByComponent(this.o.pods);
-    const moves = mesh && pods ? nextMoves(pods, this.o.config().endpoints) : [];
+    const moves = mesh && pods ? nextMoves(pods, this.o.config().endpoints, this.o.chosen?.()) : [];
     const possible = new Set(moves.map(moveId));
     for (const id of this.prepared) if (!possible.has(id)) this.prepared.delete(id);
     return moves.find((m) => !this.prepared.has(moveId(m)));
