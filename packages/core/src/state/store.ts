@@ -4,22 +4,17 @@ import { join } from 'node:path';
 import { MeshdError } from '../errors.js';
 import { isDnsLabel } from '../descriptor/network.js';
 import type { JournalEntry } from '../plan/journal.js';
+import type { PublishedCluster } from '../registry/desired.js';
 import { readStateFile, removeStateFile, writeStateFile } from './state-file.js';
 import { CredentialRecords } from './credential-records.js';
 
 /**
  * What meshd remembers of one member cluster, on the bastion: its last good descriptor document
  * and kubeconfig (what removal and rule 2 need after a restart), its identity and whether its removal
- * is held by the deletion budget. The kubeconfig is a credential: never log a record.
+ * is held by the deletion budget. The cluster's fields are the registry's (its descriptor file and
+ * document text, as last validated). The kubeconfig is a credential: never log a record.
  */
-export interface MemberRecord {
-  name: string;
-  role: 'control-plane' | 'remote';
-  /** Descriptor file name and this cluster's document text, as last validated. */
-  file: string;
-  descriptorText: string;
-  accessConfigFile: string;
-  kubeconfigText: string;
+export interface MemberRecord extends PublishedCluster {
   /** UID of the cluster's kube-system namespace, once seen: the same UID under a new name is a rename. */
   identity?: string;
   /**

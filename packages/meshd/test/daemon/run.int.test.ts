@@ -1,12 +1,11 @@
 // `meshd run` in-process against three real clusters: join, follow Pilot, repair drift, leave, stop.
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureIo } from '@meshd/testkit';
+import { captureIo, freePort, until as pollUntil } from '@meshd/testkit';
 import { Redactor } from '../../src/output/redact.js';
 import { runDaemon, type RunProcess } from '../../src/cli/commands/run.js';
 import { addCluster, clientOf, endpointIps, workspace, type MeshWorkspace } from '../../../../test/support/mesh.js';
@@ -19,24 +18,9 @@ const logs: string[] = [];
 const signals = new EventEmitter();
 
 /** A port nobody listens on right now (the config's listen address must name one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<{ value: T; ms: number }> {
-  const start = Date.now();
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return { value, ms: Date.now() - start };
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last logs:\n${logs.slice(-15).join('')}`);
-    await sleep(50);
-  }
-}
+/** testkit's until, its timeout error ending with the daemon's last log lines. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<{ value: T; ms: number }> =>
+  pollUntil(what, probe, { timeoutMs, context: () => `last logs:\n${logs.slice(-15).join('')}` });
 
 interface StatusBody {
   ready: boolean;

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureIo } from '@meshd/testkit';
+import { captureIo, freePort } from '@meshd/testkit';
 import { runDaemon, type RunProcess } from './run.js';
 import { Redactor } from '../../output/redact.js';
 
@@ -35,14 +34,6 @@ function fakeProcess(): RunProcess & { logs: string[]; signals: EventEmitter & R
     hostname: 'bastion',
     exit: (code) => void exits.push(code),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 async function until(ok: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -1,19 +1,12 @@
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { Logger } from '@meshd/core';
 import type { ValidCluster } from '@meshd/core/descriptor';
-import { LeaderElector } from './leader.js';
+import { LeaderElector, type LeaderElectorOptions } from './leader.js';
 import type { LeaderStatus } from '../status/status.js';
 import { manyListenerAbortController } from '../process/abort.js';
 
 /** Where the lease lives and who this daemon is (flags of `meshd run`). */
-export interface LeaderSettings {
-  namespace: string;
-  name: string;
-  identity: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-}
+export type LeaderSettings = Pick<LeaderElectorOptions, 'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>;
 
 /**
  * The daemon's side of leader election: it starts the elector once the directory names a control
