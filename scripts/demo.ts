@@ -108,12 +108,37 @@ demo: the status page is ${url}/  (open it in a browser: it updates live)
 `;
 }
 
+/**
+ * How long meshd may take to stop by itself before the demo sends it a signal. meshd shares the
+ * demo's process group, so Ctrl-C or `kill -INT -PGID` reach it directly, and a second signal makes
+ * it exit 1 at once: SIGINT is forwarded only after meshd's own shutdown grace (20 s; a loaded
+ * machine can take more than a second or two to finish the reconcile in flight).
+ */
+const MESHD_OWN_GRACE_MS = 25_000;
+/**
+ * The wait before forwarding any other stop: a signal the whole group got (tee dying of it breaks
+ * our stdout first) reaches meshd too, and meshd says so; then only the grace above applies.
+ */
+const GROUP_SIGNAL_WAIT_MS = 2_000;
+/** meshd's line when a signal starts its shutdown. */
+const MESHD_SHUTTING_DOWN = 'shutting down: letting the reconcile in flight finish';
+
 /** Stops the demo on SIGINT (meshd gets its own shutdown grace first), SIGTERM, SIGHUP and SIGPIPE. */
 function stopOnSignals(stop: (reason: string, signal: NodeJS.Signals, delayMs: number) => void): void {
-  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', 25_000));
-  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', 0));
-  process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', 0));
-  process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 'SIGINT', MESHD_OWN_GRACE_MS));
+  process.on('SIGTERM', () => stop('SIGTERM', 'SIGTERM', GROUP_SIGNAL_WAIT_MS));
+  process.on('SIGHUP', () => stop('SIGHUP', 'SIGTERM', GROUP_SIGNAL_WAIT_MS));
+  process.on('SIGPIPE', () => stop('SIGPIPE', 'SIGTERM', GROUP_SIGNAL_WAIT_MS));
+}
+
+/** Sends meshd `signal` after `delayMs`, unless it has exited; if meshd began stopping by itself, only after its own grace. */
+function forwardStop(child: ChildProcess, signal: NodeJS.Signals, delayMs: number, meshdStopping: () => boolean): void {
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  setTimeout(() => {
+    if (!running()) return;
+    if (!meshdStopping() || delayMs >= MESHD_OWN_GRACE_MS) return void child.kill(signal);
+    setTimeout(() => running() && child.kill(signal), MESHD_OWN_GRACE_MS - delayMs).unref();
+  }, delayMs).unref();
 }
 
 /** Removes what an earlier demo left and makes the multicluster and spare directories. */
@@ -128,16 +153,18 @@ async function demo(): Promise<number> {
   let env: TestEnv | undefined;
   let meshd: ChildProcess | undefined;
   let stopping = false;
-  const out = new DemoOutput((why) => stop(`the output is gone (${why})`, 'SIGTERM', 0));
+  let meshdStopping = false;
+  const out = new DemoOutput((why) => stop(`the output is gone (${why})`, 'SIGTERM', GROUP_SIGNAL_WAIT_MS));
   const stop = (reason: string, signal: NodeJS.Signals, delayMs: number): void => {
     if (stopping) return;
     stopping = true;
     out.note(`demo: stopping (${reason})…`);
-    // Ctrl-C in a terminal reaches meshd by itself (same process group), and a second signal would
-    // make it exit at once: forward SIGINT only if meshd has not stopped after its own shutdown grace
-    // (20 s; a loaded machine can take more than a second or two to finish the reconcile in flight).
-    const child = meshd;
-    if (child) setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), delayMs).unref();
+    if (meshd) forwardStop(meshd, signal, delayMs, () => meshdStopping);
+  };
+  // A stop that came while meshd was being started: it has no signal of its own to act on.
+  const startedMeshd = (child: ChildProcess): void => {
+    meshd = child;
+    if (stopping) child.kill('SIGTERM');
   };
   stopOnSignals(stop);
 
@@ -146,7 +173,8 @@ async function demo(): Promise<number> {
   let code = 0;
   try {
     env = await startClusters({ count: 3, dir: join(home, 'clusters') });
-    if (!stopping) code = await runMeshd(env, out, (child) => (meshd = child), { isStopping: () => stopping, stop });
+    const control = { isStopping: () => stopping, stop, meshdLine: (line: string) => (meshdStopping ||= line.includes(MESHD_SHUTTING_DOWN)) };
+    if (!stopping) code = await runMeshd(env, out, (child) => startedMeshd(child), control);
   } finally {
     out.note('demo: stopping the clusters…');
     await env?.stop();
@@ -160,6 +188,8 @@ async function demo(): Promise<number> {
 interface StopControl {
   isStopping(): boolean;
   stop(reason: string, signal: NodeJS.Signals, delayMs: number): void;
+  /** Every line meshd prints, before it is shown. */
+  meshdLine(line: string): void;
 }
 
 async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildProcess) => void, control: StopControl): Promise<number> {
@@ -177,7 +207,10 @@ async function runMeshd(env: TestEnv, out: DemoOutput, started: (child: ChildPro
     stream?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) out.line(readableLogLine(line));
+      for (const line of lines) {
+        control.meshdLine(line);
+        out.line(readableLogLine(line));
+      }
     });
   }
   const interactive = process.stdin.isTTY;

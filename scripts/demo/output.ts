@@ -23,9 +23,27 @@ export class DemoOutput {
     this.write(`${text}\n`);
   }
 
-  /** The demo's own status line: on stdout, or on stderr once stdout is broken (so the terminal still sees it stop). */
+  /**
+   * The demo's own status line: on stdout, or on stderr once stdout is broken (so the terminal still
+   * sees it stop). A write to a pipe whose reader has just gone fails after the call returns: the
+   * line that found the pipe broken goes to stderr too, so no note is lost between the reader's
+   * end and the error that reports it.
+   */
   note(text: string): void {
-    if (!this.stdoutBroken) return this.line(text);
+    if (this.stdoutBroken) return this.toStderr(text);
+    try {
+      process.stdout.write(`${text}\n`, (err) => {
+        if (!err) return;
+        this.fail('stdout', err);
+        this.toStderr(text);
+      });
+    } catch (err) {
+      this.fail('stdout', err as NodeJS.ErrnoException);
+      this.toStderr(text);
+    }
+  }
+
+  private toStderr(text: string): void {
     if (this.stderrBroken) return;
     try {
       process.stderr.write(`${text}\n`);

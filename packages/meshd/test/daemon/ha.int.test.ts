@@ -71,9 +71,19 @@ describe('meshd run --leader-elect on two bastions', () => {
     const client = clientOf(env.clusters[0]!);
     type Lease = { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec?: Record<string, unknown> };
     const ref: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'meshd-ha-lost', namespace: 'kube-system' } };
-    const lease = await client.objects.read<Lease>(ref);
-    const renewTime = new Date().toISOString().replace(/Z$/, '000Z');
-    await client.objects.replace<Lease>({ ...lease, spec: { ...lease.spec, holderIdentity: 'bastion-x', leaseDurationSeconds: 4, renewTime } });
+    // The leader renews every few seconds: a renewal between our read and our write is a 409, so read again.
+    for (let attempt = 1; ; attempt++) {
+      const lease = await client.objects.read<Lease>(ref);
+      const renewTime = new Date().toISOString().replace(/Z$/, '000Z');
+      const taken = await client.objects
+        .replace<Lease>({ ...lease, spec: { ...lease.spec, holderIdentity: 'bastion-x', leaseDurationSeconds: 4, renewTime } })
+        .then(() => true)
+        .catch((error: unknown) => {
+          if (attempt < 5 && error instanceof Error && /HTTP 409/.test(error.message)) return false;
+          throw error;
+        });
+      if (taken) break;
+    }
 
     await until('a steps down', () => a.daemon.status().leader?.isLeader === false);
     const standby = a.daemon.status();
