@@ -4,6 +4,9 @@
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
 //      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info]
+//      [--no-apply]
+// --no-apply skips `meshd apply`: the first daemon starts on an empty mesh and its first round
+// (ready_s) is the converge from empty, installs included.
 // --env-variants runs one daemon after another on the same converged mesh, one per environment
 // (separated by |; an empty one is the daemon as it is): glibc malloc settings, say. The snapshot is of the first.
 // --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
@@ -33,6 +36,7 @@ const snapshot = !argv.includes('--no-snapshot');
 const extra = flag(argv, '--config-extra');
 const variants = envVariants(flag(argv, '--env-variants'));
 const logLevel = flag(argv, '--log-level') === 'info' ? 'info' : 'warn';
+const applyFirst = !argv.includes('--no-apply');
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
 async function memoryMetrics(url: string): Promise<Record<string, number>> {
@@ -118,12 +122,15 @@ const config = meshdConfigText({
 const ws = await createWorkspace(target.clusters, config);
 try {
   const load0 = await loadAverage();
-  const apply = await runMeasuredMeshd(['apply', '--dir', ws.dir, '--config', ws.configPath]);
+  const apply = applyFirst
+    ? await runMeasuredMeshd(['apply', '--dir', ws.dir, '--config', ws.configPath])
+    : { code: -1, wallSeconds: 0, rssMb: 0, cpuSeconds: 0, stdout: '' };
   // Under load a 1 000-cluster apply may end not converged on one timeout: the daemon converges the rest.
-  console.log(
-    `${apply.code === 0 ? 'converged' : `meshd apply exited ${apply.code} after`} ${clusters} clusters in ${apply.wallSeconds.toFixed(1)} s, peak RSS ${apply.rssMb.toFixed(0)} MB, CPU ${apply.cpuSeconds.toFixed(1)} s (load ${load0})`,
-  );
-  if (apply.code !== 0)
+  if (applyFirst)
+    console.log(
+      `${apply.code === 0 ? 'converged' : `meshd apply exited ${apply.code} after`} ${clusters} clusters in ${apply.wallSeconds.toFixed(1)} s, peak RSS ${apply.rssMb.toFixed(0)} MB, CPU ${apply.cpuSeconds.toFixed(1)} s (load ${load0})`,
+    );
+  if (applyFirst && apply.code !== 0)
     console.log(
       apply.stdout
         .split('\n')
