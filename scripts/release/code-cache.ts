@@ -8,13 +8,18 @@ const EXAMPLES = fileURLToPath(new URL('../../examples/multicluster', import.met
 /**
  * Writes the V8 code cache of the CLI bundle to `cachePath`: a child process of this very node
  * compiles the bundle in loadCli's wrapper, evaluates it, runs `meshd --help` (which loads every
- * command's module: the bundle holds them as lazily initialised closures) and `meshd validate` on
- * the examples, output discarded, so the functions start-up runs are compiled too, and saves the
- * cache. Plain node, no loader: V8 only accepts a cache made with the same version and flags.
+ * command's module: the bundle holds them as lazily initialised closures), `meshd validate` on the
+ * examples and `meshd plan` on an empty directory (meshd.yaml parsed, the plugins set up, the state
+ * read, the pass started and refused: no cluster, so no connection is ever made; a missing helm
+ * binary, so none runs), output discarded, so the functions a one-shot `plan` or `apply` runs before
+ * its first request are compiled too, and saves the cache. Plain node, no loader: V8 only accepts a
+ * cache made with the same version and flags.
  */
 export function writeCodeCache(cliPath: string, cachePath: string): void {
   const program = `
-const { readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { Script } = require('node:vm');
 const [cli, out, head, tail, examples] = process.argv.slice(1);
 const script = new Script(head + readFileSync(cli, 'utf8') + tail, { filename: cli });
@@ -25,6 +30,16 @@ const io = { stdout() {}, stderr() {}, cwd: process.cwd(), homeDir: require('nod
 (async () => {
   await module.exports.main(['node', 'meshd', '--help'], io);
   await module.exports.main(['node', 'meshd', 'validate', '--dir', examples], io);
+  const scratch = mkdtempSync(join(tmpdir(), 'meshd-code-cache-'));
+  try {
+    const empty = join(scratch, 'multicluster');
+    mkdirSync(empty);
+    const config = join(scratch, 'meshd.yaml');
+    writeFileSync(config, JSON.stringify({ directory: empty, stateDirectory: join(scratch, 'state'), helm: { binary: join(scratch, 'no-helm') } }));
+    await module.exports.main(['node', 'meshd', 'plan', '--dir', empty, '--config', config], io);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   writeFileSync(out, script.createCachedData());
 })().catch((err) => { console.error(err); process.exit(1); });
 `;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
 import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import type { DirectorySnapshot } from '@meshd/core/descriptor';
 import { StateStore } from '@meshd/core/state';
 import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
 import type { HelmProbe } from '@meshd/core/prereq';
@@ -66,6 +67,22 @@ export async function loadInvocationConfig(inv: Pick<PassInvocation, 'dir' | 'co
   });
 }
 
+/**
+ * Opens the state directory (`plan` only reads it) and reads the cluster directory at once: neither
+ * needs the other. A damaged state file is reported before an unreadable directory, as when they
+ * were read one after the other.
+ */
+async function openStateAndDirectory(
+  stateDirectory: string,
+  directory: string,
+  mode: PassInvocation['mode'],
+): Promise<{ state: StateStore; snapshot: DirectorySnapshot }> {
+  const [state, snapshot] = await Promise.allSettled([StateStore.open(stateDirectory, { readOnly: mode === 'plan' }), readDirectorySnapshot(directory)]);
+  if (state.status === 'rejected') throw state.reason;
+  if (snapshot.status === 'rejected') throw snapshot.reason;
+  return { state: state.value, snapshot: snapshot.value };
+}
+
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
@@ -77,8 +94,7 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   // Asked first: the default backend's helm (when it needs one) runs while the state and the directory are read.
   const early = plugins.find((p) => p.kind === 'backend' && p.name === config.backend)?.helmBinary;
   if (early !== undefined) void helm(early);
-  const state = await StateStore.open(stateDirectory, { readOnly: inv.mode === 'plan' });
-  const snapshot = await readDirectorySnapshot(config.directory);
+  const { state, snapshot } = await openStateAndDirectory(stateDirectory, config.directory, inv.mode);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
   const report = await runPass({
     mode: inv.mode,

@@ -1,11 +1,19 @@
 import { STATUS_CODES } from 'node:http';
-import { connect as connectHttp2, constants as http2 } from 'node:http2';
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, connect, constants, IncomingHttpHeaders } from 'node:http2';
 import { connect as connectTls } from 'node:tls';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
+
+/**
+ * node:http2, loaded when the first watch opens a connection rather than with this module: the
+ * one-shot commands (plan, apply) import the cluster client but never watch, and loading node:http2
+ * is a few ms of their start-up.
+ */
+function http2(): { connect: typeof connect; constants: typeof constants } {
+  return process.getBuiltinModule('node:http2');
+}
 
 /** Called for every event line of a watch: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and object. */
 export type WatchEventCallback = (type: string, object: KubernetesObject) => void;
@@ -160,7 +168,7 @@ export class Http2WatchTransport implements WatchTransport {
       return await readAnswer(stream, path);
     } finally {
       this.streamEnded(shared);
-      if (!stream.destroyed) stream.close(http2.NGHTTP2_CANCEL);
+      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
     }
   }
 
@@ -211,7 +219,7 @@ export class Http2WatchTransport implements WatchTransport {
   }
 
   private startSession(shared: SharedSession, url: URL): ClientHttp2Session {
-    const session = connectHttp2(url.origin, { createConnection: () => shared.socket, settings: { initialWindowSize: WINDOW_BYTES } });
+    const session = http2().connect(url.origin, { createConnection: () => shared.socket, settings: { initialWindowSize: WINDOW_BYTES } });
     session.on('error', () => this.close(shared));
     session.on('goaway', () => this.close(shared));
     session.on('close', () => this.close(shared));
@@ -253,11 +261,11 @@ export class Http2WatchTransport implements WatchTransport {
       finished = true;
       // A stream cut short by its connection closing (or reset by the server) may still "end":
       // that is a broken watch, not the server's clean end of the request.
-      const reset = stream.rstCode !== undefined && stream.rstCode !== http2.NGHTTP2_NO_ERROR;
+      const reset = stream.rstCode !== undefined && stream.rstCode !== http2().constants.NGHTTP2_NO_ERROR;
       const err =
         result === null && (shared.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
       this.streamEnded(shared);
-      if (!stream.destroyed) stream.close(http2.NGHTTP2_CANCEL);
+      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
       callbacks.done(err);
     };
     readStream(stream, callbacks.onEvent, finish);

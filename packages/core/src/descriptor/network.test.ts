@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDnsLabel, isHostName, isIpAddress, parseCidr, parseHostPort, parsePort } from './network.js';
 
@@ -9,7 +11,16 @@ describe('network syntax', () => {
     ['10.0.0.256', false],
     ['010.0.0.1', false],
     ['example.com', false],
+    ['::', true],
+    ['::ffff:192.0.2.1', true],
+    ['istio-pilot.istio-system:15007', false],
+    ['192.0.2.1:443', false],
   ])('isIpAddress(%s) = %s', (text, expected) => expect(isIpAddress(text)).toBe(expected));
+
+  it("agrees with node:net's isIP on any text without a zone (the colon shortcut drops no address)", () => {
+    const text = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4Extended(), fc.string(), fc.stringMatching(/^[0-9a-f:.]{0,12}$/));
+    fc.assert(fc.property(text, (value) => isIpAddress(value) === (!value.includes('%') && isIP(value) !== 0)));
+  });
 
   it.each([
     ['east', true],

@@ -2,9 +2,15 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** True for a literal IPv4 or IPv6 address (no zone, no brackets). */
 export function isIpAddress(value: string): boolean {
-  // Only text with a colon can be IPv6: Node's IPv6 check compiles a large regular expression on
-  // its first use (tens of ms of a one-shot command's start-up for every host name validated).
-  return isIPv4(value) || (value.includes(':') && !value.includes('%') && isIPv6(value));
+  // Only text with two colons or more can be IPv6 (the shortest is `::`): Node's IPv6 check compiles
+  // a large regular expression on its first use (milliseconds of a one-shot command's start-up), and
+  // a descriptor's `host:port` values have one colon.
+  return isIPv4(value) || (hasTwoColons(value) && !value.includes('%') && isIPv6(value));
+}
+
+function hasTwoColons(value: string): boolean {
+  const first = value.indexOf(':');
+  return first >= 0 && value.indexOf(':', first + 1) >= 0;
 }
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
