@@ -14,6 +14,7 @@ import type { ClusterHandle } from '@meshd/testenv';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS, loadInvocationConfig } from 'meshd';
 import { clientOf, settledWrites, stateDirOf, useJoinedMesh } from './support/mesh.js';
+import { recordingRequests } from './support/requests.js';
 
 const mesh = useJoinedMesh(3);
 const cp = (): ClusterHandle => mesh.cp();
@@ -114,5 +115,35 @@ describe('a remote leaving, key by key', () => {
     const after = await StateStore.open(stateDirOf(mesh.ws), { readOnly: true });
     expect(after.member(remote(2).name)).toBeUndefined();
     expect(after.credentials.get(remote(2).name)).toBeUndefined();
+  });
+});
+
+describe("a remote's release is read once per pass when only the secrets addon wrote", () => {
+  it('istio.default rotated on the control plane: the copy is rewritten, the backend keeps its early plan and its inventory is read once', async () => {
+    await mesh.joined([1]);
+    const core = clientOf(cp()).core;
+    const source = await core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
+    const rotated = Buffer.from(`-----BEGIN CERTIFICATE-----\nMIIBrotated${Date.now()}\n-----END CERTIFICATE-----\n`).toString('base64');
+    await core.replaceNamespacedSecret({
+      name: 'istio.default',
+      namespace: 'default',
+      body: { ...source, data: { ...source.data, 'cert-chain.pem': rotated } },
+    });
+
+    const { result, requests } = await recordingRequests(() => daemonPass('clusters', remote(1).name));
+    expect(result.converged, JSON.stringify(result.errors)).toBe(true);
+    const components = result.clusters.find((c) => c.name === remote(1).name)?.components ?? [];
+    expect(components.map((c) => [c.component, c.state, c.writes > 0])).toEqual([
+      ['secrets', 'out-of-sync', true],
+      ['helm-template', 'in-sync', false],
+    ]);
+    const copy = await clientOf(remote(1)).core.readNamespacedSecret({ name: 'istio.default', namespace: 'default' });
+    expect(copy.data?.['cert-chain.pem']).toBe(rotated);
+    // The release's inventory (the backend's observation starts with it), on remote-1's API server.
+    const server = new URL(remote(1).server).host;
+    const inventoryReads = requests.filter(
+      (r) => r.server === server && r.method === 'GET' && r.path === '/api/v1/namespaces/istio-system/configmaps/meshd-release-istio-remote',
+    );
+    expect(inventoryReads.length).toBe(1);
   });
 });

@@ -3,10 +3,10 @@ import { contentHash } from '@meshd/core/plan';
 import { definePlugin, MeshdError, neededEndpoints } from '@meshd/core';
 import type { PluginWatch } from '@meshd/core';
 import { readObjects, refOf } from '@meshd/core/kube';
-import type { ClusterTarget, ComponentInstance, DesiredInputs, MeshEndpoints, MeshInputs, PluginContext } from '@meshd/core';
+import type { ClusterTarget, ComponentInstance, DesiredInputs, MeshEndpoints, MeshInputs, PluginContext, ReadScope } from '@meshd/core';
 import { RenderCache, detectHelmShared, helmVersionAtLeast, releaseValues } from '@meshd/helm';
 import type { HelmVersion } from '@meshd/helm';
-import { planTiller, planTillerRemovalOf, TILLER } from './component.js';
+import { planTiller, planTillerRemovalOf, TILLER, tillerReads } from './component.js';
 import type { TillerComponentPlan, TillerObserved, TillerRemovalObserved, TillerWork } from './component.js';
 import { selectTillerConfig, tillerConfigKeys, tillerConfigSchema, tillerLocation } from './config.js';
 import type { TillerConfig } from './config.js';
@@ -38,7 +38,11 @@ class TillerBackend implements ComponentInstance<TillerObserved, TillerWork | un
     const location = tillerLocation(target.overrides, this.ctx.config);
     const observed = await withTillerSession(this.sessionOptions(target, location), (session) => this.observeRelease(session, target, endpoints));
     const served = await this.served.check(target.client, target.version ?? '', observed.input.desired);
-    return { ...observed, served };
+    return { ...observed, served, tillerNamespace: location.namespace };
+  }
+
+  reads(observed: TillerObserved): ReadScope | undefined {
+    return tillerReads(observed);
   }
 
   plan(desired: DesiredInputs, observed: TillerObserved): TillerComponentPlan {

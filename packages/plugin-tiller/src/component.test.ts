@@ -13,6 +13,7 @@ const base: TillerPlan = {
   release: 'istio-remote',
   namespace: 'istio-system',
   status: { state: 'out-of-sync', reason: 'chart or values changed; revision 2 DEPLOYED' },
+  action: 'upgrade',
   desiredHash: 'h',
   revision: 2,
   steps: [],
@@ -89,7 +90,7 @@ const autoscaler: KubeObject = {
   metadata: { name: 'istio-pilot', namespace: 'istio-system' },
   spec: {},
 };
-const config = { namespace: 'kube-system', release: { name: 'istio-remote', namespace: 'istio-system' } };
+const config = { namespace: 'kube-system', release: { name: 'istio-remote', namespace: 'istio-system' }, timeoutMs: 300_000 };
 const desiredOn = (overrides: Record<string, unknown> = { tillerHost: '127.0.0.1:44134' }, adopt = false): DesiredInputs => ({
   cluster: { name: 'east', role: 'remote', overrides, version: 'v1.34.4' },
   endpoints: { pilot: '192.0.2.10', policy: '192.0.2.11', statsd: '192.0.2.12' },
@@ -172,7 +173,7 @@ describe('planTiller: desired inputs + observed → a data plan', () => {
 describe('planTillerRemovalOf: helm delete --purge only of what meshd installed', () => {
   it.each([
     { name: 'its own release', observation: deployed('h1'), adopt: false, state: 'removed', steps: ['purge'] },
-    { name: 'nothing installed', observation: NO_RELEASE, adopt: false, state: 'absent', steps: [] },
+    { name: 'nothing installed', observation: NO_RELEASE, adopt: false, state: 'in-sync', steps: [] },
     { name: "someone else's release", observation: deployed(undefined), adopt: false, state: 'unmanaged', steps: [] },
     { name: "someone else's release, adopt", observation: deployed(undefined), adopt: true, state: 'removed', steps: ['purge'] },
     { name: 'no Tiller', observation: NO_TILLER, adopt: false, state: 'failed', steps: [] },

@@ -1,6 +1,8 @@
 import { splitServed } from '@meshd/core/plan';
-import type { ComponentPlan, DesiredInputs, PlannedChange } from '@meshd/core';
+import type { ComponentPlan, DesiredInputs, PlannedChange, ReadScope, ScopedObject } from '@meshd/core';
 import type { ServedApis } from '@meshd/core/cluster';
+import type { ErrorCode } from '@meshd/core';
+import type { ReleaseState } from '@meshd/core/release';
 import type { ChartValues } from '@meshd/helm';
 import type { TillerConfig } from './config.js';
 import { tillerLocation } from './config.js';
@@ -83,6 +85,24 @@ export interface TillerObserved {
   input: Omit<TillerPlanInput, 'adopt'>;
   values: ChartValues;
   served: ServedApis;
+  /** The namespace of Tiller's release records (its storage Secrets or ConfigMaps); undefined: not known. */
+  tillerNamespace?: string;
+}
+
+const scopedOf = (key: string): ScopedObject => {
+  const [, kind = '', namespace = '', name = ''] = key.split('/');
+  return namespace === '' ? { kind, name } : { kind, namespace, name };
+};
+
+/**
+ * Pure: what a Tiller observation read on the cluster: the rendered objects and the prerequisites
+ * (found or absent), and Tiller's release records, counted as its namespace's contents (helm reads
+ * them through Tiller). Without that namespace, every namespace's writes are taken as read (none holds).
+ */
+export function tillerReads(observed: TillerObserved): ReadScope | undefined {
+  if (observed.tillerNamespace === undefined) return undefined;
+  const keys = [...observed.input.live.keys(), ...(observed.input.prerequisites?.live.keys() ?? [])];
+  return { objects: keys.map(scopedOf), namespaces: [observed.tillerNamespace] };
 }
 
 /** What the tiller backend observed for a removal: the release as Tiller reports it. */
@@ -109,6 +129,9 @@ export interface TillerPlanContext {
   work: TillerWork;
 }
 
+/** The error code of a plan that may not proceed, by its state (others: MESHD_ERR_TILLER). */
+const ERROR_CODES: Partial<Record<ReleaseState, ErrorCode>> = { unmanaged: 'MESHD_ERR_NOT_OWNED', locked: 'MESHD_ERR_RELEASE_LOCKED' };
+
 /** Pure: a Tiller plan as the component plan the pass reports and applies. */
 export function tillerComponentPlan(plan: TillerPlan, { component, cluster, where, work }: TillerPlanContext): TillerComponentPlan {
   const result: TillerComponentPlan = {
@@ -121,8 +144,9 @@ export function tillerComponentPlan(plan: TillerPlan, { component, cluster, wher
   };
   if (plan.error !== undefined) {
     result.error = plan.error;
-    // A release meshd did not install is not meshd's; anything else that stops a Tiller plan is Tiller's state.
-    result.errorCode = plan.status.state === 'unmanaged' ? 'MESHD_ERR_NOT_OWNED' : 'MESHD_ERR_TILLER';
+    // A release meshd did not install is not meshd's; another client's operation is a lock (retried
+    // until it ends or lapses); anything else that stops a Tiller plan is Tiller's state.
+    result.errorCode = ERROR_CODES[plan.status.state] ?? 'MESHD_ERR_TILLER';
   }
   return result;
 }
@@ -132,12 +156,12 @@ export function tillerComponentPlan(plan: TillerPlan, { component, cluster, wher
  * before Tiller is called (parked, MESHD_ERR_UNSERVED_API); otherwise the release's observed state
  * leads to its steps (planTillerRelease).
  */
-export function planTiller(config: Pick<TillerConfig, 'namespace'>, desired: DesiredInputs, observed: TillerObserved): TillerComponentPlan {
+export function planTiller(config: Pick<TillerConfig, 'namespace' | 'timeoutMs'>, desired: DesiredInputs, observed: TillerObserved): TillerComponentPlan {
   const { cluster } = desired;
   const { unserved } = splitServed(observed.input.desired, observed.served, { name: cluster.name, version: cluster.version ?? '' });
   if (unserved.length > 0) return unservedTillerPlan(TILLER, cluster, unserved);
   const location = tillerLocation(cluster.overrides, config);
-  const plan = planTillerRelease({ ...observed.input, adopt: desired.adopt });
+  const plan = planTillerRelease({ ...observed.input, adopt: desired.adopt, pendingLeaseMs: config.timeoutMs });
   return tillerComponentPlan(plan, {
     component: TILLER,
     cluster: cluster.name,
@@ -148,12 +172,13 @@ export function planTiller(config: Pick<TillerConfig, 'namespace'>, desired: Des
 
 /** Pure: the tiller backend's removal plan on a cluster that left the mesh (planTillerRemoval). */
 export function planTillerRemovalOf(
-  config: Pick<TillerConfig, 'namespace' | 'release'>,
+  config: Pick<TillerConfig, 'namespace' | 'release' | 'timeoutMs'>,
   desired: DesiredInputs,
   observed: TillerRemovalObserved,
 ): TillerComponentPlan {
   const location = tillerLocation(desired.cluster.overrides, config);
   const { release } = config;
-  const plan = planTillerRemoval({ release: release.name, namespace: release.namespace, observation: observed.observation, adopt: desired.adopt });
+  const { observation } = observed;
+  const plan = planTillerRemoval({ release: release.name, namespace: release.namespace, observation, adopt: desired.adopt, pendingLeaseMs: config.timeoutMs });
   return tillerComponentPlan(plan, { component: TILLER, cluster: desired.cluster.name, where: describeTiller(location), work: { plan, location, values: {} } });
 }

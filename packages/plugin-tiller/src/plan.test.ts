@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NEXT_STEP } from '@meshd/core/release';
+import fc from 'fast-check';
+import { actionWrites, NEXT_STEP } from '@meshd/core/release';
 import { objectKey } from '@meshd/core/kube';
 import type { ReleaseState } from '@meshd/core/release';
 import type { KubeObject } from '@meshd/core/kube';
@@ -224,5 +225,91 @@ describe('Tiller itself and its prerequisites (tiller.ensure)', () => {
     const plan = planTillerRelease(input(missing));
     expect([plan.status.state, plan.steps]).toEqual(['failed', []]);
     expect(plan.error).toContain('set tiller.ensure: true to install it, or clusters.east.tillerHost to reach one outside the cluster');
+  });
+});
+
+describe("a PENDING_* revision: another client's lock while it is young, an interrupted operation once the lease lapsed", () => {
+  const T = Date.UTC(2026, 11, 2, 21, 0, 0);
+  const LEASE = 300_000;
+  const pending = (status: TillerStatus, ageMs: number | undefined): TillerObservation => ({
+    tiller: 'found',
+    release: {
+      revisions: [rev(4, 'DEPLOYED'), { ...rev(5, status), ...(ageMs === undefined ? {} : { updated: T - ageMs }) }],
+      latestHash: 'h2',
+      owned: true,
+      lastGood: { revision: 4, hash: 'h1' },
+      observedAt: T,
+    },
+  });
+  it.each([
+    { status: 'PENDING_UPGRADE', age: 0, state: 'locked' },
+    { status: 'PENDING_INSTALL', age: LEASE - 1000, state: 'locked' },
+    { status: 'PENDING_ROLLBACK', age: 1000, state: 'locked' },
+    { status: 'PENDING_UPGRADE', age: LEASE, state: 'failed' },
+    { status: 'PENDING_ROLLBACK', age: 3_600_000, state: 'failed' },
+    { status: 'PENDING_UPGRADE', age: undefined, state: 'failed' },
+  ] as const)('$status written $age ms before → $state', ({ status, age, state }) => {
+    const plan = planTillerRelease(input(pending(status, age), { pendingLeaseMs: LEASE }));
+    expect([plan.status.state, plan.action]).toEqual([state, NEXT_STEP[state]]);
+    if (state === 'locked') {
+      expect(plan.steps).toEqual([]);
+      expect(plan.error).toBe(
+        `revision 5 is ${status} since ${new Date(T - (age ?? 0)).toISOString()}: another client's operation holds the release; nothing written (taken as interrupted 300 s after it started)`,
+      );
+    } else {
+      expect(ops(plan.steps)).toEqual(['rollback(4)']);
+      expect(plan.error).toBeUndefined();
+    }
+  });
+
+  it('without a lease (a caller that gives none) a PENDING_* revision is never locked', () => {
+    expect(planTillerRelease(input(pending('PENDING_UPGRADE', 0))).status.state).toBe('failed');
+  });
+
+  it('FAILED, SUPERSEDED or DEPLOYED latest revisions are never locked, however young', () => {
+    for (const status of ['FAILED', 'SUPERSEDED', 'DEPLOYED'] as const) {
+      expect(planTillerRelease(input(pending(status, 0), { pendingLeaseMs: LEASE })).status.state).not.toBe('locked');
+    }
+  });
+});
+
+describe("core's table: every Tiller plan's action is the one NEXT_STEP gives its state", () => {
+  const statuses: TillerStatus[] = [
+    'UNKNOWN',
+    'DEPLOYED',
+    'DELETED',
+    'SUPERSEDED',
+    'FAILED',
+    'DELETING',
+    'PENDING_INSTALL',
+    'PENDING_UPGRADE',
+    'PENDING_ROLLBACK',
+  ];
+  it('holds for every latest status, hash, ownership, adopt, live objects and pending age', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...statuses),
+        fc.constantFrom('h1', 'h2', undefined),
+        fc.boolean(),
+        fc.constantFrom(LIVE_OK, NOTHING),
+        fc.integer({ min: 0, max: 600_000 }),
+        (status, latestHash, adopt, live, age) => {
+          const observation: TillerObservation = {
+            tiller: 'found',
+            release: {
+              revisions: [rev(1, 'SUPERSEDED'), { ...rev(2, status), updated: 1_000_000 }],
+              latestHash,
+              owned: latestHash !== undefined,
+              lastGood: undefined,
+              observedAt: 1_000_000 + age,
+            },
+          };
+          const plan = planTillerRelease(input(observation, { adopt, live, pendingLeaseMs: 300_000 }));
+          expect(plan.action).toBe(NEXT_STEP[plan.status.state]);
+          const writesRelease = plan.steps.some((s) => s.op !== 'create');
+          expect(writesRelease).toBe(actionWrites(plan.action) && plan.error === undefined);
+        },
+      ),
+    );
   });
 });

@@ -22,8 +22,8 @@ export function objectChangesOf(input: Pick<TillerPlanInput, 'desired' | 'live'>
 }
 
 /**
- * Pure: plans a Tiller release on one cluster, helm-controller style: observed state → one sequence
- * of steps. Prerequisites (with `tiller.ensure`) come first; an in-sync release with its
+ * Pure: plans a Tiller release on one cluster on core's release table: observed state → its one
+ * action (NEXT_STEP) → the Helm 2 steps that carry it out (decide.ts). Prerequisites (with `tiller.ensure`) come first; an in-sync release with its
  * prerequisites in place has no step, so applying it runs no helm command that writes.
  */
 export function planTillerRelease(input: TillerPlanInput): TillerPlan {
@@ -34,6 +34,7 @@ export function planTillerRelease(input: TillerPlanInput): TillerPlan {
     release: input.release,
     namespace: input.namespace,
     status: decision.status,
+    action: decision.action,
     desiredHash: input.desiredHash,
     revision: latest,
     steps: decision.error === undefined ? [...prerequisiteSteps(input.prerequisites), ...decision.steps] : [],

@@ -16,7 +16,7 @@ describe('planTillerRemoval', () => {
 
   it('has nothing to do when Tiller holds no release', () => {
     const p = plan({ tiller: 'found', release: undefined });
-    expect([p.status.state, p.steps]).toEqual(['absent', []]);
+    expect([p.status.state, p.action, p.steps]).toEqual(['in-sync', 'none', []]);
   });
 
   it('leaves a release meshd did not install in place, without an error (unless adopt)', () => {

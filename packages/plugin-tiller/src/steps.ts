@@ -1,5 +1,5 @@
 import type { KubeObject, ObjectRef } from '@meshd/core/kube';
-import type { ReleaseStatus } from '@meshd/core/release';
+import type { ReleaseAction, ReleaseStatus } from '@meshd/core/release';
 import type { TillerObservation } from './observe.js';
 import type { ObservedPrerequisites } from './prerequisites.js';
 
@@ -26,6 +26,8 @@ export interface TillerPlan {
   release: string;
   namespace: string;
   status: ReleaseStatus;
+  /** The one action core's table (NEXT_STEP) gives the state; `steps` are how Helm 2 carries it out here. */
+  action: ReleaseAction;
   /** Hash of the rendered objects and values (recorded in the release as `meshd.hash`); '' for removals. */
   desiredHash: string;
   /** Latest revision Tiller holds (0 when none). */
@@ -51,4 +53,10 @@ export interface TillerPlanInput {
   /** Observed only with `tiller.ensure`. */
   prerequisites?: ObservedPrerequisites | undefined;
   adopt: boolean;
+  /**
+   * How long (ms) a PENDING_* revision counts as another client's operation in progress (`locked`:
+   * nothing written) after Tiller wrote it; older, that operation is taken as dead (`failed`: retried).
+   * The backend passes tiller.timeout, the longest one Helm 2 operation may take. Undefined: never locked.
+   */
+  pendingLeaseMs?: number;
 }

@@ -123,6 +123,6 @@ describe('tiller backend: the life of a release', () => {
     expect(await endpointIps(remote, 'istio-pilot')).toBeUndefined();
     const records = await client.core.listNamespacedSecret({ namespace: 'kube-system', labelSelector: 'OWNER=TILLER' });
     expect(records.items).toEqual([]);
-    expect((await backend.planRemoval(target, mesh)).state).toBe('absent');
+    expect((await backend.planRemoval(target, mesh)).state).toBe('in-sync');
   });
 });

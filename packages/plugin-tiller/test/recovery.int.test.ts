@@ -49,7 +49,7 @@ describe('tiller backend: failed releases are recovered, never left failed silen
     expect((await tillerBackend().plan(targetOf(r1), mesh)).state).toBe('in-sync');
   });
 
-  it('a release left PENDING_UPGRADE by a Tiller killed mid-upgrade is rolled back, then in sync', async () => {
+  it("a release left PENDING_UPGRADE by a Tiller killed mid-upgrade is another client's lock (nothing written) until older than tiller.timeout, then rolled back and in sync", async () => {
     const upgrade = helm2(r1, 'upgrade', 'istio-remote', CHART, '--values', await operatorValues('203.0.113.251'), '--wait', '--timeout', '120').catch(
       (err: unknown) => err,
     );
@@ -60,7 +60,17 @@ describe('tiller backend: failed releases are recovered, never left failed silen
     await r1.startTiller();
     expect((await revisions(r1)).at(-1)).toBe('4:PENDING_UPGRADE');
     const mesh = await meshOf(env);
-    const { plan } = await converge(tillerBackend(), targetOf(r1), mesh);
+    // Younger than tiller.timeout (60 s here): core's table's `locked`, its action `wait`.
+    const held = await converge(tillerBackend(), targetOf(r1), mesh);
+    expect([held.plan.state, held.plan.changes, held.plan.errorCode, held.writes]).toEqual(['locked', [], 'MESHD_ERR_RELEASE_LOCKED', 0]);
+    expect(held.plan.error).toMatch(
+      /^revision 4 is PENDING_UPGRADE since 20\d\d-\d\d-\d\dT[\d:.]+Z: another client's operation holds the release; nothing written \(taken as interrupted 60 s after it started\)$/,
+    );
+    expect((await revisions(r1)).at(-1)).toBe('4:PENDING_UPGRADE');
+    // Older than a 4 s tiller.timeout: the operation died with its Tiller; `failed`, its action `retry`.
+    const since = Date.parse(/since (\S+):/.exec(held.plan.error!)![1]!);
+    await new Promise((r) => setTimeout(r, Math.max(0, since + 4_000 - Date.now())));
+    const { plan } = await converge(tillerBackend({ timeout: '4s' }), targetOf(r1), mesh);
     expect(plan.state).toBe('failed');
     expect(plan.reason).toContain(
       'revision 4 is PENDING_UPGRADE (an operation was interrupted; Tiller refuses upgrades until it is resolved); rolling back to revision 3',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MeshdError } from '../errors.js';
-import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.js';
-import { desiredInputsOf, runComponent, unmetNeedPlan } from './components.js';
+import type { ClusterTarget, ComponentPlan, MeshInputs, PlannedChange, ReadScope } from '../plugin/types.js';
+import fc from 'fast-check';
+import { desiredInputsOf, planHoldsAfter, runComponent, unmetNeedPlan } from './components.js';
 import type { CarriedPlan, PlanCarrier } from './components.js';
 
 const target = { name: 'remote-1', role: 'remote', client: {}, overrides: {} } as unknown as ClusterTarget;
@@ -110,5 +111,48 @@ describe('runComponent: errors reach the report as data, never as text', () => {
       message: 'no code',
       retry: 'backoff',
     });
+  });
+});
+
+describe('planHoldsAfter: an early plan is kept when nothing written is in what its observation read', () => {
+  const release: ReadScope = {
+    objects: [
+      { kind: 'ConfigMap', namespace: 'istio-system', name: 'meshd-release-istio-remote' },
+      { kind: 'Endpoints', namespace: 'istio-system', name: 'istio-pilot' },
+      { kind: 'Namespace', name: 'istio-system' },
+    ],
+    namespaces: ['istio-remote-extra'],
+  };
+  const copy = (namespace: string, op: PlannedChange['op'] = 'update'): PlannedChange => ({ op, kind: 'Secret', namespace, name: 'istio.default' });
+  it.each([
+    { name: 'nothing written', reads: release, written: [], holds: true },
+    { name: 'secret copies in application namespaces', reads: release, written: [copy('default'), copy('app-1', 'create')], holds: true },
+    {
+      name: 'an object the release read',
+      reads: release,
+      written: [{ op: 'update', kind: 'Endpoints', namespace: 'istio-system', name: 'istio-pilot' }],
+      holds: false,
+    },
+    { name: 'the release namespace created', reads: release, written: [{ op: 'create', kind: 'Namespace', name: 'istio-system' }], holds: false },
+    { name: 'a copy in a namespace whose contents were listed', reads: release, written: [copy('istio-remote-extra')], holds: false },
+    { name: 'that namespace itself', reads: release, written: [{ op: 'create', kind: 'Namespace', name: 'istio-remote-extra' }], holds: false },
+    { name: 'only orphans and conflicts (nothing written)', reads: undefined, written: [copy('istio-system', 'orphan'), copy('x', 'conflict')], holds: true },
+    { name: 'reads not known', reads: undefined, written: [copy('default')], holds: false },
+  ] as { name: string; reads: ReadScope | undefined; written: PlannedChange[]; holds: boolean }[])('$name → holds: $holds', ({ reads, written, holds }) => {
+    expect(planHoldsAfter(reads, written)).toBe(holds);
+  });
+
+  it('never holds when a written object is one it read', () => {
+    const object = fc.record({
+      kind: fc.constantFrom('Secret', 'Service', 'Endpoints'),
+      namespace: fc.constantFrom('a', 'b'),
+      name: fc.constantFrom('x', 'y'),
+    });
+    fc.assert(
+      fc.property(fc.array(object, { maxLength: 5 }), object, (read, written) => {
+        const scope: ReadScope = { objects: [...read, written], namespaces: [] };
+        expect(planHoldsAfter(scope, [{ op: 'create', ...written }])).toBe(false);
+      }),
+    );
   });
 });

@@ -1,7 +1,17 @@
 import { MeshdError, combineErrors, reportError, reportErrorOf, writesBefore } from '../errors.js';
 import type { ReportError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { AppliedPlan, ClusterTarget, ComponentInstance, ComponentPlan, DesiredInputs, MeshInputs } from '../plugin/types.js';
+import type {
+  AppliedPlan,
+  ClusterTarget,
+  ComponentInstance,
+  ComponentPlan,
+  DesiredInputs,
+  MeshInputs,
+  PlannedChange,
+  ReadScope,
+  ScopedObject,
+} from '../plugin/types.js';
 import type { ComponentReport } from './types.js';
 
 /** The backend chosen for a cluster (config `clusters.NAME.backend`, else `backend`) and every addon. */
@@ -76,6 +86,26 @@ export type PlanCarrier = Pick<ComponentInstance, 'apply' | 'remember'>;
 export interface CarriedPlan<W = unknown> {
   plan: ComponentPlan<W>;
   carrier?: PlanCarrier;
+  /** What the observation behind the plan read (the instance's `reads`); undefined: not known, so any earlier write makes it stale. */
+  reads?: ReadScope;
+}
+
+const scopedKey = (o: ScopedObject): string => `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+
+/**
+ * Pure: true when a plan observed with `reads` still holds after `written` (the changes earlier
+ * components applied on the same cluster): none of them is an object it read, or lies in a namespace
+ * whose contents it listed. Unknown reads never hold. Orphans and conflicts write nothing and are
+ * ignored.
+ */
+export function planHoldsAfter(reads: ReadScope | undefined, written: readonly PlannedChange[]): boolean {
+  const writes = written.filter((c) => c.op !== 'orphan' && c.op !== 'conflict');
+  if (writes.length === 0) return true;
+  if (reads === undefined) return false;
+  const objects = new Set(reads.objects.map(scopedKey));
+  const namespaces = new Set(reads.namespaces);
+  const listed = (c: PlannedChange): boolean => namespaces.has(c.namespace ?? '') || (c.kind === 'Namespace' && namespaces.has(c.name));
+  return writes.every((c) => !objects.has(scopedKey(c)) && !listed(c));
 }
 
 /** The reading phases of one component on one cluster: observe (I/O), then plan (pure) from what was observed. */
@@ -86,7 +116,10 @@ export async function observeAndPlan<O, W, R>(
   signal?: AbortSignal,
 ): Promise<CarriedPlan<W>> {
   const observed = await instance.observe(target, mesh, signal);
-  return { plan: instance.plan(desiredInputsOf(target, mesh), observed), carrier: instance };
+  const carried: CarriedPlan<W> = { plan: instance.plan(desiredInputsOf(target, mesh), observed), carrier: instance };
+  const reads = instance.reads?.(observed);
+  if (reads !== undefined) carried.reads = reads;
+  return carried;
 }
 
 /** The reading phases of removing one component from a cluster that left the mesh: observe, then plan the removal. */

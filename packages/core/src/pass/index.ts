@@ -19,6 +19,6 @@ export { mapLimit } from '../util/concurrency.js';
 export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
 export { loadPlugins, pluginSection } from './load-plugins.js';
-export { desiredInputsOf, observeAndPlan, observeAndPlanRemoval, writesOf } from './components.js';
+export { desiredInputsOf, observeAndPlan, observeAndPlanRemoval, planHoldsAfter, writesOf } from './components.js';
 export type { CarriedPlan, PlanCarrier } from './components.js';
 export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

@@ -6,10 +6,10 @@ import type { ClusterFacts } from '../prereq/facts.js';
 import { sharedClusterFacts } from '../prereq/facts.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, MeshInputs, PlannedChange } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
 import type { StateStore } from '../state/store.js';
-import { componentConverged, componentsFor, observeAndPlan, observeAndPlanRemoval, runComponent, unmetNeedPlan } from './components.js';
+import { componentConverged, componentsFor, observeAndPlan, observeAndPlanRemoval, planHoldsAfter, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch, CarriedPlan } from './components.js';
 import { runBackend } from './backend-switch.js';
 import type { ClusterReport, ComponentReport, PassConfig } from './types.js';
@@ -103,13 +103,31 @@ function planStep(plugin: LoadedPlugin, signal: AbortSignal | undefined): (t: Cl
 }
 
 /**
+ * Whether the early plan still holds after what the components before it wrote (`written`): nothing
+ * written, or nothing in what its observation read (planHoldsAfter); else it is made again. A failed
+ * early plan is made again after a write (it may have failed on what was being written).
+ */
+async function earlyHolds(early: Promise<CarriedPlan>, written: readonly PlannedChange[]): Promise<boolean> {
+  if (written.length === 0) return true;
+  const carried = await early.catch(() => undefined);
+  return carried !== undefined && planHoldsAfter(carried.reads, written);
+}
+
+/** The changes a component's reports applied (none when they wrote nothing). */
+function appliedChanges(reports: readonly ComponentReport[]): PlannedChange[] {
+  return reports.filter((r) => r.writes > 0).flatMap((r) => r.changes);
+}
+
+/**
  * Runs the backend and addons on one reachable, unblocked remote. Plans only read, so every
  * component's plan starts at once (an addon's reads overlap the backend's render and reads); the
- * plans are applied in the components' order, and a plan made while an earlier component still had
- * writes to make is made again once they are done: each component plans against what the ones before
- * it wrote, as when they ran one after another. The backend runs through runBackend, which first has
- * the previously installed backend uninstall when the cluster's backend changed (then the early plan
- * is not used: it saw the old release).
+ * plans are applied in the components' order. A plan made while an earlier component still had
+ * writes to make is kept when none of those writes touched what its observation read (its instance's
+ * `reads`: the secrets addon's copies are not the backend's release), else made again once they are
+ * done: each component plans against what the ones before it wrote, as when they ran one after
+ * another, and reads each cluster's release once per pass when nothing it depends on changed. The
+ * backend runs through runBackend, which first has the previously installed backend uninstall when
+ * the cluster's backend changed (then the early plan is not used: it saw the old release).
  */
 export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
@@ -118,15 +136,15 @@ export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext):
   const steps = components.map((plugin) => planStep(plugin, ctx.apply.signal));
   const early = steps.map((step) => step(target, ctx.mesh));
   for (const plan of early) void plan.catch(() => undefined); // a plan made again is not awaited: its failure is not the pass's
-  let written = false;
+  const written: PlannedChange[] = [];
   for (const [i, plugin] of components.entries()) {
-    const planned: Promise<CarriedPlan> | undefined = written ? undefined : early[i];
+    const planned = (await earlyHolds(early[i]!, written)) ? early[i] : undefined;
     const reports: ComponentReport[] =
       plugin.kind === 'backend'
         ? await runBackend({ ...run, ...(planned ? { early: planned } : {}) }, plugin)
         : [await runComponent({ step: () => planned ?? steps[i]!(target, ctx.mesh), name: plugin.name, target, mesh: ctx.mesh, apply: ctx.apply })];
     report.components.push(...reports);
-    written ||= reports.some((r) => r.writes > 0);
+    written.push(...appliedChanges(reports));
   }
   summarise(report, ctx.apply.enabled);
   return report;

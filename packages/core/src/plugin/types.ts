@@ -173,11 +173,33 @@ export interface ComponentInstance<Observed = unknown, Work = unknown, ObservedF
    */
   remember?(plan: ComponentPlan<Work>, target: ClusterTarget): Promise<void>;
   /**
+   * Optional, pure: what an observation read on the cluster (ReadScope), so core may keep a plan made
+   * while a component before it wrote: when nothing that component wrote is in the scope, the plan
+   * still holds and the cluster is not read again. Without it (or undefined), such a plan is made again.
+   */
+  reads?(observed: Observed): ReadScope | undefined;
+  /**
    * Optional: warm what `observe` would compute for these inputs (a renderer renders into its cache), so a
    * pass that gets them finds the work done. Speculative: reads and writes no cluster, decides nothing,
    * may refuse (bounded by the plugin); a failure is the real pass's to meet and report.
    */
   prepare?(input: PrepareInput): Promise<void>;
+}
+
+/** An object a component read or wrote, as a plan's changes name it (no API version: a kind is one resource here). */
+export interface ScopedObject {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * What one observation read on a cluster, as plain data: each object it read (found or absent), and
+ * each namespace whose contents it listed. A write to any of these may change what the plan decides.
+ */
+export interface ReadScope {
+  objects: readonly ScopedObject[];
+  namespaces: readonly string[];
 }
 
 /**

@@ -12,9 +12,11 @@ import type {
   Logger,
   MeshInputs,
   PrepareInput,
+  ReadScope,
   ReleaseIdentity,
   RenderedRelease,
   RendererInstance,
+  ScopedObject,
 } from '../plugin/types.js';
 import { releaseComponentPlan } from './component.js';
 import { executeReleasePlan, rememberReleasePlan } from './execute.js';
@@ -22,7 +24,7 @@ import type { ReleaseJournals } from './execute.js';
 import { newHold, RELEASE_APPLY_BUDGET_MS } from './hold.js';
 import { observeRelease, releaseJournals } from './observe.js';
 import type { ObservedRelease } from './observe.js';
-import { planRelease, planUninstall } from './plan.js';
+import { inventoryRef, planRelease, planUninstall } from './plan.js';
 import type { ReleasePlan } from './plan.js';
 import { actionWrites } from './state.js';
 import { planSignature, stopRule } from './steps.js';
@@ -163,6 +165,24 @@ async function converge(t: ReleaseTarget, a: Assessed, taken: readonly TakenStep
   return stop === undefined ? converge(t, next, done, signal) : applied(t, done, next.plan, stop);
 }
 
+/** Pure: an objectKey (`group/kind/namespace/name`) as the object a plan's changes name. */
+function scopedOf(key: string): ScopedObject {
+  const [, kind = '', namespace = '', name = ''] = key.split('/');
+  return namespace === '' ? { kind, name } : { kind, namespace, name };
+}
+
+/**
+ * Pure: what an engine observation read: the inventory, every object it read (found or absent) and
+ * each namespace whose contents it listed. The render reads no cluster.
+ */
+function releaseReads(release: ReleaseIdentity): (observed: EngineObserved) => ReadScope {
+  const inventory = inventoryRef(release.name, release.namespace);
+  return (observed) => ({
+    objects: [{ kind: inventory.kind, namespace: release.namespace, name: inventory.name }, ...[...observed.release.live.keys()].map(scopedOf)],
+    namespaces: [...(observed.release.namespaceContents?.keys() ?? [])],
+  });
+}
+
 /** What core's release engine needs to drive one renderer. */
 export interface RendererBackendOptions {
   /** The plugin's name: the component name in plans and reports. */
@@ -219,6 +239,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance<En
     return observed.rendered ? withRenderFindings(planned, observed.rendered) : planned;
   };
   const instance: ComponentInstance<EngineObserved, EngineWork> = {
+    reads: releaseReads(release),
     async observe(target: ClusterTarget, mesh: MeshInputs): Promise<EngineObserved> {
       const rendered = await renderer.render({ target, mesh, release });
       return { rendered, release: await observeFor(target, rendered.objects) };

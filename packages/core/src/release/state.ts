@@ -12,8 +12,8 @@ import type { ObjectRef } from '../kube/object.js';
  * - `unmanaged`: a same-named object is not meshd's (adopt is off): reported, nothing written.
  * - `failed`: a pass stopped mid-way (its inventory is still `applying`/`uninstalling`, its writer
  *   gone): the next pass finishes the job.
- * - `locked`: another writer holds the release (a pending inventory whose hold is live): nothing
- *   written, retried after backoff.
+ * - `locked`: another writer holds the release (a pending inventory whose hold is live; for the
+ *   tiller backend, a PENDING_* revision younger than tiller.timeout): nothing written, retried after backoff.
  * - `removed`: the release is installed and no longer wanted: uninstall.
  */
 export type ReleaseState = 'absent' | 'in-sync' | 'out-of-sync' | 'drifted' | 'unmanaged' | 'failed' | 'locked' | 'removed';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasCode } from '@meshd/core';
-import { isReleaseNotFound, isTillerMissing, markedValues, parseHistory, parseValues, recordedHash } from './parse.js';
+import { isReleaseNotFound, isTillerMissing, markedValues, parseHistory, parseUpdated, parseValues, recordedHash } from './parse.js';
 
 // Output of helm v2.17.0 against Tiller v2.17.0 (captured from a real run).
 const HISTORY = JSON.stringify([
@@ -22,6 +22,20 @@ describe('parseHistory', () => {
       [2, 'FAILED'],
     ]);
     expect(parseHistory(HISTORY)[1]!.description).toContain('timed out');
+  });
+
+  it("reads each revision's time (helm's ANSIC text in UTC) as epoch ms", () => {
+    expect(parseHistory(HISTORY).map((r) => r.updated)).toEqual([Date.UTC(2026, 10, 26, 14, 11, 10), Date.UTC(2026, 10, 26, 14, 11, 20)]);
+  });
+
+  it.each([
+    ['Wed Dec  2 21:46:32 2026', Date.UTC(2026, 11, 2, 21, 46, 32)],
+    ['Mon Jan 31 00:00:00 2000', Date.UTC(2000, 0, 31)],
+    ['2026-12-02T21:46:32Z', undefined],
+    ['Wed Foo  2 21:46:32 2026', undefined],
+    [undefined, undefined],
+  ])('parseUpdated(%j) → %j', (text, expected) => {
+    expect(parseUpdated(text)).toBe(expected);
   });
 
   it('reads a status it does not know as UNKNOWN', () => {

@@ -22,6 +22,21 @@ export interface ReleaseRevision {
   status: TillerStatus;
   chart: string;
   description: string;
+  /** When Tiller last wrote the revision (epoch ms, second precision); undefined when helm's output has no readable time. */
+  updated?: number;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Pure: a revision's `updated` as helm 2 prints it (Go's time.ANSIC, `Wed Dec  2 21:46:32 2026`) in
+ * UTC, the zone the Tiller session runs helm in (session.ts sets TZ=UTC); undefined for anything else.
+ */
+export function parseUpdated(text: unknown): number | undefined {
+  const m = typeof text === 'string' ? /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(text.trim()) : null;
+  const month = m ? MONTHS.indexOf(m[1]!) : -1;
+  if (!m || month < 0) return undefined;
+  return Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
 }
 
 function asStatus(value: unknown): TillerStatus {
@@ -45,7 +60,10 @@ export function parseHistory(stdout: string): ReleaseRevision[] {
     const e = (entry ?? {}) as Record<string, unknown>;
     if (typeof e.revision !== 'number') throw badOutput('a release history', stdout);
     const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-    return { revision: e.revision, status: asStatus(e.status), chart: text(e.chart), description: text(e.description) };
+    const revision: ReleaseRevision = { revision: e.revision, status: asStatus(e.status), chart: text(e.chart), description: text(e.description) };
+    const updated = parseUpdated(e.updated);
+    if (updated !== undefined) revision.updated = updated;
+    return revision;
   });
   return revisions.sort((a, b) => a.revision - b.revision);
 }

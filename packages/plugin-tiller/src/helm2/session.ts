@@ -58,9 +58,12 @@ export class TillerSession {
     }
   }
 
-  /** The helm process environment: PATH and the private home only (no KUBECONFIG or HELM_HOST leaks in). */
+  /**
+   * The helm process environment: PATH and the private home only (no KUBECONFIG or HELM_HOST leaks
+   * in), and TZ=UTC so the times helm prints (a revision's `updated`) read the same on every host.
+   */
   get env(): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, HELM_HOME: this.connection.home };
+    return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, HELM_HOME: this.connection.home, TZ: 'UTC' };
   }
 
   /** Where Tiller is, for messages. */
