@@ -4,7 +4,7 @@ import { actionWrites, NEXT_STEP } from '@meshd/core/release';
 import { objectKey } from '@meshd/core/kube';
 import type { ReleaseState } from '@meshd/core/release';
 import type { KubeObject } from '@meshd/core/kube';
-import type { ReleaseRevision, TillerStatus } from './helm2/parse.js';
+import { TILLER_STATUSES, type ReleaseRevision, type TillerStatus } from './helm2/parse.js';
 import type { TillerObservation } from './observe.js';
 import { planTillerRelease } from './plan.js';
 import type { TillerPlanInput } from './steps.js';
@@ -274,17 +274,7 @@ describe("a PENDING_* revision: another client's lock while it is young, an inte
 });
 
 describe("core's table: every Tiller plan's action is the one NEXT_STEP gives its state", () => {
-  const statuses: TillerStatus[] = [
-    'UNKNOWN',
-    'DEPLOYED',
-    'DELETED',
-    'SUPERSEDED',
-    'FAILED',
-    'DELETING',
-    'PENDING_INSTALL',
-    'PENDING_UPGRADE',
-    'PENDING_ROLLBACK',
-  ];
+  const statuses: readonly TillerStatus[] = TILLER_STATUSES;
   it('holds for every latest status, hash, ownership, adopt, live objects and pending age', () => {
     fc.assert(
       fc.property(
