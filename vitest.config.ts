@@ -20,6 +20,7 @@ const alias = {
   '@meshd/plugin-helm': src('./packages/plugin-helm/src/index.ts'),
   '@meshd/plugin-tiller': src('./packages/plugin-tiller/src/index.ts'),
   '@meshd/plugin-secrets': src('./packages/plugin-secrets/src/index.ts'),
+  '@meshd/testenv/ports': src('./tools/testenv/src/ports.ts'),
   '@meshd/testenv': src('./tools/testenv/src/index.ts'),
   '@meshd/testkit': src('./tools/testkit/src/index.ts'),
   meshd: src('./packages/meshd/src/index.ts'),

@@ -3,7 +3,7 @@
 // the process-level integration tests (packages/meshd/test/process, test/) and by the daemon benchmarks.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { allocatePorts } from '@meshd/testenv/ports';
 import { join, resolve } from 'node:path';
 
 /** Root of the repository. */
@@ -47,12 +47,10 @@ export function ensureBuilt(): void {
   console.warn(`${why}\nusing the existing packages/meshd/dist`);
 }
 
-/** A port nobody listens on right now on 127.0.0.1. */
+/** A port nobody listens on right now on 127.0.0.1, below the ephemeral range (see @meshd/testenv/ports). */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
+  const [port] = await allocatePorts(1);
+  if (port === undefined) throw new Error('no free port');
   return port;
 }
 
