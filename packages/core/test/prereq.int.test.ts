@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPrerequisites, gatherClusterFacts, pilotMulticlusterFlags, type ClusterFacts } from '@meshd/core/prereq';
+import { checkPrerequisites, ClusterFactsCache, gatherClusterFacts, pilotMulticlusterFlags, STABLE_FACTS_TTL_MS, type ClusterFacts } from '@meshd/core/prereq';
 import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
+import type { KubeObject } from '@meshd/core/kube';
 
 let env: TestEnv;
 let clients: ClusterClient[];
@@ -109,6 +110,39 @@ describe('checkPrerequisites on live facts', () => {
       expect(report.findings['remote-1']?.map((f) => f.severity)).toEqual(['warning']);
     } finally {
       await clients[2]!.objects.delete(serviceCidr);
+    }
+  });
+});
+
+describe('ClusterFactsCache (the daemon keeps CIDRs and identity between passes)', () => {
+  const serviceCidr = (name: string, cidr: string): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'ServiceCIDR',
+    metadata: { name },
+    spec: { cidrs: [cidr] },
+  });
+
+  it('sees a new ServiceCIDR once the kept facts are older than the TTL, or at once after forget (what a failed probe does)', async () => {
+    let now = 0;
+    const cache = new ClusterFactsCache({ now: () => now });
+    const client = clients[1]!;
+    const own = env.clusters[1]!.serviceCidr;
+    const probe = (): Promise<ClusterFacts> => cache.facts(client, { since: performance.now() });
+    const added = [serviceCidr('kept-1', '198.51.100.0/25'), serviceCidr('kept-2', '198.51.100.128/25')];
+    const first = await probe();
+    expect(first).toEqual(await gatherClusterFacts(client));
+    try {
+      await client.objects.create(added[0]!);
+      now = STABLE_FACTS_TTL_MS;
+      expect(await probe()).toEqual(first); // the version asked, the CIDRs kept
+      now = STABLE_FACTS_TTL_MS + 1;
+      expect((await probe()).serviceCIDRs).toEqual([own, '198.51.100.0/25'].sort());
+      await client.objects.create(added[1]!);
+      expect((await probe()).serviceCIDRs).toEqual([own, '198.51.100.0/25'].sort()); // kept again
+      cache.forget(client);
+      expect((await probe()).serviceCIDRs).toEqual([own, '198.51.100.0/25', '198.51.100.128/25'].sort());
+    } finally {
+      for (const o of added) await client.objects.delete(o).catch(() => undefined);
     }
   });
 });

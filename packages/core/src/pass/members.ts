@@ -7,6 +7,7 @@ import type { PrerequisiteInput, PrerequisiteReport } from '../prereq/check.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
 import { pilotMulticlusterFlags } from '../prereq/pilot-flags.js';
 import type { PilotMulticluster } from '../prereq/pilot-flags.js';
+import { InFlightReads } from '../util/in-flight.js';
 import { backendOf, baseReport, reconcileMember } from './remotes.js';
 import type { MemberContext, ProbedCluster } from './remotes.js';
 import type { ClusterReport, ControlPlanePodSource, PassOptions, PassReport } from './types.js';
@@ -29,9 +30,20 @@ export async function discover(
   }
 }
 
-/** Reads Pilot's multicluster flags on the control plane for the prerequisite check; undefined when it cannot be read. */
-export function readPilotFlags(opts: Pick<PassOptions, 'signal'>, cp: ProbedCluster): Promise<PilotMulticluster | undefined> {
-  return pilotMulticlusterFlags(cp.client, opts.signal).catch(() => undefined);
+/** Pilot's flags being read, per control-plane client: the daemon's keys that start together read them once. */
+const pilotFlagReads = new InFlightReads<PilotMulticluster>();
+
+/**
+ * Reads Pilot's multicluster flags on the control plane for the prerequisite check; undefined when it
+ * cannot be read. A daemon key's pass (`startedAt` set) joins a read of the same control plane that
+ * started after it did (InFlightReads): a Pilot move's remote keys read istio-pilot once, not once each.
+ */
+export function readPilotFlags(opts: Pick<PassOptions, 'signal' | 'startedAt'>, cp: ClusterClient): Promise<PilotMulticluster | undefined> {
+  const reading =
+    opts.startedAt === undefined
+      ? pilotMulticlusterFlags(cp, opts.signal)
+      : pilotFlagReads.get(cp, 'pilot-flags', { since: opts.startedAt, signal: opts.signal }, () => pilotMulticlusterFlags(cp));
+  return reading.catch(() => undefined);
 }
 
 /** What the prerequisite check takes beyond the probes: the members already joined, and Pilot's flags when their read was started already (readPilotFlags). */
@@ -45,7 +57,7 @@ export async function judgePrerequisites(
   opts: PassOptions,
   cp: ProbedCluster,
   remotes: readonly ProbedCluster[],
-  { joined, pilotFlags = readPilotFlags(opts, cp) }: PrerequisiteContext,
+  { joined, pilotFlags = readPilotFlags(opts, cp.client) }: PrerequisiteContext,
 ): Promise<PrerequisiteReport> {
   const clusters = [cp, ...remotes].flatMap((p) => (p.facts ? [{ name: p.name, facts: p.facts, helmBinaries: helmBinariesOf(opts, p) }] : []));
   const input: PrerequisiteInput = { controlPlane: cp.name, clusters, joined };

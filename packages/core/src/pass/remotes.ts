@@ -3,7 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import { warmCoreDiscovery } from '../cluster/served-apis.js';
 import type { ClusterFacts } from '../prereq/facts.js';
-import { sharedClusterFacts } from '../prereq/facts.js';
+import { sharedClusterFacts } from '../prereq/facts-cache.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, MeshInputs, PlannedChange } from '../plugin/types.js';

@@ -13,6 +13,7 @@ import type { SharedReadRequest } from '../util/in-flight.js';
 import { discover, judgePrerequisites, member, readPilotFlags } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
+import type { PilotMulticluster } from '../prereq/pilot-flags.js';
 import type { MemberRecord } from '../state/store.js';
 import { departedRecords, leaveMesh, markDeparted, membershipChanged, planLeaving, rememberBeforeActing, rememberedAtStart } from './leaving.js';
 import { meshFromState } from './mesh-source.js';
@@ -37,6 +38,8 @@ function finish(report: PassReport): PassReport {
 /** What the control plane told us before any remote is touched (a `clusters` pass does not read the registry). */
 interface ControlPlaneView {
   cp: ProbedCluster;
+  /** Pilot's multicluster flags, read while the control plane was probed (a prerequisite; undefined: unreadable). */
+  pilotFlags: Promise<PilotMulticluster | undefined>;
   observed?: ObservedRegistry;
   mesh: DesiredMesh;
 }
@@ -82,6 +85,8 @@ async function viewControlPlane(
   // The probe first: a cluster's first request goes alone, and a silent control plane is reported by the probe's own request.
   const probing = probeCluster(cpCluster.name, 'control-plane', client, probeRead(opts));
   const registry = report.part === 'clusters' ? undefined : startRegistryRead(opts, client);
+  // Pilot's flags (a prerequisite) are read with the probe, not after it: off the pass's path.
+  const pilotFlags = readPilotFlags(opts, client);
   const cp = await probing;
   report.controlPlane = cp.name;
   report.clusters.push(baseReport(cp));
@@ -93,7 +98,7 @@ async function viewControlPlane(
     report.errors.push(reportError('MESHD_ERR_INVALID_DIRECTORY', 'the directory is invalid and no last good version exists: nothing was changed'));
     return undefined;
   }
-  return { cp, mesh, ...(observed ? { observed } : {}) };
+  return { cp, pilotFlags, mesh, ...(observed ? { observed } : {}) };
 }
 
 /** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys). */
@@ -220,13 +225,11 @@ function startPass(opts: PassOptions): { validation: DirectoryValidation; report
 /** Probes the in-scope remotes while the control plane is asked for its endpoints, then judges the prerequisites. */
 async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   const { opts, report, remembered } = run;
-  const { cp, mesh } = run.view;
+  const { cp, mesh, pilotFlags } = run.view;
   // The remotes are probed while the control plane is asked for its endpoints: neither waits for the other.
   const observed = report.part === 'registry' ? mesh.remotes : mesh.remotes.filter((r) => run.inScope(r.name));
   const probing = mapLimit(observed, run.limit, run.probe);
   probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
-  // Pilot's flags (a prerequisite) are read with the endpoints, not after the remotes' probes.
-  const pilotFlags = readPilotFlags(opts, cp);
   const discovered = await discover(opts, cp.client, report, opts.controlPlanePods);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
   if (discovered) report.discovered = discovered;

@@ -2,7 +2,6 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { httpStatusOf, isNotFound } from '../cluster/client.js';
 import { abortableCall } from '../discovery/request-options.js';
-import { InFlightReads, type SharedReadRequest } from '../util/in-flight.js';
 
 /**
  * What one cluster says about itself, for the prerequisite checks. Gathered fresh on each call;
@@ -91,17 +90,4 @@ export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSi
   const facts: ClusterFacts = { gitVersion: version.gitVersion, major: version.major, minor: version.minor, podCIDRs, serviceCIDRs };
   if (identity !== undefined) facts.identity = identity;
   return facts;
-}
-
-/** Probes in flight, per client: passes that start together share one (see sharedClusterFacts). */
-const probesInFlight = new InFlightReads<ClusterFacts>();
-
-/**
- * gatherClusterFacts, shared with any probe of the same client still in flight that started at or
- * after `request.since` (InFlightReads): the daemon's keys that start together (a Pilot move) read
- * the control plane's facts once, not once each. Without `since` it is gatherClusterFacts.
- */
-export function sharedClusterFacts(client: ClusterClient, request: SharedReadRequest = {}): Promise<ClusterFacts> {
-  if (request.since === undefined) return gatherClusterFacts(client, request.signal);
-  return probesInFlight.get(client, 'facts', request, () => gatherClusterFacts(client));
 }

@@ -7,3 +7,4 @@ export * from './findings.js';
 export * from './check-versions.js';
 export * from './check-cidrs.js';
 export * from './check.js';
+export * from './facts-cache.js';

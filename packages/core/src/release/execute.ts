@@ -195,25 +195,33 @@ async function writeFinalInventory(
   plan: ReleasePlan,
   uids: ReadonlyMap<string, string>,
   w: { journals: ReleaseJournals; version: string | undefined; writes: number },
-): Promise<void> {
+): Promise<KubeObject | null> {
   const final = plan.finalInventory;
   if (final) {
     const obj = inventoryObject(plan.namespace, { ...final, objects: withUids(final.objects, uids) }, w.journals.release?.inventoryKey());
-    await writeInventoryAt(client, obj, w.version).catch((err: unknown) => {
+    return writeInventoryAt(client, obj, w.version).catch((err: unknown) => {
       throw httpStatusOf(err) === 409
         ? lockedError({ cluster: client.name, release: plan.release, what: 'its objects were written, its inventory was not' }, err, w.writes + 1)
         : err;
     });
-  } else {
-    await deleteObject(client, inventoryRef(plan.release, plan.namespace));
   }
+  await deleteObject(client, inventoryRef(plan.release, plan.namespace));
+  return null;
 }
 
-/** Copies what a run wrote into `written` (objects as returned, deletions as null). */
-function recordWritten(written: Map<string, KubeObject | null> | undefined, outcome: ExecutionOutcome): void {
+/**
+ * Copies what a run wrote into `written` (objects as returned, deletions as null), and the release's
+ * inventory as the server answered its write: observing again after the step need not read it back.
+ */
+function recordWritten(
+  written: Map<string, KubeObject | null> | undefined,
+  outcome: ExecutionOutcome,
+  inventory: { key: string; object: KubeObject | null },
+): void {
   if (!written) return;
   for (const [key, live] of outcome.live ?? []) written.set(key, live);
   for (const key of outcome.deleted) written.set(key, null);
+  written.set(inventory.key, inventory.object);
 }
 
 /** How a release plan is carried out: the signal that stops it, the journals it records in, the hold it takes. */
@@ -223,8 +231,8 @@ export interface ReleaseExecution {
   /** Given (core's release engine), the pending inventory is always written, with the hold, conditionally. */
   claim?: ReleaseHoldClaim;
   /**
-   * Filled in when given: every object the plan wrote, as the API server returned it from the write
-   * (null: deleted), so observing again after the step need not read them back.
+   * Filled in when given: every object the plan wrote, and the release's inventory, as the API server
+   * returned them from the write (null: deleted), so observing again after the step need not read them back.
    */
   written?: Map<string, KubeObject | null>;
 }
@@ -260,7 +268,7 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
   }
   writes += result.writes;
   for (const [k, uid] of result.applied) uids.set(k, uid);
-  await writeFinalInventory(client, plan, uids, { journals, version: pending.version, writes });
-  recordWritten(run.written, outcome);
+  const inventory = await writeFinalInventory(client, plan, uids, { journals, version: pending.version, writes });
+  recordWritten(run.written, outcome, { key: refKey(inventoryRef(plan.release, plan.namespace)), object: inventory });
   return writes + 1;
 }

@@ -26,8 +26,9 @@ export interface ReleaseWanted {
   /** The clock: the observation's `observedAt`. */
   now: () => number;
   /**
-   * Live objects already observed in this pass and not written since (a re-observation after a step):
-   * they are not read again. The inventory is always read.
+   * Live objects already observed in this pass and not written since, and what the step wrote as its
+   * writes returned it (a re-observation after a step): they are not read again. The inventory is
+   * read unless the step wrote it (its key is in `known`: the object the write returned, or null).
    */
   known?: ReadonlyMap<string, KubeObject | null>;
 }
@@ -43,21 +44,34 @@ export function releaseJournals(journal: ((owner: string) => ObjectJournal) | un
   return journal ? { release: journal(releaseOwner(release)), prerequisites: journal(PREREQUISITES_OWNER) } : {};
 }
 
+/** The live objects `known` holds apart from the inventory the last step wrote (undefined: it wrote none). */
+function splitInventory(
+  known: ReadonlyMap<string, KubeObject | null> | undefined,
+  inventoryKey: string,
+): { known: ReadonlyMap<string, KubeObject | null> | undefined; inventory: KubeObject | null | undefined } {
+  if (known === undefined || !known.has(inventoryKey)) return { known, inventory: undefined };
+  const live = new Map(known);
+  live.delete(inventoryKey);
+  return { known: live, inventory: known.get(inventoryKey) ?? null };
+}
+
 /**
  * Reads what planning a release needs: its inventory (authenticated with the bastion's key when
  * there is a journal) and whether its holder still runs, every object desired, journaled or listed by
  * a usable inventory (but those `known`), and the contents of any Namespace it may delete. Reads only.
  */
 export async function observeRelease(client: ClusterClient, release: { name: string; namespace: string }, wanted: ReleaseWanted): Promise<ObservedRelease> {
-  const { desired, ensure, journals, known } = wanted;
+  const { desired, ensure, journals } = wanted;
   const journal = journals.release;
   const entries = journal?.entries();
+  const inventoryAt = inventoryRef(release.name, release.namespace);
+  const { known, inventory: writtenInventory } = splitInventory(wanted.known, refKey(inventoryAt));
   const unknown = (refs: ReturnType<typeof refsToObserve>): ReturnType<typeof refsToObserve> => refs.filter((r) => !known?.has(refKey(r)));
   // The inventory is read together with every object the pass knows it needs (desired, ensured,
   // journaled); only what the inventory alone lists takes a second round trip.
   const observedAt = wanted.now();
   const [inventoryObject, knownLive] = await Promise.all([
-    readObject(client, inventoryRef(release.name, release.namespace)),
+    writtenInventory !== undefined ? writtenInventory : readObject(client, inventoryAt),
     readObjects(client, unknown(refsToObserve(desired, ensure, undefined, entries))),
   ]);
   const found = readInventory(inventoryObject, journal?.inventoryKey());
