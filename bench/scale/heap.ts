@@ -3,7 +3,7 @@
 // split from /metrics (heap used/total, external), writes a heap snapshot (SIGUSR2) and prints its
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
-//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info]
+//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info|debug]
 //      [--no-apply]
 // --no-apply skips `meshd apply`: the first daemon starts on an empty mesh and its first round
 // (ready_s) is the converge from empty, installs included.
@@ -12,8 +12,8 @@
 // --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
 // --no-snapshot stops the daemon right after that window (with --node-args '--cpu-prof --cpu-prof-dir=D',
 // `npx tsx bench/profile.ts D/*.cpuprofile --last S` then shows what the idle daemon did).
-// DIR keeps the snapshot (hundreds of MB at 500 clusters) and heap-N.json (the figures).
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+// DIR keeps the snapshot (hundreds of MB at 500 clusters), heap-N.json (the figures) and daemon-N.log (the daemon's log).
+import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { binaryPaths } from '@meshd/testenv';
 import { flag, intFlag } from '../lib/args.js';
@@ -24,6 +24,7 @@ import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { heapSummaryLines, summariseHeap, type Snapshot } from '../heap-summary.js';
 import { cpuPercentOver, waitQuiet } from './idle.js';
 import { APP_NAMESPACES, simTarget, type ScaleTarget } from './targets.js';
+import type { RequestCounts } from '../sim/store.js';
 
 const argv = process.argv;
 const clusters = intFlag(argv, '--clusters', 500);
@@ -35,7 +36,7 @@ const idleSeconds = intFlag(argv, '--idle-seconds', 0);
 const snapshot = !argv.includes('--no-snapshot');
 const extra = flag(argv, '--config-extra');
 const variants = envVariants(flag(argv, '--env-variants'));
-const logLevel = flag(argv, '--log-level') === 'info' ? 'info' : 'warn';
+const logLevel = (['debug', 'info'] as const).find((l) => l === flag(argv, '--log-level')) ?? 'warn';
 const applyFirst = !argv.includes('--no-apply');
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
@@ -75,26 +76,60 @@ async function measureDaemon(
     const started = performance.now();
     await daemon.ready().finally(() => console.log(`daemon log: ${daemon.logPath}`));
     const readySeconds = (performance.now() - started) / 1000;
+    const atReady = perCluster(target);
     const quietSeconds = await waitQuiet(target).then(() => (performance.now() - started) / 1000);
     await sleep(settle * 1000);
+    const atQuiet = perCluster(target);
     const idleCpuPct = idleSeconds > 0 ? await cpuPercentOver(daemon.pid, idleSeconds) : undefined;
+    const afterIdle = perCluster(target);
+    console.log(
+      `served per cluster (control plane | each remote, mean): at ready ${JSON.stringify(atReady)}; at quiet ${JSON.stringify(atQuiet)}; after the idle window ${JSON.stringify(afterIdle)}`,
+    );
     const memory = { ...(await memoryMetrics(daemon.url)), proc_rss_mb: (await rssOf(daemon.pid)).rssMb };
     const [cpuSeconds, load] = [await cpuSecondsOf(daemon.pid), await loadAverage()];
     console.log(
       `idle daemon at ${clusters} clusters${Object.keys(env).length > 0 ? ` with ${JSON.stringify(env)}` : ''}: ready ${readySeconds.toFixed(1)} s, quiet ${quietSeconds.toFixed(1)} s, CPU so far ${cpuSeconds.toFixed(1)} s, ${JSON.stringify(memory)}${idleCpuPct === undefined ? '' : `, idle CPU ${idleCpuPct.toFixed(2)} % over ${idleSeconds} s`} (load ${load})`,
     );
-    const result = { env, ready_s: readySeconds, quiet_s: quietSeconds, daemon_cpu_s: cpuSeconds, memory, idle_cpu_pct: idleCpuPct, load: [load] };
-    if (withSnapshot) {
-      process.kill(daemon.pid, 'SIGUSR2');
-      const file = await snapshotFile(outDir);
-      const summary = summariseHeap(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
-      console.log(heapSummaryLines(summary, top).join('\n'));
-      Object.assign(result, { top: summary.rows.slice(0, top), snapshot: file });
-    }
-    return result;
+    const result = {
+      env,
+      served: { at_ready: atReady, at_quiet: atQuiet, after_idle: afterIdle },
+      ready_s: readySeconds,
+      quiet_s: quietSeconds,
+      daemon_cpu_s: cpuSeconds,
+      memory,
+      idle_cpu_pct: idleCpuPct,
+      load: [load],
+    };
+    return withSnapshot ? { ...result, ...(await heapSnapshotOf(daemon.pid)) } : result;
   } finally {
     await daemon.stop();
+    await copyFile(daemon.logPath, join(outDir, `daemon-${clusters}.log`)).catch(() => undefined);
   }
+}
+
+/** Has the daemon write a heap snapshot (SIGUSR2), prints its largest constructors and returns them with the file. */
+async function heapSnapshotOf(pid: number): Promise<{ top: unknown[]; snapshot: string }> {
+  process.kill(pid, 'SIGUSR2');
+  const file = await snapshotFile(outDir);
+  const summary = summariseHeap(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
+  console.log(heapSummaryLines(summary, top).join('\n'));
+  return { top: summary.rows.slice(0, top), snapshot: file };
+}
+
+/** What the simulated control plane and the mean remote served so far (reads, writes, watches, TLS connections). */
+function perCluster(target: ScaleTarget): { cp: RequestCounts; remote: RequestCounts } | undefined {
+  const counts = target.counts?.();
+  if (counts === undefined || counts.length < 2) return undefined;
+  const [cp, ...remotes] = counts as [RequestCounts, ...RequestCounts[]];
+  const mean = (k: keyof RequestCounts): number => Math.round((remotes.reduce((n, c) => n + c[k], 0) / remotes.length) * 10) / 10;
+  const remote = {
+    reads: mean('reads'),
+    writes: mean('writes'),
+    watches: mean('watches'),
+    connections: mean('connections'),
+    h2Connections: mean('h2Connections'),
+  };
+  return { cp, remote };
 }
 
 /** `--env-variants 'A=1 B=2|C=3|'`: one environment per daemon run ('' is the daemon as it is). */

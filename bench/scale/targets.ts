@@ -7,6 +7,7 @@ import { startClusters } from '@meshd/testenv';
 import { settledWrites } from '../lib/writes.js';
 import type { BenchCluster } from '../lib/workspace.js';
 import { startSimFleet } from '../sim/fleet.js';
+import type { RequestCounts } from '../sim/store.js';
 import { clusterKubeconfigs, createRemoteNamespaces } from '../lib/clusters.js';
 
 /** Application namespaces on every cluster; istio.default of each (and of default) is copied. */
@@ -22,6 +23,8 @@ export interface ScaleTarget {
   serverCpuSeconds(): number;
   /** Requests of any kind served so far (reads, watches, writes): simulated clusters only. */
   requests?(): number;
+  /** Per cluster (first = control plane): requests and TLS connections served so far; simulated clusters only. */
+  counts?(): RequestCounts[];
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function simTarget(count: number): Promise<ScaleTarget> {
     clusters: fleet.clusters,
     writes: () => Promise.resolve(fleet.writes()),
     serverCpuSeconds: cpu,
+    counts: () => fleet.counts(),
     requests: () => fleet.clusters.reduce((n, c) => n + c.store.counts.reads + c.store.counts.watches + c.store.counts.writes, 0),
     stop: async () => {
       await fleet.stop();

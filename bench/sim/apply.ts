@@ -14,13 +14,20 @@ export function fieldsSkeleton(value: unknown): Json {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [`f:${k}`, fieldsSkeleton(v)]));
 }
 
-function managedFields(manager: string, applied: SimObject): Json[] {
+function managedFields(manager: string, applied: SimObject, operation: 'Apply' | 'Update' = 'Apply'): Json[] {
   const { apiVersion: _a, kind: _k, metadata, ...rest } = applied;
   const { name: _n, namespace: _ns, ...meta } = metadata;
   const fieldsV1 = { ...fieldsSkeleton(rest), ...(Object.keys(meta).length > 0 ? { 'f:metadata': fieldsSkeleton(meta) } : {}) };
-  return [
-    { manager, operation: 'Apply', apiVersion: applied.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1 },
-  ];
+  return [{ manager, operation, apiVersion: applied.apiVersion, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), fieldsType: 'FieldsV1', fieldsV1 }];
+}
+
+/**
+ * What a create or replace (PUT) of `written` by `manager` stores: the object with one `Update`
+ * entry for that manager, as kube-apiserver records a write made with `?fieldManager=` (meshd's
+ * own watches tell their own writes from drift by it).
+ */
+export function updatedBy(written: SimObject, manager: string): SimObject {
+  return { ...written, metadata: { ...written.metadata, managedFields: managedFields(manager, written, 'Update') } };
 }
 
 /** What a server-side apply of `applied` over `existing` (or nothing) stores. */

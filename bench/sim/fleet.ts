@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { createRootCa, issueCert } from '@meshd/testenv';
 import { handleRequest, sendJson } from './handler.js';
 import { seedCluster, simNetwork, SimControlPlane } from './seed.js';
-import { ClusterStore } from './store.js';
+import { ClusterStore, type RequestCounts } from './store.js';
 
 /** One simulated cluster. */
 export interface SimCluster {
@@ -40,6 +40,8 @@ export interface SimFleet {
   controlPlane: SimControlPlane;
   /** Write requests each cluster served so far (POST, PUT, PATCH, DELETE). */
   writes(): number[];
+  /** What each cluster served so far: reads, writes, watches and TLS connections. */
+  counts(): RequestCounts[];
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,8 @@ function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Ht
   // timeout would also cut a quiet watch, which kube-apiserver never does.)
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
+    store.counts.connections++;
+    if ((socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2') store.counts.h2Connections++;
     socket.once('close', () => sockets.delete(socket));
   });
   return server;
@@ -136,5 +140,5 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
     for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };
-  return { clusters, controlPlane, writes: () => clusters.map((c) => c.store.counts.writes), stop };
+  return { clusters, controlPlane, writes: () => clusters.map((c) => c.store.counts.writes), counts: () => clusters.map((c) => ({ ...c.store.counts })), stop };
 }

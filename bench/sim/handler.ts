@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { mergePatch, serverSideApply } from './apply.js';
+import { mergePatch, serverSideApply, updatedBy } from './apply.js';
 import type { ResourceRoute } from './routes.js';
 import { routeOf } from './routes.js';
 import { apiVersionOf } from './resources.js';
@@ -86,10 +86,10 @@ function remove({ store, route }: WriteContext): [number, unknown] {
   return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, kind: route.res.plural } }];
 }
 
-function create({ store, route }: WriteContext, body: SimObject, existing: SimObject | undefined): [number, unknown] {
+function create({ store, route, url }: WriteContext, body: SimObject, existing: SimObject | undefined): [number, unknown] {
   if (existing) throw new StatusError(409, 'AlreadyExists', `${route.res.plural} "${body.metadata.name}" already exists`);
   checkWrite(store, route, body);
-  return [201, store.create(route.res, body)];
+  return [201, store.create(route.res, updatedBy(body, url.searchParams.get('fieldManager') ?? 'unknown'))];
 }
 
 function apply({ store, route, url }: WriteContext, body: SimObject, existing: SimObject | undefined): [number, unknown] {
@@ -98,12 +98,12 @@ function apply({ store, route, url }: WriteContext, body: SimObject, existing: S
   return existing ? [200, store.update(route.res, existing, next)] : [201, store.create(route.res, next)];
 }
 
-function replace({ store, route }: WriteContext, body: SimObject, existing: SimObject): [number, unknown] {
+function replace({ store, route, url }: WriteContext, body: SimObject, existing: SimObject): [number, unknown] {
   const rv = body.metadata.resourceVersion;
   if (rv !== undefined && rv !== existing.metadata.resourceVersion)
     throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${route.res.plural} "${body.metadata.name}": the object has been modified`);
   checkWrite(store, route, body);
-  return [200, store.update(route.res, existing, body)];
+  return [200, store.update(route.res, existing, updatedBy(body, url.searchParams.get('fieldManager') ?? 'unknown'))];
 }
 
 /** A ServiceAccount token (TokenRequest): a JWT-shaped random token that expires when asked. */

@@ -26,6 +26,10 @@ export interface RequestCounts {
   reads: number;
   writes: number;
   watches: number;
+  /** TLS connections the client opened to this cluster's API server. */
+  connections: number;
+  /** Of those, the ones that speak HTTP/2 (ALPN h2: meshd's watches and what shares their connection). */
+  h2Connections: number;
 }
 
 const HISTORY = 2000;
@@ -44,7 +48,7 @@ function canonical(value: unknown): string {
 
 /** Objects of one simulated cluster. Owned by its SimCluster; not shared between clusters. */
 export class ClusterStore {
-  readonly counts: RequestCounts = { reads: 0, writes: 0, watches: 0 };
+  readonly counts: RequestCounts = { reads: 0, writes: 0, watches: 0, connections: 0, h2Connections: 0 };
   private readonly objects = new Map<string, SimObject>();
   private readonly history: SimEvent[] = [];
   private readonly watchers = new Set<Watcher>();

@@ -45,7 +45,19 @@ export interface WatchTransport {
    * connection. Resolves undefined when no such connection is open (the caller sends an ordinary
    * request); rejects when the server answers an error status or the stream fails or `signal` aborts.
    */
-  read?(path: string, signal: AbortSignal): Promise<unknown>;
+  read?(path: string, signal: AbortSignal, options?: ReadOptions): Promise<unknown>;
+}
+
+/** Options of WatchTransport.read. */
+export interface ReadOptions {
+  /**
+   * Open the watches' connection when none is open (a watch's list, made just before its watch
+   * needs that connection anyway), instead of resolving undefined; undefined still when the server
+   * does not speak HTTP/2 or the kubeconfig is not HTTPS.
+   */
+  connect?: boolean;
+  /** The largest answer taken (default 1 MiB); a larger one rejects. */
+  maxBytes?: number;
 }
 
 /** A session with no watch on it closes after this long (like the agents' idle sockets). */
@@ -54,7 +66,7 @@ const IDLE_SESSION_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Flow-control window per watch and per connection: a large relist-sized event never stalls the others. */
 const WINDOW_BYTES = 4 * 1024 * 1024;
-/** The largest answer read(): what it is for (a version, a status) is a few hundred bytes. */
+/** The largest answer read() takes by default: what it is for (a version, a status) is a few hundred bytes. */
 const MAX_READ_BYTES = 1024 * 1024;
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
@@ -98,6 +110,13 @@ interface SharedSession {
   streams: number;
   idle: NodeJS.Timeout | undefined;
   closed: boolean;
+}
+
+/** An open session with the headers a request on it carries. */
+interface OpenSession {
+  shared: SharedSession;
+  session: ClientHttp2Session;
+  headers: Record<string, string | string[]>;
 }
 
 /**
@@ -152,24 +171,45 @@ export class Http2WatchTransport implements WatchTransport {
     return this.request(shared, session, { path: watchRequestPath(path, params), headers: setup.headers }, { onEvent, done });
   }
 
-  async read(path: string, signal: AbortSignal): Promise<unknown> {
-    const shared = this.session;
-    if (shared?.live === undefined || shared.closed) return undefined;
-    const setup = await this.auth.setup('watches');
-    if (setup.tls?.identity !== shared.identity || shared.closed) return undefined;
+  async read(path: string, signal: AbortSignal, options: ReadOptions = {}): Promise<unknown> {
+    const found = options.connect === true ? await this.openSession() : await this.liveSession();
+    if (found === undefined) return undefined;
+    const { shared, session, headers } = found;
     let stream: ClientHttp2Stream;
     try {
-      stream = shared.live.request(requestHeaders(path, setup.headers), { endStream: true, signal });
+      stream = session.request(requestHeaders(path, headers), { endStream: true, signal });
     } catch {
       return undefined; // the session is closing: an ordinary request does it
     }
     this.streamStarted(shared);
     try {
-      return await readAnswer(stream, path);
+      return await readAnswer(stream, path, options.maxBytes ?? MAX_READ_BYTES);
     } finally {
       this.streamEnded(shared);
       if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
     }
+  }
+
+  /** The open session and the request headers, when a session with the current TLS identity is open. */
+  private async liveSession(): Promise<OpenSession | undefined> {
+    const shared = this.session;
+    if (shared?.live === undefined || shared.closed) return undefined;
+    const setup = await this.auth.setup('watches');
+    if (setup.tls?.identity !== shared.identity || shared.closed) return undefined;
+    return { shared, session: shared.live, headers: setup.headers };
+  }
+
+  /** The session with the current TLS identity, opened when none is; undefined over HTTP/1.1 or plain HTTP. Rejects when it cannot connect. */
+  private async openSession(): Promise<OpenSession | undefined> {
+    const server = this.view.cluster.server;
+    if (!server.startsWith('https://')) return undefined;
+    const setup = await this.auth.setup('watches');
+    const tls = setup.tls;
+    if (!tls || this.http1.has(tls.identity)) return undefined;
+    const shared = this.sessionFor(server, { identity: tls.identity, tls: tls.options });
+    const session = await shared.ready;
+    if (session === undefined) this.http1.add(tls.identity);
+    return session === undefined || shared.closed ? undefined : { shared, session, headers: setup.headers };
   }
 
   private sessionFor(server: string, setup: { identity: string; tls: ConnectionOptions }): SharedSession {
@@ -299,8 +339,8 @@ function requestHeaders(path: string, credentials: Record<string, string | strin
   return headers;
 }
 
-/** Reads one answer whole (at most MAX_READ_BYTES): its JSON when the status is 200, else an error naming the status. */
-function readAnswer(stream: ClientHttp2Stream, path: string): Promise<unknown> {
+/** Reads one answer whole (at most `maxBytes`): its JSON when the status is 200, else an error naming the status. */
+function readAnswer(stream: ClientHttp2Stream, path: string, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let status = 0;
     const chunks: Buffer[] = [];
@@ -308,8 +348,8 @@ function readAnswer(stream: ClientHttp2Stream, path: string): Promise<unknown> {
     stream.on('response', (headers: IncomingHttpHeaders) => (status = Number(headers[':status'])));
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_READ_BYTES) chunks.push(chunk);
-      else stream.destroy(new Error(`GET ${path}: the answer is larger than ${MAX_READ_BYTES} bytes`));
+      if (size <= maxBytes) chunks.push(chunk);
+      else stream.destroy(new Error(`GET ${path}: the answer is larger than ${maxBytes} bytes`));
     });
     stream.on('end', () => {
       if (status !== 200) reject(Object.assign(new Error(`GET ${path}: ${STATUS_CODES[status] ?? `HTTP ${status}`}`), { statusCode: status }));

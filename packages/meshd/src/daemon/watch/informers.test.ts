@@ -1,16 +1,42 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectCluster, type ClusterClient } from '@meshd/core/cluster';
 import { silentLogger } from '@meshd/testkit';
-import { collectionPath, MAX_LISTS_IN_FLIGHT, PROBE_INTERVAL_MS, watchGraceMs, watchResource } from './informers.js';
+import { collectionPath, firstWatchTimeoutSeconds, MAX_LISTS_IN_FLIGHT, PROBE_INTERVAL_MS, watchGraceMs, watchResource } from './informers.js';
 
 describe('watch timing', () => {
   it('gives up on a watch request a quarter of its timeout after the server should have ended it, between 1 s and 30 s', () => {
     expect(watchGraceMs(300)).toBe(30_000);
     expect(watchGraceMs(20)).toBe(5000);
     expect(watchGraceMs(2)).toBe(1000);
+  });
+
+  it.each([
+    [300, 0, 150],
+    [300, 0.5, 225],
+    [300, 0.999_999, 300],
+    [20, 0, 10],
+    [1, 0, 1],
+    [1, 0.999, 1],
+  ])('ends the first watch request after a list at a drawn point of half the timeout to all of it (%i s, draw %f: %i s)', (timeout, draw, expected) => {
+    expect(firstWatchTimeoutSeconds(timeout, draw)).toBe(expected);
+  });
+
+  it('never draws a first timeout under half the timeout, over the timeout or under 1 s, and spreads the draws over that range', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3600 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (timeout, draw) => {
+        const first = firstWatchTimeoutSeconds(timeout, draw);
+        expect(first).toBeGreaterThanOrEqual(Math.max(1, timeout / 2));
+        expect(first).toBeLessThanOrEqual(timeout);
+        expect(Number.isInteger(first)).toBe(true);
+      }),
+    );
+    // 7 000 watches listed at once end over 150 s, not in one second.
+    const ends = new Set(Array.from({ length: 7000 }, (_, i) => firstWatchTimeoutSeconds(300, i / 7000)));
+    expect(ends.size).toBeGreaterThan(140);
   });
 
   it('builds collection paths for core and grouped APIs', () => {

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { abortableCall } from '@meshd/core/discovery';
 import { deadline } from '@meshd/core/util';
-import { type ClusterClient, type WatchHandle } from '@meshd/core/cluster';
+import { MAX_RESPONSE_BYTES, type ClusterClient, type WatchHandle } from '@meshd/core/cluster';
 import { type Logger, type WatchTarget } from '@meshd/core';
 import { backoffDelay } from '../queue/backoff.js';
 import { abortableSleep } from '../process/sleep.js';
@@ -36,6 +36,8 @@ export interface ResourceWatchOptions extends WatchTarget {
    * (a black hole, a dropped NAT entry: no FIN, no RST) and abandoned: the watch relists.
    */
   watchTimeoutSeconds?: number;
+  /** Source of the first request's spread (firstWatchTimeoutSeconds), [0, 1); default Math.random. */
+  random?: () => number;
   /** Backoff between failed attempts while the API server answers: first delay and cap; default 250 ms and 30 s. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -72,6 +74,19 @@ export const PROBE_TIMEOUT_MS = 1500;
 /** How long after the server's own end of a watch request the client gives up on it: a quarter of the timeout, at most 30 s. */
 export function watchGraceMs(timeoutSeconds: number): number {
   return Math.min(30_000, Math.max(1000, (timeoutSeconds * 1000) / 4));
+}
+
+/**
+ * The server-side timeout of the first watch request after a list: a point drawn in [timeout / 2,
+ * timeout] (`random` in [0, 1)), the requests after it the whole timeout. Watches that list together
+ * (a daemon starting on 1 000 clusters lists ~7 000 at once) would otherwise all end and restart
+ * together every `timeout`, one burst of thousands of requests; drawn once after each list, their
+ * restarts spread over half the timeout and keep that spread, at the same rate (client-go draws each
+ * request's timeout in [5, 10) min; here a watch never stays longer than `timeout` + its grace, the
+ * bound within which a silently dropped watch is detected). Pure.
+ */
+export function firstWatchTimeoutSeconds(timeoutSeconds: number, random: number): number {
+  return Math.max(1, Math.min(timeoutSeconds, Math.ceil(timeoutSeconds / 2 + (timeoutSeconds / 2) * random)));
 }
 
 /** The collection URL of a watch target, e.g. /api/v1/namespaces/istio-system/pods. */
@@ -159,6 +174,29 @@ async function untilAnswering(client: ClusterClient, signal: AbortSignal): Promi
   return false;
 }
 
+/** A list on the watches' connection gives up after this long (an ordinary request has its own limit). */
+const SHARED_LIST_TIMEOUT_MS = 10_000;
+
+/** What a relist reads of a list answer. */
+interface ListAnswer {
+  items: KubernetesObject[];
+  metadata?: { resourceVersion?: string };
+}
+
+/** Whether a shared read's answer is a list (an `items` array). Pure. */
+function isListAnswer(answer: unknown): answer is ListAnswer {
+  return typeof answer === 'object' && answer !== null && Array.isArray((answer as { items?: unknown }).items);
+}
+
+/** The GET path of a watch target's list with its selectors. Pure. */
+export function listPath(collection: string, selectors: Pick<WatchTarget, 'labelSelector' | 'fieldSelector'>): string {
+  const query = new URLSearchParams();
+  if (selectors.labelSelector !== undefined) query.set('labelSelector', selectors.labelSelector);
+  if (selectors.fieldSelector !== undefined) query.set('fieldSelector', selectors.fieldSelector);
+  const text = query.toString();
+  return text === '' ? collection : `${collection}?${text}`;
+}
+
 /** Why a watch request ended: 'expired' (410: relist), 'closed' (clean end: re-watch), or an error. */
 type WatchEnd = { kind: 'expired' } | { kind: 'closed' } | { kind: 'error'; error: unknown };
 
@@ -206,9 +244,11 @@ class ResourceWatcher {
   private async listAndWatch(): Promise<void> {
     const version = await this.relist();
     this.markSynced();
+    let timeoutSeconds = firstWatchTimeoutSeconds(this.o.watchTimeoutSeconds ?? 300, (this.o.random ?? Math.random)());
     while (!this.o.signal.aborted) {
       const started = Date.now();
-      const end = await this.watchFrom(version);
+      const end = await this.watchFrom(version, timeoutSeconds);
+      timeoutSeconds = this.o.watchTimeoutSeconds ?? 300;
       if (end.kind === 'expired') return;
       if (end.kind === 'error') throw end.error;
       // A clean end is the server's timeout: watch again from the last version seen.
@@ -250,9 +290,7 @@ class ResourceWatcher {
   /** Lists, reports differences from the cache (not on the very first list), and returns the list's version. */
   private async relist(): Promise<{ current: string }> {
     const o = this.o;
-    const list = await withListSlot(() =>
-      o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector }),
-    );
+    const list = await withListSlot(() => this.list());
     const seen = new Map(list.items.map((item) => [keyOf(item), { ...item, apiVersion: o.apiVersion, kind: o.kind }]));
     if (this.listedOnce) this.emitDifferences(seen);
     this.cache.clear();
@@ -261,6 +299,30 @@ class ResourceWatcher {
     this.listedOnce = true;
     this.failures = 0;
     return { current: list.metadata?.resourceVersion ?? '' };
+  }
+
+  /**
+   * One list of the watch's objects: on the connection the cluster's watches share (HTTP/2, opened
+   * for it when none is: the watch needs it next), else an ordinary request. A daemon starting on
+   * hundreds of clusters runs their lists a few at a time (MAX_LISTS_IN_FLIGHT), minutes apart from
+   * their cluster's other lists at 1 000 clusters: as ordinary requests each found the cluster's last
+   * connection closed (idle after 5 s) and opened a TLS connection of its own. A shared list that
+   * fails without running out of time (an answer too large, an error status) is made again as an
+   * ordinary request, which reports its own error.
+   */
+  private async list(): Promise<ListAnswer> {
+    const o = this.o;
+    const limit = deadline(SHARED_LIST_TIMEOUT_MS, o.signal);
+    try {
+      const path = listPath(this.path, o);
+      const shared = await o.client.watches.read?.(path, limit.signal, { connect: true, maxBytes: MAX_RESPONSE_BYTES });
+      if (isListAnswer(shared)) return shared;
+    } catch (err) {
+      if (limit.signal.aborted) throw err;
+    } finally {
+      limit.dispose();
+    }
+    return o.client.objects.list(o.apiVersion, o.kind, { namespace: o.namespace, fieldSelector: o.fieldSelector, labelSelector: o.labelSelector });
   }
 
   /** Emits what a relist found against the cache: deletions first, then additions and modifications. */
@@ -304,10 +366,9 @@ class ResourceWatcher {
     else this.cache.set(keyOf(full), cachedForm(full));
   }
 
-  /** One watch request from `version.current` (which it advances); resolves when it ends, never rejects. */
-  private watchFrom(version: { current: string }): Promise<WatchEnd> {
+  /** One watch request from `version.current` (which it advances), ending server-side after `timeoutSeconds`; resolves when it ends, never rejects. */
+  private watchFrom(version: { current: string }, timeoutSeconds: number): Promise<WatchEnd> {
     const o = this.o;
-    const timeoutSeconds = o.watchTimeoutSeconds ?? 300;
     const params = {
       resourceVersion: version.current,
       allowWatchBookmarks: true,
