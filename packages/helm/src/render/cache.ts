@@ -61,7 +61,7 @@ function waitOrAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): P
 }
 
 /** A render's identity: its key and what the rendered release records. */
-type RenderIdentity = Omit<RenderedRelease, 'objects'>;
+export type RenderIdentity = Omit<RenderedRelease, 'objects'>;
 
 /**
  * Renders each distinct (chart digest, values hash, release, namespace, helm binary) once and shares
@@ -148,7 +148,35 @@ export class RenderCache {
     this.unusedPrepared.clear();
   }
 
-  private async identify(request: RenderRequest): Promise<RenderIdentity> {
+  /** True when the render `renderKey` names is kept or in flight. */
+  has(renderKey: string): boolean {
+    return this.entries.has(renderKey);
+  }
+
+  /**
+   * Keeps `objects` as the render of `identity`, in place of any entry (a render made another way:
+   * see EndpointShortcut). The next render() of that key gets them without running helm.
+   */
+  put(identity: RenderIdentity, objects: KubeObject[]): void {
+    this.entries.delete(identity.renderKey);
+    this.unusedPrepared.delete(identity.renderKey);
+    this.entries.set(identity.renderKey, Promise.resolve({ ...identity, objects: structuredClone(objects) }));
+    this.trim();
+  }
+
+  /** Forgets the render of `renderKey` (the next render() runs helm). */
+  drop(renderKey: string): void {
+    this.forget(renderKey);
+  }
+
+  /** Runs helm for `request` now, keeping nothing (a check of a render made another way); counted as a render. */
+  renderUncached(request: RenderRequest, identity: RenderIdentity): Promise<KubeObject[]> {
+    this.tally.renders += 1;
+    return this.renderFn({ ...request, signal: this.signal }, identity.chartDigest);
+  }
+
+  /** What identifies `request`'s render: the chart digest, the values hash and the render key. */
+  async identify(request: RenderRequest): Promise<RenderIdentity> {
     const digest = await this.digestFn(request.chartDir);
     const hash = valuesHash(request.values);
     const { binary, major } = request.helm;
@@ -165,12 +193,17 @@ export class RenderCache {
       if (this.entries.get(renderKey) === entry) this.forget(renderKey);
     });
     this.entries.set(renderKey, entry);
+    this.trim();
+    return entry;
+  }
+
+  /** Drops the least recently used renders beyond maxEntries. */
+  private trim(): void {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.forget(oldest);
     }
-    return entry;
   }
 
   private forget(renderKey: string): void {
