@@ -184,7 +184,7 @@ export class EndpointShortcut {
       this.o.logger.info({ reason: state.refused }, 'render shortcut refused for this chart and values shape; every render runs helm');
     } else {
       this.tally.shapesProven += 1;
-      this.o.logger.debug({ objects: state.objects.length }, 'render shortcut proven for this chart and values shape');
+      this.o.logger.info({ objects: state.objects.length }, 'render shortcut proven for this chart and values shape');
     }
   }
 
