@@ -26,6 +26,7 @@ export interface PluginContext<C> {
    * `meshd_plugin_requeues_total{plugin,reason}`): something the plugin returned earlier turned out
    * wrong, e.g. a render made ahead by a shortcut that helm contradicted. Only a long-running host
    * gives it (a one-shot command does not): a plugin takes no shortcut that needs it without it.
+   * `reason` is a short fixed word (a metric label), never data read from a cluster.
    */
   requeue?: (reason: string) => void;
 }

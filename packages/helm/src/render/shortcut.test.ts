@@ -104,6 +104,20 @@ describe('EndpointShortcut', () => {
     expect(t.cache.counts().hits).toBe(hits + 1);
   });
 
+  it('substitutes and checks once when remotes with the same values ask together', async () => {
+    const t = setup(copying);
+    await t.shortcut.render(input(FIRST));
+    await t.shortcut.settled();
+    const moved = input({ ...FIRST, pilot: '10.0.1.9' });
+    const prepared = await Promise.all([t.shortcut.prepare(moved), t.shortcut.prepare(moved)]);
+    const rendered = await Promise.all([t.shortcut.render(moved), t.shortcut.render(moved)]);
+    await t.shortcut.settled();
+    expect(prepared.sort()).toEqual(['cached', 'substituted']);
+    expect(rendered[0]?.objects).toEqual(rendered[1]?.objects);
+    expect(t.runs).toHaveLength(4);
+    expect(t.shortcut.counts()).toMatchObject({ substituted: 1, verified: 1 });
+  });
+
   it('refuses a chart that hashes an address: every move runs helm', async () => {
     const t = setup(hashing);
     await t.shortcut.render(input(FIRST));

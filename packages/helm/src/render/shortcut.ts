@@ -113,6 +113,7 @@ export class EndpointShortcut {
     if (identity === undefined) return 'failed';
     if (this.o.cache.has(identity.renderKey)) return 'cached';
     const shape = await this.shapeOf(input);
+    if (this.o.cache.has(identity.renderKey)) return 'cached';
     if (shape !== undefined && this.substitute(input, identity, shape) !== undefined) return 'substituted';
     const outcome = await this.o.cache.prepare(input.request);
     if (shape !== undefined) this.track(this.prove(shape));
@@ -141,7 +142,8 @@ export class EndpointShortcut {
    */
   private substitute(input: ShortcutInput, identity: RenderIdentity, shape: Shape): KubeObject[] | undefined {
     const state = this.shapes.get(shape.key);
-    if (state === undefined || 'refused' in state) return undefined;
+    // Another caller may have rendered or substituted it while this one computed the shape.
+    if (state === undefined || 'refused' in state || this.o.cache.has(identity.renderKey)) return undefined;
     let objects: KubeObject[];
     try {
       objects = checkRenderedObjects(substituteLeaves(state.objects, shape.a.binding));
