@@ -102,9 +102,12 @@ export class RenderCache {
     return this.entries.size;
   }
 
-  /** The release rendered from `request` (request.signal only stops this caller's wait). */
-  async render(request: RenderRequest): Promise<RenderedRelease> {
-    const identity = await this.identify(request);
+  /**
+   * The release rendered from `request` (request.signal only stops this caller's wait); `known` is
+   * its identity when the caller already has it (identify reads the chart directory).
+   */
+  async render(request: RenderRequest, known?: RenderIdentity): Promise<RenderedRelease> {
+    const identity = known ?? (await this.identify(request));
     const { renderKey } = identity;
     let entry = this.entries.get(renderKey);
     if (entry === undefined) {
@@ -177,7 +180,11 @@ export class RenderCache {
 
   /** What identifies `request`'s render: the chart digest, the values hash and the render key. */
   async identify(request: RenderRequest): Promise<RenderIdentity> {
-    const digest = await this.digestFn(request.chartDir);
+    return this.identityWith(request, await this.digestFn(request.chartDir));
+  }
+
+  /** identify() for a request whose chart directory's digest is known (no read). */
+  identityWith(request: RenderRequest, digest: string): RenderIdentity {
     const hash = valuesHash(request.values);
     const { binary, major } = request.helm;
     const renderKey = sha256Hex(JSON.stringify([digest, hash, request.release, request.namespace, binary, major]));

@@ -99,10 +99,10 @@ export class EndpointShortcut {
   /** The release for `input.request`: kept, substituted from a proven shape, or rendered by helm (then its shape is proven later). */
   async render(input: ShortcutInput): Promise<RenderedRelease> {
     const identity = await this.o.cache.identify(input.request);
-    const shape = this.o.cache.has(identity.renderKey) ? undefined : await this.shapeOf(input);
+    const shape = this.o.cache.has(identity.renderKey) ? undefined : this.shapeOf(input, identity.chartDigest);
     const substituted = shape === undefined ? undefined : this.substitute(input, identity, shape);
     if (substituted !== undefined) return { ...identity, objects: substituted };
-    const rendered = this.o.cache.render(input.request);
+    const rendered = this.o.cache.render(input.request, identity);
     if (shape !== undefined) this.track(rendered.then(() => this.prove(shape)));
     return rendered;
   }
@@ -112,8 +112,7 @@ export class EndpointShortcut {
     const identity = await this.o.cache.identify(input.request).catch(() => undefined);
     if (identity === undefined) return 'failed';
     if (this.o.cache.has(identity.renderKey)) return 'cached';
-    const shape = await this.shapeOf(input);
-    if (this.o.cache.has(identity.renderKey)) return 'cached';
+    const shape = this.shapeOf(input, identity.chartDigest);
     if (shape !== undefined && this.substitute(input, identity, shape) !== undefined) return 'substituted';
     const outcome = await this.o.cache.prepare(input.request);
     if (shape !== undefined) this.track(this.prove(shape));
@@ -121,7 +120,7 @@ export class EndpointShortcut {
   }
 
   /** The shape of `input`, or undefined when its values cannot be written with sentinels (see shapeValuesFinding). */
-  private async shapeOf(input: ShortcutInput): Promise<Shape | undefined> {
+  private shapeOf(input: ShortcutInput, chartDigest: string): Shape | undefined {
     const a = sentinelEndpoints(input.endpoints, 'a');
     const b = sentinelEndpoints(input.endpoints, 'b');
     if (a === undefined || b === undefined) return undefined;
@@ -132,7 +131,7 @@ export class EndpointShortcut {
       return undefined;
     }
     const requestA = { ...input.request, values: valuesA };
-    const identityA = await this.o.cache.identify(requestA);
+    const identityA = this.o.cache.identityWith(requestA, chartDigest);
     return { key: identityA.renderKey, a, b, requestA, identityA };
   }
 
@@ -174,7 +173,7 @@ export class EndpointShortcut {
     const { cache } = this.o;
     const first = await cache.renderUncached(shape.requestA, shape.identityA);
     const requestB = { ...shape.requestA, values: substituteLeaves(shape.requestA.values, sentinelSetMap(shape.a, shape.b)) };
-    const second = await cache.renderUncached(requestB, await cache.identify(requestB));
+    const second = await cache.renderUncached(requestB, cache.identityWith(requestB, shape.identityA.chartDigest));
     const finding = shapeRenderFinding(first, second, sentinelSetMap(shape.a, shape.b));
     return finding === undefined ? { objects: first } : { refused: finding };
   }
