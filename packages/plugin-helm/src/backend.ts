@@ -3,7 +3,7 @@ import { definePlugin, neededEndpoints } from '@meshd/core';
 import type { MeshEndpoints, PluginContext, PrepareInput, ReleaseIdentity, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
 import { helmTemplateConfigKeys, helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore } from '@meshd/helm';
+import { EndpointShortcut, RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore, type ShortcutInput } from '@meshd/helm';
 import type { HelmBinary, RenderRequest } from '@meshd/helm';
 import { servedObjects } from './served-objects.js';
 
@@ -18,9 +18,19 @@ class HelmTemplateRenderer implements RendererInstance {
   /** helm's answers kept between processes (the state directory's helm-cache/). */
   private readonly store: HelmStore | undefined;
 
+  /**
+   * Renders of an endpoint move by substitution (EndpointShortcut), checked by helm in the
+   * background; only where a wrong render can be applied again (the daemon's requeue).
+   */
+  private readonly shortcut: EndpointShortcut | undefined;
+
   constructor(private readonly ctx: PluginContext<HelmTemplateConfig>) {
     this.store = helmStoreIn(ctx.config.stateDirectory);
     this.cache = new RenderCache({ signal: ctx.signal, ...(this.store ? { store: this.store } : {}) });
+    const requeue = ctx.requeue;
+    this.shortcut = requeue
+      ? new EndpointShortcut({ cache: this.cache, logger: ctx.logger, signal: ctx.signal, onMismatch: () => requeue('render-shortcut-mismatch') })
+      : undefined;
   }
 
   private helmBinary(): Promise<HelmBinary> {
@@ -42,16 +52,28 @@ class HelmTemplateRenderer implements RendererInstance {
     };
   }
 
-  /** `helm template` of the chart with the cluster's values (cached), as the cluster can take it. */
+  /** What the shortcut is asked: the request and how its values follow from the endpoints. */
+  private async shortcutInput(
+    cluster: RenderInput['target'] | PrepareInput['cluster'],
+    endpoints: MeshEndpoints,
+    release: ReleaseIdentity,
+  ): Promise<ShortcutInput> {
+    const request = await this.request(cluster, endpoints, release);
+    return { request, endpoints, valuesOf: (e) => releaseValues(e, this.ctx.config.values, cluster) };
+  }
+
+  /** `helm template` of the chart with the cluster's values (cached, or substituted on a move), as the cluster can take it. */
   async render({ target, mesh, release }: RenderInput): Promise<RenderedRelease> {
-    const rendered = await this.cache.render(await this.request(target, neededEndpoints(mesh, HELM_TEMPLATE), release));
+    const input = await this.shortcutInput(target, neededEndpoints(mesh, HELM_TEMPLATE), release);
+    const rendered = await (this.shortcut ? this.shortcut.render(input) : this.cache.render(input.request));
     const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);
     return { objects: served.objects, notes: served.conversions, unserved: served.unserved.map((u) => u.message) };
   }
 
   /** Renders into the cache what render() will ask for with these endpoints (the next Pilot move's); bounded by the cache. */
   async prepare({ cluster, endpoints, release }: PrepareInput & { release: ReleaseIdentity }): Promise<void> {
-    const outcome = await this.cache.prepare(await this.request(cluster, endpoints, release));
+    const input = await this.shortcutInput(cluster, endpoints, release);
+    const outcome = await (this.shortcut ? this.shortcut.prepare(input) : this.cache.prepare(input.request));
     this.ctx.logger.debug({ cluster: cluster.name, outcome }, 'render prepared for a coming endpoint change');
   }
 }

@@ -1,6 +1,6 @@
 import { MeshdError } from '../errors.js';
 import type { LoadedPlugin } from '../plugin/define.js';
-import type { Logger, PluginDefinition, ReleaseIdentity } from '../plugin/types.js';
+import type { Logger, PluginDefinition, PluginHost, ReleaseIdentity } from '../plugin/types.js';
 import { rendererBackend } from '../release/engine.js';
 import { releaseWatches } from '../release/watches.js';
 import type { PluginWatch } from '../plugin/watch.js';
@@ -45,8 +45,14 @@ function watchesOf<C>(def: PluginDefinition<C>, config: C, whole: unknown): Plug
 }
 
 /** Creates one plugin; a renderer is wrapped in core's release engine (rendererBackend). */
-function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin {
-  const ctx = { logger: logger.child({ plugin: def.name }), config: configOf(def, config), signal };
+function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Logger, host: PluginHost): LoadedPlugin {
+  const { signal, requeue } = host;
+  const ctx = {
+    logger: logger.child({ plugin: def.name }),
+    config: configOf(def, config),
+    signal,
+    ...(requeue ? { requeue: (reason: string) => requeue(def.name, reason) } : {}),
+  };
   const helm = def.needs.includes('helm') && def.helmBinary ? { helmBinary: def.helmBinary(ctx.config) } : {};
   const watches = watchesOf(def, ctx.config, config);
   if (def.kind === 'renderer') {
@@ -57,15 +63,17 @@ function loadPlugin(def: PluginDefinition<unknown>, config: unknown, logger: Log
 }
 
 /**
- * Creates every plugin with its own child logger, its validated config slice and the run's signal.
- * Names must be unique. Invalid plugin config is a terminal MESHD_ERR_INVALID_CONFIG.
+ * Creates every plugin with its own child logger, its validated config slice and the run's signal
+ * (`host`: a signal, or the signal and the daemon's requeue). Names must be unique. Invalid plugin
+ * config is a terminal MESHD_ERR_INVALID_CONFIG.
  */
-export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: unknown, logger: Logger, signal: AbortSignal): LoadedPlugin[] {
+export function loadPlugins(defs: readonly PluginDefinition<unknown>[], config: unknown, logger: Logger, host: AbortSignal | PluginHost): LoadedPlugin[] {
   const seen = new Set<string>();
+  const hostOf: PluginHost = host instanceof AbortSignal ? { signal: host } : host;
   return defs.map((def) => {
     if (seen.has(def.name)) throw new MeshdError('MESHD_ERR_PLUGIN', `plugin ${def.name} is registered twice`);
     seen.add(def.name);
-    return loadPlugin(def, config, logger, signal);
+    return loadPlugin(def, config, logger, hostOf);
   });
 }
 

@@ -63,6 +63,18 @@ describe('loadPlugins', () => {
     expect(seen).toMatchObject({ config: { n: 3 }, signal });
   });
 
+  it("gives each plugin the host's requeue, naming the plugin, and none when the host has none", () => {
+    const contexts: { requeue?: (reason: string) => void }[] = [];
+    const def = definePlugin({ ...valid, create: (ctx) => (contexts.push(ctx), instance) }) as PluginDefinition<unknown>;
+    const asked: string[][] = [];
+    const signal = new AbortController().signal;
+    loadPlugins([def], { demo: { n: 3 } }, logger, { signal, requeue: (plugin, reason) => asked.push([plugin, reason]) });
+    loadPlugins([def], { demo: { n: 3 } }, logger, signal);
+    contexts[0]?.requeue?.('render-shortcut-mismatch');
+    expect(asked).toEqual([['demo', 'render-shortcut-mismatch']]);
+    expect(contexts[1]?.requeue).toBeUndefined();
+  });
+
   it("fills a section the config lacks with the plugin's own defaults (a config composed without its keys)", () => {
     let seen: unknown;
     const owner = definePlugin({

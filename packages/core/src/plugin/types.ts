@@ -21,6 +21,21 @@ export interface PluginContext<C> {
   config: C;
   /** Aborted when meshd shuts down: stop starting new work. */
   signal: AbortSignal;
+  /**
+   * Asks for another pass of every remote (the daemon enqueues them and counts it in
+   * `meshd_plugin_requeues_total{plugin,reason}`): something the plugin returned earlier turned out
+   * wrong, e.g. a render made ahead by a shortcut that helm contradicted. Only a long-running host
+   * gives it (a one-shot command does not): a plugin takes no shortcut that needs it without it.
+   * `reason` is a short fixed word (a metric label), never data read from a cluster.
+   */
+  requeue?: (reason: string) => void;
+}
+
+/** What the host running the plugins gives each of them besides its config and logger (see PluginContext). */
+export interface PluginHost {
+  signal: AbortSignal;
+  /** PluginContext.requeue, told which plugin asked. */
+  requeue?: (plugin: string, reason: string) => void;
 }
 
 /** Control-plane endpoint IPs the remote release points at. */

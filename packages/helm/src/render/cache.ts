@@ -61,7 +61,7 @@ function waitOrAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): P
 }
 
 /** A render's identity: its key and what the rendered release records. */
-type RenderIdentity = Omit<RenderedRelease, 'objects'>;
+export type RenderIdentity = Omit<RenderedRelease, 'objects'>;
 
 /**
  * Renders each distinct (chart digest, values hash, release, namespace, helm binary) once and shares
@@ -102,9 +102,12 @@ export class RenderCache {
     return this.entries.size;
   }
 
-  /** The release rendered from `request` (request.signal only stops this caller's wait). */
-  async render(request: RenderRequest): Promise<RenderedRelease> {
-    const identity = await this.identify(request);
+  /**
+   * The release rendered from `request` (request.signal only stops this caller's wait); `known` is
+   * its identity when the caller already has it (identify reads the chart directory).
+   */
+  async render(request: RenderRequest, known?: RenderIdentity): Promise<RenderedRelease> {
+    const identity = known ?? (await this.identify(request));
     const { renderKey } = identity;
     let entry = this.entries.get(renderKey);
     if (entry === undefined) {
@@ -148,8 +151,40 @@ export class RenderCache {
     this.unusedPrepared.clear();
   }
 
-  private async identify(request: RenderRequest): Promise<RenderIdentity> {
-    const digest = await this.digestFn(request.chartDir);
+  /** True when the render `renderKey` names is kept or in flight. */
+  has(renderKey: string): boolean {
+    return this.entries.has(renderKey);
+  }
+
+  /**
+   * Keeps `objects` as the render of `identity`, in place of any entry (a render made another way:
+   * see EndpointShortcut). The next render() of that key gets them without running helm.
+   */
+  put(identity: RenderIdentity, objects: KubeObject[]): void {
+    this.entries.delete(identity.renderKey);
+    this.unusedPrepared.delete(identity.renderKey);
+    this.entries.set(identity.renderKey, Promise.resolve({ ...identity, objects: structuredClone(objects) }));
+    this.trim();
+  }
+
+  /** Forgets the render of `renderKey` (the next render() runs helm). */
+  drop(renderKey: string): void {
+    this.forget(renderKey);
+  }
+
+  /** Runs helm for `request` now, keeping nothing (a check of a render made another way); counted as a render. */
+  renderUncached(request: RenderRequest, identity: RenderIdentity): Promise<KubeObject[]> {
+    this.tally.renders += 1;
+    return this.renderFn({ ...request, signal: this.signal }, identity.chartDigest);
+  }
+
+  /** What identifies `request`'s render: the chart digest, the values hash and the render key. */
+  async identify(request: RenderRequest): Promise<RenderIdentity> {
+    return this.identityWith(request, await this.digestFn(request.chartDir));
+  }
+
+  /** identify() for a request whose chart directory's digest is known (no read). */
+  identityWith(request: RenderRequest, digest: string): RenderIdentity {
     const hash = valuesHash(request.values);
     const { binary, major } = request.helm;
     const renderKey = sha256Hex(JSON.stringify([digest, hash, request.release, request.namespace, binary, major]));
@@ -165,12 +200,17 @@ export class RenderCache {
       if (this.entries.get(renderKey) === entry) this.forget(renderKey);
     });
     this.entries.set(renderKey, entry);
+    this.trim();
+    return entry;
+  }
+
+  /** Drops the least recently used renders beyond maxEntries. */
+  private trim(): void {
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.forget(oldest);
     }
-    return entry;
   }
 
   private forget(renderKey: string): void {

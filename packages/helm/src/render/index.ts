@@ -10,3 +10,5 @@ export * from './scope.js';
 export * from './store.js';
 export * from './stored.js';
 export * from './values.js';
+export * from './endpoint-sentinels.js';
+export * from './shortcut.js';

@@ -73,6 +73,15 @@ export function parseRenderedManifests(text: string, namespace: string): KubeObj
 }
 
 /**
+ * Checks objects made without parsing helm's output (a render by substitution) as a parse checks
+ * each document: apiVersion and kind strings and a metadata.name. Throws MeshdError
+ * MESHD_ERR_CHART_RENDER naming the object's position otherwise.
+ */
+export function checkRenderedObjects(objects: readonly unknown[]): KubeObject[] {
+  return objects.map((obj, index) => asKubeObject(obj, `object ${index + 1}`));
+}
+
+/**
  * The parser's own code (these functions' source text, the cluster-scoped kinds and the YAML
  * library's entry point): what a parse kept on the bastion is keyed by (render/stored.ts), so a meshd
  * whose parser differs in any way parses again instead of reusing an older parse.

@@ -1,5 +1,5 @@
 import { ConnectionPool } from '@meshd/core/cluster';
-import { loadPlugins, reportErrorOf, reportedErrors, runPass } from '@meshd/core';
+import { loadPlugins, reportErrorOf, reportedErrors, runPass, type PluginHost } from '@meshd/core';
 import { StateStore } from '@meshd/core/state';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { HelmProbe } from '@meshd/core/prereq';
@@ -181,7 +181,7 @@ export class Daemon {
     const listen = o.listen ?? parseListen(this.config.listen) ?? { host: '127.0.0.1', port: 9580 };
     manager
       .add(stepRunnable('state directory', () => this.openStateStore()))
-      .add(stepRunnable('plugins', () => void (this.plugins = loadPlugins(o.plugins ?? BUILTIN_PLUGINS, this.config, o.logger, this.abort.signal))))
+      .add(stepRunnable('plugins', () => void (this.plugins = loadPlugins(o.plugins ?? BUILTIN_PLUGINS, this.config, o.logger, this.pluginHost()))))
       .add(healthServerRunnable(this.healthSources(listen), (url) => (this.url = url)));
     if (this.election) manager.add(leaderElectionRunnable(this.election));
     return manager
@@ -305,7 +305,7 @@ export class Daemon {
   private async loadNextConfig(): Promise<{ next: MeshdConfig; plugins: LoadedPlugin[] } | undefined> {
     try {
       const next = await this.o.loadConfig();
-      const plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, next, this.o.logger, this.abort.signal);
+      const plugins = loadPlugins(this.o.plugins ?? BUILTIN_PLUGINS, next, this.o.logger, this.pluginHost());
       return { next, plugins };
     } catch (err) {
       this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload failed; keeping the previous configuration');
@@ -343,6 +343,18 @@ export class Daemon {
   private endpointReaders(): string[] {
     const remotes = this.directory.remoteKeys();
     return registryReadsEndpoints(this.lastGood.mesh, this.config.clusters) ? [...remotes, REGISTRY_KEY] : remotes;
+  }
+
+  /** What the plugins get from the daemon: its signal, and a requeue of every remote (counted, logged). */
+  private pluginHost(): PluginHost {
+    return {
+      signal: this.abort.signal,
+      requeue: (plugin, reason) => {
+        this.metrics.pluginRequeue(plugin, reason);
+        this.o.logger.warn({ plugin, reason }, 'a plugin asked for another pass of every remote');
+        for (const key of this.directory.remoteKeys()) this.queue.add(key);
+      },
+    };
   }
 
   private enqueueEveryKey(): void {

@@ -23,6 +23,7 @@ export class DaemonMetrics {
   private readonly duration: Histogram<'cluster' | 'result'>;
   private readonly errors: Counter<'code' | 'retry'>;
   private readonly refused: Counter<'reason'>;
+  private readonly requeues: Counter<'plugin' | 'reason'>;
 
   constructor(sources: MetricsSources, options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -42,6 +43,12 @@ export class DaemonMetrics {
       name: 'meshd_http_refused_requests_total',
       help: 'Requests the health server refused before routing them, by reason (host: a Host header that does not name it, e.g. DNS rebinding).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.requeues = new Counter({
+      name: 'meshd_plugin_requeues_total',
+      help: 'Passes of every remote a plugin asked for, by plugin and reason (render-shortcut-mismatch: helm contradicted a render made by substitution).',
+      labelNames: ['plugin', 'reason'],
       registers,
     });
     this.duration = new Histogram({
@@ -141,6 +148,11 @@ export class DaemonMetrics {
   /** Counts one request the health server refused before routing it. */
   refusedRequest(reason: 'host'): void {
     this.refused.inc({ reason });
+  }
+
+  /** Counts one pass of every remote a plugin asked for (PluginContext.requeue). */
+  pluginRequeue(plugin: string, reason: string): void {
+    this.requeues.inc({ plugin, reason });
   }
 
   /** Prometheus text exposition. */
