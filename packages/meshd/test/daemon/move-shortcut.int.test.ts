@@ -3,20 +3,18 @@
 import { EventEmitter } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { binaryPaths, startClusters, type TestEnv } from '@meshd/testenv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureIo, freePort, until as pollUntil } from '@meshd/testkit';
-import { Redactor } from '../../src/output/redact.js';
-import { runDaemon, type RunProcess } from '../../src/cli/commands/run.js';
+import { until as pollUntil } from '@meshd/testkit';
+import { runDaemonInProcess } from './in-process.js';
 import { addCluster, endpointIps, workspace, writeConfig, type MeshWorkspace } from '../../../../test/support/mesh.js';
 
 let env: TestEnv;
 let ws: MeshWorkspace;
 let url = '';
 let exitCode: Promise<number>;
-const logs: string[] = [];
-const signals = new EventEmitter();
+let logs: string[] = [];
+let signals = new EventEmitter();
 let helmLog = '';
 let slowFlag = '';
 
@@ -58,24 +56,7 @@ beforeAll(async () => {
   await writeFile(ws.configPath, config.replace(/^helm: \{ binary: .*\}$/m, `helm: { binary: ${await helmWrapper(ws.root)} }`));
   await addCluster(ws, env.clusters[0]!);
   await addCluster(ws, env.clusters[1]!);
-  const proc: RunProcess = {
-    signals: { on: (s, l) => signals.on(s, l), off: (s, l) => signals.off(s, l) },
-    stdout: new Writable({
-      write(chunk, _e, cb) {
-        logs.push(String(chunk));
-        cb();
-      },
-    }),
-    pid: 4243,
-    hostname: 'test-bastion',
-    exit: () => undefined,
-  };
-  const port = await freePort();
-  const io = Object.assign(captureIo(ws.root), { setExitCode: () => undefined, redactor: new Redactor() });
-  exitCode = runDaemon({ dir: ws.dir, config: ws.configPath, listen: `127.0.0.1:${port}`, logLevel: 'info' }, io, proc);
-  void exitCode.then((code) => code !== 0 && logs.push(`runDaemon exited ${code}: ${io.stderrText}`));
-  await until('the daemon to listen', () => Promise.resolve(logs.some((l) => l.includes('meshd is running')) ? true : undefined));
-  url = `http://127.0.0.1:${port}`;
+  ({ url, logs, signals, exitCode } = await runDaemonInProcess(ws, 4243, until));
 }, 300_000);
 
 afterAll(async () => {
