@@ -120,6 +120,11 @@ describe('istiod reads the registry meshd publishes', () => {
     expect(await endpointKnown()).toBe(true);
     await writeConfig(mesh.ws, [PATCH, creds()]);
     expect((await meshd(mesh.ws, 'apply')).code).toBe(0);
+    // The repaired Secret is a new cluster to istiod: the next test starts once istiod has synced it.
+    expect(await eventually(clusterz, (z) => z['remote-1'] === 'synced' && z['remote-2'] === 'synced')).toMatchObject({
+      'remote-1': 'synced',
+      'remote-2': 'synced',
+    });
   });
 
   it('meshd verify reads this istiod: istiod-sync ok for every remote, exit 0', async () => {
