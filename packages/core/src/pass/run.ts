@@ -8,6 +8,7 @@ import type { DirectoryValidation } from '../descriptor/types.js';
 import type { MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
+import pLimit from 'p-limit';
 import { mapLimit } from '../util/concurrency.js';
 import type { SharedReadRequest } from '../util/in-flight.js';
 import { discover, judgePrerequisites, member, readPilotFlags } from './members.js';
@@ -130,10 +131,20 @@ function probeEarly(opts: PassOptions, validation: DirectoryValidation): EarlyPr
   const probesEarly = earlyProbed(opts);
   // Stopped when the pass ends before using them (no usable control plane), so they never hold up its exit.
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const limit = pLimit(Math.max(EARLY_PROBES_AT_ONCE, opts.config.concurrency));
   if (probesEarly && validation.clusters.some((c) => c.role === 'control-plane'))
-    for (const c of validation.clusters) if (c.role === 'remote' && probesEarly(c.name)) probes.set(probeId(c), probeRemote(opts, c, signal));
+    for (const c of validation.clusters)
+      if (c.role === 'remote' && probesEarly(c.name)) probes.set(probeId(c), limit(() => probeRemote(opts, c, signal)));
   return { probes, stop: () => stop.abort() };
 }
+
+/**
+ * How many remotes a pass probes at once at its start. Unbounded, a mesh of 1 000 clusters opened
+ * 1 000 TLS connections together with the control plane's probe, whose 10 s limit then ran out in the
+ * queue (bench:scale at 1 000 clusters: "cluster cp … unreachable: GET /version timed out after 10 s").
+ * 32 keeps every remote of a small mesh probed at once and the control plane's probe among few others.
+ */
+const EARLY_PROBES_AT_ONCE = 32;
 
 /** The remotes a pass probed at its start, and how to stop them when the pass ends without them. */
 interface EarlyProbes {
