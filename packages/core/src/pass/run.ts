@@ -134,7 +134,11 @@ function probeEarly(opts: PassOptions, validation: DirectoryValidation): EarlyPr
   const limit = pLimit(Math.max(EARLY_PROBES_AT_ONCE, opts.config.concurrency));
   if (probesEarly && validation.clusters.some((c) => c.role === 'control-plane'))
     for (const c of validation.clusters)
-      if (c.role === 'remote' && probesEarly(c.name)) probes.set(probeId(c), limit(() => probeRemote(opts, c, signal)));
+      if (c.role === 'remote' && probesEarly(c.name))
+        probes.set(
+          probeId(c),
+          limit(() => probeRemote(opts, c, signal)),
+        );
   return { probes, stop: () => stop.abort() };
 }
 
