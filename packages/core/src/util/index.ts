@@ -1,4 +1,5 @@
-/** `@meshd/core/util`: small helpers the packages share: deadlines, memoised parsing of texts and shared reads in flight. */
+/** `@meshd/core/util`: small helpers the packages share: deadlines, memoised parsing of texts, shared reads in flight, bounded concurrency. */
 export * from './text-memo.js';
 export * from './deadline.js';
 export * from './in-flight.js';
+export * from './concurrency.js';

@@ -159,4 +159,29 @@ describe('RenderCache.prepare: a render ahead of the pass that will ask for it, 
     await expect(cache.render(request({ a: 1 }))).resolves.toMatchObject({ chartDigest: 'digest-a' });
     expect(fake.calls).toHaveLength(2);
   });
+
+  it('reads a chart directory once for callers that ask while its read is in flight, again for a later caller', async () => {
+    const reads: string[] = [];
+    let finish: () => void = () => {};
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const slowDigest = async (dir: string): Promise<string> => {
+      reads.push(dir);
+      await held;
+      return digests[dir] ?? 'unknown';
+    };
+    const cache = new RenderCache({ render: countingRender().render, digest: slowDigest });
+    // A Pilot move: both remotes' renders identify the same chart together, and another chart beside them.
+    const together = Promise.all([
+      cache.identify(request({ r: 1 })),
+      cache.identify(request({ r: 2 })),
+      cache.identify(request({}, { chartDir: '/charts/b' })),
+    ]);
+    finish();
+    const [one, two, other] = await together;
+    expect(reads).toEqual(['/charts/a', '/charts/b']);
+    expect([one.chartDigest, two.chartDigest, other.chartDigest]).toEqual(['digest-a', 'digest-a', 'digest-b']);
+    expect(one.renderKey).not.toBe(two.renderKey);
+    await cache.identify(request({ r: 1 }));
+    expect(reads).toEqual(['/charts/a', '/charts/b', '/charts/a']);
+  });
 });

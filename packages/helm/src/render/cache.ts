@@ -76,6 +76,8 @@ export class RenderCache {
   private readonly entries = new Map<string, Promise<RenderedRelease>>();
   /** Keys of renders prepare() started that no render() asked for yet. */
   private readonly unusedPrepared = new Set<string>();
+  /** Chart directory reads in flight, by directory (see identify). */
+  private readonly digesting = new Map<string, Promise<string>>();
   private readonly renderFn: (request: RenderRequest, chartDigest: string) => Promise<KubeObject[]>;
   private readonly digestFn: (chartDir: string) => Promise<string>;
   private readonly maxEntries: number;
@@ -178,9 +180,22 @@ export class RenderCache {
     return this.renderFn({ ...request, signal: this.signal }, identity.chartDigest);
   }
 
-  /** What identifies `request`'s render: the chart digest, the values hash and the render key. */
+  /**
+   * What identifies `request`'s render: the chart digest, the values hash and the render key. The
+   * chart directory is read for every call but one made while a read of it is in flight, which
+   * joins that read: a Pilot move's remote keys render together and read the chart once, not once
+   * each. A chart edited during that read is seen by the next render (as by a render that began first).
+   */
   async identify(request: RenderRequest): Promise<RenderIdentity> {
-    return this.identityWith(request, await this.digestFn(request.chartDir));
+    return this.identityWith(request, await this.digestOf(request.chartDir));
+  }
+
+  private digestOf(chartDir: string): Promise<string> {
+    const inFlight = this.digesting.get(chartDir);
+    if (inFlight !== undefined) return inFlight;
+    const read = this.digestFn(chartDir).finally(() => this.digesting.delete(chartDir));
+    this.digesting.set(chartDir, read);
+    return read;
   }
 
   /** identify() for a request whose chart directory's digest is known (no read). */

@@ -41,7 +41,7 @@ const validating: Chart = (g) => {
 };
 
 /** A RenderCache over `chart` whose helm runs can be held (gate) and are counted. */
-function setup(chart: Chart) {
+function setup(chart: Chart, checkDelayMs = 0) {
   let open = true;
   let waiting: (() => void)[] = [];
   const runs: Record<string, unknown>[] = [];
@@ -52,7 +52,7 @@ function setup(chart: Chart) {
   };
   const cache = new RenderCache({ render, digest: () => Promise.resolve('chart') });
   const mismatches: ShortcutMismatch[] = [];
-  const shortcut = new EndpointShortcut({ cache, logger: silent, onMismatch: (m) => mismatches.push(m) });
+  const shortcut = new EndpointShortcut({ cache, logger: silent, onMismatch: (m) => mismatches.push(m), checkDelayMs });
   const gate = {
     hold: () => void (open = false),
     release: () => {
@@ -89,6 +89,20 @@ describe('EndpointShortcut', () => {
     expect(moved.objects).toEqual(copying(input({ ...FIRST, pilot: '10.0.1.9' }).request.values.global as Record<string, string>));
     expect(t.shortcut.counts()).toMatchObject({ substituted: 1, verified: 0 });
     t.gate.release();
+    await t.shortcut.settled();
+    expect(t.runs).toHaveLength(4);
+    expect(t.shortcut.counts()).toMatchObject({ substituted: 1, verified: 1, mismatches: 0 });
+  });
+
+  it("starts helm's check of a substituted render only after the check delay", async () => {
+    const t = setup(copying, 80);
+    await t.shortcut.render(input(FIRST));
+    await t.shortcut.settled();
+    const moved = await t.shortcut.render(input({ ...FIRST, pilot: '10.0.1.9' }));
+    expect(ipOf(moved.objects)).toBe('10.0.1.9');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The pass that applies the substituted render runs now; helm's check has not started beside it.
+    expect(t.runs).toHaveLength(3);
     await t.shortcut.settled();
     expect(t.runs).toHaveLength(4);
     expect(t.shortcut.counts()).toMatchObject({ substituted: 1, verified: 1, mismatches: 0 });
