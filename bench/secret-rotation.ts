@@ -59,7 +59,9 @@ async function direct(env: TestEnv, cp: ClusterClient, remotes: ClusterClient[])
   };
   const pass = async (): Promise<number> => {
     const targets = remotes.map((client) => ({ name: client.name, role: 'remote' as const, client, overrides: {} }));
-    const plans = await Promise.all(targets.map(async (target) => ({ target, plan: (await observeAndPlan(component, target, mesh)).plan })));
+    // As core runs it: the control plane's sources read once for every remote (the mesh-wide observe), then each remote.
+    const observing = component.observeMesh?.({ controlPlane: mesh.controlPlane, remotes: targets.map((t) => ({ name: t.name, overrides: t.overrides })) });
+    const plans = await Promise.all(targets.map(async (target) => ({ target, plan: (await observeAndPlan(component, target, mesh, { observing })).plan })));
     const writes = await Promise.all(
       plans.map(({ target, plan }) => (plan.changes.some((c) => c.op !== 'orphan') ? component.apply(plan, target).then(writesOf) : Promise.resolve(0))),
     );

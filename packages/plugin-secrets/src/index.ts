@@ -1,6 +1,8 @@
 /** Public API of @meshd/plugin-secrets. */
 export { secretsPlugin } from './plugin.js';
 export { SECRETS } from './component.js';
+export type { SecretsInstance } from './component.js';
+export type { SecretsMeshObserved } from './observe-sources.js';
 export { planSecrets, planSecretsRemoval, secretsConfigFor } from './component-plan.js';
 export type { SecretsObserved, SecretsRemovalObserved, SecretsPlan, SecretsWork } from './component-plan.js';
 export { secretsConfigSchema, secretsConfigKeys, secretsConfigOf, secretsOverrideSchema, selectSecretsConfig, effectiveConfig } from './config.js';

@@ -1,3 +1,5 @@
+// The control plane's side of the secrets addon: its sources (the selected namespaces, the matching
+// secrets, the CA secret), read by the mesh-wide observe once per pass for every remote. Reads only.
 import { canonicalJson } from '@meshd/core/plan';
 import { isNotFound } from '@meshd/core/cluster';
 import type { ClusterClient } from '@meshd/core/cluster';
@@ -48,20 +50,25 @@ export async function observeSources(cp: ClusterClient, config: SecretsConfig): 
 }
 
 /**
- * Shares one control-plane read among the remotes planned at the same time with the same config
- * (the pass plans remotes concurrently). Holds nothing once a read settles: the next plan reads again,
- * so a rotation is never hidden by a cache.
+ * What the secrets addon's mesh-wide observe read on the control plane: the sources for each
+ * distinct read of the mesh's remotes (their effective configs, keyed by sourcesKey). Plain data.
  */
-export class SharedSourceReader {
-  private readonly inFlight = new Map<string, Promise<ObservedSources>>();
+export interface SecretsMeshObserved {
+  sources: ReadonlyMap<string, ObservedSources>;
+}
 
-  /** Observes the sources, joining an identical read already in flight. */
-  read(cp: ClusterClient, config: SecretsConfig): Promise<ObservedSources> {
-    const key = `${cp.name}\n${cp.server}\n${canonicalJson(config)}`;
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const started = observeSources(cp, config).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, started);
-    return started;
-  }
+/** Pure: what identifies a read of the sources: the config's fields that choose them (names, namespaces, selector, CA). */
+export function sourcesKey(config: SecretsConfig): string {
+  const { names, namespaces, namespaceSelector, copyCaSecret } = config;
+  return canonicalJson({ names, namespaces, namespaceSelector: namespaceSelector ?? null, copyCaSecret });
+}
+
+/**
+ * Reads the sources once for each distinct read the configs call for (usually one: every remote
+ * shares `secrets:`), concurrently. Reads only; any failure rejects the whole observation.
+ */
+export async function observeMeshSources(cp: ClusterClient, configs: readonly SecretsConfig[]): Promise<SecretsMeshObserved> {
+  const distinct = new Map(configs.map((c) => [sourcesKey(c), c] as const));
+  const read = await Promise.all([...distinct].map(async ([key, config]) => [key, await observeSources(cp, config)] as const));
+  return { sources: new Map(read) };
 }

@@ -40,9 +40,17 @@ function bound(component: ComponentInstance, target: ClusterTarget, plan: Compon
   return { ...plan, apply: async () => writesOf(await component.apply(plan, target)) };
 }
 
-/** Observes and plans the component on `target` in the three phases the pass runs. */
-export async function planOn(component: ComponentInstance, target: ClusterTarget, mesh: MeshInputs): Promise<BoundPlan> {
-  return bound(component, target, (await observeAndPlan(component, target, mesh)).plan);
+/**
+ * Observes and plans the component on `target` in the phases the pass runs; `observing` is the pass's
+ * mesh-wide observation (observeMeshOf), else the component reads the sources for this remote alone.
+ */
+export async function planOn(component: ComponentInstance, target: ClusterTarget, mesh: MeshInputs, observing?: Promise<unknown>): Promise<BoundPlan> {
+  return bound(component, target, (await observeAndPlan(component, target, mesh, { observing })).plan);
+}
+
+/** The component's mesh-wide observe over these remotes, as core runs it once per pass. */
+export function observeMeshOf(component: ComponentInstance, mesh: MeshInputs, targets: readonly ClusterTarget[]): Promise<unknown> | undefined {
+  return component.observeMesh?.({ controlPlane: mesh.controlPlane, remotes: targets.map((t) => ({ name: t.name, overrides: t.overrides })) });
 }
 
 /** Observes and plans the component's removal from `target`. */

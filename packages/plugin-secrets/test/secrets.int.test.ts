@@ -12,6 +12,7 @@ import {
   decoded,
   ensureNamespace,
   meshOf,
+  observeMeshOf,
   planOn,
   planRemovalOn,
   readSecret,
@@ -41,10 +42,13 @@ function expectNoValues(text: string): void {
   for (const v of values) if (v.length >= 16) expect(text.includes(v), 'a secret value leaked into output').toBe(false);
 }
 
-/** One pass of the component over both remotes: plan each, apply like the pass does. */
+/** One pass of the component over both remotes: the sources observed once, each remote planned, applied like the pass does. */
 async function pass(config: unknown, opts: { adopt?: boolean; overrides?: Record<string, unknown> } = {}): Promise<{ plans: BoundPlan[]; writes: number[] }> {
   const component = secretsComponent(config, logger);
-  const plans = await Promise.all(remotes.map((r) => planOn(component, remoteTarget(r, opts.overrides), meshOf(cp, opts))));
+  const mesh = meshOf(cp, opts);
+  const targets = remotes.map((r) => remoteTarget(r, opts.overrides));
+  const observing = observeMeshOf(component, mesh, targets);
+  const plans = await Promise.all(targets.map((target) => planOn(component, target, mesh, observing)));
   for (const plan of plans) expectNoValues(shown(plan));
   const writes = await Promise.all(plans.map(applyLikeThePass));
   return { plans, writes };

@@ -8,6 +8,7 @@ import type { ClusterTarget, ComponentPlan, MeshInputs } from '../plugin/types.j
 import type { StateStore } from '../state/store.js';
 import { hasRealChanges, observeAndPlan, observeAndPlanRemoval, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch, CarriedPlan, ComponentRun } from './components.js';
+import type { MeshObservations } from './mesh-observe.js';
 import type { ComponentReport } from './types.js';
 
 /** What running one cluster's backend needs: the pass's plugins, its target and inputs, and the state directory. */
@@ -20,6 +21,8 @@ export interface BackendRun {
   state?: StateStore | undefined;
   /** The chosen backend's plan, already started (used only when no switch is needed). */
   early?: Promise<CarriedPlan>;
+  /** The pass's mesh-wide observations (undefined: a backend with observeMesh reads for this cluster alone). */
+  observations?: MeshObservations;
 }
 
 /** True when a plan writes something (a conflict or an orphan is only reported). Pure. */
@@ -47,7 +50,11 @@ async function rememberBackend(run: BackendRun, backend: string | undefined): Pr
 function installStep(run: BackendRun, chosen: LoadedPlugin, early: Promise<CarriedPlan> | undefined): ComponentRun['step'] {
   return async (target, mesh) => {
     const unmet = early ? undefined : unmetNeedPlan(chosen, target, mesh);
-    const carried = early ? await early : unmet ? { plan: unmet } : await observeAndPlan(chosen.instance, target, mesh, run.apply.signal);
+    const carried = early
+      ? await early
+      : unmet
+        ? { plan: unmet }
+        : await observeAndPlan(chosen.instance, target, mesh, { signal: run.apply.signal, observing: run.observations?.of(chosen) });
     if (carried.plan.error === undefined || writesSomething(carried.plan)) await rememberBackend(run, chosen.name);
     return carried;
   };

@@ -108,14 +108,41 @@ export function planHoldsAfter(reads: ReadScope | undefined, written: readonly P
   return writes.every((c) => !objects.has(scopedKey(c)) && !listed(c));
 }
 
-/** The reading phases of one component on one cluster: observe (I/O), then plan (pure) from what was observed. */
-export async function observeAndPlan<O, W, R>(
-  instance: ComponentInstance<O, W, R>,
+/**
+ * The mesh-wide observation a component's observe is given: the pass's (`observing`, started once for
+ * every remote: pass/mesh-observe.ts), else, for a caller without one (a test driving one cluster),
+ * the instance's observeMesh of the control plane and this cluster alone; undefined without observeMesh.
+ */
+function meshObservationFor<O, W, R, M>(
+  instance: ComponentInstance<O, W, R, M>,
   target: ClusterTarget,
   mesh: MeshInputs,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+): Promise<M | undefined> {
+  const meshTarget = { controlPlane: mesh.controlPlane, remotes: [{ name: target.name, overrides: target.overrides }] };
+  return instance.observeMesh ? instance.observeMesh(meshTarget, signal) : Promise.resolve(undefined);
+}
+
+/** How a component is observed: the pass's signal, and its plugin's mesh-wide observation for the pass. */
+export interface ObserveOptions<M = unknown> {
+  signal?: AbortSignal | undefined;
+  /** The pass's mesh-wide observation (MeshObservations.of); undefined: read for this cluster alone, when the plugin has observeMesh. */
+  observing?: Promise<M> | undefined;
+}
+
+/**
+ * The reading phases of one component on one cluster: observe (I/O), given the plugin's mesh-wide
+ * observation (`observing`: its failure is this component's, with its code), then plan (pure) from
+ * what was observed.
+ */
+export async function observeAndPlan<O, W, R, M>(
+  instance: ComponentInstance<O, W, R, M>,
+  target: ClusterTarget,
+  mesh: MeshInputs,
+  { signal, observing }: ObserveOptions<M> = {},
 ): Promise<CarriedPlan<W>> {
-  const observed = await instance.observe(target, mesh, signal);
+  const meshObserved = (await (observing ?? meshObservationFor(instance, target, mesh, signal))) as M;
+  const observed = await instance.observe(target, { ...mesh, observed: meshObserved }, signal);
   const carried: CarriedPlan<W> = { plan: instance.plan(desiredInputsOf(target, mesh), observed), carrier: instance };
   const reads = instance.reads?.(observed);
   if (reads !== undefined) carried.reads = reads;

@@ -20,5 +20,6 @@ export { decideRemovals, type RemovalDecision } from './removals.js';
 export { reportedErrors, type ReportedError } from './report-errors.js';
 export { loadPlugins, pluginSection } from './load-plugins.js';
 export { desiredInputsOf, observeAndPlan, observeAndPlanRemoval, planHoldsAfter, writesOf } from './components.js';
-export type { CarriedPlan, PlanCarrier } from './components.js';
+export type { CarriedPlan, ObserveOptions, PlanCarrier } from './components.js';
+export { MeshObservations, meshTargetOf } from './mesh-observe.js';
 export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';

@@ -3,6 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, ComponentInstance, ComponentPlan, MeshInputs } from '../plugin/types.js';
 import type { ClusterFacts } from '../prereq/facts.js';
+import { MeshObservations } from './mesh-observe.js';
 import { reconcileMember, type MemberContext, type ProbedCluster } from './remotes.js';
 import type { PassConfig } from './types.js';
 
@@ -40,7 +41,13 @@ function component(name: string, kind: 'backend' | 'addon', log: string[], write
   return { name, kind, order: kind === 'addon' ? 'before-backend' : 'after-backend', needs: [], watches: [], instance: instance };
 }
 
-const context = (plugins: LoadedPlugin[], apply: boolean): MemberContext => ({ plugins, config, mesh, apply: { enabled: apply } });
+const context = (plugins: LoadedPlugin[], apply: boolean): MemberContext => ({
+  plugins,
+  config,
+  mesh,
+  apply: { enabled: apply },
+  observations: new MeshObservations(plugins, { controlPlane, remotes: [{ name: 'remote-1', overrides: {} }] }),
+});
 
 describe('reconcileMember: plans overlap, writes keep the components’ order', () => {
   it("with nothing to write before it, the backend's plan runs beside the addon's, once", async () => {

@@ -12,6 +12,7 @@ import type { StateStore } from '../state/store.js';
 import { componentConverged, componentsFor, observeAndPlan, observeAndPlanRemoval, planHoldsAfter, runComponent, unmetNeedPlan } from './components.js';
 import type { ApplySwitch, CarriedPlan } from './components.js';
 import { runBackend } from './backend-switch.js';
+import type { MeshObservations } from './mesh-observe.js';
 import type { ClusterReport, ComponentReport, PassConfig } from './types.js';
 
 /** A cluster connection with what its API server said about itself (undefined facts: unreachable). */
@@ -76,6 +77,8 @@ export interface MemberContext {
   apply: ApplySwitch;
   /** The state directory: each target gets its journals from it (undefined: label-only ownership). */
   state?: StateStore | undefined;
+  /** Each plugin's mesh-wide observation of this pass, read once for every member (pass/mesh-observe.ts). */
+  observations: MeshObservations;
 }
 
 /** The backend chosen for a cluster, most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default. */
@@ -93,12 +96,12 @@ function targetOf(probe: ProbedCluster, ctx: MemberContext, backend: string): { 
   return { target, components: componentsFor(ctx.plugins, backend) };
 }
 
-/** A component's plan step: core's skipped plan when its needs are unmet, else the plugin's own observe and plan. */
-function planStep(plugin: LoadedPlugin, signal: AbortSignal | undefined): (t: ClusterTarget, m: MeshInputs) => Promise<CarriedPlan> {
+/** A component's plan step: core's skipped plan when its needs are unmet, else the plugin's own observe (given the pass's mesh-wide observation) and plan. */
+function planStep(plugin: LoadedPlugin, ctx: MemberContext): (t: ClusterTarget, m: MeshInputs) => Promise<CarriedPlan> {
   return (t, m) =>
     Promise.resolve().then(() => {
       const unmet = unmetNeedPlan(plugin, t, m);
-      return unmet ? { plan: unmet } : observeAndPlan(plugin.instance, t, m, signal);
+      return unmet ? { plan: unmet } : observeAndPlan(plugin.instance, t, m, { signal: ctx.apply.signal, observing: ctx.observations.of(plugin) });
     });
 }
 
@@ -132,8 +135,8 @@ function appliedChanges(reports: readonly ComponentReport[]): PlannedChange[] {
 export async function reconcileMember(probe: ProbedCluster, ctx: MemberContext): Promise<ClusterReport> {
   const report = baseReport(probe);
   const { target, components } = targetOf(probe, ctx, backendOf(probe, ctx.config));
-  const run = { plugins: ctx.plugins, target, mesh: ctx.mesh, apply: ctx.apply, state: ctx.state };
-  const steps = components.map((plugin) => planStep(plugin, ctx.apply.signal));
+  const run = { plugins: ctx.plugins, target, mesh: ctx.mesh, apply: ctx.apply, state: ctx.state, observations: ctx.observations };
+  const steps = components.map((plugin) => planStep(plugin, ctx));
   const early = steps.map((step) => step(target, ctx.mesh));
   for (const plan of early) void plan.catch(() => undefined); // a plan made again is not awaited: its failure is not the pass's
   const written: PlannedChange[] = [];

@@ -5,7 +5,7 @@ import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { desiredMeshOf, validateDirectoryOnce } from '../descriptor/shared-validation.js';
 import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
 import type { DirectoryValidation } from '../descriptor/types.js';
-import type { MeshInputs } from '../plugin/types.js';
+import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import pLimit from 'p-limit';
@@ -23,6 +23,7 @@ import { publishedClusters, registryStep } from './publish.js';
 import { credentialsStep } from './credentials-step.js';
 import type { CredentialsOutcome } from './credentials-step.js';
 import { baseReport, probeCluster, removeMember } from './remotes.js';
+import { MeshObservations, meshTargetOf } from './mesh-observe.js';
 import type { ProbedCluster } from './remotes.js';
 import type { ClusterReport, ComponentReport, PassOptions, PassReport } from './types.js';
 
@@ -203,6 +204,8 @@ interface MeshSurvey {
   probes: ProbedCluster[];
   joined: Set<string>;
   prereq: PrerequisiteReport;
+  /** The plugins' mesh-wide observations, started with the probes when the pass acts on remotes. */
+  observations: MeshObservations;
 }
 
 /** What the members phase did: the leaving plan it acted on, the members reconciled, the removals. */
@@ -245,6 +248,7 @@ async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   const observed = report.part === 'registry' ? mesh.remotes : mesh.remotes.filter((r) => run.inScope(r.name));
   const probing = mapLimit(observed, run.limit, run.probe);
   probing.catch(() => undefined); // a failure surfaces at the await below, not as an unhandled rejection meanwhile
+  const observations = startMeshObservations(run, observed.length > 0);
   const discovered = await discover(opts, cp.client, report, opts.controlPlanePods);
   const endpoints = discovered && { pilot: discovered.pilot.ip, policy: discovered.policy.ip, statsd: discovered.statsd.ip };
   if (discovered) report.discovered = discovered;
@@ -253,7 +257,25 @@ async function surveyMesh(run: PassRun): Promise<MeshSurvey> {
   const joined = new Set(remembered?.remotes.map((r) => r.name) ?? []);
   const prereq = await judgePrerequisites(opts, cp, probes, { joined, pilotFlags });
   report.clusters[0]?.warnings.push(...(prereq.findings[cp.name] ?? []).map((f) => f.message));
-  return { endpoints, probes, joined, prereq };
+  return { endpoints, probes, joined, prereq, observations };
+}
+
+/**
+ * The plugins' mesh-wide observations of this pass (pass/mesh-observe.ts). When the pass acts on
+ * remotes they start now, beside the probes and discovery: the control plane's shared reads (the
+ * secrets addon's sources) are then done, once for every remote, before the remotes' observes ask.
+ */
+function startMeshObservations(run: PassRun, actsOnRemotes: boolean): MeshObservations {
+  const { opts, view } = run;
+  const target = meshTargetOf(controlPlaneTarget(view.cp), view.mesh.remotes, opts.config.clusters);
+  const observations = new MeshObservations(opts.plugins, target, { since: opts.startedAt, signal: opts.signal });
+  if (run.report.part !== 'registry' && actsOnRemotes) observations.start();
+  return observations;
+}
+
+/** The control plane as a component target (no per-cluster settings). */
+function controlPlaneTarget(cp: ProbedCluster): ClusterTarget {
+  return { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} };
 }
 
 /** Plans who leaves (remembered first), reconciles the members and removes the leaving clusters. */
@@ -271,12 +293,13 @@ async function reconcileMembers(run: PassRun, survey: MeshSurvey): Promise<Membe
   });
   if (leaving.budget.reason !== undefined) report.held = { clusters: leaving.budget.held, reason: leaving.budget.reason };
   const inputs: MeshInputs = {
-    controlPlane: { name: cp.name, role: 'control-plane', client: cp.client, overrides: {} },
+    controlPlane: controlPlaneTarget(cp),
     endpoints,
     adopt: opts.config.adopt,
     prune: opts.config.prune,
   };
-  const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply: { enabled: opts.mode === 'apply', signal: opts.signal }, state: opts.state };
+  const apply = { enabled: opts.mode === 'apply', signal: opts.signal };
+  const ctx = { plugins: opts.plugins, config: opts.config, mesh: inputs, apply, state: opts.state, observations: survey.observations };
   const members = await mapLimit(probes, limit, (p) => member(ctx, p, prereq));
   const serverOf = (c: ValidCluster): string => connectTo(opts, c).server;
   const removals = await leaveMesh({ plan: leaving, remembered, inScope, serverOf, probe, remove: (p) => removeMember(p, ctx), limit, opts });

@@ -86,6 +86,24 @@ export interface MeshInputs {
   prune: boolean;
 }
 
+/**
+ * The mesh a plugin's mesh-wide observe (`ComponentInstance.observeMesh`) reads: the control plane,
+ * with its connection, and every remote of the desired mesh by name with its per-cluster settings
+ * (config `clusters: { NAME: {...} }`), without a connection: a mesh-wide observe reads the control
+ * plane only. The remotes are the whole desired mesh's, not only those the pass acts on, so the
+ * daemon's keys of one round hand the same input and may share one read (pass/mesh-observe.ts).
+ */
+export interface MeshTarget {
+  controlPlane: ClusterTarget;
+  remotes: readonly Pick<ClusterTarget, 'name' | 'overrides'>[];
+}
+
+/**
+ * What a component's observe gets of the pass: the mesh-wide inputs and `observed`, what its
+ * plugin's `observeMesh` read for this pass (undefined for a plugin without one).
+ */
+export type ComponentMesh<MeshObserved = unknown> = MeshInputs & { observed: MeshObserved };
+
 /** One change a plan would make, for display (`meshd plan`) and status. Never carries secret values. */
 export interface PlannedChange {
   op: 'create' | 'update' | 'recreate' | 'delete' | 'install' | 'upgrade' | 'uninstall' | 'conflict' | 'orphan' | 'rename';
@@ -169,11 +187,21 @@ export interface ComponentPlan<Work = unknown> {
  * - `apply` carries a plan out and returns its write requests (or an AppliedPlan saying which steps
  *   it took); it decides nothing else. A failure throws (a MeshdError with its code); the queue retries.
  * Removal (a cluster that left the mesh) has its own observe and plan; the same `apply` carries it out.
+ * What every remote's observe would read alike on the control plane (the secrets addon's sources)
+ * is read once per pass by the optional `observeMesh`, whose answer each `observe` gets as `mesh.observed`.
  * Core owns the retries and the order; the instance owns only its caches (renders, discovery).
  */
-export interface ComponentInstance<Observed = unknown, Work = unknown, ObservedForRemoval = Observed> {
-  /** Reads what planning the component's desired state on this cluster needs. I/O only. */
-  observe(target: ClusterTarget, mesh: MeshInputs, signal?: AbortSignal): Promise<Observed>;
+export interface ComponentInstance<Observed = unknown, Work = unknown, ObservedForRemoval = Observed, MeshObserved = unknown> {
+  /**
+   * Optional: the mesh-wide observe. Reads, on the control plane, what every remote's observe needs
+   * alike, once per pass before the remotes' observes (core runs it: pass/mesh-observe.ts); returns
+   * plain data, decides nothing, writes nothing. A failure (a MeshdError with its code) fails this
+   * plugin's component on every remote of the pass with that code: nothing is observed as empty,
+   * nothing is written. Never asked for a removal (observeRemoval reads the leaving cluster only).
+   */
+  observeMesh?(mesh: MeshTarget, signal?: AbortSignal): Promise<MeshObserved>;
+  /** Reads what planning the component's desired state on this cluster needs, given what observeMesh read (`mesh.observed`). I/O only. */
+  observe(target: ClusterTarget, mesh: ComponentMesh<MeshObserved>, signal?: AbortSignal): Promise<Observed>;
   /** Pure: the plan that brings the cluster from `observed` to what `desired` calls for. */
   plan(desired: DesiredInputs, observed: Observed): ComponentPlan<Work>;
   /** Reads what removing everything the component made on a cluster that left the mesh needs. I/O only. */
