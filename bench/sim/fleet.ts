@@ -14,6 +14,9 @@ import { createRootCa, issueCert } from '@meshd/testenv';
 import { handleRequest, sendJson } from './handler.js';
 import { seedCluster, simNetwork, SimControlPlane } from './seed.js';
 import { ClusterStore, type RequestCounts } from './store.js';
+import { FleetTraces, tracedRequest } from './conn-trace.js';
+import type { ConnectionTrace } from './conn-trace.js';
+import type { TLSSocket } from 'node:tls';
 
 /** One simulated cluster. */
 export interface SimCluster {
@@ -94,13 +97,16 @@ interface ClusterServerOptions {
   token: string;
   store: ClusterStore;
   sockets: Set<Socket>;
+  /** Set with MESHD_SIM_CONN_TRACE: why each HTTP/1.1 connection was opened (conn-trace.ts). */
+  trace: ConnectionTrace | undefined;
 }
 
-function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Http2SecureServer {
+function clusterServer({ tls, token, store, sockets, trace }: ClusterServerOptions): Http2SecureServer {
   // The handler uses what HTTP/1.1's and HTTP/2's compatibility request and response share.
   const server = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs them (HTTP/2's types lack a few HTTP/1.1 members the handler never uses)
     const [request, response] = [req as unknown as IncomingMessage, res as unknown as ServerResponse];
+    if (trace && req.httpVersionMajor === 1) tracedRequest(request.socket, response);
     if (request.headers.authorization !== `Bearer ${token}`)
       return sendJson(response, 401, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 });
     void handleRequest(request, response, store);
@@ -112,6 +118,7 @@ function clusterServer({ tls, token, store, sockets }: ClusterServerOptions): Ht
     sockets.add(socket);
     store.counts.connections++;
     if ((socket as Socket & { alpnProtocol?: string | false }).alpnProtocol === 'h2') store.counts.h2Connections++;
+    else trace?.opened(socket as TLSSocket);
     socket.once('close', () => sockets.delete(socket));
   });
   return server;
@@ -124,12 +131,13 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
   const sockets = new Set<Socket>();
   const clusters: SimCluster[] = [];
   let controlPlane: SimControlPlane | undefined;
+  const traces = new FleetTraces(process.env.MESHD_SIM_CONN_TRACE);
   for (let index = 0; index < options.count; index++) {
     const seeded = seededStore(index, options.appNamespaces);
     const store = seeded.store;
     controlPlane = seeded.controlPlane ?? controlPlane;
     const token = randomBytes(16).toString('hex');
-    const server = clusterServer({ tls, token, store, sockets });
+    const server = clusterServer({ tls, token, store, sockets, trace: traces.next() });
     servers.push(server);
     const url = `https://127.0.0.1:${await listen(server)}`;
     const name = simClusterName(index);
@@ -137,6 +145,7 @@ export async function startSimFleet(options: SimFleetOptions): Promise<SimFleet>
   }
   if (!controlPlane) throw new Error('a fleet needs at least one cluster');
   const stop = async (): Promise<void> => {
+    traces.write();
     for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   };

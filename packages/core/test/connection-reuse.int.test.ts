@@ -155,3 +155,41 @@ it("a read of /version rides the watches' HTTP/2 connection (no new connection),
   await expect(client.watches.read!('/api/v1/namespaces/no-such-namespace', signal)).rejects.toMatchObject({ statusCode: 404 });
   handle.abort();
 }, 30_000);
+
+/** What a failed call threw, as a user reads it: its class, HTTP status and message. */
+async function failureOf(call: () => Promise<unknown>): Promise<{ kind: string; status: unknown; message: string }> {
+  try {
+    await call();
+  } catch (err) {
+    const e = err as Error & { code?: unknown };
+    return { kind: e.constructor.name, status: e.code, message: e.message };
+  }
+  throw new Error('the call did not fail');
+}
+
+it("with requestsOnWatchConnection a client's reads and writes ride one HTTP/2 connection, and its errors read as an ordinary client's", async () => {
+  const port = Number(new URL(env.clusters[0]!.server).port);
+  await new Promise((resolve) => setTimeout(resolve, 6000)); // earlier tests' idle sockets close after 5 s
+  const before = await connectionsTo(port);
+  const shared = connectCluster({ name: 'c', kubeconfigText, requestsOnWatchConnection: true });
+  const ordinary = connectCluster({ name: 'c', kubeconfigText });
+  const opened = await connectionsOpenedBy(async () => {
+    await shared.core.createNamespace({ body: { metadata: { name: 'streamed' } } });
+    await Promise.all(Array.from({ length: 20 }, () => shared.core.readNamespace({ name: 'streamed' })));
+    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'streamed' }, data: { a: '1' } };
+    await shared.objects.patch(body, { fieldManager: 'meshd', force: true, contentType: 'application/apply-patch+yaml' });
+    expect((await shared.core.readNamespacedConfigMap({ name: 'applied', namespace: 'streamed' })).data).toEqual({ a: '1' });
+  });
+  expect(opened).toBe(0); // no HTTP/1.1 connection
+  expect(await connectionsTo(port)).toBe(before + 1);
+  const calls: (readonly [string, (c: typeof shared) => Promise<unknown>])[] = [
+    ['404', (c) => c.core.readNamespace({ name: 'no-such-namespace' })],
+    ['409', (c) => c.core.createNamespace({ body: { metadata: { name: 'streamed' } } })],
+    ['422', (c) => c.core.createNamespace({ body: { metadata: { name: 'Not_A_Name' } } })],
+  ];
+  for (const [, call] of calls) {
+    const [viaStream, viaAgent] = [await failureOf(() => call(shared)), await failureOf(() => call(ordinary))];
+    expect(viaStream).toEqual(viaAgent);
+  }
+  expect((await failureOf(() => calls[0]![1](shared))).status).toBe(404);
+}, 30_000);

@@ -48,6 +48,14 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Aborts every request in flight (daemon shutdown). */
   signal?: AbortSignal;
+  /**
+   * Send requests on the HTTP/2 connection the cluster's watches hold (opening it when none is),
+   * where the server speaks HTTP/2: a daemon then holds one TLS connection per cluster for its
+   * watches and its passes. Off for one-shot commands, which never watch. Not yet on in the daemon:
+   * at 100 simulated clusters it took each remote from ~6 TLS connections to 1, but a 500-cluster
+   * run at load 55–70 timed out the control plane's requests (bench/RESULTS.md, h46).
+   */
+  requestsOnWatchConnection?: boolean;
 }
 
 /** Reads a kubeconfig from text; a kubeconfig without a usable current context is MESHD_ERR_INVALID_KUBECONFIG. */
@@ -63,8 +71,10 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   const kc = loadKubeConfig(opts.name, opts.kubeconfigText);
   const server = kc.cluster.server;
   const auth = authFor(kc);
-  const http = new KubeHttp({ server, auth, timeoutMs: opts.timeoutMs ?? 10_000, signal: opts.signal });
   let transport: WatchTransport | undefined;
+  const watches = (): WatchTransport => (transport ??= watchTransportFor(kc, auth));
+  const streams = opts.requestsOnWatchConnection === true ? () => watches().send : undefined;
+  const http = new KubeHttp({ server, auth, timeoutMs: opts.timeoutMs ?? 10_000, signal: opts.signal, streams });
   return {
     name: opts.name,
     server: displayServer(server),
@@ -75,8 +85,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
     objects: new ObjectApi(http, kc.namespace ?? 'default'),
     // Made on first use: a one-shot command never watches.
     get watches(): WatchTransport {
-      transport ??= watchTransportFor(kc, auth);
-      return transport;
+      return watches();
     },
   };
 }

@@ -7,6 +7,7 @@ import { deadline } from '../util/deadline.js';
 import type { RequestAuth } from './connection.js';
 import { KubeApiError, spokenDuration } from './failure.js';
 import { MAX_REQUESTS_PER_CLUSTER, SilenceBreaker } from './request-limit.js';
+import type { StreamSender } from './http2-request.js';
 
 /** One request to the Kubernetes API: a path under the server URL, its query, and a JSON (or YAML/patch) body. */
 export interface KubeRequest {
@@ -82,6 +83,17 @@ function parseAnswer<T>(answer: Answer, what: string): T {
   }
 }
 
+/** A request's body and headers: the credentials' headers, JSON accepted, and the body's type and length. */
+function requestContent(
+  req: KubeRequest,
+  credentials: Record<string, string | string[]>,
+): { payload: Buffer | undefined; headers: Record<string, string | string[]> } {
+  const payload = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
+  const headers: Record<string, string | string[]> = { accept: 'application/json', ...credentials };
+  if (payload) Object.assign(headers, { 'content-type': req.contentType ?? 'application/json', 'content-length': String(payload.length) });
+  return { payload, headers };
+}
+
 /** A network error of a proxied connection, naming the proxy ("… (through the proxy http://127.0.0.1:3128)"). */
 function throughProxy(err: Error, proxy: string): Error {
   return new Error(`${err.message} (through the proxy ${proxy})`, { cause: err });
@@ -128,6 +140,11 @@ export interface KubeHttpOptions {
   signal?: AbortSignal | undefined;
   /** The largest answer read; default MAX_RESPONSE_BYTES. */
   maxResponseBytes?: number | undefined;
+  /**
+   * Sends requests on the cluster's HTTP/2 connection its watches hold, where it can (the daemon):
+   * made on the first request, so a client that never watches never loads node:http2.
+   */
+  streams?: (() => StreamSender | undefined) | undefined;
 }
 
 /**
@@ -191,17 +208,26 @@ export class KubeHttp {
     }
   }
 
+  /**
+   * Sends one request: as a stream on the cluster's HTTP/2 connection when the client shares it and
+   * it can carry the request, else over the keep-alive agent. Either way the answer is judged the
+   * same (parseAnswer) and errors are classified the same (admitted).
+   */
   private async send(req: KubeRequest, signal: AbortSignal): Promise<Answer> {
     const setup = await this.o.auth.setup('requests');
     signal.throwIfAborted();
-    const payload = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body));
-    const headers: Record<string, string | string[]> = { accept: 'application/json', ...setup.headers };
-    if (payload) Object.assign(headers, { 'content-type': req.contentType ?? 'application/json', 'content-length': String(payload.length) });
+    const { payload, headers } = requestContent(req, setup.headers);
+    const url = urlOf(this.o.server, req);
+    const maxBytes = this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const streams = this.secure && setup.proxy === undefined ? this.o.streams?.() : undefined;
+    const streamed = await streams?.({ method: req.method, path: url.pathname + url.search, headers, body: payload }, signal, maxBytes);
+    if (streamed !== undefined) return streamed;
+    signal.throwIfAborted();
     const send = this.secure ? httpsRequest : httpRequest;
     const what = describeRequest(req);
     return await new Promise<Answer>((resolve, reject) => {
-      const r = send(urlOf(this.o.server, req), { method: req.method, headers, agent: setup.agent, signal }, (res) => {
-        readAnswer(res, what, this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES).then(resolve, reject);
+      const r = send(url, { method: req.method, headers, agent: setup.agent, signal }, (res) => {
+        readAnswer(res, what, maxBytes).then(resolve, reject);
       });
       r.on('error', (err) => reject(setup.proxy === undefined ? err : throughProxy(err, setup.proxy)));
       r.end(payload);

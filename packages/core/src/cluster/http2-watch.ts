@@ -5,6 +5,8 @@ import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
+import { readStreamAnswer, streamHeaders } from './http2-request.js';
+import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
 
 /**
  * node:http2, loaded when the first watch opens a connection rather than with this module: the
@@ -46,6 +48,8 @@ export interface WatchTransport {
    * request); rejects when the server answers an error status or the stream fails or `signal` aborts.
    */
   read?(path: string, signal: AbortSignal, options?: ReadOptions): Promise<unknown>;
+  /** Sends an ordinary request on the watches' connection (http2-request.ts StreamSender); absent where there is none. */
+  send?: StreamSender;
 }
 
 /** Options of WatchTransport.read. */
@@ -68,8 +72,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const WINDOW_BYTES = 4 * 1024 * 1024;
 /** The largest answer read() takes by default: what it is for (a version, a status) is a few hundred bytes. */
 const MAX_READ_BYTES = 1024 * 1024;
-/** Headers HTTP/2 forbids (connection-specific) or sets itself. */
-const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+/** How long a connection whose request ran out of time has to answer a PING before it is taken for dead and closed. */
+const PING_TIMEOUT_MS = 5_000;
 
 /**
  * client-node's own Watch: one HTTP/1.1 connection per watch request, for servers that do not
@@ -177,7 +181,7 @@ export class Http2WatchTransport implements WatchTransport {
     const { shared, session, headers } = found;
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(requestHeaders(path, headers), { endStream: true, signal });
+      stream = session.request(streamHeaders('GET', path, headers), { endStream: true, signal });
     } catch {
       return undefined; // the session is closing: an ordinary request does it
     }
@@ -188,6 +192,48 @@ export class Http2WatchTransport implements WatchTransport {
       this.streamEnded(shared);
       if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
     }
+  }
+
+  /**
+   * Sends an ordinary request as one more stream on the watches' connection (opened when none is:
+   * the cluster's watches need it too), so a daemon's passes make no TLS connections of their own.
+   * Undefined when the connection cannot carry it (see StreamSender): the caller sends it the
+   * ordinary way. A request that runs out of time has its connection PINGed; one that does not
+   * answer in PING_TIMEOUT_MS is closed (dropped silently), so the next request opens a new one.
+   */
+  readonly send = async (req: StreamRequest, signal: AbortSignal, maxBytes: number): Promise<StreamAnswer | undefined> => {
+    const found = await this.openSession().catch(() => undefined);
+    if (found === undefined || signal.aborted) return undefined;
+    const { shared, session } = found;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(streamHeaders(req.method, req.path, req.headers), { endStream: req.body === undefined, signal });
+    } catch {
+      return undefined; // the session is closing: an ordinary request does it
+    }
+    this.streamStarted(shared);
+    if (req.body !== undefined) stream.end(req.body);
+    try {
+      return await readStreamAnswer(stream, `${req.method} ${req.path.split('?')[0] ?? ''}`, maxBytes);
+    } catch (err) {
+      if (signal.aborted) this.checkAlive(shared);
+      throw err;
+    } finally {
+      this.streamEnded(shared);
+      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
+    }
+  };
+
+  /** PINGs a session whose request ran out of time; closes it unless the answer comes within PING_TIMEOUT_MS. */
+  private checkAlive(shared: SharedSession): void {
+    const session = shared.live;
+    if (session === undefined || shared.closed) return;
+    const dead = setTimeout(() => this.close(shared), PING_TIMEOUT_MS);
+    dead.unref();
+    const sent = session.ping((err) => {
+      if (err === null) clearTimeout(dead);
+    });
+    if (!sent) clearTimeout(dead);
   }
 
   /** The open session and the request headers, when a session with the current TLS identity is open. */
@@ -288,7 +334,7 @@ export class Http2WatchTransport implements WatchTransport {
   ): WatchHandle {
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(requestHeaders(target.path, target.headers), { endStream: true });
+      stream = session.request(streamHeaders('GET', target.path, target.headers), { endStream: true });
     } catch (err) {
       this.close(shared);
       callbacks.done(err);
@@ -330,13 +376,6 @@ export class Http2WatchTransport implements WatchTransport {
     shared.idle = setTimeout(() => this.close(shared), IDLE_SESSION_MS);
     shared.idle.unref();
   }
-}
-
-/** The HTTP/2 headers of a GET of `path` with the credentials' headers (less those HTTP/2 forbids). */
-function requestHeaders(path: string, credentials: Record<string, string | string[]>): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = { ':method': 'GET', ':path': path, accept: 'application/json' };
-  for (const [name, value] of Object.entries(credentials)) if (!DROPPED_HEADERS.has(name)) headers[name] = value;
-  return headers;
 }
 
 /** Reads one answer whole (at most `maxBytes`): its JSON when the status is 200, else an error naming the status. */

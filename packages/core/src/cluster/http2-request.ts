@@ -1,0 +1,63 @@
+import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import { MeshdError } from '../errors.js';
+
+/** Headers HTTP/2 forbids (connection-specific) or sets itself. */
+const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/**
+ * One ordinary request (not a watch) to send as a stream on a cluster's HTTP/2 connection: the
+ * method, the path with its query, the credential and content headers, and the body.
+ */
+export interface StreamRequest {
+  method: string;
+  /** Path and query: `/api/v1/namespaces?limit=5`. */
+  path: string;
+  headers: Record<string, string | string[]>;
+  body?: Buffer | undefined;
+}
+
+/** An answer read whole: its status and body, for the request layer to judge (http.ts) as it judges an HTTP/1.1 one. */
+export interface StreamAnswer {
+  status: number;
+  body: Buffer;
+}
+
+/**
+ * Sends requests as streams on the HTTP/2 connection a cluster's watches hold (http2-watch.ts).
+ * Resolves undefined when no such connection can carry the request (the server speaks HTTP/1.1
+ * only, the kubeconfig is plain HTTP or proxied, or the connection cannot be made): the caller then
+ * sends an ordinary request, which reports any failure to connect as it always did.
+ */
+export type StreamSender = (req: StreamRequest, signal: AbortSignal, maxBytes: number) => Promise<StreamAnswer | undefined>;
+
+/** The HTTP/2 headers of a request to `path` with `headers` (less those HTTP/2 forbids). */
+export function streamHeaders(method: string, path: string, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const all: Record<string, string | string[]> = { ':method': method, ':path': path, accept: 'application/json' };
+  for (const [name, value] of Object.entries(headers)) if (!DROPPED_HEADERS.has(name.toLowerCase())) all[name.toLowerCase()] = value;
+  return all;
+}
+
+/**
+ * Reads a stream's answer to its end, at most `maxBytes`, whatever its status (the caller judges
+ * it). A stream that ends early (reset, its connection closed) is an error, never a short answer;
+ * so is a larger answer (its stream is reset).
+ */
+export function readStreamAnswer(stream: ClientHttp2Stream, what: string, maxBytes: number): Promise<StreamAnswer> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    stream.on('response', (headers: IncomingHttpHeaders) => (status = Number(headers[':status'])));
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else stream.destroy(new MeshdError('MESHD_ERR_API', `${what}: the answer is larger than ${maxBytes} bytes; not read`));
+    });
+    stream.on('end', () => {
+      if (status > 0) resolve({ status, body: Buffer.concat(chunks) });
+      else reject(new Error(`${what}: the connection closed before the end of the answer`));
+    });
+    stream.on('error', reject);
+    stream.on('close', () => reject(new Error(`${what}: the connection closed before the end of the answer`)));
+  });
+}
