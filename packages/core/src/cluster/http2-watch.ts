@@ -7,6 +7,7 @@ import type { ConnectionSetup, RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { readStreamAnswer, streamHeaders } from './http2-request.js';
 import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
+import { keepSessionAlive } from './session-liveness.js';
 
 /**
  * node:http2, loaded when the first watch opens a connection rather than with this module: the
@@ -50,6 +51,13 @@ export interface WatchTransport {
   read?(path: string, signal: AbortSignal, options?: ReadOptions): Promise<unknown>;
   /** Sends an ordinary request on the watches' connection (http2-request.ts StreamSender); absent where there is none. */
   send?: StreamSender;
+  /**
+   * The watches' connection open right now, as a token that stays the same object while that one
+   * connection stays open (PINGs prove it alive: session-liveness.ts), or undefined when none is.
+   * The same token at two moments means the server never went away in between (its restart closes
+   * the connection): the version probe skips a read then.
+   */
+  openConnection?(): object | undefined;
 }
 
 /** Options of WatchTransport.read. */
@@ -130,7 +138,8 @@ interface OpenSession {
  * one that answers HTTP/1.1 gets client-node's Watch from then on (as do proxied and plain-HTTP
  * kubeconfigs). Headers (token, exec credential) are taken from the kubeconfig for every request;
  * a new TLS identity gets a new connection. The connection closes when no watch has used it for
- * IDLE_SESSION_MS, and at once when a caller finds it dead (connectionDead). Owns its connection.
+ * IDLE_SESSION_MS, at once when a caller finds it dead (connectionDead), and when it goes silent
+ * and a PING gets no answer (session-liveness.ts, as client-go's transport does). Owns its connection.
  */
 export class Http2WatchTransport implements WatchTransport {
   private session: SharedSession | undefined;
@@ -304,12 +313,19 @@ export class Http2WatchTransport implements WatchTransport {
     return shared;
   }
 
+  openConnection(): object | undefined {
+    const shared = this.session;
+    return shared?.live !== undefined && !shared.closed ? shared : undefined;
+  }
+
   private startSession(shared: SharedSession, url: URL): ClientHttp2Session {
     const session = http2().connect(url.origin, { createConnection: () => shared.socket, settings: { initialWindowSize: WINDOW_BYTES } });
     session.on('error', () => this.close(shared));
     session.on('goaway', () => this.close(shared));
     session.on('close', () => this.close(shared));
     session.on('connect', () => session.setLocalWindowSize(WINDOW_BYTES));
+    // A connection that goes silent is closed (its watches fail and relist) within 45 s, however long their requests last.
+    keepSessionAlive(session, { dead: () => this.close(shared) });
     return session;
   }
 

@@ -1,6 +1,7 @@
 /** `@meshd/core/cluster`: connections to clusters: the client, its pool, watches, how a cluster's failure is told, which APIs it serves. */
 export * from './client.js';
 export * from './http2-watch.js';
+export * from './session-liveness.js';
 export * from './pool.js';
 export * from './display.js';
 export * from './failure.js';

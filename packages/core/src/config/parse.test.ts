@@ -31,7 +31,7 @@ describe('meshd.yaml schema', () => {
         endpoints: {},
         registry: { mode: 'configmap', namespace: 'istio-system', restartPilot: false, secretUpdate: 'recreate' },
         resync: 600_000,
-        watchTimeout: 300_000,
+        watchTimeout: 1_800_000,
         prune: true,
         adopt: false,
         concurrency: 4,

@@ -119,10 +119,11 @@ function schemaFor(backends: readonly [string, ...string[]] | undefined) {
       .prefault({}),
     resync: duration.prefault('10m'),
     /**
-     * Server-side timeout of each daemon watch request. A request still open a quarter of it later
-     * (at most 30 s) is taken for a connection that died silently, and the watch relists.
+     * Server-side timeout of each daemon watch request (each end is a re-watch). A request still open
+     * a quarter of it later (at most 30 s) is taken for a connection that died silently, and the
+     * watch relists; on a cluster's shared HTTP/2 connection PINGs find that within 45 s anyway.
      */
-    watchTimeout: duration.prefault('5m'),
+    watchTimeout: duration.prefault('30m'),
     prune: z.boolean().default(true),
     adopt: z.boolean().default(false),
     concurrency: z.int().min(1).max(64).default(4),

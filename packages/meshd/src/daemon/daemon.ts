@@ -61,12 +61,18 @@ export interface DaemonOptions {
   clock?: Clock;
   /** How often each cluster's server version is read (default 5 minutes, ±20 %). */
   versionProbeMs?: number;
+  /** How often it is read at least while the cluster's watch connection stays open (default 1 hour). */
+  versionRecheckMs?: number;
   /** Reads a cluster's server version (default GET /version); tests inject one. */
   readVersion?: ServerVersionSource;
 }
 
-function versionOptions(o: DaemonOptions): { versionProbeMs?: number; readVersion?: ServerVersionSource } {
-  return { ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}), ...(o.readVersion ? { readVersion: o.readVersion } : {}) };
+function versionOptions(o: DaemonOptions): { versionProbeMs?: number; versionRecheckMs?: number; readVersion?: ServerVersionSource } {
+  return {
+    ...(o.versionProbeMs !== undefined ? { versionProbeMs: o.versionProbeMs } : {}),
+    ...(o.versionRecheckMs !== undefined ? { versionRecheckMs: o.versionRecheckMs } : {}),
+    ...(o.readVersion ? { readVersion: o.readVersion } : {}),
+  };
 }
 
 /**

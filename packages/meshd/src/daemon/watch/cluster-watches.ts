@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh, ValidCluster } from '@meshd/core/descriptor';
 import type { Logger } from '@meshd/core';
-import { watchResource, type ResourceWatch } from './informers.js';
+import { DEFAULT_WATCH_TIMEOUT_SECONDS, watchResource, type ResourceWatch } from './informers.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CONTROL_PLANE_POD_SELECTOR, type WatchSpec } from './watch-specs.js';
 import { manyListenerAbortController } from '../process/abort.js';
@@ -22,10 +22,12 @@ export interface ClusterWatchesOptions {
   /** Every key whose pass reads the control-plane endpoints: what a spec's 'endpoint-readers' enqueues. */
   endpointReaders: () => string[];
   logger: Logger;
-  /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default 300. */
+  /** Server-side timeout of each watch request in seconds (config `watchTimeout`); default DEFAULT_WATCH_TIMEOUT_SECONDS. */
   watchTimeoutSeconds?: () => number;
   /** How often each cluster's server version is read (default VERSION_PROBE_MS, ±20 %). */
   versionProbeMs?: number;
+  /** How often it is read at least on an unbroken watch connection (default VERSION_RECHECK_MS). */
+  versionRecheckMs?: number;
   /** Reads a cluster's server version (default GET /version); tests inject one. */
   readVersion?: ServerVersionSource;
   /**
@@ -169,6 +171,7 @@ export class ClusterWatches {
       client,
       read: this.o.readVersion ?? readServerVersion,
       intervalMs: this.o.versionProbeMs ?? VERSION_PROBE_MS,
+      ...(this.o.versionRecheckMs !== undefined ? { recheckMs: this.o.versionRecheckMs } : {}),
       onChange: () => this.o.enqueue(this.keysOf(cluster)),
       signal,
       logger: this.o.logger.child({ cluster: cluster.name, watch: 'version' }),
@@ -190,7 +193,7 @@ export class ClusterWatches {
       // A watch that breaks or comes back is news about the cluster itself: reconcile it now, so
       // /status (and the page) say unreachable within a second, and converged once it is back.
       onConnectivity: () => this.o.enqueue(this.keysOf(cluster)),
-      watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? 300,
+      watchTimeoutSeconds: this.o.watchTimeoutSeconds?.() ?? DEFAULT_WATCH_TIMEOUT_SECONDS,
       // Back after a failure: what happened meanwhile may not show as a difference (a pass that
       // failed half-way), so the cluster is reconciled whatever the relist found.
       onReestablished: () => this.o.enqueue(keys()),
