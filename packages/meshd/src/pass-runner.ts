@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
 import { readDirectorySnapshot } from '@meshd/core/descriptor';
 import type { DirectorySnapshot } from '@meshd/core/descriptor';
-import { StateStore } from '@meshd/core/state';
+import { cliFactsOf, StateStore } from '@meshd/core/state';
 import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
-import type { HelmProbe } from '@meshd/core/prereq';
+import type { ClusterFactsCache, HelmProbe } from '@meshd/core/prereq';
 import { detectHelmStored, helmStoreIn } from '@meshd/helm';
 import type { CliIo } from './io.js';
 import { addSnapshotCredentials, type Redactor } from './output/redact.js';
@@ -83,6 +83,21 @@ async function openStateAndDirectory(
   return { state: state.value, snapshot: snapshot.value };
 }
 
+/**
+ * Runs `pass` with each cluster's facts kept across runs (the state directory's facts file, under
+ * the daemon's freshness rule): `plan` only reads the file, `apply` writes it back after the pass.
+ */
+async function withKeptFacts(
+  state: StateStore,
+  inv: Pick<PassInvocation, 'mode' | 'logger'>,
+  pass: (keptFacts: ClusterFactsCache | undefined) => Promise<PassReport>,
+): Promise<PassReport> {
+  const facts = await cliFactsOf(state, inv.logger);
+  const report = await pass(facts?.cache);
+  if (inv.mode === 'apply') await facts?.file.save();
+  return report;
+}
+
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
@@ -96,16 +111,19 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   if (early !== undefined) void helm(early);
   const { state, snapshot } = await openStateAndDirectory(stateDirectory, config.directory, inv.mode);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
-  const report = await runPass({
-    mode: inv.mode,
-    snapshot,
-    config,
-    plugins,
-    logger: inv.logger,
-    signal,
-    helm,
-    state,
-    ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}),
-  });
+  const report = await withKeptFacts(state, inv, (keptFacts) =>
+    runPass({
+      mode: inv.mode,
+      snapshot,
+      config,
+      plugins,
+      logger: inv.logger,
+      signal,
+      helm,
+      state,
+      keptFacts,
+      ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}),
+    }),
+  );
   return { config, report };
 }

@@ -3,8 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import { warmCoreDiscovery } from '../cluster/served-apis.js';
 import type { ClusterFacts } from '../prereq/facts.js';
-import { sharedClusterFacts } from '../prereq/facts-cache.js';
-import type { SharedReadRequest } from '../util/in-flight.js';
+import { sharedClusterFacts, type FactsRequest } from '../prereq/facts-cache.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { ClusterTarget, MeshInputs, PlannedChange } from '../plugin/types.js';
 import { journalsOf } from '../state/object-journal.js';
@@ -28,17 +27,13 @@ export interface ProbedCluster {
 }
 
 /**
- * Asks one cluster for its facts (sharing a probe in flight that started after `read.since`); a
+ * Asks one cluster for its facts (sharing a probe in flight that started after `read.since`, or
+ * through the CLI's facts kept across runs, `read.kept`: sharedClusterFacts); a
  * cluster that cannot be used is reported (unreachable, unauthorized, or an error answer, each with
  * its code), never treated as empty. The core group's API discovery, which the steps after it need,
  * is asked meanwhile (warmCoreDiscovery).
  */
-export async function probeCluster(
-  name: string,
-  role: 'control-plane' | 'remote',
-  client: ClusterClient,
-  read: SharedReadRequest = {},
-): Promise<ProbedCluster> {
+export async function probeCluster(name: string, role: 'control-plane' | 'remote', client: ClusterClient, read: FactsRequest = {}): Promise<ProbedCluster> {
   const facts = sharedClusterFacts(client, read);
   // After the probe's own requests: a cluster's first request goes alone, and a silent cluster's
   // probe must fail on its own request (timed out), not on the discovery's.

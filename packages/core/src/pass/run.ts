@@ -10,7 +10,7 @@ import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import pLimit from 'p-limit';
 import { mapLimit } from '../util/concurrency.js';
-import type { SharedReadRequest } from '../util/in-flight.js';
+import type { FactsRequest } from '../prereq/facts-cache.js';
 import { discover, judgePrerequisites, member, readPilotFlags } from './members.js';
 import type { LeavingPlan } from './leaving.js';
 import type { PrerequisiteReport } from '../prereq/check.js';
@@ -103,9 +103,9 @@ async function viewControlPlane(
   return { cp, pilotFlags, mesh, ...(observed ? { observed } : {}) };
 }
 
-/** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys). */
-function probeRead(opts: PassOptions, signal = opts.signal): SharedReadRequest {
-  return { signal, since: opts.startedAt };
+/** How a pass probes a cluster: with its signal, sharing a probe that started after the pass did (the daemon's keys), through the CLI's kept facts. */
+function probeRead(opts: PassOptions, signal = opts.signal): FactsRequest {
+  return { signal, since: opts.startedAt, kept: opts.keptFacts };
 }
 
 /** Probes a remote (its facts, or why it cannot be used), with the backend its descriptor names. */

@@ -8,6 +8,7 @@ import type { DiscoveredEndpoints } from '../discovery/components.js';
 import type { LoadedPlugin } from '../plugin/define.js';
 import type { AppliedStep, Logger, MeshEndpoints, PlannedChange } from '../plugin/types.js';
 import type { HelmProbe } from '../prereq/check-versions.js';
+import type { ClusterFactsCache } from '../prereq/facts-cache.js';
 import type { StateStore } from '../state/store.js';
 
 /** What a pass reports for one component on one cluster (a ComponentPlan without its apply). */
@@ -177,6 +178,12 @@ export interface PassOptions {
    * that another pass started since then are shared instead of repeated. Undefined: nothing shared.
    */
   startedAt?: number;
+  /**
+   * The one-shot CLI's facts kept across runs (state/kept-facts.ts: the state directory's facts
+   * file under ClusterFactsCache's rule). Used only without `startedAt` (the daemon keeps its own).
+   * Undefined: every cluster's facts are read.
+   */
+  keptFacts?: ClusterFactsCache;
 }
 
 /** `credentials:` as a pass uses it (durations in milliseconds). */

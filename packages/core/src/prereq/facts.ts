@@ -1,4 +1,4 @@
-import type { V1Node } from '@kubernetes/client-node';
+import type { V1Node, VersionInfo } from '@kubernetes/client-node';
 import type { ClusterClient } from '../cluster/client.js';
 import { httpStatusOf, isNotFound } from '../cluster/client.js';
 import { abortableCall } from '../discovery/request-options.js';
@@ -76,18 +76,19 @@ async function readServiceCIDRs(client: ClusterClient): Promise<string[] | undef
  * Reads a cluster's version, pod CIDRs and service CIDRs (I/O only, no judgement: see
  * checkPrerequisites). Unreachable-cluster errors propagate unchanged (`isUnreachable`). `signal`
  * aborts the version and Node reads; the ServiceCIDR read (generic object API, which takes no
- * per-call middleware) only honours the client's own timeout and shutdown signal.
+ * per-call middleware) only honours the client's own timeout and shutdown signal. `version`: the
+ * /version read a caller already started (ClusterFactsCache asks it first), else it is read here.
  */
-export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal): Promise<ClusterFacts> {
+export async function gatherClusterFacts(client: ClusterClient, signal?: AbortSignal, version?: Promise<VersionInfo>): Promise<ClusterFacts> {
   // All four at once: each is its own round trip (the ServiceCIDRs two, discovery then the list).
-  const [version, podCIDRs, identity, serviceCIDRs] = await Promise.all([
-    client.version.getCode(undefined, abortableCall(signal)),
+  const [answer, podCIDRs, identity, serviceCIDRs] = await Promise.all([
+    version ?? client.version.getCode(undefined, abortableCall(signal)),
     readPodCIDRs(client, signal),
     readIdentity(client, signal),
     readServiceCIDRs(client),
   ]);
   signal?.throwIfAborted();
-  const facts: ClusterFacts = { gitVersion: version.gitVersion, major: version.major, minor: version.minor, podCIDRs, serviceCIDRs };
+  const facts: ClusterFacts = { gitVersion: answer.gitVersion, major: answer.major, minor: answer.minor, podCIDRs, serviceCIDRs };
   if (identity !== undefined) facts.identity = identity;
   return facts;
 }

@@ -63,11 +63,22 @@ export async function readStateFile(path: string): Promise<unknown> {
  * over the target, fsync of the directory. A crash leaves the old file or the new one, never half.
  */
 export async function writeStateFile(path: string, data: unknown): Promise<void> {
+  await writeFileAtomically(path, encodeStateFile(data), { durable: true });
+}
+
+/**
+ * Writes `text` to `path` atomically: a temporary file (mode 0600) in the same directory, renamed
+ * over the target, so a reader sees the old file or the new one. `durable` also fsyncs the file
+ * before the rename and the directory after it (a crash then keeps the new file); without it a crash
+ * may leave the old file, or on some file systems an empty one: only for files a reader rebuilds
+ * when they are damaged (a cache).
+ */
+export async function writeFileAtomically(path: string, text: string, options: { durable: boolean }): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o600);
   try {
-    await handle.writeFile(encodeStateFile(data));
-    await handle.sync();
+    await handle.writeFile(text);
+    if (options.durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -77,7 +88,7 @@ export async function writeStateFile(path: string, data: unknown): Promise<void>
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  await syncDirectory(dirname(path));
+  if (options.durable) await syncDirectory(dirname(path));
 }
 
 /** Removes a state file (and makes the removal durable); a missing file is fine. */
