@@ -51,9 +51,7 @@ export interface ConnectOptions {
   /**
    * Send requests on the HTTP/2 connection the cluster's watches hold (opening it when none is),
    * where the server speaks HTTP/2: a daemon then holds one TLS connection per cluster for its
-   * watches and its passes. Off for one-shot commands, which never watch. Not yet on in the daemon:
-   * at 100 simulated clusters it took each remote from ~6 TLS connections to 1, but a 500-cluster
-   * run at load 55–70 timed out the control plane's requests (bench/RESULTS.md, h46).
+   * watches and its passes (on in the daemon's pool). Off for one-shot commands, which never watch.
    */
   requestsOnWatchConnection?: boolean;
 }
