@@ -7,7 +7,7 @@ import type { ConnectionSetup, RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { readStreamAnswer, streamHeaders } from './http2-request.js';
 import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
-import { keepSessionAlive } from './session-liveness.js';
+import { keepSessionAlive, type SessionLiveness } from './session-liveness.js';
 
 /**
  * node:http2, loaded when the first watch opens a connection rather than with this module: the
@@ -80,8 +80,6 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const WINDOW_BYTES = 4 * 1024 * 1024;
 /** The largest answer read() takes by default: what it is for (a version, a status) is a few hundred bytes. */
 const MAX_READ_BYTES = 1024 * 1024;
-/** How long a connection whose request ran out of time has to answer a PING before it is taken for dead and closed. */
-const PING_TIMEOUT_MS = 5_000;
 
 /**
  * client-node's own Watch: one HTTP/1.1 connection per watch request, for servers that do not
@@ -122,6 +120,10 @@ interface SharedSession {
   streams: number;
   idle: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** The session's PINGs (session-liveness.ts), once it is established. */
+  liveness: SessionLiveness | undefined;
+  /** When a stream on it last received something (performance.now()): proof of life for a PING's verdict. */
+  heardAt: number;
 }
 
 /** An open session with the headers a request on it carries. */
@@ -194,9 +196,12 @@ export class Http2WatchTransport implements WatchTransport {
     } catch {
       return undefined; // the session is closing: an ordinary request does it
     }
-    this.streamStarted(shared);
+    this.streamStarted(shared, stream);
     try {
       return await readAnswer(stream, path, options.maxBytes ?? MAX_READ_BYTES);
+    } catch (err) {
+      if (signal.aborted) shared.liveness?.checkNow();
+      throw err;
     } finally {
       this.streamEnded(shared);
       if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
@@ -207,8 +212,10 @@ export class Http2WatchTransport implements WatchTransport {
    * Sends an ordinary request as one more stream on the watches' connection (opened when none is:
    * the cluster's watches need it too), so a daemon's passes make no TLS connections of their own.
    * Undefined when the connection cannot carry it (see StreamSender): the caller sends it the
-   * ordinary way. A request that runs out of time has its connection PINGed; one that does not
-   * answer in PING_TIMEOUT_MS is closed (dropped silently), so the next request opens a new one.
+   * ordinary way. A request that runs out of time has its connection checked at once (a PING,
+   * session-liveness.ts): one that neither answers it nor delivers anything else within the PING
+   * timeout is closed (dropped silently), so the next request opens a new one; a connection still
+   * busy answering other streams is kept (only that request was slow).
    */
   readonly send = async (req: StreamRequest, signal: AbortSignal, maxBytes: number): Promise<StreamAnswer | undefined> => {
     const found = await this.openSession().catch(() => undefined);
@@ -220,30 +227,18 @@ export class Http2WatchTransport implements WatchTransport {
     } catch {
       return undefined; // the session is closing: an ordinary request does it
     }
-    this.streamStarted(shared);
+    this.streamStarted(shared, stream);
     if (req.body !== undefined) stream.end(req.body);
     try {
       return await readStreamAnswer(stream, `${req.method} ${req.path.split('?')[0] ?? ''}`, maxBytes);
     } catch (err) {
-      if (signal.aborted) this.checkAlive(shared);
+      if (signal.aborted) shared.liveness?.checkNow();
       throw err;
     } finally {
       this.streamEnded(shared);
       if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
     }
   };
-
-  /** PINGs a session whose request ran out of time; closes it unless the answer comes within PING_TIMEOUT_MS. */
-  private checkAlive(shared: SharedSession): void {
-    const session = shared.live;
-    if (session === undefined || shared.closed) return;
-    const dead = setTimeout(() => this.close(shared), PING_TIMEOUT_MS);
-    dead.unref();
-    const sent = session.ping((err) => {
-      if (err === null) clearTimeout(dead);
-    });
-    if (!sent) clearTimeout(dead);
-  }
 
   /** The open session and the request headers, when a session with the current TLS identity is open. */
   private async liveSession(): Promise<OpenSession | undefined> {
@@ -287,6 +282,8 @@ export class Http2WatchTransport implements WatchTransport {
       streams: 0,
       idle: undefined,
       closed: false,
+      liveness: undefined,
+      heardAt: -Infinity,
       ready: Promise.resolve(undefined),
     };
     shared.ready = new Promise<ClientHttp2Session | undefined>((resolve, reject) => {
@@ -325,7 +322,7 @@ export class Http2WatchTransport implements WatchTransport {
     session.on('close', () => this.close(shared));
     session.on('connect', () => session.setLocalWindowSize(WINDOW_BYTES));
     // A connection that goes silent is closed (its watches fail and relist) within 45 s, however long their requests last.
-    keepSessionAlive(session, { dead: () => this.close(shared) });
+    shared.liveness = keepSessionAlive(session, { dead: () => this.close(shared), lastHeard: () => shared.heardAt });
     return session;
   }
 
@@ -356,7 +353,7 @@ export class Http2WatchTransport implements WatchTransport {
       callbacks.done(err);
       return { abort: () => undefined, connectionDead: () => undefined };
     }
-    this.streamStarted(shared);
+    this.streamStarted(shared, stream);
     let finished = false;
     const finish = (result: unknown): void => {
       if (finished) return;
@@ -380,7 +377,11 @@ export class Http2WatchTransport implements WatchTransport {
     };
   }
 
-  private streamStarted(shared: SharedSession): void {
+  /** Counts a stream on the session, and everything it receives as word from the server (heardAt). */
+  private streamStarted(shared: SharedSession, stream: ClientHttp2Stream): void {
+    const heard = (): void => void (shared.heardAt = performance.now());
+    stream.on('response', heard);
+    stream.on('data', heard);
     shared.streams++;
     clearTimeout(shared.idle);
     shared.idle = undefined;

@@ -1,7 +1,7 @@
 import { connect, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import { createServer as createTcpServer, connect as connectTcp, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepSessionAlive } from './session-liveness.js';
+import { keepSessionAlive, type SessionLiveness } from './session-liveness.js';
 
 const READ_IDLE_MS = 500;
 const PING_TIMEOUT_MS = 500;
@@ -13,12 +13,15 @@ interface Link {
   /** The server writes a line on its open stream every `ms` (a watch with events). */
   streamEvery: (ms: number) => void;
   silence: () => void;
+  /** Drops the client's bytes only: the server hears nothing more (no PING reaches it), its writes still arrive. */
+  silenceUpstream: () => void;
   close: () => Promise<void>;
 }
 
 async function startLink(): Promise<Link> {
   let pings = 0;
   let silent = false;
+  let upstreamSilent = false;
   const timers: NodeJS.Timeout[] = [];
   const sessions: ServerHttp2Session[] = [];
   let every = 0;
@@ -37,7 +40,7 @@ async function startLink(): Promise<Link> {
   const relay: Server = createTcpServer((client) => {
     const upstream = connectTcp(target, '127.0.0.1');
     sockets.push(client, upstream);
-    client.on('data', (chunk) => void (silent || upstream.write(chunk)));
+    client.on('data', (chunk) => void (silent || upstreamSilent || upstream.write(chunk)));
     upstream.on('data', (chunk) => void (silent || client.write(chunk)));
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
@@ -48,6 +51,7 @@ async function startLink(): Promise<Link> {
     pingsReceived: () => pings,
     streamEvery: (ms) => (every = ms),
     silence: () => (silent = true),
+    silenceUpstream: () => (upstreamSilent = true),
     close: async () => {
       timers.forEach(clearInterval);
       sockets.forEach((s) => s.destroy());
@@ -69,15 +73,30 @@ afterEach(async () => {
   [link, session] = [undefined, undefined];
 });
 
-/** Connects through the link, keeps the session alive with the test's short periods, and opens one stream; `dead` collects the calls. */
-async function watchedSession(l: Link): Promise<{ dead: Error[] }> {
+/**
+ * Connects through the link, keeps the session alive with the test's short periods (`idleMs`: the
+ * read-idle period), and opens one stream whose data counts as heard; `dead` collects the calls.
+ */
+async function watchedSession(l: Link, idleMs = READ_IDLE_MS): Promise<{ dead: Error[]; liveness: SessionLiveness }> {
   const dead: Error[] = [];
+  let heardAt = -Infinity;
   session = connect(l.url);
-  keepSessionAlive(session, { dead: (why) => dead.push(why), readIdleMs: READ_IDLE_MS, pingTimeoutMs: PING_TIMEOUT_MS });
+  const liveness = keepSessionAlive(session, {
+    dead: (why) => dead.push(why),
+    lastHeard: () => heardAt,
+    readIdleMs: idleMs,
+    pingTimeoutMs: PING_TIMEOUT_MS,
+  });
   const stream = session.request({ ':path': '/watch' }, { endStream: true });
-  stream.on('data', () => undefined);
+  stream.on('data', () => (heardAt = performance.now()));
   await new Promise((resolve) => stream.once('response', resolve));
-  return { dead };
+  return { dead, liveness };
+}
+
+/** Waits until `dead` has an entry or `ms` passed. */
+async function deadWithin(dead: Error[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (dead.length === 0 && Date.now() < deadline) await sleep(20);
 }
 
 describe('keepSessionAlive', () => {
@@ -102,8 +121,43 @@ describe('keepSessionAlive', () => {
     link = await startLink();
     const { dead } = await watchedSession(link);
     link.silence();
-    const deadline = Date.now() + READ_IDLE_MS + PING_TIMEOUT_MS + 2000;
-    while (dead.length === 0 && Date.now() < deadline) await sleep(20);
+    await deadWithin(dead, READ_IDLE_MS + PING_TIMEOUT_MS + 2000);
     expect(dead.map((e) => e.message)).toEqual([expect.stringContaining('no answer to an HTTP/2 PING')]);
+  });
+});
+
+describe('keepSessionAlive: checkNow (a request on the session ran out of time)', () => {
+  const LONG_IDLE_MS = 60_000;
+
+  it('PINGs at once, without waiting for the read-idle period, and keeps a connection that answers', async () => {
+    link = await startLink();
+    const { dead, liveness } = await watchedSession(link, LONG_IDLE_MS);
+    liveness.checkNow();
+    liveness.checkNow();
+    await sleep(PING_TIMEOUT_MS * 2);
+    expect(link.pingsReceived()).toBe(1);
+    expect(dead).toEqual([]);
+  });
+
+  it('finds a silent connection within the PING timeout, long before the read-idle period', async () => {
+    link = await startLink();
+    const { dead, liveness } = await watchedSession(link, LONG_IDLE_MS);
+    link.silence();
+    const started = Date.now();
+    liveness.checkNow();
+    await deadWithin(dead, PING_TIMEOUT_MS + 2000);
+    expect(dead.map((e) => e.message)).toEqual([expect.stringContaining('no answer to an HTTP/2 PING')]);
+    expect(Date.now() - started).toBeLessThan(LONG_IDLE_MS);
+  });
+
+  it('keeps a connection whose PING goes unanswered while its streams still receive data (busy, not dead)', async () => {
+    link = await startLink();
+    link.streamEvery(PING_TIMEOUT_MS / 10);
+    const { dead, liveness } = await watchedSession(link, LONG_IDLE_MS);
+    link.silenceUpstream();
+    liveness.checkNow();
+    await sleep(PING_TIMEOUT_MS * 3);
+    expect(link.pingsReceived()).toBe(0);
+    expect(dead).toEqual([]);
   });
 });
