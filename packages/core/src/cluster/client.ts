@@ -53,7 +53,7 @@ export interface ConnectOptions {
   /**
    * Send requests on the HTTP/2 connection the cluster's watches hold (opening it when none is),
    * where the server speaks HTTP/2: a daemon then holds one TLS connection per cluster for its
-   * watches and its passes. Off for one-shot commands, which never watch (requestsOnOwnConnection). Not yet on in the daemon:
+   * watches and its passes. Off for one-shot commands, which never watch. Not yet on in the daemon:
    * at 100 simulated clusters it took each remote from ~6 TLS connections to 1, but a 500-cluster
    * run at load 55–70 timed out the control plane's requests (bench/RESULTS.md, h46).
    */
@@ -62,7 +62,8 @@ export interface ConnectOptions {
    * Send requests as streams of one HTTP/2 connection of the client's own, kept open (unreferenced)
    * between a pass's waves of requests to the cluster (http2-request-connection.ts), where the server
    * speaks HTTP/2: one TLS connection per cluster for a pass, where keep-alive HTTP/1.1 opened ~8 per
-   * remote at 300 clusters (bench:scale). The one-shot commands' pass pool sets it.
+   * remote at 300 clusters (bench:scale, h52). Not yet on in the one-shot pass: at 1 000 simulated
+   * clusters the control plane's registry writes failed on it ("Session closed with error code 2").
    */
   requestsOnOwnConnection?: boolean;
 }

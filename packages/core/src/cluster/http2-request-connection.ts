@@ -131,7 +131,8 @@ export class Http2RequestConnection {
   private startSession(shared: RequestSession): ClientHttp2Session {
     const session = http2().connect(this.server.origin, { createConnection: () => shared.socket });
     session.on('error', () => this.close(shared));
-    session.on('goaway', () => this.close(shared));
+    // kube-apiserver answers a 401 and then sends GOAWAY: the streams in flight end normally, no new one starts here.
+    session.on('goaway', () => this.retire(shared, session));
     session.on('close', () => this.close(shared));
     this.idleFrom(shared, session);
     return session;
@@ -165,6 +166,15 @@ export class Http2RequestConnection {
       if (err === null) clearTimeout(dead);
     });
     if (!sent) clearTimeout(dead);
+  }
+
+  /** Takes no new request on a connection the server is ending (GOAWAY); it closes once its streams have ended. */
+  private retire(shared: RequestSession, session: ClientHttp2Session): void {
+    if (this.session === shared) this.session = undefined;
+    if (shared.closed) return;
+    shared.closed = true;
+    clearTimeout(shared.idle);
+    session.close();
   }
 
   /** Closes a connection (its streams end with an error) and forgets it. */
