@@ -1,9 +1,12 @@
 // Summarises a V8 CPU profile (node --cpu-prof) by what each sample's stack was doing: TLS, HTTP,
 // client-node (de)serialisation, YAML, zod, meshd's own code, module loading, GC.
-// Run: npx tsx bench/profile.ts FILE.cpuprofile [--top N] [--last S]   (N: also list the N busiest meshd functions;
-//      S: only the profile's last S seconds, e.g. a daemon's idle window before it was stopped)
+// Run: npx tsx bench/profile.ts FILE.cpuprofile [--top N] [--last S] [--areas]   (N: also list the N busiest meshd functions;
+//      S: only the profile's last S seconds, e.g. a daemon's idle window before it was stopped;
+//      --areas: group by the finer areas of profile-areas.ts instead: TLS, HTTP/2, HTTP/1.1, JSON, zod,
+//      YAML, hashing, state journal, plan, logging, GC, meshd's request layer and the rest)
 import { readFile } from 'node:fs/promises';
 import { flag } from './lib/args.js';
+import { areaOf } from './profile-areas.js';
 
 interface ProfileNode {
   id: number;
@@ -46,6 +49,26 @@ function categoryOf(id: number): string {
   return OTHER;
 }
 
+/** The frames of a sample, its own first. */
+function framesOf(id: number): ProfileNode['callFrame'][] {
+  const frames: ProfileNode['callFrame'][] = [];
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const frame = byId.get(cur)?.callFrame;
+    if (frame) frames.push(frame);
+  }
+  return frames;
+}
+
+const byArea = process.argv.includes('--areas');
+const areaById = new Map<number, string>();
+
+/** The area of a sample's node (profile-areas.ts), computed once per node. */
+function areaOfNode(id: number): string {
+  let area = areaById.get(id);
+  if (area === undefined) areaById.set(id, (area = areaOf(framesOf(id))));
+  return area;
+}
+
 const totals = new Map<string, number>();
 const meshdSelf = new Map<string, number>();
 let busy = 0;
@@ -73,7 +96,7 @@ profile.samples.forEach((id, i) => {
   const frame = byId.get(id)?.callFrame;
   if (frame?.functionName === '(idle)') return void (idle += dt);
   busy += dt;
-  const category = frame?.functionName === '(garbage collector)' ? 'garbage collection' : categoryOf(id);
+  const category = byArea ? areaOfNode(id) : frame?.functionName === '(garbage collector)' ? 'garbage collection' : categoryOf(id);
   addTo(totals, category, dt);
   recordMeshdSelf(frame, dt);
 });

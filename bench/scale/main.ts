@@ -18,7 +18,7 @@ import { machineInfo } from '../lib/machine.js';
 import { requireBuiltMeshd } from '../lib/proc.js';
 import { scaleChartSvg } from './chart.js';
 import { measurePoint } from './point.js';
-import type { ScalePoint } from './point.js';
+import type { PerRemote, ScalePoint } from './point.js';
 import type { MachineInfo } from '../lib/machine.js';
 
 const argv = process.argv;
@@ -63,13 +63,21 @@ const plan = counts.flatMap((n) =>
     : [{ n, backend: 'sim' as const }],
 );
 const points: ScalePoint[] = [];
+
+/** "per remote: 2 TLS connections (1 h2), 52 requests; no-op 1 (1), 35; " (simulated meshes only). */
+function simConnections(point: ScalePoint): string {
+  const c = point.sim_per_remote;
+  if (!c) return '';
+  const one = (r: PerRemote): string => `${r.connections} TLS connections (${r.h2_connections} h2), ${r.requests} requests`;
+  return `per remote: ${one(c.converge)}; no-op ${one(c.noop)}; `;
+}
 for (const { n, backend } of plan) {
   const point = await measurePoint({ clusters: n, backend, idleSeconds, configExtra, nodeArgs, ...(cpuProfDir ? { cpuProfDir } : {}) });
   points.push(point);
   console.log(
     `${String(n).padStart(4)} ${backend.padEnd(4)} converge ${point.converge_s} s, rss ${point.rss_mb} MB, cpu ${point.cpu_s} s (+helm ${point.helm_cpu_s}), ` +
       `writes/cluster ${point.writes_per_cluster}; no-op ${point.noop_s} s (${point.noop_writes} writes); ` +
-      `daemon ready ${point.daemon_ready_s ?? '-'} s, idle cpu ${point.idle_cpu_pct ?? '-'} % (first window ${point.idle_first_window_cpu_pct ?? '-'} %), rss ${point.daemon_rss_mb ?? '-'} MB, idle writes ${point.idle_writes ?? '-'}; load ${point.load.join(' ')}`,
+      `${simConnections(point)}daemon ready ${point.daemon_ready_s ?? '-'} s, idle cpu ${point.idle_cpu_pct ?? '-'} % (first window ${point.idle_first_window_cpu_pct ?? '-'} %), rss ${point.daemon_rss_mb ?? '-'} MB, idle writes ${point.idle_writes ?? '-'}; load ${point.load.join(' ')}`,
   );
 }
 

@@ -7,6 +7,7 @@ import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { measureIdle } from './idle.js';
 import { APP_NAMESPACES, realTarget, simTarget } from './targets.js';
 import type { ScaleTarget } from './targets.js';
+import type { RequestCounts } from '../sim/store.js';
 
 /** What one point measured (the first six fields are the issue's; the rest explain them). */
 export interface ScalePoint {
@@ -31,6 +32,8 @@ export interface ScalePoint {
   idle_writes: number | null;
   /** CPU the benchmark process (the simulated API servers) used during the converge run. */
   sim_server_cpu_s: number;
+  /** Simulation only: TLS connections and requests (reads + writes) per remote in the converge and the no-op runs. */
+  sim_per_remote?: { converge: PerRemote; noop: PerRemote };
   load: number[];
 }
 
@@ -48,23 +51,51 @@ export interface PointOptions {
   nodeArgs?: readonly string[];
 }
 
+/** What the simulated remotes served one run, per remote: TLS connections (HTTP/2 among them) and requests. */
+export interface PerRemote {
+  connections: number;
+  h2_connections: number;
+  requests: number;
+}
+
+/** The mean per remote (every cluster but the first, the control plane) of what the simulation served between two counts. */
+function perRemote(before: RequestCounts[] | undefined, after: RequestCounts[] | undefined): PerRemote | undefined {
+  if (!before || !after || after.length < 2) return undefined;
+  const remotes = after.slice(1).map((c, i) => {
+    const b = before[i + 1];
+    return {
+      connections: c.connections - (b?.connections ?? 0),
+      h2: c.h2Connections - (b?.h2Connections ?? 0),
+      requests: c.reads + c.writes - (b ? b.reads + b.writes : 0),
+    };
+  });
+  const mean = (f: (r: (typeof remotes)[number]) => number): number => round(remotes.reduce((s, r) => s + f(r), 0) / remotes.length, 2);
+  return { connections: mean((r) => r.connections), h2_connections: mean((r) => r.h2), requests: mean((r) => r.requests) };
+}
+
 async function converge(
   target: ScaleTarget,
   args: string[],
   nodeArgs: string[],
-): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number }> {
+): Promise<{ run: Awaited<ReturnType<typeof runMeasuredMeshd>>; writes: number; serverCpu: number; perRemote: PerRemote | undefined }> {
   const before = await target.writes();
+  const counted = target.counts?.();
   const cpu0 = target.serverCpuSeconds();
   const run = await runMeasuredMeshd(args, nodeArgs);
   const serverCpu = target.serverCpuSeconds() - cpu0;
   if (run.code !== 0) throw new Error(`meshd apply exited ${run.code}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
   const after = await target.writes();
-  return { run, writes: after.reduce((s, n, i) => s + n - (before[i] ?? 0), 0), serverCpu };
+  return { run, writes: after.reduce((s, n, i) => s + n - (before[i] ?? 0), 0), serverCpu, perRemote: perRemote(counted, target.counts?.()) };
 }
 
 /** Above ~700 clusters the descriptors and kubeconfigs pass the 1 MiB a registry ConfigMap holds: one Secret per remote. */
 function registryMode(clusters: number): string[] {
   return clusters > 700 ? ['registry: { mode: secrets }'] : [];
+}
+
+/** The sim_per_remote field when both runs were counted (simulated clusters). */
+function simPerRemote(converge: PerRemote | undefined, noop: PerRemote | undefined): Pick<ScalePoint, 'sim_per_remote'> {
+  return converge && noop ? { sim_per_remote: { converge, noop } } : {};
 }
 
 /** Measures one point; the clusters it starts are stopped before it returns. */
@@ -108,6 +139,7 @@ export async function measurePoint(opts: PointOptions): Promise<ScalePoint> {
       daemon_rss_mb: idle ? round(idle.rssMb, 1) : null,
       idle_writes: idle ? idle.idleWrites : null,
       sim_server_cpu_s: round(first.serverCpu, 2),
+      ...simPerRemote(first.perRemote, noop.perRemote),
       load,
     };
   } finally {

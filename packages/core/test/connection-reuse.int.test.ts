@@ -48,27 +48,34 @@ it('100 parallel requests on kept-alive connections all succeed (none fails as a
   expect(lists.every((list) => list.items.some((ns) => ns.metadata?.name === 'default'))).toBe(true);
 });
 
-it('an idle kept-alive connection does not keep a one-shot process alive', async () => {
-  const coreEntry = fileURLToPath(new URL('../dist/cluster/index.js', import.meta.url)); // @meshd/core/cluster
-  // After the request, the child lists what keeps its event loop alive: the idle TLS socket must not.
-  const script = `
+it.each([
+  ['an idle kept-alive connection', {}],
+  ["the client's own idle HTTP/2 connection (requestsOnOwnConnection)", { requestsOnOwnConnection: true }],
+])(
+  '%s does not keep a one-shot process alive',
+  async (_what, options) => {
+    const coreEntry = fileURLToPath(new URL('../dist/cluster/index.js', import.meta.url)); // @meshd/core/cluster
+    // After the request, the child lists what keeps its event loop alive: the idle TLS socket must not.
+    const script = `
     const { connectCluster } = await import(${JSON.stringify(coreEntry)});
-    const client = connectCluster({ name: 'c', kubeconfigText: process.env.KUBECONFIG_TEXT });
+    const client = connectCluster({ name: 'c', kubeconfigText: process.env.KUBECONFIG_TEXT, ...${JSON.stringify(options)} });
     await client.core.readNamespace({ name: 'default' });
     await new Promise((resolve) => setImmediate(resolve));
     console.log(JSON.stringify(process.getActiveResourcesInfo()));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, KUBECONFIG_TEXT: kubeconfigText },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  expect(code).toBe(0);
-  const keepingAlive = JSON.parse(out) as string[];
-  expect(keepingAlive).not.toContain('TLSWrap');
-  expect(keepingAlive).not.toContain('TCPSocketWrap');
-}, 30_000);
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, KUBECONFIG_TEXT: kubeconfigText },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const keepingAlive = JSON.parse(out) as string[];
+    expect(keepingAlive).not.toContain('TLSWrap');
+    expect(keepingAlive).not.toContain('TCPSocketWrap');
+  },
+  30_000,
+);
 
 /** TCP connections this process holds to `port` (its socket fds matched against /proc/net/tcp). */
 async function connectionsTo(port: number): Promise<number> {
@@ -167,29 +174,36 @@ async function failureOf(call: () => Promise<unknown>): Promise<{ kind: string; 
   throw new Error('the call did not fail');
 }
 
-it("with requestsOnWatchConnection a client's reads and writes ride one HTTP/2 connection, and its errors read as an ordinary client's", async () => {
-  const port = Number(new URL(env.clusters[0]!.server).port);
-  await new Promise((resolve) => setTimeout(resolve, 6000)); // earlier tests' idle sockets close after 5 s
-  const before = await connectionsTo(port);
-  const shared = connectCluster({ name: 'c', kubeconfigText, requestsOnWatchConnection: true });
-  const ordinary = connectCluster({ name: 'c', kubeconfigText });
-  const opened = await connectionsOpenedBy(async () => {
-    await shared.core.createNamespace({ body: { metadata: { name: 'streamed' } } });
-    await Promise.all(Array.from({ length: 20 }, () => shared.core.readNamespace({ name: 'streamed' })));
-    const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'streamed' }, data: { a: '1' } };
-    await shared.objects.patch(body, { fieldManager: 'meshd', force: true, contentType: 'application/apply-patch+yaml' });
-    expect((await shared.core.readNamespacedConfigMap({ name: 'applied', namespace: 'streamed' })).data).toEqual({ a: '1' });
-  });
-  expect(opened).toBe(0); // no HTTP/1.1 connection
-  expect(await connectionsTo(port)).toBe(before + 1);
-  const calls: (readonly [string, (c: typeof shared) => Promise<unknown>])[] = [
-    ['404', (c) => c.core.readNamespace({ name: 'no-such-namespace' })],
-    ['409', (c) => c.core.createNamespace({ body: { metadata: { name: 'streamed' } } })],
-    ['422', (c) => c.core.createNamespace({ body: { metadata: { name: 'Not_A_Name' } } })],
-  ];
-  for (const [, call] of calls) {
-    const [viaStream, viaAgent] = [await failureOf(() => call(shared)), await failureOf(() => call(ordinary))];
-    expect(viaStream).toEqual(viaAgent);
-  }
-  expect((await failureOf(() => calls[0]![1](shared))).status).toBe(404);
-}, 30_000);
+it.each([
+  ['requestsOnWatchConnection', 'streamed', { requestsOnWatchConnection: true }],
+  ['requestsOnOwnConnection (the one-shot pass)', 'streamed-own', { requestsOnOwnConnection: true }],
+])(
+  "with %s a client's reads and writes ride one HTTP/2 connection, and its errors read as an ordinary client's",
+  async (_option, namespace, options) => {
+    const port = Number(new URL(env.clusters[0]!.server).port);
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // earlier tests' idle sockets close after 5 s
+    const before = await connectionsTo(port);
+    const shared = connectCluster({ name: 'c', kubeconfigText, ...options });
+    const ordinary = connectCluster({ name: 'c', kubeconfigText });
+    const opened = await connectionsOpenedBy(async () => {
+      await shared.core.createNamespace({ body: { metadata: { name: namespace } } });
+      await Promise.all(Array.from({ length: 20 }, () => shared.core.readNamespace({ name: namespace })));
+      const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace }, data: { a: '1' } };
+      await shared.objects.patch(body, { fieldManager: 'meshd', force: true, contentType: 'application/apply-patch+yaml' });
+      expect((await shared.core.readNamespacedConfigMap({ name: 'applied', namespace })).data).toEqual({ a: '1' });
+    });
+    expect(opened).toBe(0); // no HTTP/1.1 connection
+    expect(await connectionsTo(port)).toBe(before + 1);
+    const calls: (readonly [string, (c: typeof shared) => Promise<unknown>])[] = [
+      ['404', (c) => c.core.readNamespace({ name: 'no-such-namespace' })],
+      ['409', (c) => c.core.createNamespace({ body: { metadata: { name: namespace } } })],
+      ['422', (c) => c.core.createNamespace({ body: { metadata: { name: 'Not_A_Name' } } })],
+    ];
+    for (const [, call] of calls) {
+      const [viaStream, viaAgent] = [await failureOf(() => call(shared)), await failureOf(() => call(ordinary))];
+      expect(viaStream).toEqual(viaAgent);
+    }
+    expect((await failureOf(() => calls[0]![1](shared))).status).toBe(404);
+  },
+  30_000,
+);

@@ -9,6 +9,8 @@ import type { KubeconfigView } from './kubeconfig-view.js';
 import { watchTransportFor } from './http2-watch.js';
 import type { WatchTransport } from './http2-watch.js';
 import { displayServer } from './display.js';
+import { Http2RequestConnection } from './http2-request-connection.js';
+import type { StreamSender } from './http2-request.js';
 import { apiStatusOf } from './failure.js';
 
 /**
@@ -16,7 +18,7 @@ import { apiStatusOf } from './failure.js';
  * (http.ts: tokens, client certificates, CA data and files and impersonation are applied by
  * auth.ts; exec plugins, auth-providers and http(s) CONNECT proxies by @kubernetes/client-node,
  * loaded only for such a kubeconfig). Requests reuse keep-alive connections and one TLS context, watches share one HTTP/2
- * connection (http2-watch.ts), at most 4 requests are in flight (request-limit.ts), and every
+ * connection (http2-watch.ts), requests may go as HTTP/2 streams too (an option), at most 4 requests are in flight (request-limit.ts), and every
  * request carries a timeout and the caller's AbortSignal. The typed calls (`core`, `apps`,
  * `version`, `objects`) keep client-node's names and parameters (apis.ts). The client holds no
  * cluster state: callers own caching and retries.
@@ -57,11 +59,26 @@ export interface ConnectOptions {
    * never got ready, h46).
    */
   requestsOnWatchConnection?: boolean;
+  /**
+   * Send requests as streams of one HTTP/2 connection of the client's own, kept open (unreferenced)
+   * between a pass's waves of requests to the cluster (http2-request-connection.ts), where the server
+   * speaks HTTP/2: one TLS connection per cluster for a pass, where keep-alive HTTP/1.1 opened ~8 per
+   * remote at 300 clusters (bench:scale, h52). Not yet on in the one-shot pass: at 1 000 simulated
+   * clusters the control plane's registry writes failed on it ("Session closed with error code 2").
+   */
+  requestsOnOwnConnection?: boolean;
 }
 
 /** Reads a kubeconfig from text; a kubeconfig without a usable current context is MESHD_ERR_INVALID_KUBECONFIG. */
 export function loadKubeConfig(name: string, kubeconfigText: string): KubeconfigView {
   return readKubeconfig(name, kubeconfigText);
+}
+
+/** The sender of a client's requests on an HTTP/2 connection of its own (made on the first request), when asked for and the server is HTTPS. */
+function ownConnection(opts: ConnectOptions, server: string): (() => StreamSender) | undefined {
+  if (opts.requestsOnOwnConnection !== true || !server.startsWith('https://')) return undefined;
+  let connection: Http2RequestConnection | undefined;
+  return () => (connection ??= new Http2RequestConnection(new URL(server))).send;
 }
 
 /** Builds a ClusterClient. Makes no request: reachability is checked by the caller. */
@@ -74,7 +91,7 @@ export function connectCluster(opts: ConnectOptions): ClusterClient {
   const auth = authFor(kc);
   let transport: WatchTransport | undefined;
   const watches = (): WatchTransport => (transport ??= watchTransportFor(kc, auth));
-  const streams = opts.requestsOnWatchConnection === true ? () => watches().send : undefined;
+  const streams = opts.requestsOnWatchConnection === true ? () => watches().send : ownConnection(opts, server);
   const http = new KubeHttp({ server, auth, timeoutMs: opts.timeoutMs ?? 10_000, signal: opts.signal, streams });
   return {
     name: opts.name,

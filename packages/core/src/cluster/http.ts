@@ -141,8 +141,8 @@ export interface KubeHttpOptions {
   /** The largest answer read; default MAX_RESPONSE_BYTES. */
   maxResponseBytes?: number | undefined;
   /**
-   * Sends requests on the cluster's HTTP/2 connection its watches hold, where it can (the daemon):
-   * made on the first request, so a client that never watches never loads node:http2.
+   * Sends requests as HTTP/2 streams where it can: on the connection the cluster's watches hold (the
+   * daemon's option) or on one of the client's own (the one-shot commands). Asked on each request.
    */
   streams?: (() => StreamSender | undefined) | undefined;
 }
@@ -220,7 +220,7 @@ export class KubeHttp {
     const url = urlOf(this.o.server, req);
     const maxBytes = this.o.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const streams = this.secure && setup.proxy === undefined ? this.o.streams?.() : undefined;
-    const streamed = await streams?.({ method: req.method, path: url.pathname + url.search, headers, body: payload }, signal, maxBytes);
+    const streamed = await streams?.({ method: req.method, path: url.pathname + url.search, headers, body: payload, tls: setup.tls }, signal, maxBytes);
     if (streamed !== undefined) return streamed;
     signal.throwIfAborted();
     const send = this.secure ? httpsRequest : httpRequest;

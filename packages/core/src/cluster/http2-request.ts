@@ -1,5 +1,6 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { MeshdError } from '../errors.js';
+import type { ConnectionSetup } from './connection.js';
 
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
@@ -14,6 +15,8 @@ export interface StreamRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body?: Buffer | undefined;
+  /** The TLS settings and identity of the cluster's credentials (connection.ts ConnectionSetup), for a sender that connects with them. */
+  tls?: ConnectionSetup['tls'];
 }
 
 /** An answer read whole: its status and body, for the request layer to judge (http.ts) as it judges an HTTP/1.1 one. */
@@ -23,7 +26,8 @@ export interface StreamAnswer {
 }
 
 /**
- * Sends requests as streams on the HTTP/2 connection a cluster's watches hold (http2-watch.ts).
+ * Sends requests as streams on an HTTP/2 connection: the one a cluster's watches hold (the daemon's
+ * option, http2-watch.ts) or one of the client's own (the one-shot commands, http2-request-connection.ts).
  * Resolves undefined when no such connection can carry the request (the server speaks HTTP/1.1
  * only, the kubeconfig is plain HTTP or proxied, or the connection cannot be made): the caller then
  * sends an ordinary request, which reports any failure to connect as it always did.

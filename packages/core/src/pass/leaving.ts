@@ -139,6 +139,9 @@ function membersToRecord(input: RememberInput): { cluster: ValidCluster; identit
   });
 }
 
+/** Member records written at once by rememberBeforeActing (files in the state directory; fsyncs run on libuv's pool). */
+const RECORDS_AT_ONCE = 16;
+
 /**
  * Apply mode: writes what the pass is about to act on into the state directory before any cluster
  * is touched: members (the control plane, every desired remote that is joined or about to join),
@@ -157,7 +160,10 @@ export async function rememberBeforeActing(opts: PassOptions, input: RememberInp
   }
   const cp = input.mesh.controlPlane;
   await state.putMember(memberRecordOf(cp, state.member(cp.name), input.cp.facts?.identity));
-  for (const { cluster, identity } of membersToRecord(input)) await state.putMember(memberRecordOf(cluster, state.member(cluster.name), identity));
+  // Each record is its own file: written RECORDS_AT_ONCE at a time (a from-empty pass over 1 000
+  // remotes wrote them one after another, ~6–10 ms of fsyncs each), all durable before any cluster is touched.
+  const records = membersToRecord(input);
+  await mapLimit(records, RECORDS_AT_ONCE, ({ cluster, identity }) => state.putMember(memberRecordOf(cluster, state.member(cluster.name), identity)));
   await marked;
   return { ...input.leaving, budget };
 }

@@ -173,6 +173,9 @@ function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
  * A pass without a connection factory of its own (the one-shot CLI) still makes one client per
  * cluster and kubeconfig for the whole pass: the credentials step, removals and the probes share its
  * keep-alive connections, TLS sessions and cached API discovery instead of each opening their own.
+ * (`requestsOnOwnConnection` would send them as streams of one HTTP/2 connection per cluster kept
+ * for the pass: 8 -> 1 TLS connections per remote at 300 simulated clusters, but at 1 000 the
+ * control plane's registry writes failed on it, "Session closed with error code 2": not on yet.)
  */
 const passPools = new WeakMap<PassOptions, ConnectionPool>();
 
