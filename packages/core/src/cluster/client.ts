@@ -56,7 +56,8 @@ export interface ConnectOptions {
    * watches and its passes. Off for one-shot commands, which never watch. Not on in the daemon yet:
    * with it, 300 simulated clusters' resync round opened no TLS connection (4.7 per remote before),
    * but a 1 000-cluster daemon never went quiet (bench/RESULTS.md, h53; a 500-cluster one under load
-   * never got ready, h46).
+   * never got ready, h46): every answered stream was reset, and a node:http2 server ends a connection
+   * after ~1 000 resets (cancelUnfinished, http2-request.ts, now resets only unfinished ones).
    */
   requestsOnWatchConnection?: boolean;
   /**
@@ -64,7 +65,8 @@ export interface ConnectOptions {
    * between a pass's waves of requests to the cluster (http2-request-connection.ts), where the server
    * speaks HTTP/2: one TLS connection per cluster for a pass, where keep-alive HTTP/1.1 opened ~8 per
    * remote at 300 clusters (bench:scale, h52). Not yet on in the one-shot pass: at 1 000 simulated
-   * clusters the control plane's registry writes failed on it ("Session closed with error code 2").
+   * clusters the control plane's registry writes failed on it ("Session closed with error code 2":
+   * the server's rapid-reset guard, after ~1 000 answered streams were reset; see cancelUnfinished).
    */
   requestsOnOwnConnection?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { ClientHttp2Session, ClientHttp2Stream, connect, constants } from 'node:http2';
 import { connect as connectTls } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
-import { readStreamAnswer, streamHeaders } from './http2-request.js';
+import { cancelUnfinished, readStreamAnswer, streamHeaders } from './http2-request.js';
 import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
 
 /**
@@ -71,7 +71,7 @@ export class Http2RequestConnection {
       throw err;
     } finally {
       this.streamEnded(shared, session);
-      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
+      cancelUnfinished(stream);
     }
   };
 

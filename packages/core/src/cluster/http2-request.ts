@@ -65,3 +65,15 @@ export function readStreamAnswer(stream: ClientHttp2Stream, what: string, maxByt
     stream.on('close', () => reject(new Error(`${what}: the connection closed before the end of the answer`)));
   });
 }
+
+/**
+ * Resets a stream whose answer was not read to its end (a request that failed or ran out of time, a
+ * watch being stopped), so the server stops working on it. A stream answered to its end is left to
+ * close by itself: an RST_STREAM after every finished request is what servers' rapid-reset guards
+ * count (a node:http2 server ends the connection with INTERNAL_ERROR after about 1 000 of them, and
+ * every request and watch on it with the connection).
+ */
+export function cancelUnfinished(stream: ClientHttp2Stream): void {
+  if (stream.destroyed || stream.readableEnded) return;
+  stream.close(process.getBuiltinModule('node:http2').constants.NGHTTP2_CANCEL);
+}

@@ -5,7 +5,7 @@ import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ConnectionSetup, RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
-import { readStreamAnswer, streamHeaders } from './http2-request.js';
+import { cancelUnfinished, readStreamAnswer, streamHeaders } from './http2-request.js';
 import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
 import { keepSessionAlive, type SessionLiveness } from './session-liveness.js';
 
@@ -204,7 +204,7 @@ export class Http2WatchTransport implements WatchTransport {
       throw err;
     } finally {
       this.streamEnded(shared);
-      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
+      cancelUnfinished(stream);
     }
   }
 
@@ -236,7 +236,7 @@ export class Http2WatchTransport implements WatchTransport {
       throw err;
     } finally {
       this.streamEnded(shared);
-      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
+      cancelUnfinished(stream);
     }
   };
 
@@ -364,7 +364,7 @@ export class Http2WatchTransport implements WatchTransport {
       const err =
         result === null && (shared.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
       this.streamEnded(shared);
-      if (!stream.destroyed) stream.close(http2().constants.NGHTTP2_CANCEL);
+      cancelUnfinished(stream);
       callbacks.done(err);
     };
     readStream(stream, callbacks.onEvent, finish);
