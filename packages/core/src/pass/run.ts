@@ -174,9 +174,8 @@ function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
  * cluster and kubeconfig for the whole pass: the credentials step, removals and the probes share its
  * keep-alive connections, TLS sessions and cached API discovery instead of each opening their own.
  * (`requestsOnOwnConnection` would send them as streams of one HTTP/2 connection per cluster kept
- * for the pass: at 1 000 simulated clusters `meshd apply` from empty 54.9 -> 33.9 s, 1 TLS connection
- * per remote; not on yet: the one quiet bench:manual with it had the 3-cluster CLI from empty at
- * 0.88 s against 0.65-0.80 s without, not explained yet. bench/RESULTS.md, "Stream resets".)
+ * for the pass: 8 -> 1 TLS connections per remote at 300 simulated clusters, but at 1 000 the
+ * control plane's registry writes failed on it, "Session closed with error code 2": not on yet.)
  */
 const passPools = new WeakMap<PassOptions, ConnectionPool>();
 
