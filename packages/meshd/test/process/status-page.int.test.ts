@@ -117,6 +117,8 @@ describe('the status page (GET /) in chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the clusters');
     await page.keyboard.press('Enter');
+    // The fragment navigation lands after the key press resolves: wait for it rather than read the URL at once.
+    await page.waitForFunction(() => location.hash === '#clusters-heading', undefined, { timeout: 5_000 });
     expect(page.url()).toMatch(/#clusters-heading$/);
   });
 
