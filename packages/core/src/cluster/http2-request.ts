@@ -1,6 +1,7 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { MeshdError } from '../errors.js';
 import type { ConnectionSetup } from './connection.js';
+import type { Http2Connection } from './http2-connection.js';
 
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
@@ -33,6 +34,33 @@ export interface StreamAnswer {
  * sends an ordinary request, which reports any failure to connect as it always did.
  */
 export type StreamSender = (req: StreamRequest, signal: AbortSignal, maxBytes: number) => Promise<StreamAnswer | undefined>;
+
+/**
+ * Sends one request as a stream of `connection` and reads its answer whole (at most `maxBytes`).
+ * Undefined when the connection takes no new stream (the caller sends it the ordinary way). A
+ * request that runs out of time (`signal`) has its connection checked at once: one that neither
+ * answers a PING nor delivers anything else in time is closed (dropped silently), one still busy
+ * answering other streams is kept (only that request was slow). A stream not read to its end is reset.
+ */
+export async function sendOnConnection(
+  connection: Http2Connection,
+  req: StreamRequest,
+  signal: AbortSignal,
+  maxBytes: number,
+): Promise<StreamAnswer | undefined> {
+  if (signal.aborted) return undefined;
+  const stream = connection.stream(streamHeaders(req.method, req.path, req.headers), { endStream: req.body === undefined, signal });
+  if (stream === undefined) return undefined;
+  if (req.body !== undefined) stream.end(req.body);
+  try {
+    return await readStreamAnswer(stream, `${req.method} ${req.path.split('?')[0] ?? ''}`, maxBytes);
+  } catch (err) {
+    if (signal.aborted) connection.checkNow();
+    throw err;
+  } finally {
+    cancelUnfinished(stream);
+  }
+}
 
 /** The HTTP/2 headers of a request to `path` with `headers` (less those HTTP/2 forbids). */
 export function streamHeaders(method: string, path: string, headers: Record<string, string | string[]>): Record<string, string | string[]> {
