@@ -53,20 +53,16 @@ export interface ConnectOptions {
   /**
    * Send requests on the HTTP/2 connection the cluster's watches hold (opening it when none is),
    * where the server speaks HTTP/2: a daemon then holds one TLS connection per cluster for its
-   * watches and its passes. Off for one-shot commands, which never watch. Not on in the daemon yet:
-   * with it, 300 simulated clusters' resync round opened no TLS connection (4.7 per remote before),
-   * but a 1 000-cluster daemon never went quiet (bench/RESULTS.md, h53; a 500-cluster one under load
-   * never got ready, h46): every answered stream was reset, and a node:http2 server ends a connection
-   * after ~1 000 resets (cancelUnfinished, http2-request.ts, now resets only unfinished ones).
+   * watches and its passes (on in the daemon's pool). It failed at scale before cancelUnfinished
+   * (http2-request.ts): every answered stream was reset, and a node:http2 server ends a connection
+   * after ~1 000 resets (bench/RESULTS.md, h46, h53, "Stream resets").
    */
   requestsOnWatchConnection?: boolean;
   /**
    * Send requests as streams of one HTTP/2 connection of the client's own, kept open (unreferenced)
    * between a pass's waves of requests to the cluster (http2-request-connection.ts), where the server
    * speaks HTTP/2: one TLS connection per cluster for a pass, where keep-alive HTTP/1.1 opened ~8 per
-   * remote at 300 clusters (bench:scale, h52). Not yet on in the one-shot pass: at 1 000 simulated
-   * clusters the control plane's registry writes failed on it ("Session closed with error code 2":
-   * the server's rapid-reset guard, after ~1 000 answered streams were reset; see cancelUnfinished).
+   * remote at 300 clusters (bench:scale, h52). On in the one-shot pass (pass/run.ts).
    */
   requestsOnOwnConnection?: boolean;
 }

@@ -171,11 +171,10 @@ function withBackend(p: ProbedCluster, cluster: ValidCluster): ProbedCluster {
 
 /**
  * A pass without a connection factory of its own (the one-shot CLI) still makes one client per
- * cluster and kubeconfig for the whole pass: the credentials step, removals and the probes share its
- * keep-alive connections, TLS sessions and cached API discovery instead of each opening their own.
- * (`requestsOnOwnConnection` would send them as streams of one HTTP/2 connection per cluster kept
- * for the pass: 8 -> 1 TLS connections per remote at 300 simulated clusters, but at 1 000 the
- * control plane's registry writes failed on it, "Session closed with error code 2": not on yet.)
+ * cluster and kubeconfig for the whole pass: the credentials step, removals and the probes share it,
+ * and its requests go as streams of one HTTP/2 connection per cluster kept for the pass
+ * (`requestsOnOwnConnection`; keep-alive HTTP/1.1 where the server does not speak HTTP/2): at 1 000
+ * simulated clusters 8 TLS connections per remote became 1 (bench/RESULTS.md, "Stream resets").
  */
 const passPools = new WeakMap<PassOptions, ConnectionPool>();
 
@@ -183,7 +182,7 @@ function connectTo(opts: PassOptions, cluster: ValidCluster): ClusterClient {
   if (opts.connect) return opts.connect(cluster.name, cluster.kubeconfigText);
   let pool = passPools.get(opts);
   if (!pool) {
-    pool = new ConnectionPool(opts.signal ? { signal: opts.signal } : {});
+    pool = new ConnectionPool({ ...(opts.signal ? { signal: opts.signal } : {}), requestsOnOwnConnection: true });
     passPools.set(opts, pool);
   }
   return pool.connect(cluster.name, cluster.kubeconfigText);

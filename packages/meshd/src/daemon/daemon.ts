@@ -98,8 +98,11 @@ export class Daemon {
   private readonly credentialRerun = new CredentialRerun();
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
-  /** One client per cluster and kubeconfig, shared by passes and watches. */
-  private readonly pool = new ConnectionPool({ signal: this.abort.signal });
+  /**
+   * One client per cluster and kubeconfig, shared by passes and watches; a pass's requests ride the
+   * HTTP/2 connection the cluster's watches hold (one TLS connection per cluster, none opened per pass).
+   */
+  private readonly pool = new ConnectionPool({ signal: this.abort.signal, requestsOnWatchConnection: true });
   private readonly startedAt = Date.now();
   private readonly election: LeaderElection | undefined;
   private readonly directory: DirectorySource;
