@@ -53,7 +53,7 @@ export interface ConnectOptions {
   /**
    * Send requests on the HTTP/2 connection the cluster's watches hold (opening it when none is),
    * where the server speaks HTTP/2: a daemon then holds one TLS connection per cluster for its
-   * watches and its passes (on in the daemon's pool). It failed at scale before cancelUnfinished
+   * watches and its passes (off in the daemon: its latency, daemon.ts). It failed at scale before cancelUnfinished
    * (http2-request.ts): every answered stream was reset, and a node:http2 server ends a connection
    * after ~1 000 resets (bench/RESULTS.md, h46, h53, "Stream resets").
    */

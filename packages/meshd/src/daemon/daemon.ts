@@ -99,10 +99,12 @@ export class Daemon {
   private readonly watches: ClusterWatches;
   private readonly abort = manyListenerAbortController();
   /**
-   * One client per cluster and kubeconfig, shared by passes and watches; a pass's requests ride the
-   * HTTP/2 connection the cluster's watches hold (one TLS connection per cluster, none opened per pass).
+   * One client per cluster and kubeconfig, shared by passes and watches. A pass's requests go over
+   * keep-alive HTTP/1.1, not on the watches' HTTP/2 connection (`requestsOnWatchConnection`): with
+   * it a 3-cluster Pilot move took 111 ms from Ready against 88 ms without (bench:daemon, quiet,
+   * bench/RESULTS.md "HTTP/2 requests, measured again"), though 1 000 clusters got ready sooner.
    */
-  private readonly pool = new ConnectionPool({ signal: this.abort.signal, requestsOnWatchConnection: true });
+  private readonly pool = new ConnectionPool({ signal: this.abort.signal });
   private readonly startedAt = Date.now();
   private readonly election: LeaderElection | undefined;
   private readonly directory: DirectorySource;
