@@ -33,7 +33,7 @@ const env = await startClusters({ count: 1 });
 const samples: Record<string, Record<Kind, number[]>> = {};
 try {
   const kubeconfigText = await readFile(env.clusters[0]!.kubeconfigPath, 'utf8');
-  const loadBefore = loadAverage();
+  const loadBefore = await loadAverage();
   for (let round = 0; round < ROUNDS * Object.keys(PATHS).length; round++) {
     const [name, options] = Object.entries(PATHS)[round % Object.keys(PATHS).length]!;
     const figures = await measure(connectCluster({ name: 'bench', kubeconfigText, ...options }), name.startsWith('watches'));
@@ -58,7 +58,7 @@ try {
   for (const [name, row] of Object.entries(table)) {
     console.log(`  ${name.padEnd(24)} ${KINDS.map((kind) => `${kind}: ${row[kind]!.ms} ms (${row[kind]!.ratio}x)`).join('  ')}`);
   }
-  const result = { rounds: ROUNDS, requests: REQUESTS, table, load: { before: loadBefore, after: loadAverage() }, machine: machineInfo() };
+  const result = { rounds: ROUNDS, requests: REQUESTS, table, load: { before: loadBefore, after: await loadAverage() }, machine: machineInfo() };
   if (OUT) await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await env.stop();
