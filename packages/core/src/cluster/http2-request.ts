@@ -72,7 +72,7 @@ export function streamHeaders(method: string, path: string, headers: Record<stri
 /**
  * Reads a stream's answer to its end, at most `maxBytes`, whatever its status (the caller judges
  * it). A stream that ends early (reset, its connection closed) is an error, never a short answer;
- * so is a larger answer (its stream is reset).
+ * so is a larger answer (its stream is reset). Settled when the stream closes.
  */
 export function readStreamAnswer(stream: ClientHttp2Stream, what: string, maxBytes: number): Promise<StreamAnswer> {
   return new Promise((resolve, reject) => {
@@ -85,12 +85,16 @@ export function readStreamAnswer(stream: ClientHttp2Stream, what: string, maxByt
       if (size <= maxBytes) chunks.push(chunk);
       else stream.destroy(new MeshdError('MESHD_ERR_API', `${what}: the answer is larger than ${maxBytes} bytes; not read`));
     });
-    stream.on('end', () => {
-      if (status > 0) resolve({ status, body: Buffer.concat(chunks) });
-      else reject(new Error(`${what}: the connection closed before the end of the answer`));
-    });
+    let ended = false;
+    stream.on('end', () => (ended = true));
     stream.on('error', reject);
-    stream.on('close', () => reject(new Error(`${what}: the connection closed before the end of the answer`)));
+    // Judged when the stream closes: one cut short by its connection still "ends" first, and only
+    // the close says how (a stream closed cleanly has the code NO_ERROR).
+    stream.on('close', () => {
+      if (ended && status > 0 && stream.rstCode === process.getBuiltinModule('node:http2').constants.NGHTTP2_NO_ERROR)
+        resolve({ status, body: Buffer.concat(chunks) });
+      else reject(new Error(`${what}: the connection closed before the end of the answer (HTTP/2 code ${stream.rstCode ?? 'none'})`));
+    });
   });
 }
 
