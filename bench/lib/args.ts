@@ -1,7 +1,9 @@
 // Command-line flags of the benchmark scripts (`--runs 10`, `--out FILE`, `--clusters 10,100`).
 
-/** The value after `name` in argv, or undefined. */
+/** The value after `name` in argv (or after `name=` in one argument: a value that starts with --), or undefined. */
 export function flag(argv: readonly string[], name: string): string | undefined {
+  const joined = argv.find((arg) => arg.startsWith(`${name}=`));
+  if (joined !== undefined) return joined.slice(name.length + 1);
   const i = argv.indexOf(name);
   if (i < 0) return undefined;
   const value = argv[i + 1];

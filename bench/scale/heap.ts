@@ -3,14 +3,14 @@
 // split from /metrics (heap used/total, external), writes a heap snapshot (SIGUSR2) and prints its
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
-//      [--node-args 'ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info|debug]
+//      [--node-args='ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info|debug]
 //      [--no-apply]
 // --no-apply skips `meshd apply`: the first daemon starts on an empty mesh and its first round
 // (ready_s) is the converge from empty, installs included.
 // --env-variants runs one daemon after another on the same converged mesh, one per environment
 // (separated by |; an empty one is the daemon as it is): glibc malloc settings, say. The snapshot is of the first.
 // --idle-seconds S measures the daemon's CPU over S seconds after the settle time (before the snapshot);
-// --no-snapshot stops the daemon right after that window (with --node-args '--cpu-prof --cpu-prof-dir=D',
+// --no-snapshot stops the daemon right after that window (with --node-args='--cpu-prof --cpu-prof-dir=D',
 // `npx tsx bench/profile.ts D/*.cpuprofile --last S` then shows what the idle daemon did).
 // DIR keeps the snapshot (hundreds of MB at 500 clusters), heap-N.json (the figures) and daemon-N.log (the daemon's log).
 import { copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';

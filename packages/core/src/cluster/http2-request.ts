@@ -88,14 +88,21 @@ export function readStreamAnswer(stream: ClientHttp2Stream, what: string, maxByt
     let ended = false;
     stream.on('end', () => (ended = true));
     stream.on('error', reject);
-    // Judged when the stream closes: one cut short by its connection still "ends" first, and only
-    // the close says how (a stream closed cleanly has the code NO_ERROR).
     stream.on('close', () => {
-      if (ended && status > 0 && stream.rstCode === process.getBuiltinModule('node:http2').constants.NGHTTP2_NO_ERROR)
-        resolve({ status, body: Buffer.concat(chunks) });
+      if (status > 0 && closedCleanly(stream, ended)) resolve({ status, body: Buffer.concat(chunks) });
       else reject(new Error(`${what}: the connection closed before the end of the answer (HTTP/2 code ${stream.rstCode ?? 'none'})`));
     });
   });
+}
+
+/**
+ * Whether a stream that has closed carried the server's whole answer: it ended (`ended`: its 'end'
+ * event came) and closed with the code NO_ERROR. A stream cut short by its connection closing still
+ * emits 'end' first, so only the close code tells the two apart; a stream the server retired
+ * (GOAWAY) lets finish cleanly counts as whole.
+ */
+export function closedCleanly(stream: ClientHttp2Stream, ended: boolean): boolean {
+  return ended && stream.rstCode === process.getBuiltinModule('node:http2').constants.NGHTTP2_NO_ERROR;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RequestAuth } from './connection.js';
 import type { KubeconfigView } from './kubeconfig-view.js';
 import { Http2ConnectionSlot, type Http2Connection } from './http2-connection.js';
-import { cancelUnfinished, sendOnConnection, streamHeaders } from './http2-request.js';
+import { cancelUnfinished, closedCleanly, sendOnConnection, streamHeaders } from './http2-request.js';
 import type { StreamAnswer, StreamRequest, StreamSender } from './http2-request.js';
 
 /** Called for every event line of a watch: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and object. */
@@ -203,13 +203,8 @@ function startWatch(open: OpenConnection, path: string, callbacks: { onEvent: Wa
   const finish = (result: unknown): void => {
     if (finished) return;
     finished = true;
-    // A stream cut short by its connection closing (or reset by the server) may still "end":
-    // that is a broken watch, not the server's clean end of the request.
-    const reset = stream.rstCode !== undefined && stream.rstCode !== process.getBuiltinModule('node:http2').constants.NGHTTP2_NO_ERROR;
-    const err =
-      result === null && (connection.closed || reset) ? new Error(`watch stream ended with its connection (HTTP/2 code ${stream.rstCode ?? 'none'})`) : result;
     cancelUnfinished(stream);
-    callbacks.done(err);
+    callbacks.done(result);
   };
   readStream(stream, callbacks.onEvent, finish);
   return {
@@ -223,8 +218,10 @@ function startWatch(open: OpenConnection, path: string, callbacks: { onEvent: Wa
 
 /**
  * Reads one watch response: newline-delimited JSON events while the status is 200 (a line that is
- * not JSON is skipped, as client-node does), an error naming the status otherwise. `finish` gets
- * null when the server ended the response, an error when the stream broke before its end.
+ * not JSON is skipped, as client-node does), an error naming the status otherwise. Judged when the
+ * stream closes: `finish` gets null when the server ended the response cleanly (on a connection it
+ * retired with GOAWAY too: the watch resumes from its last version), an error when the stream was
+ * reset or cut short with its connection (then it 'ends' too: closedCleanly tells them apart).
  */
 function readStream(stream: ClientHttp2Stream, onEvent: WatchEventCallback, finish: (err: unknown) => void): void {
   let status = 0;
@@ -244,16 +241,15 @@ function readStream(stream: ClientHttp2Stream, onEvent: WatchEventCallback, fini
       newline = pending.indexOf('\n');
     }
   });
-  stream.on('end', () => {
-    ended = true;
-    if (status === 200) {
-      emitLine(pending, onEvent);
-      finish(null);
-    } else finish(Object.assign(new Error(STATUS_CODES[status] ?? `HTTP ${status}`), { statusCode: status }));
-  });
+  stream.on('end', () => (ended = true));
   stream.on('error', (err: Error) => finish(err));
   stream.on('close', () => {
-    if (!ended) finish(new Error(`watch stream closed before its end (HTTP/2 code ${stream.rstCode ?? 'none'})`));
+    if (status > 0 && status !== 200) finish(Object.assign(new Error(STATUS_CODES[status] ?? `HTTP ${status}`), { statusCode: status }));
+    else if (!closedCleanly(stream, ended)) finish(new Error(`watch stream closed before its end (HTTP/2 code ${stream.rstCode ?? 'none'})`));
+    else {
+      emitLine(pending, onEvent);
+      finish(null);
+    }
   });
 }
 

@@ -1,0 +1,119 @@
+// How a watch on the shared HTTP/2 connection (http2-watch.ts) reports its end, against a node:http2
+// server over TLS: the server's clean end is null (the watcher resumes from its last version), a
+// stream cut short or reset is an error (the watcher relists), an error status carries its code.
+// A server that retires its connection (GOAWAY, as kube-apiserver's --goaway-chance does) and then
+// ends the watch cleanly is a clean end: it was reported as broken, and every such watch relisted.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRootCa, issueCert } from '@meshd/testenv';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectCluster } from '@meshd/core/cluster';
+
+const TOKEN = 'watch-ends-token';
+const event = (name: string, rv: number): string =>
+  `${JSON.stringify({ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: String(rv) } } })}\n`;
+
+let server: Http2SecureServer;
+let workDir: string;
+let kubeconfigText: string;
+let answer: (stream: ServerHttp2Stream) => void;
+const sessions: ServerHttp2Session[] = [];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'meshd-watch-ends-'));
+  const ca = await createRootCa(workDir, '/CN=meshd watch-ends CA');
+  const serving = await issueCert(workDir, ca, '/CN=127.0.0.1', 'IP:127.0.0.1');
+  server = createSecureServer({ key: serving.keyPem, cert: serving.certPem });
+  server.on('session', (session) => {
+    session.on('error', () => undefined);
+    sessions.push(session);
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers.authorization !== `Bearer ${TOKEN}`) {
+      stream.respond({ ':status': 401 });
+      stream.end();
+      return;
+    }
+    answer(stream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  kubeconfigText = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'h2', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
+    users: [{ name: 'h2-admin', user: { token: TOKEN } }],
+    contexts: [{ name: 'h2', context: { cluster: 'h2', user: 'h2-admin' } }],
+    'current-context': 'h2',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  sessions.forEach((session) => session.destroy());
+  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+/** Runs one watch to its end: the names it saw and what its done callback got. */
+async function watchToEnd(): Promise<{ names: string[]; end: unknown }> {
+  const client = connectCluster({ name: 'h2', kubeconfigText });
+  const names: string[] = [];
+  const end = await new Promise<unknown>((resolve) => {
+    void client.watches.watch('/api/v1/namespaces', { resourceVersion: '1' }, (_type, object) => names.push(object.metadata?.name ?? ''), resolve);
+  });
+  return { names, end };
+}
+
+const later = (ms: number, fn: () => void): void => void setTimeout(fn, ms);
+
+it('a watch the server ends cleanly after retiring its connection (GOAWAY) ends with null, every event delivered', async () => {
+  answer = (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.write(event('first', 2));
+    later(20, () => {
+      stream.session?.goaway(constants.NGHTTP2_NO_ERROR);
+      later(20, () => stream.end(event('last', 3).trimEnd()));
+    });
+  };
+  const { names, end } = await watchToEnd();
+  expect(end).toBeNull();
+  expect(names).toEqual(['first', 'last']);
+});
+
+it('a watch cut short by its connection dying ends with an error (the watcher relists), never null', async () => {
+  answer = (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.write(event('first', 2));
+    stream.write('{"type":"ADDED","object":{"metadata":{"name":"half');
+    later(20, () => stream.session?.destroy());
+  };
+  const { names, end } = await watchToEnd();
+  expect(end).toBeInstanceOf(Error);
+  expect(names).toEqual(['first']);
+});
+
+it('a watch stream the server resets ends with an error naming the HTTP/2 code', async () => {
+  answer = (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.write(event('first', 2));
+    // destroy sends RST_STREAM INTERNAL_ERROR; a server stream's close(code) after data ends it cleanly instead.
+    later(20, () => stream.destroy(new Error('server gave up on the watch')));
+  };
+  const { names, end } = await watchToEnd();
+  expect(String(end)).toMatch(/NGHTTP2_INTERNAL_ERROR/);
+  expect(names).toEqual(['first']);
+});
+
+it('a watch answered 410 Gone ends with an error carrying the status (the watcher relists), its body not taken for events', async () => {
+  answer = (stream) => {
+    stream.respond({ ':status': 410, 'content-type': 'application/json' });
+    stream.end(event('not-an-event', 2));
+  };
+  const { names, end } = await watchToEnd();
+  expect(end).toMatchObject({ statusCode: 410 });
+  expect(names).toEqual([]);
+});
