@@ -117,6 +117,23 @@ describe('keepSessionAlive', () => {
     expect(dead).toEqual([]);
   });
 
+  it('keeps PINGing one quiet connection after another with the same period has closed (they share one sweep)', async () => {
+    const other = await startLink();
+    const otherSession = connect(other.url);
+    try {
+      keepSessionAlive(otherSession, { dead: () => undefined, readIdleMs: READ_IDLE_MS, pingTimeoutMs: PING_TIMEOUT_MS });
+      link = await startLink();
+      const { dead } = await watchedSession(link);
+      otherSession.destroy();
+      await sleep(READ_IDLE_MS * 5);
+      expect(link.pingsReceived()).toBeGreaterThanOrEqual(2);
+      expect(dead).toEqual([]);
+    } finally {
+      otherSession.destroy();
+      await other.close();
+    }
+  });
+
   it('finds a connection gone silent (no FIN, no RST) within read idle + PING timeout', async () => {
     link = await startLink();
     const { dead } = await watchedSession(link);
