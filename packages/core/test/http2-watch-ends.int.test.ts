@@ -3,6 +3,8 @@
 // stream cut short or reset is an error (the watcher relists), an error status carries its code.
 // A server that retires its connection (GOAWAY, as kube-apiserver's --goaway-chance does) and then
 // ends the watch cleanly is a clean end: it was reported as broken, and every such watch relisted.
+// And a request whose connection meshd itself closes (a PING unanswered, a connection presumed dead)
+// fails: node ends the streams of a session destroyed without an error as if answered in full.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,8 @@ import { join } from 'node:path';
 import { createRootCa, issueCert } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectCluster } from '@meshd/core/cluster';
+import { Http2Connection } from '../src/cluster/http2-connection.js';
+import { sendOnConnection } from '../src/cluster/http2-request.js';
 
 const TOKEN = 'watch-ends-token';
 const event = (name: string, rv: number): string =>
@@ -19,6 +23,8 @@ const event = (name: string, rv: number): string =>
 let server: Http2SecureServer;
 let workDir: string;
 let kubeconfigText: string;
+let caPem: string;
+let serverUrl: URL;
 let answer: (stream: ServerHttp2Stream) => void;
 const sessions: ServerHttp2Session[] = [];
 
@@ -42,6 +48,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  caPem = ca.certPem;
+  serverUrl = new URL(`https://127.0.0.1:${port}`);
   kubeconfigText = JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -116,4 +124,21 @@ it('a watch answered 410 Gone ends with an error carrying the status (the watche
   const { names, end } = await watchToEnd();
   expect(end).toMatchObject({ statusCode: 410 });
   expect(names).toEqual([]);
+});
+
+it('a request whose connection meshd closes mid-answer rejects, never resolves with the part it got', async () => {
+  answer = (stream) => {
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.write('{"kind":"SecretList","items":[');
+  };
+  const connection = new Http2Connection('test', serverUrl, { ca: caPem }, 60_000);
+  await connection.ready;
+  const request = sendOnConnection(
+    connection,
+    { method: 'GET', path: '/api/v1/secrets', headers: { authorization: `Bearer ${TOKEN}` } },
+    AbortSignal.timeout(10_000),
+    1 << 20,
+  );
+  later(50, () => connection.close());
+  await expect(request).rejects.toThrow(/closed/);
 });

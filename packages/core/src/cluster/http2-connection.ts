@@ -124,7 +124,10 @@ export class Http2Connection {
     this.destroyed = true;
     this.ended = true;
     clearTimeout(this.idle);
-    this.session?.destroy();
+    // With an error, every stream on it fails with it. Without one, node ends them as if the server
+    // had finished (their 'end', then code NO_ERROR): an answer or a watch cut short here would read
+    // as whole (a 200 with half a body, an empty body read as {}).
+    this.session?.destroy(new Error(`the HTTP/2 connection to ${this.server.host} was closed`));
     this.socket.destroy();
   }
 
