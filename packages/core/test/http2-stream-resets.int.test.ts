@@ -5,55 +5,24 @@
 // about 1 000 RST_STREAMs, and every request and watch on it with the connection. That is how 1 000
 // simulated clusters failed with "Session closed with error code 2" on the control plane's connection
 // (bench/RESULTS.md, h52 and h53), which an RST_STREAM sent after every finished request caused.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRootCa, issueCert } from '@meshd/testenv';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectCluster, type ConnectOptions } from '@meshd/core/cluster';
+import { startTlsHttp2Server, type TlsHttp2Server } from './support/tls-h2-server.js';
 
 const REQUESTS = 1_500;
 const TOKEN = 'stream-resets-token';
 
-let server: Http2SecureServer;
-let workDir: string;
-let kubeconfigText: string;
-const sessions: ServerHttp2Session[] = [];
+let server: TlsHttp2Server;
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'meshd-stream-resets-'));
-  const ca = await createRootCa(workDir, '/CN=meshd stream-resets CA');
-  const serving = await issueCert(workDir, ca, '/CN=127.0.0.1', 'IP:127.0.0.1');
-  server = createSecureServer({ key: serving.keyPem, cert: serving.certPem });
-  server.on('session', (session) => sessions.push(session));
-  server.on('stream', (stream, headers) => {
-    stream.on('error', () => undefined); // a stream the client reset or the connection took: nothing to answer
-    if (headers.authorization !== `Bearer ${TOKEN}`) {
-      stream.respond({ ':status': 401 });
-      stream.end();
-      return;
-    }
+  server = await startTlsHttp2Server('stream-resets', TOKEN, (stream) => {
     stream.respond({ ':status': 200, 'content-type': 'application/json' });
     stream.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', uid: 'u-1' } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  kubeconfigText = JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'h2', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
-    users: [{ name: 'h2-admin', user: { token: TOKEN } }],
-    contexts: [{ name: 'h2', context: { cluster: 'h2', user: 'h2-admin' } }],
-    'current-context': 'h2',
   });
 }, 60_000);
 
 afterAll(async () => {
-  sessions.forEach((session) => session.destroy());
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 it.each<[string, Partial<ConnectOptions>]>([
@@ -62,8 +31,9 @@ it.each<[string, Partial<ConnectOptions>]>([
 ])(
   `%s carries ${REQUESTS} answered requests on one connection, which the server keeps open`,
   async (_what, options) => {
+    const { sessions } = server;
     const before = sessions.length;
-    const client = connectCluster({ name: 'h2', kubeconfigText, ...options });
+    const client = connectCluster({ name: 'h2', kubeconfigText: server.kubeconfigText, ...options });
     const answers = await Promise.allSettled(Array.from({ length: REQUESTS }, () => client.core.readNamespace({ name: 'default' })));
     const failed = answers.filter((answer) => answer.status === 'rejected');
     expect(failed.map((answer) => String(answer.reason)).slice(0, 3)).toEqual([]);

@@ -5,70 +5,31 @@
 // ends the watch cleanly is a clean end: it was reported as broken, and every such watch relisted.
 // And a request whose connection meshd itself closes (a PING unanswered, a connection presumed dead)
 // fails: node ends the streams of a session destroyed without an error as if answered in full.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { constants, createSecureServer, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRootCa, issueCert } from '@meshd/testenv';
+import { constants, type ServerHttp2Stream } from 'node:http2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectCluster } from '@meshd/core/cluster';
 import { Http2Connection } from '../src/cluster/http2-connection.js';
 import { sendOnConnection } from '../src/cluster/http2-request.js';
+import { startTlsHttp2Server, type TlsHttp2Server } from './support/tls-h2-server.js';
 
 const TOKEN = 'watch-ends-token';
 const event = (name: string, rv: number): string =>
   `${JSON.stringify({ type: 'ADDED', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, resourceVersion: String(rv) } } })}\n`;
 
-let server: Http2SecureServer;
-let workDir: string;
-let kubeconfigText: string;
-let caPem: string;
-let serverUrl: URL;
+let server: TlsHttp2Server;
 let answer: (stream: ServerHttp2Stream) => void;
-const sessions: ServerHttp2Session[] = [];
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'meshd-watch-ends-'));
-  const ca = await createRootCa(workDir, '/CN=meshd watch-ends CA');
-  const serving = await issueCert(workDir, ca, '/CN=127.0.0.1', 'IP:127.0.0.1');
-  server = createSecureServer({ key: serving.keyPem, cert: serving.certPem });
-  server.on('session', (session) => {
-    session.on('error', () => undefined);
-    sessions.push(session);
-  });
-  server.on('stream', (stream, headers) => {
-    stream.on('error', () => undefined);
-    if (headers.authorization !== `Bearer ${TOKEN}`) {
-      stream.respond({ ':status': 401 });
-      stream.end();
-      return;
-    }
-    answer(stream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  caPem = ca.certPem;
-  serverUrl = new URL(`https://127.0.0.1:${port}`);
-  kubeconfigText = JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'h2', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
-    users: [{ name: 'h2-admin', user: { token: TOKEN } }],
-    contexts: [{ name: 'h2', context: { cluster: 'h2', user: 'h2-admin' } }],
-    'current-context': 'h2',
-  });
+  server = await startTlsHttp2Server('watch-ends', TOKEN, (stream) => answer(stream));
 }, 60_000);
 
 afterAll(async () => {
-  sessions.forEach((session) => session.destroy());
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 /** Runs one watch to its end: the names it saw and what its done callback got. */
 async function watchToEnd(): Promise<{ names: string[]; end: unknown }> {
-  const client = connectCluster({ name: 'h2', kubeconfigText });
+  const client = connectCluster({ name: 'h2', kubeconfigText: server.kubeconfigText });
   const names: string[] = [];
   const end = await new Promise<unknown>((resolve) => {
     void client.watches.watch('/api/v1/namespaces', { resourceVersion: '1' }, (_type, object) => names.push(object.metadata?.name ?? ''), resolve);
@@ -131,7 +92,7 @@ it('a request whose connection meshd closes mid-answer rejects, never resolves w
     stream.respond({ ':status': 200, 'content-type': 'application/json' });
     stream.write('{"kind":"SecretList","items":[');
   };
-  const connection = new Http2Connection('test', serverUrl, { ca: caPem }, 60_000);
+  const connection = new Http2Connection('test', server.url, { ca: server.caPem }, 60_000);
   await connection.ready;
   const request = sendOnConnection(
     connection,
