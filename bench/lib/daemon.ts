@@ -41,6 +41,12 @@ export interface DaemonOptions {
   nodeArgs?: readonly string[];
   /** Extra environment variables for the meshd process (e.g. glibc's MALLOC_ARENA_MAX). */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Another meshd than the compiled workspace: the command that runs it (bench/manual/tools.ts
+   * meshdCliOf: the tarball's bin/meshd under this node, or the .deb's single executable). Node
+   * options then go through NODE_OPTIONS.
+   */
+  cli?: readonly [string, ...string[]];
 }
 
 /** Starts `meshd run` on the workspace (log in `<ws.root>/daemon-<port>.log`). */
@@ -50,21 +56,13 @@ export async function startDaemon(ws: Workspace, options: DaemonOptions = {}): P
   const logPath = join(ws.root, `daemon-${port}.log`);
   const log = createWriteStream(logPath);
   const config = options.configPath ?? ws.configPath;
-  const args = [
-    ...(options.nodeArgs ?? []),
-    ...MEASURED_MESHD,
-    usage,
-    'run',
-    '--dir',
-    ws.dir,
-    '--config',
-    config,
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--log-level',
-    options.logLevel ?? 'warn',
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const meshdArgs = ['run', '--dir', ws.dir, '--config', config, '--listen', `127.0.0.1:${port}`, '--log-level', options.logLevel ?? 'warn'];
+  const env = { ...process.env, ...options.env };
+  if (options.cli !== undefined && options.nodeArgs !== undefined && options.nodeArgs.length > 0)
+    env.NODE_OPTIONS = [env.NODE_OPTIONS, ...options.nodeArgs].filter((o) => o !== undefined && o !== '').join(' ');
+  const [command, ...args] =
+    options.cli === undefined ? [process.execPath, ...(options.nodeArgs ?? []), ...MEASURED_MESHD, usage, ...meshdArgs] : [...options.cli, ...meshdArgs];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = false;

@@ -4,7 +4,9 @@
 // largest constructors by self size.
 // Run: npx tsx bench/scale/heap.ts [--clusters 500] [--out DIR] [--top N] [--settle-seconds S] [--idle-seconds S]
 //      [--node-args='ARG ARG…'] [--config-extra 'YAML LINE'] [--no-snapshot] [--env-variants 'K=V K=V|K=V|'] [--log-level info|debug]
-//      [--no-apply]
+//      [--no-apply] [--cli unbundled|bundle|sea]
+// --cli runs the daemon as the tarball's bin/meshd or the .deb's single executable (`npm run dist` first)
+// instead of the compiled workspace: what an operator runs, with only what the bundle holds loaded.
 // --no-apply skips `meshd apply`: the first daemon starts on an empty mesh and its first round
 // (ready_s) is the converge from empty, installs included.
 // --env-variants runs one daemon after another on the same converged mesh, one per environment
@@ -23,6 +25,7 @@ import type { Workspace } from '../lib/workspace.js';
 import { createWorkspace, meshdConfigText } from '../lib/workspace.js';
 import { heapSummaryLines, summariseHeap, type Snapshot } from '../heap-summary.js';
 import { cpuPercentOver, waitQuiet } from './idle.js';
+import { meshdCliOf } from '../manual/tools.js';
 import { APP_NAMESPACES, simTarget, type ScaleTarget } from './targets.js';
 import type { RequestCounts } from '../sim/store.js';
 
@@ -38,6 +41,8 @@ const extra = flag(argv, '--config-extra');
 const variants = envVariants(flag(argv, '--env-variants'));
 const logLevel = (['debug', 'info'] as const).find((l) => l === flag(argv, '--log-level')) ?? 'warn';
 const applyFirst = !argv.includes('--no-apply');
+const cliKind = flag(argv, '--cli');
+const cli = cliKind === undefined || cliKind === 'unbundled' ? undefined : meshdCliOf(cliKind);
 
 /** The daemon's memory gauges from its /metrics (prom-client default metrics), MB. */
 async function memoryMetrics(url: string): Promise<Record<string, number>> {
@@ -71,7 +76,12 @@ async function measureDaemon(
   env: Record<string, string>,
   withSnapshot: boolean,
 ): Promise<Record<string, unknown> & { load: number[] }> {
-  const daemon = await startDaemon(ws, { nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs], env, logLevel });
+  const daemon = await startDaemon(ws, {
+    nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${outDir}`, ...nodeArgs],
+    env,
+    logLevel,
+    ...(cli ? { cli } : {}),
+  });
   try {
     const started = performance.now();
     await daemon.ready().finally(() => console.log(`daemon log: ${daemon.logPath}`));
@@ -92,6 +102,7 @@ async function measureDaemon(
     );
     const result = {
       env,
+      cli: cliKind ?? 'unbundled',
       served: { at_ready: atReady, at_quiet: atQuiet, after_idle: afterIdle },
       ready_s: readySeconds,
       quiet_s: quietSeconds,

@@ -7,7 +7,7 @@ import { apiGet, waitUntil } from './https.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import type { ClusterLayout, ClusterPorts } from './layout.js';
 import { logTail } from './logs.js';
-import { sumRequests, sumWriteRequests, type AnyRequestFilter, type RequestFilter } from './metrics.js';
+import { sumOpenRequests, sumRequests, sumWriteRequests, type AnyRequestFilter, type RequestFilter } from './metrics.js';
 import { createNode, nodeName } from './node-object.js';
 import type { BinaryPaths } from './paths.js';
 import type { Supervisor } from './supervisor.js';
@@ -50,6 +50,8 @@ export interface ClusterHandle {
   writeRequestCount(filter?: RequestFilter): Promise<number>;
   /** Requests of any verb (reads too: LIST, GET, WATCH) the API server counted, narrowed by `filter`. */
   requestCount(filter?: AnyRequestFilter): Promise<number>;
+  /** Long-running requests open now (apiserver_longrunning_requests: watches), optionally narrowed. */
+  openRequestCount(filter?: AnyRequestFilter): Promise<number>;
   /** `127.0.0.1:PORT` of this cluster's out-of-cluster Tiller (remotes of `tiller: true` environments). */
   readonly tillerHost?: string;
   /** A kubeconfig for this cluster whose user authenticates with an admin client certificate. */
@@ -154,6 +156,10 @@ class RunningCluster implements ClusterHandle {
 
   async requestCount(filter?: AnyRequestFilter): Promise<number> {
     return sumRequests(await this.metricsText(), filter);
+  }
+
+  async openRequestCount(filter?: AnyRequestFilter): Promise<number> {
+    return sumOpenRequests(await this.metricsText(), filter);
   }
 
   private async metricsText(): Promise<string> {

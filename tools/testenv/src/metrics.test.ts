@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sumWriteRequests } from './metrics.js';
+import { sumOpenRequests, sumWriteRequests } from './metrics.js';
 
 const exposition = `# HELP apiserver_request_total [STABLE] Counter of apiserver requests
 # TYPE apiserver_request_total counter
@@ -33,5 +33,21 @@ describe('sumWriteRequests', () => {
 
   it('is zero for an exposition without requests', () => {
     expect(sumWriteRequests('# nothing here\n')).toBe(0);
+  });
+});
+
+describe('sumOpenRequests', () => {
+  const open = `# HELP apiserver_longrunning_requests [ALPHA] Gauge of all active long-running apiserver requests
+apiserver_longrunning_requests{component="apiserver",group="",resource="services",scope="namespace",subresource="",verb="WATCH",version="v1"} 2
+apiserver_longrunning_requests{component="apiserver",group="",resource="services",scope="cluster",subresource="",verb="WATCH",version="v1"} 1
+apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="resource",subresource="log",verb="CONNECT",version="v1"} 4
+apiserver_request_total{code="0",component="apiserver",dry_run="",group="",resource="services",scope="namespace",subresource="",verb="WATCH",version="v1"} 9
+`;
+
+  it('adds the watches open now, not the request counter', () => {
+    expect(sumOpenRequests(open, { verbs: ['WATCH'], resources: ['services'] })).toBe(3);
+    expect(sumOpenRequests(open, { verbs: ['WATCH'] })).toBe(3);
+    expect(sumOpenRequests(open)).toBe(7);
+    expect(sumOpenRequests(open, { resources: ['endpoints'] })).toBe(0);
   });
 });

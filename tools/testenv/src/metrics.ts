@@ -63,3 +63,18 @@ export function sumRequests(metricsText: string, filter: AnyRequestFilter = {}):
   }
   return total;
 }
+
+/**
+ * Sum of apiserver_longrunning_requests (long-running requests open now: watches, as the request
+ * counter records a request only when it ends) the filter lets through.
+ */
+export function sumOpenRequests(metricsText: string, filter: AnyRequestFilter = {}): number {
+  let total = 0;
+  for (const line of metricsText.split('\n')) {
+    const match = /^apiserver_longrunning_requests\{(.*)\}\s+(\S+)/.exec(line);
+    if (!match?.[1] || !match[2]) continue;
+    const labels = parseLabels(match[1]);
+    if (allowed(filter.verbs, labels.get('verb')) && allowed(filter.resources, labels.get('resource'))) total += Number(match[2]);
+  }
+  return total;
+}

@@ -23,3 +23,4 @@ export { desiredInputsOf, observeAndPlan, observeAndPlanRemoval, planHoldsAfter,
 export type { CarriedPlan, ObserveOptions, PlanCarrier } from './components.js';
 export { MeshObservations, meshTargetOf } from './mesh-observe.js';
 export { prepareRemotes, type PrepareRemotesOptions } from './prepare.js';
+export { descriptorBackend } from './remotes.js';

@@ -1,4 +1,6 @@
 import { combineErrors, failureState, prefixed, reportError } from '../errors.js';
+import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
+import type { ValidCluster } from '../descriptor/types.js';
 import type { ClusterClient } from '../cluster/client.js';
 import { clusterFailureOf, type ClusterFailure } from '../cluster/failure.js';
 import { warmCoreDiscovery } from '../cluster/served-apis.js';
@@ -74,6 +76,12 @@ export interface MemberContext {
   state?: StateStore | undefined;
   /** Each plugin's mesh-wide observation of this pass, read once for every member (pass/mesh-observe.ts). */
   observations: MeshObservations;
+}
+
+/** backendOf for a cluster as its descriptor declares it (its `meshd.io/backend` annotation), before any probe. Pure. */
+export function descriptorBackend(cluster: Pick<ValidCluster, 'name' | 'annotations'>, config: Pick<PassConfig, 'clusters' | 'backend'>): string {
+  const annotated = cluster.annotations[BACKEND_ANNOTATION];
+  return backendOf(annotated === undefined ? { name: cluster.name } : { name: cluster.name, backend: annotated }, config);
 }
 
 /** The backend chosen for a cluster, most specific first: meshd.yaml's clusters.NAME.backend, the descriptor's annotation, the default. */

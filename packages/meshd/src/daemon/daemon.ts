@@ -1,5 +1,5 @@
 import { ConnectionPool } from '@meshd/core/cluster';
-import { loadPlugins, reportErrorOf, reportedErrors, runPass, type PluginHost } from '@meshd/core';
+import { descriptorBackend, loadPlugins, reportErrorOf, reportedErrors, runPass, type PluginHost } from '@meshd/core';
 import { StateStore } from '@meshd/core/state';
 import type { ClusterClient } from '@meshd/core/cluster';
 import type { HelmProbe } from '@meshd/core/prereq';
@@ -75,6 +75,19 @@ function versionOptions(o: DaemonOptions): { versionProbeMs?: number; versionRec
   };
 }
 
+const backendChoices = new WeakMap<MeshdConfig, string>();
+
+/** What of a config chooses the remotes' backends (the default and each clusters.NAME.backend), as one string, once per config. */
+function backendChoiceOf(config: MeshdConfig): string {
+  let choice = backendChoices.get(config);
+  if (choice === undefined) {
+    const overrides = Object.entries(config.clusters).flatMap(([name, o]) => (typeof o.backend === 'string' ? [[name, o.backend]] : []));
+    choice = JSON.stringify([config.backend, overrides]);
+    backendChoices.set(config, choice);
+  }
+  return choice;
+}
+
 /**
  * The meshd daemon, as wiring: what runs (a RunnableManager of the state directory, the plugins, the
  * health server, the optional leader elector, the credential timers, the cluster watches, the work
@@ -137,6 +150,8 @@ export class Daemon {
     });
     this.watches = new ClusterWatches({
       specs: () => daemonWatchSpecs(this.plugins),
+      backendOf: (cluster) => descriptorBackend(cluster, this.config),
+      backendChoice: () => backendChoiceOf(this.config),
       connect,
       enqueue: (keys) => keys.forEach((k) => this.queue.add(k)),
       everyKey: () => this.everyKey(),

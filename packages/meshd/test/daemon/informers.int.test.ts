@@ -75,7 +75,7 @@ describe('watchResource against a real API server', () => {
     const core = env.clusters[0]!.kubeConfig().makeApiClient(CoreV1Api);
     const namespace = 'drift-test';
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const spec = pluginWatchSpecs(releaseWatches({ name: 'istio-remote', namespace })).find((s) => s.target.kind === 'Endpoints')!;
+    const spec = pluginWatchSpecs(releaseWatches({ name: 'istio-remote', namespace }).map((watch) => ({ watch }))).find((s) => s.target.kind === 'Endpoints')!;
     const relevant = spec.filter!();
     const events: WatchEvent[] = [];
     const watch = watchResource({

@@ -49,6 +49,20 @@ describe('meshd run against real clusters', () => {
     expect(await endpointIps(env.clusters[1]!, 'istio-pilot')).toEqual([await env.controlPlane.podIp('pilot')]);
   });
 
+  it("watches on a remote only what its backend installs: helm-template's Services and Endpoints, not Tiller's as well", async () => {
+    // One watch open each (the release engine's, labelled managed-by=meshd); Tiller's watches of
+    // heritage=Tiller objects made it two on every remote, whichever backend installed it. What the
+    // cluster's own controllers watch is counted on remote-2, not in the mesh yet.
+    const open = (cluster: number, resource: string) => env.clusters[cluster]!.openRequestCount({ verbs: ['WATCH'], resources: [resource] });
+    const meshdWatches = async (resource: string) => (await open(1, resource)) - (await open(2, resource));
+    await until('the watches of remote-1 open', async () => ((await meshdWatches('configmaps')) >= 1 ? true : undefined));
+    expect({ services: await meshdWatches('services'), endpoints: await meshdWatches('endpoints'), configmaps: await meshdWatches('configmaps') }).toEqual({
+      services: 1,
+      endpoints: 1,
+      configmaps: 1,
+    });
+  });
+
   it('joins a remote whose files are dropped into the directory', async () => {
     await addCluster(ws, env.clusters[2]!);
     const joined = await until('remote-2 converged', async () => ((await clusterState('remote-2')) === 'converged' ? true : undefined));

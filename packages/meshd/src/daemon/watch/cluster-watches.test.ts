@@ -2,10 +2,17 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh, ValidCluster } from '@meshd/core/descriptor';
 import { recordingLogger } from '@meshd/testkit';
 import { describe, expect, it } from 'vitest';
-import { ClusterWatches } from './cluster-watches.js';
+import { ClusterWatches, specsForCluster } from './cluster-watches.js';
+import type { WatchSpec } from './watch-specs.js';
 
 /** A cluster whose kubeconfig reads are counted (what comparing a running cluster's watches reads). */
-function countedCluster(name: string, role: ValidCluster['role'], kubeconfig: string, reads: { count: number }): ValidCluster {
+function countedCluster(
+  name: string,
+  role: ValidCluster['role'],
+  kubeconfig: string,
+  reads: { count: number },
+  annotations: Record<string, string> = {},
+): ValidCluster {
   const cluster = {
     name,
     role,
@@ -15,7 +22,7 @@ function countedCluster(name: string, role: ValidCluster['role'], kubeconfig: st
     accessConfigFile: `${name}.kube.conf`,
     server: 'https://192.0.2.2:6443',
     descriptorText: '',
-    annotations: {},
+    annotations,
   };
   return Object.defineProperty(cluster, 'kubeconfigText', { enumerable: true, get: () => ((reads.count += 1), kubeconfig) }) as ValidCluster;
 }
@@ -54,6 +61,65 @@ describe('ClusterWatches.update', () => {
     watches.update(moved);
     expect(connected).toEqual(['cp', 'r1', 'r2', 'r3', 'r2']);
     expect(watches.watched()).toEqual(['cp', 'r1', 'r2', 'r3']);
+    watches.stopAll();
+  });
+});
+
+/** A spec of one kind on one side, of the given backends (undefined: of none). */
+function spec(on: WatchSpec['on'], kind: string, backends?: string[]): WatchSpec {
+  return { on, target: { apiVersion: 'v1', kind, plural: `${kind.toLowerCase()}s` }, enqueue: 'this-remote', purpose: kind, ...(backends ? { backends } : {}) };
+}
+
+describe('which watches run on a cluster', () => {
+  const specs = [
+    spec('control-plane', 'Pod'),
+    spec('each-remote', 'Service', ['helm-template', 'other-renderer']),
+    spec('each-remote', 'Endpoints', ['tiller']),
+    spec('each-remote', 'Secret'),
+  ];
+  const kinds = (chosen: WatchSpec[]) => chosen.map((s) => s.target.kind);
+
+  it.each([
+    ['control-plane', undefined, ['Pod']],
+    ['remote', 'helm-template', ['Service', 'Secret']],
+    ['remote', 'other-renderer', ['Service', 'Secret']],
+    ['remote', 'tiller', ['Endpoints', 'Secret']],
+    ['remote', 'a-backend-without-watches', ['Secret']],
+    ['remote', undefined, ['Service', 'Endpoints', 'Secret']],
+  ] as const)('%s installed by %s watches %j', (role, backend, expected) => {
+    expect(kinds(specsForCluster(role, backend, specs))).toEqual(expected);
+  });
+
+  it("starts a backend's watches only on its remotes, and restarts a remote whose backend the config changes", () => {
+    const connected: string[] = [];
+    let choice = 'helm-template';
+    const watches = new ClusterWatches({
+      specs: () => specs,
+      backendOf: (cluster) => cluster.annotations['meshd.io/backend'] ?? choice,
+      backendChoice: () => choice,
+      connect: (name): ClusterClient => {
+        connected.push(name);
+        throw new Error('no client in this test');
+      },
+      enqueue: () => undefined,
+      everyKey: () => [],
+      remoteKeys: () => [],
+      endpointReaders: () => [],
+      logger: recordingLogger(),
+    });
+    const reads = { count: 0 };
+    const mesh = meshOf([
+      countedCluster('cp', 'control-plane', 'cp', reads),
+      countedCluster('by-default', 'remote', 'a', reads),
+      countedCluster('annotated', 'remote', 'b', reads, { 'meshd.io/backend': 'tiller' }),
+    ]);
+    watches.update(mesh);
+    expect(connected).toEqual(['cp', 'by-default', 'annotated']);
+    watches.update(mesh);
+    expect(connected).toHaveLength(3);
+    choice = 'tiller'; // a reload makes tiller the default: only the remote that followed the default restarts
+    watches.update(mesh);
+    expect(connected).toEqual(['cp', 'by-default', 'annotated', 'by-default']);
     watches.stopAll();
   });
 });

@@ -4,7 +4,7 @@ import type { DesiredMesh, ValidCluster } from '@meshd/core/descriptor';
 import type { Logger } from '@meshd/core';
 import { DEFAULT_WATCH_TIMEOUT_SECONDS, watchResource, type ResourceWatch } from './informers.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { CONTROL_PLANE_POD_SELECTOR, type WatchSpec } from './watch-specs.js';
+import { CONTROL_PLANE_POD_SELECTOR, runsOnBackend, type WatchSpec } from './watch-specs.js';
 import { manyListenerAbortController } from '../process/abort.js';
 import { readServerVersion, VERSION_PROBE_MS, watchServerVersion, type ServerVersionSource } from './version-watch.js';
 
@@ -12,6 +12,17 @@ import { readServerVersion, VERSION_PROBE_MS, watchServerVersion, type ServerVer
 export interface ClusterWatchesOptions {
   /** The watches to keep; re-read at each update (they depend on the config). */
   specs: () => readonly WatchSpec[];
+  /**
+   * The backend that installs istio-remote on a remote (meshd.yaml's clusters.NAME.backend, the
+   * descriptor's annotation, the default): a backend's watches (WatchSpec.backends) run only on its
+   * remotes. Undefined: every remote watch on every remote.
+   */
+  backendOf?: (cluster: ValidCluster) => string;
+  /**
+   * What the backends chosen depend on besides the mesh (the config's default and per-cluster
+   * choices), as a string: when it changes, every cluster's watches are matched again.
+   */
+  backendChoice?: () => string;
   connect: (name: string, kubeconfigText: string) => ClusterClient;
   /** Receives the keys an event enqueues. */
   enqueue: (keys: readonly string[]) => void;
@@ -41,6 +52,13 @@ export interface ClusterWatchesOptions {
 /** Whether a spec is the daemon's control-plane pod watch (discovery's cache). */
 function isControlPlanePods(spec: WatchSpec): boolean {
   return spec.on === 'control-plane' && spec.target.kind === 'Pod' && spec.target.labelSelector === CONTROL_PLANE_POD_SELECTOR;
+}
+
+/** A cluster's watches as the mesh and config want them: its specs (specsForCluster) and what they were chosen for. */
+interface WantedWatches {
+  cluster: ValidCluster;
+  specs: WatchSpec[];
+  identity: string;
 }
 
 interface RunningWatches {
@@ -78,15 +96,36 @@ export class ClusterWatches {
    */
   update(mesh: DesiredMesh): void {
     const specs = this.o.specs();
-    const summary = specsSummary(specs);
-    if (this.matched?.mesh === mesh && this.matched.summary === summary) return;
-    const wanted = new Map<string, ValidCluster>([mesh.controlPlane, ...mesh.remotes].map((c) => [c.name, c]));
-    for (const [name, watches] of this.running) {
-      const cluster = wanted.get(name);
-      if (!cluster || identityOf(cluster, summary) !== watches.identity) this.stopCluster(name);
-    }
-    for (const cluster of wanted.values()) if (!this.running.has(cluster.name)) this.startCluster(cluster, specs, summary);
+    const summary = `${specsSummary(specs)}\0${this.o.backendChoice?.() ?? ''}`;
+    if (this.isMatched(mesh, summary)) return;
+    const wanted = this.wantedWatches(mesh, specs);
+    for (const [name, watches] of this.running) if (wanted.get(name)?.identity !== watches.identity) this.stopCluster(name);
+    for (const want of wanted.values()) if (!this.running.has(want.cluster.name)) this.startCluster(want.cluster, want.specs, want.identity);
     this.matched = { mesh, summary };
+  }
+
+  /** Whether the running watches were last matched to this mesh and these specs and backend choices. */
+  private isMatched(mesh: DesiredMesh, summary: string): boolean {
+    return this.matched?.mesh === mesh && this.matched.summary === summary;
+  }
+
+  /** Each cluster of the mesh with the specs that run on it and the identity of that set. */
+  private wantedWatches(mesh: DesiredMesh, specs: readonly WatchSpec[]): Map<string, WantedWatches> {
+    // The clusters of one backend share their specs: each set is summarised once, not per cluster.
+    const bySide = new Map<string, { specs: WatchSpec[]; summary: string }>();
+    const wanted = new Map<string, WantedWatches>();
+    for (const cluster of [mesh.controlPlane, ...mesh.remotes]) {
+      const backend = cluster.role === 'control-plane' ? undefined : this.o.backendOf?.(cluster);
+      const side = `${cluster.role}\0${backend ?? ''}`;
+      let own = bySide.get(side);
+      if (own === undefined) {
+        const chosen = specsForCluster(cluster.role, backend, specs);
+        own = { specs: chosen, summary: specsSummary(chosen) };
+        bySide.set(side, own);
+      }
+      wanted.set(cluster.name, { cluster, specs: own.specs, identity: identityOf(cluster, own.summary) });
+    }
+    return wanted;
   }
 
   /**
@@ -131,15 +170,15 @@ export class ClusterWatches {
     this.running.delete(name);
   }
 
-  private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[], summary: string): void {
+  /** Starts the cluster's watches (`specs`: its own, specsOf). */
+  private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[], identity: string): void {
     const stop = manyListenerAbortController();
     const watches: RunningWatches['watches'] = [];
-    this.running.set(cluster.name, { identity: identityOf(cluster, summary), stop, watches });
-    const side = cluster.role === 'control-plane' ? 'control-plane' : 'each-remote';
+    this.running.set(cluster.name, { identity, stop, watches });
     const client = this.connectOrWarn(cluster);
     if (client === undefined) return;
     this.watchVersion(cluster, client, stop.signal);
-    for (const spec of specs.filter((s) => s.on === side)) watches.push({ spec, watch: this.watchSpec(cluster, client, spec, stop.signal) });
+    for (const spec of specs) watches.push({ spec, watch: this.watchSpec(cluster, client, spec, stop.signal) });
   }
 
   /** The cluster's client, or undefined (logged) when its kubeconfig cannot make one. */
@@ -211,6 +250,16 @@ export class ClusterWatches {
   }
 }
 
+/**
+ * The specs whose watches run on a cluster: the control plane's on the control plane; on a remote,
+ * every remote spec of no backend and those of the backend that installs it (all of them when that
+ * backend is unknown). Pure.
+ */
+export function specsForCluster(role: ValidCluster['role'], backend: string | undefined, specs: readonly WatchSpec[]): WatchSpec[] {
+  if (role === 'control-plane') return specs.filter((s) => s.on === 'control-plane');
+  return specs.filter((s) => s.on === 'each-remote' && runsOnBackend(s, backend));
+}
+
 /** Pure: a matcher for an equality label selector (`a=b,c=d`; every term must hold). */
 export function matchesSelector(selector: string): (object: KubernetesObject) => boolean {
   const terms = selector
@@ -222,10 +271,10 @@ export function matchesSelector(selector: string): (object: KubernetesObject) =>
 
 /** What of the watch specs a cluster's watches depend on, as one string. Pure. */
 function specsSummary(specs: readonly WatchSpec[]): string {
-  return JSON.stringify(specs.map((s) => [s.on, s.target, s.enqueue]));
+  return JSON.stringify(specs.map((s) => [s.on, s.target, s.enqueue, s.backends]));
 }
 
-/** What a cluster's running watches were started for: its role, kubeconfig and the specs. Pure. */
+/** What a cluster's running watches were started for: its role, kubeconfig and its own specs. Pure. */
 function identityOf(cluster: ValidCluster, summary: string): string {
   return createHash('sha256').update(`${cluster.role}\0${cluster.kubeconfigText}\0${summary}`).digest('hex');
 }

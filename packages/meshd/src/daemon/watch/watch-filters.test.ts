@@ -155,6 +155,21 @@ describe('watch specs', () => {
     ]);
   });
 
+  it("marks a backend's remote watches with its name (they run only on its remotes); an addon's and the control plane's run everywhere", () => {
+    const specs = daemonWatchSpecs(load(BUILTIN_PLUGINS));
+    expect(specs.map((s) => `${shape([s])[0]} ${s.backends?.join(',') ?? 'every remote'}`)).toEqual([
+      'control-plane Pod istio in (pilot,mixer,statsd-prom-bridge) endpoint-readers every remote',
+      'each-remote Service app.kubernetes.io/managed-by=meshd this-remote helm-template',
+      'each-remote Endpoints app.kubernetes.io/managed-by=meshd this-remote helm-template',
+      'each-remote ConfigMap metadata.name=meshd-release-istio-remote this-remote helm-template',
+      'each-remote Service heritage=Tiller this-remote tiller',
+      'each-remote Endpoints heritage=Tiller this-remote tiller',
+      'control-plane Secret metadata.name=istio.default all-remotes every remote',
+      'each-remote Secret app.kubernetes.io/managed-by=meshd,meshd.io/component=secrets this-remote every remote',
+      'each-remote Namespace  this-remote every remote',
+    ]);
+  });
+
   it("follows the plugins' config: the release's name and namespace, the secrets' names and per-cluster overrides", () => {
     const specs = daemonWatchSpecs(
       load(BUILTIN_PLUGINS, {
@@ -183,16 +198,29 @@ describe('watch specs', () => {
       ],
       create: () => ({ render: () => Promise.resolve({ objects: [] }) }),
     }) as PluginDefinition<unknown>;
-    const specs = shape(daemonWatchSpecs(load([...BUILTIN_PLUGINS, renderer])));
+    const all = daemonWatchSpecs(load([...BUILTIN_PLUGINS, renderer]));
+    const specs = shape(all);
     expect(specs.filter((s) => s.includes('metadata.name=meshd-release-istio-remote'))).toHaveLength(1);
+    // Kept once, it runs on the remotes of either renderer.
+    expect(all.find((s) => s.target.kind === 'ConfigMap' && s.on === 'each-remote')?.backends).toEqual(['helm-template', 'other-renderer']);
     expect(specs.filter((s) => s.endsWith(' app.kubernetes.io/managed-by=meshd this-remote'))).toHaveLength(2);
     expect(specs.at(-1)).toBe('control-plane ConfigMap  all-remotes');
   });
 
   it("filters by name pattern, and a drift watch ignores meshd's own writes", () => {
     const [spec, drift] = pluginWatchSpecs([
-      { on: 'control-plane', apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namePatterns: ['istio.*'], enqueue: 'all-remotes', purpose: 'rotations' },
-      { on: 'each-remote', apiVersion: 'v1', kind: 'Secret', plural: 'secrets', events: 'drift', enqueue: 'this-remote', purpose: 'copies' },
+      {
+        watch: {
+          on: 'control-plane',
+          apiVersion: 'v1',
+          kind: 'Secret',
+          plural: 'secrets',
+          namePatterns: ['istio.*'],
+          enqueue: 'all-remotes',
+          purpose: 'rotations',
+        },
+      },
+      { watch: { on: 'each-remote', apiVersion: 'v1', kind: 'Secret', plural: 'secrets', events: 'drift', enqueue: 'this-remote', purpose: 'copies' } },
     ]);
     expect(spec?.target).toEqual({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets' });
     const relevant = spec!.filter!();

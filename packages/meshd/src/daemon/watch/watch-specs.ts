@@ -19,6 +19,12 @@ export interface WatchSpec {
   purpose: string;
   /** Makes the event filter of one watch (given the event and what the watch knew before it); undefined: every event counts. */
   filter?: () => (event: WatchEvent, known: KnownObjects) => boolean;
+  /**
+   * Only on the remotes whose backend is one of these (a backend's own watches: Tiller's labels, the
+   * release engine's inventory mean nothing on a remote another backend installs); undefined: on
+   * every remote.
+   */
+  backends?: readonly string[];
 }
 
 /** Label selector of the Pilot, Mixer and statsd pods whose IPs the remotes use. */
@@ -64,8 +70,35 @@ function pluginWatchSpec(watch: PluginWatch): WatchSpec {
   return spec;
 }
 
-/** The registered plugins' declared watches as the daemon keeps them, each distinct watch once, in declaration order. Pure. */
-export function pluginWatchSpecs(watches: readonly PluginWatch[]): WatchSpec[] {
-  const seen = new Set<string>();
-  return watches.filter((w) => !seen.has(watchKey(w)) && Boolean(seen.add(watchKey(w)))).map(pluginWatchSpec);
+/** One plugin's declared watch, with the backend it belongs to when the plugin is a backend (its remote watches run only where it installs). */
+export interface DeclaredWatch {
+  watch: PluginWatch;
+  /** The declaring backend's name; undefined for an addon's watch (it runs on every remote). */
+  backend?: string;
+}
+
+/**
+ * The registered plugins' declared watches as the daemon keeps them, each distinct watch once, in
+ * declaration order. The same watch declared by two backends (two renderers' release watches) runs on
+ * the remotes of either; declared by an addon too, on every remote. Pure.
+ */
+export function pluginWatchSpecs(declared: readonly DeclaredWatch[]): WatchSpec[] {
+  const byKey = new Map<string, { watch: PluginWatch; backends: Set<string> | undefined }>();
+  for (const { watch, backend } of declared) {
+    const key = watchKey(watch);
+    const seen = byKey.get(key);
+    const mine = backend === undefined || watch.on === 'control-plane' ? undefined : new Set([backend]);
+    if (seen === undefined) byKey.set(key, { watch, backends: mine });
+    else if (seen.backends !== undefined) seen.backends = mine === undefined ? undefined : new Set([...seen.backends, ...mine]);
+  }
+  return [...byKey.values()].map(({ watch, backends }) => {
+    const spec = pluginWatchSpec(watch);
+    if (backends !== undefined) spec.backends = [...backends];
+    return spec;
+  });
+}
+
+/** Whether a spec's watch runs on a remote that `backend` installs (every spec does when the backend is unknown). Pure. */
+export function runsOnBackend(spec: WatchSpec, backend: string | undefined): boolean {
+  return spec.backends === undefined || backend === undefined || spec.backends.includes(backend);
 }
