@@ -218,6 +218,11 @@ export class ObjectApi {
     return this.http.request<T>({ method: 'GET', path: await this.pathOf(spec, true) });
   }
 
+  /** GET one object; null when the server answers 404 (it does not exist, or its kind is not served there). */
+  async readIfPresent<T extends KubernetesObject = KubernetesObject>(spec: ObjectSpec): Promise<T | null> {
+    return this.http.request<T | null>({ method: 'GET', path: await this.pathOf(spec, true), absentIsNull: true });
+  }
+
   /** POST a new object. */
   async create<T extends KubernetesObject>(obj: T, options: WriteOptions = {}): Promise<T> {
     return this.write('POST', obj, options);

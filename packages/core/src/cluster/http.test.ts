@@ -134,6 +134,27 @@ describe('the request layer with hostile or careless servers', () => {
     expect((err as KubeApiError).code).toBe(404);
     expect(clusterFailureOf(err).message).toBe('HTTP 404: secrets "x" not found');
   });
+
+  it('a read of an object that may be absent resolves null on 404 only: 403, 500 and a body that is not JSON still fail', async () => {
+    const answers: Record<string, [number, string]> = {
+      absent: [404, JSON.stringify({ kind: 'Status', message: 'configmaps "absent" not found', code: 404 })],
+      present: [200, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'present', namespace: 'a' } })],
+      forbidden: [403, JSON.stringify({ kind: 'Status', message: 'configmaps "forbidden" is forbidden', code: 403 })],
+      broken: [500, 'oops'],
+      html: [200, '<html>login</html>'],
+    };
+    const { url } = await serve((req, res) => {
+      if (req.url === '/api/v1') return res.end(JSON.stringify({ resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] }));
+      const [code, body] = answers[req.url?.split('/').at(-1) ?? ''] ?? [418, ''];
+      res.writeHead(code, { 'content-type': 'application/json' }).end(body);
+    });
+    const read = (name: string) => client(url).objects.readIfPresent({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'a' } });
+    expect(await read('absent')).toBeNull();
+    expect((await read('present'))?.metadata?.name).toBe('present');
+    await expect(read('forbidden')).rejects.toMatchObject({ code: 403 });
+    await expect(read('broken')).rejects.toMatchObject({ code: 500 });
+    await expect(read('html')).rejects.toMatchObject({ code: 'MESHD_ERR_API' });
+  });
 });
 
 describe('what the request layer sends', () => {

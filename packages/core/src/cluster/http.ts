@@ -21,6 +21,11 @@ export interface KubeRequest {
   contentType?: string | undefined;
   /** Aborts this request (on top of the client's own signal and time limit). */
   signal?: AbortSignal | undefined;
+  /**
+   * A 404 answer resolves with null instead of rejecting with a KubeApiError: a read of an object that
+   * may well be absent (most of a first install's reads) makes no error, its stack or its message.
+   */
+  absentIsNull?: boolean | undefined;
 }
 
 /**
@@ -72,8 +77,12 @@ function readAnswer(res: IncomingMessage, what: string, maxBytes: number): Promi
   });
 }
 
-/** A 2xx answer's JSON; an empty body is `{}`. A body that is not JSON is MESHD_ERR_API (a proxy's HTML page, say). */
-function parseAnswer<T>(answer: Answer, what: string): T {
+/**
+ * A 2xx answer's JSON; an empty body is `{}`; a 404 null when the request asked for it
+ * (KubeRequest.absentIsNull). A body that is not JSON is MESHD_ERR_API (a proxy's HTML page, say).
+ */
+function parseAnswer<T>(answer: Answer, what: string, absentIsNull: boolean | undefined): T {
+  if (answer.status === 404 && absentIsNull === true) return null as T;
   if (answer.status < 200 || answer.status > 299) throw new KubeApiError(answer.status, answer.body.subarray(0, 64 * 1024).toString('utf8'));
   if (answer.body.length === 0) return {} as T;
   try {
@@ -173,7 +182,7 @@ export class KubeHttp {
     const parent = req.signal && this.o.signal ? AbortSignal.any([req.signal, this.o.signal]) : (req.signal ?? this.o.signal);
     const d = deadline(this.o.timeoutMs, parent);
     try {
-      return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal, parent)), describeRequest(req));
+      return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal, parent)), describeRequest(req), req.absentIsNull);
     } finally {
       this.limit.concurrency = MAX_REQUESTS_PER_CLUSTER;
       d.dispose();

@@ -16,12 +16,7 @@ function asSpec(ref: ObjectRef): ObjectSpec {
 
 /** Reads one object; null when it does not exist. Other errors propagate (unreachable, forbidden). */
 export async function readObject(client: ClusterClient, ref: ObjectRef): Promise<KubeObject | null> {
-  try {
-    return (await client.objects.read(asSpec(ref))) as unknown as KubeObject;
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw err;
-  }
+  return (await client.objects.readIfPresent(asSpec(ref))) as unknown as KubeObject | null;
 }
 
 /** Reads every referenced object (deduplicated); the map is what planObjects takes as `live`. */
