@@ -54,7 +54,11 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     target: 'node20.19',
     format: 'cjs',
     minify: options.minify ?? true,
-    keepNames: true,
+    // No keepNames: it wraps every function and class in a call that defines its `name`, which gives
+    // each closure a property store of its own. The idle daemon at 500 clusters held 12.5 MB of them
+    // (50 859 closures; RSS 264 MB against 240 MB without, bench/RESULTS.md). meshd reads no function
+    // or class name: errors carry their own `name`, logs get messages, not Error objects.
+    keepNames: false,
     legalComments: 'external',
     define: { MESHD_BUILD_COMMIT: JSON.stringify(options.commit) },
     logLevel: 'silent',
