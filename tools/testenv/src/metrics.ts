@@ -35,13 +35,7 @@ function matches(labels: Map<string, string>, filter: RequestFilter): boolean {
 
 /** Sum of apiserver_request_total over write verbs in a Prometheus text exposition. */
 export function sumWriteRequests(metricsText: string, filter: RequestFilter = {}): number {
-  let total = 0;
-  for (const line of metricsText.split('\n')) {
-    const match = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
-    if (!match?.[1] || !match[2]) continue;
-    if (matches(parseLabels(match[1]), filter)) total += Number(match[2]);
-  }
-  return total;
+  return sumSamples(metricsText, 'apiserver_request_total', (labels) => matches(labels, filter));
 }
 
 /** Which apiserver_request_total samples `sumRequests` counts: any verb unless narrowed. */
@@ -52,16 +46,26 @@ export interface AnyRequestFilter {
   resources?: string[];
 }
 
-/** Sum of apiserver_request_total over every verb (reads included) the filter lets through. */
-export function sumRequests(metricsText: string, filter: AnyRequestFilter = {}): number {
+/** Sum of one metric's samples whose labels pass `keep`, in a Prometheus text exposition. */
+function sumSamples(metricsText: string, metric: string, keep: (labels: Map<string, string>) => boolean): number {
+  const sample = new RegExp(`^${metric}\\{(.*)\\}\\s+(\\S+)`);
   let total = 0;
   for (const line of metricsText.split('\n')) {
-    const match = /^apiserver_request_total\{(.*)\}\s+(\S+)/.exec(line);
+    const match = sample.exec(line);
     if (!match?.[1] || !match[2]) continue;
-    const labels = parseLabels(match[1]);
-    if (allowed(filter.verbs, labels.get('verb')) && allowed(filter.resources, labels.get('resource'))) total += Number(match[2]);
+    if (keep(parseLabels(match[1]))) total += Number(match[2]);
   }
   return total;
+}
+
+/** Whether a sample's labels pass an AnyRequestFilter. */
+function anyRequest(filter: AnyRequestFilter): (labels: Map<string, string>) => boolean {
+  return (labels) => allowed(filter.verbs, labels.get('verb')) && allowed(filter.resources, labels.get('resource'));
+}
+
+/** Sum of apiserver_request_total over every verb (reads included) the filter lets through. */
+export function sumRequests(metricsText: string, filter: AnyRequestFilter = {}): number {
+  return sumSamples(metricsText, 'apiserver_request_total', anyRequest(filter));
 }
 
 /**
@@ -69,12 +73,5 @@ export function sumRequests(metricsText: string, filter: AnyRequestFilter = {}):
  * counter records a request only when it ends) the filter lets through.
  */
 export function sumOpenRequests(metricsText: string, filter: AnyRequestFilter = {}): number {
-  let total = 0;
-  for (const line of metricsText.split('\n')) {
-    const match = /^apiserver_longrunning_requests\{(.*)\}\s+(\S+)/.exec(line);
-    if (!match?.[1] || !match[2]) continue;
-    const labels = parseLabels(match[1]);
-    if (allowed(filter.verbs, labels.get('verb')) && allowed(filter.resources, labels.get('resource'))) total += Number(match[2]);
-  }
-  return total;
+  return sumSamples(metricsText, 'apiserver_longrunning_requests', anyRequest(filter));
 }

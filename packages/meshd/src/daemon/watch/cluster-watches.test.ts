@@ -2,7 +2,7 @@ import type { ClusterClient } from '@meshd/core/cluster';
 import type { DesiredMesh, ValidCluster } from '@meshd/core/descriptor';
 import { recordingLogger } from '@meshd/testkit';
 import { describe, expect, it } from 'vitest';
-import { ClusterWatches, specsForCluster } from './cluster-watches.js';
+import { ClusterWatches, specsForCluster, type ClusterWatchesOptions } from './cluster-watches.js';
 import type { WatchSpec } from './watch-specs.js';
 
 /** A cluster whose kubeconfig reads are counted (what comparing a running cluster's watches reads). */
@@ -33,23 +33,31 @@ function meshOf(clusters: ValidCluster[]): DesiredMesh {
   return { controlPlane, remotes, registryFiles: {}, pilotEndpoint: controlPlane.pilotEndpoint };
 }
 
+/**
+ * ClusterWatches whose clusters get no client: each is held as running without watches, and
+ * `connected` records every (re)start (what matters here is what update compares and restarts).
+ */
+function unconnectedWatches(connected: string[], options: Partial<ClusterWatchesOptions> = {}): ClusterWatches {
+  return new ClusterWatches({
+    specs: () => [],
+    connect: (name): ClusterClient => {
+      connected.push(name);
+      throw new Error('no client in this test');
+    },
+    enqueue: () => undefined,
+    everyKey: () => [],
+    remoteKeys: () => [],
+    endpointReaders: () => [],
+    logger: recordingLogger(),
+    ...options,
+  });
+}
+
 describe('ClusterWatches.update', () => {
   it('compares nothing again for the mesh it already matched, and restarts only a cluster whose kubeconfig changed', () => {
     const reads = { count: 0 };
     const connected: string[] = [];
-    const watches = new ClusterWatches({
-      specs: () => [],
-      // No client: the cluster is held as running without watches (what matters here is what update compares).
-      connect: (name): ClusterClient => {
-        connected.push(name);
-        throw new Error('no client in this test');
-      },
-      enqueue: () => undefined,
-      everyKey: () => [],
-      remoteKeys: () => [],
-      endpointReaders: () => [],
-      logger: recordingLogger(),
-    });
+    const watches = unconnectedWatches(connected);
     const clusters = ['cp', 'r1', 'r2', 'r3'].map((name, i) => countedCluster(name, i === 0 ? 'control-plane' : 'remote', `kubeconfig of ${name}`, reads));
     const mesh = meshOf(clusters);
     watches.update(mesh);
@@ -93,19 +101,10 @@ describe('which watches run on a cluster', () => {
   it("starts a backend's watches only on its remotes, and restarts a remote whose backend the config changes", () => {
     const connected: string[] = [];
     let choice = 'helm-template';
-    const watches = new ClusterWatches({
+    const watches = unconnectedWatches(connected, {
       specs: () => specs,
       backendOf: (cluster) => cluster.annotations['meshd.io/backend'] ?? choice,
       backendChoice: () => choice,
-      connect: (name): ClusterClient => {
-        connected.push(name);
-        throw new Error('no client in this test');
-      },
-      enqueue: () => undefined,
-      everyKey: () => [],
-      remoteKeys: () => [],
-      endpointReaders: () => [],
-      logger: recordingLogger(),
     });
     const reads = { count: 0 };
     const mesh = meshOf([
