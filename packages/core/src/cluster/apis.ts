@@ -218,7 +218,10 @@ export class ObjectApi {
     return this.http.request<T>({ method: 'GET', path: await this.pathOf(spec, true) });
   }
 
-  /** GET one object; null when the server answers 404 (it does not exist, or its kind is not served there). */
+  /**
+   * GET one object; null when the server answers its GET with a 404 (it does not exist). A group
+   * version not served at all still fails as `read` does (its discovery's 404, KubeApiError).
+   */
   async readIfPresent<T extends KubernetesObject = KubernetesObject>(spec: ObjectSpec): Promise<T | null> {
     return this.http.request<T | null>({ method: 'GET', path: await this.pathOf(spec, true), absentIsNull: true });
   }

@@ -16,7 +16,13 @@ function asSpec(ref: ObjectRef): ObjectSpec {
 
 /** Reads one object; null when it does not exist. Other errors propagate (unreachable, forbidden). */
 export async function readObject(client: ClusterClient, ref: ObjectRef): Promise<KubeObject | null> {
-  return (await client.objects.readIfPresent(asSpec(ref))) as unknown as KubeObject | null;
+  try {
+    return (await client.objects.readIfPresent(asSpec(ref))) as unknown as KubeObject | null;
+  } catch (err) {
+    // A group version the server does not serve at all answers its discovery with a 404: nothing of it exists there.
+    if (isNotFound(err)) return null;
+    throw err;
+  }
 }
 
 /** Reads every referenced object (deduplicated); the map is what planObjects takes as `live`. */
