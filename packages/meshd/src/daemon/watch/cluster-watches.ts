@@ -170,7 +170,7 @@ export class ClusterWatches {
     this.running.delete(name);
   }
 
-  /** Starts the cluster's watches (`specs`: its own, specsOf). */
+  /** Starts the cluster's watches (`specs`: its own, specsForCluster). */
   private startCluster(cluster: ValidCluster, specs: readonly WatchSpec[], identity: string): void {
     const stop = manyListenerAbortController();
     const watches: RunningWatches['watches'] = [];
