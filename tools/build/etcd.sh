@@ -16,7 +16,7 @@ build_etcd_into() {
     CGO_ENABLED=0 GOTOOLCHAIN=local meshd_go_build etcd "$(meshd_cache_root)/logs/etcd-$ETCD_VERSION.log" \
       -o "$out/etcd" -ldflags "$ETCD_LDFLAGS" go.etcd.io/etcd/server/v3
   )
-  "$out/etcd" --version | grep -q "${ETCD_VERSION#v}"
+  meshd_check_version "${ETCD_VERSION#v}" "$out/etcd" --version
 }
 
 meshd_build_component etcd "$ETCD_VERSION" "$(meshd_recipe_stamp "$ETCD_MODDIR" "$ETCD_LDFLAGS")" \

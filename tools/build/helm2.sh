@@ -64,8 +64,8 @@ build_helm2_into() {
     meshd_go_build helm2 "$(meshd_cache_root)/logs/helm-$HELM2_VERSION.log" \
       -p "${MESHD_HELM2_JOBS:-2}" -o "$out/" -ldflags "$HELM2_LDFLAGS" k8s.io/helm/cmd/helm k8s.io/helm/cmd/tiller
   )
-  "$out/helm" version --client --short | grep -q "$HELM2_VERSION"
-  "$out/tiller" --version | grep -qx "$HELM2_VERSION"
+  meshd_check_version "$HELM2_VERSION" "$out/helm" version --client --short
+  meshd_check_version --line "$HELM2_VERSION" "$out/tiller" --version
 }
 
 HELM2_STAMP="$(meshd_recipe_stamp "$HELM2_MODDIR" "$HELM2_LDFLAGS go1.19")"

@@ -15,7 +15,7 @@ build_helm3_into() {
     CGO_ENABLED=0 GOTOOLCHAIN=local meshd_go_build helm3 "$(meshd_cache_root)/logs/helm-$HELM3_VERSION.log" \
       -o "$out/helm" -ldflags "$HELM3_LDFLAGS" helm.sh/helm/v3/cmd/helm
   )
-  "$out/helm" version --short | grep -q "$HELM3_VERSION"
+  meshd_check_version "$HELM3_VERSION" "$out/helm" version --short
 }
 
 meshd_build_component helm "$HELM3_VERSION" "$(meshd_recipe_stamp "$HELM3_MODDIR" "$HELM3_LDFLAGS")" \

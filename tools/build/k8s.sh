@@ -18,7 +18,7 @@ build_k8s_into() {
     CGO_ENABLED=0 GOTOOLCHAIN=local meshd_go_build k8s "$(meshd_cache_root)/logs/k8s-$K8S_VERSION.log" \
       -o "$out/" -ldflags "$K8S_LDFLAGS" "${K8S_BINARIES[@]/#/k8s.io/kubernetes/cmd/}"
   )
-  "$out/kube-apiserver" --version | grep -q "$K8S_VERSION"
+  meshd_check_version "$K8S_VERSION" "$out/kube-apiserver" --version
 }
 
 meshd_build_component k8s "$K8S_VERSION" "$(meshd_recipe_stamp "$K8S_MODDIR" "$K8S_LDFLAGS")" \

@@ -52,6 +52,30 @@ meshd_is_built() {
   for bin in "$@"; do [[ -x "$dest/$bin" ]] || return 1; done
 }
 
+# meshd_check_version [--line] WANT COMMAND...: true when COMMAND's output (read to its end) contains
+# WANT, or with --line has a line equal to WANT; otherwise says what the binary printed.
+# Not `COMMAND | grep -q WANT`: grep -q exits at its first match, and a binary that prints more lines
+# after it dies of SIGPIPE, which pipefail turns into a failed build (seen in CI as an etcd build that
+# "FAILED" with an empty log).
+meshd_check_version() {
+  local exact=''
+  if [[ "$1" == --line ]]; then exact=1; shift; fi
+  local want="$1" out; shift
+  if ! out="$("$@" 2>&1)"; then
+    printf 'error: `%s` failed: %s\n' "$*" "$out" >&2
+    return 1
+  fi
+  local expected="something containing"
+  if [[ -n "$exact" ]]; then
+    expected="a line equal to"
+    [[ $'\n'"$out"$'\n' == *$'\n'"$want"$'\n'* ]] && return 0
+  else
+    [[ "$out" == *"$want"* ]] && return 0
+  fi
+  printf 'error: `%s` printed %q, expected %s %s\n' "$*" "${out:0:300}" "$expected" "$want" >&2
+  return 1
+}
+
 # meshd_build_component COMPONENT VERSION STAMP BUILD_FN BIN...
 # Returns at once when the cache already holds this exact build. Otherwise takes the component's lock
 # (waiting for a concurrent build, which usually finishes the job for us), runs `BUILD_FN TMPDIR`,

@@ -16,7 +16,7 @@ build_toxiproxy_into() {
     CGO_ENABLED=0 GOTOOLCHAIN=local meshd_go_build toxiproxy "$(meshd_cache_root)/logs/toxiproxy-$TOXIPROXY_VERSION.log" \
       -o "$out/toxiproxy-server" -ldflags "$TOXIPROXY_LDFLAGS" github.com/Shopify/toxiproxy/v2/cmd/server
   )
-  "$out/toxiproxy-server" -version | grep -q "$TOXIPROXY_VERSION"
+  meshd_check_version "$TOXIPROXY_VERSION" "$out/toxiproxy-server" -version
 }
 
 meshd_build_component toxiproxy "$TOXIPROXY_VERSION" "$(meshd_recipe_stamp "$TOXIPROXY_MODDIR" "$TOXIPROXY_LDFLAGS")" \

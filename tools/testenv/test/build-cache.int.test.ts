@@ -9,6 +9,15 @@ import { binaryPaths, missingBinaries } from '@meshd/testenv';
 
 const run = promisify(execFile);
 const buildSh = fileURLToPath(new URL('../../build.sh', import.meta.url));
+const libSh = fileURLToPath(new URL('../../build/lib.sh', import.meta.url));
+/** A binary's `--version` that prints its version first and then far more than a pipe holds. */
+const chattyVersion = 'printf "etcd Version: 3.6.8\\n"; seq 1 200000';
+
+/** Runs `meshd_check_version ARGS...` from tools/build/lib.sh in a strict shell (as the recipes do). */
+function checkVersion(...args: string[]) {
+  const script = `set -euo pipefail; source "$1"; shift; meshd_check_version "$@"`;
+  return run('bash', ['-c', script, 'check', libSh, ...args]);
+}
 let scratch = '';
 
 afterAll(async () => {
@@ -16,6 +25,15 @@ afterAll(async () => {
 });
 
 describe('tools/build.sh', () => {
+  it("checks a built binary's version from its whole output, so a chatty binary does not fail the build", async () => {
+    // `etcd --version | grep -q 3.6.8` under pipefail failed a CI build: grep left at the first line, etcd died of SIGPIPE.
+    await expect(checkVersion('3.6.8', 'bash', '-c', chattyVersion)).resolves.toBeDefined();
+    await expect(checkVersion('--line', 'v2.16.12', 'printf', 'v2.16.12\\n')).resolves.toBeDefined();
+    await expect(checkVersion('--line', 'v2.16.1', 'printf', 'v2.16.12\\n')).rejects.toThrow(/printed .*v2\.16\.12.*expected a line equal to v2\.16\.1/);
+    await expect(checkVersion('3.5.0', 'bash', '-c', chattyVersion)).rejects.toThrow(/expected something containing 3\.5\.0/);
+    await expect(checkVersion('3.6.8', 'bash', '-c', 'echo broken >&2; exit 3')).rejects.toThrow(/failed: broken/);
+  });
+
   it('rebuilds nothing from a warm cache and answers within seconds', async () => {
     expect(missingBinaries(binaryPaths())).toEqual([]);
     const started = Date.now();
