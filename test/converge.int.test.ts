@@ -9,8 +9,15 @@ const mesh = useMesh({ count: 3 });
 
 describe('converging a mesh with meshd apply', () => {
   it('installs istio-remote on both remotes with the live pod IPs and publishes the registry', async () => {
+    const remote = mesh.env.clusters[1]!;
+    // The kinds the release has only inside istio-system (and its inventory, a ConfigMap there); not
+    // ServiceAccounts, which the credentials step also reads in kube-system.
+    const readsInRelease = (): Promise<number> => remote.requestCount({ verbs: ['GET'], resources: ['services', 'endpoints', 'deployments', 'configmaps'] });
+    const readsBefore = await readsInRelease();
     const run = await meshd(mesh.ws, 'apply');
     expect(run.code, run.stdout + run.stderr).toBe(0);
+    // A first contact with istio-system absent reads nothing in it: the server's 404 for the Namespace says it all.
+    expect(await readsInRelease()).toBe(readsBefore);
     const [pilot, policy, statsd] = await Promise.all([
       mesh.env.controlPlane.podIp('pilot'),
       mesh.env.controlPlane.podIp('policy'),

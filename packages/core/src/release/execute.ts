@@ -153,10 +153,21 @@ function pendingRecord(plan: ReleasePlan, objects: InventoryObject[]): Inventory
   };
 }
 
-/** Creates the release's prerequisites (its namespace), journaled as created; the number of writes. */
-async function ensurePrerequisites(client: ClusterClient, plan: ReleasePlan, journals: ReleaseJournals, signal: AbortSignal | undefined): Promise<number> {
-  const ensureJournal = { journal: journals.prerequisites, before: { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] }, signal };
-  return (await executeJournaled(client, plan.ensure, ensureJournal)).writes;
+/**
+ * Creates the release's prerequisites (its namespace), journaled as created; the number of writes.
+ * Each object as the API server returned it goes to `written` (when given), so the next observation does not read it again.
+ */
+async function ensurePrerequisites(
+  client: ClusterClient,
+  plan: ReleasePlan,
+  journals: ReleaseJournals,
+  run: Pick<ReleaseExecution, 'signal' | 'written'>,
+): Promise<number> {
+  const outcome = { ...emptyOutcome(), ...(run.written ? { live: new Map<string, KubeObject>() } : {}) };
+  const before = { record: journalBeforeApply(plan.ensure, new Map(), new Map()), forget: [] };
+  const { writes } = await executeJournaled(client, plan.ensure, { journal: journals.prerequisites, before, signal: run.signal, outcome });
+  for (const [key, live] of outcome.live ?? []) run.written?.set(key, live);
+  return writes;
 }
 
 /** What a failed apply leaves to record: the actions' outcome so far, the UIDs known, the writes made before it. */
@@ -255,7 +266,7 @@ export async function executeReleasePlan(client: ClusterClient, plan: ReleasePla
     return 0;
   }
   const uids = new Map(plan.uids);
-  let writes = await ensurePrerequisites(client, plan, journals, signal);
+  let writes = await ensurePrerequisites(client, plan, journals, run);
   const pending = await writePendingInventory(client, plan, { journals, uids, ...(claim ? { claim } : {}) });
   writes += pending.writes;
   const outcome = { ...emptyOutcome(), ...(run.written ? { live: new Map<string, KubeObject>() } : {}) };

@@ -2,9 +2,10 @@ import type { ClusterClient } from '../cluster/client.js';
 import { readObject, readObjects } from '../kube/io.js';
 import { listContentsOf } from '../kube/namespace-contents.js';
 import { objectKey, refKey } from '../kube/object.js';
-import type { KubeObject } from '../kube/object.js';
+import type { KubeObject, ObjectRef } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import type { ReleaseObservation } from './choose.js';
+import { observeFirstContact } from './first-contact.js';
 import { releaseRefs } from './choose.js';
 import { PREREQUISITES_OWNER, releaseOwner } from './execute.js';
 import type { ReleaseJournals } from './execute.js';
@@ -56,20 +57,38 @@ function splitInventory(
 }
 
 /**
+ * `known`, and on a first contact (a journal with no entry: meshd has written nothing of this release
+ * on the cluster) what observeFirstContact reads or infers beforehand. What `known` holds wins.
+ */
+async function withFirstContact(
+  client: ClusterClient,
+  refs: readonly ObjectRef[],
+  at: { known: ReadonlyMap<string, KubeObject | null> | undefined; entries: ReadonlyMap<string, unknown> | undefined },
+): Promise<ReadonlyMap<string, KubeObject | null> | undefined> {
+  if (at.entries === undefined || at.entries.size > 0) return at.known;
+  return new Map([...(await observeFirstContact(client, refs, at.known)), ...(at.known ?? [])]);
+}
+
+/**
  * Reads what planning a release needs: its inventory (authenticated with the bastion's key when
  * there is a journal) and whether its holder still runs, every object desired, journaled or listed by
- * a usable inventory (but those `known`), and the contents of any Namespace it may delete. Reads only.
+ * a usable inventory (but those `known`), and the contents of any Namespace it may delete. On a first
+ * contact, Namespaces and cluster-scoped objects are read first and nothing in an absent Namespace is
+ * read (first-contact.ts). Reads only.
  */
 export async function observeRelease(client: ClusterClient, release: { name: string; namespace: string }, wanted: ReleaseWanted): Promise<ObservedRelease> {
   const { desired, ensure, journals } = wanted;
   const journal = journals.release;
   const entries = journal?.entries();
   const inventoryAt = inventoryRef(release.name, release.namespace);
-  const { known, inventory: writtenInventory } = splitInventory(wanted.known, refKey(inventoryAt));
+  const observedAt = wanted.now();
+  const { known, inventory: writtenInventory } = splitInventory(
+    await withFirstContact(client, [inventoryAt, ...refsToObserve(desired, ensure, undefined, entries)], { known: wanted.known, entries }),
+    refKey(inventoryAt),
+  );
   const unknown = (refs: ReturnType<typeof refsToObserve>): ReturnType<typeof refsToObserve> => refs.filter((r) => !known?.has(refKey(r)));
   // The inventory is read together with every object the pass knows it needs (desired, ensured,
   // journaled); only what the inventory alone lists takes a second round trip.
-  const observedAt = wanted.now();
   const [inventoryObject, knownLive] = await Promise.all([
     writtenInventory !== undefined ? writtenInventory : readObject(client, inventoryAt),
     readObjects(client, unknown(refsToObserve(desired, ensure, undefined, entries))),
