@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCode } from '../errors.js';
-import { decodeStateFile, encodeStateFile } from './state-file.js';
+import { createHash } from 'node:crypto';
+import { decodeStateFile, encodeStateFile, syncDirectory } from './state-file.js';
 import { onlySettlesPending, StateStore, type JournalEntry, type MemberRecord } from './store.js';
 
 const dirs: string[] = [];
@@ -33,6 +34,27 @@ describe('state files', () => {
         expect(decodeStateFile('f', encodeStateFile(data))).toEqual(JSON.parse(JSON.stringify(data)));
       }),
     );
+  });
+
+  it('are written as the envelope JSON.stringify makes, byte for byte (the files of earlier versions read the same)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (data) => {
+        const json = JSON.stringify(data);
+        const sha256 = createHash('sha256').update(json).digest('hex');
+        expect(encodeStateFile(data)).toBe(`${JSON.stringify({ format: 'meshd-state/v1', sha256, data: JSON.parse(json) as unknown })}\n`);
+      }),
+    );
+  });
+
+  it('syncs a directory for every caller, many at once sharing syncs, and fails only the callers of a directory that cannot be synced', async () => {
+    const dir = tempDir();
+    const calls = Array.from({ length: 40 }, (_, i) => (i === 7 ? syncDirectory(join(dir, 'absent')) : syncDirectory(dir)));
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      expect.stringContaining('ENOENT') as unknown,
+    ]);
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(39);
+    await expect(syncDirectory(dir)).resolves.toBeUndefined();
   });
 
   it.each([
