@@ -7,7 +7,7 @@ import { loadPlugins, runPass } from '@meshd/core';
 import { ConnectionPool } from '@meshd/core/cluster';
 import { readDirectorySnapshot } from '@meshd/core/descriptor';
 import { StateStore } from '@meshd/core/state';
-import type { PassOptions, PassReport } from '@meshd/core';
+import type { PassOptions, PassReport, PluginDefinition, RendererInstance } from '@meshd/core';
 import { captureIo, silentLogger } from '@meshd/testkit';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS, loadInvocationConfig } from 'meshd';
@@ -34,38 +34,45 @@ async function istioDefaultOn(index: number): Promise<Record<string, string>> {
 }
 
 /**
- * One round of the daemon's remote keys: one `clusters` pass per remote, started together, as the
- * daemon's workers run them after a rotation enqueued every remote (its connection pool shared, each
- * pass's `startedAt` taken when its key left the queue).
+ * Rounds of the daemon's remote keys with one set of plugins (as one daemon keeps them): each round is
+ * one `clusters` pass per remote, started together, as the daemon's workers run them after a rotation
+ * enqueued every remote (its connection pool shared, each pass's `startedAt` taken when its key left the queue).
  */
-async function daemonRound(): Promise<PassReport[]> {
+async function daemonRounds(definitions: readonly PluginDefinition<unknown>[] = BUILTIN_PLUGINS): Promise<() => Promise<PassReport[]>> {
   const io = captureIo(mesh.ws.root);
   const config = await loadInvocationConfig({ dir: mesh.ws.dir, config: mesh.ws.configPath, io });
   const logger = silentLogger();
   const signal = new AbortController().signal;
-  const plugins = loadPlugins(BUILTIN_PLUGINS, config, logger, signal);
+  const plugins = loadPlugins(definitions, config, logger, signal);
   const state = await StateStore.open(stateDirOf(mesh.ws));
   const snapshot = await readDirectorySnapshot(config.directory);
   const pool = new ConnectionPool({ signal });
-  const started = REMOTES.map(() => performance.now());
-  return Promise.all(
-    REMOTES.map((i, k) => {
-      const options: PassOptions = {
-        mode: 'apply',
-        part: 'clusters',
-        scope: new Set([mesh.remote(i).name]),
-        snapshot,
-        config,
-        plugins,
-        logger,
-        signal,
-        state,
-        startedAt: started[k]!,
-        connect: (name, kubeconfigText) => pool.connect(name, kubeconfigText),
-      };
-      return runPass(options);
-    }),
-  );
+  return () => {
+    const started = REMOTES.map(() => performance.now());
+    return Promise.all(
+      REMOTES.map((i, k) => {
+        const options: PassOptions = {
+          mode: 'apply',
+          part: 'clusters',
+          scope: new Set([mesh.remote(i).name]),
+          snapshot,
+          config,
+          plugins,
+          logger,
+          signal,
+          state,
+          startedAt: started[k]!,
+          connect: (name, kubeconfigText) => pool.connect(name, kubeconfigText),
+        };
+        return runPass(options);
+      }),
+    );
+  };
+}
+
+/** One round of the daemon's remote keys with the built-in plugins (see daemonRounds). */
+async function daemonRound(): Promise<PassReport[]> {
+  return (await daemonRounds())();
 }
 
 describe('the secrets addon reads its sources once per pass', () => {
@@ -101,5 +108,50 @@ describe('the secrets addon reads its sources once per pass', () => {
     ).toEqual(REMOTES.map(() => ['update default/istio.default']));
     expect((await secretLists()) - before).toBe(1);
     for (const i of REMOTES) expect(await istioDefaultOn(i), `remote-${i}`).toEqual(rotated);
+  });
+});
+
+/** What the wrapped helm-template renderer saw: its pass-wide reads (the chart directory) and the read each render was handed. */
+interface ChartReads {
+  reads: number;
+  handed: unknown[];
+}
+
+/** The built-in plugins, with helm-template's renderer wrapped to count its chart reads (the real renderer does the work). */
+function countingChartReads(seen: ChartReads): PluginDefinition<unknown>[] {
+  return BUILTIN_PLUGINS.map((def) => {
+    if (def.name !== 'helm-template' || def.kind !== 'renderer') return def;
+    return {
+      ...def,
+      create: (ctx): RendererInstance => {
+        const renderer = def.create(ctx);
+        return {
+          observeMesh: (target, signal) => {
+            seen.reads += 1;
+            return renderer.observeMesh?.(target, signal) ?? Promise.resolve(undefined);
+          },
+          render: (input) => {
+            seen.handed.push(input.mesh.observed);
+            return renderer.render(input);
+          },
+        };
+      },
+    };
+  });
+}
+
+describe('the helm renderer reads its chart directory once per pass', () => {
+  it('a daemon round of 3 remote keys reads the chart once and hands that read to every render; the next round reads it again', async () => {
+    const seen: ChartReads = { reads: 0, handed: [] };
+    const round = await daemonRounds(countingChartReads(seen));
+    const reports = await round();
+    for (const report of reports) expect(report.converged, JSON.stringify(report.clusters.map((c) => [c.name, c.state, c.lastError]))).toBe(true);
+    expect(seen.reads).toBe(1);
+    expect(seen.handed).toHaveLength(REMOTES.length);
+    for (const handed of seen.handed) expect(handed).toEqual({ chartDigest: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown });
+    expect(new Set(seen.handed.map((h) => JSON.stringify(h))).size).toBe(1);
+    // An edit of the chart is seen by the next pass: the same renderer's next round reads the directory again.
+    await round();
+    expect(seen.reads).toBe(2);
   });
 });

@@ -3,12 +3,23 @@ import { definePlugin, neededEndpoints } from '@meshd/core';
 import type { MeshEndpoints, PluginContext, PrepareInput, ReleaseIdentity, RenderInput, RenderedRelease, RendererInstance } from '@meshd/core';
 import { helmTemplateConfigKeys, helmTemplateConfigSchema, selectHelmConfig } from './config.js';
 import type { HelmTemplateConfig } from './config.js';
-import { EndpointShortcut, RenderCache, detectHelmStored, helmStoreIn, releaseValues, type HelmStore, type ShortcutInput } from '@meshd/helm';
+import { EndpointShortcut, RenderCache, chartDigest, detectHelmStored, helmStoreIn, releaseValues, type HelmStore, type ShortcutInput } from '@meshd/helm';
 import type { HelmBinary, RenderRequest } from '@meshd/helm';
 import { servedObjects } from './served-objects.js';
 
 /** Name of this backend in config (`backend: helm-template`). */
 export const HELM_TEMPLATE = 'helm-template';
+
+/** What the renderer reads once per pass (observeMesh): the chart directory's digest. */
+interface ChartRead {
+  chartDigest: string;
+}
+
+/** The digest observeMesh read, when `observed` is that read (undefined: the render reads the chart itself). */
+function chartDigestOf(observed: unknown): string | undefined {
+  const digest = (observed as Partial<ChartRead> | undefined)?.chartDigest;
+  return typeof digest === 'string' ? digest : undefined;
+}
 
 class HelmTemplateRenderer implements RendererInstance {
   private readonly cache: RenderCache;
@@ -62,10 +73,21 @@ class HelmTemplateRenderer implements RendererInstance {
     return { request, endpoints, valuesOf: (e) => releaseValues(e, this.ctx.config.values, cluster) };
   }
 
+  /**
+   * Reads the chart directory once for the pass (its digest, which names every render of it): a
+   * 1 000-cluster pass read it once per cluster, about 4 % of its time. An edit of the chart is seen
+   * by the next pass (the daemon: the next round of keys), as a changed config is.
+   */
+  async observeMesh(): Promise<ChartRead> {
+    return { chartDigest: await chartDigest(this.ctx.config.chart) };
+  }
+
   /** `helm template` of the chart with the cluster's values (cached, or substituted on a move), as the cluster can take it. */
   async render({ target, mesh, release }: RenderInput): Promise<RenderedRelease> {
-    const input = await this.shortcutInput(target, neededEndpoints(mesh, HELM_TEMPLATE), release);
-    const rendered = await (this.shortcut ? this.shortcut.render(input) : this.cache.render(input.request));
+    const input = { ...(await this.shortcutInput(target, neededEndpoints(mesh, HELM_TEMPLATE), release)), chartDigest: chartDigestOf(mesh.observed) };
+    const rendered = await (this.shortcut
+      ? this.shortcut.render(input)
+      : this.cache.render(input.request, await this.cache.identify(input.request, input.chartDigest)));
     const served = await servedObjects(this.served, target, rendered.objects, this.ctx.config.compat.convertRemovedApis);
     return { objects: served.objects, notes: served.conversions, unserved: served.unserved.map((u) => u.message) };
   }

@@ -276,10 +276,13 @@ export interface ReleaseIdentity {
   namespace: string;
 }
 
-/** What a renderer is given: the cluster, the mesh-wide inputs (endpoints…) and the release identity. */
+/**
+ * What a renderer is given: the cluster, the mesh-wide inputs (endpoints…) with what its own
+ * `observeMesh` read for this pass (`mesh.observed`; undefined without one), and the release identity.
+ */
 export interface RenderInput {
   target: ClusterTarget;
-  mesh: MeshInputs;
+  mesh: ComponentMesh;
   release: ReleaseIdentity;
 }
 
@@ -295,6 +298,12 @@ export interface RenderedRelease {
 
 /** What a created renderer does: render the release for one cluster. Reads only; never writes to a cluster. */
 export interface RendererInstance {
+  /**
+   * Optional: what every cluster's render needs alike, read once per pass (the daemon: once per round
+   * of keys) as a component's `observeMesh` is (pass/mesh-observe.ts), and handed to each render as
+   * `mesh.observed`: the helm renderer reads its chart directory here, not once per cluster. Reads only.
+   */
+  observeMesh?(mesh: MeshTarget, signal?: AbortSignal): Promise<unknown>;
   render(input: RenderInput): Promise<RenderedRelease>;
   /** Optional: render into the renderer's cache what `render` would render with these inputs (see ComponentInstance.prepare). */
   prepare?(input: PrepareInput & { release: ReleaseIdentity }): Promise<void>;

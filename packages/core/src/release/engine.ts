@@ -7,10 +7,10 @@ import type {
   AppliedPlan,
   ClusterTarget,
   ComponentInstance,
+  ComponentMesh,
   ComponentPlan,
   DesiredInputs,
   Logger,
-  MeshInputs,
   PrepareInput,
   ReadScope,
   ReleaseIdentity,
@@ -240,7 +240,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance<En
   };
   const instance: ComponentInstance<EngineObserved, EngineWork> = {
     reads: releaseReads(release),
-    async observe(target: ClusterTarget, mesh: MeshInputs): Promise<EngineObserved> {
+    async observe(target: ClusterTarget, mesh: ComponentMesh): Promise<EngineObserved> {
       const rendered = await renderer.render({ target, mesh, release });
       return { rendered, release: await observeFor(target, rendered.objects) };
     },
@@ -259,5 +259,7 @@ export function rendererBackend(o: RendererBackendOptions): ComponentInstance<En
   };
   const prepare = renderer.prepare?.bind(renderer);
   if (prepare) instance.prepare = (input: PrepareInput): Promise<void> => prepare({ ...input, release });
+  const observeMesh = renderer.observeMesh?.bind(renderer);
+  if (observeMesh) instance.observeMesh = (mesh, signal) => observeMesh(mesh, signal);
   return instance;
 }

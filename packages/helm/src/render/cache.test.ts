@@ -184,4 +184,18 @@ describe('RenderCache.prepare: a render ahead of the pass that will ask for it, 
     await cache.identify(request({ r: 1 }));
     expect(reads).toEqual(['/charts/a', '/charts/b', '/charts/a']);
   });
+  it('reads no chart directory when the caller gives the digest it read for the pass, and names the render by it', async () => {
+    const reads: string[] = [];
+    const countingDigest = (dir: string): Promise<string> => {
+      reads.push(dir);
+      return digest(dir);
+    };
+    const cache = new RenderCache({ render: countingRender().render, digest: countingDigest });
+    const given = await Promise.all([1, 2, 3].map((r) => cache.identify(request({ r }), 'digest-of-the-pass')));
+    expect(reads).toEqual([]);
+    expect(given.map((i) => i.chartDigest)).toEqual(['digest-of-the-pass', 'digest-of-the-pass', 'digest-of-the-pass']);
+    const read = await cache.identify(request({ r: 1 }));
+    expect(reads).toEqual(['/charts/a']);
+    expect(read.renderKey).not.toBe(given[0]?.renderKey);
+  });
 });

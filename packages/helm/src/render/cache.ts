@@ -181,13 +181,15 @@ export class RenderCache {
   }
 
   /**
-   * What identifies `request`'s render: the chart digest, the values hash and the render key. The
-   * chart directory is read for every call but one made while a read of it is in flight, which
-   * joins that read: a Pilot move's remote keys render together and read the chart once, not once
-   * each. A chart edited during that read is seen by the next render (as by a render that began first).
+   * What identifies `request`'s render: the chart digest, the values hash and the render key. `digest`
+   * is the chart directory's when the caller read it (once for a whole pass: the helm renderer's
+   * observeMesh); otherwise the directory is read for every call but one made while a read of it is in
+   * flight, which joins that read: a Pilot move's remote keys render together and read the chart
+   * once, not once each. A chart edited during that read is seen by the next render (as by a render
+   * that began first).
    */
-  async identify(request: RenderRequest): Promise<RenderIdentity> {
-    return this.identityWith(request, await this.digestOf(request.chartDir));
+  async identify(request: RenderRequest, digest?: string): Promise<RenderIdentity> {
+    return this.identityWith(request, digest ?? (await this.digestOf(request.chartDir)));
   }
 
   private digestOf(chartDir: string): Promise<string> {

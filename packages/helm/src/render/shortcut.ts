@@ -24,6 +24,8 @@ export interface ShortcutInput {
   endpoints: MoveEndpoints;
   /** Makes the values from endpoints as `request.values` was made (the same mapping and user values). */
   valuesOf(endpoints: MoveEndpoints): ChartValues;
+  /** The chart directory's digest when the caller read it for the pass (see RenderCache.identify); read here otherwise. */
+  chartDigest?: string | undefined;
 }
 
 /** A substituted render helm contradicted: the cache now holds helm's answer (or nothing, when helm failed). */
@@ -111,7 +113,7 @@ export class EndpointShortcut {
 
   /** The release for `input.request`: kept, substituted from a proven shape, or rendered by helm (then its shape is proven later). */
   async render(input: ShortcutInput): Promise<RenderedRelease> {
-    const identity = await this.o.cache.identify(input.request);
+    const identity = await this.o.cache.identify(input.request, input.chartDigest);
     const shape = this.o.cache.has(identity.renderKey) ? undefined : this.shapeOf(input, identity.chartDigest);
     const substituted = shape === undefined ? undefined : this.substitute(input, identity, shape);
     if (substituted !== undefined) return { ...identity, objects: substituted };
