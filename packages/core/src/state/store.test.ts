@@ -50,9 +50,7 @@ describe('state files', () => {
     const dir = tempDir();
     const calls = Array.from({ length: 40 }, (_, i) => (i === 7 ? syncDirectory(join(dir, 'absent')) : syncDirectory(dir)));
     const settled = await Promise.allSettled(calls);
-    expect(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
-      expect.stringContaining('ENOENT') as unknown,
-    ]);
+    expect(settled.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([expect.stringContaining('ENOENT') as unknown]);
     expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(39);
     await expect(syncDirectory(dir)).resolves.toBeUndefined();
   });
