@@ -204,4 +204,13 @@ describe('the tarball', () => {
     expect(plan.code, plan.out + plan.err).toBe(0);
     await rm(root, { recursive: true, force: true });
   });
+
+  it('ships a CLI bundle of ASCII text only: V8 then holds its source as one byte per character, not two', async () => {
+    const root = await scratch('meshd-dist-ascii-');
+    sh('tar', ['-xzf', tarball, '-C', root]);
+    const bundle = await readFile(join(root, `meshd-${MESHD_VERSION}/lib/meshd/cli.cjs`));
+    const offending = bundle.findIndex((byte) => byte > 0x7f);
+    expect(offending, `a byte over 0x7f at ${offending}: ${bundle.subarray(Math.max(0, offending - 60), offending + 20).toString()}`).toBe(-1);
+    await rm(root, { recursive: true, force: true });
+  });
 });

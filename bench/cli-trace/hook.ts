@@ -1,5 +1,5 @@
 // A CommonJS preload (`node --require FILE`) that records, in the traced process, every HTTP(S)
-// request (start, end, method, path, server), every child process (helm), every fsync (with the last two parts of its file's path) and every
+// request, HTTP/1.1 or an HTTP/2 stream (start, end, method, path, server), every child process (helm), every fsync (with the last two parts of its file's path) and every
 // timer that fired after waiting ≥ 5 ms, and writes them as JSON to $MESHD_TRACE_FILE at exit. It
 // wraps node's own modules' exported functions, which the bundle reads at call time, so the traced
 // CLI is the shipped one, unchanged. Kept as text here (written to a temp file by main.ts) so the
@@ -46,6 +46,23 @@ function wrapRequest(mod) {
 }
 wrapRequest(require('node:https'));
 wrapRequest(require('node:http'));
+// meshd's requests and watches go over HTTP/2 (node:http2): each stream a session opens is a request.
+const http2 = require('node:http2');
+const originalConnect = http2.connect;
+http2.connect = function (authority, ...rest) {
+  const session = originalConnect.call(this, authority, ...rest);
+  const server = String(authority).replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const originalStreamRequest = session.request;
+  session.request = function (headers, ...more) {
+    const stream = originalStreamRequest.call(this, headers, ...more);
+    const ev = { kind: 'http', start: now(), what: String(headers[':method'] || 'GET') + ' ' + String(headers[':path']).split('?')[0], server };
+    events.push(ev);
+    stream.on('end', () => { if (ev.end === undefined) ev.end = now(); });
+    stream.on('close', () => { if (ev.end === undefined) ev.end = now(); });
+    return stream;
+  };
+  return session;
+};
 function wrapChild(name) {
   const original = cp[name];
   cp[name] = function (file, args, ...rest) {

@@ -57,6 +57,8 @@ async function tracedApply(env: TestEnv, bin: string, ws: Workspace, hook: strin
   if (run.code !== 0) throw new Error(`${bin} apply failed:\n${run.stdout}${run.stderr}`);
   const after = await settledWrites(env.clusters);
   const trace = JSON.parse(await readFile(traceFile, 'utf8')) as TraceFile;
+  // A trace without requests means the hook no longer sees meshd's transport: its figures would be wrong, not small.
+  if (!trace.events.some((e) => e.kind === 'http')) throw new Error(`${bin} apply: the trace hook saw no request (is meshd's transport wrapped in hook.ts?)`);
   return { summary: summarise(trace), writes: totalDelta(before, after), load: await loadAverage(), lines: timeline(trace) };
 }
 

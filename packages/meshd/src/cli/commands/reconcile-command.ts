@@ -1,4 +1,5 @@
 import { formatFinding } from '@meshd/core/descriptor';
+import { validateWithoutCompiling } from '@meshd/core/offline';
 import type { PassReport } from '@meshd/core';
 import { createLogger } from '../../logging.js';
 import { formatPassReport } from '../../output/plan-text.js';
@@ -27,6 +28,7 @@ export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed:
  * Everything printed (text, --json, logs) goes through io, which scrubs credentials.
  */
 export async function runReconcileCommand(mode: 'plan' | 'apply', options: Record<string, unknown>, io: CommandIo): Promise<number> {
+  validateWithoutCompiling(); // a one-shot command: compiling zod's schemas costs more than it saves
   const logger = createLogger({ level: str(options.logLevel) ?? 'warn', fd: 2, write: (line) => io.stderr(line) });
   const allowRemovals = typeof options.allowRemovals === 'number' ? options.allowRemovals : undefined;
   const { config, report } = await runCommandPass({

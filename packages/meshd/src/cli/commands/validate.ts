@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory } from '@meshd/core/offline';
+import { hasCode, loadConfig, readDirectorySnapshot, validateDirectory, validateWithoutCompiling } from '@meshd/core/offline';
 import type { MeshdConfig } from '@meshd/core/offline';
 import { addSnapshotCredentials } from '../../output/redact.js';
 import type { CommandIo } from '../../io.js';
@@ -27,6 +27,7 @@ export function register(program: Command, io: CommandIo): void {
 
 /** Validates the directory and prints the verdict; returns the exit code (0 valid, 1 invalid). */
 export async function runValidate(options: ValidateOptions, io: CommandIo): Promise<number> {
+  validateWithoutCompiling(); // a one-shot command: compiling zod's schemas costs more than it saves
   const config = await configFor(options, io);
   if (config === undefined) return 1;
   const dir = options.dir ?? config.directory;

@@ -159,7 +159,7 @@ export const PAGE_JS = String.raw`'use strict';
   function start() {
     var source = new EventSource('/events');
     source.addEventListener('open', function () { connection('live', 'on'); });
-    source.addEventListener('error', function () { connection('lost', 'lost, reconnecting…'); });
+    source.addEventListener('error', function () { connection('lost', 'lost, reconnecting\u2026'); });
     source.addEventListener('view', function (event) {
       connection('live', 'on');
       render(JSON.parse(event.data));
