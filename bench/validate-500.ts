@@ -1,6 +1,9 @@
 // Benchmark: read + validate + buildDesiredMesh on a generated 500-cluster directory, against a
 // baseline measured in the same process: reading the same files and parsing them with plain
 // yaml.parseAllDocuments (no positions, no schema, no cross-file checks).
+// Then the daemon's other per-read cost: learning the credentials of every kubeconfig of the snapshot
+// for the redactor (addSnapshotCredentials), the daemon's long-lived Redactor against a new one per
+// read (every kubeconfig parsed, as before the redactor remembered the texts it had learned).
 // Run: npm run bench:validate   (or npx tsx bench/validate-500.ts [clusters] [runs])
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parseAllDocuments } from 'yaml';
 import { buildDesiredMesh, readDirectorySnapshot, validateDirectory } from '@meshd/core/descriptor';
 import { sampleDescriptor, sampleKubeconfig } from '@meshd/testkit';
+import { addSnapshotCredentials, Redactor } from 'meshd';
 
 const clusters = Number(process.argv[2] ?? 500);
 const runs = Number(process.argv[3] ?? 9);
@@ -77,6 +81,31 @@ try {
   console.log(
     `  ratio total: ${(m((r) => r.total) / b((r) => r.total)).toFixed(2)}x, validate + mesh vs parse only: ${(m((r) => r.pure) / b((r) => r.parse)).toFixed(2)}x`,
   );
+  await redactorRereads(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The redactor's share of a daemon's directory re-read: its own Redactor (texts learned before) against a new one each read. */
+async function redactorRereads(dir: string): Promise<void> {
+  const snapshot = await readDirectorySnapshot(dir);
+  const timed = (redactor: Redactor): number => {
+    const start = performance.now();
+    addSnapshotCredentials(redactor, snapshot);
+    return performance.now() - start;
+  };
+  const daemon = new Redactor();
+  const first = timed(daemon);
+  for (let i = 0; i < 2; i++) timed(new Redactor()); // warm-up
+  const fresh: number[] = [];
+  const reread: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    fresh.push(timed(new Redactor()));
+    reread.push(timed(daemon));
+  }
+  if (daemon.scrub('token placeholder-token') !== 'token [redacted]') throw new Error("the daemon's redactor did not learn the generated kubeconfigs' tokens");
+  const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+  console.log(`  redactor, credentials of ${clusters} kubeconfigs: first read ${fmt(first)}; then per re-read, median of ${runs}:`);
+  console.log(`    the daemon's redactor (texts learned before): ${fmt(median(reread))}; a new redactor (every kubeconfig parsed): ${fmt(median(fresh))}`);
+  console.log(`    ratio re-read / parse all: ${(median(reread) / median(fresh)).toFixed(3)}x`);
 }

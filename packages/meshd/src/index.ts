@@ -10,3 +10,4 @@ export { MESHD_VERSION, MESHD_COMMIT, versionText } from './cli/version.js';
 export { BUILTIN_PLUGINS } from './plugins.js';
 export { probeHelm, runCommandPass, loadInvocationConfig, type PassInvocation } from './pass-runner.js';
 export { REGISTRY_KEY } from './daemon/queue/keys.js';
+export { addSnapshotCredentials, Redactor } from './output/redact.js';

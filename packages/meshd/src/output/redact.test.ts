@@ -99,3 +99,31 @@ describe('Redactor.scrub', () => {
     );
   });
 });
+
+describe('Redactor.addKubeconfig', () => {
+  it('learns each distinct kubeconfig once: any order of adds, repeats included, scrubs like one add of each text', () => {
+    const token = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1', '2'), minLength: 12, maxLength: 20 }).map((t) => `tok-${t}`);
+    fc.assert(
+      fc.property(fc.uniqueArray(token, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), (tokens, picks) => {
+        const texts = tokens.map((t) => kubeconfig('https://192.0.2.10:6443', t));
+        const rereads = new Redactor();
+        for (const n of picks) rereads.addKubeconfig(texts[n % texts.length]!);
+        const once = new Redactor();
+        const added = [...new Set(picks.map((n) => n % texts.length))];
+        for (const n of added) once.addKubeconfig(texts[n]!);
+        const shown = tokens.map((t) => `token ${t};`).join(' ');
+        expect(rereads.scrub(shown)).toBe(once.scrub(shown));
+        for (const n of added) expect(rereads.scrub(tokens[n]!)).toBe('[redacted]');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('learns a kubeconfig whose token was rotated: the new token is scrubbed, the old one still is', () => {
+    const redactor = new Redactor();
+    redactor.addKubeconfig(kubeconfig('https://192.0.2.10:6443', 'tok-old-0123456789'));
+    redactor.addKubeconfig(kubeconfig('https://192.0.2.10:6443', 'tok-old-0123456789'));
+    redactor.addKubeconfig(kubeconfig('https://192.0.2.10:6443', 'tok-new-9876543210'));
+    expect(redactor.scrub('tok-old-0123456789 tok-new-9876543210')).toBe('[redacted] [redacted]');
+  });
+});
