@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import pLimit from 'p-limit';
 import { MeshdError } from '../errors.js';
+import { anySignal } from '../util/any-signal.js';
 import { deadline } from '../util/deadline.js';
 import type { RequestAuth } from './connection.js';
 import { KubeApiError, spokenDuration } from './failure.js';
@@ -179,13 +180,16 @@ export class KubeHttp {
 
   /** Sends one request and resolves with its JSON answer (typed by the caller). */
   async request<T>(req: KubeRequest): Promise<T> {
-    const parent = req.signal && this.o.signal ? AbortSignal.any([req.signal, this.o.signal]) : (req.signal ?? this.o.signal);
+    // The client's signal lives as long as the client: anySignal, not AbortSignal.any (any-signal.ts).
+    const both = req.signal && this.o.signal ? anySignal([req.signal, this.o.signal]) : undefined;
+    const parent = both?.signal ?? req.signal ?? this.o.signal;
     const d = deadline(this.o.timeoutMs, parent);
     try {
       return parseAnswer<T>(await this.limit(() => this.admitted(req, d.signal, parent)), describeRequest(req), req.absentIsNull);
     } finally {
       this.limit.concurrency = MAX_REQUESTS_PER_CLUSTER;
       d.dispose();
+      both?.dispose();
     }
   }
 

@@ -4,6 +4,7 @@ import type { DesiredMesh, DirectorySnapshot } from '@meshd/core/descriptor';
 import type { DiscoveredEndpoints } from '@meshd/core/discovery';
 import type { HelmProbe } from '@meshd/core/prereq';
 import type { StateStore } from '@meshd/core/state';
+import { anySignal } from '@meshd/core/util';
 import { passOfKey } from './keys.js';
 import type { ReconcileResult, Reconciler } from './queue.js';
 import { judgePass } from './verdict.js';
@@ -51,8 +52,14 @@ export function keyReconciler(deps: KeyReconcilerDeps): Reconciler<PassReport> {
   return async (key, signal) => {
     if (!deps.isActive()) return {};
     const term = deps.term();
-    const combined = term ? AbortSignal.any([signal, term]) : signal;
-    const report = await runOnePass(deps, key, combined);
+    // The termination signal lives as long as the daemon: anySignal, not AbortSignal.any (core's any-signal.ts).
+    const combined = term ? anySignal([signal, term]) : undefined;
+    let report: PassReport;
+    try {
+      report = await runOnePass(deps, key, combined?.signal ?? signal);
+    } finally {
+      combined?.dispose();
+    }
     if (report.mesh) deps.lastGood.mesh = report.mesh;
     if (report.discovered) deps.lastGood.discovered = report.discovered;
     return resultOfPass(key, report);
