@@ -27,6 +27,12 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Node 20's AbortSignal.any leaves a reference on every source for good: over a long-lived
+      // source (the daemon's queue, a client) that is memory kept per call (bench/RESULTS.md, soaks).
+      'no-restricted-properties': [
+        'error',
+        { object: 'AbortSignal', property: 'any', message: "Use anySignal() from core's util (any-signal.ts) and dispose it when the work ends." },
+      ],
     },
   },
   {

@@ -25,7 +25,7 @@ export interface HeapRow {
 const BY_TYPE = new Set(['string', 'concatenated string', 'sliced string', 'code', 'number', 'hidden', 'array', 'bigint', 'symbol']);
 
 /** Reads nodes of a snapshot by index (the offset of the node's first field). */
-class Nodes {
+export class HeapNodes {
   readonly width: number;
   private readonly at: { type: number; name: number; size: number; edges: number };
 
@@ -61,7 +61,7 @@ function addRow(rows: Map<string, HeapRow>, name: string, bytes: number): void {
 
 /** Self size and count per constructor / node type, largest first. */
 export function summariseHeap(snap: Snapshot): { rows: HeapRow[]; totalBytes: number; nodes: number } {
-  const nodes = new Nodes(snap);
+  const nodes = new HeapNodes(snap);
   const rows = new Map<string, HeapRow>();
   let totalBytes = 0;
   for (let i = 0; i < snap.nodes.length; i += nodes.width) {
@@ -92,7 +92,7 @@ function edgeLabel(snap: Snapshot, edge: number, nameAt: number, type: string): 
  * Weak edges do not count.
  */
 export function retainersOf(snap: Snapshot, name: string, top: number): HeapRow[] {
-  const nodes = new Nodes(snap);
+  const nodes = new HeapNodes(snap);
   const eFields = snap.snapshot.meta.edge_fields;
   const eWidth = eFields.length;
   const at = { type: eFields.indexOf('type'), name: eFields.indexOf('name_or_index'), to: eFields.indexOf('to_node') };

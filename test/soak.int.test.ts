@@ -16,7 +16,11 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
     'converged',
     'fds_end',
     'fds_start',
+    'heap_used_end_mb',
+    'heap_used_slope_mb_per_hour',
+    'heap_used_start_mb',
     'minutes',
+    'outside_heap_slope_mb_per_hour',
     'p50_converge_ms',
     'p95_converge_ms',
     'rss_end_mb',
@@ -26,6 +30,9 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
   ]);
   for (const value of Object.values(run.result)) expect(Number.isFinite(value)).toBe(true);
   expect(run.result.minutes).toBeGreaterThanOrEqual(3);
+  // The daemon's /metrics gave V8's heap in every sample (the soak tells heap growth from the rest).
+  expect(run.samples.every((s) => s.heapUsedMb !== undefined && s.heapUsedMb > 0)).toBe(true);
+  expect(run.result.heap_used_start_mb).toBeGreaterThan(0);
   expect(run.result.changes).toBeGreaterThanOrEqual(12);
   expect(run.failures).toEqual([]);
   expect(run.result.converged).toBe(run.result.changes);

@@ -1,5 +1,5 @@
-// An SVG chart of a soak: the daemon's RSS (MB) and open file descriptors over the minutes of
-// churn, one panel each, with the least-squares RSS trend dashed. No dependencies: the SVG is
+// An SVG chart of a soak: the daemon's RSS (MB), V8's heap in use (MB) and open file descriptors
+// over the minutes of churn, one panel each, with the least-squares trends of the two memories dashed. No dependencies: the SVG is
 // written by hand, like bench/scale/chart.ts.
 import { slopePerHour, type SoakSample } from './soak.js';
 
@@ -18,6 +18,7 @@ interface Series {
 
 const SERIES: Series[] = [
   { title: 'RSS of meshd run (MB)', value: (s) => s.rssMb, colour: '#1f6fb4', trend: true },
+  { title: 'V8 heap in use of meshd run (MB, from its /metrics)', value: (s) => s.heapUsedMb ?? 0, colour: '#2a9d4b', trend: true },
   { title: 'open file descriptors of meshd run', value: (s) => s.fds, colour: '#e07b00', trend: false },
 ];
 
@@ -52,10 +53,10 @@ function axes(f: Frame, title: string): string[] {
   return parts;
 }
 
-function trendLine(f: Frame, samples: readonly SoakSample[]): string {
-  const slope = slopePerHour(samples);
+function trendLine(f: Frame, samples: readonly SoakSample[], value: (s: SoakSample) => number): string {
+  const slope = slopePerHour(samples, value);
   const meanT = samples.reduce((a, s) => a + s.atHours, 0) / samples.length;
-  const meanY = samples.reduce((a, s) => a + s.rssMb, 0) / samples.length;
+  const meanY = samples.reduce((a, s) => a + value(s), 0) / samples.length;
   const at = (minutes: number): number => meanY + slope * (minutes / 60 - meanT);
   const label = `trend ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/h`;
   return (
@@ -68,15 +69,17 @@ function panel(samples: readonly SoakSample[], series: Series, oy: number): stri
   const f = frameOf(samples, series, oy);
   const points = samples.map((s) => `${f.x(s.atHours * 60).toFixed(1)},${f.y(series.value(s)).toFixed(1)}`).join(' ');
   const parts = [...axes(f, series.title), `<polyline fill="none" stroke="${series.colour}" stroke-width="1.5" points="${points}"/>`];
-  if (series.trend && samples.length > 1) parts.push(trendLine(f, samples));
+  if (series.trend && samples.length > 1) parts.push(trendLine(f, samples, series.value));
   return parts.join('\n');
 }
 
 /** The soak chart as SVG text; `caption` (machine, load, date) goes under the panels. Pure. */
 export function soakChartSvg(samples: readonly SoakSample[], caption: string): string {
   if (samples.length === 0) throw new Error('a soak chart needs at least one sample');
-  const panels = SERIES.map((series, i) => panel(samples, series, i * H));
-  const height = SERIES.length * H + 24;
+  // Samples read back from an old progress log have no heap: its panel is left out.
+  const drawn = SERIES.filter((series) => series.title.startsWith('V8') === false || samples.some((s) => s.heapUsedMb !== undefined));
+  const panels = drawn.map((series, i) => panel(samples, series, i * H));
+  const height = drawn.length * H + 24;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="12">\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${panels.join('\n')}\n` +
@@ -84,7 +87,7 @@ export function soakChartSvg(samples: readonly SoakSample[], caption: string): s
   );
 }
 
-const PROGRESS = /^soak: (\d+) changes, ([\d.]+) min, rss (\d+) MB, fds (\d+)$/;
+const PROGRESS = /^soak: (\d+) changes, ([\d.]+) min, rss (\d+) MB, fds (\d+)(?:, heap (\d+) MB)?$/;
 
 /**
  * The samples a soak's progress log holds (its "soak: N changes, M min, rss R MB, fds F" lines,
@@ -94,7 +97,7 @@ export function samplesFromLog(text: string): SoakSample[] {
   const samples: SoakSample[] = [];
   for (const line of text.split('\n')) {
     const m = PROGRESS.exec(line.trim());
-    if (m) samples.push({ atHours: Number(m[2]) / 60, rssMb: Number(m[3]), fds: Number(m[4]) });
+    if (m) samples.push({ atHours: Number(m[2]) / 60, rssMb: Number(m[3]), fds: Number(m[4]), ...(m[5] === undefined ? {} : { heapUsedMb: Number(m[5]) }) });
   }
   return samples;
 }

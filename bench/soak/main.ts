@@ -1,4 +1,5 @@
-// npm run soak -- --minutes N --out FILE: the soak (soak.ts) for N minutes; writes its JSON to FILE
+// npm run soak -- --minutes N --out FILE [--daemon-env K=V,K=V]: the soak (soak.ts) for N minutes
+// (the daemon with that extra environment, to compare an allocator setting, say); writes its JSON to FILE
 // (and stdout), with the machine, load and the daemon's samples beside it in FILE.machine.json and
 // the chart of RSS and file descriptors over time in FILE with .svg in place of .json.
 // npx tsx bench/soak/main.ts --chart-from-log LOG --out FILE.svg: only draws the chart from a run's
@@ -11,16 +12,33 @@ import { samplesFromLog, soakChartSvg } from './chart.js';
 import { runSoak, type SoakRun } from './soak.js';
 
 const svgPathOf = (json: string): string => `${json.replace(/\.json$/, '')}.svg`;
-const captionOf = (machine: MachineInfo, minutes: number): string =>
-  `${new Date().toISOString().slice(0, 10)}: ${minutes} min soak, ${machine.cpus} × ${machine.cpuModel}, load at start ${machine.loadAtStart.join(' ')}`;
+const captionOf = (machine: MachineInfo, minutes: number, daemonEnv: NodeJS.ProcessEnv | undefined): string =>
+  `${new Date().toISOString().slice(0, 10)}: ${minutes} min soak, ${machine.cpus} × ${machine.cpuModel}, load at start ${machine.loadAtStart.join(' ')}` +
+  (daemonEnv
+    ? `, daemon with ${Object.entries(daemonEnv)
+        .map(([k, v]) => `${k}=${v ?? ''}`)
+        .join(' ')}`
+    : '');
 
 /** Writes the run's JSON, its machine file (with the samples) and its chart. */
-async function writeRun(out: string, run: SoakRun, machine: MachineInfo, text: string): Promise<void> {
+async function writeRun(out: string, run: SoakRun, machine: MachineInfo & { daemonEnv?: NodeJS.ProcessEnv | undefined }, text: string): Promise<void> {
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, text);
   const extra = { loadAtEnd: machineInfo().loadAtStart, byKind: run.byKind, failures: run.failures, samples: run.samples };
   await writeFile(`${out}.machine.json`, `${JSON.stringify({ ...machine, ...extra }, null, 2)}\n`);
-  await writeFile(svgPathOf(out), soakChartSvg(run.samples, captionOf(machine, run.result.minutes)));
+  await writeFile(svgPathOf(out), soakChartSvg(run.samples, captionOf(machine, run.result.minutes, machine.daemonEnv)));
+}
+
+/** `--daemon-env K=V,K=V` as an environment. */
+function envFlag(text: string | undefined): NodeJS.ProcessEnv | undefined {
+  if (text === undefined) return undefined;
+  const env: NodeJS.ProcessEnv = {};
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`--daemon-env: "${pair}" is not K=V`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
 }
 
 async function soak(): Promise<void> {
@@ -28,7 +46,8 @@ async function soak(): Promise<void> {
   const out = flag(process.argv, '--out');
   const machine = machineInfo();
   console.log(`soak: ${minutes} min; ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}`);
-  const run = await runSoak({ minutes, log: (line) => console.log(line) });
+  const daemonEnv = envFlag(flag(process.argv, '--daemon-env'));
+  const run = await runSoak({ minutes, log: (line) => console.log(line), ...(daemonEnv ? { daemonEnv } : {}) });
   const text = `${JSON.stringify(run.result, null, 2)}\n`;
   console.log(text);
   console.log(
@@ -37,7 +56,7 @@ async function soak(): Promise<void> {
       .join('; ')}`,
   );
   if (run.failures.length > 0) console.log(`not converged: ${run.failures.map((f) => `#${f.n} ${f.kind}`).join(', ')}`);
-  if (out) await writeRun(out, run, machine, text);
+  if (out) await writeRun(out, run, { ...machine, daemonEnv }, text);
   process.exitCode = run.result.converged === run.result.changes && run.result.unexpected_deletes === 0 ? 0 : 1;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slopePerHour } from './soak.js';
+import { heapOfMetrics, slopePerHour } from './soak.js';
 
 describe('slopePerHour', () => {
   it('is the least-squares slope in MB per hour, 0 without enough samples', () => {
@@ -18,5 +18,33 @@ describe('slopePerHour', () => {
         { atHours: 1, rssMb: 100 },
       ]),
     ).toBe(0);
+  });
+});
+
+describe('slopePerHour of another value', () => {
+  it('fits the value it is given', () => {
+    const samples = [0, 0.5, 1].map((atHours, i) => ({ atHours, rssMb: 100, heapUsedMb: 30 + i }));
+    expect(slopePerHour(samples)).toBe(0);
+    expect(slopePerHour(samples, (s) => s.heapUsedMb)).toBeCloseTo(2);
+  });
+});
+
+describe('heapOfMetrics', () => {
+  const metrics = [
+    '# HELP meshd_nodejs_heap_size_total_bytes Process heap size from Node.js in bytes.',
+    '# TYPE meshd_nodejs_heap_size_total_bytes gauge',
+    'meshd_nodejs_heap_size_total_bytes 46784512',
+    'meshd_nodejs_heap_size_used_bytes 37748736',
+    'meshd_nodejs_heap_space_size_used_bytes{space="old"} 1',
+  ].join('\n');
+
+  it.each([
+    ['both gauges', metrics, { heapUsedMb: 36, heapTotalMb: 44.6171875 }],
+    ['no heap gauges', 'meshd_process_open_fds 37', undefined],
+    ['only one gauge', 'meshd_nodejs_heap_size_used_bytes 1048576', undefined],
+    ['a labelled series with the same prefix only', 'meshd_nodejs_heap_size_used_bytes{x="y"} 5\nmeshd_nodejs_heap_size_total_bytes{x="y"} 5', undefined],
+    ['empty', '', undefined],
+  ])('%s', (_name, text, expected) => {
+    expect(heapOfMetrics(text)).toEqual(expected);
   });
 });

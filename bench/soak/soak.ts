@@ -1,7 +1,8 @@
 // The soak: `meshd run` (its own process) against 3 real clusters, every link through the fault
 // proxy, under continuous churn (churn.ts) for N minutes. It records whether each change converged
 // and how long it took, DELETE requests to meshd's resources that the soak did not send itself, and
-// the daemon's RSS and open file descriptors over time.
+// the daemon's RSS and open file descriptors over time, and what of the RSS is V8's heap (from its
+// /metrics): a heap that stays flat while RSS grows is memory held outside JavaScript objects.
 import { readdir } from 'node:fs/promises';
 import { startClusters } from '@meshd/testenv';
 import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from '@meshd/testkit';
@@ -23,6 +24,12 @@ export interface SoakResult {
   fds_end: number;
   p50_converge_ms: number;
   p95_converge_ms: number;
+  /** V8's heap in use (MB) at the first and last samples, and its least-squares slope. Beyond the contract above. */
+  heap_used_start_mb: number;
+  heap_used_end_mb: number;
+  heap_used_slope_mb_per_hour: number;
+  /** Slope of RSS minus V8's committed heap: memory held outside JavaScript objects (native, allocator). */
+  outside_heap_slope_mb_per_hour: number;
 }
 
 /** The soak's result with what it is good to know beside it (not part of the JSON contract). */
@@ -45,30 +52,52 @@ export interface SoakOptions {
   partitionMs?: number;
   /** Called with a line of progress now and then. */
   log?: (line: string) => void;
+  /** Extra environment for the daemon (an allocator setting to compare, say). */
+  daemonEnv?: NodeJS.ProcessEnv;
 }
 
-/** One sample of the daemon: hours since the churn started, RSS in MB, open file descriptors. */
+/**
+ * One sample of the daemon: hours since the churn started, RSS in MB, open file descriptors, and
+ * V8's heap in use and committed (MB; absent in samples read back from an old progress log).
+ */
 export interface SoakSample {
   atHours: number;
   rssMb: number;
   fds: number;
+  heapUsedMb?: number;
+  heapTotalMb?: number;
 }
 type Sample = SoakSample;
 
-/** Least-squares slope of rss over time (MB per hour); 0 with fewer than two samples. Pure. */
-export function slopePerHour(samples: readonly { atHours: number; rssMb: number }[]): number {
+/** Least-squares slope of `value` (default: rss) over time, per hour; 0 with fewer than two samples. Pure. */
+export function slopePerHour<T extends { atHours: number; rssMb: number }>(samples: readonly T[], value: (s: T) => number = (s) => s.rssMb): number {
   if (samples.length < 2) return 0;
   const n = samples.length;
   const mx = samples.reduce((s, p) => s + p.atHours, 0) / n;
-  const my = samples.reduce((s, p) => s + p.rssMb, 0) / n;
+  const my = samples.reduce((s, p) => s + value(p), 0) / n;
   const sxx = samples.reduce((s, p) => s + (p.atHours - mx) ** 2, 0);
-  const sxy = samples.reduce((s, p) => s + (p.atHours - mx) * (p.rssMb - my), 0);
+  const sxy = samples.reduce((s, p) => s + (p.atHours - mx) * (value(p) - my), 0);
   return sxx === 0 ? 0 : sxy / sxx;
 }
 
-async function sampleOf(pid: number, startedAt: number): Promise<Sample> {
-  const [{ rssMb }, fds] = await Promise.all([rssOf(pid), readdir(`/proc/${pid}/fd`)]);
-  return { atHours: (performance.now() - startedAt) / 3_600_000, rssMb, fds: fds.length };
+/** V8's heap in use and committed (MB), read from the daemon's /metrics (prom-client's default metrics). Pure. */
+export function heapOfMetrics(text: string): { heapUsedMb: number; heapTotalMb: number } | undefined {
+  const value = (name: string): number | undefined => {
+    const m = new RegExp(`^meshd_nodejs_${name} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) / 1048576 : undefined;
+  };
+  const heapUsedMb = value('heap_size_used_bytes');
+  const heapTotalMb = value('heap_size_total_bytes');
+  return heapUsedMb === undefined || heapTotalMb === undefined ? undefined : { heapUsedMb, heapTotalMb };
+}
+
+async function sampleOf(daemon: DaemonProcess, startedAt: number): Promise<Sample> {
+  const [{ rssMb }, fds, metrics] = await Promise.all([
+    rssOf(daemon.pid),
+    readdir(`/proc/${daemon.pid}/fd`),
+    fetch(`${daemon.url}/metrics`).then((r) => r.text()),
+  ]);
+  return { atHours: (performance.now() - startedAt) / 3_600_000, rssMb, fds: fds.length, ...heapOfMetrics(metrics) };
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -95,6 +124,12 @@ interface Tally {
   ownDeletes: number;
 }
 
+/** The progress line every 10 changes (chart.ts reads it back from a log). Pure. */
+function progressLine(changes: number, minutes: number, sample: Sample | undefined): string {
+  const heap = sample?.heapUsedMb === undefined ? '?' : sample.heapUsedMb.toFixed(0);
+  return `soak: ${changes} changes, ${minutes.toFixed(1)} min, rss ${sample?.rssMb.toFixed(0)} MB, fds ${sample?.fds}, heap ${heap} MB`;
+}
+
 /** Makes changes one after another until `options.minutes` have passed since `startedAt`, each awaited to convergence (or its deadline). */
 async function churn(
   ctx: ChurnContext,
@@ -114,10 +149,7 @@ async function churn(
       tally.times.push(ms);
       (tally.byKind[change.kind] ??= []).push(Math.round(ms));
     }
-    if (tally.n % 10 === 9)
-      options.log(
-        `soak: ${tally.n + 1} changes, ${((performance.now() - startedAt) / 60_000).toFixed(1)} min, rss ${latest()?.rssMb.toFixed(0)} MB, fds ${latest()?.fds}`,
-      );
+    if (tally.n % 10 === 9) options.log(progressLine(tally.n + 1, (performance.now() - startedAt) / 60_000, latest()));
     await new Promise((done) => setTimeout(done, 500));
   }
   return tally;
@@ -144,7 +176,7 @@ interface Sampling {
 async function sampledWhile<T>({ running, startedAt, samples }: Sampling, work: () => Promise<T>): Promise<T> {
   const sampler = setInterval(
     () =>
-      void sampleOf(running.pid, startedAt).then(
+      void sampleOf(running, startedAt).then(
         (s) => samples.push(s),
         () => undefined,
       ),
@@ -185,6 +217,20 @@ async function soakResult({ samples, tally, startedAt, unexpectedDeletes }: Soak
     fds_end: last.fds,
     p50_converge_ms: Math.round(percentile(sorted, 50)),
     p95_converge_ms: Math.round(percentile(sorted, 95)),
+    ...heapFigures(samples),
+  };
+}
+
+/** The result's heap figures (0 when the daemon's /metrics gave none). Pure. */
+function heapFigures(
+  samples: readonly Sample[],
+): Pick<SoakResult, 'heap_used_start_mb' | 'heap_used_end_mb' | 'heap_used_slope_mb_per_hour' | 'outside_heap_slope_mb_per_hour'> {
+  const withHeap = samples.filter((s) => s.heapUsedMb !== undefined && s.heapTotalMb !== undefined);
+  return {
+    heap_used_start_mb: round(withHeap[0]?.heapUsedMb ?? 0),
+    heap_used_end_mb: round(withHeap.at(-1)?.heapUsedMb ?? 0),
+    heap_used_slope_mb_per_hour: round(slopePerHour(withHeap, (s) => s.heapUsedMb ?? 0)),
+    outside_heap_slope_mb_per_hour: round(slopePerHour(withHeap, (s) => s.rssMb - (s.heapTotalMb ?? 0))),
   };
 }
 
@@ -201,11 +247,11 @@ async function churnAndMeasure({ env, dir, running }: SoakTarget, options: SoakO
     (await Promise.all(env.clusters.map((c) => c.writeRequestCount({ resources: MESHD_RESOURCES, verbs: ['DELETE'] })))).reduce((a, b) => a + b, 0);
   const deletesBefore = await deletes();
   const startedAt = performance.now();
-  const samples: Sample[] = [await sampleOf(running.pid, startedAt)];
+  const samples: Sample[] = [await sampleOf(running, startedAt)];
   const ctx = { env, dir, partitionMs: options.partitionMs ?? 6000 };
   const tally = await sampledWhile({ running, startedAt, samples }, () => churn(ctx, options, () => samples.at(-1), startedAt));
   const { byKind, failures, ownDeletes } = tally;
-  samples.push(await sampleOf(running.pid, startedAt));
+  samples.push(await sampleOf(running, startedAt));
   const result = await soakResult({ samples, tally, startedAt, unexpectedDeletes: async () => (await deletes()) - deletesBefore - ownDeletes });
   return { result, failures, byKind, samples };
 }
@@ -219,7 +265,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
   let daemon: DaemonProcess | undefined;
   try {
     await addAll(ws, env);
-    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn' });
+    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn', ...(options.daemonEnv ? { env: options.daemonEnv } : {}) });
     await daemon.waitReady();
     await settled(daemon);
     return await churnAndMeasure({ env, dir: ws.dir, running: daemon }, { ...options, log });

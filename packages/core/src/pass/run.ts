@@ -5,11 +5,13 @@ import type { DesiredMesh, ValidCluster } from '../descriptor/mesh.js';
 import { desiredMeshOf, validateDirectoryOnce } from '../descriptor/shared-validation.js';
 import { BACKEND_ANNOTATION } from '../descriptor/annotations.js';
 import type { DirectoryValidation } from '../descriptor/types.js';
+import type { ValidateDirectoryOptions } from '../descriptor/validate.js';
 import type { ClusterTarget, MeshInputs } from '../plugin/types.js';
 import { observeRegistry } from '../registry/observe.js';
 import type { ObservedRegistry } from '../registry/observe.js';
 import pLimit from 'p-limit';
 import { mapLimit } from '../util/concurrency.js';
+import { anySignal } from '../util/any-signal.js';
 import type { FactsRequest } from '../prereq/facts-cache.js';
 import { discover, judgePrerequisites, member, readPilotFlags } from './members.js';
 import type { LeavingPlan } from './leaving.js';
@@ -131,7 +133,9 @@ function probeEarly(opts: PassOptions, validation: DirectoryValidation): EarlyPr
   const stop = new AbortController();
   const probesEarly = earlyProbed(opts);
   // Stopped when the pass ends before using them (no usable control plane), so they never hold up its exit.
-  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  // The pass's signal may live as long as the daemon (its queue's): anySignal, not AbortSignal.any (util/any-signal.ts).
+  const both = opts.signal ? anySignal([opts.signal, stop.signal]) : undefined;
+  const signal = both?.signal ?? stop.signal;
   const limit = pLimit(Math.max(EARLY_PROBES_AT_ONCE, opts.config.concurrency));
   if (probesEarly && validation.clusters.some((c) => c.role === 'control-plane'))
     for (const c of validation.clusters)
@@ -140,7 +144,14 @@ function probeEarly(opts: PassOptions, validation: DirectoryValidation): EarlyPr
           probeId(c),
           limit(() => probeRemote(opts, c, signal)),
         );
-  return { probes, stop: () => stop.abort() };
+  return {
+    probes,
+    stop: (): void => {
+      stop.abort();
+      both?.dispose();
+    },
+    release: (): void => both?.dispose(),
+  };
 }
 
 /**
@@ -154,7 +165,10 @@ const EARLY_PROBES_AT_ONCE = 32;
 /** The remotes a pass probed at its start, and how to stop them when the pass ends without them. */
 interface EarlyProbes {
   probes: ReadonlyMap<string, Promise<ProbedCluster>>;
+  /** Aborts the probes still running (the pass ends without them) and stops listening to the pass's signal. */
   stop(): void;
+  /** Stops listening to the pass's signal (the pass is over); probes still running go on to their own limits. */
+  release(): void;
 }
 
 /** Which remotes a pass probes at its start: a scoped `clusters` pass its scope, the whole-mesh pass every one, any other none. */
@@ -217,17 +231,22 @@ interface MembersOutcome {
   removals: ClusterReport[];
 }
 
+/** The options a pass validates its directory with: meshd.yaml's registry and credentials modes, the backends loaded. Pure. */
+export function validationOptionsOf(opts: Pick<PassOptions, 'config' | 'plugins'>): ValidateDirectoryOptions {
+  return {
+    registryMode: opts.config.registry.mode,
+    backends: opts.plugins.filter((p) => p.kind === 'backend').map((p) => p.name),
+    ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}),
+  };
+}
+
 /**
  * The directory validated and the report every later phase fills. The validation is shared by
  * every pass handed the same snapshot with the same options (the daemon's keys of one directory
  * generation): validated once, not once per key.
  */
 function startPass(opts: PassOptions): { validation: DirectoryValidation; report: PassReport } {
-  const validation = validateDirectoryOnce(opts.snapshot, {
-    registryMode: opts.config.registry.mode,
-    backends: opts.plugins.filter((p) => p.kind === 'backend').map((p) => p.name),
-    ...(opts.config.credentials ? { credentialsMode: opts.config.credentials.mode } : {}),
-  });
+  const validation = validateDirectoryOnce(opts.snapshot, validationOptionsOf(opts));
   const report: PassReport = {
     mode: opts.mode,
     part: opts.part ?? 'mesh',
@@ -397,6 +416,24 @@ async function passOver(opts: PassOptions): Promise<PassReport> {
   const { validation, report } = startPass(opts);
   const { records, remembered } = rememberedAtStart(opts);
   const early = probeEarly(opts, validation);
+  try {
+    return await passWithProbes(opts, { validation, report, records, remembered, early });
+  } finally {
+    early.release();
+  }
+}
+
+/** passOver once the remotes' early probes are under way. */
+async function passWithProbes(
+  opts: PassOptions,
+  {
+    validation,
+    report,
+    records,
+    remembered,
+    early,
+  }: { validation: DirectoryValidation; report: PassReport; records: Map<string, MemberRecord>; remembered: DesiredMesh | undefined; early: EarlyProbes },
+): Promise<PassReport> {
   const view = await viewControlPlane(opts, validation, report, remembered);
   if (!view) {
     early.stop();

@@ -3,6 +3,7 @@ import type { ClusterClient } from '../cluster/client.js';
 import { contentHash } from '../plan/hash.js';
 import { isWrite } from '../plan/objects.js';
 import type { KubeObject } from '../kube/object.js';
+import { anySignal } from '../util/any-signal.js';
 import type {
   AppliedPlan,
   ClusterTarget,
@@ -132,11 +133,16 @@ function knownAfter(a: Assessed, written: ReadonlyMap<string, KubeObject | null>
 }
 
 /** Carries out one plan under this writer's hold, aborted before the hold could lapse; the writes made, and what it wrote in `written`. */
-function carryOut(t: ReleaseTarget, a: Assessed, run: { signal: AbortSignal | undefined; written: Map<string, KubeObject | null> }): Promise<number> {
+async function carryOut(t: ReleaseTarget, a: Assessed, run: { signal: AbortSignal | undefined; written: Map<string, KubeObject | null> }): Promise<number> {
   const budget = AbortSignal.timeout(RELEASE_APPLY_BUDGET_MS);
   const claim = { hold: newHold(t.writer, t.now()), inventoryVersion: a.observed.inventoryVersion };
-  const signal = run.signal ? AbortSignal.any([run.signal, budget]) : budget;
-  return executeReleasePlan(t.client, a.plan, { signal, journals: t.journals, claim, written: run.written });
+  // The caller's signal may live as long as the daemon (its queue's): anySignal, not AbortSignal.any (util/any-signal.ts).
+  const both = run.signal ? anySignal([run.signal, budget]) : undefined;
+  try {
+    return await executeReleasePlan(t.client, a.plan, { signal: both?.signal ?? budget, journals: t.journals, claim, written: run.written });
+  } finally {
+    both?.dispose();
+  }
 }
 
 /** What the steps add up to; a stop other than `converged` is logged with the state it stopped in. */

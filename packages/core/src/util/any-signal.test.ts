@@ -42,6 +42,7 @@ describe('anySignal', () => {
     expect(dependants === undefined ? 0 : ((daemon.signal as unknown as Record<symbol, Set<unknown>>)[dependants]?.size ?? 0)).toBe(0);
     // What AbortSignal.any leaves on the same kind of source (Node 20): one reference per call.
     const other = new AbortController();
+    // eslint-disable-next-line no-restricted-properties -- the behaviour this file guards against
     for (let i = 0; i < 100; i++) AbortSignal.any([new AbortController().signal, other.signal]);
     const kept = Object.getOwnPropertySymbols(other.signal).find((s) => String(s) === 'Symbol(kDependantSignals)');
     expect(kept === undefined ? 0 : (other.signal as unknown as Record<symbol, Set<unknown>>)[kept]!.size).toBe(100);
