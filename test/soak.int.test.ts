@@ -13,6 +13,7 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
   console.log(JSON.stringify(run.result));
   expect(Object.keys(run.result).sort()).toEqual([
     'changes',
+    'code_space_slope_mb_per_hour',
     'converged',
     'fds_end',
     'fds_start',
@@ -24,6 +25,7 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
     'p50_converge_ms',
     'p95_converge_ms',
     'rss_end_mb',
+    'rss_slope_after_warmup_mb_per_hour',
     'rss_slope_mb_per_hour',
     'rss_start_mb',
     'unexpected_deletes',
@@ -31,7 +33,7 @@ it('3 minutes of churn and partitions: every change converges, no unexpected del
   for (const value of Object.values(run.result)) expect(Number.isFinite(value)).toBe(true);
   expect(run.result.minutes).toBeGreaterThanOrEqual(3);
   // The daemon's /metrics gave V8's heap in every sample (the soak tells heap growth from the rest).
-  expect(run.samples.every((s) => s.heapUsedMb !== undefined && s.heapUsedMb > 0)).toBe(true);
+  expect(run.samples.every((s) => s.heapUsedMb !== undefined && s.heapUsedMb > 0 && s.codeMb !== undefined && s.codeMb > 0)).toBe(true);
   expect(run.result.heap_used_start_mb).toBeGreaterThan(0);
   expect(run.result.changes).toBeGreaterThanOrEqual(12);
   expect(run.failures).toEqual([]);

@@ -40,6 +40,11 @@ describe('heapOfMetrics', () => {
 
   it.each([
     ['both gauges', metrics, { heapUsedMb: 36, heapTotalMb: 44.6171875 }],
+    [
+      'both gauges and the code space',
+      `${metrics}\nmeshd_nodejs_heap_space_size_used_bytes{space="code"} 5242880`,
+      { heapUsedMb: 36, heapTotalMb: 44.6171875, codeMb: 5 },
+    ],
     ['no heap gauges', 'meshd_process_open_fds 37', undefined],
     ['only one gauge', 'meshd_nodejs_heap_size_used_bytes 1048576', undefined],
     ['a labelled series with the same prefix only', 'meshd_nodejs_heap_size_used_bytes{x="y"} 5\nmeshd_nodejs_heap_size_total_bytes{x="y"} 5', undefined],

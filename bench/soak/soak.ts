@@ -30,7 +30,18 @@ export interface SoakResult {
   heap_used_slope_mb_per_hour: number;
   /** Slope of RSS minus V8's committed heap: memory held outside JavaScript objects (native, allocator). */
   outside_heap_slope_mb_per_hour: number;
+  /** Slope of V8's code space in use: compiled code, which grows as the JIT warms up to the work, then levels off. */
+  code_space_slope_mb_per_hour: number;
+  /** The RSS slope once the warm-up is over (the first WARMUP_MINUTES, or a third of a shorter run). */
+  rss_slope_after_warmup_mb_per_hour: number;
 }
+
+/**
+ * The minutes of churn a run's steady-state slope leaves out: the first time each kind of change
+ * runs, the daemon loads and compiles the code it takes (a step of ~15 MB of RSS in the first few
+ * minutes of every run so far), which a least-squares slope over a short run reads as a trend.
+ */
+export const WARMUP_MINUTES = 5;
 
 /** The soak's result with what it is good to know beside it (not part of the JSON contract). */
 export interface SoakRun {
@@ -66,6 +77,8 @@ export interface SoakSample {
   fds: number;
   heapUsedMb?: number;
   heapTotalMb?: number;
+  /** V8's code space in use (MB). */
+  codeMb?: number;
 }
 type Sample = SoakSample;
 
@@ -81,14 +94,16 @@ export function slopePerHour<T extends { atHours: number; rssMb: number }>(sampl
 }
 
 /** V8's heap in use and committed (MB), read from the daemon's /metrics (prom-client's default metrics). Pure. */
-export function heapOfMetrics(text: string): { heapUsedMb: number; heapTotalMb: number } | undefined {
-  const value = (name: string): number | undefined => {
-    const m = new RegExp(`^meshd_nodejs_${name} (\\S+)$`, 'm').exec(text);
+export function heapOfMetrics(text: string): { heapUsedMb: number; heapTotalMb: number; codeMb?: number } | undefined {
+  const value = (series: string): number | undefined => {
+    const m = new RegExp(`^meshd_nodejs_${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
     return m ? Number(m[1]) / 1048576 : undefined;
   };
   const heapUsedMb = value('heap_size_used_bytes');
   const heapTotalMb = value('heap_size_total_bytes');
-  return heapUsedMb === undefined || heapTotalMb === undefined ? undefined : { heapUsedMb, heapTotalMb };
+  const codeMb = value('heap_space_size_used_bytes{space="code"}');
+  if (heapUsedMb === undefined || heapTotalMb === undefined) return undefined;
+  return codeMb === undefined ? { heapUsedMb, heapTotalMb } : { heapUsedMb, heapTotalMb, codeMb };
 }
 
 async function sampleOf(daemon: DaemonProcess, startedAt: number): Promise<Sample> {
@@ -224,9 +239,20 @@ async function soakResult({ samples, tally, startedAt, unexpectedDeletes }: Soak
 /** The result's heap figures (0 when the daemon's /metrics gave none). Pure. */
 function heapFigures(
   samples: readonly Sample[],
-): Pick<SoakResult, 'heap_used_start_mb' | 'heap_used_end_mb' | 'heap_used_slope_mb_per_hour' | 'outside_heap_slope_mb_per_hour'> {
+): Pick<
+  SoakResult,
+  | 'heap_used_start_mb'
+  | 'heap_used_end_mb'
+  | 'heap_used_slope_mb_per_hour'
+  | 'outside_heap_slope_mb_per_hour'
+  | 'code_space_slope_mb_per_hour'
+  | 'rss_slope_after_warmup_mb_per_hour'
+> {
   const withHeap = samples.filter((s) => s.heapUsedMb !== undefined && s.heapTotalMb !== undefined);
+  const warmupHours = Math.min(WARMUP_MINUTES, ((samples.at(-1)?.atHours ?? 0) * 60) / 3) / 60;
   return {
+    code_space_slope_mb_per_hour: round(slopePerHour(withHeap, (s) => s.codeMb ?? 0)),
+    rss_slope_after_warmup_mb_per_hour: round(slopePerHour(samples.filter((s) => s.atHours >= warmupHours))),
     heap_used_start_mb: round(withHeap[0]?.heapUsedMb ?? 0),
     heap_used_end_mb: round(withHeap.at(-1)?.heapUsedMb ?? 0),
     heap_used_slope_mb_per_hour: round(slopePerHour(withHeap, (s) => s.heapUsedMb ?? 0)),
