@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DirectorySnapshot } from '@meshd/core/descriptor';
+import { TextMemo } from '@meshd/core/util';
 import { parse } from 'yaml';
 
 /** What replaces a credential in any output. */
@@ -132,6 +132,9 @@ export function credentialsOf(kubeconfigText: string): string[] {
 /** Every form of a credential scrub() looks for is at least this long; they are indexed by this many first characters. */
 const PREFIX_LENGTH = MIN_SECRET_LENGTH;
 
+/** How many kubeconfig texts a Redactor remembers having learned: more than any directory holds. */
+const LEARNED_TEXTS = 4096;
+
 /**
  * Scrubs known credentials from text: the last line of defence behind "reports never carry
  * credentials" for /status, /metrics, every log line and everything the CLI prints. The daemon updates the set from each
@@ -147,11 +150,12 @@ export class Redactor {
   /** Every form to scrub, by its first PREFIX_LENGTH characters, longest first. */
   private readonly byPrefix = new Map<string, string[]>();
   /**
-   * SHA-256 of each kubeconfig text whose credentials were added: the daemon adds every kubeconfig
-   * of the directory at each re-read, and a text it has seen adds nothing new (the set only grows),
-   * so it is not parsed again (a 1 000-cluster directory: 1 000 YAML parses per file event).
+   * The kubeconfig texts whose credentials were added (by SHA-256, the most recent LEARNED_TEXTS):
+   * the daemon adds every kubeconfig of the directory at each re-read, and a text it has seen adds
+   * nothing new (credentials only accumulate), so it is not parsed again (a 1 000-cluster directory:
+   * 1 000 YAML parses per file event). A text forgotten past the bound is only parsed once more.
    */
-  private readonly learnedKubeconfigs = new Set<string>();
+  private readonly learnedKubeconfigs = new TextMemo<true>(LEARNED_TEXTS);
 
   /** Adds credentials to scrub. */
   add(values: Iterable<string>): void {
@@ -166,10 +170,10 @@ export class Redactor {
 
   /** Adds every credential of a kubeconfig (once per distinct text). */
   addKubeconfig(text: string): void {
-    const digest = createHash('sha256').update(text).digest('base64');
-    if (this.learnedKubeconfigs.has(digest)) return;
-    this.learnedKubeconfigs.add(digest);
-    this.add(credentialsOf(text));
+    this.learnedKubeconfigs.get('kubeconfig', text, () => {
+      this.add(credentialsOf(text));
+      return true;
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import { validateWithoutCompiling } from '@meshd/core/offline';
 import type { Command } from 'commander';
 import { addSnapshotCredentials } from '../../output/redact.js';
 import { loadInvocationConfig } from '../../pass-runner.js';
@@ -33,6 +34,7 @@ export function register(program: Command, io: CommandIo): void {
 
 /** Runs every check and prints the table (or JSON); returns the exit code. */
 export async function runVerify(options: VerifyOptions, io: CommandIo): Promise<number> {
+  validateWithoutCompiling(); // a one-shot command: compiling zod's schemas costs more than it saves
   const config = await loadInvocationConfig({ dir: options.dir, config: options.config, io });
   const snapshot = await readDirectorySnapshot(config.directory);
   addSnapshotCredentials(io.redactor, snapshot);
