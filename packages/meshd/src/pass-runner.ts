@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultStateDirectory, loadConfig, loadPlugins, runPass, validationOptionsOf } from '@meshd/core';
-import { readDirectorySnapshot, validateDirectoryOnce } from '@meshd/core/descriptor';
-import type { DirectorySnapshot, ValidateDirectoryOptions } from '@meshd/core/descriptor';
-import { cliFactsOf, keepValidation, recallValidation, StateStore, type KeptValidationAccess } from '@meshd/core/state';
+import { defaultStateDirectory, loadConfig, loadPlugins, runPass } from '@meshd/core';
+import { readDirectorySnapshot } from '@meshd/core/descriptor';
+import type { DirectorySnapshot } from '@meshd/core/descriptor';
+import { cliFactsOf, StateStore } from '@meshd/core/state';
 import type { Logger, MeshdConfig, PassReport, PluginDefinition } from '@meshd/core';
 import type { ClusterFactsCache, HelmProbe } from '@meshd/core/prereq';
 import { detectHelmStored, helmStoreIn } from '@meshd/helm';
@@ -28,12 +28,6 @@ export interface PassInvocation {
   redactor?: Redactor;
   /** The plugins to run; default BUILTIN_PLUGINS (plugins.ts). `backend:` may name any backend or renderer among them. */
   plugins?: readonly PluginDefinition<unknown>[];
-  /**
-   * The build whose directory validations this run keeps in the state directory and uses again when
-   * the directory has not changed (core's state/validation-file.ts); none when absent. The CLI
-   * names a clean release build here (cli/version.ts keptValidationBuild), never meshd from the repository.
-   */
-  validationBuild?: string;
 }
 
 /**
@@ -104,23 +98,6 @@ async function withKeptFacts(
   return report;
 }
 
-/**
- * Runs `pass` with the directory's validation kept across runs: a verdict this build gave on the
- * same files with the same options is used instead of validating again; after an `apply` that
- * validated, the verdict is kept for the next run (`plan` only reads it).
- */
-async function withKeptValidation(
-  access: () => KeptValidationAccess,
-  run: { mode: PassInvocation['mode']; snapshot: DirectorySnapshot; options: ValidateDirectoryOptions },
-  pass: () => Promise<PassReport>,
-): Promise<PassReport> {
-  const recalled = await recallValidation(access(), run.snapshot, run.options);
-  const report = await pass();
-  // Asked again after the pass: a first `apply` creates the state directory's key.
-  if (!recalled && run.mode === 'apply') await keepValidation(access(), run.snapshot, run.options, validateDirectoryOnce(run.snapshot, run.options));
-  return report;
-}
-
 /** One reconcile pass from the command line: config, directory snapshot, plugins, then runPass. */
 export async function runCommandPass(inv: PassInvocation): Promise<{ config: MeshdConfig; report: PassReport }> {
   const config = await loadInvocationConfig(inv);
@@ -134,23 +111,19 @@ export async function runCommandPass(inv: PassInvocation): Promise<{ config: Mes
   if (early !== undefined) void helm(early);
   const { state, snapshot } = await openStateAndDirectory(stateDirectory, config.directory, inv.mode);
   if (inv.redactor) addSnapshotCredentials(inv.redactor, snapshot);
-  const access = (): KeptValidationAccess => ({ dir: stateDirectory, stateKey: state.inventoryKey(), build: inv.validationBuild, logger: inv.logger });
-  const options = validationOptionsOf({ config, plugins });
-  const report = await withKeptValidation(access, { mode: inv.mode, snapshot, options }, () =>
-    withKeptFacts(state, inv, (keptFacts) =>
-      runPass({
-        mode: inv.mode,
-        snapshot,
-        config,
-        plugins,
-        logger: inv.logger,
-        signal,
-        helm,
-        state,
-        keptFacts,
-        ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}),
-      }),
-    ),
+  const report = await withKeptFacts(state, inv, (keptFacts) =>
+    runPass({
+      mode: inv.mode,
+      snapshot,
+      config,
+      plugins,
+      logger: inv.logger,
+      signal,
+      helm,
+      state,
+      keptFacts,
+      ...(inv.allowRemovals !== undefined ? { allowRemovals: inv.allowRemovals } : {}),
+    }),
   );
   return { config, report };
 }

@@ -10,6 +10,5 @@ export { readDirectorySnapshot, type ReadSnapshotOptions } from './read-snapshot
 export { ignoredReason, isDescriptorFileName, MAX_FILE_BYTES, MAX_REGISTRY_BYTES, type DirectorySnapshot, type SnapshotFile } from './snapshot.js';
 export type { ClusterRole, DirectoryValidation, ValidCluster } from './types.js';
 export { validateDirectory } from './validate.js';
-export { desiredMeshOf, rememberValidation, validateDirectoryOnce, validationOptionsKey } from './shared-validation.js';
-export { restoredValidation, snapshotDigest, storableValidation, type StoredCluster, type StoredValidation, type TextRef } from './kept-validation.js';
+export { desiredMeshOf, validateDirectoryOnce } from './shared-validation.js';
 export type { ValidateDirectoryOptions } from './validate.js';

@@ -15,7 +15,7 @@ const validations = new WeakMap<DirectorySnapshot, Map<string, DirectoryValidati
 
 /** validateDirectory, computed once per snapshot object and options (see above). Never throws. */
 export function validateDirectoryOnce(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions = {}): DirectoryValidation {
-  const key = validationOptionsKey(options);
+  const key = optionsKey(options);
   let bySnapshot = validations.get(snapshot);
   if (!bySnapshot) {
     bySnapshot = new Map();
@@ -28,20 +28,8 @@ export function validateDirectoryOnce(snapshot: DirectorySnapshot, options: Vali
   return validation;
 }
 
-/** The options as one string: equal strings validate any snapshot the same. Pure. */
-export function validationOptionsKey(options: ValidateDirectoryOptions): string {
+function optionsKey(options: ValidateDirectoryOptions): string {
   return JSON.stringify([options.registryMode ?? 'configmap', options.credentialsMode ?? 'minted', options.backends ?? null]);
-}
-
-/**
- * Hands validateDirectoryOnce the validation of `snapshot` with `options` made earlier (the one-shot
- * CLI's kept validation, state/validation-file.ts): later calls return it instead of validating. The
- * caller vouches that it is what validateDirectory would return for this snapshot and these options.
- */
-export function rememberValidation(snapshot: DirectorySnapshot, options: ValidateDirectoryOptions, validation: DirectoryValidation): void {
-  const bySnapshot = validations.get(snapshot) ?? new Map<string, DirectoryValidation>();
-  validations.set(snapshot, bySnapshot);
-  bySnapshot.set(validationOptionsKey(options), validation);
 }
 
 /** The last mesh built from a validation, and the last good mesh it was built over. */

@@ -1,5 +1,5 @@
 /** The reconcile pass: directory + config + live clusters → plan → (apply) → report. */
-export { runPass, validationOptionsOf } from './run.js';
+export { runPass } from './run.js';
 export { planRegistry } from './registry-step.js';
 export type { RegistryPlan } from './registry-step.js';
 export type {

@@ -232,7 +232,7 @@ interface MembersOutcome {
 }
 
 /** The options a pass validates its directory with: meshd.yaml's registry and credentials modes, the backends loaded. Pure. */
-export function validationOptionsOf(opts: Pick<PassOptions, 'config' | 'plugins'>): ValidateDirectoryOptions {
+function validationOptionsOf(opts: Pick<PassOptions, 'config' | 'plugins'>): ValidateDirectoryOptions {
   return {
     registryMode: opts.config.registry.mode,
     backends: opts.plugins.filter((p) => p.kind === 'backend').map((p) => p.name),

@@ -5,14 +5,3 @@ export { journalsOf, objectJournal } from './object-journal.js';
 export { cliFactsOf, FACTS_FILE, KeptFactsFile, type CliFacts } from './kept-facts.js';
 export { decodeFactsFile, encodeFactsFile, factsFileKey, MAX_FACTS_FILE_BYTES, type StoredFacts } from './facts-file.js';
 export { CredentialRecords, type BindingRef, type CredentialRecord } from './credential-records.js';
-export {
-  decodeValidationFile,
-  encodeValidationFile,
-  keepValidation,
-  MAX_VALIDATION_FILE_BYTES,
-  recallValidation,
-  VALIDATION_FILE,
-  validationFileKey,
-  type KeptValidationAccess,
-  type ValidationKey,
-} from './validation-file.js';

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterClient } from '../cluster/client.js';
 import type { KubeconfigView } from '../cluster/kubeconfig-view.js';
@@ -7,7 +8,7 @@ import type { FactsMemory, KeptFacts } from '../prereq/facts-cache.js';
 import type { Logger } from '../plugin/types.js';
 import { connectionIdentity, decodeFactsFile, encodeFactsFile, factsEntryName, factsFileKey, MAX_FACTS_FILE_BYTES } from './facts-file.js';
 import type { StoredFacts } from './facts-file.js';
-import { readCacheFile, writeFileAtomically } from './state-file.js';
+import { writeFileAtomically } from './state-file.js';
 import type { StateStore } from './store.js';
 
 /** The facts file's name in the state directory. */
@@ -21,15 +22,31 @@ async function namedFiles(view: KubeconfigView): Promise<Record<string, string>>
 
 const errorCode = (err: unknown): string => (err as { code?: string }).code ?? String(err);
 
-/** Reads the facts file: its entries, or none (with a debug line when it does not exist, a warning when it cannot be used). */
+/**
+ * Reads the facts file: its entries, or none (with a debug line when it does not exist, a warning
+ * when it cannot be used). Opened without following a symbolic link and without blocking (a FIFO in
+ * its place must not hang the command); only a regular file no larger than MAX_FACTS_FILE_BYTES is read.
+ */
 async function readEntries(path: string, fileKey: Buffer, logger: Logger): Promise<Map<string, StoredFacts>> {
-  const unused = (problem: string, severity: 'debug' | 'warn'): Map<string, StoredFacts> => {
+  const unused = (problem: string, severity: 'debug' | 'warn' = 'warn'): Map<string, StoredFacts> => {
     logger[severity]({ file: path }, `cluster facts file not used (${problem}): every cluster's facts are read`);
     return new Map();
   };
-  const read = await readCacheFile(path, MAX_FACTS_FILE_BYTES);
-  if ('problem' in read) return unused(read.problem, read.severity);
-  const decoded = decodeFactsFile(fileKey, read.text);
+  let text: string;
+  try {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) return unused('not a regular file');
+      if (stats.size > MAX_FACTS_FILE_BYTES) return unused(`larger than ${MAX_FACTS_FILE_BYTES} bytes`);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    return errorCode(err) === 'ENOENT' ? unused('none kept yet', 'debug') : unused(`cannot be read: ${errorCode(err)}`);
+  }
+  const decoded = decodeFactsFile(fileKey, text);
   return 'problem' in decoded ? unused(decoded.problem, decoded.severity) : decoded;
 }
 

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MeshdError } from '../errors.js';
@@ -151,32 +150,4 @@ export function syncDirectory(dir: string): Promise<void> {
       return start();
     });
   return syncs.next;
-}
-
-/** Why a cache file in the state directory is not read: `debug` when there is none yet, `warn` otherwise. */
-export interface CacheFileProblem {
-  problem: string;
-  severity: 'debug' | 'warn';
-}
-
-/**
- * Reads a cache file of the state directory (one a reader rebuilds when it cannot be used): its
- * text, or why not. Opened without following a symbolic link and without blocking (a FIFO in its
- * place must not hang the command); only a regular file no larger than `maxBytes` is read. Never throws.
- */
-export async function readCacheFile(path: string, maxBytes: number): Promise<{ text: string } | CacheFileProblem> {
-  try {
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const stats = await handle.stat();
-      if (!stats.isFile()) return { problem: 'not a regular file', severity: 'warn' };
-      if (stats.size > maxBytes) return { problem: `larger than ${maxBytes} bytes`, severity: 'warn' };
-      return { text: await handle.readFile('utf8') };
-    } finally {
-      await handle.close();
-    }
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? String(err);
-    return code === 'ENOENT' ? { problem: 'none kept yet', severity: 'debug' } : { problem: `cannot be read: ${code}`, severity: 'warn' };
-  }
 }

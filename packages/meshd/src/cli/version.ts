@@ -11,13 +11,3 @@ export const MESHD_COMMIT: string | undefined = typeof MESHD_BUILD_COMMIT === 's
 export function versionText(): string {
   return MESHD_COMMIT === undefined ? MESHD_VERSION : `${MESHD_VERSION} (commit ${MESHD_COMMIT})`;
 }
-
-/**
- * The build whose verdicts on a directory the one-shot CLI may keep in the state directory and use
- * again (core's state/validation-file.ts): a release build from a clean tree, named by version and
- * commit. None from the repository or from a tree with uncommitted changes: there the validation
- * rules may change without the name changing.
- */
-export function keptValidationBuild(): string | undefined {
-  return MESHD_COMMIT === undefined || MESHD_COMMIT.endsWith('-dirty') ? undefined : `${MESHD_VERSION}+${MESHD_COMMIT}`;
-}

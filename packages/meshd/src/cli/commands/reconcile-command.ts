@@ -5,15 +5,11 @@ import { createLogger } from '../../logging.js';
 import { formatPassReport } from '../../output/plan-text.js';
 import { runCommandPass } from '../../pass-runner.js';
 import type { CommandIo } from '../../io.js';
-import { keptValidationBuild } from '../version.js';
 import { displayPath } from './validate-output.js';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
-
-/** The invocation's validationBuild: a release build keeps its verdicts on the directory, meshd from the repository none. */
-const validationBuildOf = (build: string | undefined): { validationBuild?: string } => (build === undefined ? {} : { validationBuild: build });
 
 /** The exit code DESIGN.md specifies for plan and apply. */
 export function exitCodeOf(mode: 'plan' | 'apply', report: PassReport, detailed: boolean): number {
@@ -43,7 +39,6 @@ export async function runReconcileCommand(mode: 'plan' | 'apply', options: Recor
     io,
     redactor: io.redactor,
     ...(allowRemovals !== undefined ? { allowRemovals } : {}),
-    ...validationBuildOf(keptValidationBuild()),
   });
   for (const f of report.findings) io.stderr(`${formatFinding(f, displayPath(str(options.dir) ?? config.directory, f.file))}\n`);
   if (options.json === true) io.stdout(`${JSON.stringify({ ...report, mesh: undefined }, null, 2)}\n`);
