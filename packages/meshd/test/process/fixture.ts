@@ -58,6 +58,8 @@ export interface ProcessFixtureOptions {
   daemon?: false | Omit<DaemonProcessOptions, 'dir' | 'config'>;
   /** Wait for /readyz before the tests (default true). */
   waitReady?: boolean;
+  /** Every cluster behind the fault proxy (each cluster's `faults`); default false. */
+  proxy?: boolean;
 }
 
 /** Registers beforeAll/afterAll hooks for a process test file and returns the fixture they fill. */
@@ -65,7 +67,7 @@ export function useProcessFixture(options: ProcessFixtureOptions = {}): ProcessF
   const fx = new ProcessFixture();
   beforeAll(async () => {
     ensureBuilt();
-    const env = await startClusters({ count: 3 });
+    const env = await startClusters({ count: 3, proxy: options.proxy ?? false });
     fx.set({ env, ws: await workspace() });
     for (const cluster of env.clusters.slice(0, options.joined ?? 2)) await addCluster(fx.ws, cluster);
     await options.prepare?.(fx);

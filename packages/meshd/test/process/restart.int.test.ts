@@ -8,8 +8,21 @@ import { until } from '@meshd/testkit';
 import { useProcessFixture } from './fixture.js';
 import { firstEvent, meshdOwnedObjects, releaseInventory, releaseObjects, type FirstEvent } from '../../../../test/support/remote-objects.js';
 
-const fx = useProcessFixture({ joined: 3, daemon: false });
+// Behind the fault proxy: latency on the remotes' links while meshd applies makes the apply slow
+// enough that the kill lands in its middle however loaded the machine is (the watch that triggers
+// the kill reads the API server directly).
+const fx = useProcessFixture({ joined: 3, daemon: false, proxy: true });
 const remotes = (): ClusterHandle[] => fx.env.clusters.slice(1);
+const APPLY_LATENCY_MS = 60;
+
+/** Slows every answer the remotes' API servers give meshd, until healed. */
+async function slowRemotes(): Promise<void> {
+  for (const r of remotes()) await r.faults!.latency(APPLY_LATENCY_MS);
+}
+
+async function healRemotes(): Promise<void> {
+  for (const r of remotes()) await r.faults!.heal();
+}
 
 const sortKeys = (keys: readonly string[]): string[] => [...keys].sort((a, b) => a.localeCompare(b));
 
@@ -68,7 +81,9 @@ describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
       query: { labelSelector: 'app.kubernetes.io/managed-by=meshd' },
     });
     await fx.startDaemon();
+    await slowRemotes();
     const atKill = await killOn(firstService, 'a release Service created');
+    await healRemotes();
     console.log(
       `at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'}, ${r.live.length} of ${r.objects.length} objects live`).join('; ')}`,
     );
@@ -89,8 +104,10 @@ describe('meshd run killed with SIGKILL mid-apply, then restarted', () => {
       object: (obj) => JSON.stringify(obj).includes('citadel:0.8.1'),
     });
     await writeConfig(fx.ws, ['values: { global: { rbacEnabled: false, tag: 0.8.1 } }']);
+    await slowRemotes();
     fx.daemon.signal('SIGHUP');
     const atKill = await killOn(upgraded, 'Citadel Deployment upgraded');
+    await healRemotes();
     console.log(
       `at SIGKILL: ${atKill.map((r) => `${r.cluster} inventory ${r.phase ?? 'absent'} listing ${r.objects.length} objects, ${r.live.length} live`).join('; ')}`,
     );
