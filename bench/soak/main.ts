@@ -1,5 +1,5 @@
 // npm run soak -- --minutes N --out FILE [--daemon-env K=V,K=V]: the soak (soak.ts) for N minutes
-// (the daemon with that extra environment, to compare an allocator setting, say); writes its JSON to FILE
+// (the daemon as the systemd unit runs it, plus that environment, to compare a setting); writes its JSON to FILE
 // (and stdout), with the machine, load and the daemon's samples beside it in FILE.machine.json and
 // the chart of RSS and file descriptors over time in FILE with .svg in place of .json.
 // npx tsx bench/soak/main.ts --chart-from-log LOG --out FILE.svg: only draws the chart from a run's
@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { flag, intFlag } from '../lib/args.js';
 import { machineInfo, type MachineInfo } from '../lib/machine.js';
 import { samplesFromLog, soakChartSvg } from './chart.js';
-import { runSoak, type SoakRun } from './soak.js';
+import { runSoak, UNIT_FILE, unitNodeOptions, type SoakRun } from './soak.js';
 
 const svgPathOf = (json: string): string => `${json.replace(/\.json$/, '')}.svg`;
 const captionOf = (machine: MachineInfo, minutes: number, daemonEnv: NodeJS.ProcessEnv | undefined): string =>
@@ -56,7 +56,9 @@ async function soak(): Promise<void> {
       .join('; ')}`,
   );
   if (run.failures.length > 0) console.log(`not converged: ${run.failures.map((f) => `#${f.n} ${f.kind}`).join(', ')}`);
-  if (out) await writeRun(out, run, { ...machine, daemonEnv }, text);
+  // What the daemon ran with: the systemd unit's Node options, then --daemon-env.
+  const ranWith = { ...unitNodeOptions(await readFile(UNIT_FILE, 'utf8')), ...daemonEnv };
+  if (out) await writeRun(out, run, { ...machine, daemonEnv: ranWith }, text);
   process.exitCode = run.result.converged === run.result.changes && run.result.unexpected_deletes === 0 ? 0 : 1;
 }
 

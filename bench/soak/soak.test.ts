@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { heapOfMetrics, slopePerHour } from './soak.js';
+import { readFileSync } from 'node:fs';
+import { heapOfMetrics, slopePerHour, UNIT_FILE, unitNodeOptions } from './soak.js';
 
 describe('slopePerHour', () => {
   it('is the least-squares slope in MB per hour, 0 without enough samples', () => {
@@ -51,5 +52,20 @@ describe('heapOfMetrics', () => {
     ['empty', '', undefined],
   ])('%s', (_name, text, expected) => {
     expect(heapOfMetrics(text)).toEqual(expected);
+  });
+});
+
+describe('unitNodeOptions', () => {
+  it('reads the Node options of the unit meshd ships (the soak runs the daemon with them)', () => {
+    expect(unitNodeOptions(readFileSync(UNIT_FILE, 'utf8')).NODE_OPTIONS).toMatch(/--max-semi-space-size=1/);
+  });
+
+  it.each([
+    ['none', '[Service]\nEnvironment=HOME=/x\n', {}],
+    ['quoted', 'Environment="NODE_OPTIONS=--a --b"\n', { NODE_OPTIONS: '--a --b' }],
+    ['the last one wins', 'Environment=NODE_OPTIONS=--a\nEnvironment=NODE_OPTIONS=--b\n', { NODE_OPTIONS: '--b' }],
+    ['a comment is not a setting', '# Environment=NODE_OPTIONS=--a\n', {}],
+  ])('%s', (_name, text, expected) => {
+    expect(unitNodeOptions(text)).toEqual(expected);
   });
 });

@@ -3,12 +3,14 @@
 // and how long it took, DELETE requests to meshd's resources that the soak did not send itself, and
 // the daemon's RSS and open file descriptors over time, and what of the RSS is V8's heap (from its
 // /metrics): a heap that stays flat while RSS grows is memory held outside JavaScript objects.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startClusters } from '@meshd/testenv';
 import { ensureBuilt, startDaemonProcess, until, type DaemonProcess } from '@meshd/testkit';
 import { addAll, MESHD_RESOURCES, workspace } from '../../test/support/mesh.js';
 import { percentile } from '../lib/latency.js';
 import { rssOf } from '../lib/proc.js';
+import { REPO } from '../lib/workspace.js';
 import { makeChange, type ChangeKind, type ChurnContext, type MadeChange } from './churn.js';
 
 /** What `npm run soak` writes (the shape is part of its interface). */
@@ -63,8 +65,20 @@ export interface SoakOptions {
   partitionMs?: number;
   /** Called with a line of progress now and then. */
   log?: (line: string) => void;
-  /** Extra environment for the daemon (an allocator setting to compare, say). */
+  /** Extra environment for the daemon, over the systemd unit's (unitEnvironment): an allocator setting to compare, say. */
   daemonEnv?: NodeJS.ProcessEnv;
+}
+
+/** The systemd unit meshd ships: the soak runs the daemon with its Node options. */
+export const UNIT_FILE = join(REPO, 'examples/systemd/meshd.service');
+
+/**
+ * The NODE_OPTIONS a systemd unit's text sets (`Environment=NODE_OPTIONS=…`, the last one wins),
+ * as an environment; empty when it sets none. Pure.
+ */
+export function unitNodeOptions(unitText: string): NodeJS.ProcessEnv {
+  const set = [...unitText.matchAll(/^Environment="?NODE_OPTIONS=([^"\n]*)"?$/gm)].at(-1)?.[1];
+  return set === undefined ? {} : { NODE_OPTIONS: set };
 }
 
 /**
@@ -291,7 +305,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
   let daemon: DaemonProcess | undefined;
   try {
     await addAll(ws, env);
-    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn', ...(options.daemonEnv ? { env: options.daemonEnv } : {}) });
+    // As the systemd unit runs it (its V8 options change what memory the daemon keeps).
+    const daemonEnv = { ...unitNodeOptions(await readFile(UNIT_FILE, 'utf8')), ...options.daemonEnv };
+    daemon = await startDaemonProcess({ dir: ws.dir, config: ws.configPath, logLevel: 'warn', env: daemonEnv });
     await daemon.waitReady();
     await settled(daemon);
     return await churnAndMeasure({ env, dir: ws.dir, running: daemon }, { ...options, log });
