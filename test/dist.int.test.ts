@@ -17,6 +17,7 @@ import { MESHD_VERSION } from 'meshd';
 import { addAll, endpointIps, workspace } from './support/mesh.js';
 import type { MeshWorkspace } from './support/mesh.js';
 import { stockBookworm } from './support/stock-debian.js';
+import { WRAPPER } from '../scripts/release/load-cli.js';
 import type { StockRoot } from './support/stock-debian.js';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -50,6 +51,8 @@ async function scratch(prefix: string): Promise<string> {
 let env: TestEnv;
 let ws: MeshWorkspace;
 let cwd: string;
+/** What `npm run dist` printed. */
+let buildLog = '';
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('the dist test installs a .deb: run it as root (CI does)');
@@ -61,7 +64,9 @@ beforeAll(async () => {
   }
   if (installedState() !== '')
     throw new Error(`a meshd package is already on this machine (${installedState()}): this test installs and purges it; dpkg -P meshd first`);
-  execFileSync(join(repo, 'node_modules/.bin/tsx'), ['scripts/release/main.ts'], { cwd: repo, stdio: 'inherit' });
+  const build = spawnSync(join(repo, 'node_modules/.bin/tsx'), ['scripts/release/main.ts'], { cwd: repo, encoding: 'utf8' });
+  buildLog = `${build.stdout}${build.stderr}`;
+  if (build.status !== 0) throw new Error(`npm run dist failed (${build.status}):\n${buildLog}`);
   cwd = await scratch('meshd-dist-cwd-');
   env = await startClusters({ count: 3 });
   ws = await workspace();
@@ -202,6 +207,24 @@ describe('the tarball', () => {
     for (const remote of env.clusters.slice(1)) expect(await endpointIps(remote, 'istio-pilot')).toEqual([pilot]);
     const plan = outside(cwd, bin, ['plan', '--dir', ws.dir, '--config', ws.configPath, '--detailed-exitcode']);
     expect(plan.code, plan.out + plan.err).toBe(0);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('makes the code cache while meshd converges local test clusters (this machine has their binaries), one plain node accepts', async () => {
+    expect(buildLog).toContain('[dist] code cache: trained on 3 local test clusters (apply from empty, a no-op apply, plan)');
+    const root = await scratch('meshd-dist-cache-');
+    sh('tar', ['-xzf', tarball, '-C', root]);
+    const lib = join(root, `meshd-${MESHD_VERSION}/lib/meshd`);
+    // As load-cli.ts compiles it, in a plain node (V8 rejects a cache made under other flags, as vitest's may be).
+    const check = [
+      "const { readFileSync } = require('node:fs'); const { Script } = require('node:vm');",
+      'const [cli, cache, head, tail] = process.argv.slice(1);',
+      "const s = new Script(head + readFileSync(cli, 'latin1') + tail, { filename: cli, cachedData: readFileSync(cache) });",
+      'process.stdout.write(String(s.cachedDataRejected));',
+    ].join('\n');
+    const args = ['-e', check, join(lib, 'cli.cjs'), join(lib, 'cli.cache'), WRAPPER.head, WRAPPER.tail];
+    const rejected = execFileSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(rejected).toBe('false');
     await rm(root, { recursive: true, force: true });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { roundTripsInSequence } from '@meshd/testkit';
-import { summarise, uncoveredMs } from './analyse.js';
+import { summarise, timeline, uncoveredMs } from './analyse.js';
 import type { TraceEvent } from './hook.js';
 
 const get = (start: number, end: number, server = 'a:1'): TraceEvent => ({ kind: 'http', start, end, what: 'GET /x', server });
@@ -48,5 +48,18 @@ describe('summarise', () => {
       timers: ['setTimeout 9×1'],
       localMs: 50,
     });
+  });
+});
+
+describe('timeline', () => {
+  it('lists the events by start, then when the process exited', () => {
+    const lines = timeline({
+      events: [{ kind: 'fsync', start: 150, end: 151, what: 'sync state/journal' }, get(100, 110, 'cp:1')],
+      exitAt: 200,
+      cpuUserMs: 0,
+      cpuSystemMs: 0,
+    });
+    expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(['100.0–', '150.0–', '200.0']);
+    expect(lines.at(-1)).toMatch(/^\s+200\.0\s+exit$/);
   });
 });

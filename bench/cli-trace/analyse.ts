@@ -87,9 +87,10 @@ export function summarise(trace: TraceFile): TraceSummary {
   };
 }
 
-/** The trace as lines, one per event: start–end ms, kind, server, what. */
+/** The trace as lines, one per event: start–end ms, kind, server, what; the last line says when the process exited. */
 export function timeline(trace: TraceFile): string[] {
   return [...trace.events]
     .sort((a, b) => a.start - b.start)
-    .map((e) => `${e.start.toFixed(1).padStart(8)}–${endOf(e).toFixed(1).padStart(8)} ${e.kind.padEnd(6)} ${(e.server ?? '').padEnd(16)} ${e.what}`);
+    .map((e) => `${e.start.toFixed(1).padStart(8)}–${endOf(e).toFixed(1).padStart(8)} ${e.kind.padEnd(6)} ${(e.server ?? '').padEnd(16)} ${e.what}`)
+    .concat(`${trace.exitAt.toFixed(1).padStart(8)}${' '.repeat(9)} exit`);
 }

@@ -101,5 +101,20 @@ export async function bundleMeshd(options: BundleOptions): Promise<string[]> {
     ...(options.sourcemap === true ? { sourcemap: 'external' as const } : {}),
   });
   if (options.metafile !== undefined && cli.metafile) await writeFile(options.metafile, JSON.stringify(cli.metafile));
+  if (options.minify ?? true) await requireAscii(options.cli); // a readable build keeps comments, which may not be
   return [...launcher.warnings, ...cli.warnings].map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ''}${w.text}`);
+}
+
+/**
+ * Fails the build when the CLI bundle holds a byte over 0x7f: the launcher decodes it as Latin-1
+ * (load-cli.ts), which is only the same text for ASCII, and V8 holds ASCII source as one byte per
+ * character.
+ */
+async function requireAscii(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const at = bytes.findIndex((byte) => byte > 0x7f);
+  if (at >= 0)
+    throw new Error(
+      `${path}: byte ${at} is over 0x7f (near ${JSON.stringify(bytes.subarray(Math.max(0, at - 40), at + 10).toString())}); the bundle must be ASCII`,
+    );
 }

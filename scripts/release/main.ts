@@ -1,6 +1,7 @@
 // `npm run dist`: the bundle, then dist/meshd-<version>.tar.gz (bin/meshd for the system's Node
 // >= 20.19) and dist/meshd_<version>_amd64.deb (/usr/bin/meshd, a Node single executable).
-// Options: --no-deb (bundle and tarball only).
+// Options: --no-deb (bundle and tarball only); --offline-cache (the code cache trained without the
+// local test clusters it otherwise starts when their binaries are built: training-mesh.ts).
 import { execFileSync } from 'node:child_process';
 import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { bundleMeshd } from './bundle.js';
 import { writeCodeCache } from './code-cache.js';
 import { CONFIG_EDITS, copyEdited, stageTree, UNIT_EDITS } from './layout.js';
 import { singleExecutable } from './sea.js';
+import { withTrainingMesh } from './training-mesh.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -71,7 +73,7 @@ await rm(dist, { recursive: true, force: true });
 const bundle = { launcher: join(dist, 'bundle/meshd'), cli: join(dist, 'bundle/cli.cjs'), cache: join(dist, 'bundle/cli.cache') };
 const warnings = await bundleMeshd({ ...bundle, commit: commit() });
 for (const warning of warnings) log(`esbuild: ${warning}`);
-writeCodeCache(bundle.cli, bundle.cache);
+await withTrainingMesh(process.argv, log, (mesh) => writeCodeCache(bundle.cli, bundle.cache, mesh));
 log(`bundle: ${bundle.launcher} (${(await stat(bundle.launcher)).size} B), ${bundle.cli} (${((await stat(bundle.cli)).size / 1e6).toFixed(1)} MB)`);
 log(`tarball: ${await tarball(`meshd-${ver}`, bundle)}`);
 if (!process.argv.includes('--no-deb')) log(`deb: ${await debian(ver, bundle)}`);
