@@ -9,7 +9,7 @@
 // Run: npx tsx bench/heap-growth.ts EARLIER.heapsnapshot LATER.heapsnapshot [--top N] [--depth N] [--only NAME] [--still-in LATEST.heapsnapshot]
 import { readFile } from 'node:fs/promises';
 import { flag } from './lib/args.js';
-import { HeapNodes, type HeapRow, type Snapshot } from './heap-summary.js';
+import { HeapNodes, addRow, type HeapRow, type Snapshot } from './heap-summary.js';
 
 /** A snapshot's graph in arrays: each node's id, and its retainers (reverse non-weak edges). */
 interface Graph {
@@ -146,13 +146,6 @@ function retainerPath(graph: Graph, node: number, depth: number): string {
   return steps.join(' <- ');
 }
 
-function addTo(rows: Map<string, HeapRow>, name: string, bytes: number): void {
-  const row = rows.get(name) ?? { name, count: 0, bytes: 0 };
-  row.count += 1;
-  row.bytes += bytes;
-  rows.set(name, row);
-}
-
 /** Objects in `later` whose ids `earlier` lacks (and, with `stillIn`, that snapshot still has), by name and by name + retainer path. */
 export function heapGrowth(
   earlier: Snapshot,
@@ -169,8 +162,8 @@ export function heapGrowth(
     const offset = n * graph.nodes.width;
     const name = graph.nodes.nameOf(offset);
     if (!counted(n) || (options.only !== undefined && name !== options.only)) continue;
-    addTo(byName, name, graph.nodes.size(offset));
-    addTo(byPath, `${name.slice(0, 40)} <- ${retainerPath(graph, n, options.depth)}`, graph.nodes.size(offset));
+    addRow(byName, name, graph.nodes.size(offset));
+    addRow(byPath, `${name.slice(0, 40)} <- ${retainerPath(graph, n, options.depth)}`, graph.nodes.size(offset));
   }
   const sorted = (rows: Map<string, HeapRow>): HeapRow[] => [...rows.values()].sort((a, b) => b.count - a.count || b.bytes - a.bytes);
   return { byName: sorted(byName), byPath: sorted(byPath) };

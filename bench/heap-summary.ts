@@ -52,7 +52,8 @@ export class HeapNodes {
   }
 }
 
-function addRow(rows: Map<string, HeapRow>, name: string, bytes: number): void {
+/** Counts one object of `bytes` under `name` in `rows`. */
+export function addRow(rows: Map<string, HeapRow>, name: string, bytes: number): void {
   const row = rows.get(name) ?? { name, count: 0, bytes: 0 };
   row.count += 1;
   row.bytes += bytes;

@@ -417,47 +417,33 @@ async function passOver(opts: PassOptions): Promise<PassReport> {
   const { records, remembered } = rememberedAtStart(opts);
   const early = probeEarly(opts, validation);
   try {
-    return await passWithProbes(opts, { validation, report, records, remembered, early });
+    const view = await viewControlPlane(opts, validation, report, remembered);
+    if (!view) {
+      early.stop();
+      return report;
+    }
+    report.mesh = view.mesh;
+    const run: PassRun = {
+      opts,
+      report,
+      view,
+      records,
+      remembered,
+      limit: Math.max(1, opts.config.concurrency),
+      inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
+      probe: (r: ValidCluster): Promise<ProbedCluster> => early.probes.get(probeId(r)) ?? probeRemote(opts, r),
+    };
+    const survey = await surveyMesh(run);
+    if (report.part === 'registry') await publishMesh(run, observeMembers(survey));
+    else {
+      const outcome = await reconcileMembers(run, survey);
+      if (report.part === 'mesh') await publishMesh(run, outcome);
+      else report.membershipChanged = membershipChanged(opts, records);
+    }
+    return report;
   } finally {
     early.release();
   }
-}
-
-/** passOver once the remotes' early probes are under way. */
-async function passWithProbes(
-  opts: PassOptions,
-  {
-    validation,
-    report,
-    records,
-    remembered,
-    early,
-  }: { validation: DirectoryValidation; report: PassReport; records: Map<string, MemberRecord>; remembered: DesiredMesh | undefined; early: EarlyProbes },
-): Promise<PassReport> {
-  const view = await viewControlPlane(opts, validation, report, remembered);
-  if (!view) {
-    early.stop();
-    return report;
-  }
-  report.mesh = view.mesh;
-  const run: PassRun = {
-    opts,
-    report,
-    view,
-    records,
-    remembered,
-    limit: Math.max(1, opts.config.concurrency),
-    inScope: (name: string): boolean => !opts.scope || opts.scope.has(name),
-    probe: (r: ValidCluster): Promise<ProbedCluster> => early.probes.get(probeId(r)) ?? probeRemote(opts, r),
-  };
-  const survey = await surveyMesh(run);
-  if (report.part === 'registry') await publishMesh(run, observeMembers(survey));
-  else {
-    const outcome = await reconcileMembers(run, survey);
-    if (report.part === 'mesh') await publishMesh(run, outcome);
-    else report.membershipChanged = membershipChanged(opts, records);
-  }
-  return report;
 }
 
 /**
