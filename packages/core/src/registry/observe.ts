@@ -37,7 +37,11 @@ export async function observeRegistry(cp: ClusterClient, namespace: string, mode
   return observed;
 }
 
-/** Reads what planObjects needs: the desired names (conflicts) and everything owned (prune). */
+/**
+ * Reads what planObjects needs: the desired names (conflicts) and everything owned (prune). A desired
+ * object the observation already lists as owned is taken from it, not read again (the listed one is
+ * what the plan compared against before too): only names meshd does not own yet cost a GET.
+ */
 export async function observeRegistryLive(
   cp: ClusterClient,
   desired: readonly KubeObject[],
@@ -46,9 +50,11 @@ export async function observeRegistryLive(
 ): Promise<{ live: Map<string, KubeObject | null>; previous: ObjectRef[] }> {
   // Only what meshd published may be pruned: registry Secrets named after a cluster meshd knows.
   const previous = observed.owned.filter((o) => o.kind !== 'Secret' || known === undefined || known.has(o.metadata.name)).map(refOf);
-  const live = await readObjects(cp, desired.map(refOf));
-  for (const obj of observed.owned) {
-    live.set(refKey(refOf(obj)), obj);
-  }
+  const owned = new Map(observed.owned.map((obj) => [refKey(refOf(obj)), obj]));
+  const live = await readObjects(
+    cp,
+    desired.map(refOf).filter((ref) => !owned.has(refKey(ref))),
+  );
+  for (const [key, obj] of owned) live.set(key, obj);
   return { live, previous };
 }
