@@ -22,7 +22,7 @@ export interface TrainingMesh {
  * clusters, nothing installed) it then runs `meshd apply` there twice, from empty and a no-op, and
  * `meshd plan`: the functions of a whole pass (connections, requests, the release, credentials,
  * registry, the report) are in the cache too, where V8 would compile them lazily at every run
- * (bench/RESULTS.md: a no-op's CPU −5 to −12 %). Plain node, no loader: V8 only accepts a cache made
+ * (bench/RESULTS.md: a no-op's CPU −4 to −12 %). Plain node, no loader: V8 only accepts a cache made
  * with the same version and flags.
  */
 export function writeCodeCache(cliPath: string, cachePath: string, mesh?: TrainingMesh): void {
