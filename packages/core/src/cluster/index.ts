@@ -7,6 +7,7 @@ export * from './display.js';
 export * from './failure.js';
 export * from './served-apis.js';
 export * from './kubeconfig-view.js';
+export { kubeconfigValue } from './kubeconfig-value.js';
 export type {
   CallOptions,
   CoreApi,

@@ -1,6 +1,7 @@
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { MeshdError } from '../errors.js';
 import { isHeaderText } from './header-text.js';
+import { kubeconfigValue } from './kubeconfig-value.js';
 
 /** The current context's cluster, with the names @kubernetes/client-node gives its fields. */
 export interface KubeconfigCluster {
@@ -136,7 +137,7 @@ function userOf(name: string, raw: Entry): KubeconfigUser {
 }
 
 function readView(text: string): KubeconfigView {
-  const doc: unknown = parse(text, { maxAliasCount: 100 });
+  const doc = kubeconfigValue(text);
   if (!isEntry(doc)) throw new Error('not a kubeconfig mapping');
   const currentContext = str(doc['current-context']);
   if (!currentContext) throw new Error('no current-context');

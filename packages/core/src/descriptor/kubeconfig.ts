@@ -6,6 +6,7 @@ import { parseYamlText, type YamlDocument } from './yaml-source.js';
 import { issuesToFindings, redactedPredicateErrorMap } from './zod-findings.js';
 import { TextMemo } from '../util/text-memo.js';
 import { isHeaderText } from '../cluster/header-text.js';
+import { rememberKubeconfigValue } from '../cluster/kubeconfig-value.js';
 
 /** The parts of a kubeconfig meshd relies on; everything else (preferences, extensions) passes. */
 const kubeconfigSchema = z.looseObject({
@@ -56,6 +57,7 @@ function checkKubeconfig(file: string, text: string): KubeconfigCheck {
       ],
     };
   const result = kubeconfigSchema.safeParse(doc.value, { error: redactedPredicateErrorMap });
+  rememberKubeconfigValue(text, doc.value);
   if (!result.success) {
     const findings = issuesToFindings(file, doc, result.error.issues, () => []).map((f) => ({ ...f, message: `kubeconfig ${f.message}` }));
     return { findings };

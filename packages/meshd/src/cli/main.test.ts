@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { captureIo } from '@meshd/testkit';
 import { commandsToLoad, main } from './main.js';
@@ -26,6 +27,30 @@ describe('meshd main', () => {
       expect(out, command).toContain(`Usage: meshd ${command}`);
       expect(code, command).toBe(0);
     }
+  });
+
+  it('validating the examples generates no code at run time (zod parses without building parsers by `new Function`)', async () => {
+    const examples = fileURLToPath(new URL('../../../../examples/multicluster', import.meta.url));
+    const original = globalThis.Function;
+    let generated = 0;
+    globalThis.Function = new Proxy(original, {
+      construct(target, args: string[]) {
+        generated++;
+        return Reflect.construct(target, args);
+      },
+      apply(target, self, args: string[]) {
+        generated++;
+        return Reflect.apply(target, self, args) as unknown;
+      },
+    });
+    try {
+      const { code, out } = await run('validate', '--dir', examples);
+      expect(out).toContain('valid: 3 clusters');
+      expect(code).toBe(0);
+    } finally {
+      globalThis.Function = original;
+    }
+    expect(generated).toBe(0);
   });
 
   it('--version prints the version', async () => {

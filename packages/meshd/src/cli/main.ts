@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { config as zodConfig } from 'zod';
 import { Redactor } from '../output/redact.js';
 import { processIo, scrubbedIo, type CliIo, type CommandIo } from '../io.js';
 import { MESHD_VERSION } from './version.js';
@@ -48,6 +49,11 @@ export function commandsToLoad<T extends { name: string }>(commands: readonly T[
  * credentials the command read).
  */
 export async function main(argv: string[], rawIo: CliIo = processIo()): Promise<number> {
+  // zod builds each object schema's parser with `new Function` on its first parse. A one-shot
+  // command parses each schema about once, where generating that code costs more than it saves (a
+  // one-shot `apply` starts ~15 ms sooner without it, bench/RESULTS.md), and what meshd reads from
+  // files and clusters is then never turned into code. Results are the same either way (zod's contract).
+  zodConfig({ jitless: true });
   let exitCode = 0;
   const redactor = new Redactor();
   const io = scrubbedIo(rawIo, (text) => redactor.scrub(text));

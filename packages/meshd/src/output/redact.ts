@@ -1,6 +1,6 @@
 import type { DirectorySnapshot } from '@meshd/core/descriptor';
+import { kubeconfigValue } from '@meshd/core/cluster';
 import { TextMemo } from '@meshd/core/util';
-import { parse } from 'yaml';
 
 /** What replaces a credential in any output. */
 export const REDACTED = '[redacted]';
@@ -106,7 +106,7 @@ export function scrubUrlCredentials(text: string): string {
 export function credentialsOf(kubeconfigText: string): string[] {
   let doc: unknown;
   try {
-    doc = parse(kubeconfigText);
+    doc = kubeconfigValue(kubeconfigText);
   } catch {
     return [];
   }
