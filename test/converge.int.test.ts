@@ -79,6 +79,32 @@ describe('converging a mesh with meshd apply', () => {
     expect(await endpointIps(remote, 'istio-policy')).toEqual([await mesh.env.controlPlane.podIp('policy')]);
   });
 
+  it('reinstalls a remote whose istio-system was deleted behind it, reading nothing inside the absent Namespace', async () => {
+    const remote = mesh.env.clusters[1]!;
+    const core = clientOf(remote).core;
+    await core.deleteNamespace({ name: 'istio-system' });
+    await expect
+      .poll(
+        () =>
+          core.readNamespace({ name: 'istio-system' }).then(
+            () => 'present',
+            () => 'gone',
+          ),
+        { timeout: 60_000, interval: 200 },
+      )
+      .toBe('gone');
+    // The journal on the bastion still lists every object of the release there: before, each was read (and answered 404).
+    const readsInRelease = (): Promise<number> => remote.requestCount({ verbs: ['GET'], resources: ['services', 'endpoints', 'deployments', 'configmaps'] });
+    const readsBefore = await readsInRelease();
+    const run = await meshd(mesh.ws, 'apply');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(await readsInRelease()).toBe(readsBefore);
+    expect(await endpointIps(remote, 'istio-pilot')).toEqual([await mesh.env.controlPlane.podIp('pilot')]);
+    expect(await endpointIps(remote, 'istio-policy')).toEqual([await mesh.env.controlPlane.podIp('policy')]);
+    const again = await meshd(mesh.ws, 'plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+  });
+
   it('an invalid descriptor plans nothing destructive and names the file', async () => {
     const file = join(mesh.ws.dir, 'remote-2.yaml');
     await writeFile(

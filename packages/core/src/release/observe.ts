@@ -5,7 +5,7 @@ import { objectKey, refKey } from '../kube/object.js';
 import type { KubeObject, ObjectRef } from '../kube/object.js';
 import type { ObjectJournal } from '../plugin/types.js';
 import type { ReleaseObservation } from './choose.js';
-import { observeFirstContact } from './first-contact.js';
+import { observeNamespacesFirst } from './namespaces-first.js';
 import { releaseRefs } from './choose.js';
 import { PREREQUISITES_OWNER, releaseOwner } from './execute.js';
 import type { ReleaseJournals } from './execute.js';
@@ -57,24 +57,24 @@ function splitInventory(
 }
 
 /**
- * `known`, and on a first contact (a journal with no entry: meshd has written nothing of this release
- * on the cluster) what observeFirstContact reads or infers beforehand. What `known` holds wins.
+ * `known`, and what observeNamespacesFirst reads or infers beforehand: the Namespaces and
+ * cluster-scoped objects of `refs`, and as absent everything in a Namespace that is absent. What
+ * `known` holds wins.
  */
-async function withFirstContact(
+async function withNamespacesFirst(
   client: ClusterClient,
   refs: readonly ObjectRef[],
-  at: { known: ReadonlyMap<string, KubeObject | null> | undefined; entries: ReadonlyMap<string, unknown> | undefined },
-): Promise<ReadonlyMap<string, KubeObject | null> | undefined> {
-  if (at.entries === undefined || at.entries.size > 0) return at.known;
-  return new Map([...(await observeFirstContact(client, refs, at.known)), ...(at.known ?? [])]);
+  known: ReadonlyMap<string, KubeObject | null> | undefined,
+): Promise<ReadonlyMap<string, KubeObject | null>> {
+  return new Map([...(await observeNamespacesFirst(client, refs, known)), ...(known ?? [])]);
 }
 
 /**
  * Reads what planning a release needs: its inventory (authenticated with the bastion's key when
  * there is a journal) and whether its holder still runs, every object desired, journaled or listed by
- * a usable inventory (but those `known`), and the contents of any Namespace it may delete. On a first
- * contact, Namespaces and cluster-scoped objects are read first and nothing in an absent Namespace is
- * read (first-contact.ts). Reads only.
+ * a usable inventory (but those `known`), and the contents of any Namespace it may delete.
+ * Namespaces and cluster-scoped objects are read first, and nothing in an absent Namespace is read
+ * (namespaces-first.ts). Reads only.
  */
 export async function observeRelease(client: ClusterClient, release: { name: string; namespace: string }, wanted: ReleaseWanted): Promise<ObservedRelease> {
   const { desired, ensure, journals } = wanted;
@@ -83,7 +83,7 @@ export async function observeRelease(client: ClusterClient, release: { name: str
   const inventoryAt = inventoryRef(release.name, release.namespace);
   const observedAt = wanted.now();
   const { known, inventory: writtenInventory } = splitInventory(
-    await withFirstContact(client, [inventoryAt, ...refsToObserve(desired, ensure, undefined, entries)], { known: wanted.known, entries }),
+    await withNamespacesFirst(client, [inventoryAt, ...refsToObserve(desired, ensure, undefined, entries)], wanted.known),
     refKey(inventoryAt),
   );
   const unknown = (refs: ReturnType<typeof refsToObserve>): ReturnType<typeof refsToObserve> => refs.filter((r) => !known?.has(refKey(r)));

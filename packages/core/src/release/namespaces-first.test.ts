@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { refKey } from '../kube/object.js';
 import type { KubeObject, ObjectRef } from '../kube/object.js';
-import { absentWithTheirNamespace, firstContactReads } from './first-contact.js';
+import { absentWithTheirNamespace, namespacesFirstReads } from './namespaces-first.js';
 
 const ns = (name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'Namespace', name });
 const svc = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'Service', namespace, name });
@@ -10,14 +10,14 @@ const role = (name: string): ObjectRef => ({ apiVersion: 'rbac.authorization.k8s
 const live = (entries: [ObjectRef, boolean][]): Map<string, KubeObject | null> =>
   new Map(entries.map(([r, exists]) => [refKey(r), exists ? { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name } } : null]));
 
-describe('firstContactReads', () => {
+describe('namespacesFirstReads', () => {
   it.each([
     { refs: [], reads: [] },
     { refs: [svc('istio-system', 'a'), svc('istio-system', 'b')], reads: [ns('istio-system')] },
     { refs: [ns('istio-system'), svc('istio-system', 'a'), role('r')], reads: [ns('istio-system'), role('r')] },
     { refs: [svc('x', 'a'), svc('y', 'a'), role('r'), role('r')], reads: [ns('x'), ns('y'), role('r')] },
   ])('reads $reads.length object(s) first for $refs.length ref(s)', ({ refs, reads }) => {
-    expect(firstContactReads(refs)).toEqual(reads);
+    expect(namespacesFirstReads(refs)).toEqual(reads);
   });
 });
 
